@@ -1,0 +1,241 @@
+// Package i18n holds Homeward's message catalogs and locale helpers. Every
+// string a user sees goes through T. Catalogs are flat JSON files under
+// locales/<lang>/, one file per capability so that capabilities can add their
+// own messages without touching each other's files; all files of a language
+// are merged at start-up.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"homeward"
+)
+
+//go:embed locales
+var localesFS embed.FS
+
+// Locale describes one supported language.
+type Locale struct {
+	Tag  string // BCP 47 tag: en, bn, ar, ur
+	Name string // the language's name in itself
+	RTL  bool
+}
+
+// Default is the fallback language: every key must exist in it.
+const Default = "en"
+
+var locales = []Locale{
+	{Tag: "en", Name: "English"},
+	{Tag: "bn", Name: "বাংলা"},
+}
+
+var (
+	loadOnce sync.Once
+	catalogs map[string]map[string]string
+	loadErr  error
+)
+
+func load() {
+	catalogs = map[string]map[string]string{}
+	loadErr = fs.WalkDir(localesFS, "locales", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
+			return err
+		}
+		lang := path.Base(path.Dir(p))
+		b, err := localesFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("i18n: %s: %w", p, err)
+		}
+		cat := catalogs[lang]
+		if cat == nil {
+			cat = map[string]string{}
+			catalogs[lang] = cat
+		}
+		for k, v := range m {
+			if _, dup := cat[k]; dup {
+				return fmt.Errorf("i18n: %s: key %q defined twice", p, k)
+			}
+			cat[k] = v
+		}
+		return nil
+	})
+}
+
+func catalog(lang string) map[string]string {
+	loadOnce.Do(load)
+	if loadErr != nil {
+		panic(loadErr) // embedded files are checked by tests; a broken build must not start
+	}
+	return catalogs[lang]
+}
+
+// Locales returns the supported locales in display order.
+func Locales() []Locale { return append([]Locale(nil), locales...) }
+
+// Supported reports whether tag is a supported locale.
+func Supported(tag string) bool {
+	for _, l := range locales {
+		if l.Tag == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// Dir returns "rtl" for right-to-left locales and "ltr" otherwise.
+func Dir(tag string) string {
+	switch tag {
+	case "ar", "ur", "fa", "ps", "ckb":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Match picks the best supported locale from an Accept-Language header value.
+func Match(acceptLanguage string) string {
+	type cand struct {
+		tag string
+		q   float64
+	}
+	var cs []cand
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		tag, q := part, 1.0
+		if i := strings.Index(part, ";"); i >= 0 {
+			tag = strings.TrimSpace(part[:i])
+			var f float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(part[i+1:]), "q=%g", &f); err == nil {
+				q = f
+			}
+		}
+		base := strings.ToLower(strings.SplitN(tag, "-", 2)[0])
+		cs = append(cs, cand{base, q})
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].q > cs[j].q })
+	for _, c := range cs {
+		if Supported(c.tag) {
+			return c.tag
+		}
+	}
+	return Default
+}
+
+// Has reports whether key exists in the default catalog.
+func Has(key string) bool {
+	_, ok := catalog(Default)[key]
+	return ok
+}
+
+// T returns the message for key in lang, falling back to English and then to
+// the key itself. Placeholders {name} are replaced from args.
+func T(lang, key string, args map[string]any) string {
+	msg, ok := catalog(lang)[key]
+	if !ok {
+		msg, ok = catalog(Default)[key]
+	}
+	if !ok {
+		return key
+	}
+	return Format(lang, msg, args)
+}
+
+// Format replaces {name} placeholders in msg with args, formatting numbers in
+// the locale's digits.
+func Format(lang, msg string, args map[string]any) string {
+	if len(args) == 0 || !strings.Contains(msg, "{") {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '{')
+		if i < 0 {
+			b.WriteString(msg)
+			break
+		}
+		j := strings.IndexByte(msg[i:], '}')
+		if j < 0 {
+			b.WriteString(msg)
+			break
+		}
+		name := msg[i+1 : i+j]
+		b.WriteString(msg[:i])
+		if v, ok := args[name]; ok {
+			switch v := v.(type) {
+			case int, int64, float64:
+				b.WriteString(Digits(lang, fmt.Sprint(v)))
+			default:
+				b.WriteString(fmt.Sprint(v))
+			}
+		} else {
+			b.WriteString(msg[i : i+j+1])
+		}
+		msg = msg[i+j+1:]
+	}
+	return b.String()
+}
+
+var digitSets = map[string][]rune{
+	"bn": []rune("০১২৩৪৫৬৭৮৯"),
+	"ar": []rune("٠١٢٣٤٥٦٧٨٩"),
+	"ur": []rune("۰۱۲۳۴۵۶۷۸۹"),
+}
+
+// Digits rewrites ASCII digits in s with the locale's native digits.
+func Digits(lang, s string) string {
+	set, ok := digitSets[lang]
+	if !ok {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return set[r-'0']
+		}
+		return r
+	}, s)
+}
+
+// Error returns the translated, user-safe message of err.
+func Error(lang string, err error) string {
+	var e *homeward.Error
+	if !errors.As(err, &e) {
+		return T(lang, "error.internal", nil)
+	}
+	return message(lang, e.Key, e.Message, e.Args)
+}
+
+// FieldMessage returns the translated message of one field error.
+func FieldMessage(lang string, f homeward.FieldError) string {
+	return message(lang, f.Key, f.Message, f.Args)
+}
+
+func message(lang, key, fallback string, args map[string]any) string {
+	if key == "" || !Has(key) {
+		return fallback
+	}
+	return T(lang, key, args)
+}
+
+// Keys returns every key of lang's catalog, sorted (for completeness tests).
+func Keys(lang string) []string {
+	var ks []string
+	for k := range catalog(lang) {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
