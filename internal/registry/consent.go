@@ -1,0 +1,212 @@
+package registry
+
+import (
+	"time"
+
+	"homeward"
+)
+
+// Purpose is what a consent allows.
+type Purpose string
+
+// The consent purposes.
+const (
+	PurposeRegistration Purpose = "registration_case_management"
+	PurposeReferral     Purpose = "referral"
+	PurposeContact      Purpose = "contact_sms_phone"
+	PurposeResearch     Purpose = "research_anonymised"
+)
+
+// Purposes lists every Purpose.
+var Purposes = []Purpose{PurposeRegistration, PurposeReferral, PurposeContact, PurposeResearch}
+
+// ConsentMethod is how consent was given.
+type ConsentMethod string
+
+// The consent methods.
+const (
+	MethodSignedForm        ConsentMethod = "signed_form"
+	MethodVerbalWithWitness ConsentMethod = "verbal_with_witness"
+	MethodDigital           ConsentMethod = "digital"
+)
+
+// ConsentMethods lists every ConsentMethod.
+var ConsentMethods = []ConsentMethod{MethodSignedForm, MethodVerbalWithWitness, MethodDigital}
+
+// Recipient is who may receive data under a referral consent: one named
+// organisation (OrgID) or every organisation of a type (OrgType, such as
+// "ngo" or "service_provider"). When asking ConsentValid, give both the
+// recipient organisation's id and its type.
+type Recipient struct {
+	OrgID   string `json:"org_id,omitempty"`
+	OrgType string `json:"org_type,omitempty"`
+}
+
+// IsZero reports whether no recipient is named.
+func (r Recipient) IsZero() bool { return r == Recipient{} }
+
+// covers reports whether a consent naming r allows sharing with the
+// organisation to: a named organisation only itself, a type every
+// organisation of that type.
+func (r Recipient) covers(to Recipient) bool {
+	if r.OrgID != "" {
+		return r.OrgID == to.OrgID
+	}
+	return r.OrgType != "" && r.OrgType == to.OrgType
+}
+
+// Consent is one consent given by a person for one purpose (and, for
+// referrals, one recipient). It is never deleted: withdrawal sets WithdrawnAt
+// and WithdrawnBy and takes effect at that instant.
+type Consent struct {
+	ID          string        `json:"id,omitempty"`
+	PersonID    string        `json:"person_id,omitempty"`
+	OrgID       string        `json:"org_id,omitempty"` // the organisation that recorded it
+	Purpose     Purpose       `json:"purpose"`
+	Recipient   Recipient     `json:"recipient,omitzero"` // referrals only
+	Method      ConsentMethod `json:"method"`
+	Witness     string        `json:"witness,omitempty"` // verbal consent: who witnessed it
+	RecordedBy  string        `json:"recorded_by"`
+	RecordedAt  time.Time     `json:"recorded_at"`
+	ExpiresAt   *time.Time    `json:"expires_at,omitempty"`
+	WithdrawnAt *time.Time    `json:"withdrawn_at,omitempty"`
+	WithdrawnBy string        `json:"withdrawn_by,omitempty"`
+}
+
+// Validate checks a consent being recorded (or withdrawn) at now.
+func (c *Consent) Validate(now time.Time) error {
+	var v homeward.Validation
+	if c.Purpose == "" {
+		required(&v, "purpose")
+	} else if !validChoice(c.Purpose, Purposes) {
+		choiceErr(&v, "purpose", string(c.Purpose))
+	}
+	switch {
+	case c.Purpose == PurposeReferral && c.Recipient.IsZero():
+		v.Add("recipient", "registry.consent.recipient_required", "Name the organisation or the type of organisation the person agrees to be referred to.")
+	case c.Purpose == PurposeReferral && c.Recipient.OrgID != "" && c.Recipient.OrgType != "":
+		v.Add("recipient", "registry.consent.recipient_both", "Name either one organisation or a type of organisation, not both.")
+	case c.Purpose != PurposeReferral && c.Purpose != "" && !c.Recipient.IsZero():
+		v.Add("recipient", "registry.consent.recipient_unexpected", "Only referral consents name a recipient.")
+	}
+	if c.Method == "" {
+		required(&v, "method")
+	} else if !validChoice(c.Method, ConsentMethods) {
+		choiceErr(&v, "method", string(c.Method))
+	}
+	if c.Method == MethodVerbalWithWitness && c.Witness == "" {
+		v.Add("witness", "registry.consent.witness_required", "Verbal consent needs the name of the witness.")
+	}
+	checkText(&v, "witness", c.Witness, maxName)
+	if c.RecordedBy == "" {
+		required(&v, "recorded_by")
+	}
+	switch {
+	case c.RecordedAt.IsZero():
+		required(&v, "recorded_at")
+	case c.RecordedAt.After(now.Add(5 * time.Minute)): // allow for clock skew of a phone
+		v.Add("recorded_at", "registry.consent.recorded_future", "Consent cannot be recorded in the future.")
+	}
+	if c.ExpiresAt != nil && !c.ExpiresAt.After(c.RecordedAt) {
+		v.Add("expires_at", "registry.consent.expiry_before_recorded", "The expiry must be after the time the consent was given.")
+	}
+	if c.WithdrawnAt != nil {
+		if c.WithdrawnAt.Before(c.RecordedAt) {
+			v.Add("withdrawn_at", "registry.consent.withdrawn_before_recorded", "A consent cannot be withdrawn before it was given.")
+		}
+		if c.WithdrawnBy == "" {
+			required(&v, "withdrawn_by")
+		}
+	}
+	return v.Err()
+}
+
+// Withdraw records the withdrawal of the consent by user by at time at. A
+// consent already withdrawn keeps its first withdrawal and Withdraw returns
+// an ECONFLICT error.
+func (c *Consent) Withdraw(by string, at time.Time) error {
+	if c.WithdrawnAt != nil {
+		return homeward.Errorf(homeward.ECONFLICT, "registry.consent.already_withdrawn", "This consent was already withdrawn.")
+	}
+	if by == "" {
+		return homeward.FieldErrorf("withdrawn_by", "error.field.required", "This field is required.")
+	}
+	t := at
+	c.WithdrawnAt, c.WithdrawnBy = &t, by
+	return nil
+}
+
+// ActiveAt reports whether the consent, taken alone, is in force at t: given
+// at or before t, not yet expired and not withdrawn at or before t.
+func (c *Consent) ActiveAt(t time.Time) bool {
+	return !c.RecordedAt.After(t) &&
+		(c.ExpiresAt == nil || t.Before(*c.ExpiresAt)) &&
+		(c.WithdrawnAt == nil || t.Before(*c.WithdrawnAt))
+}
+
+// matches reports whether the consent is for purpose and (for referrals)
+// covers the recipient.
+func (c *Consent) matches(purpose Purpose, to Recipient) bool {
+	if c.Purpose != purpose {
+		return false
+	}
+	return purpose != PurposeReferral || c.Recipient.covers(to)
+}
+
+// ConsentValid answers the question other capabilities ask before using or
+// sharing a person's data: is there consent in force at time at for purpose
+// and, for referrals, for recipient to (give both the organisation's id and
+// its type)? It returns the consent relied on.
+//
+// The rules:
+//   - a consent is in force from RecordedAt until ExpiresAt (exclusive) or
+//     its withdrawal, whichever is first;
+//   - for referrals a consent naming an organisation covers only that
+//     organisation; one naming a type covers every organisation of that type;
+//     for other purposes the recipient is ignored;
+//   - a withdrawal also ends every earlier consent that the withdrawn one
+//     overlapped: withdrawing "referral to NGOs" ends an earlier consent for
+//     one named NGO, and withdrawing consent for one NGO ends it for that NGO
+//     even under an earlier type-level consent. A consent given after the
+//     withdrawal is fresh and counts.
+//
+// When several consents qualify, the one expiring last (never-expiring first)
+// is returned.
+func ConsentValid(consents []Consent, purpose Purpose, to Recipient, at time.Time) (Consent, bool) {
+	// The latest withdrawal at or before at among consents covering the recipient.
+	var cutoff time.Time
+	for i := range consents {
+		c := &consents[i]
+		if c.WithdrawnAt != nil && !c.WithdrawnAt.After(at) && c.matches(purpose, to) && c.WithdrawnAt.After(cutoff) {
+			cutoff = *c.WithdrawnAt
+		}
+	}
+	var best *Consent
+	for i := range consents {
+		c := &consents[i]
+		if !c.matches(purpose, to) || !c.ActiveAt(at) {
+			continue
+		}
+		if !cutoff.IsZero() && c.RecordedAt.Before(cutoff) {
+			continue
+		}
+		if best == nil || laterExpiry(c.ExpiresAt, best.ExpiresAt) {
+			best = c
+		}
+	}
+	if best == nil {
+		return Consent{}, false
+	}
+	return *best, true
+}
+
+// laterExpiry reports whether expiry a is later than b; nil means never.
+func laterExpiry(a, b *time.Time) bool {
+	switch {
+	case a == nil:
+		return b != nil
+	case b == nil:
+		return false
+	}
+	return a.After(*b)
+}
