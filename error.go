@@ -12,15 +12,15 @@ import (
 // Error codes. Each maps to one HTTP status in internal/httpx; callers test
 // them with ErrorCode.
 const (
-	EINVALID      = "invalid"       // the input breaks a validation rule
-	ENOTFOUND     = "not_found"     // the record does not exist or the caller may not know it does
-	ECONFLICT     = "conflict"      // the write clashes with existing state (duplicate key, wrong state)
-	EPRECONDITION = "precondition"  // If-Match / version is stale
-	EUNAUTHORIZED = "unauthorized"  // no valid credentials
-	EFORBIDDEN    = "forbidden"     // authenticated but not allowed
-	ETOOLARGE     = "too_large"     // request body or file over the limit
-	ERATELIMIT    = "rate_limited"  // too many attempts (login back-off)
-	EINTERNAL     = "internal"      // anything unexpected; details are logged, never shown
+	EINVALID      = "invalid"      // the input breaks a validation rule
+	ENOTFOUND     = "not_found"    // the record does not exist or the caller may not know it does
+	ECONFLICT     = "conflict"     // the write clashes with existing state (duplicate key, wrong state)
+	EPRECONDITION = "precondition" // If-Match / version is stale
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // authenticated but not allowed
+	ETOOLARGE     = "too_large"    // request body or file over the limit
+	ERATELIMIT    = "rate_limited" // too many attempts (login back-off)
+	EINTERNAL     = "internal"     // anything unexpected; details are logged, never shown
 )
 
 // Error is the error type that crosses layers. Message is safe to show to a

@@ -295,3 +295,19 @@ func Sources() string {
 	b, _ := files.ReadFile("data/SOURCES.md")
 	return string(b)
 }
+
+// Checker implements homeward.ReferenceChecker over the embedded data.
+type Checker struct{}
+
+// CountryExists reports whether alpha2 is an ISO 3166-1 alpha-2 code.
+func (Checker) CountryExists(alpha2 string) bool {
+	return len(alpha2) == 2 && get().countries[strings.ToUpper(alpha2)] != nil
+}
+
+// AreaCountry returns the country of a p-code, or "".
+func (Checker) AreaCountry(pcode string) string {
+	if a := Area(pcode); a != nil {
+		return a.Country
+	}
+	return ""
+}

@@ -1,0 +1,201 @@
+// Package sqldb stores Homeward's data in SQL databases through database/sql:
+// embedded SQLite (pure Go, the default) and PostgreSQL (pgx). It implements
+// the service interfaces of package homeward and enforces the authorization
+// policy in every method, so that the JSON API and the web UI share one set
+// of rules. Every write runs in one transaction that also appends its audit
+// event.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"homeward"
+)
+
+// DB is an open database with its pools. SQLite gets a single-connection
+// writer pool (SQLite allows one writer; queueing in Go beats "database is
+// locked") and a read pool; PostgreSQL uses one pool for both.
+type DB struct {
+	dialect dialect
+	write   *sql.DB
+	read    *sql.DB
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+	// Logger receives warnings (never secrets).
+	Logger *slog.Logger
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL,
+// or a path to an SQLite file (created with its directory if missing). It
+// applies pending migrations.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, Logger: slog.Default()}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.dialect = postgres
+		if db.write, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.write.SetMaxOpenConns(max(4, 4*runtime.GOMAXPROCS(0)))
+		db.write.SetMaxIdleConns(max(4, 4*runtime.GOMAXPROCS(0)))
+		db.write.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = db.write
+	} else {
+		db.dialect = sqlite
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+		}
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetMaxIdleConns(1)
+		db.write.SetConnMaxLifetime(0)
+		if db.read, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+			db.write.Close()
+			return nil, err
+		}
+		n := max(4, runtime.GOMAXPROCS(0)*2)
+		db.read.SetMaxOpenConns(n)
+		db.read.SetMaxIdleConns(n)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.dialect, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return string(db.dialect) }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	if db.read != nil && db.read != db.write {
+		errs = append(errs, db.read.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.read.PingContext(ctx)
+}
+
+// Tx is a write transaction. It fixes the time of the whole transaction, so
+// that every row and audit event written in it carries the same instant, and
+// knows the actor and request for the audit log.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	ctx   context.Context
+	now   time.Time
+	actor *homeward.Actor
+}
+
+// Transact runs fn in a write transaction, committing when fn returns nil
+// and rolling back otherwise (also on panic).
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: homeward.ActorFromContext(ctx)}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Now returns the transaction's time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Exec runs a statement written with ? placeholders.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.db.dialect.rebind(query), tx.db.args(args)...)
+}
+
+// QueryRow runs a query written with ? placeholders.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.rebind(query), tx.db.args(args)...)
+}
+
+// Query runs a query written with ? placeholders.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, tx.db.dialect.rebind(query), tx.db.args(args)...)
+}
+
+// queryRow reads from the read pool.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), db.args(args)...)
+}
+
+// query reads from the read pool.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
+}
+
+// args converts times to the dialect's representation.
+func (db *DB) args(args []any) []any {
+	if db.dialect != sqlite {
+		return args
+	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = encodeTime(v)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = encodeTime(*v)
+			}
+		}
+	}
+	return args
+}
+
+// Audit appends an event for the transaction's actor to the chain of orgID.
+// detail is marshalled to JSON; it must never hold secrets.
+func (tx *Tx) Audit(action, recordType, recordID, orgID string, detail any) error {
+	return appendAudit(tx, action, recordType, recordID, orgID, detail)
+}

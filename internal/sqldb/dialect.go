@@ -1,0 +1,126 @@
+package sqldb
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+// dialect holds the few differences between SQLite and PostgreSQL; queries
+// are written once, with ? placeholders.
+type dialect string
+
+const (
+	sqlite   dialect = "sqlite"
+	postgres dialect = "postgres"
+)
+
+var rebound sync.Map // query → PostgreSQL form
+
+// rebind rewrites ? placeholders as $1, $2 … for PostgreSQL. Queries never
+// contain a literal question mark.
+func (d dialect) rebind(q string) string {
+	if d != postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	rebound.Store(q, out)
+	return out
+}
+
+// forUpdate returns the row-locking clause; SQLite's write transactions are
+// already exclusive.
+func (d dialect) forUpdate() string {
+	if d == postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// like returns a case-insensitive pattern operator.
+func (d dialect) like() string {
+	if d == postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func encodeTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// dbTime scans a time stored as text (SQLite) or timestamptz (PostgreSQL).
+type dbTime struct{ t *time.Time }
+
+func (s dbTime) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		*s.t = v.UTC()
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("sqldb: cannot scan %T as time", v)
+	}
+	return nil
+}
+
+func (s dbTime) parse(v string) error {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return err
+	}
+	*s.t = t.UTC()
+	return nil
+}
+
+// dbNullTime scans a nullable time into **time.Time.
+type dbNullTime struct{ t **time.Time }
+
+func (s dbNullTime) Scan(v any) error {
+	if v == nil {
+		*s.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (dbTime{&t}).Scan(v); err != nil {
+		return err
+	}
+	*s.t = &t
+	return nil
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite3.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

@@ -1,0 +1,23 @@
+package sqldb
+
+import (
+	"database/sql"
+
+	"testing"
+)
+
+// rawDB exposes the writer pool to tests that tamper with tables.
+func RawDB(t *testing.T, db *DB) *sql.DB { return db.write }
+
+func DisableAppendOnly(t *testing.T, db *DB, raw *sql.DB) {
+	t.Helper()
+	stmts := []string{`DROP TRIGGER audit_events_no_update`, `DROP TRIGGER audit_events_no_delete`}
+	if db.dialect == postgres {
+		stmts = []string{`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change`}
+	}
+	for _, s := range stmts {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,412 @@
+package sqldb_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/sqldb"
+)
+
+func TestMigrateIdempotent(t *testing.T) {
+	db := homewardtest.Open(t)
+	ctx := context.Background()
+	applied, err := db.MigrateStatus(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := sqldb.Migrations(db.Dialect())
+	if len(applied) != len(ms) || len(ms) == 0 {
+		t.Fatalf("applied %v of %d migrations", applied, len(ms))
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	for _, d := range []string{"sqlite", "postgres"} {
+		if _, err := sqldb.Migrations(d); err != nil {
+			t.Errorf("%s migrations: %v", d, err)
+		}
+	}
+}
+
+func TestOrganisations(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	admin := w.Ctx("operator", homeward.RoleAdministrator)
+
+	t.Run("create validates everything at once", func(t *testing.T) {
+		o := &homeward.Organisation{Name: " ", Type: "club", Country: "XX", Areas: []string{"BD9999"}}
+		err := db.CreateOrganisation(admin, o)
+		e, ok := err.(*homeward.Error)
+		if !ok || e.Code != homeward.EINVALID {
+			t.Fatalf("err = %v", err)
+		}
+		fields := map[string]bool{}
+		for _, f := range e.Fields {
+			fields[f.Field] = true
+		}
+		for _, f := range []string{"name", "type", "country", "areas[0]"} {
+			if !fields[f] {
+				t.Errorf("no error for %s in %v", f, e.Fields)
+			}
+		}
+	})
+	t.Run("p-code of another country", func(t *testing.T) {
+		o := &homeward.Organisation{Name: "Lahore Helpers", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"PK1"}}
+		if err := db.CreateOrganisation(admin, o); homewardtest.Code(err) != homeward.EINVALID {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("duplicate name", func(t *testing.T) {
+		o := &homeward.Organisation{Name: "shapla  returnee support", Type: homeward.OrgNGO, Country: "BD"}
+		if err := db.CreateOrganisation(admin, o); homewardtest.Code(err) != homeward.EINVALID {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("NGO administrator may not create", func(t *testing.T) {
+		o := &homeward.Organisation{Name: "Rogue", Type: homeward.OrgNGO, Country: "BD"}
+		if err := db.CreateOrganisation(w.Ctx("ngo", homeward.RoleAdministrator), o); homewardtest.Code(err) != homeward.EFORBIDDEN {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("update with version", func(t *testing.T) {
+		ngoAdmin := w.Ctx("ngo", homeward.RoleAdministrator)
+		name := "Shapla Returnee Support Bangladesh"
+		o, err := db.UpdateOrganisation(ngoAdmin, w.NGO.ID, 1, homeward.OrganisationUpdate{Name: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Version != 2 || o.Name != name {
+			t.Errorf("after update: %+v", o)
+		}
+		// A stale write is refused and changes nothing.
+		other := "Stale"
+		if _, err := db.UpdateOrganisation(ngoAdmin, w.NGO.ID, 1, homeward.OrganisationUpdate{Name: &other}); homewardtest.Code(err) != homeward.EPRECONDITION {
+			t.Fatalf("stale update: %v", err)
+		}
+		got, _ := db.FindOrganisationByID(ngoAdmin, w.NGO.ID)
+		if got.Name != name || got.Version != 2 {
+			t.Errorf("stale write changed the record: %+v", got)
+		}
+		// Another organisation's administrator cannot learn it exists.
+		if _, err := db.UpdateOrganisation(ngoAdmin, w.Operator.ID, 1, homeward.OrganisationUpdate{Name: &other}); homewardtest.Code(err) != homeward.ENOTFOUND {
+			t.Fatalf("cross-org update: %v", err)
+		}
+	})
+	t.Run("find by type, area, name, pages", func(t *testing.T) {
+		ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+		ngo := homeward.OrgNGO
+		got, _, err := db.FindOrganisations(ctx, homeward.OrganisationFilter{Type: &ngo})
+		if err != nil || len(got) != 1 || got[0].ID != w.NGO.ID {
+			t.Fatalf("by type: %v %v", got, err)
+		}
+		area := "BD302602" // an upazila of Dhaka district, where the NGO works
+		got, _, _ = db.FindOrganisations(ctx, homeward.OrganisationFilter{Area: &area})
+		if len(got) != 2 {
+			t.Errorf("by area: %d organisations, want 2 (ministry covers the division)", len(got))
+		}
+		q := "MINISTRY"
+		got, _, _ = db.FindOrganisations(ctx, homeward.OrganisationFilter{Query: &q})
+		if len(got) != 1 || got[0].ID != w.Operator.ID {
+			t.Errorf("by name: %v", got)
+		}
+		page1, next, _ := db.FindOrganisations(ctx, homeward.OrganisationFilter{Limit: 1})
+		page2, next2, _ := db.FindOrganisations(ctx, homeward.OrganisationFilter{Limit: 1, After: next})
+		if len(page1) != 1 || len(page2) != 1 || next == "" || next2 != "" || page1[0].ID == page2[0].ID {
+			t.Errorf("paging: %v %q %v %q", page1, next, page2, next2)
+		}
+		if _, _, err := db.FindOrganisations(ctx, homeward.OrganisationFilter{After: "junk"}); homewardtest.Code(err) != homeward.EINVALID {
+			t.Errorf("bad cursor: %v", err)
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	ngoAdmin := w.Ctx("ngo", homeward.RoleAdministrator)
+
+	u := &homeward.User{OrgID: w.NGO.ID, Email: " Rahima@Shapla.TEST ", Name: "Rahima Khatun", Roles: []homeward.Role{homeward.RoleCaseWorker}, Locale: "bn"}
+	if err := db.CreateUser(ngoAdmin, u, "short"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Fatalf("short password: %v", err)
+	}
+	if err := db.CreateUser(ngoAdmin, u, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "rahima@shapla.test" {
+		t.Errorf("email not normalised: %q", u.Email)
+	}
+	dup := &homeward.User{OrgID: w.NGO.ID, Email: "rahima@shapla.test", Name: "X", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	if err := db.CreateUser(ngoAdmin, dup, "a long enough password"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("duplicate email: %v", err)
+	}
+	// An NGO administrator cannot create users in another organisation.
+	foreign := &homeward.User{OrgID: w.Operator.ID, Email: "x@y.test", Name: "X", Roles: []homeward.Role{homeward.RoleAdministrator}}
+	if err := db.CreateUser(ngoAdmin, foreign, "a long enough password"); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("cross-org create: %v", err)
+	}
+	// Case workers cannot create users.
+	if err := db.CreateUser(w.Ctx("ngo", homeward.RoleCaseWorker), &homeward.User{OrgID: w.NGO.ID, Email: "z@y.test", Name: "Z", Roles: []homeward.Role{homeward.RoleCaseWorker}}, "a long enough password"); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("case worker creates user: %v", err)
+	}
+	// Listing is scoped to the organisation.
+	list, _, err := db.FindUsers(ngoAdmin, homeward.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list {
+		if x.OrgID != w.NGO.ID {
+			t.Errorf("user of another organisation listed: %s", x.Email)
+		}
+	}
+	if len(list) != len(homeward.Roles)+1 {
+		t.Errorf("%d users listed, want %d", len(list), len(homeward.Roles)+1)
+	}
+	opOrg := w.Operator.ID
+	if _, _, err := db.FindUsers(ngoAdmin, homeward.UserFilter{OrgID: &opOrg}); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("listing another org's users: %v", err)
+	}
+	// The operator's administrator may list any organisation's users.
+	if got, _, err := db.FindUsers(w.Ctx("operator", homeward.RoleAdministrator), homeward.UserFilter{OrgID: &w.NGO.ID}); err != nil || len(got) == 0 {
+		t.Errorf("operator admin listing: %v %v", got, err)
+	}
+	// A case worker may read their own account but not a colleague's.
+	cw := w.Users["ngo"][homeward.RoleCaseWorker]
+	cwCtx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	if _, err := db.FindUserByID(cwCtx, cw.ID); err != nil {
+		t.Errorf("reading own account: %v", err)
+	}
+	if _, err := db.FindUserByID(cwCtx, u.ID); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("reading a colleague: %v", err)
+	}
+	if _, err := db.FindUserByID(ngoAdmin, w.Users["operator"][homeward.RoleCaseWorker].ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("reading another org's user: %v", err)
+	}
+	// Self-service: name and locale, not roles.
+	name := "Rahima"
+	if _, err := db.UpdateUser(cwCtx, cw.ID, cw.Version, homeward.UserUpdate{Name: &name}); err != nil {
+		t.Errorf("self rename: %v", err)
+	}
+	roles := []homeward.Role{homeward.RoleAdministrator}
+	if _, err := db.UpdateUser(cwCtx, cw.ID, cw.Version+1, homeward.UserUpdate{Roles: &roles}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("self promotion: %v", err)
+	}
+	yes := true
+	admin := w.Users["ngo"][homeward.RoleAdministrator]
+	if _, err := db.UpdateUser(ngoAdmin, admin.ID, admin.Version, homeward.UserUpdate{Disabled: &yes}); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("self disable: %v", err)
+	}
+}
+
+func TestLoginLockoutAndSessions(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	ctx := context.Background()
+	email := w.Users["ngo"][homeward.RoleCaseWorker].Email
+
+	if _, _, err := db.Login(ctx, "nobody@nowhere.test", homewardtest.Password); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Fatalf("unknown user: %v", err)
+	}
+	token, s, err := db.Login(ctx, "  "+email+" ", homewardtest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, s2, err := db.SessionActor(ctx, token)
+	if err != nil || a.Email != email || s2.CSRFToken != s.CSRFToken || s2.CSRFToken == "" {
+		t.Fatalf("session actor: %+v %v", a, err)
+	}
+	if _, _, err := db.SessionActor(ctx, token+"x"); err == nil {
+		t.Error("forged token accepted")
+	}
+	for i := 0; i < sqldb.LockAfter; i++ {
+		if _, _, err := db.Login(ctx, email, "wrong password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	// Locked: even the right password is refused until the lock expires.
+	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Fatalf("locked login: %v", err)
+	}
+	now = now.Add(sqldb.LockFor + time.Second)
+	if _, _, err := db.Login(ctx, email, homewardtest.Password); err != nil {
+		t.Fatalf("after lock: %v", err)
+	}
+	// Sessions expire.
+	now = now.Add(sqldb.SessionLife + time.Minute)
+	if _, _, err := db.SessionActor(ctx, token); err == nil {
+		t.Error("expired session accepted")
+	}
+	// Logout ends a session.
+	tok2, _, _ := db.Login(ctx, email, homewardtest.Password)
+	if err := db.Logout(ctx, tok2); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionActor(ctx, tok2); err == nil {
+		t.Error("session alive after logout")
+	}
+}
+
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	ctx := context.Background()
+	u := w.Users["ngo"][homeward.RoleSupervisor]
+	tok, _, err := db.Login(ctx, u.Email, homewardtest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := w.Ctx("ngo", homeward.RoleSupervisor)
+	if err := db.SetPassword(self, u.ID, "wrong current", "a brand new password"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Fatalf("wrong current: %v", err)
+	}
+	if err := db.SetPassword(self, u.ID, homewardtest.Password, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionActor(ctx, tok); err == nil {
+		t.Error("old session survived password change")
+	}
+	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); err != nil {
+		t.Errorf("login with new password: %v", err)
+	}
+	// Admin reset across organisations is not found.
+	if err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), w.Users["operator"][homeward.RoleCaseWorker].ID, "", "another new password"); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("cross-org reset: %v", err)
+	}
+	// A disabled user cannot sign in.
+	yes := true
+	if _, err := db.UpdateUser(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, u.Version+1, homeward.UserUpdate{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("disabled login: %v", err)
+	}
+}
+
+func TestAPITokens(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	u := w.Users["ngo"][homeward.RoleCaseWorker]
+	self := w.Ctx("ngo", homeward.RoleCaseWorker)
+	past := time.Now().Add(-time.Hour)
+	if err := db.CreateToken(self, u.ID, &homeward.APIToken{Name: "x", Scopes: []homeward.Scope{"root"}, ExpiresAt: &past}); homewardtest.Code(err) != homeward.EINVALID {
+		t.Fatalf("bad token: %v", err)
+	}
+	tok := &homeward.APIToken{Name: "partner sync", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	if err := db.CreateToken(self, u.ID, tok); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.TokenActor(context.Background(), tok.Secret)
+	if err != nil || a.UserID != u.ID || len(a.Scopes) != 1 {
+		t.Fatalf("token actor: %+v %v", a, err)
+	}
+	// The token may read but not write, whatever the role allows.
+	if homeward.Can(a, homeward.ActPersonCreate, homeward.Resource{OrgID: u.OrgID}) {
+		t.Error("read-scoped token may create")
+	}
+	list, err := db.FindTokens(self, u.ID)
+	if err != nil || len(list) != 1 || list[0].Secret != "" {
+		t.Fatalf("list tokens: %v %v", list, err)
+	}
+	// Another organisation's administrator cannot see or revoke it.
+	if err := db.RevokeToken(w.Ctx("operator", homeward.RoleAuditor), tok.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("cross-org revoke: %v", err)
+	}
+	if err := db.RevokeToken(self, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(context.Background(), tok.Secret); err == nil {
+		t.Error("revoked token accepted")
+	}
+}
+
+func TestAuditChainAndTamper(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	ctx := homewardtest.SystemCtx()
+	// Some more writes on the NGO's chain.
+	for i := 0; i < 5; i++ {
+		name := "Shapla " + string(rune('A'+i))
+		o, _ := db.FindOrganisationByID(ctx, w.NGO.ID)
+		if _, err := db.UpdateOrganisation(ctx, w.NGO.ID, o.Version, homeward.OrganisationUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := db.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Events < 10 || rep.Chains < 2 {
+		t.Fatalf("clean log: %+v", rep)
+	}
+	// Every write left an event in the same transaction.
+	events, _, err := db.FindAuditEvents(ctx, homeward.AuditFilter{OrgID: &w.NGO.ID, RecordType: ptr("organisation")})
+	if err != nil || len(events) != 6 {
+		t.Fatalf("organisation events: %d %v", len(events), err)
+	}
+	// The table refuses changes through SQL.
+	raw := sqldb.RawDB(t, db)
+	if _, err := raw.Exec(`UPDATE audit_events SET action = 'x'`); err == nil {
+		t.Fatal("audit_events accepted an UPDATE")
+	}
+
+	cases := []struct {
+		name   string
+		tamper string
+		kind   string
+	}{
+		{"changed", `UPDATE audit_events SET action = 'organisation.delete' WHERE chain = '%s' AND seq = 3`, "changed"},
+		{"deleted", `DELETE FROM audit_events WHERE chain = '%s' AND seq = 2`, "deleted"},
+		{"truncated", `DELETE FROM audit_events WHERE chain = '%s' AND seq = (SELECT MAX(seq) FROM audit_events WHERE chain = '%[1]s')`, "truncated"},
+		{"reordered", `UPDATE audit_events SET seq = -2 WHERE chain = '%[1]s' AND seq = 2;
+			UPDATE audit_events SET seq = 2 WHERE chain = '%[1]s' AND seq = 3;
+			UPDATE audit_events SET seq = 3 WHERE chain = '%[1]s' AND seq = -2`, "reordered"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := homewardtest.NewWorld(t)
+			for i := 0; i < 4; i++ {
+				name := "Shapla " + string(rune('A'+i))
+				o, _ := w.DB.FindOrganisationByID(ctx, w.NGO.ID)
+				if _, err := w.DB.UpdateOrganisation(ctx, w.NGO.ID, o.Version, homeward.OrganisationUpdate{Name: &name}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			raw := sqldb.RawDB(t, w.DB)
+			sqldb.DisableAppendOnly(t, w.DB, raw)
+			for _, stmt := range strings.Split(fmt.Sprintf(tc.tamper, w.NGO.ID), ";") {
+				if _, err := raw.Exec(stmt); err != nil {
+					t.Fatalf("tamper: %v", err)
+				}
+			}
+			rep, err := w.DB.VerifyAudit(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK() {
+				t.Fatal("tampering not detected")
+			}
+			p := rep.Problems[0]
+			if p.Chain != w.NGO.ID || p.Kind != tc.kind {
+				t.Errorf("problem = %+v, want kind %s on chain %s", p, tc.kind, w.NGO.ID)
+			}
+		})
+	}
+	// Auditors of an ordinary organisation cannot read another's events.
+	if _, _, err := db.FindAuditEvents(w.Ctx("ngo", homeward.RoleAuditor), homeward.AuditFilter{OrgID: &w.Operator.ID}); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("cross-org audit read: %v", err)
+	}
+	if _, _, err := db.FindAuditEvents(w.Ctx("ngo", homeward.RoleCaseWorker), homeward.AuditFilter{}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("case worker audit read: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var _ = sql.ErrNoRows

@@ -1,0 +1,187 @@
+package homeward
+
+import (
+	"context"
+	"slices"
+)
+
+// Actor is who performs an action: a signed-in user, an API token acting for
+// its user within its scopes, or the system itself (CLI maintenance, jobs).
+type Actor struct {
+	UserID   string
+	OrgID    string
+	Name     string
+	Email    string
+	Locale   string
+	Roles    []Role
+	Operator bool    // the actor's organisation operates the instance
+	Scopes   []Scope // nil for sessions; the token's scopes otherwise
+	TokenID  string
+	System   bool
+}
+
+// SystemActor acts for maintenance commands run by whoever holds the server;
+// it passes every policy check and is recorded as "system" in the audit log.
+var SystemActor = &Actor{System: true, Name: "system"}
+
+// HasRole reports whether the actor holds r.
+func (a *Actor) HasRole(r Role) bool { return a != nil && slices.Contains(a.Roles, r) }
+
+type actorKey struct{}
+
+// NewContextWithActor returns ctx carrying a.
+func NewContextWithActor(ctx context.Context, a *Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFromContext returns the actor in ctx, or nil.
+func ActorFromContext(ctx context.Context) *Actor {
+	a, _ := ctx.Value(actorKey{}).(*Actor)
+	return a
+}
+
+type requestIDKey struct{}
+
+// NewContextWithRequestID returns ctx carrying the request id that audit
+// events and logs record.
+func NewContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFromContext returns the request id in ctx, or "".
+func RequestIDFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
+
+// Action is something an actor may try to do.
+type Action string
+
+// Actions. Each has one scope that an API token needs for it.
+const (
+	ActOrgRead       Action = "org.read"
+	ActOrgCreate     Action = "org.create"
+	ActOrgUpdate     Action = "org.update"
+	ActUserRead      Action = "user.read"
+	ActUserCreate    Action = "user.create"
+	ActUserUpdate    Action = "user.update"
+	ActUserPassword  Action = "user.password" // reset another user's password
+	ActTokenManage   Action = "token.manage"
+	ActAuditRead     Action = "audit.read"
+	ActAuditVerify   Action = "audit.verify"
+	ActReferenceRead Action = "reference.read"
+	ActPersonRead    Action = "person.read"
+	ActPersonCreate  Action = "person.create"
+	ActPersonUpdate  Action = "person.update"
+	ActCaseAssign    Action = "case.assign"
+	ActConsentRecord Action = "consent.record"
+	ActImport        Action = "registry.import"
+	ActExport        Action = "registry.export"
+)
+
+// Resource is the record an action touches. OrgID is the owning
+// organisation; OwnerID a user who owns it personally (their own account or
+// token), when that matters.
+type Resource struct {
+	Type    string
+	ID      string
+	OrgID   string
+	OwnerID string
+}
+
+type rule struct {
+	scope Scope
+	roles []Role
+	// crossOrg: how an actor may reach records of another organisation.
+	crossOrg crossOrg
+	// self: the owner of the record may act on it without a role.
+	self bool
+	// operatorOnly: only the operator organisation's role holders may act.
+	operatorOnly bool
+}
+
+type crossOrg int
+
+const (
+	sameOrgOnly   crossOrg = iota
+	anyOrg                 // the directory of organisations: visible to all
+	operatorRoles          // operator organisation's holders of the roles
+)
+
+var all = Roles
+
+var rules = map[Action]rule{
+	ActOrgRead:       {scope: ScopeRead, roles: all, crossOrg: anyOrg},
+	ActOrgCreate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
+	ActOrgUpdate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActUserRead:      {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleAuditor}, crossOrg: operatorRoles, self: true},
+	ActUserCreate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActUserUpdate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActUserPassword:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActTokenManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: sameOrgOnly, self: true},
+	ActAuditRead:     {scope: ScopeAudit, roles: []Role{RoleAuditor, RoleAdministrator}, crossOrg: operatorRoles},
+	ActAuditVerify:   {scope: ScopeAudit, roles: []Role{RoleAuditor}, crossOrg: operatorRoles},
+	ActReferenceRead: {scope: ScopeReference, roles: all, crossOrg: anyOrg},
+	ActPersonRead:    {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPersonCreate:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPersonUpdate:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActCaseAssign:    {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActConsentRecord: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActImport:        {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActExport:        {scope: ScopeRead, roles: []Role{RoleSupervisor}},
+}
+
+// Actions lists every action the policy knows, for exhaustive tests.
+func Actions() []Action {
+	out := make([]Action, 0, len(rules))
+	for a := range rules {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Authorize answers whether actor may perform action on res. It returns nil
+// when allowed; ENOTFOUND when the record belongs to an organisation the
+// actor may not see (so that its existence is not revealed); EFORBIDDEN when
+// the actor may see the record but not do this; EUNAUTHORIZED without actor.
+// It is the one place where roles, organisations and token scopes meet, and
+// every service method calls it before touching data.
+func Authorize(actor *Actor, action Action, res Resource) error {
+	if actor == nil {
+		return Errorf(EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
+	}
+	if actor.System {
+		return nil
+	}
+	r, ok := rules[action]
+	if !ok {
+		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	sameOrg := res.OrgID == "" || res.OrgID == actor.OrgID
+	isSelf := r.self && res.OwnerID != "" && res.OwnerID == actor.UserID
+	hasRole := slices.ContainsFunc(r.roles, actor.HasRole)
+	if !sameOrg {
+		reach := r.crossOrg == anyOrg || r.crossOrg == operatorRoles && actor.Operator && hasRole
+		if !reach {
+			return Errorf(ENOTFOUND, "error.not_found", "Not found.")
+		}
+	}
+	if !hasRole && !isSelf {
+		if res.ID != "" && !sameOrg {
+			return Errorf(ENOTFOUND, "error.not_found", "Not found.")
+		}
+		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	if r.operatorOnly && !actor.Operator {
+		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	if actor.Scopes != nil && !slices.Contains(actor.Scopes, r.scope) {
+		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	return nil
+}
+
+// Can is Authorize as a boolean, for showing or hiding UI controls. The
+// service still checks.
+func Can(actor *Actor, action Action, res Resource) bool { return Authorize(actor, action, res) == nil }
