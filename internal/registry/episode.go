@@ -216,9 +216,8 @@ func (e *MigrationEpisode) validate(v *homeward.Validation, p string, now time.T
 		if poe := PointOfEntryByCode(r.PointOfEntry); r.PointOfEntry != "" && (poe == nil || poe.Code != r.PointOfEntry) {
 			v.AddArgs(rp+".point_of_entry", "registry.return.point_of_entry", map[string]any{"value": r.PointOfEntry}, "“%s” is not a known airport or land port.", r.PointOfEntry)
 		}
-		if r.ReturnType == "" {
-			required(v, rp+".return_type")
-		} else if !validChoice(r.ReturnType, ReturnTypes) {
+		// The return type may be unknown (old spreadsheets); the reception desk requires it.
+		if r.ReturnType != "" && !validChoice(r.ReturnType, ReturnTypes) {
 			choiceErr(v, rp+".return_type", string(r.ReturnType))
 		}
 		checkText(v, rp+".reason", r.Reason, maxText)

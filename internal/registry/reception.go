@@ -53,6 +53,9 @@ func (r *Reception) Draft(defaultCountry string, now time.Time) (Person, Migrati
 	if r.Sex == "" {
 		required(&v, "sex")
 	}
+	if r.ReturnType == "" {
+		required(&v, "return_type")
+	}
 	switch {
 	case r.ApproxAge != nil && !r.DateOfBirth.IsZero():
 		v.Add("approx_age", "registry.reception.age_and_dob", "Give either the date of birth or the approximate age, not both.")

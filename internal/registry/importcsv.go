@@ -1,0 +1,116 @@
+package registry
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// csvSource reads CSV rows. It strips a UTF-8 byte-order mark, converts
+// UTF-16 (with a BOM) to UTF-8, guesses the delimiter (comma, semicolon or
+// tab) from the header line, and reports invalid UTF-8 — usually a file saved
+// as Windows-1252 or ANSI — as a file-level error with the line.
+type csvSource struct {
+	r     *csv.Reader
+	limit *lineLimiter
+}
+
+func newCSVSource(r io.Reader, maxLine int) (*csvSource, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	bom, _ := br.Peek(3)
+	var in io.Reader = br
+	switch {
+	case bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+	case bytes.HasPrefix(bom, []byte{0xFF, 0xFE}), bytes.HasPrefix(bom, []byte{0xFE, 0xFF}):
+		// ExpectBOM reads the BOM to choose the byte order and drops it.
+		in = bufio.NewReaderSize(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), 64<<10)
+	}
+	ll := &lineLimiter{r: in, max: maxLine, line: 1}
+	lr := bufio.NewReaderSize(ll, 64<<10)
+	head, _ := lr.Peek(4096)
+	cr := csv.NewReader(lr)
+	cr.Comma = sniffDelimiter(head)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = false
+	return &csvSource{r: cr, limit: ll}, nil
+}
+
+// sniffDelimiter picks the most frequent of comma, semicolon and tab on the
+// first line (European spreadsheets save CSV with semicolons).
+func sniffDelimiter(head []byte) rune {
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	best, n := ',', bytes.Count(head, []byte{','})
+	for _, d := range []rune{';', '\t'} {
+		if c := bytes.Count(head, []byte(string(d))); c > n {
+			best, n = d, c
+		}
+	}
+	return best
+}
+
+func (s *csvSource) excelSerial() bool { return false }
+func (s *csvSource) close() error      { return nil }
+
+func (s *csvSource) next() ([]string, int, error) {
+	rec, err := s.r.Read()
+	if err != nil {
+		var le *lineTooLong
+		if errors.As(err, &le) {
+			return nil, 0, fileErr("registry.import.line_too_long", map[string]any{"line": le.line, "max": le.max},
+				"Line %d is longer than %d bytes; is this really a CSV file?", le.line, le.max)
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, 0, fileErr("registry.import.csv_syntax", map[string]any{"line": pe.Line, "detail": pe.Err.Error()},
+				"Line %d is not valid CSV: %s.", pe.Line, pe.Err)
+		}
+		return nil, 0, err
+	}
+	line, _ := s.r.FieldPos(0)
+	for _, c := range rec {
+		if !utf8.ValidString(c) {
+			return nil, 0, fileErr("registry.import.encoding", map[string]any{"line": line},
+				"Line %d is not valid UTF-8: the file seems to be in another encoding. Save it as “CSV UTF-8” and try again.", line)
+		}
+	}
+	return rec, line, nil
+}
+
+// lineLimiter fails a read once a line grows past max bytes, so that a file
+// without line breaks (or a runaway quoted cell) cannot fill memory.
+type lineLimiter struct {
+	r    io.Reader
+	max  int
+	cur  int
+	line int
+}
+
+type lineTooLong struct{ line, max int }
+
+func (e *lineTooLong) Error() string { return "line too long" }
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.cur = 0
+			l.line++
+			continue
+		}
+		l.cur++
+		if l.cur > l.max {
+			return i, &lineTooLong{line: l.line, max: l.max}
+		}
+	}
+	return n, err
+}
