@@ -1,0 +1,132 @@
+package match
+
+import (
+	"strings"
+)
+
+// Blocking keys. Each record gets several keys built from different fields,
+// so that a pair whose family name was mistyped still meets under its given
+// and father's names, its phone, its documents or its birth date. Records
+// are compared only when they share a key.
+const (
+	keyFamilyYear   = 'F' // family name sound + birth year
+	keyGivenFather  = 'G' // given name sound + father's first name sound
+	keyGivenYear    = 'Y' // given name sound + birth year
+	keyFullName     = 'T' // all name parts, sorted (order and split do not matter)
+	keyPhone        = 'P' // a phone number
+	keyNationalID   = 'N' // national id
+	keyPassport     = 'S' // passport number (digits: series letters change on renewal)
+	keyPostInitials = 'C' // postcode + initials
+	keyBirthDate    = 'D' // full birth date (not 1 January)
+	keyPostHouse    = 'B' // postcode + the first number in the address (house or holding)
+	keyStreet       = 'W' // the first number and word of the address
+	keyNative       = 'A' // native-script name, sorted
+	keyFamilyFather = 'H' // family name sound + father's name sound
+	keyGivenInitial = 'I' // given name sound + family initial
+	keyFamilyGiven  = 'J' // family name sound + given initial
+)
+
+// blockKeys appends the hashed blocking keys of p to buf. Hashes have their
+// lowest bit cleared; callers may use it as a flag.
+func blockKeys(p *prepared, buf []uint64) []uint64 {
+	add := func(kind byte, parts ...string) {
+		h := uint64(14695981039346656037)
+		h = (h ^ uint64(kind)) * 1099511628211
+		for _, s := range parts {
+			if s == "" {
+				return
+			}
+			for i := 0; i < len(s); i++ {
+				h = (h ^ uint64(s[i])) * 1099511628211
+			}
+			h = (h ^ 0xff) * 1099511628211
+		}
+		h &^= 1
+		for _, x := range buf {
+			if x == h {
+				return
+			}
+		}
+		buf = append(buf, h)
+	}
+	year := ""
+	if p.dob.Prec >= PrecYear {
+		year = p.dob.String()[:4]
+	}
+	given, family := firstPhon(&p.given), p.family.phon
+	father := firstPhon(&p.father)
+	add(keyFamilyYear, family, year)
+	add(keyGivenFather, given, father)
+	add(keyGivenYear, given, year)
+	add(keyFamilyFather, family, father)
+	add(keyGivenInitial, given, initial(p.family.text))
+	add(keyFamilyGiven, family, initial(p.given.text))
+	for i := range p.full {
+		add(keyFullName, p.full[i].phon)
+	}
+	for _, ph := range p.phones {
+		add(keyPhone, ph)
+	}
+	add(keyNationalID, p.nid)
+	if d := digitsOf(p.passport); len(d) >= 6 {
+		add(keyPassport, d)
+	} else {
+		add(keyPassport, p.passport)
+	}
+	add(keyPostInitials, p.postcode, initial(given), initial(family))
+	if p.dob.Prec == PrecDay && !p.dob.IsPlaceholder() {
+		add(keyBirthDate, p.dob.String())
+	}
+	if num, word := addressHead(p.addr); num != "" {
+		add(keyPostHouse, p.postcode, num)
+		add(keyStreet, num, word)
+	}
+	add(keyNative, p.native.sorted)
+	return buf
+}
+
+// firstPhon returns the sound key of a name's first part: the part least
+// often dropped or moved.
+func firstPhon(n *nameFeat) string {
+	if len(n.keys) == 0 {
+		return ""
+	}
+	return Phonetic(n.keys[0])
+}
+
+func initial(s string) string {
+	if s == "" {
+		return ""
+	}
+	return s[:1]
+}
+
+// sortKey orders the members of an oversized block so that likely
+// duplicates sit next to each other: by name sound, father, then birth date.
+func sortKey(p *prepared) string {
+	var b strings.Builder
+	if len(p.full) > 0 {
+		b.WriteString(p.full[0].phon)
+	}
+	b.WriteByte('|')
+	b.WriteString(p.father.phon)
+	b.WriteByte('|')
+	b.WriteString(p.dob.String())
+	return b.String()
+}
+
+// addressHead returns the first number in an address and the first word
+// after it: a house number and its street, or a holding and its village.
+func addressHead(addr []string) (num, word string) {
+	for i, t := range addr {
+		if isDigits(t) {
+			for _, w := range addr[i+1:] {
+				if !isDigits(w) && len(w) >= 3 {
+					return t, Phonetic(w)
+				}
+			}
+			return t, ""
+		}
+	}
+	return "", ""
+}

@@ -1,0 +1,312 @@
+package match
+
+import "strings"
+
+// Similarity thresholds shared by the comparisons. They define what "close"
+// means for strings; how much "close" counts is learnt from the data.
+const (
+	jwClose   = 0.90
+	jwPartial = 0.80
+	jwToken   = 0.88
+)
+
+// compare returns the comparison vector of a and b.
+func compare(a, b *prepared, st *Stats) Vector {
+	var v Vector
+	v[FieldGivenName] = compareName(FieldGivenName, &a.given, &b.given)
+	v[FieldFamilyName] = compareName(FieldFamilyName, &a.family, &b.family)
+	v[FieldFullName] = compareFull(a, b, v)
+	v[FieldNativeName] = compareNative(&a.native, &b.native)
+	v[FieldFatherName] = compareName(FieldFatherName, &a.father, &b.father)
+	v[FieldMotherName] = compareName(FieldMotherName, &a.mother, &b.mother)
+	v[FieldDOB] = compareDate(a.dob, b.dob)
+	v[FieldSex] = compareSex(a.sex, b.sex)
+	v[FieldPhone] = comparePhones(a.phones, b.phones)
+	v[FieldNationalID] = compareCode(FieldNationalID, a.nid, b.nid, 1)
+	v[FieldPassport] = comparePassport(a.passport, b.passport)
+	v[FieldAddress] = compareAddress(a.addr, b.addr, st)
+	v[FieldPostcode] = compareCode(FieldPostcode, a.postcode, b.postcode, 1)
+	v[FieldAdminArea] = compareAdmin(a.admin, b.admin)
+	return v
+}
+
+// Level indices used by the comparisons (checked against levels at init).
+const (
+	lvMissing   = 0
+	lvExact     = 1
+	lvVariant   = 2
+	lvClose     = 3
+	lvPartial   = 4
+	lvDifferent = 5
+)
+
+func compareName(f Field, a, b *nameFeat) uint8 {
+	switch {
+	case a.empty() || b.empty():
+		return lvMissing
+	case a.text == b.text:
+		return lvExact
+	case a.sorted == b.sorted || a.phon == b.phon || a.glued == b.glued:
+		return lvVariant
+	}
+	jw := JaroWinkler(a.text, b.text)
+	switch {
+	case jw >= jwClose:
+		return lvClose
+	case jw >= jwPartial || sharesKey(a.keys, b.keys):
+		return lvPartial
+	}
+	return lvDifferent
+}
+
+func sharesKey(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// compareFull looks at the name as a bag of parts, but only when given and
+// family names disagree where they stand: "Rafiqul Islam / Mohammad" against
+// "Md. Rafiqul / Islam" is the same name split differently. When the parts
+// already agreed in place the field is not applicable, so the same evidence
+// is not counted twice.
+func compareFull(a, b *prepared, v Vector) uint8 {
+	g, f := v[FieldGivenName], v[FieldFamilyName]
+	if g != lvPartial && g != lvDifferent && f != lvPartial && f != lvDifferent {
+		return 0
+	}
+	if len(a.full) == 0 || len(b.full) == 0 {
+		return 0
+	}
+	best := uint8(4) // Different
+	for i := range a.full {
+		for j := range b.full {
+			x, y := &a.full[i], &b.full[j]
+			if x.sorted == y.sorted || x.phon == y.phon || x.glued == y.glued {
+				return 1 // Reordered
+			}
+			d := softDice(x.keys, y.keys, nil)
+			switch {
+			case d >= 0.79 && best > 2:
+				best = 2 // Close
+			case d > 0 && best > 3:
+				best = 3 // Partial
+			}
+		}
+	}
+	return best
+}
+
+func compareNative(a, b *nameFeat) uint8 {
+	switch {
+	case a.empty() || b.empty():
+		return 0
+	case a.text == b.text:
+		return 1
+	case a.sorted == b.sorted:
+		return 2
+	}
+	switch jw := JaroWinkler(a.text, b.text); {
+	case jw >= jwClose:
+		return 3
+	case jw >= jwPartial || sharesKey(a.keys, b.keys):
+		return 4
+	}
+	return 5
+}
+
+// softDice is the (weighted) share of tokens of a and b that find a partner
+// in the other list: equal, or for words of four letters or more, close by
+// Jaro–Winkler. Numbers must be equal.
+func softDice(a, b []string, w func(string) float64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	weight := func(s string) float64 {
+		if w == nil {
+			return 1
+		}
+		return w(s)
+	}
+	var used [64]bool
+	var total, matched float64
+	for _, t := range b {
+		total += weight(t)
+	}
+	for _, t := range a {
+		wt := weight(t)
+		total += wt
+		best, bestJW := -1, 0.0
+		for k, u := range b {
+			if k >= len(used) || used[k] {
+				continue
+			}
+			if t == u {
+				best, bestJW = k, 1
+				break
+			}
+			if len(t) >= 4 && len(u) >= 4 && !isDigits(t[:1]) && !isDigits(u[:1]) {
+				if jw := JaroWinkler(t, u); jw >= jwToken && jw > bestJW {
+					best, bestJW = k, jw
+				}
+			}
+		}
+		if best >= 0 {
+			used[best] = true
+			matched += wt + weight(b[best])
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return matched / total
+}
+
+// compareDate compares dates of birth by their precision: a year-only date or
+// the 1 January placeholder is consistent with any date in that year.
+func compareDate(a, b Date) uint8 {
+	const exact, imprecise, swapped, closeL, different = 1, 2, 3, 4, 5
+	if a.Prec == PrecNone || b.Prec == PrecNone {
+		return 0
+	}
+	if a.Prec == PrecDay && b.Prec == PrecDay {
+		switch {
+		case a == b && a.IsPlaceholder():
+			return imprecise
+		case a == b:
+			return exact
+		case a.Year == b.Year && (a.IsPlaceholder() || b.IsPlaceholder()):
+			return imprecise
+		case a.Year == b.Year && a.Month == b.Day && a.Day == b.Month:
+			return swapped
+		case a.Year == b.Year && (a.Month == b.Month || a.Day == b.Day):
+			return closeL
+		case a.Month == b.Month && a.Day == b.Day && (abs(int(a.Year)-int(b.Year)) <= 1 || editDistanceAtMost(a.String(), b.String(), 1)):
+			return closeL
+		case editDistanceAtMost(a.String(), b.String(), 1):
+			return closeL
+		}
+		return different
+	}
+	// At least one side is known only to the year or month.
+	if a.Year == b.Year {
+		if a.Prec >= PrecMonth && b.Prec >= PrecMonth && a.Month != b.Month {
+			if b.Prec == PrecDay && b.IsPlaceholder() || a.Prec == PrecDay && a.IsPlaceholder() {
+				return imprecise
+			}
+			return closeL
+		}
+		return imprecise
+	}
+	if abs(int(a.Year)-int(b.Year)) <= 1 {
+		return closeL
+	}
+	return different
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func compareSex(a, b byte) uint8 {
+	switch {
+	case a == 0 || b == 0 || a == 'x' || b == 'x':
+		return 0
+	case a == b:
+		return 1
+	}
+	return 2
+}
+
+func comparePhones(a, b []string) uint8 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	best := uint8(3)
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return 1
+			}
+			if len(x) == len(y) && editDistanceAtMost(x, y, 1) {
+				best = 2
+			}
+		}
+	}
+	return best
+}
+
+func compareCode(f Field, a, b string, edits int) uint8 {
+	switch {
+	case a == "" || b == "":
+		return 0
+	case a == b:
+		return 1
+	case editDistanceAtMost(a, b, edits):
+		return 2
+	}
+	return 3
+}
+
+// comparePassport treats a renewal that keeps most of the number (a new
+// series letter, a changed check digit) as close.
+func comparePassport(a, b string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return 0
+	case a == b:
+		return 1
+	case editDistanceAtMost(a, b, 2), len(a) >= 6 && digitsOf(a) == digitsOf(b) && len(digitsOf(a)) >= 6:
+		return 2
+	}
+	return 3
+}
+
+func digitsOf(s string) string {
+	i := strings.IndexAny(s, "0123456789")
+	if i < 0 {
+		return ""
+	}
+	return s[i:]
+}
+
+func compareAddress(a, b []string, st *Stats) uint8 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	var w func(string) float64
+	if st != nil && st.nAddr > 0 {
+		w = st.idf
+	}
+	switch d := softDice(a, b, w); {
+	case d >= 0.9:
+		return 1
+	case d >= 0.6:
+		return 2
+	case d >= 0.25:
+		return 3
+	}
+	return 4
+}
+
+// compareAdmin treats two codes where one contains the other (a district and
+// a sub-district within it, as p-codes are built) as partial agreement.
+func compareAdmin(a, b string) uint8 {
+	switch {
+	case a == "" || b == "":
+		return 0
+	case a == b:
+		return 1
+	case len(a) >= 4 && len(b) >= 4 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)):
+		return 2
+	}
+	return 3
+}

@@ -1,0 +1,494 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options tune a batch run (Dedupe, Link). The zero value is usable.
+type Options struct {
+	Variants *Variants // nil: the shipped table
+	Model    *Model    // nil: estimate the parameters from the data (EM)
+	// MatchThreshold and PossibleThreshold override the model's thresholds
+	// (probabilities) when not zero.
+	MatchThreshold, PossibleThreshold float64
+	MaxBlock     int // blocks larger than this are searched by sorted neighbourhood (default 100)
+	Window       int // neighbours compared in an oversized block (default 12)
+	Workers      int // default GOMAXPROCS
+	EMPairs      int // candidate pairs sampled for EM (default 400,000)
+	RandomPairs  int // random pairs sampled for u (default 400,000)
+	Seed         uint64
+	// Progress, when set, is called from time to time with the work done
+	// and the work planned (in candidate pairs).
+	Progress func(done, total int64)
+}
+
+func (o *Options) defaults() {
+	if o.MaxBlock <= 1 {
+		o.MaxBlock = 100
+	}
+	if o.Window <= 0 {
+		o.Window = 12
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.EMPairs <= 0 {
+		o.EMPairs = 400_000
+	}
+	if o.RandomPairs <= 0 {
+		o.RandomPairs = 400_000
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+}
+
+// Pair is a candidate pair at or above the possible-match threshold.
+type Pair struct {
+	A, B     string  // record IDs (ID, or ExternalID when ID is empty)
+	IA, IB   int     // positions in the input (for Link, IB indexes the second slice)
+	Score    float64 // match probability
+	Weight   float64 // sum of field weights (log2 Bayes factor, before the prior)
+	Decision Decision
+}
+
+// Result is the outcome of a batch run.
+type Result struct {
+	Pairs          []Pair // sorted by descending score
+	Model          *Model // the parameters used (estimated unless given)
+	Records        int
+	CandidatePairs int64   // planned by blocking
+	Comparisons    int64   // record pairs actually compared
+	PriorLogOdds   float64 // log2 prior odds that a pair of records match
+	Elapsed        time.Duration
+}
+
+// Dedupe finds pairs of records in recs that describe the same person.
+func Dedupe(ctx context.Context, recs []Record, opt Options) (*Result, error) {
+	return run(ctx, recs, nil, false, opt)
+}
+
+// Link finds pairs (a in as, b in bs) that describe the same person.
+func Link(ctx context.Context, as, bs []Record, opt Options) (*Result, error) {
+	return run(ctx, as, bs, true, opt)
+}
+
+type blockEntry struct {
+	h   uint64
+	rec uint32
+}
+
+type group struct {
+	s, e  uint32 // entries[s:e]
+	big   bool
+	pairs int64
+}
+
+type batch struct {
+	opt      Options
+	link     bool
+	nA       int
+	preps    []prepared
+	st       *Stats
+	entries  []blockEntry
+	groups   []group
+	keyOff   []uint32
+	keyFlat  []uint64
+	planned  int64
+	progress atomic.Int64
+}
+
+func run(ctx context.Context, as, bs []Record, link bool, opt Options) (*Result, error) {
+	start := time.Now()
+	opt.defaults()
+	b := &batch{opt: opt, link: link, nA: len(as)}
+	all := as
+	if link {
+		all = make([]Record, 0, len(as)+len(bs))
+		all = append(append(all, as...), bs...)
+	}
+	b.prepareAll(all)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b.block()
+	res := &Result{Records: len(all), CandidatePairs: b.planned}
+	model := opt.Model
+	if model == nil {
+		model = b.fit(ctx)
+	} else {
+		c := *model
+		model = &c
+	}
+	if opt.MatchThreshold > 0 {
+		model.MatchThreshold = opt.MatchThreshold
+	}
+	if opt.PossibleThreshold > 0 {
+		model.PossibleThreshold = opt.PossibleThreshold
+	}
+	if model.PossibleThreshold > model.MatchThreshold {
+		model.PossibleThreshold = model.MatchThreshold
+	}
+	res.Model = model
+	res.PriorLogOdds = b.priorLogOdds(model)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pairs, comps := b.scoreAll(ctx, model, res.PriorLogOdds)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range pairs {
+		p := &pairs[i]
+		if link {
+			p.IB -= b.nA
+		}
+		p.A, p.B = b.preps[p.IA].id, b.preps[p.IB+b.offsetB()].id
+	}
+	res.Pairs, res.Comparisons = pairs, comps
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+func (b *batch) offsetB() int {
+	if b.link {
+		return b.nA
+	}
+	return 0
+}
+
+// prepareAll normalises every record, in parallel.
+func (b *batch) prepareAll(recs []Record) {
+	b.preps = make([]prepared, len(recs))
+	var wg sync.WaitGroup
+	w := b.opt.Workers
+	chunk := (len(recs) + w - 1) / w
+	for k := 0; k < w; k++ {
+		lo, hi := k*chunk, min((k+1)*chunk, len(recs))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := newPreparer(b.opt.Variants)
+			for i := lo; i < hi; i++ {
+				b.preps[i] = p.prepare(&recs[i])
+				if b.preps[i].id == "" {
+					b.preps[i].id = recs[i].ExternalID
+				}
+				if b.preps[i].id == "" {
+					b.preps[i].id = strconv.Itoa(i + 1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.st = NewStats()
+	for i := range b.preps {
+		b.st.add(&b.preps[i], 1)
+	}
+}
+
+func (b *batch) side(i uint32) bool { return int(i) >= b.nA }
+
+// block computes every record's keys, groups records by key and plans the
+// comparisons: all pairs in small blocks, a sliding window over oversized
+// ones sorted so that similar records are neighbours.
+func (b *batch) block() {
+	n := len(b.preps)
+	b.keyOff = make([]uint32, n+1)
+	b.keyFlat = make([]uint64, 0, n*8)
+	var buf []uint64
+	for i := range b.preps {
+		buf = blockKeys(&b.preps[i], buf[:0])
+		b.keyFlat = append(b.keyFlat, buf...)
+		b.keyOff[i+1] = uint32(len(b.keyFlat))
+	}
+	b.entries = make([]blockEntry, len(b.keyFlat))
+	for i := 0; i < n; i++ {
+		for k := b.keyOff[i]; k < b.keyOff[i+1]; k++ {
+			b.entries[k] = blockEntry{b.keyFlat[k], uint32(i)}
+		}
+	}
+	slices.SortFunc(b.entries, func(x, y blockEntry) int {
+		if c := cmp.Compare(x.h, y.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.rec, y.rec)
+	})
+	var sortKeys map[uint32]string
+	for s := 0; s < len(b.entries); {
+		e := s + 1
+		for e < len(b.entries) && b.entries[e].h == b.entries[s].h {
+			e++
+		}
+		size := e - s
+		if size >= 2 && (!b.link || b.side(b.entries[s].rec) != b.side(b.entries[e-1].rec)) {
+			g := group{s: uint32(s), e: uint32(e)}
+			if size > b.opt.MaxBlock {
+				g.big = true
+				g.pairs = int64(size) * int64(b.opt.Window)
+				if sortKeys == nil {
+					sortKeys = map[uint32]string{}
+				}
+				members := b.entries[s:e]
+				for _, m := range members {
+					if _, ok := sortKeys[m.rec]; !ok {
+						sortKeys[m.rec] = sortKey(&b.preps[m.rec])
+					}
+				}
+				slices.SortFunc(members, func(x, y blockEntry) int {
+					return cmp.Or(cmp.Compare(sortKeys[x.rec], sortKeys[y.rec]), cmp.Compare(x.rec, y.rec))
+				})
+			} else {
+				g.pairs = int64(size) * int64(size-1) / 2
+				for _, m := range b.entries[s:e] {
+					b.markSmall(m.rec, m.h)
+				}
+			}
+			b.groups = append(b.groups, g)
+			b.planned += g.pairs
+		}
+		s = e
+	}
+}
+
+func (b *batch) markSmall(rec uint32, h uint64) {
+	ks := b.keyFlat[b.keyOff[rec]:b.keyOff[rec+1]]
+	for i := range ks {
+		if ks[i] == h {
+			ks[i] |= 1
+			return
+		}
+	}
+}
+
+func (b *batch) hasKey(rec uint32, k uint64) bool {
+	for _, x := range b.keyFlat[b.keyOff[rec]:b.keyOff[rec+1]] {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// sharesSmall reports whether i and j meet in a small block whose key sorts
+// before limit: that block compares them, so no other block needs to.
+func (b *batch) sharesSmall(i, j uint32, limit uint64) bool {
+	for _, k := range b.keyFlat[b.keyOff[i]:b.keyOff[i+1]] {
+		if k&1 == 1 && k&^1 < limit && b.hasKey(j, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// pairs calls fn for every pair group g asks to compare.
+func (b *batch) pairs(g group, fn func(i, j uint32)) {
+	es := b.entries[g.s:g.e]
+	h := es[0].h
+	if !g.big {
+		for x := 0; x < len(es); x++ {
+			for y := x + 1; y < len(es); y++ {
+				i, j := es[x].rec, es[y].rec
+				if b.link && b.side(i) == b.side(j) {
+					continue
+				}
+				if b.sharesSmall(i, j, h) {
+					continue
+				}
+				fn(i, j)
+			}
+		}
+		return
+	}
+	for x := 0; x < len(es); x++ {
+		for y := x + 1; y < len(es) && y <= x+b.opt.Window; y++ {
+			i, j := es[x].rec, es[y].rec
+			if b.link && b.side(i) == b.side(j) {
+				continue
+			}
+			if i > j {
+				i, j = j, i
+			}
+			if b.sharesSmall(i, j, math.MaxUint64) {
+				continue
+			}
+			fn(i, j)
+		}
+	}
+}
+
+// parallel runs fn over all groups with the configured number of workers,
+// reporting progress.
+func (b *batch) parallel(ctx context.Context, fn func(w int, g group)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	if b.opt.Progress != nil {
+		go func() {
+			t := time.NewTicker(200 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					b.opt.Progress(b.progress.Load(), b.planned)
+				}
+			}
+		}()
+	}
+	const chunk = 256
+	for w := 0; w < b.opt.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(b.groups) {
+					return
+				}
+				var work int64
+				for _, g := range b.groups[lo:min(lo+chunk, len(b.groups))] {
+					fn(w, g)
+					work += g.pairs
+				}
+				b.progress.Add(work)
+			}
+		}()
+	}
+	wg.Wait()
+	close(done)
+}
+
+// fit estimates the model: u from random pairs, m and the share of matches
+// by EM over a sample of candidate pairs.
+func (b *batch) fit(ctx context.Context) *Model {
+	model := DefaultModel()
+	n := len(b.preps)
+	nA := b.nA
+	pick := func(r *rand.Rand) (*prepared, *prepared) {
+		if n < 2 {
+			return nil, nil
+		}
+		if b.link {
+			if nA == 0 || n-nA == 0 {
+				return nil, nil
+			}
+			return &b.preps[r.IntN(nA)], &b.preps[nA+r.IntN(n-nA)]
+		}
+		i, j := r.IntN(n), r.IntN(n-1)
+		if j >= i {
+			j++
+		}
+		return &b.preps[i], &b.preps[j]
+	}
+	model.U = randomU(b.opt.RandomPairs, pick, b.st, b.opt.Seed)
+	rate := 1.0
+	if b.planned > int64(b.opt.EMPairs) {
+		rate = float64(b.opt.EMPairs) / float64(b.planned)
+	}
+	pats := make([]Patterns, b.opt.Workers)
+	rngs := make([]*rand.Rand, b.opt.Workers)
+	for w := range pats {
+		pats[w] = Patterns{}
+		rngs[w] = rand.New(rand.NewPCG(b.opt.Seed, uint64(w)+7))
+	}
+	var compared atomic.Int64
+	b.progress.Store(0)
+	saved := b.opt.Progress
+	b.opt.Progress = nil // EM is quick; progress is for the scoring pass
+	b.parallel(ctx, func(w int, g group) {
+		var c int64
+		b.pairs(g, func(i, j uint32) {
+			if rate < 1 && rngs[w].Float64() >= rate {
+				return
+			}
+			pats[w].Add(compare(&b.preps[i], &b.preps[j], b.st))
+			c++
+		})
+		compared.Add(c)
+	})
+	b.opt.Progress = saved
+	all := Patterns{}
+	for _, p := range pats {
+		for k, v := range p {
+			all[k] += v
+		}
+	}
+	res := EM(all, model, 200)
+	model.M = res.M
+	// Expected matching pairs among all candidates; each match concerns two
+	// records in a dedupe and one on each side in a link.
+	// compared/rate estimates the pairs scoring will compare (blocks that
+	// overlap are compared once).
+	expected := res.Lambda * float64(compared.Load()) / rate
+	if b.link {
+		model.MatchesPerRecord = expected / math.Max(1, float64(max(nA, n-nA)))
+	} else {
+		model.MatchesPerRecord = 2 * expected / math.Max(1, float64(n))
+	}
+	model.MatchesPerRecord = math.Max(model.MatchesPerRecord, 1e-4)
+	return model
+}
+
+// priorLogOdds returns the log2 prior odds that one compared pair matches.
+func (b *batch) priorLogOdds(m *Model) float64 {
+	n := len(b.preps)
+	if !b.link {
+		return m.logOdds(n)
+	}
+	nA, nB := float64(b.nA), float64(n-b.nA)
+	expected := m.MatchesPerRecord * math.Max(nA, nB)
+	total := math.Max(nA*nB, 1)
+	lambda := math.Min(math.Max(expected/total, 1e-12), 0.5)
+	return math.Log2(lambda / (1 - lambda))
+}
+
+// scoreAll compares every candidate pair and keeps those at or above the
+// possible-match threshold.
+func (b *batch) scoreAll(ctx context.Context, m *Model, prior float64) ([]Pair, int64) {
+	out := make([][]Pair, b.opt.Workers)
+	var comps atomic.Int64
+	b.progress.Store(0)
+	// The weight a pair needs to reach the possible threshold.
+	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
+	b.parallel(ctx, func(w int, g group) {
+		var c int64
+		b.pairs(g, func(i, j uint32) {
+			c++
+			a, z := &b.preps[i], &b.preps[j]
+			wt, _ := m.score(a, z, b.st)
+			if wt < need {
+				return
+			}
+			p := probability(prior + wt)
+			out[w] = append(out[w], Pair{IA: int(i), IB: int(j), Score: p, Weight: wt, Decision: m.decide(p)})
+		})
+		comps.Add(c)
+	})
+	if b.opt.Progress != nil {
+		b.opt.Progress(b.planned, b.planned)
+	}
+	var all []Pair
+	for _, o := range out {
+		all = append(all, o...)
+	}
+	slices.SortFunc(all, func(x, y Pair) int {
+		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.IA, y.IA), cmp.Compare(x.IB, y.IB))
+	})
+	// Two oversized blocks may both have compared the same pair.
+	all = slices.CompactFunc(all, func(x, y Pair) bool { return x.IA == y.IA && x.IB == y.IB })
+	return all, comps.Load()
+}

@@ -1,0 +1,239 @@
+package match
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Decision is the outcome for a candidate pair.
+type Decision uint8
+
+// Decisions, from no match to match.
+const (
+	NonMatch Decision = iota
+	Possible          // for a person to review
+	Match
+)
+
+// String returns "non-match", "possible" or "match".
+func (d Decision) String() string {
+	switch d {
+	case Match:
+		return "match"
+	case Possible:
+		return "possible"
+	}
+	return "non-match"
+}
+
+// Default thresholds on the match probability.
+const (
+	DefaultMatchThreshold    = 0.90
+	DefaultPossibleThreshold = 0.30
+)
+
+// Model holds the Fellegi–Sunter parameters: for every field and level, the
+// probability m of seeing that level when the two records are the same
+// person and u when they are not. Levels are indexed as in Levels(f); level
+// 0 (missing) is not used. A Model is plain data: it can be stored as JSON
+// and shared between goroutines once built.
+type Model struct {
+	M [NumFields][maxLevels]float64 `json:"m"`
+	U [NumFields][maxLevels]float64 `json:"u"`
+	// MatchesPerRecord is the expected number of other records that match
+	// one record; with the number of records it gives the prior.
+	MatchesPerRecord float64 `json:"matches_per_record"`
+	// MatchThreshold and PossibleThreshold are probabilities; pairs at or
+	// above them are matches and possible matches.
+	MatchThreshold    float64 `json:"match_threshold"`
+	PossibleThreshold float64 `json:"possible_threshold"`
+	// NoTF turns term-frequency adjustment off (for comparison in tests).
+	NoTF bool `json:"no_tf,omitempty"`
+}
+
+// DefaultModel returns parameters that are reasonable before any data has
+// been seen: a new registry, or an Index not yet fitted. Fit replaces them
+// with estimates from the data.
+func DefaultModel() *Model {
+	m := &Model{MatchesPerRecord: 0.1, MatchThreshold: DefaultMatchThreshold, PossibleThreshold: DefaultPossibleThreshold}
+	for f := Field(0); f < NumFields; f++ {
+		m.M[f] = initialM(f)
+		for l, k := range levels[f] {
+			u := map[Kind]float64{Exact: 0.005, Variant: 0.01, Reordered: 0.002, Imprecise: 0.02, Swapped: 0.0005, Close: 0.02, Partial: 0.08, Different: 0.9}[k]
+			switch f {
+			case FieldSex:
+				u = map[Kind]float64{Exact: 0.5, Different: 0.5}[k]
+			case FieldPhone, FieldNationalID, FieldPassport:
+				u = map[Kind]float64{Exact: 1e-6, Close: 1e-5, Different: 1}[k]
+			case FieldAdminArea, FieldPostcode:
+				u = map[Kind]float64{Exact: 0.02, Partial: 0.1, Close: 0.05, Different: 0.9}[k]
+			case FieldDOB:
+				u = map[Kind]float64{Exact: 0.0001, Imprecise: 0.02, Swapped: 0.0001, Close: 0.005, Different: 0.97}[k]
+			}
+			if l > 0 {
+				m.U[f][l] = u
+			}
+		}
+		normalize(m.U[f][:len(levels[f])])
+	}
+	return m
+}
+
+// initialM is the starting point of EM: agreement is likely for a match.
+func initialM(f Field) [maxLevels]float64 {
+	var out [maxLevels]float64
+	for l, k := range levels[f] {
+		if l == 0 {
+			continue
+		}
+		out[l] = map[Kind]float64{Exact: 0.8, Variant: 0.08, Reordered: 0.5, Imprecise: 0.1, Swapped: 0.02, Close: 0.07, Partial: 0.04, Different: 0.03}[k]
+		if f == FieldPhone || f == FieldPassport {
+			// Phones and passports change between registrations.
+			out[l] = map[Kind]float64{Exact: 0.5, Close: 0.05, Different: 0.45}[k]
+		}
+	}
+	normalize(out[:len(levels[f])])
+	return out
+}
+
+func normalize(p []float64) {
+	var s float64
+	for i := 1; i < len(p); i++ {
+		s += p[i]
+	}
+	if s <= 0 {
+		return
+	}
+	for i := 1; i < len(p); i++ {
+		p[i] /= s
+	}
+}
+
+// Validate checks that the model's probabilities and thresholds make sense.
+func (m *Model) Validate() error {
+	for f := Field(0); f < NumFields; f++ {
+		for l := 1; l < len(levels[f]); l++ {
+			if !(m.M[f][l] > 0 && m.M[f][l] <= 1 && m.U[f][l] > 0 && m.U[f][l] <= 1) {
+				return fmt.Errorf("match: model: %s level %s: m=%g u=%g must be in (0, 1]", f, levels[f][l], m.M[f][l], m.U[f][l])
+			}
+		}
+	}
+	if !(m.PossibleThreshold > 0 && m.PossibleThreshold <= m.MatchThreshold && m.MatchThreshold <= 1) {
+		return fmt.Errorf("match: model: thresholds must satisfy 0 < possible (%g) ≤ match (%g) ≤ 1", m.PossibleThreshold, m.MatchThreshold)
+	}
+	return nil
+}
+
+// String returns the model as JSON, the form in which it is stored.
+func (m *Model) String() string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// weight returns the log2 Bayes factor of field f at level l for the pair
+// (a, b), adjusted by term frequency when the level is an agreement on a
+// value whose frequency is known.
+func (m *Model) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
+	if l == 0 {
+		return 0
+	}
+	mm, u := m.M[f][l], m.U[f][l]
+	if !m.NoTF && st != nil {
+		if tfu, ok := tfU(f, l, a, b, st); ok {
+			u = tfu
+		}
+	}
+	return math.Log2(mm / u)
+}
+
+// tfU returns the term-frequency u-probability for an agreeing level: the
+// share of records carrying the agreed value.
+func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
+	k := levels[f][l]
+	if k != Exact && k != Variant && k != Reordered {
+		return 0, false
+	}
+	switch f {
+	case FieldGivenName, FieldFamilyName, FieldFatherName, FieldMotherName:
+		n := nameOfField(f, a)
+		if k == Exact {
+			return st.tf(f, n.text, false), true
+		}
+		return st.tf(f, n.phon, true), true
+	case FieldFullName:
+		if len(a.full) > 0 {
+			return st.tf(f, a.full[0].phon, true), true
+		}
+	case FieldNativeName:
+		if k == Exact {
+			return st.tf(f, a.native.text, false), true
+		}
+		return st.tf(f, a.native.sorted, true), true
+	case FieldDOB:
+		return st.tf(f, a.dob.String(), false), true
+	case FieldPhone:
+		for _, x := range a.phones {
+			if containsStr(b.phones, x) {
+				return st.tf(f, x, false), true
+			}
+		}
+	case FieldPostcode:
+		return st.tf(f, a.postcode, false), true
+	case FieldAdminArea:
+		return st.tf(f, a.admin, false), true
+	}
+	return 0, false
+}
+
+func nameOfField(f Field, p *prepared) *nameFeat {
+	switch f {
+	case FieldGivenName:
+		return &p.given
+	case FieldFamilyName:
+		return &p.family
+	case FieldFatherName:
+		return &p.father
+	case FieldMotherName:
+		return &p.mother
+	}
+	return &p.native
+}
+
+// logOdds returns the prior log2 odds that two records picked from a
+// collection of n match.
+func (m *Model) logOdds(n int) float64 {
+	if n < 2 {
+		n = 2
+	}
+	lambda := m.MatchesPerRecord / float64(n-1)
+	lambda = math.Min(math.Max(lambda, 1e-12), 0.5)
+	return math.Log2(lambda / (1 - lambda))
+}
+
+// probability turns log2 odds into a probability.
+func probability(logOdds float64) float64 {
+	return 1 / (1 + math.Exp2(-logOdds))
+}
+
+// decide applies the thresholds.
+func (m *Model) decide(p float64) Decision {
+	switch {
+	case p >= m.MatchThreshold:
+		return Match
+	case p >= m.PossibleThreshold:
+		return Possible
+	}
+	return NonMatch
+}
+
+// score compares a and b and returns the total weight (log2 Bayes factor)
+// and the comparison vector.
+func (m *Model) score(a, b *prepared, st *Stats) (float64, Vector) {
+	v := compare(a, b, st)
+	var w float64
+	for f := Field(0); f < NumFields; f++ {
+		w += m.weight(f, v[f], a, b, st)
+	}
+	return w, v
+}

@@ -1,0 +1,198 @@
+package match
+
+import (
+	"sort"
+	"strings"
+)
+
+// nameFeat is a name prepared for comparison.
+type nameFeat struct {
+	text   string   // folded tokens without honorifics, original order
+	keys   []string // variant key per token
+	sorted string   // sorted variant keys: order-insensitive identity
+	phon   string   // sorted phonetic keys: catches unlisted spellings
+	glued  string   // phonetic key of the sorted keys written together ("abdur rahman" = "abdurrahman")
+}
+
+func (n *nameFeat) empty() bool { return n.text == "" }
+
+// prepared is a Record reduced to what comparisons and blocking need.
+type prepared struct {
+	id       string
+	given    nameFeat
+	family   nameFeat
+	full     []nameFeat // given+family, then each alias
+	native   nameFeat
+	father   nameFeat
+	mother   nameFeat
+	dob      Date
+	sex      byte
+	phones   []string
+	nid      string
+	passport string
+	addr     []string // folded, abbreviation-expanded address tokens
+	postcode string
+	admin    string
+}
+
+// preparer turns Records into prepared ones, sharing the memory of repeated
+// strings (a million records use a few thousand distinct names).
+type preparer struct {
+	v      *Variants
+	intern map[string]string
+}
+
+func newPreparer(v *Variants) *preparer {
+	if v == nil {
+		v = DefaultVariants()
+	}
+	return &preparer{v: v, intern: map[string]string{}}
+}
+
+func (p *preparer) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if t, ok := p.intern[s]; ok {
+		return t
+	}
+	if len(p.intern) > 4<<20 {
+		return s // unbounded vocabularies (typos) must not grow the table forever
+	}
+	p.intern[s] = s
+	return s
+}
+
+func (p *preparer) name(s string) nameFeat {
+	return p.nameOf(NormalizeName(s, p.v))
+}
+
+func (p *preparer) nameOf(n Name) nameFeat {
+	if len(n.Tokens) == 0 {
+		return nameFeat{}
+	}
+	f := nameFeat{text: p.str(n.Text()), keys: make([]string, len(n.Keys))}
+	for i, k := range n.Keys {
+		f.keys[i] = p.str(k)
+	}
+	ks := append([]string(nil), n.Keys...)
+	sort.Strings(ks)
+	f.sorted = p.str(strings.Join(ks, " "))
+	ph := make([]string, len(ks))
+	for i, k := range ks {
+		ph[i] = Phonetic(k)
+	}
+	sort.Strings(ph)
+	f.phon = p.str(strings.Join(ph, " "))
+	f.glued = p.str(Phonetic(strings.Join(ks, "")))
+	return f
+}
+
+// prepare normalises r. It never fails: values that cannot be read (a date
+// that is not a date) count as missing, and the caller validates input
+// separately when it must report such values.
+func (p *preparer) prepare(r *Record) prepared {
+	q := prepared{id: r.ID}
+	gn := NormalizeName(r.GivenName, p.v)
+	fn := NormalizeName(r.FamilyName, p.v)
+	// An honorific standing alone in one field ("Mohammad" as family name)
+	// is separated like any other when the other field carries the name.
+	if len(fn.Tokens) == 1 && len(fn.Prefixes) == 0 && honorificKey[fn.Keys[0]] && len(gn.Tokens) > 0 {
+		fn = Name{Prefixes: fn.Tokens}
+	}
+	if len(gn.Tokens) == 1 && len(gn.Prefixes) == 0 && honorificKey[gn.Keys[0]] && len(fn.Tokens) > 0 {
+		gn = Name{Prefixes: gn.Tokens}
+	}
+	q.given, q.family = p.nameOf(gn), p.nameOf(fn)
+	whole := Name{Tokens: append(append([]string(nil), gn.Tokens...), fn.Tokens...), Keys: append(append([]string(nil), gn.Keys...), fn.Keys...)}
+	if len(whole.Tokens) > 0 {
+		q.full = append(q.full, p.nameOf(whole))
+	}
+	for _, a := range r.Aliases {
+		if n := p.name(a); !n.empty() {
+			q.full = append(q.full, n)
+		}
+	}
+	q.native = p.name(r.FullNameNative)
+	q.father = p.name(r.FatherName)
+	q.mother = p.name(r.MotherName)
+	q.dob, _ = ParseDate(r.DOB)
+	q.sex = parseSex(r.Sex)
+	for _, ph := range r.Phones {
+		if d := normPhone(ph); d != "" {
+			q.phones = append(q.phones, p.str(d))
+		}
+	}
+	q.nid = normCode(r.NationalID)
+	q.passport = normCode(r.Passport)
+	for _, t := range Tokens(r.Address) {
+		if e, ok := addrAbbrev[t]; ok {
+			t = e
+		}
+		if e := p.v.Key(t); e != t {
+			t = e
+		}
+		q.addr = append(q.addr, p.str(t))
+	}
+	q.postcode = p.str(normCode(r.Postcode))
+	q.admin = p.str(normCode(r.AdminArea))
+	return q
+}
+
+func parseSex(s string) byte {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "m", "male", "man", "boy", "পুরুষ", "ذكر", "مرد":
+		return 'm'
+	case "f", "female", "woman", "girl", "মহিলা", "নারী", "أنثى", "عورت":
+		return 'f'
+	case "":
+		return 0
+	}
+	return 'x'
+}
+
+// normPhone keeps the last ten digits: enough to tell subscribers apart and
+// blind to how the country code and trunk zero were written.
+func normPhone(s string) string {
+	var b [32]byte
+	n := 0
+	for _, r := range foldDigits(s) {
+		if r >= '0' && r <= '9' && n < len(b) {
+			b[n] = byte(r)
+			n++
+		}
+	}
+	if n < 6 {
+		return ""
+	}
+	if n > 10 {
+		return string(b[n-10 : n])
+	}
+	return string(b[:n])
+}
+
+// normCode upper-cases a document number or code and drops everything but
+// letters and digits.
+func normCode(s string) string {
+	s = Fold(s)
+	var b strings.Builder
+	for _, r := range s {
+		if r != ' ' {
+			b.WriteRune(r)
+		}
+	}
+	return strings.ToUpper(b.String())
+}
+
+// addrAbbrev expands the abbreviations clerks use in addresses, so that
+// "Vill. Charpara, P.O. Kashiani" meets "village charpara post office kashiani".
+var addrAbbrev = map[string]string{
+	"vill": "village", "vil": "village", "gram": "village", "grm": "village",
+	"rd": "road", "st": "street", "str": "street", "ave": "avenue", "av": "avenue",
+	"ln": "lane", "hse": "house", "h": "house", "hno": "house", "hn": "house", "no": "number",
+	"po": "postoffice", "p": "post", "ps": "policestation", "thana": "policestation",
+	"upz": "upazila", "upazilla": "upazila", "dist": "district", "zila": "district", "zilla": "district", "dt": "district",
+	"un": "union", "uni": "union", "mohalla": "mahalla", "moholla": "mahalla",
+	"bldg": "building", "apt": "apartment", "fl": "floor", "sec": "sector", "blk": "block",
+	"cres": "crescent", "cct": "circuit", "pl": "place", "cl": "close", "ct": "court", "dr": "drive",
+}

@@ -1,0 +1,142 @@
+package match_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"homeward/internal/match"
+	"homeward/internal/match/febrl"
+)
+
+// prf holds pairwise precision, recall and F1.
+type prf struct{ P, R, F1 float64 }
+
+// evaluate scores predicted pairs against the truth: entity maps record ID
+// to true entity; truePairs is the number of true pairs.
+func evaluate(pairs []match.Pair, entity map[string]string, truePairs int, minDecision match.Decision) prf {
+	tp, fp := 0, 0
+	for _, p := range pairs {
+		if p.Decision < minDecision {
+			continue
+		}
+		if entity[p.A] == entity[p.B] {
+			tp++
+		} else {
+			fp++
+		}
+	}
+	var r prf
+	if tp+fp > 0 {
+		r.P = float64(tp) / float64(tp+fp)
+	}
+	if truePairs > 0 {
+		r.R = float64(tp) / float64(truePairs)
+	}
+	if r.P+r.R > 0 {
+		r.F1 = 2 * r.P * r.R / (r.P + r.R)
+	}
+	return r
+}
+
+func readFEBRL(t testing.TB, name string) ([]match.Record, map[string]string) {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := febrl.Read(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]match.Record, len(rows))
+	ent := map[string]string{}
+	for i, r := range rows {
+		recs[i] = r.Record
+		ent[r.Record.ID] = r.Entity
+	}
+	return recs, ent
+}
+
+func countTruePairs(ent map[string]string, ids []string) int {
+	n := map[string]int{}
+	for _, id := range ids {
+		n[ent[id]]++
+	}
+	pairs := 0
+	for _, c := range n {
+		pairs += c * (c - 1) / 2
+	}
+	return pairs
+}
+
+func TestFEBRL4Link(t *testing.T) {
+	a, entA := readFEBRL(t, "febrl4a.csv")
+	b, entB := readFEBRL(t, "febrl4b.csv")
+	ent := map[string]string{}
+	for k, v := range entA {
+		ent[k] = v
+	}
+	for k, v := range entB {
+		ent[k] = v
+	}
+	res, err := match.Link(context.Background(), a, b, match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	truePairs := 5000
+	m := evaluate(res.Pairs, ent, truePairs, match.Match)
+	mp := evaluate(res.Pairs, ent, truePairs, match.Possible)
+	t.Logf("FEBRL 4 link: %d candidate pairs, %d compared in %v; prior %.1f bits", res.CandidatePairs, res.Comparisons, res.Elapsed, res.PriorLogOdds)
+	t.Logf("FEBRL 4 match-only:     P=%.4f R=%.4f F1=%.4f", m.P, m.R, m.F1)
+	t.Logf("FEBRL 4 match+possible: P=%.4f R=%.4f F1=%.4f", mp.P, mp.R, mp.F1)
+	if m.F1 < 0.99 {
+		t.Errorf("FEBRL 4 match-only F1 = %.4f, want ≥ 0.99", m.F1)
+	}
+	logModel(t, res.Model)
+}
+
+func TestFEBRL3Dedupe(t *testing.T) {
+	recs, ent := readFEBRL(t, "febrl3.csv")
+	res, err := match.Dedupe(context.Background(), recs, match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	truePairs := countTruePairs(ent, ids)
+	m := evaluate(res.Pairs, ent, truePairs, match.Match)
+	mp := evaluate(res.Pairs, ent, truePairs, match.Possible)
+	t.Logf("FEBRL 3 dedupe: %d true pairs, %d candidate pairs, %d compared in %v; prior %.1f bits", truePairs, res.CandidatePairs, res.Comparisons, res.Elapsed, res.PriorLogOdds)
+	t.Logf("FEBRL 3 match-only:     P=%.4f R=%.4f F1=%.4f", m.P, m.R, m.F1)
+	t.Logf("FEBRL 3 match+possible: P=%.4f R=%.4f F1=%.4f", mp.P, mp.R, mp.F1)
+	if m.F1 < 0.95 {
+		t.Errorf("FEBRL 3 match-only F1 = %.4f, want ≥ 0.95", m.F1)
+	}
+	logModel(t, res.Model)
+}
+
+func logModel(t *testing.T, m *match.Model) {
+	t.Helper()
+	if !testing.Verbose() {
+		return
+	}
+	for f := match.Field(0); f < match.NumFields; f++ {
+		s := ""
+		for l, k := range match.Levels(f) {
+			if l == 0 {
+				continue
+			}
+			s += " " + k.String() + ":" + ftoa(m.M[f][l]) + "/" + ftoa(m.U[f][l])
+		}
+		t.Logf("  %-13s%s", f, s)
+	}
+	t.Logf("  matches per record %.3f", m.MatchesPerRecord)
+}
+
+func ftoa(x float64) string {
+	return strconvFormat(x)
+}

@@ -1,0 +1,152 @@
+package match
+
+import (
+	"math"
+	"strings"
+)
+
+// Stats counts how often values occur, for term-frequency adjustment: two
+// records agreeing on "Islam" is weak evidence, on "Tahmeed" strong. It is
+// not safe for concurrent writes; Index guards its own.
+type Stats struct {
+	n     [NumFields]int64
+	exact [NumFields]map[string]int32 // exact-level values
+	vari  [NumFields]map[string]int32 // variant-level values
+	addr  map[string]int32            // address token document frequency
+	nAddr int64
+}
+
+// NewStats returns empty statistics.
+func NewStats() *Stats {
+	s := &Stats{addr: map[string]int32{}}
+	for f := range s.exact {
+		s.exact[f] = map[string]int32{}
+		s.vari[f] = map[string]int32{}
+	}
+	return s
+}
+
+// tfFields are the fields whose agreement is adjusted by term frequency.
+var tfFields = [...]Field{FieldGivenName, FieldFamilyName, FieldFullName, FieldNativeName, FieldFatherName, FieldMotherName, FieldDOB, FieldPhone, FieldPostcode, FieldAdminArea}
+
+// values returns the exact-level and variant-level values of field f in p.
+func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
+	name := func(n *nameFeat) ([]string, string) {
+		if n.empty() {
+			return nil, ""
+		}
+		return append(buf, n.text), n.phon
+	}
+	switch f {
+	case FieldGivenName:
+		return name(&p.given)
+	case FieldFamilyName:
+		return name(&p.family)
+	case FieldFullName:
+		if len(p.full) == 0 {
+			return nil, ""
+		}
+		return nil, p.full[0].phon
+	case FieldNativeName:
+		if p.native.empty() {
+			return nil, ""
+		}
+		return append(buf, p.native.text), p.native.sorted
+	case FieldFatherName:
+		return name(&p.father)
+	case FieldMotherName:
+		return name(&p.mother)
+	case FieldDOB:
+		if p.dob.Prec == PrecNone {
+			return nil, ""
+		}
+		return append(buf, p.dob.String()), ""
+	case FieldPhone:
+		return append(buf, p.phones...), ""
+	case FieldPostcode:
+		if p.postcode == "" {
+			return nil, ""
+		}
+		return append(buf, p.postcode), ""
+	case FieldAdminArea:
+		if p.admin == "" {
+			return nil, ""
+		}
+		return append(buf, p.admin), ""
+	}
+	return nil, ""
+}
+
+// add counts p's values with sign +1 (added) or -1 (removed).
+func (s *Stats) add(p *prepared, sign int32) {
+	var buf [4]string
+	for _, f := range tfFields {
+		ex, va := values(f, p, buf[:0])
+		if len(ex) == 0 && va == "" {
+			continue
+		}
+		s.n[f] += int64(sign)
+		for _, v := range ex {
+			bump(s.exact[f], v, sign)
+		}
+		if va != "" {
+			bump(s.vari[f], va, sign)
+		}
+	}
+	if len(p.addr) > 0 {
+		s.nAddr += int64(sign)
+		for i, t := range p.addr {
+			if !containsStr(p.addr[:i], t) {
+				bump(s.addr, t, sign)
+			}
+		}
+	}
+}
+
+func bump(m map[string]int32, k string, sign int32) {
+	if c := m[k] + sign; c > 0 {
+		m[k] = c
+	} else {
+		delete(m, k)
+	}
+}
+
+func containsStr(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// tf returns the share of records with a value in field f that have value v
+// (at the exact level, or the variant level when variant is true); at least
+// one record's worth.
+func (s *Stats) tf(f Field, v string, variant bool) float64 {
+	n := s.n[f]
+	if n <= 0 {
+		return 1
+	}
+	m := s.exact[f]
+	if variant {
+		m = s.vari[f]
+	}
+	c := m[v]
+	if c < 1 {
+		c = 1
+	}
+	return float64(c) / float64(n)
+}
+
+// idf weighs an address token by its rarity: "road" says little, a village
+// name much.
+func (s *Stats) idf(t string) float64 {
+	return math.Log(float64(s.nAddr+2) / float64(s.addr[t]+1))
+}
+
+// Count returns how many records have exactly the (folded) value v in field
+// f; for explanations and tests.
+func (s *Stats) Count(f Field, v string) int {
+	return int(s.exact[f][strings.TrimSpace(v)])
+}
