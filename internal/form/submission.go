@@ -49,7 +49,8 @@ type Flag struct {
 // type and, for selects, name choices of its list; a relevant required
 // question must be answered; a constraint is evaluated with "." bound to
 // the answer and must hold. Calculations run in form order after their
-// inputs. Answers to names the form does not have are errors.
+// inputs. Answers to names the form does not have are errors; values sent
+// for notes and calculations are ignored (calculations are recomputed).
 //
 // On failure the error is an EINVALID *homeward.Error whose Fields name each
 // question; the Submission is returned all the same so that a UI can show the
@@ -72,14 +73,12 @@ func (f *Form) Validate(answers map[string]any, today time.Time) (*Submission, e
 	sort.Strings(keys)
 	for _, name := range keys {
 		q := f.byName[name]
-		if q == nil || !q.Type.Answerable() {
-			if q != nil && isEmpty(answers[name]) {
-				continue
-			}
-			if q == nil {
-				v.AddArgs(name, "assessment.error.unknown_field", map[string]any{"field": name}, "%q is not a question of this form.", name)
-			}
+		if q == nil {
+			v.AddArgs(name, "assessment.error.unknown_field", map[string]any{"field": name}, "%q is not a question of this form.", name)
 			continue
+		}
+		if !q.Type.Answerable() {
+			continue // notes, groups; calculations are recomputed (ODK submissions carry them)
 		}
 		val, fe := f.parseAnswer(q, answers[name])
 		if fe != nil {
@@ -242,9 +241,13 @@ func isEmpty(v any) bool {
 	return false
 }
 
-func wrongType(q *Question, what string) *homeward.FieldError {
-	return &homeward.FieldError{Field: q.Name, Key: "assessment.error.wrong_type",
-		Args:    map[string]any{"field": q.Name, "type": what},
+// wrongType reports an answer of the wrong type; kind selects the catalog
+// key assessment.error.not_<kind> so that each language words it whole.
+func wrongType(q *Question, kind string) *homeward.FieldError {
+	what := map[string]string{"text": "text", "integer": "a whole number", "number": "a number",
+		"date": "a date (YYYY-MM-DD)", "choice": "one of the choices", "choices": "a list of choices"}[kind]
+	return &homeward.FieldError{Field: q.Name, Key: "assessment.error.not_" + kind,
+		Args:    map[string]any{"field": q.Name},
 		Message: fmt.Sprintf("The answer should be %s.", what)}
 }
 
@@ -263,29 +266,29 @@ func (f *Form) parseAnswer(q *Question, raw any) (any, *homeward.FieldError) {
 	case TypeInteger:
 		f, ok := number(raw)
 		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return nil, wrongType(q, "a whole number")
+			return nil, wrongType(q, "integer")
 		}
 		return int64(f), nil
 	case TypeDecimal:
 		f, ok := number(raw)
 		if !ok {
-			return nil, wrongType(q, "a number")
+			return nil, wrongType(q, "number")
 		}
 		return f, nil
 	case TypeDate:
 		s, ok := raw.(string)
 		if !ok {
-			return nil, wrongType(q, "a date (YYYY-MM-DD)")
+			return nil, wrongType(q, "date")
 		}
 		t, err := time.Parse(dateLayout, strings.TrimSpace(s))
 		if err != nil {
-			return nil, wrongType(q, "a date (YYYY-MM-DD)")
+			return nil, wrongType(q, "date")
 		}
 		return t.Format(dateLayout), nil
 	case TypeSelectOne:
 		s, ok := raw.(string)
 		if !ok {
-			return nil, wrongType(q, "one choice")
+			return nil, wrongType(q, "choice")
 		}
 		s = strings.TrimSpace(s)
 		if !f.hasChoice(q, s) {
@@ -303,12 +306,12 @@ func (f *Form) parseAnswer(q *Question, raw any) (any, *homeward.FieldError) {
 			for _, x := range r {
 				s, ok := x.(string)
 				if !ok {
-					return nil, wrongType(q, "a list of choices")
+					return nil, wrongType(q, "choices")
 				}
 				list = append(list, s)
 			}
 		default:
-			return nil, wrongType(q, "a list of choices")
+			return nil, wrongType(q, "choices")
 		}
 		out := make([]string, 0, len(list))
 		seen := map[string]bool{}
