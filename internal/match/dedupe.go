@@ -20,12 +20,12 @@ type Options struct {
 	// MatchThreshold and PossibleThreshold override the model's thresholds
 	// (probabilities) when not zero.
 	MatchThreshold, PossibleThreshold float64
-	MaxBlock     int // blocks larger than this are searched by sorted neighbourhood (default 100)
-	Window       int // neighbours compared in an oversized block (default 12)
-	Workers      int // default GOMAXPROCS
-	EMPairs      int // candidate pairs sampled for EM (default 400,000)
-	RandomPairs  int // random pairs sampled for u (default 400,000)
-	Seed         uint64
+	MaxBlock                          int // blocks larger than this are searched by sorted neighbourhood (default 100)
+	Window                            int // neighbours compared in an oversized block (default 12)
+	Workers                           int // default GOMAXPROCS
+	EMPairs                           int // candidate pairs sampled for EM (default 400,000)
+	RandomPairs                       int // random pairs sampled for u (default 400,000)
+	Seed                              uint64
 	// Progress, when set, is called from time to time with the work done
 	// and the work planned (in candidate pairs).
 	Progress func(done, total int64)
@@ -372,8 +372,13 @@ func (b *batch) parallel(ctx context.Context, fn func(w int, g group)) {
 	close(done)
 }
 
-// fit estimates the model: u from random pairs, m and the share of matches
-// by EM over a sample of candidate pairs.
+// fit estimates the model the way Splink does, so that correlated groups
+// that are not the same person (siblings share father, family name, address
+// and phone) do not pass for matches: u from random pairs; m from two
+// training sessions, one over pairs with the same name (which estimates m
+// for everything but the name) and one over pairs with the same birth date
+// (which estimates m for the name); then the share of matches by EM over the
+// candidate pairs with m and u held.
 func (b *batch) fit(ctx context.Context) *Model {
 	model := DefaultModel()
 	n := len(b.preps)
@@ -395,6 +400,9 @@ func (b *batch) fit(ctx context.Context) *Model {
 		return &b.preps[i], &b.preps[j]
 	}
 	model.U = randomU(b.opt.RandomPairs, pick, b.st, b.opt.Seed)
+	model.M = trainM(model, b.preps, b.side, b.link, b.st, b.opt.EMPairs, b.opt.Seed)
+
+	// The share of matches among candidate pairs, by EM with m and u held.
 	rate := 1.0
 	if b.planned > int64(b.opt.EMPairs) {
 		rate = float64(b.opt.EMPairs) / float64(b.planned)
@@ -406,9 +414,8 @@ func (b *batch) fit(ctx context.Context) *Model {
 		rngs[w] = rand.New(rand.NewPCG(b.opt.Seed, uint64(w)+7))
 	}
 	var compared atomic.Int64
-	b.progress.Store(0)
 	saved := b.opt.Progress
-	b.opt.Progress = nil // EM is quick; progress is for the scoring pass
+	b.opt.Progress = nil // progress is for the scoring pass
 	b.parallel(ctx, func(w int, g group) {
 		var c int64
 		b.pairs(g, func(i, j uint32) {
@@ -427,20 +434,27 @@ func (b *batch) fit(ctx context.Context) *Model {
 			all[k] += v
 		}
 	}
-	res := EM(all, model, 200)
-	model.M = res.M
-	// Expected matching pairs among all candidates; each match concerns two
-	// records in a dedupe and one on each side in a link.
-	// compared/rate estimates the pairs scoring will compare (blocks that
-	// overlap are compared once).
-	expected := res.Lambda * float64(compared.Load()) / rate
-	if b.link {
-		model.MatchesPerRecord = expected / math.Max(1, float64(max(nA, n-nA)))
-	} else {
-		model.MatchesPerRecord = 2 * expected / math.Max(1, float64(n))
+	lm, lh := mixture(all, model, 300)
+	// compared/rate estimates the pairs scoring will compare; each match
+	// concerns two records in a dedupe and one on each side in a link.
+	pairs := float64(compared.Load()) / rate
+	per := func(x float64) float64 {
+		if b.link {
+			return x * pairs / math.Max(1, float64(max(nA, n-nA)))
+		}
+		return 2 * x * pairs / math.Max(1, float64(n))
 	}
-	model.MatchesPerRecord = math.Max(model.MatchesPerRecord, 1e-4)
+	model.MatchesPerRecord = math.Max(per(lm), 1e-4)
+	model.HouseholdPerRecord = per(lh)
 	return model
+}
+
+// effectiveN is the collection size the model's per-record rates refer to.
+func (b *batch) effectiveN() int {
+	if b.link {
+		return max(b.nA, len(b.preps)-b.nA) + 1
+	}
+	return len(b.preps)
 }
 
 // priorLogOdds returns the log2 prior odds that one compared pair matches.
@@ -464,12 +478,13 @@ func (b *batch) scoreAll(ctx context.Context, m *Model, prior float64) ([]Pair, 
 	b.progress.Store(0)
 	// The weight a pair needs to reach the possible threshold.
 	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
+	nRec := b.effectiveN()
 	b.parallel(ctx, func(w int, g group) {
 		var c int64
 		b.pairs(g, func(i, j uint32) {
 			c++
 			a, z := &b.preps[i], &b.preps[j]
-			wt, _ := m.score(a, z, b.st)
+			wt, _, _, _ := m.score(a, z, b.st, nRec)
 			if wt < need {
 				return
 			}

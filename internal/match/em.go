@@ -20,11 +20,24 @@ type EMResult struct {
 	Iterations int
 }
 
+// EMOptions control one EM run.
+type EMOptions struct {
+	MaxIter int             // default 100
+	FixU    bool            // keep init's U (estimated from random pairs)
+	FixM    bool            // keep init's M (estimate only the share of matches)
+	Ignore  [NumFields]bool // fields left out (those the training pairs were chosen by)
+	Lambda  float64         // starting share of matches (default 0.1)
+}
+
 // EM estimates m and u probabilities and the share of matches among the
-// pairs counted in pats, starting from init (its M and U; U usually from
-// random pairs). Each field's levels are treated as conditionally
-// independent given match status, as Fellegi–Sunter assumes.
-func EM(pats Patterns, init *Model, maxIter int) EMResult {
+// pairs counted in pats, starting from init's M and U. Each field's levels
+// are treated as conditionally independent given match status, as
+// Fellegi–Sunter assumes. Ignored fields keep init's values.
+func EM(pats Patterns, init *Model, opt EMOptions) EMResult {
+	maxIter := opt.MaxIter
+	if maxIter <= 0 {
+		maxIter = 100
+	}
 	type row struct {
 		v Vector
 		n float64
@@ -36,6 +49,9 @@ func EM(pats Patterns, init *Model, maxIter int) EMResult {
 		total += n
 	}
 	res := EMResult{M: init.M, U: init.U, Lambda: 0.1}
+	if opt.Lambda > 0 {
+		res.Lambda = opt.Lambda
+	}
 	if total == 0 {
 		return res
 	}
@@ -47,7 +63,7 @@ func EM(pats Patterns, init *Model, maxIter int) EMResult {
 		for _, r := range rows {
 			lm, lu := math.Log(res.Lambda), math.Log(1-res.Lambda)
 			for f := Field(0); f < NumFields; f++ {
-				if l := r.v[f]; l > 0 {
+				if l := r.v[f]; l > 0 && !opt.Ignore[f] {
 					lm += math.Log(res.M[f][l])
 					lu += math.Log(res.U[f][l])
 				}
@@ -64,6 +80,9 @@ func EM(pats Patterns, init *Model, maxIter int) EMResult {
 		newLambda := math.Min(math.Max(sumG/total, 1e-9), 1-1e-9)
 		var delta float64
 		for f := Field(0); f < NumFields; f++ {
+			if opt.Ignore[f] {
+				continue
+			}
 			n := len(levels[f])
 			var sm, su float64
 			for l := 1; l < n; l++ {
@@ -73,8 +92,13 @@ func EM(pats Patterns, init *Model, maxIter int) EMResult {
 			for l := 1; l < n; l++ {
 				m := (cm[f][l] + alpha) / (sm + alpha*float64(n-1))
 				u := (cu[f][l] + alpha) / (su + alpha*float64(n-1))
-				delta = math.Max(delta, math.Abs(m-res.M[f][l]))
-				res.M[f][l], res.U[f][l] = m, u
+				if !opt.FixM {
+					delta = math.Max(delta, math.Abs(m-res.M[f][l]))
+					res.M[f][l] = m
+				}
+				if !opt.FixU {
+					res.U[f][l] = u
+				}
 			}
 		}
 		delta = math.Max(delta, math.Abs(newLambda-res.Lambda))
@@ -119,4 +143,67 @@ func randomU(n int, pick func(r *rand.Rand) (a, b *prepared), st *Stats, seed ui
 		}
 	}
 	return u
+}
+
+// mixture estimates the shares of matches and of same-household pairs among
+// the pairs counted in pats, with m and u held: a match shows Π m, a
+// household pair Π m over the household fields and Π u elsewhere, an
+// unrelated pair Π u.
+func mixture(pats Patterns, m *Model, maxIter int) (lambdaM, lambdaH float64) {
+	type row struct {
+		lm, lh, lu float64
+		n          float64
+	}
+	rows := make([]row, 0, len(pats))
+	var total float64
+	for k, c := range pats {
+		v := unpack(k)
+		var r row
+		r.n = c
+		for f := Field(0); f < NumFields; f++ {
+			l := v[f]
+			if l == 0 {
+				continue
+			}
+			lm, lu := math.Log(m.M[f][l]), math.Log(m.U[f][l])
+			r.lm += lm
+			r.lu += lu
+			if householdFields[f] {
+				r.lh += lm
+			} else {
+				r.lh += lu
+			}
+		}
+		rows = append(rows, r)
+		total += c
+	}
+	lambdaM, lambdaH = 0.1, 0.05
+	if total == 0 {
+		return 0, 0
+	}
+	for it := 0; it < maxIter; it++ {
+		var sm, sh float64
+		for _, r := range rows {
+			a := math.Log(lambdaM) + r.lm
+			b := math.Log(lambdaH) + r.lh
+			c := math.Log(1-lambdaM-lambdaH) + r.lu
+			mx := math.Max(a, math.Max(b, c))
+			ea, eb, ec := math.Exp(a-mx), math.Exp(b-mx), math.Exp(c-mx)
+			z := ea + eb + ec
+			sm += r.n * ea / z
+			sh += r.n * eb / z
+		}
+		nm := math.Max(sm/total, 1e-9)
+		nh := math.Max(sh/total, 1e-9)
+		if nm+nh > 0.999 {
+			s := 0.999 / (nm + nh)
+			nm, nh = nm*s, nh*s
+		}
+		done := math.Abs(nm-lambdaM) < 1e-7 && math.Abs(nh-lambdaH) < 1e-7
+		lambdaM, lambdaH = nm, nh
+		if done {
+			break
+		}
+	}
+	return lambdaM, lambdaH
 }

@@ -44,6 +44,12 @@ type Model struct {
 	// MatchesPerRecord is the expected number of other records that match
 	// one record; with the number of records it gives the prior.
 	MatchesPerRecord float64 `json:"matches_per_record"`
+	// HouseholdPerRecord is the expected number of other records that are a
+	// different person of the same household (siblings: same parents,
+	// family name, address, often the same phone). Fellegi–Sunter counts
+	// each of those agreements as independent evidence; a household shares
+	// them all at once, so their joint weight is corrected (see score).
+	HouseholdPerRecord float64 `json:"household_per_record"`
 	// MatchThreshold and PossibleThreshold are probabilities; pairs at or
 	// above them are matches and possible matches.
 	MatchThreshold    float64 `json:"match_threshold"`
@@ -227,13 +233,61 @@ func (m *Model) decide(p float64) Decision {
 	return NonMatch
 }
 
-// score compares a and b and returns the total weight (log2 Bayes factor)
-// and the comparison vector.
-func (m *Model) score(a, b *prepared, st *Stats) (float64, Vector) {
-	v := compare(a, b, st)
-	var w float64
+// householdFields are shared by members of one household: a sibling agrees
+// on them as a duplicate registration does.
+var householdFields = [NumFields]bool{
+	FieldFamilyName: true, FieldFatherName: true, FieldMotherName: true,
+	FieldPhone: true, FieldAddress: true, FieldPostcode: true, FieldAdminArea: true,
+}
+
+// score compares a and b and returns the total weight (log2 Bayes factor),
+// the comparison vector, each field's weight and the household correction
+// (included in the total). n is the number of records the pair was drawn
+// from.
+//
+// The non-match likelihood is a mixture: unrelated people, whose fields
+// agree by chance independently (Π u), and members of one household (a
+// share π of non-matching pairs), who agree on the household fields as a
+// duplicate would (Π m there) and by chance on the rest. Then
+//
+//	log2 LR = Σ w − log2(1 − π + π·2^(Σ household w))
+//
+// so that agreement on father, mother, address and phone together counts
+// about as much as "same household" is worth, not the sum of its parts.
+func (m *Model) score(a, b *prepared, st *Stats, n int) (total float64, v Vector, ws [NumFields]float64, household float64) {
+	v = compare(a, b, st)
+	var hh float64
 	for f := Field(0); f < NumFields; f++ {
-		w += m.weight(f, v[f], a, b, st)
+		ws[f] = m.weight(f, v[f], a, b, st)
+		total += ws[f]
+		if householdFields[f] {
+			hh += ws[f]
+		}
 	}
-	return w, v
+	household = householdCorrection(m.householdLogPi(n), hh)
+	return total + household, v, ws, household
+}
+
+// householdLogPi returns log2 of the share of non-matching pairs that are
+// one household, for a collection of n records.
+func (m *Model) householdLogPi(n int) float64 {
+	if m.HouseholdPerRecord <= 0 {
+		return math.Inf(-1)
+	}
+	if n < 2 {
+		n = 2
+	}
+	return math.Log2(math.Min(m.HouseholdPerRecord/float64(n-1), 0.5))
+}
+
+// householdCorrection returns −log2(1 − π + π·2^hh) for log2 π = logPi.
+func householdCorrection(logPi, hh float64) float64 {
+	if math.IsInf(logPi, -1) {
+		return 0
+	}
+	x := logPi + hh
+	if x > 60 {
+		return -x
+	}
+	return -math.Log2(1 - math.Exp2(logPi) + math.Exp2(x))
 }

@@ -137,7 +137,7 @@ var honorifics = map[string]bool{
 	"kazi": false, "late": true, "lt": true, "marhum": true, "mrs.": true,
 	"sri": true, "shri": true, "sree": true, "srimati": true, "smt": true, "babu": true,
 	"begum": false, // a family name in Bangladesh; kept as a name
-	"শেখ": true, "হাজী": true, "হাজি": true, "ডাঃ": true, "ডা": true, "আলহাজ্ব": true, "আলহাজ": true, "সৈয়দ": true, "মৌলানা": true, "মাওলানা": true, "জনাব": true, "বেগম": false,
+	"শেখ":   true, "হাজী": true, "হাজি": true, "ডাঃ": true, "ডা": true, "আলহাজ্ব": true, "আলহাজ": true, "সৈয়দ": true, "মৌলানা": true, "মাওলানা": true, "জনাব": true, "বেগম": false,
 	"حاج": true, "الحاج": true, "سيد": true, "شيخ": true, "الشيخ": true, "د": true, "دكتور": true,
 	"bin": true, "bint": true, "ibn": true, "binte": true, "binti": true, "s/o": true, "d/o": true, "w/o": true,
 }

@@ -73,7 +73,9 @@ func ParseDate(s string) (Date, error) {
 	if s == "" {
 		return Date{}, nil
 	}
-	bad := func() (Date, error) { return Date{}, fmt.Errorf("match: %q is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", s) }
+	bad := func() (Date, error) {
+		return Date{}, fmt.Errorf("match: %q is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", s)
+	}
 	atoi := func(p string) (int, bool) {
 		if p == "" || len(p) > 4 {
 			return 0, false
