@@ -86,6 +86,8 @@ func (c *Consent) Validate(now time.Time) error {
 		v.Add("recipient", "registry.consent.recipient_required", "Name the organisation or the type of organisation the person agrees to be referred to.")
 	case c.Purpose == PurposeReferral && c.Recipient.OrgID != "" && c.Recipient.OrgType != "":
 		v.Add("recipient", "registry.consent.recipient_both", "Name either one organisation or a type of organisation, not both.")
+	case c.Recipient.OrgType != "" && !homeward.OrgType(c.Recipient.OrgType).Valid():
+		choiceErr(&v, "recipient.org_type", c.Recipient.OrgType)
 	case c.Purpose != PurposeReferral && c.Purpose != "" && !c.Recipient.IsZero():
 		v.Add("recipient", "registry.consent.recipient_unexpected", "Only referral consents name a recipient.")
 	}

@@ -47,9 +47,12 @@ func NameKeys(p *Person) []string {
 			out = append(out, k)
 		}
 	}
-	add(p.GivenName + " " + p.FamilyName)
-	if p.GivenName != "" && p.FamilyName != "" {
-		add(p.FamilyName + " " + p.GivenName)
+	// Each part is keyed alone first so that an honorific in the given name
+	// ("Md Abdul") is dropped in both orders.
+	g, f := NameKey(p.GivenName), NameKey(p.FamilyName)
+	add(g + " " + f)
+	if g != "" && f != "" {
+		add(f + " " + g)
 	}
 	add(p.FullNameNative)
 	for _, a := range p.Aliases {

@@ -51,11 +51,11 @@ func ParsePhone(s, defaultCountry string) (string, error) {
 	}
 	var b strings.Builder
 	plus := false
-	for i, r := range normalizeDigits(raw) {
+	for _, r := range normalizeDigits(raw) {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
-		case r == '+' && i == 0:
+		case r == '+' && b.Len() == 0 && !plus:
 			plus = true
 		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/' || r == '\u00a0':
 		default:
