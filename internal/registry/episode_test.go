@@ -79,10 +79,16 @@ func TestValidateEpisodes(t *testing.T) {
 		want   []string
 	}{
 		{"valid", p.DateOfBirth, func(eps []MigrationEpisode) {}, nil},
-		{"departure before birth", YearDate(2000), func(eps []MigrationEpisode) { eps[1].DepartureDate = YearDate(1999); eps[1].Return.Date = YearDate(1999) }, []string{
+		{"departure before birth", YearDate(2000), func(eps []MigrationEpisode) {
+			eps[1].DepartureDate = YearDate(1999)
+			eps[1].Return.Date = YearDate(1999)
+		}, []string{
 			"episodes[1].departure_date=registry.episode.departure_before_birth", "episodes[1].return.date=registry.return.before_birth"}},
 		{"departure in birth year ok", YearDate(2012), func(eps []MigrationEpisode) {}, nil},
-		{"overlap", p.DateOfBirth, func(eps []MigrationEpisode) { eps[1].DepartureDate = DayDate(2018, 1, 1); eps[1].Return.Date = DayDate(2020, 1, 1) }, []string{
+		{"overlap", p.DateOfBirth, func(eps []MigrationEpisode) {
+			eps[1].DepartureDate = DayDate(2018, 1, 1)
+			eps[1].Return.Date = DayDate(2020, 1, 1)
+		}, []string{
 			"episodes[1].departure_date=registry.episode.overlap"}},
 		{"nested error path", p.DateOfBirth, func(eps []MigrationEpisode) { eps[0].Return.Date = DayDate(2019, 1, 1); eps[0].EndDate = Date{} }, []string{
 			"episodes[0].return.date=registry.return.before_departure"}},

@@ -60,12 +60,18 @@ func TestPersonValidate(t *testing.T) {
 		{"BD NID length", func(p *Person) { p.Documents[0].Number = "12345" }, []string{"documents[0].number=registry.document.bd_nid"}},
 		{"BD NID 13", func(p *Person) { p.Documents[0].Number = "1234567890123" }, nil},
 		{"BD NID 17", func(p *Person) { p.Documents[0].Number = "19851234567890123" }, nil},
-		{"PK CNIC", func(p *Person) { p.Documents[0] = Document{Type: DocNationalID, Number: "123456789012", IssuingCountry: "PK"} }, []string{"documents[0].number=registry.document.pk_cnic"}},
+		{"PK CNIC", func(p *Person) {
+			p.Documents[0] = Document{Type: DocNationalID, Number: "123456789012", IssuingCountry: "PK"}
+		}, []string{"documents[0].number=registry.document.pk_cnic"}},
 		{"IQ card", func(p *Person) { p.Documents[0] = Document{Type: DocNationalID, Number: "12345", IssuingCountry: "IQ"} }, []string{"documents[0].number=registry.document.iq_nid"}},
-		{"BD birth registration", func(p *Person) { p.Documents[0] = Document{Type: DocBirthRegistration, Number: "123", IssuingCountry: "BD"} }, []string{"documents[0].number=registry.document.bd_brn"}},
+		{"BD birth registration", func(p *Person) {
+			p.Documents[0] = Document{Type: DocBirthRegistration, Number: "123", IssuingCountry: "BD"}
+		}, []string{"documents[0].number=registry.document.bd_brn"}},
 		{"BD passport", func(p *Person) { p.Documents[1].Number = "1234567" }, []string{"documents[1].number=registry.document.bd_passport"}},
 		{"BD MRP passport", func(p *Person) { p.Documents[1].Number = "AB1234567" }, nil},
-		{"PK passport", func(p *Person) { p.Documents[1] = Document{Type: DocPassport, Number: "A1234567", IssuingCountry: "PK"} }, []string{"documents[1].number=registry.document.pk_passport"}},
+		{"PK passport", func(p *Person) {
+			p.Documents[1] = Document{Type: DocPassport, Number: "A1234567", IssuingCountry: "PK"}
+		}, []string{"documents[1].number=registry.document.pk_passport"}},
 		{"other passport", func(p *Person) { p.Documents[1] = Document{Type: DocPassport, Number: "X12", IssuingCountry: "IN"} }, []string{"documents[1].number=registry.document.passport_length"}},
 		{"other document", func(p *Person) { p.Documents[1] = Document{Type: DocOther, Number: "AB"} }, []string{"documents[1].number=registry.document.length"}},
 		{"document chars", func(p *Person) { p.Documents[0].Number = "12345-67890" }, []string{"documents[0].number=registry.document.chars"}},
