@@ -1,0 +1,88 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"homeward/internal/httpx"
+)
+
+// Config is the server's configuration, filled from flags and HOMEWARD_*
+// environment variables.
+type Config struct {
+	Addr            string
+	Database        string
+	DataDir         string
+	LogLevel        string
+	LogFormat       string
+	SecureCookies   bool
+	MaxBody         int64
+	ShutdownTimeout time.Duration
+}
+
+// dbFlags registers the flags every database-using command shares.
+func (c *Config) dbFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Database, "database", "", "database: a postgres:// URL, or empty for embedded SQLite in the data directory")
+	fs.StringVar(&c.DataDir, "data-dir", "data", "directory for the embedded database and files")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+}
+
+// serveFlags registers the server's flags.
+func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
+	c.dbFlags(fs)
+	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when serving over HTTPS)")
+	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
+}
+
+// DSN returns the database to open.
+func (c *Config) DSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "homeward.db")
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var problems []string
+	if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") && !strings.HasPrefix(c.Database, "sqlite://") {
+		problems = append(problems, "--database must be a postgres:// URL or sqlite://PATH")
+	}
+	if c.Database == "" && c.DataDir == "" {
+		problems = append(problems, "--data-dir must not be empty")
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			problems = append(problems, fmt.Sprintf("--addr %q: %v", c.Addr, err))
+		}
+	}
+	if _, err := c.level(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, "--log-format must be text or json")
+	}
+	if c.MaxBody < 0 {
+		problems = append(problems, "--max-body must not be negative")
+	}
+	if len(problems) > 0 {
+		return usageError{strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+func (c *Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}

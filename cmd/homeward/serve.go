@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"homeward/internal/demo"
+	"homeward/internal/reference"
+	"homeward/internal/server"
+	"homeward/internal/sqldb"
+)
+
+func (p *program) logger(c *Config) *slog.Logger {
+	level, _ := c.level()
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(p.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(p.stderr, opts))
+}
+
+func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, c.DSN())
+	if err != nil {
+		return nil, err
+	}
+	db.Logger = log
+	return db, nil
+}
+
+func cmdServe(ctx context.Context, p *program, args []string) error {
+	var c Config
+	fs := p.flagSet("serve", "serve [flags]")
+	c.serveFlags(fs, "127.0.0.1:8080")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	log := p.logger(&c)
+	if err := reference.Load(); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return p.serve(ctx, &c, db, log, "")
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully:
+// it stops accepting, lets running requests finish (up to the timeout)
+// and returns; the caller closes the database last.
+func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.Logger, demoPassword string) error {
+	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large imports
+		WriteTimeout:      10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	addr := ln.Addr().String()
+	log.Info("listening", "url", "http://"+addr, "database", db.Dialect())
+	if p.onListen != nil {
+		p.onListen(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func cmdDemo(ctx context.Context, p *program, args []string) error {
+	var c Config
+	fs := p.flagSet("demo", "demo [flags]\n\nStarts the server on a fresh embedded database holding the demo world and prints the demo logins.\nThe database lives in a temporary directory unless --data-dir is given (it must then be empty).")
+	c.serveFlags(fs, "127.0.0.1:8080")
+	fs.Lookup("data-dir").DefValue = ""
+	c.DataDir = ""
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if c.Database != "" {
+		return usageError{"demo always uses a fresh embedded database; use serve for PostgreSQL"}
+	}
+	if c.DataDir == "" {
+		dir, err := os.MkdirTemp("", "homeward-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		c.DataDir = dir
+	} else if entries, err := os.ReadDir(c.DataDir); err == nil && len(entries) > 0 {
+		return usageError{fmt.Sprintf("--data-dir %s is not empty; the demo needs a fresh database", c.DataDir)}
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	log := p.logger(&c)
+	start := time.Now()
+	if err := reference.Load(); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := demo.Seed(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.stdout, "Homeward demo: open http://%s/ and sign in with one of these accounts.\n\n", c.Addr)
+	demo.PrintLogins(p.stdout)
+	fmt.Fprintf(p.stdout, "\nDemo world ready in %s. Press Ctrl+C to stop.\n", time.Since(start).Round(time.Millisecond))
+	return p.serve(ctx, &c, db, log, demo.Password)
+}

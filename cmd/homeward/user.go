@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"homeward"
+	"homeward/internal/sqldb"
+)
+
+type flagSetT = flag.FlagSet
+
+const userUsage = `user COMMAND [flags]
+
+Commands:
+  create --org ORG --email E --name N --roles r1,r2 [--locale bn] [--password-stdin]
+  list [--org ORG]
+  disable EMAIL | enable EMAIL
+  reset-password EMAIL [--password-stdin]
+  token create EMAIL --name N --scopes read,write [--expires 90d]
+  token list EMAIL
+  token revoke TOKEN_ID
+
+ORG is an organisation's ID or exact name. Without --password-stdin a password is generated and printed once.`
+
+func findUser(ctx context.Context, db *sqldb.DB, email string) (*homeward.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	list, _, err := db.FindUsers(system(ctx), homeward.UserFilter{Email: &email, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, usageError{fmt.Sprintf("no user with e-mail %q", email)}
+	}
+	return list[0], nil
+}
+
+func findOrg(ctx context.Context, db *sqldb.DB, ref string) (*homeward.Organisation, error) {
+	if homeward.ValidID(ref) {
+		return db.FindOrganisationByID(system(ctx), ref)
+	}
+	after := ""
+	for {
+		list, next, err := db.FindOrganisations(system(ctx), homeward.OrganisationFilter{Query: &ref, After: after, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if strings.EqualFold(o.Name, ref) || strings.EqualFold(o.ShortName, ref) {
+				return o, nil
+			}
+		}
+		if next == "" {
+			return nil, usageError{fmt.Sprintf("no organisation named %q (homeward org list shows them)", ref)}
+		}
+		after = next
+	}
+}
+
+func cmdUser(ctx context.Context, p *program, args []string) error {
+	sub, rest := subcommand(args)
+	sctx := system(ctx)
+	switch sub {
+	case "create":
+		var org, email, name, roles, locale string
+		var fromStdin bool
+		db, _, err := withDB(ctx, p, "user create", userUsage, rest, func(fs *flagSetT) {
+			fs.StringVar(&org, "org", "", "organisation ID or name")
+			fs.StringVar(&email, "email", "", "e-mail address (the login)")
+			fs.StringVar(&name, "name", "", "full name")
+			fs.StringVar(&roles, "roles", "", "comma-separated roles: administrator, supervisor, case_worker, provider_staff, me_analyst, auditor")
+			fs.StringVar(&locale, "locale", "en", "preferred language (en, bn)")
+			fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+		})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		o, err := findOrg(ctx, db, org)
+		if err != nil {
+			return err
+		}
+		u := &homeward.User{OrgID: o.ID, Email: email, Name: name, Locale: locale}
+		for _, r := range splitList(roles) {
+			u.Roles = append(u.Roles, homeward.Role(r))
+		}
+		pw, generated, err := readSecret(p.stdin, fromStdin)
+		if err != nil {
+			return err
+		}
+		if err := db.CreateUser(sctx, u, pw); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "created user %s (%s) in %s\n", u.Email, u.ID, o.Name)
+		if generated {
+			fmt.Fprintf(p.stdout, "password: %s\n", pw)
+		}
+		return nil
+	case "list":
+		var org string
+		db, _, err := withDB(ctx, p, "user list", userUsage, rest, func(fs *flagSetT) { fs.StringVar(&org, "org", "", "organisation ID or name") })
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		f := homeward.UserFilter{Limit: 500}
+		if org != "" {
+			o, err := findOrg(ctx, db, org)
+			if err != nil {
+				return err
+			}
+			f.OrgID = &o.ID
+		}
+		tw := tabwriter.NewWriter(p.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tE-MAIL\tNAME\tROLES\tSTATE")
+		for {
+			list, next, err := db.FindUsers(sctx, f)
+			if err != nil {
+				return err
+			}
+			for _, u := range list {
+				state := "active"
+				if u.Disabled {
+					state = "disabled"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, joinRoles(u.Roles), state)
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
+		}
+		return tw.Flush()
+	case "disable", "enable":
+		db, pos, err := withDB(ctx, p, "user "+sub, "user "+sub+" EMAIL", rest, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		disabled := sub == "disable"
+		if _, err := db.UpdateUser(sctx, u.ID, u.Version, homeward.UserUpdate{Disabled: &disabled}); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "%sd %s\n", sub, u.Email)
+		return nil
+	case "reset-password":
+		var fromStdin bool
+		db, pos, err := withDB(ctx, p, "user reset-password", "user reset-password EMAIL [--password-stdin]", rest, func(fs *flagSetT) {
+			fs.BoolVar(&fromStdin, "password-stdin", false, "read the new password from standard input")
+		})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		pw, generated, err := readSecret(p.stdin, fromStdin)
+		if err != nil {
+			return err
+		}
+		if err := db.SetPassword(sctx, u.ID, "", pw); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "password of %s reset; their sessions were ended\n", u.Email)
+		if generated {
+			fmt.Fprintf(p.stdout, "password: %s\n", pw)
+		}
+		return nil
+	case "token":
+		return cmdToken(ctx, p, rest)
+	}
+	fmt.Fprintln(p.stderr, "Usage: homeward "+userUsage)
+	return helpOrUsage(sub, "user needs a subcommand")
+}
+
+func cmdToken(ctx context.Context, p *program, args []string) error {
+	sub, rest := subcommand(args)
+	sctx := system(ctx)
+	switch sub {
+	case "create":
+		var name, scopes, expires string
+		db, pos, err := withDB(ctx, p, "user token create", "user token create EMAIL --name N --scopes read,write [--expires 90d]", rest, func(fs *flagSetT) {
+			fs.StringVar(&name, "name", "", "what the token is for")
+			fs.StringVar(&scopes, "scopes", "read", "comma-separated scopes: read, write, admin, audit, reference")
+			fs.StringVar(&expires, "expires", "", "expiry: a number of days (90d) or a date")
+		})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		exp, err := parseExpiry(expires, time.Now())
+		if err != nil {
+			return err
+		}
+		t := &homeward.APIToken{Name: name, ExpiresAt: exp}
+		for _, s := range splitList(scopes) {
+			t.Scopes = append(t.Scopes, homeward.Scope(s))
+		}
+		if err := db.CreateToken(sctx, u.ID, t); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "token %s for %s (scopes %s)\nsecret (shown once): %s\n", t.ID, u.Email, scopes, t.Secret)
+		return nil
+	case "list":
+		db, pos, err := withDB(ctx, p, "user token list", "user token list EMAIL", rest, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		list, err := db.FindTokens(sctx, u.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(p.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tSTATE")
+		for _, t := range list {
+			state := "active"
+			if t.RevokedAt != nil {
+				state = "revoked"
+			} else if t.ExpiresAt != nil && t.ExpiresAt.Before(time.Now()) {
+				state = "expired"
+			}
+			var ss []string
+			for _, s := range t.Scopes {
+				ss = append(ss, string(s))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, strings.Join(ss, ","), t.CreatedAt.Format(time.DateOnly), state)
+		}
+		return tw.Flush()
+	case "revoke":
+		db, pos, err := withDB(ctx, p, "user token revoke", "user token revoke TOKEN_ID", rest, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one token ID"}
+		}
+		if err := db.RevokeToken(sctx, pos[0]); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "revoked token %s\n", pos[0])
+		return nil
+	}
+	fmt.Fprintln(p.stderr, "Usage: homeward user token create|list|revoke")
+	return helpOrUsage(sub, "token needs a subcommand: create, list or revoke")
+}
+
+func joinRoles(rs []homeward.Role) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, ",")
+}

@@ -1,0 +1,95 @@
+package httpx
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"homeward"
+	"homeward/internal/i18n"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "hw_session"
+
+type sessionKey struct{}
+
+// Authenticate resolves the request's credentials (a Bearer API token, or
+// the session cookie) to an actor in the context. It does not refuse
+// anonymous requests: handlers and services decide. A presented but invalid
+// Bearer token is refused at once, so that a misconfigured client learns why.
+func Authenticate(auth homeward.AuthService) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if h := r.Header.Get("Authorization"); h != "" {
+				secret, ok := strings.CutPrefix(h, "Bearer ")
+				if !ok {
+					Error(w, r, homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in."))
+					return
+				}
+				a, err := auth.TokenActor(ctx, strings.TrimSpace(secret))
+				if err != nil {
+					Error(w, r, err)
+					return
+				}
+				ctx = homeward.NewContextWithActor(ctx, a)
+			} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+				if a, s, err := auth.SessionActor(ctx, c.Value); err == nil {
+					ctx = homeward.NewContextWithActor(ctx, a)
+					ctx = context.WithValue(ctx, sessionKey{}, s)
+				}
+			}
+			ctx = WithLocale(ctx, pickLocale(r, homeward.ActorFromContext(ctx)))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// pickLocale chooses the explicit lang cookie, then (for API clients) an
+// explicit Accept-Language, then the user's preference, then the browser's
+// languages. Browsers always send Accept-Language, so for them the user's
+// own choice must come first.
+func pickLocale(r *http.Request, a *homeward.Actor) string {
+	if c, err := r.Cookie("lang"); err == nil && i18n.Supported(c.Value) {
+		return c.Value
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" && r.Header.Get("Authorization") != "" {
+		return i18n.Match(al)
+	}
+	if a != nil && i18n.Supported(a.Locale) {
+		return a.Locale
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+// SessionFrom returns the browser session of the request, or nil (API
+// tokens and anonymous requests have none).
+func SessionFrom(ctx context.Context) *homeward.Session {
+	s, _ := ctx.Value(sessionKey{}).(*homeward.Session)
+	return s
+}
+
+// CheckCSRF refuses unsafe requests authenticated by the session cookie
+// unless they carry the session's CSRF token (form field csrf_token or
+// header X-CSRF-Token). Token-authenticated API calls need none: browsers
+// never attach Bearer tokens on their own.
+func CheckCSRF(r *http.Request) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	s := SessionFrom(r.Context())
+	if s == nil {
+		return nil
+	}
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf_token")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRFToken)) != 1 {
+		return homeward.Errorf(homeward.EFORBIDDEN, "error.csrf", "Your form expired. Please try again.")
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+// Package server assembles Homeward's HTTP handler: the JSON API, the web
+// UI, health and readiness probes and Prometheus metrics behind one
+// middleware chain.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"homeward/internal/api"
+	"homeward/internal/httpx"
+	"homeward/internal/sqldb"
+	"homeward/internal/web"
+)
+
+// Options tune the handler.
+type Options struct {
+	Logger        *slog.Logger
+	MaxBody       int64
+	SecureCookies bool
+	DemoPassword  string
+}
+
+// New returns the complete handler over db.
+func New(db *sqldb.DB, opt Options) (http.Handler, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db})
+	if opt.MaxBody > 0 {
+		a.MaxBody = opt.MaxBody
+	}
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db})
+	if err != nil {
+		return nil, err
+	}
+	ui.SecureCookies = opt.SecureCookies
+	ui.DemoPassword = opt.DemoPassword
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := httpx.Register(reg); err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/", a)
+	mux.Handle("/", ui)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			httpx.LoggerFrom(r.Context()).Warn("not ready", "err", err)
+			httpx.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": db.Dialect()})
+			return
+		}
+		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ready", "database": db.Dialect()})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	return httpx.Chain(httpx.RecordRoute(mux),
+		httpx.RequestID(opt.Logger),
+		httpx.Log,
+		httpx.SecurityHeaders,
+		httpx.Authenticate(db),
+	), nil
+}

@@ -1,0 +1,297 @@
+// Package web serves Homeward's server-rendered HTML user interface
+// (html/template and htmx, both embedded). Handlers call the same services
+// as the JSON API; every string goes through the message catalog, and the
+// page's lang and dir follow the locale.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"homeward"
+	"homeward/internal/httpx"
+	"homeward/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Services are what the UI calls.
+type Services struct {
+	Orgs  homeward.OrganisationService
+	Users homeward.UserService
+	Auth  homeward.AuthService
+	Audit homeward.AuditService
+}
+
+// Web is the HTML handler.
+type Web struct {
+	svc Services
+	mux *http.ServeMux
+	// pages holds one template set per page (layout + page).
+	pages map[string]*template.Template
+	// SecureCookies marks cookies Secure (behind HTTPS).
+	SecureCookies bool
+	// DemoPassword, when set, is shown on the login page.
+	DemoPassword string
+}
+
+// New returns the UI with its routes.
+func New(svc Services) (*Web, error) {
+	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	if err := w.parse(); err != nil {
+		return nil, err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	w.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	w.mux.HandleFunc("GET /{$}", w.root)
+	w.mux.HandleFunc("GET /lang", w.setLang)
+	w.handle("GET /login", w.loginForm, false)
+	w.handle("POST /login", w.login, false)
+	w.handle("POST /logout", w.logout, false)
+	w.handle("GET /home", w.home, true)
+	w.handle("GET /orgs", w.orgList, true)
+	w.handle("GET /orgs/new", w.orgNew, true)
+	w.handle("POST /orgs", w.orgCreate, true)
+	w.handle("GET /orgs/{id}/edit", w.orgEdit, true)
+	w.handle("POST /orgs/{id}", w.orgUpdate, true)
+	w.handle("GET /users", w.userList, true)
+	w.handle("GET /users/new", w.userNew, true)
+	w.handle("POST /users", w.userCreate, true)
+	w.handle("POST /users/{id}/state", w.userState, true)
+	w.handle("GET /account", w.account, true)
+	w.handle("POST /account/password", w.changePassword, true)
+	return w, nil
+}
+
+func cacheForever(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Asset names carry their version (htmx-2.0.11.min.js); app.css is
+		// small and revalidated.
+		if strings.Contains(r.URL.Path, "-") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// ServeHTTP serves the UI.
+func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) { w.mux.ServeHTTP(rw, r) }
+
+type handlerFunc func(http.ResponseWriter, *http.Request) error
+
+// handle registers a page; signedIn pages send anonymous visitors to the
+// login page. Every POST is checked for the session's CSRF token.
+func (w *Web) handle(pattern string, h handlerFunc, signedIn bool) {
+	w.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "no-store")
+		if signedIn && homeward.ActorFromContext(r.Context()) == nil {
+			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if err := httpx.CheckCSRF(r); err != nil {
+			w.errorPage(rw, r, err)
+			return
+		}
+		if err := h(rw, r); err != nil {
+			w.errorPage(rw, r, err)
+		}
+	})
+}
+
+func (w *Web) parse() error {
+	funcs := template.FuncMap{
+		"t":       func(lang, key string, kv ...any) string { return i18n.T(lang, key, pairs(kv)) },
+		"dir":     i18n.Dir,
+		"locales": i18n.Locales,
+		"digits":  i18n.Digits,
+		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
+		"join":    strings.Join,
+		"has": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
+		"roleKey":    func(r homeward.Role) string { return "role." + string(r) },
+		"orgTypeKey": func(t homeward.OrgType) string { return "orgtype." + string(t) },
+		"roleNames": func(lang string, rs []homeward.Role) string {
+			names := make([]string, len(rs))
+			for i, r := range rs {
+				names[i] = i18n.T(lang, "role."+string(r), nil)
+			}
+			return strings.Join(names, ", ")
+		},
+	}
+	layout, err := templateFS.ReadFile("templates/layout.html")
+	if err != nil {
+		return err
+	}
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" {
+			continue
+		}
+		body, err := templateFS.ReadFile("templates/" + name)
+		if err != nil {
+			return err
+		}
+		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+		if err != nil {
+			return err
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return errors.Join(errors.New("template "+name), err)
+		}
+		w.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}
+
+// page is the data every template receives.
+type page struct {
+	Lang   string
+	Title  string
+	Actor  *homeward.Actor
+	CSRF   string
+	Path   string
+	Flash  string
+	Errors map[string]string // field → translated message
+	Error  string            // a message for the whole form
+	Data   any
+	Can    func(action string) bool
+}
+
+func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
+	lang := httpx.Locale(r)
+	p := &page{Lang: lang, Title: i18n.T(lang, titleKey, nil), Actor: homeward.ActorFromContext(r.Context()), Path: r.URL.RequestURI(), Data: data}
+	if s := httpx.SessionFrom(r.Context()); s != nil {
+		p.CSRF = s.CSRFToken
+	}
+	if f := r.URL.Query().Get("ok"); f != "" && flashKeys[f] {
+		p.Flash = i18n.T(lang, f, nil)
+	}
+	actor := p.Actor
+	p.Can = func(action string) bool {
+		return actor != nil && homeward.Can(actor, homeward.Action(action), homeward.Resource{OrgID: actor.OrgID})
+	}
+	return p
+}
+
+// flashKeys are the messages a redirect may ask to show (?ok=key).
+var flashKeys = map[string]bool{"org.saved": true, "user.created": true, "user.disabled": true, "user.enabled": true, "account.password.changed": true}
+
+// formErrors fills p from a validation error; other errors are returned.
+func formErrors(p *page, err error) error {
+	var e *homeward.Error
+	if !errors.As(err, &e) || e.Code != homeward.EINVALID && e.Code != homeward.EUNAUTHORIZED && e.Code != homeward.ERATELIMIT {
+		return err
+	}
+	p.Errors = map[string]string{}
+	if len(e.Fields) == 0 && e.Field == "" {
+		p.Error = i18n.Error(p.Lang, err)
+	}
+	if e.Field != "" && len(e.Fields) == 0 {
+		p.Errors[e.Field] = i18n.Error(p.Lang, err)
+	}
+	for _, f := range e.Fields {
+		field := f.Field
+		if i := strings.IndexByte(field, '['); i > 0 {
+			field = field[:i] // areas[2] is shown at the areas input
+		}
+		if _, dup := p.Errors[field]; !dup {
+			p.Errors[field] = i18n.FieldMessage(p.Lang, f)
+		}
+	}
+	if p.Error == "" && len(p.Errors) > 1 {
+		p.Error = i18n.T(p.Lang, "error.validation", nil)
+	}
+	return nil
+}
+
+func (w *Web) render(rw http.ResponseWriter, status int, name string, p *page) error {
+	t, ok := w.pages[name]
+	if !ok {
+		return errors.New("no template " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Content-Language", p.Lang)
+	rw.WriteHeader(status)
+	_, err := rw.Write(buf.Bytes())
+	return err
+}
+
+func (w *Web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
+	status := httpx.StatusOf(err)
+	if status == http.StatusInternalServerError {
+		httpx.LoggerFrom(r.Context()).Error("internal error", "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+		return
+	}
+	p := w.newPage(r, "app.name", nil)
+	p.Error = i18n.Error(p.Lang, err)
+	if rerr := w.render(rw, status, "error", p); rerr != nil {
+		http.Error(rw, p.Error, status)
+	}
+}
+
+func (w *Web) root(rw http.ResponseWriter, r *http.Request) {
+	if homeward.ActorFromContext(r.Context()) != nil {
+		http.Redirect(rw, r, "/home", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(rw, r, "/login", http.StatusSeeOther)
+}
+
+// localPath accepts only same-site paths for redirects.
+func localPath(s, fallback string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return fallback
+	}
+	return s
+}
+
+func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
+	to := r.URL.Query().Get("to")
+	if i18n.Supported(to) {
+		http.SetCookie(rw, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: w.SecureCookies})
+	}
+	http.Redirect(rw, r, localPath(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
+}
