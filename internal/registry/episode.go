@@ -274,6 +274,9 @@ func ValidateEpisodes(p *Person, eps []MigrationEpisode, now time.Time) error {
 
 func validateEpisodes(v *homeward.Validation, p *Person, eps []MigrationEpisode, now time.Time) {
 	dob := p.DateOfBirth
+	if dob.AfterTime(now) {
+		dob = Date{} // already reported as born in the future; comparing with it only adds noise
+	}
 	for i := range eps {
 		e := &eps[i]
 		ep := idx("episodes", i)

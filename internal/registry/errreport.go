@@ -11,7 +11,7 @@ import (
 // ErrorReport writes the rows that failed an import as CSV: the file's own
 // header and cells, so that the user can fix them and import the report
 // again, plus a last column "errors" with every problem of the row translated
-// into lang ("sex: “X” is not a sex…; return_date: …"). It streams: each row
+// into lang, one per line inside the cell ("sex: “X” is not a sex…"). It streams: each row
 // is written as it is added.
 type ErrorReport struct {
 	w     *csv.Writer
@@ -41,12 +41,16 @@ func (r *ErrorReport) Add(row *ImportRow) error {
 		return nil
 	}
 	rec := make([]string, r.width+1)
-	copy(rec, row.Cells)
+	for i, c := range row.Cells {
+		if i < r.width {
+			rec[i] = csvSafe(c)
+		}
+	}
 	msgs := make([]string, len(row.Errors))
 	for i, e := range row.Errors {
 		msgs[i] = e.Column + ": " + r.Message(e)
 	}
-	rec[r.width] = strings.Join(msgs, "; ")
+	rec[r.width] = strings.Join(msgs, "\n") // one problem per line inside the cell
 	r.rows++
 	return r.w.Write(rec)
 }

@@ -93,6 +93,7 @@ type lineLimiter struct {
 	max  int
 	cur  int
 	line int
+	err  error // sticky: bufio.Reader.Peek swallows the first error
 }
 
 type lineTooLong struct{ line, max int }
@@ -100,6 +101,9 @@ type lineTooLong struct{ line, max int }
 func (e *lineTooLong) Error() string { return "line too long" }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
 	n, err := l.r.Read(p)
 	for i := 0; i < n; i++ {
 		if p[i] == '\n' {
@@ -109,7 +113,8 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		}
 		l.cur++
 		if l.cur > l.max {
-			return i, &lineTooLong{line: l.line, max: l.max}
+			l.err = &lineTooLong{line: l.line, max: l.max}
+			return i, l.err
 		}
 	}
 	return n, err
