@@ -163,8 +163,18 @@ func errDate(s string) *homeward.Error {
 // ParseDateLoose accepts the messier forms found in spreadsheets.
 func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
+	d, ok := parseISO(s)
+	if !ok {
+		return Date{}, errDate(s)
+	}
+	return d, nil
+}
+
+// parseISO is ParseDate without building an error, for the loose parser's
+// first attempt.
+func parseISO(s string) (Date, bool) {
 	if s == "" {
-		return Date{}, nil
+		return Date{}, true
 	}
 	var d Date
 	var err error
@@ -174,7 +184,7 @@ func ParseDate(s string) (Date, error) {
 		d.Precision = PrecisionYear
 	case 7:
 		if s[4] != '-' {
-			return Date{}, errDate(s)
+			return Date{}, false
 		}
 		d.Year, err = atoiDigits(s[:4])
 		if err == nil {
@@ -183,7 +193,7 @@ func ParseDate(s string) (Date, error) {
 		d.Precision = PrecisionMonth
 	case 10:
 		if s[4] != '-' || s[7] != '-' {
-			return Date{}, errDate(s)
+			return Date{}, false
 		}
 		d.Year, err = atoiDigits(s[:4])
 		if err == nil {
@@ -194,12 +204,12 @@ func ParseDate(s string) (Date, error) {
 		}
 		d.Precision = PrecisionDay
 	default:
-		return Date{}, errDate(s)
+		return Date{}, false
 	}
 	if err != nil || !d.Valid() {
-		return Date{}, errDate(s)
+		return Date{}, false
 	}
-	return d, nil
+	return d, true
 }
 
 // atoiDigits parses ASCII digits only (strconv.Atoi also takes signs).

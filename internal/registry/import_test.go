@@ -131,10 +131,18 @@ func TestImportMessyCSV(t *testing.T) {
 		what string
 	}{
 		{"R002", func(r *ImportRow) bool { return r.Person.GivenName == "Rina" && r.Person.DateOfBirth == YearDate(1991) }, "age about 35 → 1991, name trimmed"},
-		{"R002", func(r *ImportRow) bool { return r.Episode.Return.ReturnType == ReturnEndOfContract && r.Person.Address.AdminArea == "BD4047" }, "return type in words, p-code"},
-		{"R003", func(r *ImportRow) bool { return r.Person.Sex == SexMale && r.Episode.DestinationCountry == "MY" && r.Episode.Return.Date == MonthDate(2025, 11) }, "Bangla sex, alpha-3, month precision"},
-		{"R003", func(r *ImportRow) bool { return r.Person.Address.AdminArea == "BD2022" && r.Person.Phones[0] == "+8801912345678" }, "district name with apostrophe, phone without plus"},
-		{"R014", func(r *ImportRow) bool { return r.Person.Address.AdminArea == "BD5010" && r.Episode.Return.ReturnType == ReturnCrisisEvacuation }, "modern district spelling"},
+		{"R002", func(r *ImportRow) bool {
+			return r.Episode.Return.ReturnType == ReturnEndOfContract && r.Person.Address.AdminArea == "BD4047"
+		}, "return type in words, p-code"},
+		{"R003", func(r *ImportRow) bool {
+			return r.Person.Sex == SexMale && r.Episode.DestinationCountry == "MY" && r.Episode.Return.Date == MonthDate(2025, 11)
+		}, "Bangla sex, alpha-3, month precision"},
+		{"R003", func(r *ImportRow) bool {
+			return r.Person.Address.AdminArea == "BD2022" && r.Person.Phones[0] == "+8801912345678"
+		}, "district name with apostrophe, phone without plus"},
+		{"R014", func(r *ImportRow) bool {
+			return r.Person.Address.AdminArea == "BD5010" && r.Episode.Return.ReturnType == ReturnCrisisEvacuation
+		}, "modern district spelling"},
 	}
 	for _, c := range checks {
 		if r := byID[c.id]; r == nil || !c.ok(r) {

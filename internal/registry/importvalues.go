@@ -39,7 +39,7 @@ func ParseDateLoose(s string, excelSerial bool, now time.Time) (Date, error) {
 	if s == "" {
 		return Date{}, nil
 	}
-	if d, err := ParseDate(s); err == nil {
+	if d, ok := parseISO(s); ok {
 		return d, nil
 	}
 	if excelSerial {
@@ -122,7 +122,7 @@ func ParseDateLoose(s string, excelSerial bool, now time.Time) (Date, error) {
 
 // parseBirth reads a date of birth or an age ("35", "about 35").
 func parseBirth(s string, excelSerial bool, now time.Time) (Date, error) {
-	if age, ok := ParseAge(s); ok && (age < 1000) {
+	if age, ok := ParseAge(s); ok {
 		return DateFromAge(age, now), nil
 	}
 	return ParseDateLoose(s, excelSerial, now)

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -189,31 +188,52 @@ func NormalizeDocumentNumber(s string) string {
 	}, s)
 }
 
-var (
-	reDigits     = regexp.MustCompile(`^[0-9]+$`)
-	reAlnum      = regexp.MustCompile(`^[A-Z0-9]+$`)
-	reBDPassport = regexp.MustCompile(`^[A-Z]{1,2}[0-9]{7,8}$`)
-	rePKPassport = regexp.MustCompile(`^[A-Z]{2}[0-9]{7}$`)
-)
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isAlnum reports whether s is non-empty and only A–Z and 0–9.
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && (s[i] < 'A' || s[i] > 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// lettersThenDigits reports whether s is 1..maxLetters letters followed by digits only.
+func lettersThenDigits(s string, minLetters, maxLetters int) bool {
+	i := 0
+	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	return i >= minLetters && i <= maxLetters && allDigits(s[i:])
+}
 
 // checkDocumentNumber returns a catalog key and English message when number
 // is not a plausible number for a document of type t issued by country.
 func checkDocumentNumber(t DocumentType, country, number string) (key, msg string) {
 	n := len(number)
 	switch {
-	case !reAlnum.MatchString(number):
+	case !isAlnum(number):
 		return "registry.document.chars", "A document number has only letters and digits."
-	case t == DocNationalID && country == "BD" && !(reDigits.MatchString(number) && (n == 10 || n == 13 || n == 17)):
+	case t == DocNationalID && country == "BD" && !(allDigits(number) && (n == 10 || n == 13 || n == 17)):
 		return "registry.document.bd_nid", "A Bangladeshi national ID has 10, 13 or 17 digits."
-	case t == DocNationalID && country == "PK" && !(reDigits.MatchString(number) && n == 13):
+	case t == DocNationalID && country == "PK" && !(allDigits(number) && n == 13):
 		return "registry.document.pk_cnic", "A Pakistani CNIC has 13 digits."
-	case t == DocNationalID && country == "IQ" && !(reDigits.MatchString(number) && n == 12):
+	case t == DocNationalID && country == "IQ" && !(allDigits(number) && n == 12):
 		return "registry.document.iq_nid", "An Iraqi national card number has 12 digits."
-	case t == DocBirthRegistration && country == "BD" && !(reDigits.MatchString(number) && n == 17):
+	case t == DocBirthRegistration && country == "BD" && !(allDigits(number) && n == 17):
 		return "registry.document.bd_brn", "A Bangladeshi birth registration number has 17 digits."
-	case t == DocPassport && country == "BD" && !(reBDPassport.MatchString(number) && n == 9):
+	case t == DocPassport && country == "BD" && !(lettersThenDigits(number, 1, 2) && n == 9):
 		return "registry.document.bd_passport", "A Bangladeshi passport number has 9 characters: one or two letters, then digits."
-	case t == DocPassport && country == "PK" && !rePKPassport.MatchString(number):
+	case t == DocPassport && country == "PK" && !(lettersThenDigits(number, 2, 2) && n == 9):
 		return "registry.document.pk_passport", "A Pakistani passport number has two letters and seven digits."
 	case t == DocPassport && (n < 6 || n > 12):
 		return "registry.document.passport_length", "A passport number has 6 to 12 letters and digits."
@@ -408,7 +428,7 @@ func (a Address) validate(v *homeward.Validation, field string) {
 	}
 	checkText(v, field+".text", a.Text, 500)
 	if a.Postcode != "" {
-		if n, ok := postcodeLen[country]; ok && (len(a.Postcode) != n || !reDigits.MatchString(a.Postcode)) {
+		if n, ok := postcodeLen[country]; ok && (len(a.Postcode) != n || !allDigits(a.Postcode)) {
 			v.AddArgs(field+".postcode", "registry.address.postcode", map[string]any{"value": a.Postcode, "digits": n}, "“%s” is not a postcode: it has %d digits here.", a.Postcode, n)
 		} else if len(a.Postcode) > 10 {
 			tooLong(v, field+".postcode", a.Postcode, 10)
