@@ -61,3 +61,21 @@ func TestReceptionValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestRegistrationValidate(t *testing.T) {
+	ok := Registration{Person: validPerson(), Episodes: []MigrationEpisode{validEpisode()},
+		Consents: []Consent{{Purpose: PurposeRegistration, Method: MethodSignedForm, RecordedBy: "u1", RecordedAt: now}}}
+	ok.Normalize("BD")
+	if err := ok.Validate(now); err != nil {
+		t.Fatalf("valid registration: %v", problems(t, err))
+	}
+	bad := ok
+	bad.Person.Phones = []string{"+88017"}
+	bad.Episodes = []MigrationEpisode{{DestinationCountry: "XX"}}
+	bad.Consents = []Consent{{Purpose: PurposeContact, RecordedBy: "u1", RecordedAt: now}}
+	wantProblems(t, bad.Validate(now),
+		"person.phones[0]=registry.phone.length",
+		"episodes[0].destination_country=error.field.invalid_country",
+		"episodes=registry.registration.return_required",
+		"consents[0].method=error.field.required")
+}
