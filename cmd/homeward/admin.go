@@ -83,7 +83,7 @@ func withDB(ctx context.Context, p *program, name, usage string, args []string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, fs.Args(), nil
+	return db, p.args, nil
 }
 
 func cmdAudit(ctx context.Context, p *program, args []string) error {

@@ -31,6 +31,8 @@ type program struct {
 	// onListen, when set, is called with the server's address once it
 	// listens (tests start the server on port 0).
 	onListen func(addr string)
+	// args holds the positional arguments of the last parse.
+	args []string
 }
 
 type command struct {
@@ -122,11 +124,25 @@ func (p *program) flagSet(name, usage string) *flag.FlagSet {
 // parse applies HOMEWARD_<NAME> environment variables to flags not given on
 // the command line, then parses args. Flags win over the environment.
 func (p *program) parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	// Flags may follow positional arguments (user disable EMAIL --json).
+	p.args = nil
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError{err.Error()}
 		}
-		return usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			p.args = append(p.args, rest[1:]...)
+			break
+		}
+		p.args = append(p.args, rest[0])
+		args = rest[1:]
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -121,7 +121,19 @@ func (db *DB) FindUsers(ctx context.Context, f homeward.UserFilter) ([]*homeward
 
 // CreateUser validates and stores u with password.
 func (db *DB) CreateUser(ctx context.Context, u *homeward.User, pw string) error {
-	if err := homeward.ValidatePassword("password", pw); err != nil {
+	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActUserCreate, homeward.Resource{Type: "user", OrgID: u.OrgID}); err != nil {
+		return err
+	}
+	// Report every problem at once, the password's among them.
+	var v homeward.Validation
+	u.Normalize()
+	if err := v.Merge("", u.Validate(localeTags())); err != nil {
+		return err
+	}
+	if err := v.Merge("", homeward.ValidatePassword("password", pw)); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
 		return err
 	}
 	return db.CreateUserWithHash(ctx, u, password.Hash(pw))

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"homeward/homewardtest"
+)
+
+func testProgram(env map[string]string, stdin string) (*program, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &program{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}, &out, &errb
+}
+
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	p, out, errb := testProgram(env, stdin)
+	err := p.run(context.Background(), args)
+	return out.String() + errb.String(), err
+}
+
+func TestUsageAndHelp(t *testing.T) {
+	if _, err := run(t, nil, "", "frobnicate"); exitCode(err) != 2 {
+		t.Errorf("unknown command: %v", err)
+	}
+	for _, cmd := range []string{"serve", "demo", "migrate", "version", "audit", "user", "org"} {
+		out, err := run(t, nil, "", cmd, "--help")
+		if err != nil && exitCode(err) != 2 {
+			t.Errorf("%s --help: %v", cmd, err)
+		}
+		if !strings.Contains(out, "Usage: homeward") {
+			t.Errorf("%s --help printed no usage: %q", cmd, out)
+		}
+	}
+	if _, err := run(t, nil, "", "serve", "--log-level", "loud"); exitCode(err) != 2 {
+		t.Errorf("bad log level: %v", err)
+	}
+	if _, err := run(t, map[string]string{"HOMEWARD_DATABASE": "mysql://x"}, "", "migrate"); exitCode(err) != 2 || !strings.Contains(err.Error(), "postgres://") {
+		t.Errorf("bad database from env: %v", err)
+	}
+}
+
+// The administration commands work end to end on a real database, and
+// audit verify notices tampering.
+func TestAdminCommands(t *testing.T) {
+	dsn := homewardtest.DSN(t)
+	if !strings.HasPrefix(dsn, "postgres") {
+		dsn = "sqlite://" + dsn
+	}
+	env := map[string]string{"HOMEWARD_DATABASE": dsn}
+	must := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := run(t, env, stdin, args...)
+		if err != nil {
+			t.Fatalf("homeward %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	if out := must("", "migrate"); !strings.Contains(out, "up to date") {
+		t.Errorf("migrate: %s", out)
+	}
+	must("", "org", "create", "--name", "Ministry", "--type", "ministry", "--country", "BD", "--areas", "BD30,BD60", "--operator")
+	if out, err := run(t, env, "", "org", "create", "--name", "Bad", "--type", "ngo", "--areas", "BD9999"); err == nil || !strings.Contains(err.Error(), "areas[0]") {
+		t.Errorf("bad org accepted: %v %s", err, out)
+	}
+	out := must("a long enough password\n", "user", "create", "--org", "Ministry", "--email", "Admin@Ministry.test", "--name", "Admin", "--roles", "administrator,auditor", "--password-stdin")
+	if !strings.Contains(out, "admin@ministry.test") || strings.Contains(out, "password:") {
+		t.Errorf("user create: %s", out)
+	}
+	out = must("", "user", "create", "--org", "Ministry", "--email", "cw@ministry.test", "--name", "Case Worker", "--roles", "case_worker")
+	if !strings.Contains(out, "password: ") {
+		t.Errorf("generated password not shown: %s", out)
+	}
+	if _, err := run(t, env, "", "user", "create", "--org", "Nowhere", "--email", "x@y.test", "--name", "X", "--roles", "case_worker"); err == nil {
+		t.Error("user in unknown organisation created")
+	}
+	if out := must("", "user", "list"); !strings.Contains(out, "cw@ministry.test") {
+		t.Errorf("user list: %s", out)
+	}
+	must("", "user", "disable", "cw@ministry.test")
+	if out := must("", "user", "list", "--org", "Ministry"); !strings.Contains(out, "disabled") {
+		t.Errorf("disable not listed: %s", out)
+	}
+	out = must("", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read,audit", "--expires", "30d")
+	if !strings.Contains(out, "secret (shown once): hw_") {
+		t.Errorf("token create: %s", out)
+	}
+	id := strings.Fields(strings.TrimPrefix(out, "token "))[0]
+	must("", "user", "token", "revoke", id)
+	if out := must("", "user", "token", "list", "admin@ministry.test"); !strings.Contains(out, "revoked") {
+		t.Errorf("token list: %s", out)
+	}
+	must("", "user", "reset-password", "admin@ministry.test")
+	if out := must("", "audit", "verify"); !strings.Contains(out, "audit log intact") {
+		t.Errorf("audit verify: %s", out)
+	}
+}
+
+// serve starts on a free port, answers, and shuts down gracefully when its
+// context ends.
+func TestServeAndShutdown(t *testing.T) {
+	dir := t.TempDir()
+	p, _, errb := testProgram(map[string]string{"HOMEWARD_DATA_DIR": filepath.Join(dir, "data")}, "")
+	addrc := make(chan string, 1)
+	p.onListen = func(a string) { addrc <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}) }()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v\n%s", err, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "sqlite") {
+		t.Errorf("readyz: %d %s", res.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no graceful shutdown")
+	}
+	if !strings.Contains(errb.String(), `"msg":"stopped"`) {
+		t.Errorf("log lacks the stop: %s", errb.String())
+	}
+}
