@@ -1,9 +1,5 @@
 package match
 
-import (
-	"strings"
-)
-
 // Blocking keys. Each record gets several keys built from different fields,
 // so that a pair whose family name was mistyped still meets under its given
 // and father's names, its phone, its documents or its birth date. Records
@@ -102,17 +98,22 @@ func initial(s string) string {
 }
 
 // sortKey orders the members of an oversized block so that likely
-// duplicates sit next to each other: by name sound, father, then birth date.
-func sortKey(p *prepared) string {
-	var b strings.Builder
-	if len(p.full) > 0 {
-		b.WriteString(p.full[0].phon)
+// duplicates sit next to each other: the same name parts (in any order),
+// then the same father, then birth dates in order.
+func sortKey(p *prepared) uint64 {
+	h := func(s string, bits uint) uint64 {
+		v := uint64(14695981039346656037)
+		for i := 0; i < len(s); i++ {
+			v = (v ^ uint64(s[i])) * 1099511628211
+		}
+		return v >> (64 - bits)
 	}
-	b.WriteByte('|')
-	b.WriteString(p.father.phon)
-	b.WriteByte('|')
-	b.WriteString(p.dob.String())
-	return b.String()
+	var name string
+	if len(p.full) > 0 {
+		name = p.full[0].phon
+	}
+	days := uint64(p.dob.Year)*372 + uint64(p.dob.Month)*31 + uint64(p.dob.Day)
+	return h(name, 28)<<36 | h(p.father.phon, 16)<<20 | days&0xfffff
 }
 
 // addressHead returns the first number in an address and the first word

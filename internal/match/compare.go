@@ -150,7 +150,9 @@ func softDice(a, b []string, w func(string) float64) float64 {
 				best, bestJW = k, 1
 				break
 			}
-			if len(t) >= 4 && len(u) >= 4 && !isDigits(t[:1]) && !isDigits(u[:1]) {
+			// Only words that start alike are tried: a typo in the first
+			// letter is rare, and JW is the costly part of comparing.
+			if len(t) >= 4 && len(u) >= 4 && t[0] == u[0] && !isDigits(t[:1]) {
 				if jw := JaroWinkler(t, u); jw >= jwToken && jw > bestJW {
 					best, bestJW = k, jw
 				}
@@ -186,9 +188,9 @@ func compareDate(a, b Date) uint8 {
 			return swapped
 		case a.Year == b.Year && (a.Month == b.Month || a.Day == b.Day):
 			return closeL
-		case a.Month == b.Month && a.Day == b.Day && (abs(int(a.Year)-int(b.Year)) <= 1 || editDistanceAtMost(a.String(), b.String(), 1)):
+		case a.Month == b.Month && a.Day == b.Day && abs(int(a.Year)-int(b.Year)) <= 1:
 			return closeL
-		case editDistanceAtMost(a.String(), b.String(), 1):
+		case digitsClose(a.ymd(), b.ymd()):
 			return closeL
 		}
 		return different
@@ -236,7 +238,7 @@ func comparePhones(a, b []string) uint8 {
 			if x == y {
 				return 1
 			}
-			if len(x) == len(y) && editDistanceAtMost(x, y, 1) {
+			if hammingClose(x, y) {
 				best = 2
 			}
 		}

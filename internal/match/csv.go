@@ -50,6 +50,7 @@ func ReadCSV(ctx context.Context, r io.Reader) (recs []Record, warnings []error,
 	if err != nil {
 		return nil, nil, csvErr(err, 1)
 	}
+	header = append([]string(nil), header...) // ReuseRecord: the next Read overwrites it
 	col := map[string]int{}
 	for i, h := range header {
 		if !utf8.ValidString(h) {

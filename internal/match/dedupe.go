@@ -20,8 +20,8 @@ type Options struct {
 	// MatchThreshold and PossibleThreshold override the model's thresholds
 	// (probabilities) when not zero.
 	MatchThreshold, PossibleThreshold float64
-	MaxBlock                          int // blocks larger than this are searched by sorted neighbourhood (default 100)
-	Window                            int // neighbours compared in an oversized block (default 12)
+	MaxBlock                          int // blocks larger than this are searched by sorted neighbourhood (default 40)
+	Window                            int // neighbours compared in an oversized block (default 10)
 	Workers                           int // default GOMAXPROCS
 	EMPairs                           int // candidate pairs sampled for EM (default 400,000)
 	RandomPairs                       int // random pairs sampled for u (default 400,000)
@@ -33,10 +33,10 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxBlock <= 1 {
-		o.MaxBlock = 100
+		o.MaxBlock = 40
 	}
 	if o.Window <= 0 {
-		o.Window = 12
+		o.Window = 10
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
@@ -66,10 +66,11 @@ type Result struct {
 	Pairs          []Pair // sorted by descending score
 	Model          *Model // the parameters used (estimated unless given)
 	Records        int
-	CandidatePairs int64   // planned by blocking
-	Comparisons    int64   // record pairs actually compared
-	PriorLogOdds   float64 // log2 prior odds that a pair of records match
-	Elapsed        time.Duration
+	CandidatePairs int64         // planned by blocking
+	Comparisons    int64         // record pairs actually compared
+	PriorLogOdds   float64       // log2 prior odds that a pair of records match
+	Elapsed        time.Duration // the whole run
+	ScoreElapsed   time.Duration // the scoring pass alone (Comparisons / ScoreElapsed = comparisons per second)
 }
 
 // Dedupe finds pairs of records in recs that describe the same person.
@@ -143,7 +144,9 @@ func run(ctx context.Context, as, bs []Record, link bool, opt Options) (*Result,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	scoreStart := time.Now()
 	pairs, comps := b.scoreAll(ctx, model, res.PriorLogOdds)
+	res.ScoreElapsed = time.Since(scoreStart)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -226,7 +229,7 @@ func (b *batch) block() {
 		}
 		return cmp.Compare(x.rec, y.rec)
 	})
-	var sortKeys map[uint32]string
+	var sortKeys []uint64 // computed on first need
 	for s := 0; s < len(b.entries); {
 		e := s + 1
 		for e < len(b.entries) && b.entries[e].h == b.entries[s].h {
@@ -239,14 +242,12 @@ func (b *batch) block() {
 				g.big = true
 				g.pairs = int64(size) * int64(b.opt.Window)
 				if sortKeys == nil {
-					sortKeys = map[uint32]string{}
-				}
-				members := b.entries[s:e]
-				for _, m := range members {
-					if _, ok := sortKeys[m.rec]; !ok {
-						sortKeys[m.rec] = sortKey(&b.preps[m.rec])
+					sortKeys = make([]uint64, n)
+					for i := range b.preps {
+						sortKeys[i] = sortKey(&b.preps[i])
 					}
 				}
+				members := b.entries[s:e]
 				slices.SortFunc(members, func(x, y blockEntry) int {
 					return cmp.Or(cmp.Compare(sortKeys[x.rec], sortKeys[y.rec]), cmp.Compare(x.rec, y.rec))
 				})
@@ -472,7 +473,8 @@ func (b *batch) priorLogOdds(m *Model) float64 {
 
 // scoreAll compares every candidate pair and keeps those at or above the
 // possible-match threshold.
-func (b *batch) scoreAll(ctx context.Context, m *Model, prior float64) ([]Pair, int64) {
+func (b *batch) scoreAll(ctx context.Context, model *Model, prior float64) ([]Pair, int64) {
+	m := newScorer(model)
 	out := make([][]Pair, b.opt.Workers)
 	var comps atomic.Int64
 	b.progress.Store(0)

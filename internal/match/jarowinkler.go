@@ -14,8 +14,9 @@ func JaroWinkler(a, b string) float64 {
 	if a == "" || b == "" {
 		return 0
 	}
-	if isASCII(a) && isASCII(b) {
-		return jaroWinkler([]byte(a), []byte(b))
+	if isASCII(a) && isASCII(b) && len(a) <= 64 && len(b) <= 64 {
+		var ba, bb [64]byte
+		return jaroWinkler(ba[:copy(ba[:], a)], bb[:copy(bb[:], b)])
 	}
 	return jaroWinkler([]rune(a), []rune(b))
 }
@@ -120,4 +121,43 @@ func editDistanceAtMost(a, b string, k int) bool {
 		prev2, prev = prev, cur
 	}
 	return prev[len(b)] <= k
+}
+
+// digitsClose reports whether two dates written as YYYYMMDD numbers differ in
+// one digit or by one swap of neighbouring digits (a typing slip).
+func digitsClose(a, b int) bool {
+	var da, db [8]int
+	for i := 7; i >= 0; i-- {
+		da[i], db[i] = a%10, b%10
+		a, b = a/10, b/10
+	}
+	diff := 0
+	for i := 0; i < 8; i++ {
+		if da[i] != db[i] {
+			if i < 7 && diff == 0 && da[i] == db[i+1] && da[i+1] == db[i] {
+				diff++
+				i++
+				continue
+			}
+			diff++
+		}
+	}
+	return diff <= 1
+}
+
+// hammingClose reports whether equal-length strings differ in at most one
+// position or one swap of neighbours.
+func hammingClose(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			if i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] {
+				return a[i+2:] == b[i+2:]
+			}
+			return a[i+1:] == b[i+1:]
+		}
+	}
+	return true
 }

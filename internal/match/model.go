@@ -140,17 +140,16 @@ func (m *Model) String() string {
 // weight returns the log2 Bayes factor of field f at level l for the pair
 // (a, b), adjusted by term frequency when the level is an agreement on a
 // value whose frequency is known.
-func (m *Model) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
+func (m *scorer) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
 	if l == 0 {
 		return 0
 	}
-	mm, u := m.M[f][l], m.U[f][l]
 	if !m.NoTF && st != nil {
 		if tfu, ok := tfU(f, l, a, b, st); ok {
-			u = tfu
+			return math.Log2(m.M[f][l] / tfu)
 		}
 	}
-	return math.Log2(mm / u)
+	return m.lw[f][l]
 }
 
 // tfU returns the term-frequency u-probability for an agreeing level: the
@@ -233,6 +232,25 @@ func (m *Model) decide(p float64) Decision {
 	return NonMatch
 }
 
+// scorer is a Model ready for scoring: log2(m/u) of every level computed
+// once, since the logarithm is the costly part of scoring a pair.
+type scorer struct {
+	*Model
+	lw [NumFields][maxLevels]float64
+}
+
+func newScorer(m *Model) *scorer {
+	s := &scorer{Model: m}
+	for f := range s.lw {
+		for l := range s.lw[f] {
+			if m.U[f][l] > 0 && m.M[f][l] > 0 {
+				s.lw[f][l] = math.Log2(m.M[f][l] / m.U[f][l])
+			}
+		}
+	}
+	return s
+}
+
 // householdFields are shared by members of one household: a sibling agrees
 // on them as a duplicate registration does.
 var householdFields = [NumFields]bool{
@@ -254,7 +272,7 @@ var householdFields = [NumFields]bool{
 //
 // so that agreement on father, mother, address and phone together counts
 // about as much as "same household" is worth, not the sum of its parts.
-func (m *Model) score(a, b *prepared, st *Stats, n int) (total float64, v Vector, ws [NumFields]float64, household float64) {
+func (m *scorer) score(a, b *prepared, st *Stats, n int) (total float64, v Vector, ws [NumFields]float64, household float64) {
 	v = compare(a, b, st)
 	var hh float64
 	for f := Field(0); f < NumFields; f++ {

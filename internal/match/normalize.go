@@ -195,6 +195,9 @@ func NormalizeName(s string, v *Variants) Name {
 			n.Tokens, n.Prefixes = keep, nil
 		}
 	}
+	if len(n.Tokens) == 0 {
+		return n
+	}
 	n.Keys = make([]string, len(n.Tokens))
 	for i, t := range n.Tokens {
 		n.Keys[i] = v.Key(t)

@@ -50,8 +50,8 @@ func newPreparer(v *Variants) *preparer {
 }
 
 func (p *preparer) str(s string) string {
-	if s == "" {
-		return ""
+	if s == "" || p.intern == nil {
+		return s
 	}
 	if t, ok := p.intern[s]; ok {
 		return t
@@ -92,7 +92,7 @@ func (p *preparer) nameOf(n Name) nameFeat {
 // that is not a date) count as missing, and the caller validates input
 // separately when it must report such values.
 func (p *preparer) prepare(r *Record) prepared {
-	q := prepared{id: r.ID}
+	q := prepared{id: strings.Clone(r.ID)} // not a slice of a whole CSV line
 	gn := NormalizeName(r.GivenName, p.v)
 	fn := NormalizeName(r.FamilyName, p.v)
 	// An honorific standing alone in one field ("Mohammad" as family name)
@@ -120,12 +120,12 @@ func (p *preparer) prepare(r *Record) prepared {
 	q.sex = parseSex(r.Sex)
 	for _, ph := range r.Phones {
 		if d := normPhone(ph); d != "" {
-			q.phones = append(q.phones, p.str(d))
+			q.phones = append(q.phones, d)
 		}
 	}
 	q.nid = normCode(r.NationalID)
 	q.passport = normCode(r.Passport)
-	for _, t := range Tokens(r.Address) {
+	for _, t := range joinInitials(Tokens(r.Address)) {
 		if e, ok := addrAbbrev[t]; ok {
 			t = e
 		}
@@ -195,4 +195,23 @@ var addrAbbrev = map[string]string{
 	"un": "union", "uni": "union", "mohalla": "mahalla", "moholla": "mahalla",
 	"bldg": "building", "apt": "apartment", "fl": "floor", "sec": "sector", "blk": "block",
 	"cres": "crescent", "cct": "circuit", "pl": "place", "cl": "close", "ct": "court", "dr": "drive",
+}
+
+// joinInitials writes runs of single letters as one word: "P.O." folds to
+// "p o" and should meet "PO".
+func joinInitials(toks []string) []string {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if len(t) == 1 && !isDigits(t) {
+			j := i + 1
+			for j < len(toks) && len(toks[j]) == 1 && !isDigits(toks[j]) {
+				t += toks[j]
+				j++
+			}
+			i = j - 1
+		}
+		out = append(out, t)
+	}
+	return out
 }

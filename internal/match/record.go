@@ -50,16 +50,22 @@ type Date struct {
 
 // String formats d at its precision (YYYY, YYYY-MM or YYYY-MM-DD).
 func (d Date) String() string {
-	switch d.Prec {
-	case PrecYear:
-		return fmt.Sprintf("%04d", d.Year)
-	case PrecMonth:
-		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
-	case PrecDay:
-		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	if d.Prec == PrecNone {
+		return ""
 	}
-	return ""
+	b := make([]byte, 0, 10)
+	b = append(b, byte('0'+d.Year/1000%10), byte('0'+d.Year/100%10), byte('0'+d.Year/10%10), byte('0'+d.Year%10))
+	if d.Prec >= PrecMonth {
+		b = append(b, '-', byte('0'+d.Month/10), byte('0'+d.Month%10))
+	}
+	if d.Prec == PrecDay {
+		b = append(b, '-', byte('0'+d.Day/10), byte('0'+d.Day%10))
+	}
+	return string(b)
 }
+
+// ymd returns the date as the number YYYYMMDD.
+func (d Date) ymd() int { return int(d.Year)*10000 + int(d.Month)*100 + int(d.Day) }
 
 // IsPlaceholder reports whether d is 1 January, the date clerks write when
 // only the year is known.

@@ -1,0 +1,268 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"sync"
+)
+
+// Candidate is a registered record that may be the same person as a query.
+type Candidate struct {
+	ID          string
+	Score       float64 // match probability
+	Decision    Decision
+	Explanation *Explanation
+}
+
+// Index holds one registry's records for the online duplicate check: the
+// registration form asks Candidates before saving. It is safe for
+// concurrent use; Candidates calls run in parallel with each other, Add and
+// Remove take a short exclusive lock.
+type Index struct {
+	mu      sync.RWMutex
+	model   *scorer
+	v       *Variants
+	prep    *preparer
+	recs    []prepared
+	sig     []uint64 // per record: cheap signature for oversized postings
+	alive   []bool
+	byID    map[string]uint32
+	free    []uint32
+	post    map[uint64][]uint32
+	st      *Stats
+	n       int
+	maxScan int
+}
+
+// IndexOptions configure an Index.
+type IndexOptions struct {
+	Model    *Model    // nil: DefaultModel until Fit
+	Variants *Variants // nil: the shipped table
+	// MaxScan is the posting length above which members are pre-filtered
+	// by a cheap signature before being scored (default 256).
+	MaxScan int
+}
+
+// NewIndex returns an empty index.
+func NewIndex(opt IndexOptions) *Index {
+	if opt.Model == nil {
+		opt.Model = DefaultModel()
+	}
+	if opt.MaxScan <= 0 {
+		opt.MaxScan = 256
+	}
+	return &Index{
+		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
+		byID: map[string]uint32{}, post: map[uint64][]uint32{}, st: NewStats(), maxScan: opt.MaxScan,
+	}
+}
+
+// ErrNoID is returned by Add for a record without an ID.
+var ErrNoID = errors.New("match: record has no ID")
+
+// Add puts r into the index, replacing any record with the same ID.
+func (x *Index) Add(r Record) error {
+	if r.ID == "" {
+		return ErrNoID
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if i, ok := x.byID[r.ID]; ok {
+		x.remove(i)
+	}
+	p := x.prep.prepare(&r)
+	var i uint32
+	if k := len(x.free); k > 0 {
+		i, x.free = x.free[k-1], x.free[:k-1]
+		x.recs[i], x.sig[i], x.alive[i] = p, signature(&p), true
+	} else {
+		i = uint32(len(x.recs))
+		x.recs = append(x.recs, p)
+		x.sig = append(x.sig, signature(&p))
+		x.alive = append(x.alive, true)
+	}
+	x.byID[r.ID] = i
+	for _, k := range blockKeys(&x.recs[i], nil) {
+		x.post[k] = append(x.post[k], i)
+	}
+	x.st.add(&x.recs[i], 1)
+	x.n++
+	return nil
+}
+
+// Remove takes the record with this ID out of the index (after a merge or
+// deletion) and reports whether it was there.
+func (x *Index) Remove(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i, ok := x.byID[id]
+	if ok {
+		x.remove(i)
+	}
+	return ok
+}
+
+func (x *Index) remove(i uint32) {
+	p := &x.recs[i]
+	for _, k := range blockKeys(p, nil) {
+		ps := x.post[k]
+		if j := slices.Index(ps, i); j >= 0 {
+			ps[j] = ps[len(ps)-1]
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) == 0 {
+			delete(x.post, k)
+		} else {
+			x.post[k] = ps
+		}
+	}
+	x.st.add(p, -1)
+	delete(x.byID, p.id)
+	x.recs[i], x.alive[i] = prepared{}, false
+	x.free = append(x.free, i)
+	x.n--
+}
+
+// Len returns the number of records in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.n
+}
+
+// Model returns the parameters in use.
+func (x *Index) Model() *Model {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.model.Model
+}
+
+// SetModel replaces the parameters (for example with a model stored after
+// an earlier Fit).
+func (x *Index) SetModel(m *Model) {
+	s := newScorer(m)
+	x.mu.Lock()
+	x.model = s
+	x.mu.Unlock()
+}
+
+// Fit re-estimates the model from the indexed records (as Dedupe does) and
+// starts using it. Queries keep being answered while it runs; Add and
+// Remove wait. It costs about as much as deduplicating the registry.
+func (x *Index) Fit(ctx context.Context) error {
+	x.mu.RLock()
+	b := &batch{opt: Options{Variants: x.v}, nA: x.n}
+	b.opt.defaults()
+	for i := range x.recs {
+		if x.alive[i] {
+			b.preps = append(b.preps, x.recs[i])
+		}
+	}
+	b.st = x.st
+	b.block()
+	m := b.fit(ctx)
+	x.mu.RUnlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	x.mu.RLock()
+	m.MatchThreshold, m.PossibleThreshold = x.model.MatchThreshold, x.model.PossibleThreshold
+	x.mu.RUnlock()
+	x.SetModel(m)
+	return nil
+}
+
+// signature packs what an oversized posting is filtered by: birth year and
+// short hashes of the given, family and father's name sounds.
+func signature(p *prepared) uint64 {
+	h := func(s string) uint64 {
+		if s == "" {
+			return 0
+		}
+		v := uint64(2166136261)
+		for i := 0; i < len(s); i++ {
+			v = (v ^ uint64(s[i])) * 16777619
+		}
+		return v&0xffff | 1
+	}
+	var year uint64
+	if p.dob.Prec >= PrecYear {
+		year = uint64(p.dob.Year)
+	}
+	return year<<48 | h(firstPhon(&p.given))<<32 | h(p.family.phon)<<16 | h(firstPhon(&p.father))
+}
+
+// sigAgree counts the signature parts two records share.
+func sigAgree(a, b uint64) int {
+	n := 0
+	for s := 0; s < 64; s += 16 {
+		x, y := a>>s&0xffff, b>>s&0xffff
+		if x != 0 && x == y {
+			n++
+		}
+	}
+	return n
+}
+
+// Candidates returns the indexed records that may be the same person as r,
+// at or above the possible-match threshold, best first, each with its
+// explanation. r itself (same ID) is never returned.
+func (x *Index) Candidates(r Record) []Candidate {
+	q := (&preparer{v: x.prep.v}).prepare(&r) // no interning: queries must not write
+	keys := blockKeys(&q, make([]uint64, 0, 16))
+	qs := signature(&q)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var cand []uint32
+	for _, k := range keys {
+		ps := x.post[k]
+		if len(ps) <= x.maxScan {
+			cand = append(cand, ps...)
+			continue
+		}
+		// A common key ("Islam" born 1985): keep members that share at least
+		// two more signature parts; the other keys still find the rest.
+		for _, i := range ps {
+			if sigAgree(qs, x.sig[i]) >= 3 {
+				cand = append(cand, i)
+			}
+		}
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	m := x.model
+	n := x.n + 1
+	prior := m.logOdds(n)
+	var out []Candidate
+	for _, i := range cand {
+		p := &x.recs[i]
+		if !x.alive[i] || (r.ID != "" && p.id == r.ID) {
+			continue
+		}
+		w, v, ws, hh := m.score(&q, p, x.st, n)
+		prob := probability(prior + w)
+		if prob < m.PossibleThreshold {
+			continue
+		}
+		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
+	}
+	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// Explain compares r with the indexed record id, whatever the score, so a
+// supervisor can see why two records were (or were not) flagged.
+func (x *Index) Explain(r Record, id string) (*Explanation, bool) {
+	q := (&preparer{v: x.prep.v}).prepare(&r)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok := x.byID[id]
+	if !ok {
+		return nil, false
+	}
+	n := x.n + 1
+	_, v, ws, hh := x.model.score(&q, &x.recs[i], x.st, n)
+	return x.model.explain(v, ws, x.model.logOdds(n), hh), true
+}

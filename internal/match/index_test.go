@@ -1,0 +1,92 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestIndex(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	people := []Record{
+		{ID: "a", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Abdul Karim", Phones: []string{"01712345678"}, Passport: "BN0123456", Sex: "m", Address: "Vill. Charpara, Kashiani", Postcode: "8130"},
+		{ID: "b", GivenName: "Jahangir", FamilyName: "Alam", DOB: "1990-07-25", FatherName: "Habib Alam", Sex: "m", Postcode: "1200"},
+		{ID: "c", GivenName: "Rahima", FamilyName: "Khatun", DOB: "1979", FatherName: "Nurul Huq", Sex: "f"},
+	}
+	for i := 0; i < 200; i++ {
+		people = append(people, Record{ID: fmt.Sprint("f", i), GivenName: []string{"Kamal", "Jamal", "Sohel", "Rubel"}[i%4], FamilyName: []string{"Hossain", "Ahmed", "Sarkar"}[i%3],
+			DOB: fmt.Sprintf("%d-%02d-%02d", 1960+i%40, 1+i%12, 1+i%28), FatherName: "Father " + fmt.Sprint(i), Sex: "m"})
+	}
+	for _, r := range people {
+		if err := x.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Add(Record{GivenName: "no id"}); err == nil {
+		t.Error("Add without ID must fail")
+	}
+	// The example: a new registration of the same man.
+	q := Record{ID: "new", GivenName: "Rafiqul Islam", FamilyName: "Mohammad", DOB: "1985", FatherName: "Md. Abdul Kareem", Phones: []string{"01898765432"}, Passport: "EB0123456", Sex: "m", Address: "Charpara village"}
+	cs := x.Candidates(q)
+	if len(cs) == 0 || cs[0].ID != "a" {
+		t.Fatalf("Candidates = %+v, want a first", cs)
+	}
+	if cs[0].Explanation == nil || len(cs[0].Explanation.Fields) == 0 {
+		t.Fatal("candidate without explanation")
+	}
+	en := strings.Join(cs[0].Explanation.Sentences("en"), "\n")
+	bn := strings.Join(cs[0].Explanation.Sentences("bn"), "\n")
+	if !strings.Contains(en, "Father's name") || !strings.Contains(bn, "পিতার নাম") {
+		t.Errorf("explanations lack the father's name:\n%s\n%s", en, bn)
+	}
+	t.Logf("explanation:\n%s\n%s", en, bn)
+	for _, c := range x.Candidates(Record{GivenName: "Jahangir", FamilyName: "Alam", DOB: "1990-07-25", FatherName: "Habib Alam"}) {
+		if c.ID == "a" {
+			t.Error("a different person was returned")
+		}
+	}
+	if !x.Remove("a") || x.Remove("a") {
+		t.Error("Remove must report whether the record was there")
+	}
+	for _, c := range x.Candidates(q) {
+		if c.ID == "a" {
+			t.Error("removed record still returned")
+		}
+	}
+	if x.Len() != len(people)-1 {
+		t.Errorf("Len = %d, want %d", x.Len(), len(people)-1)
+	}
+	// Replacing a record by ID keeps one copy.
+	_ = x.Add(people[1])
+	if x.Len() != len(people)-1 {
+		t.Errorf("re-adding changed Len to %d", x.Len())
+	}
+	if e, ok := x.Explain(people[1], "b"); !ok || e.Decision != Match {
+		t.Errorf("Explain(b, b) = %+v, %v; want a match", e, ok)
+	}
+}
+
+// Candidates may run while records are added and removed (go test -race).
+func TestIndexConcurrent(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				id := fmt.Sprint(w, "-", i)
+				_ = x.Add(Record{ID: id, GivenName: "Kamal", FamilyName: "Hossain", DOB: "1980"})
+				x.Candidates(Record{GivenName: "Kamal", FamilyName: "Hossain", DOB: "1980-02-03"})
+				if i%3 == 0 {
+					x.Remove(id)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if x.Len() != 4*(200-67) {
+		t.Errorf("Len = %d, want %d", x.Len(), 4*(200-67))
+	}
+}
