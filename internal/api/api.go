@@ -9,14 +9,16 @@ import (
 
 	"homeward"
 	"homeward/internal/httpx"
+	"homeward/internal/registry"
 )
 
 // Services are what the API calls.
 type Services struct {
-	Orgs  homeward.OrganisationService
-	Users homeward.UserService
-	Auth  homeward.AuthService
-	Audit homeward.AuditService
+	Orgs     homeward.OrganisationService
+	Users    homeward.UserService
+	Auth     homeward.AuthService
+	Audit    homeward.AuditService
+	Registry registry.Service
 }
 
 // Route is one registered endpoint; the OpenAPI test compares the list with
@@ -60,6 +62,8 @@ func New(svc Services) *API {
 	a.handle("GET", "/api/v1/reference/admin-areas", a.adminAreas)
 	a.handle("GET", "/api/v1/reference/admin-areas/{code}", a.adminArea)
 	a.handle("GET", "/api/v1/reference/occupations", a.occupations)
+
+	a.routesRegistry()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

@@ -123,6 +123,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 			w.Users[du.Email] = usr
 		}
 	}
+	if err := seedRegistry(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo registry: %w", err)
+	}
 	return w, nil
 }
 

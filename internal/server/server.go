@@ -32,11 +32,11 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db})
+	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db})
 	if err != nil {
 		return nil, err
 	}

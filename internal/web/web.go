@@ -18,6 +18,7 @@ import (
 	"homeward"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
+	"homeward/internal/registry"
 )
 
 //go:embed templates/*.html
@@ -31,7 +32,8 @@ type Services struct {
 	Orgs  homeward.OrganisationService
 	Users homeward.UserService
 	Auth  homeward.AuthService
-	Audit homeward.AuditService
+	Audit    homeward.AuditService
+	Registry registry.Service
 }
 
 // Web is the HTML handler.
@@ -71,6 +73,7 @@ func New(svc Services) (*Web, error) {
 	w.handle("POST /users/{id}/state", w.userState, true)
 	w.handle("GET /account", w.account, true)
 	w.handle("POST /account/password", w.changePassword, true)
+	w.routesRegistry()
 	return w, nil
 }
 

@@ -1,0 +1,773 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"homeward"
+	"homeward/internal/reference"
+	"homeward/internal/registry"
+)
+
+var _ registry.Service = (*DB)(nil)
+
+// orgCountry returns the ISO alpha-2 country of an organisation (the
+// default country for phone numbers and the prefix of case numbers).
+func (db *DB) orgCountry(ctx context.Context, orgID string) (string, error) {
+	var c string
+	err := db.queryRow(ctx, `SELECT country FROM organisations WHERE id = ?`, orgID).Scan(&c)
+	return c, notFound(err)
+}
+
+func actorID(a *homeward.Actor) string {
+	if a == nil || a.System {
+		return "system"
+	}
+	return a.UserID
+}
+
+// district returns the district p-code at or above area, or "".
+func district(area string) string {
+	for _, a := range reference.AreaPath(area) {
+		if a.Level == "district" {
+			return a.Code
+		}
+	}
+	return ""
+}
+
+// personKeys returns the search keys of a person: name tokens, phones and
+// document numbers.
+func personKeys(p *registry.Person) [][2]string {
+	seen := map[[2]string]bool{}
+	var keys [][2]string
+	add := func(kind, v string) {
+		k := [2]string{kind, v}
+		if v != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, nk := range registry.NameKeys(p) {
+		for _, tok := range strings.Fields(nk) {
+			add("name", tok)
+		}
+	}
+	for _, ph := range p.Phones {
+		add("phone", ph)
+	}
+	for _, d := range p.Documents {
+		add("doc", registry.NormalizeDocumentNumber(d.Number))
+	}
+	if p.ExternalID != "" {
+		add("external", p.ExternalID)
+	}
+	return keys
+}
+
+func (tx *Tx) writeKeys(orgID, personID, caseNumber string, p *registry.Person, replace bool) error {
+	if replace {
+		if _, err := tx.Exec(`DELETE FROM person_keys WHERE person_id = ? AND kind <> 'case'`, personID); err != nil {
+			return err
+		}
+	}
+	keys := personKeys(p)
+	if caseNumber != "" {
+		keys = append(keys, [2]string{"case", caseNumber})
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO person_keys (org_id, kind, value, person_id) VALUES `)
+	args := make([]any, 0, 4*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?)")
+		args = append(args, orgID, k[0], k[1], personID)
+	}
+	_, err := tx.Exec(q.String(), args...)
+	return err
+}
+
+func (tx *Tx) nextCaseNumber(country string) (string, error) {
+	c := reference.CountryByCode(country)
+	alpha3 := "XXX"
+	if c != nil {
+		alpha3 = c.Alpha3
+	}
+	year := tx.now.Year()
+	prefix := fmt.Sprintf("%s-%d", alpha3, year)
+	var n int
+	if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, prefix).Scan(&n); err != nil {
+		return "", err
+	}
+	return registry.FormatCaseNumber(alpha3, year, n), nil
+}
+
+func (tx *Tx) insertPerson(p *registry.Person, episodes []registry.MigrationEpisode) error {
+	pj, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if episodes == nil {
+		episodes = []registry.MigrationEpisode{}
+	}
+	ej, err := json.Marshal(episodes)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+		p.ID, p.OrgID, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea,
+		string(pj), string(ej), actorID(tx.actor), tx.now, tx.now)
+	if isUniqueViolation(err) {
+		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+	}
+	return err
+}
+
+// caseFacts copies what the case list filters on from the person and the
+// latest return.
+func caseFacts(p *registry.Person, episodes []registry.MigrationEpisode) (returnDate, returnType, dest, dist string) {
+	if e := registry.LatestReturn(episodes); e != nil {
+		dest = e.DestinationCountry
+		if e.Return != nil {
+			returnDate, returnType = e.Return.Date.String(), string(e.Return.ReturnType)
+		}
+	}
+	return returnDate, returnType, dest, district(p.Address.AdminArea)
+}
+
+func (tx *Tx) openCase(c *registry.Case, p *registry.Person, episodes []registry.MigrationEpisode, country string) error {
+	number, err := tx.nextCaseNumber(country)
+	if err != nil {
+		return err
+	}
+	c.ID, c.Number, c.OrgID, c.PersonID, c.OpenedAt = homeward.NewID(), number, p.OrgID, p.ID, tx.now
+	if c.Status == "" {
+		c.Status = registry.StatusRegistered
+	}
+	if c.Priority == "" {
+		c.Priority = registry.PriorityNormal
+	}
+	if c.AssignedTo == "" && tx.actor != nil && tx.actor.HasRole(homeward.RoleCaseWorker) {
+		c.AssignedTo = tx.actor.UserID
+	}
+	vj, _ := json.Marshal(nonNilSlice(c.Vulnerabilities))
+	rd, rt, dest, dist := caseFacts(p, episodes)
+	var assigned any
+	if c.AssignedTo != "" {
+		assigned = c.AssignedTo
+	}
+	if _, err := tx.Exec(`INSERT INTO cases (id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+		c.ID, c.Number, c.OrgID, c.PersonID, assigned, string(c.Status), string(c.Priority), string(vj), c.Incomplete, rd, rt, dest, dist, string(p.Sex), tx.now, tx.now); err != nil {
+		return err
+	}
+	return nil
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (tx *Tx) addEvent(orgID string, ev registry.TimelineEvent) error {
+	ev.ID = homeward.NewID()
+	if ev.At.IsZero() {
+		ev.At = tx.now
+	}
+	if ev.Actor == "" {
+		ev.Actor = actorID(tx.actor)
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		ev.ID, ev.CaseID, orgID, string(ev.Kind), ev.At, ev.Actor, string(b))
+	return err
+}
+
+func (tx *Tx) insertConsent(c *registry.Consent) error {
+	c.ID = homeward.NewID()
+	if c.RecordedAt.IsZero() {
+		c.RecordedAt = tx.now
+	}
+	if c.RecordedBy == "" {
+		c.RecordedBy = actorID(tx.actor)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO consents (id, person_id, org_id, purpose, consent, recorded_at, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.PersonID, c.OrgID, string(c.Purpose), string(b), c.RecordedAt, c.WithdrawnAt)
+	return err
+}
+
+// register stores a normalised, validated registration with a new case.
+func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country string) (*registry.Record, error) {
+	p := &reg.Person
+	p.ID = homeward.NewID()
+	if err := tx.insertPerson(p, reg.Episodes); err != nil {
+		return nil, err
+	}
+	if err := tx.openCase(c, p, reg.Episodes, country); err != nil {
+		return nil, err
+	}
+	if err := tx.writeKeys(p.OrgID, p.ID, c.Number, p, false); err != nil {
+		return nil, err
+	}
+	for i := range reg.Consents {
+		reg.Consents[i].PersonID, reg.Consents[i].OrgID, reg.Consents[i].RecordedAt = p.ID, p.OrgID, tx.now
+		if err := tx.insertConsent(&reg.Consents[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
+		return nil, err
+	}
+	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case": c.Number}); err != nil {
+		return nil, err
+	}
+	return &registry.Record{Person: *p, Episodes: nonNilSlice(reg.Episodes), Case: c, Consents: nonNilSlice(reg.Consents), Version: 1, CreatedAt: tx.now, UpdatedAt: tx.now}, nil
+}
+
+// Register validates a registration and stores the person, their episodes
+// and consents with a newly opened case, in one transaction.
+func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*registry.Record, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActPersonCreate, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+		return nil, err
+	}
+	country, err := db.orgCountry(ctx, actorOrg(actor))
+	if err != nil {
+		return nil, err
+	}
+	reg.Person.OrgID = actorOrg(actor)
+	reg.Normalize(country)
+	now := db.Now()
+	for i := range reg.Consents {
+		// Who recorded a consent and when is the system's to say.
+		c := &reg.Consents[i]
+		c.RecordedBy, c.RecordedAt, c.WithdrawnAt, c.WithdrawnBy = actorID(actor), now, nil, ""
+	}
+	if err := reg.Validate(now); err != nil {
+		return nil, err
+	}
+	var rec *registry.Record
+	err = db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		rec, err = tx.register(reg, &registry.Case{}, country)
+		return err
+	})
+	return rec, err
+}
+
+// RegisterReception stores a quick arrival registration as an incomplete
+// case, with the reception services given on its timeline.
+func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*registry.Record, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActPersonCreate, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+		return nil, err
+	}
+	country, err := db.orgCountry(ctx, actorOrg(actor))
+	if err != nil {
+		return nil, err
+	}
+	p, ep, c, err := r.Draft(country, db.Now())
+	if err != nil {
+		return nil, err
+	}
+	p.OrgID = actorOrg(actor)
+	reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{ep}}
+	var rec *registry.Record
+	err = db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		if rec, err = tx.register(reg, &c, country); err != nil {
+			return err
+		}
+		return tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventReception, "", tx.now, map[string]any{"services": r.Services}))
+	})
+	return rec, err
+}
+
+func actorOrg(a *homeward.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.OrgID
+}
+
+const caseColumns = `c.id, c.number, c.org_id, c.person_id, COALESCE(c.assigned_to, ''), c.status, c.closure_reason, c.priority, c.vulnerabilities, c.incomplete, c.opened_at, c.closed_at, c.version`
+
+func scanCase(s interface{ Scan(...any) error }) (*registry.Case, int, error) {
+	c := &registry.Case{}
+	var vulns string
+	var version int
+	if err := s.Scan(&c.ID, &c.Number, &c.OrgID, &c.PersonID, &c.AssignedTo, &c.Status, &c.ClosureReason, &c.Priority, &vulns, &c.Incomplete,
+		dbTime{&c.OpenedAt}, dbNullTime{&c.ClosedAt}, &version); err != nil {
+		return nil, 0, err
+	}
+	if err := json.Unmarshal([]byte(vulns), &c.Vulnerabilities); err != nil {
+		return nil, 0, err
+	}
+	return c, version, nil
+}
+
+
+// loadRecord reads a person's record with q (the read pool or a transaction).
+func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, qs func(string, ...any) (rowsT, error), personID string) (*registry.Record, error) {
+	rec := &registry.Record{}
+	var pj, ej string
+	var merged *string
+	if err := qr(`SELECT person, episodes, version, created_at, updated_at, merged_into FROM people WHERE id = ?`, personID).
+		Scan(&pj, &ej, &rec.Version, dbTime{&rec.CreatedAt}, dbTime{&rec.UpdatedAt}, &merged); err != nil {
+		return nil, notFound(err)
+	}
+	if err := json.Unmarshal([]byte(pj), &rec.Person); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ej), &rec.Episodes); err != nil {
+		return nil, err
+	}
+	c, _, err := scanCase(qr(`SELECT `+caseColumns+` FROM cases c WHERE c.person_id = ? ORDER BY c.opened_at DESC LIMIT 1`, personID))
+	if err != nil && err != errNoRows {
+		return nil, err
+	}
+	rec.Case = c
+	rows, err := qs(`SELECT consent FROM consents WHERE person_id = ? ORDER BY recorded_at, id`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rec.Consents = []registry.Consent{}
+	for rows.Next() {
+		var cj string
+		if err := rows.Scan(&cj); err != nil {
+			return nil, err
+		}
+		var c registry.Consent
+		if err := json.Unmarshal([]byte(cj), &c); err != nil {
+			return nil, err
+		}
+		rec.Consents = append(rec.Consents, c)
+	}
+	return rec, rows.Err()
+}
+
+type scanner interface{ Scan(...any) error }
+
+type rowsT interface {
+	Next() bool
+	Scan(...any) error
+	Close() error
+	Err() error
+}
+
+func (db *DB) readers(ctx context.Context) (func(string, ...any) scanner, func(string, ...any) (rowsT, error)) {
+	return func(q string, a ...any) scanner { return db.queryRow(ctx, q, a...) },
+		func(q string, a ...any) (rowsT, error) { return db.query(ctx, q, a...) }
+}
+
+func (tx *Tx) readers() (func(string, ...any) scanner, func(string, ...any) (rowsT, error)) {
+	return func(q string, a ...any) scanner { return tx.QueryRow(q, a...) },
+		func(q string, a ...any) (rowsT, error) { return tx.Query(q, a...) }
+}
+
+// FindRecord returns a person's record if the actor may read it; people
+// of other organisations are not found.
+func (db *DB) FindRecord(ctx context.Context, personID string) (*registry.Record, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var org string
+	if err := db.queryRow(ctx, `SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+			return nil, err
+		}
+		return nil, notFound(err)
+	}
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", ID: personID, OrgID: org}); err != nil {
+		return nil, err
+	}
+	qr, qs := db.readers(ctx)
+	return db.loadRecord(ctx, qr, qs, personID)
+}
+
+// UpdatePerson replaces the person (and episodes, when given) if version is
+// current; search keys and the case's copied facts follow.
+func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, upd registry.PersonUpdate) (*registry.Record, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var rec *registry.Record
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var org string
+		if err := tx.QueryRow(`SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActPersonUpdate, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActPersonUpdate, homeward.Resource{Type: "person", ID: personID, OrgID: org}); err != nil {
+			return err
+		}
+		qr, qs := tx.readers()
+		var err error
+		if rec, err = db.loadRecord(ctx, qr, qs, personID); err != nil {
+			return err
+		}
+		if rec.Version != version {
+			return staleVersion()
+		}
+		var country string
+		if err := tx.QueryRow(`SELECT country FROM organisations WHERE id = ?`, org).Scan(&country); err != nil {
+			return err
+		}
+		reg := registry.Registration{Person: rec.Person, Episodes: rec.Episodes}
+		if upd.Person != nil {
+			reg.Person = *upd.Person
+		}
+		if upd.Episodes != nil {
+			reg.Episodes = *upd.Episodes
+		}
+		reg.Person.ID, reg.Person.OrgID = personID, org
+		if upd.Person != nil && upd.Person.ExternalID == "" {
+			reg.Person.ExternalID = rec.Person.ExternalID
+		}
+		reg.Normalize(country)
+		if err := reg.Validate(tx.now); err != nil {
+			return err
+		}
+		changed := changedFields(&rec.Person, &reg.Person, rec.Episodes, reg.Episodes)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.updatePerson(&reg, rec.Case, version); err != nil {
+			return err
+		}
+		rec.Person, rec.Episodes, rec.Version, rec.UpdatedAt = reg.Person, reg.Episodes, version+1, tx.now
+		if rec.Case != nil {
+			if err := tx.addEvent(org, registry.NewCaseEvent(rec.Case.ID, registry.EventPersonUpdated, "", tx.now, map[string]any{"fields": strings.Join(changed, ", ")})); err != nil {
+				return err
+			}
+		}
+		return tx.Audit("person.update", "person", personID, org, map[string]any{"changed": changed})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version int) error {
+	p := &reg.Person
+	pj, _ := json.Marshal(p)
+	ej, _ := json.Marshal(nonNilSlice(reg.Episodes))
+	res, err := tx.Exec(`UPDATE people SET external_id = ?, given_name = ?, family_name = ?, full_name_native = ?, sex = ?, date_of_birth = ?, admin_area = ?, person = ?, episodes = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea, string(pj), string(ej), tx.now, p.ID, version)
+	if isUniqueViolation(err) {
+		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+	} else if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return staleVersion()
+	}
+	if err := tx.writeKeys(p.OrgID, p.ID, "", p, true); err != nil {
+		return err
+	}
+	if c != nil {
+		rd, rt, dest, dist := caseFacts(p, reg.Episodes)
+		if _, err := tx.Exec(`UPDATE cases SET return_date = ?, return_type = ?, destination_country = ?, district = ?, sex = ?, updated_at = ? WHERE id = ?`,
+			rd, rt, dest, dist, string(p.Sex), tx.now, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changedFields names the top-level fields that differ, for the timeline
+// and audit (never their values: they may be sensitive).
+func changedFields(a, b *registry.Person, ea, eb []registry.MigrationEpisode) []string {
+	var am, bm map[string]json.RawMessage
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	_ = json.Unmarshal(ja, &am)
+	_ = json.Unmarshal(jb, &bm)
+	var out []string
+	for k, v := range bm {
+		if string(am[k]) != string(v) {
+			out = append(out, k)
+		}
+	}
+	for k := range am {
+		if _, ok := bm[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	x, _ := json.Marshal(nonNilSlice(ea))
+	y, _ := json.Marshal(nonNilSlice(eb))
+	if string(x) != string(y) {
+		out = append(out, "episodes")
+	}
+	slices.Sort(out)
+	return out
+}
+
+// UpdateCase changes a case's assignment (supervisors), priority,
+// vulnerability flags or status (through the lifecycle's allowed moves).
+func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd registry.CaseUpdate) (*registry.Case, int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var c *registry.Case
+	var newVersion int
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		var v int
+		c, v, err = scanCase(tx.QueryRow(`SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, caseID))
+		if err != nil {
+			if err := homeward.Authorize(actor, homeward.ActPersonUpdate, homeward.Resource{Type: "case", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		res := homeward.Resource{Type: "case", ID: caseID, OrgID: c.OrgID}
+		if err := homeward.Authorize(actor, homeward.ActPersonUpdate, res); err != nil {
+			return err
+		}
+		if v != version {
+			return staleVersion()
+		}
+		var events []registry.TimelineEvent
+		if upd.AssignedTo != nil && *upd.AssignedTo != c.AssignedTo {
+			if err := homeward.Authorize(actor, homeward.ActCaseAssign, res); err != nil {
+				return err
+			}
+			if *upd.AssignedTo != "" {
+				var roles string
+				if err := tx.QueryRow(`SELECT roles FROM users WHERE id = ? AND org_id = ? AND NOT disabled`, *upd.AssignedTo, c.OrgID).Scan(&roles); err != nil {
+					return homeward.FieldErrorf("assigned_to", "registry.case.assignee", "Assign the case to an active case worker or supervisor of the organisation.")
+				}
+				if !strings.Contains(roles, string(homeward.RoleCaseWorker)) && !strings.Contains(roles, string(homeward.RoleSupervisor)) {
+					return homeward.FieldErrorf("assigned_to", "registry.case.assignee", "Assign the case to an active case worker or supervisor of the organisation.")
+				}
+			}
+			c.AssignedTo = *upd.AssignedTo
+			events = append(events, registry.NewCaseEvent(caseID, registry.EventAssigned, "", tx.now, map[string]any{"user": c.AssignedTo}))
+		}
+		if upd.Priority != nil && *upd.Priority != c.Priority {
+			c.Priority = *upd.Priority
+			events = append(events, registry.NewCaseEvent(caseID, registry.EventPriorityChanged, "", tx.now, map[string]any{"priority": string(c.Priority)}))
+		}
+		if upd.Vulnerabilities != nil {
+			old := map[registry.Vulnerability]bool{}
+			for _, x := range c.Vulnerabilities {
+				old[x] = true
+			}
+			now := map[registry.Vulnerability]bool{}
+			for _, x := range *upd.Vulnerabilities {
+				now[x] = true
+				if !old[x] {
+					events = append(events, registry.NewCaseEvent(caseID, registry.EventFlagAdded, "", tx.now, map[string]any{"flag": string(x)}))
+				}
+			}
+			for x := range old {
+				if !now[x] {
+					events = append(events, registry.NewCaseEvent(caseID, registry.EventFlagRemoved, "", tx.now, map[string]any{"flag": string(x)}))
+				}
+			}
+			c.Vulnerabilities = slices.Clone(*upd.Vulnerabilities)
+		}
+		if upd.Status != nil && *upd.Status != c.Status {
+			ev, err := c.Transition(*upd.Status, upd.ClosureReason, actorID(actor), tx.now)
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			newVersion = v
+			return nil
+		}
+		vj, _ := json.Marshal(nonNilSlice(c.Vulnerabilities))
+		var assigned any
+		if c.AssignedTo != "" {
+			assigned = c.AssignedTo
+		}
+		r, err := tx.Exec(`UPDATE cases SET assigned_to = ?, priority = ?, vulnerabilities = ?, status = ?, closure_reason = ?, closed_at = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, assigned, string(c.Priority), string(vj), string(c.Status), string(c.ClosureReason), c.ClosedAt, tx.now, caseID, version)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			return staleVersion()
+		}
+		newVersion = v + 1
+		for _, ev := range events {
+			ev.CaseID = caseID
+			if err := tx.addEvent(c.OrgID, ev); err != nil {
+				return err
+			}
+		}
+		return tx.Audit("case.update", "case", caseID, c.OrgID, map[string]any{"events": len(events), "status": c.Status})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return c, newVersion, nil
+}
+
+func (db *DB) personOrg(ctx context.Context, q func(string, ...any) scanner, personID string, action homeward.Action) (string, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var org string
+	if err := q(`SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+		if err := homeward.Authorize(actor, action, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+			return "", err
+		}
+		return "", notFound(err)
+	}
+	return org, homeward.Authorize(actor, action, homeward.Resource{Type: "person", ID: personID, OrgID: org})
+}
+
+// RecordConsent records a consent given by the person.
+func (db *DB) RecordConsent(ctx context.Context, personID string, c *registry.Consent) error {
+	return db.Transact(ctx, func(tx *Tx) error {
+		qr, _ := tx.readers()
+		org, err := db.personOrg(ctx, qr, personID, homeward.ActConsentRecord)
+		if err != nil {
+			return err
+		}
+		c.PersonID, c.OrgID, c.RecordedBy, c.RecordedAt, c.WithdrawnAt, c.WithdrawnBy = personID, org, actorID(tx.actor), tx.now, nil, ""
+		if err := c.Validate(tx.now); err != nil {
+			return err
+		}
+		if err := tx.insertConsent(c); err != nil {
+			return err
+		}
+		if err := tx.eventForPerson(personID, org, registry.EventConsentRecorded, map[string]any{"purpose": string(c.Purpose)}); err != nil {
+			return err
+		}
+		return tx.Audit("consent.record", "consent", c.ID, org, map[string]any{"person_id": personID, "purpose": c.Purpose})
+	})
+}
+
+func (tx *Tx) eventForPerson(personID, org string, kind registry.EventKind, args map[string]any) error {
+	var caseID string
+	err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? ORDER BY opened_at DESC LIMIT 1`, personID).Scan(&caseID)
+	if err == errNoRows {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return tx.addEvent(org, registry.NewCaseEvent(caseID, kind, "", tx.now, args))
+}
+
+// WithdrawConsent records the withdrawal of a consent; it takes effect at
+// once and the consent is kept.
+func (db *DB) WithdrawConsent(ctx context.Context, consentID string) error {
+	return db.Transact(ctx, func(tx *Tx) error {
+		var personID, cj string
+		if err := tx.QueryRow(`SELECT person_id, consent FROM consents WHERE id = ?`, consentID).Scan(&personID, &cj); err != nil {
+			actor := homeward.ActorFromContext(ctx)
+			if err := homeward.Authorize(actor, homeward.ActConsentRecord, homeward.Resource{Type: "consent", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		qr, _ := tx.readers()
+		org, err := db.personOrg(ctx, qr, personID, homeward.ActConsentRecord)
+		if err != nil {
+			return err
+		}
+		var c registry.Consent
+		if err := json.Unmarshal([]byte(cj), &c); err != nil {
+			return err
+		}
+		if err := c.Withdraw(actorID(tx.actor), tx.now); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(c)
+		if _, err := tx.Exec(`UPDATE consents SET consent = ?, withdrawn_at = ? WHERE id = ?`, string(b), tx.now, consentID); err != nil {
+			return err
+		}
+		if err := tx.eventForPerson(personID, org, registry.EventConsentWithdrawn, map[string]any{"purpose": string(c.Purpose)}); err != nil {
+			return err
+		}
+		return tx.Audit("consent.withdraw", "consent", consentID, org, map[string]any{"person_id": personID, "purpose": c.Purpose})
+	})
+}
+
+// HasConsent answers whether the person has valid consent now for purpose
+// and recipient (registry.ConsentValid over every recorded consent).
+func (db *DB) HasConsent(ctx context.Context, personID string, purpose registry.Purpose, to registry.Recipient) (bool, error) {
+	qr, qs := db.readers(ctx)
+	if _, err := db.personOrg(ctx, qr, personID, homeward.ActPersonRead); err != nil {
+		return false, err
+	}
+	rows, err := qs(`SELECT consent FROM consents WHERE person_id = ?`, personID)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	var cs []registry.Consent
+	for rows.Next() {
+		var cj string
+		if err := rows.Scan(&cj); err != nil {
+			return false, err
+		}
+		var c registry.Consent
+		if err := json.Unmarshal([]byte(cj), &c); err != nil {
+			return false, err
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	_, ok := registry.ConsentValid(cs, purpose, to, db.Now())
+	return ok, nil
+}
+
+// Timeline returns a case's events, oldest first.
+func (db *DB) Timeline(ctx context.Context, caseID string) ([]registry.TimelineEvent, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var org string
+	if err := db.queryRow(ctx, `SELECT org_id FROM cases WHERE id = ?`, caseID).Scan(&org); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "case", OrgID: actorOrg(actor)}); err != nil {
+			return nil, err
+		}
+		return nil, notFound(err)
+	}
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "case", ID: caseID, OrgID: org}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT event FROM case_events WHERE case_id = ? ORDER BY at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []registry.TimelineEvent{}
+	for rows.Next() {
+		var ej string
+		if err := rows.Scan(&ej); err != nil {
+			return nil, err
+		}
+		var ev registry.TimelineEvent
+		if err := json.Unmarshal([]byte(ej), &ev); err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+

@@ -1,0 +1,298 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"unicode"
+
+	"homeward"
+	"homeward/internal/registry"
+)
+
+const summaryColumns = `p.id, p.given_name, p.family_name, p.full_name_native, p.sex, p.date_of_birth, c.id, c.number, c.status, c.priority,
+	c.district, c.return_date, c.return_type, c.destination_country, COALESCE(c.assigned_to, ''), c.incomplete`
+
+// searchWhere builds the conditions of a search over cases c joined with
+// people p, scoped to org. The query string is read as an identifier (case
+// number, phone, document, external id) when it holds a digit, otherwise as
+// name tokens that must all match (as a word or a word's beginning).
+func (db *DB) searchWhere(org string, f registry.SearchFilter) (string, []any, error) {
+	var where strings.Builder
+	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL`)
+	args := []any{org}
+	add := func(cond string, a ...any) {
+		where.WriteString(" AND " + cond)
+		args = append(args, a...)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		if strings.IndexFunc(q, unicode.IsDigit) >= 0 {
+			keys := []any{org, strings.ToUpper(q), registry.NormalizeDocumentNumber(q), q}
+			cond := `p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
+				(kind = 'case' AND value = ?) OR (kind = 'doc' AND value = ?) OR (kind = 'external' AND value = ?)`
+			if ph, err := registry.ParsePhone(q, "BD"); err == nil {
+				cond += ` OR (kind = 'phone' AND value = ?)`
+				keys = append(keys, ph)
+			}
+			add(cond+`))`, keys...)
+		} else {
+			toks := strings.Fields(registry.NameKey(q))
+			if len(toks) == 0 {
+				return "", nil, homeward.FieldErrorf("q", "registry.search.empty", "Type a name, phone number, ID or case number.")
+			}
+			for _, t := range toks {
+				add(`p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?)`, org, t, t+"\uffff")
+			}
+		}
+	}
+	if f.District != "" {
+		add(`c.district LIKE ? ESCAPE '\'`, escapeLike(strings.ToUpper(f.District))+"%")
+	}
+	if f.Status != "" {
+		add(`c.status = ?`, string(f.Status))
+	}
+	if f.Sex != "" {
+		add(`c.sex = ?`, string(f.Sex))
+	}
+	if f.ReturnType != "" {
+		add(`c.return_type = ?`, string(f.ReturnType))
+	}
+	if f.AssignedTo != "" {
+		add(`c.assigned_to = ?`, f.AssignedTo)
+	}
+	return where.String(), args, nil
+}
+
+// Search lists the cases of the actor's organisation that match f, newest
+// first. Nobody searches across organisations.
+func (db *DB) Search(ctx context.Context, f registry.SearchFilter) ([]registry.Summary, string, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return nil, "", err
+	}
+	if err := checkIDCursor(f.After); err != nil {
+		return nil, "", err
+	}
+	where, args, err := db.searchWhere(org, f)
+	if err != nil {
+		return nil, "", err
+	}
+	if f.After != "" {
+		where += ` AND c.id < ?`
+		args = append(args, f.After)
+	}
+	limit := pageLimit(f.Limit)
+	args = append(args, limit+1)
+	rows, err := db.query(ctx, `SELECT `+summaryColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	out := []registry.Summary{}
+	for rows.Next() {
+		var s registry.Summary
+		var given, family string
+		if err := rows.Scan(&s.PersonID, &given, &family, &s.NativeName, &s.Sex, &s.DateOfBirth, &s.CaseID, &s.CaseNumber, &s.Status, &s.Priority,
+			&s.District, &s.ReturnDate, &s.ReturnType, &s.DestinationCountry, &s.AssignedTo, &s.Incomplete); err != nil {
+			return nil, "", err
+		}
+		s.Name = strings.TrimSpace(given + " " + family)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].CaseID
+	}
+	return out, next, nil
+}
+
+// Export streams every record matching f (in the actor's organisation) to
+// fn, and records the export in the audit log.
+func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*registry.ExportRecord) error) error {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActExport, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return err
+	}
+	where, args, err := db.searchWhere(org, f)
+	if err != nil {
+		return err
+	}
+	// Audit first: an export that fails half-way has still shown data.
+	if err := db.Transact(ctx, func(tx *Tx) error {
+		return tx.Audit("registry.export", "person", "", org, map[string]any{"query": f.Query != "", "district": f.District, "status": f.Status})
+	}); err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, `SELECT p.person, p.episodes, `+caseColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pj, ej string
+		var rec registry.ExportRecord
+		rec.Person = &registry.Person{}
+		c := &registry.Case{}
+		var vulns string
+		var version int
+		if err := rows.Scan(&pj, &ej, &c.ID, &c.Number, &c.OrgID, &c.PersonID, &c.AssignedTo, &c.Status, &c.ClosureReason, &c.Priority, &vulns, &c.Incomplete,
+			dbTime{&c.OpenedAt}, dbNullTime{&c.ClosedAt}, &version); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(pj), rec.Person); err != nil {
+			return err
+		}
+		var eps []registry.MigrationEpisode
+		if err := json.Unmarshal([]byte(ej), &eps); err != nil {
+			return err
+		}
+		_ = json.Unmarshal([]byte(vulns), &c.Vulnerabilities)
+		rec.Episode = registry.LatestReturn(eps)
+		rec.Case = c
+		if err := fn(&rec); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ImportRows stores valid rows of an import in one transaction: a new
+// external_id registers the person with a new case; a known one updates the
+// person when something changed and is left alone otherwise, so importing a
+// file twice changes nothing.
+func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]registry.ImportOutcome, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActImport, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return nil, err
+	}
+	country, err := db.orgCountry(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.ImportOutcome, len(rows))
+	err = db.Transact(ctx, func(tx *Tx) error {
+		for i, row := range rows {
+			if !row.OK() || row.ExternalID == "" {
+				return homeward.Errorf(homeward.EINVALID, "registry.import.invalid_row", "Only valid rows with an external_id can be imported.")
+			}
+			p := row.Person
+			p.OrgID, p.ExternalID = org, row.ExternalID
+			var id, pj, ej string
+			var version int
+			err := tx.QueryRow(`SELECT id, person, episodes, version FROM people WHERE org_id = ? AND external_id = ?`, org, row.ExternalID).Scan(&id, &pj, &ej, &version)
+			if err == errNoRows {
+				reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
+				rec, err := tx.register(reg, &registry.Case{}, country)
+				if err != nil {
+					return err
+				}
+				if err := tx.addEvent(org, registry.NewCaseEvent(rec.Case.ID, registry.EventImported, "", tx.now, map[string]any{"line": row.Line})); err != nil {
+					return err
+				}
+				out[i] = registry.ImportCreated
+				continue
+			} else if err != nil {
+				return err
+			}
+			var old registry.Person
+			var oldEps []registry.MigrationEpisode
+			if err := json.Unmarshal([]byte(pj), &old); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(ej), &oldEps); err != nil {
+				return err
+			}
+			// The file carries one episode: it replaces the latest one and
+			// keeps the person's other fields that the file has no column for.
+			merged := mergeImported(&old, &p)
+			merged.ID = id
+			eps := append([]registry.MigrationEpisode(nil), oldEps...)
+			if len(eps) == 0 {
+				eps = append(eps, row.Episode)
+			} else {
+				eps[len(eps)-1] = mergeEpisode(eps[len(eps)-1], row.Episode)
+			}
+			changed := changedFields(&old, merged, oldEps, eps)
+			if len(changed) == 0 {
+				out[i] = registry.ImportUnchanged
+				continue
+			}
+			var c *registry.Case
+			var caseID string
+			if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? ORDER BY opened_at DESC LIMIT 1`, id).Scan(&caseID); err == nil {
+				c = &registry.Case{ID: caseID}
+			}
+			if err := tx.updatePerson(&registry.Registration{Person: *merged, Episodes: eps}, c, version); err != nil {
+				return err
+			}
+			if c != nil {
+				if err := tx.addEvent(org, registry.NewCaseEvent(c.ID, registry.EventPersonUpdated, "", tx.now, map[string]any{"fields": strings.Join(changed, ", ")})); err != nil {
+					return err
+				}
+			}
+			if err := tx.Audit("person.import_update", "person", id, org, map[string]any{"changed": changed, "line": row.Line}); err != nil {
+				return err
+			}
+			out[i] = registry.ImportUpdated
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// mergeImported overlays the fields an import file carries onto old.
+func mergeImported(old, in *registry.Person) *registry.Person {
+	m := *old
+	m.GivenName, m.FamilyName, m.FullNameNative, m.Sex = in.GivenName, in.FamilyName, in.FullNameNative, in.Sex
+	m.DateOfBirth, m.FatherName, m.MotherName, m.Address = in.DateOfBirth, in.FatherName, in.MotherName, in.Address
+	if len(in.Phones) > 0 {
+		m.Phones = in.Phones
+	}
+	// Documents by type: the file's national ID and passport replace the old
+	// ones of the same type; other documents stay.
+	docs := append([]registry.Document(nil), in.Documents...)
+	for _, d := range old.Documents {
+		kept := true
+		for _, n := range in.Documents {
+			if n.Type == d.Type {
+				kept = false
+			}
+		}
+		if kept {
+			docs = append(docs, d)
+		}
+	}
+	m.Documents = docs
+	return &m
+}
+
+func mergeEpisode(old, in registry.MigrationEpisode) registry.MigrationEpisode {
+	m := old
+	m.DestinationCountry = in.DestinationCountry
+	if in.OccupationAbroad != "" {
+		m.OccupationAbroad = in.OccupationAbroad
+	}
+	if in.Return != nil {
+		if m.Return == nil {
+			m.Return = in.Return
+		} else {
+			r := *m.Return
+			r.Date = in.Return.Date
+			if in.Return.ReturnType != "" {
+				r.ReturnType = in.Return.ReturnType
+			}
+			m.Return = &r
+		}
+	}
+	return m
+}
