@@ -57,7 +57,11 @@ func TestRegistryFlow(t *testing.T) {
 		if res.status != 200 {
 			t.Fatalf("search %q: %d %s", q, res.status, res.body)
 		}
-		var p struct{ Items []struct{ PersonID string `json:"person_id"` } }
+		var p struct {
+			Items []struct {
+				PersonID string `json:"person_id"`
+			}
+		}
 		_ = json.Unmarshal(res.body, &p)
 		var ids []string
 		for _, it := range p.Items {
@@ -131,7 +135,9 @@ func TestRegistryFlow(t *testing.T) {
 		t.Fatalf("consent check: %s", c.body)
 	}
 	full2 := e.do(call{method: "GET", path: path, as: cw})
-	var withIDs struct{ Consents []struct{ ID, Purpose string } }
+	var withIDs struct {
+		Consents []struct{ ID, Purpose string }
+	}
 	_ = json.Unmarshal(full2.body, &withIDs)
 	for _, c := range withIDs.Consents {
 		if c.Purpose == "referral" {

@@ -15,6 +15,20 @@ import (
 // single space. Apostrophes vanish ("O'Brien" → "obrien"). Fold is
 // idempotent: Fold(Fold(s)) == Fold(s).
 func Fold(s string) string {
+	out := foldOnce(strings.ToValidUTF8(s, " "))
+	// Lower-casing or recomposition can, rarely, produce a character that
+	// folds further (compatibility forms); fold until nothing changes.
+	for i := 0; i < 3 && !isASCII(out); i++ {
+		next := foldOnce(out)
+		if next == out {
+			break
+		}
+		out = next
+	}
+	return out
+}
+
+func foldOnce(s string) string {
 	if s == "" {
 		return ""
 	}
@@ -40,7 +54,11 @@ func Fold(s string) string {
 		case unicode.Is(unicode.Nd, r):
 			emit(rune('0' + digitValue(r)))
 		case unicode.Is(unicode.Arabic, r):
-			if a := foldArabic(r); a != 0 {
+			switch a := foldArabic(r); a {
+			case 0:
+			case ' ':
+				space = true
+			default:
 				emit(a)
 			}
 		case unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Bengali, r) && !unicode.Is(unicode.Devanagari, r):

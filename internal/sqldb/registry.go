@@ -325,7 +325,6 @@ func scanCase(s interface{ Scan(...any) error }) (*registry.Case, int, error) {
 	return c, version, nil
 }
 
-
 // loadRecord reads a person's record with q (the read pool or a transaction).
 func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, qs func(string, ...any) (rowsT, error), personID string) (*registry.Record, error) {
 	rec := &registry.Record{}
@@ -770,4 +769,3 @@ func (db *DB) Timeline(ctx context.Context, caseID string) ([]registry.TimelineE
 	}
 	return out, rows.Err()
 }
-

@@ -29,9 +29,9 @@ var staticFS embed.FS
 
 // Services are what the UI calls.
 type Services struct {
-	Orgs  homeward.OrganisationService
-	Users homeward.UserService
-	Auth  homeward.AuthService
+	Orgs     homeward.OrganisationService
+	Users    homeward.UserService
+	Auth     homeward.AuthService
 	Audit    homeward.AuditService
 	Registry registry.Service
 }
