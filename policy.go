@@ -77,6 +77,16 @@ const (
 	ActConsentRecord Action = "consent.record"
 	ActImport        Action = "registry.import"
 	ActExport        Action = "registry.export"
+	// Assessments: filling forms about a person and reading their results
+	// and scores; managing the instance-wide form and scoring-scheme
+	// catalogue (operator M&E analysts and administrators); activating a
+	// scheme version (operator administrators).
+	ActAssessmentRead  Action = "assessment.read"
+	ActAssessmentWrite Action = "assessment.write"
+	ActFormRead        Action = "form.read"
+	ActFormManage      Action = "form.manage"
+	ActSchemeManage    Action = "scheme.manage"
+	ActSchemeActivate  Action = "scheme.activate"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -129,6 +139,13 @@ var rules = map[Action]rule{
 	ActConsentRecord: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActImport:        {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActExport:        {scope: ScopeRead, roles: []Role{RoleSupervisor}},
+
+	ActAssessmentRead:  {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActAssessmentWrite: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActFormRead:        {scope: ScopeRead, roles: all, crossOrg: anyOrg},
+	ActFormManage:      {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
+	ActSchemeManage:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
+	ActSchemeActivate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

@@ -29,10 +29,21 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActConsentRecord: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActImport:        {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActExport:        {homeward.RoleSupervisor},
+
+	homeward.ActAssessmentRead:  {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActAssessmentWrite: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActFormRead:        homeward.Roles,
+	homeward.ActFormManage:      {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
+	homeward.ActSchemeManage:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
+	homeward.ActSchemeActivate:  {homeward.RoleAdministrator},                         // operator only
 }
 
+// Actions only the operator organisation's role holders may perform.
+var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActFormManage: true,
+	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true}
+
 // Actions whose records of other organisations are visible to every role.
-var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true}
+var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true, homeward.ActFormRead: true}
 
 // Actions the operator organisation's role holders may perform across
 // organisations.
@@ -68,7 +79,7 @@ func TestPolicyEveryRoleEveryAction(t *testing.T) {
 				// Own organisation.
 				err := homeward.Authorize(actor, action, homeward.Resource{Type: "x", ID: "r1", OrgID: own})
 				want := ""
-				if !has(allowed, role) || action == homeward.ActOrgCreate && !operator {
+				if !has(allowed, role) || operatorOnly[action] && !operator {
 					want = homeward.EFORBIDDEN
 				}
 				if got := homeward.ErrorCode(err); got != want {
