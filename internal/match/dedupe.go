@@ -89,7 +89,8 @@ type blockEntry struct {
 }
 
 type group struct {
-	s, e  uint32 // entries[s:e]
+	h     uint64 // the key all members share
+	s, e  uint32 // members[s:e]
 	big   bool
 	pairs int64
 }
@@ -100,7 +101,7 @@ type batch struct {
 	nA       int
 	preps    []prepared
 	st       *Stats
-	entries  []blockEntry
+	members  []uint32 // records of each group, groups one after another
 	groups   []group
 	keyOff   []uint32
 	keyFlat  []uint64
@@ -217,27 +218,27 @@ func (b *batch) block() {
 		b.keyFlat = append(b.keyFlat, buf...)
 		b.keyOff[i+1] = uint32(len(b.keyFlat))
 	}
-	b.entries = make([]blockEntry, len(b.keyFlat))
+	entries := make([]blockEntry, len(b.keyFlat))
 	for i := 0; i < n; i++ {
 		for k := b.keyOff[i]; k < b.keyOff[i+1]; k++ {
-			b.entries[k] = blockEntry{b.keyFlat[k], uint32(i)}
+			entries[k] = blockEntry{b.keyFlat[k], uint32(i)}
 		}
 	}
-	slices.SortFunc(b.entries, func(x, y blockEntry) int {
+	slices.SortFunc(entries, func(x, y blockEntry) int {
 		if c := cmp.Compare(x.h, y.h); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.rec, y.rec)
 	})
 	var sortKeys []uint64 // computed on first need
-	for s := 0; s < len(b.entries); {
+	for s := 0; s < len(entries); {
 		e := s + 1
-		for e < len(b.entries) && b.entries[e].h == b.entries[s].h {
+		for e < len(entries) && entries[e].h == entries[s].h {
 			e++
 		}
 		size := e - s
-		if size >= 2 && (!b.link || b.side(b.entries[s].rec) != b.side(b.entries[e-1].rec)) {
-			g := group{s: uint32(s), e: uint32(e)}
+		if size >= 2 && (!b.link || b.side(entries[s].rec) != b.side(entries[e-1].rec)) {
+			g := group{h: entries[s].h, s: uint32(len(b.members))}
 			if size > b.opt.MaxBlock {
 				g.big = true
 				g.pairs = int64(size) * int64(b.opt.Window)
@@ -247,16 +248,20 @@ func (b *batch) block() {
 						sortKeys[i] = sortKey(&b.preps[i])
 					}
 				}
-				members := b.entries[s:e]
+				members := entries[s:e]
 				slices.SortFunc(members, func(x, y blockEntry) int {
 					return cmp.Or(cmp.Compare(sortKeys[x.rec], sortKeys[y.rec]), cmp.Compare(x.rec, y.rec))
 				})
 			} else {
 				g.pairs = int64(size) * int64(size-1) / 2
-				for _, m := range b.entries[s:e] {
+				for _, m := range entries[s:e] {
 					b.markSmall(m.rec, m.h)
 				}
 			}
+			for _, m := range entries[s:e] {
+				b.members = append(b.members, m.rec)
+			}
+			g.e = uint32(len(b.members))
 			b.groups = append(b.groups, g)
 			b.planned += g.pairs
 		}
@@ -296,12 +301,12 @@ func (b *batch) sharesSmall(i, j uint32, limit uint64) bool {
 
 // pairs calls fn for every pair group g asks to compare.
 func (b *batch) pairs(g group, fn func(i, j uint32)) {
-	es := b.entries[g.s:g.e]
-	h := es[0].h
+	es := b.members[g.s:g.e]
+	h := g.h
 	if !g.big {
 		for x := 0; x < len(es); x++ {
 			for y := x + 1; y < len(es); y++ {
-				i, j := es[x].rec, es[y].rec
+				i, j := es[x], es[y]
 				if b.link && b.side(i) == b.side(j) {
 					continue
 				}
@@ -315,7 +320,7 @@ func (b *batch) pairs(g group, fn func(i, j uint32)) {
 	}
 	for x := 0; x < len(es); x++ {
 		for y := x + 1; y < len(es) && y <= x+b.opt.Window; y++ {
-			i, j := es[x].rec, es[y].rec
+			i, j := es[x], es[y]
 			if b.link && b.side(i) == b.side(j) {
 				continue
 			}
@@ -400,7 +405,12 @@ func (b *batch) fit(ctx context.Context) *Model {
 		}
 		return &b.preps[i], &b.preps[j]
 	}
-	model.U = randomU(b.opt.RandomPairs, pick, b.st, b.opt.Seed)
+	// Never draw more random pairs than there are distinct pairs.
+	distinct := float64(n) * float64(n-1) / 2
+	if b.link {
+		distinct = float64(nA) * float64(n-nA)
+	}
+	model.U = randomU(int(math.Min(float64(b.opt.RandomPairs), distinct)), pick, b.st, b.opt.Seed)
 	model.M = trainM(model, b.preps, b.side, b.link, b.st, b.opt.EMPairs, b.opt.Seed)
 
 	// The share of matches among candidate pairs, by EM with m and u held.
@@ -445,8 +455,10 @@ func (b *batch) fit(ctx context.Context) *Model {
 		}
 		return 2 * x * pairs / math.Max(1, float64(n))
 	}
-	model.MatchesPerRecord = math.Max(per(lm), 1e-4)
-	model.HouseholdPerRecord = per(lh)
+	if compared.Load() >= 200 { // fewer pairs cannot tell matches from chance
+		model.MatchesPerRecord = math.Max(per(lm), 1e-4)
+		model.HouseholdPerRecord = per(lh)
+	}
 	return model
 }
 

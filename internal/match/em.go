@@ -127,6 +127,8 @@ func randomU(n int, pick func(r *rand.Rand) (a, b *prepared), st *Stats, seed ui
 		}
 	}
 	var u [NumFields][maxLevels]float64
+	prior := DefaultModel().U
+	const priorPairs = 100 // the default u counts as this many observed pairs
 	for f := Field(0); f < NumFields; f++ {
 		L := len(levels[f])
 		var s float64
@@ -134,12 +136,10 @@ func randomU(n int, pick func(r *rand.Rand) (a, b *prepared), st *Stats, seed ui
 			s += counts[f][l]
 		}
 		for l := 1; l < L; l++ {
-			// Half a count keeps unseen levels possible but rare; a floor of
-			// one in ten million stops a small sample from claiming more.
-			u[f][l] = math.Max((counts[f][l]+0.5)/(s+0.5*float64(L-1)), 1e-7)
-		}
-		if s == 0 {
-			u[f] = DefaultModel().U[f]
+			// The prior keeps unseen levels possible but rare and carries a
+			// small registry; a floor of one in ten million stops a small
+			// sample from claiming more.
+			u[f][l] = math.Max((counts[f][l]+priorPairs*prior[f][l])/(s+priorPairs), 1e-7)
 		}
 	}
 	return u

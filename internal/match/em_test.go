@@ -75,7 +75,7 @@ func TestTermFrequency(t *testing.T) {
 	p := newPreparer(nil)
 	st := NewStats()
 	var recs []prepared
-	for i := 0; i < 1000; i++ {
+	for i := 0; i < 10_000; i++ {
 		r := Record{GivenName: "Tahmeed", FamilyName: "Islam"}
 		if i > 0 {
 			r.GivenName = []string{"Rafiqul", "Jahangir", "Kamal", "Sohel"}[i%4]

@@ -146,11 +146,19 @@ func (m *scorer) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
 	}
 	if !m.NoTF && st != nil {
 		if tfu, ok := tfU(f, l, a, b, st); ok {
-			return math.Log2(m.M[f][l] / tfu)
+			// Frequencies from a small registry are noise: trust them in
+			// proportion to the records behind them.
+			n := float64(st.n[f])
+			w := n / (n + tfTrust)
+			return math.Log2(m.M[f][l] / (w*tfu + (1-w)*m.U[f][l]))
 		}
 	}
 	return m.lw[f][l]
 }
+
+// tfTrust is the number of records at which observed value frequencies
+// count as much as the level's average u.
+const tfTrust = 1000
 
 // tfU returns the term-frequency u-probability for an agreeing level: the
 // share of records carrying the agreed value.

@@ -10,7 +10,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +89,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("dedupe: %s: %w", *variants, err)
 		}
 		opt.Variants = v
+	}
+	// A million records fit in well under 4 GB if the collector does not
+	// let garbage pile up to twice the live heap; the limit is soft.
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(2 << 30)
 	}
 	start := time.Now()
 	as, err := readFile(ctx, fs.Arg(0), stdin, stderr)
