@@ -19,7 +19,7 @@ type FieldExplanation struct {
 // odds behind Score.
 type Explanation struct {
 	Score     float64            `json:"score"`     // match probability
-	Decision  Decision           `json:"-"`         // from the thresholds
+	Decision  Decision           `json:"decision"`  // from the thresholds
 	Prior     float64            `json:"prior"`     // log2 prior odds for the registry's size
 	Household float64            `json:"household"` // correction for household fields (≤ 0)
 	Fields    []FieldExplanation `json:"fields"`    // compared fields (missing ones left out), in field order

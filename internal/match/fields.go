@@ -117,3 +117,9 @@ func unpack(p uint64) Vector {
 	}
 	return v
 }
+
+// MarshalText writes the field's name, so JSON shows "father_name".
+func (f Field) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// MarshalText writes the level kind's name, so JSON shows "variant".
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }

@@ -317,3 +317,6 @@ func householdCorrection(logPi, hh float64) float64 {
 	}
 	return -math.Log2(1 - math.Exp2(logPi) + math.Exp2(x))
 }
+
+// MarshalText writes the decision as a word (match, possible, non-match).
+func (d Decision) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
