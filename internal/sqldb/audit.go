@@ -35,11 +35,11 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 	}
 	// Take the chain's head, creating it on first use. On PostgreSQL the row
 	// lock serialises concurrent appends to one chain.
-	if _, err := tx.Exec(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '') ON CONFLICT (chain) DO NOTHING`, e.Chain); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
+	// The no-op upsert returns the current head and, on PostgreSQL, locks
+	// its row until commit, so appends to one chain are serialised.
 	var seq int64
-	if err := tx.QueryRow(`SELECT seq, hash FROM audit_heads WHERE chain = ?`+tx.db.dialect.forUpdate(), e.Chain).Scan(&seq, &e.PrevHash); err != nil {
+	if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
+		ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, e.Chain).Scan(&seq, &e.PrevHash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	e.Seq = seq + 1

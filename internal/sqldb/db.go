@@ -35,6 +35,7 @@ type DB struct {
 	Now func() time.Time
 	// Logger receives warnings (never secrets).
 	Logger *slog.Logger
+	group  *grouper
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
@@ -83,6 +84,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == sqlite {
+		db.startGrouper()
+	}
 	return db, nil
 }
 
@@ -91,6 +95,7 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopGrouper()
 	var errs []error
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
@@ -127,7 +132,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: homeward.ActorFromContext(ctx)}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx)}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -148,6 +153,8 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 // Now returns the transaction's time.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+func actorOf(ctx context.Context) *homeward.Actor { return homeward.ActorFromContext(ctx) }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {

@@ -266,7 +266,7 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 		return nil, err
 	}
 	var rec *registry.Record
-	err = db.Transact(ctx, func(tx *Tx) error {
+	err = db.TransactGrouped(ctx, func(tx *Tx) error {
 		var err error
 		rec, err = tx.register(reg, &registry.Case{}, country)
 		return err

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"homeward"
+	"homeward/internal/registry"
+	"homeward/internal/sqldb"
+)
+
+// benchRegister measures registrations (person + episode + case + audit)
+// through the service on a fresh embedded database that already holds
+// --preload people, and the raw SQLite single-row transaction rate on the
+// same disk for comparison.
+func benchRegister(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench register", "bench register [--preload N] [--n N] [--workers W]")
+	preload := fs.Int("preload", 100_000, "people registered before measuring")
+	n := fs.Int("n", 20_000, "registrations to measure")
+	workers := fs.Int("workers", 8, "concurrent clients")
+	dir := fs.String("dir", "", "directory for the database (default: a temporary one)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "homeward-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	raw, err := rawSQLiteRate(ctx, filepath.Join(*dir, "raw.db"), 5000)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.stdout, "raw SQLite single-row transactions: %.0f/s\n", raw)
+
+	db, err := sqldb.Open(ctx, filepath.Join(*dir, "homeward.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	org := &homeward.Organisation{Name: "Bench NGO", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
+	if err := db.CreateOrganisation(sys, org); err != nil {
+		return err
+	}
+	u := &homeward.User{OrgID: org.ID, Email: "bench@bench.test", Name: "Bench", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	if err := db.CreateUserWithHash(sys, u, "x"); err != nil {
+		return err
+	}
+	actx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: org.ID, Roles: u.Roles})
+
+	// Preload through the batched import path (the fast way in).
+	start := time.Now()
+	for i := 0; i < *preload; i += registry.ImportBatch {
+		rows := make([]*registry.ImportRow, 0, registry.ImportBatch)
+		for j := i; j < min(i+registry.ImportBatch, *preload); j++ {
+			reg := benchRegistration(j)
+			rows = append(rows, &registry.ImportRow{Line: j + 2, ExternalID: fmt.Sprintf("P%07d", j), Person: reg.Person, Episode: reg.Episodes[0]})
+		}
+		if _, err := db.ImportRows(actx, rows); err != nil {
+			return err
+		}
+	}
+	if *preload > 0 {
+		el := time.Since(start)
+		fmt.Fprintf(p.stdout, "preloaded %d people through batched import in %s (%.0f/s)\n", *preload, el.Round(time.Millisecond), float64(*preload)/el.Seconds())
+	}
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	lat := make([]time.Duration, *n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	start = time.Now()
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= *n {
+					return
+				}
+				reg := benchRegistration(*preload + i)
+				t0 := time.Now()
+				if _, err := db.Register(actx, &reg); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	if err, _ := firstErr.Load().(error); err != nil {
+		return err
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))] }
+	fmt.Fprintf(p.stdout, "registrations: %d in %s with %d workers: %.0f/s; latency p50 %s p99 %s max %s\n",
+		*n, el.Round(time.Millisecond), *workers, float64(*n)/el.Seconds(), pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
+	return nil
+}
+
+var benchGiven = []string{"Rafiqul", "Shahana", "Abdul", "Rina", "Kamal", "Nasima", "Jahangir", "Fatema", "Mizanur", "Taslima", "Anwar", "Rokeya"}
+var benchFamily = []string{"Islam", "Begum", "Hossain", "Akter", "Rahman", "Khatun", "Uddin", "Chowdhury", "Miah", "Sarkar"}
+
+func benchRegistration(i int) registry.Registration {
+	sex := registry.SexMale
+	if i%3 == 0 {
+		sex = registry.SexFemale
+	}
+	return registry.Registration{
+		Person: registry.Person{
+			GivenName: benchGiven[i%len(benchGiven)], FamilyName: benchFamily[(i/7)%len(benchFamily)], Sex: sex,
+			DateOfBirth: registry.YearDate(1970 + i%30), FatherName: benchGiven[(i/3)%len(benchGiven)] + " " + benchFamily[i%len(benchFamily)],
+			Phones:  []string{fmt.Sprintf("+88017%08d", i)},
+			Address: registry.Address{AdminArea: "BD302602", Text: fmt.Sprintf("House %d, Road %d", i%200, i%40)},
+		},
+		Episodes: []registry.MigrationEpisode{{
+			DestinationCountry: "SA", OccupationAbroad: "7112", DepartureDate: registry.YearDate(2018),
+			Return: &registry.Return{Date: registry.DayDate(2026, 1+i%9, 1+i%28), ReturnType: registry.ReturnEndOfContract},
+		}},
+	}
+}
+
+// rawSQLiteRate measures single-row INSERT transactions on an SQLite file
+// with the same pragmas as the application's writer.
+func rawSQLiteRate(ctx context.Context, path string, n int) (float64, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO t (v) VALUES (?)`, "row"); err != nil {
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"homeward"
+	"homeward/internal/form"
+	"homeward/internal/match/dedupecli"
+	"homeward/internal/match/gen"
+	"homeward/internal/registry"
+	"homeward/internal/scoring"
+)
+
+func init() {
+	commands["dedupe"] = command{"find duplicate returnees in an import CSV (no database needed)", func(ctx context.Context, p *program, args []string) error {
+		return dedupecli.Run(ctx, args, p.stdin, p.stdout, p.stderr)
+	}}
+	commands["score"] = command{"score answers with a scoring scheme; score calibrate derives weights", func(ctx context.Context, p *program, args []string) error {
+		if len(args) > 0 && args[0] == "calibrate" {
+			return scoring.CalibrateCLI(ctx, args[1:], p.stdin, p.stdout, p.stderr)
+		}
+		return scoring.ScoreCLI(ctx, args, p.stdin, p.stdout, p.stderr)
+	}}
+	commands["forms"] = command{"check an XLSForm: forms import FILE.xlsx", func(ctx context.Context, p *program, args []string) error {
+		if len(args) == 0 || args[0] != "import" {
+			fmt.Fprintln(p.stderr, "Usage: homeward forms import [-json] FILE.xlsx")
+			return helpOrUsage(firstArg(args), "forms needs a subcommand: import")
+		}
+		return form.ImportCLI(ctx, args[1:], p.stdout, p.stderr)
+	}}
+	commands["bench"] = command{"benchmarks and generators: bench gen, bench register", cmdBench}
+	commands["import"] = command{"import returnees from a CSV or XLSX file into an organisation", cmdImport}
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+func cmdBench(ctx context.Context, p *program, args []string) error {
+	sub, rest := subcommand(args)
+	switch sub {
+	case "gen":
+		return gen.Run(ctx, rest, p.stdout, p.stderr)
+	case "register":
+		return benchRegister(ctx, p, rest)
+	}
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen or register")
+}
+
+// progressBar draws "label [#####-----] n/total" on w with carriage
+// returns; with total 0 it shows the count only.
+type progressBar struct {
+	w     io.Writer
+	label string
+	start time.Time
+	last  time.Time
+}
+
+func (b *progressBar) update(n, total int64, force bool) {
+	if !force && time.Since(b.last) < 200*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	rate := float64(n) / max(time.Since(b.start).Seconds(), 1e-3)
+	if total > 0 {
+		const width = 30
+		done := int(float64(width) * float64(n) / float64(total))
+		done = min(done, width)
+		fmt.Fprintf(b.w, "\r%s [%s%s] %3.0f%% %d rows/s ", b.label, strings.Repeat("#", done), strings.Repeat("-", width-done), 100*float64(n)/float64(total), int(rate))
+	} else {
+		fmt.Fprintf(b.w, "\r%s %d rows, %d rows/s ", b.label, n, int(rate))
+	}
+}
+
+// countingReader counts bytes read, for a progress bar over file size.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func cmdImport(ctx context.Context, p *program, args []string) error {
+	var as, errPath, lang string
+	var dry bool
+	db, pos, err := withDB(ctx, p, "import", "import --as EMAIL [--dry-run] [--errors FILE.csv] FILE.csv|FILE.xlsx\n\nImports returnees in the documented header-mapped format (see README) as the user EMAIL\n(their organisation owns the records). Valid rows are written in batches; invalid rows are\nreported by line and column and written to --errors. Re-importing a file changes nothing.", args,
+		func(fs *flagSetT) {
+			fs.StringVar(&as, "as", "", "e-mail of the user the import acts as (a case worker or supervisor)")
+			fs.BoolVar(&dry, "dry-run", false, "validate only; write nothing")
+			fs.StringVar(&errPath, "errors", "", "write the rows that failed, with their errors, to this CSV file")
+			fs.StringVar(&lang, "lang", "en", "language of the error messages (en, bn)")
+		})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(pos) != 1 || as == "" {
+		return usageError{"give --as EMAIL and one file"}
+	}
+	format, ok := registry.FormatFromName(pos[0])
+	if !ok {
+		return usageError{fmt.Sprintf("%s: the file must end in .csv or .xlsx", pos[0])}
+	}
+	u, err := findUser(ctx, db, as)
+	if err != nil {
+		return err
+	}
+	actor := &homeward.Actor{UserID: u.ID, OrgID: u.OrgID, Name: u.Name, Email: u.Email, Roles: u.Roles, Locale: u.Locale}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	var errOut io.Writer
+	if errPath != "" {
+		ef, err := os.Create(errPath)
+		if err != nil {
+			return err
+		}
+		defer ef.Close()
+		errOut = ef
+	}
+	cr := &countingReader{r: f}
+	bar := &progressBar{w: p.stderr, label: filepath.Base(pos[0]), start: time.Now()}
+	actx := homeward.NewContextWithActor(ctx, actor)
+	rep, err := registry.RunImport(actx, db, cr, format, registry.ImportOptions{Now: time.Now()}, dry, errOut, lang, func(rows int) {
+		bar.update(cr.n, st.Size(), false)
+	})
+	bar.update(cr.n, st.Size(), true)
+	fmt.Fprintln(p.stderr)
+	if err != nil {
+		return explain(err)
+	}
+	verb := "imported"
+	if dry {
+		verb = "checked (dry run, nothing written)"
+	}
+	fmt.Fprintf(p.stdout, "%s %d rows in %s: %d valid, %d invalid; %d created, %d updated, %d unchanged\n",
+		verb, rep.Rows, time.Since(bar.start).Round(time.Millisecond), rep.Valid, rep.Invalid, rep.Created, rep.Updated, rep.Unchanged)
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(p.stdout, "warning: column %q: %s\n", w.Column, w.Message)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(p.stdout, "line %d, column %s (%q): %s\n", e.Line, e.Column, e.Value, e.Message)
+	}
+	if rep.ErrorsTotal > len(rep.Errors) {
+		fmt.Fprintf(p.stdout, "… and %d more problems", rep.ErrorsTotal-len(rep.Errors))
+		if errPath != "" {
+			fmt.Fprintf(p.stdout, " (all in %s)", errPath)
+		}
+		fmt.Fprintln(p.stdout)
+	}
+	return nil
+}
