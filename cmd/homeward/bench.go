@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -16,6 +22,7 @@ import (
 
 	"homeward"
 	"homeward/internal/registry"
+	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
 
@@ -30,6 +37,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent clients")
 	dir := fs.String("dir", "", "directory for the database (default: a temporary one)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
+	viaHTTP := fs.Bool("http", true, "register through the JSON API over loopback HTTP (false: call the service directly)")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -80,6 +88,17 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stdout, "preloaded %d people through batched import in %s (%.0f/s)\n", *preload, el.Round(time.Millisecond), float64(*preload)/el.Seconds())
 	}
 
+	tok := &homeward.APIToken{Name: "bench", Scopes: []homeward.Scope{homeward.ScopeWrite, homeward.ScopeRead}}
+	if err := db.CreateToken(sys, u.ID, tok); err != nil {
+		return err
+	}
+	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -107,7 +126,23 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 				}
 				reg := benchRegistration(*preload + i)
 				t0 := time.Now()
-				if _, err := db.Register(actx, &reg); err != nil {
+				if *viaHTTP {
+					body, _ := json.Marshal(reg)
+					req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/v1/registrations", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+tok.Secret)
+					req.Header.Set("Content-Type", "application/json")
+					res, err := client.Do(req)
+					if err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						return
+					}
+					msg, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusCreated {
+						firstErr.CompareAndSwap(nil, fmt.Errorf("status %d: %s", res.StatusCode, msg))
+						return
+					}
+				} else if _, err := db.Register(actx, &reg); err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
@@ -122,8 +157,12 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))] }
-	fmt.Fprintf(p.stdout, "registrations: %d in %s with %d workers: %.0f/s; latency p50 %s p99 %s max %s\n",
-		*n, el.Round(time.Millisecond), *workers, float64(*n)/el.Seconds(), pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
+	how := "service calls"
+	if *viaHTTP {
+		how = "JSON API over HTTP"
+	}
+	fmt.Fprintf(p.stdout, "registrations (%s): %d in %s with %d workers: %.0f/s; latency p50 %s p99 %s max %s\n",
+		how, *n, el.Round(time.Millisecond), *workers, float64(*n)/el.Seconds(), pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
 	return nil
 }
 

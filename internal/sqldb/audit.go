@@ -35,12 +35,17 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 	}
 	// Take the chain's head, creating it on first use. On PostgreSQL the row
 	// lock serialises concurrent appends to one chain.
-	// The no-op upsert returns the current head and, on PostgreSQL, locks
-	// its row until commit, so appends to one chain are serialised.
 	var seq int64
-	if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
-		ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, e.Chain).Scan(&seq, &e.PrevHash); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	head := tx.heads[e.Chain]
+	if head != nil {
+		seq, e.PrevHash = head.seq, head.hash
+	} else {
+		// The no-op upsert returns the current head and, on PostgreSQL,
+		// locks its row until commit, so appends to one chain are serialised.
+		if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
+			ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, e.Chain).Scan(&seq, &e.PrevHash); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
 	}
 	e.Seq = seq + 1
 	e.Hash = e.ComputeHash()
@@ -49,7 +54,21 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 		e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if _, err := tx.Exec(`UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?`, e.Seq, e.Hash, e.Chain); err != nil {
+	if tx.heads != nil {
+		tx.heads[e.Chain] = &auditHead{seq: e.Seq, hash: e.Hash}
+		return nil
+	}
+	return writeHead(tx, e.Chain, e.Seq, e.Hash)
+}
+
+// auditHead is a chain's last sequence number and hash.
+type auditHead struct {
+	seq  int64
+	hash string
+}
+
+func writeHead(tx *Tx, chain string, seq int64, hash string) error {
+	if _, err := tx.Exec(`UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?`, seq, hash, chain); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

@@ -61,7 +61,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 				return nil, fmt.Errorf("create data directory: %w", err)
 			}
 		}
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)"
 		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}
@@ -123,6 +123,14 @@ type Tx struct {
 	ctx   context.Context
 	now   time.Time
 	actor *homeward.Actor
+	// stmts caches statements prepared in this SQLite transaction: a batch
+	// of registrations or import rows runs the same few statements many
+	// times, and parsing SQL is a good share of a small write's cost. They
+	// close with the transaction. (pgx caches prepared statements itself.)
+	stmts map[string]*sql.Stmt
+	// heads, in a group transaction, holds the audit chain heads in memory;
+	// the group writes them once before its commit.
+	heads map[string]*auditHead
 }
 
 // Transact runs fn in a write transaction, committing when fn returns nil
@@ -133,6 +141,9 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx)}
+	if db.dialect == sqlite {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -156,13 +167,34 @@ func (tx *Tx) Now() time.Time { return tx.now }
 
 func actorOf(ctx context.Context) *homeward.Actor { return homeward.ActorFromContext(ctx) }
 
+func (tx *Tx) stmt(query string) *sql.Stmt {
+	if tx.stmts == nil {
+		return nil
+	}
+	if st, ok := tx.stmts[query]; ok {
+		return st
+	}
+	st, err := tx.tx.PrepareContext(tx.ctx, query)
+	if err != nil {
+		return nil // the plain path reports the error
+	}
+	tx.stmts[query] = st
+	return st
+}
+
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if st := tx.stmt(query); st != nil {
+		return st.ExecContext(tx.ctx, tx.db.args(args)...)
+	}
 	return tx.tx.ExecContext(tx.ctx, tx.db.dialect.rebind(query), tx.db.args(args)...)
 }
 
 // QueryRow runs a query written with ? placeholders.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	if st := tx.stmt(query); st != nil {
+		return st.QueryRowContext(tx.ctx, tx.db.args(args)...)
+	}
 	return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.rebind(query), tx.db.args(args)...)
 }
 

@@ -110,6 +110,10 @@ func (db *DB) runGroup(batch []*groupJob) {
 		return
 	}
 	now := db.Now().UTC().Truncate(1000)
+	stmts := map[string]*sql.Stmt{}
+	// Audit chain heads stay in memory for the group and are written once;
+	// each job's changes to them are undone with its savepoint.
+	heads := map[string]*auditHead{}
 	ran := 0
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
@@ -122,9 +126,14 @@ func (db *DB) runGroup(batch []*groupJob) {
 			errs[i] = err
 			continue
 		}
-		tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: now, actor: actorOf(j.ctx)}
+		tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: now, actor: actorOf(j.ctx), stmts: stmts, heads: heads}
+		saved := make(map[string]*auditHead, len(heads))
+		for k, v := range heads {
+			saved[k] = v
+		}
 		errs[i] = runJob(tx, j.fn)
 		if errs[i] != nil {
+			heads = saved
 			if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO g`); err != nil {
 				_ = sqlTx.Rollback()
 				for k := range errs {
@@ -148,6 +157,14 @@ func (db *DB) runGroup(batch []*groupJob) {
 		_ = sqlTx.Rollback()
 		finish(nil)
 		return
+	}
+	headTx := &Tx{tx: sqlTx, db: db, ctx: context.Background(), now: now, stmts: stmts}
+	for chain, h := range heads {
+		if err := writeHead(headTx, chain, h.seq, h.hash); err != nil {
+			_ = sqlTx.Rollback()
+			finish(err)
+			return
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		finish(fmt.Errorf("commit: %w", err))
