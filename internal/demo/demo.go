@@ -126,6 +126,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedRegistry(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo registry: %w", err)
 	}
+	if err := seedAssessments(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo assessments: %w", err)
+	}
 	return w, nil
 }
 
