@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/match"
 	"homeward/internal/reference"
 	"homeward/internal/registry"
 )
@@ -54,6 +55,11 @@ func personKeys(p *registry.Person) [][2]string {
 	for _, nk := range registry.NameKeys(p) {
 		for _, tok := range strings.Fields(nk) {
 			add("name", tok)
+			// A sound key finds spellings no variant table lists
+			// (Rafiqul / Rofikul, Akhter / Aktar).
+			if ph := match.Phonetic(tok); ph != tok && len(ph) >= 2 {
+				add("phon", ph)
+			}
 		}
 	}
 	for _, ph := range p.Phones {

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"homeward"
+	"homeward/internal/match"
 	"homeward/internal/registry"
 )
 
@@ -41,7 +42,13 @@ func (db *DB) searchWhere(org string, f registry.SearchFilter) (string, []any, e
 				return "", nil, homeward.FieldErrorf("q", "registry.search.empty", "Type a name, phone number, ID or case number.")
 			}
 			for _, t := range toks {
-				add(`p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?)`, org, t, t+"\uffff")
+				// A token matches a name word it begins, or one that sounds alike.
+				ph := match.Phonetic(t)
+				if ph == t || len(ph) < 2 {
+					add(`p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?)`, org, t, t+"\uffff")
+					continue
+				}
+				add(`p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND ((kind = 'name' AND value >= ? AND value < ?) OR (kind = 'phon' AND value = ?)))`, org, t, t+"\uffff", ph)
 			}
 		}
 	}
