@@ -8,17 +8,19 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/assessment"
 	"homeward/internal/httpx"
 	"homeward/internal/registry"
 )
 
 // Services are what the API calls.
 type Services struct {
-	Orgs     homeward.OrganisationService
-	Users    homeward.UserService
-	Auth     homeward.AuthService
-	Audit    homeward.AuditService
-	Registry registry.Service
+	Orgs       homeward.OrganisationService
+	Users      homeward.UserService
+	Auth       homeward.AuthService
+	Audit      homeward.AuditService
+	Registry   registry.Service
+	Assessment assessment.Service
 }
 
 // Route is one registered endpoint; the OpenAPI test compares the list with
@@ -64,6 +66,7 @@ func New(svc Services) *API {
 	a.handle("GET", "/api/v1/reference/occupations", a.occupations)
 
 	a.routesRegistry()
+	a.routesAssessment()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

@@ -32,7 +32,7 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db})
+	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
