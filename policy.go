@@ -87,6 +87,10 @@ const (
 	ActFormManage      Action = "form.manage"
 	ActSchemeManage    Action = "scheme.manage"
 	ActSchemeActivate  Action = "scheme.activate"
+	// Duplicates: reviewing the queue of likely duplicate pairs (confirm,
+	// reject, scan) and merging or unmerging two records of one person.
+	ActDedupeReview Action = "dedupe.review"
+	ActDedupeMerge  Action = "dedupe.merge"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -146,6 +150,9 @@ var rules = map[Action]rule{
 	ActFormManage:      {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
 	ActSchemeManage:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
 	ActSchemeActivate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+
+	ActDedupeReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActDedupeMerge:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

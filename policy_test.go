@@ -36,6 +36,9 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActFormManage:      {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
 	homeward.ActSchemeManage:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
 	homeward.ActSchemeActivate:  {homeward.RoleAdministrator},                         // operator only
+
+	homeward.ActDedupeReview: {homeward.RoleSupervisor},
+	homeward.ActDedupeMerge:  {homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.
