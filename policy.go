@@ -87,6 +87,29 @@ const (
 	ActFormManage      Action = "form.manage"
 	ActSchemeManage    Action = "scheme.manage"
 	ActSchemeActivate  Action = "scheme.activate"
+	// Referrals: the service catalogue (operator administrators), the
+	// provider directory (visible to all; each organisation's
+	// administrators keep their own entries, operator administrators any),
+	// plans, referrals and service delivery. Referral actions are checked
+	// against the organisation on the actor's side of the referral: the
+	// sender's for sending and revoking, the receiver's for responding and
+	// recording delivery (see internal/sqldb/referral.go).
+	ActServiceTypeManage Action = "service_type.manage"
+	ActProviderRead      Action = "provider.read"
+	ActProviderManage    Action = "provider.manage"
+	ActPlanRead          Action = "plan.read"
+	ActPlanWrite         Action = "plan.write"
+	ActPlanApprove       Action = "plan.approve"
+	ActReferralRead      Action = "referral.read"
+	ActReferralSend      Action = "referral.send"
+	ActReferralRespond   Action = "referral.respond"
+	ActReferralStats     Action = "referral.stats"
+	ActDeliveryWrite     Action = "delivery.write"
+	ActGrantApprove      Action = "grant.approve"
+	// Counselling session notes: the providing organisation's counsellors
+	// (provider staff) only — not its administrators or supervisors, not
+	// the referring organisation, not the operator.
+	ActCounsellingNotes Action = "counselling.notes"
 	// Duplicates: reviewing the queue of likely duplicate pairs (confirm,
 	// reject, scan) and merging or unmerging two records of one person.
 	ActDedupeReview Action = "dedupe.review"
@@ -150,6 +173,20 @@ var rules = map[Action]rule{
 	ActFormManage:      {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
 	ActSchemeManage:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
 	ActSchemeActivate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+
+	ActServiceTypeManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActProviderRead:      {scope: ScopeRead, roles: all, crossOrg: anyOrg},
+	ActProviderManage:    {scope: ScopeWrite, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActPlanRead:          {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPlanWrite:         {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPlanApprove:       {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActReferralRead:      {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor, RoleProviderStaff}},
+	ActReferralSend:      {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActReferralRespond:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor, RoleProviderStaff}},
+	ActReferralStats:     {scope: ScopeRead, roles: []Role{RoleSupervisor}},
+	ActDeliveryWrite:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor, RoleProviderStaff}},
+	ActGrantApprove:      {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActCounsellingNotes:  {scope: ScopeWrite, roles: []Role{RoleProviderStaff}},
 
 	ActDedupeReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActDedupeMerge:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},

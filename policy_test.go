@@ -37,22 +37,38 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActSchemeManage:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
 	homeward.ActSchemeActivate:  {homeward.RoleAdministrator},                         // operator only
 
+	homeward.ActServiceTypeManage: {homeward.RoleAdministrator}, // operator only
+	homeward.ActProviderRead:      homeward.Roles,
+	homeward.ActProviderManage:    {homeward.RoleAdministrator},
+	homeward.ActPlanRead:          {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActPlanWrite:         {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActPlanApprove:       {homeward.RoleSupervisor},
+	homeward.ActReferralRead:      {homeward.RoleCaseWorker, homeward.RoleSupervisor, homeward.RoleProviderStaff},
+	homeward.ActReferralSend:      {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActReferralRespond:   {homeward.RoleCaseWorker, homeward.RoleSupervisor, homeward.RoleProviderStaff},
+	homeward.ActReferralStats:     {homeward.RoleSupervisor},
+	homeward.ActDeliveryWrite:     {homeward.RoleCaseWorker, homeward.RoleSupervisor, homeward.RoleProviderStaff},
+	homeward.ActGrantApprove:      {homeward.RoleSupervisor},
+	homeward.ActCounsellingNotes:  {homeward.RoleProviderStaff},
+
 	homeward.ActDedupeReview: {homeward.RoleSupervisor},
 	homeward.ActDedupeMerge:  {homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.
 var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActFormManage: true,
-	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true}
+	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true}
 
 // Actions whose records of other organisations are visible to every role.
-var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true, homeward.ActFormRead: true}
+var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true, homeward.ActFormRead: true,
+	homeward.ActProviderRead: true}
 
 // Actions the operator organisation's role holders may perform across
 // organisations.
 var operatorReach = map[homeward.Action]bool{
 	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
 	homeward.ActUserUpdate: true, homeward.ActUserPassword: true, homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
+	homeward.ActProviderManage: true,
 }
 
 func has(rs []homeward.Role, r homeward.Role) bool {
