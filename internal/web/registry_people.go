@@ -1,0 +1,144 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"homeward"
+	"homeward/internal/api"
+	"homeward/internal/i18n"
+	"homeward/internal/registry"
+)
+
+// peopleRow is one line of the search results, ready to show.
+type peopleRow struct {
+	registry.Summary
+	DistrictName string
+	ReturnDate   string
+	Assigned     string
+}
+
+type peopleData struct {
+	Q, District, Status, Sex, ReturnType string
+	Mine                                 bool
+	Incomplete                           bool
+	Rows                                 []peopleRow
+	Next                                 string
+	NextURL                              string
+	ExportQuery                          string
+	ExportFields                         map[string]string
+	Searched                             bool
+	Districts                            []districtGroup
+	Statuses, Sexes, ReturnTypes         []option
+}
+
+// peopleQuery reads the search form: the API's parameters plus "mine"
+// (assigned to me) and "incomplete" (reception cases to complete).
+func peopleQuery(r *http.Request) (registry.SearchFilter, *peopleData, error) {
+	q := r.URL.Query()
+	d := &peopleData{Q: q.Get("q"), District: q.Get("district"), Status: q.Get("status"), Sex: q.Get("sex"), ReturnType: q.Get("return_type"),
+		Mine: q.Get("mine") == "1", Incomplete: q.Get("incomplete") == "1"}
+	f, err := api.SearchFilterFromQuery(r)
+	if d.Mine {
+		f.AssignedTo = homeward.ActorFromContext(r.Context()).UserID
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	d.Searched = d.Q != "" || d.District != "" || d.Status != "" || d.Sex != "" || d.ReturnType != "" || d.Mine
+	keep := url.Values{}
+	d.ExportFields = map[string]string{}
+	for _, k := range []string{"q", "district", "status", "sex", "return_type", "mine", "incomplete"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+			d.ExportFields[k] = v
+		}
+	}
+	d.ExportQuery = keep.Encode()
+	return f, d, err
+}
+
+func (w *Web) peopleList(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActPersonRead, homeward.Resource{OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	lng := lang(r)
+	f, d, ferr := peopleQuery(r)
+	d.Districts, d.Statuses = districtOptions(lng), options(lng, "registry.status", registry.CaseStatuses)
+	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypes)
+	p := w.newPage(r, "registry.ui.people.title", d)
+	status := http.StatusOK
+	if ferr == nil {
+		rows, next, err := w.search(r, f, d.Incomplete)
+		if err != nil {
+			if ferr = registryErrors(p, err, nil); ferr != nil {
+				return ferr
+			}
+			status = http.StatusBadRequest
+		} else {
+			d.Rows, d.Next = rows, next
+			if next != "" {
+				v, _ := url.ParseQuery(d.ExportQuery)
+				v.Set("cursor", next)
+				d.NextURL = "/people?" + v.Encode()
+			}
+		}
+	} else {
+		if err := registryErrors(p, ferr, nil); err != nil {
+			return err
+		}
+		status = http.StatusBadRequest
+	}
+	if htmxTarget(r) == "results" {
+		return w.renderPart(rw, status, "registry_people", "results", p)
+	}
+	return w.render(rw, status, "registry_people", p)
+}
+
+// search runs f and turns the summaries into rows; incomplete keeps only
+// reception cases still to complete (reading further pages as needed).
+func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) ([]peopleRow, string, error) {
+	lng := lang(r)
+	names := w.userNames(r)
+	var rows []peopleRow
+	for {
+		list, next, err := w.svc.Registry.Search(r.Context(), f)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, s := range list {
+			if incomplete && !s.Incomplete {
+				continue
+			}
+			row := peopleRow{Summary: s, DistrictName: areaName(lng, s.District), ReturnDate: i18n.Digits(lng, s.ReturnDate)}
+			if s.District == "" {
+				row.DistrictName = ""
+			}
+			if s.AssignedTo != "" {
+				row.Assigned = names[s.AssignedTo]
+			}
+			rows = append(rows, row)
+		}
+		if !incomplete || next == "" || len(rows) >= f.Limit {
+			return rows, next, nil
+		}
+		f.After = next
+	}
+}
+
+// peopleExport streams the filtered list as CSV or XLSX (supervisors).
+func (w *Web) peopleExport(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActExport, homeward.Resource{OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	f, _, err := peopleQuery(r)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.After = 0, ""
+	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
+	return api.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl)
+}
