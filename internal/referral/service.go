@@ -1,0 +1,139 @@
+package referral
+
+import (
+	"context"
+	"time"
+)
+
+// Box selects referrals by the actor's side.
+type Box string
+
+// The boxes.
+const (
+	Inbox  Box = "inbox"  // received by the actor's organisation
+	Outbox Box = "outbox" // sent by the actor's organisation
+)
+
+// ReferralFilter narrows FindReferrals. Empty fields do not filter.
+type ReferralFilter struct {
+	Box         Box
+	State       State
+	ServiceType string
+	CaseID      string // the sender's case (outbox only)
+	OrgID       string // the other organisation
+	Overdue     bool
+	After       string // cursor
+	Limit       int
+}
+
+// PlanFilter narrows FindPlans.
+type PlanFilter struct {
+	CaseID  string
+	Status  PlanStatus
+	Overdue bool
+}
+
+// Stats counts referrals by state and by provider, for supervisors.
+type Stats struct {
+	Sent     Counts          `json:"sent"`
+	Received Counts          `json:"received"`
+	ByOrg    []ProviderCount `json:"by_provider"` // of the referrals sent
+}
+
+// Counts are numbers of referrals by state, with the overdue ones.
+type Counts struct {
+	ByState map[State]int `json:"by_state"`
+	Total   int           `json:"total"`
+	Overdue int           `json:"overdue"`
+}
+
+// ProviderCount is the referrals sent to one provider, by state.
+type ProviderCount struct {
+	OrgID   string        `json:"org_id"`
+	OrgName string        `json:"org_name"`
+	ByState map[State]int `json:"by_state"`
+	Total   int           `json:"total"`
+}
+
+// Tasks are what waits for the actor: shown on the home page.
+type Tasks struct {
+	AwaitingResponse []Referral `json:"awaiting_response"` // received, not yet answered
+	OverdueReferrals []Referral `json:"overdue_referrals"` // either side
+	OverduePlans     []Plan     `json:"overdue_plans"`
+	PlansToApprove   []Plan     `json:"plans_to_approve"`  // supervisors
+	GrantsToApprove  []Delivery `json:"grants_to_approve"` // supervisors; never the actor's own requests
+}
+
+// Webhook is a partner system's subscription to its organisation's
+// referral events.
+type Webhook struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"org_id"`
+	URL       string    `json:"url"`
+	Secret    string    `json:"secret,omitempty"` // shown once, on creation
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// WebhookDelivery is one event's delivery to one webhook, with its attempts.
+type WebhookDelivery struct {
+	ID          string     `json:"id"`
+	WebhookID   string     `json:"webhook_id"`
+	Event       Event      `json:"event"`
+	Status      string     `json:"status"` // pending, delivered, failed (given up)
+	Attempts    int        `json:"attempts"`
+	LastStatus  int        `json:"last_status,omitempty"` // HTTP status of the last attempt
+	LastError   string     `json:"last_error,omitempty"`
+	NextAt      *time.Time `json:"next_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// Sender posts a signed webhook body and returns the HTTP status.
+type Sender func(ctx context.Context, url string, signature string, body []byte) (int, error)
+
+// Service is plans, the catalogue, the directory, referrals and delivery as
+// the API and the UI use them. Implementations enforce the policy: a
+// referral is visible to the sending and the receiving organisation, the
+// receiving one sees only the shared fields, and every change is audited
+// and put on the case's timeline.
+type Service interface {
+	ServiceTypes(ctx context.Context) ([]ServiceType, error)
+	PutServiceType(ctx context.Context, t *ServiceType) error
+
+	FindOffers(ctx context.Context, f OfferFilter) ([]Offer, error)
+	FindOffer(ctx context.Context, id string) (*Offer, error)
+	CreateOffer(ctx context.Context, o *Offer) error
+	UpdateOffer(ctx context.Context, id string, version int, o *Offer) error
+	ExportHSDS(ctx context.Context) (*HSDS, error)
+
+	CreatePlan(ctx context.Context, caseID string, in PlanInput) (*Plan, error)
+	FindPlan(ctx context.Context, id string) (*Plan, error)
+	FindPlans(ctx context.Context, f PlanFilter) ([]Plan, error)
+	UpdatePlan(ctx context.Context, id string, version int, in PlanInput) (*Plan, error)
+	AgreePlan(ctx context.Context, id string, version int, a Agreement) (*Plan, error)
+	ApprovePlan(ctx context.Context, id string, version int, note string) (*Plan, error)
+
+	SendReferral(ctx context.Context, d *Draft) (*Referral, error)
+	FindReferral(ctx context.Context, id string) (*Referral, error)
+	FindReferrals(ctx context.Context, f ReferralFilter) ([]Referral, string, error)
+	MoveReferral(ctx context.Context, id string, version int, t Transition) (*Referral, error)
+	ExpireReferrals(ctx context.Context) (int, error)
+	ReferralStats(ctx context.Context) (*Stats, error)
+	Tasks(ctx context.Context) (*Tasks, error)
+
+	AddDelivery(ctx context.Context, referralID string, in DeliveryInput) (*Delivery, error)
+	FindDeliveries(ctx context.Context, referralID string) ([]Delivery, error)
+	FindDelivery(ctx context.Context, id string) (*Delivery, error)
+	UpdateDelivery(ctx context.Context, id string, version int, in DeliveryInput) (*Delivery, error)
+	DecideGrant(ctx context.Context, id string, version int, approve bool, note string) (*Delivery, error)
+	DisburseTranche(ctx context.Context, id string, version int, tranche int, reference string) (*Delivery, error)
+	AddSession(ctx context.Context, deliveryID string, version int, in SessionInput) (*Delivery, error)
+	SessionNotes(ctx context.Context, deliveryID string) ([]Note, error)
+
+	CreateWebhook(ctx context.Context, w *Webhook) error
+	FindWebhooks(ctx context.Context) ([]Webhook, error)
+	DeleteWebhook(ctx context.Context, id string) error
+	WebhookDeliveries(ctx context.Context, webhookID string) ([]WebhookDelivery, error)
+	DeliverWebhooks(ctx context.Context, send Sender) (int, error)
+}
