@@ -190,11 +190,7 @@ func helpOrUsage(sub, msg string) error {
 }
 
 func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, x)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 // readSecret reads a password from stdin (one line) when fromStdin is set,

@@ -58,14 +58,6 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
-// like returns a case-insensitive pattern operator.
-func (d dialect) like() string {
-	if d == postgres {
-		return "ILIKE"
-	}
-	return "LIKE"
-}
-
 const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 func encodeTime(t time.Time) string { return t.UTC().Format(timeLayout) }
