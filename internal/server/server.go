@@ -36,7 +36,7 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db})
 	if err != nil {
 		return nil, err
 	}

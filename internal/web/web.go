@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/assessment"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
@@ -29,11 +30,12 @@ var staticFS embed.FS
 
 // Services are what the UI calls.
 type Services struct {
-	Orgs     homeward.OrganisationService
-	Users    homeward.UserService
-	Auth     homeward.AuthService
-	Audit    homeward.AuditService
-	Registry registry.Service
+	Orgs       homeward.OrganisationService
+	Users      homeward.UserService
+	Auth       homeward.AuthService
+	Audit      homeward.AuditService
+	Registry   registry.Service
+	Assessment assessment.Service
 }
 
 // Web is the HTML handler.
@@ -74,6 +76,7 @@ func New(svc Services) (*Web, error) {
 	w.handle("GET /account", w.account, true)
 	w.handle("POST /account/password", w.changePassword, true)
 	w.routesRegistry()
+	w.routesAssessment()
 	return w, nil
 }
 
