@@ -277,6 +277,9 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 		rec, err = tx.register(reg, &registry.Case{}, country)
 		return err
 	})
+	if err == nil {
+		db.personChanged(rec.Person.OrgID, rec.Person.ID)
+	}
 	return rec, err
 }
 
@@ -305,6 +308,9 @@ func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*re
 		}
 		return tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventReception, "", tx.now, map[string]any{"services": r.Services}))
 	})
+	if err == nil {
+		db.personChanged(rec.Person.OrgID, rec.Person.ID)
+	}
 	return rec, err
 }
 
@@ -469,6 +475,7 @@ func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, up
 	if err != nil {
 		return nil, err
 	}
+	db.personChanged(rec.Person.OrgID, personID)
 	return rec, nil
 }
 

@@ -254,6 +254,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	if err != nil {
 		return nil, err
 	}
+	db.personChanged(org, "")
 	return out, nil
 }
 

@@ -1,0 +1,149 @@
+package dedupe
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"homeward"
+	"homeward/internal/match"
+)
+
+// Indexes holds one match.Index per organisation, loaded from storage the
+// first time the organisation is checked and kept in step afterwards: the
+// registry's hook marks an organisation changed after every write in this
+// process, and every use pulls the people updated since the last pull (at
+// most every RefreshEvery, or at once after the hook), which also brings
+// in what other processes wrote.
+type Indexes struct {
+	store Store
+	opt   match.IndexOptions
+	// RefreshEvery bounds how often an unmarked index asks storage for
+	// changes (default 2s).
+	RefreshEvery time.Duration
+	// Overlap re-reads people updated this long before the last pull, so
+	// that a transaction that committed late is not missed (default 2m).
+	Overlap time.Duration
+	// FitAt is the size from which a freshly loaded index estimates its
+	// model from the organisation's own data (default 2000; 0 keeps it).
+	FitAt int
+
+	mu   sync.Mutex
+	orgs map[string]*orgIndex
+}
+
+type orgIndex struct {
+	mu       sync.Mutex // one load or refresh at a time
+	idx      *match.Index
+	versions map[string]int // indexed people and their versions
+	synced   time.Time      // latest updated_at seen
+	pulled   time.Time      // when storage was last asked
+	dirty    bool
+}
+
+// NewIndexes returns an empty registry of indexes over store.
+func NewIndexes(store Store, opt match.IndexOptions) *Indexes {
+	return &Indexes{store: store, opt: opt, RefreshEvery: 2 * time.Second, Overlap: 2 * time.Minute, FitAt: 2000, orgs: map[string]*orgIndex{}}
+}
+
+func (x *Indexes) entry(orgID string) *orgIndex {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	o := x.orgs[orgID]
+	if o == nil {
+		o = &orgIndex{}
+		x.orgs[orgID] = o
+	}
+	return o
+}
+
+// Changed marks the organisation's index out of date (the registry calls it
+// after a person is registered, updated or imported).
+func (x *Indexes) Changed(orgID string) {
+	x.mu.Lock()
+	o := x.orgs[orgID]
+	x.mu.Unlock()
+	if o != nil {
+		o.mu.Lock()
+		o.dirty = true
+		o.mu.Unlock()
+	}
+}
+
+// Forget drops an organisation's index (it is loaded again when needed).
+func (x *Indexes) Forget(orgID string) {
+	x.mu.Lock()
+	delete(x.orgs, orgID)
+	x.mu.Unlock()
+}
+
+// Get returns the organisation's index, current as of now when force is
+// set and as of RefreshEvery ago otherwise. Storage is read as the system:
+// callers have checked the actor's rights.
+func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Index, error) {
+	o := x.entry(orgID)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	now := time.Now()
+	if o.idx == nil {
+		idx := match.NewIndex(x.opt)
+		versions := map[string]int{}
+		var synced time.Time
+		err := x.store.People(sys, orgID, time.Time{}, func(s Stored) error {
+			if s.UpdatedAt.After(synced) {
+				synced = s.UpdatedAt
+			}
+			if s.Merged {
+				return nil
+			}
+			p, err := s.Person()
+			if err != nil {
+				return err
+			}
+			versions[s.ID] = s.Version
+			return idx.Add(FromPerson(p))
+		})
+		if err != nil {
+			return nil, err
+		}
+		if x.FitAt > 0 && idx.Len() >= x.FitAt {
+			// A failed fit keeps the default model; the index still works.
+			_ = idx.Fit(ctx)
+		}
+		o.idx, o.versions, o.synced, o.pulled, o.dirty = idx, versions, synced, now, false
+		return o.idx, nil
+	}
+	if !force && !o.dirty && now.Sub(o.pulled) < x.RefreshEvery {
+		return o.idx, nil
+	}
+	since := o.synced.Add(-x.Overlap)
+	err := x.store.People(sys, orgID, since, func(s Stored) error {
+		if s.UpdatedAt.After(o.synced) {
+			o.synced = s.UpdatedAt
+		}
+		v, ok := o.versions[s.ID]
+		switch {
+		case s.Merged:
+			if ok {
+				o.idx.Remove(s.ID)
+				delete(o.versions, s.ID)
+			}
+		case !ok || v != s.Version:
+			p, err := s.Person()
+			if err != nil {
+				return err
+			}
+			if err := o.idx.Add(FromPerson(p)); err != nil {
+				return err
+			}
+			o.versions[s.ID] = s.Version
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.pulled, o.dirty = now, false
+	return o.idx, nil
+}

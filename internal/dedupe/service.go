@@ -1,0 +1,347 @@
+package dedupe
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"time"
+
+	"homeward"
+	"homeward/internal/match"
+	"homeward/internal/registry"
+)
+
+// Options configure a Service.
+type Options struct {
+	Logger *slog.Logger
+	// Interval between background scans (default 30s).
+	Interval time.Duration
+	// Lease is how long a scan may hold an organisation before another
+	// process may take over (default 5m; renewed while scanning).
+	Lease time.Duration
+	// Overlap re-scans people updated this long before the watermark, for
+	// transactions that committed after a later one (default 2m).
+	Overlap time.Duration
+	// Batch is how many people a scan checks between saves (default 2000).
+	Batch int
+	// MaxCandidates bounds the answer of Check (default 10).
+	MaxCandidates int
+	Index         match.IndexOptions
+}
+
+// Service is the duplicate workflow: the check before saving, the scan
+// that fills the review queue, decisions, merges and unmerges. The API and
+// the UI call it; it asks the policy before anything that storage does not
+// check itself.
+type Service struct {
+	store   Store
+	opt     Options
+	Indexes *Indexes
+	owner   string // this process, in scan leases
+}
+
+// New returns the service over store.
+func New(store Store, opt Options) *Service {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Interval <= 0 {
+		opt.Interval = 30 * time.Second
+	}
+	if opt.Lease <= 0 {
+		opt.Lease = 5 * time.Minute
+	}
+	if opt.Overlap <= 0 {
+		opt.Overlap = 2 * time.Minute
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = 2000
+	}
+	if opt.MaxCandidates <= 0 {
+		opt.MaxCandidates = 10
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &Service{store: store, opt: opt, Indexes: NewIndexes(store, opt.Index), owner: hex.EncodeToString(b)}
+}
+
+// PersonChanged is the registry's hook: call it after a person of org was
+// registered, updated or imported.
+func (s *Service) PersonChanged(orgID, personID string) { s.Indexes.Changed(orgID) }
+
+// Candidate is a registered person who may be the one being registered.
+type Candidate struct {
+	PersonID    string             `json:"person_id"`
+	Name        string             `json:"name"`
+	NativeName  string             `json:"full_name_native,omitempty"`
+	DateOfBirth string             `json:"date_of_birth,omitempty"`
+	CaseID      string             `json:"case_id,omitempty"`
+	CaseNumber  string             `json:"case_number,omitempty"`
+	Score       float64            `json:"score"`
+	Decision    string             `json:"decision"` // match or possible
+	Explanation *match.Explanation `json:"explanation"`
+}
+
+func actorOrg(ctx context.Context) string {
+	if a := homeward.ActorFromContext(ctx); a != nil {
+		return a.OrgID
+	}
+	return ""
+}
+
+// Check answers the people of the actor's organisation who may be the
+// person of reg, best first. The registration need not be complete or
+// valid: the form asks while it is being filled in. except (a person id,
+// or "") is left out, for the edit form.
+func (s *Service) Check(ctx context.Context, reg *registry.Registration, except string) ([]Candidate, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(ctx)
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return nil, err
+	}
+	country, err := s.store.OrgCountry(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	p := clonePerson(&reg.Person)
+	p.Normalize(country)
+	p.ID = except
+	idx, err := s.Indexes.Get(ctx, org, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []Candidate{}
+	for _, c := range idx.Candidates(FromPerson(&p)) {
+		if len(out) == s.opt.MaxCandidates {
+			break
+		}
+		rec, err := s.store.FindRecord(ctx, c.ID)
+		if homeward.ErrorCode(err) == homeward.ENOTFOUND {
+			continue // merged or moved since the index saw them
+		} else if err != nil {
+			return nil, err
+		}
+		cd := Candidate{PersonID: c.ID, Name: rec.Person.DisplayName(), NativeName: rec.Person.FullNameNative,
+			DateOfBirth: rec.Person.DateOfBirth.String(), Score: c.Score, Decision: c.Decision.String(), Explanation: c.Explanation}
+		if rec.Case != nil {
+			cd.CaseID, cd.CaseNumber = rec.Case.ID, rec.Case.Number
+		}
+		out = append(out, cd)
+	}
+	return out, nil
+}
+
+// ScanResult says what one scan of an organisation did.
+type ScanResult struct {
+	OrgID   string `json:"org_id"`
+	Skipped bool   `json:"skipped"` // another process holds the scan
+	People  int    `json:"people"`  // people checked
+	Found   int    `json:"found"`   // candidate pairs seen
+	Raised  int    `json:"raised"`  // new pairs in the queue
+}
+
+// Scan checks every person of the organisation changed since the last scan
+// (everyone, the first time) against the organisation's index and fills
+// the review queue. Several processes may call it: a lease in the database
+// lets one of them work at a time. Supervisors may ask for a scan of their
+// organisation; the background job scans as the system.
+func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {
+		return nil, err
+	}
+	res := &ScanResult{OrgID: orgID}
+	since, upTo, ok, err := s.store.ClaimScan(ctx, orgID, s.owner, s.opt.Lease)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		res.Skipped = true
+		return res, nil
+	}
+	idx, err := s.Indexes.Get(ctx, orgID, true)
+	if err != nil {
+		return nil, err
+	}
+	if !since.IsZero() {
+		since = since.Add(-s.opt.Overlap)
+	}
+	seen := map[[2]string]int{}
+	var found []Found
+	flush := func(done bool) error {
+		n, err := s.store.SavePairs(ctx, orgID, s.owner, found, done, upTo, s.opt.Lease)
+		res.Raised += n
+		found = found[:0]
+		clear(seen)
+		return err
+	}
+	err = s.store.People(ctx, orgID, since, func(st Stored) error {
+		if st.Merged {
+			return nil
+		}
+		p, err := st.Person()
+		if err != nil {
+			return err
+		}
+		res.People++
+		for _, c := range idx.Candidates(FromPerson(p)) {
+			a, b := Ordered(p.ID, c.ID)
+			k := [2]string{a, b}
+			if i, dup := seen[k]; dup {
+				if c.Score > found[i].Score {
+					found[i].Score, found[i].Decision, found[i].Explanation = c.Score, c.Decision, c.Explanation
+				}
+				continue
+			}
+			seen[k] = len(found)
+			found = append(found, Found{A: a, B: b, Score: c.Score, Decision: c.Decision, Explanation: c.Explanation})
+			res.Found++
+		}
+		if res.People%s.opt.Batch == 0 {
+			return flush(false)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := flush(true); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ScanAll scans every organisation whose people changed since its last
+// scan, as the system.
+func (s *Service) ScanAll(ctx context.Context) ([]ScanResult, error) {
+	ctx = homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	orgs, err := s.store.ScanOrgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ScanResult
+	for _, org := range orgs {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		r, err := s.Scan(ctx, org)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// Start runs the background scan every Interval until ctx ends; the
+// returned function stops it and waits for a running scan to finish.
+// Call it once per serve process.
+func (s *Service) Start(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.opt.Interval)
+		defer t.Stop()
+		for {
+			res, err := s.ScanAll(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.opt.Logger.Warn("duplicate scan failed", "err", err)
+			}
+			for _, r := range res {
+				if r.Raised > 0 {
+					s.opt.Logger.Info("duplicate scan", "org", r.OrgID, "people", r.People, "raised", r.Raised)
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// Pairs lists the review queue.
+func (s *Service) Pairs(ctx context.Context, f PairFilter) ([]Pair, string, error) {
+	return s.store.ListPairs(ctx, f)
+}
+
+// PairView is a pair with both people's records and a fresh explanation.
+type PairView struct {
+	Pair   *Pair
+	A, B   *registry.Record
+	Merges []Merge // merges of the pair (the current one first)
+}
+
+// Pair returns a pair with both records, explained anew on the current
+// data when both people are in the index (the stored explanation
+// otherwise).
+func (s *Service) Pair(ctx context.Context, id string) (*PairView, error) {
+	p, err := s.store.FindPair(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &PairView{Pair: p}
+	if v.A, err = s.store.FindRecord(ctx, p.PersonA); err != nil {
+		return nil, err
+	}
+	if v.B, err = s.store.FindRecord(ctx, p.PersonB); err != nil {
+		return nil, err
+	}
+	if p.Status != StatusMerged {
+		if idx, err := s.Indexes.Get(ctx, p.OrgID, false); err == nil {
+			if e, ok := idx.Explain(FromPerson(&v.A.Person), p.PersonB); ok {
+				p.Explanation, p.Score, p.Decision = e, e.Score, e.Decision.String()
+			}
+		}
+	}
+	ms, err := s.store.ListMerges(ctx, p.PersonA)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		if m.PairID == p.ID {
+			v.Merges = append(v.Merges, m)
+		}
+	}
+	return v, nil
+}
+
+// Decide records a supervisor's decision on a pair.
+func (s *Service) Decide(ctx context.Context, id string, version int, status Status, note string) (*Pair, error) {
+	return s.store.DecidePair(ctx, id, version, status, note)
+}
+
+// Merge joins the pair's two people by plan.
+func (s *Service) Merge(ctx context.Context, pairID string, version int, plan MergePlan) (*Merge, error) {
+	m, err := s.store.MergePair(ctx, pairID, version, plan)
+	if err == nil {
+		s.Indexes.Changed(m.OrgID)
+	}
+	return m, err
+}
+
+// Unmerge undoes a merge.
+func (s *Service) Unmerge(ctx context.Context, mergeID string) (*Merge, error) {
+	m, err := s.store.Unmerge(ctx, mergeID)
+	if err == nil {
+		s.Indexes.Changed(m.OrgID)
+	}
+	return m, err
+}
+
+// FindMerge returns a merge.
+func (s *Service) FindMerge(ctx context.Context, id string) (*Merge, error) {
+	return s.store.FindMerge(ctx, id)
+}
+
+// Merges lists the merges a person took part in, newest first.
+func (s *Service) Merges(ctx context.Context, personID string) ([]Merge, error) {
+	return s.store.ListMerges(ctx, personID)
+}
+
+// Store returns the storage the service works on.
+func (s *Service) Store() Store { return s.store }
