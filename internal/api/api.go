@@ -9,6 +9,7 @@ import (
 
 	"homeward"
 	"homeward/internal/assessment"
+	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
 	"homeward/internal/registry"
 )
@@ -21,6 +22,7 @@ type Services struct {
 	Audit      homeward.AuditService
 	Registry   registry.Service
 	Assessment assessment.Service
+	Dedupe     *dedupe.Service
 }
 
 // Route is one registered endpoint; the OpenAPI test compares the list with
@@ -66,6 +68,7 @@ func New(svc Services) *API {
 	a.handle("GET", "/api/v1/reference/occupations", a.occupations)
 
 	a.routesRegistry()
+	a.routesDedupe()
 	a.routesAssessment()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

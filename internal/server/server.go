@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"homeward/internal/api"
+	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
 	"homeward/internal/sqldb"
 	"homeward/internal/web"
@@ -25,6 +26,10 @@ type Options struct {
 	MaxBody       int64
 	SecureCookies bool
 	DemoPassword  string
+	// Dedupe is the duplicate workflow; serve creates it to start its
+	// background scan (Start) and passes it here. When nil, New creates one
+	// whose scan runs only on request.
+	Dedupe *dedupe.Service
 }
 
 // New returns the complete handler over db.
@@ -32,7 +37,11 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db})
+	if opt.Dedupe == nil {
+		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger})
+	}
+	db.OnPersonChanged(opt.Dedupe.PersonChanged)
+	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}

@@ -84,7 +84,10 @@ func TestDedupeQueueRights(t *testing.T) {
 		run  func() error
 		code string
 	}{
-		{"case worker lists", func() error { _, _, err := svc.Pairs(w.Ctx("ngo", homeward.RoleCaseWorker), dedupe.PairFilter{}); return err }, homeward.EFORBIDDEN},
+		{"case worker lists", func() error {
+			_, _, err := svc.Pairs(w.Ctx("ngo", homeward.RoleCaseWorker), dedupe.PairFilter{})
+			return err
+		}, homeward.EFORBIDDEN},
 		{"case worker decides", func() error {
 			_, err := svc.Decide(w.Ctx("ngo", homeward.RoleCaseWorker), p.ID, p.Version, dedupe.StatusSame, "")
 			return err
