@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ type Levels struct{ Economic, Social, Psychosocial float64 }
 // pick chooses among choices ordered best first, nearer the best the higher
 // level is, with a little noise.
 func pick(r *rand.Rand, level float64, choices ...string) string {
-	x := (1-level)*float64(len(choices)-1) + r.NormFloat64()*0.45
+	x := (1-level)*float64(len(choices)-1) + r.NormFloat64()*0.28
 	i := int(math.Round(x))
 	return choices[max(0, min(len(choices)-1, i))]
 }
@@ -148,14 +149,8 @@ func seedAssessments(ctx context.Context, db *sqldb.DB, w *World) error {
 		if err != nil {
 			return err
 		}
-		for _, p := range people {
-			if p.Incomplete {
-				continue
-			}
-			returned, ok := assessment.ParseReturnDate(p.ReturnDate)
-			if !ok || returned.After(now) {
-				continue
-			}
+		for _, p := range spread(people, now, assessedPerOrg) {
+			returned, _ := assessment.ParseReturnDate(p.ReturnDate)
 			tr := trajectories[n%len(trajectories)]
 			n++
 			// Screening at reception, a day after return.
@@ -195,6 +190,31 @@ func seedAssessments(ctx context.Context, db *sqldb.DB, w *World) error {
 		}
 	}
 	return nil
+}
+
+// assessedPerOrg bounds how many returnees of each organisation get demo
+// assessments, which keeps the demo's start fast.
+const assessedPerOrg = 20
+
+// spread picks up to n complete registrations with a past return date,
+// evenly over the range of return dates, so that every stage shows: new
+// arrivals with a baseline only, and earlier ones with follow-ups.
+func spread(people []registry.Summary, now time.Time, n int) []registry.Summary {
+	var ok []registry.Summary
+	for _, p := range people {
+		if r, has := assessment.ParseReturnDate(p.ReturnDate); has && !p.Incomplete && !r.After(now) {
+			ok = append(ok, p)
+		}
+	}
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].ReturnDate < ok[j].ReturnDate })
+	if len(ok) <= n {
+		return ok
+	}
+	out := make([]registry.Summary, 0, n)
+	for i := range n {
+		out = append(out, ok[i*len(ok)/n])
+	}
+	return out
 }
 
 // dateAfter returns returned plus months and days, as a date no later than

@@ -20,6 +20,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/demo"
+	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
 
@@ -126,7 +127,7 @@ func TestAssessmentPages(t *testing.T) {
 		t.Fatalf("complete: %d at %s\n%.3000s", status, at, page)
 	}
 	_, page = b.get("/people/" + pid + "/scores")
-	if !strings.Contains(page, "<svg") || !strings.Contains(page, "সময়ের সাথে পুনঃএকীকরণ") && !strings.Contains(page, "অর্থনৈতিক") {
+	if !strings.Contains(page, "<svg") || !strings.Contains(page, i18n.T("bn", "assessment.chart.title", nil)) || !strings.Contains(page, "অর্থনৈতিক") {
 		t.Errorf("scores page:\n%.3000s", page)
 	}
 	if _, frag := b.get("/people/" + pid + "/assessments/panel"); !strings.Contains(frag, `id="latest-scores"`) || strings.Contains(frag, "<html") {

@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/demo"
+	"homeward/internal/i18n"
+	"homeward/internal/registry"
+	"homeward/internal/server"
+)
+
+// A case worker of an NGO fills the reintegration sustainability survey in
+// Bangla in the browser: skip logic shows the education question once she
+// says there are school-age children, the survey completes with scores,
+// and the person's chart draws them.
+func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
+	chromiumPath(t)
+	db := homewardtest.Open(t)
+	w, err := demo.Seed(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := w.Users["caseworker@shapla.demo"]
+	actx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cw.ID, OrgID: cw.OrgID, Roles: cw.Roles})
+	returned := time.Now().UTC().AddDate(0, 0, -40)
+	js := fmt.Sprintf(`{"person":{"given_name":"Nazmul","family_name":"Hoque","full_name_native":"নাজমুল হক","sex":"male","date_of_birth":"1988",
+		"address":{"admin_area":"BD302602"}},
+		"episodes":[{"destination_country":"QA","departure_date":"2020-01","return":{"date":%q,"return_type":"voluntary","point_of_entry":"BD-DAC"}}],
+		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, returned.Format(time.DateOnly))
+	var reg registry.Registration
+	if err := json.Unmarshal([]byte(js), &reg); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := db.Register(actx, &reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	ctx := browser(t)
+
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/lang?to=bn&back=/login"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "caseworker@shapla.demo"),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.ID("home-title")),
+		chromedp.Navigate(srv.URL+"/people/"+rec.Person.ID+"/assessments"),
+		chromedp.WaitVisible(chromedp.ID("start-assessment")),
+		chromedp.SetValue(chromedp.ID("form_id"), "rss"),
+		chromedp.Click(chromedp.ID("start-assessment")),
+		chromedp.WaitVisible(chromedp.ID("assessment-form")),
+	)
+	if err != nil {
+		t.Fatalf("start the survey: %v", err)
+	}
+	title, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("fill-title")))
+	if title != "টেকসই পুনঃএকীকরণ জরিপ" {
+		t.Errorf("survey title %q", title)
+	}
+	hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool]("document.getElementById('q-access_education').hidden"))
+	if !hidden {
+		t.Error("the education question shows before it is relevant")
+	}
+
+	answers := demo.SurveyAnswers(rand.New(rand.NewPCG(11, 3)), demo.Levels{Economic: 0.4, Social: 0.6, Psychosocial: 0.5}, returned.AddDate(0, 0, 3).Format(time.DateOnly), "baseline")
+	answers["school_age_children"] = "yes"
+	answers["access_education"] = "some"
+	// Answer in form order so that skip logic has its inputs first.
+	order := []string{"round", "interview_date", "income_source", "food_security", "debt_months", "productive_assets", "work_access", "economic_satisfaction",
+		"housing", "school_age_children", "access_education", "access_health", "access_documentation", "access_justice", "access_water",
+		"support_network", "community_participation", "safety_belonging", "distress", "discrimination", "migrate_again", "migrate_reason"}
+	var steps []chromedp.Action[chromedp.Void]
+	for _, name := range order {
+		v, ok := answers[name]
+		if !ok {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if name == "interview_date" {
+				steps = append(steps, chromedp.SetValue(chromedp.ID("a-"+name), x))
+				continue
+			}
+			id := "a-" + name + "-" + x
+			steps = append(steps, chromedp.WaitVisible(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+		case float64:
+			// Typed in Bangla digits.
+			steps = append(steps, chromedp.SendKeys(chromedp.ID("a-"+name), strings.Map(func(r rune) rune { return '০' + (r - '0') }, fmt.Sprint(int(x)))))
+		}
+	}
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("answer: %v", err)
+	}
+	screenshot(t, ctx, "survey-bn")
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("complete")),
+		chromedp.WaitVisible(chromedp.ID("result-scores")),
+	)
+	if err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("complete: %v\n%.3000s", err, html)
+	}
+	scores, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result-scores")))
+	if !strings.Contains(scores, "অর্থনৈতিক") || !strings.ContainsAny(scores, "০১২৩৪৫৬৭৮৯") {
+		t.Errorf("scores in Bangla: %q", scores)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("link-chart")),
+		chromedp.WaitVisible(chromedp.CSS("#score-chart svg")),
+	)
+	if err != nil {
+		t.Fatalf("chart: %v", err)
+	}
+	desc, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.querySelector('#score-chart svg title').textContent"))
+	if want := i18n.T("bn", "assessment.chart.title", nil); desc != want {
+		t.Errorf("chart title %q", desc)
+	}
+	markers, _ := chromedp.Run(ctx, chromedp.Evaluate[int]("document.querySelectorAll('#score-chart svg circle').length"))
+	if markers < 1 {
+		t.Errorf("the chart has no economic marker")
+	}
+	screenshot(t, ctx, "scores-bn")
+
+	// The follow-up schedule now counts from the baseline: nothing is due.
+	ov, err := db.PersonOverview(actx, rec.Person.ID)
+	if err != nil || len(ov.Scores) != 1 {
+		t.Fatalf("overview: %+v, %v", ov, err)
+	}
+	keys := make([]string, 0, len(ov.Scores[0].Dimensions))
+	for k := range ov.Scores[0].Dimensions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if strings.Join(keys, ",") != "economic,psychosocial,social" {
+		t.Errorf("dimensions %v", keys)
+	}
+}
