@@ -26,7 +26,9 @@ type formValues struct {
 	Checked map[string]bool
 }
 
-func newFormValues() formValues { return formValues{V: map[string]string{}, Checked: map[string]bool{}} }
+func newFormValues() formValues {
+	return formValues{V: map[string]string{}, Checked: map[string]bool{}}
+}
 
 func (f formValues) set(name, v string) {
 	if v != "" {
@@ -51,9 +53,9 @@ func valuesFromPost(form url.Values) formValues {
 
 // personFormData is what registry_form.html shows.
 type personFormData struct {
-	New               bool
-	PersonID, Name    string
-	Version           int
+	New            bool
+	PersonID, Name string
+	Version        int
 	formKit
 	Documents         []int
 	Household         []int
