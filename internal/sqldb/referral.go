@@ -117,7 +117,9 @@ func (tx *Tx) loadReferral(id string) (*referral.Referral, error) {
 	return scanReferral(tx.QueryRow(`SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`+lock, id))
 }
 
-func timelineKind(to referral.State) registry.EventKind { return registry.EventKind("referral_" + string(to)) }
+func timelineKind(to referral.State) registry.EventKind {
+	return registry.EventKind("referral_" + string(to))
+}
 
 // referralEvent puts a referral's step on the sender's case timeline and in
 // the audit log of the organisation that acted.
