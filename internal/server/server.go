@@ -41,11 +41,11 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe})
+	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe})
 	if err != nil {
 		return nil, err
 	}

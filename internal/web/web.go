@@ -17,6 +17,7 @@ import (
 
 	"homeward"
 	"homeward/internal/assessment"
+	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
@@ -36,6 +37,7 @@ type Services struct {
 	Audit      homeward.AuditService
 	Registry   registry.Service
 	Assessment assessment.Service
+	Dedupe     *dedupe.Service
 }
 
 // Web is the HTML handler.
@@ -76,6 +78,7 @@ func New(svc Services) (*Web, error) {
 	w.handle("GET /account", w.account, true)
 	w.handle("POST /account/password", w.changePassword, true)
 	w.routesRegistry()
+	w.routesDedupe()
 	w.routesAssessment()
 	return w, nil
 }
