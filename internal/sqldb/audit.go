@@ -67,6 +67,16 @@ type auditHead struct {
 	hash string
 }
 
+// flushHeads writes the audit chain heads the transaction advanced.
+func (tx *Tx) flushHeads() error {
+	for chain, h := range tx.heads {
+		if err := writeHead(tx, chain, h.seq, h.hash); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeHead(tx *Tx, chain string, seq int64, hash string) error {
 	if _, err := tx.Exec(`UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?`, seq, hash, chain); err != nil {
 		return fmt.Errorf("audit head: %w", err)

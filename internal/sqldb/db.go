@@ -140,7 +140,8 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx)}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx),
+		heads: map[string]*auditHead{}}
 	if db.dialect == sqlite {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
@@ -154,6 +155,9 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.flushHeads(); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {

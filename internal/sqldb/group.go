@@ -158,13 +158,11 @@ func (db *DB) runGroup(batch []*groupJob) {
 		finish(nil)
 		return
 	}
-	headTx := &Tx{tx: sqlTx, db: db, ctx: context.Background(), now: now, stmts: stmts}
-	for chain, h := range heads {
-		if err := writeHead(headTx, chain, h.seq, h.hash); err != nil {
-			_ = sqlTx.Rollback()
-			finish(err)
-			return
-		}
+	headTx := &Tx{tx: sqlTx, db: db, ctx: context.Background(), now: now, stmts: stmts, heads: heads}
+	if err := headTx.flushHeads(); err != nil {
+		_ = sqlTx.Rollback()
+		finish(err)
+		return
 	}
 	if err := sqlTx.Commit(); err != nil {
 		finish(fmt.Errorf("commit: %w", err))
