@@ -129,6 +129,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedAssessments(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo assessments: %w", err)
 	}
+	if err := seedDedupe(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo duplicates: %w", err)
+	}
 	return w, nil
 }
 
