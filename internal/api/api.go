@@ -11,6 +11,7 @@ import (
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
+	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
 
@@ -23,6 +24,7 @@ type Services struct {
 	Registry   registry.Service
 	Assessment assessment.Service
 	Dedupe     *dedupe.Service
+	Referral   referral.Service
 }
 
 // Route is one registered endpoint; the OpenAPI test compares the list with
@@ -68,6 +70,7 @@ func New(svc Services) *API {
 	a.handle("GET", "/api/v1/reference/occupations", a.occupations)
 
 	a.routesRegistry()
+	a.routesReferral()
 	a.routesDedupe()
 	a.routesAssessment()
 
