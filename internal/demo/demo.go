@@ -132,6 +132,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedDedupe(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo duplicates: %w", err)
 	}
+	if err := seedReferrals(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo referrals: %w", err)
+	}
 	return w, nil
 }
 
