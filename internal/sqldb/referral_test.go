@@ -60,16 +60,6 @@ func userCtx(u *homeward.User) context.Context {
 	return homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: u.ID, OrgID: u.OrgID, Name: u.Name, Roles: u.Roles, Locale: "en"})
 }
 
-func (w *refWorld) orgID(key string) string {
-	switch key {
-	case "ngo":
-		return w.NGO.ID
-	case "operator":
-		return w.Operator.ID
-	}
-	return w.Provider.ID
-}
-
 // returnee registers a person with the NGO, with consent for referral to
 // the organisations named (by id).
 func (w *refWorld) returnee(t *testing.T, nid string, consentTo ...string) *registry.Record {
@@ -256,7 +246,7 @@ func TestReferralLoop(t *testing.T) {
 	r = w.move(t, staff, r, referral.StateInProgress, "")
 	d.Training.Outcome, d.Training.CertificateRef = referral.TrainingCompleted, "BTEB-2026-0042"
 	d.Training.Attendance = []referral.Attendance{{Date: "2026-04-01", Hours: 6}}
-	if d, err = db.UpdateDelivery(staff, d.ID, d.Version, referral.DeliveryInput{Training: d.Training}); err != nil {
+	if _, err = db.UpdateDelivery(staff, d.ID, d.Version, referral.DeliveryInput{Training: d.Training}); err != nil {
 		t.Fatal(err)
 	}
 	r = w.move(t, staff, r, referral.StateCompleted, "")
