@@ -30,7 +30,7 @@ const (
 // person_id column and an id primary key: a merge moves the absorbed
 // person's rows to the kept person and an unmerge moves them back.
 // Capabilities that add such a table add it here.
-var movedTables = []string{"cases", "consents", "assessments"}
+var movedTables = []string{"cases", "consents", "assessments", "plans", "referrals"}
 
 // personHooks holds each DB's OnPersonChanged function.
 var personHooks sync.Map // *DB → func(orgID, personID string)
@@ -469,7 +469,9 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 				continue
 			}
 			m.Moved[t] = ids
-			if _, err := tx.Exec(`UPDATE `+t+` SET person_id = ? WHERE person_id = ?`, keptID, absID); err != nil {
+			if _, err := tx.Exec(`UPDATE `+t+` SET person_id = ? WHERE person_id = ?`, keptID, absID); isUniqueViolation(err) {
+				return homeward.Errorf(homeward.ECONFLICT, "dedupe.merge.clash", "Both records have an open referral for the same service to the same provider; close one of them first.")
+			} else if err != nil {
 				return err
 			}
 		}
