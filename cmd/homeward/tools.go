@@ -66,19 +66,21 @@ type progressBar struct {
 	last  time.Time
 }
 
-func (b *progressBar) update(n, total int64, force bool) {
+// update shows progress through the file (bytes n of total) and the rows
+// handled so far.
+func (b *progressBar) update(n, total int64, rows int, force bool) {
 	if !force && time.Since(b.last) < 200*time.Millisecond {
 		return
 	}
 	b.last = time.Now()
-	rate := float64(n) / max(time.Since(b.start).Seconds(), 1e-3)
+	rate := float64(rows) / max(time.Since(b.start).Seconds(), 1e-3)
 	if total > 0 {
 		const width = 30
 		done := int(float64(width) * float64(n) / float64(total))
 		done = min(done, width)
-		fmt.Fprintf(b.w, "\r%s [%s%s] %3.0f%% %d rows/s ", b.label, strings.Repeat("#", done), strings.Repeat("-", width-done), 100*float64(n)/float64(total), int(rate))
+		fmt.Fprintf(b.w, "\r%s [%s%s] %3.0f%% %d rows, %d rows/s ", b.label, strings.Repeat("#", done), strings.Repeat("-", width-done), 100*float64(n)/float64(total), rows, int(rate))
 	} else {
-		fmt.Fprintf(b.w, "\r%s %d rows, %d rows/s ", b.label, n, int(rate))
+		fmt.Fprintf(b.w, "\r%s %d rows, %d rows/s ", b.label, rows, int(rate))
 	}
 }
 
@@ -139,9 +141,9 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 	bar := &progressBar{w: p.stderr, label: filepath.Base(pos[0]), start: time.Now()}
 	actx := homeward.NewContextWithActor(ctx, actor)
 	rep, err := registry.RunImport(actx, db, cr, format, registry.ImportOptions{Now: time.Now()}, dry, errOut, lang, func(rows int) {
-		bar.update(cr.n, st.Size(), false)
+		bar.update(cr.n, st.Size(), rows, false)
 	})
-	bar.update(cr.n, st.Size(), true)
+	bar.update(cr.n, st.Size(), rep.Rows, true)
 	fmt.Fprintln(p.stderr)
 	if err != nil {
 		return explain(err)

@@ -193,7 +193,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			p.OrgID, p.ExternalID = org, row.ExternalID
 			var id, pj, ej string
 			var version int
-			err := tx.QueryRow(`SELECT id, person, episodes, version FROM people WHERE org_id = ? AND external_id = ?`, org, row.ExternalID).Scan(&id, &pj, &ej, &version)
+			err := tx.QueryRow(`SELECT id, person, episodes, version FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).Scan(&id, &pj, &ej, &version)
 			if err == errNoRows {
 				reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
 				rec, err := tx.register(reg, &registry.Case{}, country)
