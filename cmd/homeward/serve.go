@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"homeward/internal/dedupe"
 	"homeward/internal/demo"
 	"homeward/internal/reference"
 	"homeward/internal/server"
@@ -60,7 +61,12 @@ func cmdServe(ctx context.Context, p *program, args []string) error {
 // it stops accepting, lets running requests finish (up to the timeout)
 // and returns; the caller closes the database last.
 func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.Logger, demoPassword string) error {
-	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword})
+	// The duplicate scan runs in the background; several serve processes
+	// share the work through leases in the database.
+	dd := dedupe.New(db, dedupe.Options{Logger: log})
+	stopScan := dd.Start(ctx)
+	defer stopScan()
+	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword, Dedupe: dd})
 	if err != nil {
 		return err
 	}

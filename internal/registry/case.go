@@ -27,6 +27,8 @@ type Case struct {
 	Incomplete bool       `json:"incomplete,omitempty"`
 	OpenedAt   time.Time  `json:"opened_at,omitzero"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// Version is the case's version, for optimistic concurrency (If-Match).
+	Version int `json:"version,omitempty"`
 }
 
 // CaseStatus is a step in the case lifecycle.

@@ -156,7 +156,7 @@ func (tx *Tx) openCase(c *registry.Case, p *registry.Person, episodes []registry
 	if err != nil {
 		return err
 	}
-	c.ID, c.Number, c.OrgID, c.PersonID, c.OpenedAt = homeward.NewID(), number, p.OrgID, p.ID, tx.now
+	c.ID, c.Number, c.OrgID, c.PersonID, c.OpenedAt, c.Version = homeward.NewID(), number, p.OrgID, p.ID, tx.now, 1
 	if c.Status == "" {
 		c.Status = registry.StatusRegistered
 	}
@@ -306,7 +306,7 @@ func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*re
 		if rec, err = tx.register(reg, &c, country); err != nil {
 			return err
 		}
-		return tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventReception, "", tx.now, map[string]any{"services": r.Services}))
+		return tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventReception, "", tx.now, map[string]any{"services": r.Services, "point": r.PointOfEntry}))
 	})
 	if err == nil {
 		db.personChanged(rec.Person.OrgID, rec.Person.ID)
@@ -334,6 +334,7 @@ func scanCase(s interface{ Scan(...any) error }) (*registry.Case, int, error) {
 	if err := json.Unmarshal([]byte(vulns), &c.Vulnerabilities); err != nil {
 		return nil, 0, err
 	}
+	c.Version = version
 	return c, version, nil
 }
 
@@ -575,8 +576,9 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 			events = append(events, registry.NewCaseEvent(caseID, registry.EventAssigned, "", tx.now, map[string]any{"user": c.AssignedTo}))
 		}
 		if upd.Priority != nil && *upd.Priority != c.Priority {
+			from := c.Priority
 			c.Priority = *upd.Priority
-			events = append(events, registry.NewCaseEvent(caseID, registry.EventPriorityChanged, "", tx.now, map[string]any{"priority": string(c.Priority)}))
+			events = append(events, registry.NewCaseEvent(caseID, registry.EventPriorityChanged, "", tx.now, map[string]any{"from": string(from), "to": string(c.Priority)}))
 		}
 		if upd.Vulnerabilities != nil {
 			old := map[registry.Vulnerability]bool{}
@@ -625,6 +627,7 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 			return staleVersion()
 		}
 		newVersion = v + 1
+		c.Version = newVersion
 		for _, ev := range events {
 			ev.CaseID = caseID
 			if err := tx.addEvent(c.OrgID, ev); err != nil {

@@ -6,16 +6,6 @@
   if (window.homewardRegistry) { return; }
   window.homewardRegistry = true;
 
-  // A form answered with its errors (400), a stale version (412) or a
-  // conflict (409) is a page to show, not a failure: let htmx swap it.
-  document.addEventListener("htmx:beforeSwap", function (e) {
-    var s = e.detail.xhr && e.detail.xhr.status;
-    if (s === 400 || s === 409 || s === 412) {
-      e.detail.shouldSwap = true;
-      e.detail.isError = false;
-    }
-  });
-
   // The import page's progress bar: htmx reports the upload's progress;
   // once every byte is sent the server is checking rows.
   document.addEventListener("htmx:xhr:progress", function (e) {
