@@ -251,7 +251,7 @@ func TestPersonPageActions(t *testing.T) {
 		t.Errorf("close without reason: %d", status)
 	}
 	if status, page := sup.post(path+"/case/flags", url.Values{"csrf_token": {token}, "priority": {"urgent"}, "vulnerabilities": {"wage_theft"}, "version": {"2"}}); status != 200 ||
-		!strings.Contains(page, "Flag added: Wages withheld.") || !strings.Contains(page, "Priority set to Urgent.") {
+		!strings.Contains(page, "Flag added: Wages withheld.") || !strings.Contains(page, "Priority changed from Normal to Urgent.") {
 		t.Errorf("flags: %d", status)
 	}
 	// Consents: a new one with an error, then a withdrawal.
