@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"homeward/internal/httpx"
+	"homeward/internal/scoring"
 )
 
 // Config is the server's configuration, filled from flags and HOMEWARD_*
@@ -23,6 +24,7 @@ type Config struct {
 	SecureCookies   bool
 	MaxBody         int64
 	ShutdownTimeout time.Duration
+	FollowUps       string
 }
 
 // dbFlags registers the flags every database-using command shares.
@@ -40,6 +42,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when serving over HTTPS)")
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
+	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 }
 
 // DSN returns the database to open.
@@ -69,6 +72,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, "--log-format must be text or json")
+	}
+	if c.FollowUps != "" {
+		if _, err := scoring.ParseSchedule(c.FollowUps); err != nil {
+			problems = append(problems, fmt.Sprintf("--follow-ups %q: %v", c.FollowUps, err))
+		}
 	}
 	if c.MaxBody < 0 {
 		problems = append(problems, "--max-body must not be negative")

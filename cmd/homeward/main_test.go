@@ -38,6 +38,9 @@ func TestUsageAndHelp(t *testing.T) {
 			t.Errorf("%s --help printed no usage: %q", cmd, out)
 		}
 	}
+	if _, err := run(t, nil, "", "serve", "--follow-ups", "3,x"); exitCode(err) != 2 {
+		t.Errorf("bad follow-up schedule: %v", err)
+	}
 	if _, err := run(t, nil, "", "serve", "--log-level", "loud"); exitCode(err) != 2 {
 		t.Errorf("bad log level: %v", err)
 	}
@@ -97,6 +100,9 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("token list: %s", out)
 	}
 	must("", "user", "reset-password", "admin@ministry.test")
+	if out := must("", "forms", "import", "../../internal/form/builtin/rss.xlsx"); !strings.Contains(out, "stored form rss version") {
+		t.Errorf("forms import: %s", out)
+	}
 	if out := must("", "audit", "verify"); !strings.Contains(out, "audit log intact") {
 		t.Errorf("audit verify: %s", out)
 	}

@@ -13,6 +13,7 @@ import (
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
 	"homeward/internal/reference"
+	"homeward/internal/scoring"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
@@ -66,6 +67,13 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	dd := dedupe.New(db, dedupe.Options{Logger: log})
 	stopScan := dd.Start(ctx)
 	defer stopScan()
+	if c.FollowUps != "" {
+		sched, err := scoring.ParseSchedule(c.FollowUps)
+		if err != nil {
+			return err
+		}
+		db.FollowUpSchedule = &sched
+	}
 	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword, Dedupe: dd})
 	if err != nil {
 		return err

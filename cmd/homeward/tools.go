@@ -27,13 +27,7 @@ func init() {
 		}
 		return scoring.ScoreCLI(ctx, args, p.stdin, p.stdout, p.stderr)
 	}}
-	commands["forms"] = command{"check an XLSForm: forms import FILE.xlsx", func(ctx context.Context, p *program, args []string) error {
-		if len(args) == 0 || args[0] != "import" {
-			fmt.Fprintln(p.stderr, "Usage: homeward forms import [-json] FILE.xlsx")
-			return helpOrUsage(firstArg(args), "forms needs a subcommand: import")
-		}
-		return form.ImportCLI(ctx, args[1:], p.stdout, p.stderr)
-	}}
+	commands["forms"] = command{"import an XLSForm into the form catalogue: forms import [--check] FILE.xlsx", cmdForms}
 	commands["bench"] = command{"benchmarks and generators: bench gen, bench register", cmdBench}
 	commands["import"] = command{"import returnees from a CSV or XLSX file into an organisation", cmdImport}
 }
@@ -167,5 +161,49 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintln(p.stdout)
 	}
+	return nil
+}
+
+// cmdForms imports an XLSForm into the database's form catalogue; with
+// --check (or --json) it only parses and reports, touching no database.
+func cmdForms(ctx context.Context, p *program, args []string) error {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprintln(p.stderr, "Usage: homeward forms import [--check] [--json] FILE.xlsx")
+		return helpOrUsage(firstArg(args), "forms needs a subcommand: import")
+	}
+	for _, a := range args[1:] {
+		if a == "--check" || a == "-check" || a == "--json" || a == "-json" || a == "-h" || a == "--help" {
+			var rest []string
+			for _, b := range args[1:] {
+				if b != "--check" && b != "-check" {
+					rest = append(rest, b)
+				}
+			}
+			return form.ImportCLI(ctx, rest, p.stdout, p.stderr)
+		}
+	}
+	db, pos, err := withDB(ctx, p, "forms import", "forms import [--check] FILE.xlsx\n\nParses the XLSForm and stores it as a new form version (a version already answered cannot be replaced).", args[1:], nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if len(pos) != 1 {
+		return usageError{"give one .xlsx file"}
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fm, err := form.ParseXLSForm(f)
+	if err != nil {
+		return explain(err)
+	}
+	fv, err := db.ImportForm(system(ctx), fm)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(p.stdout, "stored form %s version %s (%d questions)\n", fm.ID, fm.Version, len(fm.Questions))
+	_ = fv
 	return nil
 }

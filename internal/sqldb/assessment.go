@@ -787,7 +787,7 @@ func (db *DB) PersonOverview(ctx context.Context, personID string) (*assessment.
 			start = opened
 		}
 		ov.ReturnDate = start.Format(time.DateOnly)
-		ov.FollowUps = scoring.DefaultSchedule.FollowUps(start, surveys, db.Now())
+		ov.FollowUps = db.followUps().FollowUps(start, surveys, db.Now())
 	}
 	return ov, nil
 }
@@ -862,7 +862,7 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		if !ok {
 			start = c.opened
 		}
-		kinds, fus := assessment.Tasks(scoring.DefaultSchedule, start, surveys[c.person], now)
+		kinds, fus := assessment.Tasks(db.followUps(), start, surveys[c.person], now)
 		for i, k := range kinds {
 			t := assessment.Task{Kind: k, PersonID: c.person, CaseID: c.id, CaseNumber: c.number, Name: c.name, AssignedTo: c.assigned}
 			if k == assessment.TaskFollowUp {
@@ -899,4 +899,13 @@ func joinName(given, family string) string {
 		return given
 	}
 	return given + " " + family
+}
+
+// followUps returns the follow-up schedule: FollowUpSchedule when set
+// (serve's --follow-ups), else the default 3, 6 and 12 months after return.
+func (db *DB) followUps() scoring.Schedule {
+	if db.FollowUpSchedule != nil {
+		return *db.FollowUpSchedule
+	}
+	return scoring.DefaultSchedule
 }

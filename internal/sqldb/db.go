@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"homeward"
+	"homeward/internal/scoring"
 )
 
 // DB is an open database with its pools. SQLite gets a single-connection
@@ -35,6 +36,9 @@ type DB struct {
 	Now func() time.Time
 	// Logger receives warnings (never secrets).
 	Logger *slog.Logger
+	// FollowUpSchedule, when set, replaces the default follow-up schedule
+	// (3, 6 and 12 months after return).
+	FollowUpSchedule *scoring.Schedule
 	group  *grouper
 }
 
