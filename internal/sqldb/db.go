@@ -39,7 +39,7 @@ type DB struct {
 	// FollowUpSchedule, when set, replaces the default follow-up schedule
 	// (3, 6 and 12 months after return).
 	FollowUpSchedule *scoring.Schedule
-	group  *grouper
+	group            *grouper
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
