@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -260,8 +259,6 @@ func pathPersonID(r *http.Request) (string, error) {
 	}
 	return id, nil
 }
-
-var indexRe = regexp.MustCompile(`\[(\d+)\]`)
 
 // lines splits a textarea into its non-empty lines (commas too).
 func lines(s string) []string {

@@ -355,9 +355,7 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 		p.Documents = append(p.Documents, d)
 		rows["person.documents"] = append(rows["person.documents"], i)
 	}
-	for _, ph := range lines(asciiDigits(f.V["person.phones"])) {
-		p.Phones = append(p.Phones, ph)
-	}
+	p.Phones = append(p.Phones, lines(asciiDigits(f.V["person.phones"]))...)
 	area := f.V["person.address.district"]
 	if up := f.V["person.address.upazila"]; up != "" && area != "" && reference.AreaIn(up, area) {
 		area = up
@@ -374,9 +372,7 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 		p.Household = append(p.Household, m)
 		rows["person.household"] = append(rows["person.household"], i)
 	}
-	for _, l := range lines(f.V["person.languages"]) {
-		p.Languages = append(p.Languages, l)
-	}
+	p.Languages = append(p.Languages, lines(f.V["person.languages"])...)
 	var dis registry.Disability
 	dis.Seeing, dis.Hearing = registry.WGAnswer(f.V["person.disability.seeing"]), registry.WGAnswer(f.V["person.disability.hearing"])
 	dis.Walking, dis.Cognition = registry.WGAnswer(f.V["person.disability.walking"]), registry.WGAnswer(f.V["person.disability.cognition"])
