@@ -20,6 +20,7 @@ import (
 	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
+	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
 
@@ -38,6 +39,7 @@ type Services struct {
 	Registry   registry.Service
 	Assessment assessment.Service
 	Dedupe     *dedupe.Service
+	Referral   referral.Service
 }
 
 // Web is the HTML handler.
@@ -80,6 +82,7 @@ func New(svc Services) (*Web, error) {
 	w.routesRegistry()
 	w.routesDedupe()
 	w.routesAssessment()
+	w.routesReferral()
 	return w, nil
 }
 
