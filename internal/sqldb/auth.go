@@ -164,23 +164,26 @@ func (db *DB) SessionActor(ctx context.Context, token string) (*homeward.Actor, 
 }
 
 // TokenActor resolves an API token to its user's actor, limited to the
-// token's scopes.
+// token's scopes. One query reads the token, its user and organisation.
 func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, error) {
 	unauth := homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
-	var id, userID, scopes string
+	var id, scopes, roles string
 	var expires, revoked, lastUsed *time.Time
-	if err := db.queryRow(ctx, `SELECT id, user_id, scopes, expires_at, revoked_at, last_used_at FROM api_tokens WHERE secret_hash = ?`, password.Digest(secret)).
-		Scan(&id, &userID, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed}); err != nil {
+	var disabled bool
+	a := &homeward.Actor{}
+	if err := db.queryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
+			u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator
+		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE t.secret_hash = ?`, password.Digest(secret)).
+		Scan(&id, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed},
+			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator); err != nil {
 		return nil, unauth
 	}
 	now := db.Now()
-	if revoked != nil || expires != nil && !expires.After(now) {
+	if revoked != nil || expires != nil && !expires.After(now) || disabled {
 		return nil, unauth
 	}
-	a, err := db.loadActor(ctx, userID)
-	if err != nil {
-		return nil, unauth
-	}
+	a.Roles = splitRoles(roles)
 	a.Scopes = splitScopes(scopes)
 	a.TokenID = id
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -40,6 +41,8 @@ type DB struct {
 	// (3, 6 and 12 months after return).
 	FollowUpSchedule *scoring.Schedule
 	group            *grouper
+	// countries caches organisations' countries (see orgCountry).
+	countries sync.Map
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"homeward"
 	"homeward/internal/match"
@@ -16,11 +17,23 @@ import (
 var _ registry.Service = (*DB)(nil)
 
 // orgCountry returns the ISO alpha-2 country of an organisation (the
-// default country for phone numbers and the prefix of case numbers).
+// default country for phone numbers and the prefix of case numbers). It is
+// read on every registration and changes almost never, so it is cached for
+// a minute.
 func (db *DB) orgCountry(ctx context.Context, orgID string) (string, error) {
+	type entry struct {
+		country string
+		at      time.Time
+	}
+	if v, ok := db.countries.Load(orgID); ok && time.Since(v.(entry).at) < time.Minute {
+		return v.(entry).country, nil
+	}
 	var c string
-	err := db.queryRow(ctx, `SELECT country FROM organisations WHERE id = ?`, orgID).Scan(&c)
-	return c, notFound(err)
+	if err := db.queryRow(ctx, `SELECT country FROM organisations WHERE id = ?`, orgID).Scan(&c); err != nil {
+		return "", notFound(err)
+	}
+	db.countries.Store(orgID, entry{c, time.Now()})
+	return c, nil
 }
 
 func actorID(a *homeward.Actor) string {
