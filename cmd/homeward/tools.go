@@ -148,6 +148,9 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 	}
 	fmt.Fprintf(p.stdout, "%s %d rows in %s: %d valid, %d invalid; %d created, %d updated, %d unchanged\n",
 		verb, rep.Rows, time.Since(bar.start).Round(time.Millisecond), rep.Valid, rep.Invalid, rep.Created, rep.Updated, rep.Unchanged)
+	if len(rep.MergedLines) > 0 {
+		fmt.Fprintf(p.stdout, "not applied, the person was merged into another (review them): lines %v\n", rep.MergedLines)
+	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(p.stdout, "warning: column %q: %s\n", w.Column, w.Message)
 	}

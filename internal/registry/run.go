@@ -7,14 +7,17 @@ import (
 
 // ImportReport sums up an import (or a dry run).
 type ImportReport struct {
-	DryRun    bool            `json:"dry_run"`
-	Rows      int             `json:"rows"`
-	Valid     int             `json:"valid"`
-	Invalid   int             `json:"invalid"`
-	Created   int             `json:"created"`
-	Updated   int             `json:"updated"`
-	Unchanged int             `json:"unchanged"`
-	Warnings  []ImportWarning `json:"warnings"`
+	DryRun    bool `json:"dry_run"`
+	Rows      int  `json:"rows"`
+	Valid     int  `json:"valid"`
+	Invalid   int  `json:"invalid"`
+	Created   int  `json:"created"`
+	Updated   int  `json:"updated"`
+	Unchanged int  `json:"unchanged"`
+	// MergedLines lists rows whose person was merged into another and which
+	// were therefore not applied.
+	MergedLines []int           `json:"merged_lines,omitempty"`
+	Warnings    []ImportWarning `json:"warnings"`
 	// Errors lists row problems, up to MaxReportedErrors; ErrorsTotal counts all.
 	Errors      []RowError `json:"errors"`
 	ErrorsTotal int        `json:"errors_total"`
@@ -56,8 +59,10 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 			if err != nil {
 				return err
 			}
-			for _, o := range outcomes {
+			for k, o := range outcomes {
 				switch o {
+				case ImportMerged:
+					rep.MergedLines = append(rep.MergedLines, batch[k].Line)
 				case ImportCreated:
 					rep.Created++
 				case ImportUpdated:

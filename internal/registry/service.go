@@ -74,6 +74,9 @@ const (
 	ImportCreated   ImportOutcome = "created"
 	ImportUpdated   ImportOutcome = "updated"
 	ImportUnchanged ImportOutcome = "unchanged"
+	// ImportMerged: the external ID belongs to a person merged into another;
+	// the row is not applied and is reported for a supervisor to review.
+	ImportMerged ImportOutcome = "merged"
 )
 
 // Service is the registry as the API and the UI use it. Implementations

@@ -215,6 +215,12 @@ func TestDedupeMergeUnmergeRoundTrip(t *testing.T) {
 	if ids := searchIDs(t, w, "01812345678"); len(ids) == 0 || ids[0] != kept.Person.ID {
 		t.Errorf("search by the absorbed phone after an edit: %v", ids)
 	}
+	// Re-importing the absorbed record's row does not change the hidden
+	// copy: the import reports it for review.
+	outcomes, err := w.DB.ImportRows(sup, []*registry.ImportRow{{Line: 2, ExternalID: absorbed.Person.ExternalID, Person: absorbed.Person, Episode: absorbed.Episodes[0]}})
+	if err != nil || len(outcomes) != 1 || outcomes[0] != registry.ImportMerged {
+		t.Errorf("re-import of a merged person: %v %v", outcomes, err)
+	}
 	tl, _ := w.DB.Timeline(sup, absorbed.Case.ID)
 	if !slices.ContainsFunc(tl, func(e registry.TimelineEvent) bool { return e.Kind == "merged" }) {
 		t.Errorf("merge not on the moved case's timeline")

@@ -193,7 +193,15 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			p.OrgID, p.ExternalID = org, row.ExternalID
 			var id, pj, ej string
 			var version int
-			err := tx.QueryRow(`SELECT id, person, episodes, version FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).Scan(&id, &pj, &ej, &version)
+			var mergedInto *string
+			err := tx.QueryRow(`SELECT id, person, episodes, version, merged_into FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).Scan(&id, &pj, &ej, &version, &mergedInto)
+			if err == nil && mergedInto != nil {
+				// The record was merged into another person: its data lives
+				// on there, and changing the absorbed copy would be lost on
+				// the next unmerge. The report names the row for review.
+				out[i] = registry.ImportMerged
+				continue
+			}
 			if err == errNoRows {
 				reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
 				rec, err := tx.register(reg, &registry.Case{}, country)
