@@ -83,9 +83,19 @@ func New(svc Services) *API {
 // Routes returns the registered endpoints.
 func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
+// handle registers a route. Every route but the OpenAPI document needs a
+// signed-in actor (a token or a session); the services then decide what it
+// may do.
 func (a *API) handle(method, path string, h func(http.ResponseWriter, *http.Request) error) {
 	a.routes = append(a.routes, Route{method, path})
+	public := path == "/api/v1/openapi.json"
 	a.mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+		if !public {
+			if _, err := requireActor(r); err != nil {
+				httpx.Error(w, r, err)
+				return
+			}
+		}
 		if err := httpx.CheckCSRF(r); err != nil {
 			httpx.Error(w, r, err)
 			return
@@ -139,4 +149,17 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) error {
 		"roles": actor.Roles, "locale": actor.Locale, "scopes": actor.Scopes,
 	})
 	return nil
+}
+
+// decodeUpdate reads what every update needs: the record's id from the
+// path, the version it was read at from If-Match, and the body.
+func decodeUpdate[T any](a *API, w http.ResponseWriter, r *http.Request) (id string, version int, in T, err error) {
+	if id, err = pathID(r); err != nil {
+		return
+	}
+	if version, err = httpx.IfMatch(r); err != nil {
+		return
+	}
+	err = a.decode(w, r, &in)
+	return
 }

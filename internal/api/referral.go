@@ -74,9 +74,6 @@ func actorAndID(r *http.Request) (string, error) {
 }
 
 func (a *API) serviceTypes(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	ts, err := a.svc.Referral.ServiceTypes(r.Context())
 	if err != nil {
 		return err
@@ -86,9 +83,6 @@ func (a *API) serviceTypes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) putServiceType(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var t referral.ServiceType
 	if err := a.decode(w, r, &t); err != nil {
 		return err
@@ -102,9 +96,6 @@ func (a *API) putServiceType(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listOffers(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := referral.OfferFilter{ServiceType: q.Get("service_type"), Area: q.Get("area"), OrgID: q.Get("org_id"), Query: q.Get("q")}
 	if f.Area != "" && !validAreaPrefix(f.Area) {
@@ -119,9 +110,6 @@ func (a *API) listOffers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createOffer(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var o referral.Offer
 	if err := a.decode(w, r, &o); err != nil {
 		return err
@@ -161,9 +149,6 @@ func (a *API) updateOffer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) exportHSDS(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	h, err := a.svc.Referral.ExportHSDS(r.Context())
 	if err != nil {
 		return err
@@ -191,9 +176,6 @@ func (a *API) createPlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listPlans(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := referral.PlanFilter{CaseID: q.Get("case_id"), Status: referral.PlanStatus(q.Get("status"))}
 	f.Overdue, _ = strconv.ParseBool(q.Get("overdue"))
@@ -276,9 +258,6 @@ func (a *API) approvePlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) sendReferral(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var d referral.Draft
 	if err := a.decode(w, r, &d); err != nil {
 		return err
@@ -292,9 +271,6 @@ func (a *API) sendReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := referral.ReferralFilter{Box: referral.Box(q.Get("box")), State: referral.State(q.Get("state")), ServiceType: q.Get("service_type"),
 		CaseID: q.Get("case_id"), OrgID: q.Get("org_id"), After: q.Get("cursor")}
@@ -323,9 +299,6 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) referralStats(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	s, err := a.svc.Referral.ReferralStats(r.Context())
 	if err != nil {
 		return err
@@ -491,9 +464,6 @@ func (a *API) sessionNotes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) tasks(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	t, err := a.svc.Referral.Tasks(r.Context())
 	if err != nil {
 		return err
@@ -503,9 +473,6 @@ func (a *API) tasks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	list, err := a.svc.Referral.FindWebhooks(r.Context())
 	if err != nil {
 		return err
@@ -515,9 +482,6 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var in struct {
 		URL string `json:"url"`
 	}

@@ -32,9 +32,6 @@ func (a *API) routesRegistry() {
 }
 
 func (a *API) register(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var reg registry.Registration
 	if err := a.decode(w, r, &reg); err != nil {
 		return err
@@ -50,9 +47,6 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) reception(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	var in registry.Reception
 	if err := a.decode(w, r, &in); err != nil {
 		return err
@@ -107,9 +101,6 @@ func contains[T comparable](list []T, v T) bool {
 }
 
 func (a *API) searchPeople(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	f, err := SearchFilterFromQuery(r)
 	if err != nil {
 		return err
@@ -123,9 +114,6 @@ func (a *API) searchPeople(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -140,19 +128,8 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updatePerson(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	id, version, upd, err := decodeUpdate[registry.PersonUpdate](a, w, r)
 	if err != nil {
-		return err
-	}
-	version, err := httpx.IfMatch(r)
-	if err != nil {
-		return err
-	}
-	var upd registry.PersonUpdate
-	if err := a.decode(w, r, &upd); err != nil {
 		return err
 	}
 	rec, err := a.svc.Registry.UpdatePerson(r.Context(), id, version, upd)
@@ -165,9 +142,6 @@ func (a *API) updatePerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) recordConsent(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -184,9 +158,6 @@ func (a *API) recordConsent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -199,9 +170,6 @@ func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) consentCheck(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -221,19 +189,8 @@ func (a *API) consentCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateCase(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
-	id, err := pathID(r)
+	id, version, upd, err := decodeUpdate[registry.CaseUpdate](a, w, r)
 	if err != nil {
-		return err
-	}
-	version, err := httpx.IfMatch(r)
-	if err != nil {
-		return err
-	}
-	var upd registry.CaseUpdate
-	if err := a.decode(w, r, &upd); err != nil {
 		return err
 	}
 	c, v, err := a.svc.Registry.UpdateCase(r.Context(), id, version, upd)
@@ -246,9 +203,6 @@ func (a *API) updateCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -265,9 +219,6 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) error {
 // the XLSX type, or ?format=csv|xlsx) and answers with the report;
 // ?dry_run=true validates only.
 func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	format := registry.Format(r.URL.Query().Get("format"))
 	if format == "" {
 		switch ct := r.Header.Get("Content-Type"); {
@@ -297,9 +248,6 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 // exportPeople streams the filtered list as CSV (default) or XLSX
 // (?format=xlsx), with an HXL hashtag row when ?hxl=true.
 func (a *API) exportPeople(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireActor(r); err != nil {
-		return err
-	}
 	f, err := SearchFilterFromQuery(r)
 	if err != nil {
 		return err
