@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -75,11 +76,12 @@ func Verify(pw, encoded string) (bool, error) {
 }
 
 // dummy is verified against when a login names an unknown user, so that the
-// answer takes as long as for a known one.
-var dummy = Hash("not a real password, only here to spend time")
+// answer takes as long as for a known one. It is made on first use, not at
+// start-up.
+var dummy = sync.OnceValue(func() string { return Hash("not a real password, only here to spend time") })
 
 // SpendTime runs one verification against a dummy hash.
-func SpendTime(pw string) { _, _ = Verify(pw, dummy) }
+func SpendTime(pw string) { _, _ = Verify(pw, dummy()) }
 
 // NewSecret returns a random secret of 32 bytes as unpadded base32 text,
 // prefixed (for example "hw_" for API tokens, so that leaked tokens are easy
