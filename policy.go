@@ -27,6 +27,22 @@ var SystemActor = &Actor{System: true, Name: "system"}
 // HasRole reports whether the actor holds r.
 func (a *Actor) HasRole(r Role) bool { return a != nil && slices.Contains(a.Roles, r) }
 
+// HasScope reports whether the actor's credentials carry scope s: a browser
+// session carries every scope, an API token only those it was issued with.
+func (a *Actor) HasScope(s Scope) bool {
+	return a != nil && (a.System || a.Scopes == nil || slices.Contains(a.Scopes, s))
+}
+
+// RequireScope returns an error unless the actor's credentials carry s. The
+// policy table checks scopes itself; this is for the few self-service
+// actions (own profile, own password, own tokens) that have no table row.
+func RequireScope(a *Actor, s Scope) error {
+	if !a.HasScope(s) {
+		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	return nil
+}
+
 type actorKey struct{}
 
 // NewContextWithActor returns ctx carrying a.

@@ -28,17 +28,21 @@ func lockDuration(failures int) time.Duration {
 // Login checks email and password. On success it opens a session and
 // returns its secret token (the cookie value); only the token's digest is
 // stored. Failures are counted, audited and lead to a lock-out.
+//
+// Each attempt first claims a slot by counting itself as a failure in its
+// own transaction, and the attempt that reaches LockAfter locks the account
+// before its password is even checked; a success resets both. So parallel
+// guesses cannot slip past the count: at most LockAfter passwords are
+// checked per lock period, however many requests arrive at once.
 func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	failed := homeward.Errorf(homeward.EUNAUTHORIZED, "error.login.failed", "The e-mail address or password is wrong.")
 	var (
 		userID, orgID, hash string
 		disabled            bool
-		failures            int
-		lockedUntil         *time.Time
 	)
-	err := db.queryRow(ctx, `SELECT id, org_id, password_hash, disabled, failed_logins, locked_until FROM users WHERE email = ?`, email).
-		Scan(&userID, &orgID, &hash, &disabled, &failures, dbNullTime{&lockedUntil})
+	err := db.queryRow(ctx, `SELECT id, org_id, password_hash, disabled FROM users WHERE email = ?`, email).
+		Scan(&userID, &orgID, &hash, &disabled)
 	if err == errNoRows {
 		password.SpendTime(pw)
 		ctx := homeward.NewContextWithActor(ctx, nil)
@@ -51,31 +55,43 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 	} else if err != nil {
 		return "", nil, err
 	}
-	now := db.Now()
-	if lockedUntil != nil && lockedUntil.After(now) {
+	actorCtx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: userID, OrgID: orgID})
+	var (
+		failures    int
+		lockedUntil *time.Time
+		lock        *time.Time
+	)
+	err = db.Transact(actorCtx, func(tx *Tx) error {
+		err := tx.QueryRow(`UPDATE users SET failed_logins = failed_logins + 1
+			WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_logins`, userID, tx.now).Scan(&failures)
+		if err == errNoRows {
+			return tx.QueryRow(`SELECT locked_until FROM users WHERE id = ?`, userID).Scan(dbNullTime{&lockedUntil})
+		} else if err != nil {
+			return err
+		}
+		if failures%LockAfter == 0 {
+			t := tx.now.Add(lockDuration(failures))
+			lock = &t
+			_, err = tx.Exec(`UPDATE users SET locked_until = ? WHERE id = ?`, lock, userID)
+		}
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if now := db.Now(); lockedUntil != nil && lockedUntil.After(now) {
+		password.SpendTime(pw)
 		minutes := int(math.Ceil(lockedUntil.Sub(now).Minutes()))
 		return "", nil, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.login.locked", Args: map[string]any{"minutes": minutes},
 			Message: "Too many failed attempts. Try again in " + itoa(minutes) + " minutes."}
 	}
 	ok, _ := password.Verify(pw, hash)
-	actorCtx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: userID, OrgID: orgID})
 	if !ok || disabled {
 		reason := "wrong_password"
 		if disabled {
 			reason = "disabled"
 		}
 		err := db.Transact(actorCtx, func(tx *Tx) error {
-			var lock *time.Time
-			if !disabled {
-				failures++
-				if failures%LockAfter == 0 {
-					t := tx.now.Add(lockDuration(failures))
-					lock = &t
-				}
-				if _, err := tx.Exec(`UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`, failures, lock, userID); err != nil {
-					return err
-				}
-			}
 			return tx.Audit("auth.login_failed", "user", userID, orgID, map[string]any{"reason": reason, "failures": failures, "locked": lock != nil})
 		})
 		if err != nil {

@@ -296,3 +296,28 @@ func TestDedupeMergeUnmergeRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Phone search reads a local number in the searching organisation's own
+// country: a Pakistani NGO finds "0300 1234567" however it is typed.
+func TestPhoneSearchUsesOrganisationCountry(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	sys := homewardtest.SystemCtx()
+	o, err := w.DB.FindOrganisationByID(sys, w.NGO.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, areas := "PK", []string{"PK1"}
+	if _, err := w.DB.UpdateOrganisation(sys, o.ID, o.Version, homeward.OrganisationUpdate{Country: &pk, Areas: &areas}); err != nil {
+		t.Fatal(err)
+	}
+	rec := registerAs(t, w, "Imran", "Khan", "1988", "0300 1234567", "3520212345671", "PK-1")
+	if got := rec.Person.Phones[0]; got != "+923001234567" {
+		t.Fatalf("stored phone %q", got)
+	}
+	for _, q := range []string{"03001234567", "0300-1234567", "+92 300 1234567"} {
+		list, _, err := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{Query: q})
+		if err != nil || len(list) != 1 || list[0].PersonID != rec.Person.ID {
+			t.Errorf("search %q: %d found, %v", q, len(list), err)
+		}
+	}
+}

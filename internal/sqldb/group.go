@@ -25,13 +25,14 @@ type groupJob struct {
 }
 
 type grouper struct {
-	jobs chan *groupJob
-	stop chan struct{}
-	wg   sync.WaitGroup
+	jobs   chan *groupJob
+	stop   chan struct{}
+	exited chan struct{} // closed when the loop has returned
+	wg     sync.WaitGroup
 }
 
 func (db *DB) startGrouper() {
-	db.group = &grouper{jobs: make(chan *groupJob, 4*maxGroup), stop: make(chan struct{})}
+	db.group = &grouper{jobs: make(chan *groupJob, 4*maxGroup), stop: make(chan struct{}), exited: make(chan struct{})}
 	db.group.wg.Add(1)
 	go db.groupLoop()
 }
@@ -57,11 +58,25 @@ func (db *DB) TransactGrouped(ctx context.Context, fn func(tx *Tx) error) error 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return <-j.done
+	// A job queued just as the loop stopped would wait for ever: select
+	// picks among ready cases at random, so the send above can win over a
+	// closed stop channel after the loop's last drain.
+	select {
+	case err := <-j.done:
+		return err
+	case <-db.group.exited:
+		select {
+		case err := <-j.done:
+			return err
+		default:
+			return sql.ErrConnDone
+		}
+	}
 }
 
 func (db *DB) groupLoop() {
 	defer db.group.wg.Done()
+	defer close(db.group.exited)
 	batch := make([]*groupJob, 0, maxGroup)
 	for {
 		select {

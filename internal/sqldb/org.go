@@ -191,6 +191,7 @@ func (db *DB) UpdateOrganisation(ctx context.Context, id string, version int, up
 	if err != nil {
 		return nil, err
 	}
+	db.countries.Delete(o.ID) // this process sees a new country at once
 	return o, nil
 }
 

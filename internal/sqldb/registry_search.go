@@ -18,7 +18,7 @@ const summaryColumns = `p.id, p.given_name, p.family_name, p.full_name_native, p
 // people p, scoped to org. The query string is read as an identifier (case
 // number, phone, document, external id) when it holds a digit, otherwise as
 // name tokens that must all match (as a word or a word's beginning).
-func (db *DB) searchWhere(org string, f registry.SearchFilter) (string, []any, error) {
+func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilter) (string, []any, error) {
 	var where strings.Builder
 	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL`)
 	args := []any{org}
@@ -31,7 +31,13 @@ func (db *DB) searchWhere(org string, f registry.SearchFilter) (string, []any, e
 			keys := []any{org, strings.ToUpper(q), registry.NormalizeDocumentNumber(q), q}
 			cond := `p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
 				(kind = 'case' AND value = ?) OR (kind = 'doc' AND value = ?) OR (kind = 'external' AND value = ?)`
-			if ph, err := registry.ParsePhone(q, "BD"); err == nil {
+			// A local number ("01712…") is read in the organisation's own
+			// country, as it was when the number was registered.
+			country, err := db.orgCountry(ctx, org)
+			if err != nil {
+				return "", nil, err
+			}
+			if ph, err := registry.ParsePhone(q, country); err == nil {
 				cond += ` OR (kind = 'phone' AND value = ?)`
 				keys = append(keys, ph)
 			}
@@ -81,7 +87,7 @@ func (db *DB) Search(ctx context.Context, f registry.SearchFilter) ([]registry.S
 	if err := checkIDCursor(f.After); err != nil {
 		return nil, "", err
 	}
-	where, args, err := db.searchWhere(org, f)
+	where, args, err := db.searchWhere(ctx, org, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -126,7 +132,7 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 	if err := homeward.Authorize(actor, homeward.ActExport, homeward.Resource{Type: "person", OrgID: org}); err != nil {
 		return err
 	}
-	where, args, err := db.searchWhere(org, f)
+	where, args, err := db.searchWhere(ctx, org, f)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/password"
 	"homeward/internal/sqldb"
 )
 
@@ -253,6 +255,51 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	}
 }
 
+// Parallel guesses cannot outrun the lock-out: however many arrive at once,
+// at most LockAfter passwords are checked before the account locks.
+func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	ctx := context.Background()
+	u := w.Users["ngo"][homeward.RoleSupervisor]
+	email := u.Email
+	// A real password hash, so that checking one takes as long as in
+	// production and the guesses overlap.
+	old := password.UseParams(password.Default)
+	err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, "", homewardtest.Password)
+	password.UseParams(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4 * sqldb.LockAfter
+	codes := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, _, err := db.Login(ctx, email, "guess")
+			codes <- homewardtest.Code(err)
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case homeward.EUNAUTHORIZED:
+			checked++
+		case homeward.ERATELIMIT:
+		default:
+			t.Errorf("unexpected outcome %q", c)
+		}
+	}
+	if checked == 0 || checked > sqldb.LockAfter {
+		t.Errorf("%d of %d parallel guesses were checked; want 1..%d", checked, n, sqldb.LockAfter)
+	}
+	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Errorf("right password after the parallel guesses: %v", err)
+	}
+}
+
 func TestPasswordChangeEndsSessions(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
@@ -310,8 +357,41 @@ func TestAPITokens(t *testing.T) {
 	if homeward.Can(a, homeward.ActPersonCreate, homeward.Resource{OrgID: u.OrgID}) {
 		t.Error("read-scoped token may create")
 	}
+	// A token acts for its user only within its scopes: a read token cannot
+	// change the user's profile or password, and an admin token cannot mint
+	// a token with scopes it does not carry itself.
+	tokCtx := homeward.NewContextWithActor(context.Background(), a)
+	name := "Renamed by token"
+	if _, err := db.UpdateUser(tokCtx, u.ID, u.Version, homeward.UserUpdate{Name: &name}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("read token edits its user's profile: %v", err)
+	}
+	if err := db.SetPassword(tokCtx, u.ID, homewardtest.Password, "a brand new passphrase"); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("read token changes its user's password: %v", err)
+	}
+	if err := db.CreateToken(tokCtx, u.ID, &homeward.APIToken{Name: "more", Scopes: []homeward.Scope{homeward.ScopeRead}}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("read token mints a token: %v", err)
+	}
+	adm := &homeward.APIToken{Name: "admin", Scopes: []homeward.Scope{homeward.ScopeAdmin}}
+	if err := db.CreateToken(self, u.ID, adm); err != nil {
+		t.Fatal(err)
+	}
+	aa, err := db.TokenActor(context.Background(), adm.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admCtx := homeward.NewContextWithActor(context.Background(), aa)
+	err = db.CreateToken(admCtx, u.ID, &homeward.APIToken{Name: "wider", Scopes: []homeward.Scope{homeward.ScopeAdmin, homeward.ScopeAudit}})
+	if homewardtest.Code(err) != homeward.EINVALID || !strings.Contains(err.Error(), "audit") {
+		t.Errorf("admin token mints an audit token: %v", err)
+	}
+	if err := db.CreateToken(admCtx, u.ID, &homeward.APIToken{Name: "same", Scopes: []homeward.Scope{homeward.ScopeAdmin}}); err != nil {
+		t.Errorf("admin token mints an admin token: %v", err)
+	}
+	if err := db.RevokeToken(self, adm.ID); err != nil {
+		t.Fatal(err)
+	}
 	list, err := db.FindTokens(self, u.ID)
-	if err != nil || len(list) != 1 || list[0].Secret != "" {
+	if err != nil || len(list) != 3 || list[0].Secret != "" {
 		t.Fatalf("list tokens: %v %v", list, err)
 	}
 	// Another organisation's administrator cannot see or revoke it.

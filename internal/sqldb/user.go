@@ -192,6 +192,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 			}
 		} else if err := homeward.Authorize(actor, homeward.ActUserRead, homeward.Resource{Type: "user", ID: u.ID, OrgID: u.OrgID, OwnerID: u.ID}); err != nil {
 			return err
+		} else if err := homeward.RequireScope(actor, homeward.ScopeAdmin); err != nil {
+			return err // a token changes its user's profile only with the admin scope
 		}
 		if u.Version != version {
 			return staleVersion()
@@ -259,6 +261,9 @@ func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error
 		self := actor != nil && actor.UserID == userID
 		action := "user.password_reset"
 		if self && current != "" {
+			if err := homeward.RequireScope(actor, homeward.ScopeAdmin); err != nil {
+				return err
+			}
 			if ok, _ := password.Verify(current, hash); !ok {
 				return homeward.FieldErrorf("current_password", "error.password.wrong_current", "The current password is wrong.")
 			}
@@ -311,6 +316,9 @@ func (db *DB) CreateToken(ctx context.Context, userID string, t *homeward.APITok
 		}
 		if !known {
 			v.AddArgs("scopes["+itoa(i)+"]", "error.token.invalid_scope", map[string]any{"value": s}, "%q is not a known scope.", s)
+		} else if !actor.HasScope(s) {
+			// A token cannot mint a token with more power than its own.
+			v.AddArgs("scopes["+itoa(i)+"]", "error.token.scope_beyond_own", map[string]any{"value": s}, "Your own credentials do not carry the %q scope.", s)
 		}
 	}
 	now := db.Now()

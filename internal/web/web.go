@@ -292,9 +292,21 @@ func (w *Web) root(rw http.ResponseWriter, r *http.Request) {
 	http.Redirect(rw, r, "/login", http.StatusSeeOther)
 }
 
-// localPath accepts only same-site paths for redirects.
+// localPath accepts only same-site paths for redirects: an absolute path
+// with no scheme or host, no backslash and no control characters (browsers
+// drop tabs and newlines, so "/\t/evil.example" would become
+// "//evil.example").
 func localPath(s, fallback string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') {
+		return fallback
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return fallback
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return s

@@ -100,14 +100,30 @@ func TestLoginPages(t *testing.T) {
 	if !strings.Contains(page, "কেস কর্মী") {
 		t.Error("home page lacks the translated role")
 	}
-	// Off-site redirects are refused.
-	res, err := b.c.Get(b.base + "/lang?to=en&back=//evil.example/")
+	// Off-site redirects are refused, in every spelling a browser would
+	// turn into another host.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, back := range []string{"//evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example/", "evil.example", "/%09/evil.example"} {
+		res, err := noFollow.Get(b.base + "/lang?to=en&back=" + url.QueryEscape(back))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || (loc != "/" && loc != back) {
+			t.Errorf("back=%q: %d %q", back, res.StatusCode, loc)
+		}
+		if u, err := url.Parse(loc); err != nil || u.Host != "" || strings.ContainsAny(loc, "\\\t\n") {
+			t.Errorf("back=%q redirected off-site to %q", back, loc)
+		}
+	}
+	res, err := noFollow.Get(b.base + "/lang?to=en&back=" + url.QueryEscape("/people?q=a b"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.Request.URL.Host != strings.TrimPrefix(b.base, "http://") {
-		t.Errorf("redirected off-site to %s", res.Request.URL)
+	if loc := res.Header.Get("Location"); loc != "/people?q=a b" && loc != "/people?q=a%20b" {
+		t.Errorf("a local path with a query was not kept: %q", loc)
 	}
 }
 
@@ -180,5 +196,40 @@ func TestUserAdministration(t *testing.T) {
 	b2.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
 	if status, _ := b2.get("/users"); status != 403 {
 		t.Errorf("case worker on /users: %d", status)
+	}
+}
+
+// A cross-site form cannot sign a visitor in (login CSRF), though a plain
+// client and a same-origin browser can.
+func TestLoginRefusesCrossSitePost(t *testing.T) {
+	b, w := newBrowser(t)
+	email := w.Users["ngo"][homeward.RoleCaseWorker].Email
+	form := url.Values{"email": {email}, "password": {homewardtest.Password}}
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"cross-site fetch metadata", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"same origin", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": b.base}, http.StatusOK},
+	} {
+		req, _ := http.NewRequest("POST", b.base+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range tc.header {
+			req.Header.Set(k, v)
+		}
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		u, _ := url.Parse(b.base)
+		signedIn := len(jar.Cookies(u)) > 0
+		if res.StatusCode != tc.want || signedIn != (tc.want == http.StatusOK) {
+			t.Errorf("%s: status %d, signed in %v", tc.name, res.StatusCode, signedIn)
+		}
 	}
 }
