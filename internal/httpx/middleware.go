@@ -120,11 +120,19 @@ func Log(next http.Handler) http.Handler {
 		route := new(string)
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			if p == http.ErrAbortHandler {
+				// The handler chose to abort the response (a client that
+				// went away mid-stream): let net/http close the connection.
+				defer panic(p)
+			} else if p != nil {
 				LoggerFrom(r.Context()).Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					Error(sw, r, fmt.Errorf("panic: %v", p))
 				}
+			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK // a handler that wrote nothing sent an empty 200
 			}
 			if *route == "" {
 				*route = "unmatched"

@@ -54,11 +54,9 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 		e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if tx.heads != nil {
-		tx.heads[e.Chain] = &auditHead{seq: e.Seq, hash: e.Hash}
-		return nil
-	}
-	return writeHead(tx, e.Chain, e.Seq, e.Hash)
+	// The head is written once, at commit (flushHeads).
+	tx.heads[e.Chain] = &auditHead{seq: e.Seq, hash: e.Hash}
+	return nil
 }
 
 // auditHead is a chain's last sequence number and hash.

@@ -215,6 +215,12 @@ func TestDedupeMergeUnmergeRoundTrip(t *testing.T) {
 	if ids := searchIDs(t, w, "01812345678"); len(ids) == 0 || ids[0] != kept.Person.ID {
 		t.Errorf("search by the absorbed phone after an edit: %v", ids)
 	}
+	// The hidden copy of the absorbed person cannot be edited either.
+	ap := absorbed.Person
+	ap.MotherName = "Edited behind the merge"
+	if _, err := w.DB.UpdatePerson(sup, absorbed.Person.ID, absorbed.Version, registry.PersonUpdate{Person: &ap}); homewardtest.Code(err) != homeward.ECONFLICT {
+		t.Errorf("edit of a merged-away person: %v", err)
+	}
 	// Re-importing the absorbed record's row does not change the hidden
 	// copy: the import reports it for review.
 	outcomes, err := w.DB.ImportRows(sup, []*registry.ImportRow{{Line: 2, ExternalID: absorbed.Person.ExternalID, Person: absorbed.Person, Episode: absorbed.Episodes[0]}})

@@ -435,7 +435,8 @@ func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, up
 	var rec *registry.Record
 	err := db.Transact(ctx, func(tx *Tx) error {
 		var org string
-		if err := tx.QueryRow(`SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+		var mergedInto *string
+		if err := tx.QueryRow(`SELECT org_id, merged_into FROM people WHERE id = ?`, personID).Scan(&org, &mergedInto); err != nil {
 			if err := homeward.Authorize(actor, homeward.ActPersonUpdate, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
 				return err
 			}
@@ -443,6 +444,11 @@ func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, up
 		}
 		if err := homeward.Authorize(actor, homeward.ActPersonUpdate, homeward.Resource{Type: "person", ID: personID, OrgID: org}); err != nil {
 			return err
+		}
+		if mergedInto != nil {
+			// The hidden copy of a merged person is kept only to undo the
+			// merge; edits belong on the record it was merged into.
+			return homeward.Errorf(homeward.ECONFLICT, "registry.person.merged_away", "This record was merged into another one; edit that record instead.")
 		}
 		qr, qs := tx.readers()
 		var err error
