@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -43,6 +44,9 @@ type DB struct {
 	group            *grouper
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
+	// readStmts caches prepared read statements on SQLite (see readStmt).
+	readStmts    sync.Map
+	readStmtsLen atomic.Int32
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
@@ -104,6 +108,10 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 func (db *DB) Close() error {
 	db.stopGrouper()
 	var errs []error
+	db.readStmts.Range(func(_, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		return true
+	})
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
@@ -216,12 +224,49 @@ func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 
 // queryRow reads from the read pool.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, db.args(args)...)
+	}
 	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), db.args(args)...)
 }
 
 // query reads from the read pool.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, db.args(args)...)
+	}
 	return db.read.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
+}
+
+// maxReadStmts bounds the read statement cache: queries built from filters
+// vary, and only the first ones seen are kept.
+const maxReadStmts = 512
+
+// readStmt returns a prepared statement for a read on SQLite, where
+// preparing costs as much as running a small query (every request's token
+// or session lookup, every record load). PostgreSQL's driver caches
+// statements itself, so it gets nil, as does a query that fails to prepare
+// (the caller then reports the error by running it unprepared).
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.dialect != sqlite {
+		return nil
+	}
+	if st, ok := db.readStmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if db.readStmtsLen.Load() >= maxReadStmts {
+		return nil
+	}
+	st, err := db.read.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := db.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	db.readStmtsLen.Add(1)
+	return st
 }
 
 // args converts times to the dialect's representation.
