@@ -85,6 +85,7 @@ func New(svc Services) (*Web, error) {
 	w.routesReferral()
 	w.routesPlan()
 	w.routesDelivery()
+	w.routesProviders()
 	w.routesTasks()
 	return w, nil
 }
