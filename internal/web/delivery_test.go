@@ -17,7 +17,8 @@ var deliveryIDRe = regexp.MustCompile(`^/deliveries/([0-9a-f-]{36})$`)
 
 // deliveryWorld is the referral world with two supervisors at the provider,
 // grant and counselling offers, and three accepted referrals of the
-// returnee: training, a cash grant and counselling (by service type).
+// returnee: training, a cash grant, counselling and a job placement (by
+// service type).
 func deliveryWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Organisation, staff *homeward.User, sups []*homeward.User, refs map[string]string) {
 	t.Helper()
 	provider, staff, pid := referralWorld(t, w)
@@ -30,7 +31,7 @@ func deliveryWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Orga
 		}
 		sups = append(sups, u)
 	}
-	for _, st := range []string{"business_grant_cash", "psychosocial_counselling"} {
+	for _, st := range []string{"business_grant_cash", "psychosocial_counselling", "job_placement"} {
 		if err := w.DB.CreateOffer(sys, &referral.Offer{OrgID: provider.ID, ServiceType: st, Areas: []string{"BD30"}, Active: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +43,7 @@ func deliveryWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Orga
 	}
 	staffCtx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: staff.ID, OrgID: provider.ID, Name: staff.Name, Roles: staff.Roles, Locale: "en"})
 	refs = map[string]string{}
-	for _, st := range []string{"skills_training", "business_grant_cash", "psychosocial_counselling"} {
+	for _, st := range []string{"skills_training", "business_grant_cash", "psychosocial_counselling", "job_placement"} {
 		r, err := w.DB.SendReferral(cw, &referral.Draft{CaseID: rec.Case.ID, ToOrgID: provider.ID, ServiceType: st})
 		if err != nil {
 			t.Fatalf("send %s: %v", st, err)
@@ -134,6 +135,12 @@ func TestDeliveryPages(t *testing.T) {
 	if status != 200 || !strings.Contains(page, `id="training-outcome">Completed<`) || strings.Contains(page, `id="training-form"`) {
 		t.Errorf("sender's view of the record: %d\n%s", status, page)
 	}
+	// Bangla: the record's labels and enumerations.
+	sender.get("/lang?to=bn&back=/")
+	if _, page := sender.get("/deliveries/" + trainID); !strings.Contains(page, "সম্পন্ন করেছেন") || !strings.Contains(page, "সেবার রেকর্ড") || !strings.Contains(page, "৬ ঘণ্টা") {
+		t.Errorf("Bangla service record:\n%s", page)
+	}
+	sender.get("/lang?to=en&back=/")
 	// Another organisation does not know the record.
 	other := b.as(w, "operator", homeward.RoleCaseWorker)
 	if status, _ := other.get("/deliveries/" + trainID); status != 404 {
@@ -225,5 +232,28 @@ func TestDeliveryPages(t *testing.T) {
 		if name == "referring case worker" && (status != 200 || !strings.Contains(page, `id="sessions"`) || !strings.Contains(page, `id="notes-hidden"`)) {
 			t.Errorf("%s should see the sessions without notes: %d", name, status)
 		}
+	}
+
+	// ---- job placement, then a follow-up ----
+	jobRef := refs["job_placement"]
+	job := url.Values{"csrf_token": {token}, "employer": {"Meghna Garments"}, "position": {"Sewing operator"}, "isco": {"7533"}, "wage": {"14000"},
+		"currency": {"BDT"}, "wage_per": {"month"}, "start_date": {"2026-02-01"}}
+	bad2 := url.Values{}
+	for k, v := range job {
+		bad2[k] = v
+	}
+	bad2.Set("wage", "")
+	if status, page := prov.post("/referrals/"+jobRef+"/delivery", bad2); status != 400 || !strings.Contains(page, "Give an amount above zero.") || deliveries(jobRef) != 0 {
+		t.Errorf("placement without wage: %d", status)
+	}
+	status, page, at = prov.postAt("/referrals/"+jobRef+"/delivery", job, nil)
+	if m = deliveryIDRe.FindStringSubmatch(at); status != 200 || m == nil || !strings.Contains(page, "Sewing operator") {
+		t.Fatalf("placement: %d %s\n%s", status, at, page)
+	}
+	job.Set("version", "1")
+	job.Set("fu_date", "2026-03-01")
+	job.Set("fu_employed", "true")
+	if status, page, _ := prov.postAt("/deliveries/"+m[1], job, nil); status != 200 || !strings.Contains(page, `id="placement-follow-ups"`) {
+		t.Errorf("follow-up: %d\n%s", status, page)
 	}
 }

@@ -146,6 +146,16 @@ func TestPlanPages(t *testing.T) {
 	if _, list := other.get("/plans?view=all"); strings.Contains(list, planID) {
 		t.Error("other organisation lists the plan")
 	}
+	if status, _ := other.get("/people/" + pid + "/plan"); status != 404 {
+		t.Errorf("other organisation's person plan: %d", status)
+	}
+	_, opage := other.get("/plans")
+	if status, _ := other.post("/plans/"+planID, with(edit, "csrf_token", csrf(t, opage), "version", "4")); status != 404 {
+		t.Errorf("other organisation's edit: %d", status)
+	}
+	if ps := plans(); len(ps) != 1 || ps[0].Version != 4 {
+		t.Errorf("plans after the other organisation's attempts: %+v", ps)
+	}
 	if status, _ := b.as(w, "ngo", homeward.RoleMEAnalyst).get("/plans"); status != 403 {
 		t.Errorf("M&E analyst's plan list: %d", status)
 	}
