@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"homeward"
 	"homeward/internal/i18n"
@@ -23,6 +24,7 @@ func (w *Web) routesPlan() {
 	w.handle("POST /plans/{id}", w.planUpdate, true)
 	w.handle("POST /plans/{id}/agree", w.planAgree, true)
 	w.handle("POST /plans/{id}/approve", w.planApprove, true)
+	w.handle("POST /plans/{id}/services/{sid}/refer", w.planRefer, true)
 	w.handle("GET /people/{id}/plan", w.planOfPerson, true)
 	w.handle("POST /people/{id}/plan", w.planCreate, true)
 	for _, k := range []string{"plan.ui.saved", "plan.ui.agreed", "plan.ui.approved"} {
@@ -98,6 +100,8 @@ type goalRow struct{ Text, Dimension, DimensionText string }
 
 type serviceRow struct {
 	ID, Type, TypeText, Provider, ProviderName, Budget, Currency, TargetDate, Note, Status, StatusText, ReferralID string
+	// CanRefer: the line names a provider and may be referred now.
+	CanRefer bool
 }
 
 type planView struct {
@@ -190,6 +194,13 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)
 	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft
 	v.CanApprove = pl.Status == referral.PlanAwaitingApproval && homeward.Can(a, homeward.ActPlanApprove, res)
+	// Once the plan is in force, its lines are referred to their providers.
+	if pl.Status == referral.PlanActive && homeward.Can(a, homeward.ActReferralSend, homeward.Resource{OrgID: pl.OrgID}) {
+		for i := range v.Services {
+			s := &v.Services[i]
+			s.CanRefer = s.Provider != "" && (s.Status == string(referral.ServicePlanned) || s.Status == string(referral.ServiceNotDelivered))
+		}
+	}
 	v.FormGoals, v.FormServices = v.Goals, v.Services
 	return v
 }
@@ -437,4 +448,46 @@ func (w *Web) planCreate(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "plan.ui.title", nil)
 	return w.planFormFailed(rw, r, p, err, w.newPlanView(r, p.Lang, rec), goals, rows)
+}
+
+// planRefer sends a referral for one planned service to the provider the
+// plan names; the referral is linked to the line, so that its outcome is
+// recorded against the plan.
+func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	pl, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s := pl.Service(r.PathValue("sid"))
+	if s == nil {
+		return notFoundErr()
+	}
+	d := &referral.Draft{CaseID: pl.CaseID, ToOrgID: s.ProviderOrgID, ServiceType: s.ServiceType, PlanID: pl.ID, PlannedServiceID: s.ID, Note: s.Note}
+	if s.TargetDate != "" && s.TargetDate >= time.Now().UTC().Format(time.DateOnly) {
+		d.DueDate = s.TargetDate
+	}
+	ref, err := w.svc.Referral.SendReferral(r.Context(), d)
+	if err == nil {
+		http.Redirect(rw, r, "/referrals/"+ref.ID+"?ok=referral.ui.sent_ok", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	v := w.planData(r, p.Lang, pl)
+	if ferr := formErrors(p, err); ferr == nil {
+		if p.Error == "" {
+			var msgs []string
+			for _, m := range p.Errors {
+				msgs = append(msgs, m)
+			}
+			slices.Sort(msgs)
+			p.Error = strings.Join(msgs, " ")
+		}
+		p.Data = v.withBlanks()
+		return w.render(rw, http.StatusBadRequest, "plan_view", p)
+	}
+	return w.planFormFailed(rw, r, p, err, v, nil, nil)
 }

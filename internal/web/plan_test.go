@@ -166,3 +166,49 @@ func TestPlanPages(t *testing.T) {
 		t.Errorf("Bangla plan page:\n%s", page)
 	}
 }
+
+func TestPlanRefer(t *testing.T) {
+	b, w := newBrowser(t)
+	provider, _, _ := referralWorld(t, w)
+	rec := register(t, w, "Shirin", "Akter", "", "01812345678")
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	pl, err := w.DB.CreatePlan(ctx, rec.Case.ID, referral.PlanInput{Goals: []referral.Goal{{Text: "Work as a tailor."}},
+		Services: []referral.PlannedService{{ServiceType: "skills_training", ProviderOrgID: provider.ID, Note: "Tailoring course"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl, err = w.DB.AgreePlan(ctx, pl.ID, pl.Version, referral.Agreement{Method: "signed_form"}); err != nil {
+		t.Fatal(err)
+	}
+	sid := pl.Services[0].ID
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	_, page := cw.get("/plans/" + pl.ID)
+	if !strings.Contains(page, `id="refer-svc-`+sid+`"`) || !strings.Contains(page, "Dhaka Skills and Care Centre") {
+		t.Fatalf("active plan lacks the refer button:\n%s", page)
+	}
+	token := csrf(t, page)
+	if status, _ := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{}); status != 403 {
+		t.Errorf("refer without CSRF: %d", status)
+	}
+	status, page, at := cw.postAt("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {token}}, nil)
+	if status != 200 || !strings.HasPrefix(at, "/referrals/") || !strings.Contains(page, "Referral sent.") || !strings.Contains(page, "Tailoring course") {
+		t.Fatalf("refer: %d %s\n%s", status, at, page)
+	}
+	_, page = cw.get("/plans/" + pl.ID)
+	if !strings.Contains(page, `href="`+at+`"`) || !strings.Contains(page, ">Referred<") || strings.Contains(page, `id="refer-svc-`+sid+`"`) {
+		t.Errorf("plan after the referral:\n%s", page)
+	}
+	// Again: refused with the service's reason, nothing sent.
+	if status, page := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {token}}); status < 400 || !strings.Contains(page, `id="form-error"`) {
+		t.Errorf("second referral: %d", status)
+	}
+	if list, _, _ := w.DB.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID}); len(list) != 1 {
+		t.Errorf("%d referrals sent", len(list))
+	}
+	// Another organisation cannot refer from the plan.
+	other := b.as(w, "operator", homeward.RoleCaseWorker)
+	_, opage := other.get("/plans")
+	if status, _ := other.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {csrf(t, opage)}}); status != 404 {
+		t.Errorf("other organisation refers: %d", status)
+	}
+}
