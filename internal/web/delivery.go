@@ -282,7 +282,7 @@ func typedForm(r *http.Request) map[string]string {
 func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error, ref *referral.Referral, d *referral.Delivery, keepTyped bool) error {
 	p := w.newPage(r, "delivery.ui.title", nil)
 	status := http.StatusBadRequest
-	var first error = err
+	first := err
 	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
 		first = joined.Unwrap()[0]
 	}

@@ -32,11 +32,9 @@ type providerData struct {
 	Rows              []offerRow
 }
 
-var weekdayOrder = referral.Weekdays
-
 func hoursText(lng string, h referral.Hours) string {
 	days := make([]string, 0, len(h.Days))
-	for _, d := range weekdayOrder {
+	for _, d := range referral.Weekdays {
 		for _, x := range h.Days {
 			if x == d {
 				days = append(days, i18n.T(lng, "provider.ui.day."+d, nil))
