@@ -173,6 +173,9 @@ type referralView struct {
 	History    []stepView
 	Moves      []moveView
 	SentBy     string
+	// HasDelivery: the service keeps a delivery record and the referral
+	// was accepted, so there is (or may be) one to see.
+	HasDelivery bool
 }
 
 func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) *referralView {
@@ -186,6 +189,10 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	}
 	if ref.ClosedAt != nil {
 		v.ClosedAt = timeText(lng, *ref.ClosedAt)
+	}
+	switch ref.State {
+	case referral.StateAccepted, referral.StateInProgress, referral.StateCompleted, referral.StateNotCompleted:
+		v.HasDelivery = w.serviceKind(r, ref.ServiceType) != referral.KindGeneric
 	}
 	side, _ := ref.SideOf(a.OrgID)
 	v.Side = string(side)

@@ -83,6 +83,10 @@ func New(svc Services) (*Web, error) {
 	w.routesDedupe()
 	w.routesAssessment()
 	w.routesReferral()
+	w.routesPlan()
+	w.routesDelivery()
+	w.routesProviders()
+	w.routesTasks()
 	return w, nil
 }
 
@@ -131,6 +135,7 @@ func (w *Web) parse() error {
 		"digits":  i18n.Digits,
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
+		"label":   label,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {

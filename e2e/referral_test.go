@@ -1,0 +1,246 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/demo"
+	"homeward/internal/password"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+	"homeward/internal/server"
+	"homeward/internal/sqldb"
+)
+
+// referralDemo serves the demo world with, in addition, a returnee of
+// Shapla who consented to be referred to TTC Dhaka, and at TTC Dhaka a
+// supervisor and a cash grant (requested by the centre's staff) awaiting
+// approval.
+type referralDemo struct {
+	url, personID, grantID string
+}
+
+func startReferralDemo(t *testing.T) referralDemo {
+	t.Helper()
+	ctx := context.Background()
+	db := homewardtest.Open(t)
+	w, err := demo.Seed(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttc, shapla := w.Orgs["ttc-dhaka"], w.Orgs["shapla"]
+	actor := func(email string, org *homeward.Organisation) context.Context {
+		u := w.Users[email]
+		return homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: org.ID, Name: u.Name, Email: u.Email, Roles: u.Roles, Locale: "en"})
+	}
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	sup := &homeward.User{OrgID: ttc.ID, Email: "supervisor@ttc-dhaka.demo", Name: "Rashida Akter", Roles: []homeward.Role{homeward.RoleSupervisor}, Locale: "en"}
+	if err := db.CreateUserWithHash(sys, sup, password.Hash(demo.Password)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateOffer(sys, &referral.Offer{OrgID: ttc.ID, ServiceType: "business_grant_cash", Areas: []string{"BD30"}, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	js := fmt.Sprintf(`{"person":{"given_name":"Morium","family_name":"Akter","sex":"female","date_of_birth":"1994",
+		"phones":["01713-222333"],"documents":[{"type":"national_id","number":"9988776655","issuing_country":"BD"}],
+		"address":{"admin_area":"BD302602","text":"Road 4, Private House"}},
+		"episodes":[{"destination_country":"SA","sector":"domestic_work","departure_date":"2021-03","return":{"date":%q,"return_type":"end_of_contract","point_of_entry":"BD-DAC"}}],
+		"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
+		time.Now().AddDate(0, 0, -20).Format(time.DateOnly), ttc.ID)
+	var reg registry.Registration
+	if err := json.Unmarshal([]byte(js), &reg); err != nil {
+		t.Fatal(err)
+	}
+	cw := actor("caseworker2@shapla.demo", shapla)
+	rec, err := db.Register(cw, &reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grantID := requestGrant(t, db, cw, actor("staff@ttc-dhaka.demo", ttc), rec.Case.ID, ttc.ID)
+	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return referralDemo{url: srv.URL, personID: rec.Person.ID, grantID: grantID}
+}
+
+// requestGrant refers the case for a cash grant, which the centre's staff
+// accept and request.
+func requestGrant(t *testing.T, db *sqldb.DB, cw, staff context.Context, caseID, orgID string) string {
+	t.Helper()
+	r, err := db.SendReferral(cw, &referral.Draft{CaseID: caseID, ToOrgID: orgID, ServiceType: "business_grant_cash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = db.MoveReferral(staff, r.ID, r.Version, referral.Transition{To: referral.StateAccepted}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.AddDelivery(staff, r.ID, referral.DeliveryInput{Grant: &referral.Grant{Amount: registry.Money{Amount: 25000, Currency: "BDT"},
+		Channel: referral.ChannelCash, Purpose: "Tailoring shop", Tranches: []referral.Tranche{{Amount: 25000}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+func signIn(email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+		click("login-submit"),
+		chromedp.WaitVisible(chromedp.ID("home-title")),
+	)
+}
+
+var signOut = chromedp.Steps(click("logout"), chromedp.WaitVisible(chromedp.ID("login-submit")))
+
+// settled waits until htmx has swapped and settled the page: a click on a
+// node that a swap is about to replace would be lost.
+var settled = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Poll[bool](`document.readyState === 'complete' && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')`)(ctx, t)
+	return err
+})
+
+// click clicks the element with id once the page has settled.
+func click(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(settled, chromedp.Click(chromedp.ID(id)))
+}
+
+// A case worker of an NGO refers a returnee to a training centre; the
+// centre's staff see only the shared fields, accept, enrol her and record
+// the completion; the case worker sees the loop closed. A supervisor of the
+// centre approves a grant that the staff requested.
+func TestReferralTrainingLoop(t *testing.T) {
+	d := startReferralDemo(t)
+	ctx := browser(t)
+	// The browser starts with the first action on its own context: a
+	// step's shorter-lived context must not be the one that owns it.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	// do runs the steps of one part of the story within 20 seconds; when
+	// they do not finish it reports the page the browser stopped on.
+	do := func(part string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+			t.Fatalf("%s: %v\nat %s\n%.3000s", part, err, loc, html)
+		}
+	}
+	text := func(id string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if err != nil {
+			t.Fatalf("text of #%s: %v", id, err)
+		}
+		return strings.TrimSpace(s)
+	}
+
+	// The case worker refers her from the person page.
+	do("person page",
+		chromedp.Navigate(d.url+"/lang?to=en&back=/login"),
+		signIn("caseworker2@shapla.demo"),
+		chromedp.Navigate(d.url+"/people/"+d.personID),
+		chromedp.WaitVisible(chromedp.ID("refer-offer")),
+	)
+	offer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { for (const g of document.querySelectorAll('#refer-offer optgroup'))
+		for (const o of g.querySelectorAll('option')) if (o.textContent.startsWith('Technical Training Centre Dhaka') && g.label === 'Skills training') return o.value; return ''; })()`))
+	if err != nil || offer == "" {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("refer-offer")))
+		t.Fatalf("no TTC Dhaka training offer (%v):\n%s", err, html)
+	}
+	do("refer",
+		chromedp.SetValue(chromedp.ID("refer-offer"), offer),
+		chromedp.SendKeys(chromedp.ID("refer-note"), "Wants to learn tailoring."),
+		click("refer-submit"),
+		chromedp.WaitVisible(chromedp.ID("referral-state")),
+	)
+	if s := text("referral-state"); s != "Sent" {
+		t.Errorf("state after sending = %q", s)
+	}
+	refURL, _ := chromedp.Run(ctx, chromedp.Location())
+	screenshot(t, ctx, "referral-sent")
+
+	// The centre's staff: only the shared fields, then accept and enrol.
+	do("provider's view", signOut, signIn("staff@ttc-dhaka.demo"), chromedp.Navigate(refURL), chromedp.WaitVisible(chromedp.ID("shared-fields")))
+	page, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+	if !strings.Contains(page, "Morium Akter") || !strings.Contains(page, "Wants to learn tailoring.") {
+		t.Error("the provider does not see the name or the note")
+	}
+	for _, secret := range []string{"9988776655", "Road 4, Private House", `id="ref-person"`} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the provider sees %q, which is not shared", secret)
+		}
+	}
+	do("accept and enrol",
+		click("do-accepted"),
+		chromedp.WaitVisible(chromedp.ID("ref-delivery")),
+		click("ref-delivery"),
+		chromedp.WaitVisible(chromedp.ID("training-form")),
+		chromedp.SendKeys(chromedp.ID("course"), "Tailoring and dress-making"),
+		chromedp.SendKeys(chromedp.ID("enrolled_on"), time.Now().Format(time.DateOnly)),
+		chromedp.SendKeys(chromedp.ID("hours"), "240"),
+		click("training-save"),
+		chromedp.WaitVisible(chromedp.ID("training-outcome")),
+	)
+	if s := text("training-outcome"); s != "Enrolled" {
+		t.Errorf("outcome after enrolment = %q", s)
+	}
+	// Completion with the certificate, then the referral is completed.
+	do("record completion",
+		chromedp.SetValue(chromedp.ID("outcome"), "completed"),
+		chromedp.SendKeys(chromedp.ID("certificate_ref"), "BTEB-7741"),
+		click("training-save"),
+		chromedp.WaitVisible(chromedp.ID("training-certificate")),
+		click("delivery-referral"),
+		chromedp.WaitVisible(chromedp.ID("do-in_progress")),
+		click("do-in_progress"),
+		chromedp.WaitVisible(chromedp.ID("do-completed")),
+		click("do-completed"),
+		chromedp.WaitNotPresent(chromedp.ID("do-completed")),
+	)
+	screenshot(t, ctx, "referral-provider-completed")
+
+	// The case worker sees the loop closed.
+	do("case worker's view", signOut, signIn("caseworker2@shapla.demo"), chromedp.Navigate(refURL), chromedp.WaitVisible(chromedp.ID("referral-state")))
+	if s := text("referral-state"); s != "Completed" {
+		t.Errorf("the case worker sees state %q", s)
+	}
+	do("case worker's service record", click("ref-delivery"), chromedp.WaitVisible(chromedp.ID("training-certificate")))
+	if s := text("training-outcome"); s != "Completed" || text("training-certificate") != "BTEB-7741" {
+		t.Errorf("the case worker sees outcome %q", s)
+	}
+	screenshot(t, ctx, "referral-loop-closed")
+
+	// The centre's supervisor approves the grant the staff requested, from her tasks.
+	do("approve the grant",
+		signOut, signIn("supervisor@ttc-dhaka.demo"),
+		chromedp.WaitVisible(chromedp.CSS(`#home-task-list a[href="/deliveries/`+d.grantID+`"]`)),
+		settled,
+		chromedp.Click(chromedp.CSS(`#home-task-list a[href="/deliveries/`+d.grantID+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("grant-approve")),
+		chromedp.SendKeys(chromedp.ID("decision-note"), "Business plan checked."),
+		click("grant-approve"),
+		chromedp.WaitVisible(chromedp.ID("grant-approver")),
+	)
+	if s := text("delivery-status"); s != "Approved" {
+		t.Errorf("grant status = %q", s)
+	}
+	screenshot(t, ctx, "grant-approved")
+}

@@ -1,0 +1,465 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+)
+
+// routesDelivery registers the pages of a service delivered under an
+// accepted referral, kept by the providing organisation and read by both
+// sides: training (enrolment, attendance, outcome, certificate), business
+// grants (request, four-eyes decision, payments, visits), counselling
+// sessions (notes for the provider's counsellors only) and job placements.
+func (w *Web) routesDelivery() {
+	w.handle("GET /referrals/{id}/delivery", w.deliveryOfReferral, true)
+	w.handle("POST /referrals/{id}/delivery", w.deliveryCreate, true)
+	w.handle("GET /deliveries/{id}", w.deliveryView, true)
+	w.handle("POST /deliveries/{id}", w.deliveryUpdate, true)
+	w.handle("POST /deliveries/{id}/decision", w.grantDecide, true)
+	w.handle("POST /deliveries/{id}/disburse", w.grantDisburse, true)
+	w.handle("POST /deliveries/{id}/sessions", w.sessionAdd, true)
+	for _, k := range []string{"delivery.ui.saved", "delivery.ui.decided", "delivery.ui.paid", "delivery.ui.session_saved"} {
+		flashKeys[k] = true
+	}
+}
+
+type deliveryRow struct{ A, B, C, D string }
+
+type deliveryPage struct {
+	Ref        *referral.Referral
+	D          *referral.Delivery
+	Kind       string
+	KindText   string
+	Service    string
+	Person     string
+	StatusText string // grant status, training outcome
+	CanWrite   bool
+	CanDecide  bool
+	CanPay     bool
+	CanSession bool
+	ShowNotes  bool
+	// Form holds the values of the edit form: the record's, or what was typed.
+	Form      map[string]string
+	Tranches  []deliveryRow // amount, planned, paid, reference
+	Visits    []deliveryRow // date, trading, income, note
+	Sessions  []deliveryRow // date, type, minutes, clinical
+	Notes     []deliveryRow // date, text, by
+	Days      []deliveryRow // attendance: date, hours
+	FollowUps []deliveryRow // date, still employed, note
+	Unpaid    []option      // tranches to pay
+	Outcomes  []option
+	Channels  []option
+	Types     []option
+	Periods   []option
+	Requester string
+	Approver  string
+}
+
+// serviceKind returns the delivery kind of a service type.
+func (w *Web) serviceKind(r *http.Request, code string) referral.Kind {
+	types, err := w.svc.Referral.ServiceTypes(r.Context())
+	if err != nil {
+		return referral.KindGeneric
+	}
+	for _, t := range types {
+		if t.Code == code {
+			return t.Kind
+		}
+	}
+	return referral.KindGeneric
+}
+
+func yesNo(lng string, b bool) string {
+	return i18n.T(lng, "referral.ui."+strconv.FormatBool(b), nil)
+}
+
+func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, d *referral.Delivery) *deliveryPage {
+	a := homeward.ActorFromContext(r.Context())
+	names, _ := w.serviceNames(r, lng)
+	users := w.userNames(r)
+	kind := w.serviceKind(r, ref.ServiceType)
+	v := &deliveryPage{Ref: ref, D: d, Kind: string(kind), KindText: label(lng, "referral.kind", string(kind)), Service: nameOr(names, ref.ServiceType),
+		Person: strings.TrimSpace(ref.Shared.GivenName + " " + ref.Shared.FamilyName), Form: map[string]string{}}
+	receiver := ref.ToOrgID == a.OrgID
+	res := homeward.Resource{Type: "delivery", OrgID: ref.ToOrgID}
+	v.CanWrite = receiver && homeward.Can(a, homeward.ActDeliveryWrite, res) && ref.State != referral.StateNotCompleted
+	v.Outcomes = options(lng, "referral.training_outcome", referral.TrainingOutcomes)
+	v.Channels = options(lng, "referral.channel", referral.Channels)
+	v.Types = options(lng, "referral.session_type", referral.SessionTypes)
+	v.Periods = options(lng, "delivery.ui.per", referral.WagePeriods)
+	if d == nil {
+		v.Form["currency"] = "BDT"
+		v.Form["outcome"] = string(referral.TrainingEnrolled)
+		v.Form["wage_per"] = "month"
+		return v
+	}
+	switch {
+	case d.Training != nil:
+		t := d.Training
+		v.StatusText = label(lng, "referral.training_outcome", string(t.Outcome))
+		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": t.ISCO, "start_date": t.StartDate, "end_date": t.EndDate,
+			"hours": itoaZero(t.Hours), "enrolled_on": t.EnrolledOn, "outcome": string(t.Outcome), "drop_out_reason": t.DropOutReason, "certificate_ref": t.CertificateRef}
+		for _, x := range t.Attendance {
+			v.Days = append(v.Days, deliveryRow{A: i18n.Digits(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
+		}
+	case d.Grant != nil:
+		g := d.Grant
+		v.StatusText = label(lng, "referral.grant_status", string(g.Status))
+		v.Requester, v.Approver = nameOr(users, g.RequestedBy), nameOr(users, g.ApprovedBy)
+		v.CanDecide = receiver && g.Status == referral.GrantRequested && homeward.Can(a, homeward.ActGrantApprove, res)
+		v.CanPay = v.CanWrite && g.Status == referral.GrantApproved
+		for i, t := range g.Tranches {
+			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: i18n.Digits(lng, t.PlannedDate), D: t.Reference}
+			if t.DisbursedAt != nil {
+				row.C = timeText(lng, *t.DisbursedAt)
+			} else {
+				v.Unpaid = append(v.Unpaid, option{strconv.Itoa(i), i18n.T(lng, "delivery.ui.tranche_n", map[string]any{"n": i18n.Digits(lng, strconv.Itoa(i+1))}) + " — " + row.A})
+			}
+			v.Tranches = append(v.Tranches, row)
+		}
+		for _, x := range g.Visits {
+			row := deliveryRow{A: i18n.Digits(lng, x.Date), B: yesNo(lng, x.Trading), D: x.Note}
+			if x.MonthlyIncome != nil {
+				row.C = i18n.Digits(lng, strconv.FormatInt(*x.MonthlyIncome, 10))
+			}
+			v.Visits = append(v.Visits, row)
+		}
+	case d.Counselling != nil:
+		v.CanSession = receiver && homeward.Can(a, homeward.ActCounsellingNotes, homeward.Resource{Type: "counselling_notes", OrgID: d.OrgID})
+		for _, s := range d.Counselling.Sessions {
+			row := deliveryRow{A: i18n.Digits(lng, s.Date), B: label(lng, "referral.session_type", string(s.Type)), C: i18n.Digits(lng, itoaZero(s.Minutes))}
+			if s.ClinicalReferral {
+				row.D = s.ClinicalTo
+			}
+			v.Sessions = append(v.Sessions, row)
+		}
+		// The service decides who reads notes; only they are asked for them.
+		if referral.MayReadNotes(a, d.OrgID) {
+			if notes, err := w.svc.Referral.SessionNotes(r.Context(), d.ID); err == nil {
+				v.ShowNotes = true
+				dates := map[string]string{}
+				for _, s := range d.Counselling.Sessions {
+					dates[s.ID] = s.Date
+				}
+				for _, n := range notes {
+					v.Notes = append(v.Notes, deliveryRow{A: i18n.Digits(lng, dates[n.SessionID]), B: n.Text, C: nameOr(users, n.By)})
+				}
+			}
+		}
+	case d.Placement != nil:
+		pl := d.Placement
+		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": pl.ISCO, "wage": strconv.FormatInt(pl.Wage.Amount, 10),
+			"currency": pl.Wage.Currency, "wage_per": pl.WagePer, "start_date": pl.StartDate}
+		for _, f := range pl.FollowUps {
+			v.FollowUps = append(v.FollowUps, deliveryRow{A: i18n.Digits(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
+		}
+	}
+	return v
+}
+
+func itoaZero(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// postInt reads an optional whole number; Bangla digits are accepted.
+func postInt(r *http.Request, field string) (int64, bool, error) {
+	s := strings.TrimSpace(asciiDigits(r.PostFormValue(field)))
+	if s == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false, homeward.FieldErrorf(field, "delivery.ui.number", "Write a whole number.")
+	}
+	return n, true, nil
+}
+
+// deliveryInput reads the record's form for kind; cur (nil when new) keeps
+// what the form does not show: attendance, visits and follow-ups so far,
+// to which the form's new line is added.
+func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) (referral.DeliveryInput, error) {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	var in referral.DeliveryInput
+	var errs []error
+	num := func(field string) int64 {
+		n, _, err := postInt(r, field)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return n
+	}
+	switch kind {
+	case referral.KindTraining:
+		t := &referral.Training{Course: v("course"), Trade: v("trade"), ISCO: v("isco"), StartDate: v("start_date"), EndDate: v("end_date"),
+			Hours: int(num("hours")), EnrolledOn: v("enrolled_on"), Outcome: referral.TrainingOutcome(v("outcome")),
+			DropOutReason: v("drop_out_reason"), CertificateRef: v("certificate_ref")}
+		if cur != nil && cur.Training != nil {
+			t.Attendance = slices.Clone(cur.Training.Attendance)
+		}
+		if d := v("day_date"); d != "" || v("day_hours") != "" {
+			t.Attendance = append(t.Attendance, referral.Attendance{Date: d, Hours: int(num("day_hours"))})
+		}
+		in.Training = t
+	case referral.KindGrant:
+		if cur != nil && cur.Grant != nil {
+			g := *cur.Grant
+			g.Tranches = slices.Clone(g.Tranches)
+			g.Visits = slices.Clone(g.Visits)
+			if d := v("visit_date"); d != "" {
+				x := referral.Visit{Date: d, Trading: v("visit_trading") == "true", Note: v("visit_note")}
+				if n, ok, err := postInt(r, "visit_income"); err != nil {
+					errs = append(errs, err)
+				} else if ok {
+					x.MonthlyIncome = &n
+				}
+				g.Visits = append(g.Visits, x)
+			}
+			in.Grant = &g
+			break
+		}
+		g := &referral.Grant{Amount: registry.Money{Amount: num("amount"), Currency: v("currency")}, Channel: referral.Channel(v("channel")),
+			AccountRef: v("account_ref"), Purpose: v("purpose")}
+		_ = r.ParseForm()
+		dates := r.PostForm["tranche_date"]
+		for i, s := range r.PostForm["tranche_amount"] {
+			s = strings.TrimSpace(asciiDigits(s))
+			if s == "" {
+				continue
+			}
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				errs = append(errs, homeward.FieldErrorf("grant.tranches", "delivery.ui.number", "Write a whole number."))
+				continue
+			}
+			t := referral.Tranche{Amount: n}
+			if i < len(dates) {
+				t.PlannedDate = strings.TrimSpace(dates[i])
+			}
+			g.Tranches = append(g.Tranches, t)
+		}
+		in.Grant = g
+	case referral.KindCounselling:
+		in.Counselling = &referral.Counselling{}
+	case referral.KindPlacement:
+		p := &referral.Placement{Employer: v("employer"), Position: v("position"), ISCO: v("isco"), Wage: registry.Money{Amount: num("wage"), Currency: v("currency")},
+			WagePer: v("wage_per"), StartDate: v("start_date")}
+		if cur != nil && cur.Placement != nil {
+			p.FollowUps = slices.Clone(cur.Placement.FollowUps)
+		}
+		if d := v("fu_date"); d != "" {
+			p.FollowUps = append(p.FollowUps, referral.FollowUp{Date: d, StillEmployed: v("fu_employed") == "true", Note: v("fu_note")})
+		}
+		in.Placement = p
+	}
+	return in, errors.Join(errs...)
+}
+
+// typedForm is what was typed, to show again with the errors.
+func typedForm(r *http.Request) map[string]string {
+	_ = r.ParseForm()
+	m := map[string]string{}
+	for k, vs := range r.PostForm {
+		if k != "csrf_token" && len(vs) > 0 {
+			m[k] = vs[0]
+		}
+	}
+	return m
+}
+
+// deliveryFailed shows the record page again with the reason for a
+// refusal: field errors next to the fields, others at the top.
+func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error, ref *referral.Referral, d *referral.Delivery, keepTyped bool) error {
+	p := w.newPage(r, "delivery.ui.title", nil)
+	status := http.StatusBadRequest
+	first := err
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
+		first = joined.Unwrap()[0]
+	}
+	if ferr := formErrors(p, first); ferr != nil {
+		var e *homeward.Error
+		if !errors.As(first, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION && e.Code != homeward.EFORBIDDEN) {
+			return err
+		}
+		p.Error = i18n.Error(p.Lang, first)
+		status = map[string]int{homeward.ECONFLICT: http.StatusConflict, homeward.EPRECONDITION: http.StatusPreconditionFailed, homeward.EFORBIDDEN: http.StatusForbidden}[e.Code]
+	}
+	// Field names of the record ("training.course") are the form's ("course").
+	alias := map[string]string{"wage.amount": "wage", "wage.currency": "currency", "amount.amount": "amount", "amount.currency": "currency", "attendance": "day_date", "visits": "visit_date", "follow_ups": "fu_date"}
+	for k, m := range p.Errors {
+		if i := strings.IndexByte(k, '.'); i > 0 {
+			f := k[i+1:]
+			if a, ok := alias[f]; ok {
+				f = a
+			}
+			p.Errors[f] = m
+		}
+	}
+	v := w.deliveryData(r, p.Lang, ref, d)
+	if keepTyped {
+		for k, x := range typedForm(r) {
+			v.Form[k] = x
+		}
+	}
+	p.Data = v
+	return w.render(rw, status, "delivery_view", p)
+}
+
+// deliveryOfReferral leads to the referral's delivery record, or offers
+// the providing organisation to start one.
+func (w *Web) deliveryOfReferral(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	ref, err := w.svc.Referral.FindReferral(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ds, err := w.svc.Referral.FindDeliveries(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if len(ds) > 0 {
+		http.Redirect(rw, r, "/deliveries/"+ds[0].ID, http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "delivery.ui.title", nil)
+	p.Data = w.deliveryData(r, p.Lang, ref, nil)
+	return w.render(rw, http.StatusOK, "delivery_view", p)
+}
+
+func (w *Web) deliveryCreate(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	ref, err := w.svc.Referral.FindReferral(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, err := deliveryInput(r, w.serviceKind(r, ref.ServiceType), nil)
+	var d *referral.Delivery
+	if err == nil {
+		d, err = w.svc.Referral.AddDelivery(r.Context(), id, in)
+	}
+	if err != nil {
+		return w.deliveryFailed(rw, r, err, ref, nil, true)
+	}
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.saved", http.StatusSeeOther)
+	return nil
+}
+
+// deliveryAndRef loads the record of the path and its referral.
+func (w *Web) deliveryAndRef(r *http.Request) (*referral.Delivery, *referral.Referral, error) {
+	id, err := pathUUID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := w.svc.Referral.FindDelivery(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	ref, err := w.svc.Referral.FindReferral(r.Context(), d.ReferralID)
+	return d, ref, err
+}
+
+func (w *Web) deliveryView(rw http.ResponseWriter, r *http.Request) error {
+	d, ref, err := w.deliveryAndRef(r)
+	if err != nil {
+		return err
+	}
+	p := w.newPage(r, "delivery.ui.title", nil)
+	p.Data = w.deliveryData(r, p.Lang, ref, d)
+	return w.render(rw, http.StatusOK, "delivery_view", p)
+}
+
+func (w *Web) deliveryUpdate(rw http.ResponseWriter, r *http.Request) error {
+	d, ref, err := w.deliveryAndRef(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	in, err := deliveryInput(r, d.Kind, d)
+	if err == nil {
+		_, err = w.svc.Referral.UpdateDelivery(r.Context(), d.ID, version, in)
+	}
+	if err != nil {
+		return w.deliveryFailed(rw, r, err, ref, d, true)
+	}
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.saved", http.StatusSeeOther)
+	return nil
+}
+
+func (w *Web) grantDecide(rw http.ResponseWriter, r *http.Request) error {
+	d, ref, err := w.deliveryAndRef(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	approve := r.PostFormValue("decision") == "approve"
+	if _, err = w.svc.Referral.DecideGrant(r.Context(), d.ID, version, approve, r.PostFormValue("note")); err != nil {
+		return w.deliveryFailed(rw, r, err, ref, d, false)
+	}
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.decided", http.StatusSeeOther)
+	return nil
+}
+
+func (w *Web) grantDisburse(rw http.ResponseWriter, r *http.Request) error {
+	d, ref, err := w.deliveryAndRef(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	tranche, err := strconv.Atoi(r.PostFormValue("tranche"))
+	if err != nil {
+		tranche = -1 // the service says there is no such tranche
+	}
+	if _, err = w.svc.Referral.DisburseTranche(r.Context(), d.ID, version, tranche, r.PostFormValue("reference")); err != nil {
+		return w.deliveryFailed(rw, r, err, ref, d, false)
+	}
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.paid", http.StatusSeeOther)
+	return nil
+}
+
+func (w *Web) sessionAdd(rw http.ResponseWriter, r *http.Request) error {
+	d, ref, err := w.deliveryAndRef(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	in := referral.SessionInput{Date: strings.TrimSpace(r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
+		Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
+	n, _, err := postInt(r, "minutes")
+	in.Minutes = int(n)
+	if err == nil {
+		_, err = w.svc.Referral.AddSession(r.Context(), d.ID, version, in)
+	}
+	if err != nil {
+		return w.deliveryFailed(rw, r, err, ref, d, true)
+	}
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.session_saved", http.StatusSeeOther)
+	return nil
+}

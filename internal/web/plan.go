@@ -1,0 +1,493 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+)
+
+// routesPlan registers the reintegration plan pages: a case's plan (goals
+// in the returnee's words and the services planned), the returnee's
+// agreement, a supervisor's approval of plans with a grant, and the list
+// of plans for supervisors (overdue, awaiting approval).
+func (w *Web) routesPlan() {
+	w.handle("GET /plans", w.planList, true)
+	w.handle("GET /plans/{id}", w.planView, true)
+	w.handle("POST /plans/{id}", w.planUpdate, true)
+	w.handle("POST /plans/{id}/agree", w.planAgree, true)
+	w.handle("POST /plans/{id}/approve", w.planApprove, true)
+	w.handle("POST /plans/{id}/services/{sid}/refer", w.planRefer, true)
+	w.handle("GET /people/{id}/plan", w.planOfPerson, true)
+	w.handle("POST /people/{id}/plan", w.planCreate, true)
+	for _, k := range []string{"plan.ui.saved", "plan.ui.agreed", "plan.ui.approved"} {
+		flashKeys[k] = true
+	}
+}
+
+func forbidden() error {
+	return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+}
+
+// ---- list ----
+
+type planRow struct {
+	ID, Person, CaseNumber, Status, StatusText, DueDate string
+	Services                                            int
+	Overdue                                             bool
+}
+
+type planListData struct {
+	View  string // overdue, awaiting, all
+	Views []option
+	Rows  []planRow
+}
+
+func (w *Web) planRows(r *http.Request, lng string, plans []referral.Plan) []planRow {
+	rows := make([]planRow, 0, len(plans))
+	for _, p := range plans {
+		row := planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
+			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue}
+		if rec, err := w.svc.Registry.FindRecord(r.Context(), p.PersonID); err == nil {
+			row.Person = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
+			if rec.Case != nil {
+				row.CaseNumber = rec.Case.Number
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func (w *Web) planList(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "plan.ui.list.title", nil)
+	if !p.Can(string(homeward.ActPlanRead)) {
+		return forbidden()
+	}
+	d := &planListData{View: r.URL.Query().Get("view")}
+	if !slices.Contains([]string{"overdue", "awaiting", "all"}, d.View) {
+		d.View = "overdue"
+	}
+	for _, v := range []string{"overdue", "awaiting", "all"} {
+		d.Views = append(d.Views, option{v, i18n.T(p.Lang, "plan.ui.view."+v, nil)})
+	}
+	f := referral.PlanFilter{}
+	switch d.View {
+	case "overdue":
+		f.Overdue = true
+	case "awaiting":
+		f.Status = referral.PlanAwaitingApproval
+	}
+	plans, err := w.svc.Referral.FindPlans(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d.Rows = w.planRows(r, p.Lang, plans)
+	p.Data = d
+	return w.render(rw, http.StatusOK, "plan_list", p)
+}
+
+// ---- one plan ----
+
+type goalRow struct{ Text, Dimension, DimensionText string }
+
+type serviceRow struct {
+	ID, Type, TypeText, Provider, ProviderName, Budget, Currency, TargetDate, Note, Status, StatusText, ReferralID string
+	// CanRefer: the line names a provider and may be referred now.
+	CanRefer bool
+}
+
+type planView struct {
+	Plan         *referral.Plan
+	PersonID     string
+	Person       string
+	CaseNumber   string
+	StatusText   string
+	DueDate      string
+	Goals        []goalRow
+	Services     []serviceRow
+	AgreedText   string
+	ApprovedText string
+	CanWrite     bool
+	CanAgree     bool
+	CanApprove   bool
+	Dimensions   []option
+	Types        []option
+	Providers    []option
+	Methods      []option
+	// The edit form's rows: the plan's, or what was typed.
+	FormGoals    []goalRow
+	FormServices []serviceRow
+	Method       string
+	Witness      string
+}
+
+// withBlanks adds empty rows to the edit form: two goals and one service
+// line, so that a line is added by filling it in.
+func (v *planView) withBlanks() *planView {
+	v.FormGoals = append(slices.Clone(v.FormGoals), goalRow{}, goalRow{})
+	v.FormServices = append(slices.Clone(v.FormServices), serviceRow{})
+	return v
+}
+
+// planFormOptions fills the choices of the plan form.
+func (w *Web) planFormOptions(r *http.Request, lng string, v *planView) {
+	v.Dimensions = options(lng, "plan.ui.dimension", referral.Dimensions)
+	_, types := w.serviceNames(r, lng)
+	for _, t := range types {
+		if t.Active {
+			v.Types = append(v.Types, option{t.Code, serviceLabel(lng, t)})
+		}
+	}
+	offers, _ := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{})
+	seen := map[string]bool{}
+	for _, o := range offers {
+		if !seen[o.OrgID] {
+			seen[o.OrgID] = true
+			v.Providers = append(v.Providers, option{o.OrgID, o.OrgName})
+		}
+	}
+	v.Methods = options(lng, "registry.method", registry.ConsentMethods)
+}
+
+func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView {
+	a := homeward.ActorFromContext(r.Context())
+	names, _ := w.serviceNames(r, lng)
+	users := w.userNames(r)
+	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: i18n.Digits(lng, pl.DueDate)}
+	if rec, err := w.svc.Registry.FindRecord(r.Context(), pl.PersonID); err == nil {
+		v.Person = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
+		if rec.Case != nil {
+			v.CaseNumber = rec.Case.Number
+		}
+	}
+	w.planFormOptions(r, lng, v)
+	providers := map[string]string{}
+	for _, o := range v.Providers {
+		providers[o.Value] = o.Label
+	}
+	for _, g := range pl.Goals {
+		v.Goals = append(v.Goals, goalRow{g.Text, g.Dimension, label(lng, "plan.ui.dimension", g.Dimension)})
+	}
+	for _, s := range pl.Services {
+		row := serviceRow{ID: s.ID, Type: s.ServiceType, TypeText: nameOr(names, s.ServiceType), Provider: s.ProviderOrgID, ProviderName: providers[s.ProviderOrgID],
+			TargetDate: s.TargetDate, Note: s.Note, Status: string(s.Status), StatusText: label(lng, "referral.service_status", string(s.Status)), ReferralID: s.ReferralID}
+		if s.Budget != nil {
+			row.Budget, row.Currency = strconv.FormatInt(s.Budget.Amount, 10), s.Budget.Currency
+		}
+		v.Services = append(v.Services, row)
+	}
+	if ag := pl.Agreement; ag != nil {
+		v.AgreedText = i18n.T(lng, "plan.ui.agreed_by", map[string]any{"method": label(lng, "registry.method", string(ag.Method)), "at": timeText(lng, ag.At), "by": users[ag.RecordedBy]})
+	}
+	if ap := pl.Approval; ap != nil {
+		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, ap.At), "by": users[ap.By]})
+	}
+	res := homeward.Resource{Type: "plan", ID: pl.ID, OrgID: pl.OrgID}
+	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)
+	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft
+	v.CanApprove = pl.Status == referral.PlanAwaitingApproval && homeward.Can(a, homeward.ActPlanApprove, res)
+	// Once the plan is in force, its lines are referred to their providers.
+	if pl.Status == referral.PlanActive && homeward.Can(a, homeward.ActReferralSend, homeward.Resource{OrgID: pl.OrgID}) {
+		for i := range v.Services {
+			s := &v.Services[i]
+			s.CanRefer = s.Provider != "" && (s.Status == string(referral.ServicePlanned) || s.Status == string(referral.ServiceNotDelivered))
+		}
+	}
+	v.FormGoals, v.FormServices = v.Goals, v.Services
+	return v
+}
+
+// planInput reads the plan form: goal rows and service rows, aligned by
+// index; empty new rows are ignored and rows ticked "remove" dropped.
+func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, error) {
+	_ = r.ParseForm()
+	f := r.PostForm
+	var in referral.PlanInput
+	var goals []goalRow
+	dims := f["goal_dimension"]
+	for i, text := range f["goal_text"] {
+		dim := ""
+		if i < len(dims) {
+			dim = dims[i]
+		}
+		if strings.TrimSpace(text) == "" && dim == "" {
+			continue
+		}
+		in.Goals = append(in.Goals, referral.Goal{Text: text, Dimension: dim})
+		goals = append(goals, goalRow{Text: text, Dimension: dim})
+	}
+	at := func(name string, i int) string {
+		if vs := f[name]; i < len(vs) {
+			return strings.TrimSpace(vs[i])
+		}
+		return ""
+	}
+	remove := f["svc_remove"]
+	var rows []serviceRow
+	var err error
+	for i := range f["svc_type"] {
+		row := serviceRow{ID: at("svc_id", i), Type: at("svc_type", i), Provider: at("svc_provider", i), Budget: at("svc_budget", i),
+			Currency: at("svc_currency", i), TargetDate: at("svc_target", i), Note: at("svc_note", i)}
+		if row.ID != "" && slices.Contains(remove, row.ID) {
+			continue
+		}
+		if row.ID == "" && row.Type == "" && row.Provider == "" && row.Budget == "" && row.TargetDate == "" && row.Note == "" {
+			continue
+		}
+		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: row.TargetDate, Note: row.Note}
+		if row.Budget != "" {
+			n, perr := strconv.ParseInt(asciiDigits(row.Budget), 10, 64)
+			if perr != nil && err == nil {
+				err = homeward.FieldErrorf("services", "referral.money.amount", "Give an amount above zero.")
+			}
+			cur := row.Currency
+			if cur == "" {
+				cur = "BDT"
+			}
+			s.Budget = &registry.Money{Amount: n, Currency: cur}
+		}
+		in.Services = append(in.Services, s)
+		rows = append(rows, row)
+	}
+	return in, goals, rows, err
+}
+
+// planFormFailed shows the plan page (or the new-plan form) again with
+// what was typed and why it was refused.
+func (w *Web) planFormFailed(rw http.ResponseWriter, r *http.Request, p *page, err error, v *planView, goals []goalRow, rows []serviceRow) error {
+	status := http.StatusBadRequest
+	if ferr := formErrors(p, err); ferr != nil {
+		var e *homeward.Error
+		if !errors.As(err, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION) {
+			return err
+		}
+		p.Error, status = i18n.Error(p.Lang, err), http.StatusConflict
+	}
+	if goals != nil || rows != nil {
+		v.FormGoals, v.FormServices = goals, rows
+	}
+	p.Data = v.withBlanks()
+	return w.render(rw, status, "plan_view", p)
+}
+
+func (w *Web) planView(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	pl, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	p.Data = w.planData(r, p.Lang, pl).withBlanks()
+	return w.render(rw, http.StatusOK, "plan_view", p)
+}
+
+func formVersion(r *http.Request) (int, error) {
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil || version < 1 {
+		return 0, homeward.FieldErrorf("version", "error.field.required", "This field is required.")
+	}
+	return version, nil
+}
+
+func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	cur, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in, goals, rows, err := planInput(r)
+	if err == nil {
+		_, err = w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
+	}
+	if err == nil {
+		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.saved", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	return w.planFormFailed(rw, r, p, err, w.planData(r, p.Lang, cur), goals, rows)
+}
+
+func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	cur, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	a := referral.Agreement{Method: registry.ConsentMethod(r.PostFormValue("method")), Witness: r.PostFormValue("witness")}
+	if _, err = w.svc.Referral.AgreePlan(r.Context(), id, version, a); err == nil {
+		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.agreed", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	v := w.planData(r, p.Lang, cur)
+	v.Method, v.Witness = string(a.Method), a.Witness
+	return w.planFormFailed(rw, r, p, err, v, nil, nil)
+}
+
+func (w *Web) planApprove(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	cur, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if _, err = w.svc.Referral.ApprovePlan(r.Context(), id, version, r.PostFormValue("note")); err == nil {
+		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.approved", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	return w.planFormFailed(rw, r, p, err, w.planData(r, p.Lang, cur), nil, nil)
+}
+
+// ---- a person's plan ----
+
+// openPlan returns the case's plan that is not closed, if any.
+func (w *Web) openPlan(r *http.Request, caseID string) (*referral.Plan, error) {
+	plans, err := w.svc.Referral.FindPlans(r.Context(), referral.PlanFilter{CaseID: caseID})
+	if err != nil {
+		return nil, err
+	}
+	for i := range plans {
+		if plans[i].Status != referral.PlanClosed {
+			return &plans[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// newPlanView is the empty plan form for a person's case.
+func (w *Web) newPlanView(r *http.Request, lng string, rec *registry.Record) *planView {
+	v := &planView{PersonID: rec.Person.ID, Person: strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName), CaseNumber: rec.Case.Number, CanWrite: true}
+	w.planFormOptions(r, lng, v)
+	return v
+}
+
+// planOfPerson leads to the case's plan, or offers to start one.
+func (w *Web) planOfPerson(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	if !p.Can(string(homeward.ActPlanRead)) {
+		return forbidden()
+	}
+	rec, err := w.svc.Registry.FindRecord(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if rec.Case == nil {
+		return notFoundErr()
+	}
+	pl, err := w.openPlan(r, rec.Case.ID)
+	if err != nil {
+		return err
+	}
+	if pl != nil {
+		http.Redirect(rw, r, "/plans/"+pl.ID, http.StatusSeeOther)
+		return nil
+	}
+	if !homeward.Can(p.Actor, homeward.ActPlanWrite, homeward.Resource{Type: "case", ID: rec.Case.ID, OrgID: rec.Person.OrgID}) {
+		return notFoundErr()
+	}
+	p.Data = w.newPlanView(r, p.Lang, rec).withBlanks()
+	return w.render(rw, http.StatusOK, "plan_view", p)
+}
+
+func (w *Web) planCreate(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	rec, err := w.svc.Registry.FindRecord(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if rec.Case == nil {
+		return notFoundErr()
+	}
+	in, goals, rows, err := planInput(r)
+	var pl *referral.Plan
+	if err == nil {
+		pl, err = w.svc.Referral.CreatePlan(r.Context(), rec.Case.ID, in)
+	}
+	if err == nil {
+		http.Redirect(rw, r, "/plans/"+pl.ID+"?ok=plan.ui.saved", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	return w.planFormFailed(rw, r, p, err, w.newPlanView(r, p.Lang, rec), goals, rows)
+}
+
+// planRefer sends a referral for one planned service to the provider the
+// plan names; the referral is linked to the line, so that its outcome is
+// recorded against the plan.
+func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	pl, err := w.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s := pl.Service(r.PathValue("sid"))
+	if s == nil {
+		return notFoundErr()
+	}
+	d := &referral.Draft{CaseID: pl.CaseID, ToOrgID: s.ProviderOrgID, ServiceType: s.ServiceType, PlanID: pl.ID, PlannedServiceID: s.ID, Note: s.Note}
+	if s.TargetDate != "" && s.TargetDate >= time.Now().UTC().Format(time.DateOnly) {
+		d.DueDate = s.TargetDate
+	}
+	ref, err := w.svc.Referral.SendReferral(r.Context(), d)
+	if err == nil {
+		http.Redirect(rw, r, "/referrals/"+ref.ID+"?ok=referral.ui.sent_ok", http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "plan.ui.title", nil)
+	v := w.planData(r, p.Lang, pl)
+	if ferr := formErrors(p, err); ferr == nil {
+		if p.Error == "" {
+			var msgs []string
+			for _, m := range p.Errors {
+				msgs = append(msgs, m)
+			}
+			slices.Sort(msgs)
+			p.Error = strings.Join(msgs, " ")
+		}
+		p.Data = v.withBlanks()
+		return w.render(rw, http.StatusBadRequest, "plan_view", p)
+	}
+	return w.planFormFailed(rw, r, p, err, v, nil, nil)
+}

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/referral"
+)
+
+// routesTasks registers what waits for the signed-in user: a card on the
+// home page (loaded after the page) and a page of its own.
+func (w *Web) routesTasks() {
+	w.handle("GET /tasks", w.taskPage, true)
+	w.handle("GET /tasks/panel", w.taskPanel, true)
+	// The home page's task card is a partial of ours, included by name.
+	if home := w.pages["home"]; home != nil {
+		if b, err := templateFS.ReadFile("templates/tasks_home.html"); err == nil {
+			template.Must(home.Parse(string(b)))
+		}
+	}
+}
+
+// ---- tasks ----
+
+type taskItem struct{ Href, Text, Meta string }
+
+type taskGroup struct {
+	ID, Title string
+	Items     []taskItem
+}
+
+type taskData struct{ Groups []taskGroup }
+
+// tasks gathers what waits for the actor from the referral service:
+// referrals to answer, overdue referrals and plans, plans and grants to
+// approve (never one's own grant request).
+func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
+	t, err := w.svc.Referral.Tasks(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	names, _ := w.serviceNames(r, lng)
+	refItem := func(x referral.Referral, meta string) taskItem {
+		other := x.FromOrgName
+		if a := homeward.ActorFromContext(r.Context()); a != nil && x.FromOrgID == a.OrgID {
+			other = x.ToOrgName
+		}
+		return taskItem{"/referrals/" + x.ID, nameOr(names, x.ServiceType) + " — " + other, meta}
+	}
+	d := &taskData{}
+	add := func(id string, items []taskItem) {
+		if len(items) > 0 {
+			d.Groups = append(d.Groups, taskGroup{id, i18n.T(lng, "tasks.ui."+id, nil), items})
+		}
+	}
+	var items []taskItem
+	for _, x := range t.AwaitingResponse {
+		items = append(items, refItem(x, i18n.T(lng, "referral.ui.respond_by", map[string]any{"date": timeText(lng, x.RespondBy)})))
+	}
+	add("awaiting_response", items)
+	items = nil
+	for _, x := range t.OverdueReferrals {
+		items = append(items, refItem(x, stateText(lng, x.State)))
+	}
+	add("overdue_referrals", items)
+	planItems := func(ps []referral.Plan) []taskItem {
+		var out []taskItem
+		for _, pl := range ps {
+			who := pl.CaseID
+			if rec, err := w.svc.Registry.FindRecord(r.Context(), pl.PersonID); err == nil {
+				who = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
+			}
+			out = append(out, taskItem{"/plans/" + pl.ID, who, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, pl.DueDate)})})
+		}
+		return out
+	}
+	add("overdue_plans", planItems(t.OverduePlans))
+	add("plans_to_approve", planItems(t.PlansToApprove))
+	items = nil
+	for _, g := range t.GrantsToApprove {
+		text := label(lng, "referral.kind", string(g.Kind))
+		if g.Grant != nil {
+			text = i18n.T(lng, "tasks.ui.grant", map[string]any{"amount": i18n.Digits(lng, strconv.FormatInt(g.Grant.Amount.Amount, 10)), "currency": g.Grant.Amount.Currency})
+		}
+		items = append(items, taskItem{"/deliveries/" + g.ID, text, timeText(lng, g.CreatedAt)})
+	}
+	add("grants_to_approve", items)
+	return d, nil
+}
+
+func (w *Web) taskPage(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "tasks.ui.title", nil)
+	d, err := w.tasks(r, p.Lang)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return w.render(rw, http.StatusOK, "tasks", p)
+}
+
+// taskPanel is the home page's task card, loaded after the page.
+func (w *Web) taskPanel(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "tasks.ui.title", nil)
+	d, err := w.tasks(r, p.Lang)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return w.renderFragment(rw, "tasks", "task_groups", p)
+}
