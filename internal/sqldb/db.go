@@ -47,6 +47,9 @@ type DB struct {
 	// readStmts caches prepared read statements on SQLite (see readStmt).
 	readStmts    sync.Map
 	readStmtsLen atomic.Int32
+	// writeStmts holds statements prepared on the SQLite writer pool.
+	writeStmts    sync.Map
+	writeStmtsLen atomic.Int32
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
@@ -108,10 +111,12 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 func (db *DB) Close() error {
 	db.stopGrouper()
 	var errs []error
-	db.readStmts.Range(func(_, st any) bool {
-		errs = append(errs, st.(*sql.Stmt).Close())
-		return true
-	})
+	for _, m := range []*sync.Map{&db.readStmts, &db.writeStmts} {
+		m.Range(func(_, st any) bool {
+			errs = append(errs, st.(*sql.Stmt).Close())
+			return true
+		})
+	}
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
@@ -178,7 +183,29 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.keepStmts(tx.stmts)
 	return nil
+}
+
+// keepStmts prepares, on the writer pool, the statements a committed
+// transaction used, so that later transactions reuse them (see Tx.stmt).
+// It must run outside any transaction: SQLite's writer pool has one
+// connection, and preparing needs it.
+func (db *DB) keepStmts(used map[string]*sql.Stmt) {
+	for q := range used {
+		if _, ok := db.writeStmts.Load(q); ok || db.writeStmtsLen.Load() >= maxReadStmts {
+			continue
+		}
+		ps, err := db.write.PrepareContext(context.Background(), q)
+		if err != nil {
+			continue
+		}
+		if _, loaded := db.writeStmts.LoadOrStore(q, ps); loaded {
+			ps.Close()
+			continue
+		}
+		db.writeStmtsLen.Add(1)
+	}
 }
 
 // Now returns the transaction's time.
@@ -193,9 +220,16 @@ func (tx *Tx) stmt(query string) *sql.Stmt {
 	if st, ok := tx.stmts[query]; ok {
 		return st
 	}
-	st, err := tx.tx.PrepareContext(tx.ctx, query)
-	if err != nil {
-		return nil // the plain path reports the error
+	var st *sql.Stmt
+	if ps, ok := tx.db.writeStmts.Load(query); ok {
+		// Prepared on the writer connection before: the transaction runs
+		// the connection's statement without parsing the SQL again.
+		st = tx.tx.StmtContext(tx.ctx, ps.(*sql.Stmt))
+	} else {
+		var err error
+		if st, err = tx.tx.PrepareContext(tx.ctx, query); err != nil {
+			return nil // the plain path reports the error
+		}
 	}
 	tx.stmts[query] = st
 	return st

@@ -184,6 +184,7 @@ func (db *DB) runGroup(batch []*groupJob) {
 		return
 	}
 	finish(nil)
+	db.keepStmts(stmts)
 }
 
 func runJob(tx *Tx, fn func(*Tx) error) (err error) {
