@@ -14,7 +14,7 @@ import (
 // (A hang here shows as the test timing out.)
 func TestGroupCommitCloseAnswersEveryCaller(t *testing.T) {
 	for round := range 20 {
-		db, err := sqldb.Open(context.Background(), "file:"+filepath.Join(t.TempDir(), "g.db"))
+		db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
