@@ -630,11 +630,11 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	w.send(t, rec, "skills_training")
 	var bodies []string
 	fail := true
-	send := func(_ context.Context, url, sig string, body []byte) (int, error) {
-		if !referral.Verify([]byte(h.Secret), sig, body, db.Now(), time.Minute) || url != h.URL {
-			t.Errorf("bad signature or url: %s %s", url, sig)
+	send := func(_ context.Context, m referral.Message) (int, error) {
+		if !referral.Verify([]byte(h.Secret), m.Signature, m.Body, db.Now(), time.Minute) || m.URL != h.URL {
+			t.Errorf("bad signature or url: %s %s", m.URL, m.Signature)
 		}
-		bodies = append(bodies, string(body))
+		bodies = append(bodies, string(m.Body))
 		if fail {
 			return 503, nil
 		}
@@ -660,6 +660,9 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	log, err := db.WebhookDeliveries(admin, h.ID)
 	if err != nil || len(log) != 1 || log[0].Status != "delivered" || log[0].Attempts != 2 {
 		t.Fatalf("log: %v %+v", err, log)
+	}
+	if l := log[0].Log; len(l) != 2 || l[0].Attempt != 1 || l[0].StatusCode != 503 || l[1].Attempt != 2 || l[1].StatusCode != 204 || !l[1].At.After(l[0].At) {
+		t.Errorf("attempts: %+v", l)
 	}
 	if _, err := db.WebhookDeliveries(w.as("ngo", homeward.RoleAdministrator), h.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("other organisation reads log: %v", err)
