@@ -335,3 +335,56 @@ func TestWorkerExpiresAndDelivers(t *testing.T) {
 		t.Errorf("log: %+v", log)
 	}
 }
+
+// Workers of several processes expiring at once expire each referral
+// once: one audit event and one timeline entry each.
+func TestConcurrentExpiry(t *testing.T) {
+	w := newRefWorld(t)
+	clk := useClock(t, w)
+	w.offer(t, "skills_training", 0)
+	var refs []*referral.Referral
+	var cases []string
+	for _, nid := range []string{"9934567890", "9934567891", "9934567892"} {
+		rec := w.returnee(t, nid, w.Provider.ID)
+		refs = append(refs, w.send(t, rec, "skills_training"))
+		cases = append(cases, rec.Case.ID)
+	}
+	clk.Add(8 * 24 * time.Hour)
+	var wg sync.WaitGroup
+	counts := make(chan int, 3)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := w.DB.ExpireReferrals(homewardtest.SystemCtx())
+			if err != nil {
+				t.Error(err)
+			}
+			counts <- n
+		}()
+	}
+	wg.Wait()
+	close(counts)
+	sum := 0
+	for n := range counts {
+		sum += n
+	}
+	if sum != len(refs) {
+		t.Errorf("%d expiries counted, want %d", sum, len(refs))
+	}
+	for i, r := range refs {
+		evs, _, err := w.DB.FindAuditEvents(homewardtest.SystemCtx(), homeward.AuditFilter{RecordID: &r.ID, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expired := 0
+		for _, e := range evs {
+			if e.Action == "referral.expired" {
+				expired++
+			}
+		}
+		if n := strings.Count(strings.Join(timelineKinds(t, w, cases[i]), " "), "referral_expired"); expired != 1 || n != 1 {
+			t.Errorf("referral %d: %d audit events, %d timeline entries", i, expired, n)
+		}
+	}
+}
