@@ -11,6 +11,7 @@ import (
 
 	"homeward/internal/httpx"
 	"homeward/internal/scoring"
+	"homeward/internal/webhook"
 )
 
 // Config is the server's configuration, filled from flags and HOMEWARD_*
@@ -25,6 +26,15 @@ type Config struct {
 	MaxBody         int64
 	ShutdownTimeout time.Duration
 	FollowUps       string
+	// WebhookInterval is how often the background worker sends due
+	// webhook deliveries.
+	WebhookInterval time.Duration
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses (refused by default against request forgery).
+	WebhookAllowPrivate bool
+	// serving is set when the server's flags are registered: only then
+	// are the server's settings checked.
+	serving bool
 }
 
 // dbFlags registers the flags every database-using command shares.
@@ -38,11 +48,14 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 // serveFlags registers the server's flags.
 func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	c.dbFlags(fs)
+	c.serving = true
 	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when serving over HTTPS)")
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
+	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 }
 
 // DSN returns the database to open.
@@ -77,6 +90,9 @@ func (c *Config) Validate() error {
 		if _, err := scoring.ParseSchedule(c.FollowUps); err != nil {
 			problems = append(problems, fmt.Sprintf("--follow-ups %q: %v", c.FollowUps, err))
 		}
+	}
+	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
+		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))
 	}
 	if c.MaxBody < 0 {
 		problems = append(problems, "--max-body must not be negative")

@@ -44,6 +44,17 @@ func TestUsageAndHelp(t *testing.T) {
 	if _, err := run(t, nil, "", "serve", "--log-level", "loud"); exitCode(err) != 2 {
 		t.Errorf("bad log level: %v", err)
 	}
+	for _, v := range []string{"0s", "10ms", "2h", "soon"} {
+		if _, err := run(t, nil, "", "serve", "--webhook-interval", v); exitCode(err) != 2 {
+			t.Errorf("--webhook-interval %s: %v", v, err)
+		}
+	}
+	if _, err := run(t, map[string]string{"HOMEWARD_WEBHOOK_ALLOW_PRIVATE": "maybe"}, "", "serve"); exitCode(err) != 2 || !strings.Contains(err.Error(), "HOMEWARD_WEBHOOK_ALLOW_PRIVATE") {
+		t.Errorf("bad HOMEWARD_WEBHOOK_ALLOW_PRIVATE: %v", err)
+	}
+	if out, _ := run(t, nil, "", "serve", "--help"); !strings.Contains(out, "-webhook-allow-private") || !strings.Contains(out, "-webhook-interval") {
+		t.Errorf("serve --help lacks the webhook flags: %s", out)
+	}
 	if _, err := run(t, map[string]string{"HOMEWARD_DATABASE": "mysql://x"}, "", "migrate"); exitCode(err) != 2 || !strings.Contains(err.Error(), "postgres://") {
 		t.Errorf("bad database from env: %v", err)
 	}
@@ -112,12 +123,14 @@ func TestAdminCommands(t *testing.T) {
 // context ends.
 func TestServeAndShutdown(t *testing.T) {
 	dir := t.TempDir()
-	p, _, errb := testProgram(map[string]string{"HOMEWARD_DATA_DIR": filepath.Join(dir, "data")}, "")
+	p, _, errb := testProgram(map[string]string{"HOMEWARD_DATA_DIR": filepath.Join(dir, "data"), "HOMEWARD_WEBHOOK_ALLOW_PRIVATE": "true"}, "")
 	addrc := make(chan string, 1)
 	p.onListen = func(a string) { addrc <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- p.run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}) }()
+	go func() {
+		done <- p.run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--webhook-interval", "100ms"})
+	}()
 	var addr string
 	select {
 	case addr = <-addrc:

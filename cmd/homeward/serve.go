@@ -16,6 +16,7 @@ import (
 	"homeward/internal/scoring"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
+	"homeward/internal/webhook"
 )
 
 func (p *program) logger(c *Config) *slog.Logger {
@@ -67,6 +68,12 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	dd := dedupe.New(db, dedupe.Options{Logger: log})
 	stopScan := dd.Start(ctx)
 	defer stopScan()
+	// Webhook deliveries and referral expiry run in the background too;
+	// several processes share them safely (deliveries are claimed).
+	hooks := &webhook.Worker{Store: db, Interval: c.WebhookInterval, Logger: log,
+		Send: webhook.New(webhook.Options{AllowPrivate: c.WebhookAllowPrivate, UserAgent: "Homeward/" + version}).Send}
+	stopHooks := hooks.Start(ctx)
+	defer stopHooks()
 	if c.FollowUps != "" {
 		sched, err := scoring.ParseSchedule(c.FollowUps)
 		if err != nil {

@@ -87,10 +87,30 @@ type WebhookDelivery struct {
 	NextAt      *time.Time `json:"next_at,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// Log is every attempt so far, oldest first.
+	Log []WebhookAttempt `json:"log"`
 }
 
-// Sender posts a signed webhook body and returns the HTTP status.
-type Sender func(ctx context.Context, url string, signature string, body []byte) (int, error)
+// WebhookAttempt is one try to deliver a webhook event.
+type WebhookAttempt struct {
+	Attempt    int       `json:"attempt"` // 1 for the first try
+	At         time.Time `json:"at"`
+	StatusCode int       `json:"status_code,omitempty"` // 0: no HTTP answer
+	Error      string    `json:"error,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// Message is one signed webhook request to send.
+type Message struct {
+	DeliveryID string // the same on every retry: receivers use it to drop duplicates
+	URL        string
+	Signature  string // the SignatureHeader value
+	Body       []byte
+}
+
+// Sender posts a webhook message and returns the HTTP status of the
+// answer; an error means no answer came (or the destination was refused).
+type Sender func(ctx context.Context, m Message) (int, error)
 
 // Service is plans, the catalogue, the directory, referrals and delivery as
 // the API and the UI use them. Implementations enforce the policy: a

@@ -22,6 +22,11 @@ import (
 // SignatureHeader is the HTTP header that carries the signature.
 const SignatureHeader = "Homeward-Signature"
 
+// DeliveryHeader carries the delivery's id, the same on every retry of
+// one event to one webhook, so that a receiver can drop duplicates (it is
+// also sent as Idempotency-Key).
+const DeliveryHeader = "Homeward-Delivery"
+
 // Sign returns the signature header value for body sent at t.
 func Sign(secret []byte, t time.Time, body []byte) string {
 	ts := strconv.FormatInt(t.Unix(), 10)

@@ -211,6 +211,11 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 			}
 			return e
 		}
+		if offer.Capacity.Places > 0 {
+			if err := tx.lockOffers(d.ToOrgID); err != nil {
+				return err
+			}
+		}
 		used, err := db.placesUsed(ctx, qr, cat, offer)
 		if err != nil {
 			return err
@@ -266,6 +271,20 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 		return nil
 	})
 	return out, err
+}
+
+// lockOffers locks the offers of a provider for the rest of the
+// transaction, so that sends to it count its used places one after the
+// other: two sends for the last place cannot both see it free. (Places are
+// counted from the referrals themselves, and offers of one provider may
+// overlap through the catalogue's hierarchy, hence all of them, in a fixed
+// order.) SQLite's write transactions are exclusive already.
+func (tx *Tx) lockOffers(orgID string) error {
+	if tx.db.dialect != postgres {
+		return nil
+	}
+	_, err := tx.Exec(`SELECT id FROM provider_offers WHERE org_id = ? ORDER BY id FOR UPDATE`, orgID)
+	return err
 }
 
 // offerFor returns the organisation's active offer covering service,

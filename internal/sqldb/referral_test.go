@@ -3,8 +3,10 @@ package sqldb_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"homeward/internal/password"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/sqldb"
 )
 
 // refWorld is the test world with a third organisation, a training and
@@ -627,11 +630,11 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	w.send(t, rec, "skills_training")
 	var bodies []string
 	fail := true
-	send := func(_ context.Context, url, sig string, body []byte) (int, error) {
-		if !referral.Verify([]byte(h.Secret), sig, body, db.Now(), time.Minute) || url != h.URL {
-			t.Errorf("bad signature or url: %s %s", url, sig)
+	send := func(_ context.Context, m referral.Message) (int, error) {
+		if !referral.Verify([]byte(h.Secret), m.Signature, m.Body, db.Now(), time.Minute) || m.URL != h.URL {
+			t.Errorf("bad signature or url: %s %s", m.URL, m.Signature)
 		}
-		bodies = append(bodies, string(body))
+		bodies = append(bodies, string(m.Body))
 		if fail {
 			return 503, nil
 		}
@@ -657,6 +660,9 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	log, err := db.WebhookDeliveries(admin, h.ID)
 	if err != nil || len(log) != 1 || log[0].Status != "delivered" || log[0].Attempts != 2 {
 		t.Fatalf("log: %v %+v", err, log)
+	}
+	if l := log[0].Log; len(l) != 2 || l[0].Attempt != 1 || l[0].StatusCode != 503 || l[1].Attempt != 2 || l[1].StatusCode != 204 || !l[1].At.After(l[0].At) {
+		t.Errorf("attempts: %+v", l)
 	}
 	if _, err := db.WebhookDeliveries(w.as("ngo", homeward.RoleAdministrator), h.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("other organisation reads log: %v", err)
@@ -721,5 +727,75 @@ func TestServiceCatalogueAndDirectory(t *testing.T) {
 	}
 	if h.Organizations[0].Services[1].Name != "Tailoring" && h.Organizations[0].Services[0].Name != "Tailoring" {
 		t.Errorf("HSDS names: %+v", h.Organizations[0].Services)
+	}
+}
+
+// Two requests for the last place: exactly one referral is sent, the
+// other is refused as full, even when they run at the same time.
+func TestReferralCapacityRace(t *testing.T) {
+	w := newRefWorld(t)
+	w.offer(t, "skills_training", 2)
+	w.send(t, w.returnee(t, "9734567890", w.Provider.ID), "skills_training")
+	// Five: with the held connection and the watching one, within the
+	// smallest PostgreSQL pool (8).
+	var recs []string
+	for i := range 5 {
+		recs = append(recs, w.returnee(t, fmt.Sprintf("973456790%d", i), w.Provider.ID).Case.ID)
+	}
+	// On PostgreSQL the sends are held at the provider directory until
+	// all of them wait there, then let go together, so that they check
+	// the places at about the same moment.
+	release := func() {}
+	if homewardtest.Backend() == "postgres" {
+		raw := sqldb.RawDB(t, w.DB)
+		hold, err := raw.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hold.Exec(`LOCK TABLE provider_offers IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		release = func() {
+			for waiting := 0; waiting < len(recs); {
+				time.Sleep(5 * time.Millisecond)
+				if err := raw.QueryRow(`SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'provider_offers' AND NOT l.granted`).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := hold.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	errs := make(chan error, len(recs))
+	var wg sync.WaitGroup
+	for _, caseID := range recs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.DB.SendReferral(w.as("ngo", homeward.RoleCaseWorker), &referral.Draft{CaseID: caseID, ToOrgID: w.Provider.ID, ServiceType: "skills_training"})
+			errs <- err
+		}()
+	}
+	release()
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		var he *homeward.Error
+		switch {
+		case err == nil:
+			won++
+		case errors.As(err, &he) && he.Key == "referral.send.full":
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d sends won the last place", won)
+	}
+	o, err := w.DB.FindOffers(w.as("ngo", homeward.RoleCaseWorker), referral.OfferFilter{ServiceType: "skills_training"})
+	if err != nil || len(o) != 1 || o[0].PlacesUsed != 2 || *o[0].PlacesLeft != 0 {
+		t.Errorf("offer: %v %+v", err, o)
 	}
 }

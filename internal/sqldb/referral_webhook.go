@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"time"
 
 	"homeward"
 	"homeward/internal/referral"
@@ -142,7 +143,8 @@ func scanHookDelivery(s scanner) (*referral.WebhookDelivery, error) {
 	return &d, json.Unmarshal([]byte(ev), &d.Event)
 }
 
-// WebhookDeliveries returns a webhook's delivery log, newest first.
+// WebhookDeliveries returns a webhook's delivery log, newest first, each
+// delivery with its attempts.
 func (db *DB) WebhookDeliveries(ctx context.Context, webhookID string) ([]referral.WebhookDelivery, error) {
 	if _, err := db.webhookOrg(ctx, webhookID); err != nil {
 		return nil, err
@@ -153,73 +155,176 @@ func (db *DB) WebhookDeliveries(ctx context.Context, webhookID string) ([]referr
 	}
 	defer rows.Close()
 	out := []referral.WebhookDelivery{}
+	idx := map[string]int{}
+	var ids []any
 	for rows.Next() {
 		d, err := scanHookDelivery(rows)
 		if err != nil {
 			return nil, err
 		}
+		d.Log = []referral.WebhookAttempt{}
+		idx[d.ID] = len(out)
+		ids = append(ids, d.ID)
 		out = append(out, *d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return out, nil
+	}
+	arows, err := db.query(ctx, `SELECT delivery_id, attempt, at, status_code, error, duration_ms FROM webhook_attempts WHERE delivery_id IN (`+placeholders(len(ids))+`) ORDER BY delivery_id, attempt`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var id string
+		var a referral.WebhookAttempt
+		if err := arows.Scan(&id, &a.Attempt, dbTime{&a.At}, &a.StatusCode, &a.Error, &a.DurationMS); err != nil {
+			return nil, err
+		}
+		d := &out[idx[id]]
+		d.Log = append(d.Log, a)
+	}
+	return out, arows.Err()
 }
 
-// DeliverWebhooks sends the deliveries that are due (system only), signing
-// each body, and records the attempt: delivered on a 2xx answer, otherwise
-// retried on the back-off schedule and finally given up.
+// claimLease is how long a claimed delivery stays hidden from other
+// workers while it is being sent: far longer than a send may take (the
+// HTTP sender gives up after seconds). Should a worker die mid-send, the
+// delivery is sent again once the lease has run out; receivers drop the
+// duplicate by its delivery id.
+const claimLease = 5 * time.Minute
+
+// deliverBatch bounds one DeliverWebhooks call, so that a backlog cannot
+// keep a worker from stopping or from its other work for long.
+const deliverBatch = 100
+
+type dueHook struct {
+	id, url, secret, event string
+	attempts               int
+	nextAt                 time.Time
+}
+
+// claimWebhook takes the next due delivery for this worker: in one
+// transaction it picks the row and moves its next_at past the lease, so
+// that no other worker sends it meanwhile. On PostgreSQL rows another
+// worker is claiming are skipped rather than waited for; SQLite's write
+// transactions are exclusive anyway. It returns nil when nothing is due.
+func (db *DB) claimWebhook(ctx context.Context) (*dueHook, error) {
+	lock := ""
+	if db.dialect == postgres {
+		lock = " FOR UPDATE OF d SKIP LOCKED"
+	}
+	var out *dueHook
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var d dueHook
+		err := tx.QueryRow(`SELECT d.id, w.url, w.secret, d.event, d.attempts, d.next_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+			WHERE d.status = 'pending' AND d.next_at <= ? AND w.active = ? ORDER BY d.next_at, d.id LIMIT 1`+lock, tx.now, true).
+			Scan(&d.id, &d.url, &d.secret, &d.event, &d.attempts, dbTime{&d.nextAt})
+		if err == errNoRows {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE webhook_deliveries SET next_at = ? WHERE id = ?`, tx.now.Add(claimLease), d.id); err != nil {
+			return err
+		}
+		out = &d
+		return nil
+	})
+	return out, err
+}
+
+// DeliverWebhooks sends the deliveries that are due (system only), one at a
+// time, each claimed first so that concurrent workers never send the same
+// one together, signs each body, and records the attempt in the delivery
+// log: delivered on a 2xx answer, otherwise retried on the back-off
+// schedule and finally given up. When ctx ends during a send, the delivery
+// is handed back untouched and ctx's error returned.
 func (db *DB) DeliverWebhooks(ctx context.Context, send referral.Sender) (int, error) {
 	actor := homeward.ActorFromContext(ctx)
 	if actor == nil || !actor.System {
 		return 0, homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
-	type due struct {
-		id, url, secret, event string
-		attempts               int
-	}
-	rows, err := db.query(ctx, `SELECT d.id, w.url, w.secret, d.event, d.attempts FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-		WHERE d.status = 'pending' AND d.next_at <= ? AND w.active = ? ORDER BY d.next_at, d.id LIMIT 100`, db.Now(), true)
-	if err != nil {
-		return 0, err
-	}
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.url, &d.secret, &d.event, &d.attempts); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
+	// Recording an attempt must not be cut short by shutdown: the request
+	// has been made.
+	bg := context.WithoutCancel(ctx)
 	sent := 0
-	for _, d := range list {
-		now := db.Now()
-		body := []byte(d.event)
-		status, err := send(ctx, d.url, referral.Sign([]byte(d.secret), now, body), body)
-		attempts := d.attempts + 1
-		msg := ""
-		if err != nil {
-			msg = err.Error()
-			if len(msg) > 300 {
-				msg = msg[:300]
-			}
-		}
-		var q string
-		var args []any
-		if err == nil && status >= 200 && status < 300 {
-			sent++
-			q, args = `UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = '', next_at = NULL, delivered_at = ? WHERE id = ?`,
-				[]any{attempts, status, now, d.id}
-		} else if next, ok := referral.NextAttempt(attempts, now); ok {
-			q, args = `UPDATE webhook_deliveries SET attempts = ?, last_status = ?, last_error = ?, next_at = ? WHERE id = ?`, []any{attempts, status, msg, next, d.id}
-		} else {
-			q, args = `UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_status = ?, last_error = ?, next_at = NULL WHERE id = ?`, []any{attempts, status, msg, d.id}
-		}
-		if err := db.Transact(ctx, func(tx *Tx) error { _, err := tx.Exec(q, args...); return err }); err != nil {
+	for range deliverBatch {
+		if err := ctx.Err(); err != nil {
 			return sent, err
+		}
+		d, err := db.claimWebhook(ctx)
+		if err != nil || d == nil {
+			return sent, err
+		}
+		at := db.Now()
+		body := []byte(d.event)
+		start := time.Now()
+		status, sendErr := send(ctx, referral.Message{DeliveryID: d.id, URL: d.url, Signature: referral.Sign([]byte(d.secret), at, body), Body: body})
+		took := time.Since(start)
+		if sendErr != nil && ctx.Err() != nil {
+			// Interrupted by shutdown: that says nothing about the
+			// receiver, so the attempt does not count.
+			if _, err := db.write.ExecContext(bg, db.dialect.rebind(`UPDATE webhook_deliveries SET next_at = ? WHERE id = ? AND status = 'pending' AND attempts = ?`),
+				db.args([]any{d.nextAt, d.id, d.attempts})...); err != nil {
+				db.Logger.Warn("webhook: hand back delivery", "delivery", d.id, "err", err)
+			}
+			return sent, ctx.Err()
+		}
+		ok, err := db.recordAttempt(bg, d, at, status, sendErr, took)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
 		}
 	}
 	return sent, nil
+}
+
+// recordAttempt stores the outcome of one attempt and reports whether it
+// was delivered. The update is conditional on the claim still being this
+// worker's (same attempt count, still pending): a delivery deleted or
+// taken over meanwhile is left alone.
+func (db *DB) recordAttempt(ctx context.Context, d *dueHook, at time.Time, status int, sendErr error, took time.Duration) (bool, error) {
+	attempts := d.attempts + 1
+	msg := ""
+	if sendErr != nil {
+		status = 0
+		msg = sendErr.Error()
+		if len(msg) > 300 {
+			msg = strings.ToValidUTF8(msg[:300], "")
+		}
+	}
+	delivered := sendErr == nil && status >= 200 && status < 300
+	var q string
+	var args []any
+	if delivered {
+		q, args = `UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = '', next_at = NULL, delivered_at = ?`, []any{attempts, status, at}
+	} else if next, ok := referral.NextAttempt(attempts, at); ok {
+		q, args = `UPDATE webhook_deliveries SET attempts = ?, last_status = ?, last_error = ?, next_at = ?`, []any{attempts, status, msg, next}
+	} else {
+		q, args = `UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_status = ?, last_error = ?, next_at = NULL`, []any{attempts, status, msg}
+	}
+	q += ` WHERE id = ? AND status = 'pending' AND attempts = ?`
+	args = append(args, d.id, d.attempts)
+	recorded := false
+	err := db.Transact(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		recorded = true
+		_, err = tx.Exec(`INSERT INTO webhook_attempts (id, delivery_id, attempt, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			homeward.NewID(), d.id, attempts, at, status, msg, took.Milliseconds())
+		return err
+	})
+	return delivered && recorded, err
 }

@@ -1,0 +1,168 @@
+// Package webhook delivers referral events to partner systems over HTTP:
+// Client is the referral.Sender that posts the signed JSON bodies, refusing
+// redirects and (unless allowed) private network destinations, and Worker
+// is the background loop of `homeward serve` that sends due deliveries and
+// expires unanswered referrals.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"syscall"
+	"time"
+
+	"homeward/internal/referral"
+)
+
+// Timeout bounds one delivery attempt, from dialling to the end of the
+// answer's headers; a slower receiver counts as failed and is retried.
+const Timeout = 10 * time.Second
+
+// ErrForbiddenDestination is returned for a webhook address that resolves
+// to a loopback, private, link-local or otherwise internal address while
+// those are not allowed.
+var ErrForbiddenDestination = errors.New("destination address not allowed (private, loopback or link-local)")
+
+// Options configure a Client.
+type Options struct {
+	// AllowPrivate permits loopback, private and link-local destinations
+	// (tests, and installations whose partners sit on the same network).
+	AllowPrivate bool
+	// Timeout replaces the default Timeout when positive.
+	Timeout time.Duration
+	// UserAgent is sent with every request.
+	UserAgent string
+}
+
+// Client posts webhook messages. Its zero value is not usable; call New.
+type Client struct {
+	http *http.Client
+	ua   string
+}
+
+// New returns a Client. Unless opt.AllowPrivate is set, every connection is
+// checked after name resolution, so that neither an internal address in a
+// webhook's URL nor a DNS name pointing at one reaches the internal network
+// (server-side request forgery). No proxy is used, for the same reason.
+func New(opt Options) *Client {
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = Timeout
+	}
+	dialer := &net.Dialer{Timeout: timeout}
+	if !opt.AllowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || !Public(ap.Addr()) {
+				return ErrForbiddenDestination
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConns:          20,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       time.Minute,
+		ForceAttemptHTTP2:     true,
+	}
+	ua := opt.UserAgent
+	if ua == "" {
+		ua = "Homeward-Webhooks/1"
+	}
+	return &Client{ua: ua, http: &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		// A redirect is answered, not followed: it could lead anywhere,
+		// and the 3xx status counts as a failed attempt.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Public reports whether a is an address webhooks may reach by default:
+// not loopback, private (RFC 1918, unique local), link-local (which holds
+// cloud metadata services), shared (carrier-grade NAT), unspecified or
+// multicast.
+func Public(a netip.Addr) bool {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid(), a.IsLoopback(), a.IsPrivate(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(),
+		a.IsInterfaceLocalMulticast(), a.IsMulticast(), a.IsUnspecified():
+		return false
+	}
+	for _, p := range internalPrefixes {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+var internalPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"), // shared address space (CGNAT)
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
+}
+
+// Send posts m and returns the answer's HTTP status. The error, if any,
+// never carries the URL (it may hold a partner's token).
+func (c *Client) Send(ctx context.Context, m referral.Message) (int, error) {
+	u, err := url.Parse(m.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return 0, errors.New("invalid webhook address")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL, bytes.NewReader(m.Body))
+	if err != nil {
+		return 0, errors.New("invalid webhook address")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set(referral.SignatureHeader, m.Signature)
+	req.Header.Set(referral.DeliveryHeader, m.DeliveryID)
+	req.Header.Set("Idempotency-Key", m.DeliveryID)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, describe(err)
+	}
+	// Read a little of the body so that the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// describe turns a client error into a short message for the delivery
+// log, without the URL.
+func describe(err error) error {
+	if errors.Is(err, ErrForbiddenDestination) {
+		return ErrForbiddenDestination
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return errors.New("timed out")
+		}
+		err = ue.Err
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Errorf("cannot resolve host: %s", dnsErr.Err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return fmt.Errorf("%s: %v", opErr.Op, opErr.Err)
+	}
+	return err
+}
