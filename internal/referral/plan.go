@@ -59,6 +59,9 @@ type Plan struct {
 	// DueDate is one month after the return: the plan should be agreed by then.
 	DueDate   string    `json:"due_date"`
 	Overdue   bool      `json:"overdue"` // filled on read
+	// PersonName and CaseNumber are filled by lists, for display.
+	PersonName string `json:"person_name,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
 	Version   int       `json:"version"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
@@ -297,8 +300,16 @@ func (p *Plan) MarkReferred(serviceID, referralID string) error {
 	if s == nil {
 		return homeward.FieldErrorf("planned_service_id", "referral.plan.service_unknown", "The plan has no such service.")
 	}
-	if s.Status == ServiceDelivered {
+	if p.Status != PlanActive {
+		// A draft is not agreed, and a plan awaiting approval (one with a
+		// grant) must not reach providers before the supervisor approves.
+		return homeward.Errorf(homeward.ECONFLICT, "referral.plan.not_active", "A planned service can be referred only once the plan is agreed and, with a grant, approved.")
+	}
+	switch s.Status {
+	case ServiceDelivered:
 		return homeward.FieldErrorf("planned_service_id", "referral.plan.service_delivered", "This service was already delivered.")
+	case ServiceReferred:
+		return homeward.FieldErrorf("planned_service_id", "referral.plan.service_referred", "This service has already been referred.")
 	}
 	s.Status, s.ReferralID = ServiceReferred, referralID
 	return nil

@@ -328,6 +328,10 @@ func TestPlanLifecycle(t *testing.T) {
 	if err := p.Agree(Agreement{Method: registry.MethodDigital}, c); homeward.ErrorCode(err) != homeward.ECONFLICT {
 		t.Error("agreed twice")
 	}
+	// Awaiting approval, the grant cannot reach a provider yet.
+	if err := p.MarkReferred("s2", "r0"); homeward.ErrorCode(err) != homeward.ECONFLICT || p.Services[1].Status != ServicePlanned {
+		t.Errorf("referral from a plan awaiting approval: %v", err)
+	}
 	if err := p.Approve("sup", "ok", now); err != nil || p.Status != PlanActive || p.Approval.By != "sup" {
 		t.Fatalf("approve: %v", err)
 	}
@@ -342,6 +346,9 @@ func TestPlanLifecycle(t *testing.T) {
 	}
 	if err := p.MarkReferred("s2", "r3"); err != nil || p.Services[1].Status != ServiceReferred {
 		t.Error(err)
+	}
+	if err := p.MarkReferred("s2", "r4"); !hasField(err, "planned_service_id") || p.Services[1].ReferralID != "r3" {
+		t.Errorf("a referred service referred again: %v", err)
 	}
 	p.RecordOutcome("s2", &Referral{ID: "other", State: StateCompleted}, now)
 	if p.Services[1].Status != ServiceReferred {

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"homeward"
@@ -29,7 +30,7 @@ func scanPlan(s scanner) (*referral.Plan, error) {
 
 func planJSON(p *referral.Plan) string {
 	c := *p
-	c.Version, c.Overdue = 0, false
+	c.Version, c.Overdue, c.PersonName, c.CaseNumber = 0, false, "", ""
 	b, _ := json.Marshal(c)
 	return string(b)
 }
@@ -243,31 +244,44 @@ func (db *DB) FindPlans(ctx context.Context, f referral.PlanFilter) ([]referral.
 		return nil, err
 	}
 	now := db.Now()
-	q := `SELECT ` + planColumns + ` FROM plans WHERE org_id = ?`
+	// The person's name and the case number come with each plan, so that
+	// lists need no query per row.
+	q := `SELECT pl.plan, pl.version, pl.created_at, pl.updated_at, COALESCE(pe.given_name, ''), COALESCE(pe.family_name, ''), COALESCE(c.number, '')
+		FROM plans pl LEFT JOIN cases c ON c.id = pl.case_id LEFT JOIN people pe ON pe.id = c.person_id
+		WHERE pl.org_id = ?`
 	args := []any{org}
 	if f.CaseID != "" {
-		q += ` AND case_id = ?`
+		q += ` AND pl.case_id = ?`
 		args = append(args, f.CaseID)
 	}
 	if f.Status != "" {
-		q += ` AND status = ?`
+		q += ` AND pl.status = ?`
 		args = append(args, string(f.Status))
 	}
 	if f.Overdue {
-		q += ` AND status IN ('draft', 'awaiting_approval') AND due_date < ?`
+		q += ` AND pl.status IN ('draft', 'awaiting_approval') AND pl.due_date < ?`
 		args = append(args, now.Format(time.DateOnly))
 	}
-	rows, err := db.query(ctx, q+` ORDER BY due_date, id LIMIT 500`, args...)
+	rows, err := db.query(ctx, q+` ORDER BY pl.due_date, pl.id LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []referral.Plan{}
 	for rows.Next() {
-		p, err := scanPlan(rows)
-		if err != nil {
+		var js, given, family string
+		var version int
+		var created, updated time.Time
+		p := &referral.Plan{}
+		if err := rows.Scan(&js, &version, dbTime{&created}, dbTime{&updated}, &given, &family, &p.CaseNumber); err != nil {
 			return nil, err
 		}
+		number := p.CaseNumber
+		if err := json.Unmarshal([]byte(js), p); err != nil {
+			return nil, err
+		}
+		p.Version, p.CreatedAt, p.UpdatedAt, p.CaseNumber = version, created, updated, number
+		p.PersonName = strings.TrimSpace(given + " " + family)
 		p.Overdue = p.IsOverdue(now)
 		out = append(out, *p)
 	}

@@ -86,6 +86,9 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	names, _ := w.serviceNames(r, lng)
 	users := w.userNames(r)
 	kind := w.serviceKind(r, ref.ServiceType)
+	if d != nil {
+		kind = d.Kind // the record keeps the kind it was made with
+	}
 	v := &deliveryPage{Ref: ref, D: d, Kind: string(kind), KindText: label(lng, "referral.kind", string(kind)), Service: nameOr(names, ref.ServiceType),
 		Person: strings.TrimSpace(ref.Shared.GivenName + " " + ref.Shared.FamilyName), Form: map[string]string{}}
 	receiver := ref.ToOrgID == a.OrgID
@@ -282,10 +285,11 @@ func typedForm(r *http.Request) map[string]string {
 func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error, ref *referral.Referral, d *referral.Delivery, keepTyped bool) error {
 	p := w.newPage(r, "delivery.ui.title", nil)
 	status := http.StatusBadRequest
-	first := err
+	parts := []error{err}
 	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
-		first = joined.Unwrap()[0]
+		parts = joined.Unwrap()
 	}
+	first := parts[0]
 	if ferr := formErrors(p, first); ferr != nil {
 		var e *homeward.Error
 		if !errors.As(first, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION && e.Code != homeward.EFORBIDDEN) {
@@ -293,6 +297,21 @@ func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error,
 		}
 		p.Error = i18n.Error(p.Lang, first)
 		status = map[string]int{homeward.ECONFLICT: http.StatusConflict, homeward.EPRECONDITION: http.StatusPreconditionFailed, homeward.EFORBIDDEN: http.StatusForbidden}[e.Code]
+	}
+	// Every field at fault is marked, not only the first part's.
+	for _, e := range parts[1:] {
+		more := &page{Lang: p.Lang}
+		if formErrors(more, e) != nil {
+			continue
+		}
+		for k, m := range more.Errors {
+			if _, dup := p.Errors[k]; !dup && p.Errors != nil {
+				p.Errors[k] = m
+			}
+		}
+	}
+	if p.Error == "" && len(p.Errors) > 1 {
+		p.Error = i18n.T(p.Lang, "error.validation", nil)
 	}
 	// Field names of the record ("training.course") are the form's ("course").
 	alias := map[string]string{"wage.amount": "wage", "wage.currency": "currency", "amount.amount": "amount", "amount.currency": "currency", "attendance": "day_date", "visits": "visit_date", "follow_ups": "fu_date"}

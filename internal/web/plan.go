@@ -55,11 +55,9 @@ func (w *Web) planRows(r *http.Request, lng string, plans []referral.Plan) []pla
 	for _, p := range plans {
 		row := planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
 			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue}
-		if rec, err := w.svc.Registry.FindRecord(r.Context(), p.PersonID); err == nil {
-			row.Person = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
-			if rec.Case != nil {
-				row.CaseNumber = rec.Case.Number
-			}
+		row.Person, row.CaseNumber = p.PersonName, p.CaseNumber
+		if row.Person == "" {
+			row.Person = i18n.T(lng, "plan.ui.person_unknown", nil)
 		}
 		rows = append(rows, row)
 	}
@@ -172,6 +170,18 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	providers := map[string]string{}
 	for _, o := range v.Providers {
 		providers[o.Value] = o.Label
+	}
+	// A provider whose offer was withdrawn since stays a choice for its own
+	// lines: otherwise the next save would silently drop it.
+	for _, s := range pl.Services {
+		if id := s.ProviderOrgID; id != "" && providers[id] == "" {
+			name := i18n.T(lng, "plan.ui.provider_unknown", nil)
+			if o, err := w.svc.Orgs.FindOrganisationByID(r.Context(), id); err == nil {
+				name = o.Name
+			}
+			providers[id] = name
+			v.Providers = append(v.Providers, option{id, name})
+		}
 	}
 	for _, g := range pl.Goals {
 		v.Goals = append(v.Goals, goalRow{g.Text, g.Dimension, label(lng, "plan.ui.dimension", g.Dimension)})

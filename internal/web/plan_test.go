@@ -177,12 +177,24 @@ func TestPlanRefer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sid := pl.Services[0].ID
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	// A draft plan is not in force: its services cannot be referred, even
+	// by posting the form the page does not show.
+	_, page := cw.get("/plans/" + pl.ID)
+	if strings.Contains(page, `id="refer-svc-`+sid+`"`) {
+		t.Error("draft plan shows a refer button")
+	}
+	if status, page := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {csrf(t, page)}}); status != 409 || !strings.Contains(page, "only once the plan is agreed") {
+		t.Errorf("refer from a draft plan: %d", status)
+	}
+	if list, _, _ := w.DB.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID}); len(list) != 0 {
+		t.Errorf("a draft plan's service was referred: %d referrals", len(list))
+	}
 	if pl, err = w.DB.AgreePlan(ctx, pl.ID, pl.Version, referral.Agreement{Method: "signed_form"}); err != nil {
 		t.Fatal(err)
 	}
-	sid := pl.Services[0].ID
-	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
-	_, page := cw.get("/plans/" + pl.ID)
+	_, page = cw.get("/plans/" + pl.ID)
 	if !strings.Contains(page, `id="refer-svc-`+sid+`"`) || !strings.Contains(page, "Dhaka Skills and Care Centre") {
 		t.Fatalf("active plan lacks the refer button:\n%s", page)
 	}

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"homeward"
 	"homeward/internal/i18n"
@@ -70,9 +69,9 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 	planItems := func(ps []referral.Plan) []taskItem {
 		var out []taskItem
 		for _, pl := range ps {
-			who := pl.CaseID
-			if rec, err := w.svc.Registry.FindRecord(r.Context(), pl.PersonID); err == nil {
-				who = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
+			who := pl.PersonName
+			if who == "" {
+				who = i18n.T(lng, "plan.ui.person_unknown", nil)
 			}
 			out = append(out, taskItem{"/plans/" + pl.ID, who, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, pl.DueDate)})})
 		}
