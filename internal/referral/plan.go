@@ -57,15 +57,15 @@ type Plan struct {
 	// Approval is a supervisor's, needed for plans with a grant.
 	Approval *Approval `json:"approval,omitempty"`
 	// DueDate is one month after the return: the plan should be agreed by then.
-	DueDate   string    `json:"due_date"`
-	Overdue   bool      `json:"overdue"` // filled on read
+	DueDate string `json:"due_date"`
+	Overdue bool   `json:"overdue"` // filled on read
 	// PersonName and CaseNumber are filled by lists, for display.
-	PersonName string `json:"person_name,omitempty"`
-	CaseNumber string `json:"case_number,omitempty"`
-	Version   int       `json:"version"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	PersonName string    `json:"person_name,omitempty"`
+	CaseNumber string    `json:"case_number,omitempty"`
+	Version    int       `json:"version"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Goal is one thing the returnee wants to achieve.
