@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"homeward/homewardtest"
 	"homeward/internal/password"
 	"homeward/internal/referral"
+	"homeward/internal/registry"
 )
 
 var deliveryIDRe = regexp.MustCompile(`^/deliveries/([0-9a-f-]{36})$`)
@@ -255,5 +257,71 @@ func TestDeliveryPages(t *testing.T) {
 	job.Set("fu_employed", "true")
 	if status, page, _ := prov.postAt("/deliveries/"+m[1], job, nil); status != 200 || !strings.Contains(page, `id="placement-follow-ups"`) {
 		t.Errorf("follow-up: %d\n%s", status, page)
+	}
+}
+
+// Every write route of a service record refuses an unrelated organisation
+// (404: it does not know the record) and the referring organisation
+// (which only reads), and changes nothing.
+func TestDeliveryWritesRefuseOutsiders(t *testing.T) {
+	b, w := newBrowser(t)
+	_, staff, _, refs := deliveryWorld(t, w)
+	staffCtx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: staff.ID, OrgID: staff.OrgID, Name: staff.Name, Roles: staff.Roles, Locale: "en"})
+	train, err := w.DB.AddDelivery(staffCtx, refs["skills_training"], referral.DeliveryInput{Training: &referral.Training{Course: "Tailoring", StartDate: "2026-01-10",
+		EnrolledOn: "2026-01-05", Outcome: referral.TrainingEnrolled}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grant, err := w.DB.AddDelivery(staffCtx, refs["business_grant_cash"], referral.DeliveryInput{Grant: &referral.Grant{Amount: registry.Money{Amount: 30000, Currency: "BDT"},
+		Channel: referral.Channel("cash"), Purpose: "Tailoring shop", Tranches: []referral.Tranche{{Amount: 30000}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	couns, err := w.DB.AddDelivery(staffCtx, refs["psychosocial_counselling"], referral.DeliveryInput{Counselling: &referral.Counselling{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := []struct {
+		path string
+		id   string
+		form url.Values
+	}{
+		{"/referrals/" + refs["job_placement"] + "/delivery", "", url.Values{"employer": {"X"}, "position": {"Y"}, "start_date": {"2026-02-01"}}},
+		{"/deliveries/" + train.ID, train.ID, url.Values{"version": {"1"}, "course": {"Hijacked"}, "outcome": {"completed"}}},
+		{"/deliveries/" + grant.ID + "/decision", grant.ID, url.Values{"version": {"1"}, "decision": {"approve"}}},
+		{"/deliveries/" + grant.ID + "/disburse", grant.ID, url.Values{"version": {"1"}, "tranche": {"0"}, "reference": {"R"}}},
+		{"/deliveries/" + couns.ID + "/sessions", couns.ID, url.Values{"version": {"1"}, "date": {"2026-01-12"}, "type": {"individual"}, "notes": {"planted"}}},
+	}
+	outsiders := map[string]struct {
+		b    *browser
+		want []int
+	}{
+		"unrelated organisation": {b.as(w, "operator", homeward.RoleSupervisor), []int{404}},
+		"referring case worker":  {b.as(w, "ngo", homeward.RoleCaseWorker), []int{403, 404}},
+		"referring supervisor":   {b.as(w, "ngo", homeward.RoleSupervisor), []int{403, 404}},
+	}
+	for name, o := range outsiders {
+		_, home := o.b.get("/home")
+		token := csrf(t, home)
+		for _, rt := range routes {
+			f := url.Values{"csrf_token": {token}}
+			for k, v := range rt.form {
+				f[k] = v
+			}
+			status, _ := o.b.post(rt.path, f)
+			if !slices.Contains(o.want, status) {
+				t.Errorf("%s POST %s: %d, want one of %v", name, rt.path, status, o.want)
+			}
+		}
+	}
+	sys := homewardtest.SystemCtx()
+	for _, d := range []*referral.Delivery{train, grant, couns} {
+		got, err := w.DB.FindDelivery(sys, d.ID)
+		if err != nil || got.Version != 1 {
+			t.Errorf("delivery %s changed by an outsider: %+v %v", d.Kind, got, err)
+		}
+	}
+	if ds, _ := w.DB.FindDeliveries(sys, refs["job_placement"]); len(ds) != 0 {
+		t.Errorf("an outsider started a job placement record")
 	}
 }
