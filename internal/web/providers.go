@@ -15,6 +15,7 @@ import (
 // type and area, with capacity, contact and hours.
 func (w *Web) routesProviders() {
 	w.handle("GET /providers", w.providerList, true)
+	w.routesOffers()
 }
 
 // ---- the directory ----
@@ -23,13 +24,17 @@ type offerRow struct {
 	ID, Org, Service, Description, Areas, Places, Capacity, Eligibility string
 	Contact                                                             []string
 	Hours                                                               []string
-	Full                                                                bool
+	Full, Inactive                                                      bool
 }
 
 type providerData struct {
 	Type, Area, Query string
 	Types             []option
 	Rows              []offerRow
+	// Manage is set for an administrator of a provider: Mine lists the
+	// organisation's own offers, inactive ones too, to edit.
+	Manage bool
+	Mine   []offerRow
 }
 
 func hoursText(lng string, h referral.Hours) string {
@@ -73,6 +78,16 @@ func (w *Web) providerList(rw http.ResponseWriter, r *http.Request) error {
 	offers, err := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{ServiceType: d.Type, Area: d.Area, Query: d.Query})
 	if err != nil {
 		return err
+	}
+	if a := homeward.ActorFromContext(r.Context()); mayManageOffers(a) {
+		d.Manage = true
+		mine, err := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{OrgID: a.OrgID, Inactive: true})
+		if err != nil {
+			return err
+		}
+		for _, o := range mine {
+			d.Mine = append(d.Mine, offerRow{ID: o.ID, Service: nameOr(names, o.ServiceType), Description: o.Description, Inactive: !o.Active})
+		}
 	}
 	for _, o := range offers {
 		row := offerRow{ID: o.ID, Org: o.OrgName, Service: nameOr(names, o.ServiceType), Description: o.Description, Eligibility: o.Eligibility.Text}
