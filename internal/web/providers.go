@@ -16,6 +16,7 @@ import (
 func (w *Web) routesProviders() {
 	w.handle("GET /providers", w.providerList, true)
 	w.routesOffers()
+	w.routesCatalogue()
 }
 
 // ---- the directory ----

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"homeward"
+	"homeward/internal/referral"
+)
+
+// The service catalogue: the tree of service types that plans, referrals
+// and the directory name. Everyone who refers may read it; the operator's
+// administrators add types, rename them, choose what a referral shares and
+// withdraw them.
+
+func init() {
+	flashKeys["catalogue.saved"] = true
+}
+
+func (w *Web) routesCatalogue() {
+	w.handle("GET /services", w.catalogueList, true)
+	w.handle("GET /services/new", w.catalogueNew, true)
+	w.handle("GET /services/{code}/edit", w.catalogueEdit, true)
+	w.handle("POST /services", w.catalogueSave, true)
+}
+
+type catalogueRow struct {
+	Code, Name, Kind, Shared string
+	Depth                    int
+	Active, Standard         bool
+}
+
+type serviceCatalogueData struct {
+	Rows   []catalogueRow
+	Manage bool
+}
+
+func (w *Web) catalogueList(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "catalogue.title", nil)
+	if !p.Can(string(homeward.ActProviderRead)) {
+		return forbidden()
+	}
+	names, types := w.serviceNames(r, p.Lang)
+	d := &serviceCatalogueData{Manage: homeward.Can(p.Actor, homeward.ActServiceTypeManage, homeward.Resource{Type: "service_type"})}
+	// Depth-first, in catalogue order: children under their parent.
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, t := range types {
+			if t.Parent != parent {
+				continue
+			}
+			shared := make([]string, len(t.Shared))
+			for i, f := range t.Shared {
+				shared[i] = label(p.Lang, "referral.field", string(f))
+			}
+			d.Rows = append(d.Rows, catalogueRow{Code: t.Code, Name: nameOr(names, t.Code), Kind: label(p.Lang, "referral.kind", string(t.Kind)),
+				Shared: strings.Join(shared, ", "), Depth: depth, Active: t.Active, Standard: t.Standard})
+			walk(t.Code, depth+1)
+		}
+	}
+	walk("", 0)
+	p.Data = d
+	return w.render(rw, http.StatusOK, "catalogue_list", p)
+}
+
+type catalogueForm struct {
+	New                 bool
+	Type                referral.ServiceType
+	Parents, Kinds      []option
+	Fields              []option
+	Shared              []string
+	NameEn, NameBn, Std string
+}
+
+func (w *Web) catalogueFormPage(r *http.Request, t referral.ServiceType, isNew bool) *page {
+	title := "catalogue.edit_title"
+	if isNew {
+		title = "catalogue.new_title"
+	}
+	p := w.newPage(r, title, nil)
+	names, types := w.serviceNames(r, p.Lang)
+	f := &catalogueForm{New: isNew, Type: t, NameEn: t.Names["en"], NameBn: t.Names["bn"]}
+	for _, x := range types {
+		if x.Code != t.Code {
+			f.Parents = append(f.Parents, option{x.Code, nameOr(names, x.Code)})
+		}
+	}
+	f.Kinds = options(p.Lang, "referral.kind", referral.Kinds)
+	f.Fields = options(p.Lang, "referral.field", referral.Fields)
+	for _, x := range t.Shared {
+		f.Shared = append(f.Shared, string(x))
+	}
+	if t.Standard {
+		f.Std = serviceLabel(p.Lang, referral.ServiceType{Code: t.Code})
+	}
+	p.Data = f
+	return p
+}
+
+func (w *Web) mayManageCatalogue(r *http.Request) bool {
+	return homeward.Can(homeward.ActorFromContext(r.Context()), homeward.ActServiceTypeManage, homeward.Resource{Type: "service_type"})
+}
+
+func (w *Web) catalogueNew(rw http.ResponseWriter, r *http.Request) error {
+	if !w.mayManageCatalogue(r) {
+		return forbidden()
+	}
+	t := referral.ServiceType{Kind: referral.KindGeneric, Active: true, Shared: []referral.Field{referral.FieldName, referral.FieldPhone, referral.FieldDistrict}}
+	return w.render(rw, http.StatusOK, "catalogue_form", w.catalogueFormPage(r, t, true))
+}
+
+func (w *Web) catalogueEdit(rw http.ResponseWriter, r *http.Request) error {
+	if !w.mayManageCatalogue(r) {
+		return forbidden()
+	}
+	code := r.PathValue("code")
+	_, types := w.serviceNames(r, "en")
+	i := slices.IndexFunc(types, func(t referral.ServiceType) bool { return t.Code == code })
+	if i < 0 {
+		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+	}
+	return w.render(rw, http.StatusOK, "catalogue_form", w.catalogueFormPage(r, types[i], false))
+}
+
+// catalogueSave adds a type (new=true, the code from the form) or replaces
+// an existing one.
+func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
+	if !w.mayManageCatalogue(r) {
+		return forbidden()
+	}
+	_ = r.ParseForm()
+	f := r.PostForm
+	isNew := f.Get("new") == "true"
+	t := referral.ServiceType{Code: strings.TrimSpace(f.Get("code")), Parent: f.Get("parent"), Kind: referral.Kind(f.Get("kind")), Active: f.Get("active") == "true"}
+	for _, x := range f["shared"] {
+		t.Shared = append(t.Shared, referral.Field(x))
+	}
+	for _, lang := range []string{"en", "bn"} {
+		if n := strings.TrimSpace(f.Get("name_" + lang)); n != "" {
+			if t.Names == nil {
+				t.Names = map[string]string{}
+			}
+			t.Names[lang] = n
+		}
+	}
+	_, types := w.serviceNames(r, "en")
+	exists := slices.ContainsFunc(types, func(x referral.ServiceType) bool { return x.Code == t.Code })
+	var err error
+	switch {
+	case isNew && exists:
+		err = homeward.FieldErrorf("code", "catalogue.code_taken", "A service type with this code exists already.")
+	case !isNew && !exists:
+		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+	case isNew && t.Names["en"] == "" && t.Names["bn"] == "":
+		err = homeward.FieldErrorf("name_en", "catalogue.name_required", "Give the new service type a name.")
+	default:
+		err = w.svc.Referral.PutServiceType(r.Context(), &t)
+	}
+	if err != nil {
+		p := w.catalogueFormPage(r, t, isNew)
+		if code := homeward.ErrorCode(err); code == homeward.EINVALID {
+			if ferr := formErrors(p, err); ferr != nil {
+				return ferr
+			}
+			for k, m := range p.Errors {
+				if strings.HasPrefix(k, "names.") {
+					p.Errors["name_"+strings.TrimPrefix(k, "names.")] = m
+				}
+			}
+			return w.render(rw, http.StatusBadRequest, "catalogue_form", p)
+		}
+		return err
+	}
+	http.Redirect(rw, r, "/services?ok=catalogue.saved", http.StatusSeeOther)
+	return nil
+}
