@@ -83,6 +83,7 @@ func New(svc Services) (*Web, error) {
 	w.routesDedupe()
 	w.routesAssessment()
 	w.routesReferral()
+	w.routesReferralStats()
 	w.routesPlan()
 	w.routesDelivery()
 	w.routesProviders()
