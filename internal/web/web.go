@@ -84,6 +84,7 @@ func New(svc Services) (*Web, error) {
 	w.routesAssessment()
 	w.routesReferral()
 	w.routesReferralStats()
+	w.routesWebhooks()
 	w.routesPlan()
 	w.routesDelivery()
 	w.routesProviders()
