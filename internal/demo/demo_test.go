@@ -133,7 +133,7 @@ func TestSeed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				n := len(tk.AwaitingResponse) + len(tk.OverdueReferrals) + len(tk.OverduePlans) + len(tk.PlansToApprove) + len(tk.GrantsToApprove)
+				n := len(tk.AwaitingResponse) + len(tk.OverdueReferrals) + len(tk.OverduePlans) + len(tk.PlansToApprove) + len(tk.GrantsToApprove) + len(tk.FollowUpsDue)
 				if n == 0 {
 					t.Errorf("%s has no tasks", u.Email)
 				}
@@ -148,7 +148,10 @@ func TestSeed(t *testing.T) {
 			{"staff@ttc-dhaka.demo", func(t *referral.Tasks) bool { return len(t.AwaitingResponse) > 0 && len(t.OverdueReferrals) > 0 }},
 			{"counsellor@monjotno.demo", func(t *referral.Tasks) bool { return len(t.AwaitingResponse) > 0 }},
 			{"supervisor@notunshuru.demo", func(t *referral.Tasks) bool { return len(t.GrantsToApprove) > 0 && len(t.AwaitingResponse) > 0 }},
-			{"officer@notunshuru.demo", func(t *referral.Tasks) bool { return len(t.GrantsToApprove) == 0 && len(t.AwaitingResponse) > 0 }},
+			{"officer@notunshuru.demo", func(t *referral.Tasks) bool {
+				return len(t.GrantsToApprove) == 0 && len(t.AwaitingResponse) > 0 && len(t.FollowUpsDue) > 0
+			}},
+			{"hr@meghna.demo", func(t *referral.Tasks) bool { return len(t.FollowUpsDue) > 0 }},
 		}
 		for _, c := range checks {
 			tk, err := db.Tasks(as(c.email))
@@ -156,8 +159,8 @@ func TestSeed(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !c.ok(tk) {
-				t.Errorf("%s's tasks: %d to answer, %d overdue referrals, %d overdue plans, %d plans and %d grants to approve", c.email,
-					len(tk.AwaitingResponse), len(tk.OverdueReferrals), len(tk.OverduePlans), len(tk.PlansToApprove), len(tk.GrantsToApprove))
+				t.Errorf("%s's tasks: %d to answer, %d overdue referrals, %d overdue plans, %d plans and %d grants to approve, %d follow-ups", c.email,
+					len(tk.AwaitingResponse), len(tk.OverdueReferrals), len(tk.OverduePlans), len(tk.PlansToApprove), len(tk.GrantsToApprove), len(tk.FollowUpsDue))
 			}
 		}
 	})

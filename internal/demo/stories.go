@@ -209,7 +209,7 @@ func (s *seeder) placements() {
 		}
 	}
 	story(2, 0, referral.StateSent, nil)
-	story(30, 12500, referral.StateInProgress, nil)
+	story(45, 12500, referral.StateInProgress, nil) // its first check is due
 	story(120, 13000, referral.StateCompleted, []referral.FollowUp{{StillEmployed: true, Note: "Works on line 4; overtime paid."},
 		{StillEmployed: true, Note: "Promoted to senior operator."}})
 	story(95, 12000, referral.StateNotCompleted, []referral.FollowUp{{StillEmployed: false, Note: "Resigned; looking for work in Gazipur."}})
