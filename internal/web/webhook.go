@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"homeward"
@@ -119,6 +120,9 @@ func (w *Web) webhookView(rw http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	num := func(n int) string { return i18n.Digits(p.Lang, strconv.Itoa(n)) }
+	// Newest first by the time of the event (ids follow the order of
+	// writing, which imports and the demo's replayed history do not keep).
+	slices.SortStableFunc(list, func(a, b referral.WebhookDelivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	for _, x := range list {
 		row := hookDeliveryRow{ID: x.ID, At: timeText(p.Lang, x.CreatedAt), Event: x.Event.Type, Status: x.Status,
 			StatusText: label(p.Lang, "webhook.ui.status", x.Status), LastError: x.LastError, Attempts: num(x.Attempts)}
