@@ -173,15 +173,6 @@ func (s *seeder) worker(org string) string {
 	return ""
 }
 
-func (s *seeder) supervisor(org string) string {
-	for _, o := range demoOrgs {
-		if o.key == org {
-			return o.supervisor
-		}
-	}
-	return ""
-}
-
 // next takes org's next unused candidate case.
 func (s *seeder) next(org string) (registry.Summary, bool) {
 	for _, c := range s.cands[org] {
@@ -263,14 +254,6 @@ func (s *seeder) move(r *referral.Referral, email string, to referral.State, rea
 	s.fail("referral "+string(to), err)
 	if err == nil {
 		*r = *out
-	}
-}
-
-// walk moves r as the provider through states, a day or two apart,
-// starting at the clock.
-func (s *seeder) walk(r *referral.Referral, provider string, states ...referral.State) {
-	for _, st := range states {
-		s.move(r, staff[provider], st, "", "")
 	}
 }
 
