@@ -80,6 +80,7 @@ func TestReferralAPI(t *testing.T) {
 		{"outbox", call{method: "GET", path: "/api/v1/referrals?box=outbox", as: "ngo/supervisor"}, 200, "", caseID, ""},
 		{"bad box", call{method: "GET", path: "/api/v1/referrals?box=spam", as: "ngo/supervisor"}, 400, "invalid", `"field":"box"`, ""},
 		{"tasks", call{method: "GET", path: "/api/v1/tasks", as: "provider/provider_staff"}, 200, "", `"awaiting_response":[{`, ""},
+		{"tasks list follow-ups due", call{method: "GET", path: "/api/v1/tasks", as: "provider/provider_staff"}, 200, "", `"follow_ups_due":[]`, ""},
 		{"stats for supervisors", call{method: "GET", path: "/api/v1/referrals/stats", as: "ngo/supervisor"}, 200, "", `"by_provider":[{`, ""},
 		{"no stats for case workers", call{method: "GET", path: "/api/v1/referrals/stats", as: "ngo/case_worker"}, 403, "forbidden", "", ""},
 	}

@@ -2,7 +2,8 @@
 // world: the ministry that operates the instance, a welfare board, an
 // international organisation, three NGOs in different districts, two
 // training centres, a counselling provider and an employer, with users of
-// every role. Each capability adds its own demo data here.
+// every role, and an enterprise fund that pays business start-up grants.
+// Each capability adds its own demo data here.
 package demo
 
 import (
@@ -92,6 +93,11 @@ var Orgs = []Org{
 		Users: []User{u("staff@ttc-comilla.demo", "Ashraful Haque", "bn", homeward.RoleProviderStaff)}},
 	{Key: "monjotno", Org: homeward.Organisation{Name: "Mon Jotno Counselling Centre", ShortName: "Mon Jotno", Type: homeward.OrgServiceProvider, Country: "BD", Areas: []string{"BD3026", "BD6091"}},
 		Users: []User{u("counsellor@monjotno.demo", "Dr. Tahmina Ferdous", "bn", homeward.RoleProviderStaff)}},
+	{Key: "notunshuru", Org: homeward.Organisation{Name: "Notun Shuru Enterprise Fund", ShortName: "Notun Shuru", Type: homeward.OrgServiceProvider, Country: "BD", Areas: []string{"BD20", "BD30", "BD60"}},
+		Users: []User{
+			u("officer@notunshuru.demo", "Parvez Mosharraf", "bn", homeward.RoleProviderStaff),
+			u("supervisor@notunshuru.demo", "Dilruba Yasmin", "en", homeward.RoleSupervisor),
+		}},
 	{Key: "meghna", Org: homeward.Organisation{Name: "Meghna Garments Ltd", ShortName: "Meghna", Type: homeward.OrgEmployer, Country: "BD", Areas: []string{"BD3067"}},
 		Users: []User{u("hr@meghna.demo", "Sajjad Karim", "en", homeward.RoleProviderStaff)}},
 }

@@ -62,6 +62,9 @@ type Tasks struct {
 	OverduePlans     []Plan     `json:"overdue_plans"`
 	PlansToApprove   []Plan     `json:"plans_to_approve"`  // supervisors
 	GrantsToApprove  []Delivery `json:"grants_to_approve"` // supervisors; never the actor's own requests
+	// FollowUpsDue are the providing organisation's grant visits and job
+	// placement checks due by today, the most overdue first.
+	FollowUpsDue []DueFollowUp `json:"follow_ups_due"`
 }
 
 // Webhook is a partner system's subscription to its organisation's

@@ -608,12 +608,13 @@ func (db *DB) ReferralStats(ctx context.Context) (*referral.Stats, error) {
 
 // Tasks returns what waits for the actor, by what their roles may do:
 // referrals to answer, overdue referrals of either side, overdue plans,
-// plans and grants awaiting a supervisor (never a grant they requested).
+// plans and grants awaiting a supervisor (never a grant they requested),
+// and the provider's follow-ups that are due.
 func (db *DB) Tasks(ctx context.Context) (*referral.Tasks, error) {
 	actor := homeward.ActorFromContext(ctx)
 	org := actorOrg(actor)
 	t := &referral.Tasks{AwaitingResponse: []referral.Referral{}, OverdueReferrals: []referral.Referral{}, OverduePlans: []referral.Plan{},
-		PlansToApprove: []referral.Plan{}, GrantsToApprove: []referral.Delivery{}}
+		PlansToApprove: []referral.Plan{}, GrantsToApprove: []referral.Delivery{}, FollowUpsDue: []referral.DueFollowUp{}}
 	if actor == nil {
 		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
 	}
@@ -641,6 +642,11 @@ func (db *DB) Tasks(ctx context.Context) (*referral.Tasks, error) {
 	}
 	if homeward.Can(actor, homeward.ActGrantApprove, res) {
 		if t.GrantsToApprove, err = db.grantsToApprove(ctx, org, actorID(actor)); err != nil {
+			return nil, err
+		}
+	}
+	if homeward.Can(actor, homeward.ActDeliveryWrite, res) {
+		if t.FollowUpsDue, err = db.followUpsDue(ctx, org); err != nil {
 			return nil, err
 		}
 	}

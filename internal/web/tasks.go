@@ -36,7 +36,8 @@ type taskData struct{ Groups []taskGroup }
 
 // tasks gathers what waits for the actor from the referral service:
 // referrals to answer, overdue referrals and plans, plans and grants to
-// approve (never one's own grant request).
+// approve (never one's own grant request), and the provider's grant visits
+// and job placement checks that are due.
 func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 	t, err := w.svc.Referral.Tasks(r.Context())
 	if err != nil {
@@ -88,6 +89,20 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 		items = append(items, taskItem{"/deliveries/" + g.ID, text, timeText(lng, g.CreatedAt)})
 	}
 	add("grants_to_approve", items)
+	items = nil
+	for _, f := range t.FollowUpsDue {
+		var text string
+		switch {
+		case f.Grant != nil:
+			text = i18n.T(lng, "tasks.ui.follow_up.grant", map[string]any{"amount": i18n.Digits(lng, strconv.FormatInt(f.Grant.Amount.Amount, 10)), "currency": f.Grant.Amount.Currency})
+		case f.Placement != nil:
+			text = i18n.T(lng, "tasks.ui.follow_up.placement", map[string]any{"position": f.Placement.Position, "employer": f.Placement.Employer})
+		default:
+			continue
+		}
+		items = append(items, taskItem{"/deliveries/" + f.ID, text, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, f.Due)})})
+	}
+	add("follow_ups_due", items)
 	return d, nil
 }
 

@@ -83,6 +83,8 @@ func New(svc Services) (*Web, error) {
 	w.routesDedupe()
 	w.routesAssessment()
 	w.routesReferral()
+	w.routesReferralStats()
+	w.routesWebhooks()
 	w.routesPlan()
 	w.routesDelivery()
 	w.routesProviders()

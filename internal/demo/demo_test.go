@@ -1,0 +1,167 @@
+package demo_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/demo"
+	"homeward/internal/referral"
+)
+
+// TestSeed seeds the demo world once and checks that it shows real work:
+// referrals in every state, plans in every status, grants at every step,
+// and a non-empty task list for every demo user who has one.
+func TestSeed(t *testing.T) {
+	ctx := context.Background()
+	db := homewardtest.Open(t)
+	w, err := demo.Seed(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(email string) context.Context {
+		t.Helper()
+		u := w.Users[email]
+		if u == nil {
+			t.Fatalf("no demo user %s", email)
+		}
+		a := &homeward.Actor{UserID: u.ID, OrgID: u.OrgID, Name: u.Name, Email: u.Email, Roles: u.Roles, Locale: "en"}
+		for _, o := range w.Orgs {
+			a.Operator = a.Operator || o.ID == u.OrgID && o.Operator
+		}
+		return homeward.NewContextWithActor(ctx, a)
+	}
+
+	t.Run("every referral state", func(t *testing.T) {
+		sent, received := map[referral.State]int{}, map[referral.State]int{}
+		for _, sup := range []string{"supervisor@shapla.demo", "supervisor@smwf.demo", "supervisor@prottyasha.demo", "supervisor@wewb.demo", "supervisor@notunshuru.demo"} {
+			st, err := db.ReferralStats(as(sup))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for s, n := range st.Sent.ByState {
+				sent[s] += n
+			}
+			for s, n := range st.Received.ByState {
+				received[s] += n
+			}
+		}
+		for _, s := range referral.States {
+			if sent[s] == 0 {
+				t.Errorf("no demo referral is %s (sent: %v)", s, sent)
+			}
+		}
+		if received[referral.StateSent] == 0 || received[referral.StateCompleted] == 0 || received[referral.StateNotCompleted] == 0 {
+			t.Errorf("the enterprise fund's received referrals: %v", received)
+		}
+	})
+
+	t.Run("plans", func(t *testing.T) {
+		plans, err := db.FindPlans(as("caseworker@shapla.demo"), referral.PlanFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[referral.PlanStatus]int{}
+		overdue, bangla := 0, 0
+		for _, p := range plans {
+			status[p.Status]++
+			if p.Overdue {
+				overdue++
+			}
+			if slices.ContainsFunc(p.Goals, func(g referral.Goal) bool { return g.Text != "" && g.Text[0] >= 0xe0 }) {
+				bangla++
+			}
+		}
+		if status[referral.PlanDraft] == 0 || status[referral.PlanActive] == 0 || status[referral.PlanAwaitingApproval] == 0 || overdue == 0 || bangla == 0 {
+			t.Errorf("Shapla's plans: %v, %d overdue, %d with Bangla goals", status, overdue, bangla)
+		}
+	})
+
+	t.Run("grants", func(t *testing.T) {
+		list, _, err := db.FindReferrals(as("officer@notunshuru.demo"), referral.ReferralFilter{Box: referral.Inbox, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[referral.GrantStatus]int{}
+		channels := map[referral.Channel]int{}
+		visits, paid := 0, 0
+		for _, r := range list {
+			ds, err := db.FindDeliveries(as("officer@notunshuru.demo"), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				if d.Grant == nil {
+					continue
+				}
+				status[d.Grant.Status]++
+				channels[d.Grant.Channel]++
+				visits += len(d.Grant.Visits)
+				for _, tr := range d.Grant.Tranches {
+					if tr.DisbursedAt != nil {
+						paid++
+					}
+				}
+				if d.Grant.ApprovedBy != "" && d.Grant.ApprovedBy == d.Grant.RequestedBy {
+					t.Error("a grant approved by its requester")
+				}
+			}
+		}
+		for _, s := range referral.GrantStatuses {
+			if status[s] == 0 {
+				t.Errorf("no grant is %s: %v", s, status)
+			}
+		}
+		if channels[referral.ChannelBKash] == 0 || channels[referral.ChannelNagad] == 0 || channels[referral.ChannelBank] == 0 || visits == 0 || paid == 0 {
+			t.Errorf("grants: channels %v, %d visits, %d tranches paid", channels, visits, paid)
+		}
+	})
+
+	// Everyone who works with referrals or plans finds work waiting, except
+	// the ministry's supervisor: the ministry keeps no cases.
+	t.Run("tasks", func(t *testing.T) {
+		for _, o := range demo.Orgs {
+			for _, u := range o.Users {
+				if o.Key == "ministry" || !slices.ContainsFunc(u.Roles, func(r homeward.Role) bool {
+					return r == homeward.RoleCaseWorker || r == homeward.RoleSupervisor || r == homeward.RoleProviderStaff
+				}) {
+					continue
+				}
+				tk, err := db.Tasks(as(u.Email))
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := len(tk.AwaitingResponse) + len(tk.OverdueReferrals) + len(tk.OverduePlans) + len(tk.PlansToApprove) + len(tk.GrantsToApprove) + len(tk.FollowUpsDue)
+				if n == 0 {
+					t.Errorf("%s has no tasks", u.Email)
+				}
+			}
+		}
+		checks := []struct {
+			email string
+			ok    func(*referral.Tasks) bool
+		}{
+			{"supervisor@shapla.demo", func(t *referral.Tasks) bool { return len(t.PlansToApprove) > 0 && len(t.OverduePlans) > 0 }},
+			{"caseworker@shapla.demo", func(t *referral.Tasks) bool { return len(t.OverduePlans) > 0 && len(t.OverdueReferrals) > 0 }},
+			{"staff@ttc-dhaka.demo", func(t *referral.Tasks) bool { return len(t.AwaitingResponse) > 0 && len(t.OverdueReferrals) > 0 }},
+			{"counsellor@monjotno.demo", func(t *referral.Tasks) bool { return len(t.AwaitingResponse) > 0 }},
+			{"supervisor@notunshuru.demo", func(t *referral.Tasks) bool { return len(t.GrantsToApprove) > 0 && len(t.AwaitingResponse) > 0 }},
+			{"officer@notunshuru.demo", func(t *referral.Tasks) bool {
+				return len(t.GrantsToApprove) == 0 && len(t.AwaitingResponse) > 0 && len(t.FollowUpsDue) > 0
+			}},
+			{"hr@meghna.demo", func(t *referral.Tasks) bool { return len(t.FollowUpsDue) > 0 }},
+		}
+		for _, c := range checks {
+			tk, err := db.Tasks(as(c.email))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.ok(tk) {
+				t.Errorf("%s's tasks: %d to answer, %d overdue referrals, %d overdue plans, %d plans and %d grants to approve, %d follow-ups", c.email,
+					len(tk.AwaitingResponse), len(tk.OverdueReferrals), len(tk.OverduePlans), len(tk.PlansToApprove), len(tk.GrantsToApprove), len(tk.FollowUpsDue))
+			}
+		}
+	})
+}
