@@ -153,6 +153,13 @@ func TestPlanPages(t *testing.T) {
 	if status, _ := other.post("/plans/"+planID, with(edit, "csrf_token", csrf(t, opage), "version", "4")); status != 404 {
 		t.Errorf("other organisation's edit: %d", status)
 	}
+	ot := csrf(t, opage)
+	for _, path := range []string{"/plans/" + planID + "/agree", "/plans/" + planID + "/approve", "/people/" + pid + "/plan"} {
+		form := url.Values{"csrf_token": {ot}, "version": {"4"}, "method": {"signed_form"}, "goal_text": {"Planted goal"}}
+		if status, _ := other.post(path, form); status != 404 {
+			t.Errorf("other organisation POST %s: %d", path, status)
+		}
+	}
 	if ps := plans(); len(ps) != 1 || ps[0].Version != 4 {
 		t.Errorf("plans after the other organisation's attempts: %+v", ps)
 	}
