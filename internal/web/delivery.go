@@ -403,7 +403,10 @@ func (w *Web) deliveryView(rw http.ResponseWriter, r *http.Request) error {
 	return w.render(rw, http.StatusOK, "delivery_view", p)
 }
 
-func (w *Web) deliveryUpdate(rw http.ResponseWriter, r *http.Request) error {
+// deliveryPost runs one write on the record of the path at the form's
+// version: on success the record is shown again with the flash ok; on a
+// refusal the page shows the reason (and, with keepTyped, what was typed).
+func (w *Web) deliveryPost(rw http.ResponseWriter, r *http.Request, ok string, keepTyped bool, write func(d *referral.Delivery, version int) error) error {
 	d, ref, err := w.deliveryAndRef(r)
 	if err != nil {
 		return err
@@ -412,73 +415,51 @@ func (w *Web) deliveryUpdate(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := deliveryInput(r, d.Kind, d)
-	if err == nil {
-		_, err = w.svc.Referral.UpdateDelivery(r.Context(), d.ID, version, in)
+	if err := write(d, version); err != nil {
+		return w.deliveryFailed(rw, r, err, ref, d, keepTyped)
 	}
-	if err != nil {
-		return w.deliveryFailed(rw, r, err, ref, d, true)
-	}
-	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.saved", http.StatusSeeOther)
+	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok="+ok, http.StatusSeeOther)
 	return nil
+}
+
+func (w *Web) deliveryUpdate(rw http.ResponseWriter, r *http.Request) error {
+	return w.deliveryPost(rw, r, "delivery.ui.saved", true, func(d *referral.Delivery, version int) error {
+		in, err := deliveryInput(r, d.Kind, d)
+		if err == nil {
+			_, err = w.svc.Referral.UpdateDelivery(r.Context(), d.ID, version, in)
+		}
+		return err
+	})
 }
 
 func (w *Web) grantDecide(rw http.ResponseWriter, r *http.Request) error {
-	d, ref, err := w.deliveryAndRef(r)
-	if err != nil {
+	return w.deliveryPost(rw, r, "delivery.ui.decided", false, func(d *referral.Delivery, version int) error {
+		approve := r.PostFormValue("decision") == "approve"
+		_, err := w.svc.Referral.DecideGrant(r.Context(), d.ID, version, approve, r.PostFormValue("note"))
 		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	approve := r.PostFormValue("decision") == "approve"
-	if _, err = w.svc.Referral.DecideGrant(r.Context(), d.ID, version, approve, r.PostFormValue("note")); err != nil {
-		return w.deliveryFailed(rw, r, err, ref, d, false)
-	}
-	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.decided", http.StatusSeeOther)
-	return nil
+	})
 }
 
 func (w *Web) grantDisburse(rw http.ResponseWriter, r *http.Request) error {
-	d, ref, err := w.deliveryAndRef(r)
-	if err != nil {
+	return w.deliveryPost(rw, r, "delivery.ui.paid", false, func(d *referral.Delivery, version int) error {
+		tranche, err := strconv.Atoi(r.PostFormValue("tranche"))
+		if err != nil {
+			tranche = -1 // the service says there is no such tranche
+		}
+		_, err = w.svc.Referral.DisburseTranche(r.Context(), d.ID, version, tranche, r.PostFormValue("reference"))
 		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	tranche, err := strconv.Atoi(r.PostFormValue("tranche"))
-	if err != nil {
-		tranche = -1 // the service says there is no such tranche
-	}
-	if _, err = w.svc.Referral.DisburseTranche(r.Context(), d.ID, version, tranche, r.PostFormValue("reference")); err != nil {
-		return w.deliveryFailed(rw, r, err, ref, d, false)
-	}
-	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.paid", http.StatusSeeOther)
-	return nil
+	})
 }
 
 func (w *Web) sessionAdd(rw http.ResponseWriter, r *http.Request) error {
-	d, ref, err := w.deliveryAndRef(r)
-	if err != nil {
+	return w.deliveryPost(rw, r, "delivery.ui.session_saved", true, func(d *referral.Delivery, version int) error {
+		in := referral.SessionInput{Date: strings.TrimSpace(r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
+			Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
+		n, _, err := postInt(r, "minutes")
+		in.Minutes = int(n)
+		if err == nil {
+			_, err = w.svc.Referral.AddSession(r.Context(), d.ID, version, in)
+		}
 		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	in := referral.SessionInput{Date: strings.TrimSpace(r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
-		Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
-	n, _, err := postInt(r, "minutes")
-	in.Minutes = int(n)
-	if err == nil {
-		_, err = w.svc.Referral.AddSession(r.Context(), d.ID, version, in)
-	}
-	if err != nil {
-		return w.deliveryFailed(rw, r, err, ref, d, true)
-	}
-	http.Redirect(rw, r, "/deliveries/"+d.ID+"?ok=delivery.ui.session_saved", http.StatusSeeOther)
-	return nil
+	})
 }

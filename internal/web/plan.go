@@ -310,7 +310,12 @@ func formVersion(r *http.Request) (int, error) {
 	return version, nil
 }
 
-func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
+// planPost runs one write on the plan of the path at the form's version:
+// on success the plan is shown again with the flash ok; on a refusal the
+// page shows the reason, with what was typed kept by failed (which may
+// adjust the view).
+func (w *Web) planPost(rw http.ResponseWriter, r *http.Request, ok string, write func(id string, version int) error,
+	failed func(v *planView) ([]goalRow, []serviceRow)) error {
 	id, err := pathUUID(r)
 	if err != nil {
 		return err
@@ -323,61 +328,49 @@ func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, goals, rows, err := planInput(r)
-	if err == nil {
-		_, err = w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
-	}
-	if err == nil {
-		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.saved", http.StatusSeeOther)
-		return nil
-	}
-	p := w.newPage(r, "plan.ui.title", nil)
-	return w.planFormFailed(rw, r, p, err, w.planData(r, p.Lang, cur), goals, rows)
-}
-
-func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathUUID(r)
-	if err != nil {
-		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	cur, err := w.svc.Referral.FindPlan(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	a := referral.Agreement{Method: registry.ConsentMethod(r.PostFormValue("method")), Witness: r.PostFormValue("witness")}
-	if _, err = w.svc.Referral.AgreePlan(r.Context(), id, version, a); err == nil {
-		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.agreed", http.StatusSeeOther)
+	if err = write(id, version); err == nil {
+		http.Redirect(rw, r, "/plans/"+id+"?ok="+ok, http.StatusSeeOther)
 		return nil
 	}
 	p := w.newPage(r, "plan.ui.title", nil)
 	v := w.planData(r, p.Lang, cur)
-	v.Method, v.Witness = string(a.Method), a.Witness
-	return w.planFormFailed(rw, r, p, err, v, nil, nil)
+	var goals []goalRow
+	var rows []serviceRow
+	if failed != nil {
+		goals, rows = failed(v)
+	}
+	return w.planFormFailed(rw, r, p, err, v, goals, rows)
+}
+
+func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
+	var goals []goalRow
+	var rows []serviceRow
+	return w.planPost(rw, r, "plan.ui.saved", func(id string, version int) error {
+		in, g, sr, err := planInput(r)
+		goals, rows = g, sr
+		if err == nil {
+			_, err = w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
+		}
+		return err
+	}, func(*planView) ([]goalRow, []serviceRow) { return goals, rows })
+}
+
+func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {
+	a := referral.Agreement{Method: registry.ConsentMethod(r.PostFormValue("method")), Witness: r.PostFormValue("witness")}
+	return w.planPost(rw, r, "plan.ui.agreed", func(id string, version int) error {
+		_, err := w.svc.Referral.AgreePlan(r.Context(), id, version, a)
+		return err
+	}, func(v *planView) ([]goalRow, []serviceRow) {
+		v.Method, v.Witness = string(a.Method), a.Witness
+		return nil, nil
+	})
 }
 
 func (w *Web) planApprove(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathUUID(r)
-	if err != nil {
+	return w.planPost(rw, r, "plan.ui.approved", func(id string, version int) error {
+		_, err := w.svc.Referral.ApprovePlan(r.Context(), id, version, r.PostFormValue("note"))
 		return err
-	}
-	version, err := formVersion(r)
-	if err != nil {
-		return err
-	}
-	cur, err := w.svc.Referral.FindPlan(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if _, err = w.svc.Referral.ApprovePlan(r.Context(), id, version, r.PostFormValue("note")); err == nil {
-		http.Redirect(rw, r, "/plans/"+id+"?ok=plan.ui.approved", http.StatusSeeOther)
-		return nil
-	}
-	p := w.newPage(r, "plan.ui.title", nil)
-	return w.planFormFailed(rw, r, p, err, w.planData(r, p.Lang, cur), nil, nil)
+	}, nil)
 }
 
 // ---- a person's plan ----
