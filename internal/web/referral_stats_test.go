@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,14 +10,8 @@ import (
 
 func TestReferralStatsPage(t *testing.T) {
 	b, w := newBrowser(t)
-	provider, staff, pid := referralWorld(t, w)
-	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
-	rec, err := w.DB.FindRecord(cw, pid)
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider, staff, rec, cw, staffCtx := referralCase(t, w)
 	// Two referrals of one case: the first declined, the second waiting.
-	staffCtx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: staff.ID, OrgID: provider.ID, Roles: staff.Roles})
 	r, err := w.DB.SendReferral(cw, &referral.Draft{CaseID: rec.Case.ID, ToOrgID: provider.ID, ServiceType: "skills_training"})
 	if err != nil {
 		t.Fatal(err)

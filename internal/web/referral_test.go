@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -56,6 +57,20 @@ func referralWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Orga
 		t.Fatal(err)
 	}
 	return provider, staff, rec.Person.ID
+}
+
+// referralCase is referralWorld with the returnee's record loaded, and
+// the contexts of the NGO's case worker and of the provider's staff.
+func referralCase(t *testing.T, w *homewardtest.World) (provider *homeward.Organisation, staff *homeward.User, rec *registry.Record, cw, staffCtx context.Context) {
+	t.Helper()
+	provider, staff, pid := referralWorld(t, w)
+	cw = w.Ctx("ngo", homeward.RoleCaseWorker)
+	rec, err := w.DB.FindRecord(cw, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffCtx = homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: staff.ID, OrgID: provider.ID, Roles: staff.Roles})
+	return provider, staff, rec, cw, staffCtx
 }
 
 func (b *browser) fresh() *browser {

@@ -13,13 +13,7 @@ import (
 
 func TestTasksFollowUpDue(t *testing.T) {
 	b, w := newBrowser(t)
-	provider, staff, pid := referralWorld(t, w)
-	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
-	rec, err := w.DB.FindRecord(cw, pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	staffCtx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: staff.ID, OrgID: provider.ID, Roles: staff.Roles})
+	provider, staff, rec, cw, staffCtx := referralCase(t, w)
 	if err := w.DB.CreateOffer(homeward.NewContextWithActor(context.Background(), homeward.SystemActor),
 		&referral.Offer{OrgID: provider.ID, ServiceType: "job_placement", Areas: []string{"BD30"}, Active: true}); err != nil {
 		t.Fatal(err)

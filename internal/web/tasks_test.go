@@ -10,12 +10,7 @@ import (
 
 func TestTasks(t *testing.T) {
 	b, w := newBrowser(t)
-	provider, staff, pid := referralWorld(t, w)
-	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
-	rec, err := w.DB.FindRecord(cw, pid)
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider, staff, rec, cw, _ := referralCase(t, w)
 	prov := b.fresh()
 	prov.login(staff.Email)
 	if _, panel := prov.get("/tasks/panel"); !strings.Contains(panel, `id="tasks-none"`) || strings.Contains(panel, "<html") {
