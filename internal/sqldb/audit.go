@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"homeward"
 )
@@ -59,16 +60,27 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 	return nil
 }
 
-// auditHead is a chain's last sequence number and hash.
+// auditHead is a chain's last sequence number and hash, or (caseNumber) the
+// last case number given under a prefix. A transaction keeps them in memory
+// and writes each once, at commit; values are replaced, never changed in
+// place, so that a group can restore a failed job's copy.
 type auditHead struct {
-	seq  int64
-	hash string
+	seq        int64
+	hash       string
+	caseNumber bool
 }
 
-// flushHeads writes the audit chain heads the transaction advanced.
+// flushHeads writes the audit chain heads and case number counters the
+// transaction advanced.
 func (tx *Tx) flushHeads() error {
-	for chain, h := range tx.heads {
-		if err := writeHead(tx, chain, h.seq, h.hash); err != nil {
+	for key, h := range tx.heads {
+		if h.caseNumber {
+			if _, err := tx.Exec(`UPDATE case_numbers SET last = ? WHERE prefix = ?`, h.seq, strings.TrimPrefix(key, caseNumberKey)); err != nil {
+				return fmt.Errorf("case number: %w", err)
+			}
+			continue
+		}
+		if err := writeHead(tx, key, h.seq, h.hash); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,9 @@ func (tx *Tx) writeKeys(orgID, personID, caseNumber string, p *registry.Person, 
 	return err
 }
 
+// caseNumberKey prefixes case number counters among a transaction's heads.
+const caseNumberKey = "\x00case_numbers:"
+
 func (tx *Tx) nextCaseNumber(country string) (string, error) {
 	c := reference.CountryByCode(country)
 	alpha3 := "XXX"
@@ -122,12 +125,21 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 	}
 	year := tx.now.Year()
 	prefix := fmt.Sprintf("%s-%d", alpha3, year)
-	var n int
-	if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 1)
-		ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, prefix).Scan(&n); err != nil {
+	// The counter is read once per transaction (the no-op upsert creates the
+	// prefix's row on first use and, on PostgreSQL, locks it until commit),
+	// counted on in memory and written back at commit, like audit heads: a
+	// group of registrations touches the row once, not once each.
+	key := caseNumberKey + prefix
+	var n int64
+	if h := tx.heads[key]; h != nil {
+		n = h.seq
+	} else if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 0)
+		ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last RETURNING last`, prefix).Scan(&n); err != nil {
 		return "", err
 	}
-	return registry.FormatCaseNumber(alpha3, year, n), nil
+	n++
+	tx.heads[key] = &auditHead{seq: n, caseNumber: true}
+	return registry.FormatCaseNumber(alpha3, year, int(n)), nil
 }
 
 func (tx *Tx) insertPerson(p *registry.Person, episodes []registry.MigrationEpisode) error {
