@@ -253,7 +253,7 @@ func Authorize(actor *Actor, action Action, res Resource) error {
 	if r.operatorOnly && !actor.Operator {
 		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
-	if actor.Scopes != nil && !slices.Contains(actor.Scopes, r.scope) {
+	if !actor.HasScope(r.scope) {
 		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
 	return nil

@@ -56,15 +56,15 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 		return fmt.Errorf("audit append: %w", err)
 	}
 	// The head is written once, at commit (flushHeads).
-	tx.heads[e.Chain] = &auditHead{seq: e.Seq, hash: e.Hash}
+	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash}
 	return nil
 }
 
-// auditHead is a chain's last sequence number and hash, or (caseNumber) the
-// last case number given under a prefix. A transaction keeps them in memory
+// txHead is an audit chain's last sequence number and hash, or (caseNumber)
+// the last case number given under a prefix. A transaction keeps them in memory
 // and writes each once, at commit; values are replaced, never changed in
 // place, so that a group can restore a failed job's copy.
-type auditHead struct {
+type txHead struct {
 	seq        int64
 	hash       string
 	caseNumber bool

@@ -17,7 +17,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -44,12 +43,9 @@ type DB struct {
 	group            *grouper
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
-	// readStmts caches prepared read statements on SQLite (see readStmt).
-	readStmts    sync.Map
-	readStmtsLen atomic.Int32
-	// writeStmts holds statements prepared on the SQLite writer pool.
-	writeStmts    sync.Map
-	writeStmtsLen atomic.Int32
+	// readStmts and writeStmts hold statements prepared on SQLite's read
+	// and writer pools (see queryRow and Tx.stmt).
+	readStmts, writeStmts stmtCache
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
@@ -111,12 +107,8 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 func (db *DB) Close() error {
 	db.stopGrouper()
 	var errs []error
-	for _, m := range []*sync.Map{&db.readStmts, &db.writeStmts} {
-		m.Range(func(_, st any) bool {
-			errs = append(errs, st.(*sql.Stmt).Close())
-			return true
-		})
-	}
+	errs = append(errs, db.readStmts.close()...)
+	errs = append(errs, db.writeStmts.close()...)
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
@@ -150,7 +142,7 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	// heads, in a group transaction, holds the audit chain heads in memory;
 	// the group writes them once before its commit.
-	heads map[string]*auditHead
+	heads map[string]*txHead
 }
 
 // Transact runs fn in a write transaction, committing when fn returns nil
@@ -161,7 +153,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx),
-		heads: map[string]*auditHead{}}
+		heads: map[string]*txHead{}}
 	if db.dialect == sqlite {
 		tx.stmts = map[string]*sql.Stmt{}
 	}
@@ -193,18 +185,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 // connection, and preparing needs it.
 func (db *DB) keepStmts(used map[string]*sql.Stmt) {
 	for q := range used {
-		if _, ok := db.writeStmts.Load(q); ok || db.writeStmtsLen.Load() >= maxReadStmts {
-			continue
-		}
-		ps, err := db.write.PrepareContext(context.Background(), q)
-		if err != nil {
-			continue
-		}
-		if _, loaded := db.writeStmts.LoadOrStore(q, ps); loaded {
-			ps.Close()
-			continue
-		}
-		db.writeStmtsLen.Add(1)
+		db.writeStmts.prepare(context.Background(), db.write, q)
 	}
 }
 
@@ -221,10 +202,10 @@ func (tx *Tx) stmt(query string) *sql.Stmt {
 		return st
 	}
 	var st *sql.Stmt
-	if ps, ok := tx.db.writeStmts.Load(query); ok {
+	if ps := tx.db.writeStmts.get(query); ps != nil {
 		// Prepared on the writer connection before: the transaction runs
 		// the connection's statement without parsing the SQL again.
-		st = tx.tx.StmtContext(tx.ctx, ps.(*sql.Stmt))
+		st = tx.tx.StmtContext(tx.ctx, ps)
 	} else {
 		var err error
 		if st, err = tx.tx.PrepareContext(tx.ctx, query); err != nil {
@@ -272,35 +253,13 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return db.read.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
 }
 
-// maxReadStmts bounds the read statement cache: queries built from filters
-// vary, and only the first ones seen are kept.
-const maxReadStmts = 512
-
-// readStmt returns a prepared statement for a read on SQLite, where
-// preparing costs as much as running a small query (every request's token
-// or session lookup, every record load). PostgreSQL's driver caches
-// statements itself, so it gets nil, as does a query that fails to prepare
-// (the caller then reports the error by running it unprepared).
+// readStmt returns a prepared statement for a read on SQLite, nil on
+// PostgreSQL.
 func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
 	if db.dialect != sqlite {
 		return nil
 	}
-	if st, ok := db.readStmts.Load(query); ok {
-		return st.(*sql.Stmt)
-	}
-	if db.readStmtsLen.Load() >= maxReadStmts {
-		return nil
-	}
-	st, err := db.read.PrepareContext(context.WithoutCancel(ctx), query)
-	if err != nil {
-		return nil
-	}
-	if prev, loaded := db.readStmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt)
-	}
-	db.readStmtsLen.Add(1)
-	return st
+	return db.readStmts.prepare(ctx, db.read, query)
 }
 
 // args converts times to the dialect's representation.

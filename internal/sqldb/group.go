@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 )
 
 // Group commit. SQLite has one writer, and most of a small transaction's
@@ -28,19 +27,17 @@ type grouper struct {
 	jobs   chan *groupJob
 	stop   chan struct{}
 	exited chan struct{} // closed when the loop has returned
-	wg     sync.WaitGroup
 }
 
 func (db *DB) startGrouper() {
 	db.group = &grouper{jobs: make(chan *groupJob, 4*maxGroup), stop: make(chan struct{}), exited: make(chan struct{})}
-	db.group.wg.Add(1)
 	go db.groupLoop()
 }
 
 func (db *DB) stopGrouper() {
 	if db.group != nil {
 		close(db.group.stop)
-		db.group.wg.Wait()
+		<-db.group.exited
 	}
 }
 
@@ -75,7 +72,6 @@ func (db *DB) TransactGrouped(ctx context.Context, fn func(tx *Tx) error) error 
 }
 
 func (db *DB) groupLoop() {
-	defer db.group.wg.Done()
 	defer close(db.group.exited)
 	batch := make([]*groupJob, 0, maxGroup)
 	for {
@@ -128,7 +124,7 @@ func (db *DB) runGroup(batch []*groupJob) {
 	stmts := map[string]*sql.Stmt{}
 	// Audit chain heads stay in memory for the group and are written once;
 	// each job's changes to them are undone with its savepoint.
-	heads := map[string]*auditHead{}
+	heads := map[string]*txHead{}
 	ran := 0
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
@@ -142,7 +138,7 @@ func (db *DB) runGroup(batch []*groupJob) {
 			continue
 		}
 		tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: now, actor: actorOf(j.ctx), stmts: stmts, heads: heads}
-		saved := make(map[string]*auditHead, len(heads))
+		saved := make(map[string]*txHead, len(heads))
 		for k, v := range heads {
 			saved[k] = v
 		}

@@ -13,12 +13,13 @@ import (
 
 const planColumns = `plan, version, created_at, updated_at`
 
-func scanPlan(s scanner) (*referral.Plan, error) {
+// scanPlan reads planColumns, then any extra columns into extra.
+func scanPlan(s scanner, extra ...any) (*referral.Plan, error) {
 	var js string
 	var p referral.Plan
 	var version int
 	var created, updated time.Time
-	if err := s.Scan(&js, &version, dbTime{&created}, dbTime{&updated}); err != nil {
+	if err := s.Scan(append([]any{&js, &version, dbTime{&created}, dbTime{&updated}}, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(js), &p); err != nil {
@@ -269,19 +270,12 @@ func (db *DB) FindPlans(ctx context.Context, f referral.PlanFilter) ([]referral.
 	defer rows.Close()
 	out := []referral.Plan{}
 	for rows.Next() {
-		var js, given, family string
-		var version int
-		var created, updated time.Time
-		p := &referral.Plan{}
-		if err := rows.Scan(&js, &version, dbTime{&created}, dbTime{&updated}, &given, &family, &p.CaseNumber); err != nil {
+		var given, family, number string
+		p, err := scanPlan(rows, &given, &family, &number)
+		if err != nil {
 			return nil, err
 		}
-		number := p.CaseNumber
-		if err := json.Unmarshal([]byte(js), p); err != nil {
-			return nil, err
-		}
-		p.Version, p.CreatedAt, p.UpdatedAt, p.CaseNumber = version, created, updated, number
-		p.PersonName = strings.TrimSpace(given + " " + family)
+		p.PersonName, p.CaseNumber = strings.TrimSpace(given+" "+family), number
 		p.Overdue = p.IsOverdue(now)
 		out = append(out, *p)
 	}

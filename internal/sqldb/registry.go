@@ -138,7 +138,7 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 		return "", err
 	}
 	n++
-	tx.heads[key] = &auditHead{seq: n, caseNumber: true}
+	tx.heads[key] = &txHead{seq: n, caseNumber: true}
 	return registry.FormatCaseNumber(alpha3, year, int(n)), nil
 }
 
