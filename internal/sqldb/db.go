@@ -140,8 +140,9 @@ type Tx struct {
 	// times, and parsing SQL is a good share of a small write's cost. They
 	// close with the transaction. (pgx caches prepared statements itself.)
 	stmts map[string]*sql.Stmt
-	// heads, in a group transaction, holds the audit chain heads in memory;
-	// the group writes them once before its commit.
+	// heads holds the audit chain heads and case number counters the
+	// transaction advanced, in memory; they are written once before commit
+	// (shared by the jobs of a commit group).
 	heads map[string]*txHead
 }
 
