@@ -28,7 +28,7 @@ func (w *Web) routesCatalogue() {
 type catalogueRow struct {
 	Code, Name, Kind, Shared string
 	Depth                    int
-	Active, Standard         bool
+	Active                   bool
 }
 
 type serviceCatalogueData struct {
@@ -55,7 +55,7 @@ func (w *Web) catalogueList(rw http.ResponseWriter, r *http.Request) error {
 				shared[i] = label(p.Lang, "referral.field", string(f))
 			}
 			d.Rows = append(d.Rows, catalogueRow{Code: t.Code, Name: nameOr(names, t.Code), Kind: label(p.Lang, "referral.kind", string(t.Kind)),
-				Shared: strings.Join(shared, ", "), Depth: depth, Active: t.Active, Standard: t.Standard})
+				Shared: strings.Join(shared, ", "), Depth: depth, Active: t.Active})
 			walk(t.Code, depth+1)
 		}
 	}
@@ -118,7 +118,7 @@ func (w *Web) catalogueEdit(rw http.ResponseWriter, r *http.Request) error {
 	_, types := w.serviceNames(r, "en")
 	i := slices.IndexFunc(types, func(t referral.ServiceType) bool { return t.Code == code })
 	if i < 0 {
-		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+		return notFoundErr()
 	}
 	return w.render(rw, http.StatusOK, "catalogue_form", w.catalogueFormPage(r, types[i], false))
 }
@@ -151,7 +151,7 @@ func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
 	case isNew && exists:
 		err = homeward.FieldErrorf("code", "catalogue.code_taken", "A service type with this code exists already.")
 	case !isNew && !exists:
-		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+		return notFoundErr()
 	case isNew && t.Names["en"] == "" && t.Names["bn"] == "":
 		err = homeward.FieldErrorf("name_en", "catalogue.name_required", "Give the new service type a name.")
 	default:

@@ -105,7 +105,10 @@ func TestServiceCatalogue(t *testing.T) {
 	}
 	list = types()
 	i = slices.IndexFunc(list, func(x referral.ServiceType) bool { return x.Code == "tailoring" })
-	if i < 0 || list[i].Active || len(list[i].Shared) != 2 {
+	if i < 0 {
+		t.Fatal("the withdrawn type is gone")
+	}
+	if list[i].Active || len(list[i].Shared) != 2 {
 		t.Errorf("after withdrawing: %+v", list[i])
 	}
 	if status, _ := op.get("/services/juggling/edit"); status != 404 {

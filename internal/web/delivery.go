@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -64,11 +63,9 @@ type deliveryPage struct {
 }
 
 // serviceKind returns the delivery kind of a service type.
-func (w *Web) serviceKind(r *http.Request, code string) referral.Kind {
-	types, err := w.svc.Referral.ServiceTypes(r.Context())
-	if err != nil {
-		return referral.KindGeneric
-	}
+// kindOf is the record kind of service type code among types (generic
+// when unknown).
+func kindOf(types []referral.ServiceType, code string) referral.Kind {
 	for _, t := range types {
 		if t.Code == code {
 			return t.Kind
@@ -83,9 +80,9 @@ func yesNo(lng string, b bool) string {
 
 func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, d *referral.Delivery) *deliveryPage {
 	a := homeward.ActorFromContext(r.Context())
-	names, _ := w.serviceNames(r, lng)
+	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
-	kind := w.serviceKind(r, ref.ServiceType)
+	kind := kindOf(types, ref.ServiceType)
 	if d != nil {
 		kind = d.Kind // the record keeps the kind it was made with
 	}
@@ -175,17 +172,19 @@ func itoaZero(n int) string {
 	return strconv.Itoa(n)
 }
 
-// postInt reads an optional whole number; Bangla digits are accepted.
-func postInt(r *http.Request, field string) (int64, bool, error) {
+// postInt reads an optional whole number (Bangla digits accepted); a
+// malformed one is added to v.
+func postInt(v *homeward.Validation, r *http.Request, field string) (int64, bool) {
 	s := strings.TrimSpace(asciiDigits(r.PostFormValue(field)))
 	if s == "" {
-		return 0, false, nil
+		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, false, homeward.FieldErrorf(field, "delivery.ui.number", "Write a whole number.")
+		v.Add(field, "delivery.ui.number", "Write a whole number.")
+		return 0, false
 	}
-	return n, true, nil
+	return n, true
 }
 
 // deliveryInput reads the record's form for kind; cur (nil when new) keeps
@@ -194,12 +193,9 @@ func postInt(r *http.Request, field string) (int64, bool, error) {
 func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) (referral.DeliveryInput, error) {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	var in referral.DeliveryInput
-	var errs []error
+	var bad homeward.Validation
 	num := func(field string) int64 {
-		n, _, err := postInt(r, field)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		n, _ := postInt(&bad, r, field)
 		return n
 	}
 	switch kind {
@@ -221,9 +217,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 			g.Visits = slices.Clone(g.Visits)
 			if d := v("visit_date"); d != "" {
 				x := referral.Visit{Date: d, Trading: v("visit_trading") == "true", Note: v("visit_note")}
-				if n, ok, err := postInt(r, "visit_income"); err != nil {
-					errs = append(errs, err)
-				} else if ok {
+				if n, ok := postInt(&bad, r, "visit_income"); ok {
 					x.MonthlyIncome = &n
 				}
 				g.Visits = append(g.Visits, x)
@@ -242,7 +236,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 			}
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				errs = append(errs, homeward.FieldErrorf("grant.tranches", "delivery.ui.number", "Write a whole number."))
+				bad.Add("grant.tranches", "delivery.ui.number", "Write a whole number.")
 				continue
 			}
 			t := referral.Tranche{Amount: n}
@@ -265,7 +259,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 		}
 		in.Placement = p
 	}
-	return in, errors.Join(errs...)
+	return in, bad.Err()
 }
 
 // typedForm is what was typed, to show again with the errors.
@@ -284,34 +278,9 @@ func typedForm(r *http.Request) map[string]string {
 // refusal: field errors next to the fields, others at the top.
 func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error, ref *referral.Referral, d *referral.Delivery, keepTyped bool) error {
 	p := w.newPage(r, "delivery.ui.title", nil)
-	status := http.StatusBadRequest
-	parts := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
-		parts = joined.Unwrap()
-	}
-	first := parts[0]
-	if ferr := formErrors(p, first); ferr != nil {
-		var e *homeward.Error
-		if !errors.As(first, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION && e.Code != homeward.EFORBIDDEN) {
-			return err
-		}
-		p.Error = i18n.Error(p.Lang, first)
-		status = map[string]int{homeward.ECONFLICT: http.StatusConflict, homeward.EPRECONDITION: http.StatusPreconditionFailed, homeward.EFORBIDDEN: http.StatusForbidden}[e.Code]
-	}
-	// Every field at fault is marked, not only the first part's.
-	for _, e := range parts[1:] {
-		more := &page{Lang: p.Lang}
-		if formErrors(more, e) != nil {
-			continue
-		}
-		for k, m := range more.Errors {
-			if _, dup := p.Errors[k]; !dup && p.Errors != nil {
-				p.Errors[k] = m
-			}
-		}
-	}
-	if p.Error == "" && len(p.Errors) > 1 {
-		p.Error = i18n.T(p.Lang, "error.validation", nil)
+	status, err := refusal(p, err)
+	if err != nil {
+		return err
 	}
 	// Field names of the record ("training.course") are the form's ("course").
 	alias := map[string]string{"wage.amount": "wage", "wage.currency": "currency", "amount.amount": "amount", "amount.currency": "currency", "attendance": "day_date", "visits": "visit_date", "follow_ups": "fu_date"}
@@ -367,7 +336,8 @@ func (w *Web) deliveryCreate(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := deliveryInput(r, w.serviceKind(r, ref.ServiceType), nil)
+	_, types := w.serviceNames(r, "en")
+	in, err := deliveryInput(r, kindOf(types, ref.ServiceType), nil)
 	var d *referral.Delivery
 	if err == nil {
 		d, err = w.svc.Referral.AddDelivery(r.Context(), id, in)
@@ -455,11 +425,13 @@ func (w *Web) sessionAdd(rw http.ResponseWriter, r *http.Request) error {
 	return w.deliveryPost(rw, r, "delivery.ui.session_saved", true, func(d *referral.Delivery, version int) error {
 		in := referral.SessionInput{Date: strings.TrimSpace(r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
 			Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
-		n, _, err := postInt(r, "minutes")
+		var bad homeward.Validation
+		n, _ := postInt(&bad, r, "minutes")
 		in.Minutes = int(n)
-		if err == nil {
-			_, err = w.svc.Referral.AddSession(r.Context(), d.ID, version, in)
+		if err := bad.Err(); err != nil {
+			return err
 		}
+		_, err := w.svc.Referral.AddSession(r.Context(), d.ID, version, in)
 		return err
 	})
 }

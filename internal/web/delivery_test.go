@@ -124,8 +124,12 @@ func TestDeliveryPages(t *testing.T) {
 	}
 	trainID := m[1]
 	// The sender cannot write the provider's record.
-	if status, _ := sender.post("/deliveries/"+trainID, url.Values{"csrf_token": {csrf(t, page)}, "version": {"1"}, "course": {"x"}, "outcome": {"completed"}}); status == 200 || status == 303 {
+	_, own := sender.get("/deliveries/" + trainID)
+	if status, _ := sender.post("/deliveries/"+trainID, url.Values{"csrf_token": {csrf(t, own)}, "version": {"1"}, "course": {"x"}, "outcome": {"completed"}}); status != 403 && status != 404 {
 		t.Errorf("sender writes the record: %d", status)
+	}
+	if d, err := w.DB.FindDelivery(homewardtest.SystemCtx(), trainID); err != nil || d.Version != 1 || d.Training.Course != "Tailoring level 1" {
+		t.Errorf("the sender's attempt changed the record: %+v %v", d, err)
 	}
 	done := url.Values{"csrf_token": {token}, "version": {"1"}, "course": {"Tailoring level 1"}, "trade": {"Tailor"}, "start_date": {"2026-01-10"}, "hours": {"120"},
 		"enrolled_on": {"2026-01-05"}, "outcome": {"completed"}, "certificate_ref": {"BTEB-2026-0042"}, "day_date": {"2026-01-10"}, "day_hours": {"6"}}

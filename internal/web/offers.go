@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"homeward"
-	"homeward/internal/i18n"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -108,18 +107,8 @@ func offerFromForm(r *http.Request, o *referral.Offer) homeward.Validation {
 	for _, s := range f["eligibility.vulnerabilities"] {
 		o.Eligibility.Vulnerabilities = append(o.Eligibility.Vulnerabilities, registry.Vulnerability(s))
 	}
-	num := func(field string) *int {
-		s := strings.TrimSpace(f.Get(field))
-		if s == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			v.Add(field, "delivery.ui.number", "Write a whole number.")
-			return nil
-		}
-		return &n
-	}
+	fv := valuesFromPost(f)
+	num := func(field string) *int { return formInt(&v, fv, field) }
 	o.Eligibility.MinAge = num("eligibility.min_age")
 	o.Eligibility.MaxAge = num("eligibility.max_age")
 	o.Capacity = referral.Capacity{Period: referral.Period(f.Get("capacity.period"))}
@@ -148,33 +137,21 @@ func splitList(r rune) bool {
 
 // offerFailed shows the form again with the reasons.
 func (w *Web) offerFailed(rw http.ResponseWriter, r *http.Request, o *referral.Offer, isNew bool, err error) error {
-	p := w.offerFormPage(r, o, isNew)
-	status := http.StatusBadRequest
 	switch homeward.ErrorCode(err) {
-	case homeward.EPRECONDITION, homeward.ECONFLICT:
-		p.Error = i18n.Error(p.Lang, err)
-		status = http.StatusConflict
-		if homeward.ErrorCode(err) == homeward.EPRECONDITION {
-			status = http.StatusPreconditionFailed
-		}
-	default:
-		if err := formErrors(p, err); err != nil {
-			return err
-		}
+	case homeward.EFORBIDDEN, homeward.ENOTFOUND, homeward.EUNAUTHORIZED:
+		return err // the error page, not a form for someone who may not fill it
 	}
-	// Validation names nested fields with their path ("hours[1].opens");
-	// the form shows them at the group.
-	for k, m := range p.Errors {
-		if i := strings.IndexAny(k, "[."); i > 0 && strings.HasPrefix(k, "hours") {
-			p.Errors["hours"] = m
-		}
+	p := w.offerFormPage(r, o, isNew)
+	status, err := refusal(p, err)
+	if err != nil {
+		return err
 	}
 	return w.render(rw, status, "offer_form", p)
 }
 
 func (w *Web) offerNew(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
-	if !homeward.Can(a, homeward.ActProviderManage, homeward.Resource{Type: "offer", OrgID: a.OrgID}) {
+	if !mayManageOffers(a) {
 		return forbidden()
 	}
 	o := &referral.Offer{OrgID: a.OrgID, Active: true, Capacity: referral.Capacity{Period: referral.PeriodMonth}}
@@ -189,9 +166,6 @@ func (w *Web) offerCreate(rw http.ResponseWriter, r *http.Request) error {
 		return w.offerFailed(rw, r, o, true, err)
 	}
 	if err := w.svc.Referral.CreateOffer(r.Context(), o); err != nil {
-		if code := homeward.ErrorCode(err); code == homeward.EFORBIDDEN || code == homeward.ENOTFOUND || code == homeward.EUNAUTHORIZED {
-			return err
-		}
 		return w.offerFailed(rw, r, o, true, err)
 	}
 	http.Redirect(rw, r, "/providers?ok=provider.offer.created", http.StatusSeeOther)
@@ -235,9 +209,6 @@ func (w *Web) offerUpdate(rw http.ResponseWriter, r *http.Request) error {
 		return w.offerFailed(rw, r, o, false, err)
 	}
 	if err := w.svc.Referral.UpdateOffer(r.Context(), id, version, o); err != nil {
-		if code := homeward.ErrorCode(err); code == homeward.EFORBIDDEN || code == homeward.ENOTFOUND || code == homeward.EUNAUTHORIZED {
-			return err
-		}
 		return w.offerFailed(rw, r, o, false, err)
 	}
 	http.Redirect(rw, r, "/providers?ok=provider.offer.saved", http.StatusSeeOther)

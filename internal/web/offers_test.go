@@ -108,7 +108,7 @@ func TestOfferManagement(t *testing.T) {
 	admin.get("/lang?to=bn&back=/")
 	edit.Set("version", "2")
 	edit.Set("areas", "XX99")
-	if status, page := admin.post("/providers/offers/"+o.ID, edit); status != 400 || !strings.Contains(page, "XX99") || !strings.Contains(page, `lang="bn"`) {
+	if status, page := admin.post("/providers/offers/"+o.ID, edit); status != 400 || !strings.Contains(page, "“XX99” কোনো পরিচিত প্রশাসনিক এলাকা (পি-কোড) নয়।") {
 		t.Errorf("Bangla refusal: %d", status)
 	}
 	// Others: provider staff and a case worker may not manage offers; an

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,16 +49,20 @@ type planListData struct {
 	Rows  []planRow
 }
 
-func (w *Web) planRows(r *http.Request, lng string, plans []referral.Plan) []planRow {
+// planPerson names the returnee of a listed plan.
+func planPerson(lng string, p *referral.Plan) string {
+	if p.PersonName == "" {
+		return i18n.T(lng, "plan.ui.person_unknown", nil)
+	}
+	return p.PersonName
+}
+
+func planRows(lng string, plans []referral.Plan) []planRow {
 	rows := make([]planRow, 0, len(plans))
-	for _, p := range plans {
-		row := planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
-			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue}
-		row.Person, row.CaseNumber = p.PersonName, p.CaseNumber
-		if row.Person == "" {
-			row.Person = i18n.T(lng, "plan.ui.person_unknown", nil)
-		}
-		rows = append(rows, row)
+	for i := range plans {
+		p := &plans[i]
+		rows = append(rows, planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
+			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue, Person: planPerson(lng, p), CaseNumber: p.CaseNumber})
 	}
 	return rows
 }
@@ -87,7 +90,7 @@ func (w *Web) planList(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Rows = w.planRows(r, p.Lang, plans)
+	d.Rows = planRows(p.Lang, plans)
 	p.Data = d
 	return w.render(rw, http.StatusOK, "plan_list", p)
 }
@@ -135,10 +138,10 @@ func (v *planView) withBlanks() *planView {
 	return v
 }
 
-// planFormOptions fills the choices of the plan form.
-func (w *Web) planFormOptions(r *http.Request, lng string, v *planView) {
+// planFormOptions fills the choices of the plan form from the catalogue's
+// types.
+func (w *Web) planFormOptions(r *http.Request, lng string, v *planView, types []referral.ServiceType) {
 	v.Dimensions = options(lng, "plan.ui.dimension", referral.Dimensions)
-	_, types := w.serviceNames(r, lng)
 	for _, t := range types {
 		if t.Active {
 			v.Types = append(v.Types, option{t.Code, serviceLabel(lng, t)})
@@ -157,16 +160,11 @@ func (w *Web) planFormOptions(r *http.Request, lng string, v *planView) {
 
 func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView {
 	a := homeward.ActorFromContext(r.Context())
-	names, _ := w.serviceNames(r, lng)
+	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
 	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: i18n.Digits(lng, pl.DueDate)}
-	if rec, err := w.svc.Registry.FindRecord(r.Context(), pl.PersonID); err == nil {
-		v.Person = strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName)
-		if rec.Case != nil {
-			v.CaseNumber = rec.Case.Number
-		}
-	}
-	w.planFormOptions(r, lng, v)
+	v.Person, v.CaseNumber = w.personHeader(r, pl.PersonID)
+	w.planFormOptions(r, lng, v, types)
 	providers := map[string]string{}
 	for _, o := range v.Providers {
 		providers[o.Value] = o.Label
@@ -273,13 +271,9 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 // planFormFailed shows the plan page (or the new-plan form) again with
 // what was typed and why it was refused.
 func (w *Web) planFormFailed(rw http.ResponseWriter, r *http.Request, p *page, err error, v *planView, goals []goalRow, rows []serviceRow) error {
-	status := http.StatusBadRequest
-	if ferr := formErrors(p, err); ferr != nil {
-		var e *homeward.Error
-		if !errors.As(err, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION) {
-			return err
-		}
-		p.Error, status = i18n.Error(p.Lang, err), http.StatusConflict
+	status, err := refusal(p, err)
+	if err != nil {
+		return err
 	}
 	if goals != nil || rows != nil {
 		v.FormGoals, v.FormServices = goals, rows
@@ -392,7 +386,8 @@ func (w *Web) openPlan(r *http.Request, caseID string) (*referral.Plan, error) {
 // newPlanView is the empty plan form for a person's case.
 func (w *Web) newPlanView(r *http.Request, lng string, rec *registry.Record) *planView {
 	v := &planView{PersonID: rec.Person.ID, Person: strings.TrimSpace(rec.Person.GivenName + " " + rec.Person.FamilyName), CaseNumber: rec.Case.Number, CanWrite: true}
-	w.planFormOptions(r, lng, v)
+	_, types := w.serviceNames(r, lng)
+	w.planFormOptions(r, lng, v, types)
 	return v
 }
 

@@ -218,7 +218,7 @@ func TestPlanRefer(t *testing.T) {
 		t.Errorf("plan after the referral:\n%s", page)
 	}
 	// Again: refused with the service's reason, nothing sent.
-	if status, page := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {token}}); status < 400 || !strings.Contains(page, `id="form-error"`) {
+	if status, page := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {token}}); status != 409 || !strings.Contains(page, "An open referral for this service to this organisation exists already.") {
 		t.Errorf("second referral: %d", status)
 	}
 	if list, _, _ := w.DB.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID}); len(list) != 1 {

@@ -180,7 +180,7 @@ type referralView struct {
 
 func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) *referralView {
 	a := homeward.ActorFromContext(r.Context())
-	names, _ := w.serviceNames(r, lng)
+	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
 	v := &referralView{Ref: ref, Service: nameOr(names, ref.ServiceType), StateText: stateText(lng, ref.State),
 		ReasonText: label(lng, "referral.reason", string(ref.Reason)), SentAt: timeText(lng, ref.SentAt), SentBy: users[ref.SentBy]}
@@ -192,7 +192,7 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	}
 	switch ref.State {
 	case referral.StateAccepted, referral.StateInProgress, referral.StateCompleted, referral.StateNotCompleted:
-		v.HasDelivery = w.serviceKind(r, ref.ServiceType) != referral.KindGeneric
+		v.HasDelivery = kindOf(types, ref.ServiceType) != referral.KindGeneric
 	}
 	side, _ := ref.SideOf(a.OrgID)
 	v.Side = string(side)

@@ -34,7 +34,6 @@ type statsData struct {
 	Rows                           []statRow
 	SentTotal, SentOverdue         statCell
 	ReceivedTotal, ReceivedOverdue statCell
-	States                         []option
 	Providers                      []providerStatRow
 }
 
@@ -57,7 +56,6 @@ func (w *Web) referralStats(rw http.ResponseWriter, r *http.Request) error {
 		ReceivedTotal: list(st.Received.Total, referral.Inbox, ""), ReceivedOverdue: list(st.Received.Overdue, referral.Inbox, "&overdue=true"),
 	}
 	for _, s := range referral.States {
-		d.States = append(d.States, option{string(s), stateText(p.Lang, s)})
 		d.Rows = append(d.Rows, statRow{State: string(s), Label: stateText(p.Lang, s),
 			Sent: list(st.Sent.ByState[s], referral.Outbox, "&state="+string(s)), Received: list(st.Received.ByState[s], referral.Inbox, "&state="+string(s))})
 	}

@@ -70,11 +70,7 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 	planItems := func(ps []referral.Plan) []taskItem {
 		var out []taskItem
 		for _, pl := range ps {
-			who := pl.PersonName
-			if who == "" {
-				who = i18n.T(lng, "plan.ui.person_unknown", nil)
-			}
-			out = append(out, taskItem{"/plans/" + pl.ID, who, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, pl.DueDate)})})
+			out = append(out, taskItem{"/plans/" + pl.ID, planPerson(lng, &pl), i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, pl.DueDate)})})
 		}
 		return out
 	}

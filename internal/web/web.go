@@ -231,6 +231,22 @@ func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
 // flashKeys are the messages a redirect may ask to show (?ok=key).
 var flashKeys = map[string]bool{"org.saved": true, "user.created": true, "user.disabled": true, "user.enabled": true, "account.password.changed": true}
 
+// refusal shows why a write was refused on the page it came from: field
+// errors next to the fields (400), a conflict, stale version or refusal
+// at the top with its own status. Other errors are returned, for the
+// error page.
+func refusal(p *page, err error) (int, error) {
+	if formErrors(p, err) == nil {
+		return http.StatusBadRequest, nil
+	}
+	switch homeward.ErrorCode(err) {
+	case homeward.ECONFLICT, homeward.EPRECONDITION, homeward.EFORBIDDEN:
+		p.Error = i18n.Error(p.Lang, err)
+		return httpx.StatusOf(err), nil
+	}
+	return 0, err
+}
+
 // formErrors fills p from a validation error; other errors are returned.
 func formErrors(p *page, err error) error {
 	var e *homeward.Error

@@ -78,9 +78,9 @@ func (w *Web) webhookCreate(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) webhookDelete(rw http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if !homeward.ValidID(id) {
-		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
 	}
 	if err := w.svc.Referral.DeleteWebhook(r.Context(), id); err != nil {
 		return err
@@ -100,9 +100,9 @@ type webhookViewData struct {
 
 // webhookView is a subscription's delivery log, newest first.
 func (w *Web) webhookView(rw http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if !homeward.ValidID(id) {
-		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
 	}
 	list, err := w.svc.Referral.WebhookDeliveries(r.Context(), id)
 	if err != nil {
