@@ -51,7 +51,7 @@ func (g *Grant) nextVisit() (string, bool) {
 	if first.IsZero() {
 		return "", false
 	}
-	paid, _ := time.Parse(time.DateOnly, first.UTC().Format(time.DateOnly))
+	paid := first.UTC().Truncate(24 * time.Hour)
 	last := paid
 	for _, v := range g.Visits {
 		if d, err := time.Parse(time.DateOnly, v.Date); err == nil && d.After(last) {

@@ -116,5 +116,9 @@ func TestGroupCommitCloseAnswersEveryCaller(t *testing.T) {
 			_ = db.Close()
 		}
 		wg.Wait()
+		// Once closed, a write is refused at once.
+		if err := db.TransactGrouped(ctx, func(*sqldb.Tx) error { return nil }); err == nil {
+			t.Fatal("a write after Close succeeded")
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"sync"
 	"time"
 
 	"homeward"
@@ -347,7 +346,6 @@ func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]r
 	if err := checkIDCursor(f.After); err != nil {
 		return nil, "", err
 	}
-	db.expireSoon(ctx)
 	now := db.Now()
 	q := `SELECT ` + referralColumns + referralFrom + ` WHERE `
 	var args []any
@@ -496,26 +494,6 @@ func (tx *Tx) saveReferral(r *referral.Referral, version int) error {
 	return nil
 }
 
-var expireMu sync.Mutex
-var expireLast = map[*DB]time.Time{}
-
-// expireSoon expires overdue referrals at most once a minute per process,
-// so that lists show the truth without a scheduler. Failures are logged:
-// the next list tries again.
-func (db *DB) expireSoon(ctx context.Context) {
-	expireMu.Lock()
-	now := db.Now()
-	if now.Sub(expireLast[db]) < time.Minute {
-		expireMu.Unlock()
-		return
-	}
-	expireLast[db] = now
-	expireMu.Unlock()
-	if _, err := db.ExpireReferrals(homeward.NewContextWithActor(context.WithoutCancel(ctx), homeward.SystemActor)); err != nil {
-		db.Logger.Warn("expire referrals", "err", err)
-	}
-}
-
 // ExpireReferrals moves every referral not answered by its deadline to
 // expired, as the system, each with its audit event and timeline entry.
 func (db *DB) ExpireReferrals(ctx context.Context) (int, error) {
@@ -566,7 +544,6 @@ func (db *DB) ReferralStats(ctx context.Context) (*referral.Stats, error) {
 	if err := homeward.Authorize(actor, homeward.ActReferralStats, homeward.Resource{Type: "referral", OrgID: org}); err != nil {
 		return nil, err
 	}
-	db.expireSoon(ctx)
 	now := db.Now()
 	st := &referral.Stats{Sent: referral.Counts{ByState: map[referral.State]int{}}, Received: referral.Counts{ByState: map[referral.State]int{}}, ByOrg: []referral.ProviderCount{}}
 	rows, err := db.query(ctx, `SELECT r.from_org_id, r.to_org_id, t.name, r.state, COUNT(*), SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END)

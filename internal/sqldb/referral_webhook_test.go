@@ -146,7 +146,7 @@ func TestWebhookHTTPDeliveryAndBackoff(t *testing.T) {
 		t.Fatalf("given up: %+v", d)
 	}
 	for i, a := range d.Log {
-		if a.Attempt != i+1 || a.StatusCode != 500 || a.DurationMS < 0 {
+		if a.Attempt != i+1 || a.StatusCode != 500 {
 			t.Errorf("attempt %d: %+v", i, a)
 		}
 		if i > 0 && a.At.Sub(d.Log[i-1].At) != referral.Backoff[i-1] {

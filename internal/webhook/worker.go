@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"homeward"
@@ -50,10 +49,9 @@ func (w *Worker) Start(ctx context.Context) (stop func()) {
 		log = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(homeward.NewContextWithActor(ctx, homeward.SystemActor))
-	var wg sync.WaitGroup
-	wg.Add(1)
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(done)
 		deliver := time.NewTicker(interval)
 		defer deliver.Stop()
 		expire := time.NewTicker(expireEvery)
@@ -71,8 +69,7 @@ func (w *Worker) Start(ctx context.Context) (stop func()) {
 			}
 		}
 	}()
-	var once sync.Once
-	return func() { once.Do(cancel); wg.Wait() }
+	return func() { cancel(); <-done }
 }
 
 // deliver sends what is due. Errors are logged without the webhook's
