@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent clients")
 	dir := fs.String("dir", "", "directory for the database (default: a temporary one)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of the measured part to this file (go tool trace)")
 	viaHTTP := fs.Bool("http", true, "register through the JSON API over loopback HTTP (false: call the service directly)")
 	if err := p.parse(fs, args); err != nil {
 		return err
@@ -109,6 +111,17 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	lat := make([]time.Duration, *n)
 	var next atomic.Int64

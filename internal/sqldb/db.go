@@ -41,6 +41,7 @@ type DB struct {
 	// (3, 6 and 12 months after return).
 	FollowUpSchedule *scoring.Schedule
 	group            *grouper
+	ckpt             *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// readStmts and writeStmts hold statements prepared on SQLite's read
@@ -72,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)"
-		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"); err != nil {
+		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walBackstopPages)); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
@@ -82,6 +83,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.write.Close()
 			return nil, err
 		}
+		ck, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		if err != nil {
+			db.write.Close()
+			db.read.Close()
+			return nil, err
+		}
+		ck.SetMaxOpenConns(1)
+		db.startCheckpointer(ck)
 		n := max(4, runtime.GOMAXPROCS(0)*2)
 		db.read.SetMaxOpenConns(n)
 		db.read.SetMaxIdleConns(n)
@@ -107,6 +116,7 @@ func (db *DB) Dialect() string { return string(db.dialect) }
 func (db *DB) Close() error {
 	db.stopGrouper()
 	var errs []error
+	errs = append(errs, db.stopCheckpointer())
 	errs = append(errs, db.readStmts.close()...)
 	errs = append(errs, db.writeStmts.close()...)
 	if db.write != nil {
@@ -176,6 +186,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.committed()
 	db.keepStmts(tx.stmts)
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 // cost is writing its pages to the WAL at commit. When many requests write
 // at once (registrations at a busy desk, an API partner pushing records), the
 // writer loop below runs the waiting transactions together in one database
-// transaction, each inside its own SAVEPOINT: a failing one is rolled back
-// alone and reports its own error, the others commit together. A caller's
+// transaction; a failing one is rolled back alone (see runGroup) and reports
+// its own error, the others commit together. A caller's
 // Transact returns only after the shared commit, so it reads its own write.
 // PostgreSQL runs transactions concurrently and needs none of this.
 
@@ -103,27 +103,50 @@ func (db *DB) groupLoop() {
 }
 
 func (db *DB) runGroup(batch []*groupJob) {
-	errs := make([]error, len(batch))
-	finish := func(commitErr error) {
-		for i, j := range batch {
-			if errs[i] == nil {
-				errs[i] = commitErr
-			}
-			j.done <- errs[i]
+	// First without savepoints: opening one per job makes SQLite copy every
+	// page the job touches into its sub-journal, a tenth of a registration's
+	// cost. Jobs rarely fail (they are validated before they queue); when
+	// one does, the whole group is rolled back and run again with a
+	// savepoint per job, so only the failing one is lost. Jobs must
+	// therefore tolerate being run twice, like a retried transaction.
+	errs, ok := db.runGroupOnce(batch, false)
+	if !ok {
+		errs, _ = db.runGroupOnce(batch, true)
+	}
+	committed := false
+	for i, j := range batch {
+		if errs[i] == nil {
+			committed = true
 		}
+		j.done <- errs[i]
+	}
+	if committed {
+		db.committed()
+	}
+}
+
+// runGroupOnce runs the batch in one transaction. Without savepoints it
+// gives up (ok false, nothing committed) as soon as a job fails; with them it
+// rolls a failing job back alone and commits the rest.
+func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok bool) {
+	errs = make([]error, len(batch))
+	fail := func(err error) ([]error, bool) {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return errs, true
 	}
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
-		for i := range errs {
-			errs[i] = fmt.Errorf("begin: %w", err)
-		}
-		finish(nil)
-		return
+		return fail(fmt.Errorf("begin: %w", err))
 	}
 	now := db.Now().UTC().Truncate(1000)
 	stmts := map[string]*sql.Stmt{}
-	// Audit chain heads stay in memory for the group and are written once;
-	// each job's changes to them are undone with its savepoint.
+	// Audit chain heads and case number counters stay in memory for the
+	// group and are written once; a job rolled back to its savepoint takes
+	// its changes to them back too.
 	heads := map[string]*txHead{}
 	ran := 0
 	for i, j := range batch {
@@ -133,54 +156,54 @@ func (db *DB) runGroup(batch []*groupJob) {
 		}
 		// The shared transaction must not die with one caller's context.
 		ctx := context.WithoutCancel(j.ctx)
-		if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT g`); err != nil {
-			errs[i] = err
-			continue
+		if savepoints {
+			if _, err := sqlTx.ExecContext(ctx, `SAVEPOINT g`); err != nil {
+				errs[i] = err
+				continue
+			}
 		}
 		tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: now, actor: actorOf(j.ctx), stmts: stmts, heads: heads}
-		saved := make(map[string]*txHead, len(heads))
-		for k, v := range heads {
-			saved[k] = v
+		var saved map[string]*txHead
+		if savepoints {
+			saved = make(map[string]*txHead, len(heads))
+			for k, v := range heads {
+				saved[k] = v
+			}
 		}
 		errs[i] = runJob(tx, j.fn)
-		if errs[i] != nil {
+		if errs[i] == nil {
+			ran++
+		} else if !savepoints {
+			_ = sqlTx.Rollback()
+			return errs, false
+		} else {
 			heads = saved
 			if _, err := sqlTx.ExecContext(ctx, `ROLLBACK TO g`); err != nil {
 				_ = sqlTx.Rollback()
-				for k := range errs {
-					if errs[k] == nil {
-						errs[k] = fmt.Errorf("rollback to savepoint: %w", err)
-					}
-				}
-				finish(nil)
-				return
+				return fail(fmt.Errorf("rollback to savepoint: %w", err))
 			}
-		} else {
-			ran++
 		}
-		if _, err := sqlTx.ExecContext(ctx, `RELEASE g`); err != nil {
-			_ = sqlTx.Rollback()
-			finish(fmt.Errorf("release savepoint: %w", err))
-			return
+		if savepoints {
+			if _, err := sqlTx.ExecContext(ctx, `RELEASE g`); err != nil {
+				_ = sqlTx.Rollback()
+				return fail(fmt.Errorf("release savepoint: %w", err))
+			}
 		}
 	}
 	if ran == 0 {
 		_ = sqlTx.Rollback()
-		finish(nil)
-		return
+		return errs, true
 	}
 	headTx := &Tx{tx: sqlTx, db: db, ctx: context.Background(), now: now, stmts: stmts, heads: heads}
 	if err := headTx.flushHeads(); err != nil {
 		_ = sqlTx.Rollback()
-		finish(err)
-		return
+		return fail(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		finish(fmt.Errorf("commit: %w", err))
-		return
+		return fail(fmt.Errorf("commit: %w", err))
 	}
-	finish(nil)
 	db.keepStmts(stmts)
+	return errs, true
 }
 
 func runJob(tx *Tx, fn func(*Tx) error) (err error) {
