@@ -87,15 +87,14 @@ func personKeys(p *registry.Person) [][2]string {
 	return keys
 }
 
-func (tx *Tx) writeKeys(orgID, personID, caseNumber string, p *registry.Person, replace bool) error {
+// writeKeys stores a person's search keys (see personKeys), replacing the
+// old ones if replace is set. Keys lent by a merged-away person stay (a
+// trigger keeps them until the merge is undone).
+func (tx *Tx) writeKeys(orgID, personID string, keys [][2]string, replace bool) error {
 	if replace {
-		if _, err := tx.Exec(`DELETE FROM person_keys WHERE person_id = ? AND kind <> 'case'`, personID); err != nil {
+		if _, err := tx.Exec(`DELETE FROM person_keys WHERE person_id = ?`, personID); err != nil {
 			return err
 		}
-	}
-	keys := personKeys(p)
-	if caseNumber != "" {
-		keys = append(keys, [2]string{"case", caseNumber})
 	}
 	if len(keys) == 0 {
 		return nil
@@ -142,22 +141,38 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 	return registry.FormatCaseNumber(alpha3, year, int(n)), nil
 }
 
-func (tx *Tx) insertPerson(p *registry.Person, episodes []registry.MigrationEpisode) error {
+// preparedPerson is what storing a new person needs that can be worked out
+// before the write transaction (JSON, search keys, the case's copied
+// facts), so that SQLite's single writer only inserts.
+type preparedPerson struct {
+	person, episodes                         string
+	keys                                     [][2]string
+	returnDate, returnType, dest, districtOf string
+}
+
+// preparePerson gives p an ID if it has none and prepares it for insertPerson.
+func preparePerson(p *registry.Person, episodes []registry.MigrationEpisode) (*preparedPerson, error) {
+	if p.ID == "" {
+		p.ID = homeward.NewID()
+	}
 	pj, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if episodes == nil {
-		episodes = []registry.MigrationEpisode{}
-	}
-	ej, err := json.Marshal(episodes)
+	ej, err := json.Marshal(nonNilSlice(episodes))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = tx.Exec(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at)
+	pp := &preparedPerson{person: string(pj), episodes: string(ej), keys: personKeys(p)}
+	pp.returnDate, pp.returnType, pp.dest, pp.districtOf = caseFacts(p, episodes)
+	return pp, nil
+}
+
+func (tx *Tx) insertPerson(p *registry.Person, pp *preparedPerson) error {
+	_, err := tx.Exec(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 		p.ID, p.OrgID, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea,
-		string(pj), string(ej), actorID(tx.actor), tx.now, tx.now)
+		pp.person, pp.episodes, actorID(tx.actor), tx.now, tx.now)
 	if isUniqueViolation(err) {
 		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
 	}
@@ -176,7 +191,7 @@ func caseFacts(p *registry.Person, episodes []registry.MigrationEpisode) (return
 	return returnDate, returnType, dest, district(p.Address.AdminArea)
 }
 
-func (tx *Tx) openCase(c *registry.Case, p *registry.Person, episodes []registry.MigrationEpisode, country string) error {
+func (tx *Tx) openCase(c *registry.Case, p *registry.Person, pp *preparedPerson, country string) error {
 	number, err := tx.nextCaseNumber(country)
 	if err != nil {
 		return err
@@ -192,14 +207,13 @@ func (tx *Tx) openCase(c *registry.Case, p *registry.Person, episodes []registry
 		c.AssignedTo = tx.actor.UserID
 	}
 	vj, _ := json.Marshal(nonNilSlice(c.Vulnerabilities))
-	rd, rt, dest, dist := caseFacts(p, episodes)
 	var assigned any
 	if c.AssignedTo != "" {
 		assigned = c.AssignedTo
 	}
 	if _, err := tx.Exec(`INSERT INTO cases (id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-		c.ID, c.Number, c.OrgID, c.PersonID, assigned, string(c.Status), string(c.Priority), string(vj), c.Incomplete, rd, rt, dest, dist, string(p.Sex), tx.now, tx.now); err != nil {
+		c.ID, c.Number, c.OrgID, c.PersonID, assigned, string(c.Status), string(c.Priority), string(vj), c.Incomplete, pp.returnDate, pp.returnType, pp.dest, pp.districtOf, string(p.Sex), tx.now, tx.now); err != nil {
 		return err
 	}
 	return nil
@@ -247,16 +261,23 @@ func (tx *Tx) insertConsent(c *registry.Consent) error {
 }
 
 // register stores a normalised, validated registration with a new case.
-func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country string) (*registry.Record, error) {
+// pp, if not nil, is the person prepared by preparePerson.
+func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country string, pp *preparedPerson) (*registry.Record, error) {
 	p := &reg.Person
-	p.ID = homeward.NewID()
-	if err := tx.insertPerson(p, reg.Episodes); err != nil {
+	if pp == nil {
+		p.ID = ""
+		var err error
+		if pp, err = preparePerson(p, reg.Episodes); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.insertPerson(p, pp); err != nil {
 		return nil, err
 	}
-	if err := tx.openCase(c, p, reg.Episodes, country); err != nil {
+	if err := tx.openCase(c, p, pp, country); err != nil {
 		return nil, err
 	}
-	if err := tx.writeKeys(p.OrgID, p.ID, c.Number, p, false); err != nil {
+	if err := tx.writeKeys(p.OrgID, p.ID, pp.keys, false); err != nil {
 		return nil, err
 	}
 	for i := range reg.Consents {
@@ -296,10 +317,15 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 	if err := reg.Validate(now); err != nil {
 		return nil, err
 	}
+	reg.Person.ID = ""
+	pp, err := preparePerson(&reg.Person, reg.Episodes)
+	if err != nil {
+		return nil, err
+	}
 	var rec *registry.Record
 	err = db.TransactGrouped(ctx, func(tx *Tx) error {
 		var err error
-		rec, err = tx.register(reg, &registry.Case{}, country)
+		rec, err = tx.register(reg, &registry.Case{}, country, pp)
 		return err
 	})
 	if err == nil {
@@ -328,7 +354,7 @@ func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*re
 	var rec *registry.Record
 	err = db.Transact(ctx, func(tx *Tx) error {
 		var err error
-		if rec, err = tx.register(reg, &c, country); err != nil {
+		if rec, err = tx.register(reg, &c, country, nil); err != nil {
 			return err
 		}
 		return tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventReception, "", tx.now, map[string]any{"services": r.Services, "point": r.PointOfEntry}))
@@ -525,7 +551,7 @@ func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version
 	if n, _ := res.RowsAffected(); n != 1 {
 		return staleVersion()
 	}
-	if err := tx.writeKeys(p.OrgID, p.ID, "", p, true); err != nil {
+	if err := tx.writeKeys(p.OrgID, p.ID, personKeys(p), true); err != nil {
 		return err
 	}
 	if c != nil {

@@ -28,9 +28,11 @@ func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilt
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if strings.IndexFunc(q, unicode.IsDigit) >= 0 {
-			keys := []any{org, strings.ToUpper(q), registry.NormalizeDocumentNumber(q), q}
-			cond := `p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
-				(kind = 'case' AND value = ?) OR (kind = 'doc' AND value = ?) OR (kind = 'external' AND value = ?)`
+			keys := []any{org, strings.ToUpper(q), org, registry.NormalizeDocumentNumber(q), q}
+			// A case number finds its person's cases (after a merge, the
+			// kept person's: the absorbed one's cases moved to them).
+			cond := `(p.id IN (SELECT person_id FROM cases WHERE org_id = ? AND number = ?) OR p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
+				(kind = 'doc' AND value = ?) OR (kind = 'external' AND value = ?)`
 			// A local number ("01712…") is read in the organisation's own
 			// country, as it was when the number was registered.
 			country, err := db.orgCountry(ctx, org)
@@ -41,7 +43,7 @@ func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilt
 				cond += ` OR (kind = 'phone' AND value = ?)`
 				keys = append(keys, ph)
 			}
-			add(cond+`))`, keys...)
+			add(cond+`)))`, keys...)
 		} else {
 			toks := strings.Fields(registry.NameKey(q))
 			if len(toks) == 0 {
@@ -210,7 +212,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			}
 			if err == errNoRows {
 				reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
-				rec, err := tx.register(reg, &registry.Case{}, country)
+				rec, err := tx.register(reg, &registry.Case{}, country, nil)
 				if err != nil {
 					return err
 				}
