@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,10 +180,35 @@ func (db *DB) SessionActor(ctx context.Context, token string) (*homeward.Actor, 
 	return a, s, nil
 }
 
+// tokenTTL bounds how long a resolved API token is reused without reading
+// the database again. Changes made through this process (a revoked token, a
+// disabled user, new roles) end every cached entry at once (see
+// Tx.authChanged); the TTL bounds what another process changes, such as the
+// command line against the same database.
+const tokenTTL = 2 * time.Second
+
+type cachedToken struct {
+	actor homeward.Actor
+	gen   int64
+	until time.Time
+}
+
 // TokenActor resolves an API token to its user's actor, limited to the
-// token's scopes. One query reads the token, its user and organisation.
+// token's scopes. One query reads the token, its user and organisation; a
+// partner's stream of requests reuses the answer for up to tokenTTL.
 func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, error) {
 	unauth := homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
+	digest := password.Digest(secret)
+	gen := db.authGen.Load()
+	if v, ok := db.tokens.Load(digest); ok {
+		c := v.(*cachedToken)
+		if c.gen == gen && db.Now().Before(c.until) {
+			a := c.actor
+			a.Roles, a.Scopes = slices.Clone(a.Roles), slices.Clone(a.Scopes)
+			return &a, nil
+		}
+		db.tokens.Delete(digest)
+	}
 	var id, scopes, roles string
 	var expires, revoked, lastUsed *time.Time
 	var disabled bool
@@ -190,7 +216,7 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 	if err := db.queryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
 			u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator
 		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
-		WHERE t.secret_hash = ?`, password.Digest(secret)).
+		WHERE t.secret_hash = ?`, digest).
 		Scan(&id, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed},
 			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator); err != nil {
 		return nil, unauth
@@ -206,5 +232,16 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 		// Usage is noted at most once a minute so that reads stay reads.
 		_, _ = db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), db.args([]any{now})[0], id)
 	}
+	until := now.Add(tokenTTL)
+	if expires != nil && expires.Before(until) {
+		until = *expires
+	}
+	c := &cachedToken{actor: *a, gen: gen, until: until}
+	c.actor.Roles, c.actor.Scopes = slices.Clone(a.Roles), slices.Clone(a.Scopes)
+	db.tokens.Store(digest, c)
 	return a, nil
 }
+
+// authChanged marks the transaction as changing who may do what (users,
+// tokens, organisations): when it commits, cached tokens are read afresh.
+func (tx *Tx) authChanged() { tx.authDirty = true }

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -44,6 +45,11 @@ type DB struct {
 	ckpt             *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
+	// tokens caches resolved API tokens by digest (see TokenActor); authGen
+	// counts committed changes to users, tokens and organisations, and
+	// ends every cached token that was read before it.
+	tokens  sync.Map
+	authGen atomic.Int64
 	// readStmts and writeStmts hold statements prepared on SQLite's read
 	// and writer pools (see queryRow and Tx.stmt).
 	readStmts, writeStmts stmtCache
@@ -154,6 +160,8 @@ type Tx struct {
 	// transaction advanced, in memory; they are written once before commit
 	// (shared by the jobs of a commit group).
 	heads map[string]*txHead
+	// authDirty is set by authChanged.
+	authDirty bool
 }
 
 // Transact runs fn in a write transaction, committing when fn returns nil
@@ -187,6 +195,9 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.committed()
+	if tx.authDirty {
+		db.authGen.Add(1)
+	}
 	db.keepStmts(tx.stmts)
 	return nil
 }

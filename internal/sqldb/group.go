@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
+	"time"
 )
 
 // Group commit. SQLite has one writer, and most of a small transaction's
@@ -24,6 +26,9 @@ type groupJob struct {
 }
 
 type grouper struct {
+	// Counters for WriterStats.
+	groups, jobs_, busyNanos atomic.Int64
+
 	jobs   chan *groupJob
 	stop   chan struct{}
 	exited chan struct{} // closed when the loop has returned
@@ -97,7 +102,11 @@ func (db *DB) groupLoop() {
 					break drain
 				}
 			}
+			t0 := time.Now()
 			db.runGroup(batch)
+			db.group.busyNanos.Add(int64(time.Since(t0)))
+			db.group.groups.Add(1)
+			db.group.jobs_.Add(int64(len(batch)))
 		}
 	}
 }
@@ -213,4 +222,19 @@ func runJob(tx *Tx, fn func(*Tx) error) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// WriterStats describes the SQLite commit groups run so far.
+type WriterStats struct {
+	Groups int64         // transactions committed (or attempted) by the writer loop
+	Jobs   int64         // grouped transactions they carried
+	Busy   time.Duration // time the writer loop spent running groups
+}
+
+// WriterStats reports the group-commit writer's work (zero on PostgreSQL).
+func (db *DB) WriterStats() WriterStats {
+	if db.group == nil {
+		return WriterStats{}
+	}
+	return WriterStats{Groups: db.group.groups.Load(), Jobs: db.group.jobs_.Load(), Busy: time.Duration(db.group.busyNanos.Load())}
 }

@@ -174,6 +174,7 @@ func (db *DB) UpdateOrganisation(ctx context.Context, id string, version int, up
 			return err
 		}
 		areas, _ := json.Marshal(o.Areas)
+		tx.authChanged()
 		res, err := tx.Exec(`UPDATE organisations SET name = ?, name_key = ?, short_name = ?, type = ?, country = ?, areas = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`, o.Name, nameKey(o.Name), o.ShortName, string(o.Type), o.Country, string(areas), tx.now, id, version)
 		if isUniqueViolation(err) {

@@ -406,6 +406,71 @@ func TestAPITokens(t *testing.T) {
 	}
 }
 
+// Resolved tokens are reused for a moment; a change made through this
+// process ends that at once, one made behind its back (another process on
+// the same database) within the cache's lifetime.
+func TestTokenCacheEndsWithChanges(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	u := w.Users["ngo"][homeward.RoleCaseWorker]
+	admin := w.Ctx("ngo", homeward.RoleAdministrator)
+	tok := &homeward.APIToken{Name: "sync", Scopes: []homeward.Scope{homeward.ScopeRead, homeward.ScopeWrite}}
+	if err := db.CreateToken(w.Ctx("ngo", homeward.RoleCaseWorker), u.ID, tok); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.TokenActor(context.Background(), tok.Secret)
+	if err != nil || !a.HasRole(homeward.RoleCaseWorker) {
+		t.Fatalf("token actor: %+v %v", a, err)
+	}
+	// A caller changing its copy does not change the cached one.
+	a.Roles[0], a.Scopes = homeward.RoleAdministrator, append(a.Scopes, homeward.ScopeAdmin)
+	if b, _ := db.TokenActor(context.Background(), tok.Secret); b.HasRole(homeward.RoleAdministrator) || b.HasScope(homeward.ScopeAdmin) {
+		t.Fatalf("cached actor shared with a caller: %+v", b)
+	}
+	// New roles apply to the next request.
+	cur, err := db.FindUserByID(admin, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := []homeward.Role{homeward.RoleSupervisor}
+	if cur, err = db.UpdateUser(admin, u.ID, cur.Version, homeward.UserUpdate{Roles: &roles}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := db.TokenActor(context.Background(), tok.Secret); err != nil || !b.HasRole(homeward.RoleSupervisor) || b.HasRole(homeward.RoleCaseWorker) {
+		t.Errorf("roles after a change: %+v %v", b, err)
+	}
+	// A disabled user's token stops at once.
+	yes := true
+	if _, err := db.UpdateUser(admin, u.ID, cur.Version, homeward.UserUpdate{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(context.Background(), tok.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("disabled user's token: %v", err)
+	}
+	// A revocation written by another process is seen once the cached
+	// answer expires.
+	other := &homeward.APIToken{Name: "other", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	v := w.Users["ngo"][homeward.RoleSupervisor]
+	if err := db.CreateToken(w.Ctx("ngo", homeward.RoleSupervisor), v.ID, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(context.Background(), other.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Transact(context.Background(), func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, time.Now().UTC(), other.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := db.Now
+	db.Now = func() time.Time { return now().Add(3 * time.Second) }
+	defer func() { db.Now = now }()
+	if _, err := db.TokenActor(context.Background(), other.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("token revoked by another process, after the cache's lifetime: %v", err)
+	}
+}
+
 func TestAuditChainAndTamper(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB

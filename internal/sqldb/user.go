@@ -218,6 +218,7 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 		if err := u.Validate(localeTags()); err != nil {
 			return err
 		}
+		tx.authChanged()
 		r, err := tx.Exec(`UPDATE users SET name = ?, roles = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			u.Name, joinRoles(u.Roles), u.Locale, u.Disabled, tx.now, u.ID, version)
 		if err != nil {
@@ -271,6 +272,7 @@ func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error
 		} else if err := homeward.Authorize(actor, homeward.ActUserPassword, homeward.Resource{Type: "user", ID: userID, OrgID: orgID}); err != nil {
 			return err
 		}
+		tx.authChanged()
 		if _, err := tx.Exec(`UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = ? WHERE id = ?`,
 			password.Hash(pw), tx.now, tx.now, userID); err != nil {
 			return err
@@ -355,6 +357,7 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string) error {
 		if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token", ID: tokenID, OrgID: orgID, OwnerID: userID}); err != nil {
 			return err
 		}
+		tx.authChanged()
 		if _, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, tx.now, tokenID); err != nil {
 			return err
 		}
