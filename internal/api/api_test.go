@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -332,6 +333,22 @@ func TestProbesAndMetrics(t *testing.T) {
 	m := e.do(call{method: "GET", path: "/metrics"})
 	if !strings.Contains(string(m.body), `homeward_http_requests_total{method="GET",route="GET /api/v1/me",status="200"}`) {
 		t.Errorf("metrics lack the request counter by route:\n%.2000s", m.body)
+	}
+	if e.w.DB.Dialect() == "sqlite" {
+		// The writer's group commits are counted.
+		if r := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: dupRegistration("Rina", "1990", "01712-345670", "1987654321", "M-1")}); r.status != 201 {
+			t.Fatalf("registration: %d %s", r.status, r.body)
+		}
+		m = e.do(call{method: "GET", path: "/metrics"})
+		var n float64
+		for _, line := range strings.Split(string(m.body), "\n") {
+			if v, ok := strings.CutPrefix(line, "homeward_sqlite_grouped_transactions_total "); ok {
+				n, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+		if n < 1 {
+			t.Errorf("metrics lack the writer's grouped transactions:\n%.3000s", m.body)
+		}
 	}
 	a := e.do(call{method: "GET", path: "/api/v1/me", header: map[string]string{"X-Request-ID": "abc-123"}})
 	if a.header.Get("X-Request-ID") != "abc-123" || a.json(t)["instance"] != "abc-123" {

@@ -57,6 +57,18 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	if err := httpx.Register(reg); err != nil {
 		return nil, err
 	}
+	if db.Dialect() == "sqlite" {
+		// SQLite's single writer: how many commits it makes, how many
+		// registrations ride on each, and how busy it is.
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_sqlite_commits_total", Help: "Group commits made by the SQLite writer."},
+				func() float64 { return float64(db.WriterStats().Groups) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_sqlite_grouped_transactions_total", Help: "Transactions carried by the writer's group commits."},
+				func() float64 { return float64(db.WriterStats().Jobs) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_sqlite_writer_busy_seconds_total", Help: "Time the SQLite writer spent running group commits."},
+				func() float64 { return db.WriterStats().Busy.Seconds() }),
+		)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
