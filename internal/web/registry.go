@@ -38,6 +38,7 @@ func (w *Web) routesRegistry() {
 	w.handle("GET /imports", w.importForm, true)
 	w.handle("POST /imports", w.importRun, true)
 	w.handle("GET /imports/{id}/errors.csv", w.importErrors, true)
+	w.handle("GET /imports/{id}", w.importStatus, true)
 }
 
 func init() {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -11,10 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"homeward"
 	"homeward/internal/api"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
@@ -63,6 +66,13 @@ type importData struct {
 	FileName string
 	ReportID string
 	More     int
+	// While the import runs: its id for polling, rows read so far and the
+	// share of the file read.
+	Running, DryRun bool
+	JobID, Rows     string
+	Percent         int
+	PercentText     string
+	job             *importJob
 }
 
 type importError struct {
@@ -106,18 +116,59 @@ func uploadedFile(r *http.Request) (io.Reader, string, func(), error) {
 	return f, h.Filename, func() { f.Close() }, nil
 }
 
+// importWait is how long an upload's request waits for its import to
+// finish before answering with a progress report that the page polls; a
+// small file's report comes back at once.
+var importWait = 3 * time.Second
+
+// importJob is an upload being checked or imported in the background: a
+// 100,000-row file takes longer than a request should, and the page shows
+// its progress until the report is ready. Only its uploader sees it.
+type importJob struct {
+	id, user, name string
+	dry            bool
+	size           int64
+	created        time.Time
+	finished       chan struct{}
+
+	mu   sync.Mutex
+	rows int
+	read int64
+	rep  *registry.ImportReport
+	err  error
+}
+
+var imports = struct {
+	sync.Mutex
+	m map[string]*importJob
+}{m: map[string]*importJob{}}
+
+func (j *importJob) progress(rows int, read int64) {
+	j.mu.Lock()
+	j.rows, j.read = rows, read
+	j.mu.Unlock()
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
 	if err := homeward.Authorize(a, homeward.ActImport, homeward.Resource{OrgID: a.OrgID}); err != nil {
 		return err
 	}
 	p := w.newPage(r, "registry.ui.import.title", &importData{})
-	d := p.Data.(*importData)
-	show := func(status int) error {
-		if htmxTarget(r) == "import-report" {
-			return w.renderPart(rw, status, "registry_import", "report", p)
-		}
-		return w.render(rw, status, "registry_import", p)
+	tooLarge := func() error {
+		p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": api.MaxImportBytes})
+		return w.showImport(rw, r, p, http.StatusBadRequest)
 	}
 	r.Body = http.MaxBytesReader(rw, r.Body, api.MaxImportBytes)
 	file, name, closeFile, err := uploadedFile(r)
@@ -126,48 +177,150 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	if mode == "" && r.MultipartForm != nil && len(r.MultipartForm.Value["mode"]) > 0 {
 		mode = r.MultipartForm.Value["mode"][0]
 	}
-	dry := mode != "import"
 	format, ok := registry.FormatFromName(name)
 	if err != nil || name == "" || !ok {
 		if errors.Is(err, multipart.ErrMessageTooLarge) || err != nil && strings.Contains(err.Error(), "too large") {
-			p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": api.MaxImportBytes})
-		} else {
-			p.Errors = map[string]string{"file": i18n.T(p.Lang, "registry.ui.import.choose", nil)}
+			return tooLarge()
 		}
-		return show(http.StatusBadRequest)
+		p.Errors = map[string]string{"file": i18n.T(p.Lang, "registry.ui.import.choose", nil)}
+		return w.showImport(rw, r, p, http.StatusBadRequest)
 	}
-	d.FileName = name
-	id, out, err := newReportFile(a.UserID)
+	// The upload is kept on disk while the import reads it, so that the
+	// import outlives the request.
+	up, err := os.CreateTemp("", "homeward-upload-*")
 	if err != nil {
 		return err
 	}
-	rep, err := registry.RunImport(r.Context(), w.svc.Registry, file, format, registry.ImportOptions{Now: time.Now()}, dry, out, p.Lang, nil)
-	if cerr := out.Close(); err == nil {
+	size, err := io.Copy(up, file)
+	if cerr := up.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		_ = os.Remove(up.Name())
+		if strings.Contains(err.Error(), "too large") {
+			return tooLarge()
+		}
+		return err
+	}
+	id, out, err := newReportFile(a.UserID)
+	if err != nil {
+		_ = os.Remove(up.Name())
+		return err
+	}
+	j := &importJob{id: id, user: a.UserID, name: name, dry: mode != "import", size: size, created: time.Now(), finished: make(chan struct{})}
+	imports.Lock()
+	for k, old := range imports.m {
+		select {
+		case <-old.finished:
+			if time.Since(old.created) > reportTTL {
+				delete(imports.m, k)
+			}
+		default:
+		}
+	}
+	imports.m[id] = j
+	imports.Unlock()
+	// The import runs on without the request (a closed tab does not stop
+	// it), as its uploader.
+	ctx := context.WithoutCancel(r.Context())
+	go w.runImport(ctx, j, up.Name(), out, format, p.Lang)
+	select {
+	case <-j.finished:
+	case <-time.After(importWait):
+	case <-r.Context().Done():
+	}
+	p.Data.(*importData).job = j
+	return w.showImport(rw, r, p, http.StatusOK)
+}
+
+func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *os.File, format registry.Format, lang string) {
+	defer close(j.finished)
+	defer os.Remove(upload)
+	var rep *registry.ImportReport
+	f, err := os.Open(upload)
+	if err == nil {
+		cr := &countingReader{r: f}
+		rep, err = registry.RunImport(ctx, w.svc.Registry, cr, format, registry.ImportOptions{Now: time.Now()}, j.dry, out, lang, func(rows int) {
+			j.progress(rows, cr.n.Load())
+		})
+		f.Close()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if rep == nil || rep.Invalid == 0 {
+		dropReport(j.id)
+	}
+	if err != nil {
+		httpx.LoggerFrom(ctx).Warn("import failed", "file", j.name, "err", err)
+	}
+	j.mu.Lock()
+	j.rep, j.err = rep, err
+	j.mu.Unlock()
+}
+
+// importStatus shows an import's progress or, once it has finished, its
+// report (polled by the page).
+func (w *Web) importStatus(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	imports.Lock()
+	j, ok := imports.m[r.PathValue("id")]
+	imports.Unlock()
+	if !ok || j.user != a.UserID {
+		return notFound()
+	}
+	p := w.newPage(r, "registry.ui.import.title", &importData{job: j})
+	return w.showImport(rw, r, p, http.StatusOK)
+}
+
+// showImport renders the import page or, for htmx, its report section: the
+// job's progress while it runs, its report when done, or the page's error.
+func (w *Web) showImport(rw http.ResponseWriter, r *http.Request, p *page, status int) error {
+	d := p.Data.(*importData)
+	if j := d.job; j != nil {
+		j.mu.Lock()
+		rows, read, rep, err := j.rows, j.read, j.rep, j.err
+		j.mu.Unlock()
+		d.FileName = j.name
+		select {
+		case <-j.finished:
+			status = w.importReport(p, j, rep, err)
+		default:
+			d.Running, d.JobID, d.DryRun = true, j.id, j.dry
+			d.Rows = i18n.Digits(p.Lang, strconv.Itoa(rows))
+			if j.size > 0 {
+				d.Percent = int(min(100, read*100/j.size))
+			}
+			d.PercentText = i18n.Digits(p.Lang, strconv.Itoa(d.Percent))
+		}
+	}
+	if htmxTarget(r) == "import-report" {
+		return w.renderPart(rw, status, "registry_import", "report", p)
+	}
+	return w.render(rw, status, "registry_import", p)
+}
+
+// importReport fills the page with a finished job's report and returns the
+// status to answer with.
+func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, err error) int {
+	d := p.Data.(*importData)
+	status := http.StatusOK
+	if err != nil {
 		var e *homeward.Error
-		if errors.As(err, &e) && (e.Code == homeward.EINVALID || e.Code == homeward.ETOOLARGE) {
-			p.Error = i18n.Error(p.Lang, err)
-			return show(http.StatusBadRequest)
-		}
-		if strings.Contains(err.Error(), "request body too large") {
-			p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": api.MaxImportBytes})
-			return show(http.StatusBadRequest)
-		}
-		if rep == nil {
-			return err
+		switch {
+		case errors.As(err, &e) && (e.Code == homeward.EINVALID || e.Code == homeward.ETOOLARGE):
+			status = http.StatusBadRequest
+		case rep == nil:
+			status = http.StatusInternalServerError
 		}
 		p.Error = i18n.Error(p.Lang, err)
+		if rep == nil {
+			return status
+		}
 	}
 	d.Report = rep
-	if rep.Invalid > 0 {
-		d.ReportID = id
-	} else {
-		reports.Lock()
-		delete(reports.m, id)
-		reports.Unlock()
-		_ = os.Remove(out.Name())
+	if _, kept := reportPath(j.id); kept {
+		d.ReportID = j.id
 	}
 	for _, e := range rep.Errors {
 		msg := e.Message
@@ -184,7 +337,29 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 		}
 		d.Warnings = append(d.Warnings, msg)
 	}
-	return show(http.StatusOK)
+	return status
+}
+
+// reportPath returns the error report file of an import, if it is kept.
+func reportPath(id string) (string, bool) {
+	reports.Lock()
+	defer reports.Unlock()
+	rf, ok := reports.m[id]
+	if !ok || time.Since(rf.created) > reportTTL {
+		return "", false
+	}
+	return rf.path, true
+}
+
+// dropReport removes an import's error report (it had no rows to report).
+func dropReport(id string) {
+	reports.Lock()
+	rf, ok := reports.m[id]
+	delete(reports.m, id)
+	reports.Unlock()
+	if ok {
+		_ = os.Remove(rf.path)
+	}
 }
 
 // importErrors serves an import's error report to the user who ran it.

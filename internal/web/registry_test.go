@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -11,10 +12,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/registry"
+	"homeward/internal/web"
 )
 
 // register stores a returnee as the NGO's case worker.
@@ -409,6 +412,66 @@ func TestImportPage(t *testing.T) {
 	}
 	if status, rep := upload(t, cw, token, "import", "people.pdf", "%PDF"); status != 400 || !strings.Contains(rep, "CSV") {
 		t.Errorf("wrong file type: %d", status)
+	}
+}
+
+// A file that takes longer than importWait is imported in the background:
+// the upload's answer is a progress report that polls the job, and the
+// report replaces it when the import is done. Only the uploader sees it.
+func TestImportInBackground(t *testing.T) {
+	defer web.SetImportWait(0)()
+	b, w := newBrowser(t)
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	_, page := cw.get("/imports")
+	token := csrf(t, page)
+	var csv strings.Builder
+	csv.WriteString("external_id,given_name,family_name,sex,phone,admin_area,destination_country,return_date,return_type\n")
+	const n = 3000
+	for i := range n {
+		fmt.Fprintf(&csv, "B%d,Abdul,Karim,M,0171%07d,BD3026,SA,2025-10-01,deported\n", i, i)
+	}
+	csv.WriteString("BAD,Moni,Das,Q,,BD9999,Atlantis,2099-01-01,deported\n")
+	status, rep := upload(t, cw, token, "import", "many.csv", csv.String())
+	m := regexp.MustCompile(`hx-get="/imports/([0-9a-f]+)"`).FindStringSubmatch(rep)
+	if status != 200 || m == nil || !strings.Contains(rep, `id="import-job-progress"`) || !strings.Contains(rep, "Importing many.csv") {
+		t.Fatalf("upload of a large file: %d\n%s", status, rep)
+	}
+	poll := func(c *browser) (int, string) {
+		req, _ := http.NewRequestWithContext(context.Background(), "GET", c.base+"/imports/"+m[1], nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-Target", "import-report")
+		res, err := c.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if status, _ := poll(b.as(w, "ngo", homeward.RoleSupervisor)); status != 404 {
+		t.Errorf("another user polls the import: %d", status)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Contains(rep, "import-job-progress") {
+		if time.Now().After(deadline) {
+			t.Fatalf("import still running after a minute:\n%s", rep)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if status, rep = poll(cw); status != 200 {
+			t.Fatalf("poll: %d\n%s", status, rep)
+		}
+	}
+	for _, s := range []string{`id="stat-rows">3001<`, `id="stat-created">3000<`, `id="stat-invalid">1<`, `href="/imports/` + m[1] + `/errors.csv"`} {
+		if !strings.Contains(rep, s) {
+			t.Errorf("final report lacks %q:\n%.1500s", s, rep)
+		}
+	}
+	// Without htmx the same address is a whole page with the report.
+	if status, page := cw.get("/imports/" + m[1]); status != 200 || !strings.Contains(page, `id="import-form"`) || !strings.Contains(page, `id="stat-created">3000<`) {
+		t.Errorf("import page by address: %d", status)
+	}
+	if list, _, _ := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{Limit: 10, Query: "Karim"}); len(list) != 10 {
+		t.Errorf("imported people not found: %d", len(list))
 	}
 }
 
