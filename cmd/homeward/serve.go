@@ -34,6 +34,9 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 		return nil, err
 	}
 	db.Logger = log
+	// Webhooks are created under the rule the sender (see serve) delivers
+	// by.
+	db.WebhookAllowPrivate = c.WebhookAllowPrivate
 	return db, nil
 }
 
