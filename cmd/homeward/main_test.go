@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,36 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), `"msg":"stopped"`) {
 		t.Errorf("log lacks the stop: %s", errb.String())
+	}
+}
+
+// --webhook-allow-private (or its variable) reaches the database too, so
+// that webhooks are created under the rule the sender delivers by.
+func TestWebhookAllowPrivateReachesDB(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{nil, nil, false},
+		{[]string{"--webhook-allow-private"}, nil, true},
+		{nil, map[string]string{"HOMEWARD_WEBHOOK_ALLOW_PRIVATE": "true"}, true},
+	}
+	for _, tt := range tests {
+		p, _, _ := testProgram(tt.env, "")
+		var c Config
+		fs := p.flagSet("serve", "serve [flags]")
+		c.serveFlags(fs, "127.0.0.1:0")
+		if err := p.parse(fs, append([]string{"--data-dir", t.TempDir()}, tt.args...)); err != nil {
+			t.Fatal(err)
+		}
+		db, err := openDB(context.Background(), &c, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.WebhookAllowPrivate != tt.want {
+			t.Errorf("%v %v: WebhookAllowPrivate %v, want %v", tt.args, tt.env, db.WebhookAllowPrivate, tt.want)
+		}
+		db.Close()
 	}
 }

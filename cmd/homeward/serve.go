@@ -34,6 +34,9 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 		return nil, err
 	}
 	db.Logger = log
+	// Webhooks are created under the rule the sender (see serve) delivers
+	// by.
+	db.WebhookAllowPrivate = c.WebhookAllowPrivate
 	return db, nil
 }
 
@@ -163,6 +166,8 @@ func cmdDemo(ctx context.Context, p *program, args []string) error {
 	}
 	fmt.Fprintf(p.stdout, "Homeward demo: open http://%s/ and sign in with one of these accounts.\n\n", c.Addr)
 	demo.PrintLogins(p.stdout)
+	fmt.Fprintln(p.stdout)
+	demo.PrintNotes(p.stdout)
 	fmt.Fprintf(p.stdout, "\nDemo world ready in %s. Press Ctrl+C to stop.\n", time.Since(start).Round(time.Millisecond))
 	return p.serve(ctx, &c, db, log, demo.Password)
 }

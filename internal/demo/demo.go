@@ -163,3 +163,11 @@ func PrintLogins(out io.Writer) {
 	tw.Flush()
 	fmt.Fprintf(out, "\nEvery demo account's password is %q.\n", Password)
 }
+
+// PrintNotes writes what someone trying the demo should know beyond the
+// logins.
+func PrintNotes(out io.Writer) {
+	fmt.Fprintf(out, "TTC Dhaka's webhook (/webhooks, as admin@ttc-dhaka.demo) points at an example address, so it is stopped:\n"+
+		"its log lists the referral events, none of them sent. Add a webhook of your own there to try them; for a\n"+
+		"receiver on this machine, start the demo with --webhook-allow-private.\n")
+}

@@ -2,7 +2,10 @@ package demo_test
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"homeward"
@@ -116,6 +119,33 @@ func TestSeed(t *testing.T) {
 		}
 		if channels[referral.ChannelBKash] == 0 || channels[referral.ChannelNagad] == 0 || channels[referral.ChannelBank] == 0 || visits == 0 || paid == 0 {
 			t.Errorf("grants: channels %v, %d visits, %d tranches paid", channels, visits, paid)
+		}
+	})
+
+	// TTC Dhaka's webhook has a delivery log to show, but its example
+	// address is never tried: the webhook is stopped and nothing is due.
+	t.Run("webhook", func(t *testing.T) {
+		admin := as("admin@ttc-dhaka.demo")
+		hooks, err := db.FindWebhooks(admin)
+		if err != nil || len(hooks) != 1 {
+			t.Fatalf("TTC Dhaka's webhooks: %v %+v", err, hooks)
+		}
+		h := hooks[0]
+		if u, err := url.Parse(h.URL); err != nil || !strings.HasSuffix(u.Hostname(), ".example") || h.Active {
+			t.Errorf("webhook %s active=%v: want a stopped webhook at an example address", h.URL, h.Active)
+		}
+		log, err := db.WebhookDeliveries(admin, h.ID)
+		if err != nil || len(log) < 5 {
+			t.Fatalf("delivery log: %v, %d deliveries", err, len(log))
+		}
+		for _, d := range log {
+			if d.Status != "failed" || d.NextAt != nil || d.Attempts != 0 || d.LastError == "" {
+				t.Errorf("delivery %s: %s, %d attempts, next %v, error %q", d.Event.Type, d.Status, d.Attempts, d.NextAt, d.LastError)
+			}
+		}
+		sent := 0
+		if _, err := db.DeliverWebhooks(homewardtest.SystemCtx(), func(context.Context, referral.Message) (int, error) { sent++; return 0, errors.New("unreachable") }); err != nil || sent != 0 {
+			t.Errorf("a delivery round tried %d deliveries (%v)", sent, err)
 		}
 	})
 

@@ -57,7 +57,8 @@ func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
 	}
 	// TTC Dhaka's management information system follows its referrals.
 	s.at(150)
-	if err := db.CreateWebhook(s.as("admin@ttc-dhaka.demo"), &referral.Webhook{URL: "https://mis.ttc-dhaka.example/homeward/events"}); err != nil {
+	hook := &referral.Webhook{URL: webhookURL}
+	if err := db.CreateWebhook(s.as("admin@ttc-dhaka.demo"), hook); err != nil {
 		return fmt.Errorf("demo webhook: %w", err)
 	}
 	s.plans()
@@ -73,8 +74,21 @@ func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
 	if _, err := db.ExpireReferrals(sys); err != nil {
 		return fmt.Errorf("demo expiry: %w", err)
 	}
+	// The MIS's address is an example one that never resolves: left
+	// active, the demo server would try each queued event and retry it for
+	// a day, in vain. So the webhook is stopped as its administrator would
+	// stop it: its log keeps every event, failed and never sent, and no
+	// new ones are queued.
+	if err := db.DeleteWebhook(s.as("admin@ttc-dhaka.demo"), hook.ID); err != nil {
+		return fmt.Errorf("demo webhook: %w", err)
+	}
 	return nil
 }
+
+// webhookURL is the address of the demo's webhook, TTC Dhaka's management
+// information system: an example address (RFC 2606) that never resolves,
+// so the webhook is stopped once the stories are told.
+const webhookURL = "https://mis.ttc-dhaka.example/homeward/events"
 
 func seedOffers(sys context.Context, db *sqldb.DB, w *World) error {
 	week := []string{"sa", "su", "mo", "tu", "we", "th"}

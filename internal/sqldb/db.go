@@ -41,8 +41,14 @@ type DB struct {
 	// FollowUpSchedule, when set, replaces the default follow-up schedule
 	// (3, 6 and 12 months after return).
 	FollowUpSchedule *scoring.Schedule
-	group            *grouper
-	ckpt             *checkpointer
+	// WebhookAllowPrivate lets webhooks be created for loopback, private
+	// and link-local addresses (see webhook.CheckURL). Set it as the
+	// server's webhook sender allows them (serve's
+	// --webhook-allow-private), so that every webhook created is one the
+	// sender will try. Refused by default.
+	WebhookAllowPrivate bool
+	group               *grouper
+	ckpt                *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen

@@ -5,12 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net/url"
+	"errors"
 	"strings"
 	"time"
 
 	"homeward"
 	"homeward/internal/referral"
+	"homeward/internal/webhook"
 )
 
 // enqueueWebhooks queues event about r for every active webhook of orgID,
@@ -44,13 +45,32 @@ func (tx *Tx) enqueueWebhooks(r *referral.Referral, typ, orgID string) error {
 	return nil
 }
 
-func validHookURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || len(s) > 500 {
-		return false
+// hookURLErrors are the field errors for the reasons webhook.CheckURL
+// gives; any other reason is webhook.ErrURLInvalid's.
+var hookURLErrors = []struct {
+	reason   error
+	key, msg string
+}{
+	{webhook.ErrURLCredentials, "referral.webhook.url_credentials", "Leave the user name and password out of the address: addresses are shown on pages and in logs. Each message is signed with the webhook's secret instead."},
+	{webhook.ErrURLInsecure, "referral.webhook.url_https", "Use https://. Plain http:// is accepted only for this server's own machine (localhost), and only where the server allows private addresses."},
+	{webhook.ErrForbiddenDestination, "referral.webhook.url_private", "This server does not send webhooks to its own machine or to private or link-local networks. Give an address of your system that is reachable from the internet."},
+}
+
+// checkHookURL applies webhook.CheckURL as the server's sender does and
+// turns its reason into a translated field error.
+func (db *DB) checkHookURL(u string) error {
+	reason := webhook.CheckURL(u, db.WebhookAllowPrivate)
+	if reason == nil {
+		return nil
 	}
-	host := u.Hostname()
-	return u.Scheme == "https" || u.Scheme == "http" && (host == "127.0.0.1" || host == "localhost" || host == "::1")
+	for _, e := range hookURLErrors {
+		if errors.Is(reason, e.reason) {
+			return homeward.FieldErrorf("url", e.key, "%s", e.msg)
+		}
+	}
+	err := homeward.FieldErrorf("url", "referral.webhook.url", "Give a complete https:// address of at most %d characters.", webhook.MaxURLLength)
+	err.Args = map[string]any{"max": webhook.MaxURLLength}
+	return err
 }
 
 // CreateWebhook subscribes a partner system to its organisation's referral
@@ -62,8 +82,8 @@ func (db *DB) CreateWebhook(ctx context.Context, w *referral.Webhook) error {
 		return err
 	}
 	w.URL = strings.TrimSpace(w.URL)
-	if !validHookURL(w.URL) {
-		return homeward.FieldErrorf("url", "referral.webhook.url", "Give an https:// address.")
+	if err := db.checkHookURL(w.URL); err != nil {
+		return err
 	}
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/i18n"
 	"homeward/internal/referral"
 	"homeward/internal/webhook"
 )
@@ -80,6 +82,84 @@ func (w *refWorld) hook(t *testing.T, url string) *referral.Webhook {
 	return h
 }
 
+// Creating a webhook applies the sender's rule (webhook.CheckURL) with the
+// database's WebhookAllowPrivate, and says why an address is refused in the
+// user's language.
+func TestCreateWebhookURLRule(t *testing.T) {
+	w := newRefWorld(t)
+	admin := w.as("provider", homeward.RoleAdministrator)
+	const (
+		invalid     = "referral.webhook.url"
+		credentials = "referral.webhook.url_credentials"
+		insecure    = "referral.webhook.url_https"
+		private     = "referral.webhook.url_private"
+	)
+	tests := []struct {
+		url          string
+		allowPrivate bool
+		wantKey      string // "" when created
+	}{
+		{"https://partner.example/hook", false, ""},
+		{"  https://partner.example/hook?token=t0ken  ", false, ""},
+		{"https://mis.partner.example/hook", false, ""}, // names are not resolved
+		{"http://partner.example/hook", false, insecure},
+		{"http://partner.example/hook", true, insecure},
+		{"http://localhost/hook", false, private},
+		{"http://localhost:8080/hook", true, ""},
+		{"http://127.0.0.1:8080/hook", false, private},
+		{"http://127.0.0.1:8080/hook", true, ""},
+		{"http://[::1]:8080/hook", false, private},
+		{"http://10.0.0.5/hook", true, insecure},
+		{"https://10.0.0.5/hook", false, private},
+		{"https://10.0.0.5/hook", true, ""},
+		{"https://192.168.1.10/hook", false, private},
+		{"https://169.254.169.254/latest/meta-data/", false, private},
+		{"https://[::1]/hook", false, private},
+		{"https://[fd00::1]/hook", false, private},
+		{"https://user:pass@partner.example/hook", false, credentials},
+		{"https://user:pass@localhost/hook", true, credentials},
+		{"https://partner.example/" + strings.Repeat("a", 500), false, invalid},
+		{"ftp://partner.example/hook", false, invalid},
+		{"partner.example/hook", false, invalid},
+		{"", false, invalid},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%.50s/allowPrivate=%v", tt.url, tt.allowPrivate), func(t *testing.T) {
+			w.DB.WebhookAllowPrivate = tt.allowPrivate
+			h := &referral.Webhook{URL: tt.url}
+			err := w.DB.CreateWebhook(admin, h)
+			if tt.wantKey == "" {
+				if err != nil || h.ID == "" || h.URL != strings.TrimSpace(tt.url) {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *homeward.Error
+			if !errors.As(err, &e) || e.Code != homeward.EINVALID || e.Field != "url" || e.Key != tt.wantKey {
+				t.Fatalf("got %v, want field error %s on url", err, tt.wantKey)
+			}
+			en, bn := i18n.Error("en", err), i18n.Error("bn", err)
+			if en != e.Message || bn == en || !i18n.Has(e.Key) || strings.Contains(en, "{") || strings.Contains(bn, "{") {
+				t.Errorf("messages: en %q (error says %q), bn %q", en, e.Message, bn)
+			}
+		})
+	}
+	w.DB.WebhookAllowPrivate = false
+	hooks, err := w.DB.FindWebhooks(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := 0
+	for _, tt := range tests {
+		if tt.wantKey == "" {
+			created++
+		}
+	}
+	if len(hooks) != created {
+		t.Errorf("%d webhooks stored, want %d", len(hooks), created)
+	}
+}
+
 func (w *refWorld) deliveries(t *testing.T, h *referral.Webhook) []referral.WebhookDelivery {
 	t.Helper()
 	log, err := w.DB.WebhookDeliveries(w.as("provider", homeward.RoleAdministrator), h.ID)
@@ -94,6 +174,7 @@ func (w *refWorld) deliveries(t *testing.T, h *referral.Webhook) []referral.Webh
 // the back-off schedule, every attempt logged, until it is given up.
 func TestWebhookHTTPDeliveryAndBackoff(t *testing.T) {
 	w := newRefWorld(t)
+	w.DB.WebhookAllowPrivate = true // the receivers listen on loopback
 	clk := useClock(t, w)
 	good, bad := newReceiver(t, http.StatusNoContent), newReceiver(t, http.StatusInternalServerError)
 	goodHook, badHook := w.hook(t, good.URL+"/hook"), w.hook(t, bad.URL+"/hook")
@@ -155,12 +236,16 @@ func TestWebhookHTTPDeliveryAndBackoff(t *testing.T) {
 	}
 }
 
-// The default client refuses loopback destinations: the attempt fails
-// without reaching the receiver and the log says why.
+// The default client refuses loopback destinations: a webhook created
+// while they were allowed, delivered after the server was restarted
+// without --webhook-allow-private, fails without reaching the receiver and
+// the log says why.
 func TestWebhookPrivateDestinationRefused(t *testing.T) {
 	w := newRefWorld(t)
 	rc := newReceiver(t, http.StatusOK)
+	w.DB.WebhookAllowPrivate = true
 	h := w.hook(t, rc.URL)
+	w.DB.WebhookAllowPrivate = false
 	w.offer(t, "skills_training", 0)
 	w.send(t, w.returnee(t, "9434567890", w.Provider.ID), "skills_training")
 	if n, err := w.DB.DeliverWebhooks(homewardtest.SystemCtx(), webhook.New(webhook.Options{}).Send); err != nil || n != 0 {
@@ -288,6 +373,7 @@ func result(n int, err error) int {
 // events to a real receiver; it stops when asked.
 func TestWorkerExpiresAndDelivers(t *testing.T) {
 	w := newRefWorld(t)
+	w.DB.WebhookAllowPrivate = true // the receiver listens on loopback
 	clk := useClock(t, w)
 	rc := newReceiver(t, http.StatusOK)
 	h := w.hook(t, rc.URL)

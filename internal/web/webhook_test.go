@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -23,14 +24,28 @@ func TestWebhookPages(t *testing.T) {
 	}
 	token := csrf(t, page)
 
-	// A bad address is refused with the translated message, in English and Bangla.
-	status, page = admin.post("/webhooks", url.Values{"csrf_token": {token}, "url": {"http://partner.example/hook"}})
-	if status != 400 || !strings.Contains(page, "Give an https:// address.") || !strings.Contains(page, `value="http://partner.example/hook"`) {
-		t.Errorf("bad URL: %d\n%s", status, page)
+	// A bad address is refused with a message saying why, in English and
+	// Bangla: the sender would refuse it (private addresses are not
+	// allowed on this server).
+	bad := []struct{ url, en, bn string }{
+		{"http://partner.example/hook", "Use https://. Plain http:// is accepted only", "https:// ব্যবহার করুন।"},
+		{"http://localhost:8080/hook", "This server does not send webhooks to its own machine", "এই সার্ভার নিজের মেশিনে"},
+		{"https://10.0.0.5/hook", "This server does not send webhooks to its own machine", "এই সার্ভার নিজের মেশিনে"},
+		{"https://user:pass@partner.example/hook", "Leave the user name and password out of the address", "ঠিকানায় ব্যবহারকারীর নাম ও পাসওয়ার্ড দেবেন না"},
+		{"ftp://x", "Give a complete https:// address of at most 500 characters.", "সর্বোচ্চ ৫০০ অক্ষরের একটি সম্পূর্ণ https:// ঠিকানা দিন।"},
 	}
-	admin.get("/lang?to=bn&back=/")
-	if status, page := admin.post("/webhooks", url.Values{"csrf_token": {token}, "url": {"ftp://x"}}); status != 400 || !strings.Contains(page, "একটি https:// ঠিকানা দিন।") {
-		t.Errorf("Bangla bad URL: %d", status)
+	for _, lang := range []string{"en", "bn"} {
+		admin.get("/lang?to=" + lang + "&back=/")
+		for _, tt := range bad {
+			want := tt.en
+			if lang == "bn" {
+				want = tt.bn
+			}
+			status, page := admin.post("/webhooks", url.Values{"csrf_token": {token}, "url": {tt.url}})
+			if status != 400 || !strings.Contains(html.UnescapeString(page), want) || !strings.Contains(page, `value="`+html.EscapeString(tt.url)+`"`) {
+				t.Errorf("%s %s: %d, want %q\n%s", lang, tt.url, status, want, page)
+			}
+		}
 	}
 	admin.get("/lang?to=en&back=/")
 	if status, _ := admin.post("/webhooks", url.Values{"url": {"https://partner.example/hook"}}); status != 403 {

@@ -1,8 +1,9 @@
 // Package webhook delivers referral events to partner systems over HTTP:
-// Client is the referral.Sender that posts the signed JSON bodies, refusing
-// redirects and (unless allowed) private network destinations, and Worker
-// is the background loop of `homeward serve` that sends due deliveries and
-// expires unanswered referrals.
+// CheckURL is the one rule for webhook addresses, Client is the
+// referral.Sender that posts the signed JSON bodies, refusing redirects and
+// (unless allowed) private network destinations, and Worker is the
+// background loop of `homeward serve` that sends due deliveries and expires
+// unanswered referrals.
 package webhook
 
 import (
@@ -43,20 +44,25 @@ type Options struct {
 
 // Client posts webhook messages. Its zero value is not usable; call New.
 type Client struct {
-	http *http.Client
-	ua   string
+	http         *http.Client
+	ua           string
+	allowPrivate bool
 }
 
 // New returns a Client. Unless opt.AllowPrivate is set, every connection is
 // checked after name resolution, so that neither an internal address in a
 // webhook's URL nor a DNS name pointing at one reaches the internal network
 // (server-side request forgery). No proxy is used, for the same reason.
-func New(opt Options) *Client {
+func New(opt Options) *Client { return newClient(opt, nil) }
+
+// newClient is New with host names looked up by resolver (nil: the
+// system's), so that tests can make a name resolve to an internal address.
+func newClient(opt Options, resolver *net.Resolver) *Client {
 	timeout := opt.Timeout
 	if timeout <= 0 {
 		timeout = Timeout
 	}
-	dialer := &net.Dialer{Timeout: timeout}
+	dialer := &net.Dialer{Timeout: timeout, Resolver: resolver}
 	if !opt.AllowPrivate {
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
@@ -80,7 +86,7 @@ func New(opt Options) *Client {
 	if ua == "" {
 		ua = "Homeward-Webhooks/1"
 	}
-	return &Client{ua: ua, http: &http.Client{
+	return &Client{ua: ua, allowPrivate: opt.AllowPrivate, http: &http.Client{
 		Transport: tr,
 		Timeout:   timeout,
 		// A redirect is answered, not followed: it could lead anywhere,
@@ -117,16 +123,16 @@ var internalPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
 }
 
-// Send posts m and returns the answer's HTTP status. The error, if any,
-// never carries the URL (it may hold a partner's token).
+// Send posts m and returns the answer's HTTP status. An address that
+// CheckURL refuses is not tried: its reason is the error. The error, if
+// any, never carries the URL (it may hold a partner's token).
 func (c *Client) Send(ctx context.Context, m referral.Message) (int, error) {
-	u, err := url.Parse(m.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return 0, errors.New("invalid webhook address")
+	if err := CheckURL(m.URL, c.allowPrivate); err != nil {
+		return 0, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL, bytes.NewReader(m.Body))
 	if err != nil {
-		return 0, errors.New("invalid webhook address")
+		return 0, ErrURLInvalid
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", c.ua)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -115,6 +117,96 @@ func TestSendRefuses(t *testing.T) {
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the refused target was reached %d times", n)
 	}
+}
+
+// A name that CheckURL accepts (names are not resolved at creation) but
+// that resolves to a loopback address at delivery time is refused when the
+// client connects; with private addresses allowed, the same name and
+// resolver reach the receiver, so the refusal is the guard's doing.
+func TestSendRefusesNameResolvingToPrivate(t *testing.T) {
+	var hits atomic.Int32
+	target := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	target.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshake below
+	target.StartTLS()
+	defer target.Close()
+	_, port, _ := strings.Cut(strings.TrimPrefix(target.URL, "https://"), ":")
+	u := "https://partner.homeward.test:" + port + "/hook"
+	if err := webhook.CheckURL(u, false); err != nil {
+		t.Fatalf("CheckURL refuses %s before resolving it: %v", u, err)
+	}
+	resolver := loopbackResolver(t)
+
+	guarded := webhook.NewWithResolver(webhook.Options{}, resolver)
+	if status, err := guarded.Send(context.Background(), msg(u)); status != 0 || !errors.Is(err, webhook.ErrForbiddenDestination) {
+		t.Fatalf("guarded: got %d %v, want ErrForbiddenDestination", status, err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the refused target was reached %d times", n)
+	}
+
+	open := webhook.NewWithResolver(webhook.Options{AllowPrivate: true}, resolver)
+	// The test server's certificate is not for this name; the handshake
+	// failing still shows that the connection was made.
+	if _, err := open.Send(context.Background(), msg(u)); err == nil || errors.Is(err, webhook.ErrForbiddenDestination) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("allowed: %v, want a certificate error from the reached server", err)
+	}
+}
+
+// loopbackResolver answers every A query with 127.0.0.1 and every other
+// query with no records, speaking DNS over an in-memory stream (Go's
+// resolver frames messages with a two-byte length on a connection that is
+// not a net.PacketConn).
+func loopbackResolver(t *testing.T) *net.Resolver {
+	t.Helper()
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		client, server := net.Pipe()
+		go func() {
+			defer server.Close()
+			for {
+				var n [2]byte
+				if _, err := io.ReadFull(server, n[:]); err != nil {
+					return
+				}
+				q := make([]byte, int(n[0])<<8|int(n[1]))
+				if _, err := io.ReadFull(server, q); err != nil {
+					return
+				}
+				a := dnsAnswer(q)
+				if a == nil {
+					return
+				}
+				if _, err := server.Write(append([]byte{byte(len(a) >> 8), byte(len(a))}, a...)); err != nil {
+					return
+				}
+			}
+		}()
+		return client, nil
+	}}
+}
+
+// dnsAnswer builds the answer to query q: its question, and for type A
+// one record pointing at 127.0.0.1.
+func dnsAnswer(q []byte) []byte {
+	if len(q) < 12 {
+		return nil
+	}
+	end := 12
+	for end < len(q) && q[end] != 0 {
+		end += int(q[end]) + 1
+	}
+	end += 5 // the root label, type and class
+	if end > len(q) {
+		return nil
+	}
+	question := q[12:end]
+	isA := question[len(question)-4] == 0 && question[len(question)-3] == 1
+	a := []byte{q[0], q[1], 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0} // response, recursion available
+	a = append(a, question...)
+	if isA {
+		a[7] = 1
+		a = append(a, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1)
+	}
+	return a
 }
 
 func must[T any](v T, err error) T {
