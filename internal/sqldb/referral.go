@@ -491,6 +491,13 @@ func (tx *Tx) saveReferral(r *referral.Referral, version int) error {
 		return staleVersion()
 	}
 	r.Version, r.UpdatedAt = version+1, tx.now
+	// A referral that ends unfinished ends its record's follow-ups (no
+	// state leads back, so the other moves leave them as they are).
+	if !slices.Contains(referral.DeliveryStates, r.State) {
+		if _, err := tx.Exec(`UPDATE service_deliveries SET next_follow_up = NULL WHERE referral_id = ? AND next_follow_up IS NOT NULL`, r.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -2,6 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +14,18 @@ import (
 
 // maxFollowUps bounds the follow-ups listed as tasks.
 const maxFollowUps = 50
+
+// nextFollowUp is the value of service_deliveries.next_follow_up for d, a
+// record of a referral in state s: the date of its next follow-up, or NULL
+// when none is expected. Every write of a delivery record stores it, and a
+// referral that ends unfinished clears it (see Tx.saveReferral), so that
+// the follow-ups due are one indexed range.
+func nextFollowUp(d *referral.Delivery, s referral.State) any {
+	if due, ok := d.NextFollowUpIn(s); ok {
+		return due
+	}
+	return nil
+}
 
 // followUpsDue lists the organisation's grants and job placements whose
 // next follow-up (referral.Delivery.NextFollowUp) is due by today, for
@@ -43,4 +58,51 @@ func (db *DB) followUpsDue(ctx context.Context, org string) ([]referral.DueFollo
 		out = out[:maxFollowUps]
 	}
 	return out, nil
+}
+
+// backfillNextFollowUp fills in next_follow_up (migration 9) for the
+// delivery records written before it, by the rule every write now applies.
+// Only grants and job placements have follow-ups. It reads in batches by id:
+// a transaction's connection cannot write while a result is open on it.
+func backfillNextFollowUp(ctx context.Context, tx *sql.Tx, d dialect) error {
+	const batch = 500
+	after := ""
+	for {
+		rows, err := tx.QueryContext(ctx, d.rebind(`SELECT d.id, d.delivery, r.state FROM service_deliveries d JOIN referrals r ON r.id = d.referral_id
+			WHERE d.kind IN ('grant', 'placement') AND d.id > ? ORDER BY d.id LIMIT `+itoa(batch)), after)
+		if err != nil {
+			return err
+		}
+		type due struct{ id, date string }
+		var dues []due
+		n := 0
+		for rows.Next() {
+			var id, js, state string
+			if err := rows.Scan(&id, &js, &state); err != nil {
+				rows.Close()
+				return err
+			}
+			n, after = n+1, id
+			var del referral.Delivery
+			if err := json.Unmarshal([]byte(js), &del); err != nil {
+				rows.Close()
+				return fmt.Errorf("delivery record %s: %w", id, err)
+			}
+			if date, ok := nextFollowUp(&del, referral.State(state)).(string); ok {
+				dues = append(dues, due{id, date})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, x := range dues {
+			if _, err := tx.ExecContext(ctx, d.rebind(`UPDATE service_deliveries SET next_follow_up = ? WHERE id = ?`), x.date, x.id); err != nil {
+				return err
+			}
+		}
+		if n < batch {
+			return nil
+		}
+	}
 }

@@ -1,12 +1,17 @@
 package sqldb_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
 	"testing"
 	"time"
 
 	"homeward"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/sqldb"
 )
 
 func TestFollowUpsDue(t *testing.T) {
@@ -88,5 +93,127 @@ func TestFollowUpsDue(t *testing.T) {
 	w.move(t, staff, g, referral.StateNotCompleted, referral.NotCompletedMoved)
 	if got := due("provider", homeward.RoleProviderStaff); len(got) != 0 {
 		t.Errorf("after the grant's referral ended: %v", got)
+	}
+}
+
+// storedFollowUps reads service_deliveries.next_follow_up by record ("" for
+// NULL).
+func storedFollowUps(t *testing.T, db *sqldb.DB) map[string]string {
+	t.Helper()
+	rows, err := sqldb.RawDB(t, db).Query(`SELECT id, next_follow_up FROM service_deliveries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id string
+		var due sql.NullString
+		if err := rows.Scan(&id, &due); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = due.String
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestFollowUpStored checks the next follow-up each write stores with a
+// delivery record, and that migration 0009 fills in the same for records
+// written before it.
+func TestFollowUpStored(t *testing.T) {
+	w := newRefWorld(t)
+	db := w.DB
+	ctx := context.Background()
+	w.offer(t, "business_grant_cash", 0)
+	w.offer(t, "job_placement", 0)
+	w.offer(t, "skills_training", 0)
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	now := db.Now()
+	date := func(months int) string { return now.AddDate(0, months, 0).Format(time.DateOnly) }
+	people := make([]*registry.Record, 4)
+	for i := range people {
+		people[i] = w.returnee(t, fmt.Sprintf("824567890%d", i), w.Provider.ID)
+	}
+	accepted := func(rec *registry.Record, service string) *referral.Referral {
+		t.Helper()
+		return w.move(t, staff, w.send(t, rec, service), referral.StateAccepted, "")
+	}
+	placement := func(r *referral.Referral, start string, checks ...bool) *referral.Delivery {
+		t.Helper()
+		p := referral.Placement{Employer: "Meghna Garments", Position: "Sewing machine operator", Wage: registry.Money{Amount: 12500, Currency: "BDT"}, WagePer: "month", StartDate: start}
+		d, err := db.AddDelivery(staff, r.ID, referral.DeliveryInput{Placement: &p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, still := range checks {
+			p.FollowUps = append(p.FollowUps, referral.FollowUp{Date: date(-1 + i), StillEmployed: still})
+		}
+		if len(checks) > 0 {
+			if d, err = db.UpdateDelivery(staff, d.ID, d.Version, referral.DeliveryInput{Placement: &p}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	grant := func(r *referral.Referral, paid bool) *referral.Delivery {
+		t.Helper()
+		d, err := db.AddDelivery(staff, r.ID, referral.DeliveryInput{Grant: &referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"},
+			Channel: referral.ChannelCash, Purpose: "Grocery shop", Tranches: []referral.Tranche{{Amount: 50000}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if paid {
+			if d, err = db.DecideGrant(userCtx(w.Sup2), d.ID, d.Version, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			if d, err = db.DisburseTranche(staff, d.ID, d.Version, 0, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+
+	want := map[string]string{}
+	d := placement(accepted(people[0], "job_placement"), date(-2))
+	want[d.ID] = date(-1) // the first check, a month after the start
+	d = placement(accepted(people[1], "job_placement"), date(-2), true)
+	want[d.ID] = date(1) // checked once: the next at three months
+	d = placement(accepted(people[2], "job_placement"), date(-2), false)
+	want[d.ID] = "" // no longer employed
+	d = grant(accepted(people[0], "business_grant_cash"), true)
+	want[d.ID] = date(3) // paid today: visited in three months
+	d = grant(accepted(people[1], "business_grant_cash"), false)
+	want[d.ID] = "" // not paid
+	ended := accepted(people[2], "business_grant_cash")
+	d = grant(ended, true)
+	w.move(t, staff, ended, referral.StateNotCompleted, referral.NotCompletedMoved)
+	want[d.ID] = "" // the referral ended unfinished
+	training := accepted(people[3], "skills_training")
+	if d, err := db.AddDelivery(staff, training.ID, referral.DeliveryInput{Training: &referral.Training{Course: "House wiring", Outcome: referral.TrainingEnrolled}}); err != nil {
+		t.Fatal(err)
+	} else {
+		want[d.ID] = ""
+	}
+
+	if got := storedFollowUps(t, db); !maps.Equal(got, want) {
+		t.Errorf("stored by the writes:\n got %v\nwant %v", got, want)
+	}
+
+	// The same records as migration 0009 found them: it fills them in.
+	raw := sqldb.RawDB(t, db)
+	undo := []string{`DROP INDEX service_deliveries_follow_up`, `ALTER TABLE service_deliveries DROP COLUMN next_follow_up`, `DELETE FROM schema_migrations WHERE version = 9`}
+	for _, q := range undo {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := storedFollowUps(t, db); !maps.Equal(got, want) {
+		t.Errorf("filled in by the migration:\n got %v\nwant %v", got, want)
 	}
 }
