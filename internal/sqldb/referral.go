@@ -630,7 +630,7 @@ func (db *DB) Tasks(ctx context.Context) (*referral.Tasks, error) {
 		}
 	}
 	if homeward.Can(actor, homeward.ActDeliveryWrite, res) {
-		if t.FollowUpsDue, err = db.followUpsDue(ctx, org); err != nil {
+		if t.FollowUpsDue, err = db.followUpsDue(ctx, org, maxFollowUps); err != nil {
 			return nil, err
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"homeward/internal/referral"
@@ -28,37 +26,35 @@ func nextFollowUp(d *referral.Delivery, s referral.State) any {
 }
 
 // followUpsDue lists the organisation's grants and job placements whose
-// next follow-up (referral.Delivery.NextFollowUp) is due by today, for
-// referrals that did not end unfinished, the most overdue first. The rule
-// reads the records themselves, so the query only narrows to the kinds
-// and referral states that can have one.
-func (db *DB) followUpsDue(ctx context.Context, org string) ([]referral.DueFollowUp, error) {
-	rows, err := db.query(ctx, `SELECT `+deliveryColumns+` FROM service_deliveries d JOIN referrals r ON r.id = d.referral_id
-		WHERE d.org_id = ? AND d.kind IN ('grant', 'placement') AND r.state IN ('accepted', 'in_progress', 'completed') ORDER BY d.id LIMIT 2000`, org)
+// next follow-up is due by today, the most overdue first, at most limit.
+func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referral.DueFollowUp, error) {
+	today := db.Now().UTC().Format(time.DateOnly)
+	rows, err := db.query(ctx, `SELECT `+deliveryColumns+`, d.next_follow_up FROM service_deliveries d
+		WHERE d.org_id = ? AND d.next_follow_up <= ? ORDER BY d.next_follow_up, d.id LIMIT `+itoa(limit), org, today)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	today := db.Now().UTC().Format(time.DateOnly)
 	out := []referral.DueFollowUp{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		var due string
+		d, err := scanDelivery(scanWith{rows, []any{&due}})
 		if err != nil {
 			return nil, err
 		}
-		if due, ok := d.NextFollowUp(); ok && due <= today {
-			out = append(out, referral.DueFollowUp{Delivery: *d, Due: due})
-		}
+		out = append(out, referral.DueFollowUp{Delivery: *d, Due: due})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(out, func(a, b referral.DueFollowUp) int { return strings.Compare(a.Due, b.Due) })
-	if len(out) > maxFollowUps {
-		out = out[:maxFollowUps]
-	}
-	return out, nil
+	return out, rows.Err()
 }
+
+// scanWith scans a row into the destinations a scan function gives,
+// followed by more of the caller's.
+type scanWith struct {
+	s    scanner
+	more []any
+}
+
+func (w scanWith) Scan(dest ...any) error { return w.s.Scan(append(dest, w.more...)...) }
 
 // backfillNextFollowUp fills in next_follow_up (migration 9) for the
 // delivery records written before it, by the rule every write now applies.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -215,5 +216,138 @@ func TestFollowUpStored(t *testing.T) {
 	}
 	if got := storedFollowUps(t, db); !maps.Equal(got, want) {
 		t.Errorf("filled in by the migration:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestFollowUpsDueAmongMany checks the follow-ups due of a provider with
+// more records than a scan of them would read: the most overdue come first
+// however many records there are, and a record drops out when its visit is
+// recorded or its referral ends unfinished.
+func TestFollowUpsDueAmongMany(t *testing.T) {
+	w := newRefWorld(t)
+	db := w.DB
+	ctx := context.Background()
+	w.offer(t, "business_grant_cash", 0)
+	w.offer(t, "job_placement", 0)
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	now := db.Now()
+	day := func(days int) string { return now.AddDate(0, 0, days).Format(time.DateOnly) }
+	rec := w.returnee(t, "8345678901", w.Provider.ID)
+
+	// 2,100 completed job placements, each first checked ten days ago:
+	// copies of one kept through the service (a service call each would
+	// take minutes).
+	r := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
+	placement := referral.Placement{Employer: "Meghna Garments", Position: "Sewing machine operator", Wage: registry.Money{Amount: 12500, Currency: "BDT"},
+		WagePer: "month", StartDate: now.AddDate(0, -1, -10).Format(time.DateOnly)}
+	tmpl, err := db.AddDelivery(staff, r.ID, referral.DeliveryInput{Placement: &placement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = w.move(t, staff, w.move(t, staff, r, referral.StateInProgress, ""), referral.StateCompleted, "")
+	const copies = 2100
+	raw := sqldb.RawDB(t, db)
+	tx, err := raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range copies {
+		rid, did := homeward.NewID(), homeward.NewID()
+		if _, err := tx.Exec(sqldb.Rebind(db, `INSERT INTO referrals (id, from_org_id, to_org_id, to_user_id, case_id, person_id, plan_id, service_type, state, respond_by, due_date, referral, version, sent_at, updated_at)
+			SELECT CAST(? AS TEXT), from_org_id, to_org_id, to_user_id, case_id, person_id, plan_id, service_type, state, respond_by, due_date, REPLACE(referral, id, CAST(? AS TEXT)), version, sent_at, updated_at
+			FROM referrals WHERE id = ?`), rid, rid, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(sqldb.Rebind(db, `INSERT INTO service_deliveries (id, referral_id, org_id, kind, pending_approval, requested_by, delivery, next_follow_up, version, created_at, updated_at)
+			SELECT CAST(? AS TEXT), CAST(? AS TEXT), org_id, kind, pending_approval, requested_by, REPLACE(REPLACE(delivery, id, CAST(? AS TEXT)), referral_id, CAST(? AS TEXT)), next_follow_up, version, created_at, updated_at
+			FROM service_deliveries WHERE id = ?`), did, rid, did, rid, tmpl.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Written after them: a placement whose first check is seventy days
+	// overdue, and a grant paid four months ago, not yet visited.
+	p := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
+	placement.StartDate = now.AddDate(0, -1, -70).Format(time.DateOnly)
+	oldest, err := db.AddDelivery(staff, p.ID, referral.DeliveryInput{Placement: &placement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldestDue, _ := oldest.NextFollowUp()
+	g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
+	grant := referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"}, Channel: referral.ChannelCash, Purpose: "Grocery shop", Tranches: []referral.Tranche{{Amount: 50000}}}
+	gd, err := db.AddDelivery(staff, g.ID, referral.DeliveryInput{Grant: &grant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gd, err = db.DecideGrant(userCtx(w.Sup2), gd.ID, gd.Version, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	realNow := db.Now
+	db.Now = func() time.Time { return now.AddDate(0, -4, 0) }
+	gd, err = db.DisburseTranche(staff, gd.ID, gd.Version, 0, "")
+	db.Now = realNow
+	if err != nil {
+		t.Fatal(err)
+	}
+	grantDue, _ := gd.NextFollowUp()
+
+	due := func() []referral.DueFollowUp {
+		t.Helper()
+		tk, err := db.Tasks(staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.FollowUpsDue
+	}
+	has := func(list []referral.DueFollowUp, id string) bool {
+		return slices.ContainsFunc(list, func(f referral.DueFollowUp) bool { return f.ID == id })
+	}
+	// first shows the first two listed (by id and date).
+	first := func(list []referral.DueFollowUp) []string {
+		var out []string
+		for _, f := range list[:min(2, len(list))] {
+			out = append(out, f.ID+" "+f.Due)
+		}
+		return out
+	}
+	got := due()
+	if len(got) < 2 || got[0].ID != oldest.ID || got[0].Due != oldestDue || got[1].ID != gd.ID || got[1].Due != grantDue {
+		t.Fatalf("the most overdue are not first among %d records: %d listed, first %v; want %s %s, %s %s", copies, len(got), first(got), oldest.ID, oldestDue, gd.ID, grantDue)
+	}
+	if got[2].Due != day(-10) {
+		t.Errorf("then the copies, due %s: %s", day(-10), got[2].Due)
+	}
+
+	// The business is visited today: the next visit is in three months.
+	grant = *gd.Grant
+	grant.Visits = []referral.Visit{{Date: day(0), Trading: true}}
+	if _, err := db.UpdateDelivery(staff, gd.ID, gd.Version, referral.DeliveryInput{Grant: &grant}); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(); has(got, gd.ID) || got[0].ID != oldest.ID {
+		t.Errorf("after the visit the grant is still due: %v", first(got))
+	}
+	// The placement's referral ends unfinished: no more checks.
+	w.move(t, staff, p, referral.StateNotCompleted, referral.NotCompletedDropped)
+	if got := due(); has(got, oldest.ID) || got[0].Due != day(-10) {
+		t.Errorf("after the referral ended the placement is still due: %v", first(got))
+	}
+
+	// The migration fills in the same dates, batch after batch.
+	before := storedFollowUps(t, db)
+	for _, q := range []string{`DROP INDEX service_deliveries_follow_up`, `ALTER TABLE service_deliveries DROP COLUMN next_follow_up`, `DELETE FROM schema_migrations WHERE version = 9`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := storedFollowUps(t, db); len(after) != copies+3 || !maps.Equal(after, before) {
+		t.Errorf("filled in by the migration: %d records, same as written: %v", len(after), maps.Equal(after, before))
 	}
 }
