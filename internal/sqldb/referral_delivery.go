@@ -277,10 +277,14 @@ func (db *DB) SessionNotes(ctx context.Context, deliveryID string) ([]referral.N
 	return out, err
 }
 
+// grantsAwaiting selects (in service_deliveries d) the organisation's
+// grants awaiting approval that user did not request.
+const grantsAwaiting = `d.org_id = ? AND d.pending_approval = ? AND d.requested_by <> ?`
+
 // grantsToApprove lists the organisation's grants awaiting approval that
-// user did not request.
-func (db *DB) grantsToApprove(ctx context.Context, org, user string) ([]referral.Delivery, error) {
-	rows, err := db.query(ctx, `SELECT `+deliveryColumns+` FROM service_deliveries d WHERE d.org_id = ? AND d.pending_approval = ? AND d.requested_by <> ? ORDER BY d.id LIMIT 100`, org, true, user)
+// user did not request, the oldest first, at most limit.
+func (db *DB) grantsToApprove(ctx context.Context, org, user string, limit int) ([]referral.Delivery, error) {
+	rows, err := db.query(ctx, `SELECT `+deliveryColumns+` FROM service_deliveries d WHERE `+grantsAwaiting+` ORDER BY d.id LIMIT `+itoa(limit), org, true, user)
 	if err != nil {
 		return nil, err
 	}
@@ -294,4 +298,11 @@ func (db *DB) grantsToApprove(ctx context.Context, org, user string) ([]referral
 		out = append(out, *d)
 	}
 	return out, rows.Err()
+}
+
+// countGrantsToApprove counts what grantsToApprove lists.
+func (db *DB) countGrantsToApprove(ctx context.Context, org, user string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_deliveries d WHERE `+grantsAwaiting, org, true, user).Scan(&n)
+	return n, err
 }

@@ -10,9 +10,6 @@ import (
 	"homeward/internal/referral"
 )
 
-// maxFollowUps bounds the follow-ups listed as tasks.
-const maxFollowUps = 50
-
 // nextFollowUp is the value of service_deliveries.next_follow_up for d, a
 // record of a referral in state s: the date of its next follow-up, or NULL
 // when none is expected. Every write of a delivery record stores it, and a
@@ -25,12 +22,16 @@ func nextFollowUp(d *referral.Delivery, s referral.State) any {
 	return nil
 }
 
+// followUpDue selects (in service_deliveries d) the organisation's records
+// whose next follow-up is due by a date.
+const followUpDue = `d.org_id = ? AND d.next_follow_up <= ?`
+
 // followUpsDue lists the organisation's grants and job placements whose
 // next follow-up is due by today, the most overdue first, at most limit.
 func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referral.DueFollowUp, error) {
 	today := db.Now().UTC().Format(time.DateOnly)
 	rows, err := db.query(ctx, `SELECT `+deliveryColumns+`, d.next_follow_up FROM service_deliveries d
-		WHERE d.org_id = ? AND d.next_follow_up <= ? ORDER BY d.next_follow_up, d.id LIMIT `+itoa(limit), org, today)
+		WHERE `+followUpDue+` ORDER BY d.next_follow_up, d.id LIMIT `+itoa(limit), org, today)
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +46,14 @@ func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referr
 		out = append(out, referral.DueFollowUp{Delivery: *d, Due: due})
 	}
 	return out, rows.Err()
+}
+
+// countFollowUpsDue counts what followUpsDue lists.
+func (db *DB) countFollowUpsDue(ctx context.Context, org string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_deliveries d WHERE `+followUpDue,
+		org, db.Now().UTC().Format(time.DateOnly)).Scan(&n)
+	return n, err
 }
 
 // scanWith scans a row into the destinations a scan function gives,

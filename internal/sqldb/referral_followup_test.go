@@ -50,7 +50,7 @@ func TestFollowUpsDue(t *testing.T) {
 
 	due := func(org string, r homeward.Role) map[string]string {
 		t.Helper()
-		tk, err := db.Tasks(w.as(org, r))
+		tk, err := db.Tasks(w.as(org, r), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,11 +295,16 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	}
 	grantDue, _ := gd.NextFollowUp()
 
-	due := func() []referral.DueFollowUp {
+	// due lists the follow-ups due and checks their count: all of them,
+	// however few are listed.
+	due := func(count int) []referral.DueFollowUp {
 		t.Helper()
-		tk, err := db.Tasks(staff)
+		tk, err := db.Tasks(staff, 0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(tk.FollowUpsDue) != referral.MaxTasks || tk.Counts.FollowUpsDue != count {
+			t.Errorf("%d follow-ups listed, %d counted; want %d of %d", len(tk.FollowUpsDue), tk.Counts.FollowUpsDue, referral.MaxTasks, count)
 		}
 		return tk.FollowUpsDue
 	}
@@ -314,7 +319,7 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 		}
 		return out
 	}
-	got := due()
+	got := due(copies + 3) // with the one copied, the placement and the grant
 	if len(got) < 2 || got[0].ID != oldest.ID || got[0].Due != oldestDue || got[1].ID != gd.ID || got[1].Due != grantDue {
 		t.Fatalf("the most overdue are not first among %d records: %d listed, first %v; want %s %s, %s %s", copies, len(got), first(got), oldest.ID, oldestDue, gd.ID, grantDue)
 	}
@@ -328,12 +333,12 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	if _, err := db.UpdateDelivery(staff, gd.ID, gd.Version, referral.DeliveryInput{Grant: &grant}); err != nil {
 		t.Fatal(err)
 	}
-	if got := due(); has(got, gd.ID) || got[0].ID != oldest.ID {
+	if got := due(copies + 2); has(got, gd.ID) || got[0].ID != oldest.ID {
 		t.Errorf("after the visit the grant is still due: %v", first(got))
 	}
 	// The placement's referral ends unfinished: no more checks.
 	w.move(t, staff, p, referral.StateNotCompleted, referral.NotCompletedDropped)
-	if got := due(); has(got, oldest.ID) || got[0].Due != day(-10) {
+	if got := due(copies + 1); has(got, oldest.ID) || got[0].Due != day(-10) {
 		t.Errorf("after the referral ended the placement is still due: %v", first(got))
 	}
 
@@ -349,5 +354,111 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	}
 	if after := storedFollowUps(t, db); len(after) != copies+3 || !maps.Equal(after, before) {
 		t.Errorf("filled in by the migration: %d records, same as written: %v", len(after), maps.Equal(after, before))
+	}
+}
+
+// TestTaskCounts checks that each kind of task is counted in full however
+// few are listed: the counts of a short list equal the lengths of the full
+// lists, and its items are the full lists' first.
+func TestTaskCounts(t *testing.T) {
+	w := newRefWorld(t)
+	db := w.DB
+	w.offer(t, "skills_training", 0)
+	w.offer(t, "business_grant_cash", 0)
+	w.offer(t, "job_placement", 0)
+	cw := w.as("ngo", homeward.RoleCaseWorker)
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	var recs []*registry.Record
+	for i := range 3 {
+		recs = append(recs, w.returnee(t, fmt.Sprintf("854567890%d", i), w.Provider.ID))
+	}
+	for i, rec := range recs {
+		w.send(t, rec, "skills_training") // three to answer, overdue in a week
+		if i == 2 {
+			break
+		}
+		// Two plans awaiting approval, overdue in a month.
+		p, err := db.CreatePlan(cw, rec.Case.ID, referral.PlanInput{Goals: []referral.Goal{{Text: "Open a tea stall"}},
+			Services: []referral.PlannedService{{ServiceType: "business_grant_cash", Budget: &registry.Money{Amount: 50000, Currency: "BDT"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AgreePlan(cw, p.ID, p.Version, referral.Agreement{Method: registry.MethodDigital}); err != nil {
+			t.Fatal(err)
+		}
+		// Two grants to approve and two placements to check.
+		g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
+		if _, err := db.AddDelivery(staff, g.ID, referral.DeliveryInput{Grant: &referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"},
+			Channel: referral.ChannelCash, Purpose: "Tea stall", Tranches: []referral.Tranche{{Amount: 50000}}}}); err != nil {
+			t.Fatal(err)
+		}
+		pl := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
+		if _, err := db.AddDelivery(staff, pl.ID, referral.DeliveryInput{Placement: &referral.Placement{Employer: "Meghna Garments", Position: "Helper",
+			Wage: registry.Money{Amount: 12500, Currency: "BDT"}, WagePer: "month", StartDate: db.Now().AddDate(0, -2, -i).Format(time.DateOnly)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	realNow := db.Now
+	t.Cleanup(func() { db.Now = realNow })
+	db.Now = func() time.Time { return realNow().AddDate(0, 2, 0) }
+
+	type group struct {
+		name  string
+		ids   func(*referral.Tasks) []string
+		count func(*referral.Tasks) int
+	}
+	ids := func(n int, id func(int) string) []string {
+		out := []string{}
+		for i := range n {
+			out = append(out, id(i))
+		}
+		return out
+	}
+	groups := []group{
+		{"awaiting response", func(t *referral.Tasks) []string {
+			return ids(len(t.AwaitingResponse), func(i int) string { return t.AwaitingResponse[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.AwaitingResponse }},
+		{"overdue referrals", func(t *referral.Tasks) []string {
+			return ids(len(t.OverdueReferrals), func(i int) string { return t.OverdueReferrals[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.OverdueReferrals }},
+		{"overdue plans", func(t *referral.Tasks) []string {
+			return ids(len(t.OverduePlans), func(i int) string { return t.OverduePlans[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.OverduePlans }},
+		{"plans to approve", func(t *referral.Tasks) []string {
+			return ids(len(t.PlansToApprove), func(i int) string { return t.PlansToApprove[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.PlansToApprove }},
+		{"grants to approve", func(t *referral.Tasks) []string {
+			return ids(len(t.GrantsToApprove), func(i int) string { return t.GrantsToApprove[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.GrantsToApprove }},
+		{"follow-ups due", func(t *referral.Tasks) []string {
+			return ids(len(t.FollowUpsDue), func(i int) string { return t.FollowUpsDue[i].ID })
+		}, func(t *referral.Tasks) int { return t.Counts.FollowUpsDue }},
+	}
+	most := map[string]int{}
+	for _, who := range []struct {
+		org  string
+		role homeward.Role
+	}{{"ngo", homeward.RoleCaseWorker}, {"ngo", homeward.RoleSupervisor}, {"provider", homeward.RoleProviderStaff}, {"provider", homeward.RoleSupervisor}} {
+		ctx := w.as(who.org, who.role)
+		full, err := db.Tasks(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, err := db.Tasks(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			all, first := g.ids(full), g.ids(short)
+			most[g.name] = max(most[g.name], len(all))
+			if g.count(full) != len(all) || g.count(short) != len(all) || len(first) != min(1, len(all)) || len(all) > 0 && first[0] != all[0] {
+				t.Errorf("%s/%s, %s: %d listed of %d (full list: %d, counted %d)", who.org, who.role, g.name, len(first), g.count(short), len(all), g.count(full))
+			}
+		}
+	}
+	for _, g := range groups {
+		if most[g.name] < 2 {
+			t.Errorf("%s: at most %d for anyone; the test needs more than one", g.name, most[g.name])
+		}
 	}
 }

@@ -39,7 +39,7 @@ type taskData struct{ Groups []taskGroup }
 // approve (never one's own grant request), and the provider's grant visits
 // and job placement checks that are due.
 func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
-	t, err := w.svc.Referral.Tasks(r.Context())
+	t, err := w.svc.Referral.Tasks(r.Context(), referral.MaxTasks)
 	if err != nil {
 		return nil, err
 	}
