@@ -464,7 +464,11 @@ func (a *API) sessionNotes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) tasks(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.svc.Referral.Tasks(r.Context())
+	limit, err := httpx.Limit(r, referral.MaxTasks)
+	if err != nil {
+		return err
+	}
+	t, err := a.svc.Referral.Tasks(r.Context(), limit)
 	if err != nil {
 		return err
 	}

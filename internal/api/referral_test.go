@@ -81,6 +81,8 @@ func TestReferralAPI(t *testing.T) {
 		{"bad box", call{method: "GET", path: "/api/v1/referrals?box=spam", as: "ngo/supervisor"}, 400, "invalid", `"field":"box"`, ""},
 		{"tasks", call{method: "GET", path: "/api/v1/tasks", as: "provider/provider_staff"}, 200, "", `"awaiting_response":[{`, ""},
 		{"tasks list follow-ups due", call{method: "GET", path: "/api/v1/tasks", as: "provider/provider_staff"}, 200, "", `"follow_ups_due":[]`, ""},
+		{"tasks are counted", call{method: "GET", path: "/api/v1/tasks?limit=1", as: "provider/provider_staff"}, 200, "", `"counts":{"awaiting_response":1,`, ""},
+		{"tasks listed up to a maximum", call{method: "GET", path: "/api/v1/tasks?limit=101", as: "provider/provider_staff"}, 400, "invalid", `"field":"limit"`, ""},
 		{"stats for supervisors", call{method: "GET", path: "/api/v1/referrals/stats", as: "ngo/supervisor"}, 200, "", `"by_provider":[{`, ""},
 		{"no stats for case workers", call{method: "GET", path: "/api/v1/referrals/stats", as: "ngo/case_worker"}, 403, "forbidden", "", ""},
 	}

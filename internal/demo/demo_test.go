@@ -159,7 +159,7 @@ func TestSeed(t *testing.T) {
 				}) {
 					continue
 				}
-				tk, err := db.Tasks(as(u.Email))
+				tk, err := db.Tasks(as(u.Email), 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -184,7 +184,7 @@ func TestSeed(t *testing.T) {
 			{"hr@meghna.demo", func(t *referral.Tasks) bool { return len(t.FollowUpsDue) > 0 }},
 		}
 		for _, c := range checks {
-			tk, err := db.Tasks(as(c.email))
+			tk, err := db.Tasks(as(c.email), 0)
 			if err != nil {
 				t.Fatal(err)
 			}

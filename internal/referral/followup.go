@@ -1,6 +1,9 @@
 package referral
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Follow-ups keep track of what happens after a service: the business a
 // grant paid for is visited every three months for a year after the first
@@ -36,6 +39,15 @@ func (d *Delivery) NextFollowUp() (string, bool) {
 		return d.Placement.nextCheck()
 	}
 	return "", false
+}
+
+// NextFollowUpIn is NextFollowUp for a delivery whose referral is in state
+// s: none once the referral ended unfinished (see DeliveryStates).
+func (d *Delivery) NextFollowUpIn(s State) (string, bool) {
+	if !slices.Contains(DeliveryStates, s) {
+		return "", false
+	}
+	return d.NextFollowUp()
 }
 
 func (g *Grant) nextVisit() (string, bool) {

@@ -48,3 +48,17 @@ func TestNextFollowUp(t *testing.T) {
 		}
 	}
 }
+
+func TestNextFollowUpIn(t *testing.T) {
+	d := &referral.Delivery{Kind: referral.KindPlacement, Placement: &referral.Placement{StartDate: "2026-02-15"}}
+	for _, s := range referral.States {
+		want := ""
+		switch s {
+		case referral.StateAccepted, referral.StateInProgress, referral.StateCompleted:
+			want = "2026-03-15"
+		}
+		if got, ok := d.NextFollowUpIn(s); got != want || ok != (want != "") {
+			t.Errorf("referral %s: %q %v, want %q", s, got, ok, want)
+		}
+	}
+}

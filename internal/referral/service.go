@@ -31,6 +31,7 @@ type PlanFilter struct {
 	CaseID  string
 	Status  PlanStatus
 	Overdue bool
+	Limit   int // 500 when zero
 }
 
 // Stats counts referrals by state and by provider, for supervisors.
@@ -55,7 +56,9 @@ type ProviderCount struct {
 	Total   int           `json:"total"`
 }
 
-// Tasks are what waits for the actor: shown on the home page.
+// Tasks are what waits for the actor: shown on the home page. Each list
+// holds the first tasks of its kind, as many as asked for; Counts says how
+// many there are in all.
 type Tasks struct {
 	AwaitingResponse []Referral `json:"awaiting_response"` // received, not yet answered
 	OverdueReferrals []Referral `json:"overdue_referrals"` // either side
@@ -65,7 +68,23 @@ type Tasks struct {
 	// FollowUpsDue are the providing organisation's grant visits and job
 	// placement checks due by today, the most overdue first.
 	FollowUpsDue []DueFollowUp `json:"follow_ups_due"`
+	Counts       TaskCounts    `json:"counts"`
 }
+
+// TaskCounts are the numbers of tasks of each kind, however few of them
+// the lists of Tasks hold.
+type TaskCounts struct {
+	AwaitingResponse int `json:"awaiting_response"`
+	OverdueReferrals int `json:"overdue_referrals"`
+	OverduePlans     int `json:"overdue_plans"`
+	PlansToApprove   int `json:"plans_to_approve"`
+	GrantsToApprove  int `json:"grants_to_approve"`
+	FollowUpsDue     int `json:"follow_ups_due"`
+}
+
+// MaxTasks bounds the tasks of each kind that Tasks lists: what waits
+// beyond is counted, and found through the referral and plan lists.
+const MaxTasks = 100
 
 // Webhook is a partner system's subscription to its organisation's
 // referral events.
@@ -143,7 +162,9 @@ type Service interface {
 	MoveReferral(ctx context.Context, id string, version int, t Transition) (*Referral, error)
 	ExpireReferrals(ctx context.Context) (int, error)
 	ReferralStats(ctx context.Context) (*Stats, error)
-	Tasks(ctx context.Context) (*Tasks, error)
+	// Tasks lists the first perGroup tasks of each kind (MaxTasks unless
+	// perGroup is between 1 and MaxTasks), with the count of each.
+	Tasks(ctx context.Context, perGroup int) (*Tasks, error)
 
 	AddDelivery(ctx context.Context, referralID string, in DeliveryInput) (*Delivery, error)
 	FindDeliveries(ctx context.Context, referralID string) ([]Delivery, error)

@@ -34,6 +34,12 @@ var OpenStates = []State{StateSent, StateAccepted, StateInProgress}
 // Open reports whether s is an open state.
 func (s State) Open() bool { return slices.Contains(OpenStates, s) }
 
+// DeliveryStates are the states of a referral whose service is being or was
+// delivered: a delivery record may be kept and is followed up. A referral
+// that ends unfinished (not completed, revoked) keeps its record, but its
+// follow-ups stop; no state leads back.
+var DeliveryStates = []State{StateAccepted, StateInProgress, StateCompleted}
+
 // Side is who moves a referral: the sending organisation, the receiving
 // one, or the system (expiry).
 type Side string

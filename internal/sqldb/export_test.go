@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// rawDB exposes the writer pool to tests that tamper with tables.
+// RawDB exposes the writer pool to tests that tamper with tables.
 func RawDB(t *testing.T, db *DB) *sql.DB { return db.write }
 
 func DisableAppendOnly(t *testing.T, db *DB, raw *sql.DB) {
@@ -21,3 +21,7 @@ func DisableAppendOnly(t *testing.T, db *DB, raw *sql.DB) {
 		}
 	}
 }
+
+// Rebind writes a query with ? placeholders in the dialect's form, for
+// tests that write through RawDB.
+func Rebind(db *DB, q string) string { return db.dialect.rebind(q) }

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -18,6 +19,15 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// code runs after SQL in the same transaction, for the data changes
+	// SQL alone cannot make (see migrationCode).
+	code func(ctx context.Context, tx *sql.Tx, d dialect) error
+}
+
+// migrationCode holds, by version, the Go steps of migrations whose rule
+// lives in Go: filling in a new column from records stored as JSON.
+var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
+	9: backfillNextFollowUp,
 }
 
 // Migrations returns the dialect's migrations in order. File names are
@@ -43,7 +53,7 @@ func Migrations(dialectName string) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b), code: migrationCode[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {
@@ -114,6 +124,12 @@ func (db *DB) MigrateStatus(ctx context.Context, apply bool) (applied []string, 
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
 			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if m.code != nil {
+			if err := m.code(ctx, tx, db.dialect); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 			m.Version, m.Name, encodeTime(db.Now())); err != nil {

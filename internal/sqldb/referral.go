@@ -335,29 +335,20 @@ func (db *DB) FindReferral(ctx context.Context, id string) (*referral.Referral, 
 // overdueSQL selects referrals that need attention at ? (time) and ? (date).
 const overdueSQL = `((r.state = 'sent' AND r.respond_by <= ?) OR (r.state IN ('accepted', 'in_progress') AND r.due_date <> '' AND r.due_date < ?))`
 
-// FindReferrals lists the referrals the actor's organisation sent or
-// received, newest first.
-func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]referral.Referral, string, error) {
-	actor := homeward.ActorFromContext(ctx)
-	org := actorOrg(actor)
-	if err := homeward.Authorize(actor, homeward.ActReferralRead, homeward.Resource{Type: "referral", OrgID: org}); err != nil {
-		return nil, "", err
-	}
-	if err := checkIDCursor(f.After); err != nil {
-		return nil, "", err
-	}
-	now := db.Now()
-	q := `SELECT ` + referralColumns + referralFrom + ` WHERE `
+// referralWhere is the condition (on referrals r) for the referrals of org
+// that f selects at now, the cursor aside, with its arguments.
+func referralWhere(org string, f referral.ReferralFilter, now time.Time) (string, []any) {
+	var q string
 	var args []any
 	switch f.Box {
 	case referral.Inbox:
-		q += `r.to_org_id = ?`
+		q = `r.to_org_id = ?`
 		args = append(args, org)
 	case referral.Outbox:
-		q += `r.from_org_id = ?`
+		q = `r.from_org_id = ?`
 		args = append(args, org)
 	default:
-		q += `(r.to_org_id = ? OR r.from_org_id = ?)`
+		q = `(r.to_org_id = ? OR r.from_org_id = ?)`
 		args = append(args, org, org)
 	}
 	if f.State != "" {
@@ -380,6 +371,32 @@ func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]r
 		q += ` AND ` + overdueSQL
 		args = append(args, now, now.Format(time.DateOnly))
 	}
+	return q, args
+}
+
+// countReferrals counts the referrals f selects, as FindReferrals would
+// list them page after page (the caller is authorized).
+func (db *DB) countReferrals(ctx context.Context, org string, f referral.ReferralFilter) (int, error) {
+	where, args := referralWhere(org, f, db.Now())
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM referrals r WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// FindReferrals lists the referrals the actor's organisation sent or
+// received, newest first.
+func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]referral.Referral, string, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActReferralRead, homeward.Resource{Type: "referral", OrgID: org}); err != nil {
+		return nil, "", err
+	}
+	if err := checkIDCursor(f.After); err != nil {
+		return nil, "", err
+	}
+	now := db.Now()
+	where, args := referralWhere(org, f, now)
+	q := `SELECT ` + referralColumns + referralFrom + ` WHERE ` + where
 	if f.After != "" {
 		q += ` AND r.id < ?`
 		args = append(args, f.After)
@@ -491,6 +508,13 @@ func (tx *Tx) saveReferral(r *referral.Referral, version int) error {
 		return staleVersion()
 	}
 	r.Version, r.UpdatedAt = version+1, tx.now
+	// A referral that ends unfinished ends its record's follow-ups (no
+	// state leads back, so the other moves leave them as they are).
+	if !slices.Contains(referral.DeliveryStates, r.State) {
+		if _, err := tx.Exec(`UPDATE service_deliveries SET next_follow_up = NULL WHERE referral_id = ? AND next_follow_up IS NOT NULL`, r.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -586,8 +610,9 @@ func (db *DB) ReferralStats(ctx context.Context) (*referral.Stats, error) {
 // Tasks returns what waits for the actor, by what their roles may do:
 // referrals to answer, overdue referrals of either side, overdue plans,
 // plans and grants awaiting a supervisor (never a grant they requested),
-// and the provider's follow-ups that are due.
-func (db *DB) Tasks(ctx context.Context) (*referral.Tasks, error) {
+// and the provider's follow-ups that are due; the first perGroup of each
+// kind, with the count of each.
+func (db *DB) Tasks(ctx context.Context, perGroup int) (*referral.Tasks, error) {
 	actor := homeward.ActorFromContext(ctx)
 	org := actorOrg(actor)
 	t := &referral.Tasks{AwaitingResponse: []referral.Referral{}, OverdueReferrals: []referral.Referral{}, OverduePlans: []referral.Plan{},
@@ -595,37 +620,67 @@ func (db *DB) Tasks(ctx context.Context) (*referral.Tasks, error) {
 	if actor == nil {
 		return nil, homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
 	}
+	n := perGroup
+	if n < 1 || n > referral.MaxTasks {
+		n = referral.MaxTasks
+	}
+	// Each list is read with one more than it shows: only a list that
+	// overflows needs its count asked for.
+	referrals := func(f referral.ReferralFilter) ([]referral.Referral, int, error) {
+		f.Limit = n + 1
+		list, _, err := db.FindReferrals(ctx, f)
+		return firstN(list, n, err, func() (int, error) { return db.countReferrals(ctx, org, f) })
+	}
+	plans := func(f referral.PlanFilter) ([]referral.Plan, int, error) {
+		f.Limit = n + 1
+		list, err := db.FindPlans(ctx, f)
+		return firstN(list, n, err, func() (int, error) { return db.countPlans(ctx, org, f) })
+	}
 	res := homeward.Resource{Type: "task", OrgID: org}
 	var err error
 	if homeward.Can(actor, homeward.ActReferralRespond, res) {
-		if t.AwaitingResponse, _, err = db.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Inbox, State: referral.StateSent, Limit: 20}); err != nil {
+		if t.AwaitingResponse, t.Counts.AwaitingResponse, err = referrals(referral.ReferralFilter{Box: referral.Inbox, State: referral.StateSent}); err != nil {
 			return nil, err
 		}
 	}
 	if homeward.Can(actor, homeward.ActReferralRead, res) {
-		if t.OverdueReferrals, _, err = db.FindReferrals(ctx, referral.ReferralFilter{Overdue: true, Limit: 20}); err != nil {
+		if t.OverdueReferrals, t.Counts.OverdueReferrals, err = referrals(referral.ReferralFilter{Overdue: true}); err != nil {
 			return nil, err
 		}
 	}
 	if homeward.Can(actor, homeward.ActPlanRead, res) {
-		if t.OverduePlans, err = db.FindPlans(ctx, referral.PlanFilter{Overdue: true}); err != nil {
+		if t.OverduePlans, t.Counts.OverduePlans, err = plans(referral.PlanFilter{Overdue: true}); err != nil {
 			return nil, err
 		}
 	}
 	if homeward.Can(actor, homeward.ActPlanApprove, res) {
-		if t.PlansToApprove, err = db.FindPlans(ctx, referral.PlanFilter{Status: referral.PlanAwaitingApproval}); err != nil {
+		if t.PlansToApprove, t.Counts.PlansToApprove, err = plans(referral.PlanFilter{Status: referral.PlanAwaitingApproval}); err != nil {
 			return nil, err
 		}
 	}
 	if homeward.Can(actor, homeward.ActGrantApprove, res) {
-		if t.GrantsToApprove, err = db.grantsToApprove(ctx, org, actorID(actor)); err != nil {
+		user := actorID(actor)
+		list, err := db.grantsToApprove(ctx, org, user, n+1)
+		if t.GrantsToApprove, t.Counts.GrantsToApprove, err = firstN(list, n, err, func() (int, error) { return db.countGrantsToApprove(ctx, org, user) }); err != nil {
 			return nil, err
 		}
 	}
 	if homeward.Can(actor, homeward.ActDeliveryWrite, res) {
-		if t.FollowUpsDue, err = db.followUpsDue(ctx, org); err != nil {
+		list, err := db.followUpsDue(ctx, org, n+1)
+		if t.FollowUpsDue, t.Counts.FollowUpsDue, err = firstN(list, n, err, func() (int, error) { return db.countFollowUpsDue(ctx, org) }); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
+}
+
+// firstN takes a list read (with err) with a limit of n+1 and returns its
+// first n items and how many there are in all: the list's length, or, when
+// it overflowed, what count finds (at least what was read).
+func firstN[T any](list []T, n int, err error, count func() (int, error)) ([]T, int, error) {
+	if err != nil || len(list) <= n {
+		return list, len(list), err
+	}
+	c, err := count()
+	return list[:n], max(c, len(list)), err
 }

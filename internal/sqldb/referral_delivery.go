@@ -62,7 +62,7 @@ func (db *DB) AddDelivery(ctx context.Context, referralID string, in referral.De
 		if _, err := authorizeReferral(actor, homeward.ActDeliveryWrite, r, referral.SideReceiver); err != nil {
 			return err
 		}
-		if !slices.Contains([]referral.State{referral.StateAccepted, referral.StateInProgress, referral.StateCompleted}, r.State) {
+		if !slices.Contains(referral.DeliveryStates, r.State) {
 			return homeward.Errorf(homeward.ECONFLICT, "referral.delivery.state", "Record delivery once the referral is accepted.")
 		}
 		st, _ := cat.Type(r.ServiceType)
@@ -71,8 +71,8 @@ func (db *DB) AddDelivery(ctx context.Context, referralID string, in referral.De
 		}
 		d.ID, d.ReferralID, d.OrgID, d.Version = homeward.NewID(), r.ID, r.ToOrgID, 1
 		pending, requester := pendingApproval(d)
-		_, err = tx.Exec(`INSERT INTO service_deliveries (id, referral_id, org_id, kind, pending_approval, requested_by, delivery, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, d.ID, d.ReferralID, d.OrgID, string(d.Kind), pending, requester, deliveryJSON(d), tx.now, tx.now)
+		_, err = tx.Exec(`INSERT INTO service_deliveries (id, referral_id, org_id, kind, pending_approval, requested_by, delivery, next_follow_up, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, d.ID, d.ReferralID, d.OrgID, string(d.Kind), pending, requester, deliveryJSON(d), nextFollowUp(d, r.State), tx.now, tx.now)
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "referral.delivery.exists", "This referral already has a delivery record; change that one.")
 		} else if err != nil {
@@ -169,8 +169,8 @@ func (db *DB) changeDelivery(ctx context.Context, id string, version int, action
 			return err
 		}
 		pending, requester := pendingApproval(d)
-		res, err := tx.Exec(`UPDATE service_deliveries SET pending_approval = ?, requested_by = ?, delivery = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			pending, requester, deliveryJSON(d), tx.now, id, version)
+		res, err := tx.Exec(`UPDATE service_deliveries SET pending_approval = ?, requested_by = ?, delivery = ?, next_follow_up = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			pending, requester, deliveryJSON(d), nextFollowUp(d, r.State), tx.now, id, version)
 		if err != nil {
 			return err
 		}
@@ -277,10 +277,14 @@ func (db *DB) SessionNotes(ctx context.Context, deliveryID string) ([]referral.N
 	return out, err
 }
 
+// grantsAwaiting selects (in service_deliveries d) the organisation's
+// grants awaiting approval that user did not request.
+const grantsAwaiting = `d.org_id = ? AND d.pending_approval = ? AND d.requested_by <> ?`
+
 // grantsToApprove lists the organisation's grants awaiting approval that
-// user did not request.
-func (db *DB) grantsToApprove(ctx context.Context, org, user string) ([]referral.Delivery, error) {
-	rows, err := db.query(ctx, `SELECT `+deliveryColumns+` FROM service_deliveries d WHERE d.org_id = ? AND d.pending_approval = ? AND d.requested_by <> ? ORDER BY d.id LIMIT 100`, org, true, user)
+// user did not request, the oldest first, at most limit.
+func (db *DB) grantsToApprove(ctx context.Context, org, user string, limit int) ([]referral.Delivery, error) {
+	rows, err := db.query(ctx, `SELECT `+deliveryColumns+` FROM service_deliveries d WHERE `+grantsAwaiting+` ORDER BY d.id LIMIT `+itoa(limit), org, true, user)
 	if err != nil {
 		return nil, err
 	}
@@ -294,4 +298,11 @@ func (db *DB) grantsToApprove(ctx context.Context, org, user string) ([]referral
 		out = append(out, *d)
 	}
 	return out, rows.Err()
+}
+
+// countGrantsToApprove counts what grantsToApprove lists.
+func (db *DB) countGrantsToApprove(ctx context.Context, org, user string) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_deliveries d WHERE `+grantsAwaiting, org, true, user).Scan(&n)
+	return n, err
 }

@@ -245,25 +245,16 @@ func (db *DB) FindPlans(ctx context.Context, f referral.PlanFilter) ([]referral.
 		return nil, err
 	}
 	now := db.Now()
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
 	// The person's name and the case number come with each plan, so that
 	// lists need no query per row.
-	q := `SELECT pl.plan, pl.version, pl.created_at, pl.updated_at, COALESCE(pe.given_name, ''), COALESCE(pe.family_name, ''), COALESCE(c.number, '')
+	where, args := planWhere(org, f, now)
+	rows, err := db.query(ctx, `SELECT pl.plan, pl.version, pl.created_at, pl.updated_at, COALESCE(pe.given_name, ''), COALESCE(pe.family_name, ''), COALESCE(c.number, '')
 		FROM plans pl LEFT JOIN cases c ON c.id = pl.case_id LEFT JOIN people pe ON pe.id = c.person_id
-		WHERE pl.org_id = ?`
-	args := []any{org}
-	if f.CaseID != "" {
-		q += ` AND pl.case_id = ?`
-		args = append(args, f.CaseID)
-	}
-	if f.Status != "" {
-		q += ` AND pl.status = ?`
-		args = append(args, string(f.Status))
-	}
-	if f.Overdue {
-		q += ` AND pl.status IN ('draft', 'awaiting_approval') AND pl.due_date < ?`
-		args = append(args, now.Format(time.DateOnly))
-	}
-	rows, err := db.query(ctx, q+` ORDER BY pl.due_date, pl.id LIMIT 500`, args...)
+		WHERE `+where+` ORDER BY pl.due_date, pl.id LIMIT `+itoa(limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +271,34 @@ func (db *DB) FindPlans(ctx context.Context, f referral.PlanFilter) ([]referral.
 		out = append(out, *p)
 	}
 	return out, rows.Err()
+}
+
+// planWhere is the condition (on plans pl) for org's plans that f selects
+// at now, with its arguments.
+func planWhere(org string, f referral.PlanFilter, now time.Time) (string, []any) {
+	q, args := `pl.org_id = ?`, []any{org}
+	if f.CaseID != "" {
+		q += ` AND pl.case_id = ?`
+		args = append(args, f.CaseID)
+	}
+	if f.Status != "" {
+		q += ` AND pl.status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.Overdue {
+		q += ` AND pl.status IN ('draft', 'awaiting_approval') AND pl.due_date < ?`
+		args = append(args, now.Format(time.DateOnly))
+	}
+	return q, args
+}
+
+// countPlans counts the plans f selects, as FindPlans would list them
+// without a limit (the caller is authorized).
+func (db *DB) countPlans(ctx context.Context, org string, f referral.PlanFilter) (int, error) {
+	where, args := planWhere(org, f, db.Now())
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM plans pl WHERE `+where, args...).Scan(&n)
+	return n, err
 }
 
 // linkPlan marks the planned service of a referral being sent as referred.

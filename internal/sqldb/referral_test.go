@@ -525,12 +525,12 @@ func TestGrantFourEyesStored(t *testing.T) {
 	if d.Grant.RequestedBy != w.PUsers[homeward.RoleSupervisor].ID || d.Grant.Status != referral.GrantRequested {
 		t.Fatalf("grant: %+v", d.Grant)
 	}
-	tasks, err := db.Tasks(sup)
+	tasks, err := db.Tasks(sup, 0)
 	if err != nil || len(tasks.GrantsToApprove) != 0 {
 		t.Errorf("requester is asked to approve: %v %+v", err, tasks)
 	}
 	sup2 := userCtx(w.Sup2)
-	tasks, _ = db.Tasks(sup2)
+	tasks, _ = db.Tasks(sup2, 0)
 	if len(tasks.GrantsToApprove) != 1 {
 		t.Errorf("second supervisor's tasks: %+v", tasks)
 	}
@@ -561,7 +561,7 @@ func TestGrantFourEyesStored(t *testing.T) {
 	if d.Grant.Status != referral.GrantDisbursed {
 		t.Errorf("status %s", d.Grant.Status)
 	}
-	if tasks, _ = db.Tasks(sup2); len(tasks.GrantsToApprove) != 0 {
+	if tasks, _ = db.Tasks(sup2, 0); len(tasks.GrantsToApprove) != 0 {
 		t.Error("approved grant still awaiting")
 	}
 }
@@ -586,7 +586,7 @@ func TestPlanApprovalAndOverdue(t *testing.T) {
 	if _, err := db.ApprovePlan(w.as("operator", homeward.RoleSupervisor), p.ID, p.Version, ""); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("operator approves: %v", err)
 	}
-	tasks, err := db.Tasks(sup)
+	tasks, err := db.Tasks(sup, 0)
 	if err != nil || len(tasks.PlansToApprove) != 1 {
 		t.Fatalf("tasks: %v %+v", err, tasks)
 	}

@@ -25,21 +25,33 @@ func (w *Web) routesTasks() {
 
 // ---- tasks ----
 
+// homeTasks is how many tasks of each kind the home page's card lists; the
+// task page lists up to referral.MaxTasks.
+const homeTasks = 5
+
 type taskItem struct{ Href, Text, Meta string }
 
 type taskGroup struct {
 	ID, Title string
 	Items     []taskItem
+	Count     int // of the kind in all, however many Items holds
 }
 
-type taskData struct{ Groups []taskGroup }
+// More reports whether there are more tasks of the kind than listed.
+func (g taskGroup) More() bool { return g.Count > len(g.Items) }
 
-// tasks gathers what waits for the actor from the referral service:
-// referrals to answer, overdue referrals and plans, plans and grants to
-// approve (never one's own grant request), and the provider's grant visits
-// and job placement checks that are due.
-func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
-	t, err := w.svc.Referral.Tasks(r.Context())
+type taskData struct {
+	Groups []taskGroup
+	Card   bool // the home page's card: a few of each kind, linking to the page
+}
+
+// tasks gathers the first perGroup of each kind of what waits for the
+// actor from the referral service, with their counts: referrals to answer,
+// overdue referrals and plans, plans and grants to approve (never one's own
+// grant request), and the provider's grant visits and job placement checks
+// that are due.
+func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error) {
+	t, err := w.svc.Referral.Tasks(r.Context(), perGroup)
 	if err != nil {
 		return nil, err
 	}
@@ -52,21 +64,21 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 		return taskItem{"/referrals/" + x.ID, nameOr(names, x.ServiceType) + " — " + other, meta}
 	}
 	d := &taskData{}
-	add := func(id string, items []taskItem) {
+	add := func(id string, items []taskItem, count int) {
 		if len(items) > 0 {
-			d.Groups = append(d.Groups, taskGroup{id, i18n.T(lng, "tasks.ui."+id, nil), items})
+			d.Groups = append(d.Groups, taskGroup{id, i18n.T(lng, "tasks.ui."+id, nil), items, count})
 		}
 	}
 	var items []taskItem
 	for _, x := range t.AwaitingResponse {
 		items = append(items, refItem(x, i18n.T(lng, "referral.ui.respond_by", map[string]any{"date": timeText(lng, x.RespondBy)})))
 	}
-	add("awaiting_response", items)
+	add("awaiting_response", items, t.Counts.AwaitingResponse)
 	items = nil
 	for _, x := range t.OverdueReferrals {
 		items = append(items, refItem(x, stateText(lng, x.State)))
 	}
-	add("overdue_referrals", items)
+	add("overdue_referrals", items, t.Counts.OverdueReferrals)
 	planItems := func(ps []referral.Plan) []taskItem {
 		var out []taskItem
 		for _, pl := range ps {
@@ -74,8 +86,8 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 		}
 		return out
 	}
-	add("overdue_plans", planItems(t.OverduePlans))
-	add("plans_to_approve", planItems(t.PlansToApprove))
+	add("overdue_plans", planItems(t.OverduePlans), t.Counts.OverduePlans)
+	add("plans_to_approve", planItems(t.PlansToApprove), t.Counts.PlansToApprove)
 	items = nil
 	for _, g := range t.GrantsToApprove {
 		text := label(lng, "referral.kind", string(g.Kind))
@@ -84,7 +96,7 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 		}
 		items = append(items, taskItem{"/deliveries/" + g.ID, text, timeText(lng, g.CreatedAt)})
 	}
-	add("grants_to_approve", items)
+	add("grants_to_approve", items, t.Counts.GrantsToApprove)
 	items = nil
 	for _, f := range t.FollowUpsDue {
 		var text string
@@ -98,13 +110,13 @@ func (w *Web) tasks(r *http.Request, lng string) (*taskData, error) {
 		}
 		items = append(items, taskItem{"/deliveries/" + f.ID, text, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, f.Due)})})
 	}
-	add("follow_ups_due", items)
+	add("follow_ups_due", items, t.Counts.FollowUpsDue)
 	return d, nil
 }
 
 func (w *Web) taskPage(rw http.ResponseWriter, r *http.Request) error {
 	p := w.newPage(r, "tasks.ui.title", nil)
-	d, err := w.tasks(r, p.Lang)
+	d, err := w.tasks(r, p.Lang, referral.MaxTasks)
 	if err != nil {
 		return err
 	}
@@ -115,10 +127,11 @@ func (w *Web) taskPage(rw http.ResponseWriter, r *http.Request) error {
 // taskPanel is the home page's task card, loaded after the page.
 func (w *Web) taskPanel(rw http.ResponseWriter, r *http.Request) error {
 	p := w.newPage(r, "tasks.ui.title", nil)
-	d, err := w.tasks(r, p.Lang)
+	d, err := w.tasks(r, p.Lang, homeTasks)
 	if err != nil {
 		return err
 	}
+	d.Card = true
 	p.Data = d
 	return w.renderFragment(rw, "tasks", "task_groups", p)
 }
