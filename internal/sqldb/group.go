@@ -102,16 +102,13 @@ func (db *DB) groupLoop() {
 					break drain
 				}
 			}
-			t0 := time.Now()
 			db.runGroup(batch)
-			db.group.busyNanos.Add(int64(time.Since(t0)))
-			db.group.groups.Add(1)
-			db.group.jobs_.Add(int64(len(batch)))
 		}
 	}
 }
 
 func (db *DB) runGroup(batch []*groupJob) {
+	t0 := time.Now()
 	// First without savepoints: opening one per job makes SQLite copy every
 	// page the job touches into its sub-journal, a tenth of a registration's
 	// cost. Jobs rarely fail (they are validated before they queue); when
@@ -122,6 +119,11 @@ func (db *DB) runGroup(batch []*groupJob) {
 	if !ok {
 		errs, _ = db.runGroupOnce(batch, true)
 	}
+	// Counted before anyone hears back, so that a caller sees its own
+	// transaction in the statistics.
+	db.group.busyNanos.Add(int64(time.Since(t0)))
+	db.group.groups.Add(1)
+	db.group.jobs_.Add(int64(len(batch)))
 	committed := false
 	for i, j := range batch {
 		if errs[i] == nil {
