@@ -33,6 +33,13 @@ const prefixV1 = Prefix + "v1:"
 // KeySize is the size of a key in bytes (AES-256).
 const KeySize = 32
 
+// HeaderLen is the length of a sealed text's header, "hwenc:v1:<key id>:",
+// which names its key.
+const HeaderLen = len(prefixV1) + 2*idBytes + 1
+
+// idBytes is how much of a key's digest names it.
+const idBytes = 6
+
 // ErrNoKey is returned when sealing without a key.
 var ErrNoKey = errors.New("no encryption key configured")
 
@@ -58,7 +65,7 @@ func NewKey(secret []byte) (*Key, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(append([]byte("homeward seal key id\x00"), secret...))
-	return &Key{id: hex.EncodeToString(sum[:6]), aead: aead}, nil
+	return &Key{id: hex.EncodeToString(sum[:idBytes]), aead: aead}, nil
 }
 
 // ParseKey decodes a key written in standard base64 (as in a key file or
