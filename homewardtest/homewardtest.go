@@ -21,6 +21,7 @@ import (
 
 	"homeward"
 	"homeward/internal/password"
+	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
 
@@ -72,7 +73,8 @@ func DSN(t testing.TB) string {
 	return u.String()
 }
 
-// Open returns a migrated, empty database closed at the end of the test.
+// Open returns a migrated, empty database closed at the end of the test,
+// with a random key for counselling notes (as serve configures one).
 func Open(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(context.Background(), DSN(t))
@@ -80,7 +82,18 @@ func Open(t testing.TB) *sqldb.DB {
 		t.Fatalf("open %s: %v", Backend(), err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.NotesKeys = NotesKeys(t)
 	return db
+}
+
+// NotesKeys returns a keyring holding one new random key.
+func NotesKeys(t testing.TB) *seal.Keyring {
+	t.Helper()
+	k, err := seal.ParseKey(seal.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seal.NewKeyring(k)
 }
 
 // World is a small, complete set of tenants: the operator (a ministry) and

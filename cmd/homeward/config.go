@@ -11,6 +11,7 @@ import (
 
 	"homeward/internal/httpx"
 	"homeward/internal/scoring"
+	"homeward/internal/seal"
 	"homeward/internal/webhook"
 )
 
@@ -32,6 +33,13 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses (refused by default against request forgery).
 	WebhookAllowPrivate bool
+	// NotesKeyFile names the file holding the key that seals counselling
+	// notes (--notes-key-file); NotesKey is that key itself, in base64,
+	// from HOMEWARD_NOTES_KEY (an environment variable only: a flag's
+	// value would show in the process list). It is never logged. Without
+	// either, the server uses <data-dir>/notes.key, created on first start.
+	NotesKeyFile string
+	NotesKey     string
 	// serving is set when the server's flags are registered: only then
 	// are the server's settings checked.
 	serving bool
@@ -56,6 +64,40 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
+	fs.StringVar(&c.NotesKeyFile, "notes-key-file", "", "file holding the key that encrypts counselling notes (base64, mode 0600); default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key, created on first start")
+}
+
+// notesKeyEnv is the environment variable that may hold the notes key
+// itself.
+const notesKeyEnv = "HOMEWARD_NOTES_KEY"
+
+// notesKey returns the key that seals counselling notes, where it came from
+// (never the key itself) and whether it was created now: HOMEWARD_NOTES_KEY
+// or --notes-key-file (never both), else <data-dir>/notes.key, created
+// with mode 0600 if missing. A named key file is never created: a missing
+// one is more likely an unmounted secret than a first start.
+func (c *Config) notesKey() (k *seal.Key, source string, created bool, err error) {
+	switch {
+	case c.NotesKey != "" && c.NotesKeyFile != "":
+		return nil, "", false, usageError{"give the notes key by " + notesKeyEnv + " or by --notes-key-file (HOMEWARD_NOTES_KEY_FILE), not both"}
+	case c.NotesKey != "":
+		if k, err = seal.ParseKey(c.NotesKey); err != nil {
+			return nil, "", false, usageError{notesKeyEnv + ": " + err.Error()}
+		}
+		return k, notesKeyEnv, false, nil
+	case c.NotesKeyFile != "":
+		if k, err = seal.ReadKeyFile(c.NotesKeyFile); err != nil {
+			return nil, "", false, fmt.Errorf("notes key: %w", err)
+		}
+		return k, c.NotesKeyFile, false, nil
+	case c.DataDir == "":
+		return nil, "", false, usageError{"give the key for counselling notes by " + notesKeyEnv + " or --notes-key-file, or a --data-dir to keep it in"}
+	}
+	path := filepath.Join(c.DataDir, "notes.key")
+	if k, created, err = seal.LoadOrCreateKeyFile(path); err != nil {
+		return nil, "", false, fmt.Errorf("notes key: %w", err)
+	}
+	return k, path, created, nil
 }
 
 // DSN returns the database to open.
@@ -93,6 +135,13 @@ func (c *Config) Validate() error {
 	}
 	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
 		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))
+	}
+	if c.serving && c.NotesKey != "" {
+		if c.NotesKeyFile != "" {
+			problems = append(problems, "give the notes key by "+notesKeyEnv+" or by --notes-key-file, not both")
+		} else if _, err := seal.ParseKey(c.NotesKey); err != nil {
+			problems = append(problems, notesKeyEnv+": "+err.Error())
+		}
 	}
 	if c.MaxBody < 0 {
 		problems = append(problems, "--max-body must not be negative")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"homeward/internal/demo"
 	"homeward/internal/reference"
 	"homeward/internal/scoring"
+	"homeward/internal/seal"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
 	"homeward/internal/webhook"
@@ -28,7 +30,20 @@ func (p *program) logger(c *Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(p.stderr, opts))
 }
 
+// openDB opens the database for a command. For the server (c.serving) it
+// also sets the key for counselling notes, refuses to start if notes in the
+// database are sealed under another key, and seals notes stored in clear
+// before notes were encrypted.
 func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error) {
+	var key *seal.Key
+	var keySource string
+	var keyCreated bool
+	if c.serving {
+		var err error
+		if key, keySource, keyCreated, err = c.notesKey(); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sqldb.Open(ctx, c.DSN())
 	if err != nil {
 		return nil, err
@@ -37,14 +52,49 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	// Webhooks are created under the rule the sender (see serve) delivers
 	// by.
 	db.WebhookAllowPrivate = c.WebhookAllowPrivate
+	if key == nil {
+		return db, nil
+	}
+	db.NotesKeys = seal.NewKeyring(key)
+	if err := db.CheckNotesKeys(ctx); err != nil {
+		if keyCreated {
+			// A key made now cannot be the one these notes need; leave
+			// room to restore that one.
+			os.Remove(keySource)
+		}
+		db.Close()
+		return nil, err
+	}
+	if keyCreated {
+		log.Warn("created a new key for counselling notes: keep a copy apart from database backups; without it the notes cannot be read", "path", keySource, "key_id", key.ID())
+	} else {
+		log.Info("counselling notes key", "source", keySource, "key_id", key.ID())
+	}
+	n, err := db.EncryptLegacyNotes(ctx, 500)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("encrypted counselling notes stored in clear by an earlier version", "notes", n)
+	}
 	return db, nil
+}
+
+// parseServe parses the server's flags and environment into c.
+func (p *program) parseServe(fs *flag.FlagSet, c *Config, args []string) error {
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	c.NotesKey = p.getenv(notesKeyEnv)
+	return nil
 }
 
 func cmdServe(ctx context.Context, p *program, args []string) error {
 	var c Config
 	fs := p.flagSet("serve", "serve [flags]")
 	c.serveFlags(fs, "127.0.0.1:8080")
-	if err := p.parse(fs, args); err != nil {
+	if err := p.parseServe(fs, &c, args); err != nil {
 		return err
 	}
 	if err := c.Validate(); err != nil {
@@ -132,7 +182,7 @@ func cmdDemo(ctx context.Context, p *program, args []string) error {
 	c.serveFlags(fs, "127.0.0.1:8080")
 	fs.Lookup("data-dir").DefValue = ""
 	c.DataDir = ""
-	if err := p.parse(fs, args); err != nil {
+	if err := p.parseServe(fs, &c, args); err != nil {
 		return err
 	}
 	if c.Database != "" {

@@ -25,6 +25,7 @@ import (
 
 	"homeward"
 	"homeward/internal/scoring"
+	"homeward/internal/seal"
 )
 
 // DB is an open database with its pools. SQLite gets a single-connection
@@ -47,8 +48,12 @@ type DB struct {
 	// --webhook-allow-private), so that every webhook created is one the
 	// sender will try. Refused by default.
 	WebhookAllowPrivate bool
-	group               *grouper
-	ckpt                *checkpointer
+	// NotesKeys seals counselling session notes at rest (see sealNote).
+	// Without it, notes are refused rather than stored in clear, and
+	// sealed notes cannot be read.
+	NotesKeys *seal.Keyring
+	group     *grouper
+	ckpt      *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen

@@ -228,8 +228,13 @@ func (db *DB) AddSession(ctx context.Context, deliveryID string, version int, in
 		if !s.HasNotes {
 			return nil
 		}
+		id := homeward.NewID()
+		sealed, err := tx.db.sealNote(in.Notes, id, d.OrgID, d.ID, s.ID)
+		if err != nil {
+			return err
+		}
 		_, err = tx.Exec(`INSERT INTO counselling_notes (id, delivery_id, org_id, session_id, note, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			homeward.NewID(), d.ID, d.OrgID, s.ID, in.Notes, actorID(tx.actor), tx.now)
+			id, d.ID, d.OrgID, s.ID, sealed, actorID(tx.actor), tx.now)
 		return err
 	})
 }
@@ -255,14 +260,19 @@ func (db *DB) SessionNotes(ctx context.Context, deliveryID string) ([]referral.N
 		if !referral.MayReadNotes(actor, org) {
 			return homeward.Errorf(homeward.EFORBIDDEN, "referral.notes.forbidden", "Only the counsellors of the providing organisation may read session notes.")
 		}
-		rows, err := tx.Query(`SELECT session_id, note, author_id, created_at FROM counselling_notes WHERE delivery_id = ? ORDER BY created_at, id`, deliveryID)
+		rows, err := tx.Query(`SELECT id, org_id, delivery_id, session_id, note, author_id, created_at FROM counselling_notes WHERE delivery_id = ? ORDER BY created_at, id`, deliveryID)
 		if err != nil {
 			return err
 		}
 		out = []referral.Note{}
 		for rows.Next() {
 			var n referral.Note
-			if err := rows.Scan(&n.SessionID, &n.Text, &n.By, dbTime{&n.At}); err != nil {
+			var id, noteOrg, noteDelivery, stored string
+			if err := rows.Scan(&id, &noteOrg, &noteDelivery, &n.SessionID, &stored, &n.By, dbTime{&n.At}); err != nil {
+				rows.Close()
+				return err
+			}
+			if n.Text, err = db.openNote(stored, id, noteOrg, noteDelivery, n.SessionID); err != nil {
 				rows.Close()
 				return err
 			}
@@ -274,7 +284,10 @@ func (db *DB) SessionNotes(ctx context.Context, deliveryID string) ([]referral.N
 		}
 		return tx.Audit("counselling.notes.read", "delivery", deliveryID, org, map[string]any{"notes": len(out)})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // grantsAwaiting selects (in service_deliveries d) the organisation's
