@@ -39,6 +39,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	dir := fs.String("dir", "", "directory for the database (default: a temporary one)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	traceFile := fs.String("trace", "", "write an execution trace of the measured part to this file (go tool trace)")
+	withImport := fs.Bool("with-import", false, "run a bulk import (batches of registry.ImportBatch rows) alongside, as an upload would, and report its rate")
 	viaHTTP := fs.Bool("http", true, "register through the JSON API over loopback HTTP (false: call the service directly)")
 	if err := p.parse(fs, args); err != nil {
 		return err
@@ -140,6 +141,33 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
+	// An import alongside: batches of new people until the registrations
+	// are done, as a large upload would write them.
+	importDone := make(chan struct{})
+	var imported atomic.Int64
+	var importWG sync.WaitGroup
+	if *withImport {
+		importWG.Go(func() {
+			for b := 0; ; b++ {
+				select {
+				case <-importDone:
+					return
+				default:
+				}
+				rows := make([]*registry.ImportRow, 0, registry.ImportBatch)
+				for j := range registry.ImportBatch {
+					k := 10_000_000 + b*registry.ImportBatch + j
+					reg := benchRegistration(k)
+					rows = append(rows, &registry.ImportRow{Line: j + 2, ExternalID: fmt.Sprintf("I%08d", k), Person: reg.Person, Episode: reg.Episodes[0]})
+				}
+				if _, err := db.ImportRows(actx, rows); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				imported.Add(int64(len(rows)))
+			}
+		})
+	}
 	start = time.Now()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
@@ -178,6 +206,8 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	wg.Wait()
 	el := time.Since(start)
 	ws := db.WriterStats()
+	close(importDone)
+	importWG.Wait()
 	if err, _ := firstErr.Load().(error); err != nil {
 		return err
 	}
@@ -189,6 +219,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	}
 	fmt.Fprintf(p.stdout, "registrations (%s): %d in %s with %d workers: %.0f/s; latency p50 %s p99 %s max %s\n",
 		how, *n, el.Round(time.Millisecond), *workers, float64(*n)/el.Seconds(), pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
+	if *withImport {
+		fmt.Fprintf(p.stdout, "alongside, a bulk import wrote %d rows (%.0f/s)\n", imported.Load(), float64(imported.Load())/el.Seconds())
+	}
 	if g := ws.Groups - ws0.Groups; g > 0 {
 		fmt.Fprintf(p.stdout, "writer: %d commits, %.1f registrations each, busy %.0f%% of the time\n",
 			g, float64(ws.Jobs-ws0.Jobs)/float64(g), 100*float64(ws.Busy-ws0.Busy)/float64(el))

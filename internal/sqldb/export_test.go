@@ -25,3 +25,11 @@ func DisableAppendOnly(t *testing.T, db *DB, raw *sql.DB) {
 // Rebind writes a query with ? placeholders in the dialect's form, for
 // tests that write through RawDB.
 func Rebind(db *DB, q string) string { return db.dialect.rebind(q) }
+
+// QueuedWrites counts the transactions waiting for SQLite's writer loop.
+func QueuedWrites(db *DB) int {
+	if db.group == nil {
+		return 0
+	}
+	return len(db.group.jobs)
+}

@@ -23,6 +23,9 @@ type groupJob struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
+	// alone marks a large job (a batch of imported rows) that gets a
+	// transaction of its own, in its turn in the queue.
+	alone bool
 }
 
 type grouper struct {
@@ -49,10 +52,23 @@ func (db *DB) stopGrouper() {
 // TransactGrouped is Transact for small, independent writes on the hot
 // path: on SQLite it may share a commit with other such transactions.
 func (db *DB) TransactGrouped(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.queue(ctx, fn, false)
+}
+
+// TransactInTurn is Transact for a large write (a batch of imported rows)
+// that must not crowd out the small ones. On SQLite it queues with them and
+// runs alone in its turn, so registrations that arrived before it are not
+// kept waiting by a stream of batches; each batch waits for at most one
+// group, and a registration for at most one batch.
+func (db *DB) TransactInTurn(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.queue(ctx, fn, true)
+}
+
+func (db *DB) queue(ctx context.Context, fn func(tx *Tx) error, alone bool) error {
 	if db.group == nil {
 		return db.Transact(ctx, fn)
 	}
-	j := &groupJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	j := &groupJob{ctx: ctx, fn: fn, done: make(chan error, 1), alone: alone}
 	select {
 	case db.group.jobs <- j:
 	case <-db.group.stop:
@@ -92,17 +108,31 @@ func (db *DB) groupLoop() {
 				}
 			}
 		case j := <-db.group.jobs:
-			batch = append(batch[:0], j)
-		drain:
-			for len(batch) < maxGroup {
-				select {
-				case j := <-db.group.jobs:
-					batch = append(batch, j)
-				default:
-					break drain
+			// Jobs run in the order they came: small ones together, up to
+			// the next one that runs alone.
+			for j != nil {
+				if j.alone {
+					db.runAlone(j)
+					j = nil
+					continue
 				}
+				batch = append(batch[:0], j)
+				j = nil
+			drain:
+				for len(batch) < maxGroup {
+					select {
+					case next := <-db.group.jobs:
+						if next.alone {
+							j = next
+							break drain
+						}
+						batch = append(batch, next)
+					default:
+						break drain
+					}
+				}
+				db.runGroup(batch)
 			}
-			db.runGroup(batch)
 		}
 	}
 }
@@ -215,6 +245,19 @@ func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok
 	}
 	db.keepStmts(stmts)
 	return errs, true
+}
+
+// runAlone runs a job in a transaction of its own.
+func (db *DB) runAlone(j *groupJob) {
+	t0 := time.Now()
+	err := j.ctx.Err()
+	if err == nil {
+		err = db.Transact(j.ctx, func(tx *Tx) error { return runJob(tx, j.fn) })
+	}
+	db.group.busyNanos.Add(int64(time.Since(t0)))
+	db.group.groups.Add(1)
+	db.group.jobs_.Add(1)
+	j.done <- err
 }
 
 func runJob(tx *Tx, fn func(*Tx) error) (err error) {

@@ -190,3 +190,70 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	}
 	waitGrow(before)
 }
+
+// A large write (a batch of imported rows) queues with the small ones and
+// runs in its turn: a registration that arrived while one batch was being
+// written commits before the next batch starts, however quickly the import
+// sends it. (Taking the writer's connection directly, batches used to win
+// it over and over while registrations waited.)
+func TestLargeWritesTakeTurns(t *testing.T) {
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.Transact(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE turns (v TEXT)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitQueued := func(n int) {
+		deadline := time.Now().Add(10 * time.Second)
+		for sqldb.QueuedWrites(db) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes queued, want %d", sqldb.QueuedWrites(db), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
+	defer letGo() // before db.Close, should the test stop early
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := db.TransactInTurn(ctx, func(tx *sqldb.Tx) error {
+			close(started)
+			<-release
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	<-started
+	wg.Go(func() {
+		if err := db.TransactGrouped(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.Exec(`INSERT INTO turns (v) VALUES ('registration')`)
+			return err
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	waitQueued(1)
+	seen := -1
+	wg.Go(func() {
+		if err := db.TransactInTurn(ctx, func(tx *sqldb.Tx) error {
+			return tx.QueryRow(`SELECT COUNT(*) FROM turns`).Scan(&seen)
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	waitQueued(2)
+	letGo()
+	wg.Wait()
+	if seen != 1 {
+		t.Errorf("the second batch saw %d registrations committed before it, want 1", seen)
+	}
+}

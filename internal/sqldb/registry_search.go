@@ -177,7 +177,13 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 	return rows.Err()
 }
 
-// ImportRows stores valid rows of an import in one transaction: a new
+// importChunk is how many rows of an import one transaction writes: about
+// 25 ms of the writer's time, so a registration queued behind it waits
+// little (see TransactInTurn).
+const importChunk = 100
+
+// ImportRows stores valid rows of an import, importChunk rows to a
+// transaction (a row is written whole or not at all): a new
 // external_id registers the person with a new case; a known one updates the
 // person when something changed and is left alone otherwise, so importing a
 // file twice changes nothing.
@@ -191,87 +197,96 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	if err != nil {
 		return nil, err
 	}
-	out := make([]registry.ImportOutcome, len(rows))
-	err = db.Transact(ctx, func(tx *Tx) error {
-		for i, row := range rows {
-			if !row.OK() || row.ExternalID == "" {
-				return homeward.Errorf(homeward.EINVALID, "registry.import.invalid_row", "Only valid rows with an external_id can be imported.")
-			}
-			p := row.Person
-			p.OrgID, p.ExternalID = org, row.ExternalID
-			var id, pj, ej string
-			var version int
-			var mergedInto *string
-			err := tx.QueryRow(`SELECT id, person, episodes, version, merged_into FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).Scan(&id, &pj, &ej, &version, &mergedInto)
-			if err == nil && mergedInto != nil {
-				// The record was merged into another person: its data lives
-				// on there, and changing the absorbed copy would be lost on
-				// the next unmerge. The report names the row for review.
-				out[i] = registry.ImportMerged
-				continue
-			}
-			if err == errNoRows {
-				reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
-				rec, err := tx.register(reg, &registry.Case{}, country, nil)
-				if err != nil {
-					return err
-				}
-				if err := tx.addEvent(org, registry.NewCaseEvent(rec.Case.ID, registry.EventImported, "", tx.now, map[string]any{"line": row.Line})); err != nil {
-					return err
-				}
-				out[i] = registry.ImportCreated
-				continue
-			} else if err != nil {
-				return err
-			}
-			var old registry.Person
-			var oldEps []registry.MigrationEpisode
-			if err := json.Unmarshal([]byte(pj), &old); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(ej), &oldEps); err != nil {
-				return err
-			}
-			// The file carries one episode: it replaces the latest one and
-			// keeps the person's other fields that the file has no column for.
-			merged := mergeImported(&old, &p)
-			merged.ID = id
-			eps := append([]registry.MigrationEpisode(nil), oldEps...)
-			if len(eps) == 0 {
-				eps = append(eps, row.Episode)
-			} else {
-				eps[len(eps)-1] = mergeEpisode(eps[len(eps)-1], row.Episode)
-			}
-			changed := changedFields(&old, merged, oldEps, eps)
-			if len(changed) == 0 {
-				out[i] = registry.ImportUnchanged
-				continue
-			}
-			var c *registry.Case
-			var caseID string
-			if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? ORDER BY opened_at DESC LIMIT 1`, id).Scan(&caseID); err == nil {
-				c = &registry.Case{ID: caseID}
-			}
-			if err := tx.updatePerson(&registry.Registration{Person: *merged, Episodes: eps}, c, version); err != nil {
-				return err
-			}
-			if c != nil {
-				if err := tx.addEvent(org, registry.NewCaseEvent(c.ID, registry.EventPersonUpdated, "", tx.now, map[string]any{"fields": strings.Join(changed, ", ")})); err != nil {
-					return err
-				}
-			}
-			if err := tx.Audit("person.import_update", "person", id, org, map[string]any{"changed": changed, "line": row.Line}); err != nil {
-				return err
-			}
-			out[i] = registry.ImportUpdated
+	for _, row := range rows {
+		if !row.OK() || row.ExternalID == "" {
+			return nil, homeward.Errorf(homeward.EINVALID, "registry.import.invalid_row", "Only valid rows with an external_id can be imported.")
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	out := make([]registry.ImportOutcome, len(rows))
+	for lo := 0; lo < len(rows); lo += importChunk {
+		hi := min(lo+importChunk, len(rows))
+		if err := db.TransactInTurn(ctx, func(tx *Tx) error { return db.importChunk(tx, rows, out, lo, hi, org, country) }); err != nil {
+			return nil, err
+		}
 	}
 	db.personChanged(org, "")
 	return out, nil
+}
+
+// importChunk is a transaction's share of ImportRows: rows[lo:hi], with
+// their outcomes in out.
+func (db *DB) importChunk(tx *Tx, rows []*registry.ImportRow, out []registry.ImportOutcome, lo, hi int, org, country string) error {
+	for i := lo; i < hi; i++ {
+		row := rows[i]
+		p := row.Person
+		p.OrgID, p.ExternalID = org, row.ExternalID
+		var id, pj, ej string
+		var version int
+		var mergedInto *string
+		err := tx.QueryRow(`SELECT id, person, episodes, version, merged_into FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).Scan(&id, &pj, &ej, &version, &mergedInto)
+		if err == nil && mergedInto != nil {
+			// The record was merged into another person: its data lives
+			// on there, and changing the absorbed copy would be lost on
+			// the next unmerge. The report names the row for review.
+			out[i] = registry.ImportMerged
+			continue
+		}
+		if err == errNoRows {
+			reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
+			rec, err := tx.register(reg, &registry.Case{}, country, nil)
+			if err != nil {
+				return err
+			}
+			if err := tx.addEvent(org, registry.NewCaseEvent(rec.Case.ID, registry.EventImported, "", tx.now, map[string]any{"line": row.Line})); err != nil {
+				return err
+			}
+			out[i] = registry.ImportCreated
+			continue
+		} else if err != nil {
+			return err
+		}
+		var old registry.Person
+		var oldEps []registry.MigrationEpisode
+		if err := json.Unmarshal([]byte(pj), &old); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(ej), &oldEps); err != nil {
+			return err
+		}
+		// The file carries one episode: it replaces the latest one and
+		// keeps the person's other fields that the file has no column for.
+		merged := mergeImported(&old, &p)
+		merged.ID = id
+		eps := append([]registry.MigrationEpisode(nil), oldEps...)
+		if len(eps) == 0 {
+			eps = append(eps, row.Episode)
+		} else {
+			eps[len(eps)-1] = mergeEpisode(eps[len(eps)-1], row.Episode)
+		}
+		changed := changedFields(&old, merged, oldEps, eps)
+		if len(changed) == 0 {
+			out[i] = registry.ImportUnchanged
+			continue
+		}
+		var c *registry.Case
+		var caseID string
+		if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? ORDER BY opened_at DESC LIMIT 1`, id).Scan(&caseID); err == nil {
+			c = &registry.Case{ID: caseID}
+		}
+		if err := tx.updatePerson(&registry.Registration{Person: *merged, Episodes: eps}, c, version); err != nil {
+			return err
+		}
+		if c != nil {
+			if err := tx.addEvent(org, registry.NewCaseEvent(c.ID, registry.EventPersonUpdated, "", tx.now, map[string]any{"fields": strings.Join(changed, ", ")})); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit("person.import_update", "person", id, org, map[string]any{"changed": changed, "line": row.Line}); err != nil {
+			return err
+		}
+		out[i] = registry.ImportUpdated
+	}
+	return nil
 }
 
 // mergeImported overlays the fields an import file carries onto old.
