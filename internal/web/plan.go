@@ -164,13 +164,18 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	users := w.userNames(r)
 	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: i18n.Digits(lng, pl.DueDate)}
 	v.Person, v.CaseNumber = w.personHeader(r, pl.PersonID)
-	w.planFormOptions(r, lng, v, types)
+	res := homeward.Resource{Type: "plan", ID: pl.ID, OrgID: pl.OrgID}
+	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)
+	// The directory (whose offers count their places left) is asked only
+	// for the form's choices; a page without the form names the plan's
+	// providers from their organisations.
+	if v.CanWrite {
+		w.planFormOptions(r, lng, v, types)
+	}
 	providers := map[string]string{}
 	for _, o := range v.Providers {
 		providers[o.Value] = o.Label
 	}
-	// A provider whose offer was withdrawn since stays a choice for its own
-	// lines: otherwise the next save would silently drop it.
 	for _, s := range pl.Services {
 		if id := s.ProviderOrgID; id != "" && providers[id] == "" {
 			name := i18n.T(lng, "plan.ui.provider_unknown", nil)
@@ -178,7 +183,11 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 				name = o.Name
 			}
 			providers[id] = name
-			v.Providers = append(v.Providers, option{id, name})
+			// A provider whose offer was withdrawn since stays a choice for
+			// its own lines: otherwise the next save would silently drop it.
+			if v.CanWrite {
+				v.Providers = append(v.Providers, option{id, name})
+			}
 		}
 	}
 	for _, g := range pl.Goals {
@@ -198,8 +207,6 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	if ap := pl.Approval; ap != nil {
 		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, ap.At), "by": users[ap.By]})
 	}
-	res := homeward.Resource{Type: "plan", ID: pl.ID, OrgID: pl.OrgID}
-	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)
 	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft
 	v.CanApprove = pl.Status == referral.PlanAwaitingApproval && homeward.Can(a, homeward.ActPlanApprove, res)
 	// Once the plan is in force, its lines are referred to their providers.

@@ -1,13 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/referral"
+	"homeward/internal/web"
 )
 
 var planIDRe = regexp.MustCompile(`^/plans/([0-9a-f-]{36})`)
@@ -229,5 +233,78 @@ func TestPlanRefer(t *testing.T) {
 	_, opage := other.get("/plans")
 	if status, _ := other.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {csrf(t, opage)}}); status != 404 {
 		t.Errorf("other organisation refers: %d", status)
+	}
+}
+
+// countingReferral is the referral service with its directory searches
+// counted; with closed set, every plan it finds reads as closed.
+type countingReferral struct {
+	referral.Service
+	closed bool
+	offers int
+}
+
+func (c *countingReferral) FindOffers(ctx context.Context, f referral.OfferFilter) ([]referral.Offer, error) {
+	c.offers++
+	return c.Service.FindOffers(ctx, f)
+}
+
+func (c *countingReferral) FindPlan(ctx context.Context, id string) (*referral.Plan, error) {
+	p, err := c.Service.FindPlan(ctx, id)
+	if err == nil && c.closed {
+		p.Status = referral.PlanClosed
+	}
+	return p, err
+}
+
+// The directory's offers (which count their places left) are searched only
+// for the edit form's provider choices; a plan page without the form still
+// names the providers of its lines.
+func TestPlanPageSearchesOffersOnlyForTheForm(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	provider, _, _ := referralWorld(t, w)
+	rec := register(t, w, "Shirin", "Akter", "", "01812345678")
+	pl, err := w.DB.CreatePlan(w.Ctx("ngo", homeward.RoleCaseWorker), rec.Case.ID, referral.PlanInput{Goals: []referral.Goal{{Text: "Work as a tailor."}},
+		Services: []referral.PlannedService{{ServiceType: "skills_training", ProviderOrgID: provider.ID, Note: "Tailoring course"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readOnly := w.Actor("ngo", homeward.RoleCaseWorker)
+	readOnly.Scopes = []homeward.Scope{homeward.ScopeRead}
+	tests := []struct {
+		name   string
+		actor  *homeward.Actor
+		closed bool
+		form   bool
+	}{
+		{"case worker", w.Actor("ngo", homeward.RoleCaseWorker), false, true},
+		{"read-only credentials", readOnly, false, false},
+		{"closed plan", w.Actor("ngo", homeward.RoleSupervisor), true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &countingReferral{Service: w.DB, closed: tc.closed}
+			ui, err := web.New(web.Services{Orgs: w.DB, Users: w.DB, Auth: w.DB, Audit: w.DB, Registry: w.DB, Assessment: w.DB, Referral: svc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest("GET", "/plans/"+pl.ID, nil)
+			req = req.WithContext(homeward.NewContextWithActor(req.Context(), tc.actor))
+			res := httptest.NewRecorder()
+			ui.ServeHTTP(res, req)
+			page := res.Body.String()
+			if res.Code != 200 || !strings.Contains(page, "<td>Dhaka Skills and Care Centre</td>") {
+				t.Fatalf("status %d, or the provider is not named next to its line\n%s", res.Code, page)
+			}
+			if form := strings.Contains(page, `id="plan-form"`); form != tc.form {
+				t.Errorf("edit form shown: %v, want %v", form, tc.form)
+			}
+			if searched := svc.offers > 0; searched != tc.form {
+				t.Errorf("offers searched %d times; the form is shown: %v", svc.offers, tc.form)
+			}
+			if tc.form && !strings.Contains(page, `<option value="`+provider.ID+`" selected>Dhaka Skills and Care Centre</option>`) {
+				t.Error("the form lacks the provider's choice")
+			}
+		})
 	}
 }
