@@ -65,7 +65,7 @@ func (w *Web) orgCreate(rw http.ResponseWriter, r *http.Request) error {
 	o := orgFromForm(r)
 	if err := w.svc.Orgs.CreateOrganisation(r.Context(), o); err != nil {
 		p := w.orgFormPage(r, o, true)
-		if err := formErrors(p, err); err != nil {
+		if err := formErrors(p, err, nil); err != nil {
 			return err
 		}
 		return w.render(rw, http.StatusBadRequest, "org_form", p)
@@ -105,7 +105,7 @@ func (w *Web) orgUpdate(rw http.ResponseWriter, r *http.Request) error {
 			p.Error = i18n.Error(p.Lang, err)
 			return w.render(rw, http.StatusPreconditionFailed, "org_form", p)
 		}
-		if err := formErrors(p, err); err != nil {
+		if err := formErrors(p, err, nil); err != nil {
 			return err
 		}
 		return w.render(rw, http.StatusBadRequest, "org_form", p)
@@ -164,7 +164,7 @@ func (w *Web) userCreate(rw http.ResponseWriter, r *http.Request) error {
 	}
 	if err := w.svc.Users.CreateUser(r.Context(), u, r.PostFormValue("password")); err != nil {
 		p := w.userFormPage(r, u)
-		if err := formErrors(p, err); err != nil {
+		if err := formErrors(p, err, nil); err != nil {
 			return err
 		}
 		return w.render(rw, http.StatusBadRequest, "user_form", p)

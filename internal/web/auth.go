@@ -26,7 +26,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 	token, s, err := w.svc.Auth.Login(r.Context(), email, pw)
 	if err != nil {
 		p := w.newPage(r, "login.title", loginData{Email: email, Next: next, DemoPassword: w.DemoPassword})
-		if err := formErrors(p, err); err != nil {
+		if err := formErrors(p, err, nil); err != nil {
 			return err
 		}
 		status := http.StatusUnauthorized
@@ -98,7 +98,7 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
 		err = w.svc.Users.SetPassword(r.Context(), a.UserID, cur, pw)
 	}
 	if err != nil {
-		if err := formErrors(p, err); err != nil {
+		if err := formErrors(p, err, nil); err != nil {
 			return err
 		}
 		return w.render(rw, http.StatusBadRequest, "account", p)

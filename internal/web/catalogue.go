@@ -123,6 +123,15 @@ func (w *Web) catalogueEdit(rw http.ResponseWriter, r *http.Request) error {
 	return w.render(rw, http.StatusOK, "catalogue_form", w.catalogueFormPage(r, types[i], false))
 }
 
+// catalogueInputName is the form's input for a field of a service type:
+// a name's "names.bn" is "name_bn".
+func catalogueInputName(field string) string {
+	if lang, ok := strings.CutPrefix(field, "names."); ok {
+		return "name_" + lang
+	}
+	return field
+}
+
 // catalogueSave adds a type (new=true, the code from the form) or replaces
 // an existing one.
 func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
@@ -160,13 +169,8 @@ func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		p := w.catalogueFormPage(r, t, isNew)
 		if code := homeward.ErrorCode(err); code == homeward.EINVALID {
-			if ferr := formErrors(p, err); ferr != nil {
+			if ferr := formErrors(p, err, catalogueInputName); ferr != nil {
 				return ferr
-			}
-			for k, m := range p.Errors {
-				if strings.HasPrefix(k, "names.") {
-					p.Errors["name_"+strings.TrimPrefix(k, "names.")] = m
-				}
 			}
 			return w.render(rw, http.StatusBadRequest, "catalogue_form", p)
 		}

@@ -274,24 +274,32 @@ func typedForm(r *http.Request) map[string]string {
 	return m
 }
 
+// deliveryInputs are the record's fields, less their kind ("training."),
+// that the form names otherwise; a list's errors are shown at its new
+// line's first input.
+var deliveryInputs = map[string]string{"wage.amount": "wage", "wage.currency": "currency", "amount.amount": "amount", "amount.currency": "currency",
+	"attendance": "day_date", "visits": "visit_date", "follow_ups": "fu_date"}
+
+// deliveryInputName is the form's input for a field of the record:
+// "training.course" is "course", "placement.wage.amount" is "wage".
+func deliveryInputName(field string) string {
+	i := strings.IndexByte(field, '.')
+	if i <= 0 {
+		return field
+	}
+	if input, ok := deliveryInputs[field[i+1:]]; ok {
+		return input
+	}
+	return field[i+1:]
+}
+
 // deliveryFailed shows the record page again with the reason for a
 // refusal: field errors next to the fields, others at the top.
 func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error, ref *referral.Referral, d *referral.Delivery, keepTyped bool) error {
 	p := w.newPage(r, "delivery.ui.title", nil)
-	status, err := refusal(p, err)
+	status, err := refusal(p, err, deliveryInputName)
 	if err != nil {
 		return err
-	}
-	// Field names of the record ("training.course") are the form's ("course").
-	alias := map[string]string{"wage.amount": "wage", "wage.currency": "currency", "amount.amount": "amount", "amount.currency": "currency", "attendance": "day_date", "visits": "visit_date", "follow_ups": "fu_date"}
-	for k, m := range p.Errors {
-		if i := strings.IndexByte(k, '.'); i > 0 {
-			f := k[i+1:]
-			if a, ok := alias[f]; ok {
-				f = a
-			}
-			p.Errors[f] = m
-		}
 	}
 	v := w.deliveryData(r, p.Lang, ref, d)
 	if keepTyped {

@@ -142,7 +142,7 @@ func (w *Web) offerFailed(rw http.ResponseWriter, r *http.Request, o *referral.O
 		return err // the error page, not a form for someone who may not fill it
 	}
 	p := w.offerFormPage(r, o, isNew)
-	status, err := refusal(p, err)
+	status, err := refusal(p, err, nil)
 	if err != nil {
 		return err
 	}

@@ -278,7 +278,7 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 // planFormFailed shows the plan page (or the new-plan form) again with
 // what was typed and why it was refused.
 func (w *Web) planFormFailed(rw http.ResponseWriter, r *http.Request, p *page, err error, v *planView, goals []goalRow, rows []serviceRow) error {
-	status, err := refusal(p, err)
+	status, err := refusal(p, err, nil)
 	if err != nil {
 		return err
 	}
@@ -482,7 +482,7 @@ func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "plan.ui.title", nil)
 	v := w.planData(r, p.Lang, pl)
-	if ferr := formErrors(p, err); ferr == nil {
+	if ferr := formErrors(p, err, nil); ferr == nil {
 		if p.Error == "" {
 			var msgs []string
 			for _, m := range p.Errors {

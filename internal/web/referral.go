@@ -366,7 +366,7 @@ func (w *Web) referralMove(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "referral.ui.detail.title", nil)
 	status := http.StatusBadRequest
-	if ferr := formErrors(p, err); ferr != nil {
+	if ferr := formErrors(p, err, nil); ferr != nil {
 		var e *homeward.Error
 		if !errors.As(err, &e) || (e.Code != homeward.ECONFLICT && e.Code != homeward.EPRECONDITION && e.Code != homeward.EFORBIDDEN) {
 			return err
@@ -516,7 +516,7 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 	}
 	// Refused: the form again, with what was typed and why.
 	status := http.StatusBadRequest
-	if ferr := formErrors(p, err); ferr != nil {
+	if ferr := formErrors(p, err, nil); ferr != nil {
 		var e *homeward.Error
 		if !errors.As(err, &e) || e.Code != homeward.ECONFLICT {
 			return err

@@ -232,11 +232,11 @@ func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
 var flashKeys = map[string]bool{"org.saved": true, "user.created": true, "user.disabled": true, "user.enabled": true, "account.password.changed": true}
 
 // refusal shows why a write was refused on the page it came from: field
-// errors next to the fields (400), a conflict, stale version or refusal
-// at the top with its own status. Other errors are returned, for the
-// error page.
-func refusal(p *page, err error) (int, error) {
-	if formErrors(p, err) == nil {
+// errors next to the fields (400, renamed as formErrors does), a conflict,
+// stale version or refusal at the top with its own status. Other errors
+// are returned, for the error page.
+func refusal(p *page, err error, rename func(string) string) (int, error) {
+	if formErrors(p, err, rename) == nil {
 		return http.StatusBadRequest, nil
 	}
 	switch homeward.ErrorCode(err) {
@@ -248,23 +248,34 @@ func refusal(p *page, err error) (int, error) {
 }
 
 // formErrors fills p from a validation error; other errors are returned.
-func formErrors(p *page, err error) error {
+// An entry's error is shown at its list's input (areas[2] at areas,
+// services[1].provider_id at services); rename, when not nil, then gives
+// the input's name for a field the form names otherwise than the service
+// ("training.course" is "course").
+func formErrors(p *page, err error, rename func(string) string) error {
 	var e *homeward.Error
 	if !errors.As(err, &e) || e.Code != homeward.EINVALID && e.Code != homeward.EUNAUTHORIZED && e.Code != homeward.ERATELIMIT {
 		return err
+	}
+	input := func(field string) string {
+		if rename == nil {
+			return field
+		}
+		return rename(field)
 	}
 	p.Errors = map[string]string{}
 	if len(e.Fields) == 0 && e.Field == "" {
 		p.Error = i18n.Error(p.Lang, err)
 	}
 	if e.Field != "" && len(e.Fields) == 0 {
-		p.Errors[e.Field] = i18n.Error(p.Lang, err)
+		p.Errors[input(e.Field)] = i18n.Error(p.Lang, err)
 	}
 	for _, f := range e.Fields {
 		field := f.Field
 		if i := strings.IndexByte(field, '['); i > 0 {
-			field = field[:i] // areas[2] is shown at the areas input
+			field = field[:i]
 		}
+		field = input(field)
 		if _, dup := p.Errors[field]; !dup {
 			p.Errors[field] = i18n.FieldMessage(p.Lang, f)
 		}

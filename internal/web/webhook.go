@@ -48,7 +48,7 @@ func (w *Web) webhookRows(r *http.Request, lng string) ([]webhookRow, error) {
 func (w *Web) webhookPage(rw http.ResponseWriter, r *http.Request, status int, d *webhookListData, formErr error) error {
 	p := w.newPage(r, "webhook.ui.title", d)
 	if formErr != nil {
-		if err := formErrors(p, formErr); err != nil {
+		if err := formErrors(p, formErr, nil); err != nil {
 			return err
 		}
 	}
