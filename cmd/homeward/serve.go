@@ -134,7 +134,7 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		}
 		db.FollowUpSchedule = &sched
 	}
-	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword, Dedupe: dd})
+	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, DemoPassword: demoPassword, Dedupe: dd, Background: ctx})
 	if err != nil {
 		return err
 	}
@@ -168,6 +168,11 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Imports running on after their upload stop at their next row (ctx
+	// has ended); the database closes after them.
+	if err := h.Wait(sctx); err != nil {
+		log.Warn("background imports did not stop in time", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -56,9 +56,7 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 		}
 		if !dryRun {
 			outcomes, err := svc.ImportRows(ctx, batch)
-			if err != nil {
-				return err
-			}
+			// Rows written before an error are counted all the same.
 			for k, o := range outcomes {
 				switch o {
 				case ImportMerged:
@@ -70,6 +68,9 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 				case ImportUnchanged:
 					rep.Unchanged++
 				}
+			}
+			if err != nil {
+				return err
 			}
 		}
 		batch = batch[:0]

@@ -95,8 +95,10 @@ type Service interface {
 	// leaves the owning organisation.
 	HasConsent(ctx context.Context, personID string, purpose Purpose, to Recipient) (bool, error)
 	Timeline(ctx context.Context, caseID string) ([]TimelineEvent, error)
-	// ImportRows stores valid import rows in one transaction, idempotently on
-	// the organisation's external_id.
+	// ImportRows stores valid import rows, idempotently on the
+	// organisation's external_id, a few rows to a transaction (each row is
+	// written whole or not at all). On an error the outcomes of the rows
+	// already written are returned with it (the others are empty).
 	ImportRows(ctx context.Context, rows []*ImportRow) ([]ImportOutcome, error)
 	// Export streams the records matching f to fn.
 	Export(ctx context.Context, f SearchFilter, fn func(*ExportRecord) error) error

@@ -30,10 +30,24 @@ type Options struct {
 	// background scan (Start) and passes it here. When nil, New creates one
 	// whose scan runs only on request.
 	Dedupe *dedupe.Service
+	// Background is the context of work that outlives its request
+	// (imports from the upload page); serve ends it at shutdown and then
+	// calls Handler.Wait. Nil: such work runs until it is done.
+	Background context.Context
 }
 
+// Handler is the complete HTTP handler.
+type Handler struct {
+	http.Handler
+	ui *web.Web
+}
+
+// Wait waits, until ctx ends, for the work the handler started in the
+// background (it stops soon after Options.Background ends).
+func (h *Handler) Wait(ctx context.Context) error { return h.ui.Wait(ctx) }
+
 // New returns the complete handler over db.
-func New(db *sqldb.DB, opt Options) (http.Handler, error) {
+func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
@@ -51,6 +65,7 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	}
 	ui.SecureCookies = opt.SecureCookies
 	ui.DemoPassword = opt.DemoPassword
+	ui.Background = opt.Background
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -88,10 +103,10 @@ func New(db *sqldb.DB, opt Options) (http.Handler, error) {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	return httpx.Chain(httpx.RecordRoute(mux),
+	return &Handler{Handler: httpx.Chain(httpx.RecordRoute(mux),
 		httpx.RequestID(opt.Logger),
 		httpx.Log,
 		httpx.SecurityHeaders,
 		httpx.Authenticate(db),
-	), nil
+	), ui: ui}, nil
 }

@@ -61,6 +61,9 @@ type DB struct {
 	// ends every cached token that was read before it.
 	tokens  sync.Map
 	authGen atomic.Int64
+	// closeOnce makes Close safe to call twice.
+	closeOnce sync.Once
+	closeErr  error
 	// readStmts and writeStmts hold statements prepared on SQLite's read
 	// and writer pools (see queryRow and Tx.stmt).
 	readStmts, writeStmts stmtCache
@@ -129,8 +132,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return string(db.dialect) }
 
-// Close closes the pools.
+// Close closes the pools; closing again does nothing more.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	db.stopGrouper()
 	var errs []error
 	errs = append(errs, db.stopCheckpointer())

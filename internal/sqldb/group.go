@@ -190,6 +190,7 @@ func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok
 	// its changes to them back too.
 	heads := map[string]*txHead{}
 	ran := 0
+	authDirty := false
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			errs[i] = err
@@ -214,6 +215,7 @@ func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok
 		errs[i] = runJob(tx, j.fn)
 		if errs[i] == nil {
 			ran++
+			authDirty = authDirty || tx.authDirty
 		} else if !savepoints {
 			_ = sqlTx.Rollback()
 			return errs, false
@@ -242,6 +244,9 @@ func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fail(fmt.Errorf("commit: %w", err))
+	}
+	if authDirty {
+		db.authGen.Add(1)
 	}
 	db.keepStmts(stmts)
 	return errs, true

@@ -257,3 +257,73 @@ func TestLargeWritesTakeTurns(t *testing.T) {
 		t.Errorf("the second batch saw %d registrations committed before it, want 1", seen)
 	}
 }
+
+// ImportRows writes a few rows to a transaction. When one fails, the rows
+// written before it stay written and are reported as such, with the error;
+// the failing transaction's rows are not written at all, and the import's
+// report counts what was created.
+func TestImportRowsReportsWhatWasWritten(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	if w.DB.Dialect() != "sqlite" {
+		t.Skip("the failure is planted with an SQLite trigger")
+	}
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	raw := sqldb.RawDB(t, w.DB)
+	if _, err := raw.Exec(`CREATE TRIGGER boom BEFORE INSERT ON people WHEN NEW.given_name = 'Boom'
+		BEGIN SELECT RAISE(ABORT, 'planted failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var rows []*registry.ImportRow
+	for i := range 250 {
+		r := reg(fmt.Sprintf("X%d", i), i)
+		if i == 150 {
+			r.Person.GivenName = "Boom"
+		}
+		rows = append(rows, &registry.ImportRow{Line: i + 2, ExternalID: r.Person.ExternalID, Person: r.Person, Episode: r.Episodes[0]})
+	}
+	out, err := w.DB.ImportRows(ctx, rows)
+	if err == nil || !strings.Contains(err.Error(), "planted failure") {
+		t.Fatalf("import with a failing row: %v", err)
+	}
+	created := 0
+	for i, o := range out {
+		switch {
+		case o == registry.ImportCreated:
+			created++
+		case o != "":
+			t.Errorf("row %d: outcome %q", i, o)
+		}
+	}
+	list, _, _ := w.DB.Search(ctx, registry.SearchFilter{Limit: 500})
+	if created == 0 || created >= 150 || len(list) != created {
+		t.Errorf("%d rows reported created, %d people stored; want the same number, some but fewer than 150", created, len(list))
+	}
+	// Through RunImport, the report counts them too.
+	var csv strings.Builder
+	csv.WriteString("external_id,given_name,family_name,sex,admin_area,destination_country,return_date,return_type\n")
+	for i := range 250 {
+		name := "Abdul"
+		if i == 150 {
+			name = "Boom"
+		}
+		fmt.Fprintf(&csv, "Y%d,%s,Islam,M,BD302602,SA,2026-01-05,deported\n", i, name)
+	}
+	rep, err := registry.RunImport(ctx, w.DB, strings.NewReader(csv.String()), registry.FormatCSV, registry.ImportOptions{Now: time.Now()}, false, nil, "en", nil)
+	if err == nil || rep == nil || rep.Created != created {
+		t.Errorf("RunImport after a failing row: created %v, error %v; want %d created and the error", rep, err, created)
+	}
+}
+
+// Closing twice is harmless (deferred Close after an explicit one).
+func TestCloseTwice(t *testing.T) {
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}

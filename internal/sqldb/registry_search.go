@@ -205,19 +205,24 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	out := make([]registry.ImportOutcome, len(rows))
 	for lo := 0; lo < len(rows); lo += importChunk {
 		hi := min(lo+importChunk, len(rows))
-		if err := db.TransactInTurn(ctx, func(tx *Tx) error { return db.importChunk(tx, rows, out, lo, hi, org, country) }); err != nil {
-			return nil, err
+		chunk := make([]registry.ImportOutcome, hi-lo)
+		if err := db.TransactInTurn(ctx, func(tx *Tx) error { return db.importChunk(tx, rows[lo:hi], chunk, org, country) }); err != nil {
+			// The chunks before are written: say so, and what they were.
+			if lo > 0 {
+				db.personChanged(org, "")
+			}
+			return out, err
 		}
+		copy(out[lo:], chunk)
 	}
 	db.personChanged(org, "")
 	return out, nil
 }
 
-// importChunk is a transaction's share of ImportRows: rows[lo:hi], with
-// their outcomes in out.
-func (db *DB) importChunk(tx *Tx, rows []*registry.ImportRow, out []registry.ImportOutcome, lo, hi int, org, country string) error {
-	for i := lo; i < hi; i++ {
-		row := rows[i]
+// importChunk is a transaction's share of ImportRows: rows, with their
+// outcomes in out (left alone if the transaction fails).
+func (db *DB) importChunk(tx *Tx, rows []*registry.ImportRow, out []registry.ImportOutcome, org, country string) error {
+	for i, row := range rows {
 		p := row.Person
 		p.OrgID, p.ExternalID = org, row.ExternalID
 		var id, pj, ej string

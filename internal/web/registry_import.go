@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,6 +123,9 @@ func uploadedFile(r *http.Request) (io.Reader, string, func(), error) {
 // small file's report comes back at once.
 var importWait = 3 * time.Second
 
+// maxImportsPerUser bounds the imports one user may have running at once.
+const maxImportsPerUser = 2
+
 // importJob is an upload being checked or imported in the background: a
 // 100,000-row file takes longer than a request should, and the page shows
 // its progress until the report is ready. Only its uploader sees it.
@@ -209,6 +214,7 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	}
 	j := &importJob{id: id, user: a.UserID, name: name, dry: mode != "import", size: size, created: time.Now(), finished: make(chan struct{})}
 	imports.Lock()
+	running := 0
 	for k, old := range imports.m {
 		select {
 		case <-old.finished:
@@ -216,14 +222,32 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 				delete(imports.m, k)
 			}
 		default:
+			if old.user == a.UserID {
+				running++
+			}
 		}
+	}
+	if running >= maxImportsPerUser {
+		imports.Unlock()
+		_ = out.Close()
+		dropReport(id)
+		_ = os.Remove(up.Name())
+		p.Error = i18n.T(p.Lang, "registry.ui.import.busy", map[string]any{"n": i18n.Digits(p.Lang, strconv.Itoa(maxImportsPerUser))})
+		return w.showImport(rw, r, p, http.StatusTooManyRequests)
 	}
 	imports.m[id] = j
 	imports.Unlock()
 	// The import runs on without the request (a closed tab does not stop
-	// it), as its uploader.
-	ctx := context.WithoutCancel(r.Context())
-	go w.runImport(ctx, j, up.Name(), out, format, p.Lang)
+	// it), as its uploader, until it ends or the server shuts down.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(w.background(), cancel)
+	w.jobs.Add(1)
+	go func() {
+		defer w.jobs.Done()
+		defer cancel()
+		defer stop()
+		w.runImport(ctx, j, up.Name(), out, format, p.Lang)
+	}()
 	select {
 	case <-j.finished:
 	case <-time.After(importWait):
@@ -234,9 +258,29 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *os.File, format registry.Format, lang string) {
-	defer close(j.finished)
-	defer os.Remove(upload)
 	var rep *registry.ImportReport
+	var err error
+	defer func() {
+		// A panic in a reader or the validation ends this import, not the
+		// server (a request's panic is caught by the middleware; this
+		// goroutine has none above it).
+		if p := recover(); p != nil {
+			httpx.LoggerFrom(ctx).Error("import panicked", "file", j.name, "panic", p, "stack", string(debug.Stack()))
+			rep, err = nil, fmt.Errorf("import failed: %v", p)
+			_ = out.Close()
+		}
+		_ = os.Remove(upload)
+		// No report to offer: none was needed, the import failed before
+		// one was written, or the server is stopping (reports live in
+		// memory and would be unreachable).
+		if rep == nil || rep.Invalid == 0 || ctx.Err() != nil {
+			dropReport(j.id)
+		}
+		j.mu.Lock()
+		j.rep, j.err = rep, err
+		j.mu.Unlock()
+		close(j.finished)
+	}()
 	f, err := os.Open(upload)
 	if err == nil {
 		cr := &countingReader{r: f}
@@ -248,15 +292,9 @@ func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *o
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	if rep == nil || rep.Invalid == 0 {
-		dropReport(j.id)
-	}
 	if err != nil {
 		httpx.LoggerFrom(ctx).Warn("import failed", "file", j.name, "err", err)
 	}
-	j.mu.Lock()
-	j.rep, j.err = rep, err
-	j.mu.Unlock()
 }
 
 // importStatus shows an import's progress or, once it has finished, its
@@ -278,12 +316,20 @@ func (w *Web) importStatus(rw http.ResponseWriter, r *http.Request) error {
 func (w *Web) showImport(rw http.ResponseWriter, r *http.Request, p *page, status int) error {
 	d := p.Data.(*importData)
 	if j := d.job; j != nil {
+		// Whether it has finished is asked first: the report is set
+		// before finished closes, so a finished job always has it.
+		finished := false
+		select {
+		case <-j.finished:
+			finished = true
+		default:
+		}
 		j.mu.Lock()
 		rows, read, rep, err := j.rows, j.read, j.rep, j.err
 		j.mu.Unlock()
 		d.FileName = j.name
-		select {
-		case <-j.finished:
+		switch {
+		case finished:
 			status = w.importReport(p, j, rep, err)
 		default:
 			d.Running, d.JobID, d.DryRun = true, j.id, j.dry
@@ -314,9 +360,9 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 			status = http.StatusInternalServerError
 		}
 		p.Error = i18n.Error(p.Lang, err)
-		if rep == nil {
-			return status
-		}
+	}
+	if rep == nil {
+		return status
 	}
 	d.Report = rep
 	if _, kept := reportPath(j.id); kept {

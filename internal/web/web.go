@@ -5,6 +5,9 @@
 package web
 
 import (
+	"context"
+	"sync"
+
 	"bytes"
 	"embed"
 	"errors"
@@ -52,6 +55,11 @@ type Web struct {
 	SecureCookies bool
 	// DemoPassword, when set, is shown on the login page.
 	DemoPassword string
+	// Background, when set, is the context of work that outlives its
+	// request (imports running on after the upload's answer): ending it
+	// stops that work, and Wait waits for it.
+	Background context.Context
+	jobs       sync.WaitGroup
 }
 
 // New returns the UI with its routes.
@@ -352,4 +360,27 @@ func (w *Web) setLang(rw http.ResponseWriter, r *http.Request) {
 		http.SetCookie(rw, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: w.SecureCookies})
 	}
 	http.Redirect(rw, r, localPath(r.URL.Query().Get("back"), "/"), http.StatusSeeOther)
+}
+
+func (w *Web) background() context.Context {
+	if w.Background != nil {
+		return w.Background
+	}
+	return context.Background()
+}
+
+// Wait waits, until ctx ends, for work that outlived its request (imports
+// stop soon after Background ends, at the next row).
+func (w *Web) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		w.jobs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
