@@ -298,4 +298,8 @@ type OfferFilter struct {
 	OrgID       string
 	Query       string // organisation name or description contains
 	Inactive    bool   // include inactive offers
+	// NoPlaces leaves PlacesLeft and PlacesUsed unset: counting the places
+	// taken reads every offer's open referrals, which a list of provider
+	// names does not need.
+	NoPlaces bool
 }

@@ -225,6 +225,9 @@ func (db *DB) FindOffers(ctx context.Context, f referral.OfferFilter) ([]referra
 	}
 	qr, _ := db.readers(ctx)
 	for i := range out {
+		if f.NoPlaces {
+			break
+		}
 		if err := db.fillPlaces(ctx, qr, cat, &out[i]); err != nil {
 			return nil, err
 		}

@@ -798,4 +798,9 @@ func TestReferralCapacityRace(t *testing.T) {
 	if err != nil || len(o) != 1 || o[0].PlacesUsed != 2 || *o[0].PlacesLeft != 0 {
 		t.Errorf("offer: %v %+v", err, o)
 	}
+	// A list of names only does not count the places.
+	o, err = w.DB.FindOffers(w.as("ngo", homeward.RoleCaseWorker), referral.OfferFilter{ServiceType: "skills_training", NoPlaces: true})
+	if err != nil || len(o) != 1 || o[0].OrgName == "" || o[0].PlacesUsed != 0 || o[0].PlacesLeft != nil {
+		t.Errorf("offer without places: %v %+v", err, o)
+	}
 }

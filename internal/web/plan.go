@@ -147,7 +147,8 @@ func (w *Web) planFormOptions(r *http.Request, lng string, v *planView, types []
 			v.Types = append(v.Types, option{t.Code, serviceLabel(lng, t)})
 		}
 	}
-	offers, _ := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{})
+	// Only the providers' names are shown: their places are not counted.
+	offers, _ := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{NoPlaces: true})
 	seen := map[string]bool{}
 	for _, o := range offers {
 		if !seen[o.OrgID] {
