@@ -78,18 +78,6 @@ func (b *progressBar) update(n, total int64, rows int, force bool) {
 	}
 }
 
-// countingReader counts bytes read, for a progress bar over file size.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n += int64(n)
-	return n, err
-}
-
 func cmdImport(ctx context.Context, p *program, args []string) error {
 	var as, errPath, lang string
 	var dry bool
@@ -131,13 +119,14 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 		defer ef.Close()
 		errOut = ef
 	}
-	cr := &countingReader{r: f}
 	bar := &progressBar{w: p.stderr, label: filepath.Base(pos[0]), start: time.Now()}
 	actx := homeward.NewContextWithActor(ctx, actor)
-	rep, err := registry.RunImport(actx, db, cr, format, registry.ImportOptions{Now: time.Now()}, dry, errOut, lang, func(rows int) {
-		bar.update(cr.n, st.Size(), rows, false)
+	read := int64(0)
+	rep, err := registry.RunImport(actx, db, f, format, registry.ImportOptions{Now: time.Now()}, dry, errOut, lang, func(rows int, bytes int64) {
+		read = bytes
+		bar.update(bytes, st.Size(), rows, false)
 	})
-	bar.update(cr.n, st.Size(), rep.Rows, true)
+	bar.update(read, st.Size(), rep.Rows, true)
 	fmt.Fprintln(p.stderr)
 	if err != nil {
 		return explain(err)

@@ -34,10 +34,12 @@ const ImportBatch = 500
 // through svc in batches (each batch one transaction). Invalid rows are
 // written as an error report (see ErrorReport) to errOut in lang when
 // errOut is not nil, and never stop the valid
-// ones. progress, if set, is called after every batch with the rows read so
-// far. Memory stays flat whatever the file's length.
-func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt ImportOptions, dryRun bool, errOut io.Writer, lang string, progress func(rows int)) (*ImportReport, error) {
-	ir, err := NewImportReader(r, f, opt)
+// ones. progress, if set, is called after every batch with the rows and
+// bytes read so far (for a bar over the file's size). Memory stays flat
+// whatever the file's length.
+func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt ImportOptions, dryRun bool, errOut io.Writer, lang string, progress func(rows int, bytes int64)) (*ImportReport, error) {
+	cr := &countingReader{r: r}
+	ir, err := NewImportReader(cr, f, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +77,7 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 		}
 		batch = batch[:0]
 		if progress != nil {
-			progress(rep.Rows)
+			progress(rep.Rows, cr.n)
 		}
 		return nil
 	}
@@ -122,4 +124,16 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 		}
 	}
 	return rep, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }

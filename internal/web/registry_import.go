@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"homeward"
@@ -71,9 +70,8 @@ type importData struct {
 	// While the import runs: its id for polling, rows read so far and the
 	// share of the file read.
 	Running, DryRun bool
-	JobID, Rows     string
-	Percent         int
-	PercentText     string
+	JobID           string
+	Rows, Percent   int
 	job             *importJob
 }
 
@@ -152,17 +150,6 @@ func (j *importJob) progress(rows int, read int64) {
 	j.mu.Lock()
 	j.rows, j.read = rows, read
 	j.mu.Unlock()
-}
-
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
@@ -283,10 +270,7 @@ func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *o
 	}()
 	f, err := os.Open(upload)
 	if err == nil {
-		cr := &countingReader{r: f}
-		rep, err = registry.RunImport(ctx, w.svc.Registry, cr, format, registry.ImportOptions{Now: time.Now()}, j.dry, out, lang, func(rows int) {
-			j.progress(rows, cr.n.Load())
-		})
+		rep, err = registry.RunImport(ctx, w.svc.Registry, f, format, registry.ImportOptions{Now: time.Now()}, j.dry, out, lang, j.progress)
 		f.Close()
 	}
 	if cerr := out.Close(); err == nil {
@@ -328,16 +312,14 @@ func (w *Web) showImport(rw http.ResponseWriter, r *http.Request, p *page, statu
 		rows, read, rep, err := j.rows, j.read, j.rep, j.err
 		j.mu.Unlock()
 		d.FileName = j.name
-		switch {
-		case finished:
+		if finished {
 			status = w.importReport(p, j, rep, err)
-		default:
+		} else {
 			d.Running, d.JobID, d.DryRun = true, j.id, j.dry
-			d.Rows = i18n.Digits(p.Lang, strconv.Itoa(rows))
+			d.Rows = rows
 			if j.size > 0 {
 				d.Percent = int(min(100, read*100/j.size))
 			}
-			d.PercentText = i18n.Digits(p.Lang, strconv.Itoa(d.Percent))
 		}
 	}
 	if htmxTarget(r) == "import-report" {
@@ -365,7 +347,7 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 		return status
 	}
 	d.Report = rep
-	if _, kept := reportPath(j.id); kept {
+	if _, kept := keptReport(j.id); kept {
 		d.ReportID = j.id
 	}
 	for _, e := range rep.Errors {
@@ -386,15 +368,15 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 	return status
 }
 
-// reportPath returns the error report file of an import, if it is kept.
-func reportPath(id string) (string, bool) {
+// keptReport returns the error report file of an import, if it is kept.
+func keptReport(id string) (reportFile, bool) {
 	reports.Lock()
 	defer reports.Unlock()
 	rf, ok := reports.m[id]
 	if !ok || time.Since(rf.created) > reportTTL {
-		return "", false
+		return reportFile{}, false
 	}
-	return rf.path, true
+	return rf, true
 }
 
 // dropReport removes an import's error report (it had no rows to report).
@@ -411,10 +393,8 @@ func dropReport(id string) {
 // importErrors serves an import's error report to the user who ran it.
 func (w *Web) importErrors(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
-	reports.Lock()
-	rf, ok := reports.m[r.PathValue("id")]
-	reports.Unlock()
-	if !ok || rf.user != a.UserID || time.Since(rf.created) > reportTTL {
+	rf, ok := keptReport(r.PathValue("id"))
+	if !ok || rf.user != a.UserID {
 		return notFound()
 	}
 	f, err := os.Open(rf.path)
