@@ -213,12 +213,19 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.afterCommit(tx.authDirty, tx.stmts)
+	return nil
+}
+
+// afterCommit is what follows every commit: the checkpointer hears of it,
+// cached tokens end if authorisation changed, and the statements used are
+// kept for the next transaction.
+func (db *DB) afterCommit(authDirty bool, stmts map[string]*sql.Stmt) {
 	db.committed()
-	if tx.authDirty {
+	if authDirty {
 		db.authGen.Add(1)
 	}
-	db.keepStmts(tx.stmts)
-	return nil
+	db.keepStmts(stmts)
 }
 
 // keepStmts prepares, on the writer pool, the statements a committed

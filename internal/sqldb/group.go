@@ -30,7 +30,7 @@ type groupJob struct {
 
 type grouper struct {
 	// Counters for WriterStats.
-	groups, jobs_, busyNanos atomic.Int64
+	commits, carried, busyNanos atomic.Int64
 
 	jobs   chan *groupJob
 	stop   chan struct{}
@@ -149,21 +149,19 @@ func (db *DB) runGroup(batch []*groupJob) {
 	if !ok {
 		errs, _ = db.runGroupOnce(batch, true)
 	}
-	// Counted before anyone hears back, so that a caller sees its own
-	// transaction in the statistics.
-	db.group.busyNanos.Add(int64(time.Since(t0)))
-	db.group.groups.Add(1)
-	db.group.jobs_.Add(int64(len(batch)))
-	committed := false
+	db.group.count(t0, len(batch))
 	for i, j := range batch {
-		if errs[i] == nil {
-			committed = true
-		}
 		j.done <- errs[i]
 	}
-	if committed {
-		db.committed()
-	}
+}
+
+// count adds a commit of n jobs that began at t0 to the writer statistics,
+// before anyone hears back, so that a caller sees its own transaction in
+// them.
+func (g *grouper) count(t0 time.Time, n int) {
+	g.busyNanos.Add(int64(time.Since(t0)))
+	g.commits.Add(1)
+	g.carried.Add(int64(n))
 }
 
 // runGroupOnce runs the batch in one transaction. Without savepoints it
@@ -245,10 +243,7 @@ func (db *DB) runGroupOnce(batch []*groupJob, savepoints bool) (errs []error, ok
 	if err := sqlTx.Commit(); err != nil {
 		return fail(fmt.Errorf("commit: %w", err))
 	}
-	if authDirty {
-		db.authGen.Add(1)
-	}
-	db.keepStmts(stmts)
+	db.afterCommit(authDirty, stmts)
 	return errs, true
 }
 
@@ -259,9 +254,7 @@ func (db *DB) runAlone(j *groupJob) {
 	if err == nil {
 		err = db.Transact(j.ctx, func(tx *Tx) error { return runJob(tx, j.fn) })
 	}
-	db.group.busyNanos.Add(int64(time.Since(t0)))
-	db.group.groups.Add(1)
-	db.group.jobs_.Add(1)
+	db.group.count(t0, 1)
 	j.done <- err
 }
 
@@ -286,5 +279,5 @@ func (db *DB) WriterStats() WriterStats {
 	if db.group == nil {
 		return WriterStats{}
 	}
-	return WriterStats{Groups: db.group.groups.Load(), Jobs: db.group.jobs_.Load(), Busy: time.Duration(db.group.busyNanos.Load())}
+	return WriterStats{Groups: db.group.commits.Load(), Jobs: db.group.carried.Load(), Busy: time.Duration(db.group.busyNanos.Load())}
 }
