@@ -150,11 +150,10 @@ type preparedPerson struct {
 	returnDate, returnType, dest, districtOf string
 }
 
-// preparePerson gives p an ID if it has none and prepares it for insertPerson.
+// preparePerson gives p a new ID (whatever the caller sent) and prepares it
+// for insertPerson.
 func preparePerson(p *registry.Person, episodes []registry.MigrationEpisode) (*preparedPerson, error) {
-	if p.ID == "" {
-		p.ID = homeward.NewID()
-	}
+	p.ID = homeward.NewID()
 	pj, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
@@ -265,7 +264,6 @@ func (tx *Tx) insertConsent(c *registry.Consent) error {
 func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country string, pp *preparedPerson) (*registry.Record, error) {
 	p := &reg.Person
 	if pp == nil {
-		p.ID = ""
 		var err error
 		if pp, err = preparePerson(p, reg.Episodes); err != nil {
 			return nil, err
@@ -317,7 +315,6 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 	if err := reg.Validate(now); err != nil {
 		return nil, err
 	}
-	reg.Person.ID = ""
 	pp, err := preparePerson(&reg.Person, reg.Episodes)
 	if err != nil {
 		return nil, err
