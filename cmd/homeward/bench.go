@@ -77,12 +77,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	// Preload through the batched import path (the fast way in).
 	start := time.Now()
 	for i := 0; i < *preload; i += registry.ImportBatch {
-		rows := make([]*registry.ImportRow, 0, registry.ImportBatch)
-		for j := i; j < min(i+registry.ImportBatch, *preload); j++ {
-			reg := benchRegistration(j)
-			rows = append(rows, &registry.ImportRow{Line: j + 2, ExternalID: fmt.Sprintf("P%07d", j), Person: reg.Person, Episode: reg.Episodes[0]})
-		}
-		if _, err := db.ImportRows(actx, rows); err != nil {
+		if _, err := db.ImportRows(actx, benchImportRows(i, min(i+registry.ImportBatch, *preload))); err != nil {
 			return err
 		}
 	}
@@ -154,12 +149,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 					return
 				default:
 				}
-				rows := make([]*registry.ImportRow, 0, registry.ImportBatch)
-				for j := range registry.ImportBatch {
-					k := 10_000_000 + b*registry.ImportBatch + j
-					reg := benchRegistration(k)
-					rows = append(rows, &registry.ImportRow{Line: j + 2, ExternalID: fmt.Sprintf("I%08d", k), Person: reg.Person, Episode: reg.Episodes[0]})
-				}
+				// Numbered past the preload and the measured registrations.
+				from := 10_000_000 + b*registry.ImportBatch
+				rows := benchImportRows(from, from+registry.ImportBatch)
 				if _, err := db.ImportRows(actx, rows); err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
@@ -223,10 +215,20 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stdout, "alongside, a bulk import wrote %d rows (%.0f/s)\n", imported.Load(), float64(imported.Load())/el.Seconds())
 	}
 	if g := ws.Groups - ws0.Groups; g > 0 {
-		fmt.Fprintf(p.stdout, "writer: %d commits, %.1f registrations each, busy %.0f%% of the time\n",
+		fmt.Fprintf(p.stdout, "writer: %d commits, %.1f transactions each, busy %.0f%% of the time\n",
 			g, float64(ws.Jobs-ws0.Jobs)/float64(g), 100*float64(ws.Busy-ws0.Busy)/float64(el))
 	}
 	return nil
+}
+
+// benchImportRows returns import rows for bench people from up to to.
+func benchImportRows(from, to int) []*registry.ImportRow {
+	rows := make([]*registry.ImportRow, 0, to-from)
+	for j := from; j < to; j++ {
+		reg := benchRegistration(j)
+		rows = append(rows, &registry.ImportRow{Line: j - from + 2, ExternalID: fmt.Sprintf("P%08d", j), Person: reg.Person, Episode: reg.Episodes[0]})
+	}
+	return rows
 }
 
 var benchGiven = []string{"Rafiqul", "Shahana", "Abdul", "Rina", "Kamal", "Nasima", "Jahangir", "Fatema", "Mizanur", "Taslima", "Anwar", "Rokeya"}
