@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -15,11 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward"
-	"homeward/homewardtest"
 	"homeward/internal/demo"
 	"homeward/internal/i18n"
-	"homeward/internal/registry"
-	"homeward/internal/server"
 )
 
 // A case worker of an NGO fills the reintegration sustainability survey in
@@ -28,11 +22,7 @@ import (
 // and the person's chart draws them.
 func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 	chromiumPath(t)
-	db := homewardtest.Open(t)
-	w, err := demo.Seed(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, w := seedDemo(t)
 	cw := w.Users["caseworker@shapla.demo"]
 	actx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cw.ID, OrgID: cw.OrgID, Roles: cw.Roles})
 	returned := time.Now().UTC().AddDate(0, 0, -40)
@@ -40,30 +30,18 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 		"address":{"admin_area":"BD302602"}},
 		"episodes":[{"destination_country":"QA","departure_date":"2020-01","return":{"date":%q,"return_type":"voluntary","point_of_entry":"BD-DAC"}}],
 		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, returned.Format(time.DateOnly))
-	var reg registry.Registration
-	if err := json.Unmarshal([]byte(js), &reg); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := db.Register(actx, &reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	rec := registerJSON(t, db, actx, js)
+	srvURL := serveDB(t, db)
 	ctx := browser(t)
 
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/lang?to=bn&back=/login"),
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srvURL+"/lang?to=bn&back=/login"),
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "caseworker@shapla.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("home-title")),
-		chromedp.Navigate(srv.URL+"/people/"+rec.Person.ID+"/assessments"),
+		chromedp.Navigate(srvURL+"/people/"+rec.Person.ID+"/assessments"),
 		chromedp.WaitVisible(chromedp.ID("start-assessment")),
 		chromedp.SetValue(chromedp.ID("form_id"), "rss"),
 		chromedp.Click(chromedp.ID("start-assessment")),

@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -18,7 +19,9 @@ import (
 
 	"homeward/homewardtest"
 	"homeward/internal/demo"
+	"homeward/internal/registry"
 	"homeward/internal/server"
+	"homeward/internal/sqldb"
 )
 
 func chromiumPath(t *testing.T) string {
@@ -38,10 +41,24 @@ func chromiumPath(t *testing.T) string {
 // startDemo serves the demo world on a loopback port.
 func startDemo(t *testing.T) string {
 	t.Helper()
+	db, _ := seedDemo(t)
+	return serveDB(t, db)
+}
+
+// seedDemo opens a test database holding the demo world.
+func seedDemo(t *testing.T) (*sqldb.DB, *demo.World) {
+	t.Helper()
 	db := homewardtest.Open(t)
-	if _, err := demo.Seed(context.Background(), db); err != nil {
+	w, err := demo.Seed(context.Background(), db)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return db, w
+}
+
+// serveDB serves db on a loopback port until the test ends.
+func serveDB(t *testing.T, db *sqldb.DB) string {
+	t.Helper()
 	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +66,20 @@ func startDemo(t *testing.T) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// registerJSON registers the returnee a test writes as API JSON.
+func registerJSON(t *testing.T, db *sqldb.DB, ctx context.Context, js string) *registry.Record {
+	t.Helper()
+	var reg registry.Registration
+	if err := json.Unmarshal([]byte(js), &reg); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := db.Register(ctx, &reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
 
 func browser(t *testing.T) context.Context {

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +10,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward"
-	"homeward/homewardtest"
 	"homeward/internal/demo"
 	"homeward/internal/password"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
-	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
 
@@ -33,11 +28,7 @@ type referralDemo struct {
 func startReferralDemo(t *testing.T) referralDemo {
 	t.Helper()
 	ctx := context.Background()
-	db := homewardtest.Open(t)
-	w, err := demo.Seed(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, w := seedDemo(t)
 	ttc, shapla := w.Orgs["ttc-dhaka"], w.Orgs["shapla"]
 	actor := func(email string, org *homeward.Organisation) context.Context {
 		u := w.Users[email]
@@ -57,23 +48,11 @@ func startReferralDemo(t *testing.T) referralDemo {
 		"episodes":[{"destination_country":"SA","sector":"domestic_work","departure_date":"2021-03","return":{"date":%q,"return_type":"end_of_contract","point_of_entry":"BD-DAC"}}],
 		"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
 		time.Now().AddDate(0, 0, -20).Format(time.DateOnly), ttc.ID)
-	var reg registry.Registration
-	if err := json.Unmarshal([]byte(js), &reg); err != nil {
-		t.Fatal(err)
-	}
 	cw := actor("caseworker2@shapla.demo", shapla)
-	rec, err := db.Register(cw, &reg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := registerJSON(t, db, cw, js)
 	grantID := requestGrant(t, db, cw, actor("staff@ttc-dhaka.demo", ttc), rec.Case.ID, ttc.ID)
-	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return referralDemo{url: srv.URL, personID: rec.Person.ID, grantID: grantID}
+	srvURL := serveDB(t, db)
+	return referralDemo{url: srvURL, personID: rec.Person.ID, grantID: grantID}
 }
 
 // requestGrant refers the case for a cash grant, which the centre's staff

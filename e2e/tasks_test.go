@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward"
-	"homeward/homewardtest"
-	"homeward/internal/demo"
 	"homeward/internal/referral"
-	"homeward/internal/registry"
-	"homeward/internal/server"
 )
 
 // The staff of a training centre with six referrals to answer (in the
@@ -26,11 +19,7 @@ import (
 // task page.
 func TestHomeTaskCardSeeAll(t *testing.T) {
 	ctx := context.Background()
-	db := homewardtest.Open(t)
-	w, err := demo.Seed(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, w := seedDemo(t)
 	ttc, shapla := w.Orgs["ttc-dhaka"], w.Orgs["shapla"]
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	if err := db.CreateOffer(sys, &referral.Offer{OrgID: ttc.ID, ServiceType: "business_grant_cash", Areas: []string{"BD30"}, Active: true}); err != nil {
@@ -44,24 +33,12 @@ func TestHomeTaskCardSeeAll(t *testing.T) {
 			"episodes":[{"destination_country":"SA","return":{"date":%q,"return_type":"end_of_contract"}}],
 			"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
 			9988776650+i, time.Now().AddDate(0, 0, -20).Format(time.DateOnly), ttc.ID)
-		var reg registry.Registration
-		if err := json.Unmarshal([]byte(js), &reg); err != nil {
-			t.Fatal(err)
-		}
-		rec, err := db.Register(cw, &reg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := registerJSON(t, db, cw, js)
 		if _, err := db.SendReferral(cw, &referral.Draft{CaseID: rec.Case.ID, ToOrgID: ttc.ID, ServiceType: "business_grant_cash"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srvURL := serveDB(t, db)
 
 	bctx := browser(t)
 	count := func(sel string) int {
@@ -78,7 +55,7 @@ func TestHomeTaskCardSeeAll(t *testing.T) {
 		}
 		return strings.TrimSpace(s)
 	}
-	if err := chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/"), signIn("staff@ttc-dhaka.demo"),
+	if err := chromedp.Do(bctx, chromedp.Navigate(srvURL+"/"), signIn("staff@ttc-dhaka.demo"),
 		chromedp.WaitVisible(chromedp.ID("tasks-awaiting_response-all")), settled); err != nil {
 		t.Fatal(err)
 	}
