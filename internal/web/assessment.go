@@ -50,12 +50,10 @@ func (w *Web) routesAssessment() {
 
 var assessNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$`)
 
-func notFoundErr() error { return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.") }
-
 func pathUUID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
 	if !homeward.ValidID(id) {
-		return "", notFoundErr()
+		return "", notFound()
 	}
 	return id, nil
 }
@@ -63,7 +61,7 @@ func pathUUID(r *http.Request) (string, error) {
 func pathSlug(r *http.Request, key string) (string, error) {
 	s := r.PathValue(key)
 	if !assessNameRE.MatchString(s) {
-		return "", notFoundErr()
+		return "", notFound()
 	}
 	return s, nil
 }

@@ -118,7 +118,7 @@ func (w *Web) catalogueEdit(rw http.ResponseWriter, r *http.Request) error {
 	_, types := w.serviceNames(r, "en")
 	i := slices.IndexFunc(types, func(t referral.ServiceType) bool { return t.Code == code })
 	if i < 0 {
-		return notFoundErr()
+		return notFound()
 	}
 	return w.render(rw, http.StatusOK, "catalogue_form", w.catalogueFormPage(r, types[i], false))
 }
@@ -160,7 +160,7 @@ func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
 	case isNew && exists:
 		err = homeward.FieldErrorf("code", "catalogue.code_taken", "A service type with this code exists already.")
 	case !isNew && !exists:
-		return notFoundErr()
+		return notFound()
 	case isNew && t.Names["en"] == "" && t.Names["bn"] == "":
 		err = homeward.FieldErrorf("name_en", "catalogue.name_required", "Give the new service type a name.")
 	default:

@@ -409,12 +409,9 @@ func (w *Web) planOfPerson(rw http.ResponseWriter, r *http.Request) error {
 	if !p.Can(string(homeward.ActPlanRead)) {
 		return forbidden()
 	}
-	rec, err := w.svc.Registry.FindRecord(r.Context(), id)
+	rec, err := w.recordWithCase(r, id)
 	if err != nil {
 		return err
-	}
-	if rec.Case == nil {
-		return notFoundErr()
 	}
 	pl, err := w.openPlan(r, rec.Case.ID)
 	if err != nil {
@@ -425,7 +422,7 @@ func (w *Web) planOfPerson(rw http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if !homeward.Can(p.Actor, homeward.ActPlanWrite, homeward.Resource{Type: "case", ID: rec.Case.ID, OrgID: rec.Person.OrgID}) {
-		return notFoundErr()
+		return notFound()
 	}
 	p.Data = w.newPlanView(r, p.Lang, rec).withBlanks()
 	return w.render(rw, http.StatusOK, "plan_view", p)
@@ -436,12 +433,9 @@ func (w *Web) planCreate(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := w.svc.Registry.FindRecord(r.Context(), id)
+	rec, err := w.recordWithCase(r, id)
 	if err != nil {
 		return err
-	}
-	if rec.Case == nil {
-		return notFoundErr()
 	}
 	in, goals, rows, err := planInput(r)
 	var pl *referral.Plan
@@ -470,7 +464,7 @@ func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
 	}
 	s := pl.Service(r.PathValue("sid"))
 	if s == nil {
-		return notFoundErr()
+		return notFound()
 	}
 	d := &referral.Draft{CaseID: pl.CaseID, ToOrgID: s.ProviderOrgID, ServiceType: s.ServiceType, PlanID: pl.ID, PlannedServiceID: s.ID, Note: s.Note}
 	if s.TargetDate != "" && s.TargetDate >= time.Now().UTC().Format(time.DateOnly) {

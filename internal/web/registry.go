@@ -253,12 +253,16 @@ func htmxTarget(r *http.Request) string {
 
 func notFound() error { return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.") }
 
-func pathPersonID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if !homeward.ValidID(id) {
-		return "", notFound()
+// recordWithCase finds a person's record, which must have a case.
+func (w *Web) recordWithCase(r *http.Request, personID string) (*registry.Record, error) {
+	rec, err := w.svc.Registry.FindRecord(r.Context(), personID)
+	if err != nil {
+		return nil, err
 	}
-	return id, nil
+	if rec.Case == nil {
+		return nil, notFound()
+	}
+	return rec, nil
 }
 
 // lines splits a textarea into its non-empty lines (commas too).

@@ -489,7 +489,7 @@ func (w *Web) personCreate(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) personEdit(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -512,7 +512,7 @@ func (w *Web) personEdit(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) personUpdate(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}

@@ -296,7 +296,7 @@ func eventText(lng string, ev registry.TimelineEvent, names map[string]string, r
 }
 
 func (w *Web) personPage(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -339,16 +339,13 @@ func (w *Web) caseFormError(rw http.ResponseWriter, r *http.Request, id string, 
 }
 
 func (w *Web) caseUpdate(rw http.ResponseWriter, r *http.Request, upd func(rec *registry.Record) registry.CaseUpdate) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
-	rec, err := w.svc.Registry.FindRecord(r.Context(), id)
+	rec, err := w.recordWithCase(r, id)
 	if err != nil {
 		return err
-	}
-	if rec.Case == nil {
-		return notFound()
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	if _, _, err := w.svc.Registry.UpdateCase(r.Context(), rec.Case.ID, version, upd(rec)); err != nil {
@@ -385,7 +382,7 @@ func (w *Web) caseFlags(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) consentRecord(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -429,7 +426,7 @@ func (w *Web) consentRecord(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) consentWithdraw(rw http.ResponseWriter, r *http.Request) error {
-	id, err := pathPersonID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
