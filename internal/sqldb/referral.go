@@ -376,11 +376,17 @@ func referralWhere(org string, f referral.ReferralFilter, now time.Time) (string
 
 // countReferrals counts the referrals f selects, as FindReferrals would
 // list them page after page (the caller is authorized).
+// count counts the rows of from (a table and its alias) where the
+// condition holds: the total of a task list shown in part.
+func (db *DB) count(ctx context.Context, from, where string, args ...any) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
 func (db *DB) countReferrals(ctx context.Context, org string, f referral.ReferralFilter) (int, error) {
 	where, args := referralWhere(org, f, db.Now())
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM referrals r WHERE `+where, args...).Scan(&n)
-	return n, err
+	return db.count(ctx, `referrals r`, where, args...)
 }
 
 // FindReferrals lists the referrals the actor's organisation sent or

@@ -315,7 +315,5 @@ func (db *DB) grantsToApprove(ctx context.Context, org, user string, limit int) 
 
 // countGrantsToApprove counts what grantsToApprove lists.
 func (db *DB) countGrantsToApprove(ctx context.Context, org, user string) (int, error) {
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_deliveries d WHERE `+grantsAwaiting, org, true, user).Scan(&n)
-	return n, err
+	return db.count(ctx, `service_deliveries d`, grantsAwaiting, org, true, user)
 }

@@ -50,10 +50,7 @@ func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referr
 
 // countFollowUpsDue counts what followUpsDue lists.
 func (db *DB) countFollowUpsDue(ctx context.Context, org string) (int, error) {
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_deliveries d WHERE `+followUpDue,
-		org, db.Now().UTC().Format(time.DateOnly)).Scan(&n)
-	return n, err
+	return db.count(ctx, `service_deliveries d`, followUpDue, org, db.Now().UTC().Format(time.DateOnly))
 }
 
 // scanWith scans a row into the destinations a scan function gives,

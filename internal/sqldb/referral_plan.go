@@ -296,9 +296,7 @@ func planWhere(org string, f referral.PlanFilter, now time.Time) (string, []any)
 // without a limit (the caller is authorized).
 func (db *DB) countPlans(ctx context.Context, org string, f referral.PlanFilter) (int, error) {
 	where, args := planWhere(org, f, db.Now())
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM plans pl WHERE `+where, args...).Scan(&n)
-	return n, err
+	return db.count(ctx, `plans pl`, where, args...)
 }
 
 // linkPlan marks the planned service of a referral being sent as referred.
