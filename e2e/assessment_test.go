@@ -25,7 +25,7 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 	db, w := seedDemo(t)
 	cw := w.Users["caseworker@shapla.demo"]
 	actx := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cw.ID, OrgID: cw.OrgID, Roles: cw.Roles})
-	returned := time.Now().UTC().AddDate(0, 0, -40)
+	returned := db.Now().AddDate(0, 0, -40)
 	js := fmt.Sprintf(`{"person":{"given_name":"Nazmul","family_name":"Hoque","full_name_native":"নাজমুল হক","sex":"male","date_of_birth":"1988",
 		"address":{"admin_area":"BD302602"}},
 		"episodes":[{"destination_country":"QA","departure_date":"2020-01","return":{"date":%q,"return_type":"voluntary","point_of_entry":"BD-DAC"}}],

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/demo"
 	"homeward/internal/password"
 	"homeward/internal/referral"
@@ -23,6 +24,7 @@ import (
 // approval.
 type referralDemo struct {
 	url, personID, grantID string
+	db                     *sqldb.DB
 }
 
 func startReferralDemo(t *testing.T) referralDemo {
@@ -47,12 +49,12 @@ func startReferralDemo(t *testing.T) referralDemo {
 		"address":{"admin_area":"BD302602","text":"Road 4, Private House"}},
 		"episodes":[{"destination_country":"SA","sector":"domestic_work","departure_date":"2021-03","return":{"date":%q,"return_type":"end_of_contract","point_of_entry":"BD-DAC"}}],
 		"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
-		time.Now().AddDate(0, 0, -20).Format(time.DateOnly), ttc.ID)
+		homewardtest.Today(db, -20), ttc.ID)
 	cw := actor("caseworker2@shapla.demo", shapla)
 	rec := registerJSON(t, db, cw, js)
 	grantID := requestGrant(t, db, cw, actor("staff@ttc-dhaka.demo", ttc), rec.Case.ID, ttc.ID)
 	srvURL := serveDB(t, db)
-	return referralDemo{url: srvURL, personID: rec.Person.ID, grantID: grantID}
+	return referralDemo{url: srvURL, personID: rec.Person.ID, grantID: grantID, db: db}
 }
 
 // requestGrant refers the case for a cash grant, which the centre's staff
@@ -173,7 +175,7 @@ func TestReferralTrainingLoop(t *testing.T) {
 		click("ref-delivery"),
 		chromedp.WaitVisible(chromedp.ID("training-form")),
 		chromedp.SendKeys(chromedp.ID("course"), "Tailoring and dress-making"),
-		chromedp.SendKeys(chromedp.ID("enrolled_on"), time.Now().Format(time.DateOnly)),
+		chromedp.SendKeys(chromedp.ID("enrolled_on"), homewardtest.Today(d.db, 0)),
 		chromedp.SendKeys(chromedp.ID("hours"), "240"),
 		click("training-save"),
 		chromedp.WaitVisible(chromedp.ID("training-outcome")),

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/referral"
 )
 
@@ -32,7 +32,7 @@ func TestHomeTaskCardSeeAll(t *testing.T) {
 			"documents":[{"type":"national_id","number":"%d","issuing_country":"BD"}],"address":{"admin_area":"BD302602"}},
 			"episodes":[{"destination_country":"SA","return":{"date":%q,"return_type":"end_of_contract"}}],
 			"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
-			9988776650+i, time.Now().AddDate(0, 0, -20).Format(time.DateOnly), ttc.ID)
+			9988776650+i, homewardtest.Today(db, -20), ttc.ID)
 		rec := registerJSON(t, db, cw, js)
 		if _, err := db.SendReferral(cw, &referral.Draft{CaseID: rec.Case.ID, ToOrgID: ttc.ID, ServiceType: "business_grant_cash"}); err != nil {
 			t.Fatal(err)

@@ -15,7 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -74,7 +76,9 @@ func DSN(t testing.TB) string {
 }
 
 // Open returns a migrated, empty database closed at the end of the test,
-// with a random key for counselling notes (as serve configures one).
+// with a random key for counselling notes (as serve configures one), the
+// instance time zone Asia/Dhaka, and a clock that starts at Start: no test
+// depends on the day it runs.
 func Open(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(context.Background(), DSN(t))
@@ -83,7 +87,60 @@ func Open(t testing.TB) *sqldb.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.NotesKeys = NotesKeys(t)
+	db.Zone = Zone
+	db.Now = Clock(t)
 	return db
+}
+
+// Zone is the instance time zone of test databases.
+var Zone = func() *time.Location {
+	loc, err := homeward.LoadZone("Asia/Dhaka")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// defaultStart is the instant test clocks start at unless HOMEWARD_TEST_NOW
+// names another: midday in Dhaka, on a day with nothing special about it.
+var defaultStart = time.Date(2026, time.November, 18, 6, 30, 0, 0, time.UTC)
+
+var startOnce = sync.OnceValues(func() (time.Time, error) {
+	v := os.Getenv("HOMEWARD_TEST_NOW")
+	if v == "" {
+		return defaultStart, nil
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.Add(6 * time.Hour), nil // midday in Dhaka
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	return t.UTC(), err
+})
+
+// Start returns the instant test clocks start at: HOMEWARD_TEST_NOW (an
+// RFC 3339 time, or a date meaning midday in Dhaka) when set, so that the
+// whole suite can be run as if on any chosen day; otherwise a fixed instant.
+func Start(t testing.TB) time.Time {
+	t.Helper()
+	s, err := startOnce()
+	if err != nil {
+		t.Fatalf("HOMEWARD_TEST_NOW: %v", err)
+	}
+	return s
+}
+
+// Clock returns a clock that reads Start when called first and then moves
+// on with real time (so that expiry and ordering behave as they do in
+// production), in UTC.
+func Clock(t testing.TB) func() time.Time {
+	start, t0 := Start(t), time.Now()
+	return func() time.Time { return start.Add(time.Since(t0)).UTC() }
+}
+
+// Today returns the day of the test clock in Zone (YYYY-MM-DD) moved by
+// days: the dates tests type into forms.
+func Today(db *sqldb.DB, days int) string {
+	return db.Now().In(Zone).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
 // NotesKeys returns a keyring holding one new random key.

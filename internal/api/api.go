@@ -25,6 +25,9 @@ type Services struct {
 	Assessment assessment.Service
 	Dedupe     *dedupe.Service
 	Referral   referral.Service
+	// Clock tells the time and the instance's time zone (the zero Clock is
+	// the system clock in UTC).
+	Clock homeward.Clock
 }
 
 // Route is one registered endpoint; the OpenAPI test compares the list with

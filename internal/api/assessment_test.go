@@ -136,7 +136,7 @@ func TestAssessmentFormsAndSchemesAPI(t *testing.T) {
 func TestAssessmentFillingAPI(t *testing.T) {
 	e := newEnv(t)
 	cw := "ngo/case_worker"
-	returned := time.Now().UTC().AddDate(0, 0, -95)
+	returned := e.w.DB.Now().AddDate(0, 0, -95)
 	reg := strings.Replace(registration("Md. Rafiqul", "Islam", "", "01712-345678", "1234567890", "BD302602"), "2026-10-01", returned.Format(time.DateOnly), 1)
 	a := e.do(call{method: "POST", path: "/api/v1/registrations", as: cw, body: reg})
 	if a.status != 201 {

@@ -38,7 +38,7 @@ func refEnv(t *testing.T) (*env, string, string) {
 		"documents":[{"type":"national_id","number":"1234567890","issuing_country":"BD"}],"address":{"admin_area":"BD302602"}},
 		"episodes":[{"destination_country":"SA","departure_date":"2019-02","return":{"date":%q,"return_type":"deported","point_of_entry":"BD-DAC"}}],
 		"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
-		time.Now().AddDate(0, 0, -5).Format(time.DateOnly), p.ID)
+		e.w.DB.Now().AddDate(0, 0, -5).Format(time.DateOnly), p.ID)
 	a := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: body})
 	if a.status != 201 {
 		t.Fatalf("register: %d %s", a.status, a.body)

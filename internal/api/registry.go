@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"homeward"
 	"homeward/internal/httpx"
@@ -233,7 +232,7 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	dry, _ := strconv.ParseBool(r.URL.Query().Get("dry_run"))
 	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
-	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: time.Now()}, dry, nil, httpx.Locale(r), nil)
+	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: a.svc.Clock.Local()}, dry, nil, httpx.Locale(r), nil)
 	if err != nil {
 		if strings.Contains(err.Error(), "request body too large") {
 			return &homeward.Error{Code: homeward.ETOOLARGE, Key: "error.body.too_large", Args: map[string]any{"limit": MaxImportBytes},

@@ -152,7 +152,8 @@ var DateQuestions = []string{"interview_date", "screening_date", "assessment_dat
 
 // AnsweredOn returns the day the answers were given: the explicit date, else
 // the first date question of DateQuestions answered, else today. The day
-// must not be in the future.
+// must not be in the future. today is the current instant in the
+// instance's time zone, whose calendar says which day it is.
 func AnsweredOn(explicit string, answers map[string]any, today time.Time) (string, error) {
 	d := strings.TrimSpace(explicit)
 	if d == "" {
@@ -164,13 +165,13 @@ func AnsweredOn(explicit string, answers map[string]any, today time.Time) (strin
 		}
 	}
 	if d == "" {
-		return today.UTC().Format(time.DateOnly), nil
+		return homeward.DateOf(today), nil
 	}
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {
 		return "", homeward.FieldErrorf("answered_on", "assessment.answered_on.invalid", "The date the answers were given must be a date (YYYY-MM-DD).")
 	}
-	if d = t.Format(time.DateOnly); d > today.UTC().Format(time.DateOnly) {
+	if d = t.Format(time.DateOnly); d > homeward.DateOf(today) {
 		return "", homeward.FieldErrorf("answered_on", "assessment.answered_on.future", "The date the answers were given cannot be in the future.")
 	}
 	return d, nil

@@ -370,14 +370,15 @@ type SessionInput struct {
 	ClinicalTo       string      `json:"clinical_to,omitempty"`
 }
 
-// Validate checks a session being recorded at now.
+// Validate checks a session being recorded at now, in the instance's time
+// zone: a session held today there is not in the future.
 func (s *SessionInput) Validate(now time.Time) error {
 	var v homeward.Validation
 	if s.Date == "" {
 		required(&v, "date")
 	} else if d, err := time.Parse(time.DateOnly, s.Date); err != nil {
 		v.Add("date", "referral.date.invalid", "Write a date as YYYY-MM-DD.")
-	} else if d.After(now) {
+	} else if d.Format(time.DateOnly) > homeward.DateOf(now) {
 		v.Add("date", "referral.date.future", "This date is in the future.")
 	}
 	if !slices.Contains(SessionTypes, s.Type) {

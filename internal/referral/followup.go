@@ -3,6 +3,8 @@ package referral
 import (
 	"slices"
 	"time"
+
+	"homeward"
 )
 
 // Follow-ups keep track of what happens after a service: the business a
@@ -30,11 +32,13 @@ type DueFollowUp struct {
 // NextFollowUp returns the date (YYYY-MM-DD) of the delivery's next
 // follow-up, and false when none is expected: an unpaid or refused grant,
 // a grant visited for its year, a placement checked three times or found
-// ended, and every other kind of record.
-func (d *Delivery) NextFollowUp() (string, bool) {
+// ended, and every other kind of record. Months are counted by
+// homeward.AddMonths; a payment's day is its date in loc, the instance's
+// time zone.
+func (d *Delivery) NextFollowUp(loc *time.Location) (string, bool) {
 	switch {
 	case d.Kind == KindGrant && d.Grant != nil:
-		return d.Grant.nextVisit()
+		return d.Grant.nextVisit(loc)
 	case d.Kind == KindPlacement && d.Placement != nil:
 		return d.Placement.nextCheck()
 	}
@@ -43,14 +47,14 @@ func (d *Delivery) NextFollowUp() (string, bool) {
 
 // NextFollowUpIn is NextFollowUp for a delivery whose referral is in state
 // s: none once the referral ended unfinished (see DeliveryStates).
-func (d *Delivery) NextFollowUpIn(s State) (string, bool) {
+func (d *Delivery) NextFollowUpIn(s State, loc *time.Location) (string, bool) {
 	if !slices.Contains(DeliveryStates, s) {
 		return "", false
 	}
-	return d.NextFollowUp()
+	return d.NextFollowUp(loc)
 }
 
-func (g *Grant) nextVisit() (string, bool) {
+func (g *Grant) nextVisit(loc *time.Location) (string, bool) {
 	if g.Status != GrantApproved && g.Status != GrantDisbursed {
 		return "", false
 	}
@@ -63,15 +67,15 @@ func (g *Grant) nextVisit() (string, bool) {
 	if first.IsZero() {
 		return "", false
 	}
-	paid := first.UTC().Truncate(24 * time.Hour)
+	paid := localDay(first, loc)
 	last := paid
 	for _, v := range g.Visits {
 		if d, err := time.Parse(time.DateOnly, v.Date); err == nil && d.After(last) {
 			last = d
 		}
 	}
-	due := last.AddDate(0, GrantVisitMonths, 0)
-	if due.After(paid.AddDate(GrantVisitYears, 0, 0)) {
+	due := homeward.AddMonths(last, GrantVisitMonths)
+	if due.After(homeward.AddMonths(paid, 12*GrantVisitYears)) {
 		return "", false
 	}
 	return due.Format(time.DateOnly), true
@@ -86,5 +90,15 @@ func (p *Placement) nextCheck() (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	return start.AddDate(0, PlacementCheckMonths[n], 0).Format(time.DateOnly), true
+	return homeward.AddMonths(start, PlacementCheckMonths[n]).Format(time.DateOnly), true
+}
+
+// localDay returns the calendar date of instant t in loc (UTC when nil), as
+// midnight UTC so that it compares with dates parsed from YYYY-MM-DD.
+func localDay(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -42,7 +42,7 @@ func TestNextFollowUp(t *testing.T) {
 		{"placement ended", placement("2026-02-15", false), ""},
 		{"training", &referral.Delivery{Kind: referral.KindTraining, Training: &referral.Training{}}, ""},
 	} {
-		got, ok := c.d.NextFollowUp()
+		got, ok := c.d.NextFollowUp(time.UTC)
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("%s: %q %v, want %q", c.name, got, ok, c.want)
 		}
@@ -57,7 +57,7 @@ func TestNextFollowUpIn(t *testing.T) {
 		case referral.StateAccepted, referral.StateInProgress, referral.StateCompleted:
 			want = "2026-03-15"
 		}
-		if got, ok := d.NextFollowUpIn(s); got != want || ok != (want != "") {
+		if got, ok := d.NextFollowUpIn(s, time.UTC); got != want || ok != (want != "") {
 			t.Errorf("referral %s: %q %v, want %q", s, got, ok, want)
 		}
 	}

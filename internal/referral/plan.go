@@ -116,14 +116,15 @@ type PlanInput struct {
 }
 
 // DueDate returns the date a plan is due for a return on returnDate
-// (YYYY-MM-DD, or a coarser registry date): one month later. Without a
-// return date the case's opening counts.
+// (YYYY-MM-DD, or a coarser registry date): one month later (see
+// homeward.AddMonths). Without a return date the case's opening counts, on
+// its date in opened's location (pass it in the instance's time zone).
 func DueDate(returnDate string, opened time.Time) string {
-	start := opened.UTC()
+	start := opened
 	if d, err := registry.ParseDate(returnDate); err == nil && !d.IsZero() {
 		start = d.Earliest()
 	}
-	return start.AddDate(0, 1, 0).Format(time.DateOnly)
+	return homeward.AddMonths(start, 1).Format(time.DateOnly)
 }
 
 // Apply replaces the plan's goals and services with in. Services keep their
@@ -279,9 +280,10 @@ func (p *Plan) Close() error {
 	return nil
 }
 
-// IsOverdue reports whether the plan is still not in force after its due date.
+// IsOverdue reports whether the plan is still not in force after its due
+// date; now is in the instance's time zone.
 func (p *Plan) IsOverdue(now time.Time) bool {
-	return (p.Status == PlanDraft || p.Status == PlanAwaitingApproval) && now.UTC().Format(time.DateOnly) > p.DueDate
+	return (p.Status == PlanDraft || p.Status == PlanAwaitingApproval) && homeward.DateOf(now) > p.DueDate
 }
 
 // Service returns the planned service with id.

@@ -217,15 +217,16 @@ func checkReason(v *homeward.Validation, r Reason, allowed []Reason) {
 	}
 }
 
-// IsOverdue reports whether the referral needs attention at now: sent and
-// not answered by its deadline (it is about to expire), or accepted or in
+// IsOverdue reports whether the referral needs attention at now (in the
+// instance's time zone, whose calendar says which day it is): sent and not
+// answered by its deadline (it is about to expire), or accepted or in
 // progress past its due date.
 func (r *Referral) IsOverdue(now time.Time) bool {
 	switch r.State {
 	case StateSent:
 		return !now.Before(r.RespondBy)
 	case StateAccepted, StateInProgress:
-		return r.DueDate != "" && now.UTC().Format(time.DateOnly) > r.DueDate
+		return r.DueDate != "" && homeward.DateOf(now) > r.DueDate
 	}
 	return false
 }
@@ -287,7 +288,7 @@ func (d *Draft) Validate(now time.Time) error {
 	if d.DueDate != "" {
 		if t, err := time.Parse(time.DateOnly, d.DueDate); err != nil {
 			v.Add("due_date", "referral.date.invalid", "Write a date as YYYY-MM-DD.")
-		} else if t.Before(now.UTC().Truncate(24 * time.Hour)) {
+		} else if t.Format(time.DateOnly) < homeward.DateOf(now) {
 			v.Add("due_date", "referral.date.past", "This date is in the past.")
 		}
 	}

@@ -106,16 +106,19 @@ func (d Date) Before(e Date) bool {
 }
 
 // AfterTime reports whether d certainly lies after the calendar day of t (in
-// UTC): the earliest day d may denote is later than t's date.
+// t's location: pass the current instant in the instance's time zone to ask
+// "is it after today?"): the earliest day d may denote is later than t's
+// date.
 func (d Date) AfterTime(t time.Time) bool {
 	if d.IsZero() {
 		return false
 	}
-	y, m, day := t.UTC().Date()
+	y, m, day := t.Date()
 	return d.Earliest().After(time.Date(y, m, day, 0, 0, 0, 0, time.UTC))
 }
 
-// AgeAt returns the age in whole years at t, using the middle of an imprecise
+// AgeAt returns the age in whole years on t's calendar day (in t's
+// location), using the middle of an imprecise
 // date (1 July of a year, the 15th of a month), and false when d is unknown.
 func (d Date) AgeAt(t time.Time) (int, bool) {
 	if d.IsZero() {
@@ -128,7 +131,7 @@ func (d Date) AgeAt(t time.Time) (int, bool) {
 	case PrecisionMonth:
 		day = 15
 	}
-	y, tm, td := t.UTC().Date()
+	y, tm, td := t.Date()
 	age := y - d.Year
 	if int(tm) < m || int(tm) == m && td < day {
 		age--
@@ -234,7 +237,7 @@ func atoiDigits(s string) (int, error) {
 // DateFromAge returns the year of birth of someone aged about age at now, with
 // precision year ("age about 35" in 2026 is "1991").
 func DateFromAge(age int, now time.Time) Date {
-	return YearDate(now.UTC().Year() - age)
+	return YearDate(now.Year() - age)
 }
 
 // MaxAge is the oldest age the registry accepts.

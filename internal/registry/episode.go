@@ -234,14 +234,15 @@ func (e *MigrationEpisode) validate(v *homeward.Validation, p string, now time.T
 	}
 }
 
-// checkPastDate rejects an impossible calendar date or one after now. A day
-// of grace covers time zones: "today" in Dhaka is already tomorrow in UTC.
+// checkPastDate rejects an impossible calendar date or one after today, the
+// calendar day of now in now's location (the instance's time zone: at 01:00
+// in Dhaka it is already tomorrow in UTC's terms, and today is accepted).
 func checkPastDate(v *homeward.Validation, field string, d Date, now time.Time, key, msg string) {
 	switch {
 	case d.IsZero():
 	case !d.Valid():
 		v.Add(field, "registry.date.invalid_parts", "This is not a real calendar date.")
-	case d.AfterTime(now.Add(24 * time.Hour)):
+	case d.AfterTime(now):
 		v.Add(field, key, "%s", msg)
 	case d.Year < 1900:
 		v.Add(field, "registry.date.too_early", "This date is too long ago.")

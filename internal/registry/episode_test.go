@@ -1,5 +1,7 @@
 package registry
 
+import "time"
+
 import "testing"
 
 func validEpisode() MigrationEpisode {
@@ -39,7 +41,7 @@ func TestEpisodeValidate(t *testing.T) {
 		{"return in departure year ok (imprecise)", func(e *MigrationEpisode) { e.Return.Date = YearDate(2019); e.EndDate = Date{} }, nil},
 		{"return before end", func(e *MigrationEpisode) { e.Return.Date = DayDate(2025, 11, 30) }, []string{"return.date=registry.return.before_end"}},
 		{"return in the future", func(e *MigrationEpisode) { e.Return.Date = DayDate(2026, 4, 1) }, []string{"return.date=registry.return.date_future"}},
-		{"return tomorrow (time zones) ok", func(e *MigrationEpisode) { e.Return.Date = DayDate(2026, 3, 16) }, nil},
+		{"return tomorrow", func(e *MigrationEpisode) { e.Return.Date = DayDate(2026, 3, 16) }, []string{"return.date=registry.return.date_future"}},
 		{"return date missing", func(e *MigrationEpisode) { e.Return.Date = Date{} }, []string{"return.date=error.field.required"}},
 		{"return too early", func(e *MigrationEpisode) { e.DepartureDate, e.EndDate, e.Return.Date = Date{}, Date{}, YearDate(1850) }, []string{"return.date=registry.date.too_early"}},
 		{"unknown point of entry", func(e *MigrationEpisode) { e.Return.PointOfEntry = "BD-XYZ" }, []string{"return.point_of_entry=registry.return.point_of_entry"}},
@@ -123,5 +125,29 @@ func TestPointsOfEntry(t *testing.T) {
 	}
 	if p := PointOfEntryByCode("bd-benapole"); p == nil || p.Kind != "land_port" || p.Name("bn") == p.Name("en") {
 		t.Errorf("Benapole = %+v", p)
+	}
+}
+
+// TestReturnTodayInZone checks that "today" is the instance's calendar day:
+// at 01:00 in Dhaka (19:00 UTC the day before) a return today is accepted
+// and one tomorrow refused; in Baghdad (UTC+3) likewise around its midnight.
+func TestReturnTodayInZone(t *testing.T) {
+	for _, zone := range []string{"Asia/Dhaka", "Asia/Baghdad"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{
+			time.Date(2028, 2, 29, 0, 0, 0, 0, loc),
+			time.Date(2028, 2, 29, 0, 30, 0, 0, loc),
+			time.Date(2028, 2, 29, 23, 59, 59, 0, loc),
+		} {
+			now := at.UTC().In(loc) // as the store hands it to rules
+			e := validEpisode()
+			e.Return.Date = DayDate(2028, 2, 29)
+			wantProblems(t, e.Validate(now))
+			e.Return.Date = DayDate(2028, 3, 1)
+			wantProblems(t, e.Validate(now), "return.date=registry.return.date_future")
+		}
 	}
 }

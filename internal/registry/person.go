@@ -382,7 +382,7 @@ func checkBirthDate(v *homeward.Validation, field string, d Date, now time.Time)
 		v.Add(field, "registry.date.invalid_parts", "This is not a real calendar date.")
 	case d.AfterTime(now):
 		v.Add(field, "registry.person.born_future", "The date of birth is in the future.")
-	case d.Latest().Before(now.UTC().AddDate(-MaxAge-1, 0, 0)):
+	case d.Latest().Before(DateOf(now).Earliest().AddDate(-MaxAge-1, 0, 0)):
 		v.AddArgs(field, "registry.person.too_old", map[string]any{"max": MaxAge}, "The date of birth makes the person older than %d years.", MaxAge)
 	}
 }

@@ -84,7 +84,8 @@ func (s Schedule) Validate() error {
 
 // FollowUps lists the follow-ups of a person who returned on returned, given
 // the dates surveys were completed, as seen at now. Dates are compared by
-// calendar day in UTC. A completed survey counts for the latest follow-up
+// calendar day, each in its own location: pass now in the instance's time
+// zone, and dates of return and completion as dates (midnight UTC). A completed survey counts for the latest follow-up
 // that had opened by then and is not yet done (so a late 3-month survey
 // done after the 6-month one opened counts as the 6-month one, and the
 // 3-month one is missed); surveys before the first follow-up opened are the
@@ -93,7 +94,7 @@ func (s Schedule) FollowUps(returned time.Time, completed []time.Time, now time.
 	returned, now = day(returned), day(now)
 	out := make([]FollowUp, len(s.Months))
 	for i, m := range s.Months {
-		due := addMonths(returned, m)
+		due := homeward.AddMonths(returned, m)
 		out[i] = FollowUp{Months: m, Due: due, Opens: due.AddDate(0, 0, -s.OpenDays), OverdueFrom: due.AddDate(0, 0, s.GraceDays+1)}
 	}
 	done := append([]time.Time(nil), completed...)
@@ -126,19 +127,8 @@ func (s Schedule) FollowUps(returned time.Time, completed []time.Time, now time.
 	return out
 }
 
+// day returns t's calendar date in t's own location, as midnight UTC.
 func day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// addMonths adds n calendar months, clamping to the month's last day (31
-// January + 1 month is 28 or 29 February, not 3 March).
-func addMonths(t time.Time, n int) time.Time {
 	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	if d > last {
-		d = last
-	}
-	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -572,7 +572,7 @@ func (tx *Tx) applyInput(sub *assessment.Submission, f *form.Form, in assessment
 		}
 		sub.Answers, sub.Status = answers, assessment.StatusDraft
 		if in.AnsweredOn != "" {
-			d, err := assessment.AnsweredOn(in.AnsweredOn, nil, tx.now)
+			d, err := assessment.AnsweredOn(in.AnsweredOn, nil, tx.Local())
 			if err != nil {
 				return err
 			}
@@ -590,7 +590,7 @@ func (tx *Tx) applyInput(sub *assessment.Submission, f *form.Form, in assessment
 	if err != nil {
 		return err
 	}
-	d, err := assessment.AnsweredOn(in.AnsweredOn, valid.Answers, tx.now)
+	d, err := assessment.AnsweredOn(in.AnsweredOn, valid.Answers, tx.Local())
 	if err != nil {
 		return err
 	}
@@ -787,7 +787,7 @@ func (db *DB) PersonOverview(ctx context.Context, personID string) (*assessment.
 			start = opened
 		}
 		ov.ReturnDate = start.Format(time.DateOnly)
-		ov.FollowUps = db.followUps().FollowUps(start, surveys, db.Now())
+		ov.FollowUps = db.followUps().FollowUps(start, surveys, db.local())
 	}
 	return ov, nil
 }

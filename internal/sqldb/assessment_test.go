@@ -159,7 +159,7 @@ func TestAssessmentSubmissions(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
-	now := time.Now().UTC()
+	now := db.Now()
 	returned := now.AddDate(0, 0, -100)
 	rec := registerPerson(t, w, returned, "1234567890")
 	pid := rec.Person.ID
@@ -310,7 +310,7 @@ func TestAssessmentCalibration(t *testing.T) {
 	db := w.DB
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
 	r := rand.New(rand.NewPCG(3, 4))
-	now := time.Now().UTC()
+	now := db.Now()
 	for i := range 24 {
 		rec := registerPerson(t, w, now.AddDate(0, 0, -30), fmt.Sprintf("12345678%02d", i))
 		x := r.Float64()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"homeward"
 	"homeward/homewardtest"
@@ -70,7 +69,7 @@ func (w *refWorld) counselling(t *testing.T, nid string, notes ...string) *refer
 		t.Fatal(err)
 	}
 	for _, n := range notes {
-		if d, err = w.DB.AddSession(counsellor, d.ID, d.Version, referral.SessionInput{Date: time.Now().Format(time.DateOnly), Type: referral.SessionIndividual, Minutes: 50, Notes: n}); err != nil {
+		if d, err = w.DB.AddSession(counsellor, d.ID, d.Version, referral.SessionInput{Date: homewardtest.Today(w.DB, 0), Type: referral.SessionIndividual, Minutes: 50, Notes: n}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,7 +173,7 @@ func TestCounsellingNotesSealed(t *testing.T) {
 	// Without a key, notes are refused rather than stored in clear.
 	db.NotesKeys = nil
 	latest, _ := db.FindDelivery(counsellor, d.ID)
-	if _, err := db.AddSession(counsellor, d.ID, latest.Version, referral.SessionInput{Date: time.Now().Format(time.DateOnly), Type: referral.SessionIndividual, Notes: "must not be stored"}); err == nil || !strings.Contains(err.Error(), "no notes key") {
+	if _, err := db.AddSession(counsellor, d.ID, latest.Version, referral.SessionInput{Date: homewardtest.Today(w.DB, 0), Type: referral.SessionIndividual, Notes: "must not be stored"}); err == nil || !strings.Contains(err.Error(), "no notes key") {
 		t.Errorf("note stored without a key: %v", err)
 	}
 	if n := len(raw.notes()); n != 3 {

@@ -37,6 +37,10 @@ type DB struct {
 	read    *sql.DB
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Zone is the instance's time zone: its calendar says which day
+	// "today" is (follow-ups due, overdue plans, dates not in the future).
+	// Nil means homeward.DefaultZone. Instants are stored in UTC.
+	Zone *time.Location
 	// Logger receives warnings (never secrets).
 	Logger *slog.Logger
 	// FollowUpSchedule, when set, replaces the default follow-up schedule
@@ -240,6 +244,39 @@ func (db *DB) keepStmts(used map[string]*sql.Stmt) {
 
 // Now returns the transaction's time.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+// Local returns the transaction's time in the instance's time zone (see
+// DB.Zone): its calendar date is today.
+func (tx *Tx) Local() time.Time { return tx.now.In(tx.db.zone()) }
+
+// Clock returns the database's clock: DB.Now (read at each call, so that a
+// test replacing it reaches every holder) in the instance's time zone.
+func (db *DB) Clock() homeward.Clock {
+	return homeward.Clock{Now: func() time.Time { return db.Now() }, Zone: db.zone()}
+}
+
+// local returns the current time in the instance's time zone.
+func (db *DB) local() time.Time { return db.Now().In(db.zone()) }
+
+// today returns today's date (YYYY-MM-DD) in the instance's time zone.
+func (db *DB) today() string { return homeward.DateOf(db.local()) }
+
+func (db *DB) zone() *time.Location {
+	if db.Zone != nil {
+		return db.Zone
+	}
+	return defaultZone
+}
+
+// defaultZone is homeward.DefaultZone, loaded once (time/tzdata is linked
+// in, so loading cannot fail).
+var defaultZone = func() *time.Location {
+	loc, err := homeward.LoadZone(homeward.DefaultZone)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
 
 func actorOf(ctx context.Context) *homeward.Actor { return homeward.ActorFromContext(ctx) }
 

@@ -454,7 +454,7 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 			return homeward.Errorf(homeward.ECONFLICT, "dedupe.merge.already", "One of these people is already merged into someone else.")
 		}
 		person, eps, prov := plan.Apply(kept, abs)
-		if err := person.Validate(tx.now); err != nil {
+		if err := person.Validate(tx.Local()); err != nil {
 			return err
 		}
 		m = &dedupe.Merge{ID: homeward.NewID(), OrgID: p.OrgID, PairID: p.ID, KeptID: keptID, AbsorbedID: absID, Plan: plan, Provenance: prov,

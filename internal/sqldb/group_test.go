@@ -308,7 +308,7 @@ func TestImportRowsReportsWhatWasWritten(t *testing.T) {
 		}
 		fmt.Fprintf(&csv, "Y%d,%s,Islam,M,BD302602,SA,2026-01-05,deported\n", i, name)
 	}
-	rep, err := registry.RunImport(ctx, w.DB, strings.NewReader(csv.String()), registry.FormatCSV, registry.ImportOptions{Now: time.Now()}, false, nil, "en", nil)
+	rep, err := registry.RunImport(ctx, w.DB, strings.NewReader(csv.String()), registry.FormatCSV, registry.ImportOptions{Now: w.DB.Now()}, false, nil, "en", nil)
 	if err == nil || rep == nil || rep.Created != created {
 		t.Errorf("RunImport after a failing row: created %v, error %v; want %d created and the error", rep, err, created)
 	}

@@ -150,7 +150,7 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 	if err := homeward.Authorize(actor, homeward.ActReferralSend, homeward.Resource{Type: "referral", OrgID: actorOrg(actor)}); err != nil {
 		return nil, err
 	}
-	if err := d.Validate(db.Now()); err != nil {
+	if err := d.Validate(db.local()); err != nil {
 		return nil, err
 	}
 	cat, err := db.catalogue(ctx)
@@ -203,7 +203,7 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 			return &homeward.Error{Code: homeward.ECONFLICT, Key: "referral.send.not_offered", Field: "service_type", Args: map[string]any{"org": toName},
 				Message: toName + " does not offer this service."}
 		}
-		if reasons := offer.Eligibility.Ineligible(referral.FactsOf(rec, tx.now)); len(reasons) > 0 {
+		if reasons := offer.Eligibility.Ineligible(referral.FactsOf(rec, tx.Local())); len(reasons) > 0 {
 			e := &homeward.Error{Code: homeward.ECONFLICT, Key: "referral.send.ineligible", Message: "The returnee does not meet the provider's eligibility rules."}
 			for _, m := range reasons {
 				e.Fields = append(e.Fields, homeward.FieldError{Field: "eligibility", Key: m.Key, Args: m.Args, Message: "The returnee does not meet the provider's eligibility rules."})
@@ -238,7 +238,7 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 		r := &referral.Referral{ID: homeward.NewID(), FromOrgID: caseOrg, FromOrgName: fromName, ToOrgID: d.ToOrgID, ToOrgName: toName, ToUserID: d.ToUserID,
 			ServiceType: d.ServiceType, CaseID: d.CaseID, PersonID: personID, PlanID: d.PlanID, PlannedServiceID: d.PlannedServiceID,
 			State: referral.StateSent, Note: d.Note, SentBy: actorID(actor), SentAt: tx.now, RespondBy: d.Deadline(tx.now), DueDate: d.DueDate,
-			Shared:  referral.Share(rec, st.Shared, tx.now),
+			Shared:  referral.Share(rec, st.Shared, tx.Local()),
 			History: []referral.Step{{To: referral.StateSent, By: actorID(actor), At: tx.now}}, Version: 1, UpdatedAt: tx.now}
 		if d.PlanID != "" {
 			if err := tx.linkPlan(r, cat); err != nil {
@@ -266,7 +266,7 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 		if err := tx.enqueueWebhooks(r, "referral.sent", r.ToOrgID); err != nil {
 			return err
 		}
-		out = view(r, referral.SideSender, tx.now)
+		out = view(r, referral.SideSender, tx.Local())
 		return nil
 	})
 	return out, err
@@ -329,7 +329,7 @@ func (db *DB) FindReferral(ctx context.Context, id string) (*referral.Referral, 
 	if err != nil {
 		return nil, err
 	}
-	return view(r, side, db.Now()), nil
+	return view(r, side, db.local()), nil
 }
 
 // overdueSQL selects referrals that need attention at ? (time) and ? (date).
@@ -369,7 +369,7 @@ func referralWhere(org string, f referral.ReferralFilter, now time.Time) (string
 	}
 	if f.Overdue {
 		q += ` AND ` + overdueSQL
-		args = append(args, now, now.Format(time.DateOnly))
+		args = append(args, now, homeward.DateOf(now))
 	}
 	return q, args
 }
@@ -385,7 +385,7 @@ func (db *DB) count(ctx context.Context, from, where string, args ...any) (int, 
 }
 
 func (db *DB) countReferrals(ctx context.Context, org string, f referral.ReferralFilter) (int, error) {
-	where, args := referralWhere(org, f, db.Now())
+	where, args := referralWhere(org, f, db.local())
 	return db.count(ctx, `referrals r`, where, args...)
 }
 
@@ -400,7 +400,7 @@ func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]r
 	if err := checkIDCursor(f.After); err != nil {
 		return nil, "", err
 	}
-	now := db.Now()
+	now := db.local()
 	where, args := referralWhere(org, f, now)
 	q := `SELECT ` + referralColumns + referralFrom + ` WHERE ` + where
 	if f.After != "" {
@@ -498,7 +498,7 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 		if err := tx.enqueueWebhooks(r, "referral."+string(r.State), other); err != nil {
 			return err
 		}
-		out = view(r, side, tx.now)
+		out = view(r, side, tx.Local())
 		return nil
 	})
 	return out, err
@@ -574,11 +574,11 @@ func (db *DB) ReferralStats(ctx context.Context) (*referral.Stats, error) {
 	if err := homeward.Authorize(actor, homeward.ActReferralStats, homeward.Resource{Type: "referral", OrgID: org}); err != nil {
 		return nil, err
 	}
-	now := db.Now()
+	now := db.local()
 	st := &referral.Stats{Sent: referral.Counts{ByState: map[referral.State]int{}}, Received: referral.Counts{ByState: map[referral.State]int{}}, ByOrg: []referral.ProviderCount{}}
 	rows, err := db.query(ctx, `SELECT r.from_org_id, r.to_org_id, t.name, r.state, COUNT(*), SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END)
 		FROM referrals r JOIN organisations t ON t.id = r.to_org_id WHERE r.from_org_id = ? OR r.to_org_id = ?
-		GROUP BY r.from_org_id, r.to_org_id, t.name, r.state ORDER BY t.name, r.to_org_id`, now, now.Format(time.DateOnly), org, org)
+		GROUP BY r.from_org_id, r.to_org_id, t.name, r.state ORDER BY t.name, r.to_org_id`, now, homeward.DateOf(now), org, org)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func (db *DB) AddDelivery(ctx context.Context, referralID string, in referral.De
 		d.ID, d.ReferralID, d.OrgID, d.Version = homeward.NewID(), r.ID, r.ToOrgID, 1
 		pending, requester := pendingApproval(d)
 		_, err = tx.Exec(`INSERT INTO service_deliveries (id, referral_id, org_id, kind, pending_approval, requested_by, delivery, next_follow_up, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, d.ID, d.ReferralID, d.OrgID, string(d.Kind), pending, requester, deliveryJSON(d), nextFollowUp(d, r.State), tx.now, tx.now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, d.ID, d.ReferralID, d.OrgID, string(d.Kind), pending, requester, deliveryJSON(d), db.nextFollowUp(d, r.State), tx.now, tx.now)
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "referral.delivery.exists", "This referral already has a delivery record; change that one.")
 		} else if err != nil {
@@ -170,7 +170,7 @@ func (db *DB) changeDelivery(ctx context.Context, id string, version int, action
 		}
 		pending, requester := pendingApproval(d)
 		res, err := tx.Exec(`UPDATE service_deliveries SET pending_approval = ?, requested_by = ?, delivery = ?, next_follow_up = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			pending, requester, deliveryJSON(d), nextFollowUp(d, r.State), tx.now, id, version)
+			pending, requester, deliveryJSON(d), db.nextFollowUp(d, r.State), tx.now, id, version)
 		if err != nil {
 			return err
 		}
@@ -221,7 +221,7 @@ func (db *DB) DisburseTranche(ctx context.Context, id string, version int, tranc
 // organisation's counsellors; its notes are stored apart.
 func (db *DB) AddSession(ctx context.Context, deliveryID string, version int, in referral.SessionInput) (*referral.Delivery, error) {
 	return db.changeDelivery(ctx, deliveryID, version, homeward.ActCounsellingNotes, "counselling_session", func(tx *Tx, d *referral.Delivery) error {
-		s, err := d.AddSession(in, homeward.NewID(), actorID(tx.actor), tx.now)
+		s, err := d.AddSession(in, homeward.NewID(), actorID(tx.actor), tx.Local())
 		if err != nil {
 			return err
 		}

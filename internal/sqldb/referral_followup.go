@@ -15,8 +15,15 @@ import (
 // when none is expected. Every write of a delivery record stores it, and a
 // referral that ends unfinished clears it (see Tx.saveReferral), so that
 // the follow-ups due are one indexed range.
-func nextFollowUp(d *referral.Delivery, s referral.State) any {
-	if due, ok := d.NextFollowUpIn(s); ok {
+func (db *DB) nextFollowUp(d *referral.Delivery, s referral.State) any {
+	return nextFollowUpIn(d, s, db.zone())
+}
+
+// nextFollowUpIn is nextFollowUp in time zone loc. The migration that fills
+// in the column runs before a caller can set DB.Zone, so it uses
+// homeward.DefaultZone.
+func nextFollowUpIn(d *referral.Delivery, s referral.State, loc *time.Location) any {
+	if due, ok := d.NextFollowUpIn(s, loc); ok {
 		return due
 	}
 	return nil
@@ -27,9 +34,10 @@ func nextFollowUp(d *referral.Delivery, s referral.State) any {
 const followUpDue = `d.org_id = ? AND d.next_follow_up <= ?`
 
 // followUpsDue lists the organisation's grants and job placements whose
-// next follow-up is due by today, the most overdue first, at most limit.
+// next follow-up is due by today (in the instance's time zone), the most
+// overdue first, at most limit.
 func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referral.DueFollowUp, error) {
-	today := db.Now().UTC().Format(time.DateOnly)
+	today := db.today()
 	rows, err := db.query(ctx, `SELECT `+deliveryColumns+`, d.next_follow_up FROM service_deliveries d
 		WHERE `+followUpDue+` ORDER BY d.next_follow_up, d.id LIMIT `+itoa(limit), org, today)
 	if err != nil {
@@ -50,7 +58,7 @@ func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referr
 
 // countFollowUpsDue counts what followUpsDue lists.
 func (db *DB) countFollowUpsDue(ctx context.Context, org string) (int, error) {
-	return db.count(ctx, `service_deliveries d`, followUpDue, org, db.Now().UTC().Format(time.DateOnly))
+	return db.count(ctx, `service_deliveries d`, followUpDue, org, db.today())
 }
 
 // scanWith scans a row into the destinations a scan function gives,
@@ -90,7 +98,7 @@ func backfillNextFollowUp(ctx context.Context, tx *sql.Tx, d dialect) error {
 				rows.Close()
 				return fmt.Errorf("delivery record %s: %w", id, err)
 			}
-			if date, ok := nextFollowUp(&del, referral.State(state)).(string); ok {
+			if date, ok := nextFollowUpIn(&del, referral.State(state), defaultZone).(string); ok {
 				dues = append(dues, due{id, date})
 			}
 		}

@@ -276,7 +276,7 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldestDue, _ := oldest.NextFollowUp()
+	oldestDue, _ := oldest.NextFollowUp(time.UTC)
 	g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
 	grant := referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"}, Channel: referral.ChannelCash, Purpose: "Grocery shop", Tranches: []referral.Tranche{{Amount: 50000}}}
 	gd, err := db.AddDelivery(staff, g.ID, referral.DeliveryInput{Grant: &grant})
@@ -293,7 +293,7 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grantDue, _ := gd.NextFollowUp()
+	grantDue, _ := gd.NextFollowUp(time.UTC)
 
 	// due lists the follow-ups due and checks their count: all of them,
 	// however few are listed.

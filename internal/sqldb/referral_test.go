@@ -75,7 +75,7 @@ func (w *refWorld) returnee(t *testing.T, nid string, consentTo ...string) *regi
 		"phones":["01712-345678"],"documents":[{"type":"national_id","number":%q,"issuing_country":"BD"}],
 		"address":{"admin_area":"BD302602","text":"House 7"}},
 		"episodes":[{"destination_country":"SA","sector":"domestic_work","departure_date":"2019-02","return":{"date":%q,"return_type":"deported","point_of_entry":"BD-DAC"}}],
-		"consents":[%s]}`, nid, time.Now().AddDate(0, 0, -10).Format(time.DateOnly), consents)
+		"consents":[%s]}`, nid, homewardtest.Today(w.DB, -10), consents)
 	var reg registry.Registration
 	if err := json.Unmarshal([]byte(js), &reg); err != nil {
 		t.Fatal(err)
@@ -462,7 +462,7 @@ func TestReferralEveryRoleEveryAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	counsellor := w.as("provider", homeward.RoleProviderStaff)
-	if d, err = db.AddSession(counsellor, d.ID, d.Version, referral.SessionInput{Date: time.Now().Format(time.DateOnly), Type: referral.SessionIndividual, Minutes: 50,
+	if d, err = db.AddSession(counsellor, d.ID, d.Version, referral.SessionInput{Date: homewardtest.Today(db, 0), Type: referral.SessionIndividual, Minutes: 50,
 		Notes: "Reports nightmares about detention; agreed breathing exercises."}); err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +493,7 @@ func TestReferralEveryRoleEveryAction(t *testing.T) {
 			}
 		}
 	}
-	if _, err := db.AddSession(w.as("provider", homeward.RoleSupervisor), d.ID, d.Version, referral.SessionInput{Date: time.Now().Format(time.DateOnly), Type: referral.SessionGroup}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+	if _, err := db.AddSession(w.as("provider", homeward.RoleSupervisor), d.ID, d.Version, referral.SessionInput{Date: homewardtest.Today(db, 0), Type: referral.SessionGroup}); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("non-counsellor adds a session: %v", err)
 	}
 	// Reading notes is audited.

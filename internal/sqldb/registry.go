@@ -312,7 +312,7 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 		c := &reg.Consents[i]
 		c.RecordedBy, c.RecordedAt, c.WithdrawnAt, c.WithdrawnBy = actorID(actor), now, nil, ""
 	}
-	if err := reg.Validate(now); err != nil {
+	if err := reg.Validate(now.In(db.zone())); err != nil {
 		return nil, err
 	}
 	pp, err := preparePerson(&reg.Person, reg.Episodes)
@@ -342,7 +342,7 @@ func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*re
 	if err != nil {
 		return nil, err
 	}
-	p, ep, c, err := r.Draft(country, db.Now())
+	p, ep, c, err := r.Draft(country, db.local())
 	if err != nil {
 		return nil, err
 	}
@@ -509,7 +509,7 @@ func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, up
 			reg.Person.ExternalID = rec.Person.ExternalID
 		}
 		reg.Normalize(country)
-		if err := reg.Validate(tx.now); err != nil {
+		if err := reg.Validate(tx.Local()); err != nil {
 			return err
 		}
 		changed := changedFields(&rec.Person, &reg.Person, rec.Episodes, reg.Episodes)

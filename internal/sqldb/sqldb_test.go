@@ -341,7 +341,7 @@ func TestAPITokens(t *testing.T) {
 	db := w.DB
 	u := w.Users["ngo"][homeward.RoleCaseWorker]
 	self := w.Ctx("ngo", homeward.RoleCaseWorker)
-	past := time.Now().Add(-time.Hour)
+	past := db.Now().Add(-time.Hour)
 	if err := db.CreateToken(self, u.ID, &homeward.APIToken{Name: "x", Scopes: []homeward.Scope{"root"}, ExpiresAt: &past}); homewardtest.Code(err) != homeward.EINVALID {
 		t.Fatalf("bad token: %v", err)
 	}
@@ -458,7 +458,7 @@ func TestTokenCacheEndsWithChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.Transact(context.Background(), func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, time.Now().UTC(), other.ID)
+		_, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, db.Now(), other.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -246,7 +246,7 @@ func (w *Web) assessFill(rw http.ResponseWriter, r *http.Request) error {
 		}
 		d.AnsweredOn = i18n.Digits(p.Lang, d.AnsweredOn)
 	} else {
-		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, time.Now(), sub.ID)
+		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.svc.Clock.Local(), sub.ID)
 	}
 	p.Title = d.Title
 	p.Data = d
@@ -293,7 +293,7 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 			other = append(other, i18n.FieldMessage(p.Lang, fe))
 		}
 	}
-	d.Items = buildItems(fv.Form, p.Lang, answers, errs, time.Now(), sub.ID)
+	d.Items = buildItems(fv.Form, p.Lang, answers, errs, w.svc.Clock.Local(), sub.ID)
 	p.Title = d.Title
 	p.Error = i18n.T(p.Lang, "assessment.ui.fill.errors", map[string]any{"count": len(fields)})
 	if len(other) > 0 {
@@ -321,7 +321,7 @@ func (w *Web) assessLive(rw http.ResponseWriter, r *http.Request) error {
 	trigger := strings.TrimPrefix(r.Header.Get("HX-Trigger-Name"), "a.")
 	dyn := dynamicNames(fv.Form)
 	var items []itemView
-	for _, it := range buildItems(fv.Form, p.Lang, answers, nil, time.Now(), sub.ID) {
+	for _, it := range buildItems(fv.Form, p.Lang, answers, nil, w.svc.Clock.Local(), sub.ID) {
 		if dyn[it.Name] && it.Name != trigger {
 			it.OOB = true
 			items = append(items, it)

@@ -73,7 +73,7 @@ func surveyForm(answers map[string]any, token, version, action string) url.Value
 
 func TestAssessmentPages(t *testing.T) {
 	b, w := newBrowser(t)
-	returned := time.Now().UTC().AddDate(0, 0, -100)
+	returned := w.DB.Now().AddDate(0, 0, -100)
 	pid := registerReturnee(t, w, returned)
 	b.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"homeward"
 	"homeward/internal/httpx"
@@ -35,8 +36,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return w.render(rw, status, "login", p)
 	}
-	http.SetCookie(rw, &http.Cookie{Name: httpx.SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: w.SecureCookies,
-		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
+	w.setSessionCookie(rw, token, s.ExpiresAt)
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -108,7 +108,15 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(rw, &http.Cookie{Name: httpx.SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: w.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
+	w.setSessionCookie(rw, token, s.ExpiresAt)
 	http.Redirect(rw, r, "/account?ok=account.password.changed", http.StatusSeeOther)
 	return nil
+}
+
+// setSessionCookie sets the session cookie to last until expires by the
+// server's clock. It says Max-Age (seconds from now), not Expires: a phone
+// whose clock is wrong keeps the session as long as the server does.
+func (w *Web) setSessionCookie(rw http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(rw, &http.Cookie{Name: httpx.SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: w.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: max(1, int(expires.Sub(w.svc.Clock.Time()).Seconds()))})
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"homeward"
 	"homeward/internal/i18n"
@@ -467,7 +466,7 @@ func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
 		return notFound()
 	}
 	d := &referral.Draft{CaseID: pl.CaseID, ToOrgID: s.ProviderOrgID, ServiceType: s.ServiceType, PlanID: pl.ID, PlannedServiceID: s.ID, Note: s.Note}
-	if s.TargetDate != "" && s.TargetDate >= time.Now().UTC().Format(time.DateOnly) {
+	if s.TargetDate != "" && s.TargetDate >= w.svc.Clock.Today() {
 		d.DueDate = s.TargetDate
 	}
 	ref, err := w.svc.Referral.SendReferral(r.Context(), d)

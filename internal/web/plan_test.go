@@ -284,7 +284,7 @@ func TestPlanPageSearchesOffersOnlyForTheForm(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			svc := &countingReferral{Service: w.DB, closed: tc.closed}
-			ui, err := web.New(web.Services{Orgs: w.DB, Users: w.DB, Auth: w.DB, Audit: w.DB, Registry: w.DB, Assessment: w.DB, Referral: svc})
+			ui, err := web.New(web.Services{Orgs: w.DB, Users: w.DB, Auth: w.DB, Audit: w.DB, Registry: w.DB, Assessment: w.DB, Referral: svc, Clock: w.DB.Clock()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -47,7 +47,7 @@ func referralWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Orga
 		"address":{"admin_area":"BD302602","text":"House 7 Secret Lane"}},
 		"episodes":[{"destination_country":"SA","sector":"domestic_work","departure_date":"2019-02","return":{"date":%q,"return_type":"deported","point_of_entry":"BD-DAC"}}],
 		"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
-		time.Now().AddDate(0, 0, -10).Format(time.DateOnly), provider.ID)
+		w.DB.Now().AddDate(0, 0, -10).Format(time.DateOnly), provider.ID)
 	var reg registry.Registration
 	if err := json.Unmarshal([]byte(js), &reg); err != nil {
 		t.Fatal(err)

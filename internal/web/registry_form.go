@@ -447,7 +447,7 @@ func (w *Web) personNew(rw http.ResponseWriter, r *http.Request) error {
 	f := recordValues(&registry.Person{Documents: []registry.Document{{Type: registry.DocNationalID}, {Type: registry.DocPassport}}}, nil)
 	f.set("person.documents[0].type", string(registry.DocNationalID))
 	f.set("person.documents[1].type", string(registry.DocPassport))
-	f.set("episodes[0].return.date", time.Now().Format("2006-01-02"))
+	f.set("episodes[0].return.date", w.svc.Clock.Today())
 	f.check("consent.purpose", string(registry.PurposeRegistration))
 	f.check("consent.purpose", string(registry.PurposeReferral))
 	f.set("consent.referral_org_type", string(homeward.OrgServiceProvider))
@@ -460,7 +460,7 @@ func (w *Web) personCreate(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := valuesFromPost(r.PostForm)
-	now := time.Now()
+	now := w.svc.Clock.Local()
 	var v homeward.Validation
 	p, eps, rows := parsePersonForm(f, now, &v)
 	reg := &registry.Registration{Person: p, Episodes: eps, Consents: parseConsents(f)}
@@ -521,7 +521,7 @@ func (w *Web) personUpdate(rw http.ResponseWriter, r *http.Request) error {
 	}
 	f := valuesFromPost(r.PostForm)
 	version, _ := strconv.Atoi(f.V["version"])
-	now := time.Now()
+	now := w.svc.Clock.Local()
 	var v homeward.Validation
 	p, eps, rows := parsePersonForm(f, now, &v)
 	if err = v.Err(); err == nil {

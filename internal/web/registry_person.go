@@ -109,7 +109,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	v := &personView{Rec: rec, Name: p.DisplayName(), DateOfBirth: dateText(lng, p.DateOfBirth),
 		CanEdit:   homeward.Can(a, homeward.ActPersonUpdate, res),
 		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res)}
-	if age, ok := p.DateOfBirth.AgeAt(time.Now()); ok {
+	if age, ok := p.DateOfBirth.AgeAt(w.svc.Clock.Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
 	}
 	for _, d := range p.Documents {
@@ -187,7 +187,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, rec))
 		}
 	}
-	now := time.Now()
+	now := w.svc.Clock.Local()
 	for _, c := range rec.Consents {
 		cv := consentView{ID: c.ID, Purpose: label(lng, "registry.purpose", string(c.Purpose)), Method: label(lng, "registry.method", string(c.Method)),
 			Witness: c.Witness, RecordedBy: names[c.RecordedBy], RecordedAt: timeText(lng, c.RecordedAt), Active: c.ActiveAt(now)}
@@ -393,7 +393,7 @@ func (w *Web) consentRecord(rw http.ResponseWriter, r *http.Request) error {
 		c.Recipient.OrgType = f.V["consent.referral_org_type"]
 	}
 	var v homeward.Validation
-	if d := formDate(&v, f, "consent.expires", false, time.Now()); !d.IsZero() {
+	if d := formDate(&v, f, "consent.expires", false, w.svc.Clock.Local()); !d.IsZero() {
 		t := d.Latest().Add(24 * time.Hour)
 		c.ExpiresAt = &t
 	}

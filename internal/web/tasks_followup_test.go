@@ -26,7 +26,7 @@ func TestTasksFollowUpDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := w.DB.AddDelivery(staffCtx, r.ID, referral.DeliveryInput{Placement: &referral.Placement{Employer: "Meghna Garments", Position: "Sewing machine operator",
-		Wage: registry.Money{Amount: 12500, Currency: "BDT"}, WagePer: "month", StartDate: time.Now().AddDate(0, -2, 0).Format(time.DateOnly)}})
+		Wage: registry.Money{Amount: 12500, Currency: "BDT"}, WagePer: "month", StartDate: w.DB.Now().AddDate(0, -2, 0).Format(time.DateOnly)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestTaskCard(t *testing.T) {
 			"documents":[{"type":"national_id","number":"%010d","issuing_country":"BD"}],"address":{"admin_area":"BD302602"}},
 			"episodes":[{"destination_country":"SA","return":{"date":%q,"return_type":"deported"}}],
 			"consents":[{"purpose":"registration_case_management","method":"signed_form"},{"purpose":"referral","method":"signed_form","recipient":{"org_id":%q}}]}`,
-			5000000000+i, time.Now().AddDate(0, 0, -10).Format(time.DateOnly), provider.ID)
+			5000000000+i, w.DB.Now().AddDate(0, 0, -10).Format(time.DateOnly), provider.ID)
 		var reg registry.Registration
 		if err := json.Unmarshal([]byte(js), &reg); err != nil {
 			t.Fatal(err)

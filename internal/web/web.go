@@ -43,6 +43,9 @@ type Services struct {
 	Assessment assessment.Service
 	Dedupe     *dedupe.Service
 	Referral   referral.Service
+	// Clock tells the time and the instance's time zone (the zero Clock is
+	// the system clock in UTC).
+	Clock homeward.Clock
 }
 
 // Web is the HTML handler.
