@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"homeward"
 	"homeward/internal/httpx"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
@@ -18,11 +19,14 @@ import (
 // Config is the server's configuration, filled from flags and HOMEWARD_*
 // environment variables.
 type Config struct {
-	Addr            string
-	Database        string
-	DataDir         string
-	LogLevel        string
-	LogFormat       string
+	Addr      string
+	Database  string
+	DataDir   string
+	LogLevel  string
+	LogFormat string
+	// TimeZone is the instance's IANA time zone: its calendar says which
+	// day "today" is (follow-ups due, dates not in the future).
+	TimeZone        string
 	SecureCookies   bool
 	MaxBody         int64
 	ShutdownTimeout time.Duration
@@ -51,6 +55,7 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "data", "directory for the embedded database and files")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.TimeZone, "time-zone", homeward.DefaultZone, "the instance's IANA time zone, whose calendar says which day it is")
 }
 
 // serveFlags registers the server's flags.
@@ -124,6 +129,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.level(); err != nil {
 		problems = append(problems, err.Error())
+	}
+	if _, err := homeward.LoadZone(c.TimeZone); err != nil {
+		problems = append(problems, "--time-zone: "+err.Error())
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, "--log-format must be text or json")

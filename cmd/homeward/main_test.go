@@ -42,6 +42,9 @@ func TestUsageAndHelp(t *testing.T) {
 	if _, err := run(t, nil, "", "serve", "--follow-ups", "3,x"); exitCode(err) != 2 {
 		t.Errorf("bad follow-up schedule: %v", err)
 	}
+	if _, err := run(t, nil, "", "serve", "--time-zone", "Mars/Olympus_Mons"); exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), "--time-zone") {
+		t.Errorf("bad time zone: %v", err)
+	}
 	if _, err := run(t, nil, "", "serve", "--log-level", "loud"); exitCode(err) != 2 {
 		t.Errorf("bad log level: %v", err)
 	}

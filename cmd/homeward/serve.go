@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"homeward"
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
 	"homeward/internal/reference"
@@ -49,6 +50,10 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 		return nil, err
 	}
 	db.Logger = log
+	if db.Zone, err = homeward.LoadZone(c.TimeZone); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Webhooks are created under the rule the sender (see serve) delivers
 	// by.
 	db.WebhookAllowPrivate = c.WebhookAllowPrivate

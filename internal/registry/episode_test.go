@@ -1,8 +1,9 @@
 package registry
 
-import "time"
-
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func validEpisode() MigrationEpisode {
 	return MigrationEpisode{

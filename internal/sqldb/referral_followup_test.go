@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 	"homeward/internal/sqldb"
@@ -459,6 +460,76 @@ func TestTaskCounts(t *testing.T) {
 	for _, g := range groups {
 		if most[g.name] < 2 {
 			t.Errorf("%s: at most %d for anyone; the test needs more than one", g.name, most[g.name])
+		}
+	}
+}
+
+// TestFollowUpsDueAcrossMidnight checks the store's "due by today" in the
+// instance's time zone (Asia/Dhaka, UTC+6) at the edge of a leap February:
+// a grant paid five minutes into 31 January in Dhaka (30 January in UTC)
+// and a job started that day are due on 29 February and 30 April (the
+// month's end, not 2 March or 1 May), from the first minute of the day in
+// Dhaka, not from 06:00 when UTC's day turns.
+func TestFollowUpsDueAcrossMidnight(t *testing.T) {
+	w := newRefWorld(t)
+	db := w.DB
+	at := func(s string) func() time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, homewardtest.Zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func() time.Time { return tm.UTC() }
+	}
+	db.Now = at("2028-01-31 00:05")
+	rec := w.returnee(t, "7234567891", w.Provider.ID)
+	w.offer(t, "business_grant_cash", 0)
+	w.offer(t, "job_placement", 0)
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
+	d, err := db.AddDelivery(staff, g.ID, referral.DeliveryInput{Grant: &referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"},
+		Channel: referral.ChannelCash, Purpose: "Grocery shop", Tranches: []referral.Tranche{{Amount: 50000}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = db.DecideGrant(userCtx(w.Sup2), d.ID, d.Version, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = db.DisburseTranche(staff, d.ID, d.Version, 0, "TX-1"); err != nil {
+		t.Fatal(err)
+	}
+	p := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
+	pd, err := db.AddDelivery(staff, p.ID, referral.DeliveryInput{Placement: &referral.Placement{Employer: "Meghna Garments", Position: "Helper",
+		Wage: registry.Money{Amount: 12500, Currency: "BDT"}, WagePer: "month", StartDate: "2028-01-31"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := func(now string) map[string]string {
+		t.Helper()
+		db.Now = at(now)
+		tk, err := db.Tasks(staff, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, f := range tk.FollowUpsDue {
+			out[f.ID] = f.Due
+		}
+		if len(out) != tk.Counts.FollowUpsDue {
+			t.Errorf("at %s: %d listed, %d counted", now, len(out), tk.Counts.FollowUpsDue)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		now  string
+		want map[string]string
+	}{
+		{"2028-02-28 23:59", map[string]string{}},
+		{"2028-02-29 00:00", map[string]string{pd.ID: "2028-02-29"}},
+		{"2028-04-29 23:59", map[string]string{pd.ID: "2028-02-29"}},
+		{"2028-04-30 00:01", map[string]string{pd.ID: "2028-02-29", d.ID: "2028-04-30"}},
+	} {
+		if got := due(c.now); !maps.Equal(got, c.want) {
+			t.Errorf("due at %s in Dhaka: %v, want %v", c.now, got, c.want)
 		}
 	}
 }
