@@ -24,7 +24,7 @@ func TestFollowUpsDue(t *testing.T) {
 	w.offer(t, "job_placement", 0)
 	staff := w.as("provider", homeward.RoleProviderStaff)
 	now := db.Now()
-	date := func(months int) string { return now.AddDate(0, months, 0).Format(time.DateOnly) }
+	date, after := monthsFrom(now)
 
 	// A grant paid today.
 	g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
@@ -62,14 +62,14 @@ func TestFollowUpsDue(t *testing.T) {
 		return out
 	}
 	// Today only the placement's first check (a month after the start) is due.
-	if got := due("provider", homeward.RoleProviderStaff); len(got) != 1 || got[pd.ID] != date(-1) {
+	if got := due("provider", homeward.RoleProviderStaff); len(got) != 1 || got[pd.ID] != after(date(-2), 1) {
 		t.Errorf("follow-ups due today: %v", got)
 	}
 	// Three months and a day later the grant's first visit is due too.
 	realNow := db.Now
 	t.Cleanup(func() { db.Now = realNow })
-	db.Now = func() time.Time { return now.AddDate(0, 3, 1) }
-	if got := due("provider", homeward.RoleCaseWorker); len(got) != 2 || got[grantID] != date(3) || got[pd.ID] != date(-1) {
+	db.Now = func() time.Time { return homeward.AddMonths(now.In(homewardtest.Zone), 3).AddDate(0, 0, 1) }
+	if got := due("provider", homeward.RoleCaseWorker); len(got) != 2 || got[grantID] != date(3) || got[pd.ID] != after(date(-2), 1) {
 		t.Errorf("follow-ups due later: %v", got)
 	}
 	if got := due("ngo", homeward.RoleCaseWorker); len(got) != 0 {
@@ -80,7 +80,7 @@ func TestFollowUpsDue(t *testing.T) {
 	if pd, err = db.UpdateDelivery(staff, pd.ID, pd.Version, referral.DeliveryInput{Placement: &placement}); err != nil {
 		t.Fatal(err)
 	}
-	if got := due("provider", homeward.RoleProviderStaff); got[pd.ID] != date(1) {
+	if got := due("provider", homeward.RoleProviderStaff); got[pd.ID] != after(date(-2), 3) {
 		t.Errorf("after the first check: %v", got)
 	}
 	// No longer employed: no more checks.
@@ -133,8 +133,7 @@ func TestFollowUpStored(t *testing.T) {
 	w.offer(t, "job_placement", 0)
 	w.offer(t, "skills_training", 0)
 	staff := w.as("provider", homeward.RoleProviderStaff)
-	now := db.Now()
-	date := func(months int) string { return now.AddDate(0, months, 0).Format(time.DateOnly) }
+	date, after := monthsFrom(db.Now())
 	people := make([]*registry.Record, 4)
 	for i := range people {
 		people[i] = w.returnee(t, fmt.Sprintf("824567890%d", i), w.Provider.ID)
@@ -180,9 +179,9 @@ func TestFollowUpStored(t *testing.T) {
 
 	want := map[string]string{}
 	d := placement(accepted(people[0], "job_placement"), date(-2))
-	want[d.ID] = date(-1) // the first check, a month after the start
+	want[d.ID] = after(date(-2), 1) // the first check, a month after the start
 	d = placement(accepted(people[1], "job_placement"), date(-2), true)
-	want[d.ID] = date(1) // checked once: the next at three months
+	want[d.ID] = after(date(-2), 3) // checked once: the next at three months
 	d = placement(accepted(people[2], "job_placement"), date(-2), false)
 	want[d.ID] = "" // no longer employed
 	d = grant(accepted(people[0], "business_grant_cash"), true)
@@ -232,7 +231,8 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	w.offer(t, "job_placement", 0)
 	staff := w.as("provider", homeward.RoleProviderStaff)
 	now := db.Now()
-	day := func(days int) string { return now.AddDate(0, 0, days).Format(time.DateOnly) }
+	day := func(days int) string { return now.In(homewardtest.Zone).AddDate(0, 0, days).Format(time.DateOnly) }
+	_, after := monthsFrom(now)
 	rec := w.returnee(t, "8345678901", w.Provider.ID)
 
 	// 2,100 completed job placements, each first checked ten days ago:
@@ -240,7 +240,8 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	// take minutes).
 	r := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
 	placement := referral.Placement{Employer: "Meghna Garments", Position: "Sewing machine operator", Wage: registry.Money{Amount: 12500, Currency: "BDT"},
-		WagePer: "month", StartDate: now.AddDate(0, -1, -10).Format(time.DateOnly)}
+		WagePer: "month", StartDate: now.In(homewardtest.Zone).AddDate(0, -1, -10).Format(time.DateOnly)}
+	copiesDue := after(placement.StartDate, 1) // about ten days ago
 	tmpl, err := db.AddDelivery(staff, r.ID, referral.DeliveryInput{Placement: &placement})
 	if err != nil {
 		t.Fatal(err)
@@ -272,12 +273,12 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	// Written after them: a placement whose first check is seventy days
 	// overdue, and a grant paid four months ago, not yet visited.
 	p := w.move(t, staff, w.send(t, rec, "job_placement"), referral.StateAccepted, "")
-	placement.StartDate = now.AddDate(0, -1, -70).Format(time.DateOnly)
+	placement.StartDate = now.In(homewardtest.Zone).AddDate(0, -1, -70).Format(time.DateOnly)
 	oldest, err := db.AddDelivery(staff, p.ID, referral.DeliveryInput{Placement: &placement})
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldestDue, _ := oldest.NextFollowUp(time.UTC)
+	oldestDue, _ := oldest.NextFollowUp(homewardtest.Zone)
 	g := w.move(t, staff, w.send(t, rec, "business_grant_cash"), referral.StateAccepted, "")
 	grant := referral.Grant{Amount: registry.Money{Amount: 50000, Currency: "BDT"}, Channel: referral.ChannelCash, Purpose: "Grocery shop", Tranches: []referral.Tranche{{Amount: 50000}}}
 	gd, err := db.AddDelivery(staff, g.ID, referral.DeliveryInput{Grant: &grant})
@@ -294,7 +295,7 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grantDue, _ := gd.NextFollowUp(time.UTC)
+	grantDue, _ := gd.NextFollowUp(homewardtest.Zone)
 
 	// due lists the follow-ups due and checks their count: all of them,
 	// however few are listed.
@@ -324,8 +325,8 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	if len(got) < 2 || got[0].ID != oldest.ID || got[0].Due != oldestDue || got[1].ID != gd.ID || got[1].Due != grantDue {
 		t.Fatalf("the most overdue are not first among %d records: %d listed, first %v; want %s %s, %s %s", copies, len(got), first(got), oldest.ID, oldestDue, gd.ID, grantDue)
 	}
-	if got[2].Due != day(-10) {
-		t.Errorf("then the copies, due %s: %s", day(-10), got[2].Due)
+	if got[2].Due != copiesDue {
+		t.Errorf("then the copies, due %s: %s", copiesDue, got[2].Due)
 	}
 
 	// The business is visited today: the next visit is in three months.
@@ -339,7 +340,7 @@ func TestFollowUpsDueAmongMany(t *testing.T) {
 	}
 	// The placement's referral ends unfinished: no more checks.
 	w.move(t, staff, p, referral.StateNotCompleted, referral.NotCompletedDropped)
-	if got := due(copies + 1); has(got, oldest.ID) || got[0].Due != day(-10) {
+	if got := due(copies + 1); has(got, oldest.ID) || got[0].Due != copiesDue {
 		t.Errorf("after the referral ended the placement is still due: %v", first(got))
 	}
 
@@ -532,4 +533,21 @@ func TestFollowUpsDueAcrossMidnight(t *testing.T) {
 			t.Errorf("due at %s in Dhaka: %v, want %v", c.now, got, c.want)
 		}
 	}
+}
+
+// monthsFrom returns, for the instant now, date(n): the day n months from
+// today in the instance's time zone, and after(d, n): n months after the
+// date d, both by the one month rule (homeward.AddMonths).
+func monthsFrom(now time.Time) (date func(int) string, after func(string, int) string) {
+	y, m, d := now.In(homewardtest.Zone).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	date = func(n int) string { return homeward.AddMonths(today, n).Format(time.DateOnly) }
+	after = func(from string, n int) string {
+		t, err := time.Parse(time.DateOnly, from)
+		if err != nil {
+			panic(err)
+		}
+		return homeward.AddMonths(t, n).Format(time.DateOnly)
+	}
+	return date, after
 }

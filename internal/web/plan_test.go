@@ -199,8 +199,8 @@ func TestPlanRefer(t *testing.T) {
 	if status, page := cw.post("/plans/"+pl.ID+"/services/"+sid+"/refer", url.Values{"csrf_token": {csrf(t, page)}}); status != 409 || !strings.Contains(page, "only once the plan is agreed") {
 		t.Errorf("refer from a draft plan: %d", status)
 	}
-	if list, _, _ := w.DB.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID}); len(list) != 0 {
-		t.Errorf("a draft plan's service was referred: %d referrals", len(list))
+	if list, _, err := w.DB.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID}); err != nil || len(list) != 0 {
+		t.Errorf("a draft plan's service was referred: %d referrals (%v)", len(list), err)
 	}
 	if pl, err = w.DB.AgreePlan(ctx, pl.ID, pl.Version, referral.Agreement{Method: "signed_form"}); err != nil {
 		t.Fatal(err)

@@ -387,8 +387,8 @@ func TestImportPage(t *testing.T) {
 			t.Errorf("dry-run report lacks %q", s)
 		}
 	}
-	if list, _, _ := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{}); len(list) != 0 {
-		t.Errorf("dry run wrote %d people", len(list))
+	if list, _, err := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{}); err != nil || len(list) != 0 {
+		t.Errorf("dry run wrote %d people (%v)", len(list), err)
 	}
 	link := regexp.MustCompile(`href="(/imports/[0-9a-f]+/errors\.csv)"`).FindStringSubmatch(rep)
 	if link == nil {
@@ -491,8 +491,15 @@ func TestExport(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(body), "#") || !strings.Contains(string(body), "Rahima") {
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(body), "Rahima") {
 		t.Errorf("CSV export: %d %s\n%.300s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	// The HXL row comes second, a hashtag under each column.
+	if lines := strings.SplitN(strings.TrimPrefix(string(body), "\ufeff"), "\n", 3); len(lines) < 3 ||
+		!strings.HasPrefix(lines[0], "external_id,case_number,given_name,family_name") ||
+		!strings.HasPrefix(lines[1], "#meta+id+external,#meta+id+case,#affected+name+given,#affected+name+family") ||
+		strings.Count(lines[0], ",") != strings.Count(lines[1], ",") {
+		t.Errorf("CSV export's header and HXL rows:\n%.400s", body)
 	}
 	res, err = sup.c.Get(sup.base + "/people/export?format=xlsx")
 	if err != nil {
