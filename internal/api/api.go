@@ -8,27 +8,11 @@ import (
 	"strings"
 
 	"homeward"
-	"homeward/internal/assessment"
-	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
-	"homeward/internal/referral"
-	"homeward/internal/registry"
 )
 
-// Services are what the API calls.
-type Services struct {
-	Orgs       homeward.OrganisationService
-	Users      homeward.UserService
-	Auth       homeward.AuthService
-	Audit      homeward.AuditService
-	Registry   registry.Service
-	Assessment assessment.Service
-	Dedupe     *dedupe.Service
-	Referral   referral.Service
-	// Clock tells the time and the instance's time zone (the zero Clock is
-	// the system clock in UTC).
-	Clock homeward.Clock
-}
+// Services are what the API calls (one definition for both edges).
+type Services = httpx.Services
 
 // Route is one registered endpoint; the OpenAPI test compares the list with
 // the published document.

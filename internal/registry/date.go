@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"homeward"
 )
@@ -247,7 +246,7 @@ const MaxAge = 120
 // 35", "~35", "35 years", "35 yrs", "৩৫" or "৩৫ বছর" and returns it. It fails on
 // anything else or on an age above MaxAge.
 func ParseAge(s string) (int, bool) {
-	s = strings.ToLower(strings.TrimSpace(normalizeDigits(s)))
+	s = strings.ToLower(strings.TrimSpace(homeward.ASCIIDigits(s)))
 	for _, p := range []string{"age", "aged", "about", "approx.", "approx", "approximately", "around", "ca.", "c.", "~", ":", "প্রায়", "বয়স", "আনুমানিক"} {
 		s = strings.TrimSpace(strings.TrimPrefix(s, p))
 		s = strings.TrimSpace(strings.TrimPrefix(s, p)) // "age about" repeats after the first strip
@@ -263,25 +262,6 @@ func ParseAge(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// normalizeDigits rewrites Bangla, Arabic-Indic and Extended Arabic-Indic
-// digits as ASCII so that "১৯৮৫" parses like "1985".
-func normalizeDigits(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r > 127 && unicode.IsDigit(r) }) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '০' && r <= '৯':
-			return '0' + (r - '০')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		}
-		return r
-	}, s)
 }
 
 // MarshalText implements encoding.TextMarshaler.

@@ -35,7 +35,7 @@ var monthNames = map[string]int{
 //
 // Two-digit years are in the century that puts them at or before now.
 func ParseDateLoose(s string, excelSerial bool, now time.Time) (Date, error) {
-	s = strings.TrimSpace(normalizeDigits(s))
+	s = strings.TrimSpace(homeward.ASCIIDigits(s))
 	if s == "" {
 		return Date{}, nil
 	}

@@ -178,7 +178,7 @@ func (p *Person) Normalize(defaultCountry string) {
 // dashes, dots and slashes ("ab 123-4567" → "AB1234567"); digits in Bangla or
 // Arabic script become ASCII.
 func NormalizeDocumentNumber(s string) string {
-	s = normalizeDigits(s)
+	s = homeward.ASCIIDigits(s)
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '-', '.', '/', '\u00a0', '\t':

@@ -51,7 +51,7 @@ func ParsePhone(s, defaultCountry string) (string, error) {
 	}
 	var b strings.Builder
 	plus := false
-	for _, r := range normalizeDigits(raw) {
+	for _, r := range homeward.ASCIIDigits(raw) {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)

@@ -64,7 +64,7 @@ func answersFromForm(r *http.Request, f *form.Form) map[string]any {
 			}
 		case form.TypeInteger, form.TypeDecimal:
 			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
-				out[q.Name] = answerDigits(strings.TrimSpace(vals[0]))
+				out[q.Name] = homeward.ASCIIDigits(strings.TrimSpace(vals[0]))
 			}
 		default:
 			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
@@ -73,22 +73,6 @@ func answersFromForm(r *http.Request, f *form.Form) map[string]any {
 		}
 	}
 	return out
-}
-
-// answerDigits rewrites Bangla, Arabic-Indic and Extended Arabic-Indic digits
-// as ASCII digits.
-func answerDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '০' && r <= '৯':
-			return '0' + (r - '০')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		}
-		return r
-	}, s)
 }
 
 func valueText(v any) string {

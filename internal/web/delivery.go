@@ -175,7 +175,7 @@ func itoaZero(n int) string {
 // postInt reads an optional whole number (Bangla digits accepted); a
 // malformed one is added to v.
 func postInt(v *homeward.Validation, r *http.Request, field string) (int64, bool) {
-	s := strings.TrimSpace(asciiDigits(r.PostFormValue(field)))
+	s := strings.TrimSpace(homeward.ASCIIDigits(r.PostFormValue(field)))
 	if s == "" {
 		return 0, false
 	}
@@ -230,7 +230,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 		_ = r.ParseForm()
 		dates := r.PostForm["tranche_date"]
 		for i, s := range r.PostForm["tranche_amount"] {
-			s = strings.TrimSpace(asciiDigits(s))
+			s = strings.TrimSpace(homeward.ASCIIDigits(s))
 			if s == "" {
 				continue
 			}

@@ -259,7 +259,7 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 		}
 		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: row.TargetDate, Note: row.Note}
 		if row.Budget != "" {
-			n, perr := strconv.ParseInt(asciiDigits(row.Budget), 10, 64)
+			n, perr := strconv.ParseInt(homeward.ASCIIDigits(row.Budget), 10, 64)
 			if perr != nil && err == nil {
 				err = homeward.FieldErrorf("services", "referral.money.amount", "Give an amount above zero.")
 			}

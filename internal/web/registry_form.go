@@ -226,25 +226,10 @@ func recordValues(p *registry.Person, eps []registry.MigrationEpisode) formValue
 	return f
 }
 
-// asciiDigits turns Bangla and Arabic-Indic digits into ASCII ones.
-func asciiDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '০' && r <= '৯':
-			return '0' + (r - '০')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		}
-		return r
-	}, s)
-}
-
 // formDate reads a date input: 1985, 1985-03, 1985-03-12 (any digits); on
 // dob inputs an age such as "about 35" becomes a year.
 func formDate(v *homeward.Validation, f formValues, name string, dob bool, now time.Time) registry.Date {
-	s := strings.TrimSpace(asciiDigits(f.V[name]))
+	s := strings.TrimSpace(homeward.ASCIIDigits(f.V[name]))
 	if s == "" {
 		return registry.Date{}
 	}
@@ -261,7 +246,7 @@ func formDate(v *homeward.Validation, f formValues, name string, dob bool, now t
 }
 
 func formInt(v *homeward.Validation, f formValues, name string) *int {
-	s := strings.TrimSpace(asciiDigits(f.V[name]))
+	s := strings.TrimSpace(homeward.ASCIIDigits(f.V[name]))
 	if s == "" {
 		return nil
 	}
@@ -274,7 +259,7 @@ func formInt(v *homeward.Validation, f formValues, name string) *int {
 }
 
 func formMoney(v *homeward.Validation, f formValues, name string) *registry.Money {
-	s := strings.NewReplacer(",", "", " ", "", "_", "").Replace(strings.TrimSpace(asciiDigits(f.V[name+".amount"])))
+	s := strings.NewReplacer(",", "", " ", "", "_", "").Replace(strings.TrimSpace(homeward.ASCIIDigits(f.V[name+".amount"])))
 	if s == "" {
 		return nil
 	}
@@ -355,12 +340,12 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 		p.Documents = append(p.Documents, d)
 		rows["person.documents"] = append(rows["person.documents"], i)
 	}
-	p.Phones = append(p.Phones, lines(asciiDigits(f.V["person.phones"]))...)
+	p.Phones = append(p.Phones, lines(homeward.ASCIIDigits(f.V["person.phones"]))...)
 	area := f.V["person.address.district"]
 	if up := f.V["person.address.upazila"]; up != "" && area != "" && reference.AreaIn(up, area) {
 		area = up
 	}
-	p.Address = registry.Address{AdminArea: area, Text: f.V["person.address.text"], Postcode: asciiDigits(f.V["person.address.postcode"])}
+	p.Address = registry.Address{AdminArea: area, Text: f.V["person.address.text"], Postcode: homeward.ASCIIDigits(f.V["person.address.postcode"])}
 	for i := range n["person.household"] {
 		pre := "person.household[" + strconv.Itoa(i) + "]."
 		rel := f.V[pre+"relationship"]

@@ -56,7 +56,7 @@ func (w *Web) receptionCreate(rw http.ResponseWriter, r *http.Request) error {
 	_ = r.ParseForm()
 	f := valuesFromPost(r.PostForm)
 	in := &registry.Reception{GivenName: f.V["given_name"], FamilyName: f.V["family_name"], FullNameNative: f.V["full_name_native"],
-		Sex: registry.Sex(f.V["sex"]), Phone: asciiDigits(f.V["phone"]), DestinationCountry: f.V["destination_country"],
+		Sex: registry.Sex(f.V["sex"]), Phone: homeward.ASCIIDigits(f.V["phone"]), DestinationCountry: f.V["destination_country"],
 		PointOfEntry: f.V["point_of_entry"], ReturnType: registry.ReturnType(f.V["return_type"]), Notes: strings.TrimSpace(f.V["notes"])}
 	var v homeward.Validation
 	now := w.svc.Clock.Local()

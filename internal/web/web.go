@@ -19,12 +19,8 @@ import (
 	"time"
 
 	"homeward"
-	"homeward/internal/assessment"
-	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
-	"homeward/internal/referral"
-	"homeward/internal/registry"
 )
 
 //go:embed templates/*.html
@@ -33,20 +29,8 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Services are what the UI calls.
-type Services struct {
-	Orgs       homeward.OrganisationService
-	Users      homeward.UserService
-	Auth       homeward.AuthService
-	Audit      homeward.AuditService
-	Registry   registry.Service
-	Assessment assessment.Service
-	Dedupe     *dedupe.Service
-	Referral   referral.Service
-	// Clock tells the time and the instance's time zone (the zero Clock is
-	// the system clock in UTC).
-	Clock homeward.Clock
-}
+// Services are what the UI calls (one definition for both edges).
+type Services = httpx.Services
 
 // Web is the HTML handler.
 type Web struct {

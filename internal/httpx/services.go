@@ -1,0 +1,25 @@
+package httpx
+
+import (
+	"homeward"
+	"homeward/internal/assessment"
+	"homeward/internal/dedupe"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+)
+
+// Services are what the two edges, the JSON API and the web UI, call: the
+// same services, so that a rule is enforced once.
+type Services struct {
+	Orgs       homeward.OrganisationService
+	Users      homeward.UserService
+	Auth       homeward.AuthService
+	Audit      homeward.AuditService
+	Registry   registry.Service
+	Assessment assessment.Service
+	Dedupe     *dedupe.Service
+	Referral   referral.Service
+	// Clock tells the time and the instance's time zone (the zero Clock is
+	// the system clock in UTC).
+	Clock homeward.Clock
+}
