@@ -156,6 +156,31 @@ func TestScoreCLI(t *testing.T) {
 		t.Errorf("output %s, want %s", b, want)
 	}
 
+	// Full precision: the printed numbers read back as the very floats
+	// Score computed (4 decimals used to be printed).
+	out.Reset()
+	if err := ScoreCLI(context.Background(), []string{"--scheme", scheme}, strings.NewReader(`{"food_security": "never", "debt_ratio": 0.5}`), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var precise struct {
+		Dimensions map[string]*float64 `json:"dimensions"`
+		Composite  *float64            `json:"composite"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &precise); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseScheme(strings.NewReader(issueExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Score(map[string]any{"food_security": "never", "debt_ratio": 0.5}) // (1 + 2×0.5) ÷ 3 = ⅔
+	if err != nil {
+		t.Fatal(err)
+	}
+	if precise.Composite == nil || res.Composite == nil || *precise.Composite != *res.Composite || *precise.Composite == round(*res.Composite, 4) {
+		t.Errorf("composite printed as %v, computed %v", deref(precise.Composite), deref(res.Composite))
+	}
+
 	out.Reset()
 	if err := ScoreCLI(context.Background(), []string{"--scheme", scheme}, strings.NewReader(`{"debt_ratio": 2}`), &out, &errOut); err != nil {
 		t.Fatal(err)
@@ -165,7 +190,7 @@ func TestScoreCLI(t *testing.T) {
 	}
 
 	errOut.Reset()
-	err := ScoreCLI(context.Background(), []string{"--scheme", scheme, "-"}, strings.NewReader(`{"food_security": "always"}`), &out, &errOut)
+	err = ScoreCLI(context.Background(), []string{"--scheme", scheme, "-"}, strings.NewReader(`{"food_security": "always"}`), &out, &errOut)
 	if err == nil || !strings.Contains(errOut.String(), "food_security") {
 		t.Errorf("bad answer: %v %q", err, errOut.String())
 	}
@@ -218,3 +243,10 @@ func TestCalibrateCLI(t *testing.T) {
 }
 
 func strconvF(f float64) string { b, _ := json.Marshal(f); return string(b) }
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

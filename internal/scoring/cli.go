@@ -76,24 +76,12 @@ func ScoreCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		Dimensions map[string]*float64 `json:"dimensions"`
 		Composite  *float64            `json:"composite"`
 		Coverage   map[string]float64  `json:"coverage"`
-	}{map[string]*float64{}, roundPtr(res.Composite), map[string]float64{}}
-	for k, x := range res.Dimensions {
-		out.Dimensions[k] = roundPtr(x)
-	}
-	for k, x := range res.Coverage {
-		out.Coverage[k] = round(x, 4)
-	}
+	}{res.Dimensions, res.Composite, res.Coverage}
+	// Full precision (the shortest decimal that reads back as the same
+	// float64), so that results can be compared exactly.
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-func roundPtr(x *float64) *float64 {
-	if x == nil {
-		return nil
-	}
-	r := round(*x, 4)
-	return &r
 }
 
 func loadScheme(path string, stderr io.Writer) (*Scheme, error) {

@@ -17,6 +17,7 @@ import (
 	"homeward/internal/form"
 	"homeward/internal/registry"
 	"homeward/internal/scoring"
+	"homeward/internal/sqldb"
 )
 
 // registerPerson registers a returnee who came back on returned, as the
@@ -333,5 +334,28 @@ func TestAssessmentCalibration(t *testing.T) {
 	// Nothing changes until an administrator activates it.
 	if a, _ := db.FindScheme(cw, "rss", ""); a.Version != "2026.1" {
 		t.Errorf("active version %s", a.Version)
+	}
+}
+
+// TestExportRefusesBrokenVulnerabilities checks that an export stops with an
+// error on a case whose stored vulnerabilities do not read (it used to drop
+// them silently and export the case without them).
+func TestExportRefusesBrokenVulnerabilities(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	rec := registerPerson(t, w, w.DB.Now().AddDate(0, 0, -30), "1234567801")
+	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	count := func() (int, error) {
+		n := 0
+		err := w.DB.Export(sup, registry.SearchFilter{}, func(*registry.ExportRecord) error { n++; return nil })
+		return n, err
+	}
+	if n, err := count(); n != 1 || err != nil {
+		t.Fatalf("export before: %d %v", n, err)
+	}
+	if _, err := sqldb.RawDB(t, w.DB).Exec(sqldb.Rebind(w.DB, `UPDATE cases SET vulnerabilities = ? WHERE id = ?`), "{broken", rec.Case.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := count(); err == nil || !strings.Contains(err.Error(), "vulnerabilities") {
+		t.Errorf("export of a broken case: %v", err)
 	}
 }

@@ -229,8 +229,11 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 	a.Scopes = splitScopes(scopes)
 	a.TokenID = id
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
-		// Usage is noted at most once a minute so that reads stay reads.
-		_, _ = db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), db.args([]any{now})[0], id)
+		// Usage is noted at most once a minute so that reads stay reads. A
+		// failure to note it does not refuse the request, but is logged.
+		if _, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), db.args([]any{now})[0], id); err != nil {
+			db.Logger.Warn("api token last use not recorded", "token", id, "err", err)
+		}
 	}
 	until := now.Add(tokenTTL)
 	if expires != nil && expires.Before(until) {

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -167,7 +168,9 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 		if err := json.Unmarshal([]byte(ej), &eps); err != nil {
 			return err
 		}
-		_ = json.Unmarshal([]byte(vulns), &c.Vulnerabilities)
+		if err := json.Unmarshal([]byte(vulns), &c.Vulnerabilities); err != nil {
+			return fmt.Errorf("case %s: vulnerabilities: %w", c.ID, err)
+		}
 		rec.Episode = registry.LatestReturn(eps)
 		rec.Case = c
 		if err := fn(&rec); err != nil {
