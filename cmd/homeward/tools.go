@@ -122,11 +122,13 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 	bar := &progressBar{w: p.stderr, label: filepath.Base(pos[0]), start: time.Now()}
 	actx := homeward.NewContextWithActor(ctx, actor)
 	read := int64(0)
-	rep, err := registry.RunImport(actx, db, f, format, registry.ImportOptions{Now: time.Now()}, dry, errOut, lang, func(rows int, bytes int64) {
+	rep, err := registry.RunImport(actx, db, f, format, registry.ImportOptions{Now: db.Clock().Local()}, dry, errOut, lang, func(rows int, bytes int64) {
 		read = bytes
 		bar.update(bytes, st.Size(), rows, false)
 	})
-	bar.update(read, st.Size(), rep.Rows, true)
+	if rep != nil {
+		bar.update(read, st.Size(), rep.Rows, true)
+	}
 	fmt.Fprintln(p.stderr)
 	if err != nil {
 		return explain(err)

@@ -17,8 +17,11 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"homeward/internal/match"
+	"homeward/internal/reference"
 )
 
 // Config says what to generate.
@@ -33,6 +36,57 @@ type Config struct {
 type Registry struct {
 	Records []match.Record // ID = ExternalID = "P<person>-<k>"
 	Person  []int          // the true person of each record
+	Returns []Return       // each record's return, the same for one person
+}
+
+// Return is the migration a generated person came back from: what the
+// importer requires besides the person.
+type Return struct {
+	Destination string // ISO 3166 alpha-2
+	Date        string // YYYY-MM-DD
+	Type        string
+}
+
+// destinations are the main destinations of Bangladeshi workers, weighted
+// roughly by the 2022 outflow (internal/reference/data/bgd_destinations_2022.csv).
+var destinations = []struct {
+	code   string
+	weight int
+}{{"SA", 55}, {"OM", 16}, {"AE", 9}, {"QA", 4}, {"SG", 6}, {"KW", 3}, {"MY", 3}, {"JO", 2}, {"BH", 1}, {"LB", 1}}
+
+var returnTypes = []string{"end_of_contract", "end_of_contract", "end_of_contract", "voluntary", "deported", "assisted_voluntary", "crisis_evacuation"}
+
+// returnOf draws person id's return from a stream of its own, so that the
+// names and identifiers drawn for a seed stay what they were: a return
+// between January 2023 and December 2025, in the past for any run.
+func returnOf(id int) Return {
+	r := rand.New(rand.NewPCG(uint64(id), 0x7e7))
+	n, total := r.IntN(100), 0
+	dest := destinations[0].code
+	for _, d := range destinations {
+		if total += d.weight; n < total {
+			dest = d.code
+			break
+		}
+	}
+	date := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(3*365))
+	return Return{Destination: dest, Date: date.Format(time.DateOnly), Type: returnTypes[r.IntN(len(returnTypes))]}
+}
+
+// upazilas are Bangladesh's upazila p-codes from the reference data.
+var upazilas = sync.OnceValue(func() []string {
+	var out []string
+	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "upazila"}) {
+		out = append(out, a.Code)
+	}
+	return out
+})
+
+// realUpazila maps the drawn division, district and upazila numbers onto a
+// real upazila p-code, so that every generated area exists.
+func realUpazila(div, dist, upz int) string {
+	u := upazilas()
+	return u[(div*64*20+dist*20+upz)%len(u)]
 }
 
 // TruePairs returns the number of record pairs that are the same person.
@@ -139,7 +193,7 @@ func (g *gen) newPerson(id int) *person {
 		p.passport = fmt.Sprintf("%c%c%07d", 'A'+rune(g.r.IntN(26)), 'A'+rune(g.r.IntN(26)), g.r.IntN(10_000_000))
 	}
 	div, dist, upz := 10+g.r.IntN(8)*5, 1+g.r.IntN(64), 1+g.r.IntN(20)
-	p.upazila = fmt.Sprintf("BD%02d%02d%02d", div, dist, upz)
+	p.upazila = realUpazila(div, dist, upz)
 	p.postcode = fmt.Sprintf("%d%02d%d", 1+g.r.IntN(9), dist, upz%10)
 	p.village, p.union = g.village(), g.village()
 	p.house, p.road = 1+g.r.IntN(300), 1+g.r.IntN(30)
@@ -355,24 +409,44 @@ func Generate(cfg Config) *Registry {
 			rec.ExternalID = rec.ID
 			reg.Records = append(reg.Records, rec)
 			reg.Person = append(reg.Person, id)
+			reg.Returns = append(reg.Returns, returnOf(id))
 		}
 	}
 	// Registrations arrive in no particular order.
 	g.r.Shuffle(len(reg.Records), func(i, j int) {
 		reg.Records[i], reg.Records[j] = reg.Records[j], reg.Records[i]
 		reg.Person[i], reg.Person[j] = reg.Person[j], reg.Person[i]
+		reg.Returns[i], reg.Returns[j] = reg.Returns[j], reg.Returns[i]
 	})
 	return reg
 }
 
-// WriteCSV writes records in the import CSV format.
-func WriteCSV(w io.Writer, recs []match.Record) error {
+// WriteCSV writes the registry in the import CSV format: every column the
+// importer requires, so that `homeward import` takes the file as it is.
+// Values the importer would refuse — a national ID typed with a letter or a
+// digit too few, an area name garbled past recognition, a missing sex — are
+// written blank (sex "unknown"), so the whole file imports; the registry in
+// memory keeps them as generated, for the matcher's evaluations.
+func (r *Registry) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"external_id", "given_name", "family_name", "full_name_native", "sex", "date_of_birth",
-		"father_name", "mother_name", "phone", "national_id", "passport_number", "admin_area", "address", "postcode"})
-	for _, r := range recs {
-		if err := cw.Write([]string{r.ExternalID, r.GivenName, r.FamilyName, r.FullNameNative, r.Sex, r.DOB,
-			r.FatherName, r.MotherName, strings.Join(r.Phones, ";"), r.NationalID, r.Passport, r.AdminArea, r.Address, r.Postcode}); err != nil {
+		"father_name", "mother_name", "phone", "national_id", "passport_number", "admin_area", "address", "postcode",
+		"destination_country", "return_date", "return_type"})
+	for i, rec := range r.Records {
+		ret := r.Returns[i]
+		sex, nid, area := rec.Sex, rec.NationalID, rec.AdminArea
+		if sex == "" {
+			sex = "unknown"
+		}
+		if !validNID(nid) {
+			nid = ""
+		}
+		if area != "" && reference.Area(area) == nil {
+			area = ""
+		}
+		if err := cw.Write([]string{rec.ExternalID, rec.GivenName, rec.FamilyName, rec.FullNameNative, sex, rec.DOB,
+			rec.FatherName, rec.MotherName, strings.Join(rec.Phones, ";"), nid, rec.Passport, area, rec.Address, rec.Postcode,
+			ret.Destination, ret.Date, ret.Type}); err != nil {
 			return err
 		}
 	}
@@ -408,5 +482,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	reg := Generate(Config{Records: *n, DupRate: *dup, Sibling: *sib, Seed: *seed})
-	return WriteCSV(stdout, reg.Records)
+	return reg.WriteCSV(stdout)
+}
+
+// validNID reports whether s is empty or has the 10, 13 or 17 digits of a
+// Bangladeshi national ID.
+func validNID(s string) bool {
+	if s == "" {
+		return true
+	}
+	if n := len(s); n != 10 && n != 13 && n != 17 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
