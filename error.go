@@ -20,6 +20,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed
 	ETOOLARGE     = "too_large"    // request body or file over the limit
 	ERATELIMIT    = "rate_limited" // too many attempts (login back-off)
+	EMETHOD       = "method"       // the address does not take this HTTP method
 	EINTERNAL     = "internal"     // anything unexpected; details are logged, never shown
 )
 

@@ -34,6 +34,7 @@ var Status = map[string]int{
 	homeward.EFORBIDDEN:    http.StatusForbidden,
 	homeward.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	homeward.ERATELIMIT:    http.StatusTooManyRequests,
+	homeward.EMETHOD:       http.StatusMethodNotAllowed,
 	homeward.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -101,7 +102,49 @@ func cacheForever(h http.Handler) http.Handler {
 }
 
 // ServeHTTP serves the UI.
-func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) { w.mux.ServeHTTP(rw, r) }
+func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if _, pattern := w.mux.Handler(r); pattern == "" {
+		w.noRoute(rw, r)
+		return
+	}
+	w.mux.ServeHTTP(rw, r)
+}
+
+// noRoute answers a request no page takes, with the application's own page
+// instead of Go's plain text. An address that only takes a form's POST —
+// the one the browser shows after a refused form, reloaded or opened from
+// history — leads back to the page the form was on, the nearest address
+// above it that can be opened. Anything else is not found.
+func (w *Web) noRoute(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Cache-Control", "no-store")
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if w.takes(http.MethodPost, r.URL.Path) {
+			for p := path.Dir(r.URL.Path); p != "/" && p != "."; p = path.Dir(p) {
+				if w.takes(http.MethodGet, p) {
+					http.Redirect(rw, r, p, http.StatusSeeOther)
+					return
+				}
+			}
+			http.Redirect(rw, r, "/", http.StatusSeeOther)
+			return
+		}
+		w.errorPage(rw, r, homeward.Errorf(homeward.ENOTFOUND, "error.page.not_found", "There is no page at this address."))
+		return
+	}
+	if w.takes(http.MethodGet, r.URL.Path) || w.takes(http.MethodPost, r.URL.Path) {
+		rw.Header().Set("Allow", "GET, POST")
+		w.errorPage(rw, r, homeward.Errorf(homeward.EMETHOD, "error.page.method", "This address cannot be used this way."))
+		return
+	}
+	w.errorPage(rw, r, homeward.Errorf(homeward.ENOTFOUND, "error.page.not_found", "There is no page at this address."))
+}
+
+// takes reports whether a page is registered for method on urlPath.
+func (w *Web) takes(method, urlPath string) bool {
+	req := &http.Request{Method: method, URL: &url.URL{Path: urlPath}, Host: "homeward"}
+	_, pattern := w.mux.Handler(req)
+	return pattern != ""
+}
 
 type handlerFunc func(http.ResponseWriter, *http.Request) error
 
@@ -306,7 +349,21 @@ func (w *Web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
 	}
-	p := w.newPage(r, "app.name", nil)
+	title := "error.page.title"
+	switch status {
+	case http.StatusNotFound:
+		title = "error.page.not_found.title"
+	case http.StatusForbidden:
+		title = "error.page.forbidden.title"
+	case http.StatusMethodNotAllowed:
+		title = "error.page.method.title"
+	}
+	// A way back: the page the visitor came from, when it is one of ours.
+	back := ""
+	if ref, perr := url.Parse(r.Referer()); perr == nil && ref.Host == r.Host && ref.Path != r.URL.Path && strings.HasPrefix(ref.Path, "/") {
+		back = ref.RequestURI()
+	}
+	p := w.newPage(r, title, errorView{Status: status, Back: back})
 	p.Error = i18n.Error(p.Lang, err)
 	if rerr := w.render(rw, status, "error", p); rerr != nil {
 		http.Error(rw, p.Error, status)
@@ -370,4 +427,10 @@ func (w *Web) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// errorView is what the error page shows besides the message.
+type errorView struct {
+	Status int
+	Back   string // the referring page on this site, if any
 }
