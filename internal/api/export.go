@@ -9,15 +9,16 @@ import (
 )
 
 // StreamExport writes an export of f as CSV or XLSX to w, streaming rows as
-// they are read. The web UI uses it too.
-func StreamExport(w http.ResponseWriter, r *http.Request, svc registry.Service, f registry.SearchFilter, format string, hxl bool) error {
+// they are read; the file is named for now, the current time in the
+// instance's time zone. The web UI uses it too.
+func StreamExport(w http.ResponseWriter, r *http.Request, svc registry.Service, f registry.SearchFilter, format string, hxl bool, now time.Time) error {
 	if format == "" {
 		format = "csv"
 	}
 	if format != "csv" && format != "xlsx" {
 		return homeward.FieldErrorf("format", "error.field.invalid_choice", "%q is not one of the allowed values.", format)
 	}
-	name := "homeward-people-" + time.Now().UTC().Format("20060102-1504") + "." + format
+	name := "homeward-people-" + now.Format("20060102-1504") + "." + format
 	var ex registry.Exporter
 	started := false
 	start := func() error {

@@ -252,7 +252,7 @@ func (a *API) exportPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl)
+	return StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl, a.svc.Clock.Local())
 }
 
 // validAreaPrefix accepts a known p-code at any level.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"testing"
 
 	"homeward"
@@ -230,6 +231,15 @@ func TestImportIdempotentAndExport(t *testing.T) {
 	x := e.do(call{method: "GET", path: "/api/v1/exports/people?format=xlsx", as: sup})
 	if x.status != 200 || !strings.HasPrefix(string(x.body), "PK") {
 		t.Errorf("xlsx export: %d", x.status)
+	}
+	// The file is named for the time in the instance's zone: at 01:30 in
+	// Dhaka it is already the next day there.
+	realNow := e.w.DB.Now
+	e.w.DB.Now = func() time.Time { return time.Date(2026, 11, 18, 19, 30, 0, 0, time.UTC) }
+	named := e.do(call{method: "GET", path: "/api/v1/exports/people", as: sup})
+	e.w.DB.Now = realNow
+	if cd := named.header.Get("Content-Disposition"); !strings.Contains(cd, `filename="homeward-people-20261119-0130.csv"`) {
+		t.Errorf("export file name: %q", cd)
 	}
 	ev := e.do(call{method: "GET", path: "/api/v1/audit/events?record_type=person", as: "ngo/auditor"})
 	if !strings.Contains(string(ev.body), `"action":"registry.export"`) {

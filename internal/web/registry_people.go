@@ -140,5 +140,5 @@ func (w *Web) peopleExport(rw http.ResponseWriter, r *http.Request) error {
 	}
 	f.Limit, f.After = 0, ""
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return api.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl)
+	return api.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl, w.svc.Clock.Local())
 }
