@@ -16,6 +16,10 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/text/language"
+	xmessage "golang.org/x/text/message"
+	"golang.org/x/text/number"
+
 	"homeward"
 )
 
@@ -194,6 +198,30 @@ var digitSets = map[string][]rune{
 	"ar": []rune("٠١٢٣٤٥٦٧٨٩"),
 	"ur": []rune("۰۱۲۳۴۵۶۷۸۹"),
 }
+
+// Number formats n (an integer or a float) for lang, with the locale's
+// digits and grouping: 1,234,567 in English, ১২,৩৪,৫৬৭ in Bangla (lakh and
+// crore grouping), ١٬٢٣٤٬٥٦٧ in Arabic. Counts and amounts use it; years,
+// versions and identifiers use Digits, which does not group.
+func Number(lang string, n any) string {
+	switch n.(type) {
+	case int, int64, int32, uint, uint64, float64, float32:
+	default:
+		return fmt.Sprint(n)
+	}
+	p, ok := printers.Load(lang)
+	if !ok {
+		tag, err := language.Parse(lang)
+		if err != nil {
+			tag = language.English
+		}
+		p, _ = printers.LoadOrStore(lang, xmessage.NewPrinter(tag))
+	}
+	return p.(*xmessage.Printer).Sprint(number.Decimal(n))
+}
+
+// printers caches one number printer per locale.
+var printers sync.Map
 
 // Digits rewrites ASCII digits in s with the locale's native digits.
 func Digits(lang, s string) string {

@@ -98,3 +98,23 @@ func TestErrorTranslation(t *testing.T) {
 		t.Errorf("fallback = %q", got)
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    any
+		want string
+	}{
+		{"en", 1234567, "1,234,567"},
+		{"bn", 1234567, "১২,৩৪,৫৬৭"},
+		{"bn", int64(50000), "৫০,০০০"},
+		{"bn", 999, "৯৯৯"},
+		{"ar", 1234567, "١٬٢٣٤٬٥٦٧"},
+		{"en", 12345.5, "12,345.5"},
+		{"bn", "v12", "v12"},
+	} {
+		if got := Number(c.lang, c.n); got != c.want {
+			t.Errorf("Number(%s, %v) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}

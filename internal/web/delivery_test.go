@@ -180,6 +180,10 @@ func TestDeliveryPages(t *testing.T) {
 	if status, page := sup1.post("/deliveries/"+grantID+"/decision", url.Values{"csrf_token": {s1token}, "version": {"1"}, "decision": {"approve"}}); status != 403 || !strings.Contains(page, "অনুদান যিনি চেয়েছেন তিনি ছাড়া অন্য কাউকে তা অনুমোদন করতে হবে।") {
 		t.Errorf("Bangla self-approval: %d", status)
 	}
+	// Amounts in Bangla: Bangla digits, grouped in lakhs and thousands.
+	if _, page := sup1.get("/deliveries/" + grantID); !strings.Contains(page, `id="grant-amount">৩০,০০০ BDT<`) {
+		t.Errorf("Bangla grant amount:\n%.4000s", page)
+	}
 	// Staff may not decide; the other supervisor sees it among her tasks and approves.
 	if _, page := prov.get("/deliveries/" + grantID); strings.Contains(page, `id="grant-decision"`) {
 		t.Error("provider staff are offered the grant decision")

@@ -82,7 +82,7 @@ func money(lng string, m *registry.Money) string {
 	if m == nil {
 		return ""
 	}
-	return i18n.Digits(lng, strconv.FormatInt(m.Amount, 10)) + " " + m.Currency
+	return i18n.Number(lng, m.Amount) + " " + m.Currency
 }
 
 func dateText(lng string, d registry.Date) string { return i18n.Digits(lng, d.String()) }

@@ -173,6 +173,7 @@ func (w *Web) parse() error {
 		"dir":     i18n.Dir,
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
+		"num":     i18n.Number,
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
 		"label":   label,
