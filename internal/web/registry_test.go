@@ -178,7 +178,7 @@ func TestRegistrationForm(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("valid registration: %d\n%s", status, page)
 	}
-	for _, s := range []string{"Registered; the case is open.", "Rahima Khatun", "8801712345678", "450000 BDT", "Case opened.", "Verbal, with a witness"} {
+	for _, s := range []string{"Registered; the case is open.", "Rahima Khatun", "8801712345678", "450,000 BDT", "Case opened.", "Verbal, with a witness"} {
 		if !strings.Contains(page, s) {
 			t.Errorf("person page lacks %q", s)
 		}
@@ -461,13 +461,13 @@ func TestImportInBackground(t *testing.T) {
 			t.Fatalf("poll: %d\n%s", status, rep)
 		}
 	}
-	for _, s := range []string{`id="stat-rows">3001<`, `id="stat-created">3000<`, `id="stat-invalid">1<`, `href="/imports/` + m[1] + `/errors.csv"`} {
+	for _, s := range []string{`id="stat-rows">3,001<`, `id="stat-created">3,000<`, `id="stat-invalid">1<`, `href="/imports/` + m[1] + `/errors.csv"`} {
 		if !strings.Contains(rep, s) {
 			t.Errorf("final report lacks %q:\n%.1500s", s, rep)
 		}
 	}
 	// Without htmx the same address is a whole page with the report.
-	if status, page := cw.get("/imports/" + m[1]); status != 200 || !strings.Contains(page, `id="import-form"`) || !strings.Contains(page, `id="stat-created">3000<`) {
+	if status, page := cw.get("/imports/" + m[1]); status != 200 || !strings.Contains(page, `id="import-form"`) || !strings.Contains(page, `id="stat-created">3,000<`) {
 		t.Errorf("import page by address: %d", status)
 	}
 	if list, _, _ := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{Limit: 10, Query: "Karim"}); len(list) != 10 {
