@@ -75,9 +75,13 @@ type Action string
 
 // Actions. Each has one scope that an API token needs for it.
 const (
-	ActOrgRead       Action = "org.read"
-	ActOrgCreate     Action = "org.create"
-	ActOrgUpdate     Action = "org.update"
+	ActOrgRead   Action = "org.read"
+	ActOrgCreate Action = "org.create"
+	ActOrgUpdate Action = "org.update"
+	// ActOrgSetType changes an organisation's type (ministry, NGO …): the
+	// operator's administrators only, never an organisation's own, since
+	// the type decides what an organisation may be trusted with.
+	ActOrgSetType    Action = "org.set_type"
 	ActUserRead      Action = "user.read"
 	ActUserCreate    Action = "user.create"
 	ActUserUpdate    Action = "user.update"
@@ -167,6 +171,7 @@ var rules = map[Action]rule{
 	ActOrgRead:       {scope: ScopeRead, roles: all, crossOrg: anyOrg},
 	ActOrgCreate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
 	ActOrgUpdate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActOrgSetType:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
 	ActUserRead:      {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleAuditor}, crossOrg: operatorRoles, self: true},
 	ActUserCreate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
 	ActUserUpdate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},

@@ -14,6 +14,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActOrgRead:       homeward.Roles,
 	homeward.ActOrgCreate:     {homeward.RoleAdministrator}, // operator only, see below
 	homeward.ActOrgUpdate:     {homeward.RoleAdministrator},
+	homeward.ActOrgSetType:    {homeward.RoleAdministrator}, // operator only
 	homeward.ActUserRead:      {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleAuditor},
 	homeward.ActUserCreate:    {homeward.RoleAdministrator},
 	homeward.ActUserUpdate:    {homeward.RoleAdministrator},
@@ -56,7 +57,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 }
 
 // Actions only the operator organisation's role holders may perform.
-var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActFormManage: true,
+var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActOrgSetType: true, homeward.ActFormManage: true,
 	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true}
 
 // Actions whose records of other organisations are visible to every role.
@@ -66,7 +67,7 @@ var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.Act
 // Actions the operator organisation's role holders may perform across
 // organisations.
 var operatorReach = map[homeward.Action]bool{
-	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
+	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActOrgSetType: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
 	homeward.ActUserUpdate: true, homeward.ActUserPassword: true, homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
 	homeward.ActProviderManage: true,
 }

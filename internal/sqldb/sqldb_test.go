@@ -100,6 +100,39 @@ func TestOrganisations(t *testing.T) {
 			t.Fatalf("cross-org update: %v", err)
 		}
 	})
+	t.Run("only the operator changes an organisation's type", func(t *testing.T) {
+		ngoAdmin := w.Ctx("ngo", homeward.RoleAdministrator)
+		cur, err := db.FindOrganisationByID(ngoAdmin, w.NGO.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ministry := homeward.OrgMinistry
+		if _, err := db.UpdateOrganisation(ngoAdmin, w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &ministry}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+			t.Fatalf("NGO administrator makes their NGO a ministry: %v", err)
+		}
+		if got, _ := db.FindOrganisationByID(ngoAdmin, w.NGO.ID); got.Type != homeward.OrgNGO || got.Version != cur.Version {
+			t.Errorf("refused type change changed the record: %+v", got)
+		}
+		// Sending the unchanged type along with other fields (as the edit
+		// form does) is no change of type.
+		same, short := homeward.OrgNGO, "Shapla"
+		cur, err = db.UpdateOrganisation(ngoAdmin, w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &same, ShortName: &short})
+		if err != nil {
+			t.Fatalf("unchanged type: %v", err)
+		}
+		provider := homeward.OrgServiceProvider
+		if _, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleSupervisor), w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &provider}); homewardtest.Code(err) != homeward.ENOTFOUND {
+			t.Errorf("operator supervisor: %v", err)
+		}
+		got, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleAdministrator), w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &provider})
+		if err != nil || got.Type != provider {
+			t.Fatalf("operator administrator: %+v %v", got, err)
+		}
+		ngo := homeward.OrgNGO
+		if _, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleAdministrator), w.NGO.ID, got.Version, homeward.OrganisationUpdate{Type: &ngo}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("find by type, area, name, pages", func(t *testing.T) {
 		ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
 		ngo := homeward.OrgNGO
