@@ -177,7 +177,7 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		if err := db.SetPassword(sctx, u.ID, "", pw); err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(p.stdout, "password of %s reset; their sessions were ended\n", u.Email)
+		fmt.Fprintf(p.stdout, "password of %s reset; their sessions were ended and their API tokens revoked\n", u.Email)
 		if generated {
 			fmt.Fprintf(p.stdout, "password: %s\n", pw)
 		}

@@ -343,8 +343,19 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	self := w.Ctx("ngo", homeward.RoleSupervisor)
+	// An API token, resolved once so that this process has it cached.
+	api := &homeward.APIToken{Name: "sync", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	if err := db.CreateToken(self, u.ID, api); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(ctx, api.Secret); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SetPassword(self, u.ID, "wrong current", "a brand new password"); homewardtest.Code(err) != homeward.EINVALID {
 		t.Fatalf("wrong current: %v", err)
+	}
+	if _, err := db.TokenActor(ctx, api.Secret); err != nil {
+		t.Fatalf("a refused change revoked the token: %v", err)
 	}
 	if err := db.SetPassword(self, u.ID, homewardtest.Password, "a brand new password"); err != nil {
 		t.Fatal(err)
@@ -352,9 +363,37 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	if _, _, err := db.SessionActor(ctx, tok); err == nil {
 		t.Error("old session survived password change")
 	}
+	if _, err := db.TokenActor(ctx, api.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("API token survived password change: %v", err)
+	}
+	if list, _ := db.FindTokens(self, u.ID); len(list) != 1 || list[0].RevokedAt == nil {
+		t.Errorf("token not shown as revoked: %+v", list)
+	}
 	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); err != nil {
 		t.Errorf("login with new password: %v", err)
 	}
+	// An administrator's reset ends the user's sessions and tokens too.
+	tok, _, err = db.Login(ctx, u.Email, "a brand new password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api2 := &homeward.APIToken{Name: "sync 2", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	if err := db.CreateToken(self, u.ID, api2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(ctx, api2.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, "", "a reset password here"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionActor(ctx, tok); err == nil {
+		t.Error("session survived a reset")
+	}
+	if _, err := db.TokenActor(ctx, api2.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("API token survived a reset: %v", err)
+	}
+	u.Version++
 	// Admin reset across organisations is not found.
 	if err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), w.Users["operator"][homeward.RoleCaseWorker].ID, "", "another new password"); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("cross-org reset: %v", err)
@@ -364,7 +403,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	if _, err := db.UpdateUser(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, u.Version+1, homeward.UserUpdate{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+	if _, _, err := db.Login(ctx, u.Email, "a reset password here"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
 		t.Errorf("disabled login: %v", err)
 	}
 }

@@ -245,7 +245,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 
 // SetPassword changes the actor's own password (current must match) or,
 // with current empty, resets another user's password (administrators). All
-// of the user's sessions end, except none: the caller opens a new one.
+// of the user's sessions end and all of their API tokens are revoked; the
+// caller opens a new session if it wants one.
 func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.ValidatePassword("password", pw); err != nil {
@@ -280,7 +281,15 @@ func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error
 		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		return tx.Audit(action, "user", userID, orgID, nil)
+		// A new password ends every credential made with the old one: API
+		// tokens too (authChanged drops this process's cached tokens at
+		// commit; other processes follow within tokenTTL).
+		res, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		revoked, _ := res.RowsAffected()
+		return tx.Audit(action, "user", userID, orgID, map[string]any{"tokens_revoked": revoked})
 	})
 }
 
