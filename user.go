@@ -38,17 +38,21 @@ const (
 
 // User is a person who signs in to Homeward for one organisation.
 type User struct {
-	ID        string     `json:"id"`
-	OrgID     string     `json:"org_id"`
-	Email     string     `json:"email"`
-	Name      string     `json:"name"`
-	Roles     []Role     `json:"roles"`
-	Locale    string     `json:"locale"`
-	Disabled  bool       `json:"disabled"`
-	LastLogin *time.Time `json:"last_login,omitempty"`
-	Version   int        `json:"version"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID    string `json:"id"`
+	OrgID string `json:"org_id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Roles []Role `json:"roles"`
+	// PendingRoles are protected roles asked for the user and waiting for a
+	// second administrator's approval (see RoleGrant); set by reads of one
+	// user and by writes.
+	PendingRoles []Role     `json:"pending_roles,omitempty"`
+	Locale       string     `json:"locale"`
+	Disabled     bool       `json:"disabled"`
+	LastLogin    *time.Time `json:"last_login,omitempty"`
+	Version      int        `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // HasRole reports whether u holds r.

@@ -19,6 +19,7 @@ import (
 type Services struct {
 	Orgs       homeward.OrganisationService
 	Users      homeward.UserService
+	Grants     homeward.RoleGrantService
 	Auth       homeward.AuthService
 	Audit      homeward.AuditService
 	Registry   registry.Service
@@ -60,6 +61,9 @@ func New(svc Services) *API {
 	a.handle("GET", "/api/v1/users/{id}/tokens", a.listTokens)
 	a.handle("POST", "/api/v1/users/{id}/tokens", a.createToken)
 	a.handle("DELETE", "/api/v1/tokens/{id}", a.revokeToken)
+	a.handle("GET", "/api/v1/role-grants", a.listRoleGrants)
+	a.handle("POST", "/api/v1/role-grants/{id}/approve", a.decideRoleGrant(true))
+	a.handle("POST", "/api/v1/role-grants/{id}/reject", a.decideRoleGrant(false))
 
 	a.handle("GET", "/api/v1/audit/events", a.listAudit)
 	a.handle("POST", "/api/v1/audit/verify", a.verifyAudit)

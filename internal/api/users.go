@@ -162,3 +162,27 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (a *API) listRoleGrants(w http.ResponseWriter, r *http.Request) error {
+	list, err := a.svc.Grants.FindRoleGrants(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, httpx.Page[*homeward.RoleGrant]{Items: list})
+	return nil
+}
+
+func (a *API) decideRoleGrant(approve bool) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		g, err := a.svc.Grants.DecideRoleGrant(r.Context(), id, approve)
+		if err != nil {
+			return err
+		}
+		httpx.JSON(w, http.StatusOK, g)
+		return nil
+	}
+}

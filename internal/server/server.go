@@ -55,7 +55,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db})
+	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
