@@ -70,6 +70,20 @@ func RequestIDFromContext(ctx context.Context) string {
 	return s
 }
 
+type clientAddrKey struct{}
+
+// NewContextWithClientAddr returns ctx carrying the address of the client
+// that made the request, which sign-in throttling counts attempts by.
+func NewContextWithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddrFromContext returns the client's address in ctx, or "".
+func ClientAddrFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(clientAddrKey{}).(string)
+	return s
+}
+
 // Action is something an actor may try to do.
 type Action string
 

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -238,7 +239,7 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func TestLoginLockoutAndSessions(t *testing.T) {
+func TestLoginThrottleAndSessions(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -260,18 +261,61 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	if _, _, err := db.SessionActor(ctx, token+"x"); err == nil {
 		t.Error("forged token accepted")
 	}
-	for i := 0; i < sqldb.LockAfter; i++ {
-		if _, _, err := db.Login(ctx, email, "wrong password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
-			t.Fatalf("attempt %d: %v", i, err)
+	// A known and an unknown account answer alike: the same failures, then
+	// the same throttling, with the same words.
+	var answers [2]string
+	for i, who := range []string{email, "nobody@shapla.test"} {
+		for n := 0; n < sqldb.AccountFreeFailures; n++ {
+			if _, _, err := db.Login(ctx, who, "wrong password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+				t.Fatalf("%s attempt %d: %v", who, n, err)
+			}
 		}
+		_, _, err := db.Login(ctx, who, homewardtest.Password)
+		if homewardtest.Code(err) != homeward.ERATELIMIT {
+			t.Fatalf("%s after %d failures: %v", who, sqldb.AccountFreeFailures, err)
+		}
+		answers[i] = err.Error()
 	}
-	// Locked: even the right password is refused until the lock expires.
-	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
-		t.Fatalf("locked login: %v", err)
+	if answers[0] != answers[1] {
+		t.Errorf("known and unknown accounts answer differently:\n%s\n%s", answers[0], answers[1])
 	}
-	now = now.Add(sqldb.LockFor + time.Second)
+	// A wait, not a lock: a second later the right password works.
+	now = now.Add(time.Second)
 	if _, _, err := db.Login(ctx, email, homewardtest.Password); err != nil {
-		t.Fatalf("after lock: %v", err)
+		t.Fatalf("after the wait: %v", err)
+	}
+	// The wait doubles with each further failure, up to a ceiling that an
+	// attacker who knows the address cannot raise.
+	wait := time.Duration(0)
+	for n := 0; n < sqldb.AccountFreeFailures+12; n++ {
+		now = now.Add(wait)
+		_, _, err := db.Login(ctx, email, "wrong password")
+		if homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+			t.Fatalf("failure %d after waiting %s: %v", n, wait, err)
+		}
+		// At once again: free while few, then told how long to wait.
+		_, _, err = db.Login(ctx, email, "wrong password")
+		var e *homeward.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("failure %d: %v", n, err)
+		} else if e.Code == homeward.EUNAUTHORIZED {
+			wait = 0
+			continue
+		} else if e.Code != homeward.ERATELIMIT {
+			t.Fatalf("failure %d: %v", n, err)
+		}
+		next := time.Duration(e.Args["seconds"].(int)) * time.Second
+		if next < wait || next > sqldb.AccountMaxDelay {
+			t.Fatalf("wait %s after %s (ceiling %s)", next, wait, sqldb.AccountMaxDelay)
+		}
+		wait = next
+	}
+	if wait != sqldb.AccountMaxDelay {
+		t.Errorf("wait after many failures %s, want the ceiling %s", wait, sqldb.AccountMaxDelay)
+	}
+	now = now.Add(wait)
+	if _, _, err := db.Login(ctx, email, homewardtest.Password); err != nil {
+		t.Fatalf("after the ceiling: %v", err)
 	}
 	// Sessions expire.
 	now = now.Add(sqldb.SessionLife + time.Minute)
@@ -288,11 +332,50 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	}
 }
 
-// Parallel guesses cannot outrun the lock-out: however many arrive at once,
-// at most LockAfter passwords are checked before the account locks.
-func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
+// One client guessing across many accounts is throttled by its address;
+// other clients, and people signing in from it, are not.
+func TestLoginThrottleByAddress(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	attacker := homeward.NewContextWithClientAddr(context.Background(), "203.0.113.7")
+	office := homeward.NewContextWithClientAddr(context.Background(), "198.51.100.1")
+	email := w.Users["ngo"][homeward.RoleSupervisor].Email
+	// Many people signing in from one office are never throttled.
+	for n := 0; n < 2*sqldb.AddressFreeFailures; n++ {
+		if _, _, err := db.Login(office, email, homewardtest.Password); err != nil {
+			t.Fatalf("sign-in %d from the office: %v", n, err)
+		}
+	}
+	for n := 0; n < sqldb.AddressFreeFailures; n++ {
+		if _, _, err := db.Login(attacker, fmt.Sprintf("guess%d@shapla.test", n), "password123"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+			t.Fatalf("guess %d: %v", n, err)
+		}
+	}
+	if _, _, err := db.Login(attacker, "fresh@shapla.test", "password123"); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Errorf("guess from a throttled address: %v", err)
+	}
+	if _, _, err := db.Login(attacker, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Errorf("a throttled address signs in: %v", err)
+	}
+	if _, _, err := db.Login(office, email, homewardtest.Password); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	// After a quiet hour the failures are forgotten.
+	now = now.Add(time.Hour + sqldb.AddressMaxDelay)
+	if _, _, err := db.Login(attacker, "fresh@shapla.test", "password123"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("after a quiet hour: %v", err)
+	}
+}
+
+// Parallel guesses cannot outrun the throttle: however many arrive at once,
+// at most AccountFreeFailures passwords are checked before the wait.
+func TestLoginThrottleUnderParallelGuesses(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
 	ctx := context.Background()
 	u := w.Users["ngo"][homeward.RoleSupervisor]
 	email := u.Email
@@ -304,7 +387,7 @@ func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 4 * sqldb.LockAfter
+	const n = 4 * sqldb.AccountFreeFailures
 	codes := make(chan string, n)
 	var wg sync.WaitGroup
 	for range n {
@@ -325,8 +408,8 @@ func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
 			t.Errorf("unexpected outcome %q", c)
 		}
 	}
-	if checked == 0 || checked > sqldb.LockAfter {
-		t.Errorf("%d of %d parallel guesses were checked; want 1..%d", checked, n, sqldb.LockAfter)
+	if checked == 0 || checked > sqldb.AccountFreeFailures {
+		t.Errorf("%d of %d parallel guesses were checked; want 1..%d", checked, n, sqldb.AccountFreeFailures)
 	}
 	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
 		t.Errorf("right password after the parallel guesses: %v", err)

@@ -14,3 +14,13 @@ CREATE TABLE role_grants (
 );
 CREATE INDEX role_grants_org ON role_grants(org_id, state, id);
 CREATE UNIQUE INDEX role_grants_one_pending ON role_grants(user_id, role) WHERE state = 'pending';
+
+-- Sign-in throttling, by account (any e-mail address given, known or not)
+-- and by client address: failures push next_at back; nothing locks.
+CREATE TABLE login_throttle (
+    key            TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    next_at        TIMESTAMPTZ NOT NULL,
+    last_failed_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX login_throttle_last ON login_throttle(last_failed_at);
