@@ -62,7 +62,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db})
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,7 @@ var staticFS embed.FS
 type Services struct {
 	Orgs       homeward.OrganisationService
 	Users      homeward.UserService
+	Grants     homeward.RoleGrantService
 	Auth       homeward.AuthService
 	Audit      homeward.AuditService
 	Registry   registry.Service
@@ -97,6 +98,7 @@ func New(svc Services) (*Web, error) {
 	w.routesDelivery()
 	w.routesProviders()
 	w.routesTasks()
+	w.routesAccounts()
 	return w, nil
 }
 
