@@ -171,8 +171,17 @@ type UserService interface {
 	// SetPassword resets another user's password (administrators) or, with
 	// current set, changes the actor's own.
 	SetPassword(ctx context.Context, userID, current, password string) error
+	// CreateToken issues a token to userID, who must be the actor: a token
+	// is made only by its owner.
 	CreateToken(ctx context.Context, userID string, t *APIToken) error
+	// RevokeToken revokes one token: the owner's, or any of their
+	// organisation's for an administrator.
 	RevokeToken(ctx context.Context, tokenID string) error
+	// RevokeTokens revokes every token of userID (the owner, or an
+	// administrator of their organisation, who never sees the tokens) and
+	// returns how many were live.
+	RevokeTokens(ctx context.Context, userID string) (int, error)
+	// FindTokens lists the actor's own tokens; nobody lists another's.
 	FindTokens(ctx context.Context, userID string) ([]*APIToken, error)
 }
 

@@ -37,6 +37,7 @@ func TestAdministratorsCannotBecomeCounsellors(t *testing.T) {
 		{"admin mints a counsellor's token", call{method: "POST", path: "/api/v1/users/" + staff.ID + "/tokens", as: "ngo/administrator", body: `{"name":"x","scopes":["read"]}`}, 403, "forbidden", ""},
 		{"admin lists a counsellor's tokens", call{method: "GET", path: "/api/v1/users/" + staff.ID + "/tokens", as: "ngo/administrator"}, 403, "forbidden", ""},
 		{"operator mints another org's token", call{method: "POST", path: "/api/v1/users/" + staff.ID + "/tokens", as: "operator/administrator", body: `{"name":"x","scopes":["read"]}`}, 404, "not_found", ""},
+		{"supervisor revokes a counsellor's tokens", call{method: "DELETE", path: "/api/v1/users/" + staff.ID + "/tokens", as: "ngo/supervisor"}, 403, "forbidden", ""},
 		{"counsellor mints own token", call{method: "POST", path: "/api/v1/users/" + staff.ID + "/tokens", as: "ngo/provider_staff", body: `{"name":"x","scopes":["read"]}`}, 201, "", "hw_"},
 		{"admin grants self provider staff", call{method: "PATCH", path: "/api/v1/users/" + admin.ID, as: "ngo/administrator", body: `{"roles":["administrator","provider_staff"]}`, header: map[string]string{"If-Match": `"v1"`}}, 403, "forbidden", ""},
 		{"operator plants a counsellor", call{method: "POST", path: "/api/v1/users", as: "operator/administrator", body: `{"org_id":"` + e.w.NGO.ID + `","email":"planted@ngo.test","name":"P","roles":["provider_staff"],"password":"long enough password"}`}, 403, "forbidden", ""},
@@ -44,6 +45,7 @@ func TestAdministratorsCannotBecomeCounsellors(t *testing.T) {
 		{"operator resets a counsellor's password", call{method: "POST", path: "/api/v1/users/" + staff.ID + "/password", as: "operator/administrator", body: `{"new_password":"a password I now know"}`}, 404, "not_found", ""},
 		{"admin asks provider staff for a colleague", call{method: "PATCH", path: "/api/v1/users/" + cw.ID, as: "ngo/administrator", body: `{"roles":["case_worker","provider_staff"]}`, header: map[string]string{"If-Match": `"v1"`}}, 200, "", `"roles":["case_worker"],"pending_roles":["provider_staff"]`},
 		{"supervisor lists grants", call{method: "GET", path: "/api/v1/role-grants", as: "ngo/supervisor"}, 403, "forbidden", ""},
+		{"admin revokes a counsellor's tokens unseen", call{method: "DELETE", path: "/api/v1/users/" + staff.ID + "/tokens", as: "ngo/administrator"}, 200, "", `{"revoked":2}`},
 		{"operator lists grants of its own org", call{method: "GET", path: "/api/v1/role-grants", as: "operator/administrator"}, 200, "", `"items":[]`},
 	}
 	for _, s := range steps {

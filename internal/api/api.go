@@ -60,6 +60,7 @@ func New(svc Services) *API {
 	a.handle("POST", "/api/v1/users/{id}/password", a.setPassword)
 	a.handle("GET", "/api/v1/users/{id}/tokens", a.listTokens)
 	a.handle("POST", "/api/v1/users/{id}/tokens", a.createToken)
+	a.handle("DELETE", "/api/v1/users/{id}/tokens", a.revokeTokens)
 	a.handle("DELETE", "/api/v1/tokens/{id}", a.revokeToken)
 	a.handle("GET", "/api/v1/role-grants", a.listRoleGrants)
 	a.handle("POST", "/api/v1/role-grants/{id}/approve", a.decideRoleGrant(true))

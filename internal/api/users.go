@@ -151,6 +151,19 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (a *API) revokeTokens(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	n, err := a.svc.Users.RevokeTokens(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]int{"revoked": n})
+	return nil
+}
+
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -59,6 +59,30 @@ func TestTokensOnlyByTheirOwner(t *testing.T) {
 	if _, err := db.TokenActor(context.Background(), own.Secret); err == nil {
 		t.Error("revoked token still works")
 	}
+	// An administrator who knows no token ids revokes them all.
+	more := []*homeward.APIToken{{Name: "a", Scopes: []homeward.Scope{homeward.ScopeRead}}, {Name: "b", Scopes: []homeward.Scope{homeward.ScopeRead}}}
+	for _, tk := range more {
+		if err := db.CreateToken(w.Ctx("ngo", homeward.RoleProviderStaff), staff.ID, tk); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TokenActor(context.Background(), tk.Secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.RevokeTokens(w.Ctx("ngo", homeward.RoleSupervisor), staff.ID); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("supervisor revokes all: %v", err)
+	}
+	if _, err := db.RevokeTokens(w.Ctx("operator", homeward.RoleAdministrator), staff.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("operator revokes all: %v", err)
+	}
+	if n, err := db.RevokeTokens(admin, staff.ID); err != nil || n != 2 {
+		t.Errorf("administrator revokes all: %d %v", n, err)
+	}
+	for _, tk := range more {
+		if _, err := db.TokenActor(context.Background(), tk.Secret); err == nil {
+			t.Errorf("token %s survived revoke-all", tk.Name)
+		}
+	}
 }
 
 func TestRoleGrantsNeedASecondAdministrator(t *testing.T) {

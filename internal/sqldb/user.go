@@ -515,6 +515,35 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string) error {
 	})
 }
 
+// RevokeTokens revokes every live token of userID at once and returns how
+// many there were: the owner, or an administrator of the owner's
+// organisation, who revokes without seeing them.
+func (db *DB) RevokeTokens(ctx context.Context, userID string) (int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	n := 0
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var orgID string
+		if err := tx.QueryRow(`SELECT org_id FROM users WHERE id = ?`, userID).Scan(&orgID); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token"}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
+			return err
+		}
+		tx.authChanged()
+		res, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		revoked, _ := res.RowsAffected()
+		n = int(revoked)
+		return tx.Audit("token.revoke_all", "user", userID, orgID, map[string]any{"revoked": n})
+	})
+	return n, err
+}
+
 // FindTokens lists the actor's own tokens (never their secrets); other
 // users' tokens, administrators' included, are not shown.
 func (db *DB) FindTokens(ctx context.Context, userID string) ([]*homeward.APIToken, error) {
