@@ -114,6 +114,14 @@ func TestRoleGrantsNeedASecondAdministrator(t *testing.T) {
 	if u.HasRole(homeward.RoleProviderStaff) || !slices.Equal(u.PendingRoles, []homeward.Role{homeward.RoleProviderStaff}) {
 		t.Fatalf("protected role given at once: %+v", u)
 	}
+	// Asking again while it waits asks nothing more.
+	again := []homeward.Role{homeward.RoleProviderStaff, homeward.RoleSupervisor}
+	if u, err = db.UpdateUser(admin, cw.ID, u.Version, homeward.UserUpdate{Roles: &again}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(u.Roles, []homeward.Role{homeward.RoleSupervisor}) || !slices.Equal(u.PendingRoles, []homeward.Role{homeward.RoleProviderStaff}) {
+		t.Fatalf("asked twice: %+v", u)
+	}
 	// The colleague's token does not read notes yet.
 	tok := &homeward.APIToken{Name: "t", Scopes: []homeward.Scope{homeward.ScopeRead, homeward.ScopeWrite}}
 	if err := db.CreateToken(w.Ctx("ngo", homeward.RoleCaseWorker), cw.ID, tok); err != nil {
