@@ -70,29 +70,57 @@ func RequestIDFromContext(ctx context.Context) string {
 	return s
 }
 
+type clientAddrKey struct{}
+
+// NewContextWithClientAddr returns ctx carrying the address of the client
+// that made the request, which sign-in throttling counts attempts by.
+func NewContextWithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+// ClientAddrFromContext returns the client's address in ctx, or "".
+func ClientAddrFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(clientAddrKey{}).(string)
+	return s
+}
+
 // Action is something an actor may try to do.
 type Action string
 
 // Actions. Each has one scope that an API token needs for it.
 const (
-	ActOrgRead       Action = "org.read"
-	ActOrgCreate     Action = "org.create"
-	ActOrgUpdate     Action = "org.update"
-	ActUserRead      Action = "user.read"
-	ActUserCreate    Action = "user.create"
-	ActUserUpdate    Action = "user.update"
-	ActUserPassword  Action = "user.password" // reset another user's password
-	ActTokenManage   Action = "token.manage"
-	ActAuditRead     Action = "audit.read"
-	ActAuditVerify   Action = "audit.verify"
-	ActReferenceRead Action = "reference.read"
-	ActPersonRead    Action = "person.read"
-	ActPersonCreate  Action = "person.create"
-	ActPersonUpdate  Action = "person.update"
-	ActCaseAssign    Action = "case.assign"
-	ActConsentRecord Action = "consent.record"
-	ActImport        Action = "registry.import"
-	ActExport        Action = "registry.export"
+	ActOrgRead   Action = "org.read"
+	ActOrgCreate Action = "org.create"
+	ActOrgUpdate Action = "org.update"
+	// ActOrgSetType changes an organisation's type (ministry, NGO …): the
+	// operator's administrators only, never an organisation's own, since
+	// the type decides what an organisation may be trusted with.
+	ActOrgSetType   Action = "org.set_type"
+	ActUserRead     Action = "user.read"
+	ActUserCreate   Action = "user.create"
+	ActUserUpdate   Action = "user.update"
+	ActUserPassword Action = "user.password" // reset another user's password
+	// API tokens: made and listed only by their owner (an administrator
+	// who could mint a colleague's token could act as them, counselling
+	// notes included); revoked by their owner or an administrator of the
+	// owner's organisation.
+	ActTokenCreate Action = "token.create"
+	ActTokenRead   Action = "token.read"
+	ActTokenRevoke Action = "token.revoke"
+	// ActRoleGrantApprove approves or rejects a pending grant of a
+	// protected role (see ProtectedRoles), and lists those waiting: another
+	// administrator of the same organisation (see AuthorizeGrantDecision).
+	ActRoleGrantApprove Action = "role_grant.approve"
+	ActAuditRead        Action = "audit.read"
+	ActAuditVerify      Action = "audit.verify"
+	ActReferenceRead    Action = "reference.read"
+	ActPersonRead       Action = "person.read"
+	ActPersonCreate     Action = "person.create"
+	ActPersonUpdate     Action = "person.update"
+	ActCaseAssign       Action = "case.assign"
+	ActConsentRecord    Action = "consent.record"
+	ActImport           Action = "registry.import"
+	ActExport           Action = "registry.export"
 	// Assessments: filling forms about a person and reading their results
 	// and scores; managing the instance-wide form and scoring-scheme
 	// catalogue (operator M&E analysts and administrators); activating a
@@ -164,24 +192,32 @@ const (
 var all = Roles
 
 var rules = map[Action]rule{
-	ActOrgRead:       {scope: ScopeRead, roles: all, crossOrg: anyOrg},
-	ActOrgCreate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
-	ActOrgUpdate:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
-	ActUserRead:      {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleAuditor}, crossOrg: operatorRoles, self: true},
-	ActUserCreate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
-	ActUserUpdate:    {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
-	ActUserPassword:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
-	ActTokenManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: sameOrgOnly, self: true},
-	ActAuditRead:     {scope: ScopeAudit, roles: []Role{RoleAuditor, RoleAdministrator}, crossOrg: operatorRoles},
-	ActAuditVerify:   {scope: ScopeAudit, roles: []Role{RoleAuditor}, crossOrg: operatorRoles},
-	ActReferenceRead: {scope: ScopeReference, roles: all, crossOrg: anyOrg},
-	ActPersonRead:    {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActPersonCreate:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActPersonUpdate:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActCaseAssign:    {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
-	ActConsentRecord: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActImport:        {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActExport:        {scope: ScopeRead, roles: []Role{RoleSupervisor}},
+	ActOrgRead:    {scope: ScopeRead, roles: all, crossOrg: anyOrg},
+	ActOrgCreate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
+	ActOrgUpdate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActOrgSetType: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles, operatorOnly: true},
+	ActUserRead:   {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleAuditor}, crossOrg: operatorRoles, self: true},
+	// The operator's administrators reach other organisations' accounts
+	// only to create their first administrator (see AuthorizeUserCreate);
+	// changing or resetting an account is for its own organisation's
+	// administrators, so that no one outside can sign in as its counsellors.
+	ActUserCreate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
+	ActUserUpdate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActUserPassword:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActTokenCreate:      {scope: ScopeAdmin, self: true},
+	ActTokenRead:        {scope: ScopeAdmin, self: true},
+	ActTokenRevoke:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, self: true},
+	ActRoleGrantApprove: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActAuditRead:        {scope: ScopeAudit, roles: []Role{RoleAuditor, RoleAdministrator}, crossOrg: operatorRoles},
+	ActAuditVerify:      {scope: ScopeAudit, roles: []Role{RoleAuditor}, crossOrg: operatorRoles},
+	ActReferenceRead:    {scope: ScopeReference, roles: all, crossOrg: anyOrg},
+	ActPersonRead:       {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPersonCreate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActPersonUpdate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActCaseAssign:       {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActConsentRecord:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActImport:           {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActExport:           {scope: ScopeRead, roles: []Role{RoleSupervisor}},
 
 	ActAssessmentRead:  {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActAssessmentWrite: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},

@@ -11,24 +11,28 @@ import (
 // their own organisation. "self" marks actions a user may do on their own
 // account without the role.
 var sameOrg = map[homeward.Action][]homeward.Role{
-	homeward.ActOrgRead:       homeward.Roles,
-	homeward.ActOrgCreate:     {homeward.RoleAdministrator}, // operator only, see below
-	homeward.ActOrgUpdate:     {homeward.RoleAdministrator},
-	homeward.ActUserRead:      {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleAuditor},
-	homeward.ActUserCreate:    {homeward.RoleAdministrator},
-	homeward.ActUserUpdate:    {homeward.RoleAdministrator},
-	homeward.ActUserPassword:  {homeward.RoleAdministrator},
-	homeward.ActTokenManage:   {homeward.RoleAdministrator},
-	homeward.ActAuditRead:     {homeward.RoleAuditor, homeward.RoleAdministrator},
-	homeward.ActAuditVerify:   {homeward.RoleAuditor},
-	homeward.ActReferenceRead: homeward.Roles,
-	homeward.ActPersonRead:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActPersonCreate:  {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActPersonUpdate:  {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActCaseAssign:    {homeward.RoleSupervisor},
-	homeward.ActConsentRecord: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActImport:        {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActExport:        {homeward.RoleSupervisor},
+	homeward.ActOrgRead:          homeward.Roles,
+	homeward.ActOrgCreate:        {homeward.RoleAdministrator}, // operator only, see below
+	homeward.ActOrgUpdate:        {homeward.RoleAdministrator},
+	homeward.ActOrgSetType:       {homeward.RoleAdministrator}, // operator only
+	homeward.ActUserRead:         {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleAuditor},
+	homeward.ActUserCreate:       {homeward.RoleAdministrator},
+	homeward.ActUserUpdate:       {homeward.RoleAdministrator},
+	homeward.ActUserPassword:     {homeward.RoleAdministrator},
+	homeward.ActTokenCreate:      {}, // the owner only (self), never an administrator
+	homeward.ActTokenRead:        {}, // the owner only (self)
+	homeward.ActTokenRevoke:      {homeward.RoleAdministrator},
+	homeward.ActRoleGrantApprove: {homeward.RoleAdministrator},
+	homeward.ActAuditRead:        {homeward.RoleAuditor, homeward.RoleAdministrator},
+	homeward.ActAuditVerify:      {homeward.RoleAuditor},
+	homeward.ActReferenceRead:    homeward.Roles,
+	homeward.ActPersonRead:       {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActPersonCreate:     {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActPersonUpdate:     {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActCaseAssign:       {homeward.RoleSupervisor},
+	homeward.ActConsentRecord:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActImport:           {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActExport:           {homeward.RoleSupervisor},
 
 	homeward.ActAssessmentRead:  {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActAssessmentWrite: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
@@ -56,7 +60,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 }
 
 // Actions only the operator organisation's role holders may perform.
-var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActFormManage: true,
+var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActOrgSetType: true, homeward.ActFormManage: true,
 	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true}
 
 // Actions whose records of other organisations are visible to every role.
@@ -66,8 +70,8 @@ var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.Act
 // Actions the operator organisation's role holders may perform across
 // organisations.
 var operatorReach = map[homeward.Action]bool{
-	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
-	homeward.ActUserUpdate: true, homeward.ActUserPassword: true, homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
+	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActOrgSetType: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
+	homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
 	homeward.ActProviderManage: true,
 }
 
@@ -126,11 +130,25 @@ func TestPolicySelfAndScopes(t *testing.T) {
 	if err := homeward.Authorize(cw, homeward.ActUserRead, homeward.Resource{ID: "u1", OrgID: "o1", OwnerID: "u1"}); err != nil {
 		t.Errorf("reading own account: %v", err)
 	}
-	if err := homeward.Authorize(cw, homeward.ActTokenManage, homeward.Resource{ID: "u1", OrgID: "o1", OwnerID: "u1"}); err != nil {
-		t.Errorf("managing own tokens: %v", err)
+	for _, act := range []homeward.Action{homeward.ActTokenCreate, homeward.ActTokenRead, homeward.ActTokenRevoke} {
+		if err := homeward.Authorize(cw, act, homeward.Resource{ID: "u1", OrgID: "o1", OwnerID: "u1"}); err != nil {
+			t.Errorf("%s on own tokens: %v", act, err)
+		}
+		if err := homeward.Authorize(cw, act, homeward.Resource{ID: "u2", OrgID: "o1", OwnerID: "u2"}); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+			t.Errorf("%s on a colleague's tokens: %v", act, err)
+		}
 	}
-	if err := homeward.Authorize(cw, homeward.ActTokenManage, homeward.Resource{ID: "u2", OrgID: "o1", OwnerID: "u2"}); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
-		t.Errorf("managing a colleague's tokens: %v", err)
+	// An administrator revokes a colleague's token but neither makes nor
+	// sees one.
+	adm := &homeward.Actor{UserID: "a1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleAdministrator}}
+	colleague := homeward.Resource{ID: "u2", OrgID: "o1", OwnerID: "u2"}
+	if err := homeward.Authorize(adm, homeward.ActTokenRevoke, colleague); err != nil {
+		t.Errorf("administrator revokes: %v", err)
+	}
+	for _, act := range []homeward.Action{homeward.ActTokenCreate, homeward.ActTokenRead} {
+		if err := homeward.Authorize(adm, act, colleague); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+			t.Errorf("administrator %s for a colleague: %v", act, err)
+		}
 	}
 	tok := &homeward.Actor{UserID: "u1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleCaseWorker}, Scopes: []homeward.Scope{homeward.ScopeRead}}
 	if err := homeward.Authorize(tok, homeward.ActPersonRead, homeward.Resource{OrgID: "o1"}); err != nil {

@@ -38,17 +38,21 @@ const (
 
 // User is a person who signs in to Homeward for one organisation.
 type User struct {
-	ID        string     `json:"id"`
-	OrgID     string     `json:"org_id"`
-	Email     string     `json:"email"`
-	Name      string     `json:"name"`
-	Roles     []Role     `json:"roles"`
-	Locale    string     `json:"locale"`
-	Disabled  bool       `json:"disabled"`
-	LastLogin *time.Time `json:"last_login,omitempty"`
-	Version   int        `json:"version"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID    string `json:"id"`
+	OrgID string `json:"org_id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Roles []Role `json:"roles"`
+	// PendingRoles are protected roles asked for the user and waiting for a
+	// second administrator's approval (see RoleGrant); set by reads of one
+	// user and by writes.
+	PendingRoles []Role     `json:"pending_roles,omitempty"`
+	Locale       string     `json:"locale"`
+	Disabled     bool       `json:"disabled"`
+	LastLogin    *time.Time `json:"last_login,omitempty"`
+	Version      int        `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // HasRole reports whether u holds r.
@@ -167,8 +171,17 @@ type UserService interface {
 	// SetPassword resets another user's password (administrators) or, with
 	// current set, changes the actor's own.
 	SetPassword(ctx context.Context, userID, current, password string) error
+	// CreateToken issues a token to userID, who must be the actor: a token
+	// is made only by its owner.
 	CreateToken(ctx context.Context, userID string, t *APIToken) error
+	// RevokeToken revokes one token: the owner's, or any of their
+	// organisation's for an administrator.
 	RevokeToken(ctx context.Context, tokenID string) error
+	// RevokeTokens revokes every token of userID (the owner, or an
+	// administrator of their organisation, who never sees the tokens) and
+	// returns how many were live.
+	RevokeTokens(ctx context.Context, userID string) (int, error)
+	// FindTokens lists the actor's own tokens; nobody lists another's.
 	FindTokens(ctx context.Context, userID string) ([]*APIToken, error)
 }
 

@@ -44,6 +44,9 @@ type Config struct {
 	// either, the server uses <data-dir>/notes.key, created on first start.
 	NotesKeyFile string
 	NotesKey     string
+	// ClientIPHeader names the header a trusted proxy sets with the
+	// client's address, for sign-in throttling by address.
+	ClientIPHeader string
 	// serving is set when the server's flags are registered: only then
 	// are the server's settings checked.
 	serving bool
@@ -69,6 +72,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
+	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "header with the client's address set by a trusted proxy in front (X-Forwarded-For, X-Real-IP); empty: the peer address")
 	fs.StringVar(&c.NotesKeyFile, "notes-key-file", "", "file holding the key that encrypts counselling notes (base64, mode 0600); default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key, created on first start")
 }
 

@@ -87,13 +87,30 @@ func TestAdminCommands(t *testing.T) {
 	if out, err := run(t, env, "", "org", "create", "--name", "Bad", "--type", "ngo", "--areas", "BD9999"); err == nil || !strings.Contains(err.Error(), "areas[0]") {
 		t.Errorf("bad org accepted: %v %s", err, out)
 	}
-	out := must("a long enough password\n", "user", "create", "--org", "Ministry", "--email", "Admin@Ministry.test", "--name", "Admin", "--roles", "administrator,auditor", "--password-stdin")
+	out := must("a long enough password\n", "user", "create", "--org", "Ministry", "--email", "Admin@Ministry.test", "--name", "Admin", "--roles", "administrator", "--password-stdin")
 	if !strings.Contains(out, "admin@ministry.test") || strings.Contains(out, "password:") {
 		t.Errorf("user create: %s", out)
 	}
-	out = must("", "user", "create", "--org", "Ministry", "--email", "cw@ministry.test", "--name", "Case Worker", "--roles", "case_worker")
+	// Without --as the command line makes only an organisation's first
+	// administrator; every other account is made by its administrators.
+	for _, args := range [][]string{
+		{"--email", "second@ministry.test", "--name", "Second", "--roles", "administrator"},
+		{"--email", "cw@ministry.test", "--name", "Case Worker", "--roles", "case_worker"},
+	} {
+		if out, err := run(t, env, "", append([]string{"user", "create", "--org", "Ministry"}, args...)...); err == nil || !strings.Contains(err.Error(), "--as") {
+			t.Errorf("bootstrap made %v: %v %s", args, err, out)
+		}
+	}
+	out = must("", "user", "create", "--as", "admin@ministry.test", "--org", "Ministry", "--email", "cw@ministry.test", "--name", "Case Worker", "--roles", "case_worker")
 	if !strings.Contains(out, "password: ") {
 		t.Errorf("generated password not shown: %s", out)
+	}
+	out = must("", "user", "create", "--as", "admin@ministry.test", "--org", "Ministry", "--email", "counsellor@ministry.test", "--name", "Counsellor", "--roles", "provider_staff")
+	if !strings.Contains(out, "waiting for another administrator's approval: provider_staff") {
+		t.Errorf("protected role given by the command line: %s", out)
+	}
+	if out, err := run(t, env, "", "user", "create", "--as", "cw@ministry.test", "--org", "Ministry", "--email", "z@ministry.test", "--name", "Z", "--roles", "case_worker"); err == nil {
+		t.Errorf("a case worker made an account: %s", out)
 	}
 	if _, err := run(t, env, "", "user", "create", "--org", "Nowhere", "--email", "x@y.test", "--name", "X", "--roles", "case_worker"); err == nil {
 		t.Error("user in unknown organisation created")
@@ -105,7 +122,14 @@ func TestAdminCommands(t *testing.T) {
 	if out := must("", "user", "list", "--org", "Ministry"); !strings.Contains(out, "disabled") {
 		t.Errorf("disable not listed: %s", out)
 	}
-	out = must("", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read,audit", "--expires", "30d")
+	// A token is made only by its owner, who gives their password.
+	if out, err := run(t, env, "", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read"); err == nil {
+		t.Errorf("token made without its owner's password: %s", out)
+	}
+	if out, err := run(t, env, "wrong password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read", "--password-stdin"); err == nil {
+		t.Errorf("token made with a wrong password: %s", out)
+	}
+	out = must("a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read,admin", "--expires", "30d", "--password-stdin")
 	if !strings.Contains(out, "secret (shown once): hw_") {
 		t.Errorf("token create: %s", out)
 	}

@@ -17,11 +17,17 @@ type flagSetT = flag.FlagSet
 const userUsage = `user COMMAND [flags]
 
 Commands:
-  create --org ORG --email E --name N --roles r1,r2 [--locale bn] [--password-stdin]
+  create --org ORG --email E --name N --roles administrator [--password-stdin]
+                     the bootstrap path: the first administrator of an organisation that has none
+  create --as ADMIN_EMAIL --org ORG --email E --name N --roles r1,r2 [--locale bn] [--password-stdin]
+                     any other account, made by an administrator of ORG under the same rules as
+                     in the web and API (protected roles such as provider_staff wait for a
+                     second administrator's approval)
   list [--org ORG]
   disable EMAIL | enable EMAIL
   reset-password EMAIL [--password-stdin]
-  token create EMAIL --name N --scopes read,write [--expires 90d]
+  token create EMAIL --name N --scopes read,write [--expires 90d] --password-stdin
+                     a token is made only by its owner: give EMAIL's own password on stdin
   token list EMAIL
   token revoke TOKEN_ID
 
@@ -66,9 +72,10 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 	sctx := system(ctx)
 	switch sub {
 	case "create":
-		var org, email, name, roles, locale string
+		var org, email, name, roles, locale, as string
 		var fromStdin bool
 		db, _, err := withDB(ctx, p, "user create", userUsage, rest, func(fs *flagSetT) {
+			fs.StringVar(&as, "as", "", "e-mail of the administrator who creates the account (needed for all but an organisation's first administrator)")
 			fs.StringVar(&org, "org", "", "organisation ID or name")
 			fs.StringVar(&email, "email", "", "e-mail address (the login)")
 			fs.StringVar(&name, "name", "", "full name")
@@ -92,10 +99,31 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.CreateUser(sctx, u, pw); err != nil {
+		if as == "" {
+			// Bootstrap: the machine's operator makes an organisation's
+			// first administrator, who makes its other accounts.
+			err = db.CreateFirstAdministrator(sctx, u, pw)
+		} else {
+			var admin *homeward.User
+			if admin, err = findUser(ctx, db, as); err != nil {
+				return err
+			}
+			var actor *homeward.Actor
+			if actor, err = cliActor(ctx, db, admin); err != nil {
+				return err
+			}
+			err = db.CreateUser(homeward.NewContextWithActor(ctx, actor), u, pw)
+		}
+		if err != nil {
+			if homeward.ErrorCode(err) == homeward.EFORBIDDEN && as == "" {
+				return usageError{"without --as, user create makes only the first administrator (--roles administrator) of an organisation that has none; give --as ADMIN_EMAIL for other accounts"}
+			}
 			return explain(err)
 		}
 		fmt.Fprintf(p.stdout, "created user %s (%s) in %s\n", u.Email, u.ID, o.Name)
+		if len(u.PendingRoles) > 0 {
+			fmt.Fprintf(p.stdout, "roles waiting for another administrator's approval: %s\n", joinRoles(u.PendingRoles))
+		}
 		if generated {
 			fmt.Fprintf(p.stdout, "password: %s\n", pw)
 		}
@@ -177,7 +205,7 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		if err := db.SetPassword(sctx, u.ID, "", pw); err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(p.stdout, "password of %s reset; their sessions were ended\n", u.Email)
+		fmt.Fprintf(p.stdout, "password of %s reset; their sessions were ended and their API tokens revoked\n", u.Email)
 		if generated {
 			fmt.Fprintf(p.stdout, "password: %s\n", pw)
 		}
@@ -195,7 +223,9 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 	switch sub {
 	case "create":
 		var name, scopes, expires string
-		db, pos, err := withDB(ctx, p, "user token create", "user token create EMAIL --name N --scopes read,write [--expires 90d]", rest, func(fs *flagSetT) {
+		var fromStdin bool
+		db, pos, err := withDB(ctx, p, "user token create", "user token create EMAIL --name N --scopes read,write [--expires 90d] --password-stdin\n\nA token is made only by its owner: EMAIL's own password is read from standard input.", rest, func(fs *flagSetT) {
+			fs.BoolVar(&fromStdin, "password-stdin", false, "read the owner's password from standard input (required)")
 			fs.StringVar(&name, "name", "", "what the token is for")
 			fs.StringVar(&scopes, "scopes", "read", "comma-separated scopes: read, write, admin, audit, reference")
 			fs.StringVar(&expires, "expires", "", "expiry: a number of days (90d) or a date")
@@ -207,10 +237,25 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 		if len(pos) != 1 {
 			return usageError{"give one e-mail address"}
 		}
-		u, err := findUser(ctx, db, pos[0])
+		if !fromStdin {
+			return usageError{"a token is made only by its owner: give their password with --password-stdin"}
+		}
+		pw, _, err := readSecret(p.stdin, true)
 		if err != nil {
 			return err
 		}
+		// The owner signs in (throttled and audited like any sign-in) and
+		// makes the token as themselves.
+		session, _, err := db.Login(ctx, pos[0], pw)
+		if err != nil {
+			return explain(err)
+		}
+		defer db.Logout(ctx, session)
+		owner, _, err := db.SessionActor(ctx, session)
+		if err != nil {
+			return explain(err)
+		}
+		u := &homeward.User{ID: owner.UserID, Email: owner.Email}
 		exp, err := parseExpiry(expires, time.Now())
 		if err != nil {
 			return err
@@ -219,7 +264,7 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 		for _, s := range splitList(scopes) {
 			t.Scopes = append(t.Scopes, homeward.Scope(s))
 		}
-		if err := db.CreateToken(sctx, u.ID, t); err != nil {
+		if err := db.CreateToken(homeward.NewContextWithActor(ctx, owner), u.ID, t); err != nil {
 			return explain(err)
 		}
 		fmt.Fprintf(p.stdout, "token %s for %s (scopes %s)\nsecret (shown once): %s\n", t.ID, u.Email, scopes, t.Secret)
@@ -282,4 +327,17 @@ func joinRoles(rs []homeward.Role) string {
 		ss[i] = string(r)
 	}
 	return strings.Join(ss, ",")
+}
+
+// cliActor is the actor of a command run --as the user u: the rules are the
+// ones the web and the API apply to u.
+func cliActor(ctx context.Context, db *sqldb.DB, u *homeward.User) (*homeward.Actor, error) {
+	if u.Disabled {
+		return nil, usageError{fmt.Sprintf("%s is disabled", u.Email)}
+	}
+	o, err := db.FindOrganisationByID(system(ctx), u.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return &homeward.Actor{UserID: u.ID, OrgID: u.OrgID, Name: u.Name, Email: u.Email, Roles: u.Roles, Locale: u.Locale, Operator: o.Operator}, nil
 }

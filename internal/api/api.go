@@ -46,7 +46,11 @@ func New(svc Services) *API {
 	a.handle("POST", "/api/v1/users/{id}/password", a.setPassword)
 	a.handle("GET", "/api/v1/users/{id}/tokens", a.listTokens)
 	a.handle("POST", "/api/v1/users/{id}/tokens", a.createToken)
+	a.handle("DELETE", "/api/v1/users/{id}/tokens", a.revokeTokens)
 	a.handle("DELETE", "/api/v1/tokens/{id}", a.revokeToken)
+	a.handle("GET", "/api/v1/role-grants", a.listRoleGrants)
+	a.handle("POST", "/api/v1/role-grants/{id}/approve", a.decideRoleGrant(true))
+	a.handle("POST", "/api/v1/role-grants/{id}/reject", a.decideRoleGrant(false))
 
 	a.handle("GET", "/api/v1/audit/events", a.listAudit)
 	a.handle("POST", "/api/v1/audit/verify", a.verifyAudit)

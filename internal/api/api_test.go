@@ -129,6 +129,7 @@ func TestScenarios(t *testing.T) {
 		{name: "unknown route", call: call{method: "GET", path: "/api/v1/nope", as: "ngo/administrator"}, status: 404},
 		{name: "update needs If-Match", call: call{method: "PATCH", path: "/api/v1/organisations/" + ngo, as: "ngo/administrator", body: `{"short_name":"S"}`}, status: 412, code: "precondition"},
 		{name: "stale If-Match", call: call{method: "PATCH", path: "/api/v1/organisations/" + ngo, as: "ngo/administrator", body: `{"short_name":"S"}`, header: map[string]string{"If-Match": `"v9"`}}, status: 412, code: "precondition"},
+		{name: "NGO admin cannot change own org's type", call: call{method: "PATCH", path: "/api/v1/organisations/" + ngo, as: "ngo/administrator", body: `{"type":"ministry"}`, header: map[string]string{"If-Match": `"v1"`}}, status: 403, code: "forbidden"},
 		{name: "read-only token cannot write", call: call{method: "PATCH", path: "/api/v1/organisations/" + ngo, as: "ngo/case_worker", body: `{"short_name":"S"}`, header: map[string]string{"If-Match": `"v1"`}}, status: 403},
 		{name: "bad limit", call: call{method: "GET", path: "/api/v1/users?limit=0", as: "ngo/administrator"}, status: 400, field: "limit"},
 		{name: "bad cursor", call: call{method: "GET", path: "/api/v1/users?cursor=zz", as: "ngo/administrator"}, status: 400, field: "cursor"},

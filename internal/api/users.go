@@ -151,6 +151,19 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (a *API) revokeTokens(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	n, err := a.svc.Users.RevokeTokens(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, map[string]int{"revoked": n})
+	return nil
+}
+
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -161,4 +174,28 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (a *API) listRoleGrants(w http.ResponseWriter, r *http.Request) error {
+	list, err := a.svc.Grants.FindRoleGrants(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, httpx.Page[*homeward.RoleGrant]{Items: list})
+	return nil
+}
+
+func (a *API) decideRoleGrant(approve bool) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		g, err := a.svc.Grants.DecideRoleGrant(r.Context(), id, approve)
+		if err != nil {
+			return err
+		}
+		httpx.JSON(w, http.StatusOK, g)
+		return nil
+	}
 }

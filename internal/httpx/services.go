@@ -13,6 +13,7 @@ import (
 type Services struct {
 	Orgs       homeward.OrganisationService
 	Users      homeward.UserService
+	Grants     homeward.RoleGrantService
 	Auth       homeward.AuthService
 	Audit      homeward.AuditService
 	Registry   registry.Service

@@ -26,6 +26,9 @@ type Options struct {
 	MaxBody       int64
 	SecureCookies bool
 	DemoPassword  string
+	// ClientIPHeader names the header a trusted proxy sets with the
+	// client's address (see httpx.ClientAddr); empty: the peer address.
+	ClientIPHeader string
 	// Dedupe is the duplicate workflow; serve creates it to start its
 	// background scan (Start) and passes it here. When nil, New creates one
 	// whose scan runs only on request.
@@ -55,11 +58,11 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
-	a := api.New(api.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Clock: db.Clock()})
+	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Clock: db.Clock()})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Clock: db.Clock()})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Clock: db.Clock()})
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +108,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 
 	return &Handler{Handler: httpx.Chain(httpx.RecordRoute(mux),
 		httpx.RequestID(opt.Logger),
+		httpx.ClientAddr(opt.ClientIPHeader),
 		httpx.Log,
 		httpx.SecurityHeaders,
 		httpx.Authenticate(db),

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -11,33 +12,107 @@ import (
 	"homeward/internal/password"
 )
 
-// Login throttling: after LockAfter consecutive failures the account locks
-// for LockFor, doubling with each further round of failures up to a day.
+// Sign-in throttling. Every attempt counts against the account named (any
+// e-mail address, whether or not an account has it, so that the answer
+// never tells who exists) and against the client's address. After a few
+// free failures each further one pushes the next allowed attempt back,
+// doubling from a second up to a ceiling; failures are forgotten after a
+// quiet hour and a success clears the account's count. Nothing locks: the
+// account's ceiling is short, so that anyone who knows an address cannot
+// keep its owner out for long, while the address's ceiling is long, so
+// that one client cannot try many passwords.
 const (
-	LockAfter   = 5
-	LockFor     = 15 * time.Minute
-	maxLock     = 24 * time.Hour
-	SessionLife = 12 * time.Hour
+	AccountFreeFailures = 5
+	AccountMaxDelay     = time.Minute
+	AddressFreeFailures = 20
+	AddressMaxDelay     = 15 * time.Minute
+	throttleQuiet       = time.Hour
+	SessionLife         = 12 * time.Hour
 )
 
-func lockDuration(failures int) time.Duration {
-	rounds := failures/LockAfter - 1
-	d := time.Duration(float64(LockFor) * math.Pow(2, float64(rounds)))
-	return min(d, maxLock)
+// throttleDelay is how long to wait after the failures-th failure.
+func throttleDelay(failures, free int, ceiling time.Duration) time.Duration {
+	if failures < free {
+		return 0
+	}
+	return min(time.Second<<min(failures-free, 20), ceiling)
+}
+
+type throttleKey struct {
+	key     string
+	free    int
+	ceiling time.Duration
+}
+
+func throttleKeys(ctx context.Context, email string) []throttleKey {
+	keys := []throttleKey{{"account:" + email, AccountFreeFailures, AccountMaxDelay}}
+	if addr := homeward.ClientAddrFromContext(ctx); addr != "" {
+		keys = append(keys, throttleKey{"address:" + addr, AddressFreeFailures, AddressMaxDelay})
+	}
+	return keys
+}
+
+// errThrottled rolls back a claim that one key refused.
+type errThrottled struct{ wait time.Duration }
+
+func (e errThrottled) Error() string { return "throttled" }
+
+// claimAttempt counts an attempt as a failure against every key before the
+// password is checked, in one transaction, and refuses it (changing
+// nothing) when a key's next allowed attempt is still ahead. Counting first
+// means parallel guesses cannot slip past the count; a conditional UPDATE
+// makes concurrent claims on PostgreSQL wait for each other.
+func (db *DB) claimAttempt(ctx context.Context, keys []throttleKey) error {
+	return db.Transact(homeward.NewContextWithActor(ctx, nil), func(tx *Tx) error {
+		// Counts nobody added to for a quiet period are forgotten, so
+		// that guessed addresses do not pile up.
+		if _, err := tx.Exec(`DELETE FROM login_throttle WHERE last_failed_at < ? AND next_at < ?`, tx.now.Add(-throttleQuiet), tx.now); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.Exec(`INSERT INTO login_throttle (key, failures, next_at, last_failed_at) VALUES (?, 0, ?, ?) ON CONFLICT DO NOTHING`,
+				k.key, tx.now, tx.now); err != nil {
+				return err
+			}
+			var failures int
+			err := tx.QueryRow(`UPDATE login_throttle SET failures = CASE WHEN last_failed_at < ? THEN 1 ELSE failures + 1 END, last_failed_at = ?
+				WHERE key = ? AND next_at <= ? RETURNING failures`, tx.now.Add(-throttleQuiet), tx.now, k.key, tx.now).Scan(&failures)
+			if err == errNoRows {
+				var next time.Time
+				if err := tx.QueryRow(`SELECT next_at FROM login_throttle WHERE key = ?`, k.key).Scan(dbTime{&next}); err != nil {
+					return err
+				}
+				return errThrottled{next.Sub(tx.now)}
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE login_throttle SET next_at = ? WHERE key = ?`, tx.now.Add(throttleDelay(failures, k.free, k.ceiling)), k.key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Login checks email and password. On success it opens a session and
 // returns its secret token (the cookie value); only the token's digest is
-// stored. Failures are counted, audited and lead to a lock-out.
-//
-// Each attempt first claims a slot by counting itself as a failure in its
-// own transaction, and the attempt that reaches LockAfter locks the account
-// before its password is even checked; a success resets both. So parallel
-// guesses cannot slip past the count: at most LockAfter passwords are
-// checked per lock period, however many requests arrive at once.
+// stored. Failures are counted and audited, and attempts are throttled (see
+// AccountFreeFailures): a throttled attempt is refused with ERATELIMIT
+// before anything is checked, the same for every e-mail address; any other
+// failure is the same EUNAUTHORIZED whether the account exists or not.
 func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	failed := homeward.Errorf(homeward.EUNAUTHORIZED, "error.login.failed", "The e-mail address or password is wrong.")
+	keys := throttleKeys(ctx, email)
+	if err := db.claimAttempt(ctx, keys); err != nil {
+		var t errThrottled
+		if !errors.As(err, &t) {
+			return "", nil, err
+		}
+		seconds := max(1, int(math.Ceil(t.wait.Seconds())))
+		return "", nil, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.login.throttled", Args: map[string]any{"seconds": seconds},
+			Message: "Too many sign-in attempts. Try again in " + itoa(seconds) + " seconds."}
+	}
 	var (
 		userID, orgID, hash string
 		disabled            bool
@@ -57,35 +132,6 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 		return "", nil, err
 	}
 	actorCtx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: userID, OrgID: orgID})
-	var (
-		failures    int
-		lockedUntil *time.Time
-		lock        *time.Time
-	)
-	err = db.Transact(actorCtx, func(tx *Tx) error {
-		err := tx.QueryRow(`UPDATE users SET failed_logins = failed_logins + 1
-			WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_logins`, userID, tx.now).Scan(&failures)
-		if err == errNoRows {
-			return tx.QueryRow(`SELECT locked_until FROM users WHERE id = ?`, userID).Scan(dbNullTime{&lockedUntil})
-		} else if err != nil {
-			return err
-		}
-		if failures%LockAfter == 0 {
-			t := tx.now.Add(lockDuration(failures))
-			lock = &t
-			_, err = tx.Exec(`UPDATE users SET locked_until = ? WHERE id = ?`, lock, userID)
-		}
-		return err
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	if now := db.Now(); lockedUntil != nil && lockedUntil.After(now) {
-		password.SpendTime(pw)
-		minutes := int(math.Ceil(lockedUntil.Sub(now).Minutes()))
-		return "", nil, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.login.locked", Args: map[string]any{"minutes": minutes},
-			Message: "Too many failed attempts. Try again in " + itoa(minutes) + " minutes."}
-	}
 	ok, _ := password.Verify(pw, hash)
 	if !ok || disabled {
 		reason := "wrong_password"
@@ -93,7 +139,7 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 			reason = "disabled"
 		}
 		err := db.Transact(actorCtx, func(tx *Tx) error {
-			return tx.Audit("auth.login_failed", "user", userID, orgID, map[string]any{"reason": reason, "failures": failures, "locked": lock != nil})
+			return tx.Audit("auth.login_failed", "user", userID, orgID, map[string]any{"reason": reason})
 		})
 		if err != nil {
 			return "", nil, err
@@ -111,8 +157,20 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 			s.ID, s.UserID, s.CSRFToken, s.CreatedAt, s.ExpiresAt); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = ? WHERE id = ?`, tx.now, userID); err != nil {
+		if _, err := tx.Exec(`UPDATE users SET last_login = ? WHERE id = ?`, tx.now, userID); err != nil {
 			return err
+		}
+		// The account's count starts again. The address's only takes
+		// back this attempt, so that many people signing in from one
+		// office are not throttled, while a client cannot clear its
+		// failures by signing in to an account of its own between guesses.
+		if _, err := tx.Exec(`DELETE FROM login_throttle WHERE key = ?`, keys[0].key); err != nil {
+			return err
+		}
+		for _, k := range keys[1:] {
+			if _, err := tx.Exec(`UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0`, k.key); err != nil {
+				return err
+			}
 		}
 		// Expired sessions of this user are swept on each login.
 		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ? AND expires_at < ?`, userID, tx.now); err != nil {

@@ -160,7 +160,12 @@ func (db *DB) UpdateOrganisation(ctx context.Context, id string, version int, up
 		if upd.ShortName != nil {
 			o.ShortName, changed = *upd.ShortName, append(changed, "short_name")
 		}
-		if upd.Type != nil {
+		if upd.Type != nil && *upd.Type != o.Type {
+			// Only the operator changes what kind of organisation this is:
+			// an NGO that calls itself a ministry would be trusted as one.
+			if err := homeward.Authorize(actor, homeward.ActOrgSetType, homeward.Resource{Type: "organisation", ID: id, OrgID: id}); err != nil {
+				return err
+			}
 			o.Type, changed = *upd.Type, append(changed, "type")
 		}
 		if upd.Country != nil {

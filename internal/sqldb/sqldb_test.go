@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -98,6 +99,39 @@ func TestOrganisations(t *testing.T) {
 		// Another organisation's administrator cannot learn it exists.
 		if _, err := db.UpdateOrganisation(ngoAdmin, w.Operator.ID, 1, homeward.OrganisationUpdate{Name: &other}); homewardtest.Code(err) != homeward.ENOTFOUND {
 			t.Fatalf("cross-org update: %v", err)
+		}
+	})
+	t.Run("only the operator changes an organisation's type", func(t *testing.T) {
+		ngoAdmin := w.Ctx("ngo", homeward.RoleAdministrator)
+		cur, err := db.FindOrganisationByID(ngoAdmin, w.NGO.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ministry := homeward.OrgMinistry
+		if _, err := db.UpdateOrganisation(ngoAdmin, w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &ministry}); homewardtest.Code(err) != homeward.EFORBIDDEN {
+			t.Fatalf("NGO administrator makes their NGO a ministry: %v", err)
+		}
+		if got, _ := db.FindOrganisationByID(ngoAdmin, w.NGO.ID); got.Type != homeward.OrgNGO || got.Version != cur.Version {
+			t.Errorf("refused type change changed the record: %+v", got)
+		}
+		// Sending the unchanged type along with other fields (as the edit
+		// form does) is no change of type.
+		same, short := homeward.OrgNGO, "Shapla"
+		cur, err = db.UpdateOrganisation(ngoAdmin, w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &same, ShortName: &short})
+		if err != nil {
+			t.Fatalf("unchanged type: %v", err)
+		}
+		provider := homeward.OrgServiceProvider
+		if _, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleSupervisor), w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &provider}); homewardtest.Code(err) != homeward.ENOTFOUND {
+			t.Errorf("operator supervisor: %v", err)
+		}
+		got, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleAdministrator), w.NGO.ID, cur.Version, homeward.OrganisationUpdate{Type: &provider})
+		if err != nil || got.Type != provider {
+			t.Fatalf("operator administrator: %+v %v", got, err)
+		}
+		ngo := homeward.OrgNGO
+		if _, err := db.UpdateOrganisation(w.Ctx("operator", homeward.RoleAdministrator), w.NGO.ID, got.Version, homeward.OrganisationUpdate{Type: &ngo}); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("find by type, area, name, pages", func(t *testing.T) {
@@ -205,7 +239,7 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func TestLoginLockoutAndSessions(t *testing.T) {
+func TestLoginThrottleAndSessions(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -227,18 +261,61 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	if _, _, err := db.SessionActor(ctx, token+"x"); err == nil {
 		t.Error("forged token accepted")
 	}
-	for i := 0; i < sqldb.LockAfter; i++ {
-		if _, _, err := db.Login(ctx, email, "wrong password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
-			t.Fatalf("attempt %d: %v", i, err)
+	// A known and an unknown account answer alike: the same failures, then
+	// the same throttling, with the same words.
+	var answers [2]string
+	for i, who := range []string{email, "nobody@shapla.test"} {
+		for n := 0; n < sqldb.AccountFreeFailures; n++ {
+			if _, _, err := db.Login(ctx, who, "wrong password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+				t.Fatalf("%s attempt %d: %v", who, n, err)
+			}
 		}
+		_, _, err := db.Login(ctx, who, homewardtest.Password)
+		if homewardtest.Code(err) != homeward.ERATELIMIT {
+			t.Fatalf("%s after %d failures: %v", who, sqldb.AccountFreeFailures, err)
+		}
+		answers[i] = err.Error()
 	}
-	// Locked: even the right password is refused until the lock expires.
-	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
-		t.Fatalf("locked login: %v", err)
+	if answers[0] != answers[1] {
+		t.Errorf("known and unknown accounts answer differently:\n%s\n%s", answers[0], answers[1])
 	}
-	now = now.Add(sqldb.LockFor + time.Second)
+	// A wait, not a lock: a second later the right password works.
+	now = now.Add(time.Second)
 	if _, _, err := db.Login(ctx, email, homewardtest.Password); err != nil {
-		t.Fatalf("after lock: %v", err)
+		t.Fatalf("after the wait: %v", err)
+	}
+	// The wait doubles with each further failure, up to a ceiling that an
+	// attacker who knows the address cannot raise.
+	wait := time.Duration(0)
+	for n := 0; n < sqldb.AccountFreeFailures+12; n++ {
+		now = now.Add(wait)
+		_, _, err := db.Login(ctx, email, "wrong password")
+		if homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+			t.Fatalf("failure %d after waiting %s: %v", n, wait, err)
+		}
+		// At once again: free while few, then told how long to wait.
+		_, _, err = db.Login(ctx, email, "wrong password")
+		var e *homeward.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("failure %d: %v", n, err)
+		} else if e.Code == homeward.EUNAUTHORIZED {
+			wait = 0
+			continue
+		} else if e.Code != homeward.ERATELIMIT {
+			t.Fatalf("failure %d: %v", n, err)
+		}
+		next := time.Duration(e.Args["seconds"].(int)) * time.Second
+		if next < wait || next > sqldb.AccountMaxDelay {
+			t.Fatalf("wait %s after %s (ceiling %s)", next, wait, sqldb.AccountMaxDelay)
+		}
+		wait = next
+	}
+	if wait != sqldb.AccountMaxDelay {
+		t.Errorf("wait after many failures %s, want the ceiling %s", wait, sqldb.AccountMaxDelay)
+	}
+	now = now.Add(wait)
+	if _, _, err := db.Login(ctx, email, homewardtest.Password); err != nil {
+		t.Fatalf("after the ceiling: %v", err)
 	}
 	// Sessions expire.
 	now = now.Add(sqldb.SessionLife + time.Minute)
@@ -255,11 +332,50 @@ func TestLoginLockoutAndSessions(t *testing.T) {
 	}
 }
 
-// Parallel guesses cannot outrun the lock-out: however many arrive at once,
-// at most LockAfter passwords are checked before the account locks.
-func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
+// One client guessing across many accounts is throttled by its address;
+// other clients, and people signing in from it, are not.
+func TestLoginThrottleByAddress(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	db := w.DB
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	attacker := homeward.NewContextWithClientAddr(context.Background(), "203.0.113.7")
+	office := homeward.NewContextWithClientAddr(context.Background(), "198.51.100.1")
+	email := w.Users["ngo"][homeward.RoleSupervisor].Email
+	// Many people signing in from one office are never throttled.
+	for n := 0; n < 2*sqldb.AddressFreeFailures; n++ {
+		if _, _, err := db.Login(office, email, homewardtest.Password); err != nil {
+			t.Fatalf("sign-in %d from the office: %v", n, err)
+		}
+	}
+	for n := 0; n < sqldb.AddressFreeFailures; n++ {
+		if _, _, err := db.Login(attacker, fmt.Sprintf("guess%d@shapla.test", n), "password123"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+			t.Fatalf("guess %d: %v", n, err)
+		}
+	}
+	if _, _, err := db.Login(attacker, "fresh@shapla.test", "password123"); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Errorf("guess from a throttled address: %v", err)
+	}
+	if _, _, err := db.Login(attacker, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
+		t.Errorf("a throttled address signs in: %v", err)
+	}
+	if _, _, err := db.Login(office, email, homewardtest.Password); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	// After a quiet hour the failures are forgotten.
+	now = now.Add(time.Hour + sqldb.AddressMaxDelay)
+	if _, _, err := db.Login(attacker, "fresh@shapla.test", "password123"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("after a quiet hour: %v", err)
+	}
+}
+
+// Parallel guesses cannot outrun the throttle: however many arrive at once,
+// at most AccountFreeFailures passwords are checked before the wait.
+func TestLoginThrottleUnderParallelGuesses(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
 	ctx := context.Background()
 	u := w.Users["ngo"][homeward.RoleSupervisor]
 	email := u.Email
@@ -271,7 +387,7 @@ func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 4 * sqldb.LockAfter
+	const n = 4 * sqldb.AccountFreeFailures
 	codes := make(chan string, n)
 	var wg sync.WaitGroup
 	for range n {
@@ -292,8 +408,8 @@ func TestLoginLockoutUnderParallelGuesses(t *testing.T) {
 			t.Errorf("unexpected outcome %q", c)
 		}
 	}
-	if checked == 0 || checked > sqldb.LockAfter {
-		t.Errorf("%d of %d parallel guesses were checked; want 1..%d", checked, n, sqldb.LockAfter)
+	if checked == 0 || checked > sqldb.AccountFreeFailures {
+		t.Errorf("%d of %d parallel guesses were checked; want 1..%d", checked, n, sqldb.AccountFreeFailures)
 	}
 	if _, _, err := db.Login(ctx, email, homewardtest.Password); homewardtest.Code(err) != homeward.ERATELIMIT {
 		t.Errorf("right password after the parallel guesses: %v", err)
@@ -310,8 +426,19 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	self := w.Ctx("ngo", homeward.RoleSupervisor)
+	// An API token, resolved once so that this process has it cached.
+	api := &homeward.APIToken{Name: "sync", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	if err := db.CreateToken(self, u.ID, api); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(ctx, api.Secret); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SetPassword(self, u.ID, "wrong current", "a brand new password"); homewardtest.Code(err) != homeward.EINVALID {
 		t.Fatalf("wrong current: %v", err)
+	}
+	if _, err := db.TokenActor(ctx, api.Secret); err != nil {
+		t.Fatalf("a refused change revoked the token: %v", err)
 	}
 	if err := db.SetPassword(self, u.ID, homewardtest.Password, "a brand new password"); err != nil {
 		t.Fatal(err)
@@ -319,9 +446,37 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	if _, _, err := db.SessionActor(ctx, tok); err == nil {
 		t.Error("old session survived password change")
 	}
+	if _, err := db.TokenActor(ctx, api.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("API token survived password change: %v", err)
+	}
+	if list, _ := db.FindTokens(self, u.ID); len(list) != 1 || list[0].RevokedAt == nil {
+		t.Errorf("token not shown as revoked: %+v", list)
+	}
 	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); err != nil {
 		t.Errorf("login with new password: %v", err)
 	}
+	// An administrator's reset ends the user's sessions and tokens too.
+	tok, _, err = db.Login(ctx, u.Email, "a brand new password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api2 := &homeward.APIToken{Name: "sync 2", Scopes: []homeward.Scope{homeward.ScopeRead}}
+	if err := db.CreateToken(self, u.ID, api2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TokenActor(ctx, api2.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, "", "a reset password here"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionActor(ctx, tok); err == nil {
+		t.Error("session survived a reset")
+	}
+	if _, err := db.TokenActor(ctx, api2.Secret); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+		t.Errorf("API token survived a reset: %v", err)
+	}
+	u.Version++
 	// Admin reset across organisations is not found.
 	if err := db.SetPassword(w.Ctx("ngo", homeward.RoleAdministrator), w.Users["operator"][homeward.RoleCaseWorker].ID, "", "another new password"); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("cross-org reset: %v", err)
@@ -331,7 +486,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	if _, err := db.UpdateUser(w.Ctx("ngo", homeward.RoleAdministrator), u.ID, u.Version+1, homeward.UserUpdate{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.Login(ctx, u.Email, "a brand new password"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
+	if _, _, err := db.Login(ctx, u.Email, "a reset password here"); homewardtest.Code(err) != homeward.EUNAUTHORIZED {
 		t.Errorf("disabled login: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"slices"
 	"strings"
 
 	"homeward"
@@ -58,6 +60,9 @@ func (db *DB) FindUserByID(ctx context.Context, id string) (*homeward.User, erro
 		return nil, notFound(err)
 	}
 	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActUserRead, homeward.Resource{Type: "user", ID: u.ID, OrgID: u.OrgID, OwnerID: u.ID}); err != nil {
+		return nil, err
+	}
+	if u.PendingRoles, err = db.pendingRoles(ctx, u.ID); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -119,8 +124,27 @@ func (db *DB) FindUsers(ctx context.Context, f homeward.UserFilter) ([]*homeward
 	return out, next, rows.Err()
 }
 
-// CreateUser validates and stores u with password.
+// CreateUser validates and stores u with password. Protected roles among
+// u.Roles are not given but asked for, as pending grants that another
+// administrator approves (see homeward.AuthorizeUserCreate); u.PendingRoles
+// lists them.
 func (db *DB) CreateUser(ctx context.Context, u *homeward.User, pw string) error {
+	return db.createUser(ctx, u, pw, false)
+}
+
+// CreateFirstAdministrator creates the first administrator of an
+// organisation that has none (active), with the administrator role alone: the
+// bootstrap path of the command line, run by the machine's operator.
+func (db *DB) CreateFirstAdministrator(ctx context.Context, u *homeward.User, pw string) error {
+	return db.createUser(ctx, u, pw, true)
+}
+
+func errFirstAdminOnly() error {
+	return homeward.Errorf(homeward.EFORBIDDEN, "error.user.first_admin_only",
+		"In another organisation you may create only its first administrator; its other accounts are made by its own administrators.")
+}
+
+func (db *DB) createUser(ctx context.Context, u *homeward.User, pw string, firstOnly bool) error {
 	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActUserCreate, homeward.Resource{Type: "user", OrgID: u.OrgID}); err != nil {
 		return err
 	}
@@ -136,11 +160,11 @@ func (db *DB) CreateUser(ctx context.Context, u *homeward.User, pw string) error
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return db.CreateUserWithHash(ctx, u, password.Hash(pw))
+	return db.insertUser(ctx, u, password.Hash(pw), firstOnly)
 }
 
 // CreateUserWithHash stores u with an already hashed password (the demo
-// hashes its one shared password once).
+// hashes its one shared password once). The rules are CreateUser's.
 func (db *DB) CreateUserWithHash(ctx context.Context, u *homeward.User, hash string) error {
 	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActUserCreate, homeward.Resource{Type: "user", OrgID: u.OrgID}); err != nil {
 		return err
@@ -149,6 +173,14 @@ func (db *DB) CreateUserWithHash(ctx context.Context, u *homeward.User, hash str
 	if err := u.Validate(localeTags()); err != nil {
 		return err
 	}
+	return db.insertUser(ctx, u, hash, false)
+}
+
+func (db *DB) insertUser(ctx context.Context, u *homeward.User, hash string, firstOnly bool) error {
+	actor := homeward.ActorFromContext(ctx)
+	if firstOnly && !slices.Equal(u.Roles, []homeward.Role{homeward.RoleAdministrator}) {
+		return errFirstAdminOnly()
+	}
 	return db.Transact(ctx, func(tx *Tx) error {
 		var exists int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM organisations WHERE id = ?`, u.OrgID).Scan(&exists); err != nil {
@@ -156,9 +188,21 @@ func (db *DB) CreateUserWithHash(ctx context.Context, u *homeward.User, hash str
 		} else if exists == 0 {
 			return homeward.FieldErrorf("org_id", "error.not_found", "Not found.")
 		}
+		hasAdmin, err := tx.orgHasAdmin(u.OrgID)
+		if err != nil {
+			return err
+		}
+		if firstOnly && hasAdmin {
+			return errFirstAdminOnly()
+		}
+		pending, err := homeward.AuthorizeUserCreate(actor, u, hasAdmin)
+		if err != nil {
+			return err
+		}
+		u.Roles = slices.DeleteFunc(u.Roles, func(r homeward.Role) bool { return slices.Contains(pending, r) })
 		u.ID = homeward.NewID()
 		u.CreatedAt, u.UpdatedAt, u.Version = tx.now, tx.now, 1
-		_, err := tx.Exec(`INSERT INTO users (id, org_id, email, name, roles, locale, password_hash, disabled, password_changed_at, version, created_at, updated_at)
+		_, err = tx.Exec(`INSERT INTO users (id, org_id, email, name, roles, locale, password_hash, disabled, password_changed_at, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.OrgID, u.Email, u.Name, joinRoles(u.Roles), u.Locale, hash, u.Disabled, tx.now, u.Version, u.CreatedAt, u.UpdatedAt)
 		if isUniqueViolation(err) {
@@ -166,8 +210,66 @@ func (db *DB) CreateUserWithHash(ctx context.Context, u *homeward.User, hash str
 		} else if err != nil {
 			return err
 		}
-		return tx.Audit("user.create", "user", u.ID, u.OrgID, map[string]any{"roles": u.Roles})
+		if err := tx.Audit("user.create", "user", u.ID, u.OrgID, map[string]any{"roles": u.Roles, "pending_roles": pending}); err != nil {
+			return err
+		}
+		u.PendingRoles = pending
+		return tx.requestGrants(u.OrgID, u.ID, pending)
 	})
+}
+
+// orgHasAdmin reports whether the organisation has an active administrator.
+func (tx *Tx) orgHasAdmin(orgID string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT COUNT(*) FROM users WHERE org_id = ? AND NOT disabled AND (',' || roles || ',') LIKE ?`,
+		orgID, "%,"+string(homeward.RoleAdministrator)+",%").Scan(&n)
+	return n > 0, err
+}
+
+// requestGrants stores pending grants of roles to the user, asked by the
+// transaction's actor; a role already waiting is not asked twice.
+func (tx *Tx) requestGrants(orgID, userID string, roles []homeward.Role) error {
+	requester := ""
+	if tx.actor != nil {
+		requester = tx.actor.UserID
+	}
+	for _, r := range roles {
+		id := homeward.NewID()
+		res, err := tx.Exec(`INSERT INTO role_grants (id, org_id, user_id, role, state, requested_by, requested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, id, orgID, userID, string(r), homeward.GrantPending, requester, tx.now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := tx.Audit("role_grant.request", "role_grant", id, orgID, map[string]any{"user_id": userID, "role": r}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const pendingRolesQuery = `SELECT role FROM role_grants WHERE user_id = ? AND state = ? ORDER BY role`
+
+func (db *DB) pendingRoles(ctx context.Context, userID string) ([]homeward.Role, error) {
+	return roleList(db.query(ctx, pendingRolesQuery, userID, homeward.GrantPending))
+}
+
+func roleList(rows *sql.Rows, err error) ([]homeward.Role, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []homeward.Role
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, homeward.Role(r))
+	}
+	return out, rows.Err()
 }
 
 // UpdateUser changes name, roles, locale or disabled state. Users may change
@@ -202,8 +304,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 		if upd.Name != nil {
 			u.Name, changed = *upd.Name, append(changed, "name")
 		}
+		before := u.Roles
 		if upd.Roles != nil {
-			u.Roles, changed = append([]homeward.Role{}, *upd.Roles...), append(changed, "roles")
+			u.Roles = append([]homeward.Role{}, *upd.Roles...)
 		}
 		if upd.Locale != nil {
 			u.Locale, changed = *upd.Locale, append(changed, "locale")
@@ -217,6 +320,18 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 		u.Normalize()
 		if err := u.Validate(localeTags()); err != nil {
 			return err
+		}
+		var pending []homeward.Role
+		if !slices.Equal(before, u.Roles) {
+			// Nobody changes their own roles; protected roles wait for a
+			// second administrator.
+			target := *u
+			target.Roles = before
+			if pending, err = homeward.AuthorizeRoleChange(actor, &target, u.Roles); err != nil {
+				return err
+			}
+			u.Roles = slices.DeleteFunc(u.Roles, func(r homeward.Role) bool { return slices.Contains(pending, r) })
+			changed = append(changed, "roles")
 		}
 		tx.authChanged()
 		r, err := tx.Exec(`UPDATE users SET name = ?, roles = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
@@ -235,7 +350,14 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 		}
 		u.Version++
 		u.UpdatedAt = tx.now
-		return tx.Audit("user.update", "user", u.ID, u.OrgID, map[string]any{"changed": changed})
+		if err := tx.Audit("user.update", "user", u.ID, u.OrgID, map[string]any{"changed": changed, "roles": u.Roles}); err != nil {
+			return err
+		}
+		if err := tx.requestGrants(u.OrgID, u.ID, pending); err != nil {
+			return err
+		}
+		u.PendingRoles, err = roleList(tx.Query(pendingRolesQuery, u.ID, homeward.GrantPending))
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -245,15 +367,16 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 
 // SetPassword changes the actor's own password (current must match) or,
 // with current empty, resets another user's password (administrators). All
-// of the user's sessions end, except none: the caller opens a new one.
+// of the user's sessions end and all of their API tokens are revoked; the
+// caller opens a new session if it wants one.
 func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.ValidatePassword("password", pw); err != nil {
 		return err
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
-		var orgID, hash string
-		if err := tx.QueryRow(`SELECT org_id, password_hash FROM users WHERE id = ?`, userID).Scan(&orgID, &hash); err != nil {
+		var orgID, hash, roles string
+		if err := tx.QueryRow(`SELECT org_id, password_hash, roles FROM users WHERE id = ?`, userID).Scan(&orgID, &hash, &roles); err != nil {
 			if err := homeward.Authorize(actor, homeward.ActUserPassword, homeward.Resource{Type: "user"}); err != nil {
 				return err
 			}
@@ -269,8 +392,25 @@ func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error
 				return homeward.FieldErrorf("current_password", "error.password.wrong_current", "The current password is wrong.")
 			}
 			action = "user.password_change"
-		} else if err := homeward.Authorize(actor, homeward.ActUserPassword, homeward.Resource{Type: "user", ID: userID, OrgID: orgID}); err != nil {
-			return err
+		} else {
+			// A reset by someone else takes the user's protected roles
+			// back into pending grants: whoever knows the new password
+			// does not read counselling notes without a second
+			// administrator's approval.
+			target := &homeward.User{ID: userID, OrgID: orgID, Roles: splitRoles(roles)}
+			suspend, err := homeward.AuthorizePasswordReset(actor, target)
+			if err != nil {
+				return err
+			}
+			if len(suspend) > 0 {
+				kept := slices.DeleteFunc(target.Roles, func(r homeward.Role) bool { return slices.Contains(suspend, r) })
+				if _, err := tx.Exec(`UPDATE users SET roles = ? WHERE id = ?`, joinRoles(kept), userID); err != nil {
+					return err
+				}
+				if err := tx.requestGrants(orgID, userID, suspend); err != nil {
+					return err
+				}
+			}
 		}
 		tx.authChanged()
 		if _, err := tx.Exec(`UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = ? WHERE id = ?`,
@@ -280,7 +420,15 @@ func (db *DB) SetPassword(ctx context.Context, userID, current, pw string) error
 		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		return tx.Audit(action, "user", userID, orgID, nil)
+		// A new password ends every credential made with the old one: API
+		// tokens too (authChanged drops this process's cached tokens at
+		// commit; other processes follow within tokenTTL).
+		res, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		revoked, _ := res.RowsAffected()
+		return tx.Audit(action, "user", userID, orgID, map[string]any{"tokens_revoked": revoked})
 	})
 }
 
@@ -289,18 +437,19 @@ func (db *DB) tokenOwner(ctx context.Context, userID string) (orgID string, err 
 	return orgID, err
 }
 
-// CreateToken issues an API token for userID (the actor's own, or a user of
-// the administrator's organisation). t.Secret is set; it is shown once.
+// CreateToken issues an API token for userID, who must be the actor: a
+// token is made only by its owner (an administrator who minted a
+// colleague's token could act as them). t.Secret is set; it is shown once.
 func (db *DB) CreateToken(ctx context.Context, userID string, t *homeward.APIToken) error {
 	actor := homeward.ActorFromContext(ctx)
 	orgID, err := db.tokenOwner(ctx, userID)
 	if err != nil {
-		if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token"}); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActTokenCreate, homeward.Resource{Type: "api_token"}); err != nil {
 			return err
 		}
 		return notFound(err)
 	}
-	if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
+	if err := homeward.Authorize(actor, homeward.ActTokenCreate, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
 		return err
 	}
 	var v homeward.Validation
@@ -343,18 +492,19 @@ func (db *DB) CreateToken(ctx context.Context, userID string, t *homeward.APITok
 	})
 }
 
-// RevokeToken revokes a token at once.
+// RevokeToken revokes a token at once: its owner's, or any of their
+// organisation's tokens for an administrator.
 func (db *DB) RevokeToken(ctx context.Context, tokenID string) error {
 	actor := homeward.ActorFromContext(ctx)
 	return db.Transact(ctx, func(tx *Tx) error {
 		var userID, orgID string
 		if err := tx.QueryRow(`SELECT t.user_id, u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?`, tokenID).Scan(&userID, &orgID); err != nil {
-			if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token"}); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token"}); err != nil {
 				return err
 			}
 			return notFound(err)
 		}
-		if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token", ID: tokenID, OrgID: orgID, OwnerID: userID}); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token", ID: tokenID, OrgID: orgID, OwnerID: userID}); err != nil {
 			return err
 		}
 		tx.authChanged()
@@ -365,17 +515,47 @@ func (db *DB) RevokeToken(ctx context.Context, tokenID string) error {
 	})
 }
 
-// FindTokens lists a user's tokens (never their secrets).
+// RevokeTokens revokes every live token of userID at once and returns how
+// many there were: the owner, or an administrator of the owner's
+// organisation, who revokes without seeing them.
+func (db *DB) RevokeTokens(ctx context.Context, userID string) (int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	n := 0
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var orgID string
+		if err := tx.QueryRow(`SELECT org_id FROM users WHERE id = ?`, userID).Scan(&orgID); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token"}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActTokenRevoke, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
+			return err
+		}
+		tx.authChanged()
+		res, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		revoked, _ := res.RowsAffected()
+		n = int(revoked)
+		return tx.Audit("token.revoke_all", "user", userID, orgID, map[string]any{"revoked": n})
+	})
+	return n, err
+}
+
+// FindTokens lists the actor's own tokens (never their secrets); other
+// users' tokens, administrators' included, are not shown.
 func (db *DB) FindTokens(ctx context.Context, userID string) ([]*homeward.APIToken, error) {
 	actor := homeward.ActorFromContext(ctx)
 	orgID, err := db.tokenOwner(ctx, userID)
 	if err != nil {
-		if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token"}); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActTokenRead, homeward.Resource{Type: "api_token"}); err != nil {
 			return nil, err
 		}
 		return nil, notFound(err)
 	}
-	if err := homeward.Authorize(actor, homeward.ActTokenManage, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
+	if err := homeward.Authorize(actor, homeward.ActTokenRead, homeward.Resource{Type: "api_token", ID: userID, OrgID: orgID, OwnerID: userID}); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT id, user_id, name, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)

@@ -115,9 +115,10 @@ func (w *Web) orgUpdate(rw http.ResponseWriter, r *http.Request) error {
 }
 
 type userListData struct {
-	Users []*homeward.User
-	Next  string
-	Org   *homeward.Organisation
+	Users  []*homeward.User
+	Next   string
+	Org    *homeward.Organisation
+	Grants []grantRow
 }
 
 func (w *Web) userList(rw http.ResponseWriter, r *http.Request) error {
@@ -130,7 +131,11 @@ func (w *Web) userList(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return w.render(rw, http.StatusOK, "users", w.newPage(r, "user.list.title", userListData{Users: users, Next: next, Org: org}))
+	grants, err := w.pendingGrants(r, users)
+	if err != nil {
+		return err
+	}
+	return w.render(rw, http.StatusOK, "users", w.newPage(r, "user.list.title", userListData{Users: users, Next: next, Org: org, Grants: grants}))
 }
 
 type userFormData struct {
@@ -169,7 +174,11 @@ func (w *Web) userCreate(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return w.render(rw, http.StatusBadRequest, "user_form", p)
 	}
-	http.Redirect(rw, r, "/users?ok=user.created", http.StatusSeeOther)
+	flash := "user.created"
+	if len(u.PendingRoles) > 0 {
+		flash = "user.created.pending"
+	}
+	http.Redirect(rw, r, "/users?ok="+flash, http.StatusSeeOther)
 	return nil
 }
 

@@ -85,6 +85,7 @@ func New(svc Services) (*Web, error) {
 	w.routesDelivery()
 	w.routesProviders()
 	w.routesTasks()
+	w.routesAccounts()
 	return w, nil
 }
 
