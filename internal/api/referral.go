@@ -6,6 +6,7 @@ import (
 
 	"homeward"
 	"homeward/internal/httpx"
+	"homeward/internal/i18n"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -149,7 +150,7 @@ func (a *API) updateOffer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) exportHSDS(w http.ResponseWriter, r *http.Request) error {
-	h, err := a.svc.Referral.ExportHSDS(r.Context())
+	h, err := a.svc.Referral.ExportHSDS(r.Context(), func(code string) string { return i18n.T("en", "referral.service."+code, nil) })
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,5 +117,17 @@ func TestNumber(t *testing.T) {
 		if got := Number(c.lang, c.n); got != c.want {
 			t.Errorf("Number(%s, %v) = %q, want %q", c.lang, c.n, got, c.want)
 		}
+	}
+}
+
+// TestLocalesMatchTheDomain keeps the languages users may choose
+// (homeward.Locales, checked by storage) and the catalogs in step.
+func TestLocalesMatchTheDomain(t *testing.T) {
+	var tags []string
+	for _, l := range Locales() {
+		tags = append(tags, l.Tag)
+	}
+	if !slices.Equal(tags, homeward.Locales) {
+		t.Errorf("catalog locales %v, domain locales %v", tags, homeward.Locales)
 	}
 }

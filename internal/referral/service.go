@@ -147,7 +147,10 @@ type Service interface {
 	FindOffer(ctx context.Context, id string) (*Offer, error)
 	CreateOffer(ctx context.Context, o *Offer) error
 	UpdateOffer(ctx context.Context, id string, version int, o *Offer) error
-	ExportHSDS(ctx context.Context) (*HSDS, error)
+	// ExportHSDS returns the active directory in HSDS; services the
+	// catalogue names in no language are named by fallback (the edge's
+	// translation of the service code: storage translates nothing).
+	ExportHSDS(ctx context.Context, fallback func(code string) string) (*HSDS, error)
 
 	CreatePlan(ctx context.Context, caseID string, in PlanInput) (*Plan, error)
 	FindPlan(ctx context.Context, id string) (*Plan, error)

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"homeward"
-	"homeward/internal/i18n"
 	"homeward/internal/referral"
 )
 
@@ -108,14 +107,6 @@ func (db *DB) PutServiceType(ctx context.Context, t *referral.ServiceType) error
 		}
 		return tx.Audit("service_type.put", "service_type", t.Code, actorOrg(actor), map[string]any{"kind": t.Kind, "shared": t.Shared, "active": t.Active})
 	})
-}
-
-// serviceName labels a service type in English for exports.
-func serviceName(cat *referral.Catalogue, code string) string {
-	if t, ok := cat.Type(code); ok && t.Names["en"] != "" {
-		return t.Names["en"]
-	}
-	return i18n.T("en", "referral.service."+code, nil)
 }
 
 const offerColumns = `o.id, o.org_id, g.name, g.type, o.offer, o.active, o.version, o.created_at, o.updated_at`
@@ -343,8 +334,9 @@ func (db *DB) UpdateOffer(ctx context.Context, id string, version int, o *referr
 	})
 }
 
-// ExportHSDS returns the active directory in the Open Referral HSDS format.
-func (db *DB) ExportHSDS(ctx context.Context) (*referral.HSDS, error) {
+// ExportHSDS returns the active directory in the Open Referral HSDS format,
+// services named in English from the catalogue, else by fallback.
+func (db *DB) ExportHSDS(ctx context.Context, fallback func(code string) string) (*referral.HSDS, error) {
 	offers, err := db.FindOffers(ctx, referral.OfferFilter{})
 	if err != nil {
 		return nil, err
@@ -353,6 +345,11 @@ func (db *DB) ExportHSDS(ctx context.Context) (*referral.HSDS, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := referral.ExportHSDS(offers, func(code string) string { return serviceName(cat, code) })
+	h := referral.ExportHSDS(offers, func(code string) string {
+		if t, ok := cat.Type(code); ok && t.Names["en"] != "" {
+			return t.Names["en"]
+		}
+		return fallback(code)
+	})
 	return &h, nil
 }

@@ -721,7 +721,7 @@ func TestServiceCatalogueAndDirectory(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].ServiceType != "tailoring" || found[0].OrgName != w.Provider.Name || *found[0].PlacesLeft != 12 {
 		t.Fatalf("search: %v %+v", err, found)
 	}
-	h, err := db.ExportHSDS(w.as("ngo", homeward.RoleCaseWorker))
+	h, err := db.ExportHSDS(w.as("ngo", homeward.RoleCaseWorker), func(code string) string { return "code " + code })
 	if err != nil || len(h.Organizations) != 1 || len(h.Organizations[0].Services) != 2 {
 		t.Fatalf("HSDS: %v %+v", err, h)
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"homeward"
-	"homeward/internal/i18n"
 	"homeward/internal/password"
 )
 
@@ -41,13 +40,6 @@ func joinRoles(rs []homeward.Role) string {
 	return strings.Join(ss, ",")
 }
 
-func localeTags() []string {
-	var tags []string
-	for _, l := range i18n.Locales() {
-		tags = append(tags, l.Tag)
-	}
-	return tags
-}
 
 // FindUserByID returns a user the actor may see: their own account, or one
 // of their organisation if their role allows; others are not found.
@@ -151,7 +143,7 @@ func (db *DB) createUser(ctx context.Context, u *homeward.User, pw string, first
 	// Report every problem at once, the password's among them.
 	var v homeward.Validation
 	u.Normalize()
-	if err := v.Merge("", u.Validate(localeTags())); err != nil {
+	if err := v.Merge("", u.Validate(homeward.Locales)); err != nil {
 		return err
 	}
 	if err := v.Merge("", homeward.ValidatePassword("password", pw)); err != nil {
@@ -170,7 +162,7 @@ func (db *DB) CreateUserWithHash(ctx context.Context, u *homeward.User, hash str
 		return err
 	}
 	u.Normalize()
-	if err := u.Validate(localeTags()); err != nil {
+	if err := u.Validate(homeward.Locales); err != nil {
 		return err
 	}
 	return db.insertUser(ctx, u, hash, false)
@@ -318,7 +310,7 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 			u.Disabled, changed = *upd.Disabled, append(changed, "disabled")
 		}
 		u.Normalize()
-		if err := u.Validate(localeTags()); err != nil {
+		if err := u.Validate(homeward.Locales); err != nil {
 			return err
 		}
 		var pending []homeward.Role
