@@ -74,7 +74,8 @@ func DSN(t testing.TB) string {
 }
 
 // Open returns a migrated, empty database closed at the end of the test,
-// with a random key for counselling notes (as serve configures one).
+// with random keys for counselling notes and the audit chain (as serve
+// configures them).
 func Open(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(context.Background(), DSN(t))
@@ -83,7 +84,18 @@ func Open(t testing.TB) *sqldb.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.NotesKeys = NotesKeys(t)
+	db.AuditKeys = AuditKeys(t)
 	return db
+}
+
+// AuditKeys returns an audit keyring holding one new random key.
+func AuditKeys(t testing.TB) *homeward.AuditKeyring {
+	t.Helper()
+	kr, err := homeward.ParseAuditKeys(homeward.GenerateAuditKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
 }
 
 // NotesKeys returns a keyring holding one new random key.

@@ -52,6 +52,9 @@ type DB struct {
 	// Without it, notes are refused rather than stored in clear, and
 	// sealed notes cannot be read.
 	NotesKeys *seal.Keyring
+	// AuditKeys keys the audit chain (see appendAudit) and verifies it.
+	// Without it, writes are refused rather than audited unkeyed.
+	AuditKeys *homeward.AuditKeyring
 	group     *grouper
 	ckpt      *checkpointer
 	// countries caches organisations' countries (see orgCountry).
