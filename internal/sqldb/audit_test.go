@@ -344,3 +344,26 @@ func TestAuditLegacyEvents(t *testing.T) {
 	rep, err = db.VerifyAudit(ctx)
 	wantProblem(t, rep, err, "org-1", "unkeyed")
 }
+
+// A read that fails part-way through the chain heads is an error, never a
+// report built from the heads read before it (VerifyAudit used to ignore
+// rows.Err there and report the rest as chains without a head).
+func TestVerifyAuditReadError(t *testing.T) {
+	w := auditWorld(t)
+	raw := sqldb.RawDB(t, w.DB)
+	boom := `abs(-9223372036854775807 - 1)` // SQLite: integer overflow
+	if homewardtest.Backend() == "postgres" {
+		boom = `seq / 0` // division by zero
+	}
+	for _, q := range []string{
+		`ALTER TABLE audit_heads RENAME TO audit_heads_real`,
+		`CREATE VIEW audit_heads AS SELECT chain, CASE WHEN chain = '` + w.NGO.ID + `' THEN ` + boom + ` ELSE seq END AS seq, hash FROM audit_heads_real`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err == nil {
+		t.Fatalf("failed read reported as %+v", rep)
+	}
+}
