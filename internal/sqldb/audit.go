@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"homeward"
@@ -332,9 +333,32 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 	if err := homeward.Authorize(actor, homeward.ActAuditVerify, homeward.Resource{Type: "audit", OrgID: orgUnlessOperator(actor)}); err != nil {
 		return nil, nil, err
 	}
+	// The chains named by events are read before the heads: a head is
+	// written in the transaction that adds a chain's events, so every chain
+	// found here has its head in the read below, even while others write.
+	rows, err := db.query(ctx, `SELECT DISTINCT chain FROM audit_events`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var eventChains []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, nil, err
+		}
+		eventChains = append(eventChains, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
 	heads, chains, err := db.auditHeads(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	if db.afterAuditHeads != nil {
+		db.afterAuditHeads()
 	}
 	if err := db.checkHeadKeys(heads); err != nil {
 		return nil, nil, err
@@ -346,25 +370,12 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 		anyKeyed = anyKeyed || h.keyID != ""
 	}
 	// Chains present in events but without a head are reported too.
-	rows, err := db.query(ctx, `SELECT DISTINCT chain FROM audit_events`)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, nil, err
-		}
+	for _, c := range eventChains {
 		if _, ok := heads[c]; !ok {
 			heads[c] = chainHeadRow{seq: -1}
 			chains = append(chains, c)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	rows.Close()
 	visible := func(c string) bool {
 		return actor == nil || actor.System || actor.Operator || c == actor.OrgID
 	}
@@ -388,7 +399,7 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 			continue
 		}
 		v := &homeward.ChainVerifier{Chain: c, Keys: db.AuditKeys, RequireKeyed: anyKeyed, Expect: expect[c]}
-		if err := db.walkChain(ctx, v); err != nil {
+		if err := db.walkChain(ctx, v, heads[c].seq); err != nil {
 			return nil, nil, err
 		}
 		h := heads[c]
@@ -404,9 +415,15 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 	return report, walked, nil
 }
 
-// walkChain feeds v every event of its chain in order.
-func (db *DB) walkChain(ctx context.Context, v *homeward.ChainVerifier) error {
-	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE chain = ? ORDER BY seq, id`, v.Chain)
+// walkChain feeds v the events of its chain in order, up to the head's
+// sequence number read before (upTo; every event if negative): events
+// appended since belong to a newer head, and counting them would report a
+// log being written to as truncated.
+func (db *DB) walkChain(ctx context.Context, v *homeward.ChainVerifier, upTo int64) error {
+	if upTo < 0 {
+		upTo = math.MaxInt64
+	}
+	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE chain = ? AND seq <= ? ORDER BY seq, id`, v.Chain, upTo)
 	if err != nil {
 		return err
 	}

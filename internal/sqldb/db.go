@@ -55,8 +55,11 @@ type DB struct {
 	// AuditKeys keys the audit chain (see appendAudit) and verifies it.
 	// Without it, writes are refused rather than audited unkeyed.
 	AuditKeys *homeward.AuditKeyring
-	group     *grouper
-	ckpt      *checkpointer
+	// afterAuditHeads, set by tests, runs in verification right after
+	// the chain heads are read.
+	afterAuditHeads func()
+	group           *grouper
+	ckpt            *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen

@@ -37,3 +37,7 @@ func QueuedWrites(db *DB) int {
 	}
 	return len(db.group.jobs)
 }
+
+// AfterAuditHeads makes verification call fn right after it reads the
+// chain heads, as if other processes wrote then.
+func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
