@@ -101,3 +101,16 @@ func TestCheckpointSignature(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 }
+
+// A chain whose head was created but holds no event yet (seq 0) verifies,
+// with or without a checkpoint that recorded it so.
+func TestEmptyChainWithCheckpoint(t *testing.T) {
+	v := &ChainVerifier{Chain: "a", Expect: &ChainHead{Chain: "a", OrgID: "a"}}
+	v.Finish(0, "")
+	if v.Problem != nil {
+		t.Errorf("empty chain: %+v", v.Problem)
+	}
+	if h := v.Head(); h.Seq != 0 || h.Hash != "" || h.OrgID != "a" {
+		t.Errorf("head: %+v", h)
+	}
+}

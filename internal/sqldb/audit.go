@@ -387,7 +387,7 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 		for i := range cp.Chains {
 			h := &cp.Chains[i]
 			expect[h.Chain] = h
-			if _, ok := heads[h.Chain]; !ok && visible(h.Chain) {
+			if _, ok := heads[h.Chain]; !ok && h.Seq > 0 && visible(h.Chain) {
 				report.Problems = append(report.Problems, homeward.AuditProblem{Chain: h.Chain, Kind: "truncated",
 					Text: fmt.Sprintf("the chain is gone: the checkpoint recorded %d events", h.Seq)})
 			}
