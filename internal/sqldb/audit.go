@@ -260,7 +260,7 @@ func (db *DB) checkHeadKeys(heads map[string]chainHeadRow) error {
 			if k := db.AuditKeys.Primary(); k != nil {
 				have = k.ID()
 			}
-			return fmt.Errorf("%w: the audit log is keyed with audit key %s, but the configured audit key is %s: give the key this database was written with (--audit-key-file, HOMEWARD_AUDIT_KEY or <data-dir>/audit.key)",
+			return fmt.Errorf("%w: the audit log is keyed with audit key %s, but the configured audit key is %s: give the key this database was written with (--audit-key-file, HOMEWARD_AUDIT_KEY or <data-dir>/audit.key); if it is the right key, the log was altered",
 				homeward.ErrAuditKey, h.keyID, have)
 		}
 	}
