@@ -2,8 +2,11 @@ package homeward
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -25,26 +28,60 @@ type AuditEvent struct {
 	RequestID  string    `json:"request_id"`
 	Detail     string    `json:"detail,omitempty"` // JSON; never secrets or sensitive values
 	PrevHash   string    `json:"prev_hash"`
-	Hash       string    `json:"hash"`
+	// KeyID names the audit key whose HMAC Hash is; empty for events
+	// written before the chain was keyed, whose Hash is ComputeHash.
+	KeyID string `json:"key_id,omitempty"`
+	Hash  string `json:"hash"`
 }
 
 // SystemChain is the chain of events with no organisation.
 const SystemChain = "system"
 
-// ComputeHash returns the hash that chains e to its predecessor: SHA-256
-// over the previous hash and every recorded field, each length-prefixed so
-// that no two different events encode alike.
+// ComputeHash returns the unkeyed hash that chained events written before
+// the audit key (KeyID empty): SHA-256 over the previous hash and every
+// recorded field, each length-prefixed so that no two different events
+// encode alike. Anyone can recompute it, so it only verifies the events of
+// a chain's unkeyed prefix (see ChainVerifier).
 func (e *AuditEvent) ComputeHash() string {
 	h := sha256.New()
+	e.encode(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ComputeMAC returns the keyed hash of e: HMAC-SHA-256 under k's MAC key
+// over a version label, the key id and the fields ComputeHash covers.
+// Without the key nobody can compute it, so an edited event cannot be
+// given a matching hash.
+func (e *AuditEvent) ComputeMAC(k *AuditKey) string {
+	h := hmac.New(sha256.New, k.mac)
+	writeField(h, auditMACLabel)
+	writeField(h, k.id)
+	e.encode(h)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Seal keys e with k: it records the key id and sets Hash to the MAC.
+func (e *AuditEvent) Seal(k *AuditKey) {
+	e.KeyID = k.id
+	e.Hash = e.ComputeMAC(k)
+}
+
+const auditMACLabel = "homeward audit event v2"
+
+func (e *AuditEvent) encode(w io.Writer) {
 	for _, f := range []string{
 		e.PrevHash, e.Chain, strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano),
 		e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail,
 	} {
-		h.Write([]byte(strconv.Itoa(len(f))))
-		h.Write([]byte{':'})
-		h.Write([]byte(f))
+		writeField(w, f)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeField writes f length-prefixed.
+func writeField(w io.Writer, f string) {
+	_, _ = io.WriteString(w, strconv.Itoa(len(f)))
+	_, _ = w.Write([]byte{':'})
+	_, _ = io.WriteString(w, f)
 }
 
 // AuditProblem describes the first break found in a chain.
@@ -52,26 +89,53 @@ type AuditProblem struct {
 	Chain string `json:"chain"`
 	Seq   int64  `json:"seq"`
 	ID    int64  `json:"id"`
-	Kind  string `json:"kind"` // changed, deleted, reordered, truncated
-	Text  string `json:"text"`
+	// Kind is changed, deleted, reordered, truncated (events missing at
+	// the end, by the head or a checkpoint), replaced (the chain differs
+	// from a checkpoint), unkeyed (events without the audit key where
+	// keyed ones are required) or unknown_key (keyed with a key that is
+	// not configured).
+	Kind string `json:"kind"`
+	Text string `json:"text"`
 }
 
 // AuditReport is the result of verifying the audit log.
 type AuditReport struct {
-	Chains   int            `json:"chains"`
-	Events   int64          `json:"events"`
-	Problems []AuditProblem `json:"problems"`
+	Chains int   `json:"chains"`
+	Events int64 `json:"events"`
+	// Unkeyed counts events written before the audit key, verified by the
+	// unkeyed rule only (they are protected by the keyed event after them).
+	Unkeyed int64 `json:"unkeyed"`
+	// Checkpoint is the time of the checkpoint compared with, if any.
+	Checkpoint *time.Time     `json:"checkpoint,omitempty"`
+	Problems   []AuditProblem `json:"problems"`
 }
 
 // OK reports whether no problem was found.
 func (r *AuditReport) OK() bool { return len(r.Problems) == 0 }
 
 // ChainVerifier checks the events of one chain, fed in Seq order.
+//
+// Keyed events (KeyID set) must carry the HMAC of a key in Keys. Unkeyed
+// events, written before the audit key existed, verify by ComputeHash, but
+// only as a prefix of the chain: once a keyed event has been seen, an
+// unkeyed one is reported, and Finish reports a chain that ends unkeyed
+// when keyed events must exist (RequireKeyed).
 type ChainVerifier struct {
-	Chain   string
+	Chain string
+	Keys  *AuditKeyring
+	// RequireKeyed reports a chain whose last event is unkeyed: set once
+	// the database holds keyed events, when every chain was given a
+	// keyed event (see the audit.key.introduced event).
+	RequireKeyed bool
+	// Expect, when set, is the chain's head recorded in a checkpoint: the
+	// chain must still hold that event with that hash.
+	Expect  *ChainHead
 	prev    string
 	next    int64
+	keyed   bool
+	matched bool
 	Count   int64
+	Unkeyed int64
 	Problem *AuditProblem
 }
 
@@ -94,23 +158,66 @@ func (v *ChainVerifier) Check(e *AuditEvent) {
 		fail("reordered", "sequence number goes backwards or repeats")
 	case e.PrevHash != v.prev:
 		fail("reordered", "the event does not follow its predecessor (previous-hash mismatch)")
-	case e.ComputeHash() != e.Hash:
-		fail("changed", "the event's content does not match its hash")
+	case e.KeyID == "" && v.keyed:
+		fail("unkeyed", "an event without the audit key follows keyed ones: it was rewritten without the key")
+	case e.KeyID == "":
+		v.Unkeyed++
+		if e.ComputeHash() != e.Hash {
+			fail("changed", "the event's content does not match its hash")
+		}
+	case v.Keys.Key(e.KeyID) == nil:
+		fail("unknown_key", "the event is keyed with audit key "+e.KeyID+", which is not configured (add the older key to the key file)")
+	case !hmac.Equal([]byte(e.ComputeMAC(v.Keys.Key(e.KeyID))), []byte(e.Hash)):
+		fail("changed", "the event's content does not match its keyed hash")
+	}
+	if e.KeyID != "" {
+		v.keyed = true
+	}
+	if v.Problem == nil && v.Expect != nil && e.Seq == v.Expect.Seq {
+		if e.Hash != v.Expect.Hash {
+			fail("replaced", "the event differs from the one the checkpoint recorded: the chain was rewritten since")
+		}
+		v.matched = true
 	}
 	v.prev = e.Hash
 	v.next = e.Seq + 1
 }
 
 // Finish compares the chain's end with the recorded head (the last sequence
-// number and hash kept separately), catching deletion of the newest events.
+// number and hash kept separately), catching deletion of the newest events,
+// and with the checkpoint, if any, catching deletion that also rewound the
+// head.
 func (v *ChainVerifier) Finish(headSeq int64, headHash string) {
 	if v.Problem != nil {
 		return
 	}
-	if v.next-1 != headSeq || v.prev != headHash {
-		v.Problem = &AuditProblem{Chain: v.Chain, Seq: v.next - 1, Kind: "truncated",
-			Text: "the chain ends at " + strconv.FormatInt(v.next-1, 10) + " but its head records " + strconv.FormatInt(headSeq, 10)}
+	last := v.next - 1
+	if v.next == 0 {
+		last = 0
 	}
+	switch {
+	case v.Expect != nil && v.Expect.Seq > 0 && !v.matched:
+		v.Problem = &AuditProblem{Chain: v.Chain, Seq: last, Kind: "truncated",
+			Text: "the checkpoint recorded " + strconv.FormatInt(v.Expect.Seq, 10) + " events but the chain now ends at " + strconv.FormatInt(last, 10)}
+	case last != headSeq || v.prev != headHash:
+		v.Problem = &AuditProblem{Chain: v.Chain, Seq: last, Kind: "truncated",
+			Text: "the chain ends at " + strconv.FormatInt(last, 10) + " but its head records " + strconv.FormatInt(headSeq, 10)}
+	case v.RequireKeyed && !v.keyed && v.Count > 0:
+		v.Problem = &AuditProblem{Chain: v.Chain, Seq: last, Kind: "unkeyed",
+			Text: "no event of the chain carries the audit key although the log is keyed: the chain was written or replaced without the key"}
+	}
+}
+
+// Head returns the last sequence number and hash fed so far.
+func (v *ChainVerifier) Head() ChainHead {
+	h := ChainHead{Chain: v.Chain, Hash: v.prev}
+	if v.next > 0 {
+		h.Seq = v.next - 1
+	}
+	if v.Chain != SystemChain {
+		h.OrgID = v.Chain
+	}
+	return h
 }
 
 // AuditFilter narrows FindAuditEvents.
@@ -129,6 +236,10 @@ type AuditService interface {
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
 	VerifyAudit(ctx context.Context) (*AuditReport, error)
 }
+
+// ErrAuditKey is returned (wrapped) when the audit log is keyed with a key
+// that is not configured, or when an event must be written without one.
+var ErrAuditKey = errors.New("audit key")
 
 // ChainFor returns the chain name for an organisation id.
 func ChainFor(orgID string) string {

@@ -76,9 +76,9 @@ func DSN(t testing.TB) string {
 }
 
 // Open returns a migrated, empty database closed at the end of the test,
-// with a random key for counselling notes (as serve configures one), the
-// instance time zone Asia/Dhaka, and a clock that starts at Start: no test
-// depends on the day it runs.
+// with random keys for counselling notes and the audit chain (as serve
+// configures them), the instance time zone Asia/Dhaka, and a clock that
+// starts at Start: no test depends on the day it runs.
 func Open(t testing.TB) *sqldb.DB {
 	t.Helper()
 	db, err := sqldb.Open(context.Background(), DSN(t))
@@ -87,6 +87,7 @@ func Open(t testing.TB) *sqldb.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.NotesKeys = NotesKeys(t)
+	db.AuditKeys = AuditKeys(t)
 	db.Zone = Zone
 	db.Now = Clock(t)
 	return db
@@ -141,6 +142,16 @@ func Clock(t testing.TB) func() time.Time {
 // days: the dates tests type into forms.
 func Today(db *sqldb.DB, days int) string {
 	return db.Now().In(Zone).AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+// AuditKeys returns an audit keyring holding one new random key.
+func AuditKeys(t testing.TB) *homeward.AuditKeyring {
+	t.Helper()
+	kr, err := homeward.ParseAuditKeys(homeward.GenerateAuditKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
 }
 
 // NotesKeys returns a keyring holding one new random key.

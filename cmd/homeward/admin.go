@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,6 +82,8 @@ func withDB(ctx context.Context, p *program, name, usage string, args []string, 
 	if err := c.Validate(); err != nil {
 		return nil, nil, err
 	}
+	c.AuditKey = p.getenv(auditKeyEnv)
+	c.auditKeyed = true
 	db, err := openDB(ctx, &c, p.logger(&c))
 	if err != nil {
 		return nil, nil, err
@@ -87,22 +92,40 @@ func withDB(ctx context.Context, p *program, name, usage string, args []string, 
 }
 
 func cmdAudit(ctx context.Context, p *program, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(p.stderr, "Usage: homeward audit verify [flags]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usageError{"audit needs a subcommand: verify"}
+	sub, rest := subcommand(args)
+	switch sub {
+	case "verify":
+		return auditVerify(ctx, p, rest)
+	case "anchor":
+		return auditAnchor(ctx, p, rest)
 	}
+	fmt.Fprintln(p.stderr, "Usage: homeward audit verify|anchor [flags]")
+	return helpOrUsage(sub, "audit needs a subcommand: verify or anchor")
+}
+
+func auditVerify(ctx context.Context, p *program, args []string) error {
 	var asJSON bool
-	db, _, err := withDB(ctx, p, "audit verify", "audit verify [flags]\n\nWalks every hash chain of the audit log and reports the first changed, deleted or reordered event of each.", args[1:],
-		func(fs *flagSetT) { fs.BoolVar(&asJSON, "json", false, "print the report as JSON") })
+	var checkpoint string
+	db, _, err := withDB(ctx, p, "audit verify", "audit verify [--checkpoint FILE] [flags]\n\nWalks every keyed hash chain of the audit log and reports the first changed, deleted, reordered or\nunkeyed event of each. With --checkpoint (made by audit anchor and kept apart from the database) it\nalso reports events deleted from a chain's end and chains replaced or removed since the checkpoint.", args,
+		func(fs *flagSetT) {
+			fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+			fs.StringVar(&checkpoint, "checkpoint", "", "a checkpoint made by audit anchor to compare the chains with")
+		})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	rep, err := db.VerifyAudit(system(ctx))
-	if err != nil {
+	var rep *homeward.AuditReport
+	if checkpoint != "" {
+		cp, err := readCheckpoint(checkpoint)
+		if err != nil {
+			return err
+		}
+		rep, err = db.VerifyAuditCheckpoint(system(ctx), cp)
+		if err != nil {
+			return err
+		}
+	} else if rep, err = db.VerifyAudit(system(ctx)); err != nil {
 		return err
 	}
 	if asJSON {
@@ -111,6 +134,12 @@ func cmdAudit(ctx context.Context, p *program, args []string) error {
 		_ = enc.Encode(rep)
 	} else {
 		fmt.Fprintf(p.stdout, "checked %d events in %d chains\n", rep.Events, rep.Chains)
+		if rep.Unkeyed > 0 {
+			fmt.Fprintf(p.stdout, "%d events were written before the audit key and are covered by the keyed events after them\n", rep.Unkeyed)
+		}
+		if rep.Checkpoint != nil {
+			fmt.Fprintf(p.stdout, "compared with the checkpoint of %s\n", rep.Checkpoint.Format(time.RFC3339))
+		}
 		for _, pr := range rep.Problems {
 			fmt.Fprintf(p.stdout, "BROKEN chain %s at event %d (id %d): %s — %s\n", pr.Chain, pr.Seq, pr.ID, pr.Kind, pr.Text)
 		}
@@ -119,6 +148,78 @@ func cmdAudit(ctx context.Context, p *program, args []string) error {
 		return fmt.Errorf("audit log verification failed: %d chain(s) broken", len(rep.Problems))
 	}
 	fmt.Fprintln(p.stdout, "audit log intact")
+	return nil
+}
+
+// readCheckpoint reads a checkpoint file; its signature is checked with the
+// audit key by VerifyAuditCheckpoint.
+func readCheckpoint(path string) (*homeward.AuditCheckpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cp homeward.AuditCheckpoint
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cp); err != nil {
+		return nil, fmt.Errorf("%w: %s is not a checkpoint: %v", homeward.ErrCheckpoint, path, err)
+	}
+	return &cp, nil
+}
+
+func auditAnchor(ctx context.Context, p *program, args []string) error {
+	var post string
+	db, _, err := withDB(ctx, p, "audit anchor", "audit anchor [--post URL] [flags]\n\nVerifies the audit log and prints a checkpoint of every chain's head (organisation, last sequence\nnumber, last hash, time), signed with Ed25519 under a key derived from the audit key. Keep it apart\nfrom the database (or --post it to a service that does); audit verify --checkpoint FILE then detects\nevents deleted and chains replaced since.", args,
+		func(fs *flagSetT) {
+			fs.StringVar(&post, "post", "", "also POST the checkpoint as JSON to this URL (a 2xx answer is success)")
+		})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cp, rep, err := db.AuditCheckpoint(system(ctx))
+	if err != nil {
+		return err
+	}
+	if cp == nil {
+		for _, pr := range rep.Problems {
+			fmt.Fprintf(p.stderr, "BROKEN chain %s at event %d (id %d): %s — %s\n", pr.Chain, pr.Seq, pr.ID, pr.Kind, pr.Text)
+		}
+		return fmt.Errorf("audit log verification failed: %d chain(s) broken; no checkpoint made", len(rep.Problems))
+	}
+	body, err := json.MarshalIndent(cp, "", "  ")
+	if err != nil {
+		return err
+	}
+	body = append(body, '\n')
+	if _, err := p.stdout.Write(body); err != nil {
+		return err
+	}
+	if post != "" {
+		return postCheckpoint(ctx, post, body)
+	}
+	return nil
+}
+
+// postCheckpoint sends a checkpoint to a service that keeps it.
+func postCheckpoint(ctx context.Context, url string, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return usageError{fmt.Sprintf("--post %q: %v", url, err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Homeward/"+version)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("post checkpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("post checkpoint: %s answered %s", url, resp.Status)
+	}
 	return nil
 }
 

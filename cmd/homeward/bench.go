@@ -63,6 +63,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if db.AuditKeys, err = homeward.ParseAuditKeys(homeward.GenerateAuditKey()); err != nil {
+		return err
+	}
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	org := &homeward.Organisation{Name: "Bench NGO", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
 	if err := db.CreateOrganisation(sys, org); err != nil {

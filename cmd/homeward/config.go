@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -47,6 +49,16 @@ type Config struct {
 	// ClientIPHeader names the header a trusted proxy sets with the
 	// client's address, for sign-in throttling by address.
 	ClientIPHeader string
+	// AuditKeyFile names the file holding the audit key(s) that key the
+	// audit chain and sign its checkpoints (--audit-key-file); AuditKey is
+	// the same text from HOMEWARD_AUDIT_KEY (an environment variable
+	// only). Without either, <data-dir>/audit.key is used, created on
+	// first use. Every command that writes or verifies needs it.
+	AuditKeyFile string
+	AuditKey     string
+	// auditKeyed is set by commands that need the audit key besides the
+	// server (all but migrate).
+	auditKeyed bool
 	// serving is set when the server's flags are registered: only then
 	// are the server's settings checked.
 	serving bool
@@ -59,6 +71,7 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.TimeZone, "time-zone", homeward.DefaultZone, "the instance's IANA time zone, whose calendar says which day it is")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", "", "file holding the key that keys the audit chain and signs checkpoints (base64, mode 0600); default: HOMEWARD_AUDIT_KEY, else <data-dir>/audit.key, created on first use")
 }
 
 // serveFlags registers the server's flags.
@@ -107,6 +120,60 @@ func (c *Config) notesKey() (k *seal.Key, source string, created bool, err error
 		return nil, "", false, fmt.Errorf("notes key: %w", err)
 	}
 	return k, path, created, nil
+}
+
+// auditKeyEnv is the environment variable that may hold the audit key(s)
+// itself.
+const auditKeyEnv = "HOMEWARD_AUDIT_KEY"
+
+// auditKeys returns the keys of the audit chain, where they came from and
+// whether the key file was created now: HOMEWARD_AUDIT_KEY or
+// --audit-key-file (never both), else <data-dir>/audit.key, created with
+// mode 0600 if missing. Several keys (one per line, or comma-separated)
+// rotate: the first keys new events, the others verify older ones. A named
+// key file is never created.
+func (c *Config) auditKeys() (kr *homeward.AuditKeyring, source string, created bool, err error) {
+	switch {
+	case c.AuditKey != "" && c.AuditKeyFile != "":
+		return nil, "", false, usageError{"give the audit key by " + auditKeyEnv + " or by --audit-key-file (HOMEWARD_AUDIT_KEY_FILE), not both"}
+	case c.AuditKey != "":
+		if kr, err = homeward.ParseAuditKeys(c.AuditKey); err != nil {
+			return nil, "", false, usageError{auditKeyEnv + ": " + err.Error()}
+		}
+		return kr, auditKeyEnv, false, nil
+	case c.AuditKeyFile != "":
+		if kr, err = readAuditKeyFile(c.AuditKeyFile); err != nil {
+			return nil, "", false, fmt.Errorf("audit key: %w", err)
+		}
+		return kr, c.AuditKeyFile, false, nil
+	case c.DataDir == "":
+		return nil, "", false, usageError{"give the audit key by " + auditKeyEnv + " or --audit-key-file, or a --data-dir to keep it in"}
+	}
+	path := filepath.Join(c.DataDir, "audit.key")
+	kr, err = readAuditKeyFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = seal.CreateSecretFile(path, homeward.GenerateAuditKey()+"\n")
+		created = err == nil
+		if err == nil || errors.Is(err, fs.ErrExist) { // or another process created it first
+			kr, err = readAuditKeyFile(path)
+		}
+	}
+	if err != nil {
+		return nil, "", false, fmt.Errorf("audit key: %w", err)
+	}
+	return kr, path, created, nil
+}
+
+func readAuditKeyFile(path string) (*homeward.AuditKeyring, error) {
+	text, err := seal.ReadSecretFile(path)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := homeward.ParseAuditKeys(text)
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return kr, nil
 }
 
 // DSN returns the database to open.

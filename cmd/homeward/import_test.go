@@ -23,6 +23,10 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	auditKey := homeward.GenerateAuditKey()
+	if db.AuditKeys, err = homeward.ParseAuditKeys(auditKey); err != nil {
+		t.Fatal(err)
+	}
 	ctx := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
 	org := &homeward.Organisation{Name: "Shapla", Type: homeward.OrgNGO, Country: "BD"}
 	if err := db.CreateOrganisation(ctx, org); err != nil {
@@ -40,7 +44,7 @@ func TestImportCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte("name,age\nRahima,34\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"HOMEWARD_DATABASE": dsn}
+	env := map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_AUDIT_KEY": auditKey}
 	for _, dry := range []bool{true, false} {
 		args := []string{"import", "--as", "cw@shapla.test"}
 		if dry {

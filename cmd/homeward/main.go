@@ -50,7 +50,7 @@ func init() {
 		"migrate": {"apply pending database migrations and list them", cmdMigrate},
 		"org":     {"create and list organisations", cmdOrg},
 		"user":    {"manage users: create, list, disable, enable, reset-password, token", cmdUser},
-		"audit":   {"verify the audit log's hash chains", cmdAudit},
+		"audit":   {"verify the audit log's keyed hash chains, or anchor them in a signed checkpoint", cmdAudit},
 		"version": {"print the version", cmdVersion},
 	}
 }

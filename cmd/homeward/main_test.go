@@ -71,7 +71,7 @@ func TestAdminCommands(t *testing.T) {
 	if !strings.HasPrefix(dsn, "postgres") {
 		dsn = "sqlite://" + dsn
 	}
-	env := map[string]string{"HOMEWARD_DATABASE": dsn}
+	env := map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_DATA_DIR": t.TempDir()}
 	must := func(stdin string, args ...string) string {
 		t.Helper()
 		out, err := run(t, env, stdin, args...)

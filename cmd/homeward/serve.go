@@ -45,6 +45,15 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 			return nil, err
 		}
 	}
+	var auditKeys *homeward.AuditKeyring
+	var auditSource string
+	var auditCreated bool
+	if c.serving || c.auditKeyed {
+		var err error
+		if auditKeys, auditSource, auditCreated, err = c.auditKeys(); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sqldb.Open(ctx, c.DSN())
 	if err != nil {
 		return nil, err
@@ -57,6 +66,12 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	// Webhooks are created under the rule the sender (see serve) delivers
 	// by.
 	db.WebhookAllowPrivate = c.WebhookAllowPrivate
+	if auditKeys != nil {
+		if err := useAuditKeys(ctx, db, auditKeys, auditSource, auditCreated, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if key == nil {
 		return db, nil
 	}
@@ -86,12 +101,41 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	return db, nil
 }
 
+// useAuditKeys gives db the audit keys, refuses keys other than those the
+// log is keyed with, and keys chains written before the audit key.
+func useAuditKeys(ctx context.Context, db *sqldb.DB, kr *homeward.AuditKeyring, source string, created bool, log *slog.Logger) error {
+	db.AuditKeys = kr
+	if err := db.CheckAuditKeys(ctx); err != nil {
+		if created {
+			// A key made now cannot be the one the log needs; leave room
+			// to restore that one.
+			os.Remove(source)
+		}
+		return err
+	}
+	id := kr.Primary().ID()
+	if created {
+		log.Warn("created a new audit key: keep a copy apart from database backups; without it the audit log cannot be verified", "path", source, "key_id", id)
+	} else {
+		log.Debug("audit key", "source", source, "key_id", id)
+	}
+	n, err := db.KeyLegacyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("keyed the audit chains written before the audit key", "chains", n, "key_id", id)
+	}
+	return nil
+}
+
 // parseServe parses the server's flags and environment into c.
 func (p *program) parseServe(fs *flag.FlagSet, c *Config, args []string) error {
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
 	c.NotesKey = p.getenv(notesKeyEnv)
+	c.AuditKey = p.getenv(auditKeyEnv)
 	return nil
 }
 

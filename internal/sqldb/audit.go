@@ -6,12 +6,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"homeward"
 )
 
+// errNoAuditKey refuses to write an audit event that nobody could verify
+// against rewriting.
+var errNoAuditKey = fmt.Errorf("%w: audit events cannot be written: no audit key is configured (HOMEWARD_AUDIT_KEY, --audit-key-file or <data-dir>/audit.key)", homeward.ErrAuditKey)
+
 func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) error {
+	key := tx.db.AuditKeys.Primary()
+	if key == nil {
+		return errNoAuditKey
+	}
 	e := &homeward.AuditEvent{
 		Chain: homeward.ChainFor(orgID), At: tx.now, OrgID: orgID, Action: action,
 		RecordType: recordType, RecordID: recordID, RequestID: homeward.RequestIDFromContext(tx.ctx),
@@ -49,10 +58,10 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 		}
 	}
 	e.Seq = seq + 1
-	e.Hash = e.ComputeHash()
-	if _, err := tx.Exec(`INSERT INTO audit_events (chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.Hash); err != nil {
+	e.Seal(key)
+	if _, err := tx.Exec(`INSERT INTO audit_events (chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.KeyID, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	// The head is written once, at commit (flushHeads).
@@ -94,11 +103,11 @@ func writeHead(tx *Tx, chain string, seq int64, hash string) error {
 	return nil
 }
 
-const auditColumns = `id, chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, hash`
+const auditColumns = `id, chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (*homeward.AuditEvent, error) {
 	e := &homeward.AuditEvent{}
-	err := s.Scan(&e.ID, &e.Chain, &e.Seq, dbTime{&e.At}, &e.ActorID, &e.OrgID, &e.Action, &e.RecordType, &e.RecordID, &e.RequestID, &e.Detail, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.ID, &e.Chain, &e.Seq, dbTime{&e.At}, &e.ActorID, &e.OrgID, &e.Action, &e.RecordType, &e.RecordID, &e.RequestID, &e.Detail, &e.PrevHash, &e.KeyID, &e.Hash)
 	return e, err
 }
 
@@ -170,79 +179,263 @@ func (db *DB) FindAuditEvents(ctx context.Context, f homeward.AuditFilter) ([]*h
 }
 
 // VerifyAudit walks every chain in order and reports, per chain, the first
-// event that was changed, deleted or reordered, and chains whose newest
-// events were removed.
+// event that was changed, deleted, reordered or rewritten without the audit
+// key, and chains whose newest events were removed (as far as the heads
+// show: see VerifyAuditCheckpoint).
 func (db *DB) VerifyAudit(ctx context.Context) (*homeward.AuditReport, error) {
+	rep, _, err := db.verifyAudit(ctx, nil)
+	return rep, err
+}
+
+// VerifyAuditCheckpoint is VerifyAudit that also compares every chain with
+// a checkpoint (see AuditCheckpoint), after checking its signature: events
+// deleted from the end of a chain, and chains replaced or removed since
+// the checkpoint, are reported.
+func (db *DB) VerifyAuditCheckpoint(ctx context.Context, cp *homeward.AuditCheckpoint) (*homeward.AuditReport, error) {
+	if err := homeward.VerifyCheckpoint(db.AuditKeys, cp); err != nil {
+		return nil, err
+	}
+	rep, _, err := db.verifyAudit(ctx, cp)
+	return rep, err
+}
+
+// AuditCheckpoint verifies the whole log and, if it is intact, returns a
+// checkpoint of every chain's head signed with the primary audit key (the
+// report says what is wrong otherwise, and the checkpoint is nil). Only the
+// system and the operator's staff may make one: it covers every chain.
+func (db *DB) AuditCheckpoint(ctx context.Context) (*homeward.AuditCheckpoint, *homeward.AuditReport, error) {
 	actor := homeward.ActorFromContext(ctx)
-	if err := homeward.Authorize(actor, homeward.ActAuditVerify, homeward.Resource{Type: "audit", OrgID: orgUnlessOperator(actor)}); err != nil {
-		return nil, err
+	if actor == nil || !(actor.System || actor.Operator) {
+		return nil, nil, homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "Only the operator may anchor the audit log.")
 	}
-	heads := map[string][2]any{}
-	rows, err := db.query(ctx, `SELECT chain, seq, hash FROM audit_heads ORDER BY chain`)
+	key := db.AuditKeys.Primary()
+	if key == nil {
+		return nil, nil, errNoAuditKey
+	}
+	rep, heads, err := db.verifyAudit(ctx, nil)
+	if err != nil || !rep.OK() {
+		return nil, rep, err
+	}
+	return homeward.SignCheckpoint(key, db.Now(), heads), rep, nil
+}
+
+type chainHeadRow struct {
+	seq   int64
+	hash  string
+	keyID string
+}
+
+// auditHeads reads every chain's recorded head with the key id of the event
+// it names.
+func (db *DB) auditHeads(ctx context.Context) (map[string]chainHeadRow, []string, error) {
+	heads := map[string]chainHeadRow{}
+	rows, err := db.query(ctx, `SELECT h.chain, h.seq, h.hash, COALESCE(e.key_id, '') FROM audit_heads h
+		LEFT JOIN audit_events e ON e.chain = h.chain AND e.seq = h.seq ORDER BY h.chain`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	defer rows.Close()
 	var chains []string
 	for rows.Next() {
-		var c, h string
-		var s int64
-		if err := rows.Scan(&c, &s, &h); err != nil {
-			rows.Close()
-			return nil, err
+		var c string
+		var h chainHeadRow
+		if err := rows.Scan(&c, &h.seq, &h.hash, &h.keyID); err != nil {
+			return nil, nil, err
 		}
-		heads[c] = [2]any{s, h}
+		heads[c] = h
 		chains = append(chains, c)
 	}
-	rows.Close()
-	// Chains present in events but without a head are reported too.
-	rows, err = db.query(ctx, `SELECT DISTINCT chain FROM audit_events`)
-	if err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
 	}
+	return heads, chains, nil
+}
+
+// checkHeadKeys returns a clear error when a chain's newest event is keyed
+// with a key the keyring lacks: the wrong key is configured.
+func (db *DB) checkHeadKeys(heads map[string]chainHeadRow) error {
+	for _, h := range heads {
+		if h.keyID != "" && db.AuditKeys.Key(h.keyID) == nil {
+			have := "none"
+			if k := db.AuditKeys.Primary(); k != nil {
+				have = k.ID()
+			}
+			return fmt.Errorf("%w: the audit log is keyed with audit key %s, but the configured audit key is %s: give the key this database was written with (--audit-key-file, HOMEWARD_AUDIT_KEY or <data-dir>/audit.key); if it is the right key, the log was altered",
+				homeward.ErrAuditKey, h.keyID, have)
+		}
+	}
+	return nil
+}
+
+// CheckAuditKeys returns an error naming the audit key the log's chains
+// are keyed with when the configured keys do not include it, so that a
+// process with the wrong key (a new key file on a restored database) stops
+// before it writes events nobody can verify together.
+func (db *DB) CheckAuditKeys(ctx context.Context) error {
+	heads, _, err := db.auditHeads(ctx)
+	if err != nil {
+		return err
+	}
+	return db.checkHeadKeys(heads)
+}
+
+// KeyLegacyAudit binds the events written before the audit key existed:
+// while no chain is keyed yet, it appends one keyed audit.key.introduced
+// event to every chain, all in one transaction, whose MAC covers the
+// unkeyed prefix. Once any chain is keyed it does nothing, so that a chain
+// rewritten without the key later is reported, never legitimised. It
+// returns the number of chains it keyed.
+func (db *DB) KeyLegacyAudit(ctx context.Context) (int, error) {
+	key := db.AuditKeys.Primary()
+	if key == nil {
+		return 0, errNoAuditKey
+	}
+	heads, chains, err := db.auditHeads(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var todo []string
+	for _, c := range chains {
+		h := heads[c]
+		if h.keyID != "" {
+			return 0, nil
+		}
+		if h.seq > 0 {
+			todo = append(todo, c)
+		}
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	ctx = homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	err = db.Transact(ctx, func(tx *Tx) error {
+		for _, c := range todo {
+			org := c
+			if c == homeward.SystemChain {
+				org = ""
+			}
+			if err := appendAudit(tx, "audit.key.introduced", "audit", c, org, map[string]any{"key_id": key.ID(), "unkeyed_events": heads[c].seq}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(todo), nil
+}
+
+// verifyAudit walks the chains the actor may see, compared with cp if it
+// is not nil, and returns the report and the heads it walked to.
+func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*homeward.AuditReport, []homeward.ChainHead, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActAuditVerify, homeward.Resource{Type: "audit", OrgID: orgUnlessOperator(actor)}); err != nil {
+		return nil, nil, err
+	}
+	// The chains named by events are read before the heads: a head is
+	// written in the transaction that adds a chain's events, so every chain
+	// found here has its head in the read below, even while others write.
+	rows, err := db.query(ctx, `SELECT DISTINCT chain FROM audit_events`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var eventChains []string
 	for rows.Next() {
 		var c string
 		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
+		eventChains = append(eventChains, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	heads, chains, err := db.auditHeads(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if db.afterAuditHeads != nil {
+		db.afterAuditHeads()
+	}
+	if err := db.checkHeadKeys(heads); err != nil {
+		return nil, nil, err
+	}
+	// Once any chain is keyed, every chain was given a keyed event (see
+	// KeyLegacyAudit), so a chain with none was written without the key.
+	anyKeyed := false
+	for _, h := range heads {
+		anyKeyed = anyKeyed || h.keyID != ""
+	}
+	// Chains present in events but without a head are reported too.
+	for _, c := range eventChains {
 		if _, ok := heads[c]; !ok {
-			heads[c] = [2]any{int64(-1), ""}
+			heads[c] = chainHeadRow{seq: -1}
 			chains = append(chains, c)
 		}
 	}
-	rows.Close()
+	visible := func(c string) bool {
+		return actor == nil || actor.System || actor.Operator || c == actor.OrgID
+	}
 	report := &homeward.AuditReport{Problems: []homeward.AuditProblem{}}
+	expect := map[string]*homeward.ChainHead{}
+	if cp != nil {
+		at := cp.At
+		report.Checkpoint = &at
+		for i := range cp.Chains {
+			h := &cp.Chains[i]
+			expect[h.Chain] = h
+			if _, ok := heads[h.Chain]; !ok && h.Seq > 0 && visible(h.Chain) {
+				report.Problems = append(report.Problems, homeward.AuditProblem{Chain: h.Chain, Kind: "truncated",
+					Text: fmt.Sprintf("the chain is gone: the checkpoint recorded %d events", h.Seq)})
+			}
+		}
+	}
+	var walked []homeward.ChainHead
 	for _, c := range chains {
-		if actor != nil && !actor.System && !actor.Operator && c != actor.OrgID {
+		if !visible(c) {
 			continue
 		}
-		v := &homeward.ChainVerifier{Chain: c}
-		rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE chain = ? ORDER BY seq, id`, c)
-		if err != nil {
-			return nil, err
+		v := &homeward.ChainVerifier{Chain: c, Keys: db.AuditKeys, RequireKeyed: anyKeyed, Expect: expect[c]}
+		if err := db.walkChain(ctx, v, heads[c].seq); err != nil {
+			return nil, nil, err
 		}
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			v.Check(e)
-		}
-		if err := rows.Err(); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		rows.Close()
 		h := heads[c]
-		v.Finish(h[0].(int64), h[1].(string))
+		v.Finish(h.seq, h.hash)
 		report.Chains++
 		report.Events += v.Count
+		report.Unkeyed += v.Unkeyed
 		if v.Problem != nil {
 			report.Problems = append(report.Problems, *v.Problem)
 		}
+		walked = append(walked, v.Head())
 	}
-	return report, nil
+	return report, walked, nil
+}
+
+// walkChain feeds v the events of its chain in order, up to the head's
+// sequence number read before (upTo; every event if negative): events
+// appended since belong to a newer head, and counting them would report a
+// log being written to as truncated.
+func (db *DB) walkChain(ctx context.Context, v *homeward.ChainVerifier, upTo int64) error {
+	if upTo < 0 {
+		upTo = math.MaxInt64
+	}
+	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE chain = ? AND seq <= ? ORDER BY seq, id`, v.Chain, upTo)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		v.Check(e)
+	}
+	return rows.Err()
 }
 
 func orgUnlessOperator(a *homeward.Actor) string {

@@ -56,8 +56,14 @@ type DB struct {
 	// Without it, notes are refused rather than stored in clear, and
 	// sealed notes cannot be read.
 	NotesKeys *seal.Keyring
-	group     *grouper
-	ckpt      *checkpointer
+	// AuditKeys keys the audit chain (see appendAudit) and verifies it.
+	// Without it, writes are refused rather than audited unkeyed.
+	AuditKeys *homeward.AuditKeyring
+	// afterAuditHeads, set by tests, runs in verification right after
+	// the chain heads are read.
+	afterAuditHeads func()
+	group           *grouper
+	ckpt            *checkpointer
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen

@@ -2,9 +2,13 @@ package sqldb
 
 import (
 	"database/sql"
-
 	"testing"
+	"time"
 )
+
+// TimeArg is t as the dialect stores it, for tests that write through
+// RawDB.
+func TimeArg(db *DB, t time.Time) any { return db.args([]any{t})[0] }
 
 // RawDB exposes the writer pool to tests that tamper with tables.
 func RawDB(t *testing.T, db *DB) *sql.DB { return db.write }
@@ -33,3 +37,7 @@ func QueuedWrites(db *DB) int {
 	}
 	return len(db.group.jobs)
 }
+
+// AfterAuditHeads makes verification call fn right after it reads the
+// chain heads, as if other processes wrote then.
+func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
