@@ -40,7 +40,6 @@ func joinRoles(rs []homeward.Role) string {
 	return strings.Join(ss, ",")
 }
 
-
 // FindUserByID returns a user the actor may see: their own account, or one
 // of their organisation if their role allows; others are not found.
 func (db *DB) FindUserByID(ctx context.Context, id string) (*homeward.User, error) {
