@@ -139,7 +139,8 @@ func TestUploadLimits(t *testing.T) {
 				t.Errorf("status %d (%v), want %d\n%.300s", status, err, tc.status, page)
 			}
 			if tc.want != "" && err == nil && !strings.Contains(page, tc.want) {
-				i := max(0, strings.Index(page, `<main`)); t.Errorf("page lacks %q\n%.1500s", tc.want, page[i:])
+				i := max(0, strings.Index(page, `<main`))
+				t.Errorf("page lacks %q\n%.1500s", tc.want, page[i:])
 			}
 			if grow := int64(after) - int64(before); grow > 32<<20 {
 				t.Errorf("heap grew by %d MB", grow>>20)
