@@ -275,8 +275,8 @@ const MaxFormBody = 1 << 20
 // being read, or spilled to disk, by whoever parses it first. With upload >
 // 0 the body may hold that many bytes and is left for the handler to
 // stream; only when the CSRF token is not in a header is the form parsed
-// here (files over 32 MB going to temporary files that RemoveMultipart
-// removes).
+// here (files over MaxFormBody going to temporary files that
+// RemoveMultipart removes).
 func LimitForm(w http.ResponseWriter, r *http.Request, upload int64) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -295,7 +295,9 @@ func LimitForm(w http.ResponseWriter, r *http.Request, upload int64) error {
 	case upload <= 0:
 		err = r.ParseForm()
 	case multi && r.Header.Get("X-CSRF-Token") == "":
-		err = r.ParseMultipartForm(32 << 20)
+		// Files over MaxFormBody go to temporary files at once, rather
+		// than into a buffer that doubles as it grows.
+		err = r.ParseMultipartForm(MaxFormBody)
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
