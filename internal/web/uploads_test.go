@@ -102,6 +102,7 @@ func TestUploadLimits(t *testing.T) {
 		{"anonymous login, 40 MB (spills to disk when parsed)", b, "/login", map[string]string{"email": "a@b.c", "password": "x"}, nil, "a.bin", 40 << 20, 40 << 20, 413, "larger than"},
 		{"signed-in form, 40 MB", cw, "/account/password", map[string]string{"csrf_token": token}, nil, "a.bin", 40 << 20, 40 << 20, 413, "larger than"},
 		{"anonymous upload route, 1 GB", b, "/imports", map[string]string{"csrf_token": "x"}, nil, "a.csv", gb, 64 << 20, 0, ""},
+		{"form upload by a case worker, who may not", cw, "/assessments/forms", map[string]string{"csrf_token": token}, nil, "f.xlsx", gb, 64 << 20, 403, ""},
 		{"signed-in import, 1 GB", cw, "/imports", nil, map[string]string{"X-CSRF-Token": token}, "a.csv", gb, 300 << 20, 0, "larger than"},
 		{"signed-in API call with the token in a multipart form, 1 GB", cw, "/api/v1/imports?format=csv", map[string]string{"csrf_token": token}, nil, "a.csv", gb, 64 << 20, 403, ""},
 		{"signed-in import, token in the form, 40 MB parsed to disk", cw, "/imports", map[string]string{"csrf_token": token}, nil, "a.csv", 40 << 20, 41 << 20, 400, "is longer than"},
