@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"io"
+	"os"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -29,6 +30,19 @@ type xlsxSource struct {
 var XLSXLimits = xlsx.Limits{Total: 1 << 30, Part: 8 << 20, SharedStrings: 128 << 20, Strings: 2_000_000, Entry: 1 << 20}
 
 func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
+	// A file on disk (an upload kept for the import, the command line's
+	// file) is checked and read in place rather than copied first; its
+	// bytes count as read.
+	if cr, ok := r.(*countingReader); ok {
+		if file, ok := cr.r.(*os.File); ok {
+			r = file
+			defer func() {
+				if st, err := file.Stat(); err == nil {
+					cr.n = st.Size()
+				}
+			}()
+		}
+	}
 	f, err := xlsx.Open(r, XLSXLimits)
 	var tl *xlsx.TooLargeError
 	if errors.As(err, &tl) {

@@ -2,6 +2,9 @@ package registry
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,5 +60,33 @@ func TestImportErrorsEchoShortPrefix(t *testing.T) {
 		if b.Len() > 2000 || !strings.Contains(b.String(), "Rina") {
 			t.Errorf("%s error report is %d bytes:\n%.300s", lang, b.Len(), b.String())
 		}
+	}
+}
+
+// A workbook on disk is checked and read in place: no copy of it is made
+// (here the temporary directory does not even exist), and its bytes count as
+// read for the progress shown.
+func TestImportXLSXFileReadInPlace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "people.xlsx")
+	data := makeXLSX(t, "", [][]any{
+		{"external_id", "given_name", "sex", "destination_country", "return_date"},
+		{"X1", "Rina", "F", "SA", "2026-01-01"},
+	})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var read int64
+	rep, err := RunImport(context.Background(), nil, f, FormatXLSX, ImportOptions{Now: now}, true, nil, "en", func(_ int, n int64) { read = n })
+	if err != nil || rep.Valid != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if read != int64(len(data)) {
+		t.Errorf("progress says %d bytes read of %d", read, len(data))
 	}
 }
