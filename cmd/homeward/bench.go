@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 	"sort"
@@ -163,6 +164,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 			}
 		})
 	}
+	stopSampling := sampleHeap()
 	start = time.Now()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
@@ -203,6 +205,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	ws := db.WriterStats()
 	close(importDone)
 	importWG.Wait()
+	peak := stopSampling()
 	if err, _ := firstErr.Load().(error); err != nil {
 		return err
 	}
@@ -217,11 +220,39 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	if *withImport {
 		fmt.Fprintf(p.stdout, "alongside, a bulk import wrote %d rows (%.0f/s)\n", imported.Load(), float64(imported.Load())/el.Seconds())
 	}
+	fmt.Fprintf(p.stdout, "peak heap in use while measuring: %.1f MiB\n", float64(peak)/(1<<20))
 	if g := ws.Groups - ws0.Groups; g > 0 {
 		fmt.Fprintf(p.stdout, "writer: %d commits, %.1f transactions each, busy %.0f%% of the time\n",
 			g, float64(ws.Jobs-ws0.Jobs)/float64(g), 100*float64(ws.Busy-ws0.Busy)/float64(el))
 	}
 	return nil
+}
+
+// sampleHeap samples the heap in use every 10 ms until the returned
+// function is called, which returns the highest level seen.
+func sampleHeap() func() uint64 {
+	var peak uint64
+	done, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-sampled
+		return peak
+	}
 }
 
 // benchImportRows returns import rows for bench people from up to to.

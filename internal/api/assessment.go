@@ -2,7 +2,7 @@ package api
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -81,10 +81,17 @@ func (a *API) formVersions(w http.ResponseWriter, r *http.Request) error {
 // importForm takes an XLSForm workbook as the request body. Problems name
 // the sheet, row and column ("survey!F7").
 func (a *API) importForm(w http.ResponseWriter, r *http.Request) error {
+	// Whoever may not manage forms is refused before a byte is read (the
+	// service checks again).
+	if err := homeward.Authorize(homeward.ActorFromContext(r.Context()), homeward.ActFormManage, homeward.Resource{Type: "form"}); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, form.MaxXLSFormSize))
-	if err != nil {
-		return &homeward.Error{Code: homeward.ETOOLARGE, Key: "error.body.too_large", Args: map[string]any{"limit": form.MaxXLSFormSize},
-			Message: fmt.Sprintf("The request is larger than %d bytes.", form.MaxXLSFormSize)}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return httpx.TooLarge(form.MaxXLSFormSize)
+	} else if err != nil {
+		return err
 	}
 	f, err := ParseXLSForm(body)
 	if err != nil {
@@ -119,6 +126,9 @@ func (a *API) listSchemes(w http.ResponseWriter, r *http.Request) error {
 
 // uploadScheme takes a scheme file as the body; it is stored for review.
 func (a *API) uploadScheme(w http.ResponseWriter, r *http.Request) error {
+	if err := homeward.Authorize(homeward.ActorFromContext(r.Context()), homeward.ActSchemeManage, homeward.Resource{Type: "scheme"}); err != nil {
+		return err
+	}
 	s, err := scoring.ParseScheme(http.MaxBytesReader(w, r.Body, scoring.MaxSchemeSize))
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package api
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -231,13 +231,18 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 		return homeward.FieldErrorf("format", "registry.import.format", "Send a CSV or XLSX file (Content-Type text/csv or the XLSX type, or ?format=csv|xlsx).")
 	}
 	dry, _ := strconv.ParseBool(r.URL.Query().Get("dry_run"))
+	// Whoever may not import is refused before a byte is read (a dry run
+	// writes nothing, so the service would not ask).
+	actor := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(actor, homeward.ActImport, homeward.Resource{Type: "person", OrgID: actor.OrgID}); err != nil {
+		return err
+	}
 	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
 	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: a.svc.Clock.Local()}, dry, nil, httpx.Locale(r), nil)
-	if err != nil {
-		if strings.Contains(err.Error(), "request body too large") {
-			return &homeward.Error{Code: homeward.ETOOLARGE, Key: "error.body.too_large", Args: map[string]any{"limit": MaxImportBytes},
-				Message: fmt.Sprintf("The request is larger than %d bytes.", MaxImportBytes)}
-		}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return httpx.TooLarge(MaxImportBytes)
+	} else if err != nil {
 		return err
 	}
 	httpx.JSON(w, http.StatusOK, rep)

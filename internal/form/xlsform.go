@@ -11,11 +11,16 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"homeward"
+	"homeward/internal/xlsx"
 )
 
 // MaxXLSFormSize bounds the workbook ParseXLSForm reads, so that an upload
 // cannot exhaust memory.
 const MaxXLSFormSize = 10 << 20
+
+// XLSFormLimits bound what a form workbook may unpack to (see package
+// xlsx): all of it is read into memory.
+var XLSFormLimits = xlsx.Limits{Total: 64 << 20, Part: 16 << 20, SharedStrings: 16 << 20, Strings: 200_000, Entry: 256 << 10}
 
 // metadataTypes are XLSForm types that Kobo and ODK fill in automatically;
 // Homeward records the same facts itself, so the rows are skipped.
@@ -172,7 +177,12 @@ func blankRow(r []string) bool {
 // "label::English (en)" or "label::en". Metadata types (start, end, today,
 // deviceid …) are skipped; other columns are ignored.
 func ParseXLSForm(r io.Reader) (*Form, error) {
-	wb, err := excelize.OpenReader(io.LimitReader(r, MaxXLSFormSize+1))
+	wb, err := xlsx.Open(io.LimitReader(r, MaxXLSFormSize+1), XLSFormLimits)
+	var tl *xlsx.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, homeward.Errorf(homeward.EINVALID, "assessment.xlsform.too_large",
+			"The workbook is too large once unpacked, or holds more text than a form can: a form needs only its survey, choices and settings sheets.")
+	}
 	if err != nil {
 		return nil, homeward.Errorf(homeward.EINVALID, "assessment.xlsform.unreadable", "The file is not a readable .xlsx workbook.")
 	}

@@ -94,9 +94,12 @@ func CheckCSRF(r *http.Request) error {
 	if s == nil {
 		return nil
 	}
+	// The form field counts only in a form already parsed, within its
+	// limit (the web UI's LimitForm): parsing here would read a body of any
+	// size, and an API call sends the header.
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" {
-		got = r.PostFormValue("csrf_token")
+	if got == "" && r.PostForm != nil {
+		got = r.PostForm.Get("csrf_token")
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRFToken)) != 1 {
 		return homeward.Errorf(homeward.EFORBIDDEN, "error.csrf", "Your form expired. Please try again.")

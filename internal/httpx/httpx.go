@@ -264,3 +264,62 @@ func LoggerFrom(ctx context.Context) *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// MaxFormBody bounds the body of a form post that is not a file upload
+// (sign-in, every other HTML form).
+const MaxFormBody = 1 << 20
+
+// LimitForm caps the body of an unsafe request before anything reads it.
+// With upload == 0 the request is a plain form: its body may hold at most
+// MaxFormBody bytes and is parsed here (URL-encoded or multipart, held in
+// memory), so that a larger one is refused at once with ETOOLARGE instead of
+// being read, or spilled to disk, by whoever parses it first. With upload >
+// 0 the body may hold that many bytes and is left for the handler to
+// stream; only when the CSRF token is not in a header is the form parsed
+// here (files over MaxFormBody going to temporary files that
+// RemoveMultipart removes).
+func LimitForm(w http.ResponseWriter, r *http.Request, upload int64) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	limit := upload
+	if limit <= 0 {
+		limit = MaxFormBody
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	multi := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	switch {
+	case upload <= 0 && multi:
+		err = r.ParseMultipartForm(MaxFormBody)
+	case upload <= 0:
+		err = r.ParseForm()
+	case multi && r.Header.Get("X-CSRF-Token") == "":
+		// Files over MaxFormBody go to temporary files at once, rather
+		// than into a buffer that doubles as it grows.
+		err = r.ParseMultipartForm(MaxFormBody)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return TooLarge(limit)
+	}
+	// Other parse errors (a malformed body) leave the form empty: the
+	// handler reports the missing fields.
+	return nil
+}
+
+// TooLarge is the error of a body over limit bytes.
+func TooLarge(limit int64) error {
+	return &homeward.Error{Code: homeward.ETOOLARGE, Key: "error.body.too_large", Args: map[string]any{"limit": limit},
+		Message: fmt.Sprintf("The request is larger than %d bytes.", limit)}
+}
+
+// RemoveMultipart removes the temporary files of a multipart form parsed
+// on r. Call it on the very request the handler parsed: copies made with
+// WithContext do not share the parsed form.
+func RemoveMultipart(r *http.Request) {
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
+	}
+}

@@ -18,6 +18,7 @@ type ErrorReport struct {
 	lang  string
 	width int
 	rows  int
+	cols  []Column // the import column of each file column, "" if none
 }
 
 // NewErrorReport starts an error report on w with the import's header (see
@@ -27,7 +28,10 @@ func NewErrorReport(w io.Writer, header []string, lang string) (*ErrorReport, er
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return nil, err
 	}
-	r := &ErrorReport{w: csv.NewWriter(w), lang: lang, width: len(header)}
+	r := &ErrorReport{w: csv.NewWriter(w), lang: lang, width: len(header), cols: make([]Column, len(header))}
+	for i, h := range header {
+		r.cols[i] = HeaderColumn(h)
+	}
 	h := append(append([]string(nil), header...), i18n.T(lang, "registry.import.errors_column", nil))
 	if len(header) > 0 {
 		h[0] = strings.TrimPrefix(h[0], "\ufeff")
@@ -41,8 +45,15 @@ func (r *ErrorReport) Add(row *ImportRow) error {
 		return nil
 	}
 	rec := make([]string, r.width+1)
+	bad := map[string]bool{}
+	for _, e := range row.Errors {
+		bad[e.Column] = true
+	}
 	for i, c := range row.Cells {
 		if i < r.width {
+			if col := r.cols[i]; col != "" && bad[string(col)] {
+				c = Shorten(c) // a bad value is to be typed again anyway
+			}
 			rec[i] = csvSafe(c)
 		}
 	}

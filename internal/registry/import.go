@@ -366,7 +366,44 @@ func (b *rowBuilder) add(c Column, key string, args map[string]any, msg string) 
 		return // one error per cell: the first is the one to fix
 	}
 	b.bad[c] = true
-	b.row.Errors = append(b.row.Errors, RowError{Line: b.row.Line, Column: string(c), Value: b.vals[c], Key: key, Message: msg, Args: args})
+	v := b.vals[c]
+	if short := Shorten(v); short != v {
+		// A bad value is echoed as a short prefix only, in the value, the
+		// message and its arguments: a runaway cell must not come back whole
+		// in every report of it.
+		msg = strings.ReplaceAll(msg, v, short)
+		v = short
+	}
+	if len(args) > 0 {
+		shortArgs := make(map[string]any, len(args))
+		for k, a := range args {
+			if s, ok := a.(string); ok {
+				a = Shorten(s)
+			}
+			shortArgs[k] = a
+		}
+		args = shortArgs
+	}
+	b.row.Errors = append(b.row.Errors, RowError{Line: b.row.Line, Column: string(c), Value: v, Key: key, Message: msg, Args: args})
+}
+
+// MaxEcho is how many characters of a bad value errors and error reports
+// repeat.
+const MaxEcho = 80
+
+// Shorten cuts s to MaxEcho characters, marking the cut with "…".
+func Shorten(s string) string {
+	if len(s) <= MaxEcho {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == MaxEcho {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {

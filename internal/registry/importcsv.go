@@ -24,7 +24,7 @@ type csvSource struct {
 func newCSVSource(r io.Reader, maxLine int) (*csvSource, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	bom, _ := br.Peek(3)
-	var in io.Reader = br
+	in := br
 	switch {
 	case bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}):
 		br.Discard(3)
@@ -32,11 +32,13 @@ func newCSVSource(r io.Reader, maxLine int) (*csvSource, error) {
 		// ExpectBOM reads the BOM to choose the byte order and drops it.
 		in = bufio.NewReaderSize(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), 64<<10)
 	}
-	ll := &lineLimiter{r: in, max: maxLine, line: 1}
-	lr := bufio.NewReaderSize(ll, 64<<10)
-	head, _ := lr.Peek(4096)
-	cr := csv.NewReader(lr)
-	cr.Comma = sniffDelimiter(head)
+	// The first line is peeked only to guess the delimiter, which the
+	// limiter needs to follow the quoting: at most 4 KiB of it.
+	head, _ := in.Peek(4096)
+	comma := sniffDelimiter(head)
+	ll := &lineLimiter{r: in, max: maxLine, line: 1, start: 1, comma: byte(comma)}
+	cr := csv.NewReader(bufio.NewReaderSize(ll, 64<<10))
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = false
@@ -65,6 +67,10 @@ func (s *csvSource) next() ([]string, int, error) {
 	rec, err := s.r.Read()
 	if err != nil {
 		var le *lineTooLong
+		if errors.As(err, &le) && le.multi {
+			return nil, 0, fileErr("registry.import.record_too_long", map[string]any{"line": le.line, "max": le.max},
+				"The row that starts on line %d runs over several lines and is longer than %d bytes: is a quotation mark (\") left open?", le.line, le.max)
+		}
 		if errors.As(err, &le) {
 			return nil, 0, fileErr("registry.import.line_too_long", map[string]any{"line": le.line, "max": le.max},
 				"Line %d is longer than %d bytes; is this really a CSV file?", le.line, le.max)
@@ -86,17 +92,38 @@ func (s *csvSource) next() ([]string, int, error) {
 	return rec, line, nil
 }
 
-// lineLimiter fails a read once a line grows past max bytes, so that a file
-// without line breaks (or a runaway quoted cell) cannot fill memory.
+// lineLimiter fails a read once a record grows past max bytes, so that a
+// file without line breaks, or a quoted cell that runs over many lines,
+// cannot fill memory: encoding/csv holds a whole record before it returns
+// it, so the limit is applied here, before it reads the bytes. It follows
+// the quoting as encoding/csv does with LazyQuotes (a quote opens a quoted
+// field only at the start of a field; inside one, a doubled quote is a
+// quote and a quote before the delimiter or a line break closes it), so that
+// a line break inside quotes does not end the record.
 type lineLimiter struct {
-	r    io.Reader
-	max  int
-	cur  int
-	line int
-	err  error // sticky: bufio.Reader.Peek swallows the first error
+	r     io.Reader
+	max   int
+	comma byte
+	cur   int // bytes of the current record
+	line  int // the physical line being read
+	start int // the line the current record started on
+	state csvState
+	err   error // sticky: bufio.Reader.Peek swallows the first error
 }
 
-type lineTooLong struct{ line, max int }
+type csvState uint8
+
+const (
+	fieldStart csvState = iota
+	unquoted
+	quoted
+	quoteInQuoted // a quote inside a quoted field: closing, or doubled
+)
+
+type lineTooLong struct {
+	line, max int
+	multi     bool // the record runs over several lines (a quoted line break)
+}
 
 func (e *lineTooLong) Error() string { return "line too long" }
 
@@ -106,14 +133,45 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	for i := 0; i < n; i++ {
-		if p[i] == '\n' {
-			l.cur = 0
+		c := p[i]
+		if c == '\n' {
 			l.line++
-			continue
+		}
+		switch l.state {
+		case fieldStart, unquoted:
+			switch c {
+			case '"':
+				if l.state == fieldStart {
+					l.state = quoted
+				}
+			case l.comma:
+				l.state = fieldStart
+			case '\n':
+				l.state, l.cur, l.start = fieldStart, -1, l.line
+			default:
+				l.state = unquoted
+			}
+		case quoted:
+			if c == '"' {
+				l.state = quoteInQuoted
+			}
+		case quoteInQuoted:
+			switch c {
+			case '"':
+				l.state = quoted // a doubled quote
+			case l.comma:
+				l.state = fieldStart
+			case '\n':
+				l.state, l.cur, l.start = fieldStart, -1, l.line
+			case '\r':
+				// "\r\n" after a closing quote ends the record too
+			default:
+				l.state = quoted // a stray quote, kept as a character (LazyQuotes)
+			}
 		}
 		l.cur++
 		if l.cur > l.max {
-			l.err = &lineTooLong{line: l.line, max: l.max}
+			l.err = &lineTooLong{line: l.start, max: l.max, multi: l.line > l.start}
 			return i, l.err
 		}
 	}

@@ -3,9 +3,12 @@ package registry
 import (
 	"errors"
 	"io"
+	"os"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"homeward/internal/xlsx"
 )
 
 // xlsxSource reads the rows of one worksheet with excelize's streaming
@@ -20,10 +23,36 @@ type xlsxSource struct {
 	line int
 }
 
+// XLSXLimits bound what an import workbook may unpack to (see package
+// xlsx): worksheets over 8 MiB are streamed from temporary files, up to
+// 1 GiB in all; the shared-strings table, which excelize indexes in memory,
+// may hold 2 million texts of at most 1 MiB each.
+var XLSXLimits = xlsx.Limits{Total: 1 << 30, Part: 8 << 20, SharedStrings: 128 << 20, Strings: 2_000_000, Entry: 1 << 20}
+
 func newXLSXSource(r io.Reader, sheet string) (*xlsxSource, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: 8 << 20})
-	if err != nil {
+	// A file on disk (an upload kept for the import, the command line's
+	// file) is checked and read in place rather than copied first; its
+	// bytes count as read.
+	if cr, ok := r.(*countingReader); ok {
+		if file, ok := cr.r.(*os.File); ok {
+			r = file
+			defer func() {
+				if st, err := file.Stat(); err == nil {
+					cr.n = st.Size()
+				}
+			}()
+		}
+	}
+	f, err := xlsx.Open(r, XLSXLimits)
+	var tl *xlsx.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, fileErr("registry.import.xlsx_too_large", nil,
+			"The workbook is too large once unpacked, or holds more text than an import can read: split it into smaller files, or save it as “CSV UTF-8” and import that.")
+	}
+	if errors.Is(err, xlsx.ErrUnreadable) {
 		return nil, fileErr("registry.import.xlsx_broken", nil, "The file is not a readable XLSX workbook.")
+	} else if err != nil {
+		return nil, err // reading failed (a body over its limit, a closed connection)
 	}
 	if sheet == "" {
 		sheet = f.GetSheetName(0)

@@ -27,7 +27,9 @@ type ImportReport struct {
 // report file has them all.
 const MaxReportedErrors = 1000
 
-// ImportBatch is how many valid rows are written per transaction.
+// ImportBatch is how many valid rows are handed to Service.ImportRows at a
+// time; the store writes them in shorter transactions (100 rows in sqldb),
+// so that registrations queued behind an import wait little.
 const ImportBatch = 500
 
 // RunImport reads an import file and, unless dryRun, stores its valid rows

@@ -24,9 +24,13 @@ func (w *Web) routesAssessment() {
 	w.handle("GET /assessments", w.assessHub, true)
 	w.handle("GET /assessments/tasks", w.assessTasksFragment, true)
 	w.handle("GET /assessments/forms", w.assessForms, true)
-	w.handle("POST /assessments/forms", w.assessFormUpload, true)
+	w.upload("POST /assessments/forms", w.assessFormUpload, form.MaxXLSFormSize+uploadSlack, func(a *homeward.Actor) error {
+		return homeward.Authorize(a, homeward.ActFormManage, homeward.Resource{Type: "form"})
+	})
 	w.handle("GET /assessments/forms/{form}", w.assessFormView, true)
-	w.handle("POST /assessments/schemes", w.assessSchemeUpload, true)
+	w.upload("POST /assessments/schemes", w.assessSchemeUpload, scoring.MaxSchemeSize+uploadSlack, func(a *homeward.Actor) error {
+		return homeward.Authorize(a, homeward.ActSchemeManage, homeward.Resource{Type: "scheme"})
+	})
 	w.handle("GET /assessments/schemes/{scheme}/{version}", w.assessSchemeView, true)
 	w.handle("POST /assessments/schemes/{scheme}/{version}/activate", w.assessSchemeActivate, true)
 	w.handle("POST /assessments/schemes/{scheme}/calibrate", w.assessSchemeCalibrate, true)

@@ -13,6 +13,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/form"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/scoring"
 )
@@ -88,6 +89,10 @@ func problems(lang string, err error) ([]string, bool) {
 
 func assessUploadedFile(r *http.Request, limit int64) ([]byte, error) {
 	file, _, err := r.FormFile("file")
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, httpx.TooLarge(limit)
+	}
 	if err != nil {
 		return nil, homeward.FieldErrorf("file", "assessment.ui.upload.no_file", "Choose a file to upload.")
 	}

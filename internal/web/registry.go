@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/api"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/reference"
@@ -36,7 +37,9 @@ func (w *Web) routesRegistry() {
 	w.handle("GET /reception", w.receptionForm, true)
 	w.handle("POST /reception", w.receptionCreate, true)
 	w.handle("GET /imports", w.importForm, true)
-	w.handle("POST /imports", w.importRun, true)
+	w.upload("POST /imports", w.importRun, api.MaxImportBytes+uploadSlack, func(a *homeward.Actor) error {
+		return homeward.Authorize(a, homeward.ActImport, homeward.Resource{OrgID: a.OrgID})
+	})
 	w.handle("GET /imports/{id}/errors.csv", w.importErrors, true)
 	w.handle("GET /imports/{id}", w.importStatus, true)
 }

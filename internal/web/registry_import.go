@@ -12,7 +12,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -160,9 +159,10 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	p := w.newPage(r, "registry.ui.import.title", &importData{})
 	tooLarge := func() error {
 		p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": api.MaxImportBytes})
-		return w.showImport(rw, r, p, http.StatusBadRequest)
+		return w.showImport(rw, r, p, http.StatusRequestEntityTooLarge)
 	}
-	r.Body = http.MaxBytesReader(rw, r.Body, api.MaxImportBytes)
+	// The body is capped by the route (w.upload).
+	var mbe *http.MaxBytesError
 	file, name, closeFile, err := uploadedFile(r)
 	defer closeFile()
 	mode := r.URL.Query().Get("mode")
@@ -171,7 +171,7 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	}
 	format, ok := registry.FormatFromName(name)
 	if err != nil || name == "" || !ok {
-		if errors.Is(err, multipart.ErrMessageTooLarge) || err != nil && strings.Contains(err.Error(), "too large") {
+		if errors.Is(err, multipart.ErrMessageTooLarge) || errors.As(err, &mbe) {
 			return tooLarge()
 		}
 		p.Errors = map[string]string{"file": i18n.T(p.Lang, "registry.ui.import.choose", nil)}
@@ -189,7 +189,7 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		_ = os.Remove(up.Name())
-		if strings.Contains(err.Error(), "too large") {
+		if errors.As(err, &mbe) {
 			return tooLarge()
 		}
 		return err

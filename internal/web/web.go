@@ -150,12 +150,44 @@ func (w *Web) takes(method, urlPath string) bool {
 type handlerFunc func(http.ResponseWriter, *http.Request) error
 
 // handle registers a page; signedIn pages send anonymous visitors to the
-// login page. Every POST is checked for the session's CSRF token.
+// login page. Every POST is checked for the session's CSRF token. A form
+// post is read whole, up to httpx.MaxFormBody, before anything else looks at
+// it: a larger body is refused without being read further.
 func (w *Web) handle(pattern string, h handlerFunc, signedIn bool) {
+	w.serve(pattern, h, signedIn, 0, nil)
+}
+
+// upload registers a signed-in page that takes a file of up to limit bytes
+// (plus the form around it). may decides, before a byte of the body is
+// read, whether the actor may upload here at all.
+func (w *Web) upload(pattern string, h handlerFunc, limit int64, may func(*homeward.Actor) error) {
+	w.serve(pattern, h, true, limit, may)
+}
+
+// uploadSlack is room for the multipart framing and the small fields
+// around an uploaded file.
+const uploadSlack = 64 << 10
+
+func (w *Web) serve(pattern string, h handlerFunc, signedIn bool, upload int64, may func(*homeward.Actor) error) {
 	w.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Cache-Control", "no-store")
-		if signedIn && homeward.ActorFromContext(r.Context()) == nil {
+		// ParseMultipartForm may leave files in the temporary directory;
+		// net/http removes only those of the request it created, and the
+		// middleware hands the handlers a copy, so this one removes them.
+		defer httpx.RemoveMultipart(r)
+		a := homeward.ActorFromContext(r.Context())
+		if signedIn && a == nil {
 			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if may != nil {
+			if err := may(a); err != nil {
+				w.errorPage(rw, r, err)
+				return
+			}
+		}
+		if err := httpx.LimitForm(rw, r, upload); err != nil {
+			w.errorPage(rw, r, err)
 			return
 		}
 		if err := httpx.CheckCSRF(r); err != nil {
