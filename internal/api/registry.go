@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,9 +12,6 @@ import (
 	"homeward/internal/reference"
 	"homeward/internal/registry"
 )
-
-// MaxImportBytes bounds an uploaded import file.
-const MaxImportBytes = 200 << 20
 
 func (a *API) routesRegistry() {
 	a.handle("POST", "/api/v1/registrations", a.register)
@@ -60,47 +58,10 @@ func (a *API) reception(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// SearchFilterFromQuery reads a registry search from URL parameters,
-// checking each value.
-func SearchFilterFromQuery(r *http.Request) (registry.SearchFilter, error) {
-	q := r.URL.Query()
-	f := registry.SearchFilter{Query: q.Get("q"), District: strings.TrimSpace(q.Get("district")), After: q.Get("cursor"),
-		Status: registry.CaseStatus(q.Get("status")), Sex: registry.Sex(q.Get("sex")), ReturnType: registry.ReturnType(q.Get("return_type")),
-		AssignedTo: q.Get("assigned_to")}
-	var v homeward.Validation
-	check := func(field, value string, ok bool) {
-		if value != "" && !ok {
-			v.AddArgs(field, "error.field.invalid_choice", map[string]any{"value": value}, "%q is not one of the allowed values.", value)
-		}
-	}
-	check("status", string(f.Status), contains(registry.CaseStatuses, f.Status))
-	check("sex", string(f.Sex), contains(registry.Sexes, f.Sex))
-	check("return_type", string(f.ReturnType), contains(registry.ReturnTypes, f.ReturnType))
-	if f.AssignedTo != "" && !homeward.ValidID(f.AssignedTo) {
-		check("assigned_to", f.AssignedTo, false)
-	}
-	if f.District != "" && !validAreaPrefix(f.District) {
-		v.AddArgs("district", "error.field.invalid_pcode", map[string]any{"value": f.District}, "%q is not a known administrative area (p-code).", f.District)
-	}
-	if err := v.Err(); err != nil {
-		return f, err
-	}
-	limit, err := httpx.Limit(r, 500)
-	f.Limit = limit
-	return f, err
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func contains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }
 
 func (a *API) searchPeople(w http.ResponseWriter, r *http.Request) error {
-	f, err := SearchFilterFromQuery(r)
+	f, err := httpx.SearchFilterFromQuery(r)
 	if err != nil {
 		return err
 	}
@@ -237,11 +198,11 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 	if err := homeward.Authorize(actor, homeward.ActImport, homeward.Resource{Type: "person", OrgID: actor.OrgID}); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
+	body := http.MaxBytesReader(w, r.Body, registry.MaxImportBytes)
 	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: a.svc.Clock.Local()}, dry, nil, httpx.Locale(r), nil)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return httpx.TooLarge(MaxImportBytes)
+		return httpx.TooLarge(registry.MaxImportBytes)
 	} else if err != nil {
 		return err
 	}
@@ -252,12 +213,12 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 // exportPeople streams the filtered list as CSV (default) or XLSX
 // (?format=xlsx), with an HXL hashtag row when ?hxl=true.
 func (a *API) exportPeople(w http.ResponseWriter, r *http.Request) error {
-	f, err := SearchFilterFromQuery(r)
+	f, err := httpx.SearchFilterFromQuery(r)
 	if err != nil {
 		return err
 	}
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl, a.svc.Clock.Local())
+	return httpx.StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl, a.svc.Clock.Local())
 }
 
 // validAreaPrefix accepts a known p-code at any level.

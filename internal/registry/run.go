@@ -27,6 +27,9 @@ type ImportReport struct {
 // report file has them all.
 const MaxReportedErrors = 1000
 
+// MaxImportBytes bounds an uploaded import file, on every edge (API, web).
+const MaxImportBytes = 200 << 20
+
 // ImportBatch is how many valid rows are handed to Service.ImportRows at a
 // time; the store writes them in shorter transactions (100 rows in sqldb),
 // so that registrations queued behind an import wait little.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"homeward"
-	"homeward/internal/api"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/reference"
@@ -37,7 +36,7 @@ func (w *Web) routesRegistry() {
 	w.handle("GET /reception", w.receptionForm, true)
 	w.handle("POST /reception", w.receptionCreate, true)
 	w.handle("GET /imports", w.importForm, true)
-	w.upload("POST /imports", w.importRun, api.MaxImportBytes+uploadSlack, func(a *homeward.Actor) error {
+	w.upload("POST /imports", w.importRun, registry.MaxImportBytes+uploadSlack, func(a *homeward.Actor) error {
 		return homeward.Authorize(a, homeward.ActImport, homeward.Resource{OrgID: a.OrgID})
 	})
 	w.handle("GET /imports/{id}/errors.csv", w.importErrors, true)

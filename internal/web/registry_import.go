@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"homeward"
-	"homeward/internal/api"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
@@ -158,7 +157,7 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "registry.ui.import.title", &importData{})
 	tooLarge := func() error {
-		p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": api.MaxImportBytes})
+		p.Error = i18n.T(p.Lang, "error.body.too_large", map[string]any{"limit": registry.MaxImportBytes})
 		return w.showImport(rw, r, p, http.StatusRequestEntityTooLarge)
 	}
 	// The body is capped by the route (w.upload).

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"homeward"
-	"homeward/internal/api"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
@@ -39,7 +39,7 @@ func peopleQuery(r *http.Request) (registry.SearchFilter, *peopleData, error) {
 	q := r.URL.Query()
 	d := &peopleData{Q: q.Get("q"), District: q.Get("district"), Status: q.Get("status"), Sex: q.Get("sex"), ReturnType: q.Get("return_type"),
 		Mine: q.Get("mine") == "1", Incomplete: q.Get("incomplete") == "1"}
-	f, err := api.SearchFilterFromQuery(r)
+	f, err := httpx.SearchFilterFromQuery(r)
 	if d.Mine {
 		f.AssignedTo = homeward.ActorFromContext(r.Context()).UserID
 	}
@@ -140,5 +140,5 @@ func (w *Web) peopleExport(rw http.ResponseWriter, r *http.Request) error {
 	}
 	f.Limit, f.After = 0, ""
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return api.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl, w.svc.Clock.Local())
+	return httpx.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl, w.svc.Clock.Local())
 }
