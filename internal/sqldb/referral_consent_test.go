@@ -1,0 +1,101 @@
+package sqldb_test
+
+import (
+	"slices"
+	"testing"
+
+	"homeward"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+)
+
+// consentID returns the id of the person's consent for purpose (and, for
+// referrals, the named organisation).
+func consentID(t *testing.T, rec *registry.Record, purpose registry.Purpose, org string) string {
+	t.Helper()
+	for _, c := range rec.Consents {
+		if c.Purpose == purpose && c.Recipient.OrgID == org {
+			return c.ID
+		}
+	}
+	t.Fatalf("no %s consent for %q", purpose, org)
+	return ""
+}
+
+func TestWithdrawnConsentClosesOpenReferrals(t *testing.T) {
+	w := newRefWorld(t)
+	w.offer(t, "skills_training", 10)
+	w.offer(t, "job_placement", 10)
+	worker := w.as("ngo", homeward.RoleCaseWorker)
+	receiver := w.as("provider", homeward.RoleProviderStaff)
+
+	rec := w.returnee(t, "1234567890", w.Provider.ID, w.Operator.ID)
+	open := w.send(t, rec, "skills_training")
+	done := w.send(t, rec, "job_placement")
+	done = w.move(t, receiver, done, referral.StateAccepted, "")
+	done = w.move(t, receiver, done, referral.StateInProgress, "")
+	done = w.move(t, receiver, done, referral.StateCompleted, "")
+
+	state := func(id string) *referral.Referral {
+		t.Helper()
+		r, err := w.DB.FindReferral(receiver, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// Another tenant cannot withdraw: not found, nothing changes.
+	if err := w.DB.WithdrawConsent(w.as("provider", homeward.RoleCaseWorker), consentID(t, rec, registry.PurposeReferral, w.Provider.ID)); homeward.ErrorCode(err) != homeward.ENOTFOUND {
+		t.Errorf("withdrawal by another organisation: %v, want not found", err)
+	}
+	// A purpose that does not cover referrals, and a referral consent for
+	// another recipient, leave this referral as it was.
+	for _, id := range []string{consentID(t, rec, registry.PurposeRegistration, ""), consentID(t, rec, registry.PurposeReferral, w.Operator.ID)} {
+		if err := w.DB.WithdrawConsent(worker, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := state(open.ID); r.State != referral.StateSent || r.Shared.GivenName == "" {
+		t.Fatalf("after unrelated withdrawals: %s, shared %+v", r.State, r.Shared)
+	}
+
+	if err := w.DB.WithdrawConsent(worker, consentID(t, rec, registry.PurposeReferral, w.Provider.ID)); err != nil {
+		t.Fatal(err)
+	}
+	r := state(open.ID)
+	if r.State != referral.StateConsentWithdrawn || r.ClosedAt == nil {
+		t.Errorf("receiver sees state %s, closed %v; want consent_withdrawn", r.State, r.ClosedAt)
+	}
+	if r.Shared.GivenName != "" || r.Shared.FamilyName != "" || r.Shared.Phone != "" || r.Shared.NationalID != "" || r.Shared.CaseNumber != "" || len(r.Shared.Fields) != 0 {
+		t.Errorf("receiver still sees personal fields: %+v", r.Shared)
+	}
+	if _, err := w.DB.MoveReferral(receiver, r.ID, r.Version, referral.Transition{To: referral.StateAccepted}); homeward.ErrorCode(err) != homeward.ECONFLICT {
+		t.Errorf("accepting after withdrawal: %v, want conflict", err)
+	}
+	s, err := w.DB.FindReferral(worker, open.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.State != referral.StateConsentWithdrawn || s.CaseID != rec.Case.ID {
+		t.Errorf("sender sees %s for case %q", s.State, s.CaseID)
+	}
+	if !slices.Contains(timelineKinds(t, w, rec.Case.ID), "referral_consent_withdrawn") {
+		t.Errorf("timeline lacks referral_consent_withdrawn: %v", timelineKinds(t, w, rec.Case.ID))
+	}
+	// What was delivered stays the provider's record.
+	if d := state(done.ID); d.State != referral.StateCompleted || d.Shared.GivenName == "" {
+		t.Errorf("completed referral changed: %s %+v", d.State, d.Shared)
+	}
+
+	// Consent given again does not reopen it.
+	if err := w.DB.RecordConsent(worker, rec.Person.ID, &registry.Consent{Purpose: registry.PurposeReferral, Recipient: registry.Recipient{OrgID: w.Provider.ID},
+		Method: registry.MethodSignedForm, RecordedBy: w.Users["ngo"][homeward.RoleCaseWorker].ID, RecordedAt: w.DB.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if r := state(open.ID); r.State != referral.StateConsentWithdrawn {
+		t.Errorf("after consent given again: %s", r.State)
+	}
+	// A new referral can be sent.
+	w.send(t, rec, "skills_training")
+}
