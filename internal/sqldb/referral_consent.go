@@ -69,10 +69,12 @@ func (tx *Tx) closeReferralsForWithdrawnConsent(personID, actingOrg string) erro
 		if err := tx.referralEvent(r, actingOrg, map[string]any{"person_id": personID}); err != nil {
 			return err
 		}
+		if err := tx.recordOutcome(r); err != nil {
+			return err
+		}
 		if err := tx.enqueueWebhooks(r, "referral."+string(r.State), r.ToOrgID); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-

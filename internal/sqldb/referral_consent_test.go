@@ -24,7 +24,7 @@ func consentID(t *testing.T, rec *registry.Record, purpose registry.Purpose, org
 
 func TestWithdrawnConsentClosesOpenReferrals(t *testing.T) {
 	w := newRefWorld(t)
-	w.offer(t, "skills_training", 10)
+	w.offer(t, "skills_training", 1) // one place: a closed referral must free it
 	w.offer(t, "job_placement", 10)
 	worker := w.as("ngo", homeward.RoleCaseWorker)
 	receiver := w.as("provider", homeward.RoleProviderStaff)
@@ -96,6 +96,6 @@ func TestWithdrawnConsentClosesOpenReferrals(t *testing.T) {
 	if r := state(open.ID); r.State != referral.StateConsentWithdrawn {
 		t.Errorf("after consent given again: %s", r.State)
 	}
-	// A new referral can be sent.
+	// A new referral can be sent, in the place the closed one held.
 	w.send(t, rec, "skills_training")
 }
