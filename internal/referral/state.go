@@ -110,6 +110,16 @@ func (r *Referral) CloseForWithdrawnConsent(stillConsented bool, at time.Time) b
 	return true
 }
 
+// CheckRecordable refuses further changes to the delivery record of a
+// referral closed by withdrawn consent: the record of what was given
+// stays with the provider, but nothing more is recorded about the person.
+func (r *Referral) CheckRecordable() error {
+	if r.State == StateConsentWithdrawn {
+		return homeward.Errorf(homeward.ECONFLICT, "referral.consent_withdrawn", "The returnee withdrew consent to share with this organisation; nothing more can be recorded for this referral.")
+	}
+	return nil
+}
+
 // Reason says why a referral was declined or not completed.
 type Reason string
 

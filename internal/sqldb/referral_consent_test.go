@@ -99,3 +99,30 @@ func TestWithdrawnConsentClosesOpenReferrals(t *testing.T) {
 	// A new referral can be sent, in the place the closed one held.
 	w.send(t, rec, "skills_training")
 }
+
+// TestWithdrawnConsentStopsDeliveryRecord: a referral in progress with a
+// delivery record is closed by the withdrawal; the provider keeps reading
+// what it recorded (its record of service given) but cannot add to it.
+func TestWithdrawnConsentStopsDeliveryRecord(t *testing.T) {
+	w := newRefWorld(t)
+	w.offer(t, "skills_training", 10)
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	rec := w.returnee(t, "1234567890", w.Provider.ID)
+	r := w.move(t, staff, w.send(t, rec, "skills_training"), referral.StateAccepted, "")
+	d, err := w.DB.AddDelivery(staff, r.ID, referral.DeliveryInput{Training: &referral.Training{Course: "House wiring", Trade: "Electrician", ISCO: "7411",
+		StartDate: "2026-04-01", EndDate: "2026-06-30", Hours: 360, EnrolledOn: "2026-03-20", Outcome: referral.TrainingEnrolled}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DB.WithdrawConsent(w.as("ngo", homeward.RoleCaseWorker), consentID(t, rec, registry.PurposeReferral, w.Provider.ID)); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := w.DB.FindDelivery(staff, d.ID)
+	if err != nil || kept.Training == nil || kept.Training.Course != "House wiring" {
+		t.Fatalf("provider's record after withdrawal: %+v, %v", kept, err)
+	}
+	in := referral.DeliveryInput{Training: &referral.Training{Course: "House wiring", ISCO: "7411", Hours: 360, Outcome: referral.TrainingCompleted}}
+	if _, err := w.DB.UpdateDelivery(staff, d.ID, kept.Version, in); homeward.ErrorCode(err) != homeward.ECONFLICT {
+		t.Errorf("updating the record after withdrawal: %v, want conflict", err)
+	}
+}
