@@ -1,10 +1,13 @@
 package sqldb_test
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -124,5 +127,38 @@ func TestWithdrawnConsentStopsDeliveryRecord(t *testing.T) {
 	in := referral.DeliveryInput{Training: &referral.Training{Course: "House wiring", ISCO: "7411", Hours: 360, Outcome: referral.TrainingCompleted}}
 	if _, err := w.DB.UpdateDelivery(staff, d.ID, kept.Version, in); homeward.ErrorCode(err) != homeward.ECONFLICT {
 		t.Errorf("updating the record after withdrawal: %v, want conflict", err)
+	}
+}
+
+// TestWithdrawnConsentWebhook: the receiver's webhook hears that consent
+// was withdrawn, with no personal data in any message.
+func TestWithdrawnConsentWebhook(t *testing.T) {
+	w := newRefWorld(t)
+	h := &referral.Webhook{URL: "https://partner.example/hooks"}
+	if err := w.DB.CreateWebhook(w.as("provider", homeward.RoleAdministrator), h); err != nil {
+		t.Fatal(err)
+	}
+	w.offer(t, "skills_training", 10)
+	rec := w.returnee(t, "1234567890", w.Provider.ID)
+	w.send(t, rec, "skills_training")
+	if err := w.DB.WithdrawConsent(w.as("ngo", homeward.RoleCaseWorker), consentID(t, rec, registry.PurposeReferral, w.Provider.ID)); err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	send := func(_ context.Context, m referral.Message) (int, error) {
+		bodies = append(bodies, string(m.Body))
+		return 204, nil
+	}
+	if _, err := w.DB.DeliverWebhooks(homewardtest.SystemCtx(), send); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(bodies, "\n")
+	if !strings.Contains(all, `"referral.consent_withdrawn"`) {
+		t.Errorf("no consent_withdrawn event: %s", all)
+	}
+	for _, leak := range []string{"Rahima", "Khatun", "1234567890", "01712", rec.Person.ID, rec.Case.ID, rec.Case.Number} {
+		if strings.Contains(all, leak) {
+			t.Errorf("webhook carries %q: %s", leak, all)
+		}
 	}
 }
