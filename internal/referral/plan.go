@@ -319,7 +319,8 @@ func (p *Plan) MarkReferred(serviceID, referralID string) error {
 
 // RecordOutcome closes the loop: the referral for a planned service ended.
 // A completed referral records the service as delivered; a referral that
-// was declined, revoked, expired or not completed leaves it not delivered
+// was declined, revoked, expired, closed by withdrawn consent or not
+// completed leaves it not delivered
 // (it may be referred again).
 func (p *Plan) RecordOutcome(serviceID string, r *Referral, at time.Time) {
 	s := p.Service(serviceID)
@@ -332,7 +333,7 @@ func (p *Plan) RecordOutcome(serviceID string, r *Referral, at time.Time) {
 		s.Status, s.DeliveredAt = ServiceDelivered, &t
 	case StateNotCompleted:
 		s.Status = ServiceNotDelivered
-	case StateDeclined, StateRevoked, StateExpired:
+	case StateDeclined, StateRevoked, StateExpired, StateConsentWithdrawn:
 		s.Status = ServicePlanned
 	}
 }

@@ -21,10 +21,14 @@ const (
 	StateNotCompleted State = "not_completed"
 	StateRevoked      State = "revoked"
 	StateExpired      State = "expired"
+	// StateConsentWithdrawn closes an open referral whose returnee withdrew
+	// consent to share with the receiver; only the system moves a referral
+	// there (see CloseForWithdrawnConsent) and nothing leads back.
+	StateConsentWithdrawn State = "consent_withdrawn"
 )
 
 // States lists every State in life-cycle order.
-var States = []State{StateSent, StateAccepted, StateDeclined, StateInProgress, StateCompleted, StateNotCompleted, StateRevoked, StateExpired}
+var States = []State{StateSent, StateAccepted, StateDeclined, StateInProgress, StateCompleted, StateNotCompleted, StateRevoked, StateExpired, StateConsentWithdrawn}
 
 // OpenStates are the states of a referral still under way: it holds a place
 // in the provider's capacity and blocks a second referral for the same
@@ -81,6 +85,39 @@ func Next(from State, side Side) []State {
 		}
 	}
 	return out
+}
+
+// CloseForWithdrawnConsent applies the withdrawal of the returnee's consent
+// to share with r's receiver, decided by the caller with registry.ConsentValid
+// at time at (stillConsented: another consent still covers the receiver).
+// An open referral (sent, accepted or in progress: its service not yet
+// delivered) becomes consent_withdrawn, final, and loses every personal
+// field it shared, so the receiver sees only that consent was withdrawn; the
+// sender keeps its case and person links. A referral already ended (completed,
+// not completed, declined, revoked, expired) is left as it is: what was
+// delivered stays the provider's record of service given. Consent given again
+// later does not reopen it; a new referral is needed. It reports whether r
+// changed.
+func (r *Referral) CloseForWithdrawnConsent(stillConsented bool, at time.Time) bool {
+	if stillConsented || !r.State.Open() {
+		return false
+	}
+	r.History = append(r.History, Step{From: r.State, To: StateConsentWithdrawn, By: string(SideSystem), At: at})
+	r.State, r.Reason, r.Note = StateConsentWithdrawn, "", ""
+	r.Shared = Shared{}
+	c := at
+	r.ClosedAt = &c
+	return true
+}
+
+// CheckRecordable refuses further changes to the delivery record of a
+// referral closed by withdrawn consent: the record of what was given
+// stays with the provider, but nothing more is recorded about the person.
+func (r *Referral) CheckRecordable() error {
+	if r.State == StateConsentWithdrawn {
+		return homeward.Errorf(homeward.ECONFLICT, "referral.consent_withdrawn", "The returnee withdrew consent to share with this organisation; nothing more can be recorded for this referral.")
+	}
+	return nil
 }
 
 // Reason says why a referral was declined or not completed.

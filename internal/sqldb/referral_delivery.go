@@ -162,6 +162,9 @@ func (db *DB) changeDelivery(ctx context.Context, id string, version int, action
 		if d, r, err = db.deliveryAndReferral(ctx, tx, id, action, referral.SideReceiver); err != nil {
 			return err
 		}
+		if err := r.CheckRecordable(); err != nil {
+			return err
+		}
 		if d.Version != version {
 			return staleVersion()
 		}

@@ -130,7 +130,7 @@ func scanOffer(s scanner) (*referral.Offer, error) {
 
 // placesUsed counts the referrals holding a place of o in the current
 // period: every referral sent in it for a service the offer covers that was
-// not declined, revoked or expired.
+// not declined, revoked, expired or closed by withdrawn consent.
 func (db *DB) placesUsed(ctx context.Context, qr func(string, ...any) scanner, cat *referral.Catalogue, o *referral.Offer) (int, error) {
 	if o.Capacity.Places <= 0 {
 		return 0, nil
@@ -143,7 +143,7 @@ func (db *DB) placesUsed(ctx context.Context, qr func(string, ...any) scanner, c
 	}
 	args := append([]any{o.OrgID, o.Capacity.Start(db.Now())}, codes...)
 	var n int
-	err := qr(`SELECT COUNT(*) FROM referrals WHERE to_org_id = ? AND sent_at >= ? AND state NOT IN ('declined', 'revoked', 'expired')
+	err := qr(`SELECT COUNT(*) FROM referrals WHERE to_org_id = ? AND sent_at >= ? AND state NOT IN ('declined', 'revoked', 'expired', 'consent_withdrawn')
 		AND service_type IN (`+placeholders(len(codes))+`)`, args...).Scan(&n)
 	return n, err
 }

@@ -772,6 +772,11 @@ func (db *DB) WithdrawConsent(ctx context.Context, consentID string) error {
 		if err := tx.eventForPerson(personID, org, registry.EventConsentWithdrawn, map[string]any{"purpose": string(c.Purpose)}); err != nil {
 			return err
 		}
+		if c.Purpose == registry.PurposeReferral {
+			if err := tx.closeReferralsForWithdrawnConsent(personID, org); err != nil {
+				return err
+			}
+		}
 		return tx.Audit("consent.withdraw", "consent", consentID, org, map[string]any{"person_id": personID, "purpose": c.Purpose})
 	})
 }
