@@ -2,6 +2,9 @@ module homeward
 
 go 1.26.0
 
+// A patched toolchain: go1.26.8 has reachable standard-library vulnerabilities.
+toolchain go1.26.10
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/jackc/pgx/v5 v5.12.0

@@ -173,7 +173,7 @@ func TestServeAndShutdown(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(body), "sqlite") {
+	if res.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
 		t.Errorf("readyz: %d %s", res.StatusCode, body)
 	}
 	cancel()

@@ -326,8 +326,8 @@ func TestOpenAPIInStepWithRoutes(t *testing.T) {
 func TestProbesAndMetrics(t *testing.T) {
 	e := newEnv(t)
 	for _, p := range []string{"/healthz", "/readyz"} {
-		if a := e.do(call{method: "GET", path: p}); a.status != 200 {
-			t.Errorf("%s: %d", p, a.status)
+		if a := e.do(call{method: "GET", path: p}); a.status != 200 || strings.TrimSpace(string(a.body)) != `{"status":"ok"}` {
+			t.Errorf("%s: %d %s (readiness names nothing but ok)", p, a.status, a.body)
 		}
 	}
 	e.do(call{method: "GET", path: "/api/v1/me", as: "ngo/case_worker"})

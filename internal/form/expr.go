@@ -1,6 +1,7 @@
 package form
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -42,6 +43,9 @@ func ParseExpr(src string) (Expr, error) {
 	if strings.TrimSpace(src) == "" {
 		return Expr{}, nil
 	}
+	if n := utf8.RuneCountInString(src); n > MaxExprLen {
+		return Expr{}, &ExprError{Pos: MaxExprLen + 1, Msg: fmt.Sprintf("expression too long (%d characters, at most %d)", n, MaxExprLen)}
+	}
 	p := &parser{src: src}
 	if err := p.lex(); err != nil {
 		return Expr{}, err
@@ -52,6 +56,9 @@ func ParseExpr(src string) (Expr, error) {
 	}
 	if t := p.peek(); t.kind != tEOF {
 		return Expr{}, p.errAt(t, "unexpected %s", t.describe())
+	}
+	if c := countNodes(n); c > MaxExprNodes {
+		return Expr{}, &ExprError{Pos: 1, Msg: fmt.Sprintf("expression too large (%d parts, at most %d)", c, MaxExprNodes)}
 	}
 	return Expr{src: src, root: n, refs: p.refs}, nil
 }
@@ -97,6 +104,44 @@ type Env struct {
 	Values  map[string]any
 	Current any
 	Today   time.Time
+
+	// steps and bytes count the work done with this Env (one submission
+	// shares one Env), so that calculations doubling each other's text
+	// cannot take the server's memory or time: past MaxEvalSteps or
+	// MaxEvalBytes evaluation stops and err is ErrEvalBudget.
+	steps, bytes int
+	err          error
+}
+
+// Limits on one expression (checked when it is parsed, so a form holding a
+// larger one is refused at upload) and on the evaluation of one
+// submission.
+const (
+	MaxExprLen   = 4096    // characters of source
+	MaxExprNodes = 1000    // nodes of the parsed expression
+	MaxEvalSteps = 200_000 // nodes evaluated with one Env
+	MaxEvalBytes = 1 << 20 // bytes of text produced by concat with one Env
+)
+
+// ErrEvalBudget is Env.Err once evaluation has gone past MaxEvalSteps or
+// MaxEvalBytes.
+var ErrEvalBudget = errors.New("form: expression evaluation exceeds its budget")
+
+// Err reports whether evaluation with e stopped because it went past its
+// budget; results evaluated after that are meaningless.
+func (e *Env) Err() error { return e.err }
+
+// step counts one node evaluated and reports whether the budget allows it.
+func (e *Env) step() bool {
+	if e.err != nil {
+		return false
+	}
+	e.steps++
+	if e.steps > MaxEvalSteps {
+		e.err = ErrEvalBudget
+		return false
+	}
+	return true
 }
 
 // Eval evaluates e. The result is float64, string, bool, time.Time or
@@ -271,6 +316,23 @@ type (
 	}
 )
 
+// countNodes counts the nodes of the tree under n.
+func countNodes(n node) int {
+	switch x := n.(type) {
+	case negNode:
+		return 1 + countNodes(x.x)
+	case binNode:
+		return 1 + countNodes(x.l) + countNodes(x.r)
+	case callNode:
+		c := 1
+		for _, a := range x.args {
+			c += countNodes(a)
+		}
+		return c
+	}
+	return 1
+}
+
 func (n numLit) eval(*Env) any  { return float64(n) }
 func (n strLit) eval(*Env) any  { return string(n) }
 func (dotNode) eval(e *Env) any { return e.Current }
@@ -286,6 +348,9 @@ func (n refNode) eval(e *Env) any {
 }
 
 func (n binNode) eval(e *Env) any {
+	if !e.step() {
+		return ""
+	}
 	switch n.op {
 	case "and":
 		return toBool(n.l.eval(e)) && toBool(n.r.eval(e))
@@ -323,7 +388,12 @@ func (n binNode) eval(e *Env) any {
 	panic("form: unknown operator " + n.op)
 }
 
-func (n callNode) eval(e *Env) any { return n.fn.call(e, n.args) }
+func (n callNode) eval(e *Env) any {
+	if !e.step() {
+		return ""
+	}
+	return n.fn.call(e, n.args)
+}
 
 type funcDef struct {
 	min, max int // arity; max < 0 means variadic
@@ -366,7 +436,15 @@ func init() {
 		"concat": {0, -1, func(e *Env, a []node) any {
 			var b strings.Builder
 			for i := range a {
-				b.WriteString(toString(arg(e, a, i)))
+				s := toString(arg(e, a, i))
+				if e.err != nil {
+					return ""
+				}
+				if e.bytes += len(s); e.bytes > MaxEvalBytes {
+					e.err = ErrEvalBudget
+					return ""
+				}
+				b.WriteString(s)
 			}
 			return b.String()
 		}},

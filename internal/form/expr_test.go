@@ -168,6 +168,7 @@ func FuzzParseExpr(f *testing.F) {
 	for _, s := range []string{
 		"${a} > 3 and not(selected(${b}, 'x'))", "count-selected(.) <= 2", "if(${a} = '', 0, ${a} div 2)",
 		"string-length(concat(${a}, 'x')) mod 3", "round(${a} * 1.5, 1) >= -2", "(((1)))", "${a", "'x", "today() > '2020-01-01'",
+		"concat(concat(${a}, ${a}), concat(${a}, ${a}))", "----1", "concat(" + strings.Repeat("'a',", 5) + "'a')",
 	} {
 		f.Add(s)
 	}

@@ -146,6 +146,9 @@ func (f *Form) Validate(answers map[string]any, today time.Time) (*Submission, e
 		sub.Answers[q.Name] = val
 		env.Values[q.Name] = ev
 	}
+	if err := env.Err(); err != nil {
+		return nil, fmt.Errorf("form %s: %w", f.ID, err)
+	}
 	sort.SliceStable(sub.Flags, func(i, j int) bool { return sevRank(sub.Flags[i].Severity) < sevRank(sub.Flags[j].Severity) })
 	return sub, v.Err()
 }

@@ -120,6 +120,8 @@ func TestParseXLSFormErrors(t *testing.T) {
 		{"broken relevant", replace(goodSurvey, 2, 5, "${age} >= "), goodChoices, goodSettings, "survey!F3", "assessment.xlsform.bad_expression"},
 		{"broken constraint", replace(goodSurvey, 1, 6, ". >= 0 and and . <= 110"), goodChoices, goodSettings, "survey!G2", "assessment.xlsform.bad_expression"},
 		{"broken calculation", replace(goodSurvey, 8, 8, "sum(${age})"), goodChoices, goodSettings, "survey!I9", "assessment.xlsform.bad_expression"},
+		{"calculation nested too deeply", replace(goodSurvey, 8, 8, strings.Repeat("concat(", 300)+"'a'"+strings.Repeat(")", 300)), goodChoices, goodSettings, "survey!I9", "assessment.xlsform.bad_expression"},
+		{"calculation too long", replace(goodSurvey, 8, 8, "'"+strings.Repeat("a", MaxExprLen)+"'"), goodChoices, goodSettings, "survey!I9", "assessment.xlsform.bad_expression"},
 		{"broken required", replace(goodSurvey, 5, 4, "${works} = "), goodChoices, goodSettings, "survey!E6", "assessment.xlsform.bad_expression"},
 		{"unknown reference", replace(goodSurvey, 2, 5, "${agee} >= 15"), goodChoices, goodSettings, "survey!F3", "assessment.xlsform.unknown_ref"},
 		{"unknown list", replace(goodSurvey, 2, 0, "select_one yesno"), goodChoices, goodSettings, "survey!A3", "assessment.xlsform.unknown_list"},

@@ -12,9 +12,7 @@ import (
 func (w *Web) routesAccounts() {
 	w.handle("POST /role-grants/{id}/approve", w.decideGrant(true), true)
 	w.handle("POST /role-grants/{id}/reject", w.decideGrant(false), true)
-	for _, k := range []string{"grant.approved", "grant.rejected", "user.created.pending"} {
-		flashKeys[k] = true
-	}
+	w.flash("grant.approved", "grant.rejected", "user.created.pending")
 }
 
 // grantRow is a pending grant as the users page shows it.

@@ -41,9 +41,7 @@ func (w *Web) routesAssessment() {
 	w.handle("GET /assessments/{id}", w.assessFill, true)
 	w.handle("POST /assessments/{id}", w.assessSave, true)
 	w.handle("POST /assessments/{id}/live", w.assessLive, true)
-	for _, k := range []string{"assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated"} {
-		flashKeys[k] = true
-	}
+	w.flash("assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated")
 	// The home page's follow-up card is a partial of ours, included by name.
 	if home := w.pages["home"]; home != nil {
 		if b, err := templateFS.ReadFile("templates/assessment_home.html"); err == nil {

@@ -14,10 +14,6 @@ import (
 // administrators add types, rename them, choose what a referral shares and
 // withdraw them.
 
-func init() {
-	flashKeys["catalogue.saved"] = true
-}
-
 func (w *Web) routesCatalogue() {
 	w.handle("GET /services", w.catalogueList, true)
 	w.handle("GET /services/new", w.catalogueNew, true)

@@ -396,9 +396,3 @@ func (w *Web) dupUnmerge(rw http.ResponseWriter, r *http.Request) error {
 	http.Redirect(rw, r, "/duplicates/"+m.PairID+"?ok=dedupe.ui.unmerged", http.StatusSeeOther)
 	return nil
 }
-
-func init() {
-	for _, k := range []string{"dedupe.ui.decided", "dedupe.ui.merged", "dedupe.ui.unmerged"} {
-		flashKeys[k] = true
-	}
-}

@@ -25,9 +25,7 @@ func (w *Web) routesDelivery() {
 	w.handle("POST /deliveries/{id}/decision", w.grantDecide, true)
 	w.handle("POST /deliveries/{id}/disburse", w.grantDisburse, true)
 	w.handle("POST /deliveries/{id}/sessions", w.sessionAdd, true)
-	for _, k := range []string{"delivery.ui.saved", "delivery.ui.decided", "delivery.ui.paid", "delivery.ui.session_saved"} {
-		flashKeys[k] = true
-	}
+	w.flash("delivery.ui.saved", "delivery.ui.decided", "delivery.ui.paid", "delivery.ui.session_saved")
 }
 
 type deliveryRow struct{ A, B, C, D string }

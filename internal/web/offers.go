@@ -14,12 +14,6 @@ import (
 // services it delivers, where, for whom, with how many places and when it
 // is open. The directory (/providers) shows what they enter.
 
-func init() {
-	for _, k := range []string{"provider.offer.created", "provider.offer.saved"} {
-		flashKeys[k] = true
-	}
-}
-
 func (w *Web) routesOffers() {
 	w.handle("GET /providers/offers/new", w.offerNew, true)
 	w.handle("POST /providers/offers", w.offerCreate, true)

@@ -25,9 +25,7 @@ func (w *Web) routesPlan() {
 	w.handle("POST /plans/{id}/services/{sid}/refer", w.planRefer, true)
 	w.handle("GET /people/{id}/plan", w.planOfPerson, true)
 	w.handle("POST /people/{id}/plan", w.planCreate, true)
-	for _, k := range []string{"plan.ui.saved", "plan.ui.agreed", "plan.ui.approved"} {
-		flashKeys[k] = true
-	}
+	w.flash("plan.ui.saved", "plan.ui.agreed", "plan.ui.approved")
 }
 
 func forbidden() error {

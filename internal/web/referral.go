@@ -21,9 +21,7 @@ func (w *Web) routesReferral() {
 	w.handle("POST /referrals/{id}/move", w.referralMove, true)
 	w.handle("GET /people/{id}/referrals/panel", w.referralPanel, true)
 	w.handle("POST /people/{id}/referrals", w.referralSend, true)
-	for _, k := range []string{"referral.ui.sent_ok", "referral.ui.moved_ok"} {
-		flashKeys[k] = true
-	}
+	w.flash("referral.ui.sent_ok", "referral.ui.moved_ok")
 }
 
 // ---- labels ----

@@ -43,12 +43,6 @@ func (w *Web) routesRegistry() {
 	w.handle("GET /imports/{id}", w.importStatus, true)
 }
 
-func init() {
-	for _, k := range []string{"registry.ui.saved", "registry.ui.registered", "registry.ui.case_saved", "registry.ui.consent_saved", "registry.ui.consent_withdrawn_ok", "registry.ui.reception_saved"} {
-		flashKeys[k] = true
-	}
-}
-
 // registryErrors is formErrors for the registry's nested forms: it keeps the
 // whole JSON path of every field ("episodes[0].return.date"), because each
 // has an input of that name. A list entry's error ("person.phones[1]") is

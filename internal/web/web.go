@@ -48,11 +48,19 @@ type Web struct {
 	// stops that work, and Wait waits for it.
 	Background context.Context
 	jobs       sync.WaitGroup
+	// flashKeys are the messages a redirect may ask to show (?ok=key);
+	// filled while the routes are set up, read-only afterwards.
+	flashKeys map[string]bool
 }
 
 // New returns the UI with its routes.
 func New(svc Services) (*Web, error) {
 	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	w.flash("org.saved", "user.created", "user.disabled", "user.enabled", "account.password.changed")
+	w.flash("catalogue.saved", "webhook.ui.deleted")
+	w.flash("dedupe.ui.decided", "dedupe.ui.merged", "dedupe.ui.unmerged")
+	w.flash("provider.offer.created", "provider.offer.saved")
+	w.flash("registry.ui.saved", "registry.ui.registered", "registry.ui.case_saved", "registry.ui.consent_saved", "registry.ui.consent_withdrawn_ok", "registry.ui.reception_saved")
 	if err := w.parse(); err != nil {
 		return nil, err
 	}
@@ -290,7 +298,7 @@ func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
 	if s := httpx.SessionFrom(r.Context()); s != nil {
 		p.CSRF = s.CSRFToken
 	}
-	if f := r.URL.Query().Get("ok"); f != "" && flashKeys[f] {
+	if f := r.URL.Query().Get("ok"); f != "" && w.flashKeys[f] {
 		p.Flash = i18n.T(lang, f, nil)
 	}
 	actor := p.Actor
@@ -300,8 +308,15 @@ func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
 	return p
 }
 
-// flashKeys are the messages a redirect may ask to show (?ok=key).
-var flashKeys = map[string]bool{"org.saved": true, "user.created": true, "user.disabled": true, "user.enabled": true, "account.password.changed": true}
+// flash lets a redirect show these messages (?ok=key).
+func (w *Web) flash(keys ...string) {
+	if w.flashKeys == nil {
+		w.flashKeys = map[string]bool{}
+	}
+	for _, k := range keys {
+		w.flashKeys[k] = true
+	}
+}
 
 // refusal shows why a write was refused on the page it came from: field
 // errors next to the fields (400, renamed as formErrors does), a conflict,

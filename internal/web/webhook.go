@@ -18,7 +18,6 @@ func (w *Web) routesWebhooks() {
 	w.handle("POST /webhooks", w.webhookCreate, true)
 	w.handle("GET /webhooks/{id}", w.webhookView, true)
 	w.handle("POST /webhooks/{id}/delete", w.webhookDelete, true)
-	flashKeys["webhook.ui.deleted"] = true
 }
 
 type webhookRow struct {

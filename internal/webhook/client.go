@@ -95,34 +95,6 @@ func newClient(opt Options, resolver *net.Resolver) *Client {
 	}}
 }
 
-// Public reports whether a is an address webhooks may reach by default:
-// not loopback, private (RFC 1918, unique local), link-local (which holds
-// cloud metadata services), shared (carrier-grade NAT), unspecified or
-// multicast.
-func Public(a netip.Addr) bool {
-	a = a.Unmap()
-	switch {
-	case !a.IsValid(), a.IsLoopback(), a.IsPrivate(), a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(),
-		a.IsInterfaceLocalMulticast(), a.IsMulticast(), a.IsUnspecified():
-		return false
-	}
-	for _, p := range internalPrefixes {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
-
-var internalPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // shared address space (CGNAT)
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 internals
-}
-
 // Send posts m and returns the answer's HTTP status. An address that
 // CheckURL refuses is not tried: its reason is the error. The error, if
 // any, never carries the URL (it may hold a partner's token).

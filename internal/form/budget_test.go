@@ -1,0 +1,63 @@
+package form
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The doubling attack of the review: each calculation concatenates the
+// previous one with itself, 2^60 bytes by the end. Validation must stop
+// with ErrEvalBudget, quickly and without the memory.
+func TestValidateDoublingConcatStopsAtBudget(t *testing.T) {
+	qs := []*Question{{Type: TypeCalculate, Name: "c0", Calculation: MustParseExpr("'aaaaaaaaaaaaaaaa'")}}
+	for i := 1; i <= 60; i++ {
+		qs = append(qs, &Question{Type: TypeCalculate, Name: fmt.Sprintf("c%d", i),
+			Calculation: MustParseExpr(fmt.Sprintf("concat(${c%d}, ${c%d})", i-1, i-1))})
+	}
+	f := &Form{ID: "bomb", Version: "1", DefaultLanguage: "en", Languages: []string{"en"}, Questions: qs}
+	if err := f.Check(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.Validate(map[string]any{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if !errors.Is(err, ErrEvalBudget) {
+		t.Fatalf("Validate = %v, want ErrEvalBudget", err)
+	}
+	_ = f.Relevance(map[string]any{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) // must return, not crash
+}
+
+func TestEvalStepBudget(t *testing.T) {
+	e := MustParseExpr(strings.Repeat("1 + ", 400) + "1")
+	env := &Env{}
+	for i := 0; i < MaxEvalSteps/400+2 && env.Err() == nil; i++ {
+		e.Eval(env)
+	}
+	if !errors.Is(env.Err(), ErrEvalBudget) {
+		t.Fatalf("Err = %v after %d steps, want ErrEvalBudget", env.Err(), env.steps)
+	}
+	if got := MustParseExpr("1 + 1").Eval(&Env{}); got != float64(2) {
+		t.Errorf("a fresh Env evaluates normally, got %v", got)
+	}
+}
+
+func TestParseExprSizeLimits(t *testing.T) {
+	for name, src := range map[string]string{
+		"deep concat": strings.Repeat("concat(", 300) + "'a'" + strings.Repeat(")", 300),
+		"deep parens": strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300),
+		"deep minus":  strings.Repeat("-", 300) + "1",
+		"long source": "'" + strings.Repeat("a", MaxExprLen) + "'",
+		"many nodes":  strings.Repeat("1+", 1200) + "1",
+		"wide concat": "concat(" + strings.Repeat("'a',", 1100) + "'a')",
+	} {
+		if _, err := ParseExpr(src); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !strings.Contains(err.Error(), "too") {
+			t.Errorf("%s: %v, want a size error", name, err)
+		}
+	}
+	if _, err := ParseExpr(strings.Repeat("concat(", 20) + "'a'" + strings.Repeat(")", 20)); err != nil {
+		t.Errorf("modest nesting refused: %v", err)
+	}
+}
