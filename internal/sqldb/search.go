@@ -15,16 +15,14 @@ import (
 // a name token's range is counted up to it to choose the rarest token, and a
 // range longer than it is read only in part (the newest people with the
 // exact word or sound, and the first of the longer words it begins).
-var searchDriveCap = 500
+var searchDriveCap = 200
 
 // searchSQL is a query turned into SQL: cand lists candidate person ids
-// from index ranges (a UNION); cond checks each candidate against the rest
-// of the query; rank is 0 for an exact match and 1 otherwise.
+// from index ranges (a UNION), checked against the rest of the query; rank
+// is 0 for an exact match and 1 otherwise.
 type searchSQL struct {
 	cand     string
 	candArgs []any
-	cond     string
-	condArgs []any
 	rank     string
 	rankArgs []any
 	sampled  bool // cand is part of a longer range: the count is a lower bound
@@ -53,9 +51,9 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		return nil, err
 	}
 	filters, filterArgs := caseFilters(f)
-	where := `p.id = cand.person_id AND c.person_id = p.id AND c.org_id = ? AND p.merged_into IS NULL` + s.cond + filters
+	where := `p.id = cand.person_id AND c.person_id = p.id AND c.org_id = ? AND p.merged_into IS NULL` + filters
 	args := append(append(append([]any{}, s.rankArgs...), s.candArgs...), org)
-	args = append(append(args, s.condArgs...), filterArgs...)
+	args = append(args, filterArgs...)
 	counted := f.After == ""
 	count := ""
 	if counted {
@@ -154,19 +152,22 @@ func (db *DB) identifierSearch(ctx context.Context, org, id string) (*searchSQL,
 }
 
 // nameToken is one name token of a query with the sizes of its ranges,
-// counted up to searchDriveCap+1.
+// counted up to a limit (and one more, when there are more).
 type nameToken struct {
 	tok, phon    string // phon is "" when the token has no sound key of its own
 	nName, nPhon int
 }
 
+// complete says whether the token's ranges were counted to their end.
+func (t *nameToken) complete(limit int) bool { return t.nName <= limit && t.nPhon <= limit }
+
 // nameSearch reads the rarest token's keys and checks the others: a token
 // matches a name word it begins or one that sounds alike.
 func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searchSQL, error) {
-	cnt := func(cond string, args ...any) (int, error) {
+	cnt := func(limit int, cond string, args ...any) (int, error) {
 		var n int
 		rows, err := db.searchQueryRows(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
-			append(append([]any{org}, args...), searchDriveCap+1)...)
+			append(append([]any{org}, args...), limit+1)...)
 		if err != nil {
 			return 0, err
 		}
@@ -178,26 +179,52 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		}
 		return n, err
 	}
-	var drive *nameToken
+	probe := func(nt *nameToken, limit int) (err error) {
+		if nt.nName, err = cnt(limit, `kind = 'name' AND value >= ? AND value < ?`, nt.tok, nt.tok+"\uffff"); err != nil || nt.phon == "" {
+			return err
+		}
+		nt.nPhon, err = cnt(limit, `kind = 'phon' AND value = ?`, nt.phon)
+		return err
+	}
+	// The driver is the token with the fewest keys among those counted
+	// to the end (any token when none was).
+	pick := func(ts []nameToken, limit int) *nameToken {
+		var best *nameToken
+		for i := range ts {
+			t := &ts[i]
+			if best == nil || best.complete(limit) == t.complete(limit) && t.nName+t.nPhon < best.nName+best.nPhon || !best.complete(limit) && t.complete(limit) {
+				best = t
+			}
+		}
+		return best
+	}
 	ts := make([]nameToken, len(toks))
 	for i, t := range toks {
-		nt := &ts[i]
-		nt.tok = t
+		ts[i].tok = t
 		if ph := match.Phonetic(t); ph != t && len(ph) >= 2 {
-			nt.phon = ph
+			ts[i].phon = ph
 		}
-		var err error
-		if nt.nName, err = cnt(`kind = 'name' AND value >= ? AND value < ?`, t, t+"\uffff"); err != nil {
+		if err := probe(&ts[i], searchDriveCap); err != nil {
 			return nil, err
 		}
-		if nt.phon != "" {
-			if nt.nPhon, err = cnt(`kind = 'phon' AND value = ?`, nt.phon); err != nil {
+	}
+	limit := searchDriveCap
+	drive := pick(ts, limit)
+	// Every token common: count further, to tell "rafiqul" from "islam"
+	// (a few thousand keys each, read only from the index), and read the
+	// smaller whole when it fits, since the others filter it.
+	sample := searchDriveCap
+	if len(ts) > 1 {
+		sample *= 8
+	}
+	if !drive.complete(limit) && len(ts) > 1 {
+		limit = sample
+		for i := range ts {
+			if err := probe(&ts[i], limit); err != nil {
 				return nil, err
 			}
 		}
-		if drive == nil || nt.nName+nt.nPhon < drive.nName+drive.nPhon {
-			drive = nt
-		}
+		drive = pick(ts, limit)
 	}
 	s := &searchSQL{}
 	// The driving token's ranges; one longer than the cap is read in part,
@@ -207,38 +234,41 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		parts = append(parts, `SELECT person_id FROM (`+sql+`) s`+strconv.Itoa(len(parts)))
 		s.candArgs = append(s.candArgs, args...)
 	}
-	if drive.nName <= searchDriveCap {
+	if drive.nName <= limit {
 		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?`, org, drive.tok, drive.tok+"\uffff")
 	} else {
 		s.sampled = true
-		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.tok, searchDriveCap)
-		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", searchDriveCap)
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.tok, sample)
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", sample)
 	}
 	if drive.phon != "" {
-		if drive.nPhon <= searchDriveCap {
+		if drive.nPhon <= limit {
 			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ?`, org, drive.phon)
 		} else {
 			s.sampled = true
-			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.phon, searchDriveCap)
+			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.phon, sample)
 		}
 	}
 	s.cand = strings.Join(parts, " UNION ")
-	// Every other token is checked on the candidate's own keys.
-	var cond strings.Builder
+	// Every other token is checked on the candidate's own keys, before its
+	// person and cases are read.
+	var cond []string
 	for i := range ts {
 		t := &ts[i]
 		if t == drive {
 			continue
 		}
-		cond.WriteString(` AND EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = p.id AND (k.kind = 'name' AND k.value >= ? AND k.value < ?`)
-		s.condArgs = append(s.condArgs, t.tok, t.tok+"\uffff")
+		c := `EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND (k.kind = 'name' AND k.value >= ? AND k.value < ?`
+		s.candArgs = append(s.candArgs, t.tok, t.tok+"\uffff")
 		if t.phon != "" {
-			cond.WriteString(` OR k.kind = 'phon' AND k.value = ?`)
-			s.condArgs = append(s.condArgs, t.phon)
+			c += ` OR k.kind = 'phon' AND k.value = ?`
+			s.candArgs = append(s.candArgs, t.phon)
 		}
-		cond.WriteString(`))`)
+		cond = append(cond, c+`))`)
 	}
-	s.cond = cond.String()
+	if len(cond) > 0 {
+		s.cand = `SELECT u.person_id FROM (` + s.cand + `) u WHERE ` + strings.Join(cond, " AND ")
+	}
 	// Exact: every token is a whole name word of the person.
 	var rank strings.Builder
 	rank.WriteString(`CASE WHEN `)
