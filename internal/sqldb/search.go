@@ -258,13 +258,15 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		if t == drive {
 			continue
 		}
-		c := `EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND (k.kind = 'name' AND k.value >= ? AND k.value < ?`
+		// Two EXISTS, not one with an OR, so that each is a range of
+		// person_keys_person on all three of its columns.
+		c := `(EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND k.kind = 'name' AND k.value >= ? AND k.value < ?)`
 		s.candArgs = append(s.candArgs, t.tok, t.tok+"\uffff")
 		if t.phon != "" {
-			c += ` OR k.kind = 'phon' AND k.value = ?`
+			c += ` OR EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND k.kind = 'phon' AND k.value = ?)`
 			s.candArgs = append(s.candArgs, t.phon)
 		}
-		cond = append(cond, c+`))`)
+		cond = append(cond, c+`)`)
 	}
 	if len(cond) > 0 {
 		s.cand = `SELECT u.person_id FROM (` + s.cand + `) u WHERE ` + strings.Join(cond, " AND ")
