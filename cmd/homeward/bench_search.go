@@ -138,7 +138,9 @@ var benchCountries = []string{"SA", "SA", "SA", "AE", "AE", "OM", "QA", "KW", "M
 var benchReturnTypes = []string{"end_of_contract", "end_of_contract", "voluntary", "deported", "assisted_voluntary", "crisis_evacuation"}
 
 // benchSeedRows generates n people of batch b and reads them through the
-// import reader, as an uploaded file would be.
+// import reader, as an uploaded file would be. External ids carry the seed
+// and batch: seeding again with the same seed changes nothing, with another
+// adds people.
 func benchSeedRows(b, n int, seed uint64) ([]*registry.ImportRow, int, error) {
 	reg := gen.Generate(gen.Config{Records: n, DupRate: 0.02, Seed: seed*1_000_003 + uint64(b)})
 	r := rand.New(rand.NewPCG(seed, uint64(b)))
@@ -153,7 +155,7 @@ func benchSeedRows(b, n int, seed uint64) ([]*registry.ImportRow, int, error) {
 			sex = "unknown"
 		}
 		ret := fmt.Sprintf("%d-%02d-%02d", 2020+r.IntN(6), 1+r.IntN(12), 1+r.IntN(28))
-		_ = cw.Write([]string{fmt.Sprintf("S%04d-%05d", b, i), rec.GivenName, rec.FamilyName, rec.FullNameNative, sex, rec.DOB,
+		_ = cw.Write([]string{fmt.Sprintf("S%d-%04d-%05d", seed, b, i), rec.GivenName, rec.FamilyName, rec.FullNameNative, sex, rec.DOB,
 			rec.FatherName, rec.MotherName, strings.Join(rec.Phones, ";"), rec.NationalID, rec.Passport, rec.Address, rec.Postcode,
 			benchCountries[r.IntN(len(benchCountries))], ret, benchReturnTypes[r.IntN(len(benchReturnTypes))]})
 	}
