@@ -28,7 +28,7 @@ func init() {
 		return scoring.ScoreCLI(ctx, args, p.stdin, p.stdout, p.stderr)
 	}}
 	commands["forms"] = command{"import an XLSForm into the form catalogue: forms import [--check] FILE.xlsx", cmdForms}
-	commands["bench"] = command{"benchmarks and generators: bench gen, bench register", cmdBench}
+	commands["bench"] = command{"benchmarks and generators: bench gen, bench register, bench seed, bench search", cmdBench}
 	commands["import"] = command{"import returnees from a CSV or XLSX file into an organisation", cmdImport}
 }
 
@@ -46,9 +46,13 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return gen.Run(ctx, rest, p.stdout, p.stderr)
 	case "register":
 		return benchRegister(ctx, p, rest)
+	case "seed":
+		return benchSeed(ctx, p, rest)
+	case "search":
+		return benchSearch(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen or register")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed or search")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

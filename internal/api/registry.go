@@ -65,12 +65,25 @@ func (a *API) searchPeople(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := a.svc.Registry.Search(r.Context(), f)
+	res, err := a.svc.Registry.SearchPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, httpx.Page[registry.Summary]{Items: list, Next: next})
+	page := searchPage{Items: res.Items, Next: res.Next, More: res.More}
+	if res.Counted {
+		page.Total = &res.Total
+	}
+	httpx.JSON(w, http.StatusOK, page)
 	return nil
+}
+
+// searchPage is httpx.Page with, on a query's first page, how many match:
+// exactly up to registry.SearchCountCap, and as a lower bound when More.
+type searchPage struct {
+	Items []registry.Summary `json:"items"`
+	Next  string             `json:"next,omitempty"`
+	Total *int               `json:"total,omitempty"`
+	More  bool               `json:"more,omitempty"`
 }
 
 func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +245,51 @@ func TestImportIdempotentAndExport(t *testing.T) {
 	ev := e.do(call{method: "GET", path: "/api/v1/audit/events?record_type=person", as: "ngo/auditor"})
 	if !strings.Contains(string(ev.body), `"action":"registry.export"`) {
 		t.Errorf("export not audited: %.500s", ev.body)
+	}
+}
+
+// A search's first page says how many match; later pages follow its
+// cursor; bad queries are problems on "q" or "cursor".
+func TestPeopleSearchCountsAndRefuses(t *testing.T) {
+	e := newEnv(t)
+	cw := "ngo/case_worker"
+	for i := range 3 {
+		if a := e.do(call{method: "POST", path: "/api/v1/registrations", as: cw, body: registration("Rahima", "Begum", "", fmt.Sprintf("0171234567%d", i), fmt.Sprintf("123456789%d", i), "BD302602")}); a.status != 201 {
+			t.Fatalf("register: %d %s", a.status, a.body)
+		}
+	}
+	type page struct {
+		Items []json.RawMessage
+		Next  string
+		Total *int
+		More  bool
+	}
+	get := func(path string) (int, page, string) {
+		t.Helper()
+		res := e.do(call{method: "GET", path: path, as: cw})
+		var p page
+		_ = json.Unmarshal(res.body, &p)
+		return res.status, p, string(res.body)
+	}
+	status, first, body := get("/api/v1/people?q=rahima+begum&limit=2")
+	if status != 200 || len(first.Items) != 2 || first.Total == nil || *first.Total != 3 || first.More || first.Next == "" {
+		t.Fatalf("first page: %d %s", status, body)
+	}
+	status, second, body := get("/api/v1/people?q=rahima+begum&limit=2&cursor=" + url.QueryEscape(first.Next))
+	if status != 200 || len(second.Items) != 1 || second.Total != nil || second.Next != "" {
+		t.Errorf("second page: %d %s", status, body)
+	}
+	// A list without a query is not counted.
+	if _, p, body := get("/api/v1/people"); p.Total != nil || len(p.Items) != 3 {
+		t.Errorf("list: %s", body)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/api/v1/people?q=r", `"field":"q","message":"Type at least two letters of a name."`},
+		{"/api/v1/people?q=" + strings.Repeat("rahima+", 30), `"field":"q","message":"A search can have at most 200 characters and 8 words."`},
+		{"/api/v1/people?q=begum&cursor=" + url.QueryEscape(first.Next), `"field":"cursor","message":"This page link belongs to another search. Search again."`},
+	} {
+		if status, _, body := get(tc.path); status != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%.60s: %d %s", tc.path, status, body)
+		}
 	}
 }

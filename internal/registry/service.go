@@ -87,6 +87,9 @@ type Service interface {
 	RegisterReception(ctx context.Context, r *Reception) (*Record, error)
 	FindRecord(ctx context.Context, personID string) (*Record, error)
 	Search(ctx context.Context, f SearchFilter) ([]Summary, string, error)
+	// SearchPage is Search with the count of matches on a query's first
+	// page (exact up to SearchCountCap).
+	SearchPage(ctx context.Context, f SearchFilter) (*SearchResult, error)
 	UpdatePerson(ctx context.Context, personID string, version int, upd PersonUpdate) (*Record, error)
 	UpdateCase(ctx context.Context, caseID string, version int, upd CaseUpdate) (*Case, int, error)
 	RecordConsent(ctx context.Context, personID string, c *Consent) error

@@ -65,6 +65,9 @@ type DB struct {
 	afterAuditHeads func()
 	group           *grouper
 	ckpt            *checkpointer
+	// searchTrace, when set (by tests), sees every statement a search
+	// runs, so that their plans can be checked.
+	searchTrace func(stmt string, args []any)
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -15,11 +16,13 @@ import (
 const summaryColumns = `p.id, p.given_name, p.family_name, p.full_name_native, p.sex, p.date_of_birth, c.id, c.number, c.status, c.priority,
 	c.district, c.return_date, c.return_type, c.destination_country, COALESCE(c.assigned_to, ''), c.incomplete`
 
-// searchWhere builds the conditions of a search over cases c joined with
+// exportWhere builds the conditions of an export over cases c joined with
 // people p, scoped to org. The query string is read as an identifier (case
 // number, phone, document, external id) when it holds a digit, otherwise as
-// name tokens that must all match (as a word or a word's beginning).
-func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilter) (string, []any, error) {
+// name tokens that must all match (as a word or a word's beginning). An
+// export reads everything that matches, so it may walk the organisation's
+// cases; searches go through searchQuery instead.
+func (db *DB) exportWhere(ctx context.Context, org string, f registry.SearchFilter) (string, []any, error) {
 	var where strings.Builder
 	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL`)
 	args := []any{org}
@@ -61,6 +64,20 @@ func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilt
 			}
 		}
 	}
+	cond, a := caseFilters(f)
+	where.WriteString(cond)
+	return where.String(), append(args, a...), nil
+}
+
+// caseFilters returns the conditions (each starting with " AND ") of the
+// filters that narrow a search or export by the case c.
+func caseFilters(f registry.SearchFilter) (string, []any) {
+	var where strings.Builder
+	var args []any
+	add := func(cond string, a ...any) {
+		where.WriteString(" AND " + cond)
+		args = append(args, a...)
+	}
 	if f.District != "" {
 		add(`c.district LIKE ? ESCAPE '\'`, escapeLike(strings.ToUpper(f.District))+"%")
 	}
@@ -76,55 +93,88 @@ func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilt
 	if f.AssignedTo != "" {
 		add(`c.assigned_to = ?`, f.AssignedTo)
 	}
-	return where.String(), args, nil
+	return where.String(), args
 }
 
-// Search lists the cases of the actor's organisation that match f, newest
-// first. Nobody searches across organisations.
+// Search lists the cases of the actor's organisation that match f (see
+// SearchPage), with the cursor of the next page.
 func (db *DB) Search(ctx context.Context, f registry.SearchFilter) ([]registry.Summary, string, error) {
-	actor := homeward.ActorFromContext(ctx)
-	org := actorOrg(actor)
-	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: org}); err != nil {
-		return nil, "", err
-	}
-	if err := checkIDCursor(f.After); err != nil {
-		return nil, "", err
-	}
-	where, args, err := db.searchWhere(ctx, org, f)
+	r, err := db.SearchPage(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
+	return r.Items, r.Next, nil
+}
+
+// SearchPage lists the cases of the actor's organisation that match f and,
+// on a query's first page, counts them (see search.go for how a query is
+// answered from index ranges). Nobody searches across organisations.
+func (db *DB) SearchPage(ctx context.Context, f registry.SearchFilter) (*registry.SearchResult, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return nil, err
+	}
+	q, err := registry.ParseQuery(f.Query)
+	if err != nil {
+		return nil, err
+	}
+	if q.Identifier == "" && len(q.Tokens) == 0 {
+		return db.listCases(ctx, org, f)
+	}
+	return db.searchQuery(ctx, org, q, f)
+}
+
+// listCases lists the organisation's cases that pass f's filters, newest
+// first (no query: the list page before anything is typed).
+func (db *DB) listCases(ctx context.Context, org string, f registry.SearchFilter) (*registry.SearchResult, error) {
+	if err := checkIDCursor(f.After); err != nil {
+		return nil, err
+	}
+	cond, args := caseFilters(f)
+	args = append([]any{org}, args...)
 	if f.After != "" {
-		where += ` AND c.id < ?`
+		cond += ` AND c.id < ?`
 		args = append(args, f.After)
 	}
 	limit := pageLimit(f.Limit)
 	args = append(args, limit+1)
-	rows, err := db.query(ctx, `SELECT `+summaryColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id DESC LIMIT ?`, args...)
+	rows, err := db.query(ctx, `SELECT `+summaryColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND p.merged_into IS NULL`+cond+` ORDER BY c.id DESC LIMIT ?`, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	out, err := scanSummaries(rows, nil)
+	if err != nil {
+		return nil, err
+	}
+	r := &registry.SearchResult{Items: out}
+	if len(out) > limit {
+		r.Items = out[:limit]
+		r.Next = out[limit-1].CaseID
+	}
+	return r, nil
+}
+
+// scanSummaries reads search rows; extra receives the columns after the
+// summary's, row by row, when set.
+func scanSummaries(rows *sql.Rows, extra func() []any) ([]registry.Summary, error) {
 	defer rows.Close()
 	out := []registry.Summary{}
 	for rows.Next() {
 		var s registry.Summary
 		var given, family string
-		if err := rows.Scan(&s.PersonID, &given, &family, &s.NativeName, &s.Sex, &s.DateOfBirth, &s.CaseID, &s.CaseNumber, &s.Status, &s.Priority,
-			&s.District, &s.ReturnDate, &s.ReturnType, &s.DestinationCountry, &s.AssignedTo, &s.Incomplete); err != nil {
-			return nil, "", err
+		dest := []any{&s.PersonID, &given, &family, &s.NativeName, &s.Sex, &s.DateOfBirth, &s.CaseID, &s.CaseNumber, &s.Status, &s.Priority,
+			&s.District, &s.ReturnDate, &s.ReturnType, &s.DestinationCountry, &s.AssignedTo, &s.Incomplete}
+		if extra != nil {
+			dest = append(dest, extra()...)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
 		}
 		s.Name = strings.TrimSpace(given + " " + family)
 		out = append(out, s)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].CaseID
-	}
-	return out, next, nil
+	return out, rows.Err()
 }
 
 // Export streams every record matching f (in the actor's organisation) to
@@ -135,7 +185,7 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 	if err := homeward.Authorize(actor, homeward.ActExport, homeward.Resource{Type: "person", OrgID: org}); err != nil {
 		return err
 	}
-	where, args, err := db.searchWhere(ctx, org, f)
+	where, args, err := db.exportWhere(ctx, org, f)
 	if err != nil {
 		return err
 	}

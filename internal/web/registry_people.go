@@ -29,6 +29,7 @@ type peopleData struct {
 	ExportQuery                          string
 	ExportFields                         map[string]string
 	Searched                             bool
+	CountText                            string // how many match, on a query's first page
 	Districts                            []districtGroup
 	Statuses, Sexes, ReturnTypes         []option
 }
@@ -71,7 +72,7 @@ func (w *Web) peopleList(rw http.ResponseWriter, r *http.Request) error {
 	p := w.newPage(r, "registry.ui.people.title", d)
 	status := http.StatusOK
 	if ferr == nil {
-		rows, next, err := w.search(r, f, d.Incomplete)
+		rows, next, count, err := w.search(r, f, d.Incomplete)
 		if err != nil {
 			if ferr = registryErrors(p, err, nil); ferr != nil {
 				return ferr
@@ -79,6 +80,9 @@ func (w *Web) peopleList(rw http.ResponseWriter, r *http.Request) error {
 			status = http.StatusBadRequest
 		} else {
 			d.Rows, d.Next = rows, next
+			if count != nil && count.Counted && !d.Incomplete {
+				d.CountText = countText(lng, count)
+			}
 			if next != "" {
 				v, _ := url.ParseQuery(d.ExportQuery)
 				v.Set("cursor", next)
@@ -98,17 +102,22 @@ func (w *Web) peopleList(rw http.ResponseWriter, r *http.Request) error {
 }
 
 // search runs f and turns the summaries into rows; incomplete keeps only
-// reception cases still to complete (reading further pages as needed).
-func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) ([]peopleRow, string, error) {
+// reception cases still to complete (reading further pages as needed). The
+// first page's result comes back for its count.
+func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) ([]peopleRow, string, *registry.SearchResult, error) {
 	lng := lang(r)
 	names := w.userNames(r)
 	var rows []peopleRow
+	var first *registry.SearchResult
 	for {
-		list, next, err := w.svc.Registry.Search(r.Context(), f)
+		res, err := w.svc.Registry.SearchPage(r.Context(), f)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
-		for _, s := range list {
+		if first == nil {
+			first = res
+		}
+		for _, s := range res.Items {
 			if incomplete && !s.Incomplete {
 				continue
 			}
@@ -121,11 +130,23 @@ func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) 
 			}
 			rows = append(rows, row)
 		}
-		if !incomplete || next == "" || len(rows) >= f.Limit {
-			return rows, next, nil
+		if !incomplete || res.Next == "" || len(rows) >= f.Limit {
+			return rows, res.Next, first, nil
 		}
-		f.After = next
+		f.After = res.Next
 	}
+}
+
+// countText says how many match: exactly, "more than", or that the letters
+// typed begin too many names to search them all.
+func countText(lng string, res *registry.SearchResult) string {
+	switch {
+	case res.More && res.Total == 0:
+		return i18n.T(lng, "search.count_sampled_none", nil)
+	case res.More:
+		return i18n.T(lng, "search.count_more", map[string]any{"n": res.Total})
+	}
+	return i18n.T(lng, "search.count", map[string]any{"n": res.Total})
 }
 
 // peopleExport streams the filtered list as CSV or XLSX (supervisors).

@@ -24,7 +24,7 @@ func (w *Web) receptionPage(r *http.Request, f formValues) (*page, error) {
 	d.Countries, d.Points = countryOptions(lng), pointOptions(lng, "BD")
 	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypes)
 	d.Services = options(lng, "registry.service", registry.ReceptionServices)
-	rows, _, err := w.search(r, registry.SearchFilter{Limit: 20}, true)
+	rows, _, _, err := w.search(r, registry.SearchFilter{Limit: 20}, true)
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,17 @@ func TestPeopleSearch(t *testing.T) {
 			}
 		})
 	}
+	// A query's results say how many match; a bare list does not count, and
+	// a one-letter query is refused on the field.
+	if _, page := cw.get("/people?q=begum"); !strings.Contains(page, `<p id="people-count" class="muted">1 found</p>`) {
+		t.Errorf("no count on a search")
+	}
+	if _, page := cw.get("/people?status=registered"); strings.Contains(page, `id="people-count"`) {
+		t.Errorf("a list without a query is counted")
+	}
+	if status, page := cw.get("/people?q=b"); status != 400 || !strings.Contains(page, "Type at least two letters of a name.") {
+		t.Errorf("one-letter query: %d", status)
+	}
 	// Live search: htmx asks for the results fragment only.
 	status, frag := cw.getHeaders("/people?q=shirin", map[string]string{"HX-Request": "true", "HX-Target": "results"})
 	if status != 200 || strings.Contains(frag, "<html") || !strings.HasPrefix(frag, `<div id="results"`) || !strings.Contains(frag, "Shirin Akter") {
@@ -108,7 +119,7 @@ func TestPeopleSearch(t *testing.T) {
 	// Bangla: labels, enumerations and district names.
 	cw.get("/lang?to=bn&back=/people")
 	_, page := cw.get("/people?q=rahima")
-	for _, s := range []string{"প্রত্যাগত অভিবাসী", "নিবন্ধিত", "নারী", "ঢাকা", "রহিমা বেগম"} {
+	for _, s := range []string{"প্রত্যাগত অভিবাসী", "নিবন্ধিত", "নারী", "ঢাকা", "রহিমা বেগম", `<p id="people-count" class="muted">১ জন পাওয়া গেছে</p>`} {
 		if !strings.Contains(page, s) {
 			t.Errorf("Bangla list lacks %q", s)
 		}

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"homeward"
+	"homeward/internal/match/gen"
+	"homeward/internal/registry"
+	"homeward/internal/sqldb"
+)
+
+// benchOrgName names the organisation bench seed creates and bench search
+// reads.
+const benchOrgName = "Bench seed NGO"
+
+// benchDSN is the database a bench command works on: --database, or an
+// SQLite file in --data-dir.
+func benchDSN(database, dir string) string {
+	if database != "" {
+		return database
+	}
+	return filepath.Join(dir, "homeward.db")
+}
+
+// openBenchDB opens the bench database with its audit key: HOMEWARD_AUDIT_KEY,
+// else <dir>/audit.key, created on first use (so that seed and search, run
+// one after the other, key one chain).
+func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	c := Config{DataDir: dir, AuditKey: os.Getenv(auditKeyEnv)}
+	kr, _, _, err := c.auditKeys()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqldb.Open(ctx, benchDSN(database, dir))
+	if err != nil {
+		return nil, err
+	}
+	db.AuditKeys = kr
+	return db, nil
+}
+
+// benchSeed fills a database with people whose names are as concentrated as
+// Bangladeshi names are (the duplicate benchmark's generator), each with a
+// case, through the batched import path, and spreads the cases over every
+// status.
+func benchSeed(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench seed", "bench seed --people N [--data-dir DIR | --database postgres://…]")
+	people := fs.Int("people", 100_000, "people to add")
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if *database == "" {
+		if err := os.MkdirAll(*dir, 0o700); err != nil {
+			return err
+		}
+	}
+	db, err := openBenchDB(ctx, *database, *dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	actx, err := benchActor(sys, db, true)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	written, invalid := 0, 0
+	const chunk = 5_000
+	for b := 0; written < *people; b++ {
+		n := min(chunk, *people-written)
+		rows, bad, err := benchSeedRows(b, n, *seed)
+		if err != nil {
+			return err
+		}
+		invalid += bad
+		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+				return err
+			}
+		}
+		written += len(rows)
+		if len(rows) == 0 {
+			return fmt.Errorf("bench seed: the generator gave no valid rows")
+		}
+		el := time.Since(start)
+		fmt.Fprintf(p.stderr, "\r%d people, %.0f/s   ", written, float64(written)/el.Seconds())
+	}
+	el := time.Since(start)
+	fmt.Fprintf(p.stderr, "\n")
+	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
+		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)
+	// Cases in every status, by the last digit of the case id (ids end in
+	// random hex): 6/16 registered, 2/16 each of the rest.
+	t0 := time.Now()
+	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(`UPDATE cases SET status = CASE
+			WHEN substr(id, 36, 1) IN ('6', '7') THEN 'assessed'
+			WHEN substr(id, 36, 1) IN ('8', '9') THEN 'plan_agreed'
+			WHEN substr(id, 36, 1) IN ('a', 'b') THEN 'in_services'
+			WHEN substr(id, 36, 1) IN ('c', 'd') THEN 'monitoring'
+			WHEN substr(id, 36, 1) IN ('e', 'f') THEN 'closed'
+			ELSE status END,
+			closure_reason = CASE WHEN substr(id, 36, 1) IN ('e', 'f') THEN 'support_completed' ELSE closure_reason END
+			WHERE org_id = ? AND status = 'registered'`, homeward.ActorFromContext(actx).OrgID)
+		return err
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(p.stdout, "not seeded: assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
+	return nil
+}
+
+// benchActor returns a case worker's context in the bench organisation,
+// creating both when create is set.
+func benchActor(sys context.Context, db *sqldb.DB, create bool) (context.Context, error) {
+	var orgID, userID string
+	err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(`SELECT o.id, u.id FROM organisations o JOIN users u ON u.org_id = o.id WHERE o.name = ? AND u.email = 'bench-seed@bench.test'`, benchOrgName).Scan(&orgID, &userID)
+	})
+	if err != nil && !create {
+		return nil, fmt.Errorf("no seeded organisation (run homeward bench seed first): %w", err)
+	}
+	if err != nil {
+		org := &homeward.Organisation{Name: benchOrgName, Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
+		if err := db.CreateOrganisation(sys, org); err != nil {
+			return nil, err
+		}
+		u := &homeward.User{OrgID: org.ID, Email: "bench-seed@bench.test", Name: "Bench", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+		if err := db.CreateUserWithHash(sys, u, "x"); err != nil {
+			return nil, err
+		}
+		orgID, userID = org.ID, u.ID
+	}
+	return homeward.NewContextWithActor(sys, &homeward.Actor{UserID: userID, OrgID: orgID, Roles: []homeward.Role{homeward.RoleCaseWorker}}), nil
+}
+
+var benchCountries = []string{"SA", "SA", "SA", "AE", "AE", "OM", "QA", "KW", "MY", "SG", "IT", "LB", "JO"}
+var benchReturnTypes = []string{"end_of_contract", "end_of_contract", "voluntary", "deported", "assisted_voluntary", "crisis_evacuation"}
+
+// benchSeedRows generates n people of batch b and reads them through the
+// import reader, as an uploaded file would be. External ids carry the seed
+// and batch: seeding again with the same seed changes nothing, with another
+// adds people.
+func benchSeedRows(b, n int, seed uint64) ([]*registry.ImportRow, int, error) {
+	reg := gen.Generate(gen.Config{Records: n, DupRate: 0.02, Seed: seed*1_000_003 + uint64(b)})
+	r := rand.New(rand.NewPCG(seed, uint64(b)))
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	_ = cw.Write([]string{"external_id", "given_name", "family_name", "full_name_native", "sex", "date_of_birth",
+		"father_name", "mother_name", "phone", "national_id", "passport_number", "address", "postcode",
+		"destination_country", "return_date", "return_type"})
+	for i, rec := range reg.Records {
+		sex := rec.Sex
+		if sex == "" {
+			sex = "unknown"
+		}
+		ret := fmt.Sprintf("%d-%02d-%02d", 2020+r.IntN(6), 1+r.IntN(12), 1+r.IntN(28))
+		_ = cw.Write([]string{fmt.Sprintf("S%d-%04d-%05d", seed, b, i), rec.GivenName, rec.FamilyName, rec.FullNameNative, sex, rec.DOB,
+			rec.FatherName, rec.MotherName, strings.Join(rec.Phones, ";"), rec.NationalID, rec.Passport, rec.Address, rec.Postcode,
+			benchCountries[r.IntN(len(benchCountries))], ret, benchReturnTypes[r.IntN(len(benchReturnTypes))]})
+	}
+	cw.Flush()
+	ir, err := registry.NewImportReader(&buf, registry.FormatCSV, registry.ImportOptions{})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer ir.Close()
+	var rows []*registry.ImportRow
+	bad := 0
+	for {
+		row, err := ir.Next()
+		if err != nil {
+			break
+		}
+		if !row.OK() {
+			bad++
+			continue
+		}
+		rows = append(rows, row)
+	}
+	return rows, bad, nil
+}
+
+// benchSearch measures searches by name and by phone on a seeded database
+// with concurrent searchers, as case workers would run them.
+func benchSearch(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench search", "bench search [--data-dir DIR | --database postgres://…] [--workers 8] [--n 2000]")
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	workers := fs.Int("workers", 8, "concurrent searchers")
+	n := fs.Int("n", 2000, "searches of each kind")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openBenchDB(ctx, *database, *dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	actx, err := benchActor(sys, db, false)
+	if err != nil {
+		return err
+	}
+	org := homeward.ActorFromContext(actx).OrgID
+	var names, phones, people []string
+	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		var total int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM people WHERE org_id = ?`, org).Scan(&total); err != nil {
+			return err
+		}
+		people = append(people, fmt.Sprint(total))
+		// A sample of real names and phones, spread over the registry.
+		rows, err := tx.Query(`SELECT given_name, family_name FROM people WHERE org_id = ? AND (given_name <> '' OR family_name <> '') ORDER BY id LIMIT 5000`, org)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var g, f string
+			if err := rows.Scan(&g, &f); err != nil {
+				rows.Close()
+				return err
+			}
+			names = append(names, strings.TrimSpace(g+" "+f))
+		}
+		rows.Close()
+		rows, err = tx.Query(`SELECT value FROM person_keys WHERE org_id = ? AND kind = 'phone' ORDER BY person_id DESC LIMIT 5000`, org)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			if strings.HasPrefix(v, "+880") {
+				v = "0" + v[4:] // the local form a case worker types
+			}
+			phones = append(phones, v)
+		}
+		return rows.Err()
+	}); err != nil {
+		return err
+	}
+	if len(names) == 0 || len(phones) == 0 {
+		return fmt.Errorf("bench search: the organisation has no people")
+	}
+	fmt.Fprintf(p.stdout, "%s, %s people; %d concurrent searchers on %d CPUs\n", db.Dialect(), people[0], *workers, runtime.NumCPU())
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, kind := range []struct {
+		name string
+		qs   []string
+	}{{"name", names}, {"phone", phones}} {
+		qs := make([]string, *n)
+		for i := range qs {
+			qs[i] = kind.qs[r.IntN(len(kind.qs))]
+		}
+		lat := make([]time.Duration, *n)
+		var next atomic.Int64
+		var firstErr atomic.Value
+		var found atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for w := 0; w < *workers; w++ {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= *n {
+						return
+					}
+					t0 := time.Now()
+					list, _, err := db.Search(actx, registry.SearchFilter{Query: qs[i], Limit: 20})
+					lat[i] = time.Since(t0)
+					if err != nil {
+						firstErr.CompareAndSwap(nil, fmt.Errorf("%q: %w", qs[i], err))
+						continue
+					}
+					if len(list) > 0 {
+						found.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		el := time.Since(start)
+		if err, _ := firstErr.Load().(error); err != nil {
+			fmt.Fprintf(p.stdout, "  (some searches were refused; first: %v)\n", err)
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+		fmt.Fprintf(p.stdout, "search by %-5s: %d in %s: %.0f searches/s; p50 %s p95 %s p99 %s max %s; %d of %d found someone\n",
+			kind.name, *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), pct(.5), pct(.95), pct(.99), pct(1), found.Load(), *n)
+	}
+	return nil
+}
