@@ -49,6 +49,9 @@ type Config struct {
 	// ClientIPHeader names the header a trusted proxy sets with the
 	// client's address, for sign-in throttling by address.
 	ClientIPHeader string
+	// MetricsAddr is where Prometheus metrics are served (--metrics-addr);
+	// empty: not served.
+	MetricsAddr string
 	// AuditKeyFile names the file holding the audit key(s) that key the
 	// audit chain and sign its checkpoints (--audit-key-file); AuditKey is
 	// the same text from HOMEWARD_AUDIT_KEY (an environment variable
@@ -86,6 +89,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "header with the client's address set by a trusted proxy in front (X-Forwarded-For, X-Real-IP); empty: the peer address")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address to serve Prometheus metrics on (/metrics), apart from the application: loopback or an internal network; empty: not served")
 	fs.StringVar(&c.NotesKeyFile, "notes-key-file", "", "file holding the key that encrypts counselling notes (base64, mode 0600); default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key, created on first start")
 }
 
@@ -192,6 +196,13 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" && c.DataDir == "" {
 		problems = append(problems, "--data-dir must not be empty")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("--metrics-addr %q: %v", c.MetricsAddr, err))
+		} else if c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+			problems = append(problems, "--metrics-addr must differ from --addr: metrics are not for the application's users")
+		}
 	}
 	if c.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {

@@ -32,6 +32,9 @@ type program struct {
 	// onListen, when set, is called with the server's address once it
 	// listens (tests start the server on port 0).
 	onListen func(addr string)
+	// onMetrics, when set, is called with the metrics address once it
+	// listens (tests).
+	onMetrics func(addr string)
 	// args holds the positional arguments of the last parse.
 	args []string
 }

@@ -152,20 +152,41 @@ func TestAdminCommands(t *testing.T) {
 func TestServeAndShutdown(t *testing.T) {
 	dir := t.TempDir()
 	p, _, errb := testProgram(map[string]string{"HOMEWARD_DATA_DIR": filepath.Join(dir, "data"), "HOMEWARD_WEBHOOK_ALLOW_PRIVATE": "true"}, "")
-	addrc := make(chan string, 1)
+	addrc, metricsc := make(chan string, 1), make(chan string, 1)
 	p.onListen = func(a string) { addrc <- a }
+	p.onMetrics = func(a string) { metricsc <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- p.run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--webhook-interval", "100ms"})
+		done <- p.run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--log-format", "json", "--webhook-interval", "100ms"})
 	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("serve stopped: %v\n%s", err, errb.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
+	var addr, metrics string
+	for addr == "" || metrics == "" {
+		select {
+		case addr = <-addrc:
+		case metrics = <-metricsc:
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, errb.String())
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not start")
+		}
+	}
+	// Metrics are served on their own address, not the application's.
+	get := func(u string) (int, string) {
+		t.Helper()
+		res, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, body := get("http://" + addr + "/metrics"); status != 404 || strings.Contains(body, "homeward_http_requests_total") {
+		t.Errorf("metrics on the application's address: %d", status)
+	}
+	if status, body := get("http://" + metrics + "/metrics"); status != 200 || !strings.Contains(body, "homeward_http_requests_total") {
+		t.Errorf("metrics address: %d %.300s", status, body)
 	}
 	res, err := http.Get("http://" + addr + "/readyz")
 	if err != nil {

@@ -20,10 +20,11 @@ import (
 )
 
 type env struct {
-	t      *testing.T
-	w      *homewardtest.World
-	srv    *httptest.Server
-	tokens map[string]string // "org/role" → API token secret
+	t       *testing.T
+	w       *homewardtest.World
+	srv     *httptest.Server
+	metrics *httptest.Server  // the metrics handler, served apart
+	tokens  map[string]string // "org/role" → API token secret
 }
 
 func newEnv(t *testing.T) *env {
@@ -35,7 +36,9 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	e := &env{t: t, w: w, srv: srv, tokens: map[string]string{}}
+	msrv := httptest.NewServer(h.Metrics)
+	t.Cleanup(msrv.Close)
+	e := &env{t: t, w: w, srv: srv, metrics: msrv, tokens: map[string]string{}}
 	for _, org := range []string{"operator", "ngo"} {
 		for _, r := range homeward.Roles {
 			u := w.Users[org][r]
@@ -323,6 +326,18 @@ func TestOpenAPIInStepWithRoutes(t *testing.T) {
 	}
 }
 
+// scrape reads the metrics, served apart from the application.
+func (e *env) scrape() answer {
+	e.t.Helper()
+	res, err := http.Get(e.metrics.URL + "/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return answer{status: res.StatusCode, header: res.Header, body: b}
+}
+
 func TestProbesAndMetrics(t *testing.T) {
 	e := newEnv(t)
 	for _, p := range []string{"/healthz", "/readyz"} {
@@ -331,7 +346,10 @@ func TestProbesAndMetrics(t *testing.T) {
 		}
 	}
 	e.do(call{method: "GET", path: "/api/v1/me", as: "ngo/case_worker"})
-	m := e.do(call{method: "GET", path: "/metrics"})
+	if a := e.do(call{method: "GET", path: "/metrics"}); a.status != 404 || strings.Contains(string(a.body), "homeward_") {
+		t.Errorf("metrics on the application's address: %d", a.status)
+	}
+	m := e.scrape()
 	if !strings.Contains(string(m.body), `homeward_http_requests_total{method="GET",route="GET /api/v1/me",status="200"}`) {
 		t.Errorf("metrics lack the request counter by route:\n%.2000s", m.body)
 	}
@@ -340,7 +358,7 @@ func TestProbesAndMetrics(t *testing.T) {
 		if r := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: dupRegistration("Rina", "1990", "01712-345670", "1987654321", "M-1")}); r.status != 201 {
 			t.Fatalf("registration: %d %s", r.status, r.body)
 		}
-		m = e.do(call{method: "GET", path: "/metrics"})
+		m = e.scrape()
 		var n float64
 		for _, line := range strings.Split(string(m.body), "\n") {
 			if v, ok := strings.CutPrefix(line, "homeward_sqlite_grouped_transactions_total "); ok {

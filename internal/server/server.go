@@ -42,7 +42,11 @@ type Options struct {
 // Handler is the complete HTTP handler.
 type Handler struct {
 	http.Handler
-	ui *web.Web
+	// Metrics serves Prometheus metrics. It is not part of Handler: metrics
+	// tell about the instance's use and are served on an address of their
+	// own (serve --metrics-addr), reachable by the platform only.
+	Metrics http.Handler
+	ui      *web.Web
 }
 
 // Wait waits, until ctx ends, for the work the handler started in the
@@ -106,7 +110,6 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		}
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	return &Handler{Handler: httpx.Chain(httpx.RecordRoute(mux),
 		httpx.RequestID(opt.Logger),
@@ -114,5 +117,5 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		httpx.Log,
 		httpx.SecurityHeaders,
 		httpx.Authenticate(db),
-	), ui: ui}, nil
+	), ui: ui, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}, nil
 }
