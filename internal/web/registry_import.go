@@ -22,23 +22,32 @@ import (
 )
 
 // The error report of an upload is written to a temporary file while the
-// import runs and kept for reportTTL, downloadable only by the user who
-// uploaded the file.
-const reportTTL = 2 * time.Hour
+// import runs and kept until it is downloaded, for reportTTL at most,
+// downloadable only by the user who uploaded the file; it holds personal
+// data, so it is removed after the download, after reportTTL, and when the
+// server stops.
+const reportTTL = time.Hour
 
 type reportFile struct {
 	path, user string
 	created    time.Time
 }
 
-var reports = struct {
-	sync.Mutex
-	m map[string]reportFile
-}{m: map[string]reportFile{}}
+// importState is the web's imports in flight and their error reports:
+// state of this process (see the README on running several).
+type importState struct {
+	mu      sync.Mutex
+	reports map[string]reportFile
+	jobs    map[string]*importJob
+}
+
+func newImportState() *importState {
+	return &importState{reports: map[string]reportFile{}, jobs: map[string]*importJob{}}
+}
 
 // newReportFile creates the error report file of an import by user and
 // removes reports that have expired.
-func newReportFile(user string) (string, *os.File, error) {
+func (w *Web) newReportFile(user string) (string, *os.File, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
@@ -46,15 +55,16 @@ func newReportFile(user string) (string, *os.File, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	reports.Lock()
-	defer reports.Unlock()
-	for k, r := range reports.m {
-		if time.Since(r.created) > reportTTL {
+	now := w.svc.Clock.Time()
+	w.imp.mu.Lock()
+	defer w.imp.mu.Unlock()
+	for k, r := range w.imp.reports {
+		if now.Sub(r.created) > reportTTL {
 			_ = os.Remove(r.path)
-			delete(reports.m, k)
+			delete(w.imp.reports, k)
 		}
 	}
-	reports.m[id] = reportFile{path: f.Name(), user: user, created: time.Now()}
+	w.imp.reports[id] = reportFile{path: f.Name(), user: user, created: now}
 	return id, f, nil
 }
 
@@ -139,11 +149,6 @@ type importJob struct {
 	err  error
 }
 
-var imports = struct {
-	sync.Mutex
-	m map[string]*importJob
-}{m: map[string]*importJob{}}
-
 func (j *importJob) progress(rows int, read int64) {
 	j.mu.Lock()
 	j.rows, j.read = rows, read
@@ -193,19 +198,19 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	id, out, err := newReportFile(a.UserID)
+	id, out, err := w.newReportFile(a.UserID)
 	if err != nil {
 		_ = os.Remove(up.Name())
 		return err
 	}
-	j := &importJob{id: id, user: a.UserID, name: name, dry: mode != "import", size: size, created: time.Now(), finished: make(chan struct{})}
-	imports.Lock()
+	j := &importJob{id: id, user: a.UserID, name: name, dry: mode != "import", size: size, created: w.svc.Clock.Time(), finished: make(chan struct{})}
+	w.imp.mu.Lock()
 	running := 0
-	for k, old := range imports.m {
+	for k, old := range w.imp.jobs {
 		select {
 		case <-old.finished:
-			if time.Since(old.created) > reportTTL {
-				delete(imports.m, k)
+			if j.created.Sub(old.created) > reportTTL {
+				delete(w.imp.jobs, k)
 			}
 		default:
 			if old.user == a.UserID {
@@ -214,15 +219,15 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if running >= maxImportsPerUser {
-		imports.Unlock()
+		w.imp.mu.Unlock()
 		_ = out.Close()
-		dropReport(id)
+		w.dropReport(id)
 		_ = os.Remove(up.Name())
 		p.Error = i18n.T(p.Lang, "registry.ui.import.busy", map[string]any{"n": i18n.Digits(p.Lang, strconv.Itoa(maxImportsPerUser))})
 		return w.showImport(rw, r, p, http.StatusTooManyRequests)
 	}
-	imports.m[id] = j
-	imports.Unlock()
+	w.imp.jobs[id] = j
+	w.imp.mu.Unlock()
 	// The import runs on without the request (a closed tab does not stop
 	// it), as its uploader, until it ends or the server shuts down.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
@@ -260,7 +265,7 @@ func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *o
 		// one was written, or the server is stopping (reports live in
 		// memory and would be unreachable).
 		if rep == nil || rep.Invalid == 0 || ctx.Err() != nil {
-			dropReport(j.id)
+			w.dropReport(j.id)
 		}
 		j.mu.Lock()
 		j.rep, j.err = rep, err
@@ -284,9 +289,9 @@ func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *o
 // report (polled by the page).
 func (w *Web) importStatus(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
-	imports.Lock()
-	j, ok := imports.m[r.PathValue("id")]
-	imports.Unlock()
+	w.imp.mu.Lock()
+	j, ok := w.imp.jobs[r.PathValue("id")]
+	w.imp.mu.Unlock()
 	if !ok || j.user != a.UserID {
 		return notFound()
 	}
@@ -346,7 +351,7 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 		return status
 	}
 	d.Report = rep
-	if _, kept := keptReport(j.id); kept {
+	if _, kept := w.keptReport(j.id); kept {
 		d.ReportID = j.id
 	}
 	for _, e := range rep.Errors {
@@ -368,22 +373,22 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 }
 
 // keptReport returns the error report file of an import, if it is kept.
-func keptReport(id string) (reportFile, bool) {
-	reports.Lock()
-	defer reports.Unlock()
-	rf, ok := reports.m[id]
-	if !ok || time.Since(rf.created) > reportTTL {
+func (w *Web) keptReport(id string) (reportFile, bool) {
+	w.imp.mu.Lock()
+	defer w.imp.mu.Unlock()
+	rf, ok := w.imp.reports[id]
+	if !ok || w.svc.Clock.Time().Sub(rf.created) > reportTTL {
 		return reportFile{}, false
 	}
 	return rf, true
 }
 
 // dropReport removes an import's error report (it had no rows to report).
-func dropReport(id string) {
-	reports.Lock()
-	rf, ok := reports.m[id]
-	delete(reports.m, id)
-	reports.Unlock()
+func (w *Web) dropReport(id string) {
+	w.imp.mu.Lock()
+	rf, ok := w.imp.reports[id]
+	delete(w.imp.reports, id)
+	w.imp.mu.Unlock()
 	if ok {
 		_ = os.Remove(rf.path)
 	}
@@ -392,7 +397,7 @@ func dropReport(id string) {
 // importErrors serves an import's error report to the user who ran it.
 func (w *Web) importErrors(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
-	rf, ok := keptReport(r.PathValue("id"))
+	rf, ok := w.keptReport(r.PathValue("id"))
 	if !ok || rf.user != a.UserID {
 		return notFound()
 	}
@@ -403,6 +408,20 @@ func (w *Web) importErrors(rw http.ResponseWriter, r *http.Request) error {
 	defer f.Close()
 	rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	rw.Header().Set("Content-Disposition", `attachment; filename="import-errors.csv"`)
-	_, err = io.Copy(rw, f)
-	return err
+	if _, err = io.Copy(rw, f); err != nil {
+		return err
+	}
+	// Downloaded: the report holds personal data and goes now.
+	w.dropReport(r.PathValue("id"))
+	return nil
+}
+
+// removeReports removes every error report still kept (at shutdown).
+func (w *Web) removeReports() {
+	w.imp.mu.Lock()
+	defer w.imp.mu.Unlock()
+	for k, r := range w.imp.reports {
+		_ = os.Remove(r.path)
+		delete(w.imp.reports, k)
+	}
 }

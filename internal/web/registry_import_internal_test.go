@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -51,9 +52,9 @@ func startImport(t *testing.T, w *Web, rows int) *importJob {
 	if rw.Code != http.StatusOK {
 		t.Fatalf("upload: %d\n%s", rw.Code, rw.Body)
 	}
-	imports.Lock()
-	defer imports.Unlock()
-	for _, j := range imports.m {
+	w.imp.mu.Lock()
+	defer w.imp.mu.Unlock()
+	for _, j := range w.imp.jobs {
 		if j.user == actor.UserID {
 			return j
 		}
@@ -156,5 +157,46 @@ func TestImportsPerUserBounded(t *testing.T) {
 	}
 	if rw.Code != http.StatusTooManyRequests || !strings.Contains(rw.Body.String(), "imports running") {
 		t.Errorf("third import: %d\n%.500s", rw.Code, rw.Body)
+	}
+}
+
+// TestErrorReportsExpire checks that an import's error report, which holds
+// personal data, is removed an hour after the import (by the instance's
+// clock) and when the server stops, and that the file goes with it.
+func TestErrorReportsExpire(t *testing.T) {
+	now := time.Date(2026, 11, 18, 6, 30, 0, 0, time.UTC)
+	w, err := New(Services{Clock: homeward.Clock{Now: func() time.Time { return now }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", t.TempDir())
+	id, f, err := w.newReportFile("u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, ok := w.keptReport(id); !ok {
+		t.Fatal("a new report is not kept")
+	}
+	now = now.Add(reportTTL + time.Minute)
+	if _, ok := w.keptReport(id); ok {
+		t.Error("a report is kept after an hour")
+	}
+	id2, f2, err := w.newReportFile("u2") // sweeps the expired one
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2.Close()
+	if _, err := os.Stat(f.Name()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the expired report's file is still there: %v", err)
+	}
+	if err := w.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.keptReport(id2); ok {
+		t.Error("a report is kept after the server stopped")
+	}
+	if _, err := os.Stat(f2.Name()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the report's file outlives the server: %v", err)
 	}
 }

@@ -405,12 +405,16 @@ func TestImportPage(t *testing.T) {
 	if link == nil {
 		t.Fatal("no error report link")
 	}
-	if status, body := cw.get(link[1]); status != 200 || !strings.Contains(body, "A3,Moni,Das,Q") || strings.Contains(body, "A1,") {
-		t.Errorf("error report: %d\n%s", status, body)
-	}
 	// The report is the uploader's only.
 	if status, _ := b.as(w, "ngo", homeward.RoleSupervisor).get(link[1]); status != 404 {
 		t.Errorf("another user downloads the report: %d", status)
+	}
+	if status, body := cw.get(link[1]); status != 200 || !strings.Contains(body, "A3,Moni,Das,Q") || strings.Contains(body, "A1,") {
+		t.Errorf("error report: %d\n%s", status, body)
+	}
+	// It holds personal data: once downloaded, it is gone.
+	if status, _ := cw.get(link[1]); status != 404 {
+		t.Errorf("the report is downloaded twice: %d", status)
 	}
 	// Import, in Bangla: the rows are written and the report is translated.
 	cw.get("/lang?to=bn&back=/imports")

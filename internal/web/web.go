@@ -48,6 +48,8 @@ type Web struct {
 	// stops that work, and Wait waits for it.
 	Background context.Context
 	jobs       sync.WaitGroup
+	// imp holds the imports in flight and their error reports.
+	imp *importState
 	// flashKeys are the messages a redirect may ask to show (?ok=key);
 	// filled while the routes are set up, read-only afterwards.
 	flashKeys map[string]bool
@@ -55,7 +57,7 @@ type Web struct {
 
 // New returns the UI with its routes.
 func New(svc Services) (*Web, error) {
-	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}}
+	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}, imp: newImportState()}
 	w.flash("org.saved", "user.created", "user.disabled", "user.enabled", "account.password.changed")
 	w.flash("catalogue.saved", "webhook.ui.deleted")
 	w.flash("dedupe.ui.decided", "dedupe.ui.merged", "dedupe.ui.unmerged")
@@ -468,6 +470,7 @@ func (w *Web) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		w.jobs.Wait()
+		w.removeReports()
 		close(done)
 	}()
 	select {
