@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"homeward"
 )
 
 // The doubling attack of the review: each calculation concatenates the
@@ -24,6 +26,11 @@ func TestValidateDoublingConcatStopsAtBudget(t *testing.T) {
 	_, err := f.Validate(map[string]any{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if !errors.Is(err, ErrEvalBudget) {
 		t.Fatalf("Validate = %v, want ErrEvalBudget", err)
+	}
+	// Callers get a coded, translated refusal (a conflict: the form is at
+	// fault, not the answers), never an internal error.
+	if code := homeward.ErrorCode(err); code != homeward.ECONFLICT {
+		t.Errorf("Validate's error code = %q, want %q", code, homeward.ECONFLICT)
 	}
 	_ = f.Relevance(map[string]any{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) // must return, not crash
 }

@@ -2,6 +2,7 @@ package form
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -147,7 +148,10 @@ func (f *Form) Validate(answers map[string]any, today time.Time) (*Submission, e
 		env.Values[q.Name] = ev
 	}
 	if err := env.Err(); err != nil {
-		return nil, fmt.Errorf("form %s: %w", f.ID, err)
+		// The form's calculations, not the answers, are at fault: a clear
+		// conflict for the person filling it in, ErrEvalBudget for callers.
+		return nil, errors.Join(homeward.Errorf(homeward.ECONFLICT, "assessment.form.too_costly",
+			"This form's calculations are too large to work out; ask an administrator to simplify form %s.", f.ID), err)
 	}
 	sort.SliceStable(sub.Flags, func(i, j int) bool { return sevRank(sub.Flags[i].Severity) < sevRank(sub.Flags[j].Severity) })
 	return sub, v.Err()
