@@ -86,6 +86,7 @@ func New(svc Services) (*Web, error) {
 	w.routesProviders()
 	w.routesTasks()
 	w.routesAccounts()
+	w.routesAudit()
 	return w, nil
 }
 
@@ -177,6 +178,7 @@ func (w *Web) parse() error {
 		"num":     i18n.Number,
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
+		"list":    func(v ...any) []any { return v },
 		"label":   label,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
