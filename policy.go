@@ -100,6 +100,10 @@ const (
 	ActUserCreate   Action = "user.create"
 	ActUserUpdate   Action = "user.update"
 	ActUserPassword Action = "user.password" // reset another user's password
+	// ActUserNames shows who did something: the names of the actor's
+	// colleagues, and for users of another organisation only that
+	// organisation's name (see UserService.UserNames).
+	ActUserNames Action = "user.names"
 	// API tokens: made and listed only by their owner (an administrator
 	// who could mint a colleague's token could act as them, counselling
 	// notes included); revoked by their owner or an administrator of the
@@ -204,6 +208,7 @@ var rules = map[Action]rule{
 	ActUserCreate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
 	ActUserUpdate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActUserPassword:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActUserNames:        {scope: ScopeRead, roles: all},
 	ActTokenCreate:      {scope: ScopeAdmin, self: true},
 	ActTokenRead:        {scope: ScopeAdmin, self: true},
 	ActTokenRevoke:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, self: true},

@@ -19,6 +19,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActUserCreate:       {homeward.RoleAdministrator},
 	homeward.ActUserUpdate:       {homeward.RoleAdministrator},
 	homeward.ActUserPassword:     {homeward.RoleAdministrator},
+	homeward.ActUserNames:        homeward.Roles,
 	homeward.ActTokenCreate:      {}, // the owner only (self), never an administrator
 	homeward.ActTokenRead:        {}, // the owner only (self)
 	homeward.ActTokenRevoke:      {homeward.RoleAdministrator},

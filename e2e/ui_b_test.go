@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/referral"
 )
 
 // The auditor's home leads to the audit screen: the events of the log,
@@ -62,5 +67,48 @@ func TestAuditorAuditScreen(t *testing.T) {
 	types, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...new Set([...document.querySelectorAll('#audit-events tbody td:nth-child(5) code')].map(c => c.textContent))].join(',')`))
 	if types != "organisation" && types != "" {
 		t.Errorf("filtered record types = %q", types)
+	}
+}
+
+// A case worker opens a returnee whose referral was accepted: the timeline
+// names the service as the catalogue does and the provider that acted, in
+// English and in Bangla — no service codes, no "a colleague".
+func TestTimelineShowsNames(t *testing.T) {
+	db, w := seedDemo(t)
+	url := serveDB(t, db)
+	cwUser := w.Users["caseworker2@shapla.demo"]
+	cw := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cwUser.ID, OrgID: cwUser.OrgID, Name: cwUser.Name, Roles: cwUser.Roles})
+	refs, _, err := db.FindReferrals(cw, referral.ReferralFilter{Box: referral.Outbox, State: referral.StateAccepted, Limit: 1})
+	if err != nil || len(refs) == 0 {
+		t.Fatalf("no accepted referral in the demo: %v", err)
+	}
+	ref := refs[0]
+	ctx := browser(t)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+"/login"),
+		signIn(cwUser.Email),
+		chromedp.Navigate(url+"/people/"+ref.PersonID),
+		chromedp.WaitVisible(chromedp.ID("timeline")),
+	)
+	if err != nil {
+		t.Fatalf("person page: %v", err)
+	}
+	for _, lang := range []string{"en", "bn"} {
+		if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != lang {
+			if err := chromedp.Do(ctx, click("lang-"+lang), chromedp.WaitVisible(chromedp.ID("timeline"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("timeline")))
+		service := i18n.T(lang, "referral.service."+ref.ServiceType, nil)
+		if !strings.Contains(text, service) || !strings.Contains(text, ref.ToOrgName) {
+			t.Errorf("%s timeline lacks %q or %q:\n%s", lang, service, ref.ToOrgName, text)
+		}
+		for _, bad := range []string{ref.ServiceType, i18n.T(lang, "registry.ui.case.colleague", nil)} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%s timeline shows %q", lang, bad)
+			}
+		}
+		screenshot(t, ctx, "timeline-names-"+lang)
 	}
 }

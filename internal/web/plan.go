@@ -202,9 +202,11 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 		v.Services = append(v.Services, row)
 	}
 	if ag := pl.Agreement; ag != nil {
+		w.addNames(r, users, ag.RecordedBy)
 		v.AgreedText = i18n.T(lng, "plan.ui.agreed_by", map[string]any{"method": label(lng, "registry.method", string(ag.Method)), "at": timeText(lng, ag.At), "by": users[ag.RecordedBy]})
 	}
 	if ap := pl.Approval; ap != nil {
+		w.addNames(r, users, ap.By)
 		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, ap.At), "by": users[ap.By]})
 	}
 	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft

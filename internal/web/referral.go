@@ -182,6 +182,11 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
+	who := []string{ref.SentBy}
+	for _, s := range ref.History {
+		who = append(who, s.By)
+	}
+	w.addNames(r, users, who...)
 	v := &referralView{Ref: ref, Service: nameOr(names, ref.ServiceType), StateText: stateText(lng, ref.State),
 		ReasonText: label(lng, "referral.reason", string(ref.Reason)), SentAt: timeText(lng, ref.SentAt), SentBy: users[ref.SentBy]}
 	if ref.State == referral.StateSent {

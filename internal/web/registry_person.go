@@ -105,6 +105,12 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	a := homeward.ActorFromContext(ctx)
 	res := homeward.Resource{ID: id, OrgID: rec.Person.OrgID}
 	names := w.userNames(r)
+	if rec.Case != nil {
+		w.addNames(r, names, rec.Case.AssignedTo)
+	}
+	for _, c := range rec.Consents {
+		w.addNames(r, names, c.RecordedBy)
+	}
 	p := &rec.Person
 	v := &personView{Rec: rec, Name: p.DisplayName(), DateOfBirth: dateText(lng, p.DateOfBirth),
 		CanEdit:   homeward.Can(a, homeward.ActPersonUpdate, res),
@@ -183,8 +189,17 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		if err != nil {
 			return nil, err
 		}
+		var who []string
+		for _, ev := range events {
+			who = append(who, ev.Actor)
+			if u, ok := ev.Summary.Args["user"].(string); ok {
+				who = append(who, u)
+			}
+		}
+		w.addNames(r, names, who...)
+		services, _ := w.serviceNames(r, lng)
 		for i := len(events) - 1; i >= 0; i-- { // newest first
-			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, rec))
+			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, services, rec))
 		}
 	}
 	now := w.svc.Clock.Local()
@@ -219,13 +234,21 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 
 // eventText translates a timeline entry, with the codes inside its
 // arguments translated too.
-func eventText(lng string, ev registry.TimelineEvent, names map[string]string, rec *registry.Record) eventView {
+func eventText(lng string, ev registry.TimelineEvent, names, services map[string]string, rec *registry.Record) eventView {
 	args := map[string]any{}
 	for k, v := range ev.Summary.Args {
 		args[k] = v
 	}
 	str := func(k string) string { s, _ := args[k].(string); return s }
 	key := ev.Summary.Key
+	// Referral, delivery and plan steps name a service by its code and
+	// may give a reason code: both in the reader's language.
+	if s := str("service"); s != "" {
+		args["service"] = nameOr(services, s)
+	}
+	if s := str("reason"); s != "" && strings.HasPrefix(string(ev.Kind), "referral_") {
+		args["reason"] = label(lng, "referral.reason", s)
+	}
 	switch ev.Kind {
 	case registry.EventStatusChanged, registry.EventReopened:
 		for _, k := range []string{"from", "to"} {
