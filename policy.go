@@ -122,9 +122,12 @@ const (
 	ActPersonCreate     Action = "person.create"
 	ActPersonUpdate     Action = "person.update"
 	ActCaseAssign       Action = "case.assign"
-	ActConsentRecord    Action = "consent.record"
-	ActImport           Action = "registry.import"
-	ActExport           Action = "registry.export"
+	// ActCaseClose closes a case: a supervisor's decision (the other
+	// moves follow the plan, or are the case worker's).
+	ActCaseClose     Action = "case.close"
+	ActConsentRecord Action = "consent.record"
+	ActImport        Action = "registry.import"
+	ActExport        Action = "registry.export"
 	// Assessments: filling forms about a person and reading their results
 	// and scores; managing the instance-wide form and scoring-scheme
 	// catalogue (operator M&E analysts and administrators); activating a
@@ -220,6 +223,7 @@ var rules = map[Action]rule{
 	ActPersonCreate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActPersonUpdate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActCaseAssign:       {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActCaseClose:        {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActConsentRecord:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActImport:           {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActExport:           {scope: ScopeRead, roles: []Role{RoleSupervisor}},

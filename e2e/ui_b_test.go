@@ -10,6 +10,7 @@ import (
 	"homeward"
 	"homeward/internal/i18n"
 	"homeward/internal/referral"
+	"homeward/internal/registry"
 )
 
 // The auditor's home leads to the audit screen: the events of the log,
@@ -110,5 +111,94 @@ func TestTimelineShowsNames(t *testing.T) {
 			}
 		}
 		screenshot(t, ctx, "timeline-names-"+lang)
+	}
+}
+
+// A provider accepts a referral in the browser; the sender's case moves
+// into services by itself: on the record (with the move on the timeline)
+// and in the list, in English and in Bangla.
+func TestCaseStatusFollowsReferral(t *testing.T) {
+	db, w := seedDemo(t)
+	url := serveDB(t, db)
+	cwUser := w.Users["caseworker2@shapla.demo"]
+	cw := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cwUser.ID, OrgID: cwUser.OrgID, Name: cwUser.Name, Roles: cwUser.Roles})
+	var ref referral.Referral
+	var rec *registry.Record
+	for after := ""; ; {
+		refs, next, err := db.FindReferrals(cw, referral.ReferralFilter{Box: referral.Outbox, State: referral.StateSent, After: after, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range refs {
+			if r.Expired(db.Now()) {
+				continue
+			}
+			got, err := db.FindRecord(cw, r.PersonID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := got.Case.Status; s == registry.StatusRegistered || s == registry.StatusAssessed || s == registry.StatusPlanAgreed {
+				ref, rec = r, got
+				break
+			}
+		}
+		if rec != nil || next == "" {
+			break
+		}
+		after = next
+	}
+	if rec == nil {
+		t.Fatal("the demo has no open referral of a case before services")
+	}
+	var staff string
+	for _, u := range w.Users {
+		if u.OrgID == ref.ToOrgID && u.HasRole(homeward.RoleProviderStaff) {
+			staff = u.Email
+		}
+	}
+	if staff == "" {
+		t.Fatalf("no provider staff at %s", ref.ToOrgName)
+	}
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(url+"/login"),
+		signIn(staff),
+		chromedp.Navigate(url+"/referrals/"+ref.ID),
+		chromedp.WaitVisible(chromedp.ID("do-accepted")),
+		click("do-accepted"),
+		chromedp.WaitVisible(chromedp.CSS("#referral-state.state-accepted")),
+		signOut,
+		signIn(cwUser.Email),
+		chromedp.Navigate(url+"/people/"+rec.Person.ID),
+		chromedp.WaitVisible(chromedp.ID("case-status")),
+	)
+	if err != nil {
+		t.Fatalf("accept and open the case: %v", err)
+	}
+	for _, lang := range []string{"en", "bn"} {
+		if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != lang {
+			if err := chromedp.Do(ctx, click("lang-"+lang), chromedp.WaitVisible(chromedp.ID("case-status"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := i18n.T(lang, "registry.status.in_services", nil)
+		if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("case-status"))); !strings.Contains(s, want) {
+			t.Errorf("%s record status = %q, want %q", lang, s, want)
+		}
+		moved := i18n.T(lang, "ui_b.because.referral_accepted", nil)
+		if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("timeline"))); !strings.Contains(s, moved) {
+			t.Errorf("%s timeline lacks the move:\n%s", lang, s)
+		}
+		screenshot(t, ctx, "case-follows-plan-"+lang)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+"/people?q="+rec.Case.Number),
+		chromedp.WaitVisible(chromedp.ID("results")),
+	)
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("results"))); !strings.Contains(s, i18n.T("bn", "registry.status.in_services", nil)) {
+		t.Errorf("list status:\n%s", s)
 	}
 }

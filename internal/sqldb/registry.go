@@ -654,6 +654,11 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 			c.Vulnerabilities = slices.Clone(*upd.Vulnerabilities)
 		}
 		if upd.Status != nil && *upd.Status != c.Status {
+			if *upd.Status == registry.StatusClosed {
+				if err := homeward.Authorize(actor, homeward.ActCaseClose, res); err != nil {
+					return homeward.Errorf(homeward.EFORBIDDEN, "ui_b.case.close_supervisor", "Only a supervisor closes a case.")
+				}
+			}
 			ev, err := c.Transition(*upd.Status, upd.ClosureReason, actorID(actor), tx.now)
 			if err != nil {
 				return err

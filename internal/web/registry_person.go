@@ -178,7 +178,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 		for _, s := range registry.NextStatuses(c.Status, c.ClosureReason) {
 			if s == registry.StatusClosed {
-				cv.CanClose = true
+				cv.CanClose = homeward.Can(a, homeward.ActCaseClose, res)
 				continue
 			}
 			cv.Next = append(cv.Next, option{string(s), label(lng, "registry.status", string(s))})
@@ -250,9 +250,12 @@ func eventText(lng string, ev registry.TimelineEvent, names, services map[string
 		args["reason"] = label(lng, "referral.reason", s)
 	}
 	switch ev.Kind {
-	case registry.EventStatusChanged, registry.EventReopened:
+	case registry.EventStatusChanged, registry.EventReopened, registry.EventStatusFollowed:
 		for _, k := range []string{"from", "to"} {
 			args[k] = label(lng, "registry.status", str(k))
+		}
+		if b := str("because"); b != "" {
+			args["because"] = i18n.T(lng, "ui_b.because."+b, nil)
 		}
 	case registry.EventClosed:
 		args["reason"] = label(lng, "registry.closure", str("reason"))
