@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -200,5 +201,72 @@ func TestCaseStatusFollowsReferral(t *testing.T) {
 	}
 	if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("results"))); !strings.Contains(s, i18n.T("bn", "registry.status.in_services", nil)) {
 		t.Errorf("list status:\n%s", s)
+	}
+}
+
+// Referring offers the enterprise fund for the cash grant its "business
+// start-up" offer covers (in English and Bangla), and in the plan editor
+// choosing a service narrows the provider list to that service's providers.
+func TestReferAndPlanServices(t *testing.T) {
+	db, w := seedDemo(t)
+	url := serveDB(t, db)
+	cwUser := w.Users["caseworker2@shapla.demo"]
+	cw := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: cwUser.ID, OrgID: cwUser.OrgID, Name: cwUser.Name, Roles: cwUser.Roles})
+	plans, err := db.FindPlans(cw, referral.PlanFilter{Status: referral.PlanDraft})
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("no draft plan in the demo: %v", err)
+	}
+	pl := plans[0]
+	ctx := browser(t)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+"/login"),
+		signIn(cwUser.Email),
+		chromedp.Navigate(url+"/people/"+pl.PersonID+"/referrals"),
+		chromedp.WaitVisible(chromedp.ID("refer-offer")),
+	)
+	if err != nil {
+		t.Fatalf("referral form: %v", err)
+	}
+	groups := `[...document.querySelectorAll('#refer-offer optgroup')].map(g => g.label + ': ' + [...g.querySelectorAll('option')].map(o => o.textContent).join(', ')).join('\n')`
+	for _, lang := range []string{"en", "bn"} {
+		if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != lang {
+			if err := chromedp.Do(ctx, click("lang-"+lang), chromedp.WaitVisible(chromedp.ID("refer-offer"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](groups))
+		want := i18n.T(lang, "referral.service.business_grant_cash", nil) + ": Notun Shuru Enterprise Fund"
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: the cash grant is hidden:\n%s", lang, got)
+		}
+	}
+	err = chromedp.Do(ctx,
+		click("lang-en"),
+		chromedp.WaitVisible(chromedp.ID("refer-offer")),
+		chromedp.Navigate(url+"/plans/"+pl.ID),
+		chromedp.WaitVisible(chromedp.ID("plan-form")),
+	)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	// The blank line at the end: choose counselling, and only the
+	// counselling centre remains.
+	row, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#plan-service-rows tr.plan-svc').length - 1`))
+	sel := "svc-type-" + strconv.Itoa(row)
+	prov := "svc-provider-" + strconv.Itoa(row)
+	before, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#` + prov + ` option').length`))
+	err = chromedp.Do(ctx, settled, chromedp.SetValue(chromedp.ID(sel), "psychosocial_counselling"))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('`+sel+`').dispatchEvent(new Event('change', {bubbles: true}))`))
+	}
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#`+prov+` option').length < `+strconv.Itoa(before)))
+	}
+	if err != nil {
+		t.Fatalf("choose a service: %v", err)
+	}
+	names, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#` + prov + ` option')].map(o => o.textContent).filter(Boolean).join(', ')`))
+	if names != "Mon Jotno Counselling Centre" {
+		t.Errorf("providers of counselling = %q (of %d before)", names, before-1)
 	}
 }

@@ -179,7 +179,10 @@ func (w *Web) parse() error {
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
 		"list":    func(v ...any) []any { return v },
-		"label":   label,
+		"providerSelect": func(row int, selected string, opts []option) providerSelect {
+			return providerSelect{Row: row, Selected: selected, Options: opts}
+		},
+		"label": label,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
