@@ -254,7 +254,7 @@ func TestReferAndPlanServices(t *testing.T) {
 	row, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#plan-service-rows tr.plan-svc').length - 1`))
 	sel := "svc-type-" + strconv.Itoa(row)
 	prov := "svc-provider-" + strconv.Itoa(row)
-	before, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#` + prov + ` option').length`))
+	before, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#`+prov+` option').length`))
 	err = chromedp.Do(ctx, settled, chromedp.SetValue(chromedp.ID(sel), "psychosocial_counselling"))
 	if err == nil {
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('`+sel+`').dispatchEvent(new Event('change', {bubbles: true}))`))
@@ -265,7 +265,7 @@ func TestReferAndPlanServices(t *testing.T) {
 	if err != nil {
 		t.Fatalf("choose a service: %v", err)
 	}
-	names, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#` + prov + ` option')].map(o => o.textContent).filter(Boolean).join(', ')`))
+	names, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#`+prov+` option')].map(o => o.textContent).filter(Boolean).join(', ')`))
 	if names != "Mon Jotno Counselling Centre" {
 		t.Errorf("providers of counselling = %q (of %d before)", names, before-1)
 	}

@@ -124,9 +124,9 @@ type planView struct {
 	Providers    []option
 	// offers are the directory's offers, for ProviderOptions; cat the
 	// catalogue that says which services an offer covers.
-	offers []referral.Offer
-	cat    *referral.Catalogue
-	Methods      []option
+	offers  []referral.Offer
+	cat     *referral.Catalogue
+	Methods []option
 	// The edit form's rows: the plan's, or what was typed.
 	FormGoals    []goalRow
 	FormServices []serviceRow
