@@ -270,3 +270,51 @@ func TestReferAndPlanServices(t *testing.T) {
 		t.Errorf("providers of counselling = %q (of %d before)", names, before-1)
 	}
 }
+
+// A supervisor sees how many pairs wait in the duplicate queue and confirms
+// two obvious ones at once, in Bangla and in English.
+func TestDuplicateQueueBulkConfirm(t *testing.T) {
+	url := startDemo(t)
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(url+"/login"),
+		signIn("supervisor@shapla.demo"),
+		chromedp.Navigate(url+"/duplicates"),
+		chromedp.WaitVisible(chromedp.ID("dup-count")),
+	)
+	if err != nil {
+		t.Fatalf("queue: %v", err)
+	}
+	for _, lang := range []string{"bn", "en"} {
+		if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != lang {
+			if err := chromedp.Do(ctx, click("lang-"+lang), chromedp.WaitVisible(chromedp.ID("dup-count"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-count")))
+		btn, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-confirm-chosen")))
+		if !strings.Contains(count, strings.Split(i18n.T(lang, "ui_b.dedupe.count.open", map[string]any{"n": "|"}), "|")[1]) || btn != i18n.T(lang, "ui_b.dedupe.confirm_chosen", nil) {
+			t.Errorf("%s: count %q, button %q", lang, count, btn)
+		}
+	}
+	before, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-count")))
+	screenshot(t, ctx, "dedupe-bulk-before")
+	err = chromedp.Do(ctx,
+		click("dup-choose-0"),
+		click("dup-choose-1"),
+		click("dup-confirm-chosen"),
+		chromedp.WaitVisible(chromedp.ID("dup-bulk-result")),
+	)
+	if err != nil {
+		t.Fatalf("bulk confirm: %v", err)
+	}
+	done, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-bulk-result")))
+	if done != "2 pairs confirmed as the same person." {
+		t.Errorf("result = %q", done)
+	}
+	after, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-count")))
+	if after == before {
+		t.Errorf("count unchanged: %q", after)
+	}
+	screenshot(t, ctx, "dedupe-bulk-after")
+}

@@ -667,3 +667,30 @@ func (db *DB) ListMerges(ctx context.Context, personID string) ([]dedupe.Merge, 
 	}
 	return out, rows.Err()
 }
+
+// CountPairs counts the actor's organisation's pairs by status, leaving out
+// open and confirmed pairs of people merged since, as ListPairs does.
+func (db *DB) CountPairs(ctx context.Context) (map[dedupe.Status]int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_pair", OrgID: org}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT d.status, COUNT(*) FROM dedupe_pairs d WHERE d.org_id = ?
+		AND (d.status NOT IN (?, ?) OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL))
+		GROUP BY d.status`, org, string(dedupe.StatusOpen), string(dedupe.StatusSame))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[dedupe.Status]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[dedupe.Status(s)] = n
+	}
+	return out, rows.Err()
+}
