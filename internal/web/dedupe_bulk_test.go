@@ -84,4 +84,3 @@ func TestDuplicateQueueCountAndBulkConfirm(t *testing.T) {
 		t.Errorf("case worker: %d", status)
 	}
 }
-
