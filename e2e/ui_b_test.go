@@ -318,3 +318,113 @@ func TestDuplicateQueueBulkConfirm(t *testing.T) {
 	}
 	screenshot(t, ctx, "dedupe-bulk-after")
 }
+
+// A supervisor merges a returnee registered twice. Before: two people in
+// the list, two records. After: one person in the list, one case whose
+// timeline holds both histories (the absorbed one's marked), and the
+// absorbed record's old address leads to the kept record with a banner —
+// in English and in Bangla. Screenshots before and after.
+func TestMergeLeavesOnePersonOneCase(t *testing.T) {
+	db, w := seedDemo(t)
+	url := serveDB(t, db)
+	supUser := w.Users["supervisor@shapla.demo"]
+	sup := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: supUser.ID, OrgID: supUser.OrgID, Name: supUser.Name, Roles: supUser.Roles})
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(url+"/login"),
+		signIn(supUser.Email),
+		chromedp.Navigate(url+"/duplicates"),
+		chromedp.WaitVisible(chromedp.ID("dup-list")),
+	)
+	if err != nil {
+		t.Fatalf("queue: %v", err)
+	}
+	if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != "en" {
+		if err := chromedp.Do(ctx, click("lang-en"), chromedp.WaitVisible(chromedp.ID("dup-list"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#dup-list tbody tr')].find(r => r.textContent.includes('Rafikul') && r.textContent.includes('Rafiqul')).querySelector('a.dup-review').getAttribute('href')`))
+	if err != nil || !strings.HasPrefix(href, "/duplicates/") {
+		t.Fatalf("the Rafiqul pair is not in the queue: %q %v", href, err)
+	}
+	pair, err := db.FindPair(sup, strings.TrimPrefix(href, "/duplicates/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := db.FindRecord(sup, pair.PersonA)
+	b, _ := db.FindRecord(sup, pair.PersonB)
+	rows := func(q string) int {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/people?q="+q), chromedp.WaitVisible(chromedp.ID("results"))); err != nil {
+			t.Fatalf("search: %v", err)
+		}
+		n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results a.person-name').length`))
+		return n
+	}
+	if n := rows("Islam+Rafi"); n < 2 {
+		t.Logf("before the merge the list shows %d", n)
+	}
+	screenshot(t, ctx, "merge-before-list")
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/people/"+b.Person.ID), chromedp.WaitVisible(chromedp.ID("timeline"))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "merge-before-record")
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('timeline').scrollIntoView({block: 'center'}) || true`))
+	screenshot(t, ctx, "merge-before-timeline")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+href),
+		chromedp.WaitVisible(chromedp.ID("dup-same")),
+		click("dup-same"),
+		chromedp.WaitVisible(chromedp.ID("dup-merge")),
+		click("dup-merge"),
+		chromedp.WaitVisible(chromedp.ID("dup-unmerge")),
+	)
+	if err != nil {
+		t.Fatalf("merge: %v", err)
+	}
+	kept, gone := a, b
+	if r, _ := db.FindRecord(sup, a.Person.ID); r.MergedInto != "" {
+		kept, gone = b, a
+	}
+	if n := rows(url2q(gone.Case.Number)); n != 1 {
+		t.Errorf("after the merge the absorbed case number lists %d people", n)
+	}
+	screenshot(t, ctx, "merge-after-list")
+	for _, lang := range []string{"en", "bn"} {
+		if cur, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); cur != lang {
+			if err := chromedp.Do(ctx, click("lang-"+lang), chromedp.WaitVisible(chromedp.ID("main"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = chromedp.Do(ctx, chromedp.Navigate(url+"/people/"+gone.Person.ID), chromedp.WaitVisible(chromedp.ID("merged-banner")))
+		if err != nil {
+			t.Fatalf("%s: old address: %v", lang, err)
+		}
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if !strings.Contains(loc, "/people/"+kept.Person.ID) {
+			t.Errorf("%s: old address led to %s", lang, loc)
+		}
+		banner, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("merged-banner")))
+		if want := i18n.T(lang, "ui_b.merge.redirected", map[string]any{"name": gone.Person.DisplayName()}); banner != want {
+			t.Errorf("%s banner = %q, want %q", lang, banner, want)
+		}
+		number, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("case")))
+		if !strings.Contains(number, kept.Case.Number) {
+			t.Errorf("%s: the kept record shows another case:\n%s", lang, number)
+		}
+		marked, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#timeline li.merged-event').length`))
+		own, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#timeline li:not(.merged-event)').length`))
+		mark, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#timeline li.merged-event .tag') || {}).textContent || ''`))
+		if marked == 0 || own == 0 || mark != i18n.T(lang, "ui_b.merge.from", map[string]any{"number": gone.Case.Number}) {
+			t.Errorf("%s timeline: %d own, %d marked (%q)", lang, own, marked, mark)
+		}
+		screenshot(t, ctx, "merge-after-record-"+lang)
+		_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#timeline li.merged-event') || document.body).scrollIntoView({block: 'center'}) || true`))
+		screenshot(t, ctx, "merge-after-timeline-"+lang)
+	}
+}
+
+// url2q escapes a case number for a query string.
+func url2q(s string) string { return strings.ReplaceAll(s, " ", "+") }

@@ -459,6 +459,18 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 		}
 		m = &dedupe.Merge{ID: homeward.NewID(), OrgID: p.OrgID, PairID: p.ID, KeptID: keptID, AbsorbedID: absID, Plan: plan, Provenance: prov,
 			KeptBefore: kept, Absorbed: abs, Moved: map[string][]string{}, MergedBy: actorID(tx.actor), MergedAt: tx.now}
+		// The kept person's own case (if any) takes in the absorbed
+		// person's cases: they move with the person but stay marked, so
+		// that the kept person keeps one case whose timeline shows both.
+		var keptCase string
+		if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? AND merged_into IS NULL ORDER BY opened_at DESC LIMIT 1`, keptID).Scan(&keptCase); err != nil && err != errNoRows {
+			return err
+		}
+		if keptCase != "" {
+			if _, err := tx.Exec(`UPDATE cases SET merged_into = ? WHERE person_id = ? AND merged_into IS NULL`, keptCase, absID); err != nil {
+				return err
+			}
+		}
 		// The absorbed person's records move to the kept person.
 		for _, t := range movedTables {
 			ids, err := tx.ids(`SELECT id FROM `+t+` WHERE person_id = ? ORDER BY id`, absID)
@@ -562,9 +574,13 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 		}
 		for _, t := range movedTables {
 			ids := m.Moved[t]
+			set := `person_id = ?`
+			if t == "cases" {
+				set += `, merged_into = NULL` // the cases are the absorbed person's own again
+			}
 			for len(ids) > 0 {
 				n := min(len(ids), 500)
-				if _, err := tx.Exec(`UPDATE `+t+` SET person_id = ? WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
+				if _, err := tx.Exec(`UPDATE `+t+` SET `+set+` WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
 					return err
 				}
 				ids = ids[n:]

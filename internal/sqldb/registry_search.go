@@ -21,7 +21,7 @@ const summaryColumns = `p.id, p.given_name, p.family_name, p.full_name_native, p
 // name tokens that must all match (as a word or a word's beginning).
 func (db *DB) searchWhere(ctx context.Context, org string, f registry.SearchFilter) (string, []any, error) {
 	var where strings.Builder
-	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL`)
+	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL`)
 	args := []any{org}
 	add := func(cond string, a ...any) {
 		where.WriteString(" AND " + cond)

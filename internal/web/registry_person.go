@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ import (
 
 // personView is the person page, every value ready to show in one language.
 type personView struct {
+	// MergedFrom names the record merged into this one whose address the
+	// visitor followed (the banner on arrival).
+	MergedFrom  string
 	Rec         *registry.Record
 	Name        string
 	DateOfBirth string
@@ -76,7 +80,17 @@ type consentView struct {
 	Active                                                                              bool
 }
 
-type eventView struct{ At, Actor, Text string }
+type eventView struct{ At, Actor, Text, MergedFrom string }
+
+// mergedAway sends a visitor of a record merged into another to the kept
+// record, which says so; it reports whether it did.
+func mergedAway(rw http.ResponseWriter, r *http.Request, rec *registry.Record) bool {
+	if rec.MergedInto == "" || !homeward.ValidID(rec.MergedInto) {
+		return false
+	}
+	http.Redirect(rw, r, "/people/"+rec.MergedInto+"?merged_from="+url.QueryEscape(rec.Person.ID), http.StatusSeeOther)
+	return true
+}
 
 func money(lng string, m *registry.Money) string {
 	if m == nil {
@@ -104,6 +118,12 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	lng := lang(r)
 	a := homeward.ActorFromContext(ctx)
 	res := homeward.Resource{ID: id, OrgID: rec.Person.OrgID}
+	mergedFrom := ""
+	if from := r.URL.Query().Get("merged_from"); homeward.ValidID(from) {
+		if old, err := w.svc.Registry.FindRecord(ctx, from); err == nil && old.MergedInto == id {
+			mergedFrom = old.Person.DisplayName()
+		}
+	}
 	names := w.userNames(r)
 	if rec.Case != nil {
 		w.addNames(r, names, rec.Case.AssignedTo)
@@ -114,7 +134,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	p := &rec.Person
 	v := &personView{Rec: rec, Name: p.DisplayName(), DateOfBirth: dateText(lng, p.DateOfBirth),
 		CanEdit:   homeward.Can(a, homeward.ActPersonUpdate, res),
-		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res)}
+		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res), MergedFrom: mergedFrom}
 	if age, ok := p.DateOfBirth.AgeAt(w.svc.Clock.Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
 	}
@@ -318,13 +338,16 @@ func eventText(lng string, ev registry.TimelineEvent, names, services map[string
 	} else if actor == "" {
 		actor = i18n.T(lng, "registry.ui.case.colleague", nil)
 	}
-	return eventView{At: timeText(lng, ev.At), Actor: actor, Text: i18n.T(lng, key, args)}
+	return eventView{At: timeText(lng, ev.At), Actor: actor, Text: i18n.T(lng, key, args), MergedFrom: ev.MergedFrom}
 }
 
 func (w *Web) personPage(rw http.ResponseWriter, r *http.Request) error {
 	id, err := pathUUID(r)
 	if err != nil {
 		return err
+	}
+	if rec, err := w.svc.Registry.FindRecord(r.Context(), id); err == nil && mergedAway(rw, r, rec) {
+		return nil
 	}
 	return w.showPerson(rw, r, id, http.StatusOK, nil)
 }
