@@ -833,7 +833,7 @@ func (db *DB) Timeline(ctx context.Context, caseID string) ([]registry.TimelineE
 	// The case's own events and those of cases merged into it, each of
 	// the latter marked with the case number it was recorded on.
 	rows, err := db.query(ctx, `SELECT e.event, CASE WHEN e.case_id = ? THEN '' ELSE c.number END FROM case_events e JOIN cases c ON c.id = e.case_id
-		WHERE e.case_id = ? OR c.merged_into = ? ORDER BY e.at, e.id`, caseID, caseID, caseID)
+		WHERE e.case_id IN (SELECT id FROM cases WHERE id = ? OR merged_into = ?) ORDER BY e.at, e.id`, caseID, caseID, caseID)
 	if err != nil {
 		return nil, err
 	}
