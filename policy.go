@@ -100,6 +100,10 @@ const (
 	ActUserCreate   Action = "user.create"
 	ActUserUpdate   Action = "user.update"
 	ActUserPassword Action = "user.password" // reset another user's password
+	// ActUserNames shows who did something: the names of the actor's
+	// colleagues, and for users of another organisation only that
+	// organisation's name (see UserService.UserNames).
+	ActUserNames Action = "user.names"
 	// API tokens: made and listed only by their owner (an administrator
 	// who could mint a colleague's token could act as them, counselling
 	// notes included); revoked by their owner or an administrator of the
@@ -118,9 +122,12 @@ const (
 	ActPersonCreate     Action = "person.create"
 	ActPersonUpdate     Action = "person.update"
 	ActCaseAssign       Action = "case.assign"
-	ActConsentRecord    Action = "consent.record"
-	ActImport           Action = "registry.import"
-	ActExport           Action = "registry.export"
+	// ActCaseClose closes a case: a supervisor's decision (the other
+	// moves follow the plan, or are the case worker's).
+	ActCaseClose     Action = "case.close"
+	ActConsentRecord Action = "consent.record"
+	ActImport        Action = "registry.import"
+	ActExport        Action = "registry.export"
 	// Assessments: filling forms about a person and reading their results
 	// and scores; managing the instance-wide form and scoring-scheme
 	// catalogue (operator M&E analysts and administrators); activating a
@@ -204,6 +211,7 @@ var rules = map[Action]rule{
 	ActUserCreate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
 	ActUserUpdate:       {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActUserPassword:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActUserNames:        {scope: ScopeRead, roles: all},
 	ActTokenCreate:      {scope: ScopeAdmin, self: true},
 	ActTokenRead:        {scope: ScopeAdmin, self: true},
 	ActTokenRevoke:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, self: true},
@@ -215,6 +223,7 @@ var rules = map[Action]rule{
 	ActPersonCreate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActPersonUpdate:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActCaseAssign:       {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActCaseClose:        {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActConsentRecord:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActImport:           {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActExport:           {scope: ScopeRead, roles: []Role{RoleSupervisor}},

@@ -19,6 +19,8 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActUserCreate:       {homeward.RoleAdministrator},
 	homeward.ActUserUpdate:       {homeward.RoleAdministrator},
 	homeward.ActUserPassword:     {homeward.RoleAdministrator},
+	homeward.ActUserNames:        homeward.Roles,
+	homeward.ActCaseClose:        {homeward.RoleSupervisor},
 	homeward.ActTokenCreate:      {}, // the owner only (self), never an administrator
 	homeward.ActTokenRead:        {}, // the owner only (self)
 	homeward.ActTokenRevoke:      {homeward.RoleAdministrator},

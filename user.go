@@ -170,6 +170,11 @@ type APIToken struct {
 type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// UserNames names the users in ids as the actor may see them, for
+	// "who did this": a colleague (same organisation) by their name, a user
+	// of another organisation by that organisation's name only. Unknown ids
+	// are left out.
+	UserNames(ctx context.Context, ids []string) (map[string]string, error)
 	CreateUser(ctx context.Context, u *User, password string) error
 	UpdateUser(ctx context.Context, id string, version int, upd UserUpdate) (*User, error)
 	// SetPassword resets another user's password (administrators) or, with

@@ -269,6 +269,59 @@ func (s *Service) Pairs(ctx context.Context, f PairFilter) ([]Pair, string, erro
 	return s.store.ListPairs(ctx, f)
 }
 
+// CountPairs counts the review queue by status.
+func (s *Service) CountPairs(ctx context.Context) (map[Status]int, error) {
+	return s.store.CountPairs(ctx)
+}
+
+// PairRef names a pair at the version the reviewer saw.
+type PairRef struct {
+	ID      string
+	Version int
+}
+
+// DecisionError is why one pair of a bulk decision was refused.
+type DecisionError struct {
+	PairID string
+	Err    error
+}
+
+// DecideMany records the same decision on several pairs, each in its own
+// transaction and audited exactly as a single decision is, so that one
+// pair changed meanwhile (a stale version) or refused does not undo the
+// others. It returns the pairs decided and those refused; an actor who may
+// not review duplicates is refused before any.
+func (s *Service) DecideMany(ctx context.Context, pairs []PairRef, status Status, note string) ([]*Pair, []DecisionError, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_pair", OrgID: actorOrgID(actor)}); err != nil {
+		return nil, nil, err
+	}
+	if len(pairs) == 0 {
+		return nil, nil, homeward.FieldErrorf("pairs", "ui_b.dedupe.none_chosen", "Choose at least one pair.")
+	}
+	var done []*Pair
+	var failed []DecisionError
+	for _, ref := range pairs {
+		p, err := s.store.DecidePair(ctx, ref.ID, ref.Version, status, note)
+		if err != nil {
+			if homeward.ErrorCode(err) == homeward.EINVALID && len(done) == 0 && len(failed) == 0 {
+				return nil, nil, err // the decision itself is invalid: the same for every pair
+			}
+			failed = append(failed, DecisionError{PairID: ref.ID, Err: err})
+			continue
+		}
+		done = append(done, p)
+	}
+	return done, failed, nil
+}
+
+func actorOrgID(a *homeward.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.OrgID
+}
+
 // PairView is a pair with both people's records and a fresh explanation.
 type PairView struct {
 	Pair   *Pair

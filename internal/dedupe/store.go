@@ -45,6 +45,9 @@ type Store interface {
 	SavePairs(ctx context.Context, orgID, owner string, found []Found, done bool, upTo time.Time, lease time.Duration) (int, error)
 
 	ListPairs(ctx context.Context, f PairFilter) ([]Pair, string, error)
+	// CountPairs counts the actor's organisation's pairs by status, as
+	// ListPairs lists them.
+	CountPairs(ctx context.Context) (map[Status]int, error)
 	FindPair(ctx context.Context, id string) (*Pair, error)
 	DecidePair(ctx context.Context, id string, version int, status Status, note string) (*Pair, error)
 	MergePair(ctx context.Context, pairID string, version int, plan MergePlan) (*Merge, error)

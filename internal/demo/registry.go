@@ -520,7 +520,7 @@ func lifecycle(r *rand.Rand, c *demoCase, wctx, sctx context.Context, db *sqldb.
 	}
 	if target == registry.StatusClosed && later(20, 90) {
 		closed := registry.StatusClosed
-		ops = append(ops, update(wctx, registry.CaseUpdate{Status: &closed, ClosureReason: closures.pick(r)}))
+		ops = append(ops, update(sctx, registry.CaseUpdate{Status: &closed, ClosureReason: closures.pick(r)}))
 	}
 	// About one in twenty-five withdraws a consent (mostly referral).
 	if r.IntN(100) < 4 {

@@ -103,6 +103,32 @@ func (s *seeder) trainings() {
 	if r != nil {
 		s.move(r, s.sender(r), referral.StateRevoked, "", "The returnee found a job in a garment factory before the course started.")
 	}
+	// Consent withdrawn: a returnee no longer wants her details shared for
+	// referrals; the training centre's open referral closes with it.
+	s.at(2)
+	r = s.refer("shapla", "ttc-dhaka", "skills_training", 0, referral.Draft{})
+	s.at(1)
+	if r != nil {
+		s.withdrawReferralConsents(r, s.sender(r))
+	}
+}
+
+// withdrawReferralConsents withdraws, as email, every referral consent of
+// r's person still in force.
+func (s *seeder) withdrawReferralConsents(r *referral.Referral, email string) {
+	if s.err != nil {
+		return
+	}
+	rec, err := s.db.FindRecord(s.as(email), r.PersonID)
+	if err != nil {
+		s.fail("consent withdrawal", err)
+		return
+	}
+	for _, c := range rec.Consents {
+		if c.Purpose == registry.PurposeReferral && c.WithdrawnAt == nil {
+			s.fail("consent withdrawal", s.db.WithdrawConsent(s.as(email), c.ID))
+		}
+	}
 }
 
 // sender is the e-mail of the user who sent r.

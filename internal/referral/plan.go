@@ -337,3 +337,18 @@ func (p *Plan) RecordOutcome(serviceID string, r *Referral, at time.Time) {
 		s.Status = ServicePlanned
 	}
 }
+
+// ServicesDone reports whether every service of the plan has its outcome
+// (delivered or not delivered), so that the case moves on to follow-up;
+// a plan without services has nothing done.
+func (p *Plan) ServicesDone() bool {
+	if len(p.Services) == 0 {
+		return false
+	}
+	for _, s := range p.Services {
+		if s.Status != ServiceDelivered && s.Status != ServiceNotDelivered {
+			return false
+		}
+	}
+	return true
+}

@@ -300,6 +300,9 @@ type TimelineEvent struct {
 	At      time.Time `json:"at"`
 	Actor   string    `json:"actor,omitempty"` // user id, or "system"
 	Summary Message   `json:"summary"`
+	// MergedFrom is, on the timeline of a case that took in another one
+	// by a merge, the number of the case the event was recorded on.
+	MergedFrom string `json:"merged_from,omitempty"`
 }
 
 // NewCaseEvent returns a timeline event of kind with the summary key

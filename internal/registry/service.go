@@ -16,6 +16,9 @@ type Record struct {
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// MergedInto is set on a person merged into another: the kept
+	// person's id, where their record now lives.
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Summary is one line of a search result.

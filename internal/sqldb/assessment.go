@@ -807,7 +807,7 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		assigned = actor.UserID
 	}
 	q := `SELECT c.id, c.number, c.person_id, COALESCE(c.assigned_to, ''), c.return_date, c.opened_at, p.given_name, p.family_name
-		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL`
+		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL AND c.merged_into IS NULL`
 	args := []any{org}
 	if assigned != "" {
 		q += ` AND c.assigned_to = ?`

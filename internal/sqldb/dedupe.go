@@ -459,6 +459,18 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 		}
 		m = &dedupe.Merge{ID: homeward.NewID(), OrgID: p.OrgID, PairID: p.ID, KeptID: keptID, AbsorbedID: absID, Plan: plan, Provenance: prov,
 			KeptBefore: kept, Absorbed: abs, Moved: map[string][]string{}, MergedBy: actorID(tx.actor), MergedAt: tx.now}
+		// The kept person's own case (if any) takes in the absorbed
+		// person's cases: they move with the person but stay marked, so
+		// that the kept person keeps one case whose timeline shows both.
+		var keptCase string
+		if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? AND merged_into IS NULL ORDER BY opened_at DESC LIMIT 1`, keptID).Scan(&keptCase); err != nil && err != errNoRows {
+			return err
+		}
+		if keptCase != "" {
+			if _, err := tx.Exec(`UPDATE cases SET merged_into = ? WHERE person_id = ? AND merged_into IS NULL`, keptCase, absID); err != nil {
+				return err
+			}
+		}
 		// The absorbed person's records move to the kept person.
 		for _, t := range movedTables {
 			ids, err := tx.ids(`SELECT id FROM `+t+` WHERE person_id = ? ORDER BY id`, absID)
@@ -562,9 +574,13 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 		}
 		for _, t := range movedTables {
 			ids := m.Moved[t]
+			set := `person_id = ?`
+			if t == "cases" {
+				set += `, merged_into = NULL` // the cases are the absorbed person's own again
+			}
 			for len(ids) > 0 {
 				n := min(len(ids), 500)
-				if _, err := tx.Exec(`UPDATE `+t+` SET person_id = ? WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
+				if _, err := tx.Exec(`UPDATE `+t+` SET `+set+` WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
 					return err
 				}
 				ids = ids[n:]
@@ -664,6 +680,33 @@ func (db *DB) ListMerges(ctx context.Context, personID string) ([]dedupe.Merge, 
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountPairs counts the actor's organisation's pairs by status, leaving out
+// open and confirmed pairs of people merged since, as ListPairs does.
+func (db *DB) CountPairs(ctx context.Context) (map[dedupe.Status]int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_pair", OrgID: org}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT d.status, COUNT(*) FROM dedupe_pairs d WHERE d.org_id = ?
+		AND (d.status NOT IN (?, ?) OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL))
+		GROUP BY d.status`, org, string(dedupe.StatusOpen), string(dedupe.StatusSame))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[dedupe.Status]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[dedupe.Status(s)] = n
 	}
 	return out, rows.Err()
 }

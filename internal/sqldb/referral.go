@@ -488,6 +488,11 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 		if err := tx.referralEvent(r, acting, nil); err != nil {
 			return err
 		}
+		if r.State == referral.StateAccepted || r.State == referral.StateInProgress {
+			if err := tx.followPlan(r.CaseID, registry.PlanProgress{ReferralAccepted: true}); err != nil {
+				return err
+			}
+		}
 		if err := tx.recordOutcome(r); err != nil {
 			return err
 		}

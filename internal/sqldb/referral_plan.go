@@ -337,7 +337,12 @@ func (tx *Tx) recordOutcome(r *referral.Referral) error {
 		return err
 	}
 	if r.State == referral.StateCompleted {
-		return tx.planEvent(p, "plan_service_delivered", map[string]any{"service": r.ServiceType, "referral_id": r.ID, "org": r.ToOrgName})
+		if err := tx.planEvent(p, "plan_service_delivered", map[string]any{"service": r.ServiceType, "referral_id": r.ID, "org": r.ToOrgName}); err != nil {
+			return err
+		}
+	}
+	if p.ServicesDone() {
+		return tx.followPlan(p.CaseID, registry.PlanProgress{ServicesDone: true})
 	}
 	return nil
 }

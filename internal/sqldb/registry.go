@@ -401,7 +401,12 @@ func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, q
 	if err := json.Unmarshal([]byte(ej), &rec.Episodes); err != nil {
 		return nil, err
 	}
-	c, _, err := scanCase(qr(`SELECT `+caseColumns+` FROM cases c WHERE c.person_id = ? ORDER BY c.opened_at DESC LIMIT 1`, personID))
+	if merged != nil {
+		rec.MergedInto = *merged
+	}
+	// A person's case is their own, not one taken in from a person merged
+	// into them (that one's history shows on the timeline of this one).
+	c, _, err := scanCase(qr(`SELECT `+caseColumns+` FROM cases c WHERE c.person_id = ? AND c.merged_into IS NULL ORDER BY c.opened_at DESC LIMIT 1`, personID))
 	if err != nil && err != errNoRows {
 		return nil, err
 	}
@@ -654,6 +659,11 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 			c.Vulnerabilities = slices.Clone(*upd.Vulnerabilities)
 		}
 		if upd.Status != nil && *upd.Status != c.Status {
+			if *upd.Status == registry.StatusClosed {
+				if err := homeward.Authorize(actor, homeward.ActCaseClose, res); err != nil {
+					return homeward.Errorf(homeward.EFORBIDDEN, "ui_b.case.close_supervisor", "Only a supervisor closes a case.")
+				}
+			}
 			ev, err := c.Transition(*upd.Status, upd.ClosureReason, actorID(actor), tx.now)
 			if err != nil {
 				return err
@@ -825,22 +835,43 @@ func (db *DB) Timeline(ctx context.Context, caseID string) ([]registry.TimelineE
 	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "case", ID: caseID, OrgID: org}); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT event FROM case_events WHERE case_id = ? ORDER BY at, id`, caseID)
+	// The case's own events and those of cases merged into it, each of
+	// the latter marked with the case number it was recorded on.
+	rows, err := db.query(ctx, `SELECT e.event, CASE WHEN e.case_id = ? THEN '' ELSE c.number END FROM case_events e JOIN cases c ON c.id = e.case_id
+		WHERE e.case_id IN (SELECT id FROM cases WHERE id = ? OR merged_into = ?) ORDER BY e.at, e.id`, caseID, caseID, caseID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []registry.TimelineEvent{}
 	for rows.Next() {
-		var ej string
-		if err := rows.Scan(&ej); err != nil {
+		var ej, from string
+		if err := rows.Scan(&ej, &from); err != nil {
 			return nil, err
 		}
 		var ev registry.TimelineEvent
 		if err := json.Unmarshal([]byte(ej), &ev); err != nil {
 			return nil, err
 		}
+		ev.MergedFrom = from
 		out = append(out, ev)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// A step recorded on both cases at once (the merge itself, written on
+	// every case of the kept person) is shown once, as the case's own.
+	own := map[string]bool{}
+	for _, ev := range out {
+		if ev.MergedFrom == "" {
+			own[string(ev.Kind)+"\x00"+ev.At.UTC().String()] = true
+		}
+	}
+	kept := out[:0]
+	for _, ev := range out {
+		if ev.MergedFrom == "" || !own[string(ev.Kind)+"\x00"+ev.At.UTC().String()] {
+			kept = append(kept, ev)
+		}
+	}
+	return kept, nil
 }

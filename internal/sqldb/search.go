@@ -51,7 +51,7 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		return nil, err
 	}
 	filters, filterArgs := caseFilters(f)
-	where := `p.id = cand.person_id AND c.person_id = p.id AND c.org_id = ? AND p.merged_into IS NULL` + filters
+	where := `p.id = cand.person_id AND c.person_id = p.id AND c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL` + filters
 	args := append(append(append([]any{}, s.rankArgs...), s.candArgs...), org)
 	args = append(args, filterArgs...)
 	counted := f.After == ""

@@ -59,6 +59,50 @@ func (db *DB) FindUserByID(ctx context.Context, id string) (*homeward.User, erro
 	return u, nil
 }
 
+// UserNames names the users in ids for "who did this": colleagues of the
+// actor by name, users of other organisations by their organisation's name.
+func (db *DB) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActUserNames, homeward.Resource{Type: "user"}); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	seen := map[string]bool{}
+	var args []any
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			args = append(args, id)
+		}
+	}
+	for len(args) > 0 {
+		batch := args[:min(len(args), 200)]
+		args = args[len(batch):]
+		rows, err := db.query(ctx, `SELECT u.id, u.name, u.org_id, o.name FROM users u JOIN organisations o ON o.id = u.org_id
+			WHERE u.id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`, batch...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, name, org, orgName string
+			if err := rows.Scan(&id, &name, &org, &orgName); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if actor.System || org == actor.OrgID {
+				out[id] = name
+			} else {
+				out[id] = orgName
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // FindUsers lists users of the actor's organisation (or, for the operator's
 // administrators, of the organisation in f.OrgID).
 func (db *DB) FindUsers(ctx context.Context, f homeward.UserFilter) ([]*homeward.User, string, error) {

@@ -23,6 +23,7 @@ func (w *Web) routesDedupe() {
 	w.handle("POST /people/duplicates", w.duplicatesFragment, true)
 	w.handle("GET /duplicates", w.dupQueue, true)
 	w.handle("POST /duplicates/scan", w.dupScan, true)
+	w.handle("POST /duplicates/confirm", w.dupConfirmMany, true)
 	w.handle("GET /duplicates/{id}", w.dupPair, true)
 	w.handle("POST /duplicates/{id}/decision", w.dupDecide, true)
 	w.handle("POST /duplicates/{id}/merge", w.dupMerge, true)
@@ -156,6 +157,10 @@ type dupQueueData struct {
 	Items  []dupQueueItem
 	Next   string
 	Scan   *dedupe.ScanResult
+	// Count is the number of pairs with Status; Bulk, the result of a
+	// bulk confirmation just made.
+	Count int
+	Bulk  string
 }
 
 func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
@@ -168,9 +173,23 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := dupQueueData{Status: status, Next: next}
+	counts, err := w.svc.Dedupe.CountPairs(r.Context())
+	if err != nil {
+		return err
+	}
+	d := dupQueueData{Status: status, Next: next, Count: counts[status]}
 	for _, s := range dedupe.Statuses {
-		d.Tabs = append(d.Tabs, dupTab{Status: s, Label: i18n.T(lang, "dedupe.status."+string(s), nil), On: s == status})
+		d.Tabs = append(d.Tabs, dupTab{Status: s, On: s == status,
+			Label: i18n.T(lang, "ui_b.dedupe.tab", map[string]any{"status": i18n.T(lang, "dedupe.status."+string(s), nil), "n": i18n.Number(lang, counts[s])})})
+	}
+	q := r.URL.Query()
+	if q.Has("confirmed") {
+		n, _ := strconv.Atoi(q.Get("confirmed"))
+		f, _ := strconv.Atoi(q.Get("refused"))
+		d.Bulk = i18n.T(lang, "ui_b.dedupe.bulk_done", map[string]any{"n": i18n.Number(lang, n)})
+		if f > 0 {
+			d.Bulk += " " + i18n.T(lang, "ui_b.dedupe.bulk_refused", map[string]any{"n": i18n.Number(lang, f)})
+		}
 	}
 	names := map[string]string{}
 	name := func(id string) string {
@@ -190,7 +209,11 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 	if n, err := strconv.Atoi(r.URL.Query().Get("raised")); err == nil {
 		d.Scan = &dedupe.ScanResult{Raised: n}
 	}
-	return w.render(rw, http.StatusOK, "dedupe_queue", w.newPage(r, "dedupe.ui.queue.title", d))
+	p := w.newPage(r, "dedupe.ui.queue.title", d)
+	if q.Has("none") {
+		p.Error = i18n.T(lang, "ui_b.dedupe.none_chosen", nil)
+	}
+	return w.render(rw, http.StatusOK, "dedupe_queue", p)
 }
 
 func (w *Web) dupScan(rw http.ResponseWriter, r *http.Request) error {
@@ -394,5 +417,33 @@ func (w *Web) dupUnmerge(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(rw, r, "/duplicates/"+m.PairID+"?ok=dedupe.ui.unmerged", http.StatusSeeOther)
+	return nil
+}
+
+// dupConfirmMany confirms the chosen pairs as the same person, each as a
+// single decision would be (own transaction, timeline, audit); a pair
+// changed meanwhile is left for review and counted as refused.
+func (w *Web) dupConfirmMany(rw http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return homeward.Errorf(homeward.EINVALID, "error.body.malformed", "The request is not valid.")
+	}
+	var refs []dedupe.PairRef
+	for _, v := range r.PostForm["pair"] {
+		id, ver, _ := strings.Cut(v, ":")
+		n, err := strconv.Atoi(ver)
+		if !homeward.ValidID(id) || err != nil {
+			continue
+		}
+		refs = append(refs, dedupe.PairRef{ID: id, Version: n})
+	}
+	done, failed, err := w.svc.Dedupe.DecideMany(r.Context(), refs, dedupe.StatusSame, r.PostFormValue("note"))
+	if err != nil {
+		if homeward.ErrorCode(err) != homeward.EINVALID {
+			return err
+		}
+		http.Redirect(rw, r, "/duplicates?status=open&none=1", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(rw, r, fmt.Sprintf("/duplicates?status=open&confirmed=%d&refused=%d", len(done), len(failed)), http.StatusSeeOther)
 	return nil
 }

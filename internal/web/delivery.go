@@ -80,6 +80,9 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
+	if d != nil && d.Grant != nil {
+		w.addNames(r, users, d.Grant.RequestedBy, d.Grant.ApprovedBy)
+	}
 	kind := kindOf(types, ref.ServiceType)
 	if d != nil {
 		kind = d.Kind // the record keeps the kind it was made with
@@ -148,6 +151,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 					dates[s.ID] = s.Date
 				}
 				for _, n := range notes {
+					w.addNames(r, users, n.By)
 					v.Notes = append(v.Notes, deliveryRow{A: i18n.Digits(lng, dates[n.SessionID]), B: n.Text, C: nameOr(users, n.By)})
 				}
 			}

@@ -19,6 +19,7 @@ import (
 func (w *Web) routesPlan() {
 	w.handle("GET /plans", w.planList, true)
 	w.handle("GET /plans/{id}", w.planView, true)
+	w.handle("GET /plans/providers-for", w.planProviderOptions, true)
 	w.handle("POST /plans/{id}", w.planUpdate, true)
 	w.handle("POST /plans/{id}/agree", w.planAgree, true)
 	w.handle("POST /plans/{id}/approve", w.planApprove, true)
@@ -119,7 +120,11 @@ type planView struct {
 	Dimensions   []option
 	Types        []option
 	Providers    []option
-	Methods      []option
+	// offers are the directory's offers, for ProviderOptions; cat the
+	// catalogue that says which services an offer covers.
+	offers  []referral.Offer
+	cat     *referral.Catalogue
+	Methods []option
 	// The edit form's rows: the plan's, or what was typed.
 	FormGoals    []goalRow
 	FormServices []serviceRow
@@ -146,6 +151,8 @@ func (w *Web) planFormOptions(r *http.Request, lng string, v *planView, types []
 	}
 	// Only the providers' names are shown: their places are not counted.
 	offers, _ := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{NoPlaces: true})
+	v.offers = offers
+	v.cat, _ = referral.NewCatalogue(types)
 	seen := map[string]bool{}
 	for _, o := range offers {
 		if !seen[o.OrgID] {
@@ -154,6 +161,53 @@ func (w *Web) planFormOptions(r *http.Request, lng string, v *planView, types []
 		}
 	}
 	v.Methods = options(lng, "registry.method", registry.ConsentMethods)
+}
+
+// ProviderOptions lists the providers for a plan line of serviceType: those
+// whose offer covers it (every provider while no service is chosen), and
+// the line's current provider, so that a save never drops it silently.
+func (v *planView) ProviderOptions(serviceType, selected string) []option {
+	if serviceType == "" || v.cat == nil {
+		return v.Providers
+	}
+	covers := map[string]bool{selected: true}
+	for _, o := range v.offers {
+		if v.cat.Covers(o.ServiceType, serviceType) {
+			covers[o.OrgID] = true
+		}
+	}
+	var out []option
+	for _, p := range v.Providers {
+		if covers[p.Value] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// planProviderOptions answers the plan editor's service choice with the
+// provider select of that line, holding only the providers of the service.
+func (w *Web) planProviderOptions(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActPlanWrite, homeward.Resource{Type: "plan", OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	lng := lang(r)
+	_, types := w.serviceNames(r, lng)
+	v := &planView{}
+	w.planFormOptions(r, lng, v, types)
+	row, err := strconv.Atoi(r.URL.Query().Get("row"))
+	if err != nil || row < 0 {
+		row = 0
+	}
+	return w.renderFragment(rw, "plan_view", "provider_select", providerSelect{Row: row, Options: v.ProviderOptions(r.URL.Query().Get("svc_type"), "")})
+}
+
+// providerSelect is one plan line's provider select.
+type providerSelect struct {
+	Row      int
+	Selected string
+	Options  []option
 }
 
 func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView {
@@ -200,9 +254,11 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 		v.Services = append(v.Services, row)
 	}
 	if ag := pl.Agreement; ag != nil {
+		w.addNames(r, users, ag.RecordedBy)
 		v.AgreedText = i18n.T(lng, "plan.ui.agreed_by", map[string]any{"method": label(lng, "registry.method", string(ag.Method)), "at": timeText(lng, ag.At), "by": users[ag.RecordedBy]})
 	}
 	if ap := pl.Approval; ap != nil {
+		w.addNames(r, users, ap.By)
 		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, ap.At), "by": users[ap.By]})
 	}
 	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft

@@ -180,6 +180,11 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
+	who := []string{ref.SentBy}
+	for _, s := range ref.History {
+		who = append(who, s.By)
+	}
+	w.addNames(r, users, who...)
 	v := &referralView{Ref: ref, Service: nameOr(names, ref.ServiceType), StateText: stateText(lng, ref.State),
 		ReasonText: label(lng, "referral.reason", string(ref.Reason)), SentAt: timeText(lng, ref.SentAt), SentBy: users[ref.SentBy]}
 	if ref.State == referral.StateSent {
@@ -426,25 +431,32 @@ func (w *Web) referralPanelData(r *http.Request, lng, personID string) (*referra
 	if err != nil {
 		return nil, err
 	}
-	byType := map[string][]option{}
-	for _, o := range offers {
-		if !o.Active {
-			continue
-		}
-		l := o.OrgName
-		if o.PlacesLeft != nil {
-			l += " · " + i18n.T(lng, "referral.ui.places_left", map[string]any{"n": i18n.Digits(lng, strconv.Itoa(*o.PlacesLeft))})
-		}
-		byType[o.ServiceType] = append(byType[o.ServiceType], option{o.ID, l})
+	// An offer is listed under every active service it covers: its own and
+	// the narrower ones below it in the catalogue (a fund offering
+	// "business start-up" takes referrals for a cash grant too). The
+	// choice names the offer and the service.
+	cat, err := referral.NewCatalogue(types)
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range types {
-		if opts := byType[t.Code]; len(opts) > 0 {
-			d.Groups = append(d.Groups, offerGroup{nameOr(names, t.Code), opts})
-			delete(byType, t.Code)
+		if !t.Active {
+			continue
 		}
-	}
-	for code, opts := range byType {
-		d.Groups = append(d.Groups, offerGroup{nameOr(names, code), opts})
+		var opts []option
+		for _, o := range offers {
+			if !o.Active || !cat.Covers(o.ServiceType, t.Code) {
+				continue
+			}
+			l := o.OrgName
+			if o.PlacesLeft != nil {
+				l += " · " + i18n.T(lng, "referral.ui.places_left", map[string]any{"n": i18n.Number(lng, *o.PlacesLeft)})
+			}
+			opts = append(opts, option{o.ID + ":" + t.Code, l})
+		}
+		if len(opts) > 0 {
+			d.Groups = append(d.Groups, offerGroup{nameOr(names, t.Code), opts})
+		}
 	}
 	return d, nil
 }
@@ -486,7 +498,10 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 	if rec.Case != nil {
 		draft.CaseID = rec.Case.ID
 	}
-	offerID := r.PostFormValue("offer")
+	choice := r.PostFormValue("offer")
+	// "offer-id:service" (an offer and one of the services it covers), or
+	// an offer id alone for its own service.
+	offerID, service, _ := strings.Cut(choice, ":")
 	if offerID != "" {
 		if !homeward.ValidID(offerID) {
 			err = homeward.FieldErrorf("offer", "error.field.required", "This field is required.")
@@ -494,6 +509,9 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 			err = homeward.FieldErrorf("offer", "error.field.required", "This field is required.")
 		} else {
 			draft.ToOrgID, draft.ServiceType = o.OrgID, o.ServiceType
+			if service != "" {
+				draft.ServiceType = service
+			}
 		}
 	} else if draft.ToOrgID == "" {
 		err = homeward.FieldErrorf("offer", "error.field.required", "This field is required.")
@@ -531,7 +549,7 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 	if derr != nil {
 		return derr
 	}
-	d.Offer, d.Note, d.DueDate = offerID, draft.Note, draft.DueDate
+	d.Offer, d.Note, d.DueDate = choice, draft.Note, draft.DueDate
 	p.Data = d
 	rw.Header().Set("Cache-Control", "no-store")
 	if r.Header.Get("HX-Request") == "true" {

@@ -79,7 +79,7 @@ func (b *browser) fresh() *browser {
 }
 
 var (
-	offerRe   = regexp.MustCompile(`<option value="([0-9a-f-]{36})"[^>]*>Dhaka Skills`)
+	offerRe   = regexp.MustCompile(`<option value="([0-9a-f-]{36}(?::[a-z_]+)?)"[^>]*>Dhaka Skills`)
 	refLinkRe = regexp.MustCompile(`href="/referrals/([0-9a-f-]{36})"`)
 	versionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
 )

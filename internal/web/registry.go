@@ -204,6 +204,28 @@ func (w *Web) userNames(r *http.Request) map[string]string {
 	return names
 }
 
+// addNames adds to names those of ids it lacks, as the user service shows
+// them to the actor: colleagues by name, users of another organisation by
+// that organisation's name.
+func (w *Web) addNames(r *http.Request, names map[string]string, ids ...string) {
+	var missing []string
+	for _, id := range ids {
+		if id != "" && id != "system" && names[id] == "" {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	found, err := w.svc.Users.UserNames(r.Context(), missing)
+	if err != nil {
+		return
+	}
+	for id, n := range found {
+		names[id] = n
+	}
+}
+
 // caseWorkers lists the active case workers and supervisors of the actor's
 // organisation, for the assignment select (supervisors only).
 func (w *Web) caseWorkers(r *http.Request) []option {

@@ -482,6 +482,9 @@ func (w *Web) personEdit(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if mergedAway(rw, r, rec) {
+		return nil
+	}
 	a := homeward.ActorFromContext(r.Context())
 	if err := homeward.Authorize(a, homeward.ActPersonUpdate, homeward.Resource{ID: id, OrgID: rec.Person.OrgID}); err != nil {
 		return err

@@ -126,6 +126,7 @@ func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) 
 				row.DistrictName = ""
 			}
 			if s.AssignedTo != "" {
+				w.addNames(r, names, s.AssignedTo)
 				row.Assigned = names[s.AssignedTo]
 			}
 			rows = append(rows, row)

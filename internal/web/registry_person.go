@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ import (
 
 // personView is the person page, every value ready to show in one language.
 type personView struct {
+	// MergedFrom names the record merged into this one whose address the
+	// visitor followed (the banner on arrival).
+	MergedFrom  string
 	Rec         *registry.Record
 	Name        string
 	DateOfBirth string
@@ -76,7 +80,17 @@ type consentView struct {
 	Active                                                                              bool
 }
 
-type eventView struct{ At, Actor, Text string }
+type eventView struct{ At, Actor, Text, MergedFrom string }
+
+// mergedAway sends a visitor of a record merged into another to the kept
+// record, which says so; it reports whether it did.
+func mergedAway(rw http.ResponseWriter, r *http.Request, rec *registry.Record) bool {
+	if rec.MergedInto == "" || !homeward.ValidID(rec.MergedInto) {
+		return false
+	}
+	http.Redirect(rw, r, "/people/"+rec.MergedInto+"?merged_from="+url.QueryEscape(rec.Person.ID), http.StatusSeeOther)
+	return true
+}
 
 func money(lng string, m *registry.Money) string {
 	if m == nil {
@@ -104,11 +118,23 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	lng := lang(r)
 	a := homeward.ActorFromContext(ctx)
 	res := homeward.Resource{ID: id, OrgID: rec.Person.OrgID}
+	mergedFrom := ""
+	if from := r.URL.Query().Get("merged_from"); homeward.ValidID(from) {
+		if old, err := w.svc.Registry.FindRecord(ctx, from); err == nil && old.MergedInto == id {
+			mergedFrom = old.Person.DisplayName()
+		}
+	}
 	names := w.userNames(r)
+	if rec.Case != nil {
+		w.addNames(r, names, rec.Case.AssignedTo)
+	}
+	for _, c := range rec.Consents {
+		w.addNames(r, names, c.RecordedBy)
+	}
 	p := &rec.Person
 	v := &personView{Rec: rec, Name: p.DisplayName(), DateOfBirth: dateText(lng, p.DateOfBirth),
 		CanEdit:   homeward.Can(a, homeward.ActPersonUpdate, res),
-		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res)}
+		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res), MergedFrom: mergedFrom}
 	if age, ok := p.DateOfBirth.AgeAt(w.svc.Clock.Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
 	}
@@ -172,7 +198,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 		for _, s := range registry.NextStatuses(c.Status, c.ClosureReason) {
 			if s == registry.StatusClosed {
-				cv.CanClose = true
+				cv.CanClose = homeward.Can(a, homeward.ActCaseClose, res)
 				continue
 			}
 			cv.Next = append(cv.Next, option{string(s), label(lng, "registry.status", string(s))})
@@ -183,8 +209,17 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		if err != nil {
 			return nil, err
 		}
+		var who []string
+		for _, ev := range events {
+			who = append(who, ev.Actor)
+			if u, ok := ev.Summary.Args["user"].(string); ok {
+				who = append(who, u)
+			}
+		}
+		w.addNames(r, names, who...)
+		services, _ := w.serviceNames(r, lng)
 		for i := len(events) - 1; i >= 0; i-- { // newest first
-			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, rec))
+			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, services, rec))
 		}
 	}
 	now := w.svc.Clock.Local()
@@ -219,17 +254,28 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 
 // eventText translates a timeline entry, with the codes inside its
 // arguments translated too.
-func eventText(lng string, ev registry.TimelineEvent, names map[string]string, rec *registry.Record) eventView {
+func eventText(lng string, ev registry.TimelineEvent, names, services map[string]string, rec *registry.Record) eventView {
 	args := map[string]any{}
 	for k, v := range ev.Summary.Args {
 		args[k] = v
 	}
 	str := func(k string) string { s, _ := args[k].(string); return s }
 	key := ev.Summary.Key
+	// Referral, delivery and plan steps name a service by its code and
+	// may give a reason code: both in the reader's language.
+	if s := str("service"); s != "" {
+		args["service"] = nameOr(services, s)
+	}
+	if s := str("reason"); s != "" && strings.HasPrefix(string(ev.Kind), "referral_") {
+		args["reason"] = label(lng, "referral.reason", s)
+	}
 	switch ev.Kind {
-	case registry.EventStatusChanged, registry.EventReopened:
+	case registry.EventStatusChanged, registry.EventReopened, registry.EventStatusFollowed:
 		for _, k := range []string{"from", "to"} {
 			args[k] = label(lng, "registry.status", str(k))
+		}
+		if b := str("because"); b != "" {
+			args["because"] = i18n.T(lng, "ui_b.because."+b, nil)
 		}
 	case registry.EventClosed:
 		args["reason"] = label(lng, "registry.closure", str("reason"))
@@ -292,13 +338,16 @@ func eventText(lng string, ev registry.TimelineEvent, names map[string]string, r
 	} else if actor == "" {
 		actor = i18n.T(lng, "registry.ui.case.colleague", nil)
 	}
-	return eventView{At: timeText(lng, ev.At), Actor: actor, Text: i18n.T(lng, key, args)}
+	return eventView{At: timeText(lng, ev.At), Actor: actor, Text: i18n.T(lng, key, args), MergedFrom: ev.MergedFrom}
 }
 
 func (w *Web) personPage(rw http.ResponseWriter, r *http.Request) error {
 	id, err := pathUUID(r)
 	if err != nil {
 		return err
+	}
+	if rec, err := w.svc.Registry.FindRecord(r.Context(), id); err == nil && mergedAway(rw, r, rec) {
+		return nil
 	}
 	return w.showPerson(rw, r, id, http.StatusOK, nil)
 }

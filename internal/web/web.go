@@ -96,6 +96,7 @@ func New(svc Services) (*Web, error) {
 	w.routesProviders()
 	w.routesTasks()
 	w.routesAccounts()
+	w.routesAudit()
 	return w, nil
 }
 
@@ -219,7 +220,11 @@ func (w *Web) parse() error {
 		"num":     i18n.Number,
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
-		"label":   label,
+		"list":    func(v ...any) []any { return v },
+		"providerSelect": func(row int, selected string, opts []option) providerSelect {
+			return providerSelect{Row: row, Selected: selected, Options: opts}
+		},
+		"label": label,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {

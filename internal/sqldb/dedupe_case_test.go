@@ -1,0 +1,66 @@
+package sqldb_test
+
+import (
+	"testing"
+
+	"homeward"
+	"homeward/internal/dedupe"
+)
+
+// After a merge there is one person with one case: the kept person's own,
+// whose timeline holds the absorbed case's events too, marked with its
+// number; the absorbed record says where it went. An unmerge gives the case
+// back.
+func TestMergeKeepsOneCaseWithBothTimelines(t *testing.T) {
+	w, svc, recs, p := duplicateWorld(t)
+	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	kept, absorbed := recs[0], recs[1]
+	if _, err := svc.Decide(sup, p.ID, p.Version, dedupe.StatusSame, ""); err != nil {
+		t.Fatal(err)
+	}
+	m, err := svc.Merge(sup, p.ID, p.Version+1, dedupe.MergePlan{Keep: kept.Person.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.DB.FindRecord(sup, kept.Person.ID)
+	if err != nil || got.Case == nil || got.Case.ID != kept.Case.ID {
+		t.Fatalf("kept person's case after merge: %v %+v", err, got.Case)
+	}
+	tl, err := w.DB.Timeline(sup, kept.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, taken := 0, 0
+	for _, e := range tl {
+		switch e.MergedFrom {
+		case "":
+			own++
+		case absorbed.Case.Number:
+			taken++
+		default:
+			t.Errorf("event marked from %q", e.MergedFrom)
+		}
+	}
+	if own == 0 || taken == 0 {
+		t.Errorf("timeline: %d own events, %d from the absorbed case", own, taken)
+	}
+	gone, err := w.DB.FindRecord(sup, absorbed.Person.ID)
+	if err != nil || gone.MergedInto != kept.Person.ID {
+		t.Errorf("absorbed record: %v merged into %q", err, gone.MergedInto)
+	}
+	if _, err := svc.Unmerge(sup, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	back, err := w.DB.FindRecord(sup, absorbed.Person.ID)
+	if err != nil || back.MergedInto != "" || back.Case == nil || back.Case.ID != absorbed.Case.ID {
+		t.Errorf("absorbed after unmerge: %v %+v", err, back)
+	}
+	if tl, _ := w.DB.Timeline(sup, kept.Case.ID); len(tl) >= own+taken {
+		for _, e := range tl {
+			if e.MergedFrom != "" {
+				t.Errorf("kept timeline still holds %s after unmerge", e.MergedFrom)
+				break
+			}
+		}
+	}
+}
