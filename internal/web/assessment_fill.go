@@ -11,6 +11,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/form"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 )
 
@@ -61,6 +62,16 @@ func answersFromForm(r *http.Request, f *form.Form) map[string]any {
 		case form.TypeSelectMultiple:
 			if len(vals) > 0 {
 				out[q.Name] = vals
+			}
+		case form.TypeDate:
+			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
+				// Written day first; what is not a date goes to the form's
+				// own check as typed.
+				if iso, ok := parseDayFirst(vals[0]); ok {
+					out[q.Name] = iso
+				} else {
+					out[q.Name] = strings.TrimSpace(vals[0])
+				}
 			}
 		case form.TypeInteger, form.TypeDecimal:
 			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
@@ -152,6 +163,9 @@ func buildItems(f *form.Form, lang string, answers map[string]any, errs map[stri
 		case q.Type.Answerable():
 			it.Kind = "question"
 			it.Value = valueText(answers[q.Name])
+			if q.Type == form.TypeDate {
+				it.Value = dateValue(lang, it.Value)
+			}
 			if q.Type == form.TypeSelectMultiple || q.Type == form.TypeSelectOne {
 				it.Values = map[string]bool{}
 				for _, v := range strings.Fields(it.Value) {
@@ -188,6 +202,8 @@ func displayItems(f *form.Form, lang string, answers map[string]any) []itemView 
 					labels = append(labels, f.ChoiceLabel(q, c, lang))
 				}
 				text = strings.Join(labels, ", ")
+			} else if q.Type == form.TypeDate {
+				text = dateValue(lang, text)
 			} else {
 				text = i18n.Digits(lang, text)
 			}
@@ -259,7 +275,20 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	var e *homeward.Error
-	if !errors.As(err, &e) || e.Code != homeward.EINVALID {
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code {
+	case homeward.EINVALID:
+	case homeward.ECONFLICT, homeward.EPRECONDITION, homeward.EFORBIDDEN:
+		// Refused as a whole (changed meanwhile, completed elsewhere): the
+		// answers stay on the page, as typed, with the reason at the top.
+		d.Items = buildItems(fv.Form, p.Lang, answers, nil, w.svc.Clock.Local(), sub.ID)
+		p.Title = d.Title
+		p.Error = i18n.Error(p.Lang, err)
+		p.Data = d
+		return w.render(rw, httpx.StatusOf(err), "assessment_fill", p)
+	default:
 		return err
 	}
 	// Show every problem in the user's language, at its question, with the
@@ -273,6 +302,7 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 	for _, fe := range fields {
 		if fv.Form.Question(fe.Field) != nil {
 			errs[fe.Field] = fv.Form.ErrorText(p.Lang, fe)
+			p.Summary = append(p.Summary, errorLink{ID: "a-" + fe.Field, Text: errs[fe.Field]})
 		} else {
 			other = append(other, i18n.FieldMessage(p.Lang, fe))
 		}

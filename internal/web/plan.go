@@ -257,7 +257,11 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 		if row.ID == "" && row.Type == "" && row.Provider == "" && row.Budget == "" && row.TargetDate == "" && row.Note == "" {
 			continue
 		}
-		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: row.TargetDate, Note: row.Note}
+		var bad homeward.Validation
+		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: isoDate(&bad, "services", row.TargetDate), Note: row.Note}
+		if berr := bad.Err(); berr != nil && err == nil {
+			err = berr
+		}
 		if row.Budget != "" {
 			n, perr := strconv.ParseInt(homeward.ASCIIDigits(row.Budget), 10, 64)
 			if perr != nil && err == nil {

@@ -483,8 +483,10 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := w.newPage(r, "referral.ui.panel.title", nil)
+	typedDue := strings.TrimSpace(r.PostFormValue("due_date"))
+	var dueBad homeward.Validation
 	draft := &referral.Draft{ToOrgID: r.PostFormValue("to_org_id"), ServiceType: r.PostFormValue("service_type"),
-		Note: r.PostFormValue("note"), DueDate: strings.TrimSpace(r.PostFormValue("due_date"))}
+		Note: r.PostFormValue("note"), DueDate: isoDate(&dueBad, "due_date", typedDue)}
 	if rec.Case != nil {
 		draft.CaseID = rec.Case.ID
 	}
@@ -499,6 +501,9 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 		}
 	} else if draft.ToOrgID == "" {
 		err = homeward.FieldErrorf("offer", "error.field.required", "This field is required.")
+	}
+	if err == nil {
+		err = dueBad.Err()
 	}
 	var ref *referral.Referral
 	if err == nil {
@@ -533,7 +538,7 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 	if derr != nil {
 		return derr
 	}
-	d.Offer, d.Note, d.DueDate = offerID, draft.Note, draft.DueDate
+	d.Offer, d.Note, d.DueDate = offerID, draft.Note, typedDue
 	p.Data = d
 	rw.Header().Set("Cache-Control", "no-store")
 	if r.Header.Get("HX-Request") == "true" {

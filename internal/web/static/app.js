@@ -14,4 +14,37 @@
       e.detail.isError = false;
     }
   });
+  // The error summary's links name their field: the text of the field's
+  // label (or its fieldset's legend) goes before the message.
+  function textOf(el) {
+    if (!el) { return ""; }
+    var c = el.cloneNode(true);
+    var drop = c.querySelectorAll(".hint, [aria-hidden], .field-error, input, select, textarea");
+    for (var i = 0; i < drop.length; i++) { drop[i].remove(); }
+    return c.textContent;
+  }
+  function nameSummary() {
+    var links = document.querySelectorAll("#error-summary a[data-field]");
+    for (var i = 0; i < links.length; i++) {
+      var a = links[i];
+      if (a.getAttribute("data-named")) { continue; }
+      var id = a.getAttribute("data-field");
+      var el = document.getElementById(id);
+      var label = document.querySelector('label[for="' + id + '"]');
+      var name = textOf(label);
+      if (!name && el) {
+        var fs = el.tagName === "FIELDSET" ? el : el.closest("fieldset");
+        name = textOf(fs && fs.querySelector("legend"));
+      }
+      name = name.replace(/\s*\*\s*$/, "").trim();
+      if (name) {
+        var b = document.createElement("strong");
+        b.textContent = name + ": ";
+        a.insertBefore(b, a.firstChild);
+      }
+      a.setAttribute("data-named", "1");
+    }
+  }
+  document.addEventListener("DOMContentLoaded", nameSummary);
+  document.addEventListener("htmx:afterSettle", nameSummary);
 })();
