@@ -293,3 +293,76 @@ func dayFirst(iso, lang string) string {
 	}
 	return s
 }
+
+// A provider's staff pick the trade's occupation by typing "driver": the
+// suggestion list offers the ISCO-08 unit groups, plain words that fit
+// several ask to pick one, the one picked is stored as its code. Recording
+// the training as completed after 6 of 360 planned hours is refused with
+// the reason; once the hours are there, recording the completion also
+// completes the referral.
+func TestTrainingOccupationAndCompletion(t *testing.T) {
+	for _, lang := range []string{"en", "bn"} {
+		t.Run(lang, func(t *testing.T) {
+			u := startUIAWorld(t)
+			ctx := browser(t)
+			if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			do := uiaSteps(t, ctx)
+			do("type an occupation",
+				chromedp.Navigate(u.url+"/lang?to="+lang+"&back=/login"),
+				signIn("staff@ttc-dhaka.demo"),
+				chromedp.Navigate(u.url+"/referrals/"+u.trainRef+"/delivery"),
+				chromedp.WaitVisible(chromedp.ID("training-form")),
+				chromedp.SendKeys(chromedp.ID("course"), "Driving"),
+				chromedp.SendKeys(chromedp.ID("isco"), "driver"),
+			)
+			found, err := chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#isco-options option')].some(o => o.value === '8322 Car, taxi and van drivers')`))
+			if err != nil || !found {
+				html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("isco-options")))
+				t.Fatalf("no suggestion for driver: %v\n%s", err, html)
+			}
+			do("save with the plain word", click("training-save"), chromedp.WaitVisible(chromedp.ID("error-summary")), settled)
+			msg := evalString(t, ctx, `document.querySelector('#isco ~ .field-error').textContent`)
+			if want := map[string]string{"en": "pick one from the list", "bn": "তালিকা থেকে একটি বেছে নিন"}[lang]; !strings.Contains(msg, want) || !strings.Contains(msg, "driver") {
+				t.Errorf("error for a plain word = %q", msg)
+			}
+			do("pick and complete after 6 of 360 hours",
+				chromedp.SetValue(chromedp.ID("isco"), "8322 Car, taxi and van drivers"),
+				chromedp.SendKeys(chromedp.ID("hours"), "360"),
+				chromedp.SetValue(chromedp.ID("outcome"), "completed"),
+				chromedp.SendKeys(chromedp.ID("day_date"), dayFirst(homewardtest.Today(u.db, 0), "en")),
+				chromedp.SendKeys(chromedp.ID("day_hours"), "6"),
+				click("training-save"),
+				chromedp.WaitVisible(chromedp.ID("error-summary")),
+				settled,
+			)
+			msg = evalString(t, ctx, `document.querySelector('#outcome ~ .field-error').textContent`)
+			if want := map[string]string{"en": "Only 6 of the 360 planned hours", "bn": "পরিকল্পিত ৩৬০ ঘণ্টার মধ্যে মাত্র ৬ ঘণ্টা"}[lang]; !strings.Contains(msg, want) {
+				t.Errorf("error for a short attendance = %q", msg)
+			}
+			screenshot(t, ctx, "training-short-"+lang)
+			if ds, _ := u.db.FindDeliveries(u.staff, u.trainRef); len(ds) != 0 {
+				t.Fatalf("a record was written: %+v", ds)
+			}
+			do("complete a 6-hour course",
+				chromedp.Clear(chromedp.ID("hours")),
+				chromedp.SendKeys(chromedp.ID("hours"), "6"),
+				click("training-save"),
+				chromedp.WaitVisible(chromedp.ID("training-outcome")),
+				settled,
+			)
+			if v := evalString(t, ctx, `document.getElementById('isco') ? document.getElementById('isco').value : ''`); v != "" && v != "8322 Car, taxi and van drivers" {
+				t.Errorf("occupation shown as %q", v)
+			}
+			ds, err := u.db.FindDeliveries(u.staff, u.trainRef)
+			if err != nil || len(ds) != 1 || ds[0].Training.ISCO != "8322" {
+				t.Fatalf("stored: %+v %v", ds, err)
+			}
+			ref, err := u.db.FindReferral(u.staff, u.trainRef)
+			if err != nil || ref.State != referral.StateCompleted {
+				t.Errorf("the referral is %v (%v), want completed by the record", ref.State, err)
+			}
+		})
+	}
+}

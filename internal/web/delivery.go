@@ -110,7 +110,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	case d.Training != nil:
 		t := d.Training
 		v.StatusText = label(lng, "referral.training_outcome", string(t.Outcome))
-		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": t.ISCO, "start_date": t.StartDate, "end_date": t.EndDate,
+		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": occupationText(t.ISCO), "start_date": t.StartDate, "end_date": t.EndDate,
 			"hours": itoaZero(t.Hours), "enrolled_on": t.EnrolledOn, "outcome": string(t.Outcome), "drop_out_reason": t.DropOutReason, "certificate_ref": t.CertificateRef}
 		for _, x := range t.Attendance {
 			v.Days = append(v.Days, deliveryRow{A: i18n.Digits(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
@@ -161,7 +161,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		}
 	case d.Placement != nil:
 		pl := d.Placement
-		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": pl.ISCO, "wage": strconv.FormatInt(pl.Wage.Amount, 10),
+		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": occupationText(pl.ISCO), "wage": strconv.FormatInt(pl.Wage.Amount, 10),
 			"currency": pl.Wage.Currency, "wage_per": pl.WagePer, "start_date": pl.StartDate}
 		for _, f := range pl.FollowUps {
 			v.FollowUps = append(v.FollowUps, deliveryRow{A: i18n.Digits(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
@@ -206,7 +206,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 	}
 	switch kind {
 	case referral.KindTraining:
-		t := &referral.Training{Course: v("course"), Trade: v("trade"), ISCO: v("isco"), StartDate: date("start_date"), EndDate: date("end_date"),
+		t := &referral.Training{Course: v("course"), Trade: v("trade"), ISCO: iscoInput(&bad, "isco", v("isco")), StartDate: date("start_date"), EndDate: date("end_date"),
 			Hours: int(num("hours")), EnrolledOn: date("enrolled_on"), Outcome: referral.TrainingOutcome(v("outcome")),
 			DropOutReason: v("drop_out_reason"), CertificateRef: v("certificate_ref")}
 		if cur != nil && cur.Training != nil {
@@ -255,7 +255,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 	case referral.KindCounselling:
 		in.Counselling = &referral.Counselling{}
 	case referral.KindPlacement:
-		p := &referral.Placement{Employer: v("employer"), Position: v("position"), ISCO: v("isco"), Wage: registry.Money{Amount: num("wage"), Currency: v("currency")},
+		p := &referral.Placement{Employer: v("employer"), Position: v("position"), ISCO: iscoInput(&bad, "isco", v("isco")), Wage: registry.Money{Amount: num("wage"), Currency: v("currency")},
 			WagePer: v("wage_per"), StartDate: date("start_date")}
 		if cur != nil && cur.Placement != nil {
 			p.FollowUps = slices.Clone(cur.Placement.FollowUps)

@@ -198,7 +198,7 @@ func recordValues(p *registry.Person, eps []registry.MigrationEpisode) formValue
 		pre := "episodes[" + strconv.Itoa(i) + "]."
 		f.set(pre+"id", e.ID)
 		f.set(pre+"destination_country", e.DestinationCountry)
-		f.set(pre+"occupation_abroad", e.OccupationAbroad)
+		f.set(pre+"occupation_abroad", occupationText(e.OccupationAbroad))
 		f.set(pre+"sector", string(e.Sector))
 		f.set(pre+"employer", e.Employer)
 		f.set(pre+"departure_date", e.DepartureDate.String())
@@ -390,7 +390,7 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 			continue
 		}
 		e := registry.MigrationEpisode{ID: f.V[pre+"id"], DestinationCountry: f.V[pre+"destination_country"],
-			OccupationAbroad: strings.TrimSpace(strings.SplitN(f.V[pre+"occupation_abroad"], " ", 2)[0]),
+			OccupationAbroad: iscoInput(v, pre+"occupation_abroad", f.V[pre+"occupation_abroad"]),
 			Sector:           registry.Sector(f.V[pre+"sector"]), Employer: f.V[pre+"employer"], VisaType: registry.VisaType(f.V[pre+"visa_type"]),
 			RecruitmentChannel: registry.RecruitmentChannel(f.V[pre+"recruitment_channel"])}
 		e.DepartureDate = formDate(v, f, pre+"departure_date", false, now)

@@ -87,6 +87,7 @@ func New(svc Services) (*Web, error) {
 	w.routesProviders()
 	w.routesTasks()
 	w.routesAccounts()
+	w.routesOccupations()
 	return w, nil
 }
 
