@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/assessment"
+	"homeward/internal/demo"
 	"homeward/internal/referral"
 	"homeward/internal/sqldb"
 )
@@ -362,6 +364,91 @@ func TestTrainingOccupationAndCompletion(t *testing.T) {
 			ref, err := u.db.FindReferral(u.staff, u.trainRef)
 			if err != nil || ref.State != referral.StateCompleted {
 				t.Errorf("the referral is %v (%v), want completed by the record", ref.State, err)
+			}
+		})
+	}
+}
+
+// A case worker starts a screening by mistake and discards it; the
+// screening does not ask again the sex and age the record gives. A
+// 3-month survey taken 5 days after return completes with a warning, and
+// the window is kept; one unanswered question is "1 answer", not
+// "1 answers".
+func TestAssessmentDraftsAndFollowUpWindow(t *testing.T) {
+	for _, lang := range []string{"en", "bn"} {
+		t.Run(lang, func(t *testing.T) {
+			u := startUIAWorld(t)
+			ctx := browser(t)
+			if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			do := uiaSteps(t, ctx)
+			do("start a screening",
+				chromedp.Navigate(u.url+"/lang?to="+lang+"&back=/login"),
+				signIn("caseworker2@shapla.demo"),
+				chromedp.Navigate(u.url+"/people/"+u.personID+"/assessments"),
+				chromedp.WaitVisible(chromedp.ID("start-assessment")),
+				chromedp.SetValue(chromedp.ID("form_id"), "vulnerability_screening"),
+				click("start-assessment"),
+				chromedp.WaitVisible(chromedp.ID("assessment-form")),
+			)
+			age := homewardtest.Today(u.db, 0)
+			wantAge := 2026 - 1990
+			if age[5:] < "05-02" {
+				wantAge--
+			}
+			if y := age[:4]; y != "2026" {
+				wantAge += int(y[3]-'6') + 10*int(y[2]-'2')
+			}
+			known := evalString(t, ctx, `document.getElementById('a-age').value + '|' + document.getElementById('a-sex-female').checked`)
+			if known != fmt.Sprint(wantAge)+"|true" {
+				t.Errorf("the record's age and sex in the new screening: %q, want %d|true", known, wantAge)
+			}
+			do("discard it",
+				click("discard-draft"),
+				chromedp.WaitVisible(chromedp.ID("start-assessment")),
+				settled,
+			)
+			flash := evalString(t, ctx, `document.querySelector('.flash') ? document.querySelector('.flash').textContent : ''`)
+			if want := map[string]string{"en": "The draft was discarded.", "bn": "খসড়াটি বাদ দেওয়া হয়েছে।"}[lang]; flash != want {
+				t.Errorf("flash %q", flash)
+			}
+			if n := evalString(t, ctx, `String(document.querySelectorAll('#drafts li').length)`); n != "0" {
+				t.Errorf("%s drafts left", n)
+			}
+
+			// A 3-month survey, 5 days after return, one answer missing.
+			answers := demo.SurveyAnswers(rand.New(rand.NewPCG(5, 7)), demo.Levels{Economic: 0.5, Social: 0.5, Psychosocial: 0.5}, homewardtest.Today(u.db, 0), "m3")
+			housing := answers["housing"].(string)
+			delete(answers, "housing")
+			sub, err := u.db.CreateSubmission(u.cw, u.personID, assessment.Input{FormID: "rss", Answers: answers, Status: assessment.StatusDraft})
+			if err != nil {
+				t.Fatal(err)
+			}
+			do("complete with one answer missing",
+				chromedp.Navigate(u.url+"/assessments/"+sub.ID),
+				chromedp.WaitVisible(chromedp.ID("assessment-form")),
+				click("complete"),
+				chromedp.WaitVisible(chromedp.ID("form-error")),
+				settled,
+			)
+			msg := evalString(t, ctx, `document.getElementById('form-error').textContent`)
+			if want := map[string]string{"en": "1 answer needs attention.", "bn": "১টি উত্তরে মনোযোগ দরকার।"}[lang]; msg != want {
+				t.Errorf("one missing answer: %q, want %q", msg, want)
+			}
+			do("answer and complete",
+				click("a-housing-"+housing),
+				click("complete"),
+				chromedp.WaitVisible(chromedp.ID("round-window")),
+			)
+			warn := evalString(t, ctx, `document.getElementById('round-window').textContent`)
+			if want := map[string]string{"en": "Taken early: the 3-month follow-up", "bn": "আগেভাগে নেওয়া: ৩ মাসের ফলো-আপ"}[lang]; !strings.Contains(warn, want) {
+				t.Errorf("window warning %q", warn)
+			}
+			screenshot(t, ctx, "survey-early-"+lang)
+			got, err := u.db.FindSubmission(u.cw, sub.ID)
+			if err != nil || got.Status != assessment.StatusCompleted || got.Window != assessment.WindowEarly {
+				t.Errorf("stored: %v %v %v", got.Status, got.Window, err)
 			}
 		})
 	}

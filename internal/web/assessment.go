@@ -37,7 +37,8 @@ func (w *Web) routesAssessment() {
 	w.handle("GET /assessments/{id}", w.assessFill, true)
 	w.handle("POST /assessments/{id}", w.assessSave, true)
 	w.handle("POST /assessments/{id}/live", w.assessLive, true)
-	for _, k := range []string{"assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated"} {
+	w.handle("POST /assessments/{id}/discard", w.assessDiscard, true)
+	for _, k := range []string{"ui_a.draft.discarded", "assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated"} {
 		flashKeys[k] = true
 	}
 	// The home page's follow-up card is a partial of ours, included by name.
@@ -223,6 +224,8 @@ type submissionRow struct {
 	ID, Title, Version, AnsweredOn, Round, Updated string
 	Flags                                          int
 	Score                                          *scoreRow
+	Rev                                            int    // the submission's version, for a discard
+	Window                                         string // a follow-up taken out of its window: the warning
 }
 
 type scoreRow struct {
@@ -289,7 +292,8 @@ func (w *Web) personAssessData(r *http.Request, lang, personID string, withForms
 			}
 		}
 		row := submissionRow{ID: s.ID, Title: title, Version: s.FormVersion, AnsweredOn: i18n.Digits(lang, s.AnsweredOn),
-			Round: roundLabel(lang, s.Round), Updated: i18n.Digits(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags)}
+			Round: roundLabel(lang, s.Round), Updated: i18n.Digits(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags), Rev: s.Version,
+			Window: windowWarning(lang, s)}
 		if s.Score != nil {
 			row.Score = scoreRowOf(lang, assessment.ScorePoint{AnsweredOn: s.AnsweredOn, Round: s.Round, SchemeID: s.Score.SchemeID,
 				SchemeVersion: s.Score.SchemeVersion, Dimensions: s.Score.Dimensions, Composite: s.Score.Composite})
@@ -338,12 +342,62 @@ func (w *Web) assessStart(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sub, err := w.svc.Assessment.CreateSubmission(r.Context(), id, assessment.Input{FormID: r.PostFormValue("form_id")})
+	in := assessment.Input{FormID: r.PostFormValue("form_id")}
+	// What the record already says is not asked again.
+	if f := w.currentForm(r, in.FormID); f != nil && w.svc.Registry != nil {
+		if rec, rerr := w.svc.Registry.FindRecord(r.Context(), id); rerr == nil {
+			if known := assessment.KnownAnswers(f, string(rec.Person.Sex), rec.Person.DateOfBirth, w.svc.Clock.Local()); len(known) > 0 {
+				in.Answers = known
+			}
+		}
+	}
+	sub, err := w.svc.Assessment.CreateSubmission(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
 	http.Redirect(rw, r, "/assessments/"+sub.ID, http.StatusSeeOther)
 	return nil
+}
+
+// currentForm is the current version of the form id (a built-in form
+// before its first use), if there is one.
+func (w *Web) currentForm(r *http.Request, id string) *form.Form {
+	if fv, err := w.svc.Assessment.FindForm(r.Context(), id, ""); err == nil && fv.Form != nil {
+		return fv.Form
+	}
+	return form.Builtin(id)
+}
+
+// assessDiscard deletes a draft and leads back to the person's
+// assessments.
+func (w *Web) assessDiscard(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	sub, err := w.svc.Assessment.FindSubmission(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	if err := w.svc.Assessment.DiscardDraft(r.Context(), id, version); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, "/people/"+sub.PersonID+"/assessments?ok=ui_a.draft.discarded", http.StatusSeeOther)
+	return nil
+}
+
+// windowWarning is the warning for a follow-up round taken out of its
+// window ("" when on time or not a follow-up).
+func windowWarning(lang string, s *assessment.Submission) string {
+	if s.Window == "" || s.Window == assessment.WindowOnTime {
+		return ""
+	}
+	n, _ := assessment.RoundMonths(s.Round)
+	return i18n.T(lang, "ui_a.window."+string(s.Window), map[string]any{"months": n})
 }
 
 type scoresData struct {

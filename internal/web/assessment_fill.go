@@ -25,6 +25,7 @@ type fillData struct {
 	Items                          []itemView
 	Flags                          []flagView
 	Score                          *scoreRow
+	Window                         string // warning: a follow-up taken out of its window
 }
 
 // itemView is one row of the form: a group heading, a note or a question.
@@ -245,6 +246,7 @@ func (w *Web) assessFill(rw http.ResponseWriter, r *http.Request) error {
 			d.Score = scoreRowOf(p.Lang, assessment.ScorePoint{AnsweredOn: sub.AnsweredOn, Round: sub.Round, SchemeID: s.SchemeID, SchemeVersion: s.SchemeVersion, Dimensions: s.Dimensions, Composite: s.Composite})
 		}
 		d.AnsweredOn = i18n.Digits(p.Lang, d.AnsweredOn)
+		d.Window = windowWarning(p.Lang, sub)
 	} else {
 		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.svc.Clock.Local(), sub.ID)
 	}
@@ -309,7 +311,7 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 	}
 	d.Items = buildItems(fv.Form, p.Lang, answers, errs, w.svc.Clock.Local(), sub.ID)
 	p.Title = d.Title
-	p.Error = i18n.T(p.Lang, "assessment.ui.fill.errors", map[string]any{"count": len(fields)})
+	p.Error = i18n.N(p.Lang, "ui_a.fill.errors", len(fields), nil)
 	if len(other) > 0 {
 		p.Error += " " + strings.Join(other, " ")
 	}
