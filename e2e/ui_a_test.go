@@ -453,3 +453,72 @@ func TestAssessmentDraftsAndFollowUpWindow(t *testing.T) {
 		})
 	}
 }
+
+// On a 360 px phone the header is one line with a menu (a <details>, no
+// script), lists are cards that need no sideways scrolling, and the plan
+// editor stacks its fields; in English and in Bangla.
+func TestPhoneLayout(t *testing.T) {
+	for _, lang := range []string{"en", "bn"} {
+		t.Run(lang, func(t *testing.T) {
+			u := startUIAWorld(t)
+			ctx := browser(t)
+			if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+				t.Fatal(err)
+			}
+			do := uiaSteps(t, ctx)
+			do("sign in on a phone",
+				chromedp.EmulateViewport(360, 740),
+				chromedp.Navigate(u.url+"/lang?to="+lang+"&back=/login"),
+				chromedp.WaitVisible(chromedp.ID("email")),
+				chromedp.SendKeys(chromedp.ID("email"), "caseworker2@shapla.demo"),
+				chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+				click("login-submit"),
+				chromedp.WaitVisible(chromedp.ID("home-title")),
+				settled,
+			)
+			pages := []struct{ name, path, wait string }{
+				{"home", "/home", "home-title"},
+				{"people", "/people", "results"},
+				{"referrals", "/referrals", "main"},
+				{"plan", "/people/" + u.personID + "/plan", "plan-form"},
+			}
+			for _, pg := range pages {
+				do("open "+pg.name, chromedp.Navigate(u.url+pg.path), chromedp.WaitVisible(chromedp.ID(pg.wait)), settled)
+				screenshot(t, ctx, "phone-"+pg.name+"-"+lang)
+				header, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('header.bar').getBoundingClientRect().height`))
+				if header > 64 {
+					t.Errorf("%s: the header is %v px high, more than one line", pg.name, header)
+				}
+				over, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+					const out = [];
+					if (document.documentElement.scrollWidth > window.innerWidth) out.push('page ' + document.documentElement.scrollWidth);
+					for (const el of document.querySelectorAll('.reg-table, form, .card')) {
+						if (el.scrollWidth > el.clientWidth + 1) out.push((el.id || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+					}
+					return out.join(', ');
+				})()`))
+				if over != "" {
+					t.Errorf("%s: wider than the phone: %s", pg.name, over)
+				}
+			}
+			// Cards: each row of the people list is a card with its column names.
+			do("people as cards", chromedp.Navigate(u.url+"/people"), chromedp.WaitVisible(chromedp.ID("results")), settled)
+			card := evalString(t, ctx, `(() => { const tr = document.querySelector('#results tbody tr'); const td = tr && tr.querySelector('td[data-label]');
+				return tr ? getComputedStyle(tr).display + '|' + (td ? td.getAttribute('data-label') : '') : 'none'; })()`)
+			if !strings.HasPrefix(card, "grid|") || strings.HasSuffix(card, "|") {
+				t.Errorf("a row of the people list on a phone: %q, want a card (grid) with its column's name", card)
+			}
+			// The menu opens and leads on.
+			do("the menu",
+				chromedp.Navigate(u.url+"/home"), chromedp.WaitVisible(chromedp.ID("home-title")), settled,
+				chromedp.Click(chromedp.CSS(`#nav-menu > summary`)),
+				chromedp.WaitVisible(chromedp.CSS(`#nav-menu a[href="/referrals"]`)),
+			)
+			screenshot(t, ctx, "phone-menu-"+lang)
+			do("follow a menu link", chromedp.Click(chromedp.CSS(`#nav-menu a[href="/referrals"]`)), chromedp.WaitVisible(chromedp.ID("main")), settled)
+			if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/referrals") {
+				t.Errorf("the menu led to %s", loc)
+			}
+		})
+	}
+}

@@ -178,6 +178,7 @@ func (w *Web) parse() error {
 		"digits":  i18n.Digits,
 		"num":     i18n.Number,
 		"dateIn":  dateValue,
+		"pair":    func(a, b any) []any { return []any{a, b} },
 		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
 		"join":    strings.Join,
 		"label":   label,

@@ -45,6 +45,25 @@
       a.setAttribute("data-named", "1");
     }
   }
-  document.addEventListener("DOMContentLoaded", nameSummary);
-  document.addEventListener("htmx:afterSettle", nameSummary);
+  // On a phone a list's rows are cards: each cell shows its column's name
+  // (the stylesheet draws data-label before the value).
+  function labelCells() {
+    var tables = document.querySelectorAll(".reg-table table");
+    for (var i = 0; i < tables.length; i++) {
+      var ths = tables[i].querySelectorAll("thead th");
+      if (!ths.length) { continue; }
+      var names = [];
+      for (var j = 0; j < ths.length; j++) { names.push(textOf(ths[j]).trim()); }
+      var rows = tables[i].querySelectorAll("tbody tr");
+      for (var r = 0; r < rows.length; r++) {
+        for (var c = 0; c < rows[r].cells.length && c < names.length; c++) {
+          var cell = rows[r].cells[c];
+          if (names[c] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", names[c]); }
+        }
+      }
+    }
+  }
+  function enhance() { nameSummary(); labelCells(); }
+  document.addEventListener("DOMContentLoaded", enhance);
+  document.addEventListener("htmx:afterSettle", enhance);
 })();
