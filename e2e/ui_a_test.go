@@ -425,9 +425,15 @@ func TestAssessmentDraftsAndFollowUpWindow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			do("complete with one answer missing",
+			do("open the survey",
 				chromedp.Navigate(u.url+"/assessments/"+sub.ID),
-				chromedp.WaitVisible(chromedp.ID("assessment-form")),
+				chromedp.WaitVisible(chromedp.ID("round-schedule")),
+			)
+			sched := evalString(t, ctx, `document.getElementById('round-schedule').textContent`)
+			if want := map[string]string{"en": "3-month follow-up: open from", "bn": "৩ মাসের ফলো-আপ"}[lang]; !strings.Contains(sched, want) || !strings.Contains(sched, dayFirst(homewardtest.Today(u.db, -5), lang)) {
+				t.Errorf("the survey does not say when the rounds open: %q", sched)
+			}
+			do("complete with one answer missing",
 				click("complete"),
 				chromedp.WaitVisible(chromedp.ID("form-error")),
 				settled,

@@ -26,6 +26,10 @@ type fillData struct {
 	Flags                          []flagView
 	Score                          *scoreRow
 	Window                         string // warning: a follow-up taken out of its window
+	// Returned and Rounds say, on a draft survey, when each follow-up
+	// round may be taken, so that a round is not taken out of its window.
+	Returned string
+	Rounds   []string
 }
 
 // itemView is one row of the form: a group heading, a note or a question.
@@ -249,6 +253,9 @@ func (w *Web) assessFill(rw http.ResponseWriter, r *http.Request) error {
 		d.Window = windowWarning(p.Lang, sub)
 	} else {
 		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.svc.Clock.Local(), sub.ID)
+		if sub.FormID == assessment.SurveyFormID {
+			w.roundSchedule(r, p.Lang, sub.PersonID, d)
+		}
 	}
 	p.Title = d.Title
 	p.Data = d
@@ -345,4 +352,21 @@ func (w *Web) assessLive(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = items
 	return w.renderFragment(rw, "assessment_fill", "assessment_live", p)
+}
+
+// roundSchedule fills, for a draft survey, the follow-up rounds still to
+// take with the days they open and fall due.
+func (w *Web) roundSchedule(r *http.Request, lang, personID string, d *fillData) {
+	ov, err := w.svc.Assessment.PersonOverview(r.Context(), personID)
+	if err != nil || ov.ReturnDate == "" {
+		return
+	}
+	d.Returned = dateValue(lang, ov.ReturnDate)
+	for _, f := range ov.FollowUps {
+		if f.DoneAt != nil {
+			continue
+		}
+		d.Rounds = append(d.Rounds, i18n.T(lang, "ui_a.window.round", map[string]any{"months": f.Months,
+			"opens": dateValue(lang, f.Opens.Format(time.DateOnly)), "due": dateValue(lang, f.Due.Format(time.DateOnly))}))
+	}
 }
