@@ -278,6 +278,11 @@ func TestDatesAreDayFirst(t *testing.T) {
 			if got != "text|"+today {
 				t.Errorf("survey date input = %q, want text|%s", got, today)
 			}
+			// Lists show dates the same way: her return date in the people list.
+			do("the people list", chromedp.Navigate(u.url+"/people?q=Shirin"), chromedp.WaitVisible(chromedp.ID("results")), settled)
+			if rows := evalString(t, ctx, `document.getElementById('results').textContent`); !strings.Contains(rows, dayFirst(homewardtest.Today(u.db, -5), lang)) {
+				t.Errorf("the people list does not show the return date day first (%s): %.300s", dayFirst(homewardtest.Today(u.db, -5), lang), rows)
+			}
 		})
 	}
 }

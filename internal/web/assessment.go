@@ -115,10 +115,10 @@ type followUpView struct {
 func followUpViews(lang string, fus []scoring.FollowUp) []followUpView {
 	out := make([]followUpView, 0, len(fus))
 	for _, f := range fus {
-		v := followUpView{Months: f.Months, Due: i18n.Digits(lang, f.Due.Format(time.DateOnly)), Status: string(f.Status),
+		v := followUpView{Months: f.Months, Due: isoText(lang, f.Due.Format(time.DateOnly)), Status: string(f.Status),
 			StatusText: i18n.T(lang, "assessment.followup."+string(f.Status), nil), Task: f.IsTask()}
 		if f.DoneAt != nil {
-			v.DoneAt = i18n.Digits(lang, f.DoneAt.Format(time.DateOnly))
+			v.DoneAt = isoText(lang, f.DoneAt.Format(time.DateOnly))
 		}
 		out = append(out, v)
 	}
@@ -135,7 +135,7 @@ func taskViews(lang string, tasks []assessment.Task) []taskView {
 	for _, t := range tasks {
 		v := taskView{PersonID: t.PersonID, CaseNumber: t.CaseNumber, Name: t.Name, Overdue: t.Overdue()}
 		if t.FollowUp != nil {
-			v.Text = i18n.T(lang, "assessment.followup.task", map[string]any{"months": t.FollowUp.Months, "date": i18n.Digits(lang, t.FollowUp.Due.Format(time.DateOnly))})
+			v.Text = i18n.T(lang, "assessment.followup.task", map[string]any{"months": t.FollowUp.Months, "date": isoText(lang, t.FollowUp.Due.Format(time.DateOnly))})
 			v.Status, v.StatusText = string(t.FollowUp.Status), i18n.T(lang, "assessment.followup."+string(t.FollowUp.Status), nil)
 		} else {
 			v.Text = i18n.T(lang, "assessment.ui.task.baseline", nil)
@@ -239,7 +239,7 @@ type formRow struct {
 }
 
 func scoreRowOf(lang string, p assessment.ScorePoint) *scoreRow {
-	return &scoreRow{Date: i18n.Digits(lang, p.AnsweredOn), Round: roundLabel(lang, p.Round), Scheme: p.SchemeID + " " + p.SchemeVersion,
+	return &scoreRow{Date: isoText(lang, p.AnsweredOn), Round: roundLabel(lang, p.Round), Scheme: p.SchemeID + " " + p.SchemeVersion,
 		Economic: scoreText(lang, p.Dimensions["economic"]), Social: scoreText(lang, p.Dimensions["social"]),
 		Psychosocial: scoreText(lang, p.Dimensions["psychosocial"]), Composite: scoreText(lang, p.Composite)}
 }
@@ -264,7 +264,7 @@ func (w *Web) personAssessData(r *http.Request, lang, personID string, withForms
 	if err != nil {
 		return nil, err
 	}
-	d := &personAssessData{PersonID: personID, Flags: flagViews(lang, ov.Flags), FollowUps: followUpViews(lang, ov.FollowUps), ReturnDate: i18n.Digits(lang, ov.ReturnDate)}
+	d := &personAssessData{PersonID: personID, Flags: flagViews(lang, ov.Flags), FollowUps: followUpViews(lang, ov.FollowUps), ReturnDate: isoText(lang, ov.ReturnDate)}
 	d.Name, d.CaseNumber = w.personHeader(r, personID)
 	a := homeward.ActorFromContext(r.Context())
 	d.CanWrite = homeward.Can(a, homeward.ActAssessmentWrite, homeward.Resource{OrgID: a.OrgID})
@@ -291,8 +291,8 @@ func (w *Web) personAssessData(r *http.Request, lang, personID string, withForms
 				title = f.Title.Get(lang, "en")
 			}
 		}
-		row := submissionRow{ID: s.ID, Title: title, Version: s.FormVersion, AnsweredOn: i18n.Digits(lang, s.AnsweredOn),
-			Round: roundLabel(lang, s.Round), Updated: i18n.Digits(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags), Rev: s.Version,
+		row := submissionRow{ID: s.ID, Title: title, Version: s.FormVersion, AnsweredOn: isoText(lang, s.AnsweredOn),
+			Round: roundLabel(lang, s.Round), Updated: isoText(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags), Rev: s.Version,
 			Window: windowWarning(lang, s)}
 		if s.Score != nil {
 			row.Score = scoreRowOf(lang, assessment.ScorePoint{AnsweredOn: s.AnsweredOn, Round: s.Round, SchemeID: s.Score.SchemeID,
@@ -432,7 +432,7 @@ func (w *Web) assessScores(rw http.ResponseWriter, r *http.Request) error {
 		FormatScore: func(x float64) string { return i18n.Digits(lang, fmt.Sprintf("%.2f", x)) },
 	}
 	if lang == "bn" {
-		labels.FormatDate = func(t time.Time) string { return i18n.Digits(lang, t.Format(time.DateOnly)) }
+		labels.FormatDate = func(t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) }
 	}
 	// ChartSVG escapes every text it writes and draws no script.
 	d.Chart = template.HTML(scoring.ChartSVG(assessment.ChartPoints(ov.Scores, func(round string) string { return roundLabel(lang, round) }), labels))

@@ -104,3 +104,12 @@ func isoDate(v *homeward.Validation, field, typed string) string {
 	}
 	return iso
 }
+
+// isoText shows an ISO date day first in lang's digits; any other text is
+// shown in lang's digits as it is.
+func isoText(lang, iso string) string {
+	if out := dateValue(lang, iso); out != iso {
+		return out
+	}
+	return i18n.Digits(lang, iso)
+}

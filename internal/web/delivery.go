@@ -113,7 +113,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": occupationText(t.ISCO), "start_date": t.StartDate, "end_date": t.EndDate,
 			"hours": itoaZero(t.Hours), "enrolled_on": t.EnrolledOn, "outcome": string(t.Outcome), "drop_out_reason": t.DropOutReason, "certificate_ref": t.CertificateRef}
 		for _, x := range t.Attendance {
-			v.Days = append(v.Days, deliveryRow{A: i18n.Digits(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
+			v.Days = append(v.Days, deliveryRow{A: isoText(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
 		}
 	case d.Grant != nil:
 		g := d.Grant
@@ -122,7 +122,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		v.CanDecide = receiver && g.Status == referral.GrantRequested && homeward.Can(a, homeward.ActGrantApprove, res)
 		v.CanPay = v.CanWrite && g.Status == referral.GrantApproved
 		for i, t := range g.Tranches {
-			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: i18n.Digits(lng, t.PlannedDate), D: t.Reference}
+			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: isoText(lng, t.PlannedDate), D: t.Reference}
 			if t.DisbursedAt != nil {
 				row.C = timeText(lng, *t.DisbursedAt)
 			} else {
@@ -131,7 +131,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 			v.Tranches = append(v.Tranches, row)
 		}
 		for _, x := range g.Visits {
-			row := deliveryRow{A: i18n.Digits(lng, x.Date), B: yesNo(lng, x.Trading), D: x.Note}
+			row := deliveryRow{A: isoText(lng, x.Date), B: yesNo(lng, x.Trading), D: x.Note}
 			if x.MonthlyIncome != nil {
 				row.C = i18n.Digits(lng, strconv.FormatInt(*x.MonthlyIncome, 10))
 			}
@@ -140,7 +140,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	case d.Counselling != nil:
 		v.CanSession = receiver && homeward.Can(a, homeward.ActCounsellingNotes, homeward.Resource{Type: "counselling_notes", OrgID: d.OrgID})
 		for _, s := range d.Counselling.Sessions {
-			row := deliveryRow{A: i18n.Digits(lng, s.Date), B: label(lng, "referral.session_type", string(s.Type)), C: i18n.Digits(lng, itoaZero(s.Minutes))}
+			row := deliveryRow{A: isoText(lng, s.Date), B: label(lng, "referral.session_type", string(s.Type)), C: i18n.Digits(lng, itoaZero(s.Minutes))}
 			if s.ClinicalReferral {
 				row.D = s.ClinicalTo
 			}
@@ -164,7 +164,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": occupationText(pl.ISCO), "wage": strconv.FormatInt(pl.Wage.Amount, 10),
 			"currency": pl.Wage.Currency, "wage_per": pl.WagePer, "start_date": pl.StartDate}
 		for _, f := range pl.FollowUps {
-			v.FollowUps = append(v.FollowUps, deliveryRow{A: i18n.Digits(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
+			v.FollowUps = append(v.FollowUps, deliveryRow{A: isoText(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
 		}
 	}
 	return v

@@ -61,7 +61,7 @@ func planRows(lng string, plans []referral.Plan) []planRow {
 	for i := range plans {
 		p := &plans[i]
 		rows = append(rows, planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
-			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue, Person: planPerson(lng, p), CaseNumber: p.CaseNumber})
+			DueDate: isoText(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue, Person: planPerson(lng, p), CaseNumber: p.CaseNumber})
 	}
 	return rows
 }
@@ -162,7 +162,7 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
-	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: i18n.Digits(lng, pl.DueDate)}
+	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: isoText(lng, pl.DueDate)}
 	v.Person, v.CaseNumber = w.personHeader(r, pl.PersonID)
 	res := homeward.Resource{Type: "plan", ID: pl.ID, OrgID: pl.OrgID}
 	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)

@@ -87,7 +87,7 @@ func (w *Web) referralRows(r *http.Request, lng string, list []referral.Referral
 	rows := make([]referralRow, 0, len(list))
 	for _, x := range list {
 		row := referralRow{ID: x.ID, Service: nameOr(names, x.ServiceType), State: string(x.State), StateText: stateText(lng, x.State),
-			SentAt: timeText(lng, x.SentAt), DueDate: i18n.Digits(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
+			SentAt: timeText(lng, x.SentAt), DueDate: isoText(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
 		if x.State == referral.StateSent {
 			row.RespondBy = timeText(lng, x.RespondBy)
 		}
@@ -304,7 +304,7 @@ func sharedRows(lng string, s *referral.Shared) []sharedRow {
 				add(f, countryName(lng, s.DestinationCountry))
 			}
 		case referral.FieldReturn:
-			add(f, strings.TrimSpace(i18n.Digits(lng, s.ReturnDate)+" "+label(lng, "registry.return_type", string(s.ReturnType))))
+			add(f, strings.TrimSpace(isoText(lng, s.ReturnDate)+" "+label(lng, "registry.return_type", string(s.ReturnType))))
 		case referral.FieldVulnerabilities:
 			vs := make([]string, len(s.Vulnerabilities))
 			for i, x := range s.Vulnerabilities {

@@ -7,7 +7,6 @@ import (
 
 	"homeward"
 	"homeward/internal/api"
-	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
 
@@ -112,7 +111,7 @@ func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) 
 			if incomplete && !s.Incomplete {
 				continue
 			}
-			row := peopleRow{Summary: s, DistrictName: areaName(lng, s.District), ReturnDate: i18n.Digits(lng, s.ReturnDate)}
+			row := peopleRow{Summary: s, DistrictName: areaName(lng, s.District), ReturnDate: isoText(lng, s.ReturnDate)}
 			if s.District == "" {
 				row.DistrictName = ""
 			}

@@ -179,7 +179,7 @@ func (w *Web) parse() error {
 		"num":     i18n.Number,
 		"dateIn":  dateValue,
 		"pair":    func(a, b any) []any { return []any{a, b} },
-		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
+		"date":    func(lang string, t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) },
 		"join":    strings.Join,
 		"label":   label,
 		"has": func(list []string, s string) bool {
