@@ -176,26 +176,28 @@ func TestReferralTrainingLoop(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("training-form")),
 		chromedp.SendKeys(chromedp.ID("course"), "Tailoring and dress-making"),
 		chromedp.SendKeys(chromedp.ID("enrolled_on"), homewardtest.Today(d.db, 0)),
-		chromedp.SendKeys(chromedp.ID("hours"), "240"),
+		chromedp.SendKeys(chromedp.ID("hours"), "6"),
 		click("training-save"),
 		chromedp.WaitVisible(chromedp.ID("training-outcome")),
 	)
 	if s := text("training-outcome"); s != "Enrolled" {
 		t.Errorf("outcome after enrolment = %q", s)
 	}
-	// Completion with the certificate, then the referral is completed.
+	// Completion with the day attended and the certificate: recording it
+	// completes the referral too (the provider is asked once).
 	do("record completion",
 		chromedp.SetValue(chromedp.ID("outcome"), "completed"),
 		chromedp.SendKeys(chromedp.ID("certificate_ref"), "BTEB-7741"),
+		chromedp.SendKeys(chromedp.ID("day_date"), homewardtest.Today(d.db, 0)),
+		chromedp.SendKeys(chromedp.ID("day_hours"), "6"),
 		click("training-save"),
 		chromedp.WaitVisible(chromedp.ID("training-certificate")),
 		click("delivery-referral"),
-		chromedp.WaitVisible(chromedp.ID("do-in_progress")),
-		click("do-in_progress"),
-		chromedp.WaitVisible(chromedp.ID("do-completed")),
-		click("do-completed"),
-		chromedp.WaitNotPresent(chromedp.ID("do-completed")),
+		chromedp.WaitVisible(chromedp.ID("referral-state")),
 	)
+	if s := text("referral-state"); s != "Completed" {
+		t.Errorf("state after the completion was recorded = %q", s)
+	}
 	screenshot(t, ctx, "referral-provider-completed")
 
 	// The case worker sees the loop closed.

@@ -126,7 +126,10 @@ type Submission struct {
 	// interview on paper may be entered later.
 	AnsweredOn string `json:"answered_on,omitempty"`
 	// Round is the survey round the answers say (baseline, m3 …), if any.
-	Round       string          `json:"round,omitempty"`
+	Round string `json:"round,omitempty"`
+	// Window is when a follow-up round was taken against its schedule
+	// (early, on_time, late), recorded at completion.
+	Window      Window          `json:"window,omitempty"`
 	Score       *scoring.Result `json:"score,omitempty"`
 	Version     int             `json:"version"`
 	CreatedBy   string          `json:"created_by"`
@@ -415,6 +418,8 @@ type Service interface {
 	FindSubmission(ctx context.Context, id string) (*Submission, error)
 	PersonOverview(ctx context.Context, personID string) (*Overview, error)
 	FollowUpTasks(ctx context.Context, f TaskFilter) ([]Task, error)
+	// DiscardDraft deletes a draft at version; completed ones stay.
+	DiscardDraft(ctx context.Context, id string, version int) error
 }
 
 func sortPoints(pts []ScorePoint) {

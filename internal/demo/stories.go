@@ -31,7 +31,7 @@ func (s *seeder) training(from, provider string, ago float64, c course, end stri
 	r := s.refer(from, provider, "skills_training", due, referral.Draft{})
 	s.at(ago - 1)
 	s.move(r, staff[provider], referral.StateAccepted, "", "")
-	t := referral.Training{Course: c.name, Trade: c.trade, ISCO: c.isco, StartDate: s.date(2), Hours: 360, EnrolledOn: s.date(0), Outcome: referral.TrainingEnrolled}
+	t := referral.Training{Course: c.name, Trade: c.trade, ISCO: c.isco, StartDate: s.date(2), Hours: 200, EnrolledOn: s.date(0), Outcome: referral.TrainingEnrolled}
 	d := s.deliver(r, staff[provider], referral.DeliveryInput{Training: &t})
 	if end == "accepted" {
 		return
@@ -54,9 +54,7 @@ func (s *seeder) training(from, provider string, ago float64, c course, end stri
 		t.Outcome, t.DropOutReason = referral.TrainingDroppedOut, "Took work at a brick kiln to repay the recruitment loan."
 	}
 	s.update(d, staff[provider], referral.DeliveryInput{Training: &t})
-	switch end {
-	case "completed":
-		s.move(r, staff[provider], referral.StateCompleted, "", "")
+	switch end { // a completed training completed its referral
 	case "dropped":
 		s.move(r, staff[provider], referral.StateNotCompleted, referral.NotCompletedDropped, "Attended three weeks, then stopped coming.")
 	}

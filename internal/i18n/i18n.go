@@ -267,3 +267,31 @@ func Keys(lang string) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// N returns the message for a count n: key+".one" or key+".other", chosen
+// by the language's plural rule (CLDR cardinals: in English "one" is 1, in
+// Bangla 0 and 1), with n among the arguments as {n}. A language without
+// the form falls back as T does.
+func N(lang, key string, n int, args map[string]any) string {
+	a := map[string]any{"n": n}
+	for k, v := range args {
+		a[k] = v
+	}
+	return T(lang, key+"."+PluralForm(lang, n), a)
+}
+
+// PluralForm is the CLDR cardinal category of n in lang: "one" or "other"
+// (the only two that English and Bangla use).
+func PluralForm(lang string, n int) string {
+	switch lang {
+	case "bn", "hi", "fa":
+		if n == 0 || n == 1 {
+			return "one"
+		}
+		return "other"
+	}
+	if n == 1 {
+		return "one"
+	}
+	return "other"
+}

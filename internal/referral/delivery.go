@@ -92,6 +92,38 @@ const (
 // TrainingOutcomes lists every TrainingOutcome.
 var TrainingOutcomes = []TrainingOutcome{TrainingEnrolled, TrainingCompleted, TrainingDroppedOut}
 
+// MinAttendancePercent is the share of a course's planned hours a trainee
+// must have attended for the training to be recorded as completed.
+const MinAttendancePercent = 80
+
+// HoursToComplete returns the attended hours a training needs to be
+// completed: MinAttendancePercent of its planned hours, rounded up; zero
+// when no hours are planned (nothing to measure against).
+func (t *Training) HoursToComplete() int {
+	if t.Hours <= 0 {
+		return 0
+	}
+	return (t.Hours*MinAttendancePercent + 99) / 100
+}
+
+// CompletionMoves returns the states a referral passes through when its
+// service record says the service was delivered: a training recorded as
+// completed completes its referral (starting it first if it was only
+// accepted), so that the provider says so once. Other records, and
+// referrals in any other state, move nowhere.
+func CompletionMoves(r *Referral, d *Delivery) []State {
+	if d == nil || d.Training == nil || d.Training.Outcome != TrainingCompleted {
+		return nil
+	}
+	switch r.State {
+	case StateAccepted:
+		return []State{StateInProgress, StateCompleted}
+	case StateInProgress:
+		return []State{StateCompleted}
+	}
+	return nil
+}
+
 // AttendedHours sums the attendance.
 func (t *Training) AttendedHours() int {
 	n := 0
@@ -134,6 +166,10 @@ func (t *Training) validate(v *homeward.Validation) {
 		required(v, "training.outcome")
 	case !slices.Contains(TrainingOutcomes, t.Outcome):
 		choice(v, "training.outcome", string(t.Outcome))
+	case t.Outcome == TrainingCompleted && t.AttendedHours() < t.HoursToComplete():
+		v.AddArgs("training.outcome", "referral.training.short_attendance",
+			map[string]any{"attended": t.AttendedHours(), "hours": t.Hours, "needed": t.HoursToComplete(), "percent": MinAttendancePercent},
+			"Only %d of the %d planned hours were attended; completion needs at least %d (%d %%).", t.AttendedHours(), t.Hours, t.HoursToComplete(), MinAttendancePercent)
 	case t.Outcome == TrainingDroppedOut && strings.TrimSpace(t.DropOutReason) == "":
 		v.Add("training.drop_out_reason", "referral.training.drop_out_reason", "Say why the trainee dropped out.")
 	case t.Outcome != TrainingCompleted && t.CertificateRef != "":

@@ -119,7 +119,7 @@ func TestDeliveryValidation(t *testing.T) {
 		})
 	}
 	ok := []DeliveryInput{
-		{Training: &Training{Course: "Electrical wiring", Trade: "Electrician", ISCO: "7411", StartDate: "2026-04-01", EndDate: "2026-06-30", Hours: 360,
+		{Training: &Training{Course: "Electrical wiring", Trade: "Electrician", ISCO: "7411", StartDate: "2026-04-01", EndDate: "2026-06-30", Hours: 12,
 			EnrolledOn: "2026-03-25", Attendance: []Attendance{{Date: "2026-04-01", Hours: 6}, {Date: "2026-04-02", Hours: 4}}, Outcome: TrainingCompleted, CertificateRef: "BTEB-2026-1"}},
 		{Placement: &Placement{Employer: "Meghna Garments", Position: "Sewing machine operator", ISCO: "8153", Wage: registry.Money{Amount: 12500, Currency: "BDT"},
 			WagePer: "month", StartDate: "2026-05-01", FollowUps: []FollowUp{{Date: "2026-08-01", StillEmployed: true}}}},

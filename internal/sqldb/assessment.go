@@ -440,14 +440,14 @@ func (db *DB) ActivateScheme(ctx context.Context, schemeID, version string) (*as
 
 // ---- submissions ----
 
-const submissionColumns = `id, org_id, person_id, COALESCE(case_id, ''), form_id, form_version, status, answers, calculated, flags, answered_on, round, score, version, created_by, created_at, updated_at, completed_at`
+const submissionColumns = `id, org_id, person_id, COALESCE(case_id, ''), form_id, form_version, status, answers, calculated, flags, answered_on, round, round_window, score, version, created_by, created_at, updated_at, completed_at`
 
 func scanSubmission(s scanner) (*assessment.Submission, error) {
 	sub := &assessment.Submission{}
 	var answers, calc, flags string
 	var score *string
 	if err := s.Scan(&sub.ID, &sub.OrgID, &sub.PersonID, &sub.CaseID, &sub.FormID, &sub.FormVersion, &sub.Status, &answers, &calc, &flags,
-		&sub.AnsweredOn, &sub.Round, &score, &sub.Version, &sub.CreatedBy, dbTime{&sub.CreatedAt}, dbTime{&sub.UpdatedAt}, dbNullTime{&sub.CompletedAt}); err != nil {
+		&sub.AnsweredOn, &sub.Round, &sub.Window, &score, &sub.Version, &sub.CreatedBy, dbTime{&sub.CreatedAt}, dbTime{&sub.UpdatedAt}, dbNullTime{&sub.CompletedAt}); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(answers), &sub.Answers); err != nil {
@@ -599,6 +599,9 @@ func (tx *Tx) applyInput(sub *assessment.Submission, f *form.Form, in assessment
 	sub.Status, sub.AnsweredOn, sub.CompletedAt = assessment.StatusCompleted, d, &now
 	if r, ok := valid.Answers["round"].(string); ok {
 		sub.Round = r
+		if err := tx.roundWindow(sub); err != nil {
+			return err
+		}
 	}
 	if sub.Flags == nil {
 		sub.Flags = []form.Flag{}
@@ -626,6 +629,53 @@ func (tx *Tx) applyInput(sub *assessment.Submission, f *form.Form, in assessment
 	return nil
 }
 
+// roundWindow records the window a completed follow-up round was taken
+// in, counted from its case's return date.
+func (tx *Tx) roundWindow(sub *assessment.Submission) error {
+	if _, ok := assessment.RoundMonths(sub.Round); !ok || sub.CaseID == "" {
+		return nil
+	}
+	var returnDate string
+	if err := tx.QueryRow(`SELECT return_date FROM cases WHERE id = ?`, sub.CaseID).Scan(&returnDate); err != nil {
+		return err
+	}
+	returned, ok := assessment.ParseReturnDate(returnDate)
+	answered, aok := assessment.ParseReturnDate(sub.AnsweredOn)
+	if !ok || !aok {
+		return nil
+	}
+	sub.Window, _ = assessment.RoundWindow(tx.db.followUps(), sub.Round, returned, answered)
+	return nil
+}
+
+// DiscardDraft deletes a draft assessment at version, for whoever may
+// write it; a completed assessment is part of the record and stays.
+func (db *DB) DiscardDraft(ctx context.Context, id string, version int) error {
+	actor := homeward.ActorFromContext(ctx)
+	return db.Transact(ctx, func(tx *Tx) error {
+		sub, err := scanSubmission(tx.QueryRow(`SELECT `+submissionColumns+` FROM assessments WHERE id = ?`+db.dialect.forUpdate(), id))
+		if err != nil {
+			if err := homeward.Authorize(actor, homeward.ActAssessmentWrite, homeward.Resource{Type: "assessment", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActAssessmentWrite, homeward.Resource{Type: "assessment", ID: id, OrgID: sub.OrgID}); err != nil {
+			return err
+		}
+		if err := assessment.CheckDiscard(sub); err != nil {
+			return err
+		}
+		if sub.Version != version {
+			return staleVersion()
+		}
+		if _, err := tx.Exec(`DELETE FROM assessments WHERE id = ? AND version = ?`, id, version); err != nil {
+			return err
+		}
+		return tx.Audit("assessment.discard", "assessment", sub.ID, sub.OrgID, map[string]any{"person_id": sub.PersonID, "form_id": sub.FormID})
+	})
+}
+
 func (tx *Tx) writeSubmission(sub *assessment.Submission, insert bool) error {
 	answers, _ := json.Marshal(sub.Answers)
 	if sub.Calculated == nil {
@@ -647,14 +697,14 @@ func (tx *Tx) writeSubmission(sub *assessment.Submission, insert bool) error {
 		caseID = sub.CaseID
 	}
 	if insert {
-		_, err := tx.Exec(`INSERT INTO assessments (id, org_id, person_id, case_id, form_id, form_version, status, answers, calculated, flags, answered_on, round, scheme_id, scheme_version, score, version, created_by, created_at, updated_at, completed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sub.ID, sub.OrgID, sub.PersonID, caseID, sub.FormID, sub.FormVersion, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round,
+		_, err := tx.Exec(`INSERT INTO assessments (id, org_id, person_id, case_id, form_id, form_version, status, answers, calculated, flags, answered_on, round, round_window, scheme_id, scheme_version, score, version, created_by, created_at, updated_at, completed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sub.ID, sub.OrgID, sub.PersonID, caseID, sub.FormID, sub.FormVersion, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round, string(sub.Window),
 			schemeID, schemeVersion, score, sub.Version, sub.CreatedBy, sub.CreatedAt, sub.UpdatedAt, sub.CompletedAt)
 		return err
 	}
-	res, err := tx.Exec(`UPDATE assessments SET status = ?, answers = ?, calculated = ?, flags = ?, answered_on = ?, round = ?, scheme_id = ?, scheme_version = ?, score = ?, version = ?, updated_at = ?, completed_at = ?
-		WHERE id = ? AND version = ?`, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round, schemeID, schemeVersion, score,
+	res, err := tx.Exec(`UPDATE assessments SET status = ?, answers = ?, calculated = ?, flags = ?, answered_on = ?, round = ?, round_window = ?, scheme_id = ?, scheme_version = ?, score = ?, version = ?, updated_at = ?, completed_at = ?
+		WHERE id = ? AND version = ?`, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round, string(sub.Window), schemeID, schemeVersion, score,
 		sub.Version, sub.UpdatedAt, sub.CompletedAt, sub.ID, sub.Version-1)
 	if err != nil {
 		return err

@@ -78,7 +78,10 @@ func (db *DB) AddDelivery(ctx context.Context, referralID string, in referral.De
 		} else if err != nil {
 			return err
 		}
-		return tx.deliveryEvent(r, d, "delivery_recorded")
+		if err := tx.deliveryEvent(r, d, "delivery_recorded"); err != nil {
+			return err
+		}
+		return tx.followDelivery(r, d)
 	})
 	return d, err
 }
@@ -181,9 +184,44 @@ func (db *DB) changeDelivery(ctx context.Context, id string, version int, action
 			return staleVersion()
 		}
 		d.Version, d.UpdatedAt = version+1, tx.now
-		return tx.deliveryEvent(r, d, kind)
+		if err := tx.deliveryEvent(r, d, kind); err != nil {
+			return err
+		}
+		return tx.followDelivery(r, d)
 	})
 	return d, err
+}
+
+// followDelivery moves the referral on as its record says (a training
+// recorded as completed completes it), when the actor may answer for the
+// receiving organisation; the moves are recorded as if made one by one.
+func (tx *Tx) followDelivery(r *referral.Referral, d *referral.Delivery) error {
+	moves := referral.CompletionMoves(r, d)
+	if len(moves) == 0 {
+		return nil
+	}
+	if _, err := authorizeReferral(tx.actor, homeward.ActReferralRespond, r, referral.SideReceiver); err != nil {
+		return nil // someone who may answer for the provider completes it
+	}
+	for _, to := range moves {
+		version := r.Version
+		if err := r.Apply(referral.Transition{To: to}, referral.SideReceiver, actorID(tx.actor), tx.now); err != nil {
+			return err
+		}
+		if err := tx.saveReferral(r, version); err != nil {
+			return err
+		}
+		if err := tx.referralEvent(r, r.ToOrgID, map[string]any{"by_record": d.ID}); err != nil {
+			return err
+		}
+		if err := tx.recordOutcome(r); err != nil {
+			return err
+		}
+		if err := tx.enqueueWebhooks(r, "referral."+string(r.State), r.FromOrgID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // UpdateDelivery changes a delivery record (training progress, placement

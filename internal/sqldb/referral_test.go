@@ -248,11 +248,21 @@ func TestReferralLoop(t *testing.T) {
 	}
 	r = w.move(t, staff, r, referral.StateInProgress, "")
 	d.Training.Outcome, d.Training.CertificateRef = referral.TrainingCompleted, "BTEB-2026-0042"
+	// 6 of 360 hours is not a completed course.
 	d.Training.Attendance = []referral.Attendance{{Date: "2026-04-01", Hours: 6}}
+	if _, err = db.UpdateDelivery(staff, d.ID, d.Version, referral.DeliveryInput{Training: d.Training}); homewardtest.Code(err) != homeward.EINVALID {
+		t.Fatalf("completed after 6 of 360 hours: %v", err)
+	}
+	for day := 2; len(d.Training.Attendance) < 48; day++ {
+		d.Training.Attendance = append(d.Training.Attendance, referral.Attendance{Date: fmt.Sprintf("2026-05-%02d", day%28+1), Hours: 6})
+	}
 	if _, err = db.UpdateDelivery(staff, d.ID, d.Version, referral.DeliveryInput{Training: d.Training}); err != nil {
 		t.Fatal(err)
 	}
-	r = w.move(t, staff, r, referral.StateCompleted, "")
+	// Recording the completion completed the referral: asked once.
+	if r, err = db.FindReferral(staff, r.ID); err != nil || r.State != referral.StateCompleted || r.ClosedAt == nil {
+		t.Fatalf("referral after the completion was recorded: %v %+v", err, r)
+	}
 	if r.ClosedAt == nil {
 		t.Error("completed without closed_at")
 	}

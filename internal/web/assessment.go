@@ -41,7 +41,8 @@ func (w *Web) routesAssessment() {
 	w.handle("GET /assessments/{id}", w.assessFill, true)
 	w.handle("POST /assessments/{id}", w.assessSave, true)
 	w.handle("POST /assessments/{id}/live", w.assessLive, true)
-	w.flash("assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated")
+	w.handle("POST /assessments/{id}/discard", w.assessDiscard, true)
+	w.flash("ui_a.draft.discarded", "assessment.ui.form.saved", "assessment.ui.draft.saved", "assessment.ui.completed", "assessment.ui.scheme.saved", "assessment.ui.scheme.activated")
 	// The home page's follow-up card is a partial of ours, included by name.
 	if home := w.pages["home"]; home != nil {
 		if b, err := templateFS.ReadFile("templates/assessment_home.html"); err == nil {
@@ -116,10 +117,10 @@ type followUpView struct {
 func followUpViews(lang string, fus []scoring.FollowUp) []followUpView {
 	out := make([]followUpView, 0, len(fus))
 	for _, f := range fus {
-		v := followUpView{Months: f.Months, Due: i18n.Digits(lang, f.Due.Format(time.DateOnly)), Status: string(f.Status),
+		v := followUpView{Months: f.Months, Due: isoText(lang, f.Due.Format(time.DateOnly)), Status: string(f.Status),
 			StatusText: i18n.T(lang, "assessment.followup."+string(f.Status), nil), Task: f.IsTask()}
 		if f.DoneAt != nil {
-			v.DoneAt = i18n.Digits(lang, f.DoneAt.Format(time.DateOnly))
+			v.DoneAt = isoText(lang, f.DoneAt.Format(time.DateOnly))
 		}
 		out = append(out, v)
 	}
@@ -136,7 +137,7 @@ func taskViews(lang string, tasks []assessment.Task) []taskView {
 	for _, t := range tasks {
 		v := taskView{PersonID: t.PersonID, CaseNumber: t.CaseNumber, Name: t.Name, Overdue: t.Overdue()}
 		if t.FollowUp != nil {
-			v.Text = i18n.T(lang, "assessment.followup.task", map[string]any{"months": t.FollowUp.Months, "date": i18n.Digits(lang, t.FollowUp.Due.Format(time.DateOnly))})
+			v.Text = i18n.T(lang, "assessment.followup.task", map[string]any{"months": t.FollowUp.Months, "date": isoText(lang, t.FollowUp.Due.Format(time.DateOnly))})
 			v.Status, v.StatusText = string(t.FollowUp.Status), i18n.T(lang, "assessment.followup."+string(t.FollowUp.Status), nil)
 		} else {
 			v.Text = i18n.T(lang, "assessment.ui.task.baseline", nil)
@@ -225,6 +226,8 @@ type submissionRow struct {
 	ID, Title, Version, AnsweredOn, Round, Updated string
 	Flags                                          int
 	Score                                          *scoreRow
+	Rev                                            int    // the submission's version, for a discard
+	Window                                         string // a follow-up taken out of its window: the warning
 }
 
 type scoreRow struct {
@@ -238,7 +241,7 @@ type formRow struct {
 }
 
 func scoreRowOf(lang string, p assessment.ScorePoint) *scoreRow {
-	return &scoreRow{Date: i18n.Digits(lang, p.AnsweredOn), Round: roundLabel(lang, p.Round), Scheme: p.SchemeID + " " + p.SchemeVersion,
+	return &scoreRow{Date: isoText(lang, p.AnsweredOn), Round: roundLabel(lang, p.Round), Scheme: p.SchemeID + " " + p.SchemeVersion,
 		Economic: scoreText(lang, p.Dimensions["economic"]), Social: scoreText(lang, p.Dimensions["social"]),
 		Psychosocial: scoreText(lang, p.Dimensions["psychosocial"]), Composite: scoreText(lang, p.Composite)}
 }
@@ -263,7 +266,7 @@ func (w *Web) personAssessData(r *http.Request, lang, personID string, withForms
 	if err != nil {
 		return nil, err
 	}
-	d := &personAssessData{PersonID: personID, Flags: flagViews(lang, ov.Flags), FollowUps: followUpViews(lang, ov.FollowUps), ReturnDate: i18n.Digits(lang, ov.ReturnDate)}
+	d := &personAssessData{PersonID: personID, Flags: flagViews(lang, ov.Flags), FollowUps: followUpViews(lang, ov.FollowUps), ReturnDate: isoText(lang, ov.ReturnDate)}
 	d.Name, d.CaseNumber = w.personHeader(r, personID)
 	a := homeward.ActorFromContext(r.Context())
 	d.CanWrite = homeward.Can(a, homeward.ActAssessmentWrite, homeward.Resource{OrgID: a.OrgID})
@@ -290,8 +293,9 @@ func (w *Web) personAssessData(r *http.Request, lang, personID string, withForms
 				title = f.Title.Get(lang, "en")
 			}
 		}
-		row := submissionRow{ID: s.ID, Title: title, Version: s.FormVersion, AnsweredOn: i18n.Digits(lang, s.AnsweredOn),
-			Round: roundLabel(lang, s.Round), Updated: i18n.Digits(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags)}
+		row := submissionRow{ID: s.ID, Title: title, Version: s.FormVersion, AnsweredOn: isoText(lang, s.AnsweredOn),
+			Round: roundLabel(lang, s.Round), Updated: isoText(lang, s.UpdatedAt.Format(time.DateOnly)), Flags: len(s.Flags), Rev: s.Version,
+			Window: windowWarning(lang, s)}
 		if s.Score != nil {
 			row.Score = scoreRowOf(lang, assessment.ScorePoint{AnsweredOn: s.AnsweredOn, Round: s.Round, SchemeID: s.Score.SchemeID,
 				SchemeVersion: s.Score.SchemeVersion, Dimensions: s.Score.Dimensions, Composite: s.Score.Composite})
@@ -340,12 +344,62 @@ func (w *Web) assessStart(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sub, err := w.svc.Assessment.CreateSubmission(r.Context(), id, assessment.Input{FormID: r.PostFormValue("form_id")})
+	in := assessment.Input{FormID: r.PostFormValue("form_id")}
+	// What the record already says is not asked again.
+	if f := w.currentForm(r, in.FormID); f != nil && w.svc.Registry != nil {
+		if rec, rerr := w.svc.Registry.FindRecord(r.Context(), id); rerr == nil {
+			if known := assessment.KnownAnswers(f, string(rec.Person.Sex), rec.Person.DateOfBirth, w.svc.Clock.Local()); len(known) > 0 {
+				in.Answers = known
+			}
+		}
+	}
+	sub, err := w.svc.Assessment.CreateSubmission(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
 	http.Redirect(rw, r, "/assessments/"+sub.ID, http.StatusSeeOther)
 	return nil
+}
+
+// currentForm is the current version of the form id (a built-in form
+// before its first use), if there is one.
+func (w *Web) currentForm(r *http.Request, id string) *form.Form {
+	if fv, err := w.svc.Assessment.FindForm(r.Context(), id, ""); err == nil && fv.Form != nil {
+		return fv.Form
+	}
+	return form.Builtin(id)
+}
+
+// assessDiscard deletes a draft and leads back to the person's
+// assessments.
+func (w *Web) assessDiscard(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	sub, err := w.svc.Assessment.FindSubmission(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err != nil {
+		return err
+	}
+	if err := w.svc.Assessment.DiscardDraft(r.Context(), id, version); err != nil {
+		return err
+	}
+	http.Redirect(rw, r, "/people/"+sub.PersonID+"/assessments?ok=ui_a.draft.discarded", http.StatusSeeOther)
+	return nil
+}
+
+// windowWarning is the warning for a follow-up round taken out of its
+// window ("" when on time or not a follow-up).
+func windowWarning(lang string, s *assessment.Submission) string {
+	if s.Window == "" || s.Window == assessment.WindowOnTime {
+		return ""
+	}
+	n, _ := assessment.RoundMonths(s.Round)
+	return i18n.T(lang, "ui_a.window."+string(s.Window), map[string]any{"months": n})
 }
 
 type scoresData struct {
@@ -380,7 +434,7 @@ func (w *Web) assessScores(rw http.ResponseWriter, r *http.Request) error {
 		FormatScore: func(x float64) string { return i18n.Digits(lang, fmt.Sprintf("%.2f", x)) },
 	}
 	if lang == "bn" {
-		labels.FormatDate = func(t time.Time) string { return i18n.Digits(lang, t.Format(time.DateOnly)) }
+		labels.FormatDate = func(t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) }
 	}
 	// ChartSVG escapes every text it writes and draws no script.
 	d.Chart = template.HTML(scoring.ChartSVG(assessment.ChartPoints(ov.Scores, func(round string) string { return roundLabel(lang, round) }), labels))

@@ -11,6 +11,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/form"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 )
 
@@ -24,6 +25,11 @@ type fillData struct {
 	Items                          []itemView
 	Flags                          []flagView
 	Score                          *scoreRow
+	Window                         string // warning: a follow-up taken out of its window
+	// Returned and Rounds say, on a draft survey, when each follow-up
+	// round may be taken, so that a round is not taken out of its window.
+	Returned string
+	Rounds   []string
 }
 
 // itemView is one row of the form: a group heading, a note or a question.
@@ -61,6 +67,16 @@ func answersFromForm(r *http.Request, f *form.Form) map[string]any {
 		case form.TypeSelectMultiple:
 			if len(vals) > 0 {
 				out[q.Name] = vals
+			}
+		case form.TypeDate:
+			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
+				// Written day first; what is not a date goes to the form's
+				// own check as typed.
+				if iso, ok := parseDayFirst(vals[0]); ok {
+					out[q.Name] = iso
+				} else {
+					out[q.Name] = strings.TrimSpace(vals[0])
+				}
 			}
 		case form.TypeInteger, form.TypeDecimal:
 			if len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
@@ -152,6 +168,9 @@ func buildItems(f *form.Form, lang string, answers map[string]any, errs map[stri
 		case q.Type.Answerable():
 			it.Kind = "question"
 			it.Value = valueText(answers[q.Name])
+			if q.Type == form.TypeDate {
+				it.Value = dateValue(lang, it.Value)
+			}
 			if q.Type == form.TypeSelectMultiple || q.Type == form.TypeSelectOne {
 				it.Values = map[string]bool{}
 				for _, v := range strings.Fields(it.Value) {
@@ -188,6 +207,8 @@ func displayItems(f *form.Form, lang string, answers map[string]any) []itemView 
 					labels = append(labels, f.ChoiceLabel(q, c, lang))
 				}
 				text = strings.Join(labels, ", ")
+			} else if q.Type == form.TypeDate {
+				text = dateValue(lang, text)
 			} else {
 				text = i18n.Digits(lang, text)
 			}
@@ -229,8 +250,12 @@ func (w *Web) assessFill(rw http.ResponseWriter, r *http.Request) error {
 			d.Score = scoreRowOf(p.Lang, assessment.ScorePoint{AnsweredOn: sub.AnsweredOn, Round: sub.Round, SchemeID: s.SchemeID, SchemeVersion: s.SchemeVersion, Dimensions: s.Dimensions, Composite: s.Composite})
 		}
 		d.AnsweredOn = i18n.Digits(p.Lang, d.AnsweredOn)
+		d.Window = windowWarning(p.Lang, sub)
 	} else {
 		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.svc.Clock.Local(), sub.ID)
+		if sub.FormID == assessment.SurveyFormID {
+			w.roundSchedule(r, p.Lang, sub.PersonID, d)
+		}
 	}
 	p.Title = d.Title
 	p.Data = d
@@ -259,7 +284,20 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	var e *homeward.Error
-	if !errors.As(err, &e) || e.Code != homeward.EINVALID {
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code {
+	case homeward.EINVALID:
+	case homeward.ECONFLICT, homeward.EPRECONDITION, homeward.EFORBIDDEN:
+		// Refused as a whole (changed meanwhile, completed elsewhere): the
+		// answers stay on the page, as typed, with the reason at the top.
+		d.Items = buildItems(fv.Form, p.Lang, answers, nil, w.svc.Clock.Local(), sub.ID)
+		p.Title = d.Title
+		p.Error = i18n.Error(p.Lang, err)
+		p.Data = d
+		return w.render(rw, httpx.StatusOf(err), "assessment_fill", p)
+	default:
 		return err
 	}
 	// Show every problem in the user's language, at its question, with the
@@ -273,13 +311,14 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 	for _, fe := range fields {
 		if fv.Form.Question(fe.Field) != nil {
 			errs[fe.Field] = fv.Form.ErrorText(p.Lang, fe)
+			p.Summary = append(p.Summary, errorLink{ID: "a-" + fe.Field, Text: errs[fe.Field]})
 		} else {
 			other = append(other, i18n.FieldMessage(p.Lang, fe))
 		}
 	}
 	d.Items = buildItems(fv.Form, p.Lang, answers, errs, w.svc.Clock.Local(), sub.ID)
 	p.Title = d.Title
-	p.Error = i18n.T(p.Lang, "assessment.ui.fill.errors", map[string]any{"count": len(fields)})
+	p.Error = i18n.N(p.Lang, "ui_a.fill.errors", len(fields), nil)
 	if len(other) > 0 {
 		p.Error += " " + strings.Join(other, " ")
 	}
@@ -313,4 +352,21 @@ func (w *Web) assessLive(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = items
 	return w.renderFragment(rw, "assessment_fill", "assessment_live", p)
+}
+
+// roundSchedule fills, for a draft survey, the follow-up rounds still to
+// take with the days they open and fall due.
+func (w *Web) roundSchedule(r *http.Request, lang, personID string, d *fillData) {
+	ov, err := w.svc.Assessment.PersonOverview(r.Context(), personID)
+	if err != nil || ov.ReturnDate == "" {
+		return
+	}
+	d.Returned = dateValue(lang, ov.ReturnDate)
+	for _, f := range ov.FollowUps {
+		if f.DoneAt != nil {
+			continue
+		}
+		d.Rounds = append(d.Rounds, i18n.T(lang, "ui_a.window.round", map[string]any{"months": f.Months,
+			"opens": dateValue(lang, f.Opens.Format(time.DateOnly)), "due": dateValue(lang, f.Due.Format(time.DateOnly))}))
+	}
 }

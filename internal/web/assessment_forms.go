@@ -50,7 +50,7 @@ func (w *Web) catalogue(r *http.Request, lang string) (*catalogueData, error) {
 	for _, s := range schemes {
 		d.Schemes = append(d.Schemes, schemeRow{ID: s.SchemeID, Version: s.Version, Status: string(s.Status),
 			StatusText: i18n.T(lang, "assessment.ui.scheme.status."+string(s.Status), nil), Source: i18n.T(lang, "assessment.ui.source."+string(s.Source), nil),
-			Created: i18n.Digits(lang, s.CreatedAt.Format(time.DateOnly)), Description: s.Description, Review: s.Status == assessment.SchemeReview})
+			Created: isoText(lang, s.CreatedAt.Format(time.DateOnly)), Description: s.Description, Review: s.Status == assessment.SchemeReview})
 	}
 	return d, nil
 }
@@ -228,10 +228,10 @@ func (w *Web) assessSchemeView(rw http.ResponseWriter, r *http.Request) error {
 	}
 	lang := p.Lang
 	d := schemeData{Row: schemeRow{ID: sv.SchemeID, Version: sv.Version, Status: string(sv.Status), StatusText: i18n.T(lang, "assessment.ui.scheme.status."+string(sv.Status), nil),
-		Source: i18n.T(lang, "assessment.ui.source."+string(sv.Source), nil), Created: i18n.Digits(lang, sv.CreatedAt.Format(time.DateOnly)),
+		Source: i18n.T(lang, "assessment.ui.source."+string(sv.Source), nil), Created: isoText(lang, sv.CreatedAt.Format(time.DateOnly)),
 		Description: sv.Description, Review: sv.Status == assessment.SchemeReview}, JSON: string(sv.Scheme.MarshalIndent())}
 	if sv.ActivatedAt != nil {
-		d.Activated = i18n.Digits(lang, sv.ActivatedAt.Format(time.DateOnly))
+		d.Activated = isoText(lang, sv.ActivatedAt.Format(time.DateOnly))
 	}
 	if c := sv.Calibration; c != nil {
 		d.Rows, d.Warnings = c.Rows, c.Warnings

@@ -333,7 +333,7 @@ func (w *Web) dupPairPage(r *http.Request, id string) (*page, error) {
 	if v.Pair.Explanation != nil {
 		d.Sentences = v.Pair.Explanation.Sentences(lang)
 	}
-	day := func(t time.Time) string { return i18n.Digits(lang, t.Format(time.DateOnly)) }
+	day := func(t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) }
 	for i := range v.Merges {
 		m := &v.Merges[i]
 		if m.ID == v.Pair.MergeID {

@@ -58,7 +58,12 @@ type deliveryPage struct {
 	Periods   []option
 	Requester string
 	Approver  string
+	// TrancheRows are the grant form's tranche lines: blank, or as typed.
+	TrancheRows []trancheRow
 }
+
+// trancheRow is one line of the grant form's tranches, as typed.
+type trancheRow struct{ Amount, Date string }
 
 // serviceKind returns the delivery kind of a service type.
 // kindOf is the record kind of service type code among types (generic
@@ -88,7 +93,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		kind = d.Kind // the record keeps the kind it was made with
 	}
 	v := &deliveryPage{Ref: ref, D: d, Kind: string(kind), KindText: label(lng, "referral.kind", string(kind)), Service: nameOr(names, ref.ServiceType),
-		Person: strings.TrimSpace(ref.Shared.GivenName + " " + ref.Shared.FamilyName), Form: map[string]string{}}
+		Person: strings.TrimSpace(ref.Shared.GivenName + " " + ref.Shared.FamilyName), Form: map[string]string{}, TrancheRows: make([]trancheRow, 3)}
 	receiver := ref.ToOrgID == a.OrgID
 	res := homeward.Resource{Type: "delivery", OrgID: ref.ToOrgID}
 	v.CanWrite = receiver && homeward.Can(a, homeward.ActDeliveryWrite, res) && ref.State != referral.StateNotCompleted
@@ -106,10 +111,10 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	case d.Training != nil:
 		t := d.Training
 		v.StatusText = label(lng, "referral.training_outcome", string(t.Outcome))
-		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": t.ISCO, "start_date": t.StartDate, "end_date": t.EndDate,
+		v.Form = map[string]string{"course": t.Course, "trade": t.Trade, "isco": occupationText(t.ISCO), "start_date": t.StartDate, "end_date": t.EndDate,
 			"hours": itoaZero(t.Hours), "enrolled_on": t.EnrolledOn, "outcome": string(t.Outcome), "drop_out_reason": t.DropOutReason, "certificate_ref": t.CertificateRef}
 		for _, x := range t.Attendance {
-			v.Days = append(v.Days, deliveryRow{A: i18n.Digits(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
+			v.Days = append(v.Days, deliveryRow{A: isoText(lng, x.Date), B: i18n.Digits(lng, strconv.Itoa(x.Hours))})
 		}
 	case d.Grant != nil:
 		g := d.Grant
@@ -118,7 +123,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		v.CanDecide = receiver && g.Status == referral.GrantRequested && homeward.Can(a, homeward.ActGrantApprove, res)
 		v.CanPay = v.CanWrite && g.Status == referral.GrantApproved
 		for i, t := range g.Tranches {
-			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: i18n.Digits(lng, t.PlannedDate), D: t.Reference}
+			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: isoText(lng, t.PlannedDate), D: t.Reference}
 			if t.DisbursedAt != nil {
 				row.C = timeText(lng, *t.DisbursedAt)
 			} else {
@@ -127,7 +132,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 			v.Tranches = append(v.Tranches, row)
 		}
 		for _, x := range g.Visits {
-			row := deliveryRow{A: i18n.Digits(lng, x.Date), B: yesNo(lng, x.Trading), D: x.Note}
+			row := deliveryRow{A: isoText(lng, x.Date), B: yesNo(lng, x.Trading), D: x.Note}
 			if x.MonthlyIncome != nil {
 				row.C = i18n.Digits(lng, strconv.FormatInt(*x.MonthlyIncome, 10))
 			}
@@ -136,7 +141,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	case d.Counselling != nil:
 		v.CanSession = receiver && homeward.Can(a, homeward.ActCounsellingNotes, homeward.Resource{Type: "counselling_notes", OrgID: d.OrgID})
 		for _, s := range d.Counselling.Sessions {
-			row := deliveryRow{A: i18n.Digits(lng, s.Date), B: label(lng, "referral.session_type", string(s.Type)), C: i18n.Digits(lng, itoaZero(s.Minutes))}
+			row := deliveryRow{A: isoText(lng, s.Date), B: label(lng, "referral.session_type", string(s.Type)), C: i18n.Digits(lng, itoaZero(s.Minutes))}
 			if s.ClinicalReferral {
 				row.D = s.ClinicalTo
 			}
@@ -158,10 +163,10 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		}
 	case d.Placement != nil:
 		pl := d.Placement
-		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": pl.ISCO, "wage": strconv.FormatInt(pl.Wage.Amount, 10),
+		v.Form = map[string]string{"employer": pl.Employer, "position": pl.Position, "isco": occupationText(pl.ISCO), "wage": strconv.FormatInt(pl.Wage.Amount, 10),
 			"currency": pl.Wage.Currency, "wage_per": pl.WagePer, "start_date": pl.StartDate}
 		for _, f := range pl.FollowUps {
-			v.FollowUps = append(v.FollowUps, deliveryRow{A: i18n.Digits(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
+			v.FollowUps = append(v.FollowUps, deliveryRow{A: isoText(lng, f.Date), B: yesNo(lng, f.StillEmployed), C: f.Note})
 		}
 	}
 	return v
@@ -196,20 +201,21 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	var in referral.DeliveryInput
 	var bad homeward.Validation
+	date := func(k string) string { return isoDate(&bad, k, v(k)) }
 	num := func(field string) int64 {
 		n, _ := postInt(&bad, r, field)
 		return n
 	}
 	switch kind {
 	case referral.KindTraining:
-		t := &referral.Training{Course: v("course"), Trade: v("trade"), ISCO: v("isco"), StartDate: v("start_date"), EndDate: v("end_date"),
-			Hours: int(num("hours")), EnrolledOn: v("enrolled_on"), Outcome: referral.TrainingOutcome(v("outcome")),
+		t := &referral.Training{Course: v("course"), Trade: v("trade"), ISCO: iscoInput(&bad, "isco", v("isco")), StartDate: date("start_date"), EndDate: date("end_date"),
+			Hours: int(num("hours")), EnrolledOn: date("enrolled_on"), Outcome: referral.TrainingOutcome(v("outcome")),
 			DropOutReason: v("drop_out_reason"), CertificateRef: v("certificate_ref")}
 		if cur != nil && cur.Training != nil {
 			t.Attendance = slices.Clone(cur.Training.Attendance)
 		}
 		if d := v("day_date"); d != "" || v("day_hours") != "" {
-			t.Attendance = append(t.Attendance, referral.Attendance{Date: d, Hours: int(num("day_hours"))})
+			t.Attendance = append(t.Attendance, referral.Attendance{Date: isoDate(&bad, "day_date", d), Hours: int(num("day_hours"))})
 		}
 		in.Training = t
 	case referral.KindGrant:
@@ -218,7 +224,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 			g.Tranches = slices.Clone(g.Tranches)
 			g.Visits = slices.Clone(g.Visits)
 			if d := v("visit_date"); d != "" {
-				x := referral.Visit{Date: d, Trading: v("visit_trading") == "true", Note: v("visit_note")}
+				x := referral.Visit{Date: isoDate(&bad, "visit_date", d), Trading: v("visit_trading") == "true", Note: v("visit_note")}
 				if n, ok := postInt(&bad, r, "visit_income"); ok {
 					x.MonthlyIncome = &n
 				}
@@ -243,7 +249,7 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 			}
 			t := referral.Tranche{Amount: n}
 			if i < len(dates) {
-				t.PlannedDate = strings.TrimSpace(dates[i])
+				t.PlannedDate = isoDate(&bad, "tranches", dates[i])
 			}
 			g.Tranches = append(g.Tranches, t)
 		}
@@ -251,13 +257,13 @@ func deliveryInput(r *http.Request, kind referral.Kind, cur *referral.Delivery) 
 	case referral.KindCounselling:
 		in.Counselling = &referral.Counselling{}
 	case referral.KindPlacement:
-		p := &referral.Placement{Employer: v("employer"), Position: v("position"), ISCO: v("isco"), Wage: registry.Money{Amount: num("wage"), Currency: v("currency")},
-			WagePer: v("wage_per"), StartDate: v("start_date")}
+		p := &referral.Placement{Employer: v("employer"), Position: v("position"), ISCO: iscoInput(&bad, "isco", v("isco")), Wage: registry.Money{Amount: num("wage"), Currency: v("currency")},
+			WagePer: v("wage_per"), StartDate: date("start_date")}
 		if cur != nil && cur.Placement != nil {
 			p.FollowUps = slices.Clone(cur.Placement.FollowUps)
 		}
 		if d := v("fu_date"); d != "" {
-			p.FollowUps = append(p.FollowUps, referral.FollowUp{Date: d, StillEmployed: v("fu_employed") == "true", Note: v("fu_note")})
+			p.FollowUps = append(p.FollowUps, referral.FollowUp{Date: isoDate(&bad, "fu_date", d), StillEmployed: v("fu_employed") == "true", Note: v("fu_note")})
 		}
 		in.Placement = p
 	}
@@ -307,6 +313,21 @@ func (w *Web) deliveryFailed(rw http.ResponseWriter, r *http.Request, err error,
 	if keepTyped {
 		for k, x := range typedForm(r) {
 			v.Form[k] = x
+		}
+		dates := r.PostForm["tranche_date"]
+		for i, a := range r.PostForm["tranche_amount"] {
+			if i >= 12 {
+				break
+			}
+			row := trancheRow{Amount: a}
+			if i < len(dates) {
+				row.Date = dates[i]
+			}
+			if i < len(v.TrancheRows) {
+				v.TrancheRows[i] = row
+			} else {
+				v.TrancheRows = append(v.TrancheRows, row)
+			}
 		}
 	}
 	p.Data = v
@@ -433,9 +454,9 @@ func (w *Web) grantDisburse(rw http.ResponseWriter, r *http.Request) error {
 
 func (w *Web) sessionAdd(rw http.ResponseWriter, r *http.Request) error {
 	return w.deliveryPost(rw, r, "delivery.ui.session_saved", true, func(d *referral.Delivery, version int) error {
-		in := referral.SessionInput{Date: strings.TrimSpace(r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
-			Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
 		var bad homeward.Validation
+		in := referral.SessionInput{Date: isoDate(&bad, "date", r.PostFormValue("date")), Type: referral.SessionType(r.PostFormValue("type")),
+			Notes: r.PostFormValue("notes"), ClinicalReferral: r.PostFormValue("clinical") == "true", ClinicalTo: r.PostFormValue("clinical_to")}
 		n, _ := postInt(&bad, r, "minutes")
 		in.Minutes = int(n)
 		if err := bad.Err(); err != nil {

@@ -133,6 +133,11 @@ func TestDeliveryPages(t *testing.T) {
 	}
 	done := url.Values{"csrf_token": {token}, "version": {"1"}, "course": {"Tailoring level 1"}, "trade": {"Tailor"}, "start_date": {"2026-01-10"}, "hours": {"120"},
 		"enrolled_on": {"2026-01-05"}, "outcome": {"completed"}, "certificate_ref": {"BTEB-2026-0042"}, "day_date": {"2026-01-10"}, "day_hours": {"6"}}
+	// 6 of 120 planned hours is not a completed training.
+	if status, page := prov.post("/deliveries/"+trainID, done); status != 400 || !strings.Contains(page, "Only 6 of the 120 planned hours were attended") {
+		t.Fatalf("completed after 6 of 120 hours: %d\n%.3000s", status, page)
+	}
+	done.Set("hours", "6")
 	status, page, _ = prov.postAt("/deliveries/"+trainID, done, nil)
 	if status != 200 || !strings.Contains(page, `id="training-outcome">Completed<`) || !strings.Contains(page, "BTEB-2026-0042") || !strings.Contains(page, "6 hours") {
 		t.Fatalf("complete: %d\n%s", status, page)

@@ -60,7 +60,7 @@ func planRows(lng string, plans []referral.Plan) []planRow {
 	for i := range plans {
 		p := &plans[i]
 		rows = append(rows, planRow{ID: p.ID, Status: string(p.Status), StatusText: label(lng, "referral.plan_status", string(p.Status)),
-			DueDate: i18n.Digits(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue, Person: planPerson(lng, p), CaseNumber: p.CaseNumber})
+			DueDate: isoText(lng, p.DueDate), Services: len(p.Services), Overdue: p.Overdue, Person: planPerson(lng, p), CaseNumber: p.CaseNumber})
 	}
 	return rows
 }
@@ -214,7 +214,7 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
-	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: i18n.Digits(lng, pl.DueDate)}
+	v := &planView{Plan: pl, PersonID: pl.PersonID, StatusText: label(lng, "referral.plan_status", string(pl.Status)), DueDate: isoText(lng, pl.DueDate)}
 	v.Person, v.CaseNumber = w.personHeader(r, pl.PersonID)
 	res := homeward.Resource{Type: "plan", ID: pl.ID, OrgID: pl.OrgID}
 	v.CanWrite = pl.Status != referral.PlanClosed && homeward.Can(a, homeward.ActPlanWrite, res)
@@ -311,7 +311,11 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 		if row.ID == "" && row.Type == "" && row.Provider == "" && row.Budget == "" && row.TargetDate == "" && row.Note == "" {
 			continue
 		}
-		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: row.TargetDate, Note: row.Note}
+		var bad homeward.Validation
+		s := referral.PlannedService{ID: row.ID, ServiceType: row.Type, ProviderOrgID: row.Provider, TargetDate: isoDate(&bad, "services", row.TargetDate), Note: row.Note}
+		if berr := bad.Err(); berr != nil && err == nil {
+			err = berr
+		}
 		if row.Budget != "" {
 			n, perr := strconv.ParseInt(homeward.ASCIIDigits(row.Budget), 10, 64)
 			if perr != nil && err == nil {

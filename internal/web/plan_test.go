@@ -61,7 +61,7 @@ func TestPlanPages(t *testing.T) {
 		{"no CSRF", goal, 403, ""},
 		{"no goal", with(goal, "csrf_token", token, "goal_text", "", "goal_dimension", ""), 400, "Write at least one goal in the returnee&#39;s own words."},
 		{"bad budget", with(goal, "csrf_token", token, "svc_budget", "lots"), 400, "Give an amount above zero."},
-		{"bad date", with(goal, "csrf_token", token, "svc_target", "soon"), 400, "Write a date as YYYY-MM-DD."},
+		{"bad date", with(goal, "csrf_token", token, "svc_target", "soon"), 400, "write it as dd/mm/yyyy"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,7 +85,7 @@ func (w *Web) referralRows(r *http.Request, lng string, list []referral.Referral
 	rows := make([]referralRow, 0, len(list))
 	for _, x := range list {
 		row := referralRow{ID: x.ID, Service: nameOr(names, x.ServiceType), State: string(x.State), StateText: stateText(lng, x.State),
-			SentAt: timeText(lng, x.SentAt), DueDate: i18n.Digits(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
+			SentAt: timeText(lng, x.SentAt), DueDate: isoText(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
 		if x.State == referral.StateSent {
 			row.RespondBy = timeText(lng, x.RespondBy)
 		}
@@ -307,7 +307,7 @@ func sharedRows(lng string, s *referral.Shared) []sharedRow {
 				add(f, countryName(lng, s.DestinationCountry))
 			}
 		case referral.FieldReturn:
-			add(f, strings.TrimSpace(i18n.Digits(lng, s.ReturnDate)+" "+label(lng, "registry.return_type", string(s.ReturnType))))
+			add(f, strings.TrimSpace(isoText(lng, s.ReturnDate)+" "+label(lng, "registry.return_type", string(s.ReturnType))))
 		case referral.FieldVulnerabilities:
 			vs := make([]string, len(s.Vulnerabilities))
 			for i, x := range s.Vulnerabilities {
@@ -493,8 +493,10 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := w.newPage(r, "referral.ui.panel.title", nil)
+	typedDue := strings.TrimSpace(r.PostFormValue("due_date"))
+	var dueBad homeward.Validation
 	draft := &referral.Draft{ToOrgID: r.PostFormValue("to_org_id"), ServiceType: r.PostFormValue("service_type"),
-		Note: r.PostFormValue("note"), DueDate: strings.TrimSpace(r.PostFormValue("due_date"))}
+		Note: r.PostFormValue("note"), DueDate: isoDate(&dueBad, "due_date", typedDue)}
 	if rec.Case != nil {
 		draft.CaseID = rec.Case.ID
 	}
@@ -515,6 +517,9 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 		}
 	} else if draft.ToOrgID == "" {
 		err = homeward.FieldErrorf("offer", "error.field.required", "This field is required.")
+	}
+	if err == nil {
+		err = dueBad.Err()
 	}
 	var ref *referral.Referral
 	if err == nil {
@@ -549,7 +554,7 @@ func (w *Web) referralSend(rw http.ResponseWriter, r *http.Request) error {
 	if derr != nil {
 		return derr
 	}
-	d.Offer, d.Note, d.DueDate = choice, draft.Note, draft.DueDate
+	d.Offer, d.Note, d.DueDate = choice, draft.Note, typedDue
 	p.Data = d
 	rw.Header().Set("Cache-Control", "no-store")
 	if r.Header.Get("HX-Request") == "true" {

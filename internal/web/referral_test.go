@@ -104,7 +104,7 @@ func TestReferralPages(t *testing.T) {
 		t.Errorf("refer without CSRF: %d", status)
 	}
 	status, page, at := sender.postAt("/people/"+pid+"/referrals", url.Values{"csrf_token": {token}, "offer": {m[1]}, "due_date": {"yesterday"}}, nil)
-	if status != 400 || !strings.Contains(page, "Write a date as YYYY-MM-DD.") {
+	if status != 400 || !strings.Contains(page, "write it as dd/mm/yyyy") {
 		t.Errorf("bad due date: %d %s", status, at)
 	}
 	status, page, at = sender.postAt("/people/"+pid+"/referrals", url.Values{"csrf_token": {token}, "offer": {m[1]}, "note": {"Wants tailoring."}}, nil)

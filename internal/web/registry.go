@@ -328,6 +328,9 @@ func (k *formKit) In(name, labelKey string) input { return k.in(name, labelKey) 
 func (k *formKit) Hint(name, labelKey, hintKey string) input {
 	in := k.in(name, labelKey)
 	in.Hint = i18n.T(k.Lang, hintKey, nil)
+	if hintKey == "registry.ui.hint.date" || hintKey == "registry.ui.hint.dob" {
+		in.Value = dateValue(k.Lang, in.Value) // dates are shown day first
+	}
 	return in
 }
 

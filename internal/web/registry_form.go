@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -197,7 +198,7 @@ func recordValues(p *registry.Person, eps []registry.MigrationEpisode) formValue
 		pre := "episodes[" + strconv.Itoa(i) + "]."
 		f.set(pre+"id", e.ID)
 		f.set(pre+"destination_country", e.DestinationCountry)
-		f.set(pre+"occupation_abroad", e.OccupationAbroad)
+		f.set(pre+"occupation_abroad", occupationText(e.OccupationAbroad))
 		f.set(pre+"sector", string(e.Sector))
 		f.set(pre+"employer", e.Employer)
 		f.set(pre+"departure_date", e.DepartureDate.String())
@@ -233,13 +234,23 @@ func formDate(v *homeward.Validation, f formValues, name string, dob bool, now t
 	if s == "" {
 		return registry.Date{}
 	}
+	if iso, ok := parseDayFirst(s); ok {
+		s = iso // dd/mm/yyyy, mm/yyyy as the pages write them
+	}
 	d, err := registry.ParseDate(s)
 	if err != nil && dob {
 		if age, ok := registry.ParseAge(s); ok {
 			return registry.DateFromAge(age, now)
 		}
 	}
-	if err != nil {
+	var e *homeward.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &e) && e.Key == "registry.date.invalid" && dob:
+		v.AddArgs(name, "ui_a.date.invalid_dob", map[string]any{"value": f.V[name]}, "“%s” is not a date; write dd/mm/yyyy, mm/yyyy, yyyy or an age.", f.V[name])
+	case errors.As(err, &e) && e.Key == "registry.date.invalid":
+		v.AddArgs(name, "ui_a.date.invalid", map[string]any{"value": f.V[name]}, "“%s” is not a date; write it as dd/mm/yyyy, for example 15/01/2027.", f.V[name])
+	default:
 		_ = v.Merge(name, err)
 	}
 	return d
@@ -379,7 +390,7 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 			continue
 		}
 		e := registry.MigrationEpisode{ID: f.V[pre+"id"], DestinationCountry: f.V[pre+"destination_country"],
-			OccupationAbroad: strings.TrimSpace(strings.SplitN(f.V[pre+"occupation_abroad"], " ", 2)[0]),
+			OccupationAbroad: iscoInput(v, pre+"occupation_abroad", f.V[pre+"occupation_abroad"]),
 			Sector:           registry.Sector(f.V[pre+"sector"]), Employer: f.V[pre+"employer"], VisaType: registry.VisaType(f.V[pre+"visa_type"]),
 			RecruitmentChannel: registry.RecruitmentChannel(f.V[pre+"recruitment_channel"])}
 		e.DepartureDate = formDate(v, f, pre+"departure_date", false, now)
@@ -433,8 +444,6 @@ func (w *Web) personNew(rw http.ResponseWriter, r *http.Request) error {
 	f.set("person.documents[0].type", string(registry.DocNationalID))
 	f.set("person.documents[1].type", string(registry.DocPassport))
 	f.set("episodes[0].return.date", w.svc.Clock.Today())
-	f.check("consent.purpose", string(registry.PurposeRegistration))
-	f.check("consent.purpose", string(registry.PurposeReferral))
 	f.set("consent.referral_org_type", string(homeward.OrgServiceProvider))
 	f.set("consent.method", string(registry.MethodSignedForm))
 	return w.render(rw, http.StatusOK, "registry_form", w.personFormPage(r, "registry.ui.person.new", &personFormData{New: true, formKit: formKit{F: f}}))

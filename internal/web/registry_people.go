@@ -121,7 +121,7 @@ func (w *Web) search(r *http.Request, f registry.SearchFilter, incomplete bool) 
 			if incomplete && !s.Incomplete {
 				continue
 			}
-			row := peopleRow{Summary: s, DistrictName: areaName(lng, s.District), ReturnDate: i18n.Digits(lng, s.ReturnDate)}
+			row := peopleRow{Summary: s, DistrictName: areaName(lng, s.District), ReturnDate: isoText(lng, s.ReturnDate)}
 			if s.District == "" {
 				row.DistrictName = ""
 			}

@@ -99,10 +99,10 @@ func money(lng string, m *registry.Money) string {
 	return i18n.Number(lng, m.Amount) + " " + m.Currency
 }
 
-func dateText(lng string, d registry.Date) string { return i18n.Digits(lng, d.String()) }
+func dateText(lng string, d registry.Date) string { return isoText(lng, d.String()) }
 
 func timeText(lng string, t time.Time) string {
-	return i18n.Digits(lng, t.In(dhaka).Format("2006-01-02 15:04"))
+	return i18n.Digits(lng, t.In(dhaka).Format("02/01/2006 15:04")) // day first, as dates are written
 }
 
 // dhaka is the time zone the demo and its users live in; times are stored in UTC.

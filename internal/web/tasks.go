@@ -82,7 +82,7 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 	planItems := func(ps []referral.Plan) []taskItem {
 		var out []taskItem
 		for _, pl := range ps {
-			out = append(out, taskItem{"/plans/" + pl.ID, planPerson(lng, &pl), i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, pl.DueDate)})})
+			out = append(out, taskItem{"/plans/" + pl.ID, planPerson(lng, &pl), i18n.T(lng, "referral.ui.due", map[string]any{"date": isoText(lng, pl.DueDate)})})
 		}
 		return out
 	}
@@ -108,7 +108,7 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 		default:
 			continue
 		}
-		items = append(items, taskItem{"/deliveries/" + f.ID, text, i18n.T(lng, "referral.ui.due", map[string]any{"date": i18n.Digits(lng, f.Due)})})
+		items = append(items, taskItem{"/deliveries/" + f.ID, text, i18n.T(lng, "referral.ui.due", map[string]any{"date": isoText(lng, f.Due)})})
 	}
 	add("follow_ups_due", items, t.Counts.FollowUpsDue)
 	return d, nil

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,6 +98,7 @@ func New(svc Services) (*Web, error) {
 	w.routesTasks()
 	w.routesAccounts()
 	w.routesAudit()
+	w.routesOccupations()
 	return w, nil
 }
 
@@ -218,7 +220,9 @@ func (w *Web) parse() error {
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
 		"num":     i18n.Number,
-		"date":    func(lang string, t time.Time) string { return i18n.Digits(lang, t.Format("2006-01-02")) },
+		"dateIn":  dateValue,
+		"pair":    func(a, b any) []any { return []any{a, b} },
+		"date":    func(lang string, t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) },
 		"join":    strings.Join,
 		"list":    func(v ...any) []any { return v },
 		"providerSelect": func(row int, selected string, opts []option) providerSelect {
@@ -295,8 +299,11 @@ type page struct {
 	Flash  string
 	Errors map[string]string // field → translated message
 	Error  string            // a message for the whole form
-	Data   any
-	Can    func(action string) bool
+	// Summary lists the field errors at the top of the page, each a link
+	// to its field; render fills it from Errors unless a handler did.
+	Summary []errorLink
+	Data    any
+	Can     func(action string) bool
 }
 
 func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
@@ -339,6 +346,27 @@ func refusal(p *page, err error, rename func(string) string) (int, error) {
 		return httpx.StatusOf(err), nil
 	}
 	return 0, err
+}
+
+// errorLink is one entry of a page's error summary: the message and the
+// id of the field it is about.
+type errorLink struct{ ID, Text string }
+
+// errorSummary lists field errors in the order of their names, each linked
+// to its input (whose id is inputID of its name).
+func errorSummary(errs map[string]string) []errorLink {
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]errorLink, 0, len(keys))
+	for _, k := range keys {
+		if errs[k] != "" {
+			out = append(out, errorLink{ID: inputID(k), Text: errs[k]})
+		}
+	}
+	return out
 }
 
 // formErrors fills p from a validation error; other errors are returned.
@@ -384,6 +412,9 @@ func (w *Web) render(rw http.ResponseWriter, status int, name string, p *page) e
 	t, ok := w.pages[name]
 	if !ok {
 		return errors.New("no template " + name)
+	}
+	if len(p.Summary) == 0 && len(p.Errors) > 0 {
+		p.Summary = errorSummary(p.Errors)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
