@@ -4,10 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -70,36 +68,4 @@ func XLSXBomb(t testing.TB, cols []string, size int64, entries int) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
-}
-
-// PeakHeapGrowth runs f and returns how far the heap in use rose above its
-// level before f, sampled every few milliseconds while f runs (a transient
-// peak is what kills a server; the level after f says nothing).
-func PeakHeapGrowth(f func()) int64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	base := m.HeapInuse
-	peak := base
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var s runtime.MemStats
-			runtime.ReadMemStats(&s)
-			peak = max(peak, s.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	<-sampled
-	return int64(peak) - int64(base)
 }

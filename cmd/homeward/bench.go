@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 	"sort"
@@ -23,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"homeward"
+	"homeward/internal/heapwatch"
 	"homeward/internal/registry"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
@@ -164,7 +164,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 			}
 		})
 	}
-	stopSampling := sampleHeap()
+	stopSampling := heapwatch.Start(10 * time.Millisecond)
 	start = time.Now()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
@@ -226,33 +226,6 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 			g, float64(ws.Jobs-ws0.Jobs)/float64(g), 100*float64(ws.Busy-ws0.Busy)/float64(el))
 	}
 	return nil
-}
-
-// sampleHeap samples the heap in use every 10 ms until the returned
-// function is called, which returns the highest level seen.
-func sampleHeap() func() uint64 {
-	var peak uint64
-	done, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-sampled
-		return peak
-	}
 }
 
 // benchImportRows returns import rows for bench people from up to to.

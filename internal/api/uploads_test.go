@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"homeward/homewardtest"
+	"homeward/internal/heapwatch"
 )
 
 // lazyBody is n bytes of 'x' generated as they are sent; read counts them.
@@ -66,7 +67,7 @@ func TestXLSXBombRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var status int
 			var p map[string]any
-			grew := homewardtest.PeakHeapGrowth(func() {
+			grew := heapwatch.PeakGrowth(func() {
 				status, p = e.send(tc.path, tc.as, xlsxType, tc.lang, bytes.NewReader(bomb))
 			})
 			t.Logf("status %d, heap in use grew by %d MB at most", status, grew>>20)

@@ -8,11 +8,12 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"homeward/internal/heapwatch"
 )
 
 // genCSV is an io.Reader producing an import file of n rows on the fly, so
@@ -79,7 +80,7 @@ func benchmarkImport(b *testing.B, f Format, open func() io.Reader) {
 	var peak int64
 	start := time.Now()
 	for b.Loop() {
-		peak = max(peak, peakHeap(func() {
+		peak = max(peak, heapwatch.PeakGrowth(func() {
 			ir, err := NewImportReader(open(), f, ImportOptions{Now: now})
 			if err != nil {
 				b.Fatal(err)
@@ -105,35 +106,6 @@ func benchmarkImport(b *testing.B, f Format, open func() io.Reader) {
 	}
 	b.ReportMetric(float64(rows)/el.Seconds(), "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-}
-
-// peakHeap runs f and returns the highest heap in use while it ran, above
-// the level before it, sampled every 2 ms.
-func peakHeap(f func()) int64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base, peak := ms.HeapInuse, ms.HeapInuse
-	done, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var s runtime.MemStats
-			runtime.ReadMemStats(&s)
-			peak = max(peak, s.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	f()
-	close(done)
-	<-sampled
-	return int64(peak) - int64(base)
 }
 
 // genXLSX writes the rows of genCSV as a workbook with one sheet whose

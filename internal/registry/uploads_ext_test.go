@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"homeward"
-	"homeward/homewardtest"
+	"homeward/internal/heapwatch"
 	"homeward/internal/registry"
 )
 
@@ -60,7 +60,7 @@ func TestImportRunawayQuotedCell(t *testing.T) {
 	}
 	var err error
 	rows := 0
-	grew := homewardtest.PeakHeapGrowth(func() {
+	grew := heapwatch.PeakGrowth(func() {
 		var ir *registry.ImportReader
 		ir, err = registry.NewImportReader(src, registry.FormatCSV, registry.ImportOptions{Now: time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/heapwatch"
 )
 
 // filler is a lazily generated body part: n bytes of 'x', never held in
@@ -117,7 +118,7 @@ func TestUploadLimits(t *testing.T) {
 			var status int
 			var page string
 			var err error
-			grow := homewardtest.PeakHeapGrowth(func() {
+			grow := heapwatch.PeakGrowth(func() {
 				var res *http.Response
 				if res, err = tc.who.c.Do(req); err == nil {
 					out, _ := io.ReadAll(res.Body)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"homeward/homewardtest"
+	"homeward/internal/heapwatch"
 	"homeward/internal/xlsx"
 )
 
@@ -31,7 +32,7 @@ func TestOpenRefusesBombs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			bomb := homewardtest.XLSXBomb(t, cols, tc.size, tc.entries)
 			var err error
-			grew := homewardtest.PeakHeapGrowth(func() {
+			grew := heapwatch.PeakGrowth(func() {
 				var f interface{ Close() error }
 				if f, err = xlsx.Open(bytes.NewReader(bomb), tc.lim); err == nil {
 					f.Close()
