@@ -305,6 +305,13 @@ func visits(v *homeward.Validation, vs []Visit) {
 	}
 }
 
+// MayDecide reports whether user by may approve or reject the grant: it
+// awaits a decision and by did not request it (four eyes). Pages offer the
+// decision only to those who may take it.
+func (g *Grant) MayDecide(by string) bool {
+	return g.Status == GrantRequested && by != "" && by != g.RequestedBy
+}
+
 // Approve records the approval of a requested grant by a second person: the
 // approver may not be the requester (four eyes).
 func (g *Grant) Approve(by, note string, at time.Time) error {

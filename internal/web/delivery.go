@@ -120,7 +120,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		g := d.Grant
 		v.StatusText = label(lng, "referral.grant_status", string(g.Status))
 		v.Requester, v.Approver = nameOr(users, g.RequestedBy), nameOr(users, g.ApprovedBy)
-		v.CanDecide = receiver && g.Status == referral.GrantRequested && homeward.Can(a, homeward.ActGrantApprove, res)
+		v.CanDecide = receiver && g.MayDecide(a.UserID) && homeward.Can(a, homeward.ActGrantApprove, res)
 		v.CanPay = v.CanWrite && g.Status == referral.GrantApproved
 		for i, t := range g.Tranches {
 			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: isoText(lng, t.PlannedDate), D: t.Reference}

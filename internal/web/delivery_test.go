@@ -186,8 +186,9 @@ func TestDeliveryPages(t *testing.T) {
 		t.Errorf("Bangla self-approval: %d", status)
 	}
 	// Amounts in Bangla: Bangla digits, grouped in lakhs and thousands.
-	if _, page := sup1.get("/deliveries/" + grantID); !strings.Contains(page, `id="grant-amount">৩০,০০০ BDT<`) {
-		t.Errorf("Bangla grant amount:\n%.4000s", page)
+	// The requester is not offered the decision (four eyes).
+	if _, page := sup1.get("/deliveries/" + grantID); !strings.Contains(page, `id="grant-amount">৩০,০০০ BDT<`) || strings.Contains(page, `id="grant-decision"`) {
+		t.Errorf("the requester's grant page (Bangla amount, no decision):\n%.4000s", page)
 	}
 	// Staff may not decide; the other supervisor sees it among her tasks and approves.
 	if _, page := prov.get("/deliveries/" + grantID); strings.Contains(page, `id="grant-decision"`) {
