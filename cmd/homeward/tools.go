@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -150,7 +151,7 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stdout, "warning: column %q: %s\n", w.Column, w.Message)
 	}
 	for _, e := range rep.Errors {
-		fmt.Fprintf(p.stdout, "line %d, column %s (%q): %s\n", e.Line, e.Column, e.Value, e.Message)
+		fmt.Fprintf(p.stdout, "line %d, column %s (%q): %s\n", e.Line, cmp.Or(e.Header, e.Column), e.Value, e.Message)
 	}
 	if rep.ErrorsTotal > len(rep.Errors) {
 		fmt.Fprintf(p.stdout, "… and %d more problems", rep.ErrorsTotal-len(rep.Errors))

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"encoding/csv"
 	"io"
 	"strings"
@@ -59,7 +60,7 @@ func (r *ErrorReport) Add(row *ImportRow) error {
 	}
 	msgs := make([]string, len(row.Errors))
 	for i, e := range row.Errors {
-		msgs[i] = e.Column + ": " + r.Message(e)
+		msgs[i] = cmp.Or(e.Header, e.Column) + ": " + r.Message(e)
 	}
 	rec[r.width] = strings.Join(msgs, "\n") // one problem per line inside the cell
 	r.rows++

@@ -151,8 +151,11 @@ func (r *ImportRow) OK() bool { return len(r.Errors) == 0 }
 
 // RowError is one problem with one cell of an import row.
 type RowError struct {
-	Line    int            `json:"line"`
-	Column  string         `json:"column"` // an import column name, or the header cell for duplicates
+	Line   int    `json:"line"`
+	Column string `json:"column"` // an import column name, or the header cell for duplicates
+	// Header is the column's heading as the file wrote it ("Mobile",
+	// "জাতীয় পরিচয়পত্র"), which is what the person fixing it looks for.
+	Header  string         `json:"header,omitempty"`
 	Value   string         `json:"value"`
 	Key     string         `json:"key"`
 	Message string         `json:"message"` // English; translate Key with Args
@@ -186,6 +189,8 @@ type ImportReader struct {
 	cols     []Column // per file column; "" when ignored
 	warnings []ImportWarning
 	seenIDs  map[uint64]int
+	// headings maps each column to its heading in the file.
+	headings map[Column]string
 	seed     maphash.Seed
 	rows     int
 }
@@ -264,6 +269,10 @@ func (ir *ImportReader) readHeader() error {
 		}
 		where[c] = h
 		ir.cols[i] = c
+	}
+	ir.headings = make(map[Column]string, len(where))
+	for c, h := range where {
+		ir.headings[c] = strings.TrimSpace(h)
 	}
 	var missing []string
 	for _, c := range RequiredColumns {
@@ -522,6 +531,9 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 	if !row.OK() {
 		row.Person, row.Episode = Person{}, MigrationEpisode{}
 		row.Person.ExternalID = row.ExternalID
+		for i := range row.Errors {
+			row.Errors[i].Header = ir.headings[Column(row.Errors[i].Column)]
+		}
 	}
 	return row
 }

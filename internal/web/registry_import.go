@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -359,7 +360,7 @@ func (w *Web) importReport(p *page, j *importJob, rep *registry.ImportReport, er
 		if e.Key != "" && i18n.Has(e.Key) {
 			msg = i18n.T(p.Lang, e.Key, e.Args)
 		}
-		d.Errors = append(d.Errors, importError{Line: i18n.Digits(p.Lang, strconv.Itoa(e.Line)), Column: e.Column, Value: e.Value, Message: msg})
+		d.Errors = append(d.Errors, importError{Line: i18n.Digits(p.Lang, strconv.Itoa(e.Line)), Column: cmp.Or(e.Header, e.Column), Value: e.Value, Message: msg})
 	}
 	d.More = rep.ErrorsTotal - len(rep.Errors)
 	for _, wn := range rep.Warnings {

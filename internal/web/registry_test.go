@@ -526,3 +526,29 @@ func TestExport(t *testing.T) {
 		t.Errorf("XLSX export: %d", res.StatusCode)
 	}
 }
+
+// TestImportDuplicateIDInReport checks that a row whose external_id repeats
+// an earlier line's is in the upload page's error report, as it is in the
+// command line's, and that the report names the columns as the file did.
+func TestImportDuplicateIDInReport(t *testing.T) {
+	b, w := newBrowser(t)
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	_, page := cw.get("/imports")
+	token := csrf(t, page)
+	file := "External ID,Given Name,Sex,Destination Country,Return Date\n" +
+		"X1,Rahima,f,SA,2025-01-02\nX1,Karim,m,SA,2025-01-03\nX2,Salma,f,SA,2025-01-04\n"
+	status, rep := upload(t, cw, token, "import", "dup.csv", file)
+	if status != 200 || !strings.Contains(rep, `id="stat-invalid">1<`) {
+		t.Fatalf("import: %d\n%s", status, rep)
+	}
+	if !strings.Contains(rep, "External ID") {
+		t.Errorf("the report does not name the column as the file did:\n%.3000s", rep)
+	}
+	link := regexp.MustCompile(`href="(/imports/[0-9a-f]+/errors\.csv)"`).FindStringSubmatch(rep)
+	if link == nil {
+		t.Fatalf("no error report link:\n%.3000s", rep)
+	}
+	if status, body := cw.get(link[1]); status != 200 || !strings.Contains(body, "X1,Karim") || !strings.Contains(body, "External ID: ") {
+		t.Errorf("error report: %d\n%s", status, body)
+	}
+}
