@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"homeward/internal/demo"
+	"homeward/internal/i18n"
+)
+
+var (
+	scriptRe = regexp.MustCompile(`(?s)<(script|style)[^>]*>.*?</(script|style)>`)
+	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaceRe  = regexp.MustCompile(`\s+`)
+)
+
+// textNodes returns the pieces of text a reader sees on page, each between
+// two tags: no scripts or attribute values, entities decoded, spaces
+// folded. A catalog message is a whole piece; people's own notes, which may
+// well be in English, are longer pieces that only contain such words.
+func textNodes(page string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range tagRe.Split(scriptRe.ReplaceAllString(page, " "), -1) {
+		if t = strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(t), " ")); t != "" {
+			out[strings.TrimRight(t, ".:")] = true
+		}
+	}
+	return out
+}
+
+// englishPhrases are the English catalog messages of three words or more
+// that have a Bangla translation of their own: if one shows on a Bangla
+// page, that text bypassed the catalog or was never translated.
+func englishPhrases() []string {
+	var out []string
+	for _, k := range i18n.Keys("en") {
+		en := i18n.T("en", k, nil)
+		if strings.Contains(en, "{") || len(strings.Fields(en)) < 3 || i18n.T("bn", k, nil) == en {
+			continue
+		}
+		out = append(out, en)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestBanglaPagesHaveNoEnglish signs in to the demo in Bangla as a case
+// worker, a supervisor, provider staff and an administrator, crawls two
+// levels from the home page, and fails on any English catalog message seen
+// on a page: a visible string without its translation.
+func TestBanglaPagesHaveNoEnglish(t *testing.T) {
+	db, _ := seedDemo(t)
+	base := serveDB(t, db)
+	phrases := englishPhrases()
+	found := map[string][]string{}
+	for _, email := range []string{"caseworker2@shapla.demo", "supervisor@shapla.demo", "staff@ttc-dhaka.demo", "admin@shapla.demo"} {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		get := func(path string) (int, string) {
+			res, err := c.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(b)
+		}
+		get("/lang?to=bn&back=/login")
+		res, err := c.PostForm(base+"/login", url.Values{"email": {email}, "password": {demo.Password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		home, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		seen := map[string]int{}
+		var queue []string
+		add := func(page string, depth int) {
+			for _, m := range crawlLinkRe.FindAllStringSubmatch(page, -1) {
+				link := strings.ReplaceAll(m[1], "&amp;", "&")
+				if strings.HasPrefix(link, "/static/") || strings.HasPrefix(link, "/lang") || strings.HasSuffix(link, ".csv") ||
+					strings.Contains(link, "/export") || strings.Contains(link, "format=") {
+					continue
+				}
+				if _, ok := seen[link]; ok || len(queue) >= 120 {
+					continue
+				}
+				seen[link] = depth
+				queue = append(queue, link)
+			}
+		}
+		add(string(home), 1)
+		for i := 0; i < len(queue); i++ {
+			status, body := get(queue[i])
+			if status != 200 {
+				continue
+			}
+			text := textNodes(body)
+			for _, p := range phrases {
+				if text[strings.TrimRight(p, ".:")] && len(found[p]) < 3 {
+					found[p] = append(found[p], queue[i])
+				}
+			}
+			if seen[queue[i]] < 2 {
+				add(body, seen[queue[i]]+1)
+			}
+		}
+	}
+	for p, where := range found {
+		t.Errorf("English on a Bangla page: %q (at %s)", p, strings.Join(where, ", "))
+	}
+}
