@@ -57,10 +57,15 @@ func TestAuditorAuditScreen(t *testing.T) {
 	if !strings.Contains(ok, "intact") {
 		t.Errorf("English chain status = %q", ok)
 	}
-	// Filter by a record type.
+	// Filter by a record type. The list shown before is marked, so that the
+	// wait is for the filtered list that replaces it, not the old one.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('audit-events').dataset.old = '1', true`)); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("audit-record-type"), "organisation"),
 		click("audit-filter-submit"),
+		chromedp.WaitNotPresent(chromedp.CSS(`#audit-events[data-old]`)),
 		chromedp.WaitVisible(chromedp.ID("audit-events")),
 	)
 	if err != nil {
