@@ -67,12 +67,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
-	if *database == "" {
-		if err := os.MkdirAll(*dir, 0o700); err != nil {
-			return err
-		}
-	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, err := openBenchDB(ctx, *database, *dir) // makes the directory
 	if err != nil {
 		return err
 	}
