@@ -27,6 +27,11 @@ type EMOptions struct {
 	FixM    bool            // keep init's M (estimate only the share of matches)
 	Ignore  [NumFields]bool // fields left out (those the training pairs were chosen by)
 	Lambda  float64         // starting share of matches (default 0.1)
+	// PriorM, when set, smooths the m estimates towards it with the
+	// weight of PriorStrength pairs (see bounds.go); otherwise every
+	// level gets a pseudo-count of one half.
+	PriorM        *[NumFields][maxLevels]float64
+	PriorStrength float64
 }
 
 // EM estimates m and u probabilities and the share of matches among the
@@ -91,6 +96,9 @@ func EM(pats Patterns, init *Model, opt EMOptions) EMResult {
 			}
 			for l := 1; l < n; l++ {
 				m := (cm[f][l] + alpha) / (sm + alpha*float64(n-1))
+				if opt.PriorM != nil {
+					m = (cm[f][l] + opt.PriorStrength*opt.PriorM[f][l]) / (sm + opt.PriorStrength)
+				}
 				u := (cu[f][l] + alpha) / (su + alpha*float64(n-1))
 				if !opt.FixM {
 					delta = math.Max(delta, math.Abs(m-res.M[f][l]))

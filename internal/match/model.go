@@ -150,7 +150,7 @@ func (m *scorer) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
 			// proportion to the records behind them.
 			n := float64(st.n[f])
 			w := n / (n + tfTrust)
-			return math.Log2(m.M[f][l] / (w*tfu + (1-w)*m.U[f][l]))
+			return clampWeight(f, l, math.Log2(m.M[f][l]/(w*tfu+(1-w)*m.U[f][l])))
 		}
 	}
 	return m.lw[f][l]
@@ -252,7 +252,7 @@ func newScorer(m *Model) *scorer {
 	for f := range s.lw {
 		for l := range s.lw[f] {
 			if m.U[f][l] > 0 && m.M[f][l] > 0 {
-				s.lw[f][l] = math.Log2(m.M[f][l] / m.U[f][l])
+				s.lw[f][l] = clampWeight(Field(f), uint8(l), math.Log2(m.M[f][l]/m.U[f][l]))
 			}
 		}
 	}
@@ -285,6 +285,14 @@ func (m *scorer) score(a, b *prepared, st *Stats, n int) (total float64, v Vecto
 	var hh float64
 	for f := Field(0); f < NumFields; f++ {
 		ws[f] = m.weight(f, v[f], a, b, st)
+	}
+	if romanAgrees(v) && ws[FieldNativeName] > nativeConfirms {
+		// The name in Bangla script and its romanisation are one name
+		// written twice: when the romanised name already agrees, the
+		// native spelling confirms it but is not independent evidence.
+		ws[FieldNativeName] = nativeConfirms
+	}
+	for f := Field(0); f < NumFields; f++ {
 		total += ws[f]
 		if householdFields[f] {
 			hh += ws[f]
@@ -292,6 +300,21 @@ func (m *scorer) score(a, b *prepared, st *Stats, n int) (total float64, v Vecto
 	}
 	household = householdCorrection(m.householdLogPi(n), hh)
 	return total + household, v, ws, household
+}
+
+// nativeConfirms is the most an agreeing native-script name adds when the
+// romanised name agrees too.
+const nativeConfirms = 1.0
+
+// romanAgrees reports whether the romanised given and family names agree
+// (in place or as a reordered whole).
+func romanAgrees(v Vector) bool {
+	agrees := func(l uint8) bool { return l == lvExact || l == lvVariant || l == lvClose }
+	if agrees(v[FieldGivenName]) && agrees(v[FieldFamilyName]) {
+		return true
+	}
+	k := levels[FieldFullName][v[FieldFullName]]
+	return k == Reordered || k == Close
 }
 
 // householdLogPi returns log2 of the share of non-matching pairs that are

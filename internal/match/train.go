@@ -53,6 +53,8 @@ func trainM(init *Model, preps []prepared, side func(uint32) bool, link bool, st
 		}
 		var opt EMOptions
 		opt.FixU, opt.MaxIter = true, 200
+		prior := init.M
+		opt.PriorM, opt.PriorStrength = &prior, priorStrength
 		for _, f := range s.ignore {
 			opt.Ignore[f] = true
 		}
@@ -85,6 +87,7 @@ func trainM(init *Model, preps []prepared, side func(uint32) bool, link bool, st
 			m[f][l] = sum[f][l] / float64(cnt[f])
 		}
 	}
+	boundM(&m)
 	return m
 }
 

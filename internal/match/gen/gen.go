@@ -29,7 +29,15 @@ type Config struct {
 	Records int     // total records, duplicates included
 	DupRate float64 // share of people registered more than once (default 0.25)
 	Sibling float64 // share of people who are a sibling of someone else in the file (default 0.1)
-	Seed    uint64
+	// Distinct registers every person once, with a national ID of their
+	// own (when they have one): a registry with no duplicates at all, on
+	// which every pair the matcher raises is a false alarm.
+	Distinct bool
+	// Neighbours is the share of people who live in the village and union
+	// of someone else in the file (not family; another house, often the
+	// same ward) — default 0 (each person draws their own village).
+	Neighbours float64
+	Seed       uint64
 }
 
 // Registry is a generated registry.
@@ -140,10 +148,14 @@ type person struct {
 	phone               string
 	nid, passport       string
 	upazila, postcode   string
-	house, road         int
+	house, road, ward   int
 	village, union      string
 	honorific, nativeOK bool
+	sibs                *siblings // the siblings, when the person has any
 }
+
+// siblings are the children of one household: the given names taken.
+type siblings struct{ names map[string]bool }
 
 // femaleFamily are family names only women carry.
 var femaleFamily = map[string]bool{"Begum": true, "Khatun": true, "Akter": true, "Parvin": true, "Sultana": true, "Nahar": true, "Jahan": true}
@@ -196,7 +208,7 @@ func (g *gen) newPerson(id int) *person {
 	p.upazila = realUpazila(div, dist, upz)
 	p.postcode = fmt.Sprintf("%d%02d%d", 1+g.r.IntN(9), dist, upz%10)
 	p.village, p.union = g.village(), g.village()
-	p.house, p.road = 1+g.r.IntN(300), 1+g.r.IntN(30)
+	p.house, p.road, p.ward = 1+g.r.IntN(300), 1+g.r.IntN(30), 1+g.r.IntN(9)
 	p.honorific = g.r.IntN(100) < 60
 	p.nativeOK = g.r.IntN(100) < 70
 	return p
@@ -205,11 +217,31 @@ func (g *gen) newPerson(id int) *person {
 // sibling shares parents, family name, address and often the phone.
 func (g *gen) sibling(id int, of *person) *person {
 	p := g.newPerson(id)
+	if of.sibs == nil {
+		of.sibs = &siblings{names: map[string]bool{of.given.spellings[0]: true}}
+	}
+	p.sibs = of.sibs
+	// Parents do not give two children the same name.
+	for p.sibs.names[p.given.spellings[0]] {
+		p.given = g.newPerson(id).given
+	}
+	p.sibs.names[p.given.spellings[0]] = true
 	p.fam, p.father, p.fatherFam, p.mother, p.motherFam = of.fam, of.father, of.fatherFam, of.mother, of.motherFam
-	p.upazila, p.postcode, p.village, p.union, p.house, p.road = of.upazila, of.postcode, of.village, of.union, of.house, of.road
+	p.upazila, p.postcode, p.village, p.union, p.house, p.road, p.ward = of.upazila, of.postcode, of.village, of.union, of.house, of.road, of.ward
 	p.y = of.y + []int{-6, -4, -3, -2, 2, 3, 5, 7}[g.r.IntN(8)]
 	if g.r.IntN(2) == 0 {
 		p.phone = of.phone
+	}
+	return p
+}
+
+// neighbour lives in the village, union and usually the ward of another
+// person, in another house; nothing else is shared.
+func (g *gen) neighbour(id int, of *person) *person {
+	p := g.newPerson(id)
+	p.upazila, p.postcode, p.village, p.union = of.upazila, of.postcode, of.village, of.union
+	if g.r.IntN(3) > 0 {
+		p.ward = of.ward
 	}
 	return p
 }
@@ -363,7 +395,9 @@ func (g *gen) render(p *person, k int) match.Record {
 	if rate(0.15) {
 		village = g.typo(village)
 	}
-	switch g.r.IntN(4) {
+	switch g.r.IntN(5) {
+	case 4:
+		rec.Address = fmt.Sprintf("%s, ward %d, house %d", village, p.ward, p.house)
 	case 0:
 		rec.Address = fmt.Sprintf("House %d, Road %d, Vill. %s, Union %s", p.house, p.road, village, p.union)
 	case 1:
@@ -378,7 +412,7 @@ func (g *gen) render(p *person, k int) match.Record {
 
 // Generate makes a registry. The same Config always gives the same records.
 func Generate(cfg Config) *Registry {
-	if cfg.DupRate == 0 {
+	if cfg.DupRate == 0 && !cfg.Distinct {
 		cfg.DupRate = 0.25
 	}
 	if cfg.Sibling == 0 {
@@ -387,12 +421,22 @@ func Generate(cfg Config) *Registry {
 	g := &gen{r: rand.New(rand.NewPCG(cfg.Seed, 42))}
 	reg := &Registry{}
 	var people []*person
+	nids := map[string]bool{}
 	for id := 0; len(reg.Records) < cfg.Records; id++ {
 		var p *person
-		if len(people) > 0 && g.r.Float64() < cfg.Sibling {
+		switch x := g.r.Float64(); {
+		case len(people) > 0 && x < cfg.Sibling:
 			p = g.sibling(id, people[g.r.IntN(len(people))])
-		} else {
+		case len(people) > 0 && x < cfg.Sibling+cfg.Neighbours:
+			p = g.neighbour(id, people[g.r.IntN(len(people))])
+		default:
 			p = g.newPerson(id)
+		}
+		if cfg.Distinct && p.nid != "" {
+			for nids[p.nid] {
+				p.nid = strconv.FormatInt(1_000_000_000+g.r.Int64N(9_000_000_000), 10)
+			}
+			nids[p.nid] = true
 		}
 		if len(people) < 100_000 {
 			people = append(people, p)
@@ -400,7 +444,7 @@ func Generate(cfg Config) *Registry {
 			people[g.r.IntN(len(people))] = p
 		}
 		n := 1
-		if g.r.Float64() < cfg.DupRate {
+		if !cfg.Distinct && g.r.Float64() < cfg.DupRate {
 			n += 1 + g.zipf(3)
 		}
 		for k := 0; k < n && len(reg.Records) < cfg.Records; k++ {

@@ -1,0 +1,90 @@
+package match_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"os"
+	"testing"
+
+	"homeward/internal/match"
+)
+
+// readHistorical reads Splink's "historical figures with errors" set (50,000
+// records of about 5,000 people from Wikidata, with typos, missing values
+// and other spellings; see testdata/README.md): first name, surname, date of
+// birth, birth place, postcode and sex map to the registry's fields.
+func readHistorical(t testing.TB) ([]match.Record, map[string]string) {
+	t.Helper()
+	f, err := os.Open("testdata/historical_figures_50k.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := csv.NewReader(zr)
+	head, err := cr.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	var recs []match.Record
+	ent := map[string]string{}
+	for {
+		row, err := cr.Read()
+		if err != nil {
+			break
+		}
+		sex := map[string]string{"male": "m", "female": "f"}[row[col["gender"]]]
+		r := match.Record{ID: row[col["unique_id"]], GivenName: row[col["first_name"]], FamilyName: row[col["surname"]],
+			DOB: row[col["dob"]], Sex: sex, Address: row[col["birth_place"]], Postcode: row[col["postcode_fake"]]}
+		r.ExternalID = r.ID
+		recs = append(recs, r)
+		ent[r.ID] = row[col["cluster"]]
+	}
+	return recs, ent
+}
+
+// TestHistoricalFigures measures the matcher on a public set it was not
+// tuned on. Issue 22 asks for F1 ≥ 0.80 with a review queue under 5 % of the
+// records; this set has about ten records per person and a third of its
+// true pairs share no blocking key (names rewritten, dates missing), so the
+// matcher reaches F1 ≈ 0.71 today. The test guards that level against
+// regressions and logs the figures; it does not claim the target.
+func TestHistoricalFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50,000 records")
+	}
+	recs, ent := readHistorical(t)
+	res, err := match.Dedupe(context.Background(), recs, match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	truePairs := countTruePairs(ent, ids)
+	m := evaluate(res.Pairs, ent, truePairs, match.Match)
+	mp := evaluate(res.Pairs, ent, truePairs, match.Possible)
+	queue := 0 // pairs that need a person's judgement
+	for _, p := range res.Pairs {
+		if p.Decision == match.Possible {
+			queue++
+		}
+	}
+	t.Logf("historical figures: %d records, %d true pairs, %d candidate pairs, %d compared in %v; queue %d (%.1f %% of records)",
+		len(recs), truePairs, res.CandidatePairs, res.Comparisons, res.Elapsed, queue, 100*float64(queue)/float64(len(recs)))
+	t.Logf("historical match-only:     P=%.4f R=%.4f F1=%.4f", m.P, m.R, m.F1)
+	t.Logf("historical match+possible: P=%.4f R=%.4f F1=%.4f", mp.P, mp.R, mp.F1)
+	logModel(t, res.Model)
+	if m.F1 < 0.70 || m.P < 0.97 {
+		t.Errorf("historical figures: match-only P=%.4f F1=%.4f, want P ≥ 0.97 and F1 ≥ 0.70 (the level reached; the issue's target is 0.80)", m.P, m.F1)
+	}
+}
