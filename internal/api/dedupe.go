@@ -14,6 +14,7 @@ func (a *API) routesDedupe() {
 	a.handle("POST", "/api/v1/registrations/check", a.checkRegistration)
 	a.handle("GET", "/api/v1/duplicates", a.listDuplicates)
 	a.handle("POST", "/api/v1/duplicates/scan", a.scanDuplicates)
+	a.handle("GET", "/api/v1/duplicates/model", a.duplicateModel)
 	a.handle("GET", "/api/v1/duplicates/{id}", a.getDuplicate)
 	a.handle("POST", "/api/v1/duplicates/{id}/decision", a.decideDuplicate)
 	a.handle("POST", "/api/v1/duplicates/{id}/merge", a.mergeDuplicate)
@@ -103,6 +104,18 @@ func (a *API) listDuplicates(w http.ResponseWriter, r *http.Request) error {
 		out[i] = pairOut(&list[i], lang)
 	}
 	httpx.JSON(w, http.StatusOK, httpx.Page[pairJSON]{Items: out, Next: next})
+	return nil
+}
+
+// duplicateModel answers the active duplicate model of the actor's
+// organisation: fingerprint, weights per field and level (bounded ones
+// marked), and the thresholds calibrated from its decisions and queue.
+func (a *API) duplicateModel(w http.ResponseWriter, r *http.Request) error {
+	rep, err := a.svc.Dedupe.ModelReport(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, rep)
 	return nil
 }
 

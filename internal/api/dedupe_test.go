@@ -143,3 +143,49 @@ func TestDuplicateWorkflowAPI(t *testing.T) {
 		t.Errorf("audit: %s", a.body)
 	}
 }
+
+// The active model is reported with its fingerprint, which every raised
+// pair's explanation carries; only reviewers may read it.
+func TestDuplicateModelAPI(t *testing.T) {
+	e := newEnv(t)
+	cw, sup := "ngo/case_worker", "ngo/supervisor"
+	for i, r := range []string{dupRegistration("Md. Rafiqul", "1985", "01712-345678", "1234567890", "A-1"),
+		dupRegistration("Mohammad Rafikul", "1985-03-12", "01812-345678", "1234567890123", "A-2")} {
+		if res := e.do(call{method: "POST", path: "/api/v1/registrations", as: cw, body: r}); res.status != 201 {
+			t.Fatalf("register %d: %d %s", i, res.status, res.body)
+		}
+	}
+	if res := e.do(call{method: "POST", path: "/api/v1/duplicates/scan", as: sup}); res.status != 200 {
+		t.Fatalf("scan: %d %s", res.status, res.body)
+	}
+	res := e.do(call{method: "GET", path: "/api/v1/duplicates/model", as: sup})
+	var rep struct {
+		Fingerprint string
+		Levels      []struct {
+			Field, Level string
+			Weight       float64
+		}
+		Calibration struct {
+			MatchThreshold float64 `json:"match_threshold"`
+			Open, Queued   int
+		}
+	}
+	if res.status != 200 || json.Unmarshal(res.body, &rep) != nil || len(rep.Fingerprint) != 12 || len(rep.Levels) < 40 ||
+		rep.Calibration.MatchThreshold != 0.9 || rep.Calibration.Open != 1 || rep.Calibration.Queued != 1 {
+		t.Fatalf("model: %d %s", res.status, res.body)
+	}
+	for _, l := range rep.Levels {
+		if l.Field == "national_id" && l.Level == "different" && l.Weight > -5 {
+			t.Errorf("national ID disagreement weighs %g, want at most -5", l.Weight)
+		}
+	}
+	list := e.do(call{method: "GET", path: "/api/v1/duplicates", as: sup})
+	if !strings.Contains(string(list.body), `"model":"`+rep.Fingerprint+`"`) {
+		t.Errorf("the raised pair does not carry the model fingerprint %s: %s", rep.Fingerprint, list.body)
+	}
+	for _, as := range []string{cw, "ngo/provider_staff"} {
+		if res := e.do(call{method: "GET", path: "/api/v1/duplicates/model", as: as}); res.status != 403 {
+			t.Errorf("%s: %d, want 403", as, res.status)
+		}
+	}
+}

@@ -34,6 +34,7 @@ func DecodeExplanation(b []byte) (*match.Explanation, error) {
 		Decision  string  `json:"decision"`
 		Prior     float64 `json:"prior"`
 		Household float64 `json:"household"`
+		Model     string  `json:"model"`
 		Fields    []struct {
 			Field  string  `json:"field"`
 			Level  string  `json:"level"`
@@ -43,7 +44,7 @@ func DecodeExplanation(b []byte) (*match.Explanation, error) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err
 	}
-	e := &match.Explanation{Score: raw.Score, Decision: decisions[raw.Decision], Prior: raw.Prior, Household: raw.Household}
+	e := &match.Explanation{Score: raw.Score, Decision: decisions[raw.Decision], Prior: raw.Prior, Household: raw.Household, Model: raw.Model}
 	for _, f := range raw.Fields {
 		field, ok1 := fieldByName[f.Field]
 		kind, ok2 := kindByName[f.Level]

@@ -105,6 +105,9 @@ type PairFilter struct {
 	PersonID string // pairs involving this person
 	After    string // cursor
 	Limit    int
+	// MinScore leaves out pairs scored below it (the calibrated possible
+	// threshold: pairs held back from the queue).
+	MinScore float64
 }
 
 // Found is a candidate pair the scan found: the stored person and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"homeward/internal/match"
 	"homeward/internal/registry"
 )
 
@@ -48,6 +49,9 @@ type Store interface {
 	// CountPairs counts the actor's organisation's pairs by status, as
 	// ListPairs lists them.
 	CountPairs(ctx context.Context) (map[Status]int, error)
+	// PairScores counts the scores of the actor's organisation's pairs by
+	// status into h (merged pairs count as confirmed).
+	PairScores(ctx context.Context, h *match.Scores) error
 	FindPair(ctx context.Context, id string) (*Pair, error)
 	DecidePair(ctx context.Context, id string, version int, status Status, note string) (*Pair, error)
 	MergePair(ctx context.Context, pairID string, version int, plan MergePlan) (*Merge, error)

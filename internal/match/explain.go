@@ -18,11 +18,12 @@ type FieldExplanation struct {
 // field's contribution, and the household correction add up to the log2
 // odds behind Score.
 type Explanation struct {
-	Score     float64            `json:"score"`     // match probability
-	Decision  Decision           `json:"decision"`  // from the thresholds
-	Prior     float64            `json:"prior"`     // log2 prior odds for the registry's size
-	Household float64            `json:"household"` // correction for household fields (≤ 0)
-	Fields    []FieldExplanation `json:"fields"`    // compared fields (missing ones left out), in field order
+	Score     float64            `json:"score"`           // match probability
+	Decision  Decision           `json:"decision"`        // from the thresholds
+	Prior     float64            `json:"prior"`           // log2 prior odds for the registry's size
+	Household float64            `json:"household"`       // correction for household fields (≤ 0)
+	Fields    []FieldExplanation `json:"fields"`          // compared fields (missing ones left out), in field order
+	Model     string             `json:"model,omitempty"` // Fingerprint of the model that scored the pair
 }
 
 // DecisionName returns the decision as a word: match, possible or non-match.
@@ -58,10 +59,20 @@ func FieldName(lang string, f Field) string { return i18n.T(lang, "match.field."
 // Sentence returns a case worker's sentence for the field, for example
 // "Father's name agrees in another spelling (strong evidence, +6.2)".
 func (fe FieldExplanation) Sentence(lang string) string {
-	what := i18n.T(lang, "match.level."+fe.Kind.String(), map[string]any{"field": FieldName(lang, fe.Field)})
 	return i18n.T(lang, "match.explain.sentence", map[string]any{
-		"what": what, "strength": i18n.T(lang, strengthKey(fe.Weight), nil), "weight": formatWeight(lang, fe.Weight),
+		"what": fe.What(lang), "strength": fe.Strength(lang), "weight": formatWeight(lang, fe.Weight),
 	})
+}
+
+// What says what the comparison found, for example "Father's name agrees
+// in another spelling".
+func (fe FieldExplanation) What(lang string) string {
+	return i18n.T(lang, "match.level."+fe.Kind.String(), map[string]any{"field": FieldName(lang, fe.Field)})
+}
+
+// Strength grades the weight in words ("strong evidence against").
+func (fe FieldExplanation) Strength(lang string) string {
+	return i18n.T(lang, strengthKey(fe.Weight), nil)
 }
 
 // Sentences returns the whole explanation in lang: a summary line, one
@@ -84,8 +95,8 @@ func (e *Explanation) Sentences(lang string) []string {
 }
 
 // explain builds the explanation of a scored pair.
-func (m *Model) explain(v Vector, ws [NumFields]float64, prior, household float64) *Explanation {
-	e := &Explanation{Prior: prior, Household: household}
+func (m *scorer) explain(v Vector, ws [NumFields]float64, prior, household float64) *Explanation {
+	e := &Explanation{Prior: prior, Household: household, Model: m.fp}
 	total := prior + household
 	for f := Field(0); f < NumFields; f++ {
 		if v[f] == 0 {

@@ -245,10 +245,11 @@ func (m *Model) decide(p float64) Decision {
 type scorer struct {
 	*Model
 	lw [NumFields][maxLevels]float64
+	fp string // the model's Fingerprint
 }
 
 func newScorer(m *Model) *scorer {
-	s := &scorer{Model: m}
+	s := &scorer{Model: m, fp: m.Fingerprint()}
 	for f := range s.lw {
 		for l := range s.lw[f] {
 			if m.U[f][l] > 0 && m.M[f][l] > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"homeward"
 	"homeward/internal/dedupe"
+	"homeward/internal/match"
 	"homeward/internal/registry"
 )
 
@@ -248,6 +249,10 @@ func (db *DB) ListPairs(ctx context.Context, f dedupe.PairFilter) ([]dedupe.Pair
 	if f.PersonID != "" {
 		where += ` AND (d.person_a = ? OR d.person_b = ?)`
 		args = append(args, f.PersonID, f.PersonID)
+	}
+	if f.MinScore > 0 {
+		where += ` AND d.score >= ?`
+		args = append(args, f.MinScore)
 	}
 	if f.After != "" {
 		var score float64
@@ -709,4 +714,38 @@ func (db *DB) CountPairs(ctx context.Context) (map[dedupe.Status]int, error) {
 		out[dedupe.Status(s)] = n
 	}
 	return out, rows.Err()
+}
+
+// PairScores counts the scores of the actor's organisation's pairs, open
+// and decided, into h (for calibrating the thresholds). Pairs are read as
+// a stream; only the histogram is kept.
+func (db *DB) PairScores(ctx context.Context, h *match.Scores) error {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_pair", OrgID: org}); err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, `SELECT d.score, d.status FROM dedupe_pairs d WHERE d.org_id = ?
+		AND (d.status NOT IN (?, ?) OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL))`,
+		org, string(dedupe.StatusOpen), string(dedupe.StatusSame))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var score float64
+		var status string
+		if err := rows.Scan(&score, &status); err != nil {
+			return err
+		}
+		switch dedupe.Status(status) {
+		case dedupe.StatusOpen:
+			h.Add(score, false, false)
+		case dedupe.StatusSame, dedupe.StatusMerged:
+			h.Add(score, true, true)
+		case dedupe.StatusDifferent:
+			h.Add(score, true, false)
+		}
+	}
+	return rows.Err()
 }

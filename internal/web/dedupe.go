@@ -22,6 +22,7 @@ func (w *Web) routesDedupe() {
 	w.handle("GET /people/duplicates", w.duplicatesFragment, true)
 	w.handle("POST /people/duplicates", w.duplicatesFragment, true)
 	w.handle("GET /duplicates", w.dupQueue, true)
+	w.handle("GET /duplicates/model", w.dupModel, true)
 	w.handle("POST /duplicates/scan", w.dupScan, true)
 	w.handle("POST /duplicates/confirm", w.dupConfirmMany, true)
 	w.handle("GET /duplicates/{id}", w.dupPair, true)
@@ -161,6 +162,10 @@ type dupQueueData struct {
 	// bulk confirmation just made.
 	Count int
 	Bulk  string
+	// HeldBack says how many open pairs calibration keeps out of the
+	// queue (empty when none); All shows them anyway.
+	HeldBack string
+	All      bool
 }
 
 func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
@@ -169,7 +174,22 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(dedupe.Statuses, status) {
 		status = dedupe.StatusOpen
 	}
-	list, next, err := w.svc.Dedupe.Pairs(r.Context(), dedupe.PairFilter{Status: status, After: r.URL.Query().Get("cursor"), Limit: 50})
+	filter := dedupe.PairFilter{Status: status, After: r.URL.Query().Get("cursor"), Limit: 50}
+	all := r.URL.Query().Get("all") == "1"
+	var held string
+	if status == dedupe.StatusOpen && !all {
+		// The queue shows what calibration keeps: the most likely pairs.
+		cal, err := w.svc.Dedupe.Calibration(r.Context())
+		if err != nil {
+			return err
+		}
+		filter.MinScore = cal.PossibleThreshold
+		if cal.Open > cal.Queued {
+			held = i18n.T(lang, "dedupe_model.held_back", map[string]any{"queued": i18n.Number(lang, cal.Queued), "open": i18n.Number(lang, cal.Open),
+				"held": i18n.Number(lang, cal.Open-cal.Queued), "threshold": dupPercent(lang, cal.PossibleThreshold)})
+		}
+	}
+	list, next, err := w.svc.Dedupe.Pairs(r.Context(), filter)
 	if err != nil {
 		return err
 	}
@@ -177,7 +197,7 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := dupQueueData{Status: status, Next: next, Count: counts[status]}
+	d := dupQueueData{Status: status, Next: next, Count: counts[status], All: all, HeldBack: held}
 	for _, s := range dedupe.Statuses {
 		d.Tabs = append(d.Tabs, dupTab{Status: s, On: s == status,
 			Label: i18n.T(lang, "ui_b.dedupe.tab", map[string]any{"status": i18n.T(lang, "dedupe.status."+string(s), nil), "n": i18n.Number(lang, counts[s])})})
