@@ -21,6 +21,15 @@ var ProtectedRoles = []Role{RoleProviderStaff}
 // Protected reports whether granting r needs a second administrator.
 func (r Role) Protected() bool { return slices.Contains(ProtectedRoles, r) }
 
+// NeedsApproval reports whether an administrator's grant of r waits for
+// someone else's approval: the protected roles, and the administrator role
+// itself — otherwise a lone administrator could make a second
+// administrator account, sign in as it and approve their own requests. An
+// administrator grant may also be approved by the operator's
+// administrators, since an organisation with one administrator has no one
+// else to ask.
+func (r Role) NeedsApproval() bool { return r.Protected() || r == RoleAdministrator }
+
 // Role grant states.
 const (
 	GrantPending  = "pending"
@@ -28,9 +37,10 @@ const (
 	GrantRejected = "rejected"
 )
 
-// RoleGrant is a protected role that an administrator asked to give a user
-// of their organisation; the user holds it only once another administrator
-// of the same organisation approves.
+// RoleGrant is a protected role (or the administrator role) that an
+// administrator asked to give a user of their organisation; the user holds
+// it only once another administrator of the same organisation approves (for
+// the administrator role, an administrator of the operator may approve too).
 type RoleGrant struct {
 	ID          string     `json:"id"`
 	OrgID       string     `json:"org_id"`
@@ -78,7 +88,7 @@ func AuthorizeUserCreate(actor *Actor, u *User, orgHasAdmin bool) (pending []Rol
 		return nil, nil
 	}
 	for _, r := range u.Roles {
-		if r.Protected() {
+		if r.NeedsApproval() {
 			pending = append(pending, r)
 		}
 	}
@@ -101,7 +111,7 @@ func AuthorizeRoleChange(actor *Actor, target *User, roles []Role) (pending []Ro
 		return nil, errSelfGrant()
 	}
 	for _, r := range roles {
-		if r.Protected() && !target.HasRole(r) {
+		if r.NeedsApproval() && !target.HasRole(r) {
 			pending = append(pending, r)
 		}
 	}
@@ -109,9 +119,14 @@ func AuthorizeRoleChange(actor *Actor, target *User, roles []Role) (pending []Ro
 }
 
 // AuthorizeGrantDecision decides whether actor may approve or reject g: an
-// administrator of g's organisation who neither asked for it nor receives it.
+// administrator of g's organisation who neither asked for it nor receives it,
+// or, for the administrator role, an administrator of the operator.
 func AuthorizeGrantDecision(actor *Actor, g *RoleGrant) error {
-	if err := Authorize(actor, ActRoleGrantApprove, Resource{Type: "role_grant", ID: g.ID, OrgID: g.OrgID}); err != nil {
+	res := Resource{Type: "role_grant", ID: g.ID, OrgID: g.OrgID}
+	if g.Role == RoleAdministrator && actor != nil && actor.Operator {
+		res.OrgID = actor.OrgID // the operator's administrators decide these anywhere
+	}
+	if err := Authorize(actor, ActRoleGrantApprove, res); err != nil {
 		return err
 	}
 	if actor.System {
@@ -130,8 +145,8 @@ func AuthorizeGrantDecision(actor *Actor, g *RoleGrant) error {
 // (not their own change, which needs the current password). It returns the
 // protected roles the target holds: a reset by someone else takes them back
 // into pending grants asked by the actor, so that an administrator cannot
-// reset a counsellor's password and sign in as them without a second
-// administrator's approval. The system actor passes, with nothing taken.
+// reset a counsellor's (or another administrator's) password and sign in as
+// them without someone else's approval. The system actor passes, with nothing taken.
 func AuthorizePasswordReset(actor *Actor, target *User) (suspend []Role, err error) {
 	if err := Authorize(actor, ActUserPassword, Resource{Type: "user", ID: target.ID, OrgID: target.OrgID}); err != nil {
 		return nil, err
@@ -140,7 +155,7 @@ func AuthorizePasswordReset(actor *Actor, target *User) (suspend []Role, err err
 		return nil, nil
 	}
 	for _, r := range target.Roles {
-		if r.Protected() {
+		if r.NeedsApproval() {
 			suspend = append(suspend, r)
 		}
 	}

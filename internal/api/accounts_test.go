@@ -21,6 +21,18 @@ func TestAdministratorsCannotBecomeCounsellors(t *testing.T) {
 	if err := e.w.DB.CreateUser(e.w.Ctx("ngo", homeward.RoleAdministrator), b, homewardtest.Password); err != nil {
 		t.Fatal(err)
 	}
+	// A lone administrator's second administrator waits for the operator.
+	grants := e.do(call{method: "GET", path: "/api/v1/role-grants", as: "operator/administrator"})
+	var pending struct{ Items []homeward.RoleGrant }
+	if err := json.Unmarshal(grants.body, &pending); err != nil || len(pending.Items) != 1 || pending.Items[0].UserID != b.ID || pending.Items[0].Role != homeward.RoleAdministrator {
+		t.Fatalf("operator's pending grants: %s", grants.body)
+	}
+	if a := e.do(call{method: "POST", path: "/api/v1/role-grants/" + pending.Items[0].ID + "/approve", as: "ngo/administrator"}); a.status != 403 {
+		t.Fatalf("the lone administrator approves their own request: %d %s", a.status, a.body)
+	}
+	if a := e.do(call{method: "POST", path: "/api/v1/role-grants/" + pending.Items[0].ID + "/approve", as: "operator/administrator"}); a.status != 200 {
+		t.Fatalf("operator approves the second administrator: %d %s", a.status, a.body)
+	}
 	tok := &homeward.APIToken{Name: "test", Scopes: homeward.Scopes}
 	if err := e.w.DB.CreateToken(homewardtest.SystemCtx(), b.ID, tok); err != nil {
 		t.Fatal(err)

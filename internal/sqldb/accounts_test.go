@@ -21,7 +21,30 @@ func secondAdmin(t *testing.T, w *homewardtest.World) *homeward.User {
 	if err := w.DB.CreateUser(w.Ctx("ngo", homeward.RoleAdministrator), b, homewardtest.Password); err != nil {
 		t.Fatal(err)
 	}
+	// The NGO has one administrator: the operator's approves the second.
+	approveAdminGrant(t, w, b.ID)
+	b.Roles, b.PendingRoles = []homeward.Role{homeward.RoleAdministrator}, nil
 	return b
+}
+
+// approveAdminGrant approves, as the operator's administrator, the pending
+// administrator grant of user id.
+func approveAdminGrant(t *testing.T, w *homewardtest.World, id string) {
+	t.Helper()
+	op := w.Ctx("operator", homeward.RoleAdministrator)
+	grants, err := w.DB.FindRoleGrants(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range grants {
+		if g.UserID == id && g.Role == homeward.RoleAdministrator {
+			if _, err := w.DB.DecideRoleGrant(op, g.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no pending administrator grant for %s among %+v", id, grants)
 }
 
 // Administrators neither make nor see other users' tokens; they revoke them.
@@ -294,5 +317,71 @@ func TestPasswordResetSuspendsProtectedRoles(t *testing.T) {
 	}
 	if u, _ := db.FindUserByID(actorCtx(staff, false), staff.ID); !u.HasRole(homeward.RoleProviderStaff) {
 		t.Errorf("own password change dropped a role: %+v", u)
+	}
+}
+
+// A lone administrator cannot make an accomplice account: the administrator
+// role, given at creation, by a role change or kept through a password reset
+// by someone else, waits for another administrator of the organisation or
+// the operator's; the lone one never decides it, nor does another
+// organisation's administrator (issue 12).
+func TestLoneAdministratorCannotMakeAnAccomplice(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	admin := w.Ctx("ngo", homeward.RoleAdministrator)
+	accomplice := &homeward.User{OrgID: w.NGO.ID, Email: "accomplice@ngo.test", Name: "Accomplice", Roles: []homeward.Role{homeward.RoleAdministrator}}
+	if err := db.CreateUser(admin, accomplice, homewardtest.Password); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.FindUserByID(admin, accomplice.ID)
+	if err != nil || got.HasRole(homeward.RoleAdministrator) || !slices.Equal(got.PendingRoles, []homeward.Role{homeward.RoleAdministrator}) {
+		t.Fatalf("created administrator holds the role at once: %+v %v", got, err)
+	}
+	// A role change to administrator waits too.
+	cw := w.Users["ngo"][homeward.RoleCaseWorker]
+	rs := []homeward.Role{homeward.RoleCaseWorker, homeward.RoleAdministrator}
+	if u, err := db.UpdateUser(admin, cw.ID, cw.Version, homeward.UserUpdate{Roles: &rs}); err != nil || u.HasRole(homeward.RoleAdministrator) {
+		t.Fatalf("role change to administrator given at once: %+v %v", u, err)
+	}
+	// The lone administrator sees the grants but decides none of them.
+	grants, err := db.FindRoleGrants(admin)
+	if err != nil || len(grants) != 2 {
+		t.Fatalf("grants: %+v %v", grants, err)
+	}
+	for _, g := range grants {
+		if _, err := db.DecideRoleGrant(admin, g.ID, true); homewardtest.Code(err) != homeward.EFORBIDDEN {
+			t.Errorf("lone administrator approves %s for %s: %v", g.Role, g.UserID, err)
+		}
+	}
+	// Another organisation's administrator (not the operator) cannot even see them.
+	other := &homeward.Organisation{Name: "Other NGO", Type: homeward.OrgNGO, Country: "BD"}
+	if err := db.CreateOrganisation(homewardtest.SystemCtx(), other); err != nil {
+		t.Fatal(err)
+	}
+	otherAdmin := &homeward.User{OrgID: other.ID, Email: "admin@other.test", Name: "Other", Roles: []homeward.Role{homeward.RoleAdministrator}}
+	if err := db.CreateUser(homewardtest.SystemCtx(), otherAdmin, homewardtest.Password); err != nil {
+		t.Fatal(err)
+	}
+	oc := actorCtx(otherAdmin, false)
+	if _, err := db.DecideRoleGrant(oc, grants[0].ID, true); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("another organisation's administrator decides: %v", err)
+	}
+	if list, err := db.FindRoleGrants(oc); err != nil || len(list) != 0 {
+		t.Errorf("another organisation's administrator lists: %+v %v", list, err)
+	}
+	// The operator's administrator approves the accomplice... who then
+	// has their administrator role suspended again when the first one
+	// resets their password (and so could sign in as them).
+	approveAdminGrant(t, w, accomplice.ID)
+	got, _ = db.FindUserByID(admin, accomplice.ID)
+	if !got.HasRole(homeward.RoleAdministrator) {
+		t.Fatalf("approved administrator: %+v", got)
+	}
+	if err := db.SetPassword(admin, accomplice.ID, "", "a password I now know"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.FindUserByID(admin, accomplice.ID)
+	if got.HasRole(homeward.RoleAdministrator) || !slices.Contains(got.PendingRoles, homeward.RoleAdministrator) {
+		t.Fatalf("after a reset by another administrator: %+v", got)
 	}
 }

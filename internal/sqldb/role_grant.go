@@ -21,14 +21,20 @@ func scanGrant(s interface{ Scan(...any) error }) (*homeward.RoleGrant, error) {
 	return g, nil
 }
 
-// FindRoleGrants lists the grants of protected roles waiting in the actor's
-// organisation, oldest first.
+// FindRoleGrants lists the grants waiting in the actor's organisation,
+// oldest first; the operator's administrators also see every
+// organisation's pending administrator grants, which they may decide.
 func (db *DB) FindRoleGrants(ctx context.Context) ([]*homeward.RoleGrant, error) {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActRoleGrantApprove, homeward.Resource{Type: "role_grant"}); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+grantColumns+` FROM role_grants WHERE org_id = ? AND state = ? ORDER BY id LIMIT 500`, actor.OrgID, homeward.GrantPending)
+	where, args := `org_id = ? AND state = ?`, []any{actor.OrgID, homeward.GrantPending}
+	if actor.Operator {
+		where = `state = ? AND (org_id = ? OR role = ?)`
+		args = []any{homeward.GrantPending, actor.OrgID, string(homeward.RoleAdministrator)}
+	}
+	rows, err := db.query(ctx, `SELECT `+grantColumns+` FROM role_grants WHERE `+where+` ORDER BY id LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}

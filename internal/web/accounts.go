@@ -19,6 +19,9 @@ func (w *Web) routesAccounts() {
 type grantRow struct {
 	*homeward.RoleGrant
 	UserName, RequesterName string
+	// OrgName names another organisation's grant (an administrator grant
+	// the operator may decide); empty for the viewer's own.
+	OrgName string
 	// Mine: the viewer asked for it or receives it, so another
 	// administrator must decide.
 	Mine bool
@@ -49,9 +52,24 @@ func (w *Web) pendingGrants(r *http.Request, users []*homeward.User) ([]grantRow
 		}
 		return id
 	}
+	orgs := map[string]string{}
+	orgName := func(id string) string {
+		if id == a.OrgID {
+			return "" // the page is about the actor's own organisation
+		}
+		if n, ok := orgs[id]; ok {
+			return n
+		}
+		n := id
+		if o, err := w.svc.Orgs.FindOrganisationByID(r.Context(), id); err == nil {
+			n = o.Name
+		}
+		orgs[id] = n
+		return n
+	}
 	var out []grantRow
 	for _, g := range list {
-		out = append(out, grantRow{RoleGrant: g, UserName: name(g.UserID), RequesterName: name(g.RequestedBy),
+		out = append(out, grantRow{RoleGrant: g, UserName: name(g.UserID), RequesterName: name(g.RequestedBy), OrgName: orgName(g.OrgID),
 			Mine: g.RequestedBy == a.UserID || g.UserID == a.UserID})
 	}
 	return out, nil
