@@ -43,61 +43,6 @@ func referralJSON(r *referral.Referral) string {
 	return string(b)
 }
 
-// sides returns the sides of r the actor is on.
-func sides(actor *homeward.Actor, r *referral.Referral) []referral.Side {
-	if actor == nil {
-		return nil
-	}
-	if actor.System {
-		return []referral.Side{referral.SideSystem}
-	}
-	var out []referral.Side
-	if actor.OrgID == r.ToOrgID {
-		out = append(out, referral.SideReceiver)
-	}
-	if actor.OrgID == r.FromOrgID {
-		out = append(out, referral.SideSender)
-	}
-	return out
-}
-
-// sideOrg returns the organisation of a side.
-func sideOrg(r *referral.Referral, s referral.Side) string {
-	if s == referral.SideReceiver {
-		return r.ToOrgID
-	}
-	return r.FromOrgID
-}
-
-// authorizeReferral checks action on r for the actor on one of sides
-// (tried in order), answering not-found to everyone else.
-func authorizeReferral(actor *homeward.Actor, action homeward.Action, r *referral.Referral, want ...referral.Side) (referral.Side, error) {
-	mine := sides(actor, r)
-	if len(mine) == 0 {
-		return "", homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
-	}
-	if mine[0] == referral.SideSystem {
-		return referral.SideSystem, nil
-	}
-	var firstErr error
-	for _, s := range want {
-		if !slices.Contains(mine, s) {
-			continue
-		}
-		err := homeward.Authorize(actor, action, homeward.Resource{Type: "referral", ID: r.ID, OrgID: sideOrg(r, s)})
-		if err == nil {
-			return s, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if firstErr == nil {
-		firstErr = homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
-	}
-	return "", firstErr
-}
-
 // view returns r as the actor's side may see it: the receiver does not see
 // which case, person or plan it comes from.
 func view(r *referral.Referral, s referral.Side, now time.Time) *referral.Referral {
@@ -325,7 +270,7 @@ func (db *DB) FindReferral(ctx context.Context, id string) (*referral.Referral, 
 	if err != nil {
 		return nil, notFound(err)
 	}
-	side, err := authorizeReferral(actor, homeward.ActReferralRead, r, referral.SideSender, referral.SideReceiver)
+	side, err := referral.AuthorizeSide(actor, homeward.ActReferralRead, r, referral.SideSender, referral.SideReceiver)
 	if err != nil {
 		return nil, err
 	}
@@ -452,12 +397,12 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 		if err != nil {
 			return notFound(err)
 		}
-		if _, err := authorizeReferral(actor, homeward.ActReferralRead, r, referral.SideSender, referral.SideReceiver); err != nil {
+		if _, err := referral.AuthorizeSide(actor, homeward.ActReferralRead, r, referral.SideSender, referral.SideReceiver); err != nil {
 			return err
 		}
 		// The side that makes this move, if the actor is on it; otherwise
 		// the actor's own side (and the state machine says no).
-		want := sides(actor, r)
+		want := referral.Sides(actor, r)
 		action := homeward.ActReferralRespond
 		if mover, ok := referral.Mover(r.State, t.To); ok && slices.Contains(want, mover) {
 			want = []referral.Side{mover}
@@ -465,7 +410,7 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 		if want[0] == referral.SideSender {
 			action = homeward.ActReferralSend
 		}
-		side, err := authorizeReferral(actor, action, r, want...)
+		side, err := referral.AuthorizeSide(actor, action, r, want...)
 		if err != nil {
 			return err
 		}
@@ -481,7 +426,7 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 		if err := tx.saveReferral(r, version); err != nil {
 			return err
 		}
-		acting := sideOrg(r, side)
+		acting := referral.SideOrg(r, side)
 		if side == referral.SideSystem {
 			acting = r.FromOrgID
 		}

@@ -56,10 +56,10 @@ func (db *DB) AddDelivery(ctx context.Context, referralID string, in referral.De
 		if err != nil {
 			return notFound(err)
 		}
-		if _, err := authorizeReferral(actor, homeward.ActReferralRead, r, referral.SideReceiver, referral.SideSender); err != nil {
+		if _, err := referral.AuthorizeSide(actor, homeward.ActReferralRead, r, referral.SideReceiver, referral.SideSender); err != nil {
 			return err
 		}
-		if _, err := authorizeReferral(actor, homeward.ActDeliveryWrite, r, referral.SideReceiver); err != nil {
+		if _, err := referral.AuthorizeSide(actor, homeward.ActDeliveryWrite, r, referral.SideReceiver); err != nil {
 			return err
 		}
 		if !slices.Contains(referral.DeliveryStates, r.State) {
@@ -118,10 +118,10 @@ func (db *DB) deliveryAndReferral(ctx context.Context, tx *Tx, id string, action
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := authorizeReferral(actor, homeward.ActReferralRead, r, referral.SideReceiver, referral.SideSender); err != nil {
+	if _, err := referral.AuthorizeSide(actor, homeward.ActReferralRead, r, referral.SideReceiver, referral.SideSender); err != nil {
 		return nil, nil, err
 	}
-	if _, err := authorizeReferral(actor, action, r, want...); err != nil {
+	if _, err := referral.AuthorizeSide(actor, action, r, want...); err != nil {
 		return nil, nil, err
 	}
 	d, err := scanDelivery(qr(`SELECT `+deliveryColumns+` FROM service_deliveries d WHERE d.id = ?`, id))
@@ -200,7 +200,7 @@ func (tx *Tx) followDelivery(r *referral.Referral, d *referral.Delivery) error {
 	if len(moves) == 0 {
 		return nil
 	}
-	if _, err := authorizeReferral(tx.actor, homeward.ActReferralRespond, r, referral.SideReceiver); err != nil {
+	if _, err := referral.AuthorizeSide(tx.actor, homeward.ActReferralRespond, r, referral.SideReceiver); err != nil {
 		return nil // someone who may answer for the provider completes it
 	}
 	for _, to := range moves {
@@ -295,7 +295,7 @@ func (db *DB) SessionNotes(ctx context.Context, deliveryID string) ([]referral.N
 		if err != nil {
 			return err
 		}
-		if len(sides(actor, r)) == 0 {
+		if len(referral.Sides(actor, r)) == 0 {
 			return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
 		}
 		if !referral.MayReadNotes(actor, org) {
