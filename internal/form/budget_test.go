@@ -20,9 +20,13 @@ func TestValidateDoublingConcatStopsAtBudget(t *testing.T) {
 			Calculation: MustParseExpr(fmt.Sprintf("concat(${c%d}, ${c%d})", i-1, i-1))})
 	}
 	f := &Form{ID: "bomb", Version: "1", DefaultLanguage: "en", Languages: []string{"en"}, Questions: qs}
-	if err := f.Check(); err != nil {
-		t.Fatal(err)
+	// Check (every upload runs it) refuses the form: c17 would be 2 MiB.
+	if err := f.Check(); err == nil {
+		t.Fatal("the doubling form passes Check")
+	} else if fields := errFields(t, err); len(fields) != 44 || fields[0] != "questions[17].calculation" {
+		t.Fatalf("Check refused %v, want questions[17..60].calculation", fields)
 	}
+	// A form stored before that check existed still stops at the budget.
 	_, err := f.Validate(map[string]any{}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if !errors.Is(err, ErrEvalBudget) {
 		t.Fatalf("Validate = %v, want ErrEvalBudget", err)
@@ -66,5 +70,34 @@ func TestParseExprSizeLimits(t *testing.T) {
 	}
 	if _, err := ParseExpr(strings.Repeat("concat(", 20) + "'a'" + strings.Repeat(")", 20)); err != nil {
 		t.Errorf("modest nesting refused: %v", err)
+	}
+}
+
+// Calculations that refer to each other in a circle have no bound and are
+// refused; a text answer longer than MaxTextAnswer is refused with a
+// translated message.
+func TestSizeBoundEdges(t *testing.T) {
+	f := &Form{ID: "loop", Version: "1", DefaultLanguage: "en", Languages: []string{"en"}, Questions: []*Question{
+		{Type: TypeCalculate, Name: "a", Calculation: MustParseExpr("concat(${b}, 'x')")},
+		{Type: TypeCalculate, Name: "b", Calculation: MustParseExpr("if(true(), ${a}, 'y')")},
+	}}
+	if err := f.Check(); err == nil {
+		t.Fatal("calculations in a circle pass Check")
+	}
+	g := &Form{ID: "txt", Version: "1", DefaultLanguage: "en", Languages: []string{"en"}, Questions: []*Question{
+		{Type: TypeText, Name: "story"},
+		{Type: TypeCalculate, Name: "twice", Calculation: MustParseExpr("concat(${story}, ' / ', ${story})")},
+	}}
+	if err := g.Check(); err != nil {
+		t.Fatalf("a modest calculation is refused: %v", err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := g.Validate(map[string]any{"story": strings.Repeat("ক", MaxTextAnswer)}, at); err != nil {
+		t.Fatalf("the longest allowed answer is refused: %v", err)
+	}
+	_, err := g.Validate(map[string]any{"story": strings.Repeat("ক", MaxTextAnswer+1)}, at)
+	var e *homeward.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Key != "assessment.error.too_long" {
+		t.Fatalf("an answer one character too long: %v", err)
 	}
 }

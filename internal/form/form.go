@@ -207,6 +207,7 @@ func (f *Form) Check() error {
 			}
 		}
 	}
+	f.checkSizes(&v)
 	if len(stack) > 0 {
 		v.AddArgs("questions", "assessment.form.unclosed_group", map[string]any{"name": stack[len(stack)-1]}, "The group %q is not closed with end_group.", stack[len(stack)-1])
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"homeward"
 	"homeward/internal/i18n"
@@ -267,6 +268,11 @@ func (f *Form) parseAnswer(q *Question, raw any) (any, *homeward.FieldError) {
 	switch q.Type {
 	case TypeText:
 		if s, ok := raw.(string); ok {
+			if n := utf8.RuneCountInString(s); n > MaxTextAnswer {
+				return nil, &homeward.FieldError{Field: q.Name, Key: "assessment.error.too_long",
+					Args:    map[string]any{"field": q.Name, "max": MaxTextAnswer},
+					Message: fmt.Sprintf("The answer is too long (at most %d characters).", MaxTextAnswer)}
+			}
 			return strings.TrimSpace(s), nil
 		}
 		return nil, wrongType(q, "text")

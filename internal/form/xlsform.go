@@ -256,12 +256,32 @@ func ParseXLSForm(r io.Reader) (*Form, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	// Calculations that could grow past the budget, named by their cell.
+	if big := f.oversized(); len(big) > 0 {
+		for _, i := range big {
+			q := f.Questions[i]
+			sizeError(&v, survey.calcCell(q.Name), q.Name)
+		}
+		return nil, v.Err()
+	}
 	// Structural checks the cell-level pass cannot make (they repeat none of
 	// its messages because every such problem was caught above).
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// calcCell returns the survey cell holding the calculation of the question
+// named name.
+func (s *sheet) calcCell(name string) string {
+	for r := 1; r < len(s.rows); r++ {
+		if n, _ := s.get(r, "name"); n == name {
+			_, c := s.get(r, "calculation")
+			return cellRef("survey", r, c)
+		}
+	}
+	return "survey"
 }
 
 func languages(survey, choices *sheet, def string) []string {

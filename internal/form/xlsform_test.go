@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -214,5 +215,34 @@ func TestImportCLI(t *testing.T) {
 	}
 	if err := ImportCLI(context.Background(), nil, &out, &errOut); err == nil {
 		t.Error("no file accepted")
+	}
+}
+
+// A chain of small calculations each doubling the one before is refused at
+// upload, naming the cell of the first that could outgrow a submission;
+// a short chain is accepted (issue 12, finding 7).
+func TestParseXLSFormRefusesDoublingChain(t *testing.T) {
+	chain := func(n int) [][]string {
+		rows := [][]string{{"type", "name", "label::English (en)", "calculation"}, {"text", "t", "Some text", ""}}
+		rows = append(rows, []string{"calculate", "c0", "", "concat(${t}, 'x')"})
+		for i := 1; i <= n; i++ {
+			rows = append(rows, []string{"calculate", fmt.Sprintf("c%d", i), "", fmt.Sprintf("concat(${c%d}, ${c%d})", i-1, i-1)})
+		}
+		return rows
+	}
+	settings := [][]string{{"form_title", "form_id", "version", "default_language"}, {"Chain", "chain", "1", "English (en)"}}
+	if _, err := ParseXLSForm(bytes.NewReader(workbook(t, map[string][][]string{"survey": chain(3), "settings": settings}))); err != nil {
+		t.Fatalf("a short chain is refused: %v", err)
+	}
+	_, err := ParseXLSForm(bytes.NewReader(workbook(t, map[string][][]string{"survey": chain(40), "settings": settings})))
+	var e *homeward.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		t.Fatalf("the doubling chain is accepted: %v", err)
+	}
+	// t is at most 4,000 characters (16,000 bytes), c0 16,001: c6 may reach
+	// 1,024,064 bytes, c7 (row 10) twice that, past the 1 MiB a submission
+	// may produce.
+	if f := e.Fields[0]; f.Field != "survey!D10" || f.Key != "assessment.form.calculation_too_large" || !strings.Contains(f.Message, "c7") {
+		t.Errorf("first refusal %+v, want survey!D10 naming c7", f)
 	}
 }
