@@ -167,7 +167,7 @@ func cmdServe(ctx context.Context, p *program, args []string) error {
 func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.Logger, demoPassword string) error {
 	// The duplicate scan runs in the background; several serve processes
 	// share the work through leases in the database.
-	dd := dedupe.New(db, dedupe.Options{Logger: log})
+	dd := dedupe.New(db, dedupe.Options{Logger: log, Now: db.Now})
 	stopScan := dd.Start(ctx)
 	defer stopScan()
 	// Webhook deliveries and referral expiry run in the background too;

@@ -353,6 +353,12 @@ func TestProbesAndMetrics(t *testing.T) {
 	if !strings.Contains(string(m.body), `homeward_http_requests_total{method="GET",route="GET /api/v1/me",status="200"}`) {
 		t.Errorf("metrics lack the request counter by route:\n%.2000s", m.body)
 	}
+	// The duplicate scan reports its progress.
+	for _, name := range []string{"homeward_dedupe_scans_running 0", "homeward_dedupe_scan_people_total 0", "homeward_dedupe_pairs_raised_total", "homeward_dedupe_last_scan_seconds"} {
+		if !strings.Contains(string(m.body), name) {
+			t.Errorf("metrics lack %s", name)
+		}
+	}
 	if e.w.DB.Dialect() == "sqlite" {
 		// The writer's group commits are counted.
 		if r := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: dupRegistration("Rina", "1990", "01712-345670", "1987654321", "M-1")}); r.status != 201 {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"homeward"
@@ -18,13 +20,20 @@ type Options struct {
 	// Interval between background scans (default 30s).
 	Interval time.Duration
 	// Lease is how long a scan may hold an organisation before another
-	// process may take over (default 5m; renewed while scanning).
+	// process may take over (default 45s; renewed at every batch, and
+	// released at once when the scan stops, shutdown included).
 	Lease time.Duration
 	// Overlap re-scans people updated this long before the watermark, for
 	// transactions that committed after a later one (default 2m).
 	Overlap time.Duration
-	// Batch is how many people a scan checks between saves (default 2000).
+	// Batch is how many people a scan checks between saves (default 500).
 	Batch int
+	// Yield is how long the scan pauses, every few people, while
+	// registrations are being written, so that it never delays them for
+	// long (default 2ms; negative: never).
+	Yield time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 	// MaxCandidates bounds the answer of Check (default 10).
 	MaxCandidates int
 	Index         match.IndexOptions
@@ -39,6 +48,25 @@ type Service struct {
 	opt     Options
 	Indexes *Indexes
 	owner   string // this process, in scan leases
+
+	lastWrite atomic.Int64 // unix nanoseconds of the last registration seen
+	mu        sync.Mutex
+	progress  map[string]*ScanProgress // by organisation
+	raised    atomic.Int64             // pairs raised since start
+}
+
+// ScanProgress is where the scan of one organisation stands in this
+// process: the running scan's count, and the last finished one.
+type ScanProgress struct {
+	Running      bool          `json:"running"`
+	Done         int           `json:"done"`  // people checked so far
+	Total        int           `json:"total"` // people to check
+	Raised       int           `json:"raised"`
+	StartedAt    time.Time     `json:"started_at"`
+	FinishedAt   time.Time     `json:"finished_at"` // of the last finished scan
+	LastPeople   int           `json:"last_people"`
+	LastRaised   int           `json:"last_raised"`
+	LastDuration time.Duration `json:"last_duration"`
 }
 
 // New returns the service over store.
@@ -50,25 +78,87 @@ func New(store Store, opt Options) *Service {
 		opt.Interval = 30 * time.Second
 	}
 	if opt.Lease <= 0 {
-		opt.Lease = 5 * time.Minute
+		opt.Lease = 45 * time.Second
+	}
+	if opt.Yield == 0 {
+		opt.Yield = 2 * time.Millisecond
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	if opt.Overlap <= 0 {
 		opt.Overlap = 2 * time.Minute
 	}
 	if opt.Batch <= 0 {
-		opt.Batch = 2000
+		opt.Batch = 500
 	}
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = 10
 	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return &Service{store: store, opt: opt, Indexes: NewIndexes(store, opt.Index), owner: hex.EncodeToString(b)}
+	return &Service{store: store, opt: opt, Indexes: NewIndexes(store, opt.Index), owner: hex.EncodeToString(b), progress: map[string]*ScanProgress{}}
 }
 
 // PersonChanged is the registry's hook: call it after a person of org was
-// registered, updated or imported.
-func (s *Service) PersonChanged(orgID, personID string) { s.Indexes.Changed(orgID) }
+// registered, updated or imported. The scan yields while these arrive.
+func (s *Service) PersonChanged(orgID, personID string) {
+	s.lastWrite.Store(time.Now().UnixNano()) // real time: this is scheduling, not the calendar
+	s.Indexes.Changed(orgID)
+}
+
+// Progress returns where the scan of org stands in this process.
+func (s *Service) Progress(orgID string) ScanProgress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.progress[orgID]; p != nil {
+		return *p
+	}
+	return ScanProgress{}
+}
+
+// ProgressTotals sums the progress of every organisation, for metrics:
+// scans running, people checked and to check by them, pairs raised since
+// the process started, and the longest last scan.
+func (s *Service) ProgressTotals() (running, done, total int, raised int64, longest time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.progress {
+		if p.Running {
+			running++
+			done += p.Done
+			total += p.Total
+		}
+		longest = max(longest, p.LastDuration)
+	}
+	return running, done, total, s.raised.Load(), longest
+}
+
+func (s *Service) track(orgID string, f func(p *ScanProgress)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.progress[orgID]
+	if p == nil {
+		p = &ScanProgress{}
+		s.progress[orgID] = p
+	}
+	f(p)
+}
+
+// yield pauses the scan while registrations are being written (one seen in
+// the last 50ms), so that they get the database and the CPU first.
+func (s *Service) yield(ctx context.Context) {
+	if s.opt.Yield < 0 {
+		return
+	}
+	for i := 0; i < 50 && time.Now().UnixNano()-s.lastWrite.Load() < int64(50*time.Millisecond); i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.opt.Yield):
+		}
+	}
+}
 
 // Candidate is a registered person who may be the one being registered.
 type Candidate struct {
@@ -160,6 +250,20 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		res.Skipped = true
 		return res, nil
 	}
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// Stopped (shutdown, an error): let the next process scan at once
+		// rather than after the lease, even though ctx has ended.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := s.store.ReleaseScan(rctx, orgID, s.owner); err != nil {
+			s.opt.Logger.Warn("duplicate scan: releasing the lease", "org", orgID, "err", err)
+		}
+		s.track(orgID, func(p *ScanProgress) { p.Running = false })
+	}()
 	idx, err := s.Indexes.Get(ctx, orgID, true)
 	if err != nil {
 		return nil, err
@@ -167,13 +271,24 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	if !since.IsZero() {
 		since = since.Add(-s.opt.Overlap)
 	}
+	total, err := s.store.CountPeople(ctx, orgID, since)
+	if err != nil {
+		return nil, err
+	}
+	start, began := s.opt.Now(), time.Now()
+	s.track(orgID, func(p *ScanProgress) {
+		p.Running, p.Done, p.Total, p.Raised, p.StartedAt = true, 0, total, 0, start
+	})
 	seen := map[[2]string]int{}
 	var found []Found
 	flush := func(done bool) error {
 		n, err := s.store.SavePairs(ctx, orgID, s.owner, found, done, upTo, s.opt.Lease)
 		res.Raised += n
+		s.raised.Add(int64(n))
 		found = found[:0]
 		clear(seen)
+		people, raised := res.People, res.Raised
+		s.track(orgID, func(p *ScanProgress) { p.Done, p.Raised = people, raised })
 		return err
 	}
 	err = s.store.People(ctx, orgID, since, func(st Stored) error {
@@ -198,10 +313,13 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 			found = append(found, Found{A: a, B: b, Score: c.Score, Decision: c.Decision, Explanation: c.Explanation})
 			res.Found++
 		}
+		if res.People%20 == 0 {
+			s.yield(ctx)
+		}
 		if res.People%s.opt.Batch == 0 {
 			return flush(false)
 		}
-		return nil
+		return ctx.Err()
 	})
 	if err != nil {
 		return nil, err
@@ -209,6 +327,11 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	if err := flush(true); err != nil {
 		return nil, err
 	}
+	finished = true
+	end, took := s.opt.Now(), time.Since(began)
+	s.track(orgID, func(p *ScanProgress) {
+		p.Running, p.FinishedAt, p.LastPeople, p.LastRaised, p.LastDuration = false, end, res.People, res.Raised, took
+	})
 	return res, nil
 }
 

@@ -44,6 +44,12 @@ type Store interface {
 	// and releases the lease; otherwise it renews the lease. It fails when
 	// owner no longer holds the lease. It returns how many pairs were new.
 	SavePairs(ctx context.Context, orgID, owner string, found []Found, done bool, upTo time.Time, lease time.Duration) (int, error)
+	// ReleaseScan gives up owner's lease of org's scan (when a scan stops
+	// before it is done), leaving the watermark where it was.
+	ReleaseScan(ctx context.Context, orgID, owner string) error
+	// CountPeople counts the people of org updated at or after since (all
+	// when since is zero), as People would call fn for them.
+	CountPeople(ctx context.Context, orgID string, since time.Time) (int, error)
 
 	ListPairs(ctx context.Context, f PairFilter) ([]Pair, string, error)
 	// CountPairs counts the actor's organisation's pairs by status, as

@@ -46,6 +46,6 @@ func seedDedupe(ctx context.Context, db *sqldb.DB, w *World) error {
 			return fmt.Errorf("demo duplicate %s %s: %w", d.given, d.family, err)
 		}
 	}
-	_, err := dedupe.New(db, dedupe.Options{}).ScanAll(ctx)
+	_, err := dedupe.New(db, dedupe.Options{Now: db.Now}).ScanAll(ctx)
 	return err
 }

@@ -59,7 +59,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		opt.Logger = slog.Default()
 	}
 	if opt.Dedupe == nil {
-		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger})
+		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger, Now: db.Now})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
 	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Clock: db.Clock()})
@@ -79,6 +79,21 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if err := httpx.Register(reg); err != nil {
 		return nil, err
 	}
+	// The duplicate scan: how far the running scans are, what they raised,
+	// and how long the longest last scan took.
+	dd := opt.Dedupe
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_scans_running", Help: "Duplicate scans running in this process."},
+			func() float64 { n, _, _, _, _ := dd.ProgressTotals(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_scan_people_done", Help: "People checked so far by the running duplicate scans."},
+			func() float64 { _, d, _, _, _ := dd.ProgressTotals(); return float64(d) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_scan_people_total", Help: "People the running duplicate scans are to check."},
+			func() float64 { _, _, t, _, _ := dd.ProgressTotals(); return float64(t) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_dedupe_pairs_raised_total", Help: "Pairs the duplicate scans of this process raised for review."},
+			func() float64 { _, _, _, r, _ := dd.ProgressTotals(); return float64(r) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_last_scan_seconds", Help: "Duration of the longest last finished duplicate scan of an organisation."},
+			func() float64 { _, _, _, _, l := dd.ProgressTotals(); return l.Seconds() }),
+	)
 	if db.Dialect() == "sqlite" {
 		// SQLite's single writer: how many commits it makes, how many
 		// registrations ride on each, and how busy it is.

@@ -148,6 +148,38 @@ func (db *DB) ClaimScan(ctx context.Context, orgID, owner string, lease time.Dur
 	return since, now, ok, err
 }
 
+// ReleaseScan gives up owner's lease of org's scan at once (a scan that
+// stopped before it was done, at shutdown for one), so that another process
+// need not wait for the lease to run out; the watermark stays.
+func (db *DB) ReleaseScan(ctx context.Context, orgID, owner string) error {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {
+		return err
+	}
+	return db.Transact(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE dedupe_scans SET locked_by = '', locked_until = NULL WHERE org_id = ? AND locked_by = ?`, orgID, owner)
+		return err
+	})
+}
+
+// CountPeople counts the people of org updated at or after since (all of
+// them when since is zero): what a scan is about to check.
+func (db *DB) CountPeople(ctx context.Context, orgID string, since time.Time) (int, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: orgID}); err != nil {
+		return 0, err
+	}
+	q := `SELECT COUNT(*) FROM people WHERE org_id = ?`
+	args := []any{orgID}
+	if !since.IsZero() {
+		q += ` AND updated_at >= ?`
+		args = append(args, since)
+	}
+	var n int
+	err := db.queryRow(ctx, q, args...).Scan(&n)
+	return n, err
+}
+
 // SavePairs stores what a scan found and moves or renews its lease.
 func (db *DB) SavePairs(ctx context.Context, orgID, owner string, found []dedupe.Found, done bool, upTo time.Time, lease time.Duration) (int, error) {
 	actor := homeward.ActorFromContext(ctx)

@@ -166,6 +166,9 @@ type dupQueueData struct {
 	// queue (empty when none); All shows them anyway.
 	HeldBack string
 	All      bool
+	// Progress says how far the running scan is, or when the last one
+	// finished (in this process).
+	Progress string
 }
 
 func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
@@ -198,6 +201,13 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := dupQueueData{Status: status, Next: next, Count: counts[status], All: all, HeldBack: held}
+	switch pr := w.svc.Dedupe.Progress(dupActorOrg(r)); {
+	case pr.Running:
+		d.Progress = i18n.T(lang, "dedupe.scan.running", map[string]any{"done": i18n.Number(lang, pr.Done), "total": i18n.Number(lang, pr.Total), "raised": i18n.Number(lang, pr.Raised)})
+	case !pr.FinishedAt.IsZero():
+		d.Progress = i18n.T(lang, "dedupe.scan.finished", map[string]any{"at": timeText(lang, pr.FinishedAt), "people": i18n.Number(lang, pr.LastPeople),
+			"raised": i18n.Number(lang, pr.LastRaised), "seconds": i18n.Digits(lang, fmt.Sprintf("%.1f", pr.LastDuration.Seconds()))})
+	}
 	for _, s := range dedupe.Statuses {
 		d.Tabs = append(d.Tabs, dupTab{Status: s, On: s == status,
 			Label: i18n.T(lang, "ui_b.dedupe.tab", map[string]any{"status": i18n.T(lang, "dedupe.status."+string(s), nil), "n": i18n.Number(lang, counts[s])})})

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,6 +30,12 @@ func TestDuplicateModelReport(t *testing.T) {
 	if status != 200 || m == nil || m[1] != match.DefaultModel().Fingerprint() || !strings.Contains(page, "The starting model") ||
 		!strings.Contains(page, "National ID number differs") || !strings.Contains(page, "strong evidence against") {
 		t.Fatalf("model report: %d\n%s", status, page)
+	}
+	// A scan from the queue page leaves its figures there.
+	_, q := sup.get("/duplicates")
+	if status, q := sup.post("/duplicates/scan", url.Values{"csrf_token": {csrf(t, q)}}); status != 200 ||
+		!regexp.MustCompile(`Last scan finished [0-9/: ]+: 1 people checked in [0-9.]+ s, 0 new pairs.`).MatchString(q) {
+		t.Errorf("scan progress on the queue page: %d\n%s", status, q)
 	}
 	if n := strings.Count(page, "<tr>"); n < 40 {
 		t.Errorf("model report lists %d rows, want every level of every field", n-1)

@@ -1,0 +1,81 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"homeward/homewardtest"
+	"homeward/internal/dedupe"
+)
+
+// stopAfterFirstSave is the real store, with the scan's context cancelled
+// right after its first batch is saved: a shutdown in the middle of a scan.
+type stopAfterFirstSave struct {
+	dedupe.Store
+	cancel context.CancelFunc
+}
+
+func (s stopAfterFirstSave) SavePairs(ctx context.Context, orgID, owner string, found []dedupe.Found, done bool, upTo time.Time, lease time.Duration) (int, error) {
+	n, err := s.Store.SavePairs(ctx, orgID, owner, found, done, upTo, lease)
+	if !done {
+		s.cancel()
+	}
+	return n, err
+}
+
+func registerMany(t *testing.T, w *homewardtest.World, n int) {
+	t.Helper()
+	for i := range n {
+		registerAs(t, w, fmt.Sprintf("Person%c%c", 'a'+i/26, 'a'+i%26), "Islam", "1985", fmt.Sprintf("0171234%04d", i), fmt.Sprintf("12345%05d", i), fmt.Sprintf("X-%d", i))
+	}
+}
+
+// A scan stopped part-way (shutdown) gives its lease back at once: another
+// process scans straight away instead of waiting for the lease to run out,
+// from the old watermark.
+func TestScanStoppedReleasesItsLease(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 12)
+	ctx, cancel := context.WithCancel(homewardtest.SystemCtx())
+	defer cancel()
+	first := dedupe.New(stopAfterFirstSave{Store: w.DB, cancel: cancel}, dedupe.Options{Batch: 5, Now: w.DB.Now})
+	if _, err := first.Scan(ctx, w.NGO.ID); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped scan: %v, want context.Canceled", err)
+	}
+	if p := first.Progress(w.NGO.ID); p.Running || p.Done != 5 || p.Total != 12 {
+		t.Errorf("progress after the stop: %+v", p)
+	}
+	second := dedupe.New(w.DB, dedupe.Options{Now: w.DB.Now})
+	res, err := second.Scan(homewardtest.SystemCtx(), w.NGO.ID)
+	if err != nil || res.Skipped || res.People != 12 {
+		t.Fatalf("next process: %+v %v, want all 12 people scanned at once", res, err)
+	}
+	p := second.Progress(w.NGO.ID)
+	if p.Running || p.LastPeople != 12 || p.FinishedAt.IsZero() {
+		t.Errorf("progress after a whole scan: %+v", p)
+	}
+}
+
+// A lease left by a killed process is taken over once it runs out (45
+// seconds by default), not before.
+func TestStaleScanLeaseTakenOver(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 3)
+	var skew time.Duration
+	base := w.DB.Now
+	w.DB.Now = func() time.Time { return base().Add(skew) }
+	if _, _, ok, err := w.DB.ClaimScan(homewardtest.SystemCtx(), w.NGO.ID, "killed-process", 45*time.Second); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	svc := dedupe.New(w.DB, dedupe.Options{Now: w.DB.Now})
+	if res, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil || !res.Skipped {
+		t.Fatalf("while the lease holds: %+v %v, want skipped", res, err)
+	}
+	skew = 46 * time.Second
+	if res, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil || res.Skipped || res.People != 3 {
+		t.Fatalf("after the lease ran out: %+v %v", res, err)
+	}
+}
