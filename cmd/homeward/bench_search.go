@@ -157,7 +157,11 @@ var benchReturnTypes = []string{"end_of_contract", "end_of_contract", "voluntary
 // and batch: seeding again with the same seed changes nothing, with another
 // adds people.
 func benchSeedRows(b, n int, seed uint64) ([]*registry.ImportRow, int, error) {
-	reg := gen.Generate(gen.Config{Records: n, DupRate: 0.02, Seed: seed*1_000_003 + uint64(b)})
+	return benchRows(gen.Generate(gen.Config{Records: n, DupRate: 0.02, Seed: seed*1_000_003 + uint64(b)}), b, seed)
+}
+
+// benchRows reads a generated registry through the import reader.
+func benchRows(reg *gen.Registry, b int, seed uint64) ([]*registry.ImportRow, int, error) {
 	r := rand.New(rand.NewPCG(seed, uint64(b)))
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)

@@ -51,8 +51,10 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchSeed(ctx, p, rest)
 	case "search":
 		return benchSearch(ctx, p, rest)
+	case "dedupe":
+		return benchDedupe(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search [flags]")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|dedupe [flags]")
 	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed or search")
 }
 

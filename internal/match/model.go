@@ -62,7 +62,11 @@ type Model struct {
 // been seen: a new registry, or an Index not yet fitted. Fit replaces them
 // with estimates from the data.
 func DefaultModel() *Model {
-	m := &Model{MatchesPerRecord: 0.1, MatchThreshold: DefaultMatchThreshold, PossibleThreshold: DefaultPossibleThreshold}
+	// Before any data: about one duplicate registration in ten, and about
+	// one other member of the same household per three people (without
+	// it, siblings sharing a father, an address and a phone pass for
+	// duplicates until the registry is large enough to estimate it).
+	m := &Model{MatchesPerRecord: 0.1, HouseholdPerRecord: 0.3, MatchThreshold: DefaultMatchThreshold, PossibleThreshold: DefaultPossibleThreshold}
 	for f := Field(0); f < NumFields; f++ {
 		m.M[f] = initialM(f)
 		for l, k := range levels[f] {

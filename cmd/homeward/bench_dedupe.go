@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"homeward"
+	"homeward/internal/dedupe"
+	"homeward/internal/heapwatch"
+	"homeward/internal/match/gen"
+	"homeward/internal/registry"
+	"homeward/internal/sqldb"
+)
+
+// benchDedupe measures the duplicate scan on a registry of distinct people
+// (every national ID different; siblings and neighbours sharing addresses,
+// parents and phones, as real registries hold them), with registrations
+// arriving meanwhile: every pair it raises is a false alarm, and the
+// registrations show what the scan costs the day's work (issue 22).
+func benchDedupe(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench dedupe", "bench dedupe --people N [--data-dir DIR | --database postgres://…] [--workers 4]")
+	people := fs.Int("people", 100_000, "distinct people to seed")
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	dir := fs.String("data-dir", "data-dedupe", "directory of the SQLite database (must not hold a seeded bench organisation)")
+	workers := fs.Int("workers", 4, "concurrent registration clients during the scan")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if *people < 2 || *workers < 1 {
+		return usageError{"bench dedupe: --people must be at least 2 and --workers at least 1"}
+	}
+	db, err := openBenchDB(ctx, *database, *dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	if _, err := benchActor(sys, db, false); err == nil {
+		return fmt.Errorf("bench dedupe: %s already holds a bench organisation; use an empty --data-dir", *dir)
+	}
+	actx, err := benchActor(sys, db, true)
+	if err != nil {
+		return err
+	}
+	org := homeward.ActorFromContext(actx).OrgID
+
+	// Seed.
+	reg := gen.Generate(gen.Config{Records: *people, Distinct: true, Sibling: 0.1, Neighbours: 0.3, Seed: *seed})
+	t0 := time.Now()
+	rows, invalid, err := benchRows(reg, 0, *seed)
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+		if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(p.stdout, "seeded %d distinct people (%d generated rows invalid and skipped) in %s\n", len(rows), invalid, time.Since(t0).Round(time.Millisecond))
+
+	// Scan, with registrations arriving.
+	svc := dedupe.New(db, dedupe.Options{Now: db.Now})
+	db.OnPersonChanged(svc.PersonChanged)
+	stopHeap := heapwatch.Start(20 * time.Millisecond)
+	scanDone := make(chan struct{})
+	var lat []time.Duration
+	var latMu sync.Mutex
+	var regErr atomic.Value
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range *workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-scanDone:
+					return
+				default:
+				}
+				i := int(next.Add(1)) + 10_000_000
+				r := benchRegistration(i)
+				t := time.Now()
+				if _, err := db.Register(actx, &r); err != nil {
+					regErr.CompareAndSwap(nil, err)
+					return
+				}
+				d := time.Since(t)
+				latMu.Lock()
+				lat = append(lat, d)
+				latMu.Unlock()
+			}
+		}()
+	}
+	start := time.Now()
+	res, scanErr := svc.Scan(sys, org)
+	took := time.Since(start)
+	close(scanDone)
+	wg.Wait()
+	peakHeap := stopHeap()
+	if scanErr != nil {
+		return scanErr
+	}
+	if err, _ := regErr.Load().(error); err != nil {
+		return fmt.Errorf("bench dedupe: a registration during the scan failed: %w", err)
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	maxRSS := ru.Maxrss / 1024 // KiB on Linux
+
+	// What the scan raised.
+	matches, possibles, strong, err := benchPairFigures(sys, db, org)
+	if err != nil {
+		return err
+	}
+	perPeople := float64(matches+possibles) * 200 / float64(len(rows))
+	fmt.Fprintf(p.stdout, "scan: %d people checked in %s; %d pairs raised: %d match, %d possible (%.2f per 200 people); %d matches where two strong identifiers disagree\n",
+		res.People, took.Round(time.Millisecond), res.Raised, matches, possibles, perPeople, strong)
+	fmt.Fprintf(p.stdout, "memory: peak Go heap in use during the scan %d MB; process max RSS %d MB\n", peakHeap>>20, maxRSS)
+	var p50, p95, p99 time.Duration
+	if len(lat) > 0 {
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+		p50, p95, p99 = pct(.5), pct(.95), pct(.99)
+	}
+	fmt.Fprintf(p.stdout, "registrations during the scan (%d clients): %d, %.0f/s; latency p50 %s p95 %s p99 %s\n",
+		*workers, len(lat), float64(len(lat))/took.Seconds(), p50, p95, p99)
+	check := func(ok bool, what string) {
+		verdict := "MISS"
+		if ok {
+			verdict = "PASS"
+		}
+		fmt.Fprintf(p.stdout, "  %s %s\n", verdict, what)
+	}
+	fmt.Fprintf(p.stdout, "against the targets of issue 22:\n")
+	check(perPeople <= 1, fmt.Sprintf("at most 1 pair per 200 people in the queue (%.2f)", perPeople))
+	check(strong == 0, fmt.Sprintf("no match where two strong identifiers disagree (%d)", strong))
+	check(took <= time.Minute, fmt.Sprintf("scan within 60 s (%s)", took.Round(time.Millisecond)))
+	check(maxRSS <= 300, fmt.Sprintf("within 300 MB (max RSS %d MB)", maxRSS))
+	check(p99 <= 100*time.Millisecond, fmt.Sprintf("registrations meanwhile p99 ≤ 100 ms (%s)", p99))
+	return nil
+}
+
+// benchPairFigures counts the organisation's raised pairs by decision, and
+// the matches whose records both carry and disagree on two of national ID,
+// passport and full date of birth.
+func benchPairFigures(sys context.Context, db *sqldb.DB, org string) (matches, possibles, strong int, err error) {
+	type pair struct{ a, b, decision string }
+	var pairs []pair
+	err = db.Transact(sys, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(`SELECT person_a, person_b, decision FROM dedupe_pairs WHERE org_id = ?`, org)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var x pair
+			if err := rows.Scan(&x.a, &x.b, &x.decision); err != nil {
+				return err
+			}
+			pairs = append(pairs, x)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, x := range pairs {
+		if x.decision != "match" {
+			possibles++
+			continue
+		}
+		matches++
+		a, err := db.FindRecord(sys, x.a)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		b, err := db.FindRecord(sys, x.b)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if strongDisagreements(&a.Person, &b.Person) >= 2 {
+			strong++
+		}
+	}
+	return matches, possibles, strong, nil
+}
+
+// strongDisagreements counts the strong identifiers both people carry with
+// different values: national ID, passport number, full date of birth.
+func strongDisagreements(a, b *registry.Person) int {
+	n := 0
+	doc := func(p *registry.Person, typ registry.DocumentType) string {
+		for _, d := range p.Documents {
+			if d.Type == typ {
+				return d.Number
+			}
+		}
+		return ""
+	}
+	for _, typ := range []registry.DocumentType{registry.DocNationalID, registry.DocPassport} {
+		if x, y := doc(a, typ), doc(b, typ); x != "" && y != "" && x != y {
+			n++
+		}
+	}
+	if a.DateOfBirth.Precision == registry.PrecisionDay && b.DateOfBirth.Precision == registry.PrecisionDay && a.DateOfBirth != b.DateOfBirth {
+		n++
+	}
+	return n
+}
