@@ -2,7 +2,6 @@ package match_test
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/csv"
 	"os"
 	"testing"
@@ -62,17 +61,7 @@ func TestHistoricalFigures(t *testing.T) {
 		t.Skip("50,000 records")
 	}
 	recs, ent := readHistorical(t)
-	res, err := match.Dedupe(context.Background(), recs, match.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.ID
-	}
-	truePairs := countTruePairs(ent, ids)
-	m := evaluate(res.Pairs, ent, truePairs, match.Match)
-	mp := evaluate(res.Pairs, ent, truePairs, match.Possible)
+	res, truePairs, m, mp := dedupeEvaluated(t, recs, ent)
 	queue := 0 // pairs that need a person's judgement
 	for _, p := range res.Pairs {
 		if p.Decision == match.Possible {

@@ -97,8 +97,10 @@ func TestFEBRL4Link(t *testing.T) {
 	logModel(t, res.Model)
 }
 
-func TestFEBRL3Dedupe(t *testing.T) {
-	recs, ent := readFEBRL(t, "febrl3.csv")
+// dedupeEvaluated deduplicates recs and scores the pairs against the truth
+// in ent: match-only and match-or-possible.
+func dedupeEvaluated(t *testing.T, recs []match.Record, ent map[string]string) (res *match.Result, truePairs int, m, mp prf) {
+	t.Helper()
 	res, err := match.Dedupe(context.Background(), recs, match.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +109,13 @@ func TestFEBRL3Dedupe(t *testing.T) {
 	for i, r := range recs {
 		ids[i] = r.ID
 	}
-	truePairs := countTruePairs(ent, ids)
-	m := evaluate(res.Pairs, ent, truePairs, match.Match)
-	mp := evaluate(res.Pairs, ent, truePairs, match.Possible)
+	truePairs = countTruePairs(ent, ids)
+	return res, truePairs, evaluate(res.Pairs, ent, truePairs, match.Match), evaluate(res.Pairs, ent, truePairs, match.Possible)
+}
+
+func TestFEBRL3Dedupe(t *testing.T) {
+	recs, ent := readFEBRL(t, "febrl3.csv")
+	res, truePairs, m, mp := dedupeEvaluated(t, recs, ent)
 	t.Logf("FEBRL 3 dedupe: %d true pairs, %d candidate pairs, %d compared in %v; prior %.1f bits", truePairs, res.CandidatePairs, res.Comparisons, res.Elapsed, res.PriorLogOdds)
 	t.Logf("FEBRL 3 match-only:     P=%.4f R=%.4f F1=%.4f", m.P, m.R, m.F1)
 	t.Logf("FEBRL 3 match+possible: P=%.4f R=%.4f F1=%.4f", mp.P, mp.R, mp.F1)
