@@ -131,8 +131,7 @@ func TestModelReportAndFingerprint(t *testing.T) {
 func TestBoundsHoldAgainstDrift(t *testing.T) {
 	// EM that concluded duplicates differ on national ID and birth date
 	// (households taken for duplicates) is brought back within bounds.
-	var m [NumFields][maxLevels]float64
-	m = DefaultModel().M
+	m := DefaultModel().M
 	m[FieldNationalID] = [maxLevels]float64{0, 0.2, 0.1, 0.7}
 	m[FieldDOB] = [maxLevels]float64{0, 0.01, 0.01, 0.01, 0.01, 0.96}
 	boundM(&m)
