@@ -36,6 +36,20 @@ func (c Clock) Local() time.Time { return c.Time().In(c.zone()) }
 // Today returns today's date in the instance's time zone (YYYY-MM-DD).
 func (c Clock) Today() string { return c.Local().Format(time.DateOnly) }
 
+// For returns the clock as the actor sees it: in the time zone of the
+// actor's organisation when it names one, the instance's otherwise. Every
+// "today" a user meets (dates refused as future, prefilled dates, due dates,
+// export file names) comes from the clock of the actor who asked.
+func (c Clock) For(a *Actor) Clock {
+	if a != nil && a.Zone != nil {
+		c.Zone = a.Zone
+	}
+	return c
+}
+
+// Location returns the clock's time zone (UTC when none is set).
+func (c Clock) Location() *time.Location { return c.zone() }
+
 func (c Clock) zone() *time.Location {
 	if c.Zone == nil {
 		return time.UTC

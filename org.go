@@ -39,12 +39,15 @@ func (t OrgType) Valid() bool {
 // one. The operator organisation runs the instance and its administrators
 // manage the other organisations.
 type Organisation struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	ShortName string    `json:"short_name,omitempty"`
-	Type      OrgType   `json:"type"`
-	Country   string    `json:"country"`
-	Areas     []string  `json:"areas"` // p-codes where it works
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	ShortName string   `json:"short_name,omitempty"`
+	Type      OrgType  `json:"type"`
+	Country   string   `json:"country"`
+	Areas     []string `json:"areas"` // p-codes where it works
+	// TimeZone is the IANA zone ("Asia/Dhaka") whose calendar says which day
+	// "today" is for the organisation's users; "" is the instance's zone.
+	TimeZone  string    `json:"time_zone,omitempty"`
 	Operator  bool      `json:"operator"`
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -64,6 +67,7 @@ func (o *Organisation) Normalize() {
 	o.Name = strings.TrimSpace(o.Name)
 	o.ShortName = strings.TrimSpace(o.ShortName)
 	o.Country = strings.ToUpper(strings.TrimSpace(o.Country))
+	o.TimeZone = strings.TrimSpace(o.TimeZone)
 	areas := o.Areas[:0]
 	seen := map[string]bool{}
 	for _, a := range o.Areas {
@@ -98,6 +102,11 @@ func (o *Organisation) Validate(ref ReferenceChecker) error {
 	} else if !ref.CountryExists(o.Country) {
 		v.AddArgs("country", "error.field.invalid_country", map[string]any{"value": o.Country}, "%q is not a known ISO 3166 country code.", o.Country)
 	}
+	if o.TimeZone != "" {
+		if _, err := time.LoadLocation(o.TimeZone); err != nil || len(o.TimeZone) > 64 || o.TimeZone == "Local" {
+			v.AddArgs("time_zone", "error.field.invalid_time_zone", map[string]any{"value": o.TimeZone}, "%q is not a known time zone (such as Asia/Dhaka).", o.TimeZone)
+		}
+	}
 	for i, a := range o.Areas {
 		field := "areas[" + strconv.Itoa(i) + "]"
 		switch c := ref.AreaCountry(a); {
@@ -128,6 +137,7 @@ type OrganisationUpdate struct {
 	Type      *OrgType  `json:"type"`
 	Country   *string   `json:"country"`
 	Areas     *[]string `json:"areas"`
+	TimeZone  *string   `json:"time_zone"`
 }
 
 // OrganisationService manages organisations. Implementations enforce the

@@ -3,6 +3,7 @@ package homeward
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Actor is who performs an action: a signed-in user, an API token acting for
@@ -18,6 +19,9 @@ type Actor struct {
 	Scopes   []Scope // nil for sessions; the token's scopes otherwise
 	TokenID  string
 	System   bool
+	// Zone is the time zone of the actor's organisation when it names one;
+	// nil means the instance's (see Clock.For).
+	Zone *time.Location
 }
 
 // SystemActor acts for maintenance commands run by whoever holds the server;

@@ -302,6 +302,32 @@ func TestDuplicateQueueBulkConfirm(t *testing.T) {
 			t.Errorf("%s: count %q, button %q", lang, count, btn)
 		}
 	}
+	// "Choose all" chooses every pair of the page, and clears them again;
+	// choosing some shows it half-ticked.
+	chosen := func() string {
+		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = [...document.querySelectorAll('#dup-bulk input[name=pair]')];
+			const all = document.getElementById('dup-choose-all');
+			return r.filter(x => x.checked).length + '/' + r.length + ' ' + all.checked + ' ' + all.indeterminate + ' ' + all.hidden; })()`))
+		return s
+	}
+	if got := chosen(); !strings.HasPrefix(got, "0/") || !strings.HasSuffix(got, " false false false") {
+		t.Fatalf("choose-all at first: %s", got)
+	}
+	if err := chromedp.Do(ctx, click("dup-choose-all")); err != nil {
+		t.Fatal(err)
+	}
+	if got := chosen(); strings.HasPrefix(got, "0/") || got[:strings.Index(got, "/")] != got[strings.Index(got, "/")+1:strings.Index(got, " ")] || !strings.HasSuffix(got, " true false false") {
+		t.Errorf("after choose-all: %s", got)
+	}
+	if err := chromedp.Do(ctx, click("dup-choose-all"), click("dup-choose-0")); err != nil {
+		t.Fatal(err)
+	}
+	if got := chosen(); !strings.HasPrefix(got, "1/") || !strings.HasSuffix(got, " false true false") {
+		t.Errorf("after clearing and choosing one: %s", got)
+	}
+	if err := chromedp.Do(ctx, click("dup-choose-0")); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("dup-count")))
 	screenshot(t, ctx, "dedupe-bulk-before")
 	err = chromedp.Do(ctx,

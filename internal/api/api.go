@@ -154,3 +154,9 @@ func decodeUpdate[T any](a *API, w http.ResponseWriter, r *http.Request) (id str
 	err = a.decode(w, r, &in)
 	return
 }
+
+// clock returns the instance's clock as the caller sees it: in their
+// organisation's time zone when it names one.
+func (a *API) clock(r *http.Request) homeward.Clock {
+	return a.svc.Clock.For(homeward.ActorFromContext(r.Context()))
+}

@@ -212,7 +212,7 @@ func (a *API) importFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	body := http.MaxBytesReader(w, r.Body, registry.MaxImportBytes)
-	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: a.svc.Clock.Local()}, dry, nil, httpx.Locale(r), nil)
+	rep, err := registry.RunImport(r.Context(), a.svc.Registry, body, format, registry.ImportOptions{Now: a.clock(r).Local()}, dry, nil, httpx.Locale(r), nil)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return httpx.TooLarge(registry.MaxImportBytes)
@@ -231,7 +231,7 @@ func (a *API) exportPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return httpx.StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl, a.svc.Clock.Local())
+	return httpx.StreamExport(w, r, a.svc.Registry, f, r.URL.Query().Get("format"), hxl, a.clock(r).Local())
 }
 
 // validAreaPrefix accepts a known p-code at any level.

@@ -837,7 +837,7 @@ func (db *DB) PersonOverview(ctx context.Context, personID string) (*assessment.
 			start = opened
 		}
 		ov.ReturnDate = start.Format(time.DateOnly)
-		ov.FollowUps = db.followUps().FollowUps(start, surveys, db.local())
+		ov.FollowUps = db.followUps().FollowUps(start, surveys, db.local(ctx))
 	}
 	return ov, nil
 }

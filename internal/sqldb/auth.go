@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"homeward"
@@ -200,15 +201,37 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 	})
 }
 
-const actorQuery = `SELECT u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`
+const actorQuery = `SELECT u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator, o.time_zone FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`
+
+// zones holds the time zones organisations name, loaded once each.
+var zones sync.Map // name → *time.Location
+
+// orgZone returns the time zone an organisation names, or nil for "" (the
+// instance's zone) and for a name this machine does not know, which
+// validation refuses on the way in.
+func orgZone(name string) *time.Location {
+	if name == "" {
+		return nil
+	}
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	zones.Store(name, loc)
+	return loc
+}
 
 func (db *DB) loadActor(ctx context.Context, userID string) (*homeward.Actor, error) {
 	a := &homeward.Actor{}
-	var roles string
+	var roles, zone string
 	var disabled bool
-	if err := db.queryRow(ctx, actorQuery, userID).Scan(&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator); err != nil {
+	if err := db.queryRow(ctx, actorQuery, userID).Scan(&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator, &zone); err != nil {
 		return nil, err
 	}
+	a.Zone = orgZone(zone)
 	if disabled {
 		return nil, errNoRows
 	}
@@ -267,18 +290,19 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 		}
 		db.tokens.Delete(digest)
 	}
-	var id, scopes, roles string
+	var id, scopes, roles, zone string
 	var expires, revoked, lastUsed *time.Time
 	var disabled bool
 	a := &homeward.Actor{}
 	if err := db.queryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-			u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator
+			u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator, o.time_zone
 		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
 		WHERE t.secret_hash = ?`, digest).
 		Scan(&id, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed},
-			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator); err != nil {
+			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator, &zone); err != nil {
 		return nil, unauth
 	}
+	a.Zone = orgZone(zone)
 	now := db.Now()
 	if revoked != nil || expires != nil && !expires.After(now) || disabled {
 		return nil, unauth

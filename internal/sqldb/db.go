@@ -288,9 +288,15 @@ func (db *DB) keepStmts(used map[string]*sql.Stmt) {
 // Now returns the transaction's time.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// Local returns the transaction's time in the instance's time zone (see
+// Local returns the transaction's time in its actor's time zone (that of the
+// actor's organisation when it names one, the instance's otherwise; see
 // DB.Zone): its calendar date is today.
-func (tx *Tx) Local() time.Time { return tx.now.In(tx.db.zone()) }
+func (tx *Tx) Local() time.Time {
+	if tx.actor != nil && tx.actor.Zone != nil {
+		return tx.now.In(tx.actor.Zone)
+	}
+	return tx.now.In(tx.db.zone())
+}
 
 // Clock returns the database's clock: DB.Now (read at each call, so that a
 // test replacing it reaches every holder) in the instance's time zone.
@@ -298,11 +304,21 @@ func (db *DB) Clock() homeward.Clock {
 	return homeward.Clock{Now: func() time.Time { return db.Now() }, Zone: db.zone()}
 }
 
-// local returns the current time in the instance's time zone.
-func (db *DB) local() time.Time { return db.Now().In(db.zone()) }
+// local returns the current time in the time zone of the actor in ctx (that
+// of their organisation when it names one, the instance's otherwise).
+func (db *DB) local(ctx context.Context) time.Time { return db.Now().In(db.zoneFor(ctx)) }
 
-// today returns today's date (YYYY-MM-DD) in the instance's time zone.
-func (db *DB) today() string { return homeward.DateOf(db.local()) }
+// zoneFor returns the time zone of the actor in ctx: their organisation's
+// when it names one, the instance's otherwise.
+func (db *DB) zoneFor(ctx context.Context) *time.Location {
+	if a := actorOf(ctx); a != nil && a.Zone != nil {
+		return a.Zone
+	}
+	return db.zone()
+}
+
+// today returns today's date (YYYY-MM-DD) for the actor in ctx (see local).
+func (db *DB) today(ctx context.Context) string { return homeward.DateOf(db.local(ctx)) }
 
 func (db *DB) zone() *time.Location {
 	if db.Zone != nil {

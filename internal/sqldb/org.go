@@ -9,12 +9,12 @@ import (
 	"homeward/internal/reference"
 )
 
-const orgColumns = `id, name, short_name, type, country, areas, operator, version, created_at, updated_at`
+const orgColumns = `id, name, short_name, type, country, areas, time_zone, operator, version, created_at, updated_at`
 
 func scanOrg(s interface{ Scan(...any) error }) (*homeward.Organisation, error) {
 	o := &homeward.Organisation{}
 	var areas string
-	if err := s.Scan(&o.ID, &o.Name, &o.ShortName, &o.Type, &o.Country, &areas, &o.Operator, &o.Version, dbTime{&o.CreatedAt}, dbTime{&o.UpdatedAt}); err != nil {
+	if err := s.Scan(&o.ID, &o.Name, &o.ShortName, &o.Type, &o.Country, &areas, &o.TimeZone, &o.Operator, &o.Version, dbTime{&o.CreatedAt}, dbTime{&o.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(areas), &o.Areas); err != nil {
@@ -126,9 +126,9 @@ func (tx *Tx) insertOrganisation(o *homeward.Organisation) error {
 		o.Areas = []string{}
 	}
 	areas, _ := json.Marshal(o.Areas)
-	_, err := tx.Exec(`INSERT INTO organisations (id, name, name_key, short_name, type, country, areas, operator, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Name, nameKey(o.Name), o.ShortName, string(o.Type), o.Country, string(areas), o.Operator, o.Version, o.CreatedAt, o.UpdatedAt)
+	_, err := tx.Exec(`INSERT INTO organisations (id, name, name_key, short_name, type, country, areas, time_zone, operator, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Name, nameKey(o.Name), o.ShortName, string(o.Type), o.Country, string(areas), o.TimeZone, o.Operator, o.Version, o.CreatedAt, o.UpdatedAt)
 	if isUniqueViolation(err) {
 		return homeward.FieldErrorf("name", "error.org.name_taken", "An organisation with this name already exists.")
 	} else if err != nil {
@@ -174,14 +174,17 @@ func (db *DB) UpdateOrganisation(ctx context.Context, id string, version int, up
 		if upd.Areas != nil {
 			o.Areas, changed = append([]string{}, *upd.Areas...), append(changed, "areas")
 		}
+		if upd.TimeZone != nil && *upd.TimeZone != o.TimeZone {
+			o.TimeZone, changed = *upd.TimeZone, append(changed, "time_zone")
+		}
 		o.Normalize()
 		if err := o.Validate(reference.Checker{}); err != nil {
 			return err
 		}
 		areas, _ := json.Marshal(o.Areas)
 		tx.authChanged()
-		res, err := tx.Exec(`UPDATE organisations SET name = ?, name_key = ?, short_name = ?, type = ?, country = ?, areas = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`, o.Name, nameKey(o.Name), o.ShortName, string(o.Type), o.Country, string(areas), tx.now, id, version)
+		res, err := tx.Exec(`UPDATE organisations SET name = ?, name_key = ?, short_name = ?, type = ?, country = ?, areas = ?, time_zone = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, o.Name, nameKey(o.Name), o.ShortName, string(o.Type), o.Country, string(areas), o.TimeZone, tx.now, id, version)
 		if isUniqueViolation(err) {
 			return homeward.FieldErrorf("name", "error.org.name_taken", "An organisation with this name already exists.")
 		} else if err != nil {

@@ -95,7 +95,7 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 	if err := homeward.Authorize(actor, homeward.ActReferralSend, homeward.Resource{Type: "referral", OrgID: actorOrg(actor)}); err != nil {
 		return nil, err
 	}
-	if err := d.Validate(db.local()); err != nil {
+	if err := d.Validate(db.local(ctx)); err != nil {
 		return nil, err
 	}
 	cat, err := db.catalogue(ctx)
@@ -274,7 +274,7 @@ func (db *DB) FindReferral(ctx context.Context, id string) (*referral.Referral, 
 	if err != nil {
 		return nil, err
 	}
-	return view(r, side, db.local()), nil
+	return view(r, side, db.local(ctx)), nil
 }
 
 // overdueSQL selects referrals that need attention at ? (time) and ? (date).
@@ -330,7 +330,7 @@ func (db *DB) count(ctx context.Context, from, where string, args ...any) (int, 
 }
 
 func (db *DB) countReferrals(ctx context.Context, org string, f referral.ReferralFilter) (int, error) {
-	where, args := referralWhere(org, f, db.local())
+	where, args := referralWhere(org, f, db.local(ctx))
 	return db.count(ctx, `referrals r`, where, args...)
 }
 
@@ -345,7 +345,7 @@ func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]r
 	if err := checkIDCursor(f.After); err != nil {
 		return nil, "", err
 	}
-	now := db.local()
+	now := db.local(ctx)
 	where, args := referralWhere(org, f, now)
 	q := `SELECT ` + referralColumns + referralFrom + ` WHERE ` + where
 	if f.After != "" {
@@ -524,7 +524,7 @@ func (db *DB) ReferralStats(ctx context.Context) (*referral.Stats, error) {
 	if err := homeward.Authorize(actor, homeward.ActReferralStats, homeward.Resource{Type: "referral", OrgID: org}); err != nil {
 		return nil, err
 	}
-	now := db.local()
+	now := db.local(ctx)
 	st := &referral.Stats{Sent: referral.Counts{ByState: map[referral.State]int{}}, Received: referral.Counts{ByState: map[referral.State]int{}}, ByOrg: []referral.ProviderCount{}}
 	rows, err := db.query(ctx, `SELECT r.from_org_id, r.to_org_id, t.name, r.state, COUNT(*), SUM(CASE WHEN `+overdueSQL+` THEN 1 ELSE 0 END)
 		FROM referrals r JOIN organisations t ON t.id = r.to_org_id WHERE r.from_org_id = ? OR r.to_org_id = ?

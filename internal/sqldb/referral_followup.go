@@ -37,7 +37,7 @@ const followUpDue = `d.org_id = ? AND d.next_follow_up <= ?`
 // next follow-up is due by today (in the instance's time zone), the most
 // overdue first, at most limit.
 func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referral.DueFollowUp, error) {
-	today := db.today()
+	today := db.today(ctx)
 	rows, err := db.query(ctx, `SELECT `+deliveryColumns+`, d.next_follow_up FROM service_deliveries d
 		WHERE `+followUpDue+` ORDER BY d.next_follow_up, d.id LIMIT `+itoa(limit), org, today)
 	if err != nil {
@@ -58,7 +58,7 @@ func (db *DB) followUpsDue(ctx context.Context, org string, limit int) ([]referr
 
 // countFollowUpsDue counts what followUpsDue lists.
 func (db *DB) countFollowUpsDue(ctx context.Context, org string) (int, error) {
-	return db.count(ctx, `service_deliveries d`, followUpDue, org, db.today())
+	return db.count(ctx, `service_deliveries d`, followUpDue, org, db.today(ctx))
 }
 
 // scanWith scans a row into the destinations a scan function gives,

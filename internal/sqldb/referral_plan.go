@@ -93,7 +93,7 @@ func (db *DB) CreatePlan(ctx context.Context, caseID string, in referral.PlanInp
 			return homeward.Errorf(homeward.ECONFLICT, "referral.plan.exists", "This case already has a plan; change that one.")
 		}
 		p = &referral.Plan{ID: homeward.NewID(), OrgID: org, CaseID: caseID, PersonID: personID, Status: referral.PlanDraft,
-			DueDate: referral.DueDate(returnDate, opened.In(db.zone())), CreatedBy: actorID(actor), CreatedAt: tx.now, UpdatedAt: tx.now, Version: 1}
+			DueDate: referral.DueDate(returnDate, opened.In(tx.Local().Location())), CreatedBy: actorID(actor), CreatedAt: tx.now, UpdatedAt: tx.now, Version: 1}
 		p.Apply(in, homeward.NewID)
 		if err := p.Validate(cat); err != nil {
 			return err
@@ -107,7 +107,7 @@ func (db *DB) CreatePlan(ctx context.Context, caseID string, in referral.PlanInp
 	if err != nil {
 		return nil, err
 	}
-	p.Overdue = p.IsOverdue(db.local())
+	p.Overdue = p.IsOverdue(db.local(ctx))
 	return p, nil
 }
 
@@ -160,7 +160,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id string, version int, in referra
 	if err != nil {
 		return nil, err
 	}
-	p.Overdue = p.IsOverdue(db.local())
+	p.Overdue = p.IsOverdue(db.local(ctx))
 	return p, nil
 }
 
@@ -188,7 +188,7 @@ func (db *DB) AgreePlan(ctx context.Context, id string, version int, a referral.
 	if err != nil {
 		return nil, err
 	}
-	p.Overdue = p.IsOverdue(db.local())
+	p.Overdue = p.IsOverdue(db.local(ctx))
 	return p, nil
 }
 
@@ -211,7 +211,7 @@ func (db *DB) ApprovePlan(ctx context.Context, id string, version int, note stri
 	if err != nil {
 		return nil, err
 	}
-	p.Overdue = p.IsOverdue(db.local())
+	p.Overdue = p.IsOverdue(db.local(ctx))
 	return p, nil
 }
 
@@ -232,7 +232,7 @@ func (db *DB) FindPlan(ctx context.Context, id string) (*referral.Plan, error) {
 	if err != nil {
 		return nil, notFound(err)
 	}
-	p.Overdue = p.IsOverdue(db.local())
+	p.Overdue = p.IsOverdue(db.local(ctx))
 	return p, nil
 }
 
@@ -244,7 +244,7 @@ func (db *DB) FindPlans(ctx context.Context, f referral.PlanFilter) ([]referral.
 	if err := homeward.Authorize(actor, homeward.ActPlanRead, homeward.Resource{Type: "plan", OrgID: org}); err != nil {
 		return nil, err
 	}
-	now := db.local()
+	now := db.local(ctx)
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 500
@@ -295,7 +295,7 @@ func planWhere(org string, f referral.PlanFilter, now time.Time) (string, []any)
 // countPlans counts the plans f selects, as FindPlans would list them
 // without a limit (the caller is authorized).
 func (db *DB) countPlans(ctx context.Context, org string, f referral.PlanFilter) (int, error) {
-	where, args := planWhere(org, f, db.local())
+	where, args := planWhere(org, f, db.local(ctx))
 	return db.count(ctx, `plans pl`, where, args...)
 }
 

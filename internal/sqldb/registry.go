@@ -312,7 +312,7 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 		c := &reg.Consents[i]
 		c.RecordedBy, c.RecordedAt, c.WithdrawnAt, c.WithdrawnBy = actorID(actor), now, nil, ""
 	}
-	if err := reg.Validate(now.In(db.zone())); err != nil {
+	if err := reg.Validate(now.In(db.zoneFor(ctx))); err != nil {
 		return nil, err
 	}
 	pp, err := preparePerson(&reg.Person, reg.Episodes)
@@ -342,7 +342,7 @@ func (db *DB) RegisterReception(ctx context.Context, r *registry.Reception) (*re
 	if err != nil {
 		return nil, err
 	}
-	p, ep, c, err := r.Draft(country, db.local())
+	p, ep, c, err := r.Draft(country, db.local(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,17 @@ type orgFormData struct {
 	Types     []homeward.OrgType
 	Countries []*reference.Country
 	New       bool
+	// Zones suggests the time zones of the countries Homeward serves first;
+	// any IANA zone is accepted. InstanceZone is the one an empty field means.
+	Zones        []string
+	InstanceZone string
 }
+
+// suggestedZones are offered in the organisation form: the countries of
+// return and the main countries of destination of the Silk Routes region.
+var suggestedZones = []string{"Asia/Dhaka", "Asia/Karachi", "Asia/Baghdad", "Asia/Kabul", "Asia/Kathmandu", "Asia/Kolkata",
+	"Asia/Colombo", "Asia/Tehran", "Asia/Riyadh", "Asia/Dubai", "Asia/Qatar", "Asia/Kuwait", "Asia/Muscat", "Asia/Bahrain",
+	"Asia/Kuala_Lumpur", "Asia/Singapore", "Europe/Istanbul", "Europe/Rome", "Europe/Berlin", "Europe/London", "UTC"}
 
 func (w *Web) orgFormPage(r *http.Request, o *homeward.Organisation, isNew bool) *page {
 	title := "org.edit"
@@ -44,7 +54,7 @@ func (w *Web) orgFormPage(r *http.Request, o *homeward.Organisation, isNew bool)
 		title = "org.new"
 	}
 	return w.newPage(r, title, orgFormData{Org: o, AreasText: strings.Join(o.Areas, ", "), Types: homeward.OrgTypes,
-		Countries: reference.SearchCountries("", 0), New: isNew})
+		Countries: reference.SearchCountries("", 0), New: isNew, Zones: suggestedZones, InstanceZone: w.svc.Clock.Location().String()})
 }
 
 func (w *Web) orgNew(rw http.ResponseWriter, r *http.Request) error {
@@ -58,7 +68,8 @@ func (w *Web) orgNew(rw http.ResponseWriter, r *http.Request) error {
 func orgFromForm(r *http.Request) *homeward.Organisation {
 	areas := strings.FieldsFunc(r.PostFormValue("areas"), func(c rune) bool { return c == ',' || c == '\n' || c == ' ' || c == '\r' || c == ';' })
 	return &homeward.Organisation{Name: r.PostFormValue("name"), ShortName: r.PostFormValue("short_name"),
-		Type: homeward.OrgType(r.PostFormValue("type")), Country: r.PostFormValue("country"), Areas: areas}
+		Type: homeward.OrgType(r.PostFormValue("type")), Country: r.PostFormValue("country"), Areas: areas,
+		TimeZone: r.PostFormValue("time_zone")}
 }
 
 func (w *Web) orgCreate(rw http.ResponseWriter, r *http.Request) error {
@@ -97,7 +108,7 @@ func (w *Web) orgUpdate(rw http.ResponseWriter, r *http.Request) error {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	in := orgFromForm(r)
 	_, err := w.svc.Orgs.UpdateOrganisation(r.Context(), id, version, homeward.OrganisationUpdate{
-		Name: &in.Name, ShortName: &in.ShortName, Type: &in.Type, Country: &in.Country, Areas: &in.Areas})
+		Name: &in.Name, ShortName: &in.ShortName, Type: &in.Type, Country: &in.Country, Areas: &in.Areas, TimeZone: &in.TimeZone})
 	if err != nil {
 		in.ID, in.Version = id, version
 		p := w.orgFormPage(r, in, false)

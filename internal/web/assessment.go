@@ -348,7 +348,7 @@ func (w *Web) assessStart(rw http.ResponseWriter, r *http.Request) error {
 	// What the record already says is not asked again.
 	if f := w.currentForm(r, in.FormID); f != nil && w.svc.Registry != nil {
 		if rec, rerr := w.svc.Registry.FindRecord(r.Context(), id); rerr == nil {
-			if known := assessment.KnownAnswers(f, string(rec.Person.Sex), rec.Person.DateOfBirth, w.svc.Clock.Local()); len(known) > 0 {
+			if known := assessment.KnownAnswers(f, string(rec.Person.Sex), rec.Person.DateOfBirth, w.clock(r).Local()); len(known) > 0 {
 				in.Answers = known
 			}
 		}

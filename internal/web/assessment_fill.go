@@ -252,7 +252,7 @@ func (w *Web) assessFill(rw http.ResponseWriter, r *http.Request) error {
 		d.AnsweredOn = i18n.Digits(p.Lang, d.AnsweredOn)
 		d.Window = windowWarning(p.Lang, sub)
 	} else {
-		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.svc.Clock.Local(), sub.ID)
+		d.Items = buildItems(fv.Form, p.Lang, sub.Answers, nil, w.clock(r).Local(), sub.ID)
 		if sub.FormID == assessment.SurveyFormID {
 			w.roundSchedule(r, p.Lang, sub.PersonID, d)
 		}
@@ -292,7 +292,7 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 	case homeward.ECONFLICT, homeward.EPRECONDITION, homeward.EFORBIDDEN:
 		// Refused as a whole (changed meanwhile, completed elsewhere): the
 		// answers stay on the page, as typed, with the reason at the top.
-		d.Items = buildItems(fv.Form, p.Lang, answers, nil, w.svc.Clock.Local(), sub.ID)
+		d.Items = buildItems(fv.Form, p.Lang, answers, nil, w.clock(r).Local(), sub.ID)
 		p.Title = d.Title
 		p.Error = i18n.Error(p.Lang, err)
 		p.Data = d
@@ -316,7 +316,7 @@ func (w *Web) assessSave(rw http.ResponseWriter, r *http.Request) error {
 			other = append(other, i18n.FieldMessage(p.Lang, fe))
 		}
 	}
-	d.Items = buildItems(fv.Form, p.Lang, answers, errs, w.svc.Clock.Local(), sub.ID)
+	d.Items = buildItems(fv.Form, p.Lang, answers, errs, w.clock(r).Local(), sub.ID)
 	p.Title = d.Title
 	p.Error = i18n.N(p.Lang, "ui_a.fill.errors", len(fields), nil)
 	if len(other) > 0 {
@@ -344,7 +344,7 @@ func (w *Web) assessLive(rw http.ResponseWriter, r *http.Request) error {
 	trigger := strings.TrimPrefix(r.Header.Get("HX-Trigger-Name"), "a.")
 	dyn := dynamicNames(fv.Form)
 	var items []itemView
-	for _, it := range buildItems(fv.Form, p.Lang, answers, nil, w.svc.Clock.Local(), sub.ID) {
+	for _, it := range buildItems(fv.Form, p.Lang, answers, nil, w.clock(r).Local(), sub.ID) {
 		if dyn[it.Name] && it.Name != trigger {
 			it.OOB = true
 			items = append(items, it)

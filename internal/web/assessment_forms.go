@@ -297,7 +297,7 @@ func (w *Web) assessFormView(rw http.ResponseWriter, r *http.Request) error {
 	}
 	lang := p.Lang
 	d := formViewData{Row: formRow{ID: fv.FormID, Title: fv.Title.Get(lang, "en"), Version: fv.Version, Source: i18n.T(lang, "assessment.ui.source."+string(fv.Source), nil), Used: fv.Used},
-		Items: buildItems(fv.Form, lang, map[string]any{}, nil, w.svc.Clock.Local(), "")}
+		Items: buildItems(fv.Form, lang, map[string]any{}, nil, w.clock(r).Local(), "")}
 	for _, v := range versions {
 		d.Versions = append(d.Versions, formRow{ID: v.FormID, Version: v.Version, Source: i18n.T(lang, "assessment.ui.source."+string(v.Source), nil), Used: v.Used})
 	}

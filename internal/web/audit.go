@@ -63,6 +63,7 @@ func (w *Web) auditNames(r *http.Request) (users, orgs map[string]string) {
 }
 
 func (w *Web) auditData(r *http.Request) (*auditView, error) {
+	loc := w.clock(r).Location()
 	ctx := r.Context()
 	a := homeward.ActorFromContext(ctx)
 	q := r.URL.Query()
@@ -94,7 +95,7 @@ func (w *Web) auditData(r *http.Request) (*auditView, error) {
 		}
 	}
 	for _, e := range events {
-		row := auditRow{ID: e.ID, At: timeText(httpx.Locale(r), e.At), Action: e.Action, RecordType: e.RecordType, RecordID: e.RecordID, Seq: e.Seq, Chain: e.Chain}
+		row := auditRow{ID: e.ID, At: timeText(httpx.Locale(r), loc, e.At), Action: e.Action, RecordType: e.RecordType, RecordID: e.RecordID, Seq: e.Seq, Chain: e.Chain}
 		switch {
 		case e.ActorID == "" || e.ActorID == "system":
 			row.Actor = i18n.T(httpx.Locale(r), "registry.ui.system", nil)

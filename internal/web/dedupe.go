@@ -172,6 +172,7 @@ type dupQueueData struct {
 }
 
 func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
+	loc := w.clock(r).Location()
 	lang := httpx.Locale(r)
 	status := dedupe.Status(r.URL.Query().Get("status"))
 	if !slices.Contains(dedupe.Statuses, status) {
@@ -205,7 +206,7 @@ func (w *Web) dupQueue(rw http.ResponseWriter, r *http.Request) error {
 	case pr.Running:
 		d.Progress = i18n.T(lang, "dedupe.scan.running", map[string]any{"done": i18n.Number(lang, pr.Done), "total": i18n.Number(lang, pr.Total), "raised": i18n.Number(lang, pr.Raised)})
 	case !pr.FinishedAt.IsZero():
-		d.Progress = i18n.T(lang, "dedupe.scan.finished", map[string]any{"at": timeText(lang, pr.FinishedAt), "people": i18n.Number(lang, pr.LastPeople),
+		d.Progress = i18n.T(lang, "dedupe.scan.finished", map[string]any{"at": timeText(lang, loc, pr.FinishedAt), "people": i18n.Number(lang, pr.LastPeople),
 			"raised": i18n.Number(lang, pr.LastRaised), "seconds": i18n.Digits(lang, fmt.Sprintf("%.1f", pr.LastDuration.Seconds()))})
 	}
 	for _, s := range dedupe.Statuses {

@@ -82,6 +82,7 @@ func yesNo(lng string, b bool) string {
 }
 
 func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, d *referral.Delivery) *deliveryPage {
+	loc := w.clock(r).Location()
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
@@ -125,7 +126,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 		for i, t := range g.Tranches {
 			row := deliveryRow{A: i18n.Digits(lng, strconv.FormatInt(t.Amount, 10)) + " " + g.Amount.Currency, B: isoText(lng, t.PlannedDate), D: t.Reference}
 			if t.DisbursedAt != nil {
-				row.C = timeText(lng, *t.DisbursedAt)
+				row.C = timeText(lng, loc, *t.DisbursedAt)
 			} else {
 				v.Unpaid = append(v.Unpaid, option{strconv.Itoa(i), i18n.T(lng, "delivery.ui.tranche_n", map[string]any{"n": i18n.Digits(lng, strconv.Itoa(i+1))}) + " — " + row.A})
 			}

@@ -211,6 +211,7 @@ type providerSelect struct {
 }
 
 func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView {
+	loc := w.clock(r).Location()
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
@@ -255,11 +256,11 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 	}
 	if ag := pl.Agreement; ag != nil {
 		w.addNames(r, users, ag.RecordedBy)
-		v.AgreedText = i18n.T(lng, "plan.ui.agreed_by", map[string]any{"method": label(lng, "registry.method", string(ag.Method)), "at": timeText(lng, ag.At), "by": users[ag.RecordedBy]})
+		v.AgreedText = i18n.T(lng, "plan.ui.agreed_by", map[string]any{"method": label(lng, "registry.method", string(ag.Method)), "at": timeText(lng, loc, ag.At), "by": users[ag.RecordedBy]})
 	}
 	if ap := pl.Approval; ap != nil {
 		w.addNames(r, users, ap.By)
-		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, ap.At), "by": users[ap.By]})
+		v.ApprovedText = i18n.T(lng, "plan.ui.approved_by", map[string]any{"at": timeText(lng, loc, ap.At), "by": users[ap.By]})
 	}
 	v.CanAgree = v.CanWrite && pl.Status == referral.PlanDraft
 	v.CanApprove = pl.Status == referral.PlanAwaitingApproval && homeward.Can(a, homeward.ActPlanApprove, res)
@@ -524,7 +525,7 @@ func (w *Web) planRefer(rw http.ResponseWriter, r *http.Request) error {
 		return notFound()
 	}
 	d := &referral.Draft{CaseID: pl.CaseID, ToOrgID: s.ProviderOrgID, ServiceType: s.ServiceType, PlanID: pl.ID, PlannedServiceID: s.ID, Note: s.Note}
-	if s.TargetDate != "" && s.TargetDate >= w.svc.Clock.Today() {
+	if s.TargetDate != "" && s.TargetDate >= w.clock(r).Today() {
 		d.DueDate = s.TargetDate
 	}
 	ref, err := w.svc.Referral.SendReferral(r.Context(), d)

@@ -81,13 +81,14 @@ type referralListData struct {
 }
 
 func (w *Web) referralRows(r *http.Request, lng string, list []referral.Referral, box referral.Box) []referralRow {
+	loc := w.clock(r).Location()
 	names, _ := w.serviceNames(r, lng)
 	rows := make([]referralRow, 0, len(list))
 	for _, x := range list {
 		row := referralRow{ID: x.ID, Service: nameOr(names, x.ServiceType), State: string(x.State), StateText: stateText(lng, x.State),
-			SentAt: timeText(lng, x.SentAt), DueDate: isoText(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
+			SentAt: timeText(lng, loc, x.SentAt), DueDate: isoText(lng, x.DueDate), Overdue: x.Overdue, CaseNumber: x.Shared.CaseNumber}
 		if x.State == referral.StateSent {
-			row.RespondBy = timeText(lng, x.RespondBy)
+			row.RespondBy = timeText(lng, loc, x.RespondBy)
 		}
 		row.Other = x.ToOrgName
 		if box == referral.Inbox {
@@ -177,6 +178,7 @@ type referralView struct {
 }
 
 func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) *referralView {
+	loc := w.clock(r).Location()
 	a := homeward.ActorFromContext(r.Context())
 	names, types := w.serviceNames(r, lng)
 	users := w.userNames(r)
@@ -186,12 +188,12 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	}
 	w.addNames(r, users, who...)
 	v := &referralView{Ref: ref, Service: nameOr(names, ref.ServiceType), StateText: stateText(lng, ref.State),
-		ReasonText: label(lng, "referral.reason", string(ref.Reason)), SentAt: timeText(lng, ref.SentAt), SentBy: users[ref.SentBy]}
+		ReasonText: label(lng, "referral.reason", string(ref.Reason)), SentAt: timeText(lng, loc, ref.SentAt), SentBy: users[ref.SentBy]}
 	if ref.State == referral.StateSent {
-		v.RespondBy = timeText(lng, ref.RespondBy)
+		v.RespondBy = timeText(lng, loc, ref.RespondBy)
 	}
 	if ref.ClosedAt != nil {
-		v.ClosedAt = timeText(lng, *ref.ClosedAt)
+		v.ClosedAt = timeText(lng, loc, *ref.ClosedAt)
 	}
 	switch ref.State {
 	case referral.StateAccepted, referral.StateInProgress, referral.StateCompleted, referral.StateNotCompleted:
@@ -202,7 +204,7 @@ func (w *Web) referralData(r *http.Request, lng string, ref *referral.Referral) 
 	v.Shared = sharedRows(lng, &ref.Shared)
 	for i := len(ref.History) - 1; i >= 0; i-- {
 		s := ref.History[i]
-		sv := stepView{At: timeText(lng, s.At), To: stateText(lng, s.To), Reason: label(lng, "referral.reason", string(s.Reason)), Note: s.Note, By: users[s.By]}
+		sv := stepView{At: timeText(lng, loc, s.At), To: stateText(lng, s.To), Reason: label(lng, "referral.reason", string(s.Reason)), Note: s.Note, By: users[s.By]}
 		if s.From != "" {
 			sv.From = stateText(lng, s.From)
 		}

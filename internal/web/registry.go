@@ -311,6 +311,15 @@ type input struct {
 	Options                             []option
 	Groups                              []districtGroup
 	F                                   formValues
+	// Required marks the control required (its label carries a *); the
+	// server still checks, with the form's novalidate.
+	Required bool
+}
+
+// req returns in marked required, for templates: (req ($d.In "sex" …)).
+func req(in input) input {
+	in.Required = true
+	return in
 }
 
 func inputID(name string) string {

@@ -443,7 +443,7 @@ func (w *Web) personNew(rw http.ResponseWriter, r *http.Request) error {
 	f := recordValues(&registry.Person{Documents: []registry.Document{{Type: registry.DocNationalID}, {Type: registry.DocPassport}}}, nil)
 	f.set("person.documents[0].type", string(registry.DocNationalID))
 	f.set("person.documents[1].type", string(registry.DocPassport))
-	f.set("episodes[0].return.date", w.svc.Clock.Today())
+	f.set("episodes[0].return.date", w.clock(r).Today())
 	f.set("consent.referral_org_type", string(homeward.OrgServiceProvider))
 	f.set("consent.method", string(registry.MethodSignedForm))
 	return w.render(rw, http.StatusOK, "registry_form", w.personFormPage(r, "registry.ui.person.new", &personFormData{New: true, formKit: formKit{F: f}}))
@@ -454,7 +454,7 @@ func (w *Web) personCreate(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := valuesFromPost(r.PostForm)
-	now := w.svc.Clock.Local()
+	now := w.clock(r).Local()
 	var v homeward.Validation
 	p, eps, rows := parsePersonForm(f, now, &v)
 	reg := &registry.Registration{Person: p, Episodes: eps, Consents: parseConsents(f)}
@@ -518,7 +518,7 @@ func (w *Web) personUpdate(rw http.ResponseWriter, r *http.Request) error {
 	}
 	f := valuesFromPost(r.PostForm)
 	version, _ := strconv.Atoi(f.V["version"])
-	now := w.svc.Clock.Local()
+	now := w.clock(r).Local()
 	var v homeward.Validation
 	p, eps, rows := parsePersonForm(f, now, &v)
 	if err = v.Err(); err == nil {

@@ -275,7 +275,7 @@ func (w *Web) runImport(ctx context.Context, j *importJob, upload string, out *o
 	}()
 	f, err := os.Open(upload)
 	if err == nil {
-		rep, err = registry.RunImport(ctx, w.svc.Registry, f, format, registry.ImportOptions{Now: w.svc.Clock.Local()}, j.dry, out, lang, j.progress)
+		rep, err = registry.RunImport(ctx, w.svc.Registry, f, format, registry.ImportOptions{Now: w.svc.Clock.For(homeward.ActorFromContext(ctx)).Local()}, j.dry, out, lang, j.progress)
 		f.Close()
 	}
 	if cerr := out.Close(); err == nil {

@@ -162,5 +162,5 @@ func (w *Web) peopleExport(rw http.ResponseWriter, r *http.Request) error {
 	}
 	f.Limit, f.After = 0, ""
 	hxl, _ := strconv.ParseBool(r.URL.Query().Get("hxl"))
-	return httpx.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl, w.svc.Clock.Local())
+	return httpx.StreamExport(rw, r, w.svc.Registry, f, r.URL.Query().Get("format"), hxl, w.clock(r).Local())
 }

@@ -101,15 +101,16 @@ func money(lng string, m *registry.Money) string {
 
 func dateText(lng string, d registry.Date) string { return isoText(lng, d.String()) }
 
-func timeText(lng string, t time.Time) string {
-	return i18n.Digits(lng, t.In(dhaka).Format("02/01/2006 15:04")) // day first, as dates are written
+// timeText shows instant t as a user reads it: day first, as dates are
+// written, in the user's time zone (loc; see Web.clock), with the
+// language's digits. Times are stored in UTC.
+func timeText(lng string, loc *time.Location, t time.Time) string {
+	return i18n.Digits(lng, t.In(loc).Format("02/01/2006 15:04"))
 }
-
-// dhaka is the time zone the demo and its users live in; times are stored in UTC.
-var dhaka = time.FixedZone("BDT", 6*3600)
 
 // personPageData loads everything the person page shows.
 func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
+	loc := w.clock(r).Location()
 	ctx := r.Context()
 	rec, err := w.svc.Registry.FindRecord(ctx, id)
 	if err != nil {
@@ -135,7 +136,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	v := &personView{Rec: rec, Name: p.DisplayName(), DateOfBirth: dateText(lng, p.DateOfBirth),
 		CanEdit:   homeward.Can(a, homeward.ActPersonUpdate, res),
 		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res), MergedFrom: mergedFrom}
-	if age, ok := p.DateOfBirth.AgeAt(w.svc.Clock.Local()); ok {
+	if age, ok := p.DateOfBirth.AgeAt(w.clock(r).Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
 	}
 	for _, d := range p.Documents {
@@ -186,7 +187,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	}
 	if c := rec.Case; c != nil {
 		cv := &caseView{Case: c, StatusText: label(lng, "registry.status", string(c.Status)), Closure: label(lng, "registry.closure", string(c.ClosureReason)),
-			Priority: label(lng, "registry.priority", string(c.Priority)), Assigned: names[c.AssignedTo], Opened: timeText(lng, c.OpenedAt),
+			Priority: label(lng, "registry.priority", string(c.Priority)), Assigned: names[c.AssignedTo], Opened: timeText(lng, loc, c.OpenedAt),
 			Closures: options(lng, "registry.closure", registry.ClosureReasons), Priorities: options(lng, "registry.priority", registry.Priorities),
 			AllFlags: options(lng, "registry.vulnerability", registry.Vulnerabilities), HasFlag: map[string]bool{}}
 		if c.AssignedTo != "" && cv.Assigned == "" {
@@ -219,13 +220,13 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		w.addNames(r, names, who...)
 		services, _ := w.serviceNames(r, lng)
 		for i := len(events) - 1; i >= 0; i-- { // newest first
-			v.Timeline = append(v.Timeline, eventText(lng, events[i], names, services, rec))
+			v.Timeline = append(v.Timeline, eventText(lng, loc, events[i], names, services, rec))
 		}
 	}
-	now := w.svc.Clock.Local()
+	now := w.clock(r).Local()
 	for _, c := range rec.Consents {
 		cv := consentView{ID: c.ID, Purpose: label(lng, "registry.purpose", string(c.Purpose)), Method: label(lng, "registry.method", string(c.Method)),
-			Witness: c.Witness, RecordedBy: names[c.RecordedBy], RecordedAt: timeText(lng, c.RecordedAt), Active: c.ActiveAt(now)}
+			Witness: c.Witness, RecordedBy: names[c.RecordedBy], RecordedAt: timeText(lng, loc, c.RecordedAt), Active: c.ActiveAt(now)}
 		switch {
 		case c.Recipient.OrgType != "":
 			cv.Recipient = i18n.T(lng, "orgtype."+c.Recipient.OrgType, nil)
@@ -235,10 +236,10 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 			}
 		}
 		if c.ExpiresAt != nil {
-			cv.Expires = timeText(lng, *c.ExpiresAt)
+			cv.Expires = timeText(lng, loc, *c.ExpiresAt)
 		}
 		if c.WithdrawnAt != nil {
-			cv.Withdrawn = timeText(lng, *c.WithdrawnAt)
+			cv.Withdrawn = timeText(lng, loc, *c.WithdrawnAt)
 		}
 		v.Consents = append(v.Consents, cv)
 	}
@@ -254,7 +255,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 
 // eventText translates a timeline entry, with the codes inside its
 // arguments translated too.
-func eventText(lng string, ev registry.TimelineEvent, names, services map[string]string, rec *registry.Record) eventView {
+func eventText(lng string, loc *time.Location, ev registry.TimelineEvent, names, services map[string]string, rec *registry.Record) eventView {
 	args := map[string]any{}
 	for k, v := range ev.Summary.Args {
 		args[k] = v
@@ -338,7 +339,7 @@ func eventText(lng string, ev registry.TimelineEvent, names, services map[string
 	} else if actor == "" {
 		actor = i18n.T(lng, "registry.ui.case.colleague", nil)
 	}
-	return eventView{At: timeText(lng, ev.At), Actor: actor, Text: i18n.T(lng, key, args), MergedFrom: ev.MergedFrom}
+	return eventView{At: timeText(lng, loc, ev.At), Actor: actor, Text: i18n.T(lng, key, args), MergedFrom: ev.MergedFrom}
 }
 
 func (w *Web) personPage(rw http.ResponseWriter, r *http.Request) error {
@@ -442,7 +443,7 @@ func (w *Web) consentRecord(rw http.ResponseWriter, r *http.Request) error {
 		c.Recipient.OrgType = f.V["consent.referral_org_type"]
 	}
 	var v homeward.Validation
-	if d := formDate(&v, f, "consent.expires", false, w.svc.Clock.Local()); !d.IsZero() {
+	if d := formDate(&v, f, "consent.expires", false, w.clock(r).Local()); !d.IsZero() {
 		t := d.Latest().Add(24 * time.Hour)
 		c.ExpiresAt = &t
 	}

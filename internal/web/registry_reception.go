@@ -40,7 +40,7 @@ func (w *Web) receptionForm(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := newFormValues()
-	f.set("return_date", w.svc.Clock.Today())
+	f.set("return_date", w.clock(r).Today())
 	f.set("point_of_entry", "BD-DAC")
 	p, err := w.receptionPage(r, f)
 	if err != nil {
@@ -59,7 +59,7 @@ func (w *Web) receptionCreate(rw http.ResponseWriter, r *http.Request) error {
 		Sex: registry.Sex(f.V["sex"]), Phone: homeward.ASCIIDigits(f.V["phone"]), DestinationCountry: f.V["destination_country"],
 		PointOfEntry: f.V["point_of_entry"], ReturnType: registry.ReturnType(f.V["return_type"]), Notes: strings.TrimSpace(f.V["notes"])}
 	var v homeward.Validation
-	now := w.svc.Clock.Local()
+	now := w.clock(r).Local()
 	in.DateOfBirth = formDate(&v, f, "date_of_birth", false, now)
 	in.ApproxAge = formInt(&v, f, "approx_age")
 	in.ReturnDate = formDate(&v, f, "return_date", false, now)

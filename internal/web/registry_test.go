@@ -126,7 +126,7 @@ func TestPeopleSearch(t *testing.T) {
 	}
 }
 
-var inputRe = regexp.MustCompile(`(?s)<input id="([^"]+)" name="([^"]+)" value="([^"]*)" aria-invalid="true">\s*<span class="field-error" role="alert">([^<]+)</span>`)
+var inputRe = regexp.MustCompile(`(?s)<input id="([^"]+)" name="([^"]+)" value="([^"]*)"(?: required)? aria-invalid="true">\s*<span class="field-error" role="alert">([^<]+)</span>`)
 
 func TestRegistrationForm(t *testing.T) {
 	b, w := newBrowser(t)

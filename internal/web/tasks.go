@@ -51,6 +51,7 @@ type taskData struct {
 // grant request), and the provider's grant visits and job placement checks
 // that are due.
 func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error) {
+	loc := w.clock(r).Location()
 	t, err := w.svc.Referral.Tasks(r.Context(), perGroup)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 	}
 	var items []taskItem
 	for _, x := range t.AwaitingResponse {
-		items = append(items, refItem(x, i18n.T(lng, "referral.ui.respond_by", map[string]any{"date": timeText(lng, x.RespondBy)})))
+		items = append(items, refItem(x, i18n.T(lng, "referral.ui.respond_by", map[string]any{"date": timeText(lng, loc, x.RespondBy)})))
 	}
 	add("awaiting_response", items, t.Counts.AwaitingResponse)
 	items = nil
@@ -94,7 +95,7 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 		if g.Grant != nil {
 			text = i18n.T(lng, "tasks.ui.grant", map[string]any{"amount": i18n.Digits(lng, strconv.FormatInt(g.Grant.Amount.Amount, 10)), "currency": g.Grant.Amount.Currency})
 		}
-		items = append(items, taskItem{"/deliveries/" + g.ID, text, timeText(lng, g.CreatedAt)})
+		items = append(items, taskItem{"/deliveries/" + g.ID, text, timeText(lng, loc, g.CreatedAt)})
 	}
 	add("grants_to_approve", items, t.Counts.GrantsToApprove)
 	items = nil

@@ -216,6 +216,7 @@ func (w *Web) serve(pattern string, h handlerFunc, signedIn bool, upload int64, 
 func (w *Web) parse() error {
 	funcs := template.FuncMap{
 		"t":       func(lang, key string, kv ...any) string { return i18n.T(lang, key, pairs(kv)) },
+		"req":     req,
 		"dir":     i18n.Dir,
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
@@ -521,4 +522,10 @@ func (w *Web) Wait(ctx context.Context) error {
 type errorView struct {
 	Status int
 	Back   string // the referring page on this site, if any
+}
+
+// clock returns the instance's clock as the signed-in user sees it: in their
+// organisation's time zone when it names one.
+func (w *Web) clock(r *http.Request) homeward.Clock {
+	return w.svc.Clock.For(homeward.ActorFromContext(r.Context()))
 }

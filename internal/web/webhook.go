@@ -33,13 +33,14 @@ type webhookListData struct {
 }
 
 func (w *Web) webhookRows(r *http.Request, lng string) ([]webhookRow, error) {
+	loc := w.clock(r).Location()
 	hooks, err := w.svc.Referral.FindWebhooks(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]webhookRow, 0, len(hooks))
 	for _, h := range hooks {
-		rows = append(rows, webhookRow{ID: h.ID, URL: h.URL, Created: timeText(lng, h.CreatedAt), Active: h.Active})
+		rows = append(rows, webhookRow{ID: h.ID, URL: h.URL, Created: timeText(lng, loc, h.CreatedAt), Active: h.Active})
 	}
 	return rows, nil
 }
@@ -99,6 +100,7 @@ type webhookViewData struct {
 
 // webhookView is a subscription's delivery log, newest first.
 func (w *Web) webhookView(rw http.ResponseWriter, r *http.Request) error {
+	loc := w.clock(r).Location()
 	id, err := pathUUID(r)
 	if err != nil {
 		return err
@@ -123,13 +125,13 @@ func (w *Web) webhookView(rw http.ResponseWriter, r *http.Request) error {
 	// writing, which imports and the demo's replayed history do not keep).
 	slices.SortStableFunc(list, func(a, b referral.WebhookDelivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	for _, x := range list {
-		row := hookDeliveryRow{ID: x.ID, At: timeText(p.Lang, x.CreatedAt), Event: x.Event.Type, Status: x.Status,
+		row := hookDeliveryRow{ID: x.ID, At: timeText(p.Lang, loc, x.CreatedAt), Event: x.Event.Type, Status: x.Status,
 			StatusText: label(p.Lang, "webhook.ui.status", x.Status), LastError: x.LastError, Attempts: num(x.Attempts)}
 		if x.LastStatus != 0 {
 			row.HTTPStatus = num(x.LastStatus)
 		}
 		if x.NextAt != nil {
-			row.Next = timeText(p.Lang, *x.NextAt)
+			row.Next = timeText(p.Lang, loc, *x.NextAt)
 		}
 		d.Deliveries = append(d.Deliveries, row)
 	}

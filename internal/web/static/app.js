@@ -63,7 +63,37 @@
       }
     }
   }
-  function enhance() { nameSummary(); labelCells(); }
+  // A list with a "choose all" box (the duplicate queue): the box chooses or
+  // clears every row of the page, and shows whether some or all are chosen.
+  // It stays hidden without scripts; each row's own box works either way.
+  function chooseAll() {
+    var boxes = document.querySelectorAll("input[data-choose-all]");
+    for (var i = 0; i < boxes.length; i++) {
+      var all = boxes[i];
+      if (all.getAttribute("data-ready")) { continue; }
+      all.setAttribute("data-ready", "1");
+      var form = all.form || all.closest("form") || document;
+      var name = all.getAttribute("data-choose-all");
+      var rows = function () { return form.querySelectorAll('input[type="checkbox"][name="' + name + '"]'); };
+      var sync = function () {
+        var r = rows(), n = 0;
+        for (var j = 0; j < r.length; j++) { if (r[j].checked) { n++; } }
+        all.checked = r.length > 0 && n === r.length;
+        all.indeterminate = n > 0 && n < r.length;
+      };
+      all.addEventListener("change", function () {
+        var r = rows();
+        for (var j = 0; j < r.length; j++) { r[j].checked = all.checked; }
+        all.indeterminate = false;
+      });
+      form.addEventListener("change", function (e) {
+        if (e.target !== all && e.target.name === name) { sync(); }
+      });
+      all.hidden = false;
+      sync();
+    }
+  }
+  function enhance() { nameSummary(); labelCells(); chooseAll(); }
   document.addEventListener("DOMContentLoaded", enhance);
   document.addEventListener("htmx:afterSettle", enhance);
 })();
