@@ -94,6 +94,15 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_last_scan_seconds", Help: "Duration of the longest last finished duplicate scan of an organisation."},
 			func() float64 { _, _, _, _, l := dd.ProgressTotals(); return l.Seconds() }),
 	)
+	// The search's cache of name-token counts (bounded; see sqldb.keyCounts).
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_search_key_counts_entries", Help: "Name-token counts the search holds in memory (at most 20,000)."},
+			func() float64 { n, _, _, _ := db.KeyCountStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_search_key_counts_hits_total", Help: "Name-token counts the search took from memory."},
+			func() float64 { _, h, _, _ := db.KeyCountStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_search_key_counts_misses_total", Help: "Name-token counts the search had to count in the database."},
+			func() float64 { _, _, m, _ := db.KeyCountStats(); return float64(m) }),
+	)
 	if db.Dialect() == "sqlite" {
 		// SQLite's single writer: how many commits it makes, how many
 		// registrations ride on each, and how busy it is.

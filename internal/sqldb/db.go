@@ -70,6 +70,9 @@ type DB struct {
 	searchTrace func(stmt string, args []any)
 	// countries caches organisations' countries (see orgCountry).
 	countries sync.Map
+	// keyCounts caches the sizes of name tokens' key ranges (see
+	// search_counts.go).
+	keyCounts keyCounts
 	// tokens caches resolved API tokens by digest (see TokenActor); authGen
 	// counts committed changes to users, tokens and organisations, and
 	// ends every cached token that was read before it.

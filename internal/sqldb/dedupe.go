@@ -642,6 +642,9 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 		if _, err := tx.Exec(`UPDATE people SET merged_into = NULL, version = version + 1, updated_at = ? WHERE id = ?`, tx.now, m.AbsorbedID); err != nil {
 			return err
 		}
+		if err := tx.refreshSearchWords(m.AbsorbedID); err != nil {
+			return err
+		}
 		abs.Person.ID = m.AbsorbedID
 		if err := tx.refreshCaseFacts(&abs.Person, abs.Episodes); err != nil {
 			return err

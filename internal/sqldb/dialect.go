@@ -117,14 +117,15 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// personCases joins the cases of person p, as c, after p. SQLite keeps the
+// personCases joins the cases of the person whose id is the column person,
+// as c, after it. SQLite keeps the
 // order of a CROSS JOIN; PostgreSQL's planner reorders joins and, on a
 // search with filters, would read the organisation's cases by an index on
 // org_id alone, so there the cases are a lateral subquery it cannot
 // flatten (OFFSET 0), read by person.
-func (d dialect) personCases() string {
+func (d dialect) personCases(person string) string {
 	if d == postgres {
-		return ` CROSS JOIN LATERAL (SELECT * FROM cases c0 WHERE c0.person_id = p.id OFFSET 0) c`
+		return ` CROSS JOIN LATERAL (SELECT * FROM cases c0 WHERE c0.person_id = ` + person + ` OFFSET 0) c`
 	}
 	return ` CROSS JOIN cases c`
 }

@@ -87,6 +87,53 @@ func personKeys(p *registry.Person) [][2]string {
 	return keys
 }
 
+// searchWords returns what person_words.words and sounds hold for
+// keys: the name words and the sound keys, each between spaces, so that
+// " tok" finds a word a token begins and " tok " a whole word.
+func searchWords(keys [][2]string) (words, sounds string) {
+	var w, s strings.Builder
+	for _, k := range keys {
+		switch k[0] {
+		case "name":
+			w.WriteString(" " + k[1])
+		case "phon":
+			s.WriteString(" " + k[1])
+		}
+	}
+	if w.Len() > 0 {
+		w.WriteString(" ")
+	}
+	if s.Len() > 0 {
+		s.WriteString(" ")
+	}
+	return w.String(), s.String()
+}
+
+// refreshSearchWords copies person id's name and sound keys, lent ones
+// included, to its person_words row (see searchWords).
+func (tx *Tx) refreshSearchWords(id string) error {
+	rows, err := tx.Query(`SELECT kind, value FROM person_keys WHERE person_id = ? AND kind IN ('name', 'phon') ORDER BY kind, value`, id)
+	if err != nil {
+		return err
+	}
+	var keys [][2]string
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	words, sounds := searchWords(keys)
+	_, err = tx.Exec(`UPDATE person_words SET words = ?, sounds = ? WHERE person_id = ?`, words, sounds, id)
+	return err
+}
+
 // writeKeys stores a person's search keys (see personKeys), replacing the
 // old ones if replace is set. Keys lent by a merged-away person stay (a
 // trigger keeps them until the merge is undone).
@@ -174,7 +221,11 @@ func (tx *Tx) insertPerson(p *registry.Person, pp *preparedPerson) error {
 		pp.person, pp.episodes, actorID(tx.actor), tx.now, tx.now)
 	if isUniqueViolation(err) {
 		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+	} else if err != nil {
+		return err
 	}
+	words, sounds := searchWords(pp.keys)
+	_, err = tx.Exec(`INSERT INTO person_words (person_id, words, sounds) VALUES (?, ?, ?)`, p.ID, words, sounds)
 	return err
 }
 
@@ -554,6 +605,10 @@ func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version
 		return staleVersion()
 	}
 	if err := tx.writeKeys(p.OrgID, p.ID, personKeys(p), true); err != nil {
+		return err
+	}
+	// The person's keys now: their own and any lent by a merge.
+	if err := tx.refreshSearchWords(p.ID); err != nil {
 		return err
 	}
 	if c != nil {

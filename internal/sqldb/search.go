@@ -17,12 +17,24 @@ import (
 // exact word or sound, and the first of the longer words it begins).
 var searchDriveCap = 200
 
+// searchSampleFactor times searchDriveCap is how many keys of a common
+// token a query of several tokens reads (the newest people first).
+var searchSampleFactor = 8
+
+// searchFuzzyFactor times searchDriveCap is how many keys of a common
+// token's longer words and sound-alikes such a query reads: they rank after
+// the exact matches.
+var searchFuzzyFactor = 2
+
 // searchSQL is a query turned into SQL: cand lists candidate person ids
-// from index ranges (a UNION), checked against the rest of the query; rank
-// is 0 for an exact match and 1 otherwise.
+// from index ranges (a UNION); cond (" AND …", or "") checks the rest of
+// the query on each candidate's row p; rank is 0 for an exact match and 1
+// otherwise.
 type searchSQL struct {
 	cand     string
 	candArgs []any
+	cond     string
+	condArgs []any
 	rank     string
 	rankArgs []any
 	sampled  bool // cand is part of a longer range: the count is a lower bound
@@ -51,13 +63,13 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		return nil, err
 	}
 	filters, filterArgs := caseFilters(f)
-	where := `p.id = cand.person_id AND c.person_id = p.id AND c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL` + filters
-	args := append(append(append([]any{}, s.rankArgs...), s.candArgs...), org)
-	args = append(args, filterArgs...)
+	where := `w.person_id = cand.person_id` + s.cond + ` AND c.person_id = w.person_id AND c.org_id = ? AND c.merged_into IS NULL` + filters
+	args := append(append(append([]any{}, s.rankArgs...), s.candArgs...), s.condArgs...)
+	args = append(append(args, org), filterArgs...)
 	counted := f.After == ""
-	count := ""
+	count := `0`
 	if counted {
-		count = `, COUNT(*) OVER ()`
+		count = `COUNT(*) OVER ()`
 	} else {
 		where += ` AND ((` + s.rank + `) > ? OR ((` + s.rank + `) = ? AND c.id < ?))`
 		args = append(args, s.rankArgs...)
@@ -67,11 +79,17 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 	}
 	limit := pageLimit(f.Limit)
 	args = append(args, limit+1)
-	// Candidates first, then their people by primary key and their cases
-	// by person (see personCases).
-	rows, err := db.searchQueryRows(ctx, `SELECT `+summaryColumns+`, `+s.rank+` AS rnk`+count+`
-		FROM (`+s.cand+`) cand CROSS JOIN people p`+db.dialect.personCases()+`
-		WHERE `+where+` ORDER BY rnk, c.id DESC LIMIT ?`, args...)
+	// The candidates, checked and ranked on their short person_words rows,
+	// and their cases found, counted and ordered from the cases_person
+	// index alone (without filters); only the page's people and cases are
+	// then read whole. A merged-away person has no cases left.
+	rows, err := db.searchQueryRows(ctx, `SELECT `+summaryColumns+`, hits.rnk, hits.total
+		FROM (SELECT c.id AS case_id, `+s.rank+` AS rnk, `+count+` AS total
+			FROM (`+s.cand+`) cand CROSS JOIN person_words w`+db.dialect.personCases("w.person_id")+`
+			WHERE `+where+` ORDER BY rnk, c.id DESC LIMIT ?) hits
+		CROSS JOIN cases c CROSS JOIN people p
+		WHERE c.id = hits.case_id AND p.id = c.person_id AND p.merged_into IS NULL
+		ORDER BY hits.rnk, c.id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +97,7 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 	total := 0
 	out, err := scanSummaries(rows, func() []any {
 		ranks = append(ranks, 0)
-		if counted {
-			return []any{&ranks[len(ranks)-1], &total}
-		}
-		return []any{&ranks[len(ranks)-1]}
+		return []any{&ranks[len(ranks)-1], &total}
 	})
 	if err != nil {
 		return nil, err
@@ -165,6 +180,11 @@ func (t *nameToken) complete(limit int) bool { return t.nName <= limit && t.nPho
 // matches a name word it begins or one that sounds alike.
 func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searchSQL, error) {
 	cnt := func(limit int, cond string, args ...any) (int, error) {
+		key := org + "\x00" + cond + "\x00" + args[len(args)-1].(string)
+		now := db.Now()
+		if n, ok := db.keyCounts.get(key, limit, now); ok {
+			return n, nil
+		}
 		var n int
 		rows, err := db.searchQueryRows(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
 			append(append([]any{org}, args...), limit+1)...)
@@ -176,6 +196,9 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 			err = rows.Scan(&n)
 		} else if err = rows.Err(); err == nil {
 			err = errNoRows
+		}
+		if err == nil {
+			db.keyCounts.put(key, n, limit, now)
 		}
 		return n, err
 	}
@@ -215,7 +238,7 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 	// smaller whole when it fits, since the others filter it.
 	sample := searchDriveCap
 	if len(ts) > 1 {
-		sample *= 8
+		sample *= searchSampleFactor
 	}
 	if !drive.complete(limit) && len(ts) > 1 {
 		limit = sample
@@ -225,6 +248,10 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 			}
 		}
 		drive = pick(ts, limit)
+	}
+	fuzzy := sample
+	if len(ts) > 1 {
+		fuzzy = searchDriveCap * searchFuzzyFactor
 	}
 	s := &searchSQL{}
 	// The driving token's ranges; one longer than the cap is read in part,
@@ -239,37 +266,34 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 	} else {
 		s.sampled = true
 		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.tok, sample)
-		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", sample)
+		// The longer words it begins and (below) the words that sound
+		// alike rank after exact matches: fewer of them are read.
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", fuzzy)
 	}
 	if drive.phon != "" {
 		if drive.nPhon <= limit {
 			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ?`, org, drive.phon)
 		} else {
 			s.sampled = true
-			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.phon, sample)
+			part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'phon' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.phon, fuzzy)
 		}
 	}
 	s.cand = strings.Join(parts, " UNION ")
-	// Every other token is checked on the candidate's own keys, before its
-	// person and cases are read.
-	var cond []string
+	// Every other token is checked on the candidate's row, read by its
+	// primary key: a word it begins (" tok" in search_words) or one that
+	// sounds alike (" sound " in search_sounds); see searchWords.
 	for i := range ts {
 		t := &ts[i]
 		if t == drive {
 			continue
 		}
-		// Two EXISTS, not one with an OR, so that each is a range of
-		// person_keys_person on all three of its columns.
-		c := `(EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND k.kind = 'name' AND k.value >= ? AND k.value < ?)`
-		s.candArgs = append(s.candArgs, t.tok, t.tok+"\uffff")
+		s.cond += ` AND (w.words LIKE ? ESCAPE '\'`
+		s.condArgs = append(s.condArgs, "% "+escapeLike(t.tok)+"%")
 		if t.phon != "" {
-			c += ` OR EXISTS (SELECT 1 FROM person_keys k WHERE k.person_id = u.person_id AND k.kind = 'phon' AND k.value = ?)`
-			s.candArgs = append(s.candArgs, t.phon)
+			s.cond += ` OR w.sounds LIKE ? ESCAPE '\'`
+			s.condArgs = append(s.condArgs, "% "+escapeLike(t.phon)+" %")
 		}
-		cond = append(cond, c+`)`)
-	}
-	if len(cond) > 0 {
-		s.cand = `SELECT u.person_id FROM (` + s.cand + `) u WHERE ` + strings.Join(cond, " AND ")
+		s.cond += `)`
 	}
 	// Exact: every token is a whole name word of the person.
 	var rank strings.Builder
@@ -278,8 +302,8 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		if i > 0 {
 			rank.WriteString(` AND `)
 		}
-		rank.WriteString(`EXISTS (SELECT 1 FROM person_keys x WHERE x.person_id = p.id AND x.kind = 'name' AND x.value = ?)`)
-		s.rankArgs = append(s.rankArgs, t)
+		rank.WriteString(`w.words LIKE ? ESCAPE '\'`)
+		s.rankArgs = append(s.rankArgs, "% "+escapeLike(t)+" %")
 	}
 	rank.WriteString(` THEN 0 ELSE 1 END`)
 	s.rank = rank.String()
