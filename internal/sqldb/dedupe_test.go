@@ -199,7 +199,7 @@ func TestDedupeMergeUnmergeRoundTrip(t *testing.T) {
 	}
 	// Old identifiers of the absorbed person find the kept one; the absorbed
 	// one is no longer listed.
-	for _, q := range []string{"01812-345678", "1234567890123", "NGO-7", absorbed.Case.Number, "rafikul"} {
+	for _, q := range []string{"01812-345678", "1234567890123", "NGO-7", absorbed.Case.Number, "rafikul", "rafikul islam", "mohammad rafikul islam"} {
 		if ids := searchIDs(t, w, q); len(ids) != 1 || ids[0] != kept.Person.ID {
 			// One person, listed once: the absorbed case is taken into the
 			// kept one.
@@ -325,6 +325,35 @@ func TestPhoneSearchUsesOrganisationCountry(t *testing.T) {
 		list, _, err := w.DB.Search(w.Ctx("ngo", homeward.RoleCaseWorker), registry.SearchFilter{Query: q})
 		if err != nil || len(list) != 1 || list[0].PersonID != rec.Person.ID {
 			t.Errorf("search %q: %d found, %v", q, len(list), err)
+		}
+	}
+}
+
+// A name search checks a query's other words on each candidate's copy of
+// its name words: an edit replaces them, so the old name no longer finds
+// the person and the new one does.
+func TestSearchWordsFollowEdits(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
+	a := registerAs(t, w, "Nasrin", "Sultana", "1988", "01711-000001", "1111111111", "W-1")
+	b := registerAs(t, w, "Kohinoor", "Parvin", "1990", "01711-000002", "2222222222", "W-2")
+	for q, want := range map[string][]string{"nasrin sultana": {a.Person.ID}, "kohinoor parvin": {b.Person.ID}, "sultana kohinoor": nil, "nas sul": {a.Person.ID}} {
+		if got := searchIDs(t, w, q); !slices.Equal(got, want) {
+			t.Errorf("search %q: %v, want %v", q, got, want)
+		}
+	}
+	rec, err := w.DB.FindRecord(cw, a.Person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := rec.Person
+	pp.FamilyName = "Jahan"
+	if _, err := w.DB.UpdatePerson(cw, a.Person.ID, rec.Version, registry.PersonUpdate{Person: &pp}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]string{"nasrin sultana": nil, "nasrin jahan": {a.Person.ID}, "jahan nasrin": {a.Person.ID}} {
+		if got := searchIDs(t, w, q); !slices.Equal(got, want) {
+			t.Errorf("after the edit, search %q: %v, want %v", q, got, want)
 		}
 	}
 }
