@@ -169,6 +169,12 @@ const (
 	// reject, scan) and merging or unmerging two records of one person.
 	ActDedupeReview Action = "dedupe.review"
 	ActDedupeMerge  Action = "dedupe.merge"
+	// Indicators: reading the precomputed results (aggregates only, never
+	// a person), rebuilding them, and the de-identified research extract
+	// of people whose consent covers research.
+	ActIndicatorRead    Action = "indicator.read"
+	ActIndicatorRebuild Action = "indicator.rebuild"
+	ActResearchExport   Action = "research.export"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -255,6 +261,10 @@ var rules = map[Action]rule{
 
 	ActDedupeReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActDedupeMerge:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+
+	ActIndicatorRead:    {scope: ScopeRead, roles: []Role{RoleMEAnalyst, RoleSupervisor, RoleAdministrator}, crossOrg: operatorRoles},
+	ActIndicatorRebuild: {scope: ScopeAdmin, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
+	ActResearchExport:   {scope: ScopeRead, roles: []Role{RoleMEAnalyst}, crossOrg: operatorRoles},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

@@ -59,11 +59,16 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 
 	homeward.ActDedupeReview: {homeward.RoleSupervisor},
 	homeward.ActDedupeMerge:  {homeward.RoleSupervisor},
+
+	homeward.ActIndicatorRead:    {homeward.RoleMEAnalyst, homeward.RoleSupervisor, homeward.RoleAdministrator},
+	homeward.ActIndicatorRebuild: {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
+	homeward.ActResearchExport:   {homeward.RoleMEAnalyst},
 }
 
 // Actions only the operator organisation's role holders may perform.
 var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActOrgSetType: true, homeward.ActFormManage: true,
-	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true}
+	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true,
+	homeward.ActIndicatorRebuild: true}
 
 // Actions whose records of other organisations are visible to every role.
 var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true, homeward.ActFormRead: true,
@@ -75,6 +80,7 @@ var operatorReach = map[homeward.Action]bool{
 	homeward.ActOrgCreate: true, homeward.ActOrgUpdate: true, homeward.ActOrgSetType: true, homeward.ActUserRead: true, homeward.ActUserCreate: true,
 	homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
 	homeward.ActProviderManage: true,
+	homeward.ActIndicatorRead:  true, homeward.ActResearchExport: true,
 }
 
 func has(rs []homeward.Role, r homeward.Role) bool {

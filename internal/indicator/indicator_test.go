@@ -1,0 +1,140 @@
+package indicator
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"homeward"
+)
+
+func TestStandardSetIsValid(t *testing.T) {
+	defs := Standard()
+	if len(defs) < 20 {
+		t.Fatalf("%d standard indicators", len(defs))
+	}
+	for _, d := range defs {
+		if d.Title("bn") == d.Title("en") {
+			t.Errorf("%s has no Bangla name", d.Code)
+		}
+	}
+}
+
+func TestDefinitionsAreChecked(t *testing.T) {
+	for name, c := range map[string]struct {
+		json  string
+		field string
+	}{
+		"unknown field":        {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"opened","numerator":{"colour":["red"]},"by":[]}]`, "numerator.colour"},
+		"unknown source":       {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"weather","period":"opened","numerator":{},"by":[]}]`, "source"},
+		"percent without den":  {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"percent","source":"cases","period":"opened","numerator":{},"by":[]}]`, "denominator"},
+		"mean of a non-number": {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"mean","source":"surveys","period":"answered","numerator":{},"denominator":{},"value":"round","by":[]}]`, "value"},
+		"unknown period":       {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"born","numerator":{},"by":[]}]`, "period"},
+		"unknown by":           {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":["religion"]}]`, "by"},
+		"bad code":             {`[{"code":"X Y","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":[]}]`, "code"},
+	} {
+		_, err := Parse([]byte(c.json))
+		var e *homeward.Error
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		found := false
+		for u := err; u != nil; {
+			if x, ok := u.(*homeward.Error); ok {
+				e = x
+				break
+			}
+			if w, ok := u.(interface{ Unwrap() error }); ok {
+				u = w.Unwrap()
+			} else {
+				break
+			}
+		}
+		if e != nil {
+			for _, f := range e.Fields {
+				found = found || f.Field == c.field
+			}
+			found = found || e.Field == c.field
+		}
+		if !found {
+			t.Errorf("%s: %v, want an error on %s", name, err, c.field)
+		}
+	}
+	if _, err := Parse([]byte(`[{"code":"a","version":1,"name":{"en":"A","bn":"এ"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":[]},
+		{"code":"a","version":1,"name":{"en":"A","bn":"এ"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":[]}]`)); err == nil {
+		t.Error("two indicators with one code accepted")
+	}
+	if _, err := Parse([]byte(`[{"code":"a","surprise":1}]`)); err == nil {
+		t.Error("an unknown key accepted")
+	}
+}
+
+func TestAggregatorAndValues(t *testing.T) {
+	dhaka, _ := time.LoadLocation("Asia/Dhaka")
+	share := &Definition{Code: "share", Version: 1, Unit: Percent, Source: "cases", Period: "opened",
+		Numerator: Filter{"plan_30d": {"yes"}}, Denominator: Filter{}, By: []string{"sex", "district"}}
+	count := &Definition{Code: "count", Version: 1, Unit: Count, Source: "cases", Period: "opened", Numerator: Filter{"sex": {"female"}}, By: []string{"sex"}}
+	a := NewAggregator([]*Definition{share, count}, dhaka)
+	rec := func(at string, sex, district, plan string) *Record {
+		t0, _ := time.Parse(time.RFC3339, at)
+		return &Record{OrgID: "o", Dates: map[string]time.Time{"opened": t0}, Fields: map[string]string{"sex": sex, "district": district, "plan_30d": plan}}
+	}
+	// 31 January 20:00 UTC is 1 February in Dhaka.
+	a.Add(rec("2026-01-31T20:00:00Z", "female", "BD3026", "yes"))
+	a.Add(rec("2026-02-10T10:00:00Z", "female", "BD3026", "no"))
+	a.Add(rec("2026-02-11T10:00:00Z", "male", "BD1004", "yes"))
+	a.Add(rec("2026-01-05T10:00:00Z", "male", "BD1004", "no"))
+	got := map[string][2]float64{}
+	for _, c := range a.Cells() {
+		got[c.Code+" "+c.Period+" "+c.ByFields+"="+c.ByValues] = [2]float64{c.Numerator, c.Denominator}
+	}
+	for k, want := range map[string][2]float64{
+		"share 2026-02 =":                          {2, 3},
+		"share 2026-01 =":                          {0, 1},
+		"share 2026-02 sex=female":                 {1, 2},
+		"share 2026-02 district,sex=BD3026|female": {1, 2},
+		"share 2026-02 district=BD1004":            {1, 1},
+		"count 2026-02 =":                          {2, 2},
+		"count 2026-02 sex=female":                 {2, 2},
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %v, want %v", k, got[k], want)
+		}
+	}
+	if _, ok := got["count 2026-01 ="]; ok {
+		t.Error("a count kept a month with nothing in its numerator")
+	}
+	if v := share.Result(2, 3); v == nil || *v < 66.66 || *v > 66.67 {
+		t.Errorf("2 of 3 = %v", v)
+	}
+	if share.Result(0, 0) != nil {
+		t.Error("an empty denominator gave a value")
+	}
+}
+
+func TestRangesAndBreakdowns(t *testing.T) {
+	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	if f, to, err := ParseRange("", "", now); err != nil || f != "2026-01" || to != "2026-12" {
+		t.Errorf("default range: %s..%s %v", f, to, err)
+	}
+	if _, _, err := ParseRange("2026-05", "2026-04", now); err == nil {
+		t.Error("a period that ends before it starts accepted")
+	}
+	if _, _, err := ParseRange("2026-13", "", now); err == nil {
+		t.Error("month 13 accepted")
+	}
+	d := Standard()[0]
+	if by, err := d.ParseBy("sex,district"); err != nil || strings.Join(by, ",") != "district,sex" {
+		t.Errorf("by: %v %v", by, err)
+	}
+	if _, err := d.ParseBy("sex,district,age_group"); err == nil {
+		t.Error("three breakdowns accepted")
+	}
+	if _, err := d.ParseBy("religion"); err == nil {
+		t.Error("an unknown breakdown accepted")
+	}
+	if AgeGroup(1990, 2026) != "35-44" || AgeGroup(0, 2026) != "unknown" || AgeGroup(2010, 2026) != "0-17" {
+		t.Error("age groups")
+	}
+}

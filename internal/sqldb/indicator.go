@@ -1,0 +1,311 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"homeward"
+	"homeward/internal/indicator"
+	"homeward/internal/referral"
+	"homeward/internal/scoring"
+)
+
+// RebuildIndicators recomputes defs from the records: each source is read
+// once, streamed through an aggregator, and each indicator's cells replace
+// its old ones in a transaction of its own (so the writer is held a short
+// while at a time, and a reader sees an indicator's old or new values,
+// never half). The records themselves stay where they are.
+func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definition) (*indicator.RebuildReport, error) {
+	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActIndicatorRebuild, homeward.Resource{Type: "indicator"}); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	rep := &indicator.RebuildReport{}
+	bySource := map[string][]*indicator.Definition{}
+	var sources []string
+	for _, d := range defs {
+		if bySource[d.Source] == nil {
+			sources = append(sources, d.Source)
+		}
+		bySource[d.Source] = append(bySource[d.Source], d)
+	}
+	for _, src := range sources {
+		agg := indicator.NewAggregator(bySource[src], db.zone())
+		n, err := db.indicatorRecords(ctx, src, agg.Add)
+		if err != nil {
+			return nil, err
+		}
+		rep.Records += n
+		cells := agg.Cells()
+		computed := db.Now()
+		for _, d := range bySource[src] {
+			var mine []*indicator.Cell
+			for _, c := range cells {
+				if c.Code == d.Code {
+					mine = append(mine, c)
+				}
+			}
+			if err := db.storeIndicator(ctx, d, mine, n, computed); err != nil {
+				return nil, err
+			}
+			rep.Indicators++
+			rep.Cells += len(mine)
+		}
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}
+
+// storeIndicator replaces d's cells.
+func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) error {
+	return db.Transact(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
+			return err
+		}
+		const batch = 400
+		total := len(cells)
+		for len(cells) > 0 {
+			n := min(batch, len(cells))
+			var q strings.Builder
+			q.WriteString(`INSERT INTO indicator_values (code, by_fields, period, org_id, by_values, numerator, denominator) VALUES `)
+			args := make([]any, 0, 7*n)
+			for i, c := range cells[:n] {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator)
+			}
+			if _, err := tx.Exec(q.String(), args...); err != nil {
+				return err
+			}
+			cells = cells[n:]
+		}
+		_, err := tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET version = excluded.version, computed_at = excluded.computed_at, records = excluded.records, cells = excluded.cells`,
+			d.Code, d.Version, at, records, total)
+		return err
+	})
+}
+
+// jsonText returns the SQL that reads the text at key of the JSON column
+// col (a top-level key).
+func (d dialect) jsonText(col, key string) string {
+	if d == postgres {
+		return `((` + col + `)::jsonb ->> '` + key + `')`
+	}
+	return `json_extract(` + col + `, '$.` + key + `')`
+}
+
+// indicatorRecords streams the records of source to fn, with the case's
+// and person's disaggregations, and returns how many there were.
+func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indicator.Record)) (int, error) {
+	loc := db.zone()
+	const dims = `c.sex, c.district, c.destination_country, c.return_type, p.date_of_birth`
+	var q string
+	switch source {
+	case "cases":
+		q = `SELECT c.org_id, ` + dims + `, c.opened_at, c.return_date, c.status, o.type,
+			(SELECT MIN(pl.created_at) FROM plans pl WHERE pl.case_id = c.id)
+			FROM cases c JOIN people p ON p.id = c.person_id JOIN organisations o ON o.id = c.org_id
+			WHERE c.merged_into IS NULL`
+	case "referrals":
+		q = `SELECT c.org_id, ` + dims + `, r.sent_at, r.updated_at, r.state, r.service_type
+			FROM referrals r JOIN cases c ON c.id = r.case_id JOIN people p ON p.id = c.person_id`
+	case "surveys":
+		q = `SELECT a.org_id, ` + dims + `, a.answered_on, a.round, COALESCE(` + db.dialect.jsonText("a.answers", "income_source") + `, ''), COALESCE(a.score, '')
+			FROM assessments a JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = c.person_id
+			WHERE a.status = 'completed' AND a.form_id = 'rss'`
+	case "grants":
+		q = `SELECT c.org_id, ` + dims + `, d.delivery
+			FROM service_deliveries d JOIN referrals r ON r.id = d.referral_id JOIN cases c ON c.id = r.case_id JOIN people p ON p.id = c.person_id
+			WHERE d.kind = 'grant'`
+	default:
+		return 0, homeward.Errorf(homeward.EINVALID, "indicator.source", "%q is not a source of indicators.", source)
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.rebind(q))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}}
+		var sex, district, dest, rtype, dob string
+		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob}
+		// birth year, for the age group at each record's month
+		var opened, sent, updated time.Time
+		var returned, status, orgType, answered, round, income, score, state, service, delivery string
+		var firstPlan *time.Time
+		switch source {
+		case "cases":
+			dst = append(dst, dbTime{&opened}, &returned, &status, &orgType, dbNullTime{&firstPlan})
+		case "referrals":
+			dst = append(dst, dbTime{&sent}, dbTime{&updated}, &state, &service)
+		case "surveys":
+			dst = append(dst, &answered, &round, &income, &score)
+		case "grants":
+			dst = append(dst, &delivery)
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return n, err
+		}
+		r.Fields["sex"], r.Fields["district"], r.Fields["destination"], r.Fields["return_type"] = sex, district, dest, rtype
+		born := 0
+		if len(dob) >= 4 {
+			born, _ = strconv.Atoi(dob[:4])
+		}
+		emit := func(at time.Time) {
+			if !at.IsZero() {
+				r.Fields["age_group"] = indicator.AgeGroup(born, at.In(loc).Year())
+			}
+			n++
+			fn(r)
+		}
+		switch source {
+		case "cases":
+			r.Dates["opened"] = opened
+			ret := dateIn(returned, loc)
+			r.Dates["returned"] = ret
+			r.Fields["status"], r.Fields["org_type"] = status, orgType
+			r.Fields["plan_30d"] = "no"
+			if firstPlan != nil && !ret.IsZero() && firstPlan.Before(ret.AddDate(0, 0, 31)) {
+				r.Fields["plan_30d"] = "yes"
+			}
+			emit(opened)
+		case "referrals":
+			r.Dates["sent"], r.Dates["updated"] = sent, updated
+			r.Fields["state"], r.Fields["service_type"] = state, service
+			r.Fields["responded"] = "no"
+			if slices.Contains([]string{"accepted", "declined", "in_progress", "completed", "not_completed"}, state) {
+				r.Fields["responded"] = "yes"
+			}
+			emit(sent)
+		case "surveys":
+			at := dateIn(answered, loc)
+			r.Dates["answered"] = at
+			r.Fields["round"], r.Fields["income_source"] = round, income
+			r.Fields["scored"] = "no"
+			if score != "" {
+				var res scoring.Result
+				if json.Unmarshal([]byte(score), &res) == nil {
+					r.Numbers["composite"] = res.Composite
+					for _, dim := range []string{"economic", "social", "psychosocial"} {
+						r.Numbers[dim] = res.Dimensions[dim]
+					}
+					if res.Composite != nil {
+						r.Fields["scored"] = "yes"
+					}
+				}
+			}
+			emit(at)
+		case "grants":
+			// One record per tranche paid.
+			var dv referral.Delivery
+			if json.Unmarshal([]byte(delivery), &dv) != nil || dv.Grant == nil {
+				continue
+			}
+			r.Fields["channel"] = string(dv.Grant.Channel)
+			for _, t := range dv.Grant.Tranches {
+				if t.DisbursedAt == nil {
+					continue
+				}
+				amt := float64(t.Amount)
+				r.Dates["disbursed"] = *t.DisbursedAt
+				r.Numbers["amount"] = &amt
+				emit(*t.DisbursedAt)
+			}
+		}
+	}
+	return n, rows.Err()
+}
+
+// dateIn reads a stored date (YYYY-MM-DD; a bare year or month is its
+// first day) as midnight in loc; "" or nonsense is the zero time.
+func dateIn(s string, loc *time.Location) time.Time {
+	for _, layout := range []string{time.DateOnly, "2006-01", "2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// IndicatorSeries reads d's precomputed values for q: the reader's own
+// organisation, or, for the operator's watchers, every organisation (or
+// the one q names). Broken-down rows of fewer than indicator.K people are
+// suppressed.
+func (db *DB) IndicatorSeries(ctx context.Context, d *indicator.Definition, q indicator.Query) (*indicator.Series, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := q.OrgID
+	if org == "" && !actor.Operator && !actor.System {
+		org = actorOrg(actor)
+	}
+	if err := homeward.Authorize(actor, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: org}); err != nil {
+		return nil, err
+	}
+	s := &indicator.Series{Code: d.Code, Version: d.Version, Unit: d.Unit, From: q.From, To: q.To, By: q.By, Rows: []indicator.Row{}}
+	if s.By == nil {
+		s.By = []string{}
+	}
+	var at time.Time
+	var version int
+	err := db.queryRow(ctx, `SELECT computed_at, version FROM indicator_runs WHERE code = ?`, d.Code).Scan(dbTime{&at}, &version)
+	switch {
+	case err == errNoRows:
+		return s, nil // never computed: no rows
+	case err != nil:
+		return nil, err
+	}
+	s.ComputedAt = &at
+	cond, args := `code = ? AND by_fields = ? AND period >= ? AND period <= ?`, []any{d.Code, strings.Join(q.By, ","), string(q.From), string(q.To)}
+	if org != "" {
+		cond += ` AND org_id = ?`
+		args = append(args, org)
+	}
+	rows, err := db.query(ctx, `SELECT period, by_values, SUM(numerator), SUM(denominator) FROM indicator_values WHERE `+cond+`
+		GROUP BY period, by_values ORDER BY period, by_values`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var period, values string
+		var num, den float64
+		if err := rows.Scan(&period, &values, &num, &den); err != nil {
+			return nil, err
+		}
+		r := d.MakeRow(period, q.By, values, num, den)
+		if r.Suppressed {
+			s.Suppressed++
+		}
+		s.Rows = append(s.Rows, r)
+	}
+	return s, rows.Err()
+}
+
+// IndicatorStatus returns when each indicator was last computed.
+func (db *DB) IndicatorStatus(ctx context.Context) (map[string]time.Time, error) {
+	if err := homeward.Authorize(homeward.ActorFromContext(ctx), homeward.ActIndicatorRead, homeward.Resource{Type: "indicator"}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT code, computed_at FROM indicator_runs`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var code string
+		var at time.Time
+		if err := rows.Scan(&code, dbTime{&at}); err != nil {
+			return nil, err
+		}
+		out[code] = at
+	}
+	return out, rows.Err()
+}
