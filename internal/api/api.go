@@ -64,6 +64,7 @@ func New(svc Services) *API {
 	a.routesReferral()
 	a.routesDedupe()
 	a.routesAssessment()
+	a.routesIndicator()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

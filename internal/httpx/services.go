@@ -4,6 +4,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
+	"homeward/internal/indicator"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -20,6 +21,7 @@ type Services struct {
 	Assessment assessment.Service
 	Dedupe     *dedupe.Service
 	Referral   referral.Service
+	Indicators indicator.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

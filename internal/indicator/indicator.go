@@ -9,12 +9,14 @@
 package indicator
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"homeward"
@@ -157,12 +159,20 @@ var standardJSON []byte
 // Standard returns the standard set: the results framework of a
 // reintegration programme.
 func Standard() []*Definition {
-	defs, err := Parse(standardJSON)
-	if err != nil {
-		panic("indicator: the standard set is invalid: " + err.Error())
-	}
-	return defs
+	standardOnce.Do(func() {
+		defs, err := Parse(standardJSON)
+		if err != nil {
+			panic("indicator: the standard set is invalid: " + err.Error())
+		}
+		standard = defs
+	})
+	return standard
 }
+
+var (
+	standardOnce sync.Once
+	standard     []*Definition
+)
 
 // Parse reads a set of definitions (a JSON array) and validates each; codes
 // must be unique.
@@ -488,4 +498,22 @@ type RebuildReport struct {
 	Records    int           `json:"records"`
 	Cells      int           `json:"cells"`
 	Took       time.Duration `json:"took"`
+}
+
+// Service reads precomputed indicators and rebuilds them. Implementations
+// enforce the policy for the actor in ctx.
+type Service interface {
+	IndicatorSeries(ctx context.Context, d *Definition, q Query) (*Series, error)
+	IndicatorStatus(ctx context.Context) (map[string]time.Time, error)
+	RebuildIndicators(ctx context.Context, defs []*Definition) (*RebuildReport, error)
+}
+
+// Find returns the standard indicator with code, or a not-found error.
+func Find(code string) (*Definition, error) {
+	for _, d := range Standard() {
+		if d.Code == code {
+			return d, nil
+		}
+	}
+	return nil, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
 }

@@ -1,0 +1,63 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"homeward/internal/httpx"
+	"homeward/internal/indicator"
+)
+
+func (a *API) routesIndicator() {
+	a.handle("GET", "/api/v1/indicators", a.listIndicators)
+	a.handle("GET", "/api/v1/indicators/{code}", a.getIndicator)
+}
+
+// indicatorInfo is a definition with when it was last computed.
+type indicatorInfo struct {
+	*indicator.Definition
+	ComputedAt *time.Time `json:"computed_at"`
+}
+
+func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
+	status, err := a.svc.Indicators.IndicatorStatus(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []indicatorInfo{}
+	for _, d := range indicator.Standard() {
+		info := indicatorInfo{Definition: d}
+		if at, ok := status[d.Code]; ok {
+			info.ComputedAt = &at
+		}
+		out = append(out, info)
+	}
+	httpx.JSON(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+// getIndicator returns an indicator's values: ?from=YYYY-MM&to=YYYY-MM
+// (default the last 12 months), ?by=sex,district (at most two of the
+// definition's disaggregations), ?org= (the operator's watchers: one
+// organisation).
+func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
+	d, err := indicator.Find(r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	from, to, err := indicator.ParseRange(q.Get("from"), q.Get("to"), a.clock(r).Local())
+	if err != nil {
+		return err
+	}
+	by, err := d.ParseBy(q.Get("by"))
+	if err != nil {
+		return err
+	}
+	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, indicator.Query{From: from, To: to, By: by, OrgID: q.Get("org")})
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, s)
+	return nil
+}
