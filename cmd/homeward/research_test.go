@@ -65,7 +65,7 @@ func TestResearchExportCommand(t *testing.T) {
 	for range 5 {
 		register("male", "BD302602", true)
 	}
-	register("male", "BD6091", true)     // the only one from Sylhet
+	register("male", "BD6091", true)      // the only one from Sylhet
 	register("female", "BD302602", false) // no research consent
 	register("female", "BD302602", false)
 	db.Close()
