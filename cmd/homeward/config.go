@@ -36,6 +36,9 @@ type Config struct {
 	// WebhookInterval is how often the background worker sends due
 	// webhook deliveries.
 	WebhookInterval time.Duration
+	// IndicatorsInterval is how often the server recomputes the indicators
+	// (0: never; homeward indicators rebuild does it by hand).
+	IndicatorsInterval time.Duration
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses (refused by default against request forgery).
 	WebhookAllowPrivate bool
@@ -87,6 +90,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
+	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "header with the client's address set by a trusted proxy in front (X-Forwarded-For, X-Real-IP); empty: the peer address")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address to serve Prometheus metrics on (/metrics), apart from the application: loopback or an internal network; empty: not served")
@@ -222,6 +226,9 @@ func (c *Config) Validate() error {
 		if _, err := scoring.ParseSchedule(c.FollowUps); err != nil {
 			problems = append(problems, fmt.Sprintf("--follow-ups %q: %v", c.FollowUps, err))
 		}
+	}
+	if c.serving && c.IndicatorsInterval != 0 && c.IndicatorsInterval < time.Minute {
+		problems = append(problems, fmt.Sprintf("--indicators-interval %s: use 0 (never) or at least 1m", c.IndicatorsInterval))
 	}
 	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
 		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))

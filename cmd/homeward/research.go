@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,4 +123,27 @@ func researchExport(ctx context.Context, db *sqldb.DB, org string, from, to indi
 	}
 	return fmt.Sprintf("%d people with research consent returned %s..%s: %d rows written to %s, %d suppressed (a combination of %s shared by fewer than %d), %d values grouped as \"other\"",
 		a.Rows, from, to, a.Written, out, a.Suppressed, strings.Join(a.Quasi, ", "), a.K, a.Grouped), nil
+}
+
+// runIndicators rebuilds the indicators now and every interval until ctx
+// ends; a failed rebuild is logged and tried again at the next tick.
+func runIndicators(ctx context.Context, db *sqldb.DB, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		rep, err := db.RebuildIndicators(system(ctx), indicator.Standard())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("indicators not rebuilt", "err", err)
+		default:
+			log.Info("indicators rebuilt", "indicators", rep.Indicators, "records", rep.Records, "rows", rep.Cells, "took", rep.Took.Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -176,6 +176,16 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		Send: webhook.New(webhook.Options{AllowPrivate: c.WebhookAllowPrivate, UserAgent: "Homeward/" + version}).Send}
 	stopHooks := hooks.Start(ctx)
 	defer stopHooks()
+	// The indicators are recomputed at launch and then on schedule, so
+	// that dashboards read aggregates a little old rather than records.
+	if c.IndicatorsInterval > 0 {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() {
+			defer close(done)
+			runIndicators(ctx, db, log, c.IndicatorsInterval)
+		}()
+	}
 	if c.FollowUps != "" {
 		sched, err := scoring.ParseSchedule(c.FollowUps)
 		if err != nil {

@@ -91,6 +91,7 @@ func New(svc Services) (*Web, error) {
 	w.routesAssessment()
 	w.routesReferral()
 	w.routesReferralStats()
+	w.routesIndicator()
 	w.routesWebhooks()
 	w.routesPlan()
 	w.routesDelivery()

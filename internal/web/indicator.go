@@ -1,0 +1,203 @@
+package web
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/indicator"
+)
+
+// routesIndicator registers the indicator dashboard: every standard
+// indicator for a period, as a chart and as a table, read from the
+// precomputed aggregates.
+func (w *Web) routesIndicator() {
+	w.handle("GET /indicators", w.indicators, true)
+}
+
+type indicatorCard struct {
+	Code, Title, Description, Unit string
+	ComputedAt                     string
+	Chart                          template.HTML
+	Head                           []string // the table's by-columns
+	Rows                           []indicatorRow
+	Suppressed                     string // note, or ""
+	Breakable                      bool   // the chosen breakdown applies
+}
+
+type indicatorRow struct {
+	Period string
+	By     []string
+	Value  string
+	Num    string
+	Den    string
+	Hidden bool
+}
+
+type indicatorPage struct {
+	From, To, By string
+	ByLabel      string
+	ByOptions    []option
+	Cards        []indicatorCard
+}
+
+// breakdowns are the disaggregations offered on the dashboard.
+var breakdowns = []string{"sex", "age_group", "district", "destination", "return_type", "service_type"}
+
+func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	p := w.newPage(r, "indicator.ui.title", nil)
+	q := r.URL.Query()
+	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
+	d.ByOptions = append(d.ByOptions, option{"", i18n.T(p.Lang, "indicator.ui.by_none", nil)})
+	for _, b := range breakdowns {
+		d.ByOptions = append(d.ByOptions, option{b, i18n.T(p.Lang, "indicator.by."+b, nil)})
+	}
+	from, to, err := indicator.ParseRange(d.From, d.To, w.clock(r).Local())
+	if err != nil {
+		if ferr := formErrors(p, err, nil); ferr != nil {
+			return ferr
+		}
+		p.Data = d
+		return w.render(rw, http.StatusBadRequest, "indicators", p)
+	}
+	d.From, d.To = string(from), string(to)
+	if d.By != "" {
+		d.ByLabel = i18n.T(p.Lang, "indicator.by."+d.By, nil)
+	}
+	if d.By != "" && !slices.Contains(breakdowns, d.By) {
+		return homeward.FieldErrorf("by", "indicator.by", "This breakdown is not offered.")
+	}
+	loc := w.clock(r).Location()
+	for _, def := range indicator.Standard() {
+		var by []string
+		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
+		if card.Description == "" {
+			card.Description = def.Description["en"]
+		}
+		if d.By != "" {
+			if slices.Contains(def.By, d.By) {
+				by = []string{d.By}
+				card.Head = []string{i18n.T(p.Lang, "indicator.by."+d.By, nil)}
+			} else {
+				card.Breakable = false
+			}
+		}
+		s, err := w.svc.Indicators.IndicatorSeries(r.Context(), def, indicator.Query{From: from, To: to, By: by})
+		if err != nil {
+			return err
+		}
+		if s.ComputedAt != nil {
+			card.ComputedAt = i18n.T(p.Lang, "indicator.ui.computed_at", map[string]any{"at": timeText(p.Lang, loc, *s.ComputedAt)})
+		}
+		for _, row := range s.Rows {
+			ir := indicatorRow{Period: i18n.Digits(p.Lang, row.Period), Hidden: row.Suppressed}
+			for _, f := range by {
+				ir.By = append(ir.By, byLabel(p.Lang, f, row.By[f]))
+			}
+			if row.Suppressed {
+				ir.Value = i18n.T(p.Lang, "indicator.ui.suppressed", nil)
+			} else {
+				ir.Value = figure(p.Lang, def.Unit, row.Value)
+				ir.Num = figure(p.Lang, indicator.Amount, row.Numerator)
+				if def.Denominator != nil {
+					ir.Den = figure(p.Lang, indicator.Count, row.Denominator)
+				}
+			}
+			card.Rows = append(card.Rows, ir)
+		}
+		if s.Suppressed > 0 {
+			card.Suppressed = i18n.T(p.Lang, "indicator.ui.suppressed_note", map[string]any{"n": i18n.Number(p.Lang, s.Suppressed)})
+		}
+		if len(by) == 0 && len(s.Rows) > 0 {
+			card.Chart = barChart(p.Lang, def, s, i18n.T(p.Lang, "indicator.ui.chart", map[string]any{"name": card.Title, "from": i18n.Digits(p.Lang, d.From), "to": i18n.Digits(p.Lang, d.To)}))
+		}
+		d.Cards = append(d.Cards, card)
+	}
+	p.Data = d
+	return w.render(rw, http.StatusOK, "indicators", p)
+}
+
+// figure formats an indicator's number for lang: counts whole, shares and
+// means to one decimal (percentages with %); nil is a dash.
+func figure(lang string, u indicator.Unit, v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	switch u {
+	case indicator.Count, indicator.Amount:
+		return i18n.Number(lang, int64(math.Round(*v)))
+	case indicator.Percent:
+		return i18n.Number(lang, math.Round(*v*10)/10) + "%"
+	default:
+		return i18n.Number(lang, math.Round(*v*100)/100)
+	}
+}
+
+// byLabel names a disaggregation's value in lang.
+func byLabel(lang, field, v string) string {
+	switch field {
+	case "sex":
+		return label(lang, "registry.sex", v)
+	case "return_type":
+		return label(lang, "registry.return_type", v)
+	case "district":
+		return areaName(lang, v)
+	case "destination":
+		return countryName(lang, v)
+	case "service_type":
+		if key := "referral.service." + v; i18n.Has(key) {
+			return i18n.T(lang, key, nil)
+		}
+	}
+	return i18n.Digits(lang, v)
+}
+
+// barChart draws the series' monthly values as bars, with an accessible
+// title; the card's table carries the same figures for screen readers.
+func barChart(lang string, d *indicator.Definition, s *indicator.Series, title string) template.HTML {
+	const w, h, left, bottom, top = 640, 200, 56, 28, 12
+	var max float64
+	for _, r := range s.Rows {
+		if r.Value != nil && *r.Value > max {
+			max = *r.Value
+		}
+	}
+	if d.Unit == indicator.Percent && max < 100 {
+		max = 100
+	}
+	if max == 0 {
+		max = 1
+	}
+	n := len(s.Rows)
+	slot := float64(w-left-8) / float64(n)
+	var b strings.Builder
+	id := "chart-" + d.Code
+	fmt.Fprintf(&b, `<svg class="indicator-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title"><title id="%s-title">%s</title>`, w, h, id, id, html.EscapeString(title))
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, left, h-bottom, w-4, h-bottom)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(figure(lang, d.Unit, &max)))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, h-bottom, html.EscapeString(i18n.Digits(lang, "0")))
+	for i, r := range s.Rows {
+		x := float64(left) + float64(i)*slot + slot*0.15
+		bw := slot * 0.7
+		if r.Value != nil {
+			bh := (*r.Value / max) * float64(h-bottom-top)
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s</title></rect>`,
+				x, float64(h-bottom)-bh, bw, bh, html.EscapeString(i18n.Digits(lang, r.Period)), html.EscapeString(figure(lang, d.Unit, r.Value)))
+		}
+		if n <= 12 || i%((n+11)/12) == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x+bw/2, h-8, html.EscapeString(i18n.Digits(lang, r.Period)))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // every text above is escaped
+}

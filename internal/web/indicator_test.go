@@ -1,0 +1,54 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/indicator"
+)
+
+func TestIndicatorDashboard(t *testing.T) {
+	b, w := newBrowser(t)
+	register(t, w, "Rahima", "Khatun", "", "01712-345678")
+	if _, err := w.DB.RebuildIndicators(homewardtest.SystemCtx(), indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	home := b.login(w.Users["ngo"][homeward.RoleMEAnalyst].Email)
+	if !strings.Contains(home, `id="home-indicators"`) {
+		t.Error("the M&E analyst's home does not lead to the indicators")
+	}
+	status, page := b.get("/indicators")
+	if status != 200 || !strings.Contains(page, `id="ind-registrations"`) || !strings.Contains(page, "Returnees registered") || !strings.Contains(page, `class="indicator-chart"`) || !strings.Contains(page, "Computed ") {
+		t.Fatalf("dashboard: %d\n%.3000s", status, page)
+	}
+	// Broken down by sex, one woman is too few to show.
+	_, page = b.get("/indicators?by=sex")
+	if !strings.Contains(page, "fewer than 5 people") || strings.Contains(page, `id="chart-registrations"`) {
+		t.Errorf("by sex: the single woman is shown or charted")
+	}
+	if _, page = b.get("/indicators?by=sex"); !strings.Contains(page, "Not broken down by Sex") {
+		t.Error("no note on indicators that cannot be broken down by sex")
+	}
+	b.get("/lang?to=bn")
+	status, page = b.get("/indicators?from=2026-05&to=2026-04")
+	if status != 400 || !strings.Contains(page, "সময়কাল শুরুর আগেই শেষ হয়েছে।") {
+		t.Errorf("a period that ends before it starts: %d", status)
+	}
+	if _, page = b.get("/indicators"); !strings.Contains(page, "নিবন্ধিত প্রত্যাবর্তনকারী") {
+		t.Error("no Bangla titles")
+	}
+	cw := &browser{t: t, base: b.base, c: newJarClient()}
+	cw.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
+	if status, _ := cw.get("/indicators"); status != 403 {
+		t.Errorf("case worker: %d", status)
+	}
+}
+
+func newJarClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
