@@ -6,9 +6,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"homeward"
 	"homeward/internal/indicator"
 	"homeward/internal/sqldb"
 )
@@ -146,4 +152,87 @@ func runIndicators(ctx context.Context, db *sqldb.DB, log *slog.Logger, interval
 		case <-t.C:
 		}
 	}
+}
+
+// benchIndicators measures what the dashboard does: it rebuilds the
+// indicators, then reads every standard indicator's last 12 months (as
+// the dashboard page does, once in total and once by district) with
+// concurrent readers, and prints the rebuild time and the page latencies.
+func benchIndicators(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench indicators", "bench indicators [--data-dir DIR | --database postgres://…] [--workers 8] [--n 200] [--rebuild=true]")
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	workers := fs.Int("workers", 8, "concurrent dashboard readers")
+	n := fs.Int("n", 200, "dashboard pages to read")
+	rebuild := fs.Bool("rebuild", true, "rebuild the indicators first")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openBenchDB(ctx, *database, *dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := system(ctx)
+	if *rebuild {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rep, err := db.RebuildIndicators(sys, indicator.Standard())
+		if err != nil {
+			return err
+		}
+		runtime.ReadMemStats(&after)
+		fmt.Fprintf(p.stdout, "%s: rebuild of %d indicators from %d records: %d aggregate rows in %s (heap now %d MB)\n",
+			db.Dialect(), rep.Indicators, rep.Records, rep.Cells, rep.Took.Round(time.Millisecond), after.HeapAlloc>>20)
+	}
+	to := indicator.Month(db.Now().In(db.Clock().Location()).Format("2006-01"))
+	from := indicator.Month(homeward.AddMonths(db.Now(), -11).Format("2006-01"))
+	page := func(by []string) error {
+		for _, d := range indicator.Standard() {
+			b := by
+			if len(by) > 0 && !slices.Contains(d.By, by[0]) {
+				b = nil
+			}
+			if _, err := db.IndicatorSeries(sys, d, indicator.Query{From: from, To: to, By: b}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, by := range [][]string{nil, {"district"}} {
+		lat := make([]time.Duration, *n)
+		var next atomic.Int64
+		var firstErr atomic.Value
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range *workers {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= *n {
+						return
+					}
+					t0 := time.Now()
+					if err := page(by); err != nil {
+						firstErr.CompareAndSwap(nil, err)
+					}
+					lat[i] = time.Since(t0)
+				}
+			})
+		}
+		wg.Wait()
+		if err, _ := firstErr.Load().(error); err != nil {
+			return err
+		}
+		el := time.Since(start)
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+		label := "totals"
+		if by != nil {
+			label = "by " + by[0]
+		}
+		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s\n",
+			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), pct(.5), pct(.95), pct(.99))
+	}
+	return nil
 }

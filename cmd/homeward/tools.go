@@ -53,9 +53,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchSearch(ctx, p, rest)
 	case "dedupe":
 		return benchDedupe(ctx, p, rest)
+	case "indicators":
+		return benchIndicators(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|dedupe [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed or search")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|dedupe|indicators [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, dedupe or indicators")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage
