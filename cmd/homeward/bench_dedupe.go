@@ -25,8 +25,7 @@ import (
 func benchDedupe(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench dedupe", "bench dedupe --people N [--data-dir DIR | --database postgres://…] [--workers 4]")
 	people := fs.Int("people", 100_000, "distinct people to seed")
-	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
-	dir := fs.String("data-dir", "data-dedupe", "directory of the SQLite database (must not hold a seeded bench organisation)")
+	open := benchDBFlags(fs, "data-dedupe", "directory of the SQLite database (must not hold a seeded bench organisation)")
 	workers := fs.Int("workers", 4, "concurrent registration clients during the scan")
 	seed := fs.Uint64("seed", 1, "random seed")
 	if err := p.parse(fs, args); err != nil {
@@ -35,14 +34,14 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	if *people < 2 || *workers < 1 {
 		return usageError{"bench dedupe: --people must be at least 2 and --workers at least 1"}
 	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, err := open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	if _, err := benchActor(sys, db, false); err == nil {
-		return fmt.Errorf("bench dedupe: %s already holds a bench organisation; use an empty --data-dir", *dir)
+		return fmt.Errorf("bench dedupe: the database already holds a bench organisation; use an empty --data-dir or database")
 	}
 	actx, err := benchActor(sys, db, true)
 	if err != nil {

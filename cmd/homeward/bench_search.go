@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -34,6 +35,14 @@ func benchDSN(database, dir string) string {
 	return filepath.Join(dir, "homeward.db")
 }
 
+// benchDBFlags adds --database and --data-dir (defaulting to dir, with
+// help) to fs and returns what opens the database they name, once parsed.
+func benchDBFlags(fs *flag.FlagSet, dir, help string) func(context.Context) (*sqldb.DB, error) {
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	d := fs.String("data-dir", dir, help)
+	return func(ctx context.Context) (*sqldb.DB, error) { return openBenchDB(ctx, *database, *d) }
+}
+
 // openBenchDB opens the bench database with its audit key: HOMEWARD_AUDIT_KEY,
 // else <dir>/audit.key, created on first use (so that seed and search, run
 // one after the other, key one chain).
@@ -61,13 +70,12 @@ func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 func benchSeed(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench seed", "bench seed --people N [--data-dir DIR | --database postgres://…]")
 	people := fs.Int("people", 100_000, "people to add")
-	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
-	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	seed := fs.Uint64("seed", 1, "random seed")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openBenchDB(ctx, *database, *dir) // makes the directory
+	db, err := open(ctx) // makes the directory
 	if err != nil {
 		return err
 	}
@@ -204,14 +212,13 @@ func benchRows(reg *gen.Registry, b int, seed uint64) ([]*registry.ImportRow, in
 // with concurrent searchers, as case workers would run them.
 func benchSearch(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench search", "bench search [--data-dir DIR | --database postgres://…] [--workers 8] [--n 2000]")
-	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
-	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent searchers")
 	n := fs.Int("n", 2000, "searches of each kind")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, err := open(ctx)
 	if err != nil {
 		return err
 	}
@@ -275,41 +282,61 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 		for i := range qs {
 			qs[i] = kind.qs[r.IntN(len(kind.qs))]
 		}
-		lat := make([]time.Duration, *n)
-		var next atomic.Int64
-		var firstErr atomic.Value
 		var found atomic.Int64
-		var wg sync.WaitGroup
-		start := time.Now()
-		for w := 0; w < *workers; w++ {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= *n {
-						return
-					}
-					t0 := time.Now()
-					list, _, err := db.Search(actx, registry.SearchFilter{Query: qs[i], Limit: 20})
-					lat[i] = time.Since(t0)
-					if err != nil {
-						firstErr.CompareAndSwap(nil, fmt.Errorf("%q: %w", qs[i], err))
-						continue
-					}
-					if len(list) > 0 {
-						found.Add(1)
-					}
-				}
-			})
-		}
-		wg.Wait()
-		el := time.Since(start)
-		if err, _ := firstErr.Load().(error); err != nil {
+		lat, el, err := concurrently(*n, *workers, func(i int) error {
+			list, _, err := db.Search(actx, registry.SearchFilter{Query: qs[i], Limit: 20})
+			if err != nil {
+				return fmt.Errorf("%q: %w", qs[i], err)
+			}
+			if len(list) > 0 {
+				found.Add(1)
+			}
+			return nil
+		})
+		if err != nil {
 			fmt.Fprintf(p.stdout, "  (some searches were refused; first: %v)\n", err)
 		}
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 		fmt.Fprintf(p.stdout, "search by %-5s: %d in %s: %.0f searches/s; p50 %s p95 %s p99 %s max %s; %d of %d found someone\n",
-			kind.name, *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), pct(.5), pct(.95), pct(.99), pct(1), found.Load(), *n)
+			kind.name, *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), lat.at(.5), lat.at(.95), lat.at(.99), lat.at(1), found.Load(), *n)
 	}
 	return nil
+}
+
+// latencies are sorted durations, read by percentile.
+type latencies []time.Duration
+
+// at returns the q-th quantile (0..1), rounded to 10 µs.
+func (l latencies) at(q float64) time.Duration {
+	return l[int(q*float64(len(l)-1))].Round(10 * time.Microsecond)
+}
+
+// concurrently runs fn(0..n-1) on workers goroutines and returns each
+// call's latency (sorted), the time it all took, and the first error (the
+// other calls still run).
+func concurrently(n, workers int, fn func(i int) error) (latencies, time.Duration, error) {
+	lat := make(latencies, n)
+	var next atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				t0 := time.Now()
+				if err := fn(i); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+				}
+				lat[i] = time.Since(t0)
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	err, _ := firstErr.Load().(error)
+	return lat, el, err
 }

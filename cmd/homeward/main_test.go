@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/password"
+	"homeward/internal/sqldb"
 )
 
 func testProgram(env map[string]string, stdin string) (*program, *bytes.Buffer, *bytes.Buffer) {
@@ -240,4 +243,42 @@ func TestWebhookAllowPrivateReachesDB(t *testing.T) {
 		}
 		db.Close()
 	}
+}
+
+// cmdWorld is a database with an NGO and its case worker for command
+// tests, and the environment that points the commands at it.
+type cmdWorld struct {
+	db  *sqldb.DB // open; close it before running commands on SQLite
+	org *homeward.Organisation
+	cw  *homeward.User
+	env map[string]string
+	dsn string // as the commands take it
+}
+
+func newCmdWorld(t *testing.T) *cmdWorld {
+	t.Helper()
+	dsn := homewardtest.DSN(t)
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditKey := homeward.GenerateAuditKey()
+	if db.AuditKeys, err = homeward.ParseAuditKeys(auditKey); err != nil {
+		t.Fatal(err)
+	}
+	sys := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
+	w := &cmdWorld{db: db, org: &homeward.Organisation{Name: "Shapla", Type: homeward.OrgNGO, Country: "BD"}}
+	if err := db.CreateOrganisation(sys, w.org); err != nil {
+		t.Fatal(err)
+	}
+	w.cw = &homeward.User{OrgID: w.org.ID, Email: "cw@shapla.test", Name: "CW", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	if err := db.CreateUserWithHash(sys, w.cw, password.Hash(homewardtest.Password)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(dsn, "postgres") {
+		dsn = "sqlite://" + dsn
+	}
+	w.dsn = dsn
+	w.env = map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_AUDIT_KEY": auditKey}
+	return w
 }

@@ -8,10 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"homeward"
@@ -160,15 +157,14 @@ func runIndicators(ctx context.Context, db *sqldb.DB, log *slog.Logger, interval
 // concurrent readers, and prints the rebuild time and the page latencies.
 func benchIndicators(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench indicators", "bench indicators [--data-dir DIR | --database postgres://…] [--workers 8] [--n 200] [--rebuild=true]")
-	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
-	dir := fs.String("data-dir", "data", "directory of the SQLite database")
+	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent dashboard readers")
 	n := fs.Int("n", 200, "dashboard pages to read")
 	rebuild := fs.Bool("rebuild", true, "rebuild the indicators first")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, err := open(ctx)
 	if err != nil {
 		return err
 	}
@@ -200,39 +196,16 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		return nil
 	}
 	for _, by := range [][]string{nil, {"district"}} {
-		lat := make([]time.Duration, *n)
-		var next atomic.Int64
-		var firstErr atomic.Value
-		var wg sync.WaitGroup
-		start := time.Now()
-		for range *workers {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= *n {
-						return
-					}
-					t0 := time.Now()
-					if err := page(by); err != nil {
-						firstErr.CompareAndSwap(nil, err)
-					}
-					lat[i] = time.Since(t0)
-				}
-			})
-		}
-		wg.Wait()
-		if err, _ := firstErr.Load().(error); err != nil {
+		lat, el, err := concurrently(*n, *workers, func(int) error { return page(by) })
+		if err != nil {
 			return err
 		}
-		el := time.Since(start)
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 		label := "totals"
 		if by != nil {
 			label = "by " + by[0]
 		}
 		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s\n",
-			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), pct(.5), pct(.95), pct(.99))
+			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99))
 	}
 	return nil
 }

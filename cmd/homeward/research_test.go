@@ -11,8 +11,6 @@ import (
 	"testing"
 
 	"homeward"
-	"homeward/homewardtest"
-	"homeward/internal/password"
 	"homeward/internal/registry"
 	"homeward/internal/sqldb"
 )
@@ -21,25 +19,10 @@ import (
 // rules: only people with research consent, no names, a rare district
 // grouped as "other", and a combination shared by fewer than k left out.
 func TestResearchExportCommand(t *testing.T) {
-	dsn := homewardtest.DSN(t)
-	db, err := sqldb.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	auditKey := homeward.GenerateAuditKey()
-	if db.AuditKeys, err = homeward.ParseAuditKeys(auditKey); err != nil {
-		t.Fatal(err)
-	}
+	w := newCmdWorld(t)
+	db := w.db
 	sys := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
-	org := &homeward.Organisation{Name: "Shapla", Type: homeward.OrgNGO, Country: "BD"}
-	if err := db.CreateOrganisation(sys, org); err != nil {
-		t.Fatal(err)
-	}
-	u := &homeward.User{OrgID: org.ID, Email: "cw@shapla.test", Name: "CW", Roles: []homeward.Role{homeward.RoleCaseWorker}}
-	if err := db.CreateUserWithHash(sys, u, password.Hash(homewardtest.Password)); err != nil {
-		t.Fatal(err)
-	}
-	cw := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: u.ID, OrgID: org.ID, Roles: u.Roles})
+	cw := homeward.NewContextWithActor(context.Background(), &homeward.Actor{UserID: w.cw.ID, OrgID: w.org.ID, Roles: w.cw.Roles})
 	n := 0
 	register := func(sex, area string, research bool) {
 		n++
@@ -69,10 +52,7 @@ func TestResearchExportCommand(t *testing.T) {
 	register("female", "BD302602", false) // no research consent
 	register("female", "BD302602", false)
 	db.Close()
-	if !strings.HasPrefix(dsn, "postgres") {
-		dsn = "sqlite://" + dsn
-	}
-	env := map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_AUDIT_KEY": auditKey}
+	env := w.env
 	dir := t.TempDir()
 	out := filepath.Join(dir, "extract.csv")
 	msg, err := run(t, env, "", "research", "export", "--from", "2026-01", "--to", "2026-03", "--quasi", "sex,district", "--k", "5", "--out", out)
@@ -101,12 +81,12 @@ func TestResearchExportCommand(t *testing.T) {
 		t.Errorf("extract rows:\n%s", raw)
 	}
 	// The export is in the audit log.
-	db2, err := sqldb.Open(context.Background(), strings.TrimPrefix(dsn, "sqlite://"))
+	db2, err := sqldb.Open(context.Background(), strings.TrimPrefix(w.dsn, "sqlite://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	db2.AuditKeys, _ = homeward.ParseAuditKeys(auditKey)
+	db2.AuditKeys, _ = homeward.ParseAuditKeys(env["HOMEWARD_AUDIT_KEY"])
 	ev, _, err := db2.FindAuditEvents(sys, homeward.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)

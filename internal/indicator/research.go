@@ -58,7 +58,6 @@ type Anonymiser struct {
 	// combination's rows (after grouping).
 	values map[string]map[string]int
 	combos map[string]int
-	pass   int
 	// What Write did.
 	Rows, Written, Suppressed, Grouped int
 }
