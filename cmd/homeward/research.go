@@ -184,16 +184,16 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	to := indicator.Month(db.Now().In(db.Clock().Location()).Format("2006-01"))
 	from := indicator.Month(homeward.AddMonths(db.Now(), -11).Format("2006-01"))
 	page := func(by []string) error {
+		var reqs []indicator.Request
 		for _, d := range indicator.Standard() {
 			b := by
 			if len(by) > 0 && !slices.Contains(d.By, by[0]) {
 				b = nil
 			}
-			if _, err := db.IndicatorSeries(sys, d, indicator.Query{From: from, To: to, By: b}); err != nil {
-				return err
-			}
+			reqs = append(reqs, indicator.Request{Def: d, Query: indicator.Query{From: from, To: to, By: b}})
 		}
-		return nil
+		_, err := db.IndicatorPage(sys, reqs)
+		return err
 	}
 	for _, by := range [][]string{nil, {"district"}} {
 		lat, el, err := concurrently(*n, *workers, func(int) error { return page(by) })

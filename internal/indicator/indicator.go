@@ -471,6 +471,12 @@ type Query struct {
 	OrgID string
 }
 
+// Request asks for one indicator's series.
+type Request struct {
+	Def   *Definition
+	Query Query
+}
+
 // MakeRow builds a row from summed numerator and denominator, suppressing
 // a broken-down row of fewer than K people.
 func (d *Definition) MakeRow(period string, by []string, values string, num, den float64) Row {
@@ -504,6 +510,7 @@ type RebuildReport struct {
 // enforce the policy for the actor in ctx.
 type Service interface {
 	IndicatorSeries(ctx context.Context, d *Definition, q Query) (*Series, error)
+	IndicatorPage(ctx context.Context, reqs []Request) ([]*Series, error)
 	IndicatorStatus(ctx context.Context) (map[string]time.Time, error)
 	RebuildIndicators(ctx context.Context, defs []*Definition) (*RebuildReport, error)
 }

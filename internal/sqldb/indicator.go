@@ -240,52 +240,95 @@ func dateIn(s string, loc *time.Location) time.Time {
 // the one q names). Broken-down rows of fewer than indicator.K people are
 // suppressed.
 func (db *DB) IndicatorSeries(ctx context.Context, d *indicator.Definition, q indicator.Query) (*indicator.Series, error) {
+	out, err := db.IndicatorPage(ctx, []indicator.Request{{Def: d, Query: q}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// IndicatorPage reads several series at once (a dashboard page) in two
+// statements: when each was computed, and the values of them all. Each
+// request's Query names its own breakdown; the period and organisation are
+// those of the first request.
+func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*indicator.Series, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	q0 := reqs[0].Query
 	actor := homeward.ActorFromContext(ctx)
-	org := q.OrgID
+	org := q0.OrgID
 	if org == "" && !actor.Operator && !actor.System {
 		org = actorOrg(actor)
 	}
 	if err := homeward.Authorize(actor, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: org}); err != nil {
 		return nil, err
 	}
-	s := &indicator.Series{Code: d.Code, Version: d.Version, Unit: d.Unit, From: q.From, To: q.To, By: q.By, Rows: []indicator.Row{}}
-	if s.By == nil {
-		s.By = []string{}
+	out := make([]*indicator.Series, len(reqs))
+	byCode := map[string]int{}
+	var codes []any
+	var want []string
+	var args []any
+	for i, rq := range reqs {
+		by := rq.Query.By
+		if by == nil {
+			by = []string{}
+		}
+		out[i] = &indicator.Series{Code: rq.Def.Code, Version: rq.Def.Version, Unit: rq.Def.Unit, From: q0.From, To: q0.To, By: by, Rows: []indicator.Row{}}
+		byCode[rq.Def.Code] = i
+		codes = append(codes, rq.Def.Code)
+		want = append(want, `(code = ? AND by_fields = ?)`)
+		args = append(args, rq.Def.Code, strings.Join(by, ","))
 	}
-	var at time.Time
-	var version int
-	err := db.queryRow(ctx, `SELECT computed_at, version FROM indicator_runs WHERE code = ?`, d.Code).Scan(dbTime{&at}, &version)
-	switch {
-	case err == errNoRows:
-		return s, nil // never computed: no rows
-	case err != nil:
+	runs, err := db.query(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
+	if err != nil {
 		return nil, err
 	}
-	s.ComputedAt = &at
-	cond, args := `code = ? AND by_fields = ? AND period >= ? AND period <= ?`, []any{d.Code, strings.Join(q.By, ","), string(q.From), string(q.To)}
+	for runs.Next() {
+		var code string
+		var at time.Time
+		if err := runs.Scan(&code, dbTime{&at}); err != nil {
+			runs.Close()
+			return nil, err
+		}
+		if i, ok := byCode[code]; ok {
+			out[i].ComputedAt = &at
+		}
+	}
+	runs.Close()
+	if err := runs.Err(); err != nil {
+		return nil, err
+	}
+	cond := `(` + strings.Join(want, ` OR `) + `) AND period >= ? AND period <= ?`
+	args = append(args, string(q0.From), string(q0.To))
 	if org != "" {
 		cond += ` AND org_id = ?`
 		args = append(args, org)
 	}
-	rows, err := db.query(ctx, `SELECT period, by_values, SUM(numerator), SUM(denominator) FROM indicator_values WHERE `+cond+`
-		GROUP BY period, by_values ORDER BY period, by_values`, args...)
+	rows, err := db.query(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator) FROM indicator_values WHERE `+cond+`
+		GROUP BY code, period, by_values ORDER BY code, period, by_values`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var period, values string
+		var code, period, values string
 		var num, den float64
-		if err := rows.Scan(&period, &values, &num, &den); err != nil {
+		if err := rows.Scan(&code, &period, &values, &num, &den); err != nil {
 			return nil, err
 		}
-		r := d.MakeRow(period, q.By, values, num, den)
+		i, ok := byCode[code]
+		if !ok || out[i].ComputedAt == nil {
+			continue
+		}
+		s := out[i]
+		r := reqs[i].Def.MakeRow(period, s.By, values, num, den)
 		if r.Suppressed {
 			s.Suppressed++
 		}
 		s.Rows = append(s.Rows, r)
 	}
-	return s, rows.Err()
+	return out, rows.Err()
 }
 
 // IndicatorStatus returns when each indicator was last computed.

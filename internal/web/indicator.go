@@ -78,7 +78,10 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		return homeward.FieldErrorf("by", "indicator.by", "This breakdown is not offered.")
 	}
 	loc := w.clock(r).Location()
-	for _, def := range indicator.Standard() {
+	defs := indicator.Standard()
+	reqs := make([]indicator.Request, len(defs))
+	cards := make([]indicatorCard, len(defs))
+	for i, def := range defs {
 		var by []string
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
 		if card.Description == "" {
@@ -92,10 +95,14 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 				card.Breakable = false
 			}
 		}
-		s, err := w.svc.Indicators.IndicatorSeries(r.Context(), def, indicator.Query{From: from, To: to, By: by})
-		if err != nil {
-			return err
-		}
+		reqs[i], cards[i] = indicator.Request{Def: def, Query: indicator.Query{From: from, To: to, By: by}}, card
+	}
+	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
+	if err != nil {
+		return err
+	}
+	for i, s := range series {
+		def, card, by := defs[i], cards[i], reqs[i].Query.By
 		if s.ComputedAt != nil {
 			card.ComputedAt = i18n.T(p.Lang, "indicator.ui.computed_at", map[string]any{"at": timeText(p.Lang, loc, *s.ComputedAt)})
 		}
