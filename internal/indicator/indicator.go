@@ -9,6 +9,7 @@
 package indicator
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -347,9 +348,9 @@ func (a *Aggregator) Cells() []*Cell {
 	for _, c := range a.cells {
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		x, y := out[i], out[j]
-		return x.Code+"\x00"+x.OrgID+"\x00"+x.Period+"\x00"+x.ByFields+"\x00"+x.ByValues < y.Code+"\x00"+y.OrgID+"\x00"+y.Period+"\x00"+y.ByFields+"\x00"+y.ByValues
+	slices.SortFunc(out, func(x, y *Cell) int {
+		return cmp.Or(cmp.Compare(x.Code, y.Code), cmp.Compare(x.OrgID, y.OrgID), cmp.Compare(x.Period, y.Period),
+			cmp.Compare(x.ByFields, y.ByFields), cmp.Compare(x.ByValues, y.ByValues))
 	})
 	return out
 }

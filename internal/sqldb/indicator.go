@@ -11,6 +11,7 @@ import (
 	"homeward"
 	"homeward/internal/indicator"
 	"homeward/internal/referral"
+	"homeward/internal/registry"
 	"homeward/internal/scoring"
 )
 
@@ -40,15 +41,13 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 			return nil, err
 		}
 		rep.Records += n
-		cells := agg.Cells()
+		cells := map[string][]*indicator.Cell{}
+		for _, c := range agg.Cells() {
+			cells[c.Code] = append(cells[c.Code], c)
+		}
 		computed := db.Now()
 		for _, d := range bySource[src] {
-			var mine []*indicator.Cell
-			for _, c := range cells {
-				if c.Code == d.Code {
-					mine = append(mine, c)
-				}
-			}
+			mine := cells[d.Code]
 			if err := db.storeIndicator(ctx, d, mine, n, computed); err != nil {
 				return nil, err
 			}
@@ -224,15 +223,15 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 	return n, rows.Err()
 }
 
-// dateIn reads a stored date (YYYY-MM-DD; a bare year or month is its
-// first day) as midnight in loc; "" or nonsense is the zero time.
+// dateIn reads a stored registry date (a bare year or month is its first
+// day) as midnight in loc; "" or nonsense is the zero time.
 func dateIn(s string, loc *time.Location) time.Time {
-	for _, layout := range []string{time.DateOnly, "2006-01", "2006"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t
-		}
+	d, err := registry.ParseDate(s)
+	if err != nil || d.IsZero() {
+		return time.Time{}
 	}
-	return time.Time{}
+	e := d.Earliest()
+	return time.Date(e.Year(), e.Month(), e.Day(), 0, 0, 0, 0, loc)
 }
 
 // IndicatorSeries reads d's precomputed values for q: the reader's own

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
+	"time"
 
 	"homeward"
 	"homeward/internal/indicator"
@@ -37,7 +39,7 @@ func (db *DB) ResearchRows(ctx context.Context, org string, from, to indicator.M
 		return 0, err
 	}
 	latest := func(cond string) string {
-		return `(SELECT COALESCE(a.score, '') || '|' || a.round || '|' || COALESCE(` + db.dialect.jsonText("a.answers", "income_source") + `, '')
+		return `(SELECT a.round || '|' || COALESCE(` + db.dialect.jsonText("a.answers", "income_source") + `, '') || '|' || COALESCE(a.score, '')
 			FROM assessments a WHERE a.person_id = p.id AND a.status = 'completed' AND a.form_id = 'rss'` + cond + `
 			ORDER BY a.answered_on DESC, a.id DESC LIMIT 1)`
 	}
@@ -50,7 +52,11 @@ func (db *DB) ResearchRows(ctx context.Context, org string, from, to indicator.M
 		WHERE c.merged_into IS NULL AND p.merged_into IS NULL AND c.return_date >= ? AND c.return_date < ?
 			AND EXISTS (SELECT 1 FROM consents k WHERE k.person_id = p.id AND k.purpose = ? AND k.withdrawn_at IS NULL)`
 	// return_date is YYYY-MM-DD (or coarser): the months' range as text.
-	args := []any{string(from), nextMonth(string(to)), string(registry.PurposeResearch)}
+	end, err := time.Parse("2006-01", string(to))
+	if err != nil {
+		return 0, err
+	}
+	args := []any{string(from), end.AddDate(0, 1, 0).Format("2006-01"), string(registry.PurposeResearch)}
 	if org != "" {
 		q += ` AND c.org_id = ?`
 		args = append(args, org)
@@ -104,39 +110,20 @@ func (db *DB) RecordResearchExport(ctx context.Context, org string, detail map[s
 	})
 }
 
-// surveyParts splits "score JSON|round|income" into the composite score
+// surveyParts splits "round|income|score JSON" into the composite score
 // (two decimals), the round and the income source.
 func surveyParts(s string) (score, round, income string) {
-	parts := splitN(s, '|', 3)
-	if parts[0] != "" {
+	parts := strings.SplitN(s, "|", 3)
+	if len(parts) != 3 {
+		return "", "", ""
+	}
+	if parts[2] != "" {
 		var res scoring.Result
-		if json.Unmarshal([]byte(parts[0]), &res) == nil && res.Composite != nil {
+		if json.Unmarshal([]byte(parts[2]), &res) == nil && res.Composite != nil {
 			score = strconv.FormatFloat(*res.Composite, 'f', 2, 64)
 		}
 	}
-	return score, parts[1], parts[2]
-}
-
-// splitN splits s at the last n-1 seps (the score JSON may not hold one,
-// but is split from the right to be safe).
-func splitN(s string, sep byte, n int) []string {
-	out := make([]string, n)
-	for i := n - 1; i > 0; i-- {
-		j := -1
-		for k := len(s) - 1; k >= 0; k-- {
-			if s[k] == sep {
-				j = k
-				break
-			}
-		}
-		if j < 0 {
-			out[0] = s
-			return out
-		}
-		out[i], s = s[j+1:], s[:j]
-	}
-	out[0] = s
-	return out
+	return score, parts[0], parts[1]
 }
 
 func yesNo(b bool) string {
@@ -144,22 +131,4 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// nextMonth returns the month after m (YYYY-MM).
-func nextMonth(m string) string {
-	y, _ := strconv.Atoi(m[:4])
-	mo, _ := strconv.Atoi(m[5:7])
-	mo++
-	if mo > 12 {
-		y, mo = y+1, 1
-	}
-	return strconv.Itoa(y) + "-" + pad2(mo)
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }
