@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,8 +82,7 @@ func signIn(email string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		click("login-submit"),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
+		submitThen("login-submit", "home-title"),
 	)
 }
 
@@ -98,6 +98,34 @@ var settled = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error 
 // click clicks the element with id once the page has settled.
 func click(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(settled, chromedp.Click(chromedp.ID(id)))
+}
+
+// submitThen clicks the submit button id of a form that loads a whole new
+// page (not an htmx swap) and waits until the new page shows the element
+// want. The old document is marked first, so an element of the same id on
+// it does not count; and the check is retried while the old document's
+// script context is torn down by the navigation ("Cannot find context with
+// specified id"), which a plain WaitVisible reports as an error.
+func submitThen(id, want string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(settled, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[bool](`window.hwOldPage = true`)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := chromedp.Click(chromedp.ID(id))(ctx, t); err != nil {
+			return err
+		}
+		js := `!window.hwOldPage && document.readyState === 'complete' && !!document.getElementById(` + strconv.Quote(want) + `)`
+		for {
+			if ok, err := chromedp.Evaluate[bool](js)(ctx, t); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for #%s after submitting #%s: %w", want, id, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
 }
 
 // A case worker of an NGO refers a returnee to a training centre; the

@@ -174,8 +174,7 @@ func TestAssessmentKeepsAnswersWhenCompleteFails(t *testing.T) {
 				chromedp.WaitVisible(chromedp.ID("assessment-form")),
 				click("a-round-baseline"),
 				chromedp.SendKeys(chromedp.ID("a-debt_months"), "৪"),
-				click("complete"),
-				chromedp.WaitVisible(chromedp.ID("error-summary")),
+				submitThen("complete", "error-summary"),
 				settled,
 			)
 			kept := evalString(t, ctx, `document.getElementById('a-debt_months').value + '|' + document.getElementById('a-round-baseline').checked`)
@@ -192,7 +191,7 @@ func TestAssessmentKeepsAnswersWhenCompleteFails(t *testing.T) {
 			if _, err := u.db.UpdateSubmission(u.cw, sub.ID, sub.Version, assessment.Input{Answers: map[string]any{}, Status: assessment.StatusDraft}); err != nil {
 				t.Fatal(err)
 			}
-			do("complete a stale draft", click("complete"), chromedp.WaitVisible(chromedp.ID("form-error")), settled)
+			do("complete a stale draft", submitThen("complete", "form-error"), settled)
 			kept = evalString(t, ctx, `document.getElementById('a-debt_months').value + '|' + document.getElementById('a-round-baseline').checked`)
 			if kept != "4|true" && kept != "৪|true" {
 				t.Errorf("answers after a stale completion: %q", kept)
