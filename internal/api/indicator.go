@@ -1,10 +1,13 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
+	"homeward"
 	"homeward/internal/httpx"
+	"homeward/internal/i18n"
 	"homeward/internal/indicator"
 )
 
@@ -39,7 +42,8 @@ func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
 // getIndicator returns an indicator's values: ?from=YYYY-MM&to=YYYY-MM
 // (default the last 12 months), ?by=sex,district (at most two of the
 // definition's disaggregations), ?org= (the operator's watchers: one
-// organisation).
+// organisation), ?format=csv (a CSV table with HXL hashtags instead of
+// JSON).
 func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 	d, err := indicator.Find(r.PathValue("code"))
 	if err != nil {
@@ -58,6 +62,18 @@ func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.JSON(w, http.StatusOK, s)
-	return nil
+	switch q.Get("format") {
+	case "", "json":
+		httpx.JSON(w, http.StatusOK, s)
+		return nil
+	case "csv":
+		lang := httpx.Locale(r)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="homeward-%s-%s-%s.csv"`, d.Code, from, to))
+		return indicator.WriteHXL(w, []*indicator.Definition{d}, []*indicator.Series{s},
+			func(c string) string { return i18n.T(lang, "indicator.column."+c, nil) },
+			func(d *indicator.Definition) string { return d.Title(lang) })
+	default:
+		return homeward.FieldErrorf("format", "indicator.format", "The format is json or csv (with HXL hashtags).")
+	}
 }

@@ -23,7 +23,13 @@ func TestIndicatorsAPI(t *testing.T) {
 	if ok.status != 200 || json.Unmarshal(ok.body, &s) != nil || s.Code != "registrations" || s.From != "2026-01" || strings.Join(s.By, ",") != "district,sex" || s.ComputedAt == nil || s.Rows == nil {
 		t.Errorf("series: %d %s", ok.status, ok.body)
 	}
+	csv := e.do(call{method: "GET", path: "/api/v1/indicators/registrations?from=2026-01&to=2026-03&by=district&format=csv", as: "ngo/me_analyst"})
+	if lines := strings.Split(string(csv.body), "\n"); csv.status != 200 || len(lines) < 2 ||
+		lines[1] != "#indicator+code,#indicator+name,#meta+unit,#date+period,#adm2+code,#indicator+num+numerator,#indicator+num+denominator,#indicator+num+value,#meta+suppressed,#date+reported" {
+		t.Errorf("csv: %d %s", csv.status, csv.body)
+	}
 	for path, want := range map[string]int{
+		"/api/v1/indicators/registrations?format=xml":                400,
 		"/api/v1/indicators/registrations?from=2026-05&to=2026-04":   400, // ends before it starts
 		"/api/v1/indicators/registrations?from=May":                  400,
 		"/api/v1/indicators/registrations?by=religion":               400,

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
 )
@@ -19,6 +20,7 @@ import (
 // precomputed aggregates.
 func (w *Web) routesIndicator() {
 	w.handle("GET /indicators", w.indicators, true)
+	w.handle("GET /indicators/export.csv", w.indicatorExport, true)
 }
 
 type indicatorCard struct {
@@ -75,27 +77,24 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		d.ByLabel = i18n.T(p.Lang, "indicator.by."+d.By, nil)
 	}
 	if d.By != "" && !slices.Contains(breakdowns, d.By) {
-		return homeward.FieldErrorf("by", "indicator.by", "This breakdown is not offered.")
+		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
 	loc := w.clock(r).Location()
-	defs := indicator.Standard()
-	reqs := make([]indicator.Request, len(defs))
+	defs, reqs := pageRequests(from, to, d.By)
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
-		var by []string
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
 		if card.Description == "" {
 			card.Description = def.Description["en"]
 		}
 		if d.By != "" {
-			if slices.Contains(def.By, d.By) {
-				by = []string{d.By}
+			if len(reqs[i].Query.By) > 0 {
 				card.Head = []string{i18n.T(p.Lang, "indicator.by."+d.By, nil)}
 			} else {
 				card.Breakable = false
 			}
 		}
-		reqs[i], cards[i] = indicator.Request{Def: def, Query: indicator.Query{From: from, To: to, By: by}}, card
+		cards[i] = card
 	}
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
 	if err != nil {
@@ -132,6 +131,51 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = d
 	return w.render(rw, http.StatusOK, "indicators", p)
+}
+
+// pageRequests asks for every standard indicator over from..to, broken
+// down by by where the indicator allows it.
+func pageRequests(from, to indicator.Month, by string) ([]*indicator.Definition, []indicator.Request) {
+	defs := indicator.Standard()
+	reqs := make([]indicator.Request, len(defs))
+	for i, def := range defs {
+		q := indicator.Query{From: from, To: to}
+		if by != "" && slices.Contains(def.By, by) {
+			q.By = []string{by}
+		}
+		reqs[i] = indicator.Request{Def: def, Query: q}
+	}
+	return defs, reqs
+}
+
+// indicatorExport downloads the dashboard's figures (the same period and
+// breakdown) as one CSV table with HXL hashtags.
+func (w *Web) indicatorExport(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	from, to, err := indicator.ParseRange(q.Get("from"), q.Get("to"), w.clock(r).Local())
+	if err != nil {
+		return err
+	}
+	by := q.Get("by")
+	if by != "" && !slices.Contains(breakdowns, by) {
+		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
+	}
+	defs, reqs := pageRequests(from, to, by)
+	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
+	if err != nil {
+		return err
+	}
+	lang := httpx.Locale(r)
+	name := fmt.Sprintf("homeward-indicators-%s-%s.csv", from, to)
+	rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	rw.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	return indicator.WriteHXL(rw, defs, series,
+		func(c string) string { return i18n.T(lang, "indicator.column."+c, nil) },
+		func(d *indicator.Definition) string { return d.Title(lang) })
 }
 
 // figure formats an indicator's number for lang: counts whole, shares and

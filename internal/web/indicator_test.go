@@ -33,7 +33,32 @@ func TestIndicatorDashboard(t *testing.T) {
 	if _, page = b.get("/indicators?by=sex"); !strings.Contains(page, "Not broken down by Sex") {
 		t.Error("no note on indicators that cannot be broken down by sex")
 	}
+	// The same figures download as CSV with HXL hashtags; the one woman
+	// stays suppressed there too.
+	if !strings.Contains(page, `href="/indicators/export.csv?from=`) {
+		t.Error("no download link on the dashboard")
+	}
+	status, csv := b.get("/indicators/export.csv?by=sex")
+	lines := strings.Split(csv, "\n")
+	if status != 200 || len(lines) < 3 || !strings.HasPrefix(lines[0], "Indicator,Name,Unit,Month,Sex") || !strings.HasPrefix(lines[1], "#indicator+code,#indicator+name,#meta+unit,#date+period,#meta+sex") {
+		t.Fatalf("export: %d\n%.500s", status, csv)
+	}
+	var woman string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "registrations,") && strings.Contains(l, ",female,") {
+			woman = l
+		}
+	}
+	if !strings.Contains(woman, ",,,,true,") {
+		t.Errorf("the single woman's row in the export: %q\n%.1500s", woman, csv)
+	}
+	if status, _ := b.get("/indicators/export.csv?by=name"); status != 400 {
+		t.Errorf("export by an unoffered field: %d", status)
+	}
 	b.get("/lang?to=bn")
+	if _, csv = b.get("/indicators/export.csv"); !strings.HasPrefix(csv, "সূচক,নাম,একক,মাস") {
+		t.Errorf("Bangla column names: %.80q", csv)
+	}
 	status, page = b.get("/indicators?from=2026-05&to=2026-04")
 	if status != 400 || !strings.Contains(page, "সময়কাল শুরুর আগেই শেষ হয়েছে।") {
 		t.Errorf("a period that ends before it starts: %d", status)
@@ -45,6 +70,9 @@ func TestIndicatorDashboard(t *testing.T) {
 	cw.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
 	if status, _ := cw.get("/indicators"); status != 403 {
 		t.Errorf("case worker: %d", status)
+	}
+	if status, _ := cw.get("/indicators/export.csv"); status != 403 {
+		t.Errorf("case worker's export: %d", status)
 	}
 }
 
