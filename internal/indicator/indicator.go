@@ -14,8 +14,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +35,11 @@ const (
 	Percent Unit = "percent" // 100 × numerator ÷ denominator records
 	Mean    Unit = "mean"    // the numerator's Value summed ÷ its records
 	Amount  Unit = "amount"  // the numerator's Value summed
+	// Median is the middle of the numerator's Value over its records, in
+	// whole units (days to a response, say). Its cells keep how many
+	// records had each whole value, so that months, organisations and
+	// disaggregations combine into a true median, not a mean of medians.
+	Median Unit = "median"
 )
 
 // Filter keeps a record when, for every field it names, the record's value
@@ -75,8 +83,9 @@ var Dims = []string{"sex", "age_group", "district", "destination", "return_type"
 var Sources = map[string]Source{
 	"cases": {Name: "cases", Dates: []string{"opened", "returned"},
 		Fields: append(slices.Clone(Dims), "status", "plan_30d", "org_type")},
-	"referrals": {Name: "referrals", Dates: []string{"sent", "updated"},
-		Fields: append(slices.Clone(Dims), "state", "service_type", "responded")},
+	"referrals": {Name: "referrals", Dates: []string{"sent", "updated", "responded"},
+		Fields:  append(slices.Clone(Dims), "state", "service_type", "responded"),
+		Numbers: []string{"days_to_response"}},
 	"surveys": {Name: "surveys", Dates: []string{"answered"},
 		Fields:  append(slices.Clone(Dims), "round", "income_source", "scored"),
 		Numbers: []string{"composite", "economic", "social", "psychosocial"}},
@@ -106,6 +115,10 @@ func (d *Definition) Validate() error {
 	}
 	switch d.Unit {
 	case Count, Amount:
+	case Median:
+		if d.Denominator != nil {
+			v.Add("denominator", "indicator.median_denominator", "A median is taken over the numerator's records: leave out the denominator.")
+		}
 	case Percent, Mean:
 		if d.Denominator == nil {
 			// A share or an average of what? The denominator says which
@@ -114,7 +127,7 @@ func (d *Definition) Validate() error {
 			v.Add("denominator", "indicator.denominator", "A percentage or a mean needs a denominator: say which records it is taken over ({} for all).")
 		}
 	default:
-		v.AddArgs("unit", "indicator.unit", map[string]any{"value": d.Unit}, "%q is not a unit (count, percent, mean, amount).", d.Unit)
+		v.AddArgs("unit", "indicator.unit", map[string]any{"value": d.Unit}, "%q is not a unit (count, percent, mean, amount, median).", d.Unit)
 	}
 	if !ok {
 		return v.Err()
@@ -131,12 +144,12 @@ func (d *Definition) Validate() error {
 	}
 	check("numerator", d.Numerator)
 	check("denominator", d.Denominator)
-	needsValue := d.Unit == Mean || d.Unit == Amount
+	needsValue := d.Unit == Mean || d.Unit == Amount || d.Unit == Median
 	switch {
 	case needsValue && !slices.Contains(src.Numbers, d.Value):
 		v.AddArgs("value", "indicator.value", map[string]any{"value": d.Value, "source": d.Source}, "%q is not a number of %s.", d.Value, d.Source)
 	case !needsValue && d.Value != "":
-		v.Add("value", "indicator.value_unused", "Only a mean or an amount sums a value.")
+		v.Add("value", "indicator.value_unused", "Only a mean, a median or an amount takes a value.")
 	}
 	for _, b := range d.By {
 		if !slices.Contains(src.Fields, b) {
@@ -255,6 +268,9 @@ type Cell struct {
 	ByFields, ByValues  string
 	Numerator           float64
 	Denominator         float64
+	// Spread counts the records of each whole value (a median's cells
+	// only).
+	Spread map[int]float64
 }
 
 // Aggregator accumulates the cells of a set of indicators of one source as
@@ -311,7 +327,7 @@ func (a *Aggregator) Add(r *Record) {
 			continue
 		}
 		var val float64
-		if d.Unit == Mean || d.Unit == Amount {
+		if d.Unit == Mean || d.Unit == Amount || d.Unit == Median {
 			v := r.Numbers[d.Value]
 			if v == nil {
 				continue // no value: neither counted nor averaged
@@ -337,6 +353,12 @@ func (a *Aggregator) Add(r *Record) {
 			}
 			if inNum {
 				c.Numerator += val
+				if d.Unit == Median {
+					if c.Spread == nil {
+						c.Spread = map[int]float64{}
+					}
+					c.Spread[int(math.Floor(val))]++
+				}
 			}
 		}
 	}
@@ -373,6 +395,8 @@ func (d *Definition) Result(num, den float64) *float64 {
 			return nil
 		}
 		v = num / den
+	default: // a median is made from its spread (MakeRow)
+		return nil
 	}
 	return &v
 }
@@ -478,9 +502,10 @@ type Request struct {
 	Query Query
 }
 
-// MakeRow builds a row from summed numerator and denominator, suppressing
-// a broken-down row of fewer than K people.
-func (d *Definition) MakeRow(period string, by []string, values string, num, den float64) Row {
+// MakeRow builds a row from summed numerator and denominator (and, for a
+// median, the cells' spreads joined by commas), suppressing a broken-down
+// row of fewer than K people.
+func (d *Definition) MakeRow(period string, by []string, values string, num, den float64, spread string) Row {
 	r := Row{Period: period}
 	if len(by) > 0 {
 		r.By = map[string]string{}
@@ -496,7 +521,73 @@ func (d *Definition) MakeRow(period string, by []string, values string, num, den
 		}
 	}
 	r.Numerator, r.Denominator, r.Value = &num, &den, d.Result(num, den)
+	if d.Unit == Median {
+		// the records counted, and their middle value
+		r.Numerator, r.Value = nil, MedianOf(ParseSpread(spread))
+	}
 	return r
+}
+
+// EncodeSpread writes a spread as "value:records" pairs in value order.
+func EncodeSpread(s map[int]float64) string {
+	keys := slices.Sorted(maps.Keys(s))
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(k))
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatFloat(s[k], 'f', -1, 64))
+	}
+	return b.String()
+}
+
+// ParseSpread reads spreads written by EncodeSpread, joined by commas,
+// adding up the records of equal values; malformed pairs are skipped.
+func ParseSpread(s string) map[int]float64 {
+	out := map[int]float64{}
+	for pair := range strings.SplitSeq(s, ",") {
+		k, n, ok := strings.Cut(pair, ":")
+		if !ok {
+			continue
+		}
+		v, err1 := strconv.Atoi(k)
+		c, err2 := strconv.ParseFloat(n, 64)
+		if err1 == nil && err2 == nil && c > 0 {
+			out[v] += c
+		}
+	}
+	return out
+}
+
+// MedianOf returns the median value of a spread (the mean of the two
+// middle values when the records are even), or nil when it is empty.
+func MedianOf(s map[int]float64) *float64 {
+	var total float64
+	for _, c := range s {
+		total += c
+	}
+	if total == 0 {
+		return nil
+	}
+	// the 1-based positions of the middle record(s)
+	lo, hi := math.Floor((total+1)/2), math.Ceil((total+1)/2)
+	var seen float64
+	var low float64
+	found := false
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		next := seen + s[k]
+		if !found && lo <= next {
+			low, found = float64(k), true
+		}
+		if hi <= next {
+			m := (low + float64(k)) / 2
+			return &m
+		}
+		seen = next
+	}
+	return nil
 }
 
 // RebuildReport says what a rebuild computed.

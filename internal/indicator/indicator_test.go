@@ -31,6 +31,8 @@ func TestDefinitionsAreChecked(t *testing.T) {
 		"mean of a non-number": {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"mean","source":"surveys","period":"answered","numerator":{},"denominator":{},"value":"round","by":[]}]`, "value"},
 		"unknown period":       {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"born","numerator":{},"by":[]}]`, "period"},
 		"unknown by":           {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":["religion"]}]`, "by"},
+		"median over a den":    {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"median","source":"referrals","period":"sent","numerator":{},"denominator":{},"value":"days_to_response","by":[]}]`, "denominator"},
+		"median of nothing":    {`[{"code":"x","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"median","source":"referrals","period":"sent","numerator":{},"by":[]}]`, "value"},
 		"bad code":             {`[{"code":"X Y","version":1,"name":{"en":"X","bn":"এক্স"},"unit":"count","source":"cases","period":"opened","numerator":{},"by":[]}]`, "code"},
 	} {
 		_, err := Parse([]byte(c.json))
@@ -136,5 +138,44 @@ func TestRangesAndBreakdowns(t *testing.T) {
 	}
 	if AgeGroup(1990, 2026) != "35-44" || AgeGroup(0, 2026) != "unknown" || AgeGroup(2010, 2026) != "0-17" {
 		t.Error("age groups")
+	}
+}
+
+// A median combines its cells' spreads: months, organisations and
+// disaggregations add up their records of each value before the middle is
+// found, so that the median of all is not a mean of medians.
+func TestMedianFromSpreads(t *testing.T) {
+	for spread, want := range map[string]float64{
+		"3:1":              3,
+		"1:1,5:1":          3,   // even: the mean of the two middle values
+		"0:2,10:1":         0,   // the middle record is the second 0
+		"1:2,2:2":          1.5, // the two middle records straddle 1 and 2
+		"1:1,2:1,1:1,9:1":  1.5, // two cells' spreads, joined: 1,1,2,9
+		"7:1,bad,:x,2:-1,": 7,   // malformed pairs are skipped
+	} {
+		got := MedianOf(ParseSpread(spread))
+		if got == nil || *got != want {
+			t.Errorf("median of %q = %v, want %v", spread, got, want)
+		}
+	}
+	if MedianOf(ParseSpread("")) != nil {
+		t.Error("an empty spread has a median")
+	}
+	if s := EncodeSpread(ParseSpread("9:1,0:2,3:1,0:1")); s != "0:3,3:1,9:1" {
+		t.Errorf("encoded %q", s)
+	}
+	a := NewAggregator([]*Definition{{Code: "days", Unit: Median, Source: "referrals", Period: "sent", Numerator: Filter{}, Value: "days_to_response", By: []string{"sex"}}}, time.UTC)
+	at := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	for _, d := range []float64{0.5, 2.9, 4, 30} {
+		a.Add(&Record{OrgID: "o", Dates: map[string]time.Time{"sent": at}, Fields: map[string]string{"sex": "female"}, Numbers: map[string]*float64{"days_to_response": &d}})
+	}
+	a.Add(&Record{OrgID: "o", Dates: map[string]time.Time{"sent": at}, Fields: map[string]string{"sex": "male"}, Numbers: map[string]*float64{}}) // no response: not counted
+	cells := a.Cells()
+	if len(cells) != 2 || EncodeSpread(cells[0].Spread) != "0:1,2:1,4:1,30:1" || cells[0].Denominator != 4 {
+		t.Fatalf("cells: %+v %+v", cells[0], cells[len(cells)-1])
+	}
+	def := &Definition{Unit: Median}
+	if r := def.MakeRow("2026-11", nil, "", cells[0].Numerator, cells[0].Denominator, EncodeSpread(cells[0].Spread)); r.Numerator != nil || *r.Value != 3 || *r.Denominator != 4 {
+		t.Errorf("row: %+v", r)
 	}
 }

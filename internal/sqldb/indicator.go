@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -70,14 +71,14 @@ func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells
 		for len(cells) > 0 {
 			n := min(batch, len(cells))
 			var q strings.Builder
-			q.WriteString(`INSERT INTO indicator_values (code, by_fields, period, org_id, by_values, numerator, denominator) VALUES `)
-			args := make([]any, 0, 7*n)
+			q.WriteString(`INSERT INTO indicator_values (code, by_fields, period, org_id, by_values, numerator, denominator, spread) VALUES `)
+			args := make([]any, 0, 8*n)
 			for i, c := range cells[:n] {
 				if i > 0 {
 					q.WriteString(", ")
 				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator)
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
 			}
 			if _, err := tx.Exec(q.String(), args...); err != nil {
 				return err
@@ -100,6 +101,15 @@ func (d dialect) jsonText(col, key string) string {
 	return `json_extract(` + col + `, '$.` + key + `')`
 }
 
+// joinText returns the SQL aggregate that joins the non-null texts of expr
+// with commas (NULL when there are none).
+func (d dialect) joinText(expr string) string {
+	if d == postgres {
+		return `string_agg(` + expr + `, ',')`
+	}
+	return `group_concat(` + expr + `, ',')`
+}
+
 // indicatorRecords streams the records of source to fn, with the case's
 // and person's disaggregations, and returns how many there were.
 func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indicator.Record)) (int, error) {
@@ -113,7 +123,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			FROM cases c JOIN people p ON p.id = c.person_id JOIN organisations o ON o.id = c.org_id
 			WHERE c.merged_into IS NULL`
 	case "referrals":
-		q = `SELECT c.org_id, ` + dims + `, r.sent_at, r.updated_at, r.state, r.service_type
+		q = `SELECT c.org_id, ` + dims + `, r.sent_at, r.updated_at, r.state, r.service_type, r.referral
 			FROM referrals r JOIN cases c ON c.id = r.case_id JOIN people p ON p.id = c.person_id`
 	case "surveys":
 		q = `SELECT a.org_id, ` + dims + `, a.answered_on, a.round, COALESCE(` + db.dialect.jsonText("a.answers", "income_source") + `, ''), COALESCE(a.score, '')
@@ -138,13 +148,13 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob}
 		// birth year, for the age group at each record's month
 		var opened, sent, updated time.Time
-		var returned, status, orgType, answered, round, income, score, state, service, delivery string
+		var returned, status, orgType, answered, round, income, score, state, service, delivery, ref string
 		var firstPlan *time.Time
 		switch source {
 		case "cases":
 			dst = append(dst, dbTime{&opened}, &returned, &status, &orgType, dbNullTime{&firstPlan})
 		case "referrals":
-			dst = append(dst, dbTime{&sent}, dbTime{&updated}, &state, &service)
+			dst = append(dst, dbTime{&sent}, dbTime{&updated}, &state, &service, &ref)
 		case "surveys":
 			dst = append(dst, &answered, &round, &income, &score)
 		case "grants":
@@ -182,6 +192,20 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			r.Fields["responded"] = "no"
 			if slices.Contains([]string{"accepted", "declined", "in_progress", "completed", "not_completed"}, state) {
 				r.Fields["responded"] = "yes"
+			}
+			// The response is the first step out of "sent" to accepted or
+			// declined; its days from sending make the median.
+			var h struct {
+				History []referral.Step `json:"history"`
+			}
+			if json.Unmarshal([]byte(ref), &h) == nil {
+				for _, st := range h.History {
+					if st.From == referral.StateSent && (st.To == referral.StateAccepted || st.To == referral.StateDeclined) {
+						days := max(st.At.Sub(sent).Hours()/24, 0)
+						r.Dates["responded"], r.Numbers["days_to_response"] = st.At, &days
+						break
+					}
+				}
 			}
 			emit(sent)
 		case "surveys":
@@ -304,7 +328,7 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		cond += ` AND org_id = ?`
 		args = append(args, org)
 	}
-	rows, err := db.query(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator) FROM indicator_values WHERE `+cond+`
+	rows, err := db.query(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
 		GROUP BY code, period, by_values ORDER BY code, period, by_values`, args...)
 	if err != nil {
 		return nil, err
@@ -313,7 +337,8 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	for rows.Next() {
 		var code, period, values string
 		var num, den float64
-		if err := rows.Scan(&code, &period, &values, &num, &den); err != nil {
+		var spread sql.NullString
+		if err := rows.Scan(&code, &period, &values, &num, &den, &spread); err != nil {
 			return nil, err
 		}
 		i, ok := byCode[code]
@@ -321,7 +346,7 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 			continue
 		}
 		s := out[i]
-		r := reqs[i].Def.MakeRow(period, s.By, values, num, den)
+		r := reqs[i].Def.MakeRow(period, s.By, values, num, den, spread.String)
 		if r.Suppressed {
 			s.Suppressed++
 		}

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
@@ -29,10 +30,19 @@ func TestStandardIndicatorsByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.DB.SendReferral(cw, &referral.Draft{CaseID: ids[2], ToOrgID: w.Provider.ID, ServiceType: "skills_training"}); err != nil {
+	r2, err := w.DB.SendReferral(cw, &referral.Draft{CaseID: ids[2], ToOrgID: w.Provider.ID, ServiceType: "skills_training"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	w.move(t, w.as("provider", homeward.RoleProviderStaff), r1, referral.StateAccepted, "")
+	// The provider accepts one two days later (and a few hours) and
+	// declines the other after five: the median response is 3.5 days.
+	clock := w.DB.Now
+	staff := w.as("provider", homeward.RoleProviderStaff)
+	w.DB.Now = func() time.Time { return clock().Add(2*24*time.Hour + 5*time.Hour) }
+	w.move(t, staff, r1, referral.StateAccepted, "")
+	w.DB.Now = func() time.Time { return clock().Add(5*24*time.Hour + time.Hour) }
+	w.move(t, staff, r2, referral.StateDeclined, referral.DeclineNoCapacity)
+	w.DB.Now = clock
 
 	defs := map[string]*indicator.Definition{}
 	for _, d := range indicator.Standard() {
@@ -87,8 +97,11 @@ func TestStandardIndicatorsByHand(t *testing.T) {
 	if n, _, _ := value(series(me, "referrals_sent"), month); n != 2 {
 		t.Errorf("referrals sent = %v", n)
 	}
-	if n, d, v := value(series(me, "referrals_accepted"), month); n != 1 || d != 1 || v != 100 {
+	if n, d, v := value(series(me, "referrals_accepted"), month); n != 1 || d != 2 || v != 50 {
 		t.Errorf("referrals accepted = %v of %v = %v", n, d, v)
+	}
+	if rs := series(me, "referral_days_to_response"); len(rs.Rows) != 1 || *rs.Rows[0].Denominator != 2 || rs.Rows[0].Numerator != nil || *rs.Rows[0].Value != 3.5 {
+		t.Errorf("median days to a response: %+v", rs.Rows)
 	}
 	s := series(me, "registrations")
 	if s.ComputedAt == nil {
