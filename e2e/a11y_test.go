@@ -67,7 +67,7 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
-	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/account"}
+	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/reports", "/account"}
 	login("supervisor@shapla.demo")
 	for _, lang := range []string{"en", "bn"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/lang?to="+lang+"&back=/home"), chromedp.WaitVisible(chromedp.ID("home-title"))); err != nil {

@@ -165,6 +165,11 @@ func cmdServe(ctx context.Context, p *program, args []string) error {
 // it stops accepting, lets running requests finish (up to the timeout)
 // and returns; the caller closes the database last.
 func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.Logger, demoPassword string) error {
+	// The background work below stops with ctx, also when serving fails
+	// (a port in use) rather than ctx ending: each waits for its goroutine
+	// after ending it.
+	ctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
 	// The duplicate scan runs in the background; several serve processes
 	// share the work through leases in the database.
 	dd := dedupe.New(db, dedupe.Options{Logger: log, Now: db.Now})
@@ -180,7 +185,7 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	// that dashboards read aggregates a little old rather than records.
 	if c.IndicatorsInterval > 0 {
 		done := make(chan struct{})
-		defer func() { <-done }()
+		defer func() { stopBackground(); <-done }()
 		go func() {
 			defer close(done)
 			runIndicators(ctx, db, log, c.IndicatorsInterval)
@@ -197,6 +202,14 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	if err != nil {
 		return err
 	}
+	// Donor reports are built in the background by whichever process
+	// claims them (at once when requested here, else within a minute).
+	reportsDone := make(chan struct{})
+	defer func() { stopBackground(); <-reportsDone }()
+	go func() {
+		defer close(reportsDone)
+		h.RunReports(ctx, time.Minute)
+	}()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err

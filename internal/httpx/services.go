@@ -7,6 +7,7 @@ import (
 	"homeward/internal/indicator"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/report"
 )
 
 // Services are what the two edges, the JSON API and the web UI, call: the
@@ -22,6 +23,7 @@ type Services struct {
 	Dedupe     *dedupe.Service
 	Referral   referral.Service
 	Indicators indicator.Service
+	Reports    report.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

@@ -13,9 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"homeward"
 	"homeward/internal/api"
 	"homeward/internal/dedupe"
 	"homeward/internal/httpx"
+	"homeward/internal/report"
 	"homeward/internal/sqldb"
 	"homeward/internal/web"
 )
@@ -47,6 +49,20 @@ type Handler struct {
 	// own (serve --metrics-addr), reachable by the platform only.
 	Metrics http.Handler
 	ui      *web.Web
+	db      *sqldb.DB
+	log     *slog.Logger
+	// wake tells the report builder that a report was requested.
+	wake chan struct{}
+}
+
+// RunReports builds the requested and scheduled donor reports until ctx
+// ends: at once when one is requested through this process, and every
+// interval (others' requests, schedules, a crashed builder's reports).
+// Several processes share the work safely: a report is claimed by one.
+func (h *Handler) RunReports(ctx context.Context, interval time.Duration) {
+	owner := homeward.NewID()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	report.Run(sys, h.db, owner, interval, h.wake, h.db.OrganisationName, h.db.Now, h.log)
 }
 
 // Wait waits, until ctx ends, for the work the handler started in the
@@ -66,13 +82,20 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Clock: db.Clock()})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, Clock: db.Clock()})
 	if err != nil {
 		return nil, err
 	}
 	ui.SecureCookies = opt.SecureCookies
 	ui.DemoPassword = opt.DemoPassword
 	ui.Background = opt.Background
+	wake := make(chan struct{}, 1)
+	ui.ReportRequested = func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -141,5 +164,5 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		httpx.Log,
 		httpx.SecurityHeaders,
 		httpx.Authenticate(db),
-	), ui: ui, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}, nil
+	), ui: ui, db: db, log: opt.Logger, wake: wake, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}, nil
 }

@@ -1,14 +1,19 @@
 package web_test
 
 import (
+	"bytes"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/indicator"
+	"homeward/internal/report"
 )
 
 func TestIndicatorDashboard(t *testing.T) {
@@ -79,4 +84,69 @@ func TestIndicatorDashboard(t *testing.T) {
 func newJarClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar}
+}
+
+// An M&E analyst requests a donor report, sees it waiting, and downloads
+// the workbook once the builder has made it; a bad period is refused at
+// its field with the typed values kept; a case worker has no reports.
+func TestDonorReportPages(t *testing.T) {
+	b, w := newBrowser(t)
+	register(t, w, "Rahima", "Khatun", "", "01712-345678")
+	sys := homewardtest.SystemCtx()
+	if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	b.login(w.Users["ngo"][homeward.RoleMEAnalyst].Email)
+	if _, page := b.get("/indicators"); !strings.Contains(page, `id="ind-reports" href="/reports"`) {
+		t.Error("the dashboard does not lead to the reports")
+	}
+	status, page := b.get("/reports")
+	if status != 200 || !strings.Contains(page, `id="report-none"`) {
+		t.Fatalf("reports: %d\n%.2000s", status, page)
+	}
+	token := csrf(t, page)
+	status, page = b.post("/reports", url.Values{"csrf_token": {token}, "from": {"2026-05"}, "to": {"2026-04"}})
+	if status != 400 || !strings.Contains(page, "The period ends before it starts.") || !strings.Contains(page, `value="2026-05"`) {
+		t.Errorf("a period that ends before it starts: %d", status)
+	}
+	month := w.DB.Now().In(homewardtest.Zone).Format("2006-01")
+	status, page = b.post("/reports", url.Values{"csrf_token": {token}, "from": {month}, "to": {month}})
+	if status != 200 || !strings.Contains(page, "The report is being made.") || !strings.Contains(page, "Waiting") || !strings.Contains(page, `hx-trigger="load delay:2s"`) {
+		t.Fatalf("requested: %d\n%.3000s", status, page)
+	}
+	rep, err := w.DB.ClaimReport(sys, "test", report.Lease)
+	if err != nil || rep == nil {
+		t.Fatalf("claim: %v %v", rep, err)
+	}
+	report.BuildOne(sys, w.DB, rep, "test", w.DB.OrganisationName, w.DB.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, page = b.get("/reports")
+	link := `href="/reports/` + rep.ID + `/download"`
+	if !strings.Contains(page, link) || strings.Contains(page, `hx-trigger="load delay:2s"`) {
+		t.Fatalf("built: %.3000s", page)
+	}
+	res, err := b.c.Get(b.base + "/reports/" + rep.ID + "/download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") || !bytes.HasPrefix(body, []byte("PK")) {
+		t.Errorf("download: %d %s %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(body))
+	}
+	// The monthly report, on and off.
+	if _, page = b.post("/reports/schedule", url.Values{"csrf_token": {token}, "monthly": {"true"}}); !strings.Contains(page, `id="report-monthly-off"`) {
+		t.Error("the monthly report is not on")
+	}
+	b.get("/lang?to=bn")
+	if _, page = b.get("/reports"); !strings.Contains(page, "দাতা প্রতিবেদন") || !strings.Contains(page, "প্রস্তুত") {
+		t.Error("no Bangla reports page")
+	}
+	cw := &browser{t: t, base: b.base, c: newJarClient()}
+	cw.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
+	if status, _ := cw.get("/reports"); status != 403 {
+		t.Errorf("case worker's reports: %d", status)
+	}
+	if status, _ := cw.get("/reports/" + rep.ID + "/download"); status != 403 {
+		t.Errorf("case worker's download: %d", status)
+	}
 }

@@ -48,7 +48,10 @@ type Web struct {
 	// request (imports running on after the upload's answer): ending it
 	// stops that work, and Wait waits for it.
 	Background context.Context
-	jobs       sync.WaitGroup
+	// ReportRequested, when set, tells the report builder that a report
+	// is waiting.
+	ReportRequested func()
+	jobs            sync.WaitGroup
 	// imp holds the imports in flight and their error reports.
 	imp *importState
 	// flashKeys are the messages a redirect may ask to show (?ok=key);
@@ -92,6 +95,7 @@ func New(svc Services) (*Web, error) {
 	w.routesReferral()
 	w.routesReferralStats()
 	w.routesIndicator()
+	w.routesReport()
 	w.routesWebhooks()
 	w.routesPlan()
 	w.routesDelivery()

@@ -1,0 +1,171 @@
+package sqldb_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"homeward"
+	"homeward/homewardtest"
+	"homeward/internal/indicator"
+	"homeward/internal/report"
+)
+
+// A donor report is requested by an M&E analyst, built in the background
+// from the precomputed indicators by whichever server claims it, and
+// downloaded by their organisation only; a monthly schedule queues the
+// month just ended once, however often it is asked.
+func TestDonorReport(t *testing.T) {
+	w := newRefWorld(t)
+	for _, nid := range []string{"1234567890", "2234567890", "3234567890", "4234567890", "5234567890"} {
+		w.returnee(t, nid)
+	}
+	sys := homewardtest.SystemCtx()
+	if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	me := w.as("ngo", homeward.RoleMEAnalyst)
+	month := indicator.Month(w.DB.Now().In(homewardtest.Zone).Format("2006-01"))
+
+	// Refused: a case worker; a period that ends before it starts; more
+	// than five years.
+	if _, err := w.DB.RequestReport(w.as("ngo", homeward.RoleCaseWorker), month, month, "en"); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("case worker requests a report: %v", err)
+	}
+	if _, err := w.DB.RequestReport(me, month, "2020-01", "en"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("a period that ends before it starts: %v", err)
+	}
+	if _, err := w.DB.RequestReport(me, "2020-01", "2025-12", "en"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("72 months: %v", err)
+	}
+	rep, err := w.DB.RequestReport(me, month, month, "bn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := w.DB.Reports(me); err != nil || len(list) != 1 || list[0].State != report.Queued {
+		t.Fatalf("listed: %+v %v", list, err)
+	}
+	// Only the system claims; one server gets it, the other nothing.
+	if _, err := w.DB.ClaimReport(me, "a", report.Lease); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("an analyst claims: %v", err)
+	}
+	got, err := w.DB.ClaimReport(sys, "a", report.Lease)
+	if err != nil || got == nil || got.ID != rep.ID || got.Lang != "bn" {
+		t.Fatalf("claimed %+v %v", got, err)
+	}
+	if other, err := w.DB.ClaimReport(sys, "b", report.Lease); err != nil || other != nil {
+		t.Fatalf("a second server claimed %+v %v", other, err)
+	}
+	// Not downloadable before it is built.
+	if _, _, err := w.DB.ReportFile(me, rep.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("download before it is built: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	report.BuildOne(sys, w.DB, got, "a", w.DB.OrganisationName, w.DB.Now, log)
+	r, file, err := w.DB.ReportFile(me, rep.ID)
+	if err != nil || r.State != report.Done || r.Size != len(file) || len(file) == 0 {
+		t.Fatalf("download: %+v %d %v", r, len(file), err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := strings.Join(f.GetSheetList(), "|")
+	if sheets != "মোট|লিঙ্গ|বয়সের দল|জেলা|গন্তব্য দেশ|ফেরার ধরন" {
+		t.Errorf("sheets %q", sheets)
+	}
+	rows, err := f.GetRows("মোট")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regs []string
+	for _, row := range rows {
+		if len(row) > 0 && row[0] == "registrations" {
+			regs = row
+		}
+	}
+	// code, name, unit, this month's figure, computed at
+	if len(regs) != 5 || regs[1] != "নিবন্ধিত প্রত্যাবর্তনকারী" || regs[3] != "5" || !strings.HasSuffix(regs[4], "UTC") {
+		t.Errorf("registrations row: %q", regs)
+	}
+	if !strings.Contains(rows[1][0], "Shapla") && !strings.Contains(rows[1][0], w.NGO.Name) {
+		t.Errorf("the report does not name the organisation: %q", rows[1])
+	}
+	bySex, _ := f.GetRows("লিঙ্গ")
+	found := false
+	for _, row := range bySex {
+		if len(row) >= 5 && row[0] == "registrations" && row[3] == "নারী" && row[4] == "5" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("five women by sex: %q", bySex)
+	}
+	// Another organisation's analyst finds nothing; the operator's see
+	// their own (every organisation's) reports only.
+	if _, _, err := w.DB.ReportFile(w.as("provider", homeward.RoleMEAnalyst), rep.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("another organisation downloads: %v", err)
+	}
+	if list, err := w.DB.Reports(w.as("operator", homeward.RoleMEAnalyst)); err != nil || len(list) != 0 {
+		t.Errorf("the operator's list: %+v %v", list, err)
+	}
+
+	// A builder that stops answering loses its report after the lease.
+	stuck, err := w.DB.RequestReport(me, month, month, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := w.DB.ClaimReport(sys, "crashed", time.Second); err != nil || c == nil || c.ID != stuck.ID {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	clock := w.DB.Now
+	w.DB.Now = func() time.Time { return clock().Add(2 * time.Second) }
+	if c, err := w.DB.ClaimReport(sys, "b", report.Lease); err != nil || c == nil || c.ID != stuck.ID {
+		t.Fatalf("taken over: %+v %v", c, err)
+	}
+	// The crashed builder's late result is not stored over the new one's.
+	if err := w.DB.FinishReport(sys, stuck.ID, "crashed", []byte("late"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DB.FinishReport(sys, stuck.ID, "b", nil, "no space left"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := w.DB.Reports(me); list[0].ID != stuck.ID || list[0].State != report.Failed || list[0].Size != 0 {
+		t.Errorf("after the takeover: %+v", list[0])
+	}
+	w.DB.Now = clock
+
+	// The monthly schedule: none this month; next month one, once.
+	if err := w.DB.SetReportSchedule(me, true, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := w.DB.ReportSchedule(me); err != nil || !on {
+		t.Errorf("schedule: %v %v", on, err)
+	}
+	if n, err := w.DB.QueueScheduledReports(sys); err != nil || n != 0 {
+		t.Errorf("queued this month: %d %v", n, err)
+	}
+	w.DB.Now = func() time.Time { return homeward.AddMonths(clock(), 1) }
+	for i, want := range []int{1, 0} {
+		if n, err := w.DB.QueueScheduledReports(sys); err != nil || n != want {
+			t.Errorf("next month, call %d: %d %v", i, n, err)
+		}
+	}
+	list, _ := w.DB.Reports(me)
+	if !list[0].Scheduled || list[0].From != month || list[0].To != month {
+		t.Errorf("the scheduled report: %+v", list[0])
+	}
+	w.DB.Now = clock
+	if err := w.DB.SetReportSchedule(me, false, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := w.DB.ReportSchedule(me); on {
+		t.Error("the schedule is still on")
+	}
+}
