@@ -45,7 +45,8 @@ type Report struct {
 	State       string          `json:"state"`
 	Progress    int             `json:"progress"` // 0–100
 	Error       string          `json:"error,omitempty"`
-	Size        int             `json:"size"`
+	Size        int             `json:"size"`     // of the workbook
+	PDFSize     int             `json:"pdf_size"` // 0: no PDF
 	RequestedAt time.Time       `json:"requested_at"`
 	FinishedAt  *time.Time      `json:"finished_at,omitempty"`
 }
@@ -64,7 +65,8 @@ var Breakdowns = []string{"sex", "age_group", "district", "destination", "return
 type Service interface {
 	RequestReport(ctx context.Context, from, to indicator.Month, lang string) (*Report, error)
 	Reports(ctx context.Context) ([]*Report, error)
-	ReportFile(ctx context.Context, id string) (*Report, []byte, error)
+	// ReportFile returns a built report's file in format (xlsx or pdf).
+	ReportFile(ctx context.Context, id, format string) (*Report, []byte, error)
 	SetReportSchedule(ctx context.Context, on bool, lang string) error
 	ReportSchedule(ctx context.Context) (bool, error)
 }
@@ -80,7 +82,7 @@ type Store interface {
 	// stopped answering) for owner; nil when there is none.
 	ClaimReport(ctx context.Context, owner string, lease time.Duration) (*Report, error)
 	ReportProgress(ctx context.Context, id, owner string, progress int) error
-	FinishReport(ctx context.Context, id, owner string, file []byte, failure string) error
+	FinishReport(ctx context.Context, id, owner string, xlsx, pdf []byte, failure string) error
 }
 
 // ValueLabel names a disaggregation's value in lang: a district by its
@@ -109,48 +111,80 @@ func ValueLabel(lang, field, v string) string {
 	return i18n.Digits(lang, v)
 }
 
-// Build writes rep's workbook: a sheet of totals (an indicator per row, a
-// month per column) and a sheet per breakdown (an indicator, month and
-// value per row), in rep.Lang, with the time each indicator was computed
-// and the rows of fewer than indicator.K people suppressed. progress is
-// told the share done after each sheet.
-func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.Time, progress func(int)) ([]byte, error) {
-	lang := rep.Lang
+// Data is what a report shows: every standard indicator's series for
+// the period, in total and by each breakdown, read once and written as a
+// workbook and as a printable document.
+type Data struct {
+	Report  *Report
+	OrgName string // "" for every organisation
+	Made    time.Time
+	Defs    []*indicator.Definition
+	Totals  []*indicator.Series
+	By      map[string][]*indicator.Series // breakdown → series (By empty where the indicator has not it)
+}
+
+// Collect reads a report's figures from the precomputed indicators;
+// progress is told the share done after each read.
+func Collect(ctx context.Context, st Store, rep *Report, orgName string, now time.Time, progress func(int)) (*Data, error) {
+	d := &Data{Report: rep, OrgName: orgName, Made: now, Defs: indicator.Standard(), By: map[string][]*indicator.Series{}}
+	page := func(by string) ([]*indicator.Series, error) {
+		reqs := make([]indicator.Request, len(d.Defs))
+		for i, def := range d.Defs {
+			q := indicator.Query{From: rep.From, To: rep.To, OrgID: rep.OrgID}
+			if by != "" && slices.Contains(def.By, by) {
+				q.By = []string{by}
+			}
+			reqs[i] = indicator.Request{Def: def, Query: q}
+		}
+		return st.IndicatorPage(ctx, reqs)
+	}
+	steps := 2 + len(Breakdowns) // the reads, then the files
+	var err error
+	if d.Totals, err = page(""); err != nil {
+		return nil, err
+	}
+	progress(100 / steps)
+	for n, by := range Breakdowns {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if d.By[by], err = page(by); err != nil {
+			return nil, err
+		}
+		progress(100 * (n + 2) / steps)
+	}
+	return d, nil
+}
+
+// intro is the report's heading lines: title, scope and period, when it
+// was made, and the suppression rule.
+func (d *Data) intro() []string {
+	lang, rep := d.Report.Lang, d.Report
+	scope := d.OrgName
+	if scope == "" {
+		scope = i18n.T(lang, "report.scope_all", nil)
+	}
+	return []string{
+		i18n.T(lang, "report.title", nil),
+		i18n.T(lang, "report.subtitle", map[string]any{"org": scope, "from": i18n.Digits(lang, string(rep.From)), "to": i18n.Digits(lang, string(rep.To))}),
+		i18n.T(lang, "report.generated", map[string]any{"at": d.Made.UTC().Format("2006-01-02 15:04") + " UTC"}),
+		i18n.T(lang, "report.suppression", map[string]any{"k": indicator.K}),
+	}
+}
+
+// Workbook writes the report as XLSX: a sheet of totals (an indicator per
+// row, a month per column, and when each was computed) and a sheet per
+// breakdown (an indicator, month and value per row), with the rows of
+// fewer than indicator.K people marked, not shown.
+func (d *Data) Workbook() ([]byte, error) {
+	lang := d.Report.Lang
 	t := func(key string, args map[string]any) string { return i18n.T(lang, key, args) }
-	defs := indicator.Standard()
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return nil, err
 	}
-	steps := 1 + len(Breakdowns)
-	page := func(by string) ([]*indicator.Series, error) {
-		reqs := make([]indicator.Request, len(defs))
-		for i, d := range defs {
-			q := indicator.Query{From: rep.From, To: rep.To, OrgID: rep.OrgID}
-			if by != "" {
-				if !slices.Contains(d.By, by) {
-					q.By = nil
-				} else {
-					q.By = []string{by}
-				}
-			}
-			reqs[i] = indicator.Request{Def: d, Query: q}
-		}
-		return st.IndicatorPage(ctx, reqs)
-	}
-
-	// Totals: an indicator per row, a month per column.
-	totals := t("report.sheet.totals", nil)
-	if err := f.SetSheetName("Sheet1", totals); err != nil {
-		return nil, err
-	}
-	series, err := page("")
-	if err != nil {
-		return nil, err
-	}
-	months := monthsOf(rep.From, rep.To)
 	set := func(sheet string, col, row int, v any) error {
 		cell, err := excelize.CoordinatesToCellName(col, row)
 		if err != nil {
@@ -168,22 +202,18 @@ func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.
 		b, _ := excelize.CoordinatesToCellName(len(cols), row)
 		return f.SetCellStyle(sheet, a, b, bold)
 	}
-	scope := orgName
-	if scope == "" {
-		scope = t("report.scope_all", nil)
+	totals := t("report.sheet.totals", nil)
+	if err := f.SetSheetName("Sheet1", totals); err != nil {
+		return nil, err
 	}
-	intro := []string{
-		t("report.title", nil),
-		t("report.subtitle", map[string]any{"org": scope, "from": i18n.Digits(lang, string(rep.From)), "to": i18n.Digits(lang, string(rep.To))}),
-		t("report.generated", map[string]any{"at": now.UTC().Format("2006-01-02 15:04") + " UTC"}),
-		t("report.suppression", map[string]any{"k": indicator.K}),
-	}
+	intro := d.intro()
 	for i, s := range intro {
 		if err := set(totals, 1, i+1, s); err != nil {
 			return nil, err
 		}
 	}
 	row := len(intro) + 2
+	months := monthsOf(d.Report.From, d.Report.To)
 	cols := []string{t("indicator.column.code", nil), t("indicator.column.name", nil), t("indicator.column.unit", nil)}
 	for _, m := range months {
 		cols = append(cols, i18n.Digits(lang, m))
@@ -192,10 +222,10 @@ func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.
 	if err := head(totals, row, cols); err != nil {
 		return nil, err
 	}
-	for i, s := range series {
-		d := defs[i]
+	for i, s := range d.Totals {
+		def := d.Defs[i]
 		row++
-		vals := []any{d.Code, d.Title(lang), t("indicator.unit."+string(d.Unit), nil)}
+		vals := []any{def.Code, def.Title(lang), t("indicator.unit."+string(def.Unit), nil)}
 		byMonth := map[string]*float64{}
 		for _, r := range s.Rows {
 			byMonth[r.Period] = r.Value
@@ -213,17 +243,7 @@ func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.
 	if err := f.SetColWidth(totals, "B", "B", 48); err != nil {
 		return nil, err
 	}
-	progress(100 / steps)
-
-	// A sheet per breakdown, in long form.
-	for n, by := range Breakdowns {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		series, err := page(by)
-		if err != nil {
-			return nil, err
-		}
+	for _, by := range Breakdowns {
 		sheet := t("indicator.by."+by, nil)
 		if _, err := f.NewSheet(sheet); err != nil {
 			return nil, err
@@ -234,19 +254,19 @@ func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.
 			return nil, err
 		}
 		row := 1
-		for i, s := range series {
-			d := defs[i]
+		for i, s := range d.By[by] {
+			def := d.Defs[i]
 			if len(s.By) == 0 {
 				continue // not broken down this way
 			}
 			for _, r := range s.Rows {
 				row++
-				vals := []any{d.Code, d.Title(lang), i18n.Digits(lang, r.Period), ValueLabel(lang, by, r.By[by])}
+				vals := []any{def.Code, def.Title(lang), i18n.Digits(lang, r.Period), ValueLabel(lang, by, r.By[by])}
 				if r.Suppressed {
 					vals = append(vals, t("indicator.ui.suppressed", nil))
 				} else {
 					vals = append(vals, cellValue(r.Value), cellValue(r.Numerator))
-					if d.Denominator != nil {
+					if def.Denominator != nil {
 						vals = append(vals, cellValue(r.Denominator))
 					}
 				}
@@ -260,7 +280,6 @@ func Build(ctx context.Context, st Store, rep *Report, orgName string, now time.
 		if err := f.SetColWidth(sheet, "B", "B", 48); err != nil {
 			return nil, err
 		}
-		progress(100 * (n + 2) / steps)
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
@@ -313,27 +332,41 @@ func Months(from, to indicator.Month) int {
 // stops answering (a crash) loses it to another after that.
 const Lease = 2 * time.Minute
 
+// Builder builds the reports of one process.
+type Builder struct {
+	Store Store
+	// Owner names this process among several servers.
+	Owner string
+	// OrgName names an organisation for the documents.
+	OrgName func(ctx context.Context, id string) string
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Chromium, when set, is the browser that prints the PDF (Go's PDF
+	// libraries do not shape Bangla or Arabic; Chromium does); without
+	// it a report is a workbook only.
+	Chromium string
+}
+
 // Run queues the scheduled reports and builds the queued ones, one at a
 // time, until ctx ends: at once, then every interval or when wake
-// receives. owner names this process among several servers; orgName
-// names an organisation for the workbook.
-func Run(ctx context.Context, st Store, owner string, interval time.Duration, wake <-chan struct{}, orgName func(context.Context, string) string, now func() time.Time, log *slog.Logger) {
+// receives.
+func (b *Builder) Run(ctx context.Context, interval time.Duration, wake <-chan struct{}) {
 	for {
-		if _, err := st.QueueScheduledReports(ctx); err != nil && ctx.Err() == nil {
-			log.Error("scheduled reports not queued", "err", err)
+		if _, err := b.Store.QueueScheduledReports(ctx); err != nil && ctx.Err() == nil {
+			b.Log.Error("scheduled reports not queued", "err", err)
 		}
 		for ctx.Err() == nil {
-			rep, err := st.ClaimReport(ctx, owner, Lease)
+			rep, err := b.Store.ClaimReport(ctx, b.Owner, Lease)
 			if err != nil {
 				if ctx.Err() == nil {
-					log.Error("report not claimed", "err", err)
+					b.Log.Error("report not claimed", "err", err)
 				}
 				break
 			}
 			if rep == nil {
 				break
 			}
-			BuildOne(ctx, st, rep, owner, orgName, now, log)
+			b.BuildOne(ctx, rep)
 		}
 		select {
 		case <-ctx.Done():
@@ -344,37 +377,47 @@ func Run(ctx context.Context, st Store, owner string, interval time.Duration, wa
 	}
 }
 
-// BuildOne builds a claimed report and stores the workbook, or the reason
-// it failed.
-func BuildOne(ctx context.Context, st Store, rep *Report, owner string, orgName func(context.Context, string) string, now func() time.Time, log *slog.Logger) {
+// BuildOne builds a claimed report and stores its files, or the reason
+// it failed. A PDF that cannot be printed leaves the workbook.
+func (b *Builder) BuildOne(ctx context.Context, rep *Report) {
 	name := ""
 	if rep.OrgID != "" {
-		name = orgName(ctx, rep.OrgID)
+		name = b.OrgName(ctx, rep.OrgID)
 	}
 	start := time.Now()
-	file, err := Build(ctx, st, rep, name, now(), func(p int) {
-		if err := st.ReportProgress(ctx, rep.ID, owner, p); err != nil && ctx.Err() == nil {
-			log.Warn("report progress not saved", "report", rep.ID, "err", err)
+	var xlsx, pdf []byte
+	d, err := Collect(ctx, b.Store, rep, name, b.Now(), func(p int) {
+		if err := b.Store.ReportProgress(ctx, rep.ID, b.Owner, p); err != nil && ctx.Err() == nil {
+			b.Log.Warn("report progress not saved", "report", rep.ID, "err", err)
 		}
 	})
+	if err == nil {
+		xlsx, err = d.Workbook()
+	}
+	if err == nil && b.Chromium != "" {
+		var perr error
+		if pdf, perr = d.PDF(ctx, b.Chromium); perr != nil && ctx.Err() == nil {
+			b.Log.Warn("report printed without a PDF", "report", rep.ID, "err", perr)
+		}
+	}
 	if ctx.Err() != nil {
 		return // stopping: the lease runs out and another server builds it
 	}
 	failure := ""
 	if err != nil {
 		failure = err.Error()
-		log.Error("report failed", "report", rep.ID, "err", err)
+		b.Log.Error("report failed", "report", rep.ID, "err", err)
 	}
-	if err := st.FinishReport(ctx, rep.ID, owner, file, failure); err != nil {
-		log.Error("report not stored", "report", rep.ID, "err", err)
+	if err := b.Store.FinishReport(ctx, rep.ID, b.Owner, xlsx, pdf, failure); err != nil {
+		b.Log.Error("report not stored", "report", rep.ID, "err", err)
 		return
 	}
-	log.Info("report built", "report", rep.ID, "from", rep.From, "to", rep.To, "bytes", len(file), "took", time.Since(start).Round(time.Millisecond))
+	b.Log.Info("report built", "report", rep.ID, "from", rep.From, "to", rep.To, "xlsx_bytes", len(xlsx), "pdf_bytes", len(pdf), "took", time.Since(start).Round(time.Millisecond))
 }
 
-// FileName is the download name of a report.
-func (r *Report) FileName() string {
-	return fmt.Sprintf("homeward-report-%s-%s.xlsx", r.From, r.To)
+// FileName is the download name of a report's file in format.
+func (r *Report) FileName(format string) string {
+	return fmt.Sprintf("homeward-report-%s-%s.%s", r.From, r.To, format)
 }
 
 // SizeText is a report's size for people.

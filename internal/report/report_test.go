@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"homeward/internal/indicator"
 )
@@ -42,5 +43,43 @@ func TestValueLabel(t *testing.T) {
 		if got := ValueLabel(c.lang, c.field, c.value); got != c.want {
 			t.Errorf("ValueLabel(%s, %s, %q) = %q, want %q", c.lang, c.field, c.value, got, c.want)
 		}
+	}
+}
+
+// The printed report is an HTML page in the report's language and
+// direction, with suppressed figures starred; Chromium prints it (where
+// installed: .ci/run installs it).
+func TestDocumentAndPDF(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	defs := []*indicator.Definition{
+		{Code: "registrations", Unit: indicator.Count, Name: map[string]string{"en": "Returnees registered", "bn": "নিবন্ধিত প্রত্যাবর্তনকারী"}, By: []string{"sex"}},
+		{Code: "women_served", Unit: indicator.Percent, Denominator: indicator.Filter{}, Name: map[string]string{"en": "Women served", "bn": "সেবা পাওয়া নারী"}},
+	}
+	d := &Data{Report: &Report{Lang: "bn", From: "2026-10", To: "2026-11"}, OrgName: "<Shapla>", Made: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Defs: defs,
+		Totals: []*indicator.Series{
+			{Rows: []indicator.Row{{Period: "2026-10", Value: f(12)}, {Period: "2026-11", Value: f(1234)}}},
+			{Rows: []indicator.Row{{Period: "2026-11", Value: f(40.26)}}},
+		},
+		By: map[string][]*indicator.Series{
+			"sex":       {{By: []string{"sex"}, Rows: []indicator.Row{{Period: "2026-11", By: map[string]string{"sex": "female"}, Value: f(9)}, {Period: "2026-11", By: map[string]string{"sex": "male"}, Suppressed: true}}}, {}},
+			"age_group": {{}, {}},
+		}}
+	html, err := d.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(html)
+	for _, want := range []string{`lang="bn" dir="ltr"`, "নিবন্ধিত প্রত্যাবর্তনকারী", "১,২৩৪", "৪০.৩%", "&lt;Shapla&gt;", "নারী", `<td class="num">*</td>`, "২০২৬-১০"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the document lacks %q", want)
+		}
+	}
+	chromium := FindChromium()
+	if chromium == "" {
+		t.Skip("no Chromium here to print with")
+	}
+	pdf, err := d.PDF(t.Context(), chromium)
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("PDF: %.8q %v", pdf, err)
 	}
 }

@@ -60,9 +60,11 @@ type Handler struct {
 // interval (others' requests, schedules, a crashed builder's reports).
 // Several processes share the work safely: a report is claimed by one.
 func (h *Handler) RunReports(ctx context.Context, interval time.Duration) {
-	owner := homeward.NewID()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	report.Run(sys, h.db, owner, interval, h.wake, h.db.OrganisationName, h.db.Now, h.log)
+	b := &report.Builder{Store: h.db, Owner: homeward.NewID(), OrgName: h.db.OrganisationName, Now: h.db.Now, Log: h.log, Chromium: report.FindChromium()}
+	if b.Chromium == "" {
+		h.log.Info("reports are workbooks only: no Chromium to print PDFs with")
+	}
+	b.Run(homeward.NewContextWithActor(ctx, homeward.SystemActor), interval, h.wake)
 }
 
 // Wait waits, until ctx ends, for the work the handler started in the

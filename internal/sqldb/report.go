@@ -24,13 +24,13 @@ func reportScope(ctx context.Context) (*homeward.Actor, string, error) {
 	return a, org, nil
 }
 
-const reportCols = `id, org_id, requested_by, lang, period_from, period_to, scheduled, state, progress, error, size, requested_at, finished_at`
+const reportCols = `id, org_id, requested_by, lang, period_from, period_to, scheduled, state, progress, error, size, pdf_size, requested_at, finished_at`
 
 func scanReport(sc interface{ Scan(...any) error }) (*report.Report, error) {
 	r := &report.Report{}
 	var from, to string
 	var scheduled int
-	if err := sc.Scan(&r.ID, &r.OrgID, &r.RequestedBy, &r.Lang, &from, &to, &scheduled, &r.State, &r.Progress, &r.Error, &r.Size,
+	if err := sc.Scan(&r.ID, &r.OrgID, &r.RequestedBy, &r.Lang, &from, &to, &scheduled, &r.State, &r.Progress, &r.Error, &r.Size, &r.PDFSize,
 		dbTime{&r.RequestedAt}, dbNullTime{&r.FinishedAt}); err != nil {
 		return nil, err
 	}
@@ -89,26 +89,33 @@ func (db *DB) Reports(ctx context.Context) ([]*report.Report, error) {
 	return out, rows.Err()
 }
 
-// ReportFile returns a built report and its workbook; another
-// organisation's report is not found. The download is in the audit log.
-func (db *DB) ReportFile(ctx context.Context, id string) (*report.Report, []byte, error) {
+// ReportFile returns a built report and its file in format (xlsx, or pdf
+// when one was printed); another organisation's report is not found. The
+// download is in the audit log.
+func (db *DB) ReportFile(ctx context.Context, id, format string) (*report.Report, []byte, error) {
 	_, org, err := reportScope(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	col := map[string]string{"xlsx": "file", "pdf": "pdf"}[format]
+	if col == "" {
+		return nil, nil, homeward.FieldErrorf("format", "report.format", "A report downloads as xlsx or pdf.")
+	}
 	var file []byte
 	var r *report.Report
 	err = db.Transact(ctx, func(tx *Tx) error {
-		row := tx.QueryRow(`SELECT `+reportCols+`, file FROM reports WHERE id = ? AND org_id = ? AND state = ?`, id, org, report.Done)
-		r = &report.Report{}
-		var from, to string
-		var scheduled int
-		if err := row.Scan(&r.ID, &r.OrgID, &r.RequestedBy, &r.Lang, &from, &to, &scheduled, &r.State, &r.Progress, &r.Error, &r.Size,
-			dbTime{&r.RequestedAt}, dbNullTime{&r.FinishedAt}, &file); err != nil {
+		var err error
+		r, err = scanReport(tx.QueryRow(`SELECT `+reportCols+` FROM reports WHERE id = ? AND org_id = ? AND state = ?`, id, org, report.Done))
+		if err != nil {
 			return notFound(err)
 		}
-		r.From, r.To, r.Scheduled = indicator.Month(from), indicator.Month(to), scheduled == 1
-		return tx.Audit("report.download", "report", id, org, map[string]any{"from": r.From, "to": r.To})
+		if err := tx.QueryRow(`SELECT `+col+` FROM reports WHERE id = ?`, id).Scan(&file); err != nil {
+			return err
+		}
+		if len(file) == 0 {
+			return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
+		}
+		return tx.Audit("report.download", "report", id, org, map[string]any{"from": r.From, "to": r.To, "format": format})
 	})
 	if err != nil {
 		return nil, nil, err
@@ -252,18 +259,19 @@ func (db *DB) ReportProgress(ctx context.Context, id, owner string, progress int
 	})
 }
 
-// FinishReport stores owner's workbook of a report, or why it failed.
-func (db *DB) FinishReport(ctx context.Context, id, owner string, file []byte, failure string) error {
+// FinishReport stores owner's files of a report (the PDF may be nil), or
+// why it failed.
+func (db *DB) FinishReport(ctx context.Context, id, owner string, file, pdf []byte, failure string) error {
 	if !homeward.ActorFromContext(ctx).System {
 		return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
 	state := report.Done
 	if failure != "" {
-		state, file = report.Failed, nil
+		state, file, pdf = report.Failed, nil, nil
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(`UPDATE reports SET state = ?, progress = 100, file = ?, size = ?, error = ?, finished_at = ?, claimed_until = NULL
-			WHERE id = ? AND claimed_by = ? AND state = ?`, state, file, len(file), failure, tx.now, id, owner, report.Running)
+		_, err := tx.Exec(`UPDATE reports SET state = ?, progress = 100, file = ?, size = ?, pdf = ?, pdf_size = ?, error = ?, finished_at = ?, claimed_until = NULL
+			WHERE id = ? AND claimed_by = ? AND state = ?`, state, file, len(file), pdf, len(pdf), failure, tx.now, id, owner, report.Running)
 		return err
 	})
 }

@@ -62,12 +62,25 @@ func TestDonorReport(t *testing.T) {
 		t.Fatalf("a second server claimed %+v %v", other, err)
 	}
 	// Not downloadable before it is built.
-	if _, _, err := w.DB.ReportFile(me, rep.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+	if _, _, err := w.DB.ReportFile(me, rep.ID, "xlsx"); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("download before it is built: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	report.BuildOne(sys, w.DB, got, "a", w.DB.OrganisationName, w.DB.Now, log)
-	r, file, err := w.DB.ReportFile(me, rep.ID)
+	// The builder prints a PDF too where Chromium is installed (.ci/run
+	// installs it).
+	b := &report.Builder{Store: w.DB, Owner: "a", OrgName: w.DB.OrganisationName, Now: w.DB.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Chromium: report.FindChromium()}
+	b.BuildOne(sys, got)
+	if b.Chromium != "" {
+		r, pdf, err := w.DB.ReportFile(me, rep.ID, "pdf")
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || r.PDFSize != len(pdf) {
+			t.Errorf("the PDF: %d bytes %.8q %v", len(pdf), pdf, err)
+		}
+	} else {
+		t.Log("no Chromium here: the PDF is not checked")
+	}
+	if _, _, err := w.DB.ReportFile(me, rep.ID, "docx"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("a docx: %v", err)
+	}
+	r, file, err := w.DB.ReportFile(me, rep.ID, "xlsx")
 	if err != nil || r.State != report.Done || r.Size != len(file) || len(file) == 0 {
 		t.Fatalf("download: %+v %d %v", r, len(file), err)
 	}
@@ -109,7 +122,7 @@ func TestDonorReport(t *testing.T) {
 	}
 	// Another organisation's analyst finds nothing; the operator's see
 	// their own (every organisation's) reports only.
-	if _, _, err := w.DB.ReportFile(w.as("provider", homeward.RoleMEAnalyst), rep.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+	if _, _, err := w.DB.ReportFile(w.as("provider", homeward.RoleMEAnalyst), rep.ID, "xlsx"); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("another organisation downloads: %v", err)
 	}
 	if list, err := w.DB.Reports(w.as("operator", homeward.RoleMEAnalyst)); err != nil || len(list) != 0 {
@@ -130,10 +143,10 @@ func TestDonorReport(t *testing.T) {
 		t.Fatalf("taken over: %+v %v", c, err)
 	}
 	// The crashed builder's late result is not stored over the new one's.
-	if err := w.DB.FinishReport(sys, stuck.ID, "crashed", []byte("late"), ""); err != nil {
+	if err := w.DB.FinishReport(sys, stuck.ID, "crashed", []byte("late"), nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.DB.FinishReport(sys, stuck.ID, "b", nil, "no space left"); err != nil {
+	if err := w.DB.FinishReport(sys, stuck.ID, "b", nil, nil, "no space left"); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := w.DB.Reports(me); list[0].ID != stuck.ID || list[0].State != report.Failed || list[0].Size != 0 {

@@ -118,7 +118,8 @@ func TestDonorReportPages(t *testing.T) {
 	if err != nil || rep == nil {
 		t.Fatalf("claim: %v %v", rep, err)
 	}
-	report.BuildOne(sys, w.DB, rep, "test", w.DB.OrganisationName, w.DB.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b2 := &report.Builder{Store: w.DB, Owner: "test", OrgName: w.DB.OrganisationName, Now: w.DB.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	b2.BuildOne(sys, rep)
 	_, page = b.get("/reports")
 	link := `href="/reports/` + rep.ID + `/download"`
 	if !strings.Contains(page, link) || strings.Contains(page, `hx-trigger="load delay:2s"`) {
@@ -132,6 +133,13 @@ func TestDonorReportPages(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") || !bytes.HasPrefix(body, []byte("PK")) {
 		t.Errorf("download: %d %s %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(body))
+	}
+	// Built without a browser: no PDF offered, none to download.
+	if strings.Contains(page, `class="report-pdf"`) {
+		t.Error("a PDF is offered")
+	}
+	if status, _ := b.get("/reports/" + rep.ID + "/download?format=pdf"); status != 404 {
+		t.Errorf("a PDF that was not printed: %d", status)
 	}
 	// The monthly report, on and off.
 	if _, page = b.post("/reports/schedule", url.Values{"csrf_token": {token}, "monthly": {"true"}}); !strings.Contains(page, `id="report-monthly-off"`) {

@@ -24,6 +24,7 @@ func (w *Web) routesReport() {
 
 type reportRow struct {
 	ID, Period, Requested, State, Size string
+	PDFSize                            string // "": no PDF
 	Progress                           int
 	Done, Pending, Scheduled           bool
 }
@@ -59,6 +60,9 @@ func (w *Web) showReports(rw http.ResponseWriter, r *http.Request, p *page, d *r
 		switch rep.State {
 		case report.Done:
 			row.Done, row.Size = true, report.SizeText(p.Lang, rep.Size)
+			if rep.PDFSize > 0 {
+				row.PDFSize = report.SizeText(p.Lang, rep.PDFSize)
+			}
 		case report.Queued, report.Running:
 			row.Pending, d.Pending = true, true
 		}
@@ -107,12 +111,17 @@ func (w *Web) reportDownload(rw http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return notFound()
 	}
-	rep, file, err := w.svc.Reports.ReportFile(r.Context(), r.PathValue("id"))
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "xlsx"
+	}
+	rep, file, err := w.svc.Reports.ReportFile(r.Context(), r.PathValue("id"), format)
 	if err != nil {
 		return err
 	}
-	rw.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	rw.Header().Set("Content-Disposition", `attachment; filename="`+rep.FileName()+`"`)
+	types := map[string]string{"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+	rw.Header().Set("Content-Type", types[format])
+	rw.Header().Set("Content-Disposition", `attachment; filename="`+rep.FileName(format)+`"`)
 	rw.Header().Set("Content-Length", strconv.Itoa(len(file)))
 	_, err = rw.Write(file)
 	return err

@@ -15,6 +15,8 @@ CREATE TABLE reports (
     error         TEXT NOT NULL DEFAULT '',
     file          BYTEA,
     size          INTEGER NOT NULL DEFAULT 0,
+    pdf           BYTEA,
+    pdf_size      INTEGER NOT NULL DEFAULT 0,
     claimed_by    TEXT NOT NULL DEFAULT '',
     claimed_until TIMESTAMPTZ,
     requested_at  TIMESTAMPTZ NOT NULL,

@@ -15,6 +15,8 @@ CREATE TABLE reports (
     error         TEXT NOT NULL DEFAULT '',
     file          BLOB,
     size          INTEGER NOT NULL DEFAULT 0,
+    pdf           BLOB,
+    pdf_size      INTEGER NOT NULL DEFAULT 0,
     claimed_by    TEXT NOT NULL DEFAULT '',
     claimed_until TEXT,
     requested_at  TEXT NOT NULL,
