@@ -46,6 +46,10 @@ type indicatorPage struct {
 	From, To, By string
 	ByLabel      string
 	ByOptions    []option
+	// Org narrows the operator's watchers to one organisation; OrgOptions
+	// are theirs to choose from (nil for everyone else).
+	Org        string
+	OrgOptions []option
 	Cards        []indicatorCard
 }
 
@@ -59,7 +63,15 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "indicator.ui.title", nil)
 	q := r.URL.Query()
-	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by")}
+	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org")}
+	if a.Operator {
+		d.OrgOptions = []option{{"", i18n.T(p.Lang, "indicator.ui.org_all", nil)}}
+		if list, _, err := w.svc.Orgs.FindOrganisations(r.Context(), homeward.OrganisationFilter{Limit: 500}); err == nil {
+			for _, o := range list {
+				d.OrgOptions = append(d.OrgOptions, option{o.ID, o.Name})
+			}
+		}
+	}
 	d.ByOptions = append(d.ByOptions, option{"", i18n.T(p.Lang, "indicator.ui.by_none", nil)})
 	for _, b := range breakdowns {
 		d.ByOptions = append(d.ByOptions, option{b, i18n.T(p.Lang, "indicator.by."+b, nil)})
@@ -80,7 +92,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
 	loc := w.clock(r).Location()
-	defs, reqs := pageRequests(from, to, d.By)
+	defs, reqs := pageRequests(from, to, d.By, d.Org)
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
@@ -134,12 +146,13 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 }
 
 // pageRequests asks for every standard indicator over from..to, broken
-// down by by where the indicator allows it.
-func pageRequests(from, to indicator.Month, by string) ([]*indicator.Definition, []indicator.Request) {
+// down by by where the indicator allows it, of one organisation when org
+// is set (the storage refuses an organisation the reader may not see).
+func pageRequests(from, to indicator.Month, by, org string) ([]*indicator.Definition, []indicator.Request) {
 	defs := indicator.Standard()
 	reqs := make([]indicator.Request, len(defs))
 	for i, def := range defs {
-		q := indicator.Query{From: from, To: to}
+		q := indicator.Query{From: from, To: to, OrgID: org}
 		if by != "" && slices.Contains(def.By, by) {
 			q.By = []string{by}
 		}
@@ -164,7 +177,7 @@ func (w *Web) indicatorExport(rw http.ResponseWriter, r *http.Request) error {
 	if by != "" && !slices.Contains(breakdowns, by) {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
-	defs, reqs := pageRequests(from, to, by)
+	defs, reqs := pageRequests(from, to, by, q.Get("org"))
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
 	if err != nil {
 		return err

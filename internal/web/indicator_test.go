@@ -32,7 +32,7 @@ func TestIndicatorDashboard(t *testing.T) {
 	}
 	// Broken down by sex, one woman is too few to show.
 	_, page = b.get("/indicators?by=sex")
-	if !strings.Contains(page, "fewer than 5 people") || strings.Contains(page, `id="chart-registrations"`) {
+	if !strings.Contains(page, "fewer than 5 people") || strings.Contains(page, `class="indicator-chart"`) {
 		t.Errorf("by sex: the single woman is shown or charted")
 	}
 	if _, page = b.get("/indicators?by=sex"); !strings.Contains(page, "Not broken down by Sex") {
@@ -70,6 +70,25 @@ func TestIndicatorDashboard(t *testing.T) {
 	}
 	if _, page = b.get("/indicators"); !strings.Contains(page, "নিবন্ধিত প্রত্যাবর্তনকারী") {
 		t.Error("no Bangla titles")
+	}
+	// The organisation filter is the operator's watchers'; an NGO's analyst
+	// naming another organisation finds nothing.
+	if strings.Contains(page, `id="ind-org"`) {
+		t.Error("the NGO's analyst is offered the organisation filter")
+	}
+	if status, _ := b.get("/indicators?org=" + w.Operator.ID); status != 404 {
+		t.Errorf("the NGO's analyst on the operator's figures: %d", status)
+	}
+	op := &browser{t: t, base: b.base, c: newJarClient()}
+	op.login(w.Users["operator"][homeward.RoleMEAnalyst].Email)
+	if _, page := op.get("/indicators"); !strings.Contains(page, `id="ind-org"`) || !strings.Contains(page, `<option value="`+w.NGO.ID+`"`) {
+		t.Error("the operator's analyst has no organisation filter")
+	}
+	if _, page := op.get("/indicators?org=" + w.Operator.ID); strings.Contains(page, `class="indicator-chart"`) || !strings.Contains(page, `value="`+w.Operator.ID+`" selected`) {
+		t.Error("the operator's own organisation has the NGO's registration")
+	}
+	if _, page := op.get("/indicators?org=" + w.NGO.ID); !strings.Contains(page, `class="indicator-chart"`) {
+		t.Error("the NGO's figures, chosen by the operator's analyst, are not charted")
 	}
 	cw := &browser{t: t, base: b.base, c: newJarClient()}
 	cw.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
