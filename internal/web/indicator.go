@@ -50,7 +50,7 @@ type indicatorPage struct {
 	// are theirs to choose from (nil for everyone else).
 	Org        string
 	OrgOptions []option
-	Cards        []indicatorCard
+	Cards      []indicatorCard
 }
 
 // breakdowns are the disaggregations offered on the dashboard.
