@@ -226,14 +226,39 @@ type AuditFilter struct {
 	RecordType *string
 	RecordID   *string
 	ActorID    *string
-	After      string
-	Limit      int
+	Action     *string
+	// Since and Until bound the events' time: Since <= at < Until.
+	Since, Until *time.Time
+	After        string
+	Limit        int
+}
+
+// AuditActivity is one user's recorded actions over a period, for the
+// auditor's summary of unusual access.
+type AuditActivity struct {
+	ActorID string `json:"actor_id"`
+	OrgID   string `json:"org_id"`
+	Events  int    `json:"events"`
+	// Records is how many different records the events touched.
+	Records int `json:"records"`
+	// Exports counts exports and downloads of data.
+	Exports int `json:"exports"`
+	// OffHours counts events before 07:00 or from 20:00 local time, or
+	// on a Friday (the weekend in Bangladesh).
+	OffHours int `json:"off_hours"`
+	// Flags say why the activity is unusual: "many" (over three times
+	// the median of the organisation's active users, and over 50),
+	// "exports" (5 or more), "off_hours" (over a third of 10 or more).
+	Flags []string `json:"flags,omitempty"`
 }
 
 // AuditService reads and verifies the audit log. Appending happens inside
 // each write's transaction, not through this interface.
 type AuditService interface {
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
+	// AuditActivity sums each user's events from since to until (local
+	// times in loc), busiest first, with what makes them unusual.
+	AuditActivity(ctx context.Context, since, until time.Time, loc *time.Location) ([]*AuditActivity, error)
 	VerifyAudit(ctx context.Context) (*AuditReport, error)
 }
 

@@ -1,13 +1,16 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"time"
 
 	"homeward"
 )
@@ -142,6 +145,18 @@ func (db *DB) FindAuditEvents(ctx context.Context, f homeward.AuditFilter) ([]*h
 	if f.ActorID != nil {
 		q += ` AND actor_id = ?`
 		args = append(args, *f.ActorID)
+	}
+	if f.Action != nil {
+		q += ` AND action = ?`
+		args = append(args, *f.Action)
+	}
+	if f.Since != nil {
+		q += ` AND at >= ?`
+		args = append(args, f.Since.UTC())
+	}
+	if f.Until != nil {
+		q += ` AND at < ?`
+		args = append(args, f.Until.UTC())
 	}
 	if f.After != "" {
 		id, err := parseIntCursor(f.After)
@@ -452,4 +467,93 @@ func notFound(err error) error {
 		return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
 	}
 	return err
+}
+
+// AuditActivity sums each user's audit events from since to until: how
+// many, over how many records, how many exports and downloads, and how
+// many outside working hours in loc, busiest first, each with the flags
+// that make it unusual (see homeward.AuditActivity). An auditor sees their
+// organisation's users; the operator's, everyone's. The events are read
+// once, as a stream of three short columns.
+func (db *DB) AuditActivity(ctx context.Context, since, until time.Time, loc *time.Location) ([]*homeward.AuditActivity, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := ""
+	if actor != nil && !actor.System && !actor.Operator {
+		org = actor.OrgID
+	}
+	if err := homeward.Authorize(actor, homeward.ActAuditRead, homeward.Resource{Type: "audit", OrgID: org}); err != nil {
+		return nil, err
+	}
+	q := `SELECT actor_id, org_id, at, action, record_type, record_id FROM audit_events WHERE at >= ? AND at < ? AND actor_id NOT IN ('', 'system')`
+	args := []any{since.UTC(), until.UTC()}
+	if org != "" {
+		q += ` AND org_id = ?`
+		args = append(args, org)
+	}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type key struct{ actor, org string }
+	acts := map[key]*homeward.AuditActivity{}
+	records := map[key]map[string]struct{}{}
+	for rows.Next() {
+		var k key
+		var at time.Time
+		var action, rtype, rid string
+		if err := rows.Scan(&k.actor, &k.org, dbTime{&at}, &action, &rtype, &rid); err != nil {
+			return nil, err
+		}
+		a := acts[k]
+		if a == nil {
+			a = &homeward.AuditActivity{ActorID: k.actor, OrgID: k.org}
+			acts[k], records[k] = a, map[string]struct{}{}
+		}
+		a.Events++
+		if rid != "" {
+			records[k][rtype+"/"+rid] = struct{}{}
+		}
+		if strings.Contains(action, "export") || strings.Contains(action, "download") {
+			a.Exports++
+		}
+		local := at.In(loc)
+		if h := local.Hour(); h < 7 || h >= 20 || local.Weekday() == time.Friday {
+			a.OffHours++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*homeward.AuditActivity, 0, len(acts))
+	perOrg := map[string][]int{}
+	for k, a := range acts {
+		a.Records = len(records[k])
+		out = append(out, a)
+		perOrg[a.OrgID] = append(perOrg[a.OrgID], a.Events)
+	}
+	median := map[string]float64{}
+	for o, ns := range perOrg {
+		slices.Sort(ns)
+		m := float64(ns[len(ns)/2])
+		if len(ns)%2 == 0 {
+			m = float64(ns[len(ns)/2-1]+ns[len(ns)/2]) / 2
+		}
+		median[o] = m
+	}
+	for _, a := range out {
+		if len(perOrg[a.OrgID]) > 1 && float64(a.Events) > 3*median[a.OrgID] && a.Events > 50 {
+			a.Flags = append(a.Flags, "many")
+		}
+		if a.Exports >= 5 {
+			a.Flags = append(a.Flags, "exports")
+		}
+		if a.Events >= 10 && 3*a.OffHours > a.Events {
+			a.Flags = append(a.Flags, "off_hours")
+		}
+	}
+	slices.SortFunc(out, func(x, y *homeward.AuditActivity) int {
+		return cmp.Or(cmp.Compare(min(len(y.Flags), 1), min(len(x.Flags), 1)), cmp.Compare(y.Events, x.Events), cmp.Compare(x.ActorID, y.ActorID))
+	})
+	return out, nil
 }

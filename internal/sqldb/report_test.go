@@ -182,3 +182,53 @@ func TestDonorReport(t *testing.T) {
 		t.Error("the schedule is still on")
 	}
 }
+
+// The monthly summary of access flags a user with many more actions than
+// colleagues, many exports, and mostly outside working hours; an auditor
+// sees their own organisation's users only.
+func TestAuditActivity(t *testing.T) {
+	w := newRefWorld(t)
+	clock := w.DB.Now
+	day := time.Date(2026, 11, 10, 0, 0, 0, 0, homewardtest.Zone) // a Tuesday
+	at := func(hour int) func() time.Time {
+		return func() time.Time { return day.Add(time.Duration(hour) * time.Hour).UTC() }
+	}
+	export := func(r homeward.Role, n int) {
+		for range n {
+			if err := w.DB.RecordResearchExport(w.as("ngo", r), w.NGO.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.DB.Now = at(22)
+	export(homeward.RoleMEAnalyst, 60)
+	w.DB.Now = at(10)
+	export(homeward.RoleSupervisor, 3)
+	export(homeward.RoleAdministrator, 3)
+	if err := w.DB.RecordResearchExport(w.as("provider", homeward.RoleMEAnalyst), w.Provider.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.DB.Now = clock
+	since := time.Date(2026, 11, 1, 0, 0, 0, 0, homewardtest.Zone)
+	acts, err := w.DB.AuditActivity(w.as("ngo", homeward.RoleAuditor), since, since.AddDate(0, 1, 0), homewardtest.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acts) != 3 {
+		t.Fatalf("%d users: %+v", len(acts), acts)
+	}
+	top := acts[0]
+	if top.ActorID != w.Users["ngo"][homeward.RoleMEAnalyst].ID || top.Events != 60 || top.Exports != 60 || top.OffHours != 60 || strings.Join(top.Flags, ",") != "many,exports,off_hours" {
+		t.Errorf("the busiest: %+v", top)
+	}
+	if acts[1].Events != 3 || len(acts[1].Flags) != 0 || acts[1].OffHours != 0 {
+		t.Errorf("a colleague: %+v", acts[1])
+	}
+	// October holds none of it; a case worker may not ask.
+	if acts, err := w.DB.AuditActivity(w.as("ngo", homeward.RoleAuditor), since.AddDate(0, -1, 0), since, homewardtest.Zone); err != nil || len(acts) != 0 {
+		t.Errorf("October: %+v %v", acts, err)
+	}
+	if _, err := w.DB.AuditActivity(w.as("ngo", homeward.RoleCaseWorker), since, since.AddDate(0, 1, 0), homewardtest.Zone); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("a case worker: %v", err)
+	}
+}
