@@ -184,10 +184,10 @@ func monthBounds(month string, loc *time.Location) (time.Time, time.Time, error)
 }
 
 type activityRow struct {
-	Actor, Org                          string
+	Actor, Org                         string
 	Events, Records, Exports, OffHours string
-	Flags                               []string
-	Link                                string
+	Flags                              []string
+	Link                               string
 }
 
 type auditSummaryView struct {
