@@ -262,6 +262,31 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x+bw/2, h-8, html.EscapeString(i18n.Digits(lang, r.Period)))
 		}
 	}
+	// The trend: a least-squares line through the months with a value
+	// (three at least), dashed over the bars, its slope in its title.
+	var sn, sx, sy, sxx, sxy float64
+	for i, r := range s.Rows {
+		if r.Value != nil {
+			x, y := float64(i), *r.Value
+			sn, sx, sy, sxx, sxy = sn+1, sx+x, sy+y, sxx+x*x, sxy+x*y
+		}
+	}
+	if den := sn*sxx - sx*sx; sn >= 3 && den != 0 {
+		slope := (sn*sxy - sx*sy) / den
+		icept := (sy - slope*sx) / sn
+		at := func(i int) (float64, float64) {
+			v := math.Max(0, math.Min(max, icept+slope*float64(i)))
+			return float64(left) + (float64(i)+0.5)*slot, float64(h-bottom) - v/max*float64(h-bottom-top)
+		}
+		x1, y1 := at(0)
+		x2, y2 := at(n - 1)
+		sign := ""
+		if slope > 0 {
+			sign = "+"
+		}
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="trend"><title>%s</title></line>`, x1, y1, x2, y2,
+			html.EscapeString(i18n.T(lang, "indicator.ui.trend", map[string]any{"change": sign + figure(lang, indicator.Mean, &slope)})))
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text above is escaped
 }
