@@ -13,6 +13,7 @@ import (
 
 	"homeward"
 	"homeward/internal/indicator"
+	"homeward/internal/report"
 	"homeward/internal/sqldb"
 )
 
@@ -207,5 +208,29 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s\n",
 			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99))
 	}
+	// One donor report of the same 12 months, every organisation, as the
+	// background builder makes it (the PDF where Chromium is installed).
+	rep := &report.Report{ID: "bench", Lang: "bn", From: from, To: to}
+	t0 := time.Now()
+	d, err := report.Collect(sys, db, rep, "", db.Now(), func(int) {})
+	if err != nil {
+		return err
+	}
+	read := time.Since(t0)
+	xlsx, err := d.Workbook()
+	if err != nil {
+		return err
+	}
+	wrote := time.Since(t0) - read
+	line := fmt.Sprintf("donor report (%s..%s, 1 + %d breakdowns): read %s, workbook %s (%d KB)", from, to, len(report.Breakdowns), read.Round(time.Millisecond), wrote.Round(time.Millisecond), len(xlsx)>>10)
+	if c := report.FindChromium(); c != "" {
+		t1 := time.Now()
+		pdf, err := d.PDF(ctx, c)
+		if err != nil {
+			return err
+		}
+		line += fmt.Sprintf(", PDF %s (%d KB)", time.Since(t1).Round(time.Millisecond), len(pdf)>>10)
+	}
+	fmt.Fprintln(p.stdout, line)
 	return nil
 }
