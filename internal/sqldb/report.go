@@ -15,13 +15,22 @@ import (
 func reportScope(ctx context.Context) (*homeward.Actor, string, error) {
 	a := homeward.ActorFromContext(ctx)
 	org := ""
-	if !a.Operator && !a.System {
+	if a != nil && !a.Operator && !a.System {
 		org = actorOrg(a)
 	}
 	if err := homeward.Authorize(a, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: org}); err != nil {
 		return a, "", err
 	}
 	return a, org, nil
+}
+
+// systemOnly refuses everyone but the system: the report builder's steps
+// are background work, never a user's.
+func systemOnly(ctx context.Context) error {
+	if a := homeward.ActorFromContext(ctx); a == nil || !a.System {
+		return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	return nil
 }
 
 const reportCols = `id, org_id, requested_by, lang, period_from, period_to, scheduled, state, progress, error, size, pdf_size, requested_at, finished_at`
@@ -168,8 +177,8 @@ func lastMonth(t time.Time) string {
 // time zone) for every schedule that has not had it; each once, however
 // many servers ask.
 func (db *DB) QueueScheduledReports(ctx context.Context) (int, error) {
-	if !homeward.ActorFromContext(ctx).System {
-		return 0, homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	if err := systemOnly(ctx); err != nil {
+		return 0, err
 	}
 	n := 0
 	err := db.Transact(ctx, func(tx *Tx) error {
@@ -214,8 +223,8 @@ func (db *DB) QueueScheduledReports(ctx context.Context) (int, error) {
 // ClaimReport takes the oldest queued report, or one whose builder's
 // lease ran out, for owner; nil when there is none.
 func (db *DB) ClaimReport(ctx context.Context, owner string, lease time.Duration) (*report.Report, error) {
-	if !homeward.ActorFromContext(ctx).System {
-		return nil, homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	if err := systemOnly(ctx); err != nil {
+		return nil, err
 	}
 	var out *report.Report
 	err := db.Transact(ctx, func(tx *Tx) error {
@@ -249,8 +258,8 @@ func (db *DB) ClaimReport(ctx context.Context, owner string, lease time.Duration
 // ReportProgress records how far owner's build of a report is, and
 // renews the lease.
 func (db *DB) ReportProgress(ctx context.Context, id, owner string, progress int) error {
-	if !homeward.ActorFromContext(ctx).System {
-		return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	if err := systemOnly(ctx); err != nil {
+		return err
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE reports SET progress = ?, claimed_until = ? WHERE id = ? AND claimed_by = ? AND state = ?`,
@@ -262,8 +271,8 @@ func (db *DB) ReportProgress(ctx context.Context, id, owner string, progress int
 // FinishReport stores owner's files of a report (the PDF may be nil), or
 // why it failed.
 func (db *DB) FinishReport(ctx context.Context, id, owner string, file, pdf []byte, failure string) error {
-	if !homeward.ActorFromContext(ctx).System {
-		return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	if err := systemOnly(ctx); err != nil {
+		return err
 	}
 	state := report.Done
 	if failure != "" {
