@@ -9,6 +9,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
+	"homeward/internal/reference"
 )
 
 func (a *API) routesIndicator() {
@@ -42,7 +43,8 @@ func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
 // getIndicator returns an indicator's values: ?from=YYYY-MM&to=YYYY-MM
 // (default the last 12 months), ?by=sex,district (at most two of the
 // definition's disaggregations), ?org= (the operator's watchers: one
-// organisation), ?format=csv (a CSV table with HXL hashtags instead of
+// organisation), ?district= (one district's figures, by its p-code),
+// ?format=csv (a CSV table with HXL hashtags instead of
 // JSON).
 func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 	d, err := indicator.Find(r.PathValue("code"))
@@ -58,7 +60,13 @@ func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, indicator.Query{From: from, To: to, By: by, OrgID: q.Get("org")})
+	district := q.Get("district")
+	if district != "" && reference.Area(district) == nil {
+		e := homeward.FieldErrorf("district", "indicator.district", "%q is not a district's p-code.", district)
+		e.Args = map[string]any{"value": district}
+		return e
+	}
+	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, indicator.Query{From: from, To: to, By: by, OrgID: q.Get("org"), District: district})
 	if err != nil {
 		return err
 	}

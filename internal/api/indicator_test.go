@@ -29,12 +29,15 @@ func TestIndicatorsAPI(t *testing.T) {
 		t.Errorf("csv: %d %s", csv.status, csv.body)
 	}
 	for path, want := range map[string]int{
-		"/api/v1/indicators/registrations?format=xml":                400,
-		"/api/v1/indicators/registrations?from=2026-05&to=2026-04":   400, // ends before it starts
-		"/api/v1/indicators/registrations?from=May":                  400,
-		"/api/v1/indicators/registrations?by=religion":               400,
-		"/api/v1/indicators/registrations?by=sex,district,age_group": 400,
-		"/api/v1/indicators/nothing":                                 404,
+		"/api/v1/indicators/registrations?format=xml":                       400,
+		"/api/v1/indicators/registrations?district=BD9999":                  400,
+		"/api/v1/indicators/registrations?district=BD3026&by=sex,age_group": 400, // a district and two breakdowns
+		"/api/v1/indicators/registrations?district=BD3026&by=sex":           200,
+		"/api/v1/indicators/registrations?from=2026-05&to=2026-04":          400, // ends before it starts
+		"/api/v1/indicators/registrations?from=May":                         400,
+		"/api/v1/indicators/registrations?by=religion":                      400,
+		"/api/v1/indicators/registrations?by=sex,district,age_group":        400,
+		"/api/v1/indicators/nothing":                                        404,
 	} {
 		if a := e.do(call{method: "GET", path: path, as: "ngo/me_analyst"}); a.status != want {
 			t.Errorf("%s: %d, want %d: %s", path, a.status, want, a.body)

@@ -485,6 +485,7 @@ type Series struct {
 	By         []string   `json:"by"`
 	Rows       []Row      `json:"rows"`
 	Suppressed int        `json:"suppressed"`
+	District   string     `json:"district,omitempty"`
 }
 
 // Query asks for a series.
@@ -494,6 +495,10 @@ type Query struct {
 	// OrgID narrows the series to one organisation; "" is every
 	// organisation the reader may see (their own; all for the operator).
 	OrgID string
+	// District narrows the series to one district (a p-code), read from
+	// the cells broken down by district (small ones suppressed); an
+	// indicator that is not broken down by district has no rows then.
+	District string
 }
 
 // Request asks for one indicator's series.

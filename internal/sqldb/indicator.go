@@ -289,6 +289,9 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	}
 	out := make([]*indicator.Series, len(reqs))
 	byCode := map[string]int{}
+	// fields are the cells' disaggregations read for each request: its
+	// breakdown and, to narrow it to one district, the district.
+	fields := make([][]string, len(reqs))
 	var codes []any
 	var want []string
 	var args []any
@@ -297,11 +300,39 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		if by == nil {
 			by = []string{}
 		}
-		out[i] = &indicator.Series{Code: rq.Def.Code, Version: rq.Def.Version, Unit: rq.Def.Unit, From: q0.From, To: q0.To, By: by, Rows: []indicator.Row{}}
+		out[i] = &indicator.Series{Code: rq.Def.Code, Version: rq.Def.Version, Unit: rq.Def.Unit, From: q0.From, To: q0.To, By: by, Rows: []indicator.Row{}, District: q0.District}
 		byCode[rq.Def.Code] = i
 		codes = append(codes, rq.Def.Code)
-		want = append(want, `(code = ? AND by_fields = ?)`)
-		args = append(args, rq.Def.Code, strings.Join(by, ","))
+		fields[i] = by
+		if q0.District == "" {
+			want = append(want, `(code = ? AND by_fields = ?)`)
+			args = append(args, rq.Def.Code, strings.Join(by, ","))
+			continue
+		}
+		if !slices.Contains(rq.Def.By, "district") || slices.Contains(by, "district") {
+			continue // not kept by district (or already broken down by it): no rows
+		}
+		if len(by) >= indicator.MaxBy {
+			return nil, homeward.FieldErrorf("by", "indicator.by_district", "With a district chosen, break an indicator down by one more field at most.")
+		}
+		f := append(slices.Clone(by), "district")
+		slices.Sort(f)
+		fields[i] = f
+		// The district's place among the cell's values ("BD3026|female").
+		cond, val := `by_values = ?`, q0.District
+		if len(f) == 2 {
+			cond = `by_values LIKE ? ESCAPE '\'`
+			if f[0] == "district" {
+				val = escapeLike(q0.District) + "|%"
+			} else {
+				val = "%|" + escapeLike(q0.District)
+			}
+		}
+		want = append(want, `(code = ? AND by_fields = ? AND `+cond+`)`)
+		args = append(args, rq.Def.Code, strings.Join(f, ","), val)
+	}
+	if len(want) == 0 {
+		return out, nil // nothing kept by district
 	}
 	runs, err := db.query(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
 	if err != nil {
@@ -346,7 +377,13 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 			continue
 		}
 		s := out[i]
-		r := reqs[i].Def.MakeRow(period, s.By, values, num, den, spread.String)
+		r := reqs[i].Def.MakeRow(period, fields[i], values, num, den, spread.String)
+		if s.District != "" {
+			delete(r.By, "district")
+			if len(r.By) == 0 {
+				r.By = nil
+			}
+		}
 		if r.Suppressed {
 			s.Suppressed++
 		}

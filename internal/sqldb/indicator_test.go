@@ -142,4 +142,26 @@ func TestStandardIndicatorsByHand(t *testing.T) {
 	if bs := series(me, "registrations", "sex"); len(bs.Rows) != 1 || bs.Rows[0].Suppressed || *bs.Rows[0].Value != 5 {
 		t.Errorf("five women: %+v", bs.Rows)
 	}
+	// One district's figures: its five women, in total and by sex; another
+	// district has none; a district and two breakdowns are too many.
+	bd := series(me, "registrations", "district")
+	if len(bd.Rows) != 1 {
+		t.Fatalf("by district: %+v", bd.Rows)
+	}
+	district := bd.Rows[0].By["district"]
+	inDistrict := func(code, d string, by ...string) (*indicator.Series, error) {
+		return w.DB.IndicatorSeries(me, defs[code], indicator.Query{From: month, To: month, By: by, District: d})
+	}
+	if s, err := inDistrict("registrations", district); err != nil || len(s.Rows) != 1 || s.Rows[0].By != nil || *s.Rows[0].Value != 5 || s.District != district {
+		t.Errorf("the district's registrations: %+v %v", s, err)
+	}
+	if s, err := inDistrict("registrations", district, "sex"); err != nil || len(s.Rows) != 1 || s.Rows[0].By["sex"] != "female" || s.Rows[0].By["district"] != "" || *s.Rows[0].Value != 5 {
+		t.Errorf("the district's registrations by sex: %+v %v", s, err)
+	}
+	if s, err := inDistrict("registrations", "BD9999"); err != nil || len(s.Rows) != 0 {
+		t.Errorf("another district: %+v %v", s, err)
+	}
+	if _, err := inDistrict("registrations", district, "age_group", "sex"); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("a district and two breakdowns: %v", err)
+	}
 }

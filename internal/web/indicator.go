@@ -13,6 +13,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
+	"homeward/internal/reference"
 )
 
 // routesIndicator registers the indicator dashboard: every standard
@@ -31,6 +32,7 @@ type indicatorCard struct {
 	Rows                           []indicatorRow
 	Suppressed                     string // note, or ""
 	Breakable                      bool   // the chosen breakdown applies
+	NoDistrict                     bool   // a district is chosen and the indicator is not kept by district
 }
 
 type indicatorRow struct {
@@ -50,7 +52,10 @@ type indicatorPage struct {
 	// are theirs to choose from (nil for everyone else).
 	Org        string
 	OrgOptions []option
-	Cards      []indicatorCard
+	// District narrows every figure to one district.
+	District  string
+	Districts []districtGroup
+	Cards     []indicatorCard
 }
 
 // breakdowns are the disaggregations offered on the dashboard.
@@ -63,7 +68,8 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "indicator.ui.title", nil)
 	q := r.URL.Query()
-	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org")}
+	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org"), District: q.Get("district"), Districts: districtOptions(p.Lang)}
+
 	if a.Operator {
 		d.OrgOptions = []option{{"", i18n.T(p.Lang, "indicator.ui.org_all", nil)}}
 		if list, _, err := w.svc.Orgs.FindOrganisations(r.Context(), homeward.OrganisationFilter{Limit: 500}); err == nil {
@@ -77,6 +83,9 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		d.ByOptions = append(d.ByOptions, option{b, i18n.T(p.Lang, "indicator.by."+b, nil)})
 	}
 	from, to, err := indicator.ParseRange(d.From, d.To, w.clock(r).Local())
+	if err == nil && d.District != "" && reference.Area(d.District) == nil {
+		err = badDistrict(d.District)
+	}
 	if err != nil {
 		if ferr := formErrors(p, err, nil); ferr != nil {
 			return ferr
@@ -92,7 +101,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
 	loc := w.clock(r).Location()
-	defs, reqs := pageRequests(from, to, d.By, d.Org)
+	defs, reqs := pageRequests(from, to, d.By, d.Org, d.District)
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
@@ -106,6 +115,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 				card.Breakable = false
 			}
 		}
+		card.NoDistrict = d.District != "" && !slices.Contains(def.By, "district")
 		cards[i] = card
 	}
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
@@ -145,15 +155,23 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	return w.render(rw, http.StatusOK, "indicators", p)
 }
 
+// badDistrict refuses a district filter that names no district.
+func badDistrict(v string) error {
+	e := homeward.FieldErrorf("district", "indicator.district", "%q is not a district's p-code.", v)
+	e.Args = map[string]any{"value": v}
+	return e
+}
+
 // pageRequests asks for every standard indicator over from..to, broken
 // down by by where the indicator allows it, of one organisation when org
 // is set (the storage refuses an organisation the reader may not see).
-func pageRequests(from, to indicator.Month, by, org string) ([]*indicator.Definition, []indicator.Request) {
+func pageRequests(from, to indicator.Month, by, org, district string) ([]*indicator.Definition, []indicator.Request) {
 	defs := indicator.Standard()
 	reqs := make([]indicator.Request, len(defs))
 	for i, def := range defs {
-		q := indicator.Query{From: from, To: to, OrgID: org}
-		if by != "" && slices.Contains(def.By, by) {
+		q := indicator.Query{From: from, To: to, OrgID: org, District: district}
+		// One district's figures are its totals, not broken down by it.
+		if by != "" && slices.Contains(def.By, by) && !(district != "" && by == "district") {
 			q.By = []string{by}
 		}
 		reqs[i] = indicator.Request{Def: def, Query: q}
@@ -177,7 +195,11 @@ func (w *Web) indicatorExport(rw http.ResponseWriter, r *http.Request) error {
 	if by != "" && !slices.Contains(breakdowns, by) {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
-	defs, reqs := pageRequests(from, to, by, q.Get("org"))
+	district := q.Get("district")
+	if district != "" && reference.Area(district) == nil {
+		return badDistrict(district)
+	}
+	defs, reqs := pageRequests(from, to, by, q.Get("org"), district)
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
 	if err != nil {
 		return err

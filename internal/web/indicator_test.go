@@ -71,6 +71,17 @@ func TestIndicatorDashboard(t *testing.T) {
 	if _, page = b.get("/indicators"); !strings.Contains(page, "নিবন্ধিত প্রত্যাবর্তনকারী") {
 		t.Error("no Bangla titles")
 	}
+	// One district: the registration is there (BD3026, Dhaka), not in
+	// another; a made-up district is refused at its field.
+	if _, page := b.get("/indicators?district=BD3026"); !strings.Contains(page, `<option value="BD3026" selected>`) || !strings.Contains(page, `class="indicator-chart"`) {
+		t.Error("Dhaka's figures are not shown")
+	}
+	if _, page := b.get("/indicators?district=BD1004"); strings.Contains(page, `class="indicator-chart"`) {
+		t.Error("another district has the registration")
+	}
+	if status, page := b.get("/indicators?district=BD9999"); status != 400 || !strings.Contains(page, `<a href="#district" data-field="district">“BD9999” কোনো জেলার পি-কোড নয়।</a>`) {
+		t.Errorf("a made-up district: %d", status)
+	}
 	// The organisation filter is the operator's watchers'; an NGO's analyst
 	// naming another organisation finds nothing.
 	if strings.Contains(page, `id="ind-org"`) {
