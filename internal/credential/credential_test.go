@@ -1,0 +1,118 @@
+package credential
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The W3C test vectors of eddsa-jcs-2022 (w3c/vc-di-eddsa, TestVectors/
+// keyPair.json and TestVectors/eddsa-jcs-2022/): the key pair, the
+// unsigned credential, the hash of its canonical form and the expected
+// proof value.
+const (
+	vectorPublic  = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+	vectorPrivate = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
+	vectorDoc     = `{
+  "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+  "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+  "type": ["VerifiableCredential", "AlumniCredential"],
+  "name": "Alumni Credential",
+  "description": "A minimum viable example of an Alumni Credential.",
+  "issuer": "https://vc.example/issuers/5678",
+  "validFrom": "2023-01-01T00:00:00Z",
+  "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"}
+}`
+	vectorCanon   = `{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"credentialSubject":{"alumniOf":"The School of Examples","id":"did:example:abcdefgh"},"description":"A minimum viable example of an Alumni Credential.","id":"urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33","issuer":"https://vc.example/issuers/5678","name":"Alumni Credential","type":["VerifiableCredential","AlumniCredential"],"validFrom":"2023-01-01T00:00:00Z"}`
+	vectorDocHash = "59b7cb6251b8991add1ce0bc83107e3db9dbbab5bd2c28f687db1a03abc92f19"
+	vectorProof   = "z2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHXQzJDMWS93FCzpvJpwTWd3GAVFuUfjoJdcnTMuVor51aX"
+)
+
+func TestW3CVector(t *testing.T) {
+	key, err := PrivateKeyFromMultibase(vectorPrivate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	if PublicKeyMultibase(pub) != vectorPublic {
+		t.Fatalf("public key %s, want %s", PublicKeyMultibase(pub), vectorPublic)
+	}
+	canon, err := Canonical([]byte(vectorDoc))
+	if err != nil || string(canon) != vectorCanon {
+		t.Fatalf("canonical:\n%s\n%v", canon, err)
+	}
+	if h := sha256.Sum256(canon); hex.EncodeToString(h[:]) != vectorDocHash {
+		t.Errorf("document hash %x", h)
+	}
+	signed, err := Sign([]byte(vectorDoc), key, time.Date(2023, 2, 24, 23, 36, 38, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Proof Proof }
+	if err := json.Unmarshal(signed, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Proof.ProofValue != vectorProof || out.Proof.VerificationMethod != "did:key:"+vectorPublic+"#"+vectorPublic {
+		t.Errorf("proof %+v, want value %s", out.Proof, vectorProof)
+	}
+	v, err := Verify(signed, nil)
+	if err != nil || v.Created != "2023-02-24T23:36:38Z" {
+		t.Fatalf("verify: %+v %v", v, err)
+	}
+}
+
+func TestTamperingFails(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(nil)
+	signed, err := Sign([]byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"name":"রহিমা বেগম","level":2}}`), key, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(signed, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(string) string{
+		"name":          func(s string) string { return strings.Replace(s, "রহিমা", "রহিম", 1) },
+		"level":         func(s string) string { return strings.Replace(s, `"level":2`, `"level":3`, 1) },
+		"purpose":       func(s string) string { return strings.Replace(s, "assertionMethod", "authentication", 1) },
+		"created":       func(s string) string { return strings.Replace(s, `"created":"`, `"created":"1`, 1) },
+		"extra member":  func(s string) string { return strings.Replace(s, `{"@context"`, `{"extra":1,"@context"`, 1) },
+		"duplicate":     func(s string) string { return strings.Replace(s, `{"@context"`, `{"type":1,"@context"`, 1) },
+		"other key":     func(s string) string { return strings.Replace(s, "did:key:z6Mk", "did:key:z6Mj", 1) },
+		"no proof":      func(s string) string { return s[:strings.Index(s, `,"proof"`)] + "}" },
+		"trailing data": func(s string) string { return s + "{}" },
+	} {
+		if _, err := Verify([]byte(edit(string(signed))), nil); err == nil {
+			t.Errorf("%s: a changed credential verified", name)
+		}
+	}
+	if _, err := Verify([]byte(strings.Repeat(" ", MaxDocument+1)), nil); err == nil {
+		t.Error("an oversized document was read")
+	}
+	if _, err := Sign(signed, key, time.Now()); err == nil {
+		t.Error("a document with a proof was signed again")
+	}
+}
+
+// RFC 8785's examples: numbers printed as ECMAScript does, names sorted by
+// UTF-16 code units, strings escaped minimally.
+func TestCanonical(t *testing.T) {
+	for in, want := range map[string]string{
+		`[56, 1E30, 4.50, 0.002, 1e-7, -0, 1e21, 123456789012345678901, 333333333.33333329]`: `[56,1e+30,4.5,0.002,1e-7,0,1e+21,123456789012345680000,333333333.3333333]`,
+		`{"\u20ac":"Euro","\r":"CR","1":"One","\ud83d\ude00":"Smiley","\u0080":"ctl","\u00f6":"o"}`: `{"\r":"CR","1":"One","` + "\u0080" + `":"ctl","ö":"o","€":"Euro","😀":"Smiley"}`,
+		`{"s":"\u000f\n\"\\/"}`: `{"s":"\u000f\n\"\\/"}`,
+	} {
+		got, err := Canonical([]byte(in))
+		if err != nil || string(got) != want {
+			t.Errorf("Canonical(%s) = %s (%v), want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`{"a":1,"a":2}`, `[1] [2]`, `{`} {
+		if _, err := Canonical([]byte(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
