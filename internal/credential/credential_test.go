@@ -116,3 +116,61 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 }
+
+// A returnee's RPL certificate as an Open Badges 3.0 credential: issued by
+// the certifying body's did:key, aligned to ISCO-08, verified, and refused
+// when another key signed it, before it is valid, or after it expired.
+func TestBadge(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(nil)
+	from := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	b := &Badge{ID: "urn:uuid:0195f3a0-0000-7000-8000-000000000001", Issuer: Issuer{Name: "Bangladesh Technical Education Board"},
+		Holder: Holder{ID: "urn:homeward:person:0195f3a0", Name: "রহিমা বেগম"},
+		Achievement: Achievement{ID: "urn:homeward:standard:masonry:2", Name: "Masonry, Level 2", Criteria: "Competent in all five units of the national standard.",
+			Level: "Level 2", ISCOCode: "7112", ISCOName: "Bricklayers and related workers"},
+		ValidFrom: from, ValidUntil: from.AddDate(5, 0, 0)}
+	signed, err := b.Issue(key, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Context []string `json:"@context"`
+		Type    []string
+		Issuer  struct{ ID string }
+		Subject struct {
+			Name        string
+			Achievement struct {
+				Alignment []struct{ TargetCode, TargetFramework string }
+			}
+		} `json:"credentialSubject"`
+	}
+	if err := json.Unmarshal(signed, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Context[1] != "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" || doc.Type[1] != "OpenBadgeCredential" ||
+		doc.Issuer.ID != DIDKey(key.Public().(ed25519.PublicKey)) || doc.Subject.Name != "রহিমা বেগম" ||
+		doc.Subject.Achievement.Alignment[0].TargetCode != "7112" || doc.Subject.Achievement.Alignment[0].TargetFramework != "ISCO-08" {
+		t.Errorf("badge: %s", signed)
+	}
+	if _, err := CheckBadge(signed, from.AddDate(1, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckBadge(signed, from.Add(-time.Hour)); err == nil {
+		t.Error("valid before its start")
+	}
+	if _, err := CheckBadge(signed, from.AddDate(5, 0, 0)); err == nil {
+		t.Error("valid after it expired")
+	}
+	// Another key's signature over a badge naming this issuer.
+	_, other, _ := ed25519.GenerateKey(nil)
+	unsigned, _ := b.Document(key.Public().(ed25519.PublicKey))
+	forged, err := Sign(unsigned, other, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckBadge(forged, from.AddDate(1, 0, 0)); err == nil {
+		t.Error("a badge signed by another key passed as the issuer's")
+	}
+	if _, err := (&Badge{}).Issue(key, from); err == nil {
+		t.Error("an empty badge was issued")
+	}
+}
