@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 )
@@ -224,7 +225,7 @@ func Verify(secured []byte, resolve func(vm string) (ed25519.PublicKey, error)) 
 	if p.Type != "DataIntegrityProof" || p.Cryptosuite != Cryptosuite || p.ProofPurpose != "assertionMethod" {
 		return nil, errors.New("credential: not an eddsa-jcs-2022 assertion proof")
 	}
-	if p.Context != nil && !slicesHasPrefix(contexts(m), p.Context) {
+	if doc := contexts(m); p.Context != nil && (len(p.Context) > len(doc) || !slices.Equal(doc[:len(p.Context)], p.Context)) {
 		return nil, errors.New("credential: the proof's @context does not match the document's")
 	}
 	sig, err := ParseMultibase(p.ProofValue)
@@ -277,16 +278,4 @@ func contexts(m map[string]any) []string {
 		out = append(out, s)
 	}
 	return out
-}
-
-func slicesHasPrefix(doc, proof []string) bool {
-	if len(proof) > len(doc) {
-		return false
-	}
-	for i := range proof {
-		if doc[i] != proof[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +65,7 @@ func (d *Data) Document() ([]byte, error) {
 		if r.Suppressed {
 			return "*"
 		}
-		return figure(lang, def.Unit, r.Value)
+		return Figure(lang, def.Unit, r.Value)
 	}
 	totals := docTable{Title: t("report.sheet.totals", nil), First: t("indicator.column.name", nil), Head: head}
 	for i, s := range d.Totals {
@@ -117,19 +118,20 @@ func (d *Data) Document() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// figure formats a value for lang: counts whole, the rest to one decimal
-// (percentages with %).
-func figure(lang string, u indicator.Unit, v *float64) string {
+// Figure formats an indicator's value for lang: counts and amounts whole,
+// percentages to one decimal with %, means and medians to two; nil is a
+// dash. The dashboard and the printed report share it.
+func Figure(lang string, u indicator.Unit, v *float64) string {
 	if v == nil {
 		return "–"
 	}
 	switch u {
 	case indicator.Count, indicator.Amount:
-		return i18n.Number(lang, int64(*v+0.5))
+		return i18n.Number(lang, int64(math.Round(*v)))
 	case indicator.Percent:
-		return i18n.Digits(lang, fmt.Sprintf("%.1f%%", *v))
+		return i18n.Number(lang, math.Round(*v*10)/10) + "%"
 	default:
-		return i18n.Digits(lang, fmt.Sprintf("%.1f", *v))
+		return i18n.Number(lang, math.Round(*v*100)/100)
 	}
 }
 

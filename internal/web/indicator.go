@@ -14,6 +14,7 @@ import (
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
 	"homeward/internal/reference"
+	"homeward/internal/report"
 )
 
 // routesIndicator registers the indicator dashboard: every standard
@@ -130,15 +131,15 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		for _, row := range s.Rows {
 			ir := indicatorRow{Period: i18n.Digits(p.Lang, row.Period), Hidden: row.Suppressed}
 			for _, f := range by {
-				ir.By = append(ir.By, byLabel(p.Lang, f, row.By[f]))
+				ir.By = append(ir.By, report.ValueLabel(p.Lang, f, row.By[f]))
 			}
 			if row.Suppressed {
 				ir.Value = i18n.T(p.Lang, "indicator.ui.suppressed", nil)
 			} else {
-				ir.Value = figure(p.Lang, def.Unit, row.Value)
-				ir.Num = figure(p.Lang, indicator.Amount, row.Numerator)
+				ir.Value = report.Figure(p.Lang, def.Unit, row.Value)
+				ir.Num = report.Figure(p.Lang, indicator.Amount, row.Numerator)
 				if def.Denominator != nil {
-					ir.Den = figure(p.Lang, indicator.Count, row.Denominator)
+					ir.Den = report.Figure(p.Lang, indicator.Count, row.Denominator)
 				}
 			}
 			card.Rows = append(card.Rows, ir)
@@ -213,41 +214,6 @@ func (w *Web) indicatorExport(rw http.ResponseWriter, r *http.Request) error {
 		func(d *indicator.Definition) string { return d.Title(lang) })
 }
 
-// figure formats an indicator's number for lang: counts whole, shares and
-// means to one decimal (percentages with %); nil is a dash.
-func figure(lang string, u indicator.Unit, v *float64) string {
-	if v == nil {
-		return "–"
-	}
-	switch u {
-	case indicator.Count, indicator.Amount:
-		return i18n.Number(lang, int64(math.Round(*v)))
-	case indicator.Percent:
-		return i18n.Number(lang, math.Round(*v*10)/10) + "%"
-	default:
-		return i18n.Number(lang, math.Round(*v*100)/100)
-	}
-}
-
-// byLabel names a disaggregation's value in lang.
-func byLabel(lang, field, v string) string {
-	switch field {
-	case "sex":
-		return label(lang, "registry.sex", v)
-	case "return_type":
-		return label(lang, "registry.return_type", v)
-	case "district":
-		return areaName(lang, v)
-	case "destination":
-		return countryName(lang, v)
-	case "service_type":
-		if key := "referral.service." + v; i18n.Has(key) {
-			return i18n.T(lang, key, nil)
-		}
-	}
-	return i18n.Digits(lang, v)
-}
-
 // barChart draws the series' monthly values as bars, with an accessible
 // title; the card's table carries the same figures for screen readers.
 func barChart(lang string, d *indicator.Definition, s *indicator.Series, title string) template.HTML {
@@ -270,7 +236,7 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 	id := "chart-" + d.Code
 	fmt.Fprintf(&b, `<svg class="indicator-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title"><title id="%s-title">%s</title>`, w, h, id, id, html.EscapeString(title))
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, left, h-bottom, w-4, h-bottom)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(figure(lang, d.Unit, &max)))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(report.Figure(lang, d.Unit, &max)))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, h-bottom, html.EscapeString(i18n.Digits(lang, "0")))
 	for i, r := range s.Rows {
 		x := float64(left) + float64(i)*slot + slot*0.15
@@ -278,7 +244,7 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 		if r.Value != nil {
 			bh := (*r.Value / max) * float64(h-bottom-top)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s</title></rect>`,
-				x, float64(h-bottom)-bh, bw, bh, html.EscapeString(i18n.Digits(lang, r.Period)), html.EscapeString(figure(lang, d.Unit, r.Value)))
+				x, float64(h-bottom)-bh, bw, bh, html.EscapeString(i18n.Digits(lang, r.Period)), html.EscapeString(report.Figure(lang, d.Unit, r.Value)))
 		}
 		if n <= 12 || i%((n+11)/12) == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x+bw/2, h-8, html.EscapeString(i18n.Digits(lang, r.Period)))
@@ -307,7 +273,7 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 			sign = "+"
 		}
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="trend"><title>%s</title></line>`, x1, y1, x2, y2,
-			html.EscapeString(i18n.T(lang, "indicator.ui.trend", map[string]any{"change": sign + figure(lang, indicator.Mean, &slope)})))
+			html.EscapeString(i18n.T(lang, "indicator.ui.trend", map[string]any{"change": sign + report.Figure(lang, indicator.Mean, &slope)})))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text above is escaped
