@@ -1,10 +1,14 @@
 package sqldb_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"homeward"
 	"homeward/internal/dedupe"
+	"homeward/internal/sqldb"
 )
 
 // After a merge there is one person with one case: the kept person's own,
@@ -62,5 +66,38 @@ func TestMergeKeepsOneCaseWithBothTimelines(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// Migration 21 gives the people stored before it the "pair" keys a
+// registration and a merge give: a person's own words paired, and the
+// words a merge lent paired within that merge.
+func TestNamePairBackfill(t *testing.T) {
+	w, svc, recs, p := duplicateWorld(t)
+	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	for i := range 3 {
+		registerIn(t, w, "ngo", fmt.Sprint("Md. Rafiqul Karim", " ", []string{"Ahmed", "Ali", "Uddin"}[i]), "Islam", "রফিকুল ইসলাম", "", "", "")
+	}
+	if _, err := svc.Decide(sup, p.ID, p.Version, dedupe.StatusSame, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Merge(sup, p.ID, p.Version+1, dedupe.MergePlan{Keep: recs[0].Person.ID}); err != nil {
+		t.Fatal(err)
+	}
+	want := sqldb.NamePairKeys(t, w.DB)
+	lent := 0
+	for _, k := range want {
+		if !strings.Contains(k, " - ") {
+			lent++
+		}
+	}
+	if len(want) < 3*10 || lent == 0 {
+		t.Fatalf("%d pair keys, %d lent: %v", len(want), lent, want)
+	}
+	if err := sqldb.RedoNamePairs(w.DB); err != nil {
+		t.Fatal(err)
+	}
+	if got := sqldb.NamePairKeys(t, w.DB); !slices.Equal(got, want) {
+		t.Errorf("backfilled pair keys\n%v\nwant\n%v", got, want)
 	}
 }

@@ -27,7 +27,8 @@ type Migration struct {
 // migrationCode holds, by version, the Go steps of migrations whose rule
 // lives in Go: filling in a new column from records stored as JSON.
 var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
-	9: backfillNextFollowUp,
+	9:  backfillNextFollowUp,
+	21: backfillNamePairs,
 }
 
 // Migrations returns the dialect's migrations in order. File names are

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -53,8 +54,133 @@ func district(area string) string {
 	return ""
 }
 
-// personKeys returns the search keys of a person: name tokens, phones and
-// document numbers.
+// soundKey is what a name word sounds like, for "pair" keys: its sound
+// key (match.Phonetic) when it has one, else the word itself.
+func soundKey(word string) string {
+	if ph := match.Phonetic(word); ph != word && len(ph) >= 2 {
+		return ph
+	}
+	return word
+}
+
+// soundPair is the "pair" key of two name words: their sound keys in byte
+// order, a space between ("rfkl slm").
+func soundPair(a, b string) string {
+	a, b = soundKey(a), soundKey(b)
+	return min(a, b) + " " + max(a, b)
+}
+
+// soundPairs returns the "pair" keys of a person's distinct name words
+// (the first maxPairWords of them): every two words' sounds as one key,
+// so that a search for a common full name reads the people whose name
+// sounds like both words ("Rafiqul Islam", "Rofiqul Islaam") from one
+// short index range instead of checking the thousands with either word.
+func soundPairs(words []string) []string {
+	words = words[:min(len(words), maxPairWords)]
+	var out []string
+	for i, a := range words {
+		for _, b := range words[i+1:] {
+			out = append(out, soundPair(a, b))
+		}
+	}
+	return out
+}
+
+// backfillNamePairs gives the people stored before migration 21 their
+// "pair" keys, from their name keys: a person's own, and each set lent by
+// a merge (same merge_id) on its own, as personKeys and a merge make them.
+func backfillNamePairs(ctx context.Context, tx *sql.Tx, d dialect) error {
+	const batch = 5000
+	type owner struct{ org, person, merge string }
+	after := ""
+	for {
+		rows, err := tx.QueryContext(ctx, d.rebind(`SELECT org_id, person_id, COALESCE(merge_id, ''), value FROM person_keys
+			WHERE kind = 'name' AND person_id > ? ORDER BY person_id LIMIT `+itoa(batch)), after)
+		if err != nil {
+			return err
+		}
+		var order []owner
+		words := map[owner][]string{}
+		n := 0
+		for rows.Next() {
+			var o owner
+			var v string
+			if err := rows.Scan(&o.org, &o.person, &o.merge, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			if _, ok := words[o]; !ok {
+				order = append(order, o)
+			}
+			words[o] = append(words[o], v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// A full batch may end inside a person: that person is read again
+		// whole by the next one.
+		if n == batch {
+			last := order[len(order)-1].person
+			if order[0].person == last {
+				return fmt.Errorf("person %s has more than %d name keys", last, batch)
+			}
+			for len(order) > 0 && order[len(order)-1].person == last {
+				delete(words, order[len(order)-1])
+				order = order[:len(order)-1]
+			}
+		}
+		var q strings.Builder
+		var args []any
+		flush := func() error {
+			if len(args) == 0 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO person_keys (org_id, kind, value, person_id, merge_id) VALUES `+q.String()), args...)
+			q.Reset()
+			args = args[:0]
+			return err
+		}
+		for _, o := range order {
+			var merge any
+			if o.merge != "" {
+				merge = o.merge
+			}
+			seen := map[string]bool{}
+			for _, v := range soundPairs(words[o]) {
+				if seen[v] {
+					continue
+				}
+				seen[v] = true
+				if len(args) > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, 'pair', ?, ?, ?)")
+				args = append(args, o.org, v, o.person, merge)
+				if len(args) >= 400 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+			after = o.person
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if n < batch {
+			return nil
+		}
+	}
+}
+
+// maxPairWords bounds the name words paired into "pair" keys (8 words, 28
+// pairs): a name with more words is paired on its first ones.
+const maxPairWords = 8
+
+// personKeys returns the search keys of a person: name tokens, their sound
+// keys and pairs, phones and document numbers.
 func personKeys(p *registry.Person) [][2]string {
 	seen := map[[2]string]bool{}
 	var keys [][2]string
@@ -65,8 +191,12 @@ func personKeys(p *registry.Person) [][2]string {
 			keys = append(keys, k)
 		}
 	}
+	var words []string
 	for _, nk := range registry.NameKeys(p) {
 		for _, tok := range strings.Fields(nk) {
+			if !seen[[2]string{"name", tok}] {
+				words = append(words, tok)
+			}
 			add("name", tok)
 			// A sound key finds spellings no variant table lists
 			// (Rafiqul / Rofikul, Akhter / Aktar).
@@ -74,6 +204,9 @@ func personKeys(p *registry.Person) [][2]string {
 				add("phon", ph)
 			}
 		}
+	}
+	for _, v := range soundPairs(words) {
+		add("pair", v)
 	}
 	for _, ph := range p.Phones {
 		add("phone", ph)

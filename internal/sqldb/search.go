@@ -21,6 +21,10 @@ var searchDriveCap = 200
 // token a query of several tokens reads (the newest people first).
 var searchSampleFactor = 8
 
+// searchStreamCap bounds the keys of a pair's range a search reads for
+// the exact matches of its first pages.
+var searchStreamCap = 2000
+
 // searchFuzzyFactor times searchDriveCap is how many keys of a common
 // token's longer words and sound-alikes such a query reads: they rank after
 // the exact matches.
@@ -37,7 +41,8 @@ type searchSQL struct {
 	condArgs []any
 	rank     string
 	rankArgs []any
-	sampled  bool // cand is part of a longer range: the count is a lower bound
+	sampled  bool       // cand is part of a longer range: the count is a lower bound
+	quick    *searchSQL // the same on the driver's newest exact keys alone, or nil
 }
 
 // searchQuery answers a query from index ranges, never by walking the
@@ -53,15 +58,57 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 	if err != nil {
 		return nil, err
 	}
+	limit := pageLimit(f.Limit)
+	// filled says whether a quick search's page (and the result after it)
+	// holds exact matches only: then it is the page the whole search would
+	// give, at a fraction of the work.
+	filled := func(ranks []int) bool { return len(ranks) > limit && ranks[limit] == 0 }
 	var s *searchSQL
 	if q.Identifier != "" {
 		s, err = db.identifierSearch(ctx, org, q.Identifier)
 	} else {
-		s, err = db.nameSearch(ctx, org, q.Tokens)
+		// Two words or more: the rarest pair of them first.
+		var pair *namePair
+		if pair, err = db.pairProbe(ctx, org, q.Tokens); err != nil {
+			return nil, err
+		}
+		if pair != nil && pair.n > max(limit, searchDriveCap) && afterRank == 0 {
+			// Unless a rare word drives the search better ("isalm",
+			// a typo, in "rafiqul isalm").
+			ts := nameTokens(q.Tokens)
+			rare := false
+			for i := range ts {
+				if err := db.probeToken(ctx, org, &ts[i], searchDriveCap); err != nil {
+					return nil, err
+				}
+				rare = rare || ts[i].complete(searchDriveCap)
+			}
+			if !rare {
+				if r, err := db.pairStream(ctx, org, q.Tokens, pair, f, fp, afterID, limit); err != nil || r != nil {
+					return r, err
+				}
+			}
+		}
+		s, err = db.nameSearch(ctx, org, q.Tokens, pair)
 	}
 	if err != nil {
 		return nil, err
 	}
+	// A common driver is first read in its newest exact keys alone.
+	if s.quick != nil {
+		r, ranks, err := db.runSearch(ctx, s.quick, org, f, fp, afterRank, afterID, limit)
+		if err != nil || filled(ranks) {
+			return r, err
+		}
+	}
+	r, _, err := db.runSearch(ctx, s, org, f, fp, afterRank, afterID, limit)
+	return r, err
+}
+
+// runSearch runs a search's statement: a page of limit results after the
+// cursor's (afterRank, afterID), with the rank of each result and of the
+// one after the page when there is one.
+func (db *DB) runSearch(ctx context.Context, s *searchSQL, org string, f registry.SearchFilter, fp string, afterRank int, afterID string, limit int) (*registry.SearchResult, []int, error) {
 	filters, filterArgs := caseFilters(f)
 	where := `w.person_id = cand.person_id` + s.cond + ` AND c.person_id = w.person_id AND c.org_id = ? AND c.merged_into IS NULL` + filters
 	args := append(append(append([]any{}, s.rankArgs...), s.candArgs...), s.condArgs...)
@@ -77,7 +124,6 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		args = append(args, s.rankArgs...)
 		args = append(args, afterRank, afterID)
 	}
-	limit := pageLimit(f.Limit)
 	args = append(args, limit+1)
 	// The candidates, checked and ranked on their short person_words rows,
 	// and their cases found, counted and ordered from the cases_person
@@ -91,7 +137,7 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		WHERE c.id = hits.case_id AND p.id = c.person_id AND p.merged_into IS NULL
 		ORDER BY hits.rnk, c.id DESC`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var ranks []int
 	total := 0
@@ -100,7 +146,7 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		return []any{&ranks[len(ranks)-1], &total}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &registry.SearchResult{Items: out, Counted: counted}
 	if counted {
@@ -110,7 +156,7 @@ func (db *DB) searchQuery(ctx context.Context, org string, q registry.Query, f r
 		r.Items = out[:limit]
 		r.Next = strconv.Itoa(ranks[limit-1]) + "." + out[limit-1].CaseID + "." + fp
 	}
-	return r, nil
+	return r, ranks, nil
 }
 
 // searchQueryRows runs one of a search's statements (see searchTrace).
@@ -176,39 +222,168 @@ type nameToken struct {
 // complete says whether the token's ranges were counted to their end.
 func (t *nameToken) complete(limit int) bool { return t.nName <= limit && t.nPhon <= limit }
 
-// nameSearch reads the rarest token's keys and checks the others: a token
-// matches a name word it begins or one that sounds alike.
-func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searchSQL, error) {
-	cnt := func(limit int, cond string, args ...any) (int, error) {
-		key := org + "\x00" + cond + "\x00" + args[len(args)-1].(string)
-		now := db.Now()
-		if n, ok := db.keyCounts.get(key, limit, now); ok {
-			return n, nil
-		}
-		var n int
-		rows, err := db.searchQueryRows(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
-			append(append([]any{org}, args...), limit+1)...)
-		if err != nil {
-			return 0, err
-		}
-		defer rows.Close()
-		if rows.Next() {
-			err = rows.Scan(&n)
-		} else if err = rows.Err(); err == nil {
-			err = errNoRows
-		}
-		if err == nil {
-			db.keyCounts.put(key, n, limit, now)
-		}
-		return n, err
+// countKeys counts person_keys of org matching cond up to limit (and one
+// more, when there are more), remembering the count a while (keyCounts).
+func (db *DB) countKeys(ctx context.Context, org string, limit int, cond string, args ...any) (int, error) {
+	key := org + "\x00" + cond + "\x00" + args[len(args)-1].(string)
+	now := db.Now()
+	if n, ok := db.keyCounts.get(key, limit, now); ok {
+		return n, nil
 	}
-	probe := func(nt *nameToken, limit int) (err error) {
-		if nt.nName, err = cnt(limit, `kind = 'name' AND value >= ? AND value < ?`, nt.tok, nt.tok+"\uffff"); err != nil || nt.phon == "" {
-			return err
+	var n int
+	rows, err := db.searchQueryRows(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
+		append(append([]any{org}, args...), limit+1)...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		err = rows.Scan(&n)
+	} else if err = rows.Err(); err == nil {
+		err = errNoRows
+	}
+	if err == nil {
+		db.keyCounts.put(key, n, limit, now)
+	}
+	return n, err
+}
+
+// namePair is the rarest "pair" key of a query's tokens (see soundPairs):
+// the two tokens' indexes, the key and its count up to a search's sample.
+type namePair struct {
+	a, b  int
+	value string
+	n     int
+}
+
+// complete says whether the pair's range was counted to its end.
+func (p *namePair) complete() bool { return p != nil && p.n <= searchDriveCap*searchSampleFactor }
+
+// pairProbe counts the "pair" keys of every two of a query's tokens up to
+// the sample a search reads and returns the rarest; nil for one token.
+func (db *DB) pairProbe(ctx context.Context, org string, toks []string) (*namePair, error) {
+	var best *namePair
+	for i, a := range toks {
+		for j := i + 1; j < len(toks); j++ {
+			v := soundPair(a, toks[j])
+			n, err := db.countKeys(ctx, org, searchDriveCap*searchSampleFactor, `kind = 'pair' AND value = ?`, v)
+			if err != nil {
+				return nil, err
+			}
+			if best == nil || n < best.n {
+				best = &namePair{a: i, b: j, value: v, n: n}
+			}
+			if n == 0 {
+				return best, nil
+			}
 		}
-		nt.nPhon, err = cnt(limit, `kind = 'phon' AND value = ?`, nt.phon)
+	}
+	return best, nil
+}
+
+// tokenChecks returns the SQL that checks a query's tokens on a
+// candidate's person_words row w, read by its primary key: cond, for each
+// token but those skip names, a word the token begins (" tok" in words)
+// or one that sounds alike (" sound " in sounds; see searchWords); and
+// rank, 0 when every token is a whole word, else 1.
+func tokenChecks(ts []nameToken, skip func(i int) bool) (cond string, condArgs []any, rank string, rankArgs []any) {
+	for i := range ts {
+		t := &ts[i]
+		if skip(i) {
+			continue
+		}
+		cond += ` AND (w.words LIKE ? ESCAPE '\'`
+		condArgs = append(condArgs, "% "+escapeLike(t.tok)+"%")
+		if t.phon != "" {
+			cond += ` OR w.sounds LIKE ? ESCAPE '\'`
+			condArgs = append(condArgs, "% "+escapeLike(t.phon)+" %")
+		}
+		cond += `)`
+	}
+	var b strings.Builder
+	b.WriteString(`CASE WHEN `)
+	for i := range ts {
+		if i > 0 {
+			b.WriteString(` AND `)
+		}
+		b.WriteString(`w.words LIKE ? ESCAPE '\'`)
+		rankArgs = append(rankArgs, "% "+escapeLike(ts[i].tok)+" %")
+	}
+	b.WriteString(` THEN 0 ELSE 1 END`)
+	return cond, condArgs, b.String(), rankArgs
+}
+
+// nameTokens returns a query's tokens with their sound keys, not counted.
+func nameTokens(toks []string) []nameToken {
+	ts := make([]nameToken, len(toks))
+	for i, t := range toks {
+		ts[i].tok = t
+		if ph := match.Phonetic(t); ph != t && len(ph) >= 2 {
+			ts[i].phon = ph
+		}
+	}
+	return ts
+}
+
+// pairStream reads the rarest pair's range (names that sound like two of
+// the words) newest first, and stops at the page's exact matches and the
+// one after: every exact match is in that range, and a person's live case
+// is made with the person (ids in time order), so these are the first
+// exact matches of the whole search, and the cursor's order. It reads at
+// most searchStreamCap keys and returns nil when they hold too few exact
+// matches to fill the page. The count is a lower bound: for two words,
+// the people of the pair (each a match, exact or not).
+func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *namePair, f registry.SearchFilter, fp, afterID string, limit int) (*registry.SearchResult, error) {
+	_, _, rank, rankArgs := tokenChecks(nameTokens(toks), func(int) bool { return true })
+	filters, filterArgs := caseFilters(f)
+	args := append([]any{org, pair.value, searchStreamCap}, rankArgs...)
+	args = append(append(args, org), filterArgs...)
+	if afterID != "" {
+		filters += ` AND c.id < ?`
+		args = append(args, afterID)
+	}
+	args = append(args, limit+1)
+	rows, err := db.searchQueryRows(ctx, `SELECT `+summaryColumns+`
+		FROM (SELECT c.id AS case_id
+			FROM (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value = ? ORDER BY person_id DESC LIMIT ?) k
+			CROSS JOIN person_words w`+db.dialect.personCases("w.person_id")+`
+			WHERE w.person_id = k.person_id AND (`+rank+`) = 0 AND c.person_id = w.person_id AND c.org_id = ? AND c.merged_into IS NULL`+filters+`
+			LIMIT ?) hits
+		CROSS JOIN cases c CROSS JOIN people p
+		WHERE c.id = hits.case_id AND p.id = c.person_id AND p.merged_into IS NULL
+		ORDER BY c.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanSummaries(rows, func() []any { return nil })
+	if err != nil || len(out) <= limit {
+		return nil, err
+	}
+	r := &registry.SearchResult{Items: out[:limit], Counted: afterID == "", More: true, Next: "0." + out[limit-1].CaseID + "." + fp}
+	if r.Counted {
+		r.Total = limit
+		if len(toks) == 2 {
+			r.Total = min(pair.n, registry.SearchCountCap)
+		}
+	}
+	return r, nil
+}
+
+// probeToken counts a token's name keys (the word and longer ones it
+// begins) and sound keys up to limit.
+func (db *DB) probeToken(ctx context.Context, org string, nt *nameToken, limit int) (err error) {
+	if nt.nName, err = db.countKeys(ctx, org, limit, `kind = 'name' AND value >= ? AND value < ?`, nt.tok, nt.tok+"\uffff"); err != nil || nt.phon == "" {
 		return err
 	}
+	nt.nPhon, err = db.countKeys(ctx, org, limit, `kind = 'phon' AND value = ?`, nt.phon)
+	return err
+}
+
+// nameSearch reads the rarest token's keys and checks the others: a token
+// matches a name word it begins or one that sounds alike. With pair
+// counted to its end, the pair's range replaces most of the driver's.
+func (db *DB) nameSearch(ctx context.Context, org string, toks []string, pair *namePair) (*searchSQL, error) {
+	probe := func(nt *nameToken, limit int) error { return db.probeToken(ctx, org, nt, limit) }
 	// The driver is the token with the fewest keys among those counted
 	// to the end (any token when none was).
 	pick := func(ts []nameToken, limit int) *nameToken {
@@ -221,37 +396,31 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		}
 		return best
 	}
-	ts := make([]nameToken, len(toks))
-	for i, t := range toks {
-		ts[i].tok = t
-		if ph := match.Phonetic(t); ph != t && len(ph) >= 2 {
-			ts[i].phon = ph
-		}
+	ts := nameTokens(toks)
+	for i := range ts {
 		if err := probe(&ts[i], searchDriveCap); err != nil {
 			return nil, err
 		}
 	}
 	limit := searchDriveCap
 	drive := pick(ts, limit)
-	// Every token common: count further, to tell "rafiqul" from "islam"
-	// (a few thousand keys each, read only from the index), and read the
-	// smaller whole when it fits, since the others filter it.
-	sample := searchDriveCap
-	if len(ts) > 1 {
-		sample *= searchSampleFactor
-	}
-	if !drive.complete(limit) && len(ts) > 1 {
-		limit = sample
-		for i := range ts {
-			if err := probe(&ts[i], limit); err != nil {
-				return nil, err
+	paired := pair.complete()
+	// Every token common, and no pair to read: count further, to tell
+	// "rafiqul" from "islam" (a few thousand keys each, read only from the
+	// index), and read the smaller whole when it fits, since the others
+	// filter it.
+	sample, fuzzy := searchDriveCap, searchDriveCap
+	if len(ts) > 1 && !paired {
+		sample, fuzzy = searchDriveCap*searchSampleFactor, searchDriveCap*searchFuzzyFactor
+		if !drive.complete(limit) {
+			limit = sample
+			for i := range ts {
+				if err := probe(&ts[i], limit); err != nil {
+					return nil, err
+				}
 			}
+			drive = pick(ts, limit)
 		}
-		drive = pick(ts, limit)
-	}
-	fuzzy := sample
-	if len(ts) > 1 {
-		fuzzy = searchDriveCap * searchFuzzyFactor
 	}
 	s := &searchSQL{}
 	// The driving token's ranges; one longer than the cap is read in part,
@@ -261,9 +430,19 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		parts = append(parts, `SELECT person_id FROM (`+sql+`) s`+strconv.Itoa(len(parts)))
 		s.candArgs = append(s.candArgs, args...)
 	}
-	if drive.nName <= limit {
+	switch {
+	case drive.nName <= limit:
 		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?`, org, drive.tok, drive.tok+"\uffff")
-	} else {
+	case paired:
+		// Every name that sounds like two of the words, from the pair's
+		// range: the exact matches and their other spellings ("tania
+		// hoque" for "tania haque"); a short part of the rest, longer
+		// words the driver begins and its sound-alikes.
+		s.sampled = true
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value = ?`, org, pair.value)
+		fuzzy = searchDriveCap / 2
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", fuzzy)
+	default:
 		s.sampled = true
 		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value = ? ORDER BY person_id DESC LIMIT ?`, org, drive.tok, sample)
 		// The longer words it begins and (below) the words that sound
@@ -279,33 +458,12 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string) (*searc
 		}
 	}
 	s.cand = strings.Join(parts, " UNION ")
-	// Every other token is checked on the candidate's row, read by its
-	// primary key: a word it begins (" tok" in search_words) or one that
-	// sounds alike (" sound " in search_sounds); see searchWords.
-	for i := range ts {
-		t := &ts[i]
-		if t == drive {
-			continue
-		}
-		s.cond += ` AND (w.words LIKE ? ESCAPE '\'`
-		s.condArgs = append(s.condArgs, "% "+escapeLike(t.tok)+"%")
-		if t.phon != "" {
-			s.cond += ` OR w.sounds LIKE ? ESCAPE '\'`
-			s.condArgs = append(s.condArgs, "% "+escapeLike(t.phon)+" %")
-		}
-		s.cond += `)`
+	s.cond, s.condArgs, s.rank, s.rankArgs = tokenChecks(ts, func(i int) bool { return &ts[i] == drive })
+	// One common word: first its newest exact keys alone.
+	if s.sampled && drive.nName > limit && len(ts) == 1 {
+		s.quick = &searchSQL{sampled: true, cand: `SELECT person_id FROM (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value = ? ORDER BY person_id DESC LIMIT ?) q`,
+			candArgs: []any{org, drive.tok, searchDriveCap}}
+		s.quick.cond, s.quick.condArgs, s.quick.rank, s.quick.rankArgs = s.cond, s.condArgs, s.rank, s.rankArgs
 	}
-	// Exact: every token is a whole name word of the person.
-	var rank strings.Builder
-	rank.WriteString(`CASE WHEN `)
-	for i, t := range toks {
-		if i > 0 {
-			rank.WriteString(` AND `)
-		}
-		rank.WriteString(`w.words LIKE ? ESCAPE '\'`)
-		s.rankArgs = append(s.rankArgs, "% "+escapeLike(t)+" %")
-	}
-	rank.WriteString(` THEN 0 ELSE 1 END`)
-	s.rank = rank.String()
 	return s, nil
 }
