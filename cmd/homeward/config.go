@@ -15,6 +15,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
+	"homeward/internal/sqldb"
 	"homeward/internal/webhook"
 )
 
@@ -62,6 +63,8 @@ type Config struct {
 	// first use. Every command that writes or verifies needs it.
 	AuditKeyFile string
 	AuditKey     string
+	// SQLiteCacheMB bounds SQLite's page caches (sqldb.Options.CacheMB).
+	SQLiteCacheMB int
 	// auditKeyed is set by commands that need the audit key besides the
 	// server (all but migrate).
 	auditKeyed bool
@@ -77,6 +80,7 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.TimeZone, "time-zone", homeward.DefaultZone, "the instance's IANA time zone, whose calendar says which day it is")
+	fs.IntVar(&c.SQLiteCacheMB, "sqlite-cache-mb", sqldb.DefaultCacheMB, "memory for SQLite's page caches in MB, all connections together (the writer has half)")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", "", "file holding the key that keys the audit chain and signs checkpoints (base64, mode 0600); default: HOMEWARD_AUDIT_KEY, else <data-dir>/audit.key, created on first use")
 }
 

@@ -54,7 +54,7 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 			return nil, err
 		}
 	}
-	db, err := sqldb.Open(ctx, c.DSN())
+	db, err := sqldb.OpenWith(ctx, c.DSN(), sqldb.Options{CacheMB: c.SQLiteCacheMB})
 	if err != nil {
 		return nil, err
 	}

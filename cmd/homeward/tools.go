@@ -55,9 +55,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchDedupe(ctx, p, rest)
 	case "indicators":
 		return benchIndicators(ctx, p, rest)
+	case "pages":
+		return benchPages(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|dedupe|indicators [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, dedupe or indicators")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe or indicators")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

@@ -130,8 +130,11 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	)
 	if db.Dialect() == "sqlite" {
 		// SQLite's single writer: how many commits it makes, how many
-		// registrations ride on each, and how busy it is.
+		// registrations ride on each, and how busy it is; and the budget
+		// of its page caches (--sqlite-cache-mb).
 		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_sqlite_cache_budget_bytes", Help: "Most memory the SQLite page caches of all connections may hold."},
+				func() float64 { return float64(db.CacheBytes) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_sqlite_commits_total", Help: "Group commits made by the SQLite writer."},
 				func() float64 { return float64(db.WriterStats().Groups) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_sqlite_grouped_transactions_total", Help: "Transactions carried by the writer's group commits."},

@@ -36,6 +36,9 @@ type DB struct {
 	dialect dialect
 	write   *sql.DB
 	read    *sql.DB
+	// CacheBytes is the most SQLite's page caches may hold in all (0 on
+	// PostgreSQL), reported in /metrics.
+	CacheBytes int64
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// Zone is the instance's time zone: its calendar says which day
@@ -90,6 +93,24 @@ type DB struct {
 // or a path to an SQLite file (created with its directory if missing). It
 // applies pending migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// CacheMB is the memory SQLite's page caches may use in all, in MB
+	// (default DefaultCacheMB): the writer has half, the readers share the
+	// rest. Pages not cached are read from the file (the operating system's
+	// cache), so a smaller budget costs some speed, not correctness.
+	// PostgreSQL keeps its cache in its own server.
+	CacheMB int
+}
+
+// DefaultCacheMB is SQLite's page cache budget when Options.CacheMB is 0.
+const DefaultCacheMB = 96
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }, Logger: slog.Default()}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -107,18 +128,28 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err := prepareFiles(path); err != nil {
 			return nil, err
 		}
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)"
-		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walBackstopPages)); err != nil {
+		// The page caches share one budget: half for the writer, the rest
+		// over the readers, a little for the checkpointer (KiB, negative:
+		// SQLite's unit for a size in memory rather than in pages).
+		budget := o.CacheMB
+		if budget <= 0 {
+			budget = DefaultCacheMB
+		}
+		readers := max(4, runtime.GOMAXPROCS(0)*2)
+		cache := func(kib int) string { return fmt.Sprintf("&_pragma=cache_size(%d)", -max(1024, kib)) }
+		db.CacheBytes = int64(max(1024, budget*512)+readers*max(1024, budget*512/readers)+1024) << 10
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+		if db.write, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+cache(budget*512)+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walBackstopPages)); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
 		db.write.SetMaxIdleConns(1)
 		db.write.SetConnMaxLifetime(0)
-		if db.read, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+		if db.read, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+cache(budget*512/readers)+"&_pragma=query_only(1)"); err != nil {
 			db.write.Close()
 			return nil, err
 		}
-		ck, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		ck, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+cache(0))
 		if err != nil {
 			db.write.Close()
 			db.read.Close()
@@ -126,9 +157,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		ck.SetMaxOpenConns(1)
 		db.startCheckpointer(ck)
-		n := max(4, runtime.GOMAXPROCS(0)*2)
-		db.read.SetMaxOpenConns(n)
-		db.read.SetMaxIdleConns(n)
+		db.read.SetMaxOpenConns(readers)
+		db.read.SetMaxIdleConns(readers)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()

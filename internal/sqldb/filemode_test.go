@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -44,5 +45,29 @@ func TestSQLiteFilesPrivateWhateverTheUmask(t *testing.T) {
 	}
 	if _, err := os.Stat(path + "-wal"); err != nil {
 		t.Errorf("no WAL file to check: %v", err)
+	}
+}
+
+// SQLite's page caches share one budget: the writer has half, the readers
+// the rest between them; CacheBytes reports the whole.
+func TestSQLiteCacheBudget(t *testing.T) {
+	for _, tc := range []struct{ mb, write, read int }{
+		{0, -sqldb.DefaultCacheMB * 512, -sqldb.DefaultCacheMB * 512 / max(4, 2*runtime.GOMAXPROCS(0))},
+		{32, -32 * 512, -32 * 512 / max(4, 2*runtime.GOMAXPROCS(0))},
+		{1, -1024, -1024}, // at least 1 MB each
+	} {
+		db, err := sqldb.OpenWith(context.Background(), filepath.Join(t.TempDir(), "homeward.db"), sqldb.Options{CacheMB: tc.mb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, r := sqldb.CacheSizes(t, db)
+		if w != min(tc.write, -1024) || r != min(tc.read, -1024) {
+			t.Errorf("budget %d MB: writer %d, reader %d KiB; want %d, %d", tc.mb, w, r, tc.write, tc.read)
+		}
+		readers := max(4, 2*runtime.GOMAXPROCS(0))
+		if want := int64(-w-readers*r+1024) << 10; db.CacheBytes != want { // and the checkpointer's 1 MB
+			t.Errorf("budget %d MB: CacheBytes %d, want %d", tc.mb, db.CacheBytes, want)
+		}
+		db.Close()
 	}
 }

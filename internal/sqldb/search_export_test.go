@@ -115,3 +115,17 @@ func NamePairKeys(t *testing.T, db *DB) []string {
 	}
 	return out
 }
+
+// CacheSizes returns SQLite's cache_size pragma on a writer and a reader
+// connection (negative: KiB).
+func CacheSizes(t *testing.T, db *DB) (write, read int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&write); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.read.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&read); err != nil {
+		t.Fatal(err)
+	}
+	return write, read
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"syscall"
+	"time"
+
+	"homeward"
+	"homeward/internal/heapwatch"
+	"homeward/internal/httpx"
+	"homeward/internal/server"
+	"homeward/internal/sqldb"
+)
+
+// benchPagesCaseload is how many of the newest cases bench pages assigns
+// to its case worker: a realistic caseload for the home page's tasks.
+const benchPagesCaseload = 300
+
+// benchPages measures the pages a case worker opens most — a person's
+// page and the home page with its tasks — through the web server on a
+// seeded database (bench seed), signed in as a browser is, with concurrent
+// clients, and the process's memory meanwhile.
+func benchPages(ctx context.Context, p *program, args []string) error {
+	fs := p.flagSet("bench pages", "bench pages [--data-dir DIR | --database postgres://…] [--workers 8] [--n 1000]")
+	open := benchDBFlags(fs, "data", "directory of the SQLite database")
+	workers := fs.Int("workers", 8, "concurrent clients")
+	n := fs.Int("n", 1000, "requests of each page")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	actx, err := benchActor(sys, db, false)
+	if err != nil {
+		return err
+	}
+	org := homeward.ActorFromContext(actx).OrgID
+	email, pw, err := benchPagesUser(sys, db, org)
+	if err != nil {
+		return err
+	}
+	// People spread over the registry, oldest to newest.
+	var people []string
+	var total int
+	err = db.Transact(sys, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM people WHERE org_id = ? AND merged_into IS NULL`, org).Scan(&total); err != nil {
+			return err
+		}
+		step := max(1, total/(*n))
+		rows, err := tx.Query(`SELECT id FROM people WHERE org_id = ? AND merged_into IS NULL ORDER BY id`, org)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for i := 0; rows.Next() && len(people) < *n; i++ {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if i%step == 0 {
+				people = append(people, id)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if len(people) == 0 {
+		return fmt.Errorf("bench pages: no people (run homeward bench seed first)")
+	}
+	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	token, _, err := db.Login(ctx, email, pw)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
+	get := func(path string) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: token})
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		if _, err := io.Copy(io.Discard, res.Body); err != nil {
+			return err
+		}
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
+		}
+		return nil
+	}
+	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
+	stopHeap := heapwatch.Start(10 * time.Millisecond)
+	for _, page := range []struct {
+		name string
+		path func(i int) string
+	}{
+		{"person page", func(i int) string { return "/people/" + people[i%len(people)] }},
+		{"home page  ", func(int) string { return "/" }},
+	} {
+		// A few requests first, so that templates and statements are ready.
+		for i := range min(20, *n) {
+			if err := get(page.path(i)); err != nil {
+				return err
+			}
+		}
+		lat, el, err := concurrently(*n, *workers, func(i int) error { return get(page.path(i)) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "%s: %d in %s: %.0f/s; p50 %s p95 %s p99 %s max %s\n",
+			page.name, *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), lat.at(.5), lat.at(.95), lat.at(.99), lat.at(1))
+	}
+	peak := stopHeap()
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Fprintf(p.stdout, "memory: peak Go heap in use %d MB; process max RSS %d MB (server and clients in one process)\n", peak>>20, ru.Maxrss/1024)
+	return nil
+}
+
+// benchPagesUser returns the sign-in of bench pages' case worker, creating
+// them with the newest cases of the organisation assigned on first use.
+func benchPagesUser(sys context.Context, db *sqldb.DB, org string) (email, pw string, err error) {
+	email, pw = "bench-pages@bench.test", "bench-pages-password-1"
+	var id string
+	err = db.Transact(sys, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(`SELECT id FROM users WHERE email = ?`, email).Scan(&id)
+	})
+	if err == nil {
+		return email, pw, nil
+	}
+	u := &homeward.User{OrgID: org, Email: email, Name: "Bench case worker", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	if err := db.CreateUser(sys, u, pw); err != nil {
+		return "", "", err
+	}
+	err = db.Transact(sys, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(`UPDATE cases SET assigned_to = ? WHERE id IN (SELECT id FROM cases WHERE org_id = ? AND merged_into IS NULL ORDER BY id DESC LIMIT ?)`, u.ID, org, benchPagesCaseload)
+		return err
+	})
+	return email, pw, err
+}
