@@ -175,6 +175,19 @@ const (
 	ActIndicatorRead    Action = "indicator.read"
 	ActIndicatorRebuild Action = "indicator.rebuild"
 	ActResearchExport   Action = "research.export"
+	// Recognition of prior learning and certificates: reading assessments
+	// and the credentials issued; applying for an assessment; recording
+	// results (besides the role, the assessor must be registered for the
+	// standard); the second person's sign-off; registering assessors;
+	// issuing and revoking certificates.
+	ActRPLRead          Action = "rpl.read"
+	ActRPLApply         Action = "rpl.apply"
+	ActRPLAssess        Action = "rpl.assess"
+	ActRPLSignOff       Action = "rpl.sign_off"
+	ActRPLAssessorAdmin Action = "rpl.assessors"
+	ActCredentialRead   Action = "credential.read"
+	ActCredentialIssue  Action = "credential.issue"
+	ActCredentialRevoke Action = "credential.revoke"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -265,6 +278,15 @@ var rules = map[Action]rule{
 	ActIndicatorRead:    {scope: ScopeRead, roles: []Role{RoleMEAnalyst, RoleSupervisor, RoleAdministrator}, crossOrg: operatorRoles},
 	ActIndicatorRebuild: {scope: ScopeAdmin, roles: []Role{RoleMEAnalyst, RoleAdministrator}, operatorOnly: true},
 	ActResearchExport:   {scope: ScopeRead, roles: []Role{RoleMEAnalyst}, crossOrg: operatorRoles},
+
+	ActRPLRead:          {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor, RoleProviderStaff}},
+	ActRPLApply:         {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActRPLAssess:        {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor, RoleProviderStaff}},
+	ActRPLSignOff:       {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActRPLAssessorAdmin: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActCredentialRead:   {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActCredentialIssue:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActCredentialRevoke: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

@@ -63,6 +63,15 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActIndicatorRead:    {homeward.RoleMEAnalyst, homeward.RoleSupervisor, homeward.RoleAdministrator},
 	homeward.ActIndicatorRebuild: {homeward.RoleMEAnalyst, homeward.RoleAdministrator}, // operator only
 	homeward.ActResearchExport:   {homeward.RoleMEAnalyst},
+
+	homeward.ActRPLRead:          {homeward.RoleCaseWorker, homeward.RoleSupervisor, homeward.RoleProviderStaff},
+	homeward.ActRPLApply:         {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActRPLAssess:        {homeward.RoleCaseWorker, homeward.RoleSupervisor, homeward.RoleProviderStaff},
+	homeward.ActRPLSignOff:       {homeward.RoleSupervisor},
+	homeward.ActRPLAssessorAdmin: {homeward.RoleAdministrator},
+	homeward.ActCredentialRead:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActCredentialIssue:  {homeward.RoleSupervisor},
+	homeward.ActCredentialRevoke: {homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.

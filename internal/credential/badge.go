@@ -47,7 +47,8 @@ type Badge struct {
 	Holder      Holder
 	Achievement Achievement
 	ValidFrom   time.Time
-	ValidUntil  time.Time // zero: no end
+	ValidUntil  time.Time    // zero: no end
+	Status      *StatusEntry // nil: no revocation list
 }
 
 // Document writes the badge as a VC 2.0 document issued by key's did:key.
@@ -90,6 +91,9 @@ func (b *Badge) Document(key ed25519.PublicKey) ([]byte, error) {
 	}
 	if !b.ValidUntil.IsZero() {
 		doc["validUntil"] = b.ValidUntil.UTC().Format(time.RFC3339)
+	}
+	if b.Status != nil {
+		doc["credentialStatus"] = b.Status.document()
 	}
 	return json.Marshal(doc)
 }

@@ -104,6 +104,12 @@ func PrivateKeyFromMultibase(s string) (ed25519.PrivateKey, error) {
 	return ed25519.NewKeyFromSeed(b[2:]), nil
 }
 
+// PrivateKeyMultibase writes an Ed25519 private key (its seed) as a
+// multibase Multikey, the inverse of PrivateKeyFromMultibase.
+func PrivateKeyMultibase(key ed25519.PrivateKey) string {
+	return Multibase(append(append([]byte{}, ed25519Priv...), key.Seed()...))
+}
+
 // DIDKey is the did:key identifier of an Ed25519 public key.
 func DIDKey(pub ed25519.PublicKey) string { return "did:key:" + PublicKeyMultibase(pub) }
 

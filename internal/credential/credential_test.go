@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,50 @@ func TestBadge(t *testing.T) {
 	}
 	if _, err := (&Badge{}).Issue(key, from); err == nil {
 		t.Error("an empty badge was issued")
+	}
+}
+
+// A status list sets exactly the revoked indexes, is the minimum 16 KiB
+// long whatever it holds, and its credential verifies as its issuer's.
+func TestStatusList(t *testing.T) {
+	set := []int{0, 7, 8, 4242, StatusListBits - 1}
+	enc, err := EncodeStatusList(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 1, 6, 7, 8, 9, 4241, 4242, 4243, StatusListBits - 2, StatusListBits - 1} {
+		got, err := StatusBit(enc, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Contains(set, i)
+		if got != want {
+			t.Errorf("bit %d: %v, want %v", i, got, want)
+		}
+	}
+	if _, err := StatusBit(enc, StatusListBits); err == nil {
+		t.Error("a bit past the list was read")
+	}
+	if _, err := EncodeStatusList([]int{StatusListBits}); err == nil {
+		t.Error("an index past the list was set")
+	}
+	for _, bad := range []string{"", "z123", "u!!!", "u" + strings.Repeat("A", 70<<10)} {
+		if _, err := StatusBit(bad, 0); err == nil {
+			t.Errorf("%.10q read as a status list", bad)
+		}
+	}
+	_, key, _ := ed25519.GenerateKey(nil)
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	doc, err := StatusListCredential("https://homeward.example/credentials/status/org1", key, []int{3}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Verify(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj := v.Document["credentialSubject"].(map[string]any)
+	if on, err := StatusBit(subj["encodedList"].(string), 3); err != nil || !on || v.Document["issuer"] != DIDKey(key.Public().(ed25519.PublicKey)) {
+		t.Errorf("status list credential: %v %v %v", on, err, v.Document["issuer"])
 	}
 }

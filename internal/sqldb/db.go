@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"homeward"
+	"homeward/internal/rpl"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
 )
@@ -87,6 +88,13 @@ type DB struct {
 	// readStmts and writeStmts hold statements prepared on SQLite's read
 	// and writer pools (see queryRow and Tx.stmt).
 	readStmts, writeStmts stmtCache
+	// rplCat is the competency standards catalogue, read once.
+	rplOnce sync.Once
+	rplCat  *rpl.Catalogue
+	// PublicURL is where the instance is reached from outside (no trailing
+	// slash): certificates name their status list and verification page
+	// under it.
+	PublicURL string
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,

@@ -1,0 +1,242 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"homeward"
+	"homeward/internal/registry"
+	"homeward/internal/rpl"
+)
+
+// RPLCatalogue is the competency standards assessments are made against.
+func (db *DB) RPLCatalogue() *rpl.Catalogue {
+	db.rplOnce.Do(func() { db.rplCat = rpl.Starter() })
+	return db.rplCat
+}
+
+// Assessor is a user registered to assess candidates against a standard.
+type Assessor struct {
+	UserID       string    `json:"user_id"`
+	Name         string    `json:"name"`
+	Standard     string    `json:"standard"`
+	Centre       string    `json:"centre"`
+	RegisteredBy string    `json:"registered_by"`
+	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// RegisterAssessor registers a user of the administrator's organisation as
+// an assessor for a standard, at an assessment centre. No one registers
+// themselves: the assessor's results certify people.
+func (db *DB) RegisterAssessor(ctx context.Context, userID, standard, centre string) error {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActRPLAssessorAdmin, homeward.Resource{Type: "rpl_assessor", OrgID: actorOrg(actor)}); err != nil {
+		return err
+	}
+	if db.RPLCatalogue().Standard(standard) == nil {
+		return homeward.FieldErrorf("standard", "rpl.standard.unknown", "Choose a competency standard from the catalogue.")
+	}
+	if userID == actorID(actor) {
+		return homeward.Errorf(homeward.EFORBIDDEN, "rpl.assessor.self", "Another administrator registers you as an assessor.")
+	}
+	return db.Transact(ctx, func(tx *Tx) error {
+		var org string
+		if err := tx.QueryRow(`SELECT org_id FROM users WHERE id = ?`, userID).Scan(&org); err != nil || org != actorOrg(actor) {
+			return homeward.FieldErrorf("user_id", "rpl.assessor.user", "Choose a user of your organisation.")
+		}
+		if _, err := tx.Exec(`INSERT INTO rpl_assessors (org_id, user_id, standard, centre, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (org_id, user_id, standard) DO UPDATE SET centre = excluded.centre`, org, userID, standard, centre, actorID(actor), tx.now); err != nil {
+			return err
+		}
+		return tx.Audit("rpl.assessor_registered", "user", userID, org, map[string]any{"standard": standard, "centre": centre})
+	})
+}
+
+// Assessors lists the organisation's registered assessors.
+func (db *DB) Assessors(ctx context.Context) ([]Assessor, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "rpl_assessor", OrgID: actorOrg(actor)}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT a.user_id, u.name, a.standard, a.centre, a.registered_by, a.registered_at FROM rpl_assessors a JOIN users u ON u.id = a.user_id
+		WHERE a.org_id = ? ORDER BY u.name, a.standard`, actorOrg(actor))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Assessor{}
+	for rows.Next() {
+		var a Assessor
+		if err := rows.Scan(&a.UserID, &a.Name, &a.Standard, &a.Centre, &a.RegisteredBy, dbTime{&a.RegisteredAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ApplyRPL opens an RPL assessment of a case's person against a standard,
+// with the evidence of experience abroad.
+func (db *DB) ApplyRPL(ctx context.Context, caseID, standard string, evidence []rpl.Evidence) (*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := rpl.CheckApplication(db.RPLCatalogue().Standard(standard), evidence); err != nil {
+		return nil, err
+	}
+	var a *rpl.Assessment
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var org, personID string
+		if err := tx.QueryRow(`SELECT org_id, person_id FROM cases WHERE id = ? AND merged_into IS NULL`, caseID).Scan(&org, &personID); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActRPLApply, homeward.Resource{Type: "case", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActRPLApply, homeward.Resource{Type: "case", ID: caseID, OrgID: org}); err != nil {
+			return err
+		}
+		a = &rpl.Assessment{ID: homeward.NewID(), OrgID: org, CaseID: caseID, PersonID: personID, Standard: standard, Status: rpl.StatusApplied,
+			Evidence: nonNilSlice(evidence), Results: []rpl.UnitResult{}, Version: 1, CreatedAt: tx.now}
+		b, _ := json.Marshal(a)
+		if _, err := tx.Exec(`INSERT INTO rpl_assessments (id, org_id, case_id, person_id, standard, status, assessment, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			a.ID, org, caseID, personID, standard, string(a.Status), string(b), tx.now, tx.now); err != nil {
+			return err
+		}
+		return tx.rplEvent(a, "rpl_applied", map[string]any{"standard": standard, "evidence": len(evidence)})
+	})
+	return a, err
+}
+
+// rplEvent puts an RPL step on the case's timeline and in the audit log.
+func (tx *Tx) rplEvent(a *rpl.Assessment, kind string, detail map[string]any) error {
+	if err := tx.addEvent(a.OrgID, registry.NewCaseEvent(a.CaseID, registry.EventKind(kind), "", tx.now, detail)); err != nil {
+		return err
+	}
+	detail["status"] = a.Status
+	return tx.Audit(kind, "rpl_assessment", a.ID, a.OrgID, detail)
+}
+
+// loadRPL reads an assessment in tx.
+func (tx *Tx) loadRPL(id string) (*rpl.Assessment, error) {
+	var js string
+	if err := tx.QueryRow(`SELECT assessment FROM rpl_assessments WHERE id = ?`, id).Scan(&js); err != nil {
+		return nil, err
+	}
+	var a rpl.Assessment
+	if err := json.Unmarshal([]byte(js), &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// saveRPL writes a changed assessment back with the next version.
+func (tx *Tx) saveRPL(a *rpl.Assessment) error {
+	a.Version++
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE rpl_assessments SET status = ?, assessment = ?, version = ?, updated_at = ? WHERE id = ?`, string(a.Status), string(b), a.Version, tx.now, a.ID)
+	return err
+}
+
+// rplForWrite loads an assessment and authorizes action on it, at version.
+func (db *DB) rplForWrite(ctx context.Context, tx *Tx, id string, version int, action homeward.Action) (*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	a, err := tx.loadRPL(id)
+	if err != nil {
+		if err := homeward.Authorize(actor, action, homeward.Resource{Type: "rpl_assessment", OrgID: actorOrg(actor)}); err != nil {
+			return nil, err
+		}
+		return nil, notFound(err)
+	}
+	if err := homeward.Authorize(actor, action, homeward.Resource{Type: "rpl_assessment", ID: id, OrgID: a.OrgID}); err != nil {
+		return nil, err
+	}
+	if a.Version != version {
+		return nil, staleVersion()
+	}
+	return a, nil
+}
+
+// RecordRPL records an assessor's results on every unit; the assessor
+// (the actor) must be registered for the standard in the organisation.
+func (db *DB) RecordRPL(ctx context.Context, id string, version int, results []rpl.UnitResult) (*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var a *rpl.Assessment
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = db.rplForWrite(ctx, tx, id, version, homeward.ActRPLAssess); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM rpl_assessors WHERE org_id = ? AND user_id = ? AND standard = ?`, a.OrgID, actorID(actor), a.Standard).Scan(&n); err != nil {
+			return err
+		}
+		std := db.RPLCatalogue().Standard(a.Standard)
+		if std == nil {
+			return homeward.FieldErrorf("standard", "rpl.standard.unknown", "Choose a competency standard from the catalogue.")
+		}
+		if err := a.Record(std, actorID(actor), n > 0, results, tx.now); err != nil {
+			return err
+		}
+		if err := tx.saveRPL(a); err != nil {
+			return err
+		}
+		return tx.rplEvent(a, "rpl_assessed", map[string]any{"standard": a.Standard, "decision": a.Decision, "gaps": len(a.Gaps())})
+	})
+	return a, err
+}
+
+// SignOffRPL is the second person's confirmation of the decision.
+func (db *DB) SignOffRPL(ctx context.Context, id string, version int) (*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var a *rpl.Assessment
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = db.rplForWrite(ctx, tx, id, version, homeward.ActRPLSignOff); err != nil {
+			return err
+		}
+		if err := a.SignOff(actorID(actor), tx.now); err != nil {
+			return err
+		}
+		if err := tx.saveRPL(a); err != nil {
+			return err
+		}
+		return tx.rplEvent(a, "rpl_signed_off", map[string]any{"standard": a.Standard, "decision": a.Decision})
+	})
+	return a, err
+}
+
+// RPLAssessments lists a case's assessments, newest first.
+func (db *DB) RPLAssessments(ctx context.Context, caseID string) ([]*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var org string
+	if err := db.queryRow(ctx, `SELECT org_id FROM cases WHERE id = ?`, caseID).Scan(&org); err != nil {
+		if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "case", OrgID: actorOrg(actor)}); err != nil {
+			return nil, err
+		}
+		return nil, notFound(err)
+	}
+	if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "case", ID: caseID, OrgID: org}); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT assessment FROM rpl_assessments WHERE case_id = ? AND org_id = ? ORDER BY created_at DESC, id DESC`, caseID, org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*rpl.Assessment{}
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return nil, err
+		}
+		var a rpl.Assessment
+		if err := json.Unmarshal([]byte(js), &a); err != nil {
+			return nil, err
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
