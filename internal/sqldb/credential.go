@@ -21,33 +21,6 @@ var errNoIssuerSeal = errors.New("certificates cannot be issued: no at-rest key 
 // CertificateValidity is how long a certificate is valid from its issue.
 const CertificateValidity = 10 * 365 * 24 * time.Hour
 
-// IssuedCredential is a certificate as the issuing organisation lists it.
-type IssuedCredential struct {
-	ID           string     `json:"id"`
-	OrgID        string     `json:"org_id"`
-	PersonID     string     `json:"person_id"`
-	CaseID       string     `json:"case_id"`
-	CaseNumber   string     `json:"case_number"`
-	AssessmentID string     `json:"assessment_id"`
-	Standard     string     `json:"standard"`
-	StatusIndex  int        `json:"status_index"`
-	IssuedBy     string     `json:"issued_by"`
-	IssuedAt     time.Time  `json:"issued_at"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy    string     `json:"revoked_by,omitempty"`
-	RevokeReason string     `json:"revoke_reason,omitempty"`
-	// Document is the signed credential exactly as issued.
-	Document []byte `json:"-"`
-}
-
-// Status is "active" or "revoked".
-func (c *IssuedCredential) Status() string {
-	if c.RevokedAt != nil {
-		return "revoked"
-	}
-	return "active"
-}
-
 func issuerKeyAD(id, org string) []byte {
 	return []byte(strings.Join([]string{"homeward issuer_keys v1", id, org}, "\x00"))
 }
@@ -113,9 +86,9 @@ func (db *DB) StatusListURL(org string) string {
 // found the person competent in every unit: an Open Badges 3.0 credential
 // signed with the organisation's key, in its revocation list. One
 // certificate per assessment.
-func (db *DB) IssueCredential(ctx context.Context, assessmentID string) (*IssuedCredential, error) {
+func (db *DB) IssueCredential(ctx context.Context, assessmentID string) (*rpl.Credential, error) {
 	actor := homeward.ActorFromContext(ctx)
-	var out *IssuedCredential
+	var out *rpl.Credential
 	err := db.Transact(ctx, func(tx *Tx) error {
 		a, err := tx.loadRPL(assessmentID)
 		if err != nil {
@@ -178,7 +151,7 @@ func (db *DB) IssueCredential(ctx context.Context, assessmentID string) (*Issued
 		if err != nil {
 			return err
 		}
-		out = &IssuedCredential{ID: b.ID, OrgID: a.OrgID, PersonID: a.PersonID, CaseID: a.CaseID, CaseNumber: number, AssessmentID: a.ID,
+		out = &rpl.Credential{ID: b.ID, OrgID: a.OrgID, PersonID: a.PersonID, CaseID: a.CaseID, CaseNumber: number, AssessmentID: a.ID,
 			Standard: a.Standard, StatusIndex: next, IssuedBy: actorID(actor), IssuedAt: tx.now, Document: doc}
 		if _, err := tx.Exec(`INSERT INTO credentials (id, org_id, person_id, case_id, assessment_id, standard, status_index, credential, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			out.ID, out.OrgID, out.PersonID, out.CaseID, out.AssessmentID, out.Standard, out.StatusIndex, string(doc), out.IssuedBy, tx.now); err != nil {
@@ -191,8 +164,8 @@ func (db *DB) IssueCredential(ctx context.Context, assessmentID string) (*Issued
 
 const credentialColumns = `k.id, k.org_id, k.person_id, k.case_id, c.number, k.assessment_id, k.standard, k.status_index, k.issued_by, k.issued_at, k.revoked_at, k.revoked_by, k.revoke_reason, k.credential`
 
-func scanCredential(s interface{ Scan(...any) error }) (*IssuedCredential, error) {
-	var c IssuedCredential
+func scanCredential(s interface{ Scan(...any) error }) (*rpl.Credential, error) {
+	var c rpl.Credential
 	var doc string
 	if err := s.Scan(&c.ID, &c.OrgID, &c.PersonID, &c.CaseID, &c.CaseNumber, &c.AssessmentID, &c.Standard, &c.StatusIndex, &c.IssuedBy,
 		dbTime{&c.IssuedAt}, dbNullTime{&c.RevokedAt}, &c.RevokedBy, &c.RevokeReason, &doc); err != nil {
@@ -204,13 +177,13 @@ func scanCredential(s interface{ Scan(...any) error }) (*IssuedCredential, error
 
 // RevokeCredential revokes a certificate, saying why; its bit is set in
 // the organisation's status list from now on.
-func (db *DB) RevokeCredential(ctx context.Context, id, reason string) (*IssuedCredential, error) {
+func (db *DB) RevokeCredential(ctx context.Context, id, reason string) (*rpl.Credential, error) {
 	actor := homeward.ActorFromContext(ctx)
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > rpl.MaxEvidenceNote {
 		return nil, homeward.FieldErrorf("reason", "credential.revoke.reason", "Say why the certificate is revoked (at most 2000 characters).")
 	}
-	var out *IssuedCredential
+	var out *rpl.Credential
 	err := db.Transact(ctx, func(tx *Tx) error {
 		c, err := scanCredential(tx.QueryRow(`SELECT `+credentialColumns+` FROM credentials k JOIN cases c ON c.id = k.case_id WHERE k.id = ?`, id))
 		if err != nil {
@@ -241,7 +214,7 @@ func (db *DB) RevokeCredential(ctx context.Context, id, reason string) (*IssuedC
 
 // Credentials lists the certificates the actor's organisation issued,
 // newest first: all, or those with status "active" or "revoked".
-func (db *DB) Credentials(ctx context.Context, status string) ([]*IssuedCredential, error) {
+func (db *DB) Credentials(ctx context.Context, status string) ([]*rpl.Credential, error) {
 	actor := homeward.ActorFromContext(ctx)
 	org := actorOrg(actor)
 	if err := homeward.Authorize(actor, homeward.ActCredentialRead, homeward.Resource{Type: "credential", OrgID: org}); err != nil {
@@ -262,7 +235,7 @@ func (db *DB) Credentials(ctx context.Context, status string) ([]*IssuedCredenti
 		return nil, err
 	}
 	defer rows.Close()
-	out := []*IssuedCredential{}
+	out := []*rpl.Credential{}
 	for rows.Next() {
 		c, err := scanCredential(rows)
 		if err != nil {
@@ -274,7 +247,7 @@ func (db *DB) Credentials(ctx context.Context, status string) ([]*IssuedCredenti
 }
 
 // Credential returns one certificate of the actor's organisation.
-func (db *DB) Credential(ctx context.Context, id string) (*IssuedCredential, error) {
+func (db *DB) Credential(ctx context.Context, id string) (*rpl.Credential, error) {
 	actor := homeward.ActorFromContext(ctx)
 	c, err := scanCredential(db.queryRow(ctx, `SELECT `+credentialColumns+` FROM credentials k JOIN cases c ON c.id = k.case_id WHERE k.id = ?`, id))
 	if err != nil {
@@ -289,21 +262,10 @@ func (db *DB) Credential(ctx context.Context, id string) (*IssuedCredential, err
 	return c, nil
 }
 
-// PublicStatus is what anyone may learn of a certificate this instance
-// issued, by its id: the credential as issued (its holder's name and
-// achievement are on it already) and whether it is revoked — nothing
-// else about the person.
-type PublicStatus struct {
-	Document  []byte
-	Revoked   bool
-	RevokedAt *time.Time
-	Issuer    string // the issuing organisation's name
-}
-
 // PublicCredential looks a certificate up by id for the public
 // verification page; ENOTFOUND when this instance did not issue it.
-func (db *DB) PublicCredential(ctx context.Context, id string) (*PublicStatus, error) {
-	var s PublicStatus
+func (db *DB) PublicCredential(ctx context.Context, id string) (*rpl.PublicStatus, error) {
+	var s rpl.PublicStatus
 	var doc string
 	if err := db.queryRow(ctx, `SELECT k.credential, k.revoked_at, o.name FROM credentials k JOIN organisations o ON o.id = k.org_id WHERE k.id = ?`, id).
 		Scan(&doc, dbNullTime{&s.RevokedAt}, &s.Issuer); err != nil {
@@ -313,12 +275,11 @@ func (db *DB) PublicCredential(ctx context.Context, id string) (*PublicStatus, e
 	return &s, nil
 }
 
-// KnownIssuer returns the name of this instance's organisation whose key
-// (current or retired) is pub, or "".
-func (db *DB) KnownIssuer(ctx context.Context, pub ed25519.PublicKey) string {
-	var name string
-	_ = db.queryRow(ctx, `SELECT o.name FROM issuer_keys k JOIN organisations o ON o.id = k.org_id WHERE k.public_key = ?`, credential.PublicKeyMultibase(pub)).Scan(&name)
-	return name
+// KnownIssuer returns the organisation of this instance whose key
+// (current or retired) is pub, and its name; "" when none.
+func (db *DB) KnownIssuer(ctx context.Context, pub ed25519.PublicKey) (org, name string) {
+	_ = db.queryRow(ctx, `SELECT o.id, o.name FROM issuer_keys k JOIN organisations o ON o.id = k.org_id WHERE k.public_key = ?`, credential.PublicKeyMultibase(pub)).Scan(&org, &name)
+	return org, name
 }
 
 // StatusList returns an organisation's revocation list as a signed

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"homeward"
 	"homeward/internal/registry"
@@ -14,16 +13,6 @@ import (
 func (db *DB) RPLCatalogue() *rpl.Catalogue {
 	db.rplOnce.Do(func() { db.rplCat = rpl.Starter() })
 	return db.rplCat
-}
-
-// Assessor is a user registered to assess candidates against a standard.
-type Assessor struct {
-	UserID       string    `json:"user_id"`
-	Name         string    `json:"name"`
-	Standard     string    `json:"standard"`
-	Centre       string    `json:"centre"`
-	RegisteredBy string    `json:"registered_by"`
-	RegisteredAt time.Time `json:"registered_at"`
 }
 
 // RegisterAssessor registers a user of the administrator's organisation as
@@ -54,7 +43,7 @@ func (db *DB) RegisterAssessor(ctx context.Context, userID, standard, centre str
 }
 
 // Assessors lists the organisation's registered assessors.
-func (db *DB) Assessors(ctx context.Context) ([]Assessor, error) {
+func (db *DB) Assessors(ctx context.Context) ([]rpl.Assessor, error) {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "rpl_assessor", OrgID: actorOrg(actor)}); err != nil {
 		return nil, err
@@ -65,9 +54,9 @@ func (db *DB) Assessors(ctx context.Context) ([]Assessor, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Assessor{}
+	out := []rpl.Assessor{}
 	for rows.Next() {
-		var a Assessor
+		var a rpl.Assessor
 		if err := rows.Scan(&a.UserID, &a.Name, &a.Standard, &a.Centre, &a.RegisteredBy, dbTime{&a.RegisteredAt}); err != nil {
 			return nil, err
 		}
@@ -240,3 +229,5 @@ func (db *DB) RPLAssessments(ctx context.Context, caseID string) ([]*rpl.Assessm
 	}
 	return out, rows.Err()
 }
+
+var _ rpl.Service = (*DB)(nil)

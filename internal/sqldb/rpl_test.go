@@ -4,11 +4,13 @@ import (
 	"crypto/ed25519"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/credential"
 	"homeward/internal/rpl"
+	"homeward/internal/sqldb"
 )
 
 func allCompetent(std *rpl.Standard, nyc ...string) []rpl.UnitResult {
@@ -121,11 +123,11 @@ func TestRPLToCredential(t *testing.T) {
 		}
 	}
 	pub, err := credential.ResolveDIDKey(v.VerificationMethod)
-	if err != nil || w.DB.KnownIssuer(t.Context(), pub) != w.NGO.Name {
+	if org, name := w.DB.KnownIssuer(t.Context(), pub); err != nil || org != w.NGO.ID || name != w.NGO.Name {
 		t.Errorf("issuer key not known: %v", err)
 	}
 	other, _, _ := ed25519.GenerateKey(nil)
-	if w.DB.KnownIssuer(t.Context(), other) != "" {
+	if org, _ := w.DB.KnownIssuer(t.Context(), other); org != "" {
 		t.Error("a stranger's key is known")
 	}
 
@@ -161,6 +163,27 @@ func TestRPLToCredential(t *testing.T) {
 	if bit() {
 		t.Error("revoked before revocation")
 	}
+	// The verifier anyone may use: valid and active; a tampered copy, one
+	// past its end and one signed by a stranger's key are not, with why.
+	if vd := rpl.Verify(t.Context(), w.DB, c.Document, w.DB.Now()); !vd.Valid || vd.Status != "active" || vd.Holder != "Abdul Karim" || vd.Issuer != w.NGO.Name || vd.Level != "Level 2" {
+		t.Errorf("verdict: %+v", vd)
+	}
+	tampered := []byte(strings.Replace(string(c.Document), "Abdul Karim", "Abdul Karem", 1))
+	if vd := rpl.Verify(t.Context(), w.DB, tampered, w.DB.Now()); vd.Valid || vd.ReasonKey != "credential.verify.invalid" {
+		t.Errorf("tampered verdict: %+v", vd)
+	}
+	if vd := rpl.Verify(t.Context(), w.DB, c.Document, w.DB.Now().Add(sqldb.CertificateValidity+time.Hour)); vd.Valid || vd.ReasonKey != "credential.verify.expired" || vd.Holder == "" {
+		t.Errorf("expired verdict: %+v", vd)
+	}
+	_, stranger, _ := ed25519.GenerateKey(nil)
+	forged, err := (&credential.Badge{ID: "urn:uuid:" + homeward.NewID(), Issuer: credential.Issuer{Name: w.NGO.Name}, Holder: credential.Holder{ID: "urn:uuid:x", Name: "Abdul Karim"},
+		Achievement: credential.Achievement{ID: "urn:homeward:standard:HW-MASON-2", Name: "Masonry"}, ValidFrom: w.DB.Now().Add(-time.Hour)}).Issue(stranger, w.DB.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vd := rpl.Verify(t.Context(), w.DB, forged, w.DB.Now()); vd.Valid || vd.ReasonKey != "credential.verify.unknown_issuer" || vd.KnownIssuer {
+		t.Errorf("stranger's verdict: %+v", vd)
+	}
 	if _, err := w.DB.RevokeCredential(sup, c.ID, "  "); homewardtest.Code(err) != homeward.EINVALID {
 		t.Errorf("revoked without a reason: %v", err)
 	}
@@ -169,6 +192,9 @@ func TestRPLToCredential(t *testing.T) {
 	}
 	if !bit() {
 		t.Error("not revoked in the status list")
+	}
+	if vd := rpl.Verify(t.Context(), w.DB, c.Document, w.DB.Now()); vd.Valid || vd.Status != "revoked" || vd.ReasonKey != "credential.verify.revoked" {
+		t.Errorf("revoked verdict: %+v", vd)
 	}
 	if _, err := w.DB.RevokeCredential(sup, c.ID, "again"); homewardtest.Code(err) != homeward.ECONFLICT {
 		t.Errorf("revoked twice: %v", err)
@@ -192,7 +218,10 @@ func TestRPLToCredential(t *testing.T) {
 	if _, err := credential.CheckBadge(c.Document, w.DB.Now()); err != nil {
 		t.Errorf("old certificate after rotation: %v", err)
 	}
-	if w.DB.KnownIssuer(t.Context(), pub) != w.NGO.Name {
+	if vd := rpl.Verify(t.Context(), w.DB, c.Document, w.DB.Now()); vd.Status != "revoked" || !vd.KnownIssuer {
+		t.Errorf("revoked certificate of a retired key: %+v", vd)
+	}
+	if org, _ := w.DB.KnownIssuer(t.Context(), pub); org != w.NGO.ID {
 		t.Error("the retired key is forgotten")
 	}
 }
