@@ -65,6 +65,7 @@ func New(svc Services) *API {
 	a.routesDedupe()
 	a.routesAssessment()
 	a.routesIndicator()
+	a.routesCredential()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))
@@ -80,7 +81,7 @@ func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 // may do.
 func (a *API) handle(method, path string, h func(http.ResponseWriter, *http.Request) error) {
 	a.routes = append(a.routes, Route{method, path})
-	public := path == "/api/v1/openapi.json"
+	public := path == "/api/v1/openapi.json" || path == "/api/v1/credentials/verify"
 	a.mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
 		if !public {
 			if _, err := requireActor(r); err != nil {

@@ -8,6 +8,7 @@ import (
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 	"homeward/internal/report"
+	"homeward/internal/rpl"
 )
 
 // Services are what the two edges, the JSON API and the web UI, call: the
@@ -24,6 +25,7 @@ type Services struct {
 	Referral   referral.Service
 	Indicators indicator.Service
 	Reports    report.Service
+	RPL        rpl.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock
