@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -63,6 +64,8 @@ type Config struct {
 	// first use. Every command that writes or verifies needs it.
 	AuditKeyFile string
 	AuditKey     string
+	// PublicURL is the instance's address from outside (see PublicBase).
+	PublicURL string
 	// SQLiteCacheMB bounds SQLite's page caches (sqldb.Options.CacheMB).
 	SQLiteCacheMB int
 	// auditKeyed is set by commands that need the audit key besides the
@@ -71,6 +74,19 @@ type Config struct {
 	// serving is set when the server's flags are registered: only then
 	// are the server's settings checked.
 	serving bool
+}
+
+// PublicBase is --public-url without a trailing slash, or, when not given,
+// http://localhost and the port of --addr.
+func (c *Config) PublicBase() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	port := "8080"
+	if _, p, err := net.SplitHostPort(c.Addr); err == nil && p != "" {
+		port = p
+	}
+	return "http://localhost:" + port
 }
 
 // dbFlags registers the flags every database-using command shares.
@@ -89,6 +105,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	c.dbFlags(fs)
 	c.serving = true
 	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the instance's address as people outside reach it (https://homeward.example.org); printed certificates' QR codes and revocation lists name it; default http://localhost and the port of --addr")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when serving over HTTPS)")
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
@@ -246,6 +263,11 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody < 0 {
 		problems = append(problems, "--max-body must not be negative")
+	}
+	if c.serving && c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			problems = append(problems, "--public-url "+c.PublicURL+": give an http(s) address without query, such as https://homeward.example.org")
+		}
 	}
 	if len(problems) > 0 {
 		return usageError{strings.Join(problems, "; ")}

@@ -59,6 +59,7 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 		return nil, err
 	}
 	db.Logger = log
+	db.PublicURL = c.PublicBase()
 	if db.Zone, err = homeward.LoadZone(c.TimeZone); err != nil {
 		db.Close()
 		return nil, err

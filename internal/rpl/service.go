@@ -54,10 +54,17 @@ type PublicStatus struct {
 	Issuer    string // the issuing organisation's name
 }
 
+// Subject is the person an assessment is about, as much as those who
+// assess them need: their name and open case.
+type Subject struct {
+	PersonID, OrgID, CaseID, CaseNumber, Name string
+}
+
 // Service is recognition of prior learning and the certificates issued
 // from it, as the edges call it.
 type Service interface {
 	RPLCatalogue() *Catalogue
+	RPLSubject(ctx context.Context, personID string) (*Subject, error)
 	RegisterAssessor(ctx context.Context, userID, standard, centre string) error
 	Assessors(ctx context.Context) ([]Assessor, error)
 	ApplyRPL(ctx context.Context, caseID, standard string, evidence []Evidence) (*Assessment, error)

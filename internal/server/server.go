@@ -89,6 +89,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		return nil, err
 	}
 	ui.SecureCookies = opt.SecureCookies
+	ui.PublicURL = db.PublicURL
 	ui.DemoPassword = opt.DemoPassword
 	ui.Background = opt.Background
 	wake := make(chan struct{}, 1)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"homeward"
 	"homeward/internal/registry"
@@ -13,6 +14,28 @@ import (
 func (db *DB) RPLCatalogue() *rpl.Catalogue {
 	db.rplOnce.Do(func() { db.rplCat = rpl.Starter() })
 	return db.rplCat
+}
+
+// RPLSubject returns a person's name and latest open case for those who
+// read assessments (assessors among them, who may not read the rest of
+// the record).
+func (db *DB) RPLSubject(ctx context.Context, personID string) (*rpl.Subject, error) {
+	actor := homeward.ActorFromContext(ctx)
+	s := &rpl.Subject{PersonID: personID}
+	var given, family string
+	err := db.queryRow(ctx, `SELECT p.org_id, p.given_name, p.family_name, c.id, c.number FROM people p JOIN cases c ON c.person_id = p.id
+		WHERE p.id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL ORDER BY c.opened_at DESC LIMIT 1`, personID).Scan(&s.OrgID, &given, &family, &s.CaseID, &s.CaseNumber)
+	if err != nil {
+		if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
+			return nil, err
+		}
+		return nil, notFound(err)
+	}
+	if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "person", ID: personID, OrgID: s.OrgID}); err != nil {
+		return nil, err
+	}
+	s.Name = strings.TrimSpace(given + " " + family)
+	return s, nil
 }
 
 // RegisterAssessor registers a user of the administrator's organisation as
@@ -42,11 +65,15 @@ func (db *DB) RegisterAssessor(ctx context.Context, userID, standard, centre str
 	})
 }
 
-// Assessors lists the organisation's registered assessors.
+// Assessors lists the organisation's registered assessors, for those who
+// read assessments and the administrators who register them.
 func (db *DB) Assessors(ctx context.Context) ([]rpl.Assessor, error) {
 	actor := homeward.ActorFromContext(ctx)
-	if err := homeward.Authorize(actor, homeward.ActRPLRead, homeward.Resource{Type: "rpl_assessor", OrgID: actorOrg(actor)}); err != nil {
-		return nil, err
+	res := homeward.Resource{Type: "rpl_assessor", OrgID: actorOrg(actor)}
+	if err := homeward.Authorize(actor, homeward.ActRPLRead, res); err != nil {
+		if homeward.Authorize(actor, homeward.ActRPLAssessorAdmin, res) != nil {
+			return nil, err
+		}
 	}
 	rows, err := db.query(ctx, `SELECT a.user_id, u.name, a.standard, a.centre, a.registered_by, a.registered_at FROM rpl_assessors a JOIN users u ON u.id = a.user_id
 		WHERE a.org_id = ? ORDER BY u.name, a.standard`, actorOrg(actor))

@@ -42,6 +42,9 @@ type Web struct {
 	pages map[string]*template.Template
 	// SecureCookies marks cookies Secure (behind HTTPS).
 	SecureCookies bool
+	// PublicURL is where the instance is reached from outside (no trailing
+	// slash): printed certificates point their QR code there.
+	PublicURL string
 	// DemoPassword, when set, is shown on the login page.
 	DemoPassword string
 	// Background, when set, is the context of work that outlives its
@@ -104,6 +107,8 @@ func New(svc Services) (*Web, error) {
 	w.routesAccounts()
 	w.routesAudit()
 	w.routesOccupations()
+	w.routesSkills()
+	w.routesVerify()
 	return w, nil
 }
 
