@@ -71,12 +71,14 @@ var Orgs = []Org{
 			u("supervisor@shapla.demo", "Mizanur Rahman", "bn", homeward.RoleSupervisor),
 			u("caseworker@shapla.demo", "Sumaiya Khatun", "bn", homeward.RoleCaseWorker),
 			u("caseworker2@shapla.demo", "Jahid Hossain", "en", homeward.RoleCaseWorker),
+			u("assessor@shapla.demo", "Nurul Amin", "bn", homeward.RoleProviderStaff),
 		}},
 	{Key: "sylhet", Org: homeward.Organisation{Name: "Sylhet Migrant Welfare Forum", ShortName: "SMWF", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD6091", "BD6036"}},
 		Users: []User{
 			u("admin@smwf.demo", "Anwar Uddin", "bn", homeward.RoleAdministrator),
 			u("supervisor@smwf.demo", "Fatema Choudhury", "bn", homeward.RoleSupervisor),
 			u("caseworker@smwf.demo", "Shahidul Islam", "bn", homeward.RoleCaseWorker),
+			u("assessor@smwf.demo", "Ruma Begum", "bn", homeward.RoleProviderStaff),
 		}},
 	{Key: "prottyasha", Org: homeward.Organisation{Name: "Prottyasha Foundation", ShortName: "Prottyasha", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD2019", "BD2012", "BD2030"}},
 		Users: []User{
@@ -140,6 +142,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	}
 	if err := seedReferrals(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo referrals: %w", err)
+	}
+	if err := seedCertificates(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo certificates: %w", err)
 	}
 	return w, nil
 }

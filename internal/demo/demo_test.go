@@ -12,6 +12,7 @@ import (
 	"homeward/homewardtest"
 	"homeward/internal/demo"
 	"homeward/internal/referral"
+	"homeward/internal/rpl"
 )
 
 // TestSeed seeds the demo world once and checks that it shows real work:
@@ -154,7 +155,8 @@ func TestSeed(t *testing.T) {
 	t.Run("tasks", func(t *testing.T) {
 		for _, o := range demo.Orgs {
 			for _, u := range o.Users {
-				if o.Key == "ministry" || !slices.ContainsFunc(u.Roles, func(r homeward.Role) bool {
+				// Assessors' work waits on the returnees' skills pages.
+				if o.Key == "ministry" || strings.HasPrefix(u.Email, "assessor@") || !slices.ContainsFunc(u.Roles, func(r homeward.Role) bool {
 					return r == homeward.RoleCaseWorker || r == homeward.RoleSupervisor || r == homeward.RoleProviderStaff
 				}) {
 					continue
@@ -191,6 +193,34 @@ func TestSeed(t *testing.T) {
 			if !c.ok(tk) {
 				t.Errorf("%s's tasks: %d to answer, %d overdue referrals, %d overdue plans, %d plans and %d grants to approve, %d follow-ups", c.email,
 					len(tk.AwaitingResponse), len(tk.OverdueReferrals), len(tk.OverduePlans), len(tk.PlansToApprove), len(tk.GrantsToApprove), len(tk.FollowUpsDue))
+			}
+		}
+	})
+	// Certified returnees of two organisations; one certificate revoked,
+	// and each verifies (or not) as it should.
+	t.Run("certificates", func(t *testing.T) {
+		for _, c := range []struct {
+			email           string
+			active, revoked int
+		}{{"supervisor@shapla.demo", 3, 0}, {"supervisor@smwf.demo", 2, 1}} {
+			list, err := db.Credentials(as(c.email), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			active, revoked := 0, 0
+			for _, cr := range list {
+				v := rpl.Verify(t.Context(), db, cr.Document, db.Now())
+				switch {
+				case cr.Status() == "revoked" && !v.Valid && v.Status == "revoked":
+					revoked++
+				case cr.Status() == "active" && v.Valid:
+					active++
+				default:
+					t.Errorf("%s: certificate %s %s verifies as %+v", c.email, cr.ID, cr.Status(), v)
+				}
+			}
+			if active != c.active || revoked != c.revoked {
+				t.Errorf("%s: %d active, %d revoked; want %d, %d", c.email, active, revoked, c.active, c.revoked)
 			}
 		}
 	})
