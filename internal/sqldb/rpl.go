@@ -123,6 +123,45 @@ func (db *DB) ApplyRPL(ctx context.Context, caseID, standard string, evidence []
 	return a, err
 }
 
+// ReassessRPL opens a re-assessment of a signed-off assessment that found
+// gaps (after gap training): the same standard and evidence, pointing back
+// at the previous one. One re-assessment per assessment.
+func (db *DB) ReassessRPL(ctx context.Context, previousID string) (*rpl.Assessment, error) {
+	actor := homeward.ActorFromContext(ctx)
+	var a *rpl.Assessment
+	err := db.Transact(ctx, func(tx *Tx) error {
+		prev, err := tx.loadRPL(previousID)
+		if err != nil {
+			if err := homeward.Authorize(actor, homeward.ActRPLApply, homeward.Resource{Type: "rpl_assessment", OrgID: actorOrg(actor)}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActRPLApply, homeward.Resource{Type: "rpl_assessment", ID: prev.ID, OrgID: prev.OrgID}); err != nil {
+			return err
+		}
+		if prev.Status != rpl.StatusSignedOff || prev.Decision != rpl.DecisionGapTraining {
+			return homeward.Errorf(homeward.ECONFLICT, "rpl.reassess.not_gap", "Only a signed-off assessment that found gaps is assessed again.")
+		}
+		var n int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM rpl_assessments WHERE case_id = ? AND assessment LIKE ?`, prev.CaseID, `%"previous":"`+prev.ID+`"%`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return homeward.Errorf(homeward.ECONFLICT, "rpl.reassess.exists", "A re-assessment was started already.")
+		}
+		a = &rpl.Assessment{ID: homeward.NewID(), OrgID: prev.OrgID, CaseID: prev.CaseID, PersonID: prev.PersonID, Standard: prev.Standard, Status: rpl.StatusApplied,
+			Evidence: prev.Evidence, Results: []rpl.UnitResult{}, Previous: prev.ID, Version: 1, CreatedAt: tx.now}
+		b, _ := json.Marshal(a)
+		if _, err := tx.Exec(`INSERT INTO rpl_assessments (id, org_id, case_id, person_id, standard, status, assessment, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			a.ID, a.OrgID, a.CaseID, a.PersonID, a.Standard, string(a.Status), string(b), tx.now, tx.now); err != nil {
+			return err
+		}
+		return tx.rplEvent(a, "rpl_applied", map[string]any{"standard": a.Standard, "previous": prev.ID})
+	})
+	return a, err
+}
+
 // rplEvent puts an RPL step on the case's timeline and in the audit log.
 func (tx *Tx) rplEvent(a *rpl.Assessment, kind string, detail map[string]any) error {
 	if err := tx.addEvent(a.OrgID, registry.NewCaseEvent(a.CaseID, registry.EventKind(kind), "", tx.now, detail)); err != nil {

@@ -225,3 +225,46 @@ func TestRPLToCredential(t *testing.T) {
 		t.Error("the retired key is forgotten")
 	}
 }
+
+// A signed-off assessment with gaps is assessed again after training,
+// once; one without gaps is not.
+func TestRPLReassessment(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	rec := registerIn(t, w, "ngo", "Rahima", "Begum", "", "", "", "")
+	cw, sup, prov := w.Ctx("ngo", homeward.RoleCaseWorker), w.Ctx("ngo", homeward.RoleSupervisor), w.Ctx("ngo", homeward.RoleProviderStaff)
+	std := w.DB.RPLCatalogue().Standard("HW-CARE-2")
+	if err := w.DB.RegisterAssessor(w.Ctx("ngo", homeward.RoleAdministrator), w.Users["ngo"][homeward.RoleProviderStaff].ID, std.Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	assess := func(nyc ...string) *rpl.Assessment {
+		t.Helper()
+		a, err := w.DB.ApplyRPL(cw, rec.Case.ID, std.Code, []rpl.Evidence{{Kind: "contract", Note: "Riyadh, 2020–2025"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, err = w.DB.RecordRPL(prov, a.ID, a.Version, allCompetent(std, nyc...)); err != nil {
+			t.Fatal(err)
+		}
+		if a, err = w.DB.SignOffRPL(sup, a.ID, a.Version); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	gap := assess("CRG-01")
+	again, err := w.DB.ReassessRPL(cw, gap.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Previous != gap.ID || again.Status != rpl.StatusApplied || again.Standard != std.Code || len(again.Evidence) != 1 {
+		t.Errorf("re-assessment: %+v", again)
+	}
+	if _, err := w.DB.ReassessRPL(cw, gap.ID); homewardtest.Code(err) != homeward.ECONFLICT {
+		t.Errorf("second re-assessment: %v", err)
+	}
+	if _, err := w.DB.ReassessRPL(w.Ctx("operator", homeward.RoleCaseWorker), gap.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("another organisation: %v", err)
+	}
+	if _, err := w.DB.ReassessRPL(cw, assess().ID); homewardtest.Code(err) != homeward.ECONFLICT {
+		t.Errorf("re-assessing a certifiable assessment: %v", err)
+	}
+}

@@ -22,11 +22,12 @@ func (w *Web) routesSkills() {
 	w.handle("POST /people/{id}/skills/{aid}/results", w.skillsRecord, true)
 	w.handle("POST /people/{id}/skills/{aid}/signoff", w.skillsSignOff, true)
 	w.handle("POST /people/{id}/skills/{aid}/issue", w.skillsIssue, true)
+	w.handle("POST /people/{id}/skills/{aid}/reassess", w.skillsReassess, true)
 	w.handle("POST /people/{id}/certificates/revoke", w.skillsRevoke, true)
 	w.handle("GET /certificates/print", w.certificatePrint, true)
 	w.handle("GET /assessors", w.assessorsPage, true)
 	w.handle("POST /assessors", w.assessorRegister, true)
-	w.flash("rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
+	w.flash("rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
 }
 
 type unitView struct {
@@ -36,9 +37,10 @@ type unitView struct {
 type assessmentView struct {
 	ID, Standard, StandardName, Status, Decision, Assessed, SignedOff string
 	Version                                                           int
-	Evidence                                                          []string
+	Evidence, Gaps                                                    []string
 	Units                                                             []unitView
-	CanRecord, CanSignOff, CanIssue, Certified, Applied               bool
+	CanRecord, CanSignOff, CanIssue, Certified, Applied, CanReassess  bool
+	Previous                                                          bool // a re-assessment
 }
 
 type certificateView struct {
@@ -102,6 +104,12 @@ func (w *Web) skillsData(r *http.Request, id string) (*skillsView, error) {
 		v.Certificates = append(v.Certificates, cv)
 	}
 	loc := w.clock(r).Location()
+	reassessed := map[string]bool{}
+	for _, as := range list {
+		if as.Previous != "" {
+			reassessed[as.Previous] = true
+		}
+	}
 	for _, as := range list {
 		std := cat.Standard(as.Standard)
 		av := assessmentView{ID: as.ID, Standard: as.Standard, Version: as.Version, Status: i18n.T(lng, "rpl.ui.status."+string(as.Status), nil), Certified: certified[as.ID], Applied: as.Status == rpl.StatusApplied}
@@ -133,12 +141,17 @@ func (w *Web) skillsData(r *http.Request, id string) (*skillsView, error) {
 					}
 				}
 				av.Units = append(av.Units, uv)
+				if uv.Result == string(rpl.NotYetCompetent) {
+					av.Gaps = append(av.Gaps, uv.Name)
+				}
 			}
 		}
+		av.Previous = as.Previous != ""
 		res := homeward.Resource{OrgID: as.OrgID}
 		av.CanRecord = as.Status != rpl.StatusSignedOff && mine[as.Standard] && homeward.Can(a, homeward.ActRPLAssess, res)
 		av.CanSignOff = as.Status == rpl.StatusAssessed && as.AssessorID != a.UserID && homeward.Can(a, homeward.ActRPLSignOff, res)
 		av.CanIssue = as.Certifiable() == nil && !av.Certified && homeward.Can(a, homeward.ActCredentialIssue, res)
+		av.CanReassess = as.Status == rpl.StatusSignedOff && as.Decision == rpl.DecisionGapTraining && !reassessed[as.ID] && homeward.Can(a, homeward.ActRPLApply, res)
 		v.Assessments = append(v.Assessments, av)
 	}
 	return v, nil
@@ -273,6 +286,15 @@ func (w *Web) skillsIssue(rw http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = w.svc.RPL.IssueCredential(r.Context(), aid)
 	return w.skillsDone(rw, r, id, err, "rpl.ui.issued")
+}
+
+func (w *Web) skillsReassess(rw http.ResponseWriter, r *http.Request) error {
+	id, aid, err := assessmentPath(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.svc.RPL.ReassessRPL(r.Context(), aid)
+	return w.skillsDone(rw, r, id, err, "rpl.ui.reassess_started")
 }
 
 func (w *Web) skillsRevoke(rw http.ResponseWriter, r *http.Request) error {
