@@ -92,6 +92,8 @@ var Sources = map[string]Source{
 	"grants": {Name: "grants", Dates: []string{"disbursed"},
 		Fields:  append(slices.Clone(Dims), "channel"),
 		Numbers: []string{"amount"}},
+	"certificates": {Name: "certificates", Dates: []string{"issued"},
+		Fields: append(slices.Clone(Dims), "standard", "status")},
 }
 
 // MaxBy is how many disaggregations one query may combine.

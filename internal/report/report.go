@@ -22,6 +22,7 @@ import (
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
 	"homeward/internal/reference"
+	"homeward/internal/rpl"
 )
 
 // States of a report.
@@ -103,6 +104,10 @@ func ValueLabel(lang, field, v string) string {
 	case "destination":
 		if c := reference.CountryByCode(v); c != nil {
 			return c.Name(lang)
+		}
+	case "standard":
+		if s := rpl.Starter().Standard(v); s != nil {
+			return rpl.Text(s.Name, lang)
 		}
 	}
 	if v != "" && key != "" && i18n.Has(key) {

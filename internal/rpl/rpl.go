@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"homeward"
@@ -122,14 +123,15 @@ func ReadCatalogue(r io.Reader) (*Catalogue, error) {
 //go:embed standards.json
 var starter []byte
 
-// Starter is the embedded starter catalogue (standards.json).
-func Starter() *Catalogue {
+// Starter is the embedded starter catalogue (standards.json), read once;
+// callers must not change it.
+var Starter = sync.OnceValue(func() *Catalogue {
 	c, err := ReadCatalogue(bytes.NewReader(starter))
 	if err != nil {
 		panic(err) // the embedded file is checked by the tests
 	}
 	return c
-}
+})
 
 // Result is an assessor's finding on one unit.
 type Result string

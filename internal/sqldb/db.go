@@ -25,7 +25,6 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"homeward"
-	"homeward/internal/rpl"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
 )
@@ -88,9 +87,6 @@ type DB struct {
 	// readStmts and writeStmts hold statements prepared on SQLite's read
 	// and writer pools (see queryRow and Tx.stmt).
 	readStmts, writeStmts stmtCache
-	// rplCat is the competency standards catalogue, read once.
-	rplOnce sync.Once
-	rplCat  *rpl.Catalogue
 	// PublicURL is where the instance is reached from outside (no trailing
 	// slash): certificates name their status list and verification page
 	// under it.

@@ -133,6 +133,9 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		q = `SELECT c.org_id, ` + dims + `, d.delivery
 			FROM service_deliveries d JOIN referrals r ON r.id = d.referral_id JOIN cases c ON c.id = r.case_id JOIN people p ON p.id = c.person_id
 			WHERE d.kind = 'grant'`
+	case "certificates":
+		q = `SELECT c.org_id, ` + dims + `, k.issued_at, k.standard, CASE WHEN k.revoked_at IS NULL THEN 'active' ELSE 'revoked' END
+			FROM credentials k JOIN cases c ON c.id = k.case_id JOIN people p ON p.id = c.person_id`
 	default:
 		return 0, homeward.Errorf(homeward.EINVALID, "indicator.source", "%q is not a source of indicators.", source)
 	}
@@ -150,6 +153,8 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		var opened, sent, updated time.Time
 		var returned, status, orgType, answered, round, income, score, state, service, delivery, ref string
 		var firstPlan *time.Time
+		var issued time.Time
+		var standard, certStatus string
 		switch source {
 		case "cases":
 			dst = append(dst, dbTime{&opened}, &returned, &status, &orgType, dbNullTime{&firstPlan})
@@ -159,6 +164,8 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			dst = append(dst, &answered, &round, &income, &score)
 		case "grants":
 			dst = append(dst, &delivery)
+		case "certificates":
+			dst = append(dst, dbTime{&issued}, &standard, &certStatus)
 		}
 		if err := rows.Scan(dst...); err != nil {
 			return n, err
@@ -226,6 +233,10 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 				}
 			}
 			emit(at)
+		case "certificates":
+			r.Dates["issued"] = issued
+			r.Fields["standard"], r.Fields["status"] = standard, certStatus
+			emit(issued)
 		case "grants":
 			// One record per tranche paid.
 			var dv referral.Delivery

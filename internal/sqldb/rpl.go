@@ -12,8 +12,7 @@ import (
 
 // RPLCatalogue is the competency standards assessments are made against.
 func (db *DB) RPLCatalogue() *rpl.Catalogue {
-	db.rplOnce.Do(func() { db.rplCat = rpl.Starter() })
-	return db.rplCat
+	return rpl.Starter()
 }
 
 // RPLSubject returns a person's name and latest open case for those who

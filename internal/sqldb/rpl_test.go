@@ -9,6 +9,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/credential"
+	"homeward/internal/indicator"
 	"homeward/internal/rpl"
 	"homeward/internal/sqldb"
 )
@@ -266,5 +267,48 @@ func TestRPLReassessment(t *testing.T) {
 	}
 	if _, err := w.DB.ReassessRPL(cw, assess().ID); homewardtest.Code(err) != homeward.ECONFLICT {
 		t.Errorf("re-assessing a certifiable assessment: %v", err)
+	}
+}
+
+// Certificates issued count in their month, by standard; a revoked one
+// still counts as issued.
+func TestCertificatesIndicator(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	rec := registerIn(t, w, "ngo", "Rahima", "Begum", "", "", "", "")
+	std := w.DB.RPLCatalogue().Standard("HW-HOUSE-2")
+	if err := w.DB.RegisterAssessor(w.Ctx("ngo", homeward.RoleAdministrator), w.Users["ngo"][homeward.RoleProviderStaff].ID, std.Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.DB.ApplyRPL(w.Ctx("ngo", homeward.RoleCaseWorker), rec.Case.ID, std.Code, nil)
+	if err == nil {
+		a, err = w.DB.RecordRPL(w.Ctx("ngo", homeward.RoleProviderStaff), a.ID, a.Version, allCompetent(std))
+	}
+	if err == nil {
+		a, err = w.DB.SignOffRPL(w.Ctx("ngo", homeward.RoleSupervisor), a.ID, a.Version)
+	}
+	var c *rpl.Credential
+	if err == nil {
+		c, err = w.DB.IssueCredential(w.Ctx("ngo", homeward.RoleSupervisor), a.ID)
+	}
+	if err == nil {
+		_, err = w.DB.RevokeCredential(w.Ctx("ngo", homeward.RoleSupervisor), c.ID, "test")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.RebuildIndicators(homewardtest.SystemCtx(), indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	def, err := indicator.Find("certificates_issued")
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := indicator.Month(w.DB.Now().In(homewardtest.Zone).Format("2006-01"))
+	s, err := w.DB.IndicatorSeries(w.Ctx("ngo", homeward.RoleMEAnalyst), def, indicator.Query{From: month, To: month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rows) != 1 || s.Rows[0].Value == nil || *s.Rows[0].Value != 1 {
+		t.Errorf("certificates issued: %+v", s.Rows)
 	}
 }
