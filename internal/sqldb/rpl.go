@@ -110,14 +110,8 @@ func (db *DB) ApplyRPL(ctx context.Context, caseID, standard string, evidence []
 		if err := homeward.Authorize(actor, homeward.ActRPLApply, homeward.Resource{Type: "case", ID: caseID, OrgID: org}); err != nil {
 			return err
 		}
-		a = &rpl.Assessment{ID: homeward.NewID(), OrgID: org, CaseID: caseID, PersonID: personID, Standard: standard, Status: rpl.StatusApplied,
-			Evidence: nonNilSlice(evidence), Results: []rpl.UnitResult{}, Version: 1, CreatedAt: tx.now}
-		b, _ := json.Marshal(a)
-		if _, err := tx.Exec(`INSERT INTO rpl_assessments (id, org_id, case_id, person_id, standard, status, assessment, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			a.ID, org, caseID, personID, standard, string(a.Status), string(b), tx.now, tx.now); err != nil {
-			return err
-		}
-		return tx.rplEvent(a, "rpl_applied", map[string]any{"standard": standard, "evidence": len(evidence)})
+		a = &rpl.Assessment{OrgID: org, CaseID: caseID, PersonID: personID, Standard: standard, Evidence: nonNilSlice(evidence)}
+		return tx.insertRPL(a, map[string]any{"standard": standard, "evidence": len(evidence)})
 	})
 	return a, err
 }
@@ -149,16 +143,25 @@ func (db *DB) ReassessRPL(ctx context.Context, previousID string) (*rpl.Assessme
 		if n > 0 {
 			return homeward.Errorf(homeward.ECONFLICT, "rpl.reassess.exists", "A re-assessment was started already.")
 		}
-		a = &rpl.Assessment{ID: homeward.NewID(), OrgID: prev.OrgID, CaseID: prev.CaseID, PersonID: prev.PersonID, Standard: prev.Standard, Status: rpl.StatusApplied,
-			Evidence: prev.Evidence, Results: []rpl.UnitResult{}, Previous: prev.ID, Version: 1, CreatedAt: tx.now}
-		b, _ := json.Marshal(a)
-		if _, err := tx.Exec(`INSERT INTO rpl_assessments (id, org_id, case_id, person_id, standard, status, assessment, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			a.ID, a.OrgID, a.CaseID, a.PersonID, a.Standard, string(a.Status), string(b), tx.now, tx.now); err != nil {
-			return err
-		}
-		return tx.rplEvent(a, "rpl_applied", map[string]any{"standard": a.Standard, "previous": prev.ID})
+		a = &rpl.Assessment{OrgID: prev.OrgID, CaseID: prev.CaseID, PersonID: prev.PersonID, Standard: prev.Standard, Evidence: prev.Evidence, Previous: prev.ID}
+		return tx.insertRPL(a, map[string]any{"standard": a.Standard, "previous": prev.ID})
 	})
 	return a, err
+}
+
+// insertRPL stores a new application a (its id, status, version and time
+// given here) and puts it on the timeline with detail.
+func (tx *Tx) insertRPL(a *rpl.Assessment, detail map[string]any) error {
+	a.ID, a.Status, a.Results, a.Version, a.CreatedAt = homeward.NewID(), rpl.StatusApplied, []rpl.UnitResult{}, 1, tx.now
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO rpl_assessments (id, org_id, case_id, person_id, standard, status, assessment, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		a.ID, a.OrgID, a.CaseID, a.PersonID, a.Standard, string(a.Status), string(b), tx.now, tx.now); err != nil {
+		return err
+	}
+	return tx.rplEvent(a, "rpl_applied", detail)
 }
 
 // rplEvent puts an RPL step on the case's timeline and in the audit log.
