@@ -155,8 +155,14 @@ func TestSeed(t *testing.T) {
 	t.Run("tasks", func(t *testing.T) {
 		for _, o := range demo.Orgs {
 			for _, u := range o.Users {
-				// Assessors' work waits on the returnees' skills pages.
-				if o.Key == "ministry" || strings.HasPrefix(u.Email, "assessor@") || !slices.ContainsFunc(u.Roles, func(r homeward.Role) bool {
+				// Assessors' work is skills recognition.
+				if strings.HasPrefix(u.Email, "assessor@") {
+					if work, err := db.RPLWork(as(u.Email)); err != nil || len(work.ToAssess) == 0 {
+						t.Errorf("%s has no application to assess (%v)", u.Email, err)
+					}
+					continue
+				}
+				if o.Key == "ministry" || !slices.ContainsFunc(u.Roles, func(r homeward.Role) bool {
 					return r == homeward.RoleCaseWorker || r == homeward.RoleSupervisor || r == homeward.RoleProviderStaff
 				}) {
 					continue

@@ -60,6 +60,22 @@ type Subject struct {
 	PersonID, OrgID, CaseID, CaseNumber, Name string
 }
 
+// WorkItem is an assessment waiting for someone: its results, its
+// sign-off or its certificate.
+type WorkItem struct {
+	Assessment *Assessment
+	Name       string // the person's
+	CaseNumber string
+}
+
+// Work is what waits for the actor in skills recognition.
+type Work struct {
+	ToAssess, ToSignOff, ToCertify []WorkItem
+}
+
+// Count is how many items wait in all.
+func (w *Work) Count() int { return len(w.ToAssess) + len(w.ToSignOff) + len(w.ToCertify) }
+
 // Service is recognition of prior learning and the certificates issued
 // from it, as the edges call it.
 type Service interface {
@@ -72,6 +88,7 @@ type Service interface {
 	RecordRPL(ctx context.Context, id string, version int, results []UnitResult) (*Assessment, error)
 	SignOffRPL(ctx context.Context, id string, version int) (*Assessment, error)
 	RPLAssessments(ctx context.Context, caseID string) ([]*Assessment, error)
+	RPLWork(ctx context.Context) (*Work, error)
 	IssueCredential(ctx context.Context, assessmentID string) (*Credential, error)
 	RevokeCredential(ctx context.Context, id, reason string) (*Credential, error)
 	Credentials(ctx context.Context, status string) ([]*Credential, error)

@@ -265,6 +265,68 @@ func (db *DB) SignOffRPL(ctx context.Context, id string, version int) (*rpl.Asse
 	return a, err
 }
 
+// RPLWork lists what waits for the actor in their organisation: the
+// applications of the standards they assess, the results a second person
+// must sign off (not their own), the signed-off assessments of competence
+// without a certificate; oldest first, at most 200 of each.
+func (db *DB) RPLWork(ctx context.Context) (*rpl.Work, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	res := homeward.Resource{Type: "rpl_assessment", OrgID: org}
+	if err := homeward.Authorize(actor, homeward.ActRPLRead, res); err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{}
+	rows, err := db.query(ctx, `SELECT standard FROM rpl_assessors WHERE org_id = ? AND user_id = ?`, org, actorID(actor))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		mine[s] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.query(ctx, `SELECT a.assessment, p.given_name, p.family_name, c.number FROM rpl_assessments a
+		JOIN cases c ON c.id = a.case_id JOIN people p ON p.id = a.person_id
+		WHERE a.org_id = ? AND (a.status IN ('applied', 'assessed')
+			OR a.status = 'signed_off' AND NOT EXISTS (SELECT 1 FROM credentials k WHERE k.assessment_id = a.id))
+		ORDER BY a.updated_at, a.id LIMIT 1000`, org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	w := &rpl.Work{}
+	signs, issues := homeward.Can(actor, homeward.ActRPLSignOff, res), homeward.Can(actor, homeward.ActCredentialIssue, res)
+	for rows.Next() {
+		var js, given, family string
+		it := rpl.WorkItem{Assessment: &rpl.Assessment{}}
+		if err := rows.Scan(&js, &given, &family, &it.CaseNumber); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(js), it.Assessment); err != nil {
+			return nil, err
+		}
+		it.Name = strings.TrimSpace(given + " " + family)
+		a := it.Assessment
+		switch {
+		case a.Status == rpl.StatusApplied && mine[a.Standard] && len(w.ToAssess) < 200:
+			w.ToAssess = append(w.ToAssess, it)
+		case a.Status == rpl.StatusAssessed && signs && a.AssessorID != actorID(actor) && len(w.ToSignOff) < 200:
+			w.ToSignOff = append(w.ToSignOff, it)
+		case a.Status == rpl.StatusSignedOff && issues && a.Certifiable() == nil && len(w.ToCertify) < 200:
+			w.ToCertify = append(w.ToCertify, it)
+		}
+	}
+	return w, rows.Err()
+}
+
 // RPLAssessments lists a case's assessments, newest first.
 func (db *DB) RPLAssessments(ctx context.Context, caseID string) ([]*rpl.Assessment, error) {
 	actor := homeward.ActorFromContext(ctx)

@@ -57,6 +57,9 @@ type homeData struct {
 	Roles    []homeward.Role
 	OrgCount int
 	Users    int
+	// Skills is how many skills assessments wait for the user (results,
+	// sign-off, certificate); -1 when they take no part.
+	Skills int
 }
 
 func (w *Web) home(rw http.ResponseWriter, r *http.Request) error {
@@ -65,7 +68,14 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{Org: org, Roles: a.Roles}
+	d := homeData{Org: org, Roles: a.Roles, Skills: -1}
+	if homeward.Can(a, homeward.ActRPLRead, homeward.Resource{OrgID: a.OrgID}) {
+		work, err := w.svc.RPL.RPLWork(r.Context())
+		if err != nil {
+			return err
+		}
+		d.Skills = work.Count()
+	}
 	orgs, _, err := w.svc.Orgs.FindOrganisations(r.Context(), homeward.OrganisationFilter{Limit: 500})
 	if err != nil {
 		return err

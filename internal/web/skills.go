@@ -25,6 +25,7 @@ func (w *Web) routesSkills() {
 	w.handle("POST /people/{id}/skills/{aid}/reassess", w.skillsReassess, true)
 	w.handle("POST /people/{id}/certificates/revoke", w.skillsRevoke, true)
 	w.handle("GET /certificates/print", w.certificatePrint, true)
+	w.handle("GET /skills", w.skillsWork, true)
 	w.handle("GET /assessors", w.assessorsPage, true)
 	w.handle("POST /assessors", w.assessorRegister, true)
 	w.flash("rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
@@ -304,6 +305,41 @@ func (w *Web) skillsRevoke(rw http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = w.svc.RPL.RevokeCredential(r.Context(), r.PostFormValue("credential"), r.PostFormValue("reason"))
 	return w.skillsDone(rw, r, id, err, "rpl.ui.revoked")
+}
+
+// ---- the work waiting ----
+
+type workRow struct {
+	PersonID, Name, CaseNumber, Standard, Since string
+}
+
+type skillsWorkView struct {
+	ToAssess, ToSignOff, ToCertify []workRow
+}
+
+// skillsWork lists what waits for the user in skills recognition: results
+// to record, decisions to sign off, certificates to issue.
+func (w *Web) skillsWork(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "rpl.ui.work_title", nil)
+	work, err := w.svc.RPL.RPLWork(r.Context())
+	if err != nil {
+		return err
+	}
+	cat := w.svc.RPL.RPLCatalogue()
+	loc := w.clock(r).Location()
+	rows := func(items []rpl.WorkItem) []workRow {
+		var out []workRow
+		for _, it := range items {
+			row := workRow{PersonID: it.Assessment.PersonID, Name: it.Name, CaseNumber: it.CaseNumber, Since: timeText(p.Lang, loc, it.Assessment.CreatedAt)}
+			if s := cat.Standard(it.Assessment.Standard); s != nil {
+				row.Standard = rpl.Text(s.Name, p.Lang)
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+	p.Data = &skillsWorkView{ToAssess: rows(work.ToAssess), ToSignOff: rows(work.ToSignOff), ToCertify: rows(work.ToCertify)}
+	return w.render(rw, http.StatusOK, "skills_work", p)
 }
 
 // ---- the printed certificate ----

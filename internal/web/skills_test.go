@@ -58,6 +58,19 @@ func TestSkillsRecognitionInTheBrowser(t *testing.T) {
 	if _, body := cw.get("/people/" + pid + "/skills"); assessmentRe.MatchString(body) {
 		t.Error("results form offered to an unregistered user")
 	}
+	// The assessor's home says work waits; the work list names the applicant.
+	if _, body := prov.get("/home"); !strings.Contains(body, `id="home-skills"`) {
+		t.Error("no skills card on the assessor's home")
+	}
+	inList := func(b *browser, list string) bool {
+		t.Helper()
+		_, body := b.get("/skills")
+		i := strings.Index(body, `id="`+list+`"`)
+		return i >= 0 && strings.Contains(body[i:min(len(body), i+2000)], "/people/"+pid+"/skills")
+	}
+	if !inList(prov, "work-assess") || inList(cw, "work-assess") {
+		t.Error("the application is not (only) in the assessor's work")
+	}
 	_, page = prov.get("/people/" + pid + "/skills")
 	m := assessmentRe.FindStringSubmatch(page)
 	if m == nil {
@@ -85,9 +98,15 @@ func TestSkillsRecognitionInTheBrowser(t *testing.T) {
 	if _, body := prov.get("/people/" + pid + "/skills"); strings.Contains(body, "/signoff") {
 		t.Error("sign-off offered to the assessor")
 	}
+	if !inList(sup, "work-signoff") || inList(prov, "work-signoff") {
+		t.Error("the results are not (only) in the supervisor's work to sign off")
+	}
 	_, page = sup.get("/people/" + pid + "/skills")
 	if status, body := sup.post("/people/"+pid+"/skills/"+aid+"/signoff", url.Values{"csrf_token": {csrf(t, page)}, "version": {versionRe.FindStringSubmatch(page)[1]}}); status != 200 || !strings.Contains(body, "/issue") {
 		t.Fatalf("sign off: %d %.300s", status, body)
+	}
+	if !inList(sup, "work-certify") {
+		t.Error("the signed-off assessment is not in the supervisor's work to certify")
 	}
 	_, page = sup.get("/people/" + pid + "/skills")
 	status, page := sup.post("/people/"+pid+"/skills/"+aid+"/issue", url.Values{"csrf_token": {csrf(t, page)}})
@@ -96,6 +115,9 @@ func TestSkillsRecognitionInTheBrowser(t *testing.T) {
 		t.Fatalf("issue: %d %.500s", status, page)
 	}
 	certID, _ := url.QueryUnescape(cm[1])
+	if inList(sup, "work-certify") {
+		t.Error("still waiting for a certificate after it was issued")
+	}
 
 	// The printed certificate: holder, skill in both languages, a QR code
 	// of the public page.
