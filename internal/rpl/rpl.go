@@ -198,6 +198,28 @@ type Assessment struct {
 	CreatedAt   time.Time    `json:"created_at"`
 }
 
+// MaxCentre bounds an assessment centre's name.
+const MaxCentre = 200
+
+// Schedule sets when and where the candidate is assessed: a day (YYYY-MM-DD,
+// not before today) and a centre, while the application waits.
+func (a *Assessment) Schedule(day, centre string, today time.Time) error {
+	centre = strings.TrimSpace(centre)
+	d, err := time.Parse(time.DateOnly, day)
+	switch {
+	case a.Status != StatusApplied:
+		return homeward.Errorf(homeward.ECONFLICT, "rpl.schedule.assessed", "An assessment is scheduled before its results are recorded.")
+	case err != nil:
+		return homeward.FieldErrorf("scheduled", "rpl.schedule.day", "Give the day as YYYY-MM-DD.")
+	case d.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
+		return homeward.FieldErrorf("scheduled", "rpl.schedule.past", "The day of the assessment cannot be in the past.")
+	case len([]rune(centre)) > MaxCentre:
+		return withN(homeward.FieldErrorf("centre", "rpl.centre.too_long", "A centre's name is at most %d characters.", MaxCentre), MaxCentre)
+	}
+	a.Scheduled, a.Centre = day, centre
+	return nil
+}
+
 // Gaps returns the units not yet competent.
 func (a *Assessment) Gaps() []string {
 	var out []string

@@ -153,3 +153,27 @@ func TestCheckApplication(t *testing.T) {
 		t.Errorf("too many: %v", err)
 	}
 }
+
+func TestSchedule(t *testing.T) {
+	today := time.Date(2026, 11, 20, 23, 30, 0, 0, time.FixedZone("Dhaka", 6*3600))
+	a := &rpl.Assessment{Status: rpl.StatusApplied}
+	for _, tc := range []struct{ day, centre, key string }{
+		{"20-11-2026", "", "rpl.schedule.day"},
+		{"2026-11-19", "", "rpl.schedule.past"},
+		{"2026-11-25", strings.Repeat("ক", rpl.MaxCentre+1), "rpl.centre.too_long"},
+	} {
+		if err := a.Schedule(tc.day, tc.centre, today); key(err) != tc.key {
+			t.Errorf("%q %d: %v, want %s", tc.day, len(tc.centre), err, tc.key)
+		}
+	}
+	if a.Scheduled != "" {
+		t.Fatal("a refused schedule was kept")
+	}
+	if err := a.Schedule("2026-11-20", " Dhaka TTC ", today); err != nil || a.Scheduled != "2026-11-20" || a.Centre != "Dhaka TTC" {
+		t.Errorf("today at Dhaka TTC: %v %+v", err, a)
+	}
+	a.Status = rpl.StatusAssessed
+	if err := a.Schedule("2026-11-26", "", today); key(err) != "rpl.schedule.assessed" {
+		t.Errorf("after the results: %v", err)
+	}
+}

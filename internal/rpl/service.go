@@ -85,6 +85,7 @@ type Service interface {
 	Assessors(ctx context.Context) ([]Assessor, error)
 	ApplyRPL(ctx context.Context, caseID, standard string, evidence []Evidence) (*Assessment, error)
 	ReassessRPL(ctx context.Context, previousID string) (*Assessment, error)
+	ScheduleRPL(ctx context.Context, id string, version int, day, centre string) (*Assessment, error)
 	RecordRPL(ctx context.Context, id string, version int, results []UnitResult) (*Assessment, error)
 	SignOffRPL(ctx context.Context, id string, version int) (*Assessment, error)
 	RPLAssessments(ctx context.Context, caseID string) ([]*Assessment, error)

@@ -245,6 +245,25 @@ func (db *DB) RecordRPL(ctx context.Context, id string, version int, results []r
 	return a, err
 }
 
+// ScheduleRPL sets the day and centre of an application's assessment.
+func (db *DB) ScheduleRPL(ctx context.Context, id string, version int, day, centre string) (*rpl.Assessment, error) {
+	var a *rpl.Assessment
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = db.rplForWrite(ctx, tx, id, version, homeward.ActRPLApply); err != nil {
+			return err
+		}
+		if err := a.Schedule(day, centre, tx.Local()); err != nil {
+			return err
+		}
+		if err := tx.saveRPL(a); err != nil {
+			return err
+		}
+		return tx.rplEvent(a, "rpl_scheduled", map[string]any{"standard": a.Standard, "day": a.Scheduled})
+	})
+	return a, err
+}
+
 // SignOffRPL is the second person's confirmation of the decision.
 func (db *DB) SignOffRPL(ctx context.Context, id string, version int) (*rpl.Assessment, error) {
 	actor := homeward.ActorFromContext(ctx)

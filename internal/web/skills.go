@@ -23,12 +23,13 @@ func (w *Web) routesSkills() {
 	w.handle("POST /people/{id}/skills/{aid}/signoff", w.skillsSignOff, true)
 	w.handle("POST /people/{id}/skills/{aid}/issue", w.skillsIssue, true)
 	w.handle("POST /people/{id}/skills/{aid}/reassess", w.skillsReassess, true)
+	w.handle("POST /people/{id}/skills/{aid}/schedule", w.skillsSchedule, true)
 	w.handle("POST /people/{id}/certificates/revoke", w.skillsRevoke, true)
 	w.handle("GET /certificates/print", w.certificatePrint, true)
 	w.handle("GET /skills", w.skillsWork, true)
 	w.handle("GET /assessors", w.assessorsPage, true)
 	w.handle("POST /assessors", w.assessorRegister, true)
-	w.flash("rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
+	w.flash("rpl.ui.scheduled_ok", "rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
 }
 
 type unitView struct {
@@ -37,10 +38,12 @@ type unitView struct {
 
 type assessmentView struct {
 	ID, Standard, StandardName, Status, Decision, Assessed, SignedOff string
+	Scheduled, ScheduledDay, Centre                                   string
 	Version                                                           int
 	Evidence, Gaps                                                    []string
 	Units                                                             []unitView
 	CanRecord, CanSignOff, CanIssue, Certified, Applied, CanReassess  bool
+	CanSchedule                                                       bool
 	Previous                                                          bool // a re-assessment
 }
 
@@ -148,10 +151,15 @@ func (w *Web) skillsData(r *http.Request, id string) (*skillsView, error) {
 			}
 		}
 		av.Previous = as.Previous != ""
+		av.ScheduledDay, av.Centre = as.Scheduled, as.Centre
+		if as.Scheduled != "" {
+			av.Scheduled = isoText(lng, as.Scheduled)
+		}
 		res := homeward.Resource{OrgID: as.OrgID}
 		av.CanRecord = as.Status != rpl.StatusSignedOff && mine[as.Standard] && homeward.Can(a, homeward.ActRPLAssess, res)
 		av.CanSignOff = as.Status == rpl.StatusAssessed && as.AssessorID != a.UserID && homeward.Can(a, homeward.ActRPLSignOff, res)
 		av.CanIssue = as.Certifiable() == nil && !av.Certified && homeward.Can(a, homeward.ActCredentialIssue, res)
+		av.CanSchedule = as.Status == rpl.StatusApplied && homeward.Can(a, homeward.ActRPLApply, res)
 		av.CanReassess = as.Status == rpl.StatusSignedOff && as.Decision == rpl.DecisionGapTraining && !reassessed[as.ID] && homeward.Can(a, homeward.ActRPLApply, res)
 		v.Assessments = append(v.Assessments, av)
 	}
@@ -296,6 +304,18 @@ func (w *Web) skillsReassess(rw http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = w.svc.RPL.ReassessRPL(r.Context(), aid)
 	return w.skillsDone(rw, r, id, err, "rpl.ui.reassess_started")
+}
+
+func (w *Web) skillsSchedule(rw http.ResponseWriter, r *http.Request) error {
+	id, aid, err := assessmentPath(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(r)
+	if err == nil {
+		_, err = w.svc.RPL.ScheduleRPL(r.Context(), aid, version, strings.TrimSpace(r.PostFormValue("scheduled")), r.PostFormValue("centre"))
+	}
+	return w.skillsDone(rw, r, id, err, "rpl.ui.scheduled_ok")
 }
 
 func (w *Web) skillsRevoke(rw http.ResponseWriter, r *http.Request) error {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"homeward"
+	"homeward/homewardtest"
 	"homeward/internal/rpl"
 )
 
@@ -54,6 +55,18 @@ func TestSkillsRecognitionInTheBrowser(t *testing.T) {
 		t.Fatalf("apply: %d %.300s", status, body)
 	}
 
+	// Scheduled by the case worker: a day in the past is refused.
+	_, page = cw.get("/people/" + pid + "/skills")
+	sched := regexp.MustCompile(`action="(/people/[^"]+/schedule)"`).FindStringSubmatch(page)
+	if sched == nil {
+		t.Fatal("no schedule form")
+	}
+	if status, body := cw.post(sched[1], url.Values{"csrf_token": {csrf(t, page)}, "version": {versionRe.FindStringSubmatch(page)[1]}, "scheduled": {homewardtest.Today(w.DB, -1)}}); status != 400 || !strings.Contains(body, "cannot be in the past") {
+		t.Errorf("scheduled in the past: %d", status)
+	}
+	if status, body := cw.post(sched[1], url.Values{"csrf_token": {csrf(t, page)}, "version": {versionRe.FindStringSubmatch(page)[1]}, "scheduled": {homewardtest.Today(w.DB, 5)}, "centre": {"Dhaka TTC"}}); status != 200 || !strings.Contains(body, "Assessment scheduled") {
+		t.Fatalf("schedule: %d %.300s", status, body)
+	}
 	// The case worker is no assessor: no results form for them.
 	if _, body := cw.get("/people/" + pid + "/skills"); assessmentRe.MatchString(body) {
 		t.Error("results form offered to an unregistered user")
