@@ -113,9 +113,14 @@ type Options struct {
 // DefaultCacheMB is SQLite's page cache budget when Options.CacheMB is 0.
 const DefaultCacheMB = 96
 
+// DefaultPublicURL is DB.PublicURL until the server sets its own: an
+// absolute address, since a certificate naming a relative one fails
+// verifiers (a relative @id in JSON-LD safe mode).
+const DefaultPublicURL = "http://localhost:8080"
+
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }, Logger: slog.Default()}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, Logger: slog.Default(), PublicURL: DefaultPublicURL}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = postgres
