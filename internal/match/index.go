@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Candidate is a registered record that may be the same person as a query.
@@ -34,6 +35,7 @@ type Index struct {
 	st      *Stats
 	n       int
 	maxScan int
+	comps   atomic.Int64 // pairs compared by Candidates
 }
 
 // IndexOptions configure an Index.
@@ -41,7 +43,10 @@ type IndexOptions struct {
 	Model    *Model    // nil: DefaultModel until Fit
 	Variants *Variants // nil: the shipped table
 	// MaxScan is the posting length above which members are pre-filtered
-	// by a cheap signature before being scored (default 256).
+	// by a cheap signature before being scored (default 64). A key shared
+	// by at most MaxScan records (a phone, a document, a birth date, an
+	// uncommon name) always brings all of them; only the common keys
+	// ("Islam" born 1985) are filtered, and the other keys find the rest.
 	MaxScan int
 }
 
@@ -51,7 +56,7 @@ func NewIndex(opt IndexOptions) *Index {
 		opt.Model = DefaultModel()
 	}
 	if opt.MaxScan <= 0 {
-		opt.MaxScan = 256
+		opt.MaxScan = 64
 	}
 	return &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
@@ -215,6 +220,38 @@ func (x *Index) Candidates(r Record) []Candidate {
 	qs := signature(&q)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	self := uint32(len(x.recs)) // r's own slot, never returned
+	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
+		self = i
+	}
+	cand := x.gather(keys, qs)
+	m := x.model
+	n := x.n + 1
+	prior := m.logOdds(n)
+	var out []Candidate
+	x.comps.Add(int64(len(cand)))
+	for _, i := range cand {
+		p := &x.recs[i]
+		if !x.alive[i] || i == self {
+			continue
+		}
+		w, v, ws, hh := m.score(&q, p, x.st, n)
+		prob := probability(prior + w)
+		if prob < m.PossibleThreshold {
+			continue
+		}
+		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
+	}
+	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// gather returns the records that share a blocking key with a query (its
+// keys and signature), each once, in slot order. Keys shared by at most
+// maxScan records bring all of them; larger postings only the members
+// whose signature agrees with the query's on three of its four parts.
+// Called with x.mu held.
+func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	var cand []uint32
 	for _, k := range keys {
 		ps := x.post[k]
@@ -232,25 +269,12 @@ func (x *Index) Candidates(r Record) []Candidate {
 	}
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
-	m := x.model
-	n := x.n + 1
-	prior := m.logOdds(n)
-	var out []Candidate
-	for _, i := range cand {
-		p := &x.recs[i]
-		if !x.alive[i] || (r.ID != "" && p.id == r.ID) {
-			continue
-		}
-		w, v, ws, hh := m.score(&q, p, x.st, n)
-		prob := probability(prior + w)
-		if prob < m.PossibleThreshold {
-			continue
-		}
-		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
-	}
-	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
-	return out
+	return cand
 }
+
+// Comparisons returns how many record pairs Candidates has compared
+// since the index was made.
+func (x *Index) Comparisons() int64 { return x.comps.Load() }
 
 // Explain compares r with the indexed record id, whatever the score, so a
 // supervisor can see why two records were (or were not) flagged.

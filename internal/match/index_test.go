@@ -90,3 +90,49 @@ func TestIndexConcurrent(t *testing.T) {
 		t.Errorf("Len = %d, want %d", x.Len(), 4*(200-67))
 	}
 }
+
+// A common name fills oversized postings; a record that shares only a rare
+// key with the query (a phone, a passport) must still be gathered, and one
+// that shares only the common keys must not be (the other keys find it
+// when it agrees on more).
+func TestGatherKeepsRareKeys(t *testing.T) {
+	x := NewIndex(IndexOptions{MaxScan: 16})
+	for i := 0; i < 100; i++ {
+		_ = x.Add(Record{ID: fmt.Sprint("c", i), GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: fmt.Sprintf("%d-%02d-%02d", 1960+i%40, 1+i%12, 1+i%28),
+			FatherName: fmt.Sprint("Abdul ", []string{"Karim", "Jalil", "Malek", "Hamid", "Latif"}[i%5]), Sex: "m", Postcode: "8130"})
+	}
+	// Shares the phone only: other name, father, year and postcode.
+	_ = x.Add(Record{ID: "phone", GivenName: "Sohel", FamilyName: "Rana", DOB: "1990", FatherName: "Nurul Huq", Phones: []string{"01712345678"}})
+	// Shares the passport only.
+	_ = x.Add(Record{ID: "passport", GivenName: "Kamal", FamilyName: "Uddin", DOB: "1970", FatherName: "Shafiq", Passport: "BN0123456"})
+	// Shares the (oversized) name and nothing else.
+	_ = x.Add(Record{ID: "common", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1977", FatherName: "Zahir Raihan", Postcode: "1200"})
+	q := Record{ID: "q", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Habib Ullah",
+		Phones: []string{"+880 1712-345678"}, Passport: "BN0123456", Postcode: "9999"}
+	p := (&preparer{v: x.prep.v}).prepare(&q)
+	keys := blockKeys(&p, nil)
+	big := 0
+	for _, k := range keys {
+		if len(x.post[k]) > x.maxScan {
+			big++
+		}
+	}
+	if big == 0 {
+		t.Fatal("no oversized posting: the test does not test the cap")
+	}
+	got := map[string]bool{}
+	for _, i := range x.gather(keys, signature(&p)) {
+		got[x.recs[i].id] = true
+	}
+	for _, id := range []string{"phone", "passport"} {
+		if !got[id] {
+			t.Errorf("%s shares a rare key with the query but was not gathered", id)
+		}
+	}
+	if got["common"] {
+		t.Error("common shares only oversized keys and no signature part beyond them, yet was gathered")
+	}
+	if n := len(got); n > 10 {
+		t.Errorf("gathered %d of 103 records: the oversized postings were not filtered", n)
+	}
+}
