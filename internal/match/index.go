@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,8 +36,12 @@ type Index struct {
 	st      *Stats
 	n       int
 	maxScan int
-	comps   atomic.Int64 // pairs compared by Candidates
+	comps   atomic.Int64 // pairs gathered by Candidates
+	scored  atomic.Int64 // of those, pairs scored in full
 }
+
+// boundMargin absorbs rounding between bound's sums and score's.
+const boundMargin = 1e-6
 
 // IndexOptions configure an Index.
 type IndexOptions struct {
@@ -228,6 +233,10 @@ func (x *Index) Candidates(r Record) []Candidate {
 	m := x.model
 	n := x.n + 1
 	prior := m.logOdds(n)
+	// The weight a pair needs to reach the possible threshold; bound stops
+	// comparing a pair as soon as it cannot (with a margin for rounding,
+	// so that only pairs well below it are left out unscored).
+	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
 	var out []Candidate
 	x.comps.Add(int64(len(cand)))
 	for _, i := range cand {
@@ -235,6 +244,10 @@ func (x *Index) Candidates(r Record) []Candidate {
 		if !x.alive[i] || i == self {
 			continue
 		}
+		if m.bound(&q, p, x.st, n, need) < need-boundMargin {
+			continue
+		}
+		x.scored.Add(1)
 		w, v, ws, hh := m.score(&q, p, x.st, n)
 		prob := probability(prior + w)
 		if prob < m.PossibleThreshold {
@@ -272,9 +285,10 @@ func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	return cand
 }
 
-// Comparisons returns how many record pairs Candidates has compared
-// since the index was made.
-func (x *Index) Comparisons() int64 { return x.comps.Load() }
+// Comparisons returns how many record pairs Candidates has gathered
+// since the index was made, and how many of them it scored in full (the
+// others could not reach the possible threshold).
+func (x *Index) Comparisons() (gathered, scored int64) { return x.comps.Load(), x.scored.Load() }
 
 // Explain compares r with the indexed record id, whatever the score, so a
 // supervisor can see why two records were (or were not) flagged.

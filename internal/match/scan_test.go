@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"testing"
@@ -13,7 +14,7 @@ import (
 // scanIndex indexes recs and asks Candidates for every one of them, as the
 // background scan does; it returns the pairs found at or above the
 // possible threshold (ordered IDs), the comparisons made and the time taken.
-func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions) (pairs map[[2]string]match.Decision, comps int64, took time.Duration) {
+func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions) (pairs map[[2]string]match.Decision, comps, scored int64, took time.Duration) {
 	x := match.NewIndex(opt)
 	for _, r := range recs {
 		if err := x.Add(r); err != nil {
@@ -21,7 +22,7 @@ func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions) (pairs
 		}
 	}
 	pairs = map[[2]string]match.Decision{}
-	before := x.Comparisons()
+	c0, s0 := x.Comparisons()
 	start := time.Now()
 	for _, r := range recs {
 		for _, c := range x.Candidates(r) {
@@ -34,7 +35,8 @@ func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions) (pairs
 			}
 		}
 	}
-	return pairs, x.Comparisons() - before, time.Since(start)
+	c1, s1 := x.Comparisons()
+	return pairs, c1 - c0, s1 - s0, time.Since(start)
 }
 
 // TestScanCost reports what the scan of a registry of distinct people
@@ -51,11 +53,11 @@ func TestScanCost(t *testing.T) {
 		opt.MaxScan, _ = strconv.Atoi(s)
 	}
 	reg := gen.Generate(gen.Config{Records: n, Distinct: true, Sibling: 0.1, Neighbours: 0.3, Seed: 1})
-	pairs, comps, took := scanIndex(t, reg.Records, opt)
-	t.Logf("distinct %d: %d comparisons (%.1f per person) in %v; %d pairs raised", n, comps, float64(comps)/float64(n), took.Round(time.Millisecond), len(pairs))
+	pairs, comps, scored, took := scanIndex(t, reg.Records, opt)
+	t.Logf("distinct %d: %d pairs gathered (%.1f per person), %d scored in full, in %v; %d pairs raised", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), len(pairs))
 
 	dup := gen.Generate(gen.Config{Records: n, Seed: 7})
-	pairs, comps, took = scanIndex(t, dup.Records, opt)
+	pairs, comps, scored, took = scanIndex(t, dup.Records, opt)
 	var tp, tpMatch, fp int
 	for k, d := range pairs {
 		if gen.PersonOf(k[0]) == gen.PersonOf(k[1]) {
@@ -67,5 +69,45 @@ func TestScanCost(t *testing.T) {
 			fp++
 		}
 	}
-	t.Logf("duplicates %d: %d comparisons (%.1f per person) in %v; %d true pairs, found %d (%d as match), %d false", n, comps, float64(comps)/float64(n), took.Round(time.Millisecond), dup.TruePairs(), tp, tpMatch, fp)
+	t.Logf("duplicates %d: %d pairs gathered (%.1f per person), %d scored in full, in %v; %d true pairs, found %d (%d as match), %d false", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), dup.TruePairs(), tp, tpMatch, fp)
+}
+
+// The bound that lets Candidates skip a pair must never be below the
+// pair's score, and so never skip a pair that reaches the possible
+// threshold: checked on every gathered pair of a generated registry with
+// duplicates and one without, under the default and a fitted model.
+func TestBoundNeverChangesDecision(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 1000
+	}
+	for _, cfg := range []gen.Config{{Records: n, Seed: 7}, {Records: n, Distinct: true, Sibling: 0.1, Neighbours: 0.3, Seed: 1}} {
+		reg := gen.Generate(cfg)
+		x := match.NewIndex(match.IndexOptions{})
+		for _, r := range reg.Records {
+			if err := x.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, fitted := range []bool{false, true} {
+			if fitted {
+				if err := x.Fit(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var pairs, pruned, above, lost int
+			for _, r := range reg.Records {
+				p, pr, a, l := x.CheckBound(r)
+				pairs, pruned, above, lost = pairs+p, pruned+pr, above+a, lost+l
+			}
+			t.Logf("distinct=%v fitted=%v: %d pairs gathered, %d left out by the bound; %d scored above their bound, %d left out reaching the threshold",
+				cfg.Distinct, fitted, pairs, pruned, above, lost)
+			if above > 0 || lost > 0 {
+				t.Errorf("distinct=%v fitted=%v: %d pairs scored above their bound, %d pairs left out though they reach the threshold", cfg.Distinct, fitted, above, lost)
+			}
+			if pruned == 0 {
+				t.Errorf("distinct=%v fitted=%v: the bound left out no pair: the test does not test it", cfg.Distinct, fitted)
+			}
+		}
+	}
 }
