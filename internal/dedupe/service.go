@@ -279,6 +279,9 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	s.track(orgID, func(p *ScanProgress) {
 		p.Running, p.Done, p.Total, p.Raised, p.StartedAt = true, 0, total, 0, start
 	})
+	// One pass: a pair of indexed people is compared when the first of
+	// them is checked, not again for the second.
+	pass := idx.NewPass()
 	seen := map[[2]string]int{}
 	var found []Found
 	flush := func(done bool) error {
@@ -300,7 +303,7 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 			return err
 		}
 		res.People++
-		for _, c := range idx.Candidates(FromPerson(p)) {
+		for _, c := range pass.Candidates(FromPerson(p)) {
 			a, b := Ordered(p.ID, c.ID)
 			k := [2]string{a, b}
 			if i, dup := seen[k]; dup {

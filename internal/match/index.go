@@ -36,8 +36,9 @@ type Index struct {
 	st      *Stats
 	n       int
 	maxScan int
-	comps   atomic.Int64 // pairs gathered by Candidates
+	comps   atomic.Int64 // pairs compared (by bound) by Candidates
 	scored  atomic.Int64 // of those, pairs scored in full
+	gen     uint64       // changes with every Add, Remove and model
 }
 
 // boundMargin absorbs rounding between bound's sums and score's.
@@ -99,6 +100,7 @@ func (x *Index) Add(r Record) error {
 	}
 	x.st.add(&x.recs[i], 1)
 	x.n++
+	x.gen++
 	return nil
 }
 
@@ -133,6 +135,7 @@ func (x *Index) remove(i uint32) {
 	x.recs[i], x.alive[i] = prepared{}, false
 	x.free = append(x.free, i)
 	x.n--
+	x.gen++
 }
 
 // Len returns the number of records in the index.
@@ -155,6 +158,7 @@ func (x *Index) SetModel(m *Model) {
 	s := newScorer(m)
 	x.mu.Lock()
 	x.model = s
+	x.gen++
 	x.mu.Unlock()
 }
 
@@ -220,6 +224,32 @@ func sigAgree(a, b uint64) int {
 // at or above the possible-match threshold, best first, each with its
 // explanation. r itself (same ID) is never returned.
 func (x *Index) Candidates(r Record) []Candidate {
+	return x.candidates(r, nil)
+}
+
+// Pass is one pass over an index that asks for the candidates of many of
+// its own records (the background scan): a pair of indexed records is
+// compared once, when the first of the two is asked, not again for the
+// second. That holds only while the index stays as it was: after an Add,
+// a Remove or a new model, records asked earlier are compared again. A
+// Pass is for one goroutine.
+type Pass struct {
+	x     *Index
+	asked []uint64 // by slot: the index generation + 1 when asked
+}
+
+// NewPass starts a pass over x.
+func (x *Index) NewPass() *Pass { return &Pass{x: x} }
+
+// Candidates is Index.Candidates, leaving out indexed records this pass
+// has already asked for (they were compared with r then) while the index
+// is unchanged. r should be the indexed record of its ID: the pair is
+// not compared again with r as it is now.
+func (p *Pass) Candidates(r Record) []Candidate {
+	return p.x.candidates(r, p)
+}
+
+func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	q := (&preparer{v: x.prep.v}).prepare(&r) // no interning: queries must not write
 	keys := blockKeys(&q, make([]uint64, 0, 16))
 	qs := signature(&q)
@@ -228,6 +258,13 @@ func (x *Index) Candidates(r Record) []Candidate {
 	self := uint32(len(x.recs)) // r's own slot, never returned
 	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
 		self = i
+	}
+	var asked []uint64
+	if pass != nil && self < uint32(len(x.recs)) {
+		if len(pass.asked) < len(x.recs) {
+			pass.asked = append(pass.asked, make([]uint64, len(x.recs)-len(pass.asked))...)
+		}
+		asked = pass.asked
 	}
 	cand := x.gather(keys, qs)
 	m := x.model
@@ -238,12 +275,13 @@ func (x *Index) Candidates(r Record) []Candidate {
 	// so that only pairs well below it are left out unscored).
 	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
 	var out []Candidate
-	x.comps.Add(int64(len(cand)))
+	var compared int64
 	for _, i := range cand {
 		p := &x.recs[i]
-		if !x.alive[i] || i == self {
+		if !x.alive[i] || i == self || asked != nil && asked[i] == x.gen+1 {
 			continue
 		}
+		compared++
 		if m.bound(&q, p, x.st, n, need) < need-boundMargin {
 			continue
 		}
@@ -254,6 +292,10 @@ func (x *Index) Candidates(r Record) []Candidate {
 			continue
 		}
 		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
+	}
+	x.comps.Add(compared)
+	if asked != nil {
+		asked[self] = x.gen + 1
 	}
 	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
 	return out
@@ -285,9 +327,9 @@ func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	return cand
 }
 
-// Comparisons returns how many record pairs Candidates has gathered
-// since the index was made, and how many of them it scored in full (the
-// others could not reach the possible threshold).
+// Comparisons returns how many record pairs Candidates has compared since
+// the index was made, and how many of them it scored in full (the others
+// could not reach the possible threshold).
 func (x *Index) Comparisons() (gathered, scored int64) { return x.comps.Load(), x.scored.Load() }
 
 // Explain compares r with the indexed record id, whatever the score, so a

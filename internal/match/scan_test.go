@@ -3,6 +3,7 @@ package match_test
 import (
 	"context"
 	"os"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -14,18 +15,28 @@ import (
 // scanIndex indexes recs and asks Candidates for every one of them, as the
 // background scan does; it returns the pairs found at or above the
 // possible threshold (ordered IDs), the comparisons made and the time taken.
-func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions) (pairs map[[2]string]match.Decision, comps, scored int64, took time.Duration) {
+func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions, pass bool) (pairs map[[2]string]match.Decision, comps, scored int64, took time.Duration) {
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
 	x := match.NewIndex(opt)
 	for _, r := range recs {
 		if err := x.Add(r); err != nil {
 			t.Fatal(err)
 		}
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	t.Logf("index of %d records: %d MB of heap (%d bytes per record)", len(recs), (m1.HeapAlloc-m0.HeapAlloc)>>20, (m1.HeapAlloc-m0.HeapAlloc)/uint64(len(recs)))
 	pairs = map[[2]string]match.Decision{}
 	c0, s0 := x.Comparisons()
 	start := time.Now()
+	candidates := x.Candidates
+	if pass {
+		candidates = x.NewPass().Candidates
+	}
 	for _, r := range recs {
-		for _, c := range x.Candidates(r) {
+		for _, c := range candidates(r) {
 			a, b := r.ID, c.ID
 			if b < a {
 				a, b = b, a
@@ -53,11 +64,11 @@ func TestScanCost(t *testing.T) {
 		opt.MaxScan, _ = strconv.Atoi(s)
 	}
 	reg := gen.Generate(gen.Config{Records: n, Distinct: true, Sibling: 0.1, Neighbours: 0.3, Seed: 1})
-	pairs, comps, scored, took := scanIndex(t, reg.Records, opt)
-	t.Logf("distinct %d: %d pairs gathered (%.1f per person), %d scored in full, in %v; %d pairs raised", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), len(pairs))
+	pairs, comps, scored, took := scanIndex(t, reg.Records, opt, true)
+	t.Logf("distinct %d: %d pairs compared (%.1f per person), %d scored in full, in %v; %d pairs raised", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), len(pairs))
 
 	dup := gen.Generate(gen.Config{Records: n, Seed: 7})
-	pairs, comps, scored, took = scanIndex(t, dup.Records, opt)
+	pairs, comps, scored, took = scanIndex(t, dup.Records, opt, true)
 	var tp, tpMatch, fp int
 	for k, d := range pairs {
 		if gen.PersonOf(k[0]) == gen.PersonOf(k[1]) {
@@ -69,7 +80,7 @@ func TestScanCost(t *testing.T) {
 			fp++
 		}
 	}
-	t.Logf("duplicates %d: %d pairs gathered (%.1f per person), %d scored in full, in %v; %d true pairs, found %d (%d as match), %d false", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), dup.TruePairs(), tp, tpMatch, fp)
+	t.Logf("duplicates %d: %d pairs compared (%.1f per person), %d scored in full, in %v; %d true pairs, found %d (%d as match), %d false", n, comps, float64(comps)/float64(n), scored, took.Round(time.Millisecond), dup.TruePairs(), tp, tpMatch, fp)
 }
 
 // The bound that lets Candidates skip a pair must never be below the
@@ -109,5 +120,43 @@ func TestBoundNeverChangesDecision(t *testing.T) {
 				t.Errorf("distinct=%v fitted=%v: the bound left out no pair: the test does not test it", cfg.Distinct, fitted)
 			}
 		}
+	}
+}
+
+// A pass compares each pair once and finds the same pairs, with the same
+// decisions, as asking Candidates for every record.
+func TestPassFindsTheSamePairs(t *testing.T) {
+	reg := gen.Generate(gen.Config{Records: 3000, Seed: 7})
+	all, comps, _, _ := scanIndex(t, reg.Records, match.IndexOptions{}, false)
+	once, passComps, _, _ := scanIndex(t, reg.Records, match.IndexOptions{}, true)
+	t.Logf("every record asked: %d pairs from %d compared; one pass: %d pairs from %d compared", len(all), comps, len(once), passComps)
+	for k, d := range all {
+		if e, ok := once[k]; !ok || e != d {
+			t.Errorf("pair %v: %v when every record is asked, %v (found %v) in one pass", k, d, e, ok)
+		}
+	}
+	if len(once) != len(all) {
+		t.Errorf("one pass found %d pairs, asking every record %d", len(once), len(all))
+	}
+	if passComps*10 > comps*6 {
+		t.Errorf("one pass compared %d pairs, asking every record %d: not about half", passComps, comps)
+	}
+	// After the index changes, records asked earlier are compared again.
+	x := match.NewIndex(match.IndexOptions{})
+	a := match.Record{ID: "a", GivenName: "Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Abdul Karim", Phones: []string{"01712345678"}}
+	b := a
+	b.ID = "b"
+	_ = x.Add(a)
+	_ = x.Add(b)
+	p := x.NewPass()
+	if cs := p.Candidates(a); len(cs) != 1 || cs[0].ID != "b" {
+		t.Fatalf("pass: a's candidates %+v, want b", cs)
+	}
+	if cs := p.Candidates(b); len(cs) != 0 {
+		t.Errorf("pass: b's candidates %+v, want none (a was asked)", cs)
+	}
+	_ = x.Add(match.Record{ID: "c", GivenName: "Sohel", FamilyName: "Rana"})
+	if cs := p.Candidates(b); len(cs) != 1 || cs[0].ID != "a" {
+		t.Errorf("pass after an Add: b's candidates %+v, want a", cs)
 	}
 }
