@@ -36,6 +36,7 @@ type Index struct {
 	st      *Stats
 	n       int
 	maxScan int
+	rare    int
 	comps   atomic.Int64 // pairs compared (by bound) by Candidates
 	scored  atomic.Int64 // of those, pairs scored in full
 	gen     uint64       // changes with every Add, Remove and model
@@ -54,6 +55,10 @@ type IndexOptions struct {
 	// uncommon name) always brings all of them; only the common keys
 	// ("Islam" born 1985) are filtered, and the other keys find the rest.
 	MaxScan int
+	// RareKey is the posting length up to which a key brings all its
+	// records even when they share no other key with the query (default
+	// 16; keys of identifiers bring all up to MaxScan).
+	RareKey int
 }
 
 // NewIndex returns an empty index.
@@ -64,9 +69,12 @@ func NewIndex(opt IndexOptions) *Index {
 	if opt.MaxScan <= 0 {
 		opt.MaxScan = 64
 	}
+	if opt.RareKey <= 0 {
+		opt.RareKey = 16
+	}
 	return &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
-		byID: map[string]uint32{}, post: map[uint64][]uint32{}, st: NewStats(), maxScan: opt.MaxScan,
+		byID: map[string]uint32{}, post: map[uint64][]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 	}
 }
 
@@ -301,15 +309,29 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	return out
 }
 
-// gather returns the records that share a blocking key with a query (its
-// keys and signature), each once, in slot order. Keys shared by at most
-// maxScan records bring all of them; larger postings only the members
-// whose signature agrees with the query's on three of its four parts.
-// Called with x.mu held.
+// gather returns the records that share blocking keys with a query (its
+// keys and signature), each once, in slot order:
+//
+//   - a key shared by at most rare records, or an identifier's key (phone,
+//     document, birth date, house, full name, native name; see strongKey)
+//     shared by at most maxScan, brings all of them;
+//   - a name's key shared by more than rare and at most maxScan brings
+//     those that share a second key with the query;
+//   - a longer posting brings the members whose signature agrees with the
+//     query's on three of its four parts.
+//
+// So a record that shares a rare key is always compared, and common name
+// keys alone ("Islam" born 1985) never drive the comparisons. Called with
+// x.mu held.
 func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	var cand []uint32
 	for _, k := range keys {
 		ps := x.post[k]
+		if len(ps) <= x.rare || k&2 != 0 && len(ps) <= x.maxScan {
+			cand = append(cand, ps...)
+			cand = append(cand, ps...)
+			continue
+		}
 		if len(ps) <= x.maxScan {
 			cand = append(cand, ps...)
 			continue
@@ -318,13 +340,25 @@ func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 		// two more signature parts; the other keys still find the rest.
 		for _, i := range ps {
 			if sigAgree(qs, x.sig[i]) >= 3 {
-				cand = append(cand, i)
+				cand = append(cand, i, i)
 			}
 		}
 	}
+	// Each record appears once per key it shares, twice for the keys that
+	// bring it alone: keep those that appear at least twice.
 	slices.Sort(cand)
-	cand = slices.Compact(cand)
-	return cand
+	out := cand[:0]
+	for s := 0; s < len(cand); {
+		e := s + 1
+		for e < len(cand) && cand[e] == cand[s] {
+			e++
+		}
+		if e-s >= 2 {
+			out = append(out, cand[s])
+		}
+		s = e
+	}
+	return out
 }
 
 // Comparisons returns how many record pairs Candidates has compared since

@@ -94,9 +94,10 @@ func TestIndexConcurrent(t *testing.T) {
 // A common name fills oversized postings; a record that shares only a rare
 // key with the query (a phone, a passport) must still be gathered, and one
 // that shares only the common keys must not be (the other keys find it
-// when it agrees on more).
+// when it agrees on more). A name key of medium length brings the records
+// that share a second key with the query, and only those.
 func TestGatherKeepsRareKeys(t *testing.T) {
-	x := NewIndex(IndexOptions{MaxScan: 16})
+	x := NewIndex(IndexOptions{MaxScan: 16, RareKey: 4})
 	for i := 0; i < 100; i++ {
 		_ = x.Add(Record{ID: fmt.Sprint("c", i), GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: fmt.Sprintf("%d-%02d-%02d", 1960+i%40, 1+i%12, 1+i%28),
 			FatherName: fmt.Sprint("Abdul ", []string{"Karim", "Jalil", "Malek", "Hamid", "Latif"}[i%5]), Sex: "m", Postcode: "8130"})
@@ -107,23 +108,26 @@ func TestGatherKeepsRareKeys(t *testing.T) {
 	_ = x.Add(Record{ID: "passport", GivenName: "Kamal", FamilyName: "Uddin", DOB: "1970", FatherName: "Shafiq", Passport: "BN0123456"})
 	// Shares the (oversized) name and nothing else.
 	_ = x.Add(Record{ID: "common", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1977", FatherName: "Zahir Raihan", Postcode: "1200"})
-	q := Record{ID: "q", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Habib Ullah",
-		Phones: []string{"+880 1712-345678"}, Passport: "BN0123456", Postcode: "9999"}
-	p := (&preparer{v: x.prep.v}).prepare(&q)
-	keys := blockKeys(&p, nil)
-	big := 0
-	for _, k := range keys {
-		if len(x.post[k]) > x.maxScan {
-			big++
+	// Share the family name and the given name's initial (a key of 10:
+	// medium); six of them the birth year too (another medium key).
+	given := []string{"Jamal", "Jasim", "Jahid", "Jewel", "Jony", "Jibon", "Jakir", "Jalal", "Jubel", "Jinnat"}
+	for i, g := range given {
+		year := 1980
+		if i >= 6 {
+			year = 1960 + i
 		}
+		_ = x.Add(Record{ID: fmt.Sprint("u", i), GivenName: g, FamilyName: "Uddin", DOB: fmt.Sprint(year), FatherName: fmt.Sprint("Father ", i), Postcode: fmt.Sprint(1000 + i)})
 	}
-	if big == 0 {
-		t.Fatal("no oversized posting: the test does not test the cap")
+	gather := func(q Record) map[string]bool {
+		p := (&preparer{v: x.prep.v}).prepare(&q)
+		got := map[string]bool{}
+		for _, i := range x.gather(blockKeys(&p, nil), signature(&p)) {
+			got[x.recs[i].id] = true
+		}
+		return got
 	}
-	got := map[string]bool{}
-	for _, i := range x.gather(keys, signature(&p)) {
-		got[x.recs[i].id] = true
-	}
+	got := gather(Record{ID: "q", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Habib Ullah",
+		Phones: []string{"+880 1712-345678"}, Passport: "BN0123456", Postcode: "9999"})
 	for _, id := range []string{"phone", "passport"} {
 		if !got[id] {
 			t.Errorf("%s shares a rare key with the query but was not gathered", id)
@@ -134,5 +138,11 @@ func TestGatherKeepsRareKeys(t *testing.T) {
 	}
 	if n := len(got); n > 10 {
 		t.Errorf("gathered %d of 103 records: the oversized postings were not filtered", n)
+	}
+	got = gather(Record{ID: "q2", GivenName: "Jubayer", FamilyName: "Uddin", DOB: "1980", FatherName: "Zakir", Postcode: "2000"})
+	for i := range given {
+		if want := i < 6; got[fmt.Sprint("u", i)] != want {
+			t.Errorf("u%d gathered = %v, want %v (shares a second key: %v)", i, !want, want, want)
+		}
 	}
 }

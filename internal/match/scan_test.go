@@ -60,6 +60,9 @@ func TestScanCost(t *testing.T) {
 		n, _ = strconv.Atoi(s)
 	}
 	var opt match.IndexOptions
+	if s := os.Getenv("HOMEWARD_MATCH_SCAN_RARE"); s != "" {
+		opt.RareKey, _ = strconv.Atoi(s)
+	}
 	if s := os.Getenv("HOMEWARD_MATCH_SCAN_MAX"); s != "" {
 		opt.MaxScan, _ = strconv.Atoi(s)
 	}
