@@ -102,7 +102,7 @@ func (x *Index) Add(r Record) error {
 		x.sig = append(x.sig, signature(&p))
 		x.alive = append(x.alive, true)
 	}
-	x.byID[r.ID] = i
+	x.byID[x.recs[i].id] = i // the record's own copy of the ID: one string, not two
 	for _, k := range blockKeys(&x.recs[i], nil) {
 		x.post[k] = append(x.post[k], i)
 	}
@@ -177,9 +177,17 @@ func (x *Index) Fit(ctx context.Context) error {
 	x.mu.RLock()
 	b := &batch{opt: Options{Variants: x.v}, nA: x.n}
 	b.opt.defaults()
-	for i := range x.recs {
-		if x.alive[i] {
-			b.preps = append(b.preps, x.recs[i])
+	if len(x.free) == 0 {
+		// Every slot holds a record (a freshly loaded index): read them in
+		// place rather than copy them all (the fit only reads, under the
+		// read lock).
+		b.preps = x.recs[:len(x.recs):len(x.recs)]
+	} else {
+		b.preps = make([]prepared, 0, x.n)
+		for i := range x.recs {
+			if x.alive[i] {
+				b.preps = append(b.preps, x.recs[i])
+			}
 		}
 	}
 	b.st = x.st
