@@ -39,7 +39,9 @@ type Index struct {
 	rare    int
 	comps   atomic.Int64 // pairs compared (by bound) by Candidates
 	scored  atomic.Int64 // of those, pairs scored in full
-	gen     uint64       // changes with every Add, Remove and model
+	seq     uint64       // Adds so far
+	added   []uint64     // by slot: seq when its record was added
+	models  uint64       // models set so far
 }
 
 // boundMargin absorbs rounding between bound's sums and score's.
@@ -101,14 +103,16 @@ func (x *Index) Add(r Record) error {
 		x.recs = append(x.recs, p)
 		x.sig = append(x.sig, signature(&p))
 		x.alive = append(x.alive, true)
+		x.added = append(x.added, 0)
 	}
+	x.seq++
+	x.added[i] = x.seq
 	x.byID[x.recs[i].id] = i // the record's own copy of the ID: one string, not two
 	for _, k := range blockKeys(&x.recs[i], nil) {
 		x.post[k] = append(x.post[k], i)
 	}
 	x.st.add(&x.recs[i], 1)
 	x.n++
-	x.gen++
 	return nil
 }
 
@@ -143,7 +147,6 @@ func (x *Index) remove(i uint32) {
 	x.recs[i], x.alive[i] = prepared{}, false
 	x.free = append(x.free, i)
 	x.n--
-	x.gen++
 }
 
 // Len returns the number of records in the index.
@@ -166,7 +169,7 @@ func (x *Index) SetModel(m *Model) {
 	s := newScorer(m)
 	x.mu.Lock()
 	x.model = s
-	x.gen++
+	x.models++
 	x.mu.Unlock()
 }
 
@@ -246,12 +249,15 @@ func (x *Index) Candidates(r Record) []Candidate {
 // Pass is one pass over an index that asks for the candidates of many of
 // its own records (the background scan): a pair of indexed records is
 // compared once, when the first of the two is asked, not again for the
-// second. That holds only while the index stays as it was: after an Add,
-// a Remove or a new model, records asked earlier are compared again. A
-// Pass is for one goroutine.
+// second. A record added (or replaced) after the first was asked is
+// compared when either is asked; after a new model every pair is compared
+// again. Records added meanwhile change the term frequencies and posting
+// lengths a little, so a pair is decided on the index as it was when the
+// first of the two was asked. A Pass is for one goroutine.
 type Pass struct {
-	x     *Index
-	asked []uint64 // by slot: the index generation + 1 when asked
+	x      *Index
+	asked  []uint64 // by slot: the index's seq when asked (0: not yet)
+	models uint64
 }
 
 // NewPass starts a pass over x.
@@ -277,6 +283,10 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	}
 	var asked []uint64
 	if pass != nil && self < uint32(len(x.recs)) {
+		if pass.models != x.models {
+			clear(pass.asked)
+			pass.models = x.models
+		}
 		if len(pass.asked) < len(x.recs) {
 			pass.asked = append(pass.asked, make([]uint64, len(x.recs)-len(pass.asked))...)
 		}
@@ -294,8 +304,11 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	var compared int64
 	for _, i := range cand {
 		p := &x.recs[i]
-		if !x.alive[i] || i == self || asked != nil && asked[i] == x.gen+1 {
+		if !x.alive[i] || i == self {
 			continue
+		}
+		if asked != nil && asked[i] >= x.added[i] && asked[i] >= x.added[self] {
+			continue // i was asked, with r in the index, after it was added
 		}
 		compared++
 		if m.bound(&q, p, x.st, n, need) < need-boundMargin {
@@ -311,7 +324,7 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	}
 	x.comps.Add(compared)
 	if asked != nil {
-		asked[self] = x.gen + 1
+		asked[self] = x.seq
 	}
 	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
 	return out
