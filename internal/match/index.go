@@ -23,25 +23,31 @@ type Candidate struct {
 // concurrent use; Candidates calls run in parallel with each other, Add and
 // Remove take a short exclusive lock.
 type Index struct {
-	mu      sync.RWMutex
-	model   *scorer
-	v       *Variants
-	prep    *preparer
-	recs    []prepared
-	sig     []uint64 // per record: cheap signature for oversized postings
-	alive   []bool
-	byID    map[string]uint32
-	free    []uint32
-	post    map[uint64][]uint32
-	st      *Stats
-	n       int
-	maxScan int
-	rare    int
-	comps   atomic.Int64 // pairs compared (by bound) by Candidates
-	scored  atomic.Int64 // of those, pairs scored in full
-	seq     uint64       // Adds so far
-	added   []uint64     // by slot: seq when its record was added
-	models  uint64       // models set so far
+	mu    sync.RWMutex
+	model *scorer
+	v     *Variants
+	prep  *preparer
+	recs  []prepared
+	sig   []uint64 // per record: cheap signature for oversized postings
+	alive []bool
+	byID  map[string]uint32
+	free  []uint32
+	// post maps a blocking key to its one record's slot or, with listBit
+	// set, to the index of its records' list in lists: most keys (a
+	// phone, a document) belong to one record, and a slot costs less than
+	// a slice.
+	post      map[uint64]uint32
+	lists     [][]uint32
+	freeLists []uint32
+	st        *Stats
+	n         int
+	maxScan   int
+	rare      int
+	comps     atomic.Int64 // pairs compared (by bound) by Candidates
+	scored    atomic.Int64 // of those, pairs scored in full
+	seq       uint64       // Adds so far
+	added     []uint64     // by slot: seq when its record was added
+	models    uint64       // models set so far
 }
 
 // boundMargin absorbs rounding between bound's sums and score's.
@@ -76,7 +82,7 @@ func NewIndex(opt IndexOptions) *Index {
 	}
 	return &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
-		byID: map[string]uint32{}, post: map[uint64][]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
+		byID: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 	}
 }
 
@@ -109,11 +115,72 @@ func (x *Index) Add(r Record) error {
 	x.added[i] = x.seq
 	x.byID[x.recs[i].id] = i // the record's own copy of the ID: one string, not two
 	for _, k := range blockKeys(&x.recs[i], nil) {
-		x.post[k] = append(x.post[k], i)
+		x.postAdd(k, i)
 	}
 	x.st.add(&x.recs[i], 1)
 	x.n++
 	return nil
+}
+
+const listBit = 1 << 31
+
+func (x *Index) postAdd(k uint64, i uint32) {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+		x.post[k] = i
+	case v&listBit == 0:
+		var l uint32
+		if n := len(x.freeLists); n > 0 {
+			l, x.freeLists = x.freeLists[n-1], x.freeLists[:n-1]
+		} else {
+			l = uint32(len(x.lists))
+			x.lists = append(x.lists, nil)
+		}
+		x.lists[l] = append(x.lists[l][:0], v, i)
+		x.post[k] = l | listBit
+	default:
+		x.lists[v&^listBit] = append(x.lists[v&^listBit], i)
+	}
+}
+
+func (x *Index) postRemove(k uint64, i uint32) {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+	case v&listBit == 0:
+		if v == i {
+			delete(x.post, k)
+		}
+	default:
+		l := v &^ listBit
+		ps := x.lists[l]
+		if j := slices.Index(ps, i); j >= 0 {
+			ps[j] = ps[len(ps)-1]
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) == 1 {
+			x.post[k] = ps[0]
+			x.lists[l] = nil
+			x.freeLists = append(x.freeLists, l)
+		} else {
+			x.lists[l] = ps
+		}
+	}
+}
+
+// posting returns the slots of the records with key k; one holds a lone
+// slot.
+func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+		return nil
+	case v&listBit == 0:
+		one[0] = v
+		return one[:]
+	}
+	return x.lists[v&^listBit]
 }
 
 // Remove takes the record with this ID out of the index (after a merge or
@@ -131,16 +198,7 @@ func (x *Index) Remove(id string) bool {
 func (x *Index) remove(i uint32) {
 	p := &x.recs[i]
 	for _, k := range blockKeys(p, nil) {
-		ps := x.post[k]
-		if j := slices.Index(ps, i); j >= 0 {
-			ps[j] = ps[len(ps)-1]
-			ps = ps[:len(ps)-1]
-		}
-		if len(ps) == 0 {
-			delete(x.post, k)
-		} else {
-			x.post[k] = ps
-		}
+		x.postRemove(k, i)
 	}
 	x.st.add(p, -1)
 	delete(x.byID, p.id)
@@ -346,8 +404,9 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 // x.mu held.
 func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	var cand []uint32
+	var one [1]uint32
 	for _, k := range keys {
-		ps := x.post[k]
+		ps := x.posting(k, &one)
 		if len(ps) <= x.rare || k&2 != 0 && len(ps) <= x.maxScan {
 			cand = append(cand, ps...)
 			cand = append(cand, ps...)

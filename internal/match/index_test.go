@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,5 +145,40 @@ func TestGatherKeepsRareKeys(t *testing.T) {
 		if want := i < 6; got[fmt.Sprint("u", i)] != want {
 			t.Errorf("u%d gathered = %v, want %v (shares a second key: %v)", i, !want, want, want)
 		}
+	}
+}
+
+// A key's posting moves between a lone slot and a list as records come
+// and go.
+func TestPostings(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	const k = 42 << 2
+	var one [1]uint32
+	get := func() []uint32 {
+		ps := slices.Clone(x.posting(k, &one))
+		slices.Sort(ps)
+		return ps
+	}
+	steps := []struct {
+		add  bool
+		slot uint32
+		want []uint32
+	}{
+		{true, 1, []uint32{1}}, {true, 2, []uint32{1, 2}}, {true, 3, []uint32{1, 2, 3}},
+		{false, 2, []uint32{1, 3}}, {false, 1, []uint32{3}}, {false, 3, nil},
+		{true, 4, []uint32{4}}, {true, 5, []uint32{4, 5}}, {false, 4, []uint32{5}}, {true, 6, []uint32{5, 6}},
+	}
+	for n, s := range steps {
+		if s.add {
+			x.postAdd(k, s.slot)
+		} else {
+			x.postRemove(k, s.slot)
+		}
+		if got := get(); !slices.Equal(got, s.want) {
+			t.Fatalf("step %d: posting %v, want %v", n, got, s.want)
+		}
+	}
+	if len(x.lists) != 1 {
+		t.Errorf("%d lists made, want 1 (a freed list is reused)", len(x.lists))
 	}
 }
