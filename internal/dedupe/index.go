@@ -168,3 +168,14 @@ func (x *Indexes) People() int {
 	}
 	return n
 }
+
+// current reports whether idx is the organisation's index and holds the
+// person at this version (so the scan may compare the indexed record
+// rather than decode and prepare the person again).
+func (x *Indexes) current(orgID, personID string, version int, idx *match.Index) bool {
+	o := x.entry(orgID)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.versions[personID]
+	return o.idx == idx && ok && v == version
+}

@@ -298,13 +298,22 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		if st.Merged {
 			return nil
 		}
-		p, err := st.Person()
-		if err != nil {
-			return err
+		// The person as indexed when the index holds this version; decoded
+		// and prepared again otherwise.
+		cs, ok := []match.Candidate(nil), false
+		if s.Indexes.current(orgID, st.ID, st.Version, idx) {
+			cs, ok = pass.CandidatesOf(st.ID)
+		}
+		if !ok {
+			p, err := st.Person()
+			if err != nil {
+				return err
+			}
+			cs = pass.Candidates(FromPerson(p))
 		}
 		res.People++
-		for _, c := range pass.Candidates(FromPerson(p)) {
-			a, b := Ordered(p.ID, c.ID)
+		for _, c := range cs {
+			a, b := Ordered(st.ID, c.ID)
 			k := [2]string{a, b}
 			if i, dup := seen[k]; dup {
 				if c.Score > found[i].Score {

@@ -329,6 +329,20 @@ func (p *Pass) Candidates(r Record) []Candidate {
 	return p.x.candidates(r, p)
 }
 
+// CandidatesOf is Candidates for the indexed record id, as it is in the
+// index (it is not prepared again); false when id is not indexed.
+func (p *Pass) CandidatesOf(id string) ([]Candidate, bool) {
+	x := p.x
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok := x.byID[id]
+	if !ok || id == "" {
+		return nil, false
+	}
+	q := &x.recs[i]
+	return x.rank(q, i, blockKeys(q, make([]uint64, 0, 16)), x.sig[i], p), true
+}
+
 func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	q := (&preparer{v: x.prep.v}).prepare(&r) // no interning: queries must not write
 	keys := blockKeys(&q, make([]uint64, 0, 16))
@@ -339,6 +353,14 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
 		self = i
 	}
+	return x.rank(&q, self, keys, qs, pass)
+}
+
+// rank compares q (its blocking keys and signature; in slot self, or
+// len(x.recs) when not indexed) with the records it gathers and returns
+// those at or above the possible threshold, best first. Called with x.mu
+// held for reading.
+func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *Pass) []Candidate {
 	var asked []uint64
 	if pass != nil && self < uint32(len(x.recs)) {
 		if pass.models != x.models {
@@ -369,11 +391,11 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 			continue // i was asked, with r in the index, after it was added
 		}
 		compared++
-		if m.bound(&q, p, x.st, n, need) < need-boundMargin {
+		if m.bound(q, p, x.st, n, need) < need-boundMargin {
 			continue
 		}
 		x.scored.Add(1)
-		w, v, ws, hh := m.score(&q, p, x.st, n)
+		w, v, ws, hh := m.score(q, p, x.st, n)
 		prob := probability(prior + w)
 		if prob < m.PossibleThreshold {
 			continue

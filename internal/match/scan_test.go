@@ -33,9 +33,17 @@ func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions, pass b
 	pairs = map[[2]string]match.Decision{}
 	c0, s0 := x.Comparisons()
 	start := time.Now()
-	candidates := x.Candidates
+	candidates := func(r match.Record) []match.Candidate { return x.Candidates(r) }
 	if pass {
-		candidates = x.NewPass().Candidates
+		// As the scan does: each record as it is in the index.
+		p := x.NewPass()
+		candidates = func(r match.Record) []match.Candidate {
+			cs, ok := p.CandidatesOf(r.ID)
+			if !ok {
+				t.Fatalf("%s is not indexed", r.ID)
+			}
+			return cs
+		}
 	}
 	for _, r := range recs {
 		for _, c := range candidates(r) {
