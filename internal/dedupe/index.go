@@ -3,6 +3,7 @@ package dedupe
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"homeward"
@@ -35,9 +36,10 @@ type Indexes struct {
 type orgIndex struct {
 	mu       sync.Mutex // one load or refresh at a time
 	idx      *match.Index
-	versions map[string]int // indexed people and their versions
-	synced   time.Time      // latest updated_at seen
-	pulled   time.Time      // when storage was last asked
+	cur      atomic.Pointer[match.Index] // idx, for Sizes without waiting for a load
+	versions map[string]int              // indexed people and their versions
+	synced   time.Time                   // latest updated_at seen
+	pulled   time.Time                   // when storage was last asked
 	dirty    bool
 }
 
@@ -112,6 +114,7 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 			_ = idx.Fit(ctx)
 		}
 		o.idx, o.versions, o.synced, o.pulled, o.dirty = idx, versions, synced, now, false
+		o.cur.Store(idx)
 		return o.idx, nil
 	}
 	if !force && !o.dirty && now.Sub(o.pulled) < x.RefreshEvery {
@@ -146,4 +149,33 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 	}
 	o.pulled, o.dirty = now, false
 	return o.idx, nil
+}
+
+// People returns how many people the loaded indexes of all organisations
+// hold (for metrics).
+func (x *Indexes) People() int {
+	x.mu.Lock()
+	var idxs []*match.Index
+	for _, o := range x.orgs {
+		if idx := o.cur.Load(); idx != nil {
+			idxs = append(idxs, idx)
+		}
+	}
+	x.mu.Unlock()
+	n := 0
+	for _, idx := range idxs {
+		n += idx.Len()
+	}
+	return n
+}
+
+// current reports whether idx is the organisation's index and holds the
+// person at this version (so the scan may compare the indexed record
+// rather than decode and prepare the person again).
+func (x *Indexes) current(orgID, personID string, version int, idx *match.Index) bool {
+	o := x.entry(orgID)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.versions[personID]
+	return o.idx == idx && ok && v == version
 }

@@ -279,6 +279,9 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	s.track(orgID, func(p *ScanProgress) {
 		p.Running, p.Done, p.Total, p.Raised, p.StartedAt = true, 0, total, 0, start
 	})
+	// One pass: a pair of indexed people is compared when the first of
+	// them is checked, not again for the second.
+	pass := idx.NewPass()
 	seen := map[[2]string]int{}
 	var found []Found
 	flush := func(done bool) error {
@@ -295,13 +298,22 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		if st.Merged {
 			return nil
 		}
-		p, err := st.Person()
-		if err != nil {
-			return err
+		// The person as indexed when the index holds this version; decoded
+		// and prepared again otherwise.
+		cs, ok := []match.Candidate(nil), false
+		if s.Indexes.current(orgID, st.ID, st.Version, idx) {
+			cs, ok = pass.CandidatesOf(st.ID)
+		}
+		if !ok {
+			p, err := st.Person()
+			if err != nil {
+				return err
+			}
+			cs = pass.Candidates(FromPerson(p))
 		}
 		res.People++
-		for _, c := range idx.Candidates(FromPerson(p)) {
-			a, b := Ordered(p.ID, c.ID)
+		for _, c := range cs {
+			a, b := Ordered(st.ID, c.ID)
 			k := [2]string{a, b}
 			if i, dup := seen[k]; dup {
 				if c.Score > found[i].Score {

@@ -23,7 +23,10 @@ const (
 )
 
 // blockKeys appends the hashed blocking keys of p to buf. Hashes have their
-// lowest bit cleared; callers may use it as a flag.
+// lowest bit cleared; callers may use it as a flag. The next bit is set
+// for the keys of identifiers (phone, documents, full birth date, house,
+// native-script name) and clear for the keys of Latin names, which
+// unrelated people share far more often.
 func blockKeys(p *prepared, buf []uint64) []uint64 {
 	add := func(kind byte, parts ...string) {
 		h := uint64(14695981039346656037)
@@ -37,7 +40,10 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 			}
 			h = (h ^ 0xff) * 1099511628211
 		}
-		h &^= 1
+		h &^= 3
+		if strongKey[kind] {
+			h |= 2
+		}
 		for _, x := range buf {
 			if x == h {
 				return
@@ -80,6 +86,9 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 	add(keyNative, p.native.sorted)
 	return buf
 }
+
+// strongKey are the key kinds of identifiers (see blockKeys).
+var strongKey = [256]bool{keyFullName: true, keyPhone: true, keyNationalID: true, keyPassport: true, keyBirthDate: true, keyPostHouse: true, keyNative: true}
 
 // firstPhon returns the sound key of a name's first part: the part least
 // often dropped or moved.

@@ -13,21 +13,46 @@ const (
 // compare returns the comparison vector of a and b.
 func compare(a, b *prepared, st *Stats) Vector {
 	var v Vector
-	v[FieldGivenName] = compareName(FieldGivenName, &a.given, &b.given)
-	v[FieldFamilyName] = compareName(FieldFamilyName, &a.family, &b.family)
-	v[FieldFullName] = compareFull(a, b, v)
-	v[FieldNativeName] = compareNative(&a.native, &b.native)
-	v[FieldFatherName] = compareName(FieldFatherName, &a.father, &b.father)
-	v[FieldMotherName] = compareName(FieldMotherName, &a.mother, &b.mother)
-	v[FieldDOB] = compareDate(a.dob, b.dob)
-	v[FieldSex] = compareSex(a.sex, b.sex)
-	v[FieldPhone] = comparePhones(a.phones, b.phones)
-	v[FieldNationalID] = compareCode(FieldNationalID, a.nid, b.nid, 1)
-	v[FieldPassport] = comparePassport(a.passport, b.passport)
-	v[FieldAddress] = compareAddress(a.addr, b.addr, st)
-	v[FieldPostcode] = compareCode(FieldPostcode, a.postcode, b.postcode, 1)
-	v[FieldAdminArea] = compareAdmin(a.admin, b.admin)
+	for f := Field(0); f < NumFields; f++ {
+		v[f] = compareField(f, a, b, st, &v)
+	}
 	return v
+}
+
+// compareField returns the level of field f for a and b. The full name
+// reads the given and family names' levels from v, so they must be there.
+func compareField(f Field, a, b *prepared, st *Stats, v *Vector) uint8 {
+	switch f {
+	case FieldGivenName:
+		return compareName(FieldGivenName, &a.given, &b.given)
+	case FieldFamilyName:
+		return compareName(FieldFamilyName, &a.family, &b.family)
+	case FieldFullName:
+		return compareFull(a, b, *v)
+	case FieldNativeName:
+		return compareNative(&a.native, &b.native)
+	case FieldFatherName:
+		return compareName(FieldFatherName, &a.father, &b.father)
+	case FieldMotherName:
+		return compareName(FieldMotherName, &a.mother, &b.mother)
+	case FieldDOB:
+		return compareDate(a.dob, b.dob)
+	case FieldSex:
+		return compareSex(a.sex, b.sex)
+	case FieldPhone:
+		return comparePhones(a.phones, b.phones)
+	case FieldNationalID:
+		return compareCode(FieldNationalID, a.nid, b.nid, 1)
+	case FieldPassport:
+		return comparePassport(a.passport, b.passport)
+	case FieldAddress:
+		return compareAddress(a.addr, b.addr, st)
+	case FieldPostcode:
+		return compareCode(FieldPostcode, a.postcode, b.postcode, 1)
+	case FieldAdminArea:
+		return compareAdmin(a.admin, b.admin)
+	}
+	return 0
 }
 
 // Level indices used by the comparisons (checked against levels at init).

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Candidate is a registered record that may be the same person as a query.
@@ -21,28 +23,50 @@ type Candidate struct {
 // concurrent use; Candidates calls run in parallel with each other, Add and
 // Remove take a short exclusive lock.
 type Index struct {
-	mu      sync.RWMutex
-	model   *scorer
-	v       *Variants
-	prep    *preparer
-	recs    []prepared
-	sig     []uint64 // per record: cheap signature for oversized postings
-	alive   []bool
-	byID    map[string]uint32
-	free    []uint32
-	post    map[uint64][]uint32
-	st      *Stats
-	n       int
-	maxScan int
+	mu    sync.RWMutex
+	model *scorer
+	v     *Variants
+	prep  *preparer
+	recs  []prepared
+	sig   []uint64 // per record: cheap signature for oversized postings
+	alive []bool
+	byID  map[string]uint32
+	free  []uint32
+	// post maps a blocking key to its one record's slot or, with listBit
+	// set, to the index of its records' list in lists: most keys (a
+	// phone, a document) belong to one record, and a slot costs less than
+	// a slice.
+	post      map[uint64]uint32
+	lists     [][]uint32
+	freeLists []uint32
+	st        *Stats
+	n         int
+	maxScan   int
+	rare      int
+	comps     atomic.Int64 // pairs compared (by bound) by Candidates
+	scored    atomic.Int64 // of those, pairs scored in full
+	seq       uint64       // Adds so far
+	added     []uint64     // by slot: seq when its record was added
+	models    uint64       // models set so far
 }
+
+// boundMargin absorbs rounding between bound's sums and score's.
+const boundMargin = 1e-6
 
 // IndexOptions configure an Index.
 type IndexOptions struct {
 	Model    *Model    // nil: DefaultModel until Fit
 	Variants *Variants // nil: the shipped table
 	// MaxScan is the posting length above which members are pre-filtered
-	// by a cheap signature before being scored (default 256).
+	// by a cheap signature before being scored (default 64). A key shared
+	// by at most MaxScan records (a phone, a document, a birth date, an
+	// uncommon name) always brings all of them; only the common keys
+	// ("Islam" born 1985) are filtered, and the other keys find the rest.
 	MaxScan int
+	// RareKey is the posting length up to which a key brings all its
+	// records even when they share no other key with the query (default
+	// 16; keys of identifiers bring all up to MaxScan).
+	RareKey int
 }
 
 // NewIndex returns an empty index.
@@ -51,11 +75,14 @@ func NewIndex(opt IndexOptions) *Index {
 		opt.Model = DefaultModel()
 	}
 	if opt.MaxScan <= 0 {
-		opt.MaxScan = 256
+		opt.MaxScan = 64
+	}
+	if opt.RareKey <= 0 {
+		opt.RareKey = 16
 	}
 	return &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
-		byID: map[string]uint32{}, post: map[uint64][]uint32{}, st: NewStats(), maxScan: opt.MaxScan,
+		byID: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 	}
 }
 
@@ -82,14 +109,78 @@ func (x *Index) Add(r Record) error {
 		x.recs = append(x.recs, p)
 		x.sig = append(x.sig, signature(&p))
 		x.alive = append(x.alive, true)
+		x.added = append(x.added, 0)
 	}
-	x.byID[r.ID] = i
+	x.seq++
+	x.added[i] = x.seq
+	x.byID[x.recs[i].id] = i // the record's own copy of the ID: one string, not two
 	for _, k := range blockKeys(&x.recs[i], nil) {
-		x.post[k] = append(x.post[k], i)
+		x.postAdd(k, i)
 	}
 	x.st.add(&x.recs[i], 1)
 	x.n++
 	return nil
+}
+
+const listBit = 1 << 31
+
+func (x *Index) postAdd(k uint64, i uint32) {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+		x.post[k] = i
+	case v&listBit == 0:
+		var l uint32
+		if n := len(x.freeLists); n > 0 {
+			l, x.freeLists = x.freeLists[n-1], x.freeLists[:n-1]
+		} else {
+			l = uint32(len(x.lists))
+			x.lists = append(x.lists, nil)
+		}
+		x.lists[l] = append(x.lists[l][:0], v, i)
+		x.post[k] = l | listBit
+	default:
+		x.lists[v&^listBit] = append(x.lists[v&^listBit], i)
+	}
+}
+
+func (x *Index) postRemove(k uint64, i uint32) {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+	case v&listBit == 0:
+		if v == i {
+			delete(x.post, k)
+		}
+	default:
+		l := v &^ listBit
+		ps := x.lists[l]
+		if j := slices.Index(ps, i); j >= 0 {
+			ps[j] = ps[len(ps)-1]
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) == 1 {
+			x.post[k] = ps[0]
+			x.lists[l] = nil
+			x.freeLists = append(x.freeLists, l)
+		} else {
+			x.lists[l] = ps
+		}
+	}
+}
+
+// posting returns the slots of the records with key k; one holds a lone
+// slot.
+func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
+	v, ok := x.post[k]
+	switch {
+	case !ok:
+		return nil
+	case v&listBit == 0:
+		one[0] = v
+		return one[:]
+	}
+	return x.lists[v&^listBit]
 }
 
 // Remove takes the record with this ID out of the index (after a merge or
@@ -107,16 +198,7 @@ func (x *Index) Remove(id string) bool {
 func (x *Index) remove(i uint32) {
 	p := &x.recs[i]
 	for _, k := range blockKeys(p, nil) {
-		ps := x.post[k]
-		if j := slices.Index(ps, i); j >= 0 {
-			ps[j] = ps[len(ps)-1]
-			ps = ps[:len(ps)-1]
-		}
-		if len(ps) == 0 {
-			delete(x.post, k)
-		} else {
-			x.post[k] = ps
-		}
+		x.postRemove(k, i)
 	}
 	x.st.add(p, -1)
 	delete(x.byID, p.id)
@@ -145,6 +227,7 @@ func (x *Index) SetModel(m *Model) {
 	s := newScorer(m)
 	x.mu.Lock()
 	x.model = s
+	x.models++
 	x.mu.Unlock()
 }
 
@@ -155,9 +238,17 @@ func (x *Index) Fit(ctx context.Context) error {
 	x.mu.RLock()
 	b := &batch{opt: Options{Variants: x.v}, nA: x.n}
 	b.opt.defaults()
-	for i := range x.recs {
-		if x.alive[i] {
-			b.preps = append(b.preps, x.recs[i])
+	if len(x.free) == 0 {
+		// Every slot holds a record (a freshly loaded index): read them in
+		// place rather than copy them all (the fit only reads, under the
+		// read lock).
+		b.preps = x.recs[:len(x.recs):len(x.recs)]
+	} else {
+		b.preps = make([]prepared, 0, x.n)
+		for i := range x.recs {
+			if x.alive[i] {
+				b.preps = append(b.preps, x.recs[i])
+			}
 		}
 	}
 	b.st = x.st
@@ -210,14 +301,139 @@ func sigAgree(a, b uint64) int {
 // at or above the possible-match threshold, best first, each with its
 // explanation. r itself (same ID) is never returned.
 func (x *Index) Candidates(r Record) []Candidate {
+	return x.candidates(r, nil)
+}
+
+// Pass is one pass over an index that asks for the candidates of many of
+// its own records (the background scan): a pair of indexed records is
+// compared once, when the first of the two is asked, not again for the
+// second. A record added (or replaced) after the first was asked is
+// compared when either is asked; after a new model every pair is compared
+// again. Records added meanwhile change the term frequencies and posting
+// lengths a little, so a pair is decided on the index as it was when the
+// first of the two was asked. A Pass is for one goroutine.
+type Pass struct {
+	x      *Index
+	asked  []uint64 // by slot: the index's seq when asked (0: not yet)
+	models uint64
+}
+
+// NewPass starts a pass over x.
+func (x *Index) NewPass() *Pass { return &Pass{x: x} }
+
+// Candidates is Index.Candidates, leaving out indexed records this pass
+// has already asked for (they were compared with r then) while the index
+// is unchanged. r should be the indexed record of its ID: the pair is
+// not compared again with r as it is now.
+func (p *Pass) Candidates(r Record) []Candidate {
+	return p.x.candidates(r, p)
+}
+
+// CandidatesOf is Candidates for the indexed record id, as it is in the
+// index (it is not prepared again); false when id is not indexed.
+func (p *Pass) CandidatesOf(id string) ([]Candidate, bool) {
+	x := p.x
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok := x.byID[id]
+	if !ok || id == "" {
+		return nil, false
+	}
+	q := &x.recs[i]
+	return x.rank(q, i, blockKeys(q, make([]uint64, 0, 16)), x.sig[i], p), true
+}
+
+func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	q := (&preparer{v: x.prep.v}).prepare(&r) // no interning: queries must not write
 	keys := blockKeys(&q, make([]uint64, 0, 16))
 	qs := signature(&q)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	self := uint32(len(x.recs)) // r's own slot, never returned
+	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
+		self = i
+	}
+	return x.rank(&q, self, keys, qs, pass)
+}
+
+// rank compares q (its blocking keys and signature; in slot self, or
+// len(x.recs) when not indexed) with the records it gathers and returns
+// those at or above the possible threshold, best first. Called with x.mu
+// held for reading.
+func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *Pass) []Candidate {
+	var asked []uint64
+	if pass != nil && self < uint32(len(x.recs)) {
+		if pass.models != x.models {
+			clear(pass.asked)
+			pass.models = x.models
+		}
+		if len(pass.asked) < len(x.recs) {
+			pass.asked = append(pass.asked, make([]uint64, len(x.recs)-len(pass.asked))...)
+		}
+		asked = pass.asked
+	}
+	cand := x.gather(keys, qs)
+	m := x.model
+	n := x.n + 1
+	prior := m.logOdds(n)
+	// The weight a pair needs to reach the possible threshold; bound stops
+	// comparing a pair as soon as it cannot (with a margin for rounding,
+	// so that only pairs well below it are left out unscored).
+	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
+	var out []Candidate
+	var compared int64
+	for _, i := range cand {
+		p := &x.recs[i]
+		if !x.alive[i] || i == self {
+			continue
+		}
+		if asked != nil && asked[i] >= x.added[i] && asked[i] >= x.added[self] {
+			continue // i was asked, with r in the index, after it was added
+		}
+		compared++
+		if m.bound(q, p, x.st, n, need) < need-boundMargin {
+			continue
+		}
+		x.scored.Add(1)
+		w, v, ws, hh := m.score(q, p, x.st, n)
+		prob := probability(prior + w)
+		if prob < m.PossibleThreshold {
+			continue
+		}
+		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
+	}
+	x.comps.Add(compared)
+	if asked != nil {
+		asked[self] = x.seq
+	}
+	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+// gather returns the records that share blocking keys with a query (its
+// keys and signature), each once, in slot order:
+//
+//   - a key shared by at most rare records, or an identifier's key (phone,
+//     document, birth date, house, full name, native name; see strongKey)
+//     shared by at most maxScan, brings all of them;
+//   - a name's key shared by more than rare and at most maxScan brings
+//     those that share a second key with the query;
+//   - a longer posting brings the members whose signature agrees with the
+//     query's on three of its four parts.
+//
+// So a record that shares a rare key is always compared, and common name
+// keys alone ("Islam" born 1985) never drive the comparisons. Called with
+// x.mu held.
+func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
 	var cand []uint32
+	var one [1]uint32
 	for _, k := range keys {
-		ps := x.post[k]
+		ps := x.posting(k, &one)
+		if len(ps) <= x.rare || k&2 != 0 && len(ps) <= x.maxScan {
+			cand = append(cand, ps...)
+			cand = append(cand, ps...)
+			continue
+		}
 		if len(ps) <= x.maxScan {
 			cand = append(cand, ps...)
 			continue
@@ -226,31 +442,31 @@ func (x *Index) Candidates(r Record) []Candidate {
 		// two more signature parts; the other keys still find the rest.
 		for _, i := range ps {
 			if sigAgree(qs, x.sig[i]) >= 3 {
-				cand = append(cand, i)
+				cand = append(cand, i, i)
 			}
 		}
 	}
+	// Each record appears once per key it shares, twice for the keys that
+	// bring it alone: keep those that appear at least twice.
 	slices.Sort(cand)
-	cand = slices.Compact(cand)
-	m := x.model
-	n := x.n + 1
-	prior := m.logOdds(n)
-	var out []Candidate
-	for _, i := range cand {
-		p := &x.recs[i]
-		if !x.alive[i] || (r.ID != "" && p.id == r.ID) {
-			continue
+	out := cand[:0]
+	for s := 0; s < len(cand); {
+		e := s + 1
+		for e < len(cand) && cand[e] == cand[s] {
+			e++
 		}
-		w, v, ws, hh := m.score(&q, p, x.st, n)
-		prob := probability(prior + w)
-		if prob < m.PossibleThreshold {
-			continue
+		if e-s >= 2 {
+			out = append(out, cand[s])
 		}
-		out = append(out, Candidate{ID: p.id, Score: prob, Decision: m.decide(prob), Explanation: m.explain(v, ws, prior, hh)})
+		s = e
 	}
-	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
 	return out
 }
+
+// Comparisons returns how many record pairs Candidates has compared since
+// the index was made, and how many of them it scored in full (the others
+// could not reach the possible threshold).
+func (x *Index) Comparisons() (gathered, scored int64) { return x.comps.Load(), x.scored.Load() }
 
 // Explain compares r with the indexed record id, whatever the score, so a
 // supervisor can see why two records were (or were not) flagged.

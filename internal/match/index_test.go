@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,5 +89,96 @@ func TestIndexConcurrent(t *testing.T) {
 	wg.Wait()
 	if x.Len() != 4*(200-67) {
 		t.Errorf("Len = %d, want %d", x.Len(), 4*(200-67))
+	}
+}
+
+// A common name fills oversized postings; a record that shares only a rare
+// key with the query (a phone, a passport) must still be gathered, and one
+// that shares only the common keys must not be (the other keys find it
+// when it agrees on more). A name key of medium length brings the records
+// that share a second key with the query, and only those.
+func TestGatherKeepsRareKeys(t *testing.T) {
+	x := NewIndex(IndexOptions{MaxScan: 16, RareKey: 4})
+	for i := 0; i < 100; i++ {
+		_ = x.Add(Record{ID: fmt.Sprint("c", i), GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: fmt.Sprintf("%d-%02d-%02d", 1960+i%40, 1+i%12, 1+i%28),
+			FatherName: fmt.Sprint("Abdul ", []string{"Karim", "Jalil", "Malek", "Hamid", "Latif"}[i%5]), Sex: "m", Postcode: "8130"})
+	}
+	// Shares the phone only: other name, father, year and postcode.
+	_ = x.Add(Record{ID: "phone", GivenName: "Sohel", FamilyName: "Rana", DOB: "1990", FatherName: "Nurul Huq", Phones: []string{"01712345678"}})
+	// Shares the passport only.
+	_ = x.Add(Record{ID: "passport", GivenName: "Kamal", FamilyName: "Uddin", DOB: "1970", FatherName: "Shafiq", Passport: "BN0123456"})
+	// Shares the (oversized) name and nothing else.
+	_ = x.Add(Record{ID: "common", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1977", FatherName: "Zahir Raihan", Postcode: "1200"})
+	// Share the family name and the given name's initial (a key of 10:
+	// medium); six of them the birth year too (another medium key).
+	given := []string{"Jamal", "Jasim", "Jahid", "Jewel", "Jony", "Jibon", "Jakir", "Jalal", "Jubel", "Jinnat"}
+	for i, g := range given {
+		year := 1980
+		if i >= 6 {
+			year = 1960 + i
+		}
+		_ = x.Add(Record{ID: fmt.Sprint("u", i), GivenName: g, FamilyName: "Uddin", DOB: fmt.Sprint(year), FatherName: fmt.Sprint("Father ", i), Postcode: fmt.Sprint(1000 + i)})
+	}
+	gather := func(q Record) map[string]bool {
+		p := (&preparer{v: x.prep.v}).prepare(&q)
+		got := map[string]bool{}
+		for _, i := range x.gather(blockKeys(&p, nil), signature(&p)) {
+			got[x.recs[i].id] = true
+		}
+		return got
+	}
+	got := gather(Record{ID: "q", GivenName: "Md. Rafiqul", FamilyName: "Islam", DOB: "1985-03-12", FatherName: "Habib Ullah",
+		Phones: []string{"+880 1712-345678"}, Passport: "BN0123456", Postcode: "9999"})
+	for _, id := range []string{"phone", "passport"} {
+		if !got[id] {
+			t.Errorf("%s shares a rare key with the query but was not gathered", id)
+		}
+	}
+	if got["common"] {
+		t.Error("common shares only oversized keys and no signature part beyond them, yet was gathered")
+	}
+	if n := len(got); n > 10 {
+		t.Errorf("gathered %d of 103 records: the oversized postings were not filtered", n)
+	}
+	got = gather(Record{ID: "q2", GivenName: "Jubayer", FamilyName: "Uddin", DOB: "1980", FatherName: "Zakir", Postcode: "2000"})
+	for i := range given {
+		if want := i < 6; got[fmt.Sprint("u", i)] != want {
+			t.Errorf("u%d gathered = %v, want %v (shares a second key: %v)", i, !want, want, want)
+		}
+	}
+}
+
+// A key's posting moves between a lone slot and a list as records come
+// and go.
+func TestPostings(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	const k = 42 << 2
+	var one [1]uint32
+	get := func() []uint32 {
+		ps := slices.Clone(x.posting(k, &one))
+		slices.Sort(ps)
+		return ps
+	}
+	steps := []struct {
+		add  bool
+		slot uint32
+		want []uint32
+	}{
+		{true, 1, []uint32{1}}, {true, 2, []uint32{1, 2}}, {true, 3, []uint32{1, 2, 3}},
+		{false, 2, []uint32{1, 3}}, {false, 1, []uint32{3}}, {false, 3, nil},
+		{true, 4, []uint32{4}}, {true, 5, []uint32{4, 5}}, {false, 4, []uint32{5}}, {true, 6, []uint32{5, 6}},
+	}
+	for n, s := range steps {
+		if s.add {
+			x.postAdd(k, s.slot)
+		} else {
+			x.postRemove(k, s.slot)
+		}
+		if got := get(); !slices.Equal(got, s.want) {
+			t.Fatalf("step %d: posting %v, want %v", n, got, s.want)
+		}
+	}
+	if len(x.lists) != 1 {
+		t.Errorf("%d lists made, want 1 (a freed list is reused)", len(x.lists))
 	}
 }

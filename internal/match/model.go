@@ -250,6 +250,10 @@ type scorer struct {
 	*Model
 	lw [NumFields][maxLevels]float64
 	fp string // the model's Fingerprint
+	// rest is, after each stage of bound, the most the fields not yet
+	// compared can add: [stage][0] outside the household fields, [1] in
+	// them.
+	rest [len(boundStages)][2]float64
 }
 
 func newScorer(m *Model) *scorer {
@@ -261,7 +265,82 @@ func newScorer(m *Model) *scorer {
 			}
 		}
 	}
+	// The most a field can weigh: a level's weight, or for a field adjusted
+	// by term frequency any weight up to its clamp (a rare value); never
+	// less than 0, what a missing value weighs.
+	var most [NumFields]float64
+	for f := Field(0); f < NumFields; f++ {
+		for l := 1; l < len(levels[f]); l++ {
+			most[f] = math.Max(most[f], s.lw[f][l])
+		}
+		if tfAdjusted[f] {
+			most[f] = math.Max(most[f], maxWeight[f])
+		}
+	}
+	for k := range boundStages {
+		for _, later := range boundStages[k+1:] {
+			for _, f := range later {
+				s.rest[k][b2i(householdFields[f])] += most[f]
+			}
+		}
+		for _, f := range boundLast {
+			s.rest[k][b2i(householdFields[f])] += most[f]
+		}
+	}
 	return s
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// tfAdjusted are the fields whose agreeing levels tfU may reweigh.
+var tfAdjusted = [NumFields]bool{
+	FieldGivenName: true, FieldFamilyName: true, FieldFullName: true, FieldNativeName: true,
+	FieldFatherName: true, FieldMotherName: true, FieldDOB: true, FieldPhone: true,
+	FieldPostcode: true, FieldAdminArea: true,
+}
+
+// boundStages are the fields bound compares, cheapest first, in stages
+// after each of which it stops when the pair can no longer reach the
+// weight asked; boundLast are never compared by bound (the address, the
+// costliest comparison), only bounded.
+var (
+	boundStages = [...][]Field{
+		{FieldDOB, FieldSex, FieldPhone, FieldNationalID, FieldPassport, FieldPostcode, FieldAdminArea},
+		{FieldGivenName, FieldFamilyName, FieldFullName, FieldFatherName, FieldMotherName},
+		{FieldNativeName},
+	}
+	boundLast = []Field{FieldAddress}
+)
+
+// bound returns an upper bound of score(a, b, st, n)'s total, comparing
+// fields stage by stage and returning as soon as the bound falls below
+// need (a bound below need means the pair cannot reach it). The bound
+// holds because every field's weight is at most its most (see newScorer),
+// the cap on the native name only lowers a weight, and the total
+// (Σ non-household w) + h + householdCorrection(h) rises with the
+// household weight h.
+func (m *scorer) bound(a, b *prepared, st *Stats, n int, need float64) float64 {
+	logPi := m.householdLogPi(n)
+	var v Vector
+	var sum [2]float64
+	ub := math.Inf(1)
+	for k, stage := range boundStages {
+		for _, f := range stage {
+			v[f] = compareField(f, a, b, st, &v)
+			sum[b2i(householdFields[f])] += m.weight(f, v[f], a, b, st)
+		}
+		h := sum[1] + m.rest[k][1]
+		ub = sum[0] + m.rest[k][0] + h + householdCorrection(logPi, h)
+		if ub < need {
+			return ub
+		}
+	}
+	return ub
 }
 
 // householdFields are shared by members of one household: a sibling agrees

@@ -119,6 +119,8 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 			func() float64 { _, _, _, r, _ := dd.ProgressTotals(); return float64(r) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_last_scan_seconds", Help: "Duration of the longest last finished duplicate scan of an organisation."},
 			func() float64 { _, _, _, _, l := dd.ProgressTotals(); return l.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_people", Help: "People held in memory by the duplicate indexes of this process."},
+			func() float64 { return float64(dd.Indexes.People()) }),
 	)
 	// The search's cache of name-token counts (bounded; see sqldb.keyCounts).
 	reg.MustRegister(
