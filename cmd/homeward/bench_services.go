@@ -177,6 +177,7 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 		return time.UnixMicro(clock.Load() + tick.Add(1)).UTC()
 	}
 	defer func() { db.Now = realNow }()
+	expired := 0
 	var refused atomic.Int64
 	var firstErr error
 	var errMu sync.Mutex
@@ -186,6 +187,13 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 		// Ten in the morning in Dhaka.
 		clock.Store(start.AddDate(0, 0, d).Add(4 * time.Hour).UnixMicro())
 		tick.Store(0)
+		// What nobody answered in time expires that day, as the server's
+		// hourly job would have it.
+		n, err := expireAll(sys, db)
+		if err != nil {
+			return err
+		}
+		expired += n
 		ss := byDay[d]
 		_, _, _ = concurrently(len(ss), workers, func(i int) error {
 			s := ss[i]
@@ -216,17 +224,16 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 	}
 	db.Now = realNow
 	el := time.Since(t0)
-	// What nobody answered in time expires, as the server's job would
-	// have it.
-	expired, err := db.ExpireReferrals(sys)
+	n, err := expireAll(sys, db)
 	if err != nil {
 		return err
 	}
-	n := c.screenings.Load() + c.surveys.Load() + c.plans.Load() + c.agreed.Load() + c.consents.Load() + c.referrals.Load() +
+	expired += n
+	steps := c.screenings.Load() + c.surveys.Load() + c.plans.Load() + c.agreed.Load() + c.consents.Load() + c.referrals.Load() +
 		c.moves.Load() + c.deliveries.Load() + c.sessions.Load() + c.updates.Load()
 	fmt.Fprintf(progress, "\n")
 	fmt.Fprintf(out, "services for %d of %d cases without any, over %d days, through the services on %d goroutines: %d steps in %s: %.0f steps/s\n",
-		len(stories), len(rows), len(days), workers, n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+		len(stories), len(rows), len(days), workers, steps, el.Round(time.Millisecond), float64(steps)/el.Seconds())
 	fmt.Fprintf(out, "  assessments: %d protection screenings, %d sustainability surveys\n", c.screenings.Load(), c.surveys.Load())
 	fmt.Fprintf(out, "  plans: %d created, %d agreed; %d referral consents\n", c.plans.Load(), c.agreed.Load(), c.consents.Load())
 	fmt.Fprintf(out, "  referrals: %d sent, %d moves, %d expired unanswered\n", c.referrals.Load(), c.moves.Load(), expired)
@@ -238,6 +245,19 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 		fmt.Fprintf(out, "  %d steps were refused (their cases' later steps skipped); first: %v\n", refused.Load(), firstErr)
 	}
 	return nil
+}
+
+// expireAll expires every referral past its deadline (ExpireReferrals
+// takes a batch at a time).
+func expireAll(sys context.Context, db *sqldb.DB) (int, error) {
+	total := 0
+	for {
+		n, err := db.ExpireReferrals(sys)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
 }
 
 // printServiceTotals prints what the organisation's cases have, seeded now
