@@ -87,6 +87,11 @@ type serviceCounts struct {
 	screenings, surveys, plans, agreed, consents, referrals, moves, deliveries, sessions, updates atomic.Int64
 }
 
+func (c *serviceCounts) sum() int64 {
+	return c.screenings.Load() + c.surveys.Load() + c.plans.Load() + c.agreed.Load() + c.consents.Load() + c.referrals.Load() +
+		c.moves.Load() + c.deliveries.Load() + c.sessions.Load() + c.updates.Load()
+}
+
 // seedStep is one step of a case's story on a day (days after the window's
 // start).
 type seedStep struct {
@@ -217,8 +222,7 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 		})
 		if time.Since(lastPrint) > 2*time.Second {
 			lastPrint = time.Now()
-			n := int(c.screenings.Load() + c.surveys.Load() + c.plans.Load() + c.agreed.Load() + c.consents.Load() + c.referrals.Load() +
-				c.moves.Load() + c.deliveries.Load() + c.sessions.Load() + c.updates.Load())
+			n := c.sum()
 			fmt.Fprintf(progress, "\r%d of %d service steps, %.0f/s   ", n, total, float64(n)/time.Since(t0).Seconds())
 		}
 	}
@@ -229,8 +233,7 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 		return err
 	}
 	expired += n
-	steps := c.screenings.Load() + c.surveys.Load() + c.plans.Load() + c.agreed.Load() + c.consents.Load() + c.referrals.Load() +
-		c.moves.Load() + c.deliveries.Load() + c.sessions.Load() + c.updates.Load()
+	steps := c.sum()
 	fmt.Fprintf(progress, "\n")
 	fmt.Fprintf(out, "services for %d of %d cases without any, over %d days, through the services on %d goroutines: %d steps in %s: %.0f steps/s\n",
 		len(stories), len(rows), len(days), workers, steps, el.Round(time.Millisecond), float64(steps)/el.Seconds())
@@ -494,23 +497,20 @@ func referStory(s *seedStory, r *rand.Rand, n int, st string, day int, date func
 		kind = referral.KindTraining
 	}
 	training := demo.Course(n, date(day))
-	add(day, func() error {
-		var in referral.DeliveryInput
-		switch kind {
-		case referral.KindCounselling:
-			in.Counselling = &referral.Counselling{}
-		case referral.KindTraining:
-			in.Training = &training
-		default:
-			return nil
-		}
-		out, err := db.AddDelivery(staff(), ref.ID, in)
-		if err == nil {
-			del = out
-			c.deliveries.Add(1)
-		}
-		return err
-	})
+	if kind != referral.KindGeneric {
+		add(day, func() error {
+			in := referral.DeliveryInput{Training: &training}
+			if kind == referral.KindCounselling {
+				in = referral.DeliveryInput{Counselling: &referral.Counselling{}}
+			}
+			out, err := db.AddDelivery(staff(), ref.ID, in)
+			if err == nil {
+				del = out
+				c.deliveries.Add(1)
+			}
+			return err
+		})
+	}
 	if fate == referral.StateAccepted {
 		return
 	}
