@@ -19,6 +19,7 @@ import (
 	"homeward"
 	"homeward/internal/match/gen"
 	"homeward/internal/registry"
+	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
 
@@ -45,13 +46,18 @@ func benchDBFlags(fs *flag.FlagSet, dir, help string) func(context.Context) (*sq
 
 // openBenchDB opens the bench database with its audit key: HOMEWARD_AUDIT_KEY,
 // else <dir>/audit.key, created on first use (so that seed and search, run
-// one after the other, key one chain).
+// one after the other, key one chain); and the key of counselling notes
+// likewise (HOMEWARD_NOTES_KEY, else <dir>/notes.key).
 func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	c := Config{DataDir: dir, AuditKey: os.Getenv(auditKeyEnv)}
+	c := Config{DataDir: dir, AuditKey: os.Getenv(auditKeyEnv), NotesKey: os.Getenv(notesKeyEnv)}
 	kr, _, _, err := c.auditKeys()
+	if err != nil {
+		return nil, err
+	}
+	nk, _, _, err := c.notesKey()
 	if err != nil {
 		return nil, err
 	}
@@ -59,19 +65,21 @@ func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.AuditKeys = kr
+	db.AuditKeys, db.NotesKeys = kr, seal.NewKeyring(nk)
 	return db, nil
 }
 
 // benchSeed fills a database with people whose names are as concentrated as
 // Bangladeshi names are (the duplicate benchmark's generator), each with a
-// case, through the batched import path, and spreads the cases over every
-// status.
+// case, through the batched import path, spreads the cases over every
+// status and gives them services (benchServices).
 func benchSeed(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench seed", "bench seed --people N [--data-dir DIR | --database postgres://…]")
 	people := fs.Int("people", 100_000, "people to add")
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	seed := fs.Uint64("seed", 1, "random seed")
+	services := fs.Bool("services", true, "give a realistic share of the cases assessments, plans, referrals and deliveries through the services")
+	workers := fs.Int("workers", 6, "concurrent writers of the services")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -129,7 +137,14 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
-	fmt.Fprintf(p.stdout, "not seeded: assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
+	if *services {
+		if err := benchServices(sys, actx, db, *seed, max(1, *workers), p.stdout, p.stderr); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
+		return nil
+	}
+	fmt.Fprintf(p.stdout, "not seeded (--services=false): assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
 	return nil
 }
 

@@ -12,7 +12,7 @@ func TestBenchSeedAndSearch(t *testing.T) {
 	if _, err := run(t, nil, "", "bench", "search", "--data-dir", dir, "--n", "5"); err == nil {
 		t.Error("bench search on an empty database did not fail")
 	}
-	out, err := run(t, nil, "", "bench", "seed", "--people", "600", "--data-dir", dir)
+	out, err := run(t, nil, "", "bench", "seed", "--people", "600", "--services=false", "--data-dir", dir)
 	if err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
@@ -20,7 +20,7 @@ func TestBenchSeedAndSearch(t *testing.T) {
 		t.Errorf("seed output: %s", out)
 	}
 	// A second seed adds to the same organisation.
-	if out, err := run(t, nil, "", "bench", "seed", "--people", "100", "--seed", "2", "--data-dir", dir); err != nil {
+	if out, err := run(t, nil, "", "bench", "seed", "--people", "100", "--seed", "2", "--services=false", "--data-dir", dir); err != nil {
 		t.Fatalf("second seed: %v\n%s", err, out)
 	}
 	out, err = run(t, nil, "", "bench", "search", "--data-dir", dir, "--n", "40", "--workers", "2")

@@ -151,7 +151,7 @@ func seedAssessments(ctx context.Context, db *sqldb.DB, w *World) error {
 		}
 		for _, p := range spread(people, now, assessedPerOrg) {
 			returned, _ := assessment.ParseReturnDate(p.ReturnDate)
-			tr := trajectories[n%len(trajectories)]
+			k := n
 			n++
 			// Screening at reception, a day after return.
 			risk := 0.15
@@ -181,7 +181,7 @@ func seedAssessments(ctx context.Context, db *sqldb.DB, w *World) error {
 				if i > 0 && n%5 == 0 && (i == len(rounds)-1 || returned.AddDate(0, rounds[i+1].months, 0).After(now)) {
 					break
 				}
-				answers := SurveyAnswers(r, tr.start.add(tr.step, float64(i)), on.Format(time.DateOnly), rd.round)
+				answers := SurveyAnswers(r, LevelsAt(k, i), on.Format(time.DateOnly), rd.round)
 				in := assessment.Input{FormID: assessment.SurveyFormID, Status: assessment.StatusCompleted, Answers: answers}
 				if _, err := db.CreateSubmission(actx, p.PersonID, in); err != nil {
 					return fmt.Errorf("demo survey for %s: %w", p.CaseNumber, err)
@@ -225,4 +225,11 @@ func dateAfter(returned time.Time, months, days int, now time.Time) string {
 		t = now
 	}
 	return strings.TrimSpace(t.Format(time.DateOnly))
+}
+
+// LevelsAt returns how returnee n of the demo's trajectories is doing at
+// follow-up i (0 for the baseline): for seeding surveys beyond the demo.
+func LevelsAt(n, i int) Levels {
+	tr := trajectories[n%len(trajectories)]
+	return tr.start.add(tr.step, float64(i))
 }

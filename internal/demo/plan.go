@@ -210,3 +210,9 @@ func (s *seeder) grant(r *referral.Referral, ps referral.PlannedService, ago flo
 	visit(ago-75, referral.Visit{Trading: true, MonthlyIncome: income(14500), Note: "ব্যবসা ভালো চলছে; একজন সহকারী রেখেছেন।"})
 	s.move(r, officer, referral.StateCompleted, "", "")
 }
+
+// PlanGoals returns the goals of demo plan idea n: a returnee's own words
+// for seeding plans beyond the demo.
+func PlanGoals(n int) []referral.Goal {
+	return append([]referral.Goal(nil), planIdeas[n%len(planIdeas)].goals...)
+}

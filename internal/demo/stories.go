@@ -283,3 +283,10 @@ func (s *seeder) consent(c registry.Summary, orgID string) {
 	s.fail("consent", s.db.RecordConsent(s.as(s.worker("shapla")), c.PersonID,
 		&registry.Consent{Purpose: registry.PurposeReferral, Method: registry.MethodSignedForm, Recipient: registry.Recipient{OrgID: orgID}}))
 }
+
+// Course returns demo course n as a fresh enrolment on date (YYYY-MM-DD),
+// for seeding trainings beyond the demo.
+func Course(n int, date string) referral.Training {
+	c := courses[n%len(courses)]
+	return referral.Training{Course: c.name, Trade: c.trade, ISCO: c.isco, StartDate: date, Hours: 200, EnrolledOn: date, Outcome: referral.TrainingEnrolled}
+}
