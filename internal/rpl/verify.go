@@ -3,6 +3,7 @@ package rpl
 import (
 	"context"
 	"errors"
+	"path"
 	"strconv"
 	"time"
 
@@ -40,11 +41,12 @@ func Verify(ctx context.Context, svc Service, doc []byte, now time.Time) *Verdic
 		return v
 	}
 	checked, err := credential.CheckBadge(doc, now)
-	if checked != nil || err != nil {
-		// Read what it says even when a date is wrong: the page shows it.
-		if d, err2 := credential.Verify(doc, nil); err2 == nil {
-			fill(v, d.Document)
-		}
+	if err == nil {
+		fill(v, checked.Document)
+	} else if d, err2 := credential.Verify(doc, nil); err2 == nil {
+		// The proof holds but a date or the issuer does not: the page
+		// still shows what it says.
+		fill(v, d.Document)
 	}
 	if err != nil {
 		key := "credential.verify.invalid"
@@ -108,7 +110,7 @@ func revokedIn(ctx context.Context, svc Service, d map[string]any, org string) (
 	}
 	list, _ := st["statusListCredential"].(string)
 	idx, err := strconv.Atoi(asString(st["statusListIndex"]))
-	if err != nil || list == "" || lastSegment(list) != org {
+	if err != nil || list == "" || path.Base(list) != org {
 		return false, errors.New("credential: its status entry is malformed or not its issuer's")
 	}
 	sl, err := svc.StatusList(ctx, org)
@@ -125,12 +127,3 @@ func revokedIn(ctx context.Context, svc Service, d map[string]any, org string) (
 }
 
 func asString(v any) string { s, _ := v.(string); return s }
-
-func lastSegment(u string) string {
-	for i := len(u) - 1; i >= 0; i-- {
-		if u[i] == '/' {
-			return u[i+1:]
-		}
-	}
-	return u
-}
