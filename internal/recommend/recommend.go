@@ -64,10 +64,10 @@ const (
 // audit reads them, the model never does.
 type Profile struct {
 	ExternalID          string  `json:"external_id,omitempty"`
-	Sex                 string  `json:"sex,omitempty"` // audit only: female, male, other, unknown
+	Sex                 string  `json:"sex,omitempty"`      // audit only: female, male, other, unknown
 	District            string  `json:"district,omitempty"` // audit only
 	Age                 float64 `json:"age"`
-	Education           string  `json:"education"` // none|primary|secondary|higher
+	Education           string  `json:"education"`                   // none|primary|secondary|higher
 	OccupationAbroad    string  `json:"occupation_abroad,omitempty"` // ISCO-08 code (any level) or a label
 	YearsAbroad         float64 `json:"years_abroad"`
 	SkillLevel          float64 `json:"skill_level"` // 0–3
