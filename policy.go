@@ -188,6 +188,14 @@ const (
 	ActCredentialRead   Action = "credential.read"
 	ActCredentialIssue  Action = "credential.issue"
 	ActCredentialRevoke Action = "credential.revoke"
+	// Service recommendations: seeing the suggestions for a person (on the
+	// plan page, beside the plan the case worker decides); reading model
+	// cards and fairness reports; training a model from the organisation's
+	// pseudonymised history or uploading one; activating a model version.
+	ActRecommendRead     Action = "recommend.read"
+	ActRecommendModels   Action = "recommend.models"
+	ActRecommendTrain    Action = "recommend.train"
+	ActRecommendActivate Action = "recommend.activate"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -287,6 +295,11 @@ var rules = map[Action]rule{
 	ActCredentialRead:   {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActCredentialIssue:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActCredentialRevoke: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+
+	ActRecommendRead:     {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActRecommendModels:   {scope: ScopeRead, roles: []Role{RoleSupervisor, RoleMEAnalyst, RoleAdministrator}},
+	ActRecommendTrain:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}},
+	ActRecommendActivate: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

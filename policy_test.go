@@ -72,6 +72,11 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActCredentialRead:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActCredentialIssue:  {homeward.RoleSupervisor},
 	homeward.ActCredentialRevoke: {homeward.RoleSupervisor},
+
+	homeward.ActRecommendRead:     {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActRecommendModels:   {homeward.RoleSupervisor, homeward.RoleMEAnalyst, homeward.RoleAdministrator},
+	homeward.ActRecommendTrain:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator},
+	homeward.ActRecommendActivate: {homeward.RoleAdministrator},
 }
 
 // Actions only the operator organisation's role holders may perform.

@@ -450,7 +450,9 @@ func newConsents(r *rand.Rand, p registry.Person) []registry.Consent {
 	if r.IntN(100) < 25 {
 		out = append(out, c(registry.PurposeResearch))
 	}
-	return out
+	// Every demo returnee agreed to suggestions (not drawn, so that the
+	// rest of the demo world stays as it was).
+	return append(out, c(registry.PurposeSuggestions))
 }
 
 // lifecycle plans the case's later history: status moves (a few weeks

@@ -15,10 +15,14 @@ const (
 	PurposeReferral     Purpose = "referral"
 	PurposeContact      Purpose = "contact_sms_phone"
 	PurposeResearch     Purpose = "research_anonymised"
+	// PurposeSuggestions allows ranking services for the person with a
+	// learned model or rules (internal/recommend); withdrawing it is the
+	// returnee's opt-out of automated suggestions.
+	PurposeSuggestions Purpose = "automated_suggestions"
 )
 
 // Purposes lists every Purpose.
-var Purposes = []Purpose{PurposeRegistration, PurposeReferral, PurposeContact, PurposeResearch}
+var Purposes = []Purpose{PurposeRegistration, PurposeReferral, PurposeContact, PurposeResearch, PurposeSuggestions}
 
 // ConsentMethod is how consent was given.
 type ConsentMethod string
