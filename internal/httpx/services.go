@@ -5,6 +5,7 @@ import (
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
 	"homeward/internal/indicator"
+	"homeward/internal/recommend"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 	"homeward/internal/report"
@@ -26,6 +27,7 @@ type Services struct {
 	Indicators indicator.Service
 	Reports    report.Service
 	RPL        rpl.Service
+	Recommend  recommend.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -49,3 +50,18 @@ type Choice struct {
 
 // MaxReason is the longest reason a case worker may give, in characters.
 const MaxReason = 2000
+
+// Service is what the web and API adapters call; internal/sqldb implements
+// it, authorising every call (see homeward.ActRecommend*).
+type Service interface {
+	SaveModel(ctx context.Context, source, version string, raw []byte) (*Stored, error)
+	Models(ctx context.Context) ([]Stored, error)
+	FindModel(ctx context.Context, id string) (*Stored, error)
+	ActiveModel(ctx context.Context) (*Stored, error)
+	ActivateModel(ctx context.Context, id string) (*Stored, error)
+	RetireModel(ctx context.Context, id string) error
+	RecordChoice(ctx context.Context, planID string, c *Choice) error
+	Choices(ctx context.Context, caseID string) ([]Choice, error)
+	ChoiceStats(ctx context.Context) (map[string][2]int, error)
+	RecommendHistory(ctx context.Context, from, to string) ([]Case, error)
+}

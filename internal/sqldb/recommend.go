@@ -12,6 +12,8 @@ import (
 	"homeward/internal/referral"
 )
 
+var _ recommend.Service = (*DB)(nil)
+
 const modelColumns = `id, org_id, version, source, model, created_by, created_at, COALESCE(activated_by, ''), activated_at, retired_at`
 
 func scanModel(s scanner) (*recommend.Stored, error) {
