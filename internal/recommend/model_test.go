@@ -141,6 +141,9 @@ func TestRecommendRankShape(t *testing.T) {
 			}
 		}
 	}
+	if top := m.Top(p); top.Service != sg[0].Service || top.Gain != sg[0].Gain {
+		t.Errorf("Top %+v, Rank first %+v", top, sg[0])
+	}
 	if got := m.Rank(p, []string{JobPlacement, "massage", BusinessGrant}); len(got) != 2 {
 		t.Errorf("eligible subset: %+v", got)
 	}
