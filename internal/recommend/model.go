@@ -465,7 +465,7 @@ func (m *Model) Top(p Profile) Suggestion {
 func (m *Model) suggest(p Profile, s string, e *Effect, z []float64) Suggestion {
 	d := len(z) + 1
 	x := append([]float64{1}, z...)
-	gain := dot(e.Coef, x)
+	gain := e.Coef[0] + dot(e.Coef[1:], z) // as Top computes it, to the last bit
 	v := 0.0
 	for i := 0; i < d; i++ {
 		v += x[i] * dot(e.Cov[i*d:(i+1)*d], x)
