@@ -52,7 +52,7 @@ func Bench(w World, n int, seed uint64, now time.Time, clock func() time.Time) (
 		name   string
 		choose func(Profile) string
 	}{
-		{"model", func(p Profile) string { return m.Rank(p, nil)[0].Service }},
+		{"model", func(p Profile) string { return m.Top(p).Service }},
 		{"rules", func(p Profile) string { return Rules(p, nil)[0].Service }},
 		{"usual", w.Usual},
 	}

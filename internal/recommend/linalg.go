@@ -50,9 +50,9 @@ func (m *design) gram(idx []int, w, y []float64, lambda float64) ([]float64, []f
 				continue
 			}
 			b[j] += v * y[i]
-			aj := a[j*d:]
-			for k := 0; k <= j; k++ {
-				aj[k] += v * r[k]
+			aj := a[j*d : j*d+j+1]
+			for k, rk := range r[:j+1] {
+				aj[k] += v * rk
 			}
 		}
 	}
@@ -181,9 +181,11 @@ func mul(a, b []float64, d int) []float64 {
 }
 
 // logistic fits P(y=1) = σ(xᵀβ) with an L2 penalty λ by Newton's method
-// (iteratively reweighted least squares) on the rows idx.
-func logistic(m *design, idx []int, y []float64, lambda float64) ([]float64, error) {
+// (iteratively reweighted least squares) on the rows idx, starting from
+// start (nil: zero), until no coefficient moves by 1e-4.
+func logistic(m *design, idx []int, y []float64, lambda float64, start []float64) ([]float64, error) {
 	beta := make([]float64, m.d)
+	copy(beta, start)
 	w := make([]float64, m.n)
 	z := make([]float64, m.n)
 	for iter := 0; iter < 25; iter++ {
@@ -204,7 +206,7 @@ func logistic(m *design, idx []int, y []float64, lambda float64) ([]float64, err
 			delta = math.Max(delta, math.Abs(next[j]-beta[j]))
 		}
 		beta = next
-		if delta < 1e-6 {
+		if delta < 1e-4 {
 			break
 		}
 	}

@@ -173,7 +173,7 @@ func (d *data) nuisanceDesign(k int) *design {
 // service and the outcome with (mu1) and without (mu0) it.
 type nuisance struct{ prop, mu1, mu0 []float64 }
 
-func fitNuisance(m *design, t, y []float64, idx []int, lambda float64) (*nuisance, error) {
+func fitNuisance(m *design, t, y []float64, idx []int, lambda float64, start []float64) (*nuisance, error) {
 	var on, off []int
 	for _, i := range idx {
 		if t[i] == 1 {
@@ -187,7 +187,7 @@ func fitNuisance(m *design, t, y []float64, idx []int, lambda float64) (*nuisanc
 	}
 	var nu nuisance
 	var err error
-	if nu.prop, err = logistic(m, idx, t, 1); err != nil {
+	if nu.prop, err = logistic(m, idx, t, 1, start); err != nil {
 		return nil, fmt.Errorf("propensity: %w", err)
 	}
 	if nu.mu1, err = ridge(m, on, y, lambda); err != nil {
@@ -244,7 +244,7 @@ func Train(cases []Case, opt Options) (*Model, error) {
 		return nil, err
 	}
 	m.Card.Validation = val
-	m.Card.Fairness = Audit(func(p Profile) []Suggestion { return m.Rank(p, nil) }, Profiles(cases), NeedScore, 0)
+	m.Card.Fairness = Audit(func(p Profile) []Suggestion { return []Suggestion{m.Top(p)} }, Profiles(cases), NeedScore, 0)
 	m.Version = m.version()
 	return m, nil
 }
@@ -279,6 +279,7 @@ func fit(cases []Case, opt Options, r *rand.Rand) (*Model, error) {
 		}
 		nd := d.nuisanceDesign(k)
 		gamma := make([]float64, len(cases))
+		var start []float64 // each fold's propensity starts from the last one's
 		for f := 0; f < opt.Folds; f++ {
 			var in, out []int
 			for i := range cases {
@@ -288,10 +289,11 @@ func fit(cases []Case, opt Options, r *rand.Rand) (*Model, error) {
 					in = append(in, i)
 				}
 			}
-			nu, err := fitNuisance(nd, t, d.y, in, opt.Lambda)
+			nu, err := fitNuisance(nd, t, d.y, in, opt.Lambda, start)
 			if err != nil {
 				return nil, fmt.Errorf("recommend: %s, fold %d: %w", s, f+1, err)
 			}
+			start = nu.prop
 			for _, i := range out {
 				gamma[i] = nu.pseudo(nd.row(i), t[i], d.y[i])
 			}
@@ -359,7 +361,7 @@ func (m *Model) validate(train, held []Case, opt Options) (Validation, error) {
 		for i := range t {
 			t[i] = flag(dt.treated[i][k])
 		}
-		nu, err := fitNuisance(dt.nuisanceDesign(k), t, dt.y, all, opt.Lambda)
+		nu, err := fitNuisance(dt.nuisanceDesign(k), t, dt.y, all, opt.Lambda, nil)
 		if err != nil {
 			continue // too few cases to estimate: no figure for this service
 		}
@@ -380,7 +382,7 @@ func (m *Model) validate(train, held []Case, opt Options) (Validation, error) {
 		gamma[s] = g
 	}
 	policies := map[string]func(Profile) string{
-		"model": func(p Profile) string { return m.Rank(p, nil)[0].Service },
+		"model": func(p Profile) string { return m.Top(p).Service },
 		"rules": func(p Profile) string { return Rules(p, nil)[0].Service },
 		"usual": func(Profile) string { return usual },
 	}
@@ -438,10 +440,32 @@ func (m *Model) Rank(p Profile, eligible []string) []Suggestion {
 	return out
 }
 
+// Top returns the first suggestion of Rank(p, nil) without its band and
+// reasons (for audits and evaluations over many people).
+func (m *Model) Top(p Profile) Suggestion {
+	z := m.Encoder.Encode(p)
+	var best Suggestion
+	for i, s := range Services {
+		var g Suggestion
+		if e, ok := m.Effects[s]; ok {
+			g = Suggestion{Service: s, Gain: e.Coef[0] + dot(e.Coef[1:], z)}
+		} else {
+			g, _ = ruleSuggestion(p, s)
+			g.Gain *= m.RuleScale
+			g.Low, g.High = g.Gain, g.Gain
+		}
+		if i == 0 || g.Gain > best.Gain {
+			best = g
+		}
+	}
+	best.Rank = 1
+	return best
+}
+
 func (m *Model) suggest(p Profile, s string, e *Effect, z []float64) Suggestion {
 	d := len(z) + 1
 	x := append([]float64{1}, z...)
-	gain := dot(e.Coef, x)
+	gain := e.Coef[0] + dot(e.Coef[1:], z) // as Top computes it, to the last bit
 	v := 0.0
 	for i := 0; i < d; i++ {
 		v += x[i] * dot(e.Cov[i*d:(i+1)*d], x)
