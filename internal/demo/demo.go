@@ -72,6 +72,7 @@ var Orgs = []Org{
 			u("caseworker@shapla.demo", "Sumaiya Khatun", "bn", homeward.RoleCaseWorker),
 			u("caseworker2@shapla.demo", "Jahid Hossain", "en", homeward.RoleCaseWorker),
 			u("assessor@shapla.demo", "Nurul Amin", "bn", homeward.RoleProviderStaff),
+			u("data@shapla.demo", "Arif Hossain", "en", homeward.RoleMEAnalyst),
 		}},
 	{Key: "sylhet", Org: homeward.Organisation{Name: "Sylhet Migrant Welfare Forum", ShortName: "SMWF", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD6091", "BD6036"}},
 		Users: []User{
@@ -145,6 +146,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	}
 	if err := seedCertificates(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo certificates: %w", err)
+	}
+	if err := seedRecommend(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo suggestions: %w", err)
 	}
 	return w, nil
 }

@@ -205,3 +205,14 @@ func answerStrs(v any) []string {
 	}
 	return nil
 }
+
+// FeatureSource returns the profile field a model input is read from
+// ("education_primary" is read from education), or name itself.
+func FeatureSource(name string) string {
+	for _, f := range features {
+		if f.name == name {
+			return f.source
+		}
+	}
+	return name
+}

@@ -10,6 +10,9 @@ import (
 const (
 	SourceTrained  = "trained"  // from the organisation's own pseudonymised history
 	SourceUploaded = "uploaded" // trained elsewhere (homeward recommend train) and uploaded
+	// SourceSimulated marks a model trained on simulated history (the demo):
+	// it shows how suggestions work, not what helps real people.
+	SourceSimulated = "simulated"
 )
 
 // Stored is one model version kept for an organisation. It suggests

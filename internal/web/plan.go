@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -130,6 +131,10 @@ type planView struct {
 	FormServices []serviceRow
 	Method       string
 	Witness      string
+	// Suggest is the suggestions panel (nil when the user does not see
+	// suggestions).
+	Suggest       *suggestView
+	SuggestFailed bool
 }
 
 // withBlanks adds empty rows to the edit form: two goals and one service
@@ -272,6 +277,16 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 		}
 	}
 	v.FormGoals, v.FormServices = v.Goals, v.Services
+	// Suggestions help choose services, so they are shown to those who may
+	// change the plan. A failure to rank never hides the plan itself.
+	if v.CanWrite {
+		if s, err := w.suggestions(r, lng, pl); err != nil {
+			slog.ErrorContext(r.Context(), "ranking suggestions", "plan", pl.ID, "err", err)
+			v.SuggestFailed = true
+		} else {
+			v.Suggest = s
+		}
+	}
 	return v
 }
 

@@ -60,6 +60,9 @@ type Web struct {
 	// flashKeys are the messages a redirect may ask to show (?ok=key);
 	// filled while the routes are set up, read-only afterwards.
 	flashKeys map[string]bool
+	// recModels caches parsed model versions by their stored id (a
+	// version never changes once stored).
+	modelCache sync.Map
 }
 
 // New returns the UI with its routes.
@@ -109,6 +112,7 @@ func New(svc Services) (*Web, error) {
 	w.routesOccupations()
 	w.routesSkills()
 	w.routesVerify()
+	w.routesRecommend()
 	return w, nil
 }
 

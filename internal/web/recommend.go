@@ -1,0 +1,621 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"homeward"
+	"homeward/internal/i18n"
+	"homeward/internal/recommend"
+	"homeward/internal/referral"
+	"homeward/internal/registry"
+)
+
+// routesRecommend registers the service suggestions: the choice a case
+// worker records beside them on the plan page, and the model pages
+// (versions, model card, fairness report, training, upload, activation).
+func (w *Web) routesRecommend() {
+	w.handle("POST /plans/{id}/suggestions", w.planChoose, true)
+	w.handle("GET /recommend", w.recModels, true)
+	w.handle("GET /recommend/{id}", w.recModel, true)
+	w.handle("GET /recommend/{id}/fairness.csv", w.recFairnessCSV, true)
+	w.handle("GET /recommend/{id}/model.json", w.recModelJSON, true)
+	w.handle("POST /recommend/train", w.recTrain, true)
+	w.handle("POST /recommend/upload", w.recUpload, true)
+	w.handle("POST /recommend/{id}/activate", w.recActivate, true)
+	w.handle("POST /recommend/{id}/retire", w.recRetire, true)
+	w.flash("recommend.ui.chosen", "recommend.ui.trained", "recommend.ui.uploaded", "recommend.ui.activated", "recommend.ui.retired")
+}
+
+// suggestView is the suggestions panel of a plan page.
+type suggestView struct {
+	// Consent is false when the returnee has not agreed to automated
+	// suggestions or withdrew the agreement (their opt-out): nothing is
+	// ranked then.
+	Consent bool
+	// Model is the active model's version; empty when the rules rank.
+	Model   string
+	ModelID string
+	Rows    []suggestRow
+	// Missing lists what the record lacks (the estimate rests on less).
+	Missing []string
+	// Unavailable lists the services no provider near the person offers
+	// with places, or whose eligibility the person does not meet.
+	Unavailable []string
+	// suggested is the ranking as shown, recorded with the choice.
+	suggested []recommend.Suggestion
+	offers    map[string]referral.Offer
+}
+
+// suggestRow is one ranked service.
+type suggestRow struct {
+	Service, Name, Gain, Band, Provider, Places, Rule string
+	Rank                                              int
+	Reasons                                           []string
+	InPlan, ByRule                                    bool
+}
+
+// maxModelBytes bounds an uploaded model.
+const maxModelBytes = 8 << 20
+
+// loadModel parses a stored model version, once per version.
+func (w *Web) loadModel(s *recommend.Stored) (*recommend.Model, error) {
+	if m, ok := w.modelCache.Load(s.ID); ok {
+		return m.(*recommend.Model), nil
+	}
+	m, err := recommend.LoadModel(bytes.NewReader(s.Raw))
+	if err != nil {
+		return nil, err
+	}
+	w.modelCache.Store(s.ID, m)
+	return m, nil
+}
+
+// suggestions ranks the services for the plan's person: only those a
+// provider near them offers, with places, and whose eligibility they meet;
+// by the active model, or by the needs-based rules when none is active.
+// It returns nil when the user may not see suggestions.
+func (w *Web) suggestions(r *http.Request, lng string, pl *referral.Plan) (*suggestView, error) {
+	ctx := r.Context()
+	a := homeward.ActorFromContext(ctx)
+	if w.svc.Recommend == nil || !homeward.Can(a, homeward.ActRecommendRead, homeward.Resource{OrgID: pl.OrgID}) {
+		return nil, nil
+	}
+	rec, err := w.svc.Registry.FindRecord(ctx, pl.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	now := w.clock(r).Time()
+	v := &suggestView{offers: map[string]referral.Offer{}}
+	if _, ok := registry.ConsentValid(rec.Consents, registry.PurposeSuggestions, registry.Recipient{}, now); !ok {
+		return v, nil
+	}
+	v.Consent = true
+	ov, err := w.svc.Assessment.PersonOverview(ctx, pl.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	profile, missing := recommend.ProfileOf(recommend.Facts{Record: rec, Submissions: ov.Submissions}, now)
+	for _, f := range missing {
+		v.Missing = append(v.Missing, i18n.T(lng, "recommend.feature."+f, nil))
+	}
+	facts := referral.FactsOf(rec, now)
+	names, _ := w.serviceNames(r, lng)
+	var eligible []string
+	rules := map[string]string{}
+	for _, s := range recommend.Services {
+		o, ok := w.bestOffer(r, s, facts)
+		if !ok {
+			v.Unavailable = append(v.Unavailable, i18n.T(lng, "recommend.service."+s, nil))
+			continue
+		}
+		eligible = append(eligible, s)
+		v.offers[s] = o
+		// An offer for one sex only is a programme rule, shown as such:
+		// the model never reads sex.
+		if len(o.Eligibility.Sexes) > 0 {
+			var sexes []string
+			for _, x := range o.Eligibility.Sexes {
+				sexes = append(sexes, label(lng, "registry.sex", string(x)))
+			}
+			rules[s] = i18n.T(lng, "recommend.ui.programme_rule", map[string]any{"who": strings.Join(sexes, ", ")})
+		}
+	}
+	active, err := w.svc.Recommend.ActiveModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ranked []recommend.Suggestion
+	if active != nil {
+		m, err := w.loadModel(active)
+		if err != nil {
+			return nil, err
+		}
+		v.Model, v.ModelID = active.Version, active.ID
+		ranked = m.Rank(profile, eligible)
+	} else {
+		ranked = recommend.Rules(profile, eligible)
+	}
+	v.suggested = ranked
+	planned := map[string]bool{}
+	for _, s := range pl.Services {
+		planned[recommend.ServiceOf(s.ServiceType)] = true
+	}
+	for _, s := range ranked {
+		o := v.offers[s.Service]
+		row := suggestRow{Service: s.Service, Name: i18n.T(lng, "recommend.service."+s.Service, nil), Rank: s.Rank, InPlan: planned[s.Service],
+			ByRule: s.Rule, Provider: o.OrgName, Rule: rules[s.Service]}
+		if t := nameOr(names, o.ServiceType); t != "" && t != o.ServiceType {
+			row.Provider = o.OrgName + " — " + t
+		}
+		if o.PlacesLeft != nil {
+			row.Places = i18n.T(lng, "recommend.ui.places", map[string]any{"n": *o.PlacesLeft})
+		}
+		if s.Rule {
+			row.Gain = i18n.T(lng, "recommend.ui.priority", map[string]any{"n": points(lng, s.Gain)})
+		} else {
+			row.Gain = i18n.T(lng, "recommend.ui.gain", map[string]any{"n": signedPoints(lng, s.Gain)})
+			row.Band = i18n.T(lng, "recommend.ui.band", map[string]any{"low": signedPoints(lng, s.Low), "high": signedPoints(lng, s.High)})
+		}
+		for _, re := range s.Reasons {
+			row.Reasons = append(row.Reasons, i18n.T(lng, re.Key, nil))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v, nil
+}
+
+// points shows a score change (0–1 scale) as points out of 100.
+func points(lng string, x float64) string {
+	return i18n.Digits(lng, strconv.FormatFloat(math.Round(100*x*10)/10, 'f', -1, 64))
+}
+
+func signedPoints(lng string, x float64) string {
+	if x > 0 {
+		return "+" + points(lng, x)
+	}
+	return points(lng, x)
+}
+
+// bestOffer returns the offer of a ranked service that serves the
+// person's district, whose eligibility they meet and that has places (the
+// most places left first); false when there is none.
+func (w *Web) bestOffer(r *http.Request, service string, facts referral.Facts) (referral.Offer, bool) {
+	var best referral.Offer
+	found := false
+	for _, t := range recommend.CatalogueTypes[service] {
+		offers, err := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{ServiceType: t, Area: facts.District})
+		if err != nil {
+			continue
+		}
+		for _, o := range offers {
+			if !o.Active || len(o.Eligibility.Ineligible(facts)) > 0 || (o.PlacesLeft != nil && *o.PlacesLeft <= 0) {
+				continue
+			}
+			if !found || more(o.PlacesLeft, best.PlacesLeft) {
+				best, found = o, true
+			}
+		}
+	}
+	return best, found
+}
+
+// more reports whether places a beat places b (nil is unlimited).
+func more(a, b *int) bool {
+	switch {
+	case a == nil:
+		return b != nil
+	case b == nil:
+		return false
+	}
+	return *a > *b
+}
+
+// planChoose records the case worker's choice beside the suggestions: the
+// chosen service is added to the plan (with the offer's provider), or
+// none when they chose otherwise; the ranking shown, whether the choice
+// followed it and the reason are recorded.
+func (w *Web) planChoose(rw http.ResponseWriter, r *http.Request) error {
+	service := r.PostFormValue("service")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	return w.planPost(rw, r, "recommend.ui.chosen", func(id string, version int) error {
+		pl, err := w.svc.Referral.FindPlan(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		v, err := w.suggestions(r, lang(r), pl)
+		if err != nil {
+			return err
+		}
+		if v == nil || !v.Consent {
+			return homeward.Errorf(homeward.EFORBIDDEN, "recommend.no_consent", "The returnee has not agreed to automated suggestions.")
+		}
+		if service == "" {
+			return homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
+		}
+		if len([]rune(reason)) > recommend.MaxReason {
+			e := homeward.FieldErrorf("reason", "recommend.choice.reason", "A reason is at most %d characters.", recommend.MaxReason)
+			e.Args = map[string]any{"n": recommend.MaxReason}
+			return e
+		}
+		c := &recommend.Choice{ModelVersion: v.Model, Suggested: v.suggested, Reason: reason}
+		if service != "none" {
+			o, ok := v.offers[service]
+			if !ok {
+				return homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
+			}
+			c.Chosen = service
+			if !slices.ContainsFunc(pl.Services, func(s referral.PlannedService) bool { return recommend.ServiceOf(s.ServiceType) == service }) {
+				in := referral.PlanInput{Goals: pl.Goals, Services: append(slices.Clone(pl.Services), referral.PlannedService{ServiceType: o.ServiceType, ProviderOrgID: o.OrgID})}
+				if _, err := w.svc.Referral.UpdatePlan(r.Context(), id, version, in); err != nil {
+					return err
+				}
+			}
+		}
+		return w.svc.Recommend.RecordChoice(r.Context(), id, c)
+	}, nil)
+}
+
+// ---- model pages ----
+
+type recModelRow struct {
+	ID, Version, Source, Created, Activated, Status, Choices string
+	Active, CanActivate                                      bool
+}
+
+type recModelsData struct {
+	Rows                  []recModelRow
+	CanTrain, CanActivate bool
+	Active, From, To      string
+	MinCases              int
+}
+
+// recModels lists the organisation's model versions and offers training
+// from its own history and uploading a model trained elsewhere.
+func (w *Web) recModels(rw http.ResponseWriter, r *http.Request) error {
+	p := w.newPage(r, "recommend.ui.models", nil)
+	d, err := w.recModelsData(r, p.Lang)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return w.render(rw, http.StatusOK, "recommend_models", p)
+}
+
+func (w *Web) recModelsData(r *http.Request, lng string) (*recModelsData, error) {
+	ctx := r.Context()
+	a := homeward.ActorFromContext(ctx)
+	models, err := w.svc.Recommend.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := w.svc.Recommend.ChoiceStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc := w.clock(r).Location()
+	users := w.userNames(r)
+	d := &recModelsData{CanTrain: homeward.Can(a, homeward.ActRecommendTrain, homeward.Resource{OrgID: a.OrgID}),
+		CanActivate: homeward.Can(a, homeward.ActRecommendActivate, homeward.Resource{OrgID: a.OrgID}), MinCases: recommend.MinCases}
+	for _, m := range models {
+		w.addNames(r, users, m.CreatedBy, m.ActivatedBy)
+		row := recModelRow{ID: m.ID, Version: m.Version, Source: i18n.T(lng, "recommend.source."+m.Source, nil), Active: m.Active(),
+			Created: i18n.T(lng, "recommend.ui.by_at", map[string]any{"by": users[m.CreatedBy], "at": timeText(lng, loc, m.CreatedAt)})}
+		if m.ActivatedAt != nil {
+			row.Activated = i18n.T(lng, "recommend.ui.by_at", map[string]any{"by": users[m.ActivatedBy], "at": timeText(lng, loc, *m.ActivatedAt)})
+		}
+		switch {
+		case m.Active():
+			row.Status, d.Active = i18n.T(lng, "recommend.status.active", nil), m.Version
+		case m.RetiredAt != nil:
+			row.Status = i18n.T(lng, "recommend.status.retired", nil)
+		default:
+			row.Status = i18n.T(lng, "recommend.status.stored", nil)
+			row.CanActivate = d.CanActivate && m.CreatedBy != a.UserID
+		}
+		if n := stats[m.Version]; n[0] > 0 {
+			row.Choices = i18n.T(lng, "recommend.ui.followed", map[string]any{"n": n[0], "followed": n[1]})
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d, nil
+}
+
+// recPost runs a model write and returns to the list, or shows the list
+// with the refusal.
+func (w *Web) recPost(rw http.ResponseWriter, r *http.Request, to func(id string) string, write func() (string, string, error)) error {
+	id, ok, err := write()
+	if err == nil {
+		http.Redirect(rw, r, to(id)+"?ok="+ok, http.StatusSeeOther)
+		return nil
+	}
+	p := w.newPage(r, "recommend.ui.models", nil)
+	status, rerr := refusal(p, err, nil)
+	if rerr != nil {
+		return rerr
+	}
+	d, derr := w.recModelsData(r, p.Lang)
+	if derr != nil {
+		return derr
+	}
+	d.From, d.To = r.PostFormValue("from"), r.PostFormValue("to")
+	p.Data = d
+	return w.render(rw, status, "recommend_models", p)
+}
+
+func toList(string) string { return "/recommend" }
+
+func toModel(id string) string { return "/recommend/" + id }
+
+// recTrain fits a model on the organisation's pseudonymised history and
+// stores it (not active).
+func (w *Web) recTrain(rw http.ResponseWriter, r *http.Request) error {
+	return w.recPost(rw, r, toModel, func() (string, string, error) {
+		from, to := strings.TrimSpace(r.PostFormValue("from")), strings.TrimSpace(r.PostFormValue("to"))
+		for field, m := range map[string]string{"from": from, "to": to} {
+			if m != "" && !validMonth(m) {
+				return "", "", homeward.FieldErrorf(field, "recommend.train.month", "Give a month as YYYY-MM.")
+			}
+		}
+		cases, err := w.svc.Recommend.RecommendHistory(r.Context(), from, to)
+		if err != nil {
+			return "", "", err
+		}
+		if len(cases) < recommend.MinCases {
+			e := homeward.Errorf(homeward.ECONFLICT, "recommend.train.too_few", "Only %d past cases have a 12-month follow-up; a model needs at least %d. The rules suggest until then.", len(cases), recommend.MinCases)
+			e.Args = map[string]any{"n": len(cases), "min": recommend.MinCases}
+			return "", "", e
+		}
+		m, err := recommend.Train(cases, recommend.Options{Now: w.clock(r).Time(), From: from, To: to, Seed: 1})
+		if err != nil {
+			return "", "", homeward.Errorf(homeward.ECONFLICT, "recommend.train.failed", "The model could not be trained: %v", err)
+		}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return "", "", err
+		}
+		s, err := w.svc.Recommend.SaveModel(r.Context(), recommend.SourceTrained, m.Version, raw)
+		if err != nil {
+			return "", "", err
+		}
+		return s.ID, "recommend.ui.trained", nil
+	})
+}
+
+func validMonth(s string) bool {
+	if len(s) != 7 || s[4] != '-' {
+		return false
+	}
+	y, err1 := strconv.Atoi(s[:4])
+	m, err2 := strconv.Atoi(s[5:])
+	return err1 == nil && err2 == nil && y >= 1900 && m >= 1 && m <= 12
+}
+
+// recUpload stores a model trained elsewhere (homeward recommend train),
+// checked whole before anything is kept.
+func (w *Web) recUpload(rw http.ResponseWriter, r *http.Request) error {
+	return w.recPost(rw, r, toModel, func() (string, string, error) {
+		a := homeward.ActorFromContext(r.Context())
+		if err := homeward.Authorize(a, homeward.ActRecommendTrain, homeward.Resource{Type: "recommend_model", OrgID: a.OrgID}); err != nil {
+			return "", "", err
+		}
+		r.Body = http.MaxBytesReader(rw, r.Body, maxModelBytes+64<<10)
+		f, _, err := r.FormFile("model")
+		if err != nil {
+			return "", "", homeward.FieldErrorf("model", "recommend.upload.file", "Choose a model file (JSON, at most 8 MB).")
+		}
+		defer f.Close()
+		raw, err := io.ReadAll(io.LimitReader(f, maxModelBytes+1))
+		if err != nil || len(raw) > maxModelBytes {
+			return "", "", homeward.FieldErrorf("model", "recommend.upload.file", "Choose a model file (JSON, at most 8 MB).")
+		}
+		m, err := recommend.LoadModel(bytes.NewReader(raw))
+		if err != nil {
+			return "", "", homeward.FieldErrorf("model", "recommend.upload.invalid", "This is not a model Homeward can use: %v", err)
+		}
+		s, err := w.svc.Recommend.SaveModel(r.Context(), recommend.SourceUploaded, m.Version, raw)
+		if err != nil {
+			return "", "", err
+		}
+		return s.ID, "recommend.ui.uploaded", nil
+	})
+}
+
+func (w *Web) recActivate(rw http.ResponseWriter, r *http.Request) error {
+	return w.recPost(rw, r, toModel, func() (string, string, error) {
+		id, err := pathUUID(r)
+		if err != nil {
+			return "", "", err
+		}
+		_, err = w.svc.Recommend.ActivateModel(r.Context(), id)
+		return id, "recommend.ui.activated", err
+	})
+}
+
+func (w *Web) recRetire(rw http.ResponseWriter, r *http.Request) error {
+	return w.recPost(rw, r, toModel, func() (string, string, error) {
+		id, err := pathUUID(r)
+		if err != nil {
+			return "", "", err
+		}
+		return id, "recommend.ui.retired", w.svc.Recommend.RetireModel(r.Context(), id)
+	})
+}
+
+// recCardData is the model card page.
+type recCardData struct {
+	Stored                  *recommend.Stored
+	Model                   *recommend.Model
+	Status, Created, Period string
+	Treated                 []recTreated
+	Features, Protected     []string
+	Fallback                []string
+	Values                  []recTreated
+	Limits                  []string
+	Groups                  []recGroup
+	Warnings                []string
+	CanActivate, CanRetire  bool
+}
+
+type recTreated struct{ Name, Value string }
+
+type recGroup struct {
+	Dimension, Value, People, Gain string
+	First                          []recTreated
+	Warn                           bool
+}
+
+// recModel shows a version's model card and fairness report.
+func (w *Web) recModel(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	s, err := w.svc.Recommend.FindModel(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	m, err := w.loadModel(s)
+	if err != nil {
+		return err
+	}
+	p := w.newPage(r, "recommend.ui.card", nil)
+	lng := p.Lang
+	a := homeward.ActorFromContext(r.Context())
+	users := w.userNames(r)
+	w.addNames(r, users, s.CreatedBy)
+	c := m.Card
+	d := &recCardData{Stored: s, Model: m, Created: i18n.T(lng, "recommend.ui.by_at", map[string]any{"by": users[s.CreatedBy], "at": timeText(lng, w.clock(r).Location(), s.CreatedAt)})}
+	canAct := homeward.Can(a, homeward.ActRecommendActivate, homeward.Resource{OrgID: a.OrgID})
+	switch {
+	case s.Active():
+		d.Status, d.CanRetire = i18n.T(lng, "recommend.status.active", nil), canAct
+	case s.RetiredAt != nil:
+		d.Status = i18n.T(lng, "recommend.status.retired", nil)
+	default:
+		d.Status, d.CanActivate = i18n.T(lng, "recommend.status.stored", nil), canAct && s.CreatedBy != a.UserID
+	}
+	d.Period = i18n.T(lng, "recommend.ui.period", map[string]any{"from": orDash(c.DataFrom), "to": orDash(c.DataTo), "n": c.Cases})
+	for _, sv := range recommend.Services {
+		d.Treated = append(d.Treated, recTreated{i18n.T(lng, "recommend.service."+sv, nil), i18n.Number(lng, c.Treated[sv])})
+	}
+	for _, f := range c.Features {
+		d.Features = append(d.Features, i18n.T(lng, "recommend.feature."+recommend.FeatureSource(f), nil))
+	}
+	d.Features = slices.Compact(d.Features)
+	for _, f := range c.Protected {
+		d.Protected = append(d.Protected, i18n.T(lng, "recommend.feature."+f, nil))
+	}
+	for _, f := range c.Fallback {
+		d.Fallback = append(d.Fallback, i18n.T(lng, "recommend.service."+f, nil))
+	}
+	for _, k := range []string{"model", "rules", "usual"} {
+		if x, ok := c.Validation.PolicyValue[k]; ok {
+			d.Values = append(d.Values, recTreated{i18n.T(lng, "recommend.policy."+k, nil), signedPoints(lng, x)})
+		}
+	}
+	for _, k := range c.Limits {
+		d.Limits = append(d.Limits, i18n.T(lng, k, nil))
+	}
+	if f := c.Fairness; f != nil {
+		warned := map[string]bool{}
+		for _, wr := range f.Warnings {
+			warned[wr.Dimension+"="+wr.Value] = true
+			d.Warnings = append(d.Warnings, i18n.T(lng, wr.Key, map[string]any{"group": groupLabel(lng, wr.Dimension, wr.Value),
+				"service": i18n.T(lng, "recommend.service."+wr.Service, nil), "got": signedPoints(lng, wr.Got), "overall": signedPoints(lng, wr.Overall)}))
+		}
+		for _, g := range f.Groups {
+			row := recGroup{Dimension: i18n.T(lng, "recommend.dimension."+g.Dimension, nil), Value: groupLabel(lng, g.Dimension, g.Value),
+				People: i18n.Number(lng, g.People), Gain: signedPoints(lng, g.MeanTopGain), Warn: warned[g.Dimension+"="+g.Value]}
+			for _, sv := range recommend.Services {
+				row.First = append(row.First, recTreated{i18n.T(lng, "recommend.service."+sv, nil),
+					i18n.T(lng, "recommend.ui.rate_need", map[string]any{"rate": pct(lng, g.SuggestedFirst[sv]), "need": pct(lng, g.Need[sv])})})
+			}
+			d.Groups = append(d.Groups, row)
+		}
+	}
+	p.Data = d
+	return w.render(rw, http.StatusOK, "recommend_model", p)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func pct(lng string, x float64) string {
+	return i18n.Digits(lng, fmt.Sprintf("%.0f%%", 100*x))
+}
+
+// groupLabel names an audit group in the reader's language.
+func groupLabel(lng, dimension, value string) string {
+	switch dimension {
+	case "sex":
+		return label(lng, "registry.sex", value)
+	case "all":
+		return i18n.T(lng, "recommend.dimension.all", nil)
+	}
+	return i18n.Digits(lng, value)
+}
+
+// recFairnessCSV downloads a version's fairness report.
+func (w *Web) recFairnessCSV(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	s, err := w.svc.Recommend.FindModel(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	m, err := w.loadModel(s)
+	if err != nil {
+		return err
+	}
+	if m.Card.Fairness == nil {
+		return homeward.Errorf(homeward.ENOTFOUND, "recommend.fairness.none", "This model version has no fairness report.")
+	}
+	var buf bytes.Buffer
+	if err := m.Card.Fairness.WriteCSV(&buf); err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	rw.Header().Set("Content-Disposition", `attachment; filename="fairness-`+safeName(s.Version)+`.csv"`)
+	_, err = rw.Write(buf.Bytes())
+	return err
+}
+
+// recModelJSON downloads a version's model as stored.
+func (w *Web) recModelJSON(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	s, err := w.svc.Recommend.FindModel(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "application/json")
+	rw.Header().Set("Content-Disposition", `attachment; filename="model-`+safeName(s.Version)+`.json"`)
+	_, err = rw.Write(s.Raw)
+	return err
+}
+
+// safeName keeps letters, digits, dots and dashes of a file name part.
+func safeName(s string) string {
+	return strings.Map(func(c rune) rune {
+		if c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			return c
+		}
+		return '_'
+	}, s)
+}
