@@ -350,8 +350,6 @@ func (w *Web) recPost(rw http.ResponseWriter, r *http.Request, to func(id string
 	return w.render(rw, status, "recommend_models", p)
 }
 
-func toList(string) string { return "/recommend" }
-
 func toModel(id string) string { return "/recommend/" + id }
 
 // recTrain fits a model on the organisation's pseudonymised history and
