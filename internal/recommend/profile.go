@@ -216,3 +216,70 @@ func FeatureSource(name string) string {
 	}
 	return name
 }
+
+// Typical values stand in for what a record does not say when the rules
+// rank (a model uses its training means instead, see Model.Impute): an
+// unknown baseline is not a zero income, an unknown age not a newborn.
+var typical = Profile{Age: 32, Education: EduPrimary, SkillLevel: 1, RSSEconomicBaseline: 0.5}
+
+// ImputeTypical fills the missing features of p with typical values.
+func ImputeTypical(p *Profile, missing []string) { impute(p, missing, func(string) (float64, bool) { return 0, false }) }
+
+// Impute fills the missing features of p with the means of the model's
+// training cases, so that they move no estimate (and give no reason).
+func (m *Model) Impute(p *Profile, missing []string) {
+	impute(p, missing, m.meanOf)
+	if slices.Contains(missing, "education") {
+		best, share := typical.Education, -1.0
+		for _, e := range Educations {
+			if x, ok := m.meanOf("education_" + e); ok && x > share {
+				best, share = e, x
+			}
+		}
+		p.Education = best
+	}
+}
+
+func (m *Model) meanOf(name string) (float64, bool) {
+	for j, n := range m.Encoder.Features {
+		if n == name && j < len(m.Encoder.Means) {
+			return m.Encoder.Means[j], true
+		}
+	}
+	return 0, false
+}
+
+func impute(p *Profile, missing []string, mean func(string) (float64, bool)) {
+	for _, f := range missing {
+		x, ok := mean(f)
+		switch f {
+		case "age":
+			p.Age = pickValue(x, ok, typical.Age)
+		case "skill_level":
+			p.SkillLevel = pickValue(x, ok, typical.SkillLevel)
+		case "rss_economic_baseline":
+			p.RSSEconomicBaseline = pickValue(x, ok, typical.RSSEconomicBaseline)
+		case "education":
+			p.Education = typical.Education
+		}
+	}
+}
+
+func pickValue(x float64, ok bool, fallback float64) float64 {
+	if ok {
+		return x
+	}
+	return fallback
+}
+
+// WithoutMissing drops the reasons that rest on what the record does not
+// say: an imputed value is no reason.
+func WithoutMissing(rs []Reason, missing []string) []Reason {
+	out := rs[:0:0]
+	for _, r := range rs {
+		if !slices.Contains(missing, r.Feature) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

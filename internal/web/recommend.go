@@ -139,9 +139,14 @@ func (w *Web) suggestions(r *http.Request, lng string, pl *referral.Plan) (*sugg
 			return nil, err
 		}
 		v.Model, v.ModelID = active.Version, active.ID
+		m.Impute(&profile, missing)
 		ranked = m.Rank(profile, eligible)
 	} else {
+		recommend.ImputeTypical(&profile, missing)
 		ranked = recommend.Rules(profile, eligible)
+	}
+	for i := range ranked {
+		ranked[i].Reasons = recommend.WithoutMissing(ranked[i].Reasons, missing)
 	}
 	v.suggested = ranked
 	planned := map[string]bool{}
