@@ -223,7 +223,9 @@ func FeatureSource(name string) string {
 var typical = Profile{Age: 32, Education: EduPrimary, SkillLevel: 1, RSSEconomicBaseline: 0.5}
 
 // ImputeTypical fills the missing features of p with typical values.
-func ImputeTypical(p *Profile, missing []string) { impute(p, missing, func(string) (float64, bool) { return 0, false }) }
+func ImputeTypical(p *Profile, missing []string) {
+	impute(p, missing, func(string) (float64, bool) { return 0, false })
+}
 
 // Impute fills the missing features of p with the means of the model's
 // training cases, so that they move no estimate (and give no reason).
