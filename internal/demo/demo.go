@@ -178,5 +178,7 @@ func PrintLogins(out io.Writer) {
 func PrintNotes(out io.Writer) {
 	fmt.Fprintf(out, "TTC Dhaka's webhook (/webhooks, as admin@ttc-dhaka.demo) points at an example address, so it is stopped:\n"+
 		"its log lists the referral events, none of them sent. Add a webhook of your own there to try them; for a\n"+
-		"receiver on this machine, start the demo with --webhook-allow-private.\n")
+		"receiver on this machine, start the demo with --webhook-allow-private.\n"+
+		"Service suggestions: a Shapla plan (/plans, as caseworker@shapla.demo) ranks services by the model that\n"+
+		"data@shapla.demo trained on a simulated history and admin@shapla.demo activated (/recommend).\n")
 }
