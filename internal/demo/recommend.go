@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"sync"
+	"time"
 
 	"homeward"
 	"homeward/internal/recommend"
@@ -19,14 +21,7 @@ func seedRecommend(ctx context.Context, db *sqldb.DB, w *World) error {
 		u := w.Users[email]
 		return homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: u.OrgID, Name: u.Name, Email: u.Email, Roles: u.Roles, Locale: u.Locale})
 	}
-	history, _ := recommend.Simulate(recommend.DefaultWorld(), 3000, 2026)
-	now := db.Clock().Time()
-	m, err := recommend.Train(history, recommend.Options{Now: now, Seed: 2026,
-		From: now.AddDate(-3, 0, 0).Format("2006-01"), To: now.AddDate(-1, 0, 0).Format("2006-01")})
-	if err != nil {
-		return err
-	}
-	raw, err := json.Marshal(m)
+	m, raw, err := demoModel(db.Clock().Time())
 	if err != nil {
 		return err
 	}
@@ -37,3 +32,25 @@ func seedRecommend(ctx context.Context, db *sqldb.DB, w *World) error {
 	_, err = db.ActivateModel(as("admin@shapla.demo"), s.ID)
 	return err
 }
+
+// demoModel trains the demo's model once per process (it is the same for
+// every demo database of a day: the history and the seeds are fixed), so
+// that tests seeding many demo worlds pay for it once.
+func demoModel(now time.Time) (*recommend.Model, []byte, error) {
+	demoModelOnce.Do(func() {
+		history, _ := recommend.Simulate(recommend.DefaultWorld(), 3000, 2026)
+		demoModelM, demoModelErr = recommend.Train(history, recommend.Options{Now: now, Seed: 2026,
+			From: now.AddDate(-3, 0, 0).Format("2006-01"), To: now.AddDate(-1, 0, 0).Format("2006-01")})
+		if demoModelErr == nil {
+			demoModelRaw, demoModelErr = json.Marshal(demoModelM)
+		}
+	})
+	return demoModelM, demoModelRaw, demoModelErr
+}
+
+var (
+	demoModelOnce sync.Once
+	demoModelM    *recommend.Model
+	demoModelRaw  []byte
+	demoModelErr  error
+)
