@@ -252,9 +252,35 @@ type AuditActivity struct {
 	Flags []string `json:"flags,omitempty"`
 }
 
+// RecordRead is one opening of protected data that leaves no write behind:
+// a person's record, an assessment with protection flags. Action names
+// what was read ("person.read", "assessment.read"); Detail says how (the
+// page or the API) and, where a reason was required, why.
+type RecordRead struct {
+	Action     string
+	RecordType string
+	RecordID   string
+	OrgID      string
+	Detail     map[string]any
+}
+
+// Reader is one user who opened a record, and when (newest first).
+type Reader struct {
+	ActorID string    `json:"actor_id"`
+	At      time.Time `json:"at"`
+	Action  string    `json:"action"`
+	Via     string    `json:"via,omitempty"`
+}
+
 // AuditService reads and verifies the audit log. Appending happens inside
-// each write's transaction, not through this interface.
+// each write's transaction, not through this interface — except for reads,
+// which write nothing else: RecordRead appends them (in the record's
+// organisation's chain) before the data is shown, and fails closed.
 type AuditService interface {
+	RecordRead(ctx context.Context, e RecordRead) error
+	// Readers lists who opened a record, for its organisation's
+	// supervisors and auditors.
+	Readers(ctx context.Context, recordType, recordID string, limit int) ([]Reader, error)
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, string, error)
 	// AuditActivity sums each user's events from since to until (local
 	// times in loc), busiest first, with what makes them unusual.

@@ -120,12 +120,14 @@ const (
 	// administrator of the same organisation (see AuthorizeGrantDecision).
 	ActRoleGrantApprove Action = "role_grant.approve"
 	ActAuditRead        Action = "audit.read"
-	ActAuditVerify      Action = "audit.verify"
-	ActReferenceRead    Action = "reference.read"
-	ActPersonRead       Action = "person.read"
-	ActPersonCreate     Action = "person.create"
-	ActPersonUpdate     Action = "person.update"
-	ActCaseAssign       Action = "case.assign"
+	// ActAuditReaders: who opened a record of the organisation.
+	ActAuditReaders  Action = "audit.readers"
+	ActAuditVerify   Action = "audit.verify"
+	ActReferenceRead Action = "reference.read"
+	ActPersonRead    Action = "person.read"
+	ActPersonCreate  Action = "person.create"
+	ActPersonUpdate  Action = "person.update"
+	ActCaseAssign    Action = "case.assign"
 	// ActCaseClose closes a case: a supervisor's decision (the other
 	// moves follow the plan, or are the case worker's).
 	ActCaseClose     Action = "case.close"
@@ -248,6 +250,7 @@ var rules = map[Action]rule{
 	ActTokenRevoke:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, self: true},
 	ActRoleGrantApprove: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActAuditRead:        {scope: ScopeAudit, roles: []Role{RoleAuditor, RoleAdministrator}, crossOrg: operatorRoles},
+	ActAuditReaders:     {scope: ScopeAudit, roles: []Role{RoleSupervisor, RoleAuditor}},
 	ActAuditVerify:      {scope: ScopeAudit, roles: []Role{RoleAuditor}, crossOrg: operatorRoles},
 	ActReferenceRead:    {scope: ScopeReference, roles: all, crossOrg: anyOrg},
 	ActPersonRead:       {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},

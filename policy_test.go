@@ -73,6 +73,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActCredentialIssue:  {homeward.RoleSupervisor},
 	homeward.ActCredentialRevoke: {homeward.RoleSupervisor},
 
+	homeward.ActAuditReaders:      {homeward.RoleSupervisor, homeward.RoleAuditor},
 	homeward.ActRecommendRead:     {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActRecommendModels:   {homeward.RoleSupervisor, homeward.RoleMEAnalyst, homeward.RoleAdministrator},
 	homeward.ActRecommendTrain:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator},

@@ -244,6 +244,12 @@ func (a *API) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if sub.Protected() {
+		if err := a.svc.Audit.RecordRead(r.Context(), homeward.RecordRead{Action: "assessment.read", RecordType: "assessment", RecordID: sub.ID, OrgID: sub.OrgID,
+			Detail: map[string]any{"via": "api", "person_id": sub.PersonID, "form": sub.FormID}}); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("ETag", httpx.ETag(sub.Version))
 	httpx.JSON(w, http.StatusOK, sub)
 	return nil

@@ -95,6 +95,10 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.svc.Audit.RecordRead(r.Context(), homeward.RecordRead{Action: "person.read", RecordType: "person", RecordID: rec.Person.ID, OrgID: rec.Person.OrgID,
+		Detail: map[string]any{"via": "api"}}); err != nil {
+		return err
+	}
 	w.Header().Set("ETag", httpx.ETag(rec.Version))
 	httpx.JSON(w, http.StatusOK, rec)
 	return nil

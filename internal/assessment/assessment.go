@@ -138,6 +138,12 @@ type Submission struct {
 	CompletedAt *time.Time      `json:"completed_at,omitempty"`
 }
 
+// Protected reports whether opening the submission is an audited read:
+// a protection screening, or any submission that raised flags.
+func (s *Submission) Protected() bool {
+	return s.FormID == "protection_screening" || len(s.Flags) > 0
+}
+
 // Input is what a client sends to create or change a submission. Answers
 // replace the stored answers whole. Status "completed" validates the
 // answers strictly and makes the submission final; "draft" (the default)

@@ -122,7 +122,21 @@ func (db *DB) SearchPage(ctx context.Context, f registry.SearchFilter) (*registr
 	if q.Identifier == "" && len(q.Tokens) == 0 {
 		return db.listCases(ctx, org, f)
 	}
-	return db.searchQuery(ctx, org, q, f)
+	res, err := db.searchQuery(ctx, org, q, f)
+	if err != nil || len(res.Items) == 0 || actor == nil || actor.System {
+		return res, err
+	}
+	// A search that returns people is an audited read: who searched, how
+	// many were found, and which (not the words typed).
+	ids := make([]string, len(res.Items))
+	for i, it := range res.Items {
+		ids[i] = it.PersonID
+	}
+	if err := db.RecordRead(ctx, homeward.RecordRead{Action: "person.search", RecordType: "person", OrgID: org,
+		Detail: map[string]any{"results": len(ids), "people": ids}}); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // listCases lists the organisation's cases that pass f's filters, newest

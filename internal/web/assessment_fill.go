@@ -227,6 +227,12 @@ func (w *Web) loadFill(r *http.Request, lang string) (*assessment.Submission, *a
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if sub.Protected() {
+		if err := w.svc.Audit.RecordRead(r.Context(), homeward.RecordRead{Action: "assessment.read", RecordType: "assessment", RecordID: sub.ID, OrgID: sub.OrgID,
+			Detail: map[string]any{"via": "page", "person_id": sub.PersonID, "form": sub.FormID}}); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	fv, err := w.svc.Assessment.FindForm(r.Context(), sub.FormID, sub.FormVersion)
 	if err != nil {
 		return nil, nil, nil, err

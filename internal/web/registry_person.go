@@ -43,7 +43,13 @@ type personView struct {
 	CanEdit     bool
 	CanAssign   bool
 	CanConsent  bool
+	// Readers is who opened the record (for supervisors and auditors).
+	Readers     []readerRow
+	ShowReaders bool
 }
+
+// readerRow is one opening of the record.
+type readerRow struct{ Who, At, Via string }
 
 type docView struct{ Type, Number, Country, ValidUntil string }
 
@@ -116,6 +122,11 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Opening the record is recorded before anything of it is shown.
+	if err := w.svc.Audit.RecordRead(ctx, homeward.RecordRead{Action: "person.read", RecordType: "person", RecordID: id, OrgID: rec.Person.OrgID,
+		Detail: map[string]any{"via": "page"}}); err != nil {
+		return nil, err
+	}
 	lng := lang(r)
 	a := homeward.ActorFromContext(ctx)
 	res := homeward.Resource{ID: id, OrgID: rec.Person.OrgID}
@@ -138,6 +149,24 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res), MergedFrom: mergedFrom}
 	if age, ok := p.DateOfBirth.AgeAt(w.clock(r).Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
+	}
+	if homeward.Can(a, homeward.ActAuditReaders, res) {
+		readers, err := w.svc.Audit.Readers(ctx, "person", id, 20)
+		if err != nil {
+			return nil, err
+		}
+		v.ShowReaders = true
+		for _, rd := range readers {
+			w.addNames(r, names, rd.ActorID)
+			row := readerRow{Who: names[rd.ActorID], At: timeText(lng, loc, rd.At)}
+			if row.Who == "" {
+				row.Who = rd.ActorID
+			}
+			if rd.Via != "" {
+				row.Via = i18n.T(lng, "audit.via."+rd.Via, nil)
+			}
+			v.Readers = append(v.Readers, row)
+		}
 	}
 	for _, d := range p.Documents {
 		v.Documents = append(v.Documents, docView{label(lng, "registry.doctype", string(d.Type)), d.Number, countryName(lng, d.IssuingCountry), dateText(lng, d.ValidUntil)})
