@@ -246,8 +246,14 @@ type AuditActivity struct {
 	// OffHours counts events before 07:00 or from 20:00 local time, or
 	// on a Friday (the weekend in Bangladesh).
 	OffHours int `json:"off_hours"`
+	// Opened counts the people's records the user opened (person.read),
+	// and BusiestDay the most different records opened in one local day.
+	Opened     int `json:"opened"`
+	BusiestDay int `json:"busiest_day"`
 	// Flags say why the activity is unusual: "many" (over three times
 	// the median of the organisation's active users, and over 50),
+	// "reads" (a busiest day of 20 or more records opened, over three
+	// times the median busiest day of the colleagues who opened any),
 	// "exports" (5 or more), "off_hours" (over a third of 10 or more).
 	Flags []string `json:"flags,omitempty"`
 }

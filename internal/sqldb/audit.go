@@ -498,6 +498,8 @@ func (db *DB) AuditActivity(ctx context.Context, since, until time.Time, loc *ti
 	type key struct{ actor, org string }
 	acts := map[key]*homeward.AuditActivity{}
 	records := map[key]map[string]struct{}{}
+	// opened[k][day] holds the records a user opened on a local day.
+	opened := map[key]map[string]map[string]struct{}{}
 	for rows.Next() {
 		var k key
 		var at time.Time
@@ -521,16 +523,38 @@ func (db *DB) AuditActivity(ctx context.Context, since, until time.Time, loc *ti
 		if h := local.Hour(); h < 7 || h >= 20 || local.Weekday() == time.Friday {
 			a.OffHours++
 		}
+		if action == "person.read" {
+			a.Opened++
+			day := local.Format(time.DateOnly)
+			if opened[k] == nil {
+				opened[k] = map[string]map[string]struct{}{}
+			}
+			if opened[k][day] == nil {
+				opened[k][day] = map[string]struct{}{}
+			}
+			opened[k][day][rid] = struct{}{}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]*homeward.AuditActivity, 0, len(acts))
 	perOrg := map[string][]int{}
+	readers := map[string][]int{}
 	for k, a := range acts {
 		a.Records = len(records[k])
 		out = append(out, a)
 		perOrg[a.OrgID] = append(perOrg[a.OrgID], a.Events)
+		for _, recs := range opened[k] {
+			a.BusiestDay = max(a.BusiestDay, len(recs))
+		}
+		if a.BusiestDay > 0 {
+			readers[a.OrgID] = append(readers[a.OrgID], a.BusiestDay)
+		}
+	}
+	readMedian := map[string]float64{}
+	for o, ns := range readers {
+		readMedian[o] = medianOf(ns)
 	}
 	median := map[string]float64{}
 	for o, ns := range perOrg {
@@ -545,6 +569,9 @@ func (db *DB) AuditActivity(ctx context.Context, since, until time.Time, loc *ti
 		if len(perOrg[a.OrgID]) > 1 && float64(a.Events) > 3*median[a.OrgID] && a.Events > 50 {
 			a.Flags = append(a.Flags, "many")
 		}
+		if len(readers[a.OrgID]) > 1 && a.BusiestDay >= 20 && float64(a.BusiestDay) > 3*readMedian[a.OrgID] {
+			a.Flags = append(a.Flags, "reads")
+		}
 		if a.Exports >= 5 {
 			a.Flags = append(a.Flags, "exports")
 		}
@@ -556,4 +583,13 @@ func (db *DB) AuditActivity(ctx context.Context, since, until time.Time, loc *ti
 		return cmp.Or(cmp.Compare(min(len(y.Flags), 1), min(len(x.Flags), 1)), cmp.Compare(y.Events, x.Events), cmp.Compare(x.ActorID, y.ActorID))
 	})
 	return out, nil
+}
+
+// medianOf returns the median of ns (sorted in place).
+func medianOf(ns []int) float64 {
+	slices.Sort(ns)
+	if len(ns)%2 == 0 {
+		return float64(ns[len(ns)/2-1]+ns[len(ns)/2]) / 2
+	}
+	return float64(ns[len(ns)/2])
 }

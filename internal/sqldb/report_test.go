@@ -2,8 +2,10 @@ package sqldb_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +232,46 @@ func TestAuditActivity(t *testing.T) {
 	}
 	if _, err := w.DB.AuditActivity(w.as("ngo", homeward.RoleCaseWorker), since, since.AddDate(0, 1, 0), homewardtest.Zone); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("a case worker: %v", err)
+	}
+}
+
+// A user who opens many more people's records in a day than colleagues is
+// flagged "reads"; the same number spread over days is not.
+func TestAuditActivityFlagsHeavyReading(t *testing.T) {
+	w := newRefWorld(t)
+	clock := w.DB.Now
+	day := time.Date(2026, 11, 10, 10, 0, 0, 0, homewardtest.Zone)
+	open := func(r homeward.Role, people, days int) {
+		t.Helper()
+		for d := range days {
+			w.DB.Now = func() time.Time { return day.AddDate(0, 0, d).UTC() }
+			for i := range people {
+				id := fmt.Sprintf("00000000-0000-7000-8000-%012d", d*1000+i)
+				if err := w.DB.RecordRead(w.as("ngo", r), homeward.RecordRead{Action: "person.read", RecordType: "person", RecordID: id, OrgID: w.NGO.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	open(homeward.RoleCaseWorker, 30, 1)   // 30 in one day
+	open(homeward.RoleSupervisor, 6, 5)    // 30 over five days
+	open(homeward.RoleMEAnalyst, 5, 1)     // a few
+	open(homeward.RoleAdministrator, 4, 1) // a few
+	w.DB.Now = clock
+	since := time.Date(2026, 11, 1, 0, 0, 0, 0, homewardtest.Zone)
+	acts, err := w.DB.AuditActivity(w.as("ngo", homeward.RoleAuditor), since, since.AddDate(0, 1, 0), homewardtest.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]*homeward.AuditActivity{}
+	for _, a := range acts {
+		by[a.ActorID] = a
+	}
+	cw, sup := by[w.Users["ngo"][homeward.RoleCaseWorker].ID], by[w.Users["ngo"][homeward.RoleSupervisor].ID]
+	if cw == nil || cw.Opened != 30 || cw.BusiestDay != 30 || !slices.Contains(cw.Flags, "reads") {
+		t.Errorf("the heavy reader: %+v", cw)
+	}
+	if sup == nil || sup.Opened != 30 || sup.BusiestDay != 6 || slices.Contains(sup.Flags, "reads") {
+		t.Errorf("the steady reader: %+v", sup)
 	}
 }

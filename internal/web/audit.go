@@ -186,6 +186,7 @@ func monthBounds(month string, loc *time.Location) (time.Time, time.Time, error)
 type activityRow struct {
 	Actor, Org                         string
 	Events, Records, Exports, OffHours string
+	Opened, BusiestDay                 string
 	Flags                              []string
 	Link                               string
 }
@@ -207,7 +208,7 @@ func (w *Web) auditSummary(rw http.ResponseWriter, r *http.Request) error {
 		now := w.clock(r).Local()
 		v.Month = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -1, 0).Format("2006-01")
 	}
-	for _, c := range []string{"many", "exports", "off_hours"} {
+	for _, c := range []string{"many", "reads", "exports", "off_hours"} {
 		v.Criteria = append(v.Criteria, i18n.T(p.Lang, "ui_b.audit.flag."+c+".explain", nil))
 	}
 	since, until, err := monthBounds(v.Month, loc)
@@ -225,7 +226,7 @@ func (w *Web) auditSummary(rw http.ResponseWriter, r *http.Request) error {
 	users, orgs := w.auditNames(r)
 	for _, a := range acts {
 		row := activityRow{Actor: users[a.ActorID], Org: orgs[a.OrgID], Events: i18n.Number(p.Lang, a.Events), Records: i18n.Number(p.Lang, a.Records),
-			Exports: i18n.Number(p.Lang, a.Exports), OffHours: i18n.Number(p.Lang, a.OffHours),
+			Exports: i18n.Number(p.Lang, a.Exports), OffHours: i18n.Number(p.Lang, a.OffHours), Opened: i18n.Number(p.Lang, a.Opened), BusiestDay: i18n.Number(p.Lang, a.BusiestDay),
 			Link: "/audit?" + url.Values{"actor": {a.ActorID}, "month": {v.Month}}.Encode()}
 		if row.Actor == "" {
 			row.Actor = a.ActorID
