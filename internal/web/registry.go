@@ -30,6 +30,7 @@ func (w *Web) routesRegistry() {
 	w.handle("POST /people/{id}", w.personUpdate, true)
 	w.handle("POST /people/{id}/consents", w.consentRecord, true)
 	w.handle("POST /people/{id}/consents/{cid}/withdraw", w.consentWithdraw, true)
+	w.handle("GET /people/{id}/consents/{cid}/receipt", w.consentReceipt, true)
 	w.handle("POST /people/{id}/case/status", w.caseStatus, true)
 	w.handle("POST /people/{id}/case/assign", w.caseAssign, true)
 	w.handle("POST /people/{id}/case/flags", w.caseFlags, true)
