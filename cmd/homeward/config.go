@@ -32,6 +32,8 @@ type Config struct {
 	// day "today" is (follow-ups due, dates not in the future).
 	TimeZone        string
 	SecureCookies   bool
+	APIRate         float64
+	APIBurst        int
 	MaxBody         int64
 	ShutdownTimeout time.Duration
 	FollowUps       string
@@ -106,7 +108,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	c.serving = true
 	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the instance's address as people outside reach it (https://homeward.example.org); printed certificates' QR codes and revocation lists name it; default http://localhost and the port of --addr")
-	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (set when serving over HTTPS)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure and send Strict-Transport-Security (set when serving over HTTPS)")
+	fs.Float64Var(&c.APIRate, "api-rate", 20, "requests a second each API client (token, user or address) may make; 0 for no limit")
+	fs.IntVar(&c.APIBurst, "api-burst", 100, "requests an API client may make at once before --api-rate applies")
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")

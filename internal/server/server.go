@@ -27,7 +27,12 @@ type Options struct {
 	Logger        *slog.Logger
 	MaxBody       int64
 	SecureCookies bool
-	DemoPassword  string
+	// APIRate and APIBurst bound each API client (token, user or address)
+	// to APIRate requests a second, in bursts of up to APIBurst; zero is
+	// no limit.
+	APIRate      float64
+	APIBurst     int
+	DemoPassword string
 	// ClientIPHeader names the header a trusted proxy sets with the
 	// client's address (see httpx.ClientAddr); empty: the peer address.
 	ClientIPHeader string
@@ -171,6 +176,8 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		httpx.ClientAddr(opt.ClientIPHeader),
 		httpx.Log,
 		httpx.SecurityHeaders,
+		httpx.HSTS(opt.SecureCookies),
 		httpx.Authenticate(db),
+		httpx.RateLimit(opt.APIRate, opt.APIBurst, db.Now),
 	), ui: ui, db: db, log: opt.Logger, wake: wake, Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}, nil
 }
