@@ -84,6 +84,9 @@ type Service interface {
 	RegisterAssessor(ctx context.Context, userID, standard, centre string) error
 	Assessors(ctx context.Context) ([]Assessor, error)
 	ApplyRPL(ctx context.Context, caseID, standard string, evidence []Evidence) (*Assessment, error)
+	AttachRPLEvidence(ctx context.Context, assessmentID, name string, content []byte) (*EvidenceFile, error)
+	RPLEvidenceFiles(ctx context.Context, caseID string) ([]*EvidenceFile, error)
+	RPLEvidenceContent(ctx context.Context, fileID string) (*EvidenceFile, []byte, error)
 	ReassessRPL(ctx context.Context, previousID string) (*Assessment, error)
 	ScheduleRPL(ctx context.Context, id string, version int, day, centre string) (*Assessment, error)
 	RecordRPL(ctx context.Context, id string, version int, results []UnitResult) (*Assessment, error)
