@@ -175,6 +175,12 @@ func hashData(doc map[string]any, opts Proof) ([]byte, error) {
 // object without a proof) and returns the secured document. The proof
 // carries the document's @context, as the cryptosuite requires.
 func Sign(doc []byte, key ed25519.PrivateKey, created time.Time) ([]byte, error) {
+	return SignAs(doc, key, VerificationMethod(key.Public().(ed25519.PublicKey)), created)
+}
+
+// SignAs is Sign with the proof naming verification method vm (a did:web
+// key, as VerificationMethodOf gives) rather than the key's did:key.
+func SignAs(doc []byte, key ed25519.PrivateKey, vm string, created time.Time) ([]byte, error) {
 	m, err := decodeObject(doc)
 	if err != nil {
 		return nil, err
@@ -183,7 +189,7 @@ func Sign(doc []byte, key ed25519.PrivateKey, created time.Time) ([]byte, error)
 		return nil, errors.New("credential: the document already has a proof")
 	}
 	opts := Proof{Type: "DataIntegrityProof", Cryptosuite: Cryptosuite, Created: created.UTC().Format(time.RFC3339),
-		VerificationMethod: VerificationMethod(key.Public().(ed25519.PublicKey)), ProofPurpose: "assertionMethod", Context: contexts(m)}
+		VerificationMethod: vm, ProofPurpose: "assertionMethod", Context: contexts(m)}
 	data, err := hashData(m, opts)
 	if err != nil {
 		return nil, err

@@ -152,13 +152,13 @@ func TestBadge(t *testing.T) {
 		doc.Subject.Achievement.Alignment[0].TargetCode != "7112" || doc.Subject.Achievement.Alignment[0].TargetFramework != "ISCO-08" {
 		t.Errorf("badge: %s", signed)
 	}
-	if _, err := CheckBadge(signed, from.AddDate(1, 0, 0)); err != nil {
+	if _, err := CheckBadge(signed, from.AddDate(1, 0, 0), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CheckBadge(signed, from.Add(-time.Hour)); err == nil {
+	if _, err := CheckBadge(signed, from.Add(-time.Hour), nil); err == nil {
 		t.Error("valid before its start")
 	}
-	if _, err := CheckBadge(signed, from.AddDate(5, 0, 0)); err == nil {
+	if _, err := CheckBadge(signed, from.AddDate(5, 0, 0), nil); err == nil {
 		t.Error("valid after it expired")
 	}
 	// Another key's signature over a badge naming this issuer.
@@ -168,7 +168,7 @@ func TestBadge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CheckBadge(forged, from.AddDate(1, 0, 0)); err == nil {
+	if _, err := CheckBadge(forged, from.AddDate(1, 0, 0), nil); err == nil {
 		t.Error("a badge signed by another key passed as the issuer's")
 	}
 	if _, err := (&Badge{}).Issue(key, from); err == nil {

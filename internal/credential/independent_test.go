@@ -113,7 +113,7 @@ func TestIndependentVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CheckBadge(signed, now); err != nil {
+	if _, err := CheckBadge(signed, now, nil); err != nil {
 		t.Fatalf("our own verifier refuses the credential: %v", err)
 	}
 	list, err := StatusListCredential(listURL, key, []int{3, 41}, now.Add(-time.Minute))
