@@ -181,12 +181,23 @@ func Sign(doc []byte, key ed25519.PrivateKey, created time.Time) ([]byte, error)
 // SignAs is Sign with the proof naming verification method vm (a did:web
 // key, as VerificationMethodOf gives) rather than the key's did:key.
 func SignAs(doc []byte, key ed25519.PrivateKey, vm string, created time.Time) ([]byte, error) {
+	return signAs(doc, key, vm, created, true)
+}
+
+// signAs signs doc; checkTerms false skips CheckTerms, only for tests that
+// show an outside verifier refusing what Sign refuses.
+func signAs(doc []byte, key ed25519.PrivateKey, vm string, created time.Time, checkTerms bool) ([]byte, error) {
 	m, err := decodeObject(doc)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := m["proof"]; ok {
 		return nil, errors.New("credential: the document already has a proof")
+	}
+	// Refused rather than signed: a term the contexts do not define would
+	// be dropped by a JSON-LD verifier (safe mode refuses the document).
+	if err := CheckTerms(m); checkTerms && err != nil {
+		return nil, fmt.Errorf("credential: refusing to sign: %w", err)
 	}
 	opts := Proof{Type: "DataIntegrityProof", Cryptosuite: Cryptosuite, Created: created.UTC().Format(time.RFC3339),
 		VerificationMethod: vm, ProofPurpose: "assertionMethod", Context: contexts(m)}
