@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/credential"
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
 	"homeward/internal/reference"
@@ -60,6 +61,7 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	}
 	db.Logger = log
 	db.PublicURL = c.PublicBase()
+	db.DIDWebHost = credential.DIDWebHost(db.PublicURL)
 	if db.Zone, err = homeward.LoadZone(c.TimeZone); err != nil {
 		db.Close()
 		return nil, err

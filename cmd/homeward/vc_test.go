@@ -37,3 +37,35 @@ func TestCredentialVerifyCommand(t *testing.T) {
 		t.Error("no file accepted")
 	}
 }
+
+// A did:web certificate verifies against the DID document given, with a
+// retired key too; without the document, or with another issuer's, it
+// does not — nothing is fetched.
+func TestCredentialVerifyDIDWeb(t *testing.T) {
+	oldPub, oldKey, _ := ed25519.GenerateKey(nil)
+	newPub, _, _ := ed25519.GenerateKey(nil)
+	did := credential.DIDWeb("homeward.example.org", "0190a4c2-7c1e-7000-8000-000000000001")
+	b := &credential.Badge{ID: "urn:uuid:0190a4c2-7c1e-7000-8000-000000000002", Issuer: credential.Issuer{Name: "Shapla", DID: did},
+		Holder:      credential.Holder{ID: "urn:uuid:0190a4c2-7c1e-7000-8000-000000000003", Name: "Rahima Begum"},
+		Achievement: credential.Achievement{ID: "urn:homeward:standard:HW-HOUSE-2", Name: "Housekeeping"}, ValidFrom: time.Now()}
+	signed, err := b.Issue(oldKey, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dd, _ := credential.DIDDocument(did, []ed25519.PublicKey{newPub, oldPub})
+	other, _ := credential.DIDDocument(did, []ed25519.PublicKey{newPub})
+	dir := t.TempDir()
+	cert, docFile, otherFile := filepath.Join(dir, "cert.json"), filepath.Join(dir, "did.json"), filepath.Join(dir, "other.json")
+	os.WriteFile(cert, signed, 0o600)
+	os.WriteFile(docFile, dd, 0o600)
+	os.WriteFile(otherFile, other, 0o600)
+	if out, err := run(t, nil, "", "credential", "verify", "--did-document", docFile, cert); err != nil || !strings.Contains(out, "valid; signed by "+did+"#") {
+		t.Errorf("with the DID document: %q %v", out, err)
+	}
+	if _, err := run(t, nil, "", "credential", "verify", cert); err == nil || !strings.Contains(err.Error(), "--did-document") {
+		t.Errorf("without the DID document: %v", err)
+	}
+	if _, err := run(t, nil, "", "credential", "verify", "--did-document", otherFile, cert); err == nil {
+		t.Error("verified with a DID document without the key")
+	}
+}

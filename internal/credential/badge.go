@@ -34,10 +34,12 @@ type Holder struct {
 	Name string
 }
 
-// Issuer is the certifying organisation, identified by its did:key.
+// Issuer is the certifying organisation, identified by its did:key, or by
+// its did:web when DID is set.
 type Issuer struct {
 	Name string
 	URL  string // optional
+	DID  string // a did:web (DIDWeb); empty: the signing key's did:key
 }
 
 // Badge is an Open Badges 3.0 OpenBadgeCredential, unsigned.
@@ -51,12 +53,17 @@ type Badge struct {
 	Status      *StatusEntry // nil: no revocation list
 }
 
-// Document writes the badge as a VC 2.0 document issued by key's did:key.
+// Document writes the badge as a VC 2.0 document issued by b.Issuer.DID,
+// or else key's did:key.
 func (b *Badge) Document(key ed25519.PublicKey) ([]byte, error) {
 	if b.ID == "" || b.Holder.ID == "" || b.Holder.Name == "" || b.Achievement.ID == "" || b.Achievement.Name == "" || b.Issuer.Name == "" || b.ValidFrom.IsZero() {
 		return nil, errors.New("credential: a badge needs an id, a holder's id and name, an achievement's id and name, an issuer's name and a start")
 	}
-	issuer := map[string]any{"id": DIDKey(key), "type": []string{"Profile"}, "name": b.Issuer.Name}
+	did := b.Issuer.DID
+	if did == "" {
+		did = DIDKey(key)
+	}
+	issuer := map[string]any{"id": did, "type": []string{"Profile"}, "name": b.Issuer.Name}
 	if b.Issuer.URL != "" {
 		issuer["url"] = b.Issuer.URL
 	}
@@ -100,18 +107,21 @@ func (b *Badge) Document(key ed25519.PublicKey) ([]byte, error) {
 
 // Issue writes and signs the badge with key.
 func (b *Badge) Issue(key ed25519.PrivateKey, at time.Time) ([]byte, error) {
-	doc, err := b.Document(key.Public().(ed25519.PublicKey))
+	pub := key.Public().(ed25519.PublicKey)
+	doc, err := b.Document(pub)
 	if err != nil {
 		return nil, err
 	}
-	return Sign(doc, key, at)
+	return SignAs(doc, key, VerificationMethodOf(b.Issuer.DID, pub), at)
 }
 
 // CheckBadge verifies a signed badge and that its issuer is the key that
-// signed it (a did:key issuer whose key made the proof), and reads when it
-// is valid: it refuses one not yet valid or expired at now.
-func CheckBadge(secured []byte, now time.Time) (*Verified, error) {
-	v, err := Verify(secured, nil)
+// signed it (the issuer's DID is the proof's verification method's: a
+// did:key whose key made the proof, or a did:web that resolve finds the
+// key in), and reads when it is valid: it refuses one not yet valid or
+// expired at now. resolve nil resolves did:key only.
+func CheckBadge(secured []byte, now time.Time, resolve func(vm string) (ed25519.PublicKey, error)) (*Verified, error) {
+	v, err := Verify(secured, resolve)
 	if err != nil {
 		return nil, err
 	}

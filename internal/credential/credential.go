@@ -175,6 +175,18 @@ func hashData(doc map[string]any, opts Proof) ([]byte, error) {
 // object without a proof) and returns the secured document. The proof
 // carries the document's @context, as the cryptosuite requires.
 func Sign(doc []byte, key ed25519.PrivateKey, created time.Time) ([]byte, error) {
+	return SignAs(doc, key, VerificationMethod(key.Public().(ed25519.PublicKey)), created)
+}
+
+// SignAs is Sign with the proof naming verification method vm (a did:web
+// key, as VerificationMethodOf gives) rather than the key's did:key.
+func SignAs(doc []byte, key ed25519.PrivateKey, vm string, created time.Time) ([]byte, error) {
+	return signAs(doc, key, vm, created, true)
+}
+
+// signAs signs doc; checkTerms false skips CheckTerms, only for tests that
+// show an outside verifier refusing what Sign refuses.
+func signAs(doc []byte, key ed25519.PrivateKey, vm string, created time.Time, checkTerms bool) ([]byte, error) {
 	m, err := decodeObject(doc)
 	if err != nil {
 		return nil, err
@@ -182,8 +194,13 @@ func Sign(doc []byte, key ed25519.PrivateKey, created time.Time) ([]byte, error)
 	if _, ok := m["proof"]; ok {
 		return nil, errors.New("credential: the document already has a proof")
 	}
+	// Refused rather than signed: a term the contexts do not define would
+	// be dropped by a JSON-LD verifier (safe mode refuses the document).
+	if err := CheckTerms(m); checkTerms && err != nil {
+		return nil, fmt.Errorf("credential: refusing to sign: %w", err)
+	}
 	opts := Proof{Type: "DataIntegrityProof", Cryptosuite: Cryptosuite, Created: created.UTC().Format(time.RFC3339),
-		VerificationMethod: VerificationMethod(key.Public().(ed25519.PublicKey)), ProofPurpose: "assertionMethod", Context: contexts(m)}
+		VerificationMethod: vm, ProofPurpose: "assertionMethod", Context: contexts(m)}
 	data, err := hashData(m, opts)
 	if err != nil {
 		return nil, err

@@ -113,7 +113,7 @@ func TestIndependentVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CheckBadge(signed, now); err != nil {
+	if _, err := CheckBadge(signed, now, nil); err != nil {
 		t.Fatalf("our own verifier refuses the credential: %v", err)
 	}
 	list, err := StatusListCredential(listURL, key, []int{3, 41}, now.Add(-time.Minute))
@@ -129,9 +129,15 @@ func TestIndependentVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	undefined, err := Sign(edit(t, unsigned, func(m map[string]any) {
+	withNickname := edit(t, unsigned, func(m map[string]any) {
 		m["credentialSubject"].(map[string]any)["nickname"] = "Karim"
-	}), key, now.Add(-time.Minute))
+	})
+	// Sign refuses it (CheckTerms); signed regardless, the outside
+	// verifier refuses it too.
+	if _, err := Sign(withNickname, key, now.Add(-time.Minute)); err == nil || !strings.Contains(err.Error(), `"nickname"`) {
+		t.Errorf("signed an undefined term: %v", err)
+	}
+	undefined, err := signAs(withNickname, key, VerificationMethod(pub), now.Add(-time.Minute), false)
 	if err != nil {
 		t.Fatal(err)
 	}

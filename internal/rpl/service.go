@@ -54,6 +54,24 @@ type PublicStatus struct {
 	Issuer    string // the issuing organisation's name
 }
 
+// IssuerKey is one of an organisation's signing keys.
+type IssuerKey struct {
+	ID                 string     `json:"id"`
+	PublicKeyMultibase string     `json:"public_key_multibase"`
+	Fingerprint        string     `json:"fingerprint"` // SHA-256 of the public key, hex, in groups
+	CreatedAt          time.Time  `json:"created_at"`
+	RetiredAt          *time.Time `json:"retired_at,omitempty"`
+}
+
+// IssuerInfo is how an organisation signs its certificates: the DID it
+// issues as ("key" or "web"), its did:web when the instance can serve one,
+// its keys, current first.
+type IssuerInfo struct {
+	Method string      `json:"method"`
+	DIDWeb string      `json:"did_web,omitempty"` // "" when the instance has no https public URL
+	Keys   []IssuerKey `json:"keys"`
+}
+
 // Subject is the person an assessment is about, as much as those who
 // assess them need: their name and open case.
 type Subject struct {
@@ -84,6 +102,9 @@ type Service interface {
 	RegisterAssessor(ctx context.Context, userID, standard, centre string) error
 	Assessors(ctx context.Context) ([]Assessor, error)
 	ApplyRPL(ctx context.Context, caseID, standard string, evidence []Evidence) (*Assessment, error)
+	AttachRPLEvidence(ctx context.Context, assessmentID, name string, content []byte) (*EvidenceFile, error)
+	RPLEvidenceFiles(ctx context.Context, caseID string) ([]*EvidenceFile, error)
+	RPLEvidenceContent(ctx context.Context, fileID string) (*EvidenceFile, []byte, error)
 	ReassessRPL(ctx context.Context, previousID string) (*Assessment, error)
 	ScheduleRPL(ctx context.Context, id string, version int, day, centre string) (*Assessment, error)
 	RecordRPL(ctx context.Context, id string, version int, results []UnitResult) (*Assessment, error)
@@ -96,6 +117,10 @@ type Service interface {
 	Credential(ctx context.Context, id string) (*Credential, error)
 	PublicCredential(ctx context.Context, id string) (*PublicStatus, error)
 	KnownIssuer(ctx context.Context, pub ed25519.PublicKey) (org, name string)
+	ResolveDIDWeb(ctx context.Context, vm string) (pub ed25519.PublicKey, org, name string, err error)
+	DIDDocument(ctx context.Context, org string) ([]byte, error)
+	Issuer(ctx context.Context) (*IssuerInfo, error)
+	SetIssuerDID(ctx context.Context, method string) error
 	StatusList(ctx context.Context, org string) ([]byte, error)
 	RotateIssuerKey(ctx context.Context) error
 }

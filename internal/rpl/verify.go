@@ -2,9 +2,11 @@ package rpl
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"homeward/internal/credential"
@@ -30,39 +32,60 @@ type Verdict struct {
 	Status      string `json:"status"` // active, revoked, unknown (an issuer this instance does not know)
 }
 
-// Verify checks a credential: its Data Integrity proof, that its did:key
-// issuer made the proof, its validity period at now, that the issuer's key
-// is one of this instance's organisations' (current or retired), and its
-// revocation, from that organisation's status list.
+// ErrUnknownIssuer is the error of a did:web that names no organisation of
+// this instance, or a key that organisation never had.
+var ErrUnknownIssuer = errors.New("credential: signed by an issuer this instance does not know")
+
+// Verify checks a credential: its Data Integrity proof, that its issuer
+// made the proof, its validity period at now, that the issuer is one of
+// this instance's organisations — a did:key of one of their keys (current
+// or retired), or a did:web of this instance naming one of them and one of
+// its keys (resolved here, never fetched) — and its revocation, from that
+// organisation's status list.
 func Verify(ctx context.Context, svc Service, doc []byte, now time.Time) *Verdict {
 	v := &Verdict{Status: "unknown"}
 	fail := func(key string, err error) *Verdict {
 		v.Valid, v.ReasonKey, v.Reason = false, key, err.Error()
 		return v
 	}
-	checked, err := credential.CheckBadge(doc, now)
+	var webOrg, webName string
+	resolve := func(vm string) (ed25519.PublicKey, error) {
+		if strings.HasPrefix(vm, "did:web:") {
+			pub, org, name, err := svc.ResolveDIDWeb(ctx, vm)
+			webOrg, webName = org, name
+			return pub, err
+		}
+		return credential.ResolveDIDKey(vm)
+	}
+	checked, err := credential.CheckBadge(doc, now, resolve)
 	if err == nil {
 		fill(v, checked.Document)
-	} else if d, err2 := credential.Verify(doc, nil); err2 == nil {
+	} else if d, err2 := credential.Verify(doc, resolve); err2 == nil {
 		// The proof holds but a date or the issuer does not: the page
 		// still shows what it says.
 		fill(v, d.Document)
 	}
 	if err != nil {
 		key := "credential.verify.invalid"
-		switch err.Error() {
-		case "credential: expired":
+		switch {
+		case errors.Is(err, ErrUnknownIssuer):
+			key = "credential.verify.unknown_issuer"
+		case err.Error() == "credential: expired":
 			key = "credential.verify.expired"
-		case "credential: not valid yet":
+		case err.Error() == "credential: not valid yet":
 			key = "credential.verify.not_yet"
 		}
 		return fail(key, err)
 	}
-	pub, err := credential.ResolveDIDKey(checked.VerificationMethod)
-	if err != nil {
-		return fail("credential.verify.invalid", err)
+	org, name := webOrg, webName
+	if !strings.HasPrefix(checked.VerificationMethod, "did:web:") {
+		pub, err := credential.ResolveDIDKey(checked.VerificationMethod)
+		if err != nil {
+			return fail("credential.verify.invalid", err)
+		}
+		org, name = svc.KnownIssuer(ctx, pub)
 	}
-	if org, name := svc.KnownIssuer(ctx, pub); org != "" {
+	if org != "" {
 		v.KnownIssuer, v.Issuer = true, name
 		revoked, err := revokedIn(ctx, svc, checked.Document, org)
 		if err != nil {
@@ -77,7 +100,7 @@ func Verify(ctx context.Context, svc Service, doc []byte, now time.Time) *Verdic
 	if !v.KnownIssuer {
 		// The proof holds, but nothing vouches for the key: anyone can
 		// make a did:key and sign a certificate with it.
-		return fail("credential.verify.unknown_issuer", errors.New("credential: signed by an issuer this instance does not know"))
+		return fail("credential.verify.unknown_issuer", ErrUnknownIssuer)
 	}
 	v.Valid = true
 	return v

@@ -147,6 +147,9 @@ func (db *DB) IssueCredential(ctx context.Context, assessmentID string) (*rpl.Cr
 		if occ != nil {
 			b.Achievement.ISCOName = occ.Title
 		}
+		if b.Issuer.DID, err = db.issuerDID(tx, a.OrgID); err != nil {
+			return err
+		}
 		doc, err := b.Issue(key, tx.now)
 		if err != nil {
 			return err

@@ -91,6 +91,10 @@ type DB struct {
 	// slash): certificates name their status list and verification page
 	// under it.
 	PublicURL string
+	// DIDWebHost is the host of the instance's did:web identifiers
+	// (credential.DIDWebHost of an https PublicURL); "" when organisations
+	// cannot issue as did:web.
+	DIDWebHost string
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,

@@ -113,7 +113,7 @@ func TestRPLToCredential(t *testing.T) {
 
 	// The certificate verifies as an Open Badge of the organisation's key,
 	// names the holder and the standard, and no national ID.
-	v, err := credential.CheckBadge(c.Document, w.DB.Now())
+	v, err := credential.CheckBadge(c.Document, w.DB.Now(), nil)
 	if err != nil {
 		t.Fatalf("issued certificate does not verify: %v\n%s", err, c.Document)
 	}
@@ -216,7 +216,7 @@ func TestRPLToCredential(t *testing.T) {
 	if err := w.DB.RotateIssuerKey(admin); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := credential.CheckBadge(c.Document, w.DB.Now()); err != nil {
+	if _, err := credential.CheckBadge(c.Document, w.DB.Now(), nil); err != nil {
 		t.Errorf("old certificate after rotation: %v", err)
 	}
 	if vd := rpl.Verify(t.Context(), w.DB, c.Document, w.DB.Now()); vd.Status != "revoked" || !vd.KnownIssuer {

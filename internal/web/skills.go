@@ -18,7 +18,9 @@ import (
 // printed and revoked — and the administrator's register of assessors.
 func (w *Web) routesSkills() {
 	w.handle("GET /people/{id}/skills", w.skillsPage, true)
-	w.handle("POST /people/{id}/skills", w.skillsApply, true)
+	w.upload("POST /people/{id}/skills", w.skillsApply, maxEvidenceUpload, mayApplyRPL)
+	w.upload("POST /people/{id}/skills/{aid}/evidence", w.skillsAttach, maxEvidenceUpload, mayApplyRPL)
+	w.handle("GET /rpl/evidence/{fid}", w.evidenceDownload, true)
 	w.handle("POST /people/{id}/skills/{aid}/results", w.skillsRecord, true)
 	w.handle("POST /people/{id}/skills/{aid}/signoff", w.skillsSignOff, true)
 	w.handle("POST /people/{id}/skills/{aid}/issue", w.skillsIssue, true)
@@ -29,7 +31,7 @@ func (w *Web) routesSkills() {
 	w.handle("GET /skills", w.skillsWork, true)
 	w.handle("GET /assessors", w.assessorsPage, true)
 	w.handle("POST /assessors", w.assessorRegister, true)
-	w.flash("rpl.ui.scheduled_ok", "rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved")
+	w.flash("rpl.ui.scheduled_ok", "rpl.ui.reassess_started", "rpl.ui.applied", "rpl.ui.recorded", "rpl.ui.signed_off", "rpl.ui.issued", "rpl.ui.revoked", "rpl.ui.assessor_saved", "rpl.ui.files_attached")
 }
 
 type unitView struct {
@@ -43,7 +45,8 @@ type assessmentView struct {
 	Evidence, Gaps                                                    []string
 	Units                                                             []unitView
 	CanRecord, CanSignOff, CanIssue, Certified, Applied, CanReassess  bool
-	CanSchedule                                                       bool
+	CanSchedule, CanAttach                                            bool
+	Files                                                             []fileView
 	Previous                                                          bool // a re-assessment
 }
 
@@ -108,6 +111,10 @@ func (w *Web) skillsData(r *http.Request, id string) (*skillsView, error) {
 		v.Certificates = append(v.Certificates, cv)
 	}
 	loc := w.clock(r).Location()
+	files, err := w.evidenceViews(r, subj.CaseID, list)
+	if err != nil {
+		return nil, err
+	}
 	reassessed := map[string]bool{}
 	for _, as := range list {
 		if as.Previous != "" {
@@ -160,6 +167,8 @@ func (w *Web) skillsData(r *http.Request, id string) (*skillsView, error) {
 		av.CanSignOff = as.Status == rpl.StatusAssessed && as.AssessorID != a.UserID && homeward.Can(a, homeward.ActRPLSignOff, res)
 		av.CanIssue = as.Certifiable() == nil && !av.Certified && homeward.Can(a, homeward.ActCredentialIssue, res)
 		av.CanSchedule = as.Status == rpl.StatusApplied && homeward.Can(a, homeward.ActRPLApply, res)
+		av.CanAttach = as.CanAttach() == nil && homeward.Can(a, homeward.ActRPLApply, res)
+		av.Files = files[as.ID]
 		av.CanReassess = as.Status == rpl.StatusSignedOff && as.Decision == rpl.DecisionGapTraining && !reassessed[as.ID] && homeward.Can(a, homeward.ActRPLApply, res)
 		v.Assessments = append(v.Assessments, av)
 	}
@@ -234,6 +243,12 @@ func (w *Web) skillsApply(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The files are checked, by size and content, before the application
+	// is made; they are stored after it, one at a time.
+	files, err := evidenceUploads(r)
+	if err != nil {
+		return w.skillsDone(rw, r, id, err, "")
+	}
 	var ev []rpl.Evidence
 	for i := range 3 {
 		kind, note := r.PostFormValue("evidence_kind_"+strconv.Itoa(i)), strings.TrimSpace(r.PostFormValue("evidence_note_"+strconv.Itoa(i)))
@@ -242,7 +257,10 @@ func (w *Web) skillsApply(rw http.ResponseWriter, r *http.Request) error {
 		}
 		ev = append(ev, rpl.Evidence{Kind: kind, Note: note})
 	}
-	_, err = w.svc.RPL.ApplyRPL(r.Context(), subj.CaseID, r.PostFormValue("standard"), ev)
+	a, err := w.svc.RPL.ApplyRPL(r.Context(), subj.CaseID, r.PostFormValue("standard"), ev)
+	if err == nil {
+		err = w.attachEvidence(r, a.ID, files)
+	}
 	return w.skillsDone(rw, r, id, err, "rpl.ui.applied")
 }
 

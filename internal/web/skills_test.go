@@ -47,11 +47,11 @@ func TestSkillsRecognitionInTheBrowser(t *testing.T) {
 	if !strings.Contains(page, `id="rpl-apply"`) {
 		t.Fatalf("no application form:\n%.1000s", page)
 	}
-	if status, body := cw.post("/people/"+pid+"/skills", url.Values{"csrf_token": {csrf(t, page)}, "standard": {""}}); status != 400 || !strings.Contains(body, "Choose a competency standard") {
+	if status, body := cw.postFiles("/people/"+pid+"/skills", map[string]string{"csrf_token": csrf(t, page), "standard": ""}); status != 400 || !strings.Contains(body, "Choose a competency standard") {
 		t.Errorf("application without a standard: %d", status)
 	}
-	if status, body := cw.post("/people/"+pid+"/skills", url.Values{"csrf_token": {csrf(t, page)}, "standard": {std.Code},
-		"evidence_kind_0": {"employer_letter"}, "evidence_note_0": {"Al Faisal Contracting, Riyadh"}}); status != 200 || !strings.Contains(body, "Al Faisal Contracting") {
+	if status, body := cw.postFiles("/people/"+pid+"/skills", map[string]string{"csrf_token": csrf(t, page), "standard": std.Code,
+		"evidence_kind_0": "employer_letter", "evidence_note_0": "Al Faisal Contracting, Riyadh"}); status != 200 || !strings.Contains(body, "Al Faisal Contracting") {
 		t.Fatalf("apply: %d %.300s", status, body)
 	}
 

@@ -111,6 +111,7 @@ func New(svc Services) (*Web, error) {
 	w.routesAudit()
 	w.routesOccupations()
 	w.routesSkills()
+	w.routesIssuer()
 	w.routesVerify()
 	w.routesRecommend()
 	return w, nil
