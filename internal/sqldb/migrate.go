@@ -31,15 +31,8 @@ var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) err
 	21: backfillNamePairs,
 }
 
-// reservedMigrations are numbers handed to work on other branches: until
-// their files arrive, the numbering may skip them (a migration applies by
-// its number whatever its order of arrival). Remove a number once its file
-// is merged.
-var reservedMigrations = map[int]bool{24: true, 25: true, 26: true}
-
 // Migrations returns the dialect's migrations in order. File names are
-// NNNN_name.sql; numbers must be unique and consecutive from 1, but for
-// reservedMigrations.
+// NNNN_name.sql; numbers must be unique and consecutive from 1.
 func Migrations(dialectName string) ([]Migration, error) {
 	dir := "migrations/" + dialectName
 	entries, err := fs.ReadDir(migrationsFS, dir)
@@ -64,15 +57,10 @@ func Migrations(dialectName string) ([]Migration, error) {
 		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b), code: migrationCode[v]})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	want := 1
-	for _, m := range ms {
-		for m.Version > want && reservedMigrations[want] {
-			want++
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.Name, i+1)
 		}
-		if m.Version != want {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.Name, want)
-		}
-		want++
 	}
 	return ms, nil
 }
