@@ -198,6 +198,11 @@ const (
 	ActRecommendModels   Action = "recommend.models"
 	ActRecommendTrain    Action = "recommend.train"
 	ActRecommendActivate Action = "recommend.activate"
+	// Subject requests: recording a returnee's request for a copy of what
+	// is held on them (and seeing the open ones); producing the copy —
+	// which lists who read the record — and marking the request fulfilled.
+	ActSubjectRequest Action = "subject.request"
+	ActSubjectAccess  Action = "subject.access"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -303,6 +308,9 @@ var rules = map[Action]rule{
 	ActRecommendModels:   {scope: ScopeRead, roles: []Role{RoleSupervisor, RoleMEAnalyst, RoleAdministrator}},
 	ActRecommendTrain:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}},
 	ActRecommendActivate: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+
+	ActSubjectRequest: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActSubjectAccess:  {scope: ScopeRead, roles: []Role{RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

@@ -78,6 +78,9 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActRecommendModels:   {homeward.RoleSupervisor, homeward.RoleMEAnalyst, homeward.RoleAdministrator},
 	homeward.ActRecommendTrain:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator},
 	homeward.ActRecommendActivate: {homeward.RoleAdministrator},
+
+	homeward.ActSubjectRequest: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActSubjectAccess:  {homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.

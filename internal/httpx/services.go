@@ -28,6 +28,7 @@ type Services struct {
 	Reports    report.Service
 	RPL        rpl.Service
 	Recommend  recommend.Service
+	Subjects   registry.SubjectService
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

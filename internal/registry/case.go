@@ -283,6 +283,7 @@ const (
 	EventReception        EventKind = "reception"
 	EventImported         EventKind = "imported"
 	EventNote             EventKind = "note"
+	EventSubjectRequest   EventKind = "subject_request"
 )
 
 // Message is a translatable text: a catalog key and its named arguments.

@@ -43,6 +43,12 @@ type personView struct {
 	CanEdit     bool
 	CanAssign   bool
 	CanConsent  bool
+	// Subject requests: the returnee's requests about their data.
+	Subject        []subjectRow
+	CanSubject     bool
+	CanSubjectCopy bool
+	SubjectOpen    bool // the request form, opened after a refusal
+	Channels       []option
 	// Readers is who opened the record (for supervisors and auditors).
 	Readers     []readerRow
 	ShowReaders bool
@@ -149,6 +155,13 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		CanAssign: homeward.Can(a, homeward.ActCaseAssign, res), CanConsent: homeward.Can(a, homeward.ActConsentRecord, res), MergedFrom: mergedFrom}
 	if age, ok := p.DateOfBirth.AgeAt(w.clock(r).Local()); ok {
 		v.Age = i18n.Digits(lng, strconv.Itoa(age))
+	}
+	if v.CanSubject = homeward.Can(a, homeward.ActSubjectRequest, res); v.CanSubject {
+		if v.Subject, err = w.subjectRows(r, lng, id); err != nil {
+			return nil, err
+		}
+		v.CanSubjectCopy = homeward.Can(a, homeward.ActSubjectAccess, res)
+		v.Channels = options(lng, "subject.channel", registry.SubjectChannels)
 	}
 	if homeward.Can(a, homeward.ActAuditReaders, res) {
 		readers, err := w.svc.Audit.Readers(ctx, "person", id, 20)

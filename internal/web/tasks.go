@@ -112,6 +112,8 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 		items = append(items, taskItem{"/deliveries/" + f.ID, text, i18n.T(lng, "referral.ui.due", map[string]any{"date": isoText(lng, f.Due)})})
 	}
 	add("follow_ups_due", items, t.Counts.FollowUpsDue)
+	items, n := w.subjectTasks(r, lng, perGroup)
+	add("subject_requests", items, n)
 	return d, nil
 }
 

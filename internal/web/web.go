@@ -114,6 +114,7 @@ func New(svc Services) (*Web, error) {
 	w.routesIssuer()
 	w.routesVerify()
 	w.routesRecommend()
+	w.routesSubject()
 	return w, nil
 }
 
