@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 
@@ -276,7 +278,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 	cases := make([]any, 0, n*17)
 	events := make([]any, 0, n*2*7)
 	audits := make([]any, 0, n*13)
-	var keys []any
+	var keys [][3]string // kind, value, person
 	actor := actorID(tx.actor)
 	var assigned any
 	if tx.actor != nil && tx.actor.HasRole(homeward.RoleCaseWorker) {
@@ -290,7 +292,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		w, s := searchWords(pp.keys)
 		words = append(words, p.ID, w, s)
 		for _, k := range pp.keys {
-			keys = append(keys, p.OrgID, k[0], k[1], p.ID)
+			keys = append(keys, [3]string{k[0], k[1], p.ID})
 		}
 		number, err := tx.nextCaseNumber(country)
 		if err != nil {
@@ -321,6 +323,17 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 	} else if err != nil {
 		return err
 	}
+	// The keys go in in the order of the lookup index (org_id, kind,
+	// value, person_id), so that consecutive inserts touch the same or
+	// neighbouring pages of the index (the people's own order scatters
+	// them over its whole width).
+	slices.SortFunc(keys, func(a, b [3]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]), strings.Compare(a[2], b[2]))
+	})
+	keyVals := make([]any, 0, 4*len(keys))
+	for _, k := range keys {
+		keyVals = append(keyVals, org, k[0], k[1], k[2])
+	}
 	for _, st := range []struct {
 		head  string
 		width int
@@ -328,7 +341,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 	}{
 		{`INSERT INTO person_words (person_id, words, sounds)`, 3, words},
 		{`INSERT INTO cases (id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at)`, 17, cases},
-		{`INSERT INTO person_keys (org_id, kind, value, person_id)`, 4, keys},
+		{`INSERT INTO person_keys (org_id, kind, value, person_id)`, 4, keyVals},
 		{`INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event)`, 7, events},
 		{`INSERT INTO audit_events (` + auditColumnsIn + `)`, 13, audits},
 	} {
