@@ -59,6 +59,13 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 		}
 	}
 	raw := sqldb.RawDB(t, w.DB)
+	// The queries below take one argument, ? on SQLite and $1 on PostgreSQL.
+	arg := func(q string) string {
+		if w.DB.Dialect() == "postgres" {
+			return strings.Replace(q, "?", "$1", 1)
+		}
+		return q
+	}
 	// Values that differ between two people by design: ids, external
 	// ids, case numbers, the transaction's time.
 	eventID := regexp.MustCompile(`"(id|at)":"[^"]*"`)
@@ -67,7 +74,7 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 		t.Helper()
 		var b strings.Builder
 		var id, caseID string
-		if err := raw.QueryRow(`SELECT id FROM people WHERE external_id = ?`, ext).Scan(&id); err != nil {
+		if err := raw.QueryRow(arg(`SELECT id FROM people WHERE external_id = ?`), ext).Scan(&id); err != nil {
 			t.Fatalf("%s: %v", ext, err)
 		}
 		norm := func(s string) string {
@@ -80,7 +87,7 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 		}
 		q := func(query string, args ...any) {
 			t.Helper()
-			rows, err := raw.Query(query, args...)
+			rows, err := raw.Query(arg(query), args...)
 			if err != nil {
 				t.Fatalf("%s: %v", query, err)
 			}
@@ -109,7 +116,7 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 			slices.Sort(lines)
 			fmt.Fprintf(&b, "%s\n\t%s\n", strings.Fields(query)[1], strings.Join(lines, "\n\t"))
 		}
-		if err := raw.QueryRow(`SELECT id FROM cases WHERE person_id = ?`, id).Scan(&caseID); err != nil {
+		if err := raw.QueryRow(arg(`SELECT id FROM cases WHERE person_id = ?`), id).Scan(&caseID); err != nil {
 			t.Fatalf("%s: case: %v", ext, err)
 		}
 		q(`SELECT org_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at = updated_at, merged_into FROM people WHERE id = ?`, id)
