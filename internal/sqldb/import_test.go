@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
@@ -191,5 +193,38 @@ func TestImportChunkRowsSeeEachOther(t *testing.T) {
 	want = []registry.ImportOutcome{registry.ImportUpdated, registry.ImportUnchanged, registry.ImportUnchanged, registry.ImportUnchanged, registry.ImportUpdated, registry.ImportUnchanged}
 	if !slices.Equal(out, want) {
 		t.Errorf("outcomes of the same file again %v, want %v", out, want)
+	}
+}
+
+// cpuTime is the CPU time the process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkImportRows imports people in batches of registry.ImportBatch
+// rows, as an upload does, into a database that grows with b.N (run it
+// with -benchtime 20000x for a registry of that size); it reports people
+// per second and the writer's commits.
+func BenchmarkImportRows(b *testing.B) {
+	w := homewardtest.NewWorld(b)
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	rows := importPeople("P", b.N)
+	ws0 := w.DB.WriterStats()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+		if _, err := w.DB.ImportRows(ctx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	// The process's CPU time per person says more than the elapsed time
+	// on a machine shared with other work.
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/person")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "people/s")
+	if ws := w.DB.WriterStats(); ws.Groups > ws0.Groups {
+		b.ReportMetric(float64(ws.Groups-ws0.Groups), "commits")
 	}
 }
