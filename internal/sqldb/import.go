@@ -4,9 +4,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"homeward"
 	"homeward/internal/registry"
@@ -56,6 +60,12 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 		}()
 		return c
 	}
+	// On SQLite a chunk waits its turn among the writer's jobs; on
+	// PostgreSQL it writes with COPY on its transaction's connection.
+	transact := db.TransactInTurn
+	if db.dialect == postgres {
+		transact = db.transactConn
+	}
 	next := prepare(0)
 	for lo := 0; lo < len(rows); lo += importChunk {
 		hi := min(lo+importChunk, len(rows))
@@ -70,7 +80,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			next = prepare(hi)
 		}
 		chunk := make([]registry.ImportOutcome, hi-lo)
-		if err := db.TransactInTurn(ctx, func(tx *Tx) error { return db.importChunk(tx, rows[lo:hi], p.preps, chunk, org, country) }); err != nil {
+		if err := transact(ctx, func(tx *Tx) error { return db.importChunk(tx, rows[lo:hi], p.preps, chunk, org, country) }); err != nil {
 			if hi < len(rows) {
 				<-next
 			}
@@ -317,12 +327,6 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		}
 		audits = append(audits, auditValues(e)...)
 	}
-	err := tx.insertMany(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at)`, 15, people)
-	if isUniqueViolation(err) {
-		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
-	} else if err != nil {
-		return err
-	}
 	// The keys go in in the order of the lookup index (org_id, kind,
 	// value, person_id), so that consecutive inserts touch the same or
 	// neighbouring pages of the index (the people's own order scatters
@@ -334,22 +338,61 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 	for _, k := range keys {
 		keyVals = append(keyVals, org, k[0], k[1], k[2])
 	}
-	for _, st := range []struct {
-		head  string
-		width int
-		vals  []any
+	for _, t := range []struct {
+		table, columns string
+		vals           []any
 	}{
-		{`INSERT INTO person_words (person_id, words, sounds)`, 3, words},
-		{`INSERT INTO cases (id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at)`, 17, cases},
-		{`INSERT INTO person_keys (org_id, kind, value, person_id)`, 4, keyVals},
-		{`INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event)`, 7, events},
-		{`INSERT INTO audit_events (` + auditColumnsIn + `)`, 13, audits},
+		{"people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at`, people},
+		{"person_words", `person_id, words, sounds`, words},
+		{"cases", `id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at`, cases},
+		{"person_keys", `org_id, kind, value, person_id`, keyVals},
+		{"case_events", `id, case_id, org_id, kind, at, actor_id, event`, events},
+		{"audit_events", auditColumnsIn, audits},
 	} {
-		if err := tx.insertMany(st.head, st.width, st.vals); err != nil {
+		err := tx.writeRows(t.table, t.columns, t.vals)
+		if t.table == "people" && isUniqueViolation(err) {
+			return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+		} else if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeRows inserts vals into table's columns (comma-separated), a row
+// per len(columns) values: with COPY where the transaction can
+// (copyRows), else with multi-row INSERT statements (insertMany).
+func (tx *Tx) writeRows(table, columns string, vals []any) error {
+	cols := strings.Split(columns, ", ")
+	if len(vals) == 0 {
+		return nil
+	}
+	if ok, err := tx.copyRows(table, cols, vals); ok {
+		return err
+	}
+	return tx.insertMany(`INSERT INTO `+table+` (`+columns+`)`, len(cols), vals)
+}
+
+// copyRows writes vals, width values to a row, to table's columns with
+// PostgreSQL's COPY when the transaction has its connection (transactConn);
+// it reports false, having done nothing, otherwise.
+func (tx *Tx) copyRows(table string, columns []string, vals []any) (bool, error) {
+	if tx.conn == nil || tx.db.dialect != postgres {
+		return false, nil
+	}
+	width := len(columns)
+	n := len(vals) / width
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection (%T)", table, dc)
+		}
+		_, err := c.Conn().CopyFrom(tx.ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			return vals[i*width : (i+1)*width], nil
+		}))
+		return err
+	})
+	return true, err
 }
 
 // insertSizes are the row counts of the multi-row INSERT statements
