@@ -11,6 +11,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/dedupe"
 	"homeward/internal/registry"
 	"homeward/internal/sqldb"
 )
@@ -227,4 +228,50 @@ func BenchmarkImportRows(b *testing.B) {
 	if ws := w.DB.WriterStats(); ws.Groups > ws0.Groups {
 		b.ReportMetric(float64(ws.Groups-ws0.Groups), "commits")
 	}
+}
+
+// Two records of one person in one batch of an import (a chunk written
+// with one statement per table) are still raised as a duplicate pair.
+func TestImportBatchDuplicatesAreRaised(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	svc := dedupe.New(w.DB, dedupe.Options{})
+	w.DB.OnPersonChanged(svc.PersonChanged)
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	rows := importPeople("D", 40)
+	// Rows 3 and 17 are one man, written twice (another external id).
+	twin := *rows[3]
+	twin.ExternalID, twin.Line = "D-TWIN", rows[17].Line
+	twin.Person.ExternalID = twin.ExternalID
+	rows[17] = &twin
+	out, err := w.DB.ImportRows(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range out {
+		if o != registry.ImportCreated {
+			t.Fatalf("row %d: %q", i, o)
+		}
+	}
+	if _, err := svc.ScanAll(homewardtest.SystemCtx()); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _, err := svc.Pairs(w.Ctx("ngo", homeward.RoleSupervisor), dedupe.PairFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	list, _, _ := w.DB.Search(ctx, registry.SearchFilter{Limit: 100})
+	for _, s := range list {
+		rec, err := w.DB.FindRecord(ctx, s.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[rec.Person.ExternalID] = s.PersonID
+	}
+	for _, p := range pairs {
+		if p.Has(ids["D3"]) && p.Has(ids["D-TWIN"]) {
+			return
+		}
+	}
+	t.Errorf("no pair of the two records of one person imported together among %d pairs", len(pairs))
 }
