@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +81,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	services := fs.Bool("services", true, "give a realistic share of the cases assessments, plans, referrals and deliveries through the services")
 	workers := fs.Int("workers", 6, "concurrent writers of the services")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +94,16 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	actx, err := benchActor(sys, db, true)
 	if err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	written, invalid := 0, 0
@@ -116,6 +128,9 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stderr, "\r%d people, %.0f/s   ", written, float64(written)/el.Seconds())
 	}
 	el := time.Since(start)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(p.stderr, "\n")
 	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
 		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)

@@ -41,8 +41,9 @@ const ImportBatch = 500
 // errOut is not nil, and never stop the valid
 // ones. progress, if set, is called after every batch with the rows and
 // bytes read so far (for a bar over the file's size). Memory stays flat
-// whatever the file's length.
-func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt ImportOptions, dryRun bool, errOut io.Writer, lang string, progress func(rows int, bytes int64)) (*ImportReport, error) {
+// whatever the file's length: the next batch is read while one is stored
+// (see importWriter), never more.
+func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt ImportOptions, dryRun bool, errOut io.Writer, lang string, progress func(rows int, bytes int64)) (rep *ImportReport, err error) {
 	cr := &countingReader{r: r}
 	ir, err := NewImportReader(cr, f, opt)
 	if err != nil {
@@ -55,30 +56,29 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 			return nil, err
 		}
 	}
-	rep := &ImportReport{DryRun: dryRun, Warnings: ir.Warnings(), Errors: []RowError{}}
+	rep = &ImportReport{DryRun: dryRun, Warnings: ir.Warnings(), Errors: []RowError{}}
+	var w *importWriter
+	if !dryRun {
+		w = startImportWriter(ctx, svc, rep, progress)
+		// Whatever ends the reading, the batch being stored is waited for:
+		// its rows are counted, and its error (or panic) is the import's.
+		defer func() {
+			if werr := w.finish(); err == nil {
+				err = werr
+			}
+		}()
+	}
 	batch := make([]*ImportRow, 0, ImportBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if !dryRun {
-			outcomes, err := svc.ImportRows(ctx, batch)
-			// Rows written before an error are counted all the same.
-			for k, o := range outcomes {
-				switch o {
-				case ImportMerged:
-					rep.MergedLines = append(rep.MergedLines, batch[k].Line)
-				case ImportCreated:
-					rep.Created++
-				case ImportUpdated:
-					rep.Updated++
-				case ImportUnchanged:
-					rep.Unchanged++
-				}
-			}
-			if err != nil {
+		if w != nil {
+			if err := w.write(batch, rep.Rows, cr.n); err != nil {
 				return err
 			}
+			batch = make([]*ImportRow, 0, ImportBatch)
+			return nil
 		}
 		batch = batch[:0]
 		if progress != nil {
@@ -129,6 +129,90 @@ func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt Impo
 		}
 	}
 	return rep, nil
+}
+
+// importWriter stores an import's batches through Service.ImportRows in
+// their order, in a goroutine of its own, so that the file's next batch is
+// read and checked while one is written. It counts the outcomes in the
+// report (fields the reader does not touch) and calls progress after each
+// batch, from its goroutine.
+type importWriter struct {
+	batches chan importBatch
+	done    chan struct{}
+	err     error // the first batch's error; set before done closes
+	panicV  any   // a panic of Service.ImportRows, raised again by finish
+	closed  bool
+}
+
+type importBatch struct {
+	rows  []*ImportRow
+	read  int   // rows read when the batch was full
+	bytes int64 // bytes read then
+}
+
+func startImportWriter(ctx context.Context, svc Service, rep *ImportReport, progress func(rows int, bytes int64)) *importWriter {
+	w := &importWriter{batches: make(chan importBatch), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		defer func() {
+			if p := recover(); p != nil {
+				w.panicV = p
+			}
+		}()
+		for b := range w.batches {
+			outcomes, err := svc.ImportRows(ctx, b.rows)
+			// Rows written before an error are counted all the same.
+			for k, o := range outcomes {
+				switch o {
+				case ImportMerged:
+					rep.MergedLines = append(rep.MergedLines, b.rows[k].Line)
+				case ImportCreated:
+					rep.Created++
+				case ImportUpdated:
+					rep.Updated++
+				case ImportUnchanged:
+					rep.Unchanged++
+				}
+			}
+			if err != nil {
+				w.err = err
+				return
+			}
+			if progress != nil {
+				progress(b.read, b.bytes)
+			}
+		}
+	}()
+	return w
+}
+
+// write hands a full batch to the writer, waiting while it stores the one
+// before; it returns the writer's error once it has stopped on one.
+func (w *importWriter) write(rows []*ImportRow, read int, bytes int64) error {
+	select {
+	case w.batches <- importBatch{rows, read, bytes}:
+		return nil
+	case <-w.done:
+		if p := w.panicV; p != nil {
+			w.panicV = nil // raised once, here
+			panic(p)
+		}
+		return w.err
+	}
+}
+
+// finish waits for the batches handed over to be stored and returns the
+// writer's error (raising its panic again, in the caller's goroutine).
+func (w *importWriter) finish() error {
+	if !w.closed {
+		w.closed = true
+		close(w.batches)
+	}
+	<-w.done
+	if w.panicV != nil {
+		panic(w.panicV)
+	}
+	return w.err
 }
 
 // countingReader counts the bytes read through it.

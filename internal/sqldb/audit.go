@@ -20,9 +20,35 @@ import (
 var errNoAuditKey = fmt.Errorf("%w: audit events cannot be written: no audit key is configured (HOMEWARD_AUDIT_KEY, --audit-key-file or <data-dir>/audit.key)", homeward.ErrAuditKey)
 
 func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) error {
+	e, err := sealAudit(tx, action, recordType, recordID, orgID, detail)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO audit_events (chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, auditValues(e)...); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	return nil
+}
+
+// auditColumnsIn names the columns an appended event fills, in the order
+// of auditValues.
+const auditColumnsIn = `chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash`
+
+// auditValues returns what an appended event stores (see auditColumnsIn).
+func auditValues(e *homeward.AuditEvent) []any {
+	return []any{e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.KeyID, e.Hash}
+}
+
+// sealAudit makes the next event of orgID's chain for the transaction's
+// actor and advances the chain's head in the transaction (written at
+// commit); the caller inserts the event, before any other event of the
+// chain is sealed (so that a batch of events is inserted in one statement
+// and still chains exactly as one at a time would).
+func sealAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) (*homeward.AuditEvent, error) {
 	key := tx.db.AuditKeys.Primary()
 	if key == nil {
-		return errNoAuditKey
+		return nil, errNoAuditKey
 	}
 	e := &homeward.AuditEvent{
 		Chain: homeward.ChainFor(orgID), At: tx.now, OrgID: orgID, Action: action,
@@ -42,7 +68,7 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return fmt.Errorf("audit detail: %w", err)
+			return nil, fmt.Errorf("audit detail: %w", err)
 		}
 		e.Detail = string(b)
 	}
@@ -57,19 +83,14 @@ func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any)
 		// locks its row until commit, so appends to one chain are serialised.
 		if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
 			ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, e.Chain).Scan(&seq, &e.PrevHash); err != nil {
-			return fmt.Errorf("audit head: %w", err)
+			return nil, fmt.Errorf("audit head: %w", err)
 		}
 	}
 	e.Seq = seq + 1
 	e.Seal(key)
-	if _, err := tx.Exec(`INSERT INTO audit_events (chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Chain, e.Seq, e.At, e.ActorID, e.OrgID, e.Action, e.RecordType, e.RecordID, e.RequestID, e.Detail, e.PrevHash, e.KeyID, e.Hash); err != nil {
-		return fmt.Errorf("audit append: %w", err)
-	}
 	// The head is written once, at commit (flushHeads).
 	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash}
-	return nil
+	return e, nil
 }
 
 // txHead is an audit chain's last sequence number and hash, or (caseNumber)

@@ -274,6 +274,9 @@ type Tx struct {
 	heads map[string]*txHead
 	// authDirty is set by authChanged.
 	authDirty bool
+	// conn is the PostgreSQL connection the transaction runs on, when it
+	// was begun by transactConn (for COPY); nil otherwise.
+	conn *sql.Conn
 }
 
 // Transact runs fn in a write transaction, committing when fn returns nil
@@ -283,8 +286,30 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	return db.run(ctx, sqlTx, nil, fn)
+}
+
+// transactConn is Transact on a connection of its own, which the
+// transaction keeps (Tx.conn), so that fn may use the driver's own
+// interface on it (pgx's COPY on PostgreSQL; see Tx.copyRows).
+func (db *DB) transactConn(ctx context.Context, fn func(tx *Tx) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return db.run(ctx, sqlTx, conn, fn)
+}
+
+// run runs fn in sqlTx (begun on conn, if not nil) and commits it, or rolls
+// it back when fn fails or panics.
+func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, conn *sql.Conn, fn func(tx *Tx) error) (err error) {
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Now().UTC().Truncate(time.Microsecond), actor: actorOf(ctx),
-		heads: map[string]*txHead{}}
+		heads: map[string]*txHead{}, conn: conn}
 	if db.dialect == sqlite {
 		tx.stmts = map[string]*sql.Stmt{}
 	}

@@ -1,9 +1,13 @@
 package sqldb
 
 import (
+	"context"
 	"database/sql"
 	"testing"
 	"time"
+
+	"homeward"
+	"homeward/internal/registry"
 )
 
 // TimeArg is t as the dialect stores it, for tests that write through
@@ -41,3 +45,25 @@ func QueuedWrites(db *DB) int {
 // AfterAuditHeads makes verification call fn right after it reads the
 // chain heads, as if other processes wrote then.
 func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
+
+// ImportOneByOne applies rows as ImportRows once did, a row at a time
+// through Tx.register, in one transaction: what the batched path must
+// write the same.
+func ImportOneByOne(ctx context.Context, db *DB, rows []*registry.ImportRow) ([]registry.ImportOutcome, error) {
+	org := actorOrg(homeward.ActorFromContext(ctx))
+	country, err := db.orgCountry(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.ImportOutcome, len(rows))
+	err = db.Transact(ctx, func(tx *Tx) error {
+		for i, row := range rows {
+			var err error
+			if out[i], err = db.importOne(tx, row, nil, org, country); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}

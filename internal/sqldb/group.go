@@ -95,6 +95,7 @@ func (db *DB) queue(ctx context.Context, fn func(tx *Tx) error, alone bool) erro
 func (db *DB) groupLoop() {
 	defer close(db.group.exited)
 	batch := make([]*groupJob, 0, maxGroup)
+	lastGroup := 0
 	for {
 		select {
 		case <-db.group.stop:
@@ -131,10 +132,44 @@ func (db *DB) groupLoop() {
 						break drain
 					}
 				}
+				if j == nil && len(batch) < maxGroup && lastGroup > 1 {
+					j = db.linger(&batch)
+				}
+				lastGroup = len(batch)
 				db.runGroup(batch)
 			}
 		}
 	}
+}
+
+// groupLinger is how long the writer waits for more jobs to join a small
+// group when the group before it had several (writers are concurrent): a
+// commit costs about as much as a registration, and each job that joins
+// shares it.
+var groupLinger = 200 * time.Microsecond
+
+// linger adds the jobs that arrive within groupLinger to batch, up to
+// maxGroup; a job that runs alone ends the wait and is returned.
+func (db *DB) linger(batch *[]*groupJob) *groupJob {
+	if groupLinger <= 0 {
+		return nil
+	}
+	t := time.NewTimer(groupLinger)
+	defer t.Stop()
+	for len(*batch) < maxGroup {
+		select {
+		case next := <-db.group.jobs:
+			if next.alone {
+				return next
+			}
+			*batch = append(*batch, next)
+		case <-t.C:
+			return nil
+		case <-db.group.stop:
+			return nil
+		}
+	}
+	return nil
 }
 
 func (db *DB) runGroup(batch []*groupJob) {

@@ -410,6 +410,18 @@ func nonNilSlice[T any](s []T) []T {
 }
 
 func (tx *Tx) addEvent(orgID string, ev registry.TimelineEvent) error {
+	v, err := tx.eventValues(orgID, ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event) VALUES (?, ?, ?, ?, ?, ?, ?)`, v...)
+	return err
+}
+
+// eventValues gives ev an id (and the transaction's time and actor unless
+// set) and returns the case_events row that stores it: id, case_id,
+// org_id, kind, at, actor_id, event.
+func (tx *Tx) eventValues(orgID string, ev registry.TimelineEvent) ([]any, error) {
 	ev.ID = homeward.NewID()
 	if ev.At.IsZero() {
 		ev.At = tx.now
@@ -419,11 +431,9 @@ func (tx *Tx) addEvent(orgID string, ev registry.TimelineEvent) error {
 	}
 	b, err := json.Marshal(ev)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = tx.Exec(`INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ev.ID, ev.CaseID, orgID, string(ev.Kind), ev.At, ev.Actor, string(b))
-	return err
+	return []any{ev.ID, ev.CaseID, orgID, string(ev.Kind), ev.At, ev.Actor, string(b)}, nil
 }
 
 func (tx *Tx) insertConsent(c *registry.Consent) error {

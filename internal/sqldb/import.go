@@ -1,0 +1,445 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"homeward"
+	"homeward/internal/registry"
+)
+
+// importChunk is how many rows of an import one transaction writes: about
+// 25 ms of the writer's time, so a registration queued behind it waits
+// little (see TransactInTurn).
+const importChunk = 100
+
+// ImportRows stores valid rows of an import, importChunk rows to a
+// transaction (a row is written whole or not at all): a new
+// external_id registers the person with a new case; a known one updates the
+// person when something changed and is left alone otherwise, so importing a
+// file twice changes nothing.
+//
+// What does not need the writer is done before a chunk's transaction, and
+// while the chunk before it is written: the new people's JSON, search keys
+// and case facts (importPrep). In the transaction the chunk's known people
+// are read in one query and its new ones are written with a few multi-row
+// statements (createImported).
+func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]registry.ImportOutcome, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActImport, homeward.Resource{Type: "person", OrgID: org}); err != nil {
+		return nil, err
+	}
+	country, err := db.orgCountry(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		if !row.OK() || row.ExternalID == "" {
+			return nil, homeward.Errorf(homeward.EINVALID, "registry.import.invalid_row", "Only valid rows with an external_id can be imported.")
+		}
+	}
+	out := make([]registry.ImportOutcome, len(rows))
+	type prepared struct {
+		preps []*importPrep
+		err   error
+	}
+	prepare := func(lo int) <-chan prepared {
+		c := make(chan prepared, 1)
+		go func() {
+			preps, err := prepareImport(rows[lo:min(lo+importChunk, len(rows))], org)
+			c <- prepared{preps, err}
+		}()
+		return c
+	}
+	// On SQLite a chunk waits its turn among the writer's jobs; on
+	// PostgreSQL it writes with COPY on its transaction's connection.
+	transact := db.TransactInTurn
+	if db.dialect == postgres {
+		transact = db.transactConn
+	}
+	next := prepare(0)
+	for lo := 0; lo < len(rows); lo += importChunk {
+		hi := min(lo+importChunk, len(rows))
+		p := <-next
+		if p.err != nil {
+			if lo > 0 {
+				db.personChanged(org, "")
+			}
+			return out, p.err
+		}
+		if hi < len(rows) {
+			next = prepare(hi)
+		}
+		chunk := make([]registry.ImportOutcome, hi-lo)
+		if err := transact(ctx, func(tx *Tx) error { return db.importChunk(tx, rows[lo:hi], p.preps, chunk, org, country) }); err != nil {
+			if hi < len(rows) {
+				<-next
+			}
+			// The chunks before are written: say so, and what they were.
+			if lo > 0 {
+				db.personChanged(org, "")
+			}
+			return out, err
+		}
+		copy(out[lo:], chunk)
+	}
+	db.personChanged(org, "")
+	return out, nil
+}
+
+// importPrep is an import row made ready, outside the writer, for being
+// written as a new person: the registration and its prepared person (a new
+// ID, JSON, search keys, the case's copied facts). A row that turns out to
+// update a known person does not use it.
+type importPrep struct {
+	reg registry.Registration
+	pp  *preparedPerson
+}
+
+func prepareImport(rows []*registry.ImportRow, org string) ([]*importPrep, error) {
+	preps := make([]*importPrep, len(rows))
+	for i, row := range rows {
+		ip := &importPrep{reg: registry.Registration{Person: row.Person, Episodes: []registry.MigrationEpisode{row.Episode}}}
+		ip.reg.Person.OrgID, ip.reg.Person.ExternalID = org, row.ExternalID
+		var err error
+		if ip.pp, err = preparePerson(&ip.reg.Person, ip.reg.Episodes); err != nil {
+			return nil, err
+		}
+		preps[i] = ip
+	}
+	return preps, nil
+}
+
+// knownPerson is a stored person an import row names by external_id.
+type knownPerson struct {
+	id, person, episodes string
+	version              int
+	mergedInto           *string
+}
+
+// importChunk is a transaction's share of ImportRows: rows (prepared as
+// preps), with their outcomes in out (left alone if the transaction fails).
+// Rows are applied in their order: consecutive new people are written
+// together, just before the next row that names a known person (or one
+// named earlier in the chunk), so every row sees the ones before it.
+func (db *DB) importChunk(tx *Tx, rows []*registry.ImportRow, preps []*importPrep, out []registry.ImportOutcome, org, country string) error {
+	known, err := tx.knownPeople(org, rows)
+	if err != nil {
+		return err
+	}
+	var pending []int
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := tx.createImported(rows, preps, pending, org, country); err != nil {
+			return err
+		}
+		for _, i := range pending {
+			out[i] = registry.ImportCreated
+		}
+		pending = pending[:0]
+		return nil
+	}
+	seen := make(map[string]bool, len(rows))
+	for i, row := range rows {
+		k, ok := known[row.ExternalID]
+		if !ok && !seen[row.ExternalID] {
+			seen[row.ExternalID] = true
+			pending = append(pending, i)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		var kp *knownPerson
+		if ok && !seen[row.ExternalID] {
+			// As read at the start of the chunk, and not written since.
+			kp = k
+		}
+		seen[row.ExternalID] = true
+		if out[i], err = db.importOne(tx, row, kp, org, country); err != nil {
+			return err
+		}
+	}
+	return flush()
+}
+
+// knownPeople reads the people of org that rows name by external_id, in
+// one query.
+func (tx *Tx) knownPeople(org string, rows []*registry.ImportRow) (map[string]*knownPerson, error) {
+	ids := make([]any, 0, len(rows)+1)
+	ids = append(ids, org)
+	dup := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if !dup[r.ExternalID] {
+			dup[r.ExternalID] = true
+			ids = append(ids, r.ExternalID)
+		}
+	}
+	q := `SELECT external_id, id, person, episodes, version, merged_into FROM people WHERE org_id = ? AND external_id <> '' AND external_id IN ` + inList(len(ids)-1)
+	res, err := tx.tx.QueryContext(tx.ctx, tx.db.dialect.numbered(q), ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	known := map[string]*knownPerson{}
+	for res.Next() {
+		var ext string
+		k := &knownPerson{}
+		if err := res.Scan(&ext, &k.id, &k.person, &k.episodes, &k.version, &k.mergedInto); err != nil {
+			return nil, err
+		}
+		known[ext] = k
+	}
+	return known, res.Err()
+}
+
+// importOne applies a row whose external_id names a known person (kp, or
+// read again when nil): it updates the person when something changed. A
+// row whose external_id is not known after all registers a new person.
+func (db *DB) importOne(tx *Tx, row *registry.ImportRow, kp *knownPerson, org, country string) (registry.ImportOutcome, error) {
+	p := row.Person
+	p.OrgID, p.ExternalID = org, row.ExternalID
+	if kp == nil {
+		kp = &knownPerson{}
+		err := tx.QueryRow(`SELECT id, person, episodes, version, merged_into FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''`, org, row.ExternalID).
+			Scan(&kp.id, &kp.person, &kp.episodes, &kp.version, &kp.mergedInto)
+		if err == errNoRows {
+			reg := &registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{row.Episode}}
+			rec, err := tx.register(reg, &registry.Case{}, country, nil)
+			if err != nil {
+				return "", err
+			}
+			if err := tx.addEvent(org, registry.NewCaseEvent(rec.Case.ID, registry.EventImported, "", tx.now, map[string]any{"line": row.Line})); err != nil {
+				return "", err
+			}
+			return registry.ImportCreated, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
+	if kp.mergedInto != nil {
+		// The record was merged into another person: its data lives
+		// on there, and changing the absorbed copy would be lost on
+		// the next unmerge. The report names the row for review.
+		return registry.ImportMerged, nil
+	}
+	id, version := kp.id, kp.version
+	var old registry.Person
+	var oldEps []registry.MigrationEpisode
+	if err := json.Unmarshal([]byte(kp.person), &old); err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal([]byte(kp.episodes), &oldEps); err != nil {
+		return "", err
+	}
+	// The file carries one episode: it replaces the latest one and
+	// keeps the person's other fields that the file has no column for.
+	merged := mergeImported(&old, &p)
+	merged.ID = id
+	eps := append([]registry.MigrationEpisode(nil), oldEps...)
+	if len(eps) == 0 {
+		eps = append(eps, row.Episode)
+	} else {
+		eps[len(eps)-1] = mergeEpisode(eps[len(eps)-1], row.Episode)
+	}
+	changed := changedFields(&old, merged, oldEps, eps)
+	if len(changed) == 0 {
+		return registry.ImportUnchanged, nil
+	}
+	var c *registry.Case
+	var caseID string
+	if err := tx.QueryRow(`SELECT id FROM cases WHERE person_id = ? ORDER BY opened_at DESC LIMIT 1`, id).Scan(&caseID); err == nil {
+		c = &registry.Case{ID: caseID}
+	}
+	if err := tx.updatePerson(&registry.Registration{Person: *merged, Episodes: eps}, c, version); err != nil {
+		return "", err
+	}
+	if c != nil {
+		if err := tx.addEvent(org, registry.NewCaseEvent(c.ID, registry.EventPersonUpdated, "", tx.now, map[string]any{"fields": strings.Join(changed, ", ")})); err != nil {
+			return "", err
+		}
+	}
+	if err := tx.Audit("person.import_update", "person", id, org, map[string]any{"changed": changed, "line": row.Line}); err != nil {
+		return "", err
+	}
+	return registry.ImportUpdated, nil
+}
+
+// createImported registers the rows at idx (new people, prepared as preps)
+// as tx.register and an "imported" timeline event would, one by one, but
+// with one multi-row statement per table: people, person_words, cases,
+// person_keys, case_events and audit_events. Case numbers and audit events
+// are taken in the rows' order, as one at a time.
+func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, idx []int, org, country string) error {
+	n := len(idx)
+	people := make([]any, 0, n*15)
+	words := make([]any, 0, n*3)
+	cases := make([]any, 0, n*17)
+	events := make([]any, 0, n*2*7)
+	audits := make([]any, 0, n*13)
+	var keys [][3]string // kind, value, person
+	actor := actorID(tx.actor)
+	var assigned any
+	if tx.actor != nil && tx.actor.HasRole(homeward.RoleCaseWorker) {
+		assigned = tx.actor.UserID
+	}
+	for _, i := range idx {
+		ip := preps[i]
+		p, pp := &ip.reg.Person, ip.pp
+		people = append(people, p.ID, p.OrgID, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea,
+			pp.person, pp.episodes, 1, actor, tx.now, tx.now)
+		w, s := searchWords(pp.keys)
+		words = append(words, p.ID, w, s)
+		for _, k := range pp.keys {
+			keys = append(keys, [3]string{k[0], k[1], p.ID})
+		}
+		number, err := tx.nextCaseNumber(country)
+		if err != nil {
+			return err
+		}
+		caseID := homeward.NewID()
+		cases = append(cases, caseID, number, p.OrgID, p.ID, assigned, string(registry.StatusRegistered), string(registry.PriorityNormal), "[]", false,
+			pp.returnDate, pp.returnType, pp.dest, pp.districtOf, string(p.Sex), tx.now, 1, tx.now)
+		for _, ev := range []registry.TimelineEvent{
+			registry.NewCaseEvent(caseID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": number}),
+			registry.NewCaseEvent(caseID, registry.EventImported, "", tx.now, map[string]any{"line": rows[i].Line}),
+		} {
+			v, err := tx.eventValues(org, ev)
+			if err != nil {
+				return err
+			}
+			events = append(events, v...)
+		}
+		e, err := sealAudit(tx, "person.register", "person", p.ID, p.OrgID, map[string]any{"case": number})
+		if err != nil {
+			return err
+		}
+		audits = append(audits, auditValues(e)...)
+	}
+	// The keys go in in the order of the lookup index (org_id, kind,
+	// value, person_id), so that consecutive inserts touch the same or
+	// neighbouring pages of the index (the people's own order scatters
+	// them over its whole width).
+	slices.SortFunc(keys, func(a, b [3]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]), strings.Compare(a[2], b[2]))
+	})
+	keyVals := make([]any, 0, 4*len(keys))
+	for _, k := range keys {
+		keyVals = append(keyVals, org, k[0], k[1], k[2])
+	}
+	for _, t := range []struct {
+		table, columns string
+		vals           []any
+	}{
+		{"people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at`, people},
+		{"person_words", `person_id, words, sounds`, words},
+		{"cases", `id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at`, cases},
+		{"person_keys", `org_id, kind, value, person_id`, keyVals},
+		{"case_events", `id, case_id, org_id, kind, at, actor_id, event`, events},
+		{"audit_events", auditColumnsIn, audits},
+	} {
+		err := tx.writeRows(t.table, t.columns, t.vals)
+		if t.table == "people" && isUniqueViolation(err) {
+			return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeRows inserts vals into table's columns (comma-separated), a row
+// per len(columns) values: with COPY where the transaction can
+// (copyRows), else with multi-row INSERT statements (insertMany).
+func (tx *Tx) writeRows(table, columns string, vals []any) error {
+	cols := strings.Split(columns, ", ")
+	if len(vals) == 0 {
+		return nil
+	}
+	if ok, err := tx.copyRows(table, cols, vals); ok {
+		return err
+	}
+	return tx.insertMany(`INSERT INTO `+table+` (`+columns+`)`, len(cols), vals)
+}
+
+// copyRows writes vals, width values to a row, to table's columns with
+// PostgreSQL's COPY when the transaction has its connection (transactConn);
+// it reports false, having done nothing, otherwise.
+func (tx *Tx) copyRows(table string, columns []string, vals []any) (bool, error) {
+	if tx.conn == nil || tx.db.dialect != postgres {
+		return false, nil
+	}
+	width := len(columns)
+	n := len(vals) / width
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection (%T)", table, dc)
+		}
+		_, err := c.Conn().CopyFrom(tx.ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			return vals[i*width : (i+1)*width], nil
+		}))
+		return err
+	})
+	return true, err
+}
+
+// insertSizes are the row counts of the multi-row INSERT statements
+// insertMany runs: a batch is written as statements of these sizes, largest
+// first, so that a table has a few statement texts, each prepared once
+// and reused (see Tx.stmt), whatever the batches' lengths. The largest
+// stays far under SQLite's 32,766 variables (64 rows of the widest row
+// written, 17 columns, are 1,088).
+var insertSizes = []int{64, 16, 4, 1}
+
+// insertMany runs head ("INSERT INTO t (a, b, …)") with VALUES for vals,
+// width values to a row, in statements of insertSizes rows.
+func (tx *Tx) insertMany(head string, width int, vals []any) error {
+	if len(vals)%width != 0 {
+		panic("insertMany: values are not whole rows")
+	}
+	for _, size := range insertSizes {
+		if len(vals) < size*width {
+			continue
+		}
+		q := insertStatement(head, width, size)
+		for len(vals) >= size*width {
+			if _, err := tx.Exec(q, vals[:size*width]...); err != nil {
+				return err
+			}
+			vals = vals[size*width:]
+		}
+	}
+	return nil
+}
+
+// insertStatements caches the statements insertStatement builds.
+var insertStatements sync.Map // [head, width, rows] → string
+
+// insertStatement returns head with VALUES for rows rows of width values
+// each, as ? placeholders.
+func insertStatement(head string, width, rows int) string {
+	type key struct {
+		head        string
+		width, rows int
+	}
+	k := key{head, width, rows}
+	if q, ok := insertStatements.Load(k); ok {
+		return q.(string)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	q := head + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+	insertStatements.Store(k, q)
+	return q
+}
