@@ -203,6 +203,11 @@ const (
 	// which lists who read the record — and marking the request fulfilled.
 	ActSubjectRequest Action = "subject.request"
 	ActSubjectAccess  Action = "subject.access"
+	// Break-glass: time-limited read access to one record of another
+	// organisation in an emergency, on a reason; its review afterwards by
+	// a supervisor of the organisation that holds the record.
+	ActBreakGlass       Action = "breakglass.open"
+	ActBreakGlassReview Action = "breakglass.review"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -311,6 +316,9 @@ var rules = map[Action]rule{
 
 	ActSubjectRequest: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActSubjectAccess:  {scope: ScopeRead, roles: []Role{RoleSupervisor}},
+
+	ActBreakGlass:       {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActBreakGlassReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

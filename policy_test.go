@@ -81,6 +81,9 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 
 	homeward.ActSubjectRequest: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActSubjectAccess:  {homeward.RoleSupervisor},
+
+	homeward.ActBreakGlass:       {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActBreakGlassReview: {homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.

@@ -29,6 +29,7 @@ type Services struct {
 	RPL        rpl.Service
 	Recommend  recommend.Service
 	Subjects   registry.SubjectService
+	BreakGlass registry.BreakGlassService
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

@@ -49,6 +49,8 @@ type personView struct {
 	CanSubjectCopy bool
 	SubjectOpen    bool // the request form, opened after a refusal
 	Channels       []option
+	// Emergency accesses to this record by other organisations.
+	Emergency []breakGlassRow
 	// Readers is who opened the record (for supervisors and auditors).
 	Readers     []readerRow
 	ShowReaders bool
@@ -162,6 +164,17 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 		v.CanSubjectCopy = homeward.Can(a, homeward.ActSubjectAccess, res)
 		v.Channels = options(lng, "subject.channel", registry.SubjectChannels)
+	}
+	if w.svc.BreakGlass != nil {
+		rows, _, err := w.breakGlassRows(r, lng, id, false, 10)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range rows {
+			if b.Owner != b.Org { // another organisation's access to ours
+				v.Emergency = append(v.Emergency, b)
+			}
+		}
 	}
 	if homeward.Can(a, homeward.ActAuditReaders, res) {
 		readers, err := w.svc.Audit.Readers(ctx, "person", id, 20)

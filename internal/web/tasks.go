@@ -114,6 +114,8 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 	add("follow_ups_due", items, t.Counts.FollowUpsDue)
 	items, n := w.subjectTasks(r, lng, perGroup)
 	add("subject_requests", items, n)
+	items, n = w.breakGlassTasks(r, lng, perGroup)
+	add("break_glass", items, n)
 	return d, nil
 }
 

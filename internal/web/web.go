@@ -115,6 +115,7 @@ func New(svc Services) (*Web, error) {
 	w.routesVerify()
 	w.routesRecommend()
 	w.routesSubject()
+	w.routesBreakGlass()
 	return w, nil
 }
 
