@@ -1,5 +1,7 @@
 package match
 
+import "strings"
+
 // Blocking keys. Each record gets several keys built from different fields,
 // so that a pair whose family name was mistyped still meets under its given
 // and father's names, its phone, its documents or its birth date. Records
@@ -20,6 +22,8 @@ const (
 	keyFamilyFather = 'H' // family name sound + father's name sound
 	keyGivenInitial = 'I' // given name sound + family initial
 	keyFamilyGiven  = 'J' // family name sound + given initial
+	keyFamilyPlace  = 'K' // family name sound + the whole address
+	keyGivenPlace   = 'L' // given name sound + the whole address
 )
 
 // blockKeys appends the hashed blocking keys of p to buf. Hashes have their
@@ -84,6 +88,15 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 		add(keyStreet, num, word)
 	}
 	add(keyNative, p.native.sorted)
+	// A name and the place written in full: the same person whose other
+	// names were rewritten (a nickname, a dropped family name) and whose
+	// date is missing still meets here; a household meets under its
+	// family name and father already.
+	if len(p.addr) > 0 {
+		place := strings.Join(p.addr, " ")
+		add(keyFamilyPlace, family, place)
+		add(keyGivenPlace, given, place)
+	}
 	return buf
 }
 

@@ -51,7 +51,7 @@ var minAgreeM = [NumFields]float64{
 // than its bound.
 var (
 	maxWeight = [NumFields]float64{
-		FieldGivenName: 10, FieldFamilyName: 8, FieldFullName: 10, FieldNativeName: 10,
+		FieldGivenName: 10, FieldFamilyName: 10, FieldFullName: 10, FieldNativeName: 10,
 		FieldFatherName: 7, FieldMotherName: 6, FieldDOB: 12, FieldSex: 1,
 		FieldPhone: 10, FieldNationalID: 20, FieldPassport: 18,
 		FieldAddress: 8, FieldPostcode: 4, FieldAdminArea: 3,

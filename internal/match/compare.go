@@ -73,6 +73,9 @@ func compareName(f Field, a, b *nameFeat) uint8 {
 		return lvExact
 	case a.sorted == b.sorted || a.phon == b.phon || a.glued == b.glued:
 		return lvVariant
+	case f == FieldGivenName && isNickname(firstToken(a.text), firstToken(b.text)):
+		// A nickname is the same name written another way.
+		return lvVariant
 	}
 	jw := JaroWinkler(a.text, b.text)
 	switch {
@@ -95,14 +98,16 @@ func sharesKey(a, b []string) bool {
 	return false
 }
 
-// compareFull looks at the name as a bag of parts, but only when given and
-// family names disagree where they stand: "Rafiqul Islam / Mohammad" against
-// "Md. Rafiqul / Islam" is the same name split differently. When the parts
-// already agreed in place the field is not applicable, so the same evidence
-// is not counted twice.
+// compareFull looks at the name as a bag of parts, but only when neither
+// the given nor the family name agrees where it stands: "Rafiqul Islam /
+// Mohammad" against "Md. Rafiqul / Islam" is the same name split
+// differently. When a part already agreed in place the field is not
+// applicable: "Frank Moore" and "Bernard Moore" share a part because they
+// share the family name, which has counted already, and counting it twice
+// made namesakes matches.
 func compareFull(a, b *prepared, v Vector) uint8 {
-	g, f := v[FieldGivenName], v[FieldFamilyName]
-	if g != lvPartial && g != lvDifferent && f != lvPartial && f != lvDifferent {
+	agrees := func(l uint8) bool { return l == lvExact || l == lvVariant || l == lvClose }
+	if agrees(v[FieldGivenName]) || agrees(v[FieldFamilyName]) {
 		return 0
 	}
 	if len(a.full) == 0 || len(b.full) == 0 {
@@ -123,6 +128,11 @@ func compareFull(a, b *prepared, v Vector) uint8 {
 				best = 3 // Partial
 			}
 		}
+	}
+	if best == 4 {
+		// No part found elsewhere either: the names differ, which the
+		// given and family names have said already.
+		return 0
 	}
 	return best
 }

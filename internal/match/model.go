@@ -173,11 +173,18 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 	}
 	switch f {
 	case FieldGivenName, FieldFamilyName, FieldFatherName, FieldMotherName:
-		n := nameOfField(f, a)
+		n, o := nameOfField(f, a), nameOfField(f, b)
 		if k == Exact {
 			return st.tf(f, n.text, false), true
 		}
-		return st.tf(f, n.phon, true), true
+		// Another spelling of the same name: the share of records that
+		// would agree at this level by chance is those written like either
+		// side but not exactly as it ("Jon" for "John"), or for a nickname
+		// those carrying the other name ("Bill" for "William").
+		if n.phon == o.phon {
+			return math.Max(variantTF(st, f, n), variantTF(st, f, o)), true
+		}
+		return math.Max(st.tf(f, n.text, false), st.tf(f, o.text, false)), true
 	case FieldFullName:
 		if len(a.full) > 0 {
 			return st.tf(f, a.full[0].phon, true), true
@@ -195,12 +202,22 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 				return st.tf(f, x, false), true
 			}
 		}
+	case FieldAddress:
+		// A birth place or a town ("London") is shared by many people, a
+		// house by a household: the more common of the two addresses.
+		return math.Max(st.tf(f, placeKey(a), false), st.tf(f, placeKey(b), false)), true
 	case FieldPostcode:
 		return st.tf(f, a.postcode, false), true
 	case FieldAdminArea:
 		return st.tf(f, a.admin, false), true
 	}
 	return 0, false
+}
+
+// variantTF is the share of records whose name sounds as n's but is spelt
+// otherwise; at least one record's worth.
+func variantTF(st *Stats, f Field, n *nameFeat) float64 {
+	return math.Max(st.tf(f, n.phon, true)-st.tf(f, n.text, false), 1/math.Max(float64(st.n[f]), 1))
 }
 
 func nameOfField(f Field, p *prepared) *nameFeat {
@@ -301,7 +318,7 @@ func b2i(b bool) int {
 var tfAdjusted = [NumFields]bool{
 	FieldGivenName: true, FieldFamilyName: true, FieldFullName: true, FieldNativeName: true,
 	FieldFatherName: true, FieldMotherName: true, FieldDOB: true, FieldPhone: true,
-	FieldPostcode: true, FieldAdminArea: true,
+	FieldAddress: true, FieldPostcode: true, FieldAdminArea: true,
 }
 
 // boundStages are the fields bound compares, cheapest first, in stages

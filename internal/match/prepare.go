@@ -116,7 +116,7 @@ func (p *preparer) prepare(r *Record) prepared {
 	q.native = p.name(r.FullNameNative)
 	q.father = p.name(r.FatherName)
 	q.mother = p.name(r.MotherName)
-	q.dob, _ = ParseDate(r.DOB)
+	q.dob = readDate(r.DOB)
 	q.sex = parseSex(r.Sex)
 	for _, ph := range r.Phones {
 		if d := normPhone(ph); d != "" {

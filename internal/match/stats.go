@@ -27,7 +27,7 @@ func NewStats() *Stats {
 }
 
 // tfFields are the fields whose agreement is adjusted by term frequency.
-var tfFields = [...]Field{FieldGivenName, FieldFamilyName, FieldFullName, FieldNativeName, FieldFatherName, FieldMotherName, FieldDOB, FieldPhone, FieldPostcode, FieldAdminArea}
+var tfFields = [...]Field{FieldGivenName, FieldFamilyName, FieldFullName, FieldNativeName, FieldFatherName, FieldMotherName, FieldDOB, FieldPhone, FieldAddress, FieldPostcode, FieldAdminArea}
 
 // values returns the exact-level and variant-level values of field f in p.
 func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
@@ -63,6 +63,11 @@ func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
 		return append(buf, p.dob.String()), ""
 	case FieldPhone:
 		return append(buf, p.phones...), ""
+	case FieldAddress:
+		if len(p.addr) == 0 {
+			return nil, ""
+		}
+		return append(buf, placeKey(p)), ""
 	case FieldPostcode:
 		if p.postcode == "" {
 			return nil, ""
@@ -149,4 +154,21 @@ func (s *Stats) idf(t string) float64 {
 // f; for explanations and tests.
 func (s *Stats) Count(f Field, v string) int {
 	return int(s.exact[f][strings.TrimSpace(v)])
+}
+
+// placeKey identifies a whole address by a hash of its tokens (8 bytes,
+// not the text: a registry holds about one address per household).
+func placeKey(p *prepared) string {
+	h := uint64(14695981039346656037)
+	for _, t := range p.addr {
+		for i := 0; i < len(t); i++ {
+			h = (h ^ uint64(t[i])) * 1099511628211
+		}
+		h = (h ^ ' ') * 1099511628211
+	}
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(h >> (8 * i))
+	}
+	return string(b[:])
 }

@@ -1,0 +1,62 @@
+package match
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+)
+
+// nicknames.csv is names.csv of github.com/carltonnorthern/nicknames
+// (commit 21d75051c39c, Apache License 2.0, see nicknames_LICENSE.txt),
+// unchanged: English given names and their nicknames ("william,
+// has_nickname, bill"), built from public genealogy lists. Spelling
+// variants and sounds do not relate "Bill" to "William" or "Harry" to
+// "Henry"; the table does.
+//
+//go:embed nicknames.csv
+var builtinNicknames string
+
+var (
+	nicknameOnce sync.Once
+	nicknameSet  map[string]struct{}
+)
+
+// nicknamePairs returns the set of "name|nickname" pairs, both ways round.
+func nicknamePairs() map[string]struct{} {
+	nicknameOnce.Do(func() {
+		nicknameSet = map[string]struct{}{}
+		for i, line := range strings.Split(builtinNicknames, "\n") {
+			parts := strings.Split(strings.TrimSpace(line), ",")
+			if i == 0 || len(parts) != 3 || parts[1] != "has_nickname" {
+				continue
+			}
+			a, b := Fold(parts[0]), Fold(parts[2])
+			if a == "" || b == "" || a == b {
+				continue
+			}
+			nicknameSet[a+"|"+b] = struct{}{}
+			nicknameSet[b+"|"+a] = struct{}{}
+		}
+	})
+	return nicknameSet
+}
+
+// isNickname reports whether one of two (folded) given names is a
+// nickname of the other: "william" and "bill", "henry" and "harry".
+// Two nicknames of one name ("bill" and "will") are not related by it:
+// the table is not transitive ("al" is Albert, Alfred or Alexander).
+func isNickname(a, b string) bool {
+	if a == "" || b == "" || a == b {
+		return false
+	}
+	_, ok := nicknamePairs()[a+"|"+b]
+	return ok
+}
+
+// firstToken returns the first word of a folded name.
+func firstToken(s string) string {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
