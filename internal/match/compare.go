@@ -129,11 +129,6 @@ func compareFull(a, b *prepared, v Vector) uint8 {
 			}
 		}
 	}
-	if best == 4 {
-		// No part found elsewhere either: the names differ, which the
-		// given and family names have said already.
-		return 0
-	}
 	return best
 }
 

@@ -154,6 +154,15 @@ func (m *scorer) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
 			// proportion to the records behind them.
 			n := float64(st.n[f])
 			w := n / (n + tfTrust)
+			// The records carrying a value include the record itself and
+			// its own duplicates; only the others agree by chance. A
+			// registry of distinct people loses one record's worth; a
+			// collection with ten records per person ("Ellicott" written
+			// ten times for one man) would otherwise call a rare name
+			// common.
+			if n > 0 {
+				tfu = math.Max(tfu-(1+m.MatchesPerRecord*m.M[f][l])/n, 1/n)
+			}
 			return clampWeight(f, l, math.Log2(m.M[f][l]/(w*tfu+(1-w)*m.U[f][l])))
 		}
 	}
@@ -279,6 +288,13 @@ func newScorer(m *Model) *scorer {
 		for l := range s.lw[f] {
 			if m.U[f][l] > 0 && m.M[f][l] > 0 {
 				s.lw[f][l] = clampWeight(Field(f), uint8(l), math.Log2(m.M[f][l]/m.U[f][l]))
+			}
+			if Field(f) == FieldFullName && l < len(levels[f]) && levels[f][l] == Different {
+				// No part found elsewhere: the names differ, which the
+				// given and family names have counted already. The level
+				// stays (its m and u keep the others' in proportion) but
+				// weighs nothing.
+				s.lw[f][l] = 0
 			}
 		}
 	}
