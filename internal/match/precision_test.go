@@ -154,3 +154,24 @@ func TestBlockingNameAndPlace(t *testing.T) {
 		t.Error("same family name, another address and given name: shared a block")
 	}
 }
+
+// English titles and ordinals are set apart like honorifics; a name that
+// only looks like one is kept, and a title alone is no name.
+func TestTitles(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Sir Thomas", "thomas"},
+		{"Thomas, 1st Baron", "thomas baron"},
+		{"Rt. Hon. William", "william"},
+		{"2nd Bt.", ""},
+		{"Sir", ""},
+		{"General", ""},
+		{"Majid", "majid"},
+		{"Ordinary 21", "ordinary 21"},
+		{"Mohammad", "mohammad"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeName(tt.in, nil).Text(); got != tt.want {
+			t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
