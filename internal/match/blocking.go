@@ -24,6 +24,7 @@ const (
 	keyFamilyGiven  = 'J' // family name sound + given initial
 	keyFamilyPlace  = 'K' // family name sound + the whole address
 	keyGivenPlace   = 'L' // given name sound + the whole address
+	keyPlaceYear    = 'M' // the whole address + birth year
 )
 
 // blockKeys appends the hashed blocking keys of p to buf. Hashes have their
@@ -96,6 +97,10 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 		place := strings.Join(p.addr, " ")
 		add(keyFamilyPlace, family, place)
 		add(keyGivenPlace, given, place)
+		// Both names rewritten ("Sir Jack" for "John Bastide"): the
+		// place and the year still meet; in a registry, where an address
+		// is a house, only twins share both.
+		add(keyPlaceYear, place, year)
 	}
 	return buf
 }

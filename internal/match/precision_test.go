@@ -175,3 +175,18 @@ func TestTitles(t *testing.T) {
 		}
 	}
 }
+
+// Two records whose names were both rewritten meet on the whole address and
+// the birth year; another year at the same address does not bring them.
+func TestBlockingPlaceAndYear(t *testing.T) {
+	p := newPreparer(nil)
+	a := p.prepare(&Record{GivenName: "John", FamilyName: "Bastide", DOB: "1700-01-01", Address: "Merthyr Tydfil"})
+	b := p.prepare(&Record{GivenName: "Jack", FamilyName: "Henry", DOB: "1700", Address: "Merthyr Tydfil"})
+	c := p.prepare(&Record{GivenName: "Jack", FamilyName: "Henry", DOB: "1702", Address: "Merthyr Tydfil"})
+	if !sharesBlock(&a, &b) {
+		t.Error("same address and birth year: no shared block")
+	}
+	if sharesBlock(&a, &c) {
+		t.Error("same address, another year and other names: shared a block")
+	}
+}
