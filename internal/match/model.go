@@ -214,7 +214,7 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 	case FieldAddress:
 		// A birth place or a town ("London") is shared by many people, a
 		// house by a household: the more common of the two addresses.
-		return math.Max(st.tf(f, placeKey(a), false), st.tf(f, placeKey(b), false)), true
+		return math.Max(st.tfPlace(a.place), st.tfPlace(b.place)), true
 	case FieldPostcode:
 		return st.tf(f, a.postcode, false), true
 	case FieldAdminArea:

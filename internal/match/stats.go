@@ -14,11 +14,14 @@ type Stats struct {
 	vari  [NumFields]map[string]int32 // variant-level values
 	addr  map[string]int32            // address token document frequency
 	nAddr int64
+	// places counts whole addresses by hash (a registry holds about one
+	// per household); their total is n[FieldAddress].
+	places map[uint64]int32
 }
 
 // NewStats returns empty statistics.
 func NewStats() *Stats {
-	s := &Stats{addr: map[string]int32{}}
+	s := &Stats{addr: map[string]int32{}, places: map[uint64]int32{}}
 	for f := range s.exact {
 		s.exact[f] = map[string]int32{}
 		s.vari[f] = map[string]int32{}
@@ -27,7 +30,7 @@ func NewStats() *Stats {
 }
 
 // tfFields are the fields whose agreement is adjusted by term frequency.
-var tfFields = [...]Field{FieldGivenName, FieldFamilyName, FieldFullName, FieldNativeName, FieldFatherName, FieldMotherName, FieldDOB, FieldPhone, FieldAddress, FieldPostcode, FieldAdminArea}
+var tfFields = [...]Field{FieldGivenName, FieldFamilyName, FieldFullName, FieldNativeName, FieldFatherName, FieldMotherName, FieldDOB, FieldPhone, FieldPostcode, FieldAdminArea}
 
 // values returns the exact-level and variant-level values of field f in p.
 func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
@@ -63,11 +66,6 @@ func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
 		return append(buf, p.dob.String()), ""
 	case FieldPhone:
 		return append(buf, p.phones...), ""
-	case FieldAddress:
-		if len(p.addr) == 0 {
-			return nil, ""
-		}
-		return append(buf, placeKey(p)), ""
 	case FieldPostcode:
 		if p.postcode == "" {
 			return nil, ""
@@ -99,6 +97,12 @@ func (s *Stats) add(p *prepared, sign int32) {
 		}
 	}
 	if len(p.addr) > 0 {
+		s.n[FieldAddress] += int64(sign)
+		if c := s.places[p.place] + sign; c > 0 {
+			s.places[p.place] = c
+		} else {
+			delete(s.places, p.place)
+		}
 		s.nAddr += int64(sign)
 		for i, t := range p.addr {
 			if !containsStr(p.addr[:i], t) {
@@ -156,19 +160,27 @@ func (s *Stats) Count(f Field, v string) int {
 	return int(s.exact[f][strings.TrimSpace(v)])
 }
 
-// placeKey identifies a whole address by a hash of its tokens (8 bytes,
-// not the text: a registry holds about one address per household).
-func placeKey(p *prepared) string {
+// placeHash identifies a whole address by a hash of its tokens.
+func placeHash(addr []string) uint64 {
+	if len(addr) == 0 {
+		return 0
+	}
 	h := uint64(14695981039346656037)
-	for _, t := range p.addr {
+	for _, t := range addr {
 		for i := 0; i < len(t); i++ {
 			h = (h ^ uint64(t[i])) * 1099511628211
 		}
 		h = (h ^ ' ') * 1099511628211
 	}
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(h >> (8 * i))
+	return h | 1 // never 0, which means no address
+}
+
+// tfPlace returns the share of records with an address that have the whole
+// address hashed to h; at least one record's worth.
+func (s *Stats) tfPlace(h uint64) float64 {
+	n := s.n[FieldAddress]
+	if n <= 0 {
+		return 1
 	}
-	return string(b[:])
+	return float64(max(s.places[h], 1)) / float64(n)
 }
