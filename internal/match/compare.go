@@ -48,7 +48,7 @@ func compareField(f Field, a, b *prepared, st *Stats, v *Vector) uint8 {
 	case FieldAddress:
 		return compareAddress(a.addr, b.addr, st)
 	case FieldPostcode:
-		return compareCode(FieldPostcode, a.postcode, b.postcode, 1)
+		return comparePostcode(a.postcode, b.postcode)
 	case FieldAdminArea:
 		return compareAdmin(a.admin, b.admin)
 	}
@@ -286,6 +286,18 @@ func compareCode(f Field, a, b string, edits int) uint8 {
 		return 2
 	}
 	return 3
+}
+
+// comparePostcode treats one edit, or for a code of six characters or more
+// the same code but for its last two (a UK unit within its sector: "TQ13
+// 8DF" and "TQ13 8JR"), as close. Four- and five-digit codes (Bangladesh,
+// most of Europe) have no such part.
+func comparePostcode(a, b string) uint8 {
+	l := compareCode(FieldPostcode, a, b, 1)
+	if l == 3 && len(a) >= 6 && len(a) == len(b) && a[:len(a)-2] == b[:len(b)-2] && !isDigits(a) {
+		return 2
+	}
+	return l
 }
 
 // comparePassport treats a renewal that keeps most of the number (a new

@@ -190,3 +190,28 @@ func TestBlockingPlaceAndYear(t *testing.T) {
 		t.Error("same address, another year and other names: shared a block")
 	}
 }
+
+// A UK postcode within the same sector is close; codes of digits have no
+// sector and stay different.
+func TestComparePostcode(t *testing.T) {
+	p := newPreparer(nil)
+	tests := []struct {
+		a, b string
+		want Kind
+	}{
+		{"TQ13 8DF", "tq13 8df", Exact},
+		{"TQ13 8DF", "TQ13 8JR", Close},
+		{"TQ13 8DF", "TQ13 8DG", Close},
+		{"TQ13 8DF", "EX6 7QQ", Different},
+		{"TQ13 8DF", "TQ13 9JR", Different},
+		{"1207", "1230", Different},
+		{"1207", "1208", Close},
+	}
+	for _, tt := range tests {
+		a, b := p.prepare(&Record{Postcode: tt.a}), p.prepare(&Record{Postcode: tt.b})
+		v := compare(&a, &b, nil)
+		if got := levels[FieldPostcode][v[FieldPostcode]]; got != tt.want {
+			t.Errorf("postcodes %q, %q: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
