@@ -189,11 +189,12 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 		// Another spelling of the same name: the share of records that
 		// would agree at this level by chance is those written like either
 		// side but not exactly as it ("Jon" for "John"), or for a nickname
-		// those carrying the other name ("Bill" for "William").
+		// those carrying the other name ("Bill" for "William"), averaged
+		// over which of the two is the one asked about.
 		if n.phon == o.phon {
 			return math.Max(variantTF(st, f, n), variantTF(st, f, o)), true
 		}
-		return math.Max(st.tf(f, n.text, false), st.tf(f, o.text, false)), true
+		return (st.tf(f, n.text, false) + st.tf(f, o.text, false)) / 2, true
 	case FieldFullName:
 		if len(a.full) > 0 {
 			return st.tf(f, a.full[0].phon, true), true
