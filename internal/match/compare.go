@@ -81,10 +81,17 @@ func compareName(f Field, a, b *nameFeat) uint8 {
 	switch {
 	case jw >= jwClose:
 		return lvClose
-	case jw >= jwPartial || sharesKey(a.keys, b.keys):
+	case jw >= jwPartial || sharesKey(a.keys, b.keys) || initialOf(a.text, b.text) || initialOf(b.text, a.text):
 		return lvPartial
 	}
 	return lvDifferent
+}
+
+// initialOf reports whether name a is an initial ("J", "J. R.") whose
+// first letter begins name b: consistent with it, but weak.
+func initialOf(a, b string) bool {
+	t := firstToken(a)
+	return len(t) == 1 && t != "" && b != "" && b[0] == t[0] && !isDigits(t)
 }
 
 func sharesKey(a, b []string) bool {

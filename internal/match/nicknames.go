@@ -49,8 +49,42 @@ func isNickname(a, b string) bool {
 	if a == "" || b == "" || a == b {
 		return false
 	}
-	_, ok := nicknamePairs()[a+"|"+b]
-	return ok
+	set := nicknamePairs()
+	if _, ok := set[a+"|"+b]; ok {
+		return true
+	}
+	// A diminutive of a listed nickname: "Artie" is "Art" (Arthur),
+	// "Tommie" is "Tom" (Thomas), "Bertie" is "Bert" (Albert).
+	for _, p := range [2][2]string{{diminutiveBase(a), b}, {a, diminutiveBase(b)}} {
+		if p[0] != "" && p[1] != "" && p[0] != p[1] {
+			if _, ok := set[p[0]+"|"+p[1]]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// diminutiveBase returns s without an English diminutive ending (-ie, -ey,
+// -y, -i) and the doubled consonant before it ("tommie" → "tom"), or ""
+// when s has none or too little would be left.
+func diminutiveBase(s string) string {
+	var base string
+	switch {
+	case strings.HasSuffix(s, "ie"), strings.HasSuffix(s, "ey"):
+		base = s[:len(s)-2]
+	case strings.HasSuffix(s, "y"), strings.HasSuffix(s, "i"):
+		base = s[:len(s)-1]
+	default:
+		return ""
+	}
+	if n := len(base); n >= 3 && base[n-1] == base[n-2] && !isVowel(base[n-1]) {
+		base = base[:n-1]
+	}
+	if len(base) < 2 {
+		return ""
+	}
+	return base
 }
 
 // firstToken returns the first word of a folded name.

@@ -22,6 +22,11 @@ func TestNicknames(t *testing.T) {
 		{"two nicknames of aaron", Record{GivenName: "Erin"}, Record{GivenName: "Ronnie"}, FieldGivenName, Different},
 		{"not a nickname", Record{GivenName: "William"}, Record{GivenName: "Harry"}, FieldGivenName, Different},
 		{"father's names have no nicknames", Record{FatherName: "Henry"}, Record{FatherName: "Harry"}, FieldFatherName, Different},
+		{"artie is art is arthur", Record{GivenName: "Arthur"}, Record{GivenName: "Artie"}, FieldGivenName, Variant},
+		{"tommie is tom is thomas", Record{GivenName: "Tommie"}, Record{GivenName: "Thomas"}, FieldGivenName, Variant},
+		{"a diminutive of nothing listed", Record{GivenName: "Arthur"}, Record{GivenName: "Archie"}, FieldGivenName, Different},
+		{"an initial", Record{GivenName: "J."}, Record{GivenName: "John"}, FieldGivenName, Partial},
+		{"another initial", Record{GivenName: "W"}, Record{GivenName: "John"}, FieldGivenName, Different},
 	}
 	for _, tt := range tests {
 		a, b := p.prepare(&tt.a), p.prepare(&tt.b)
