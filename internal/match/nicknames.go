@@ -36,6 +36,12 @@ func nicknamePairs() map[string]struct{} {
 			}
 			nicknameSet[a+"|"+b] = struct{}{}
 			nicknameSet[b+"|"+a] = struct{}{}
+			// Diminutive endings are spelt every way: "Addie" for the
+			// listed "Addy", "Emmie" for "Emmy".
+			if da, db := dimKey(a), dimKey(b); da != db {
+				nicknameSet[da+"|"+db] = struct{}{}
+				nicknameSet[db+"|"+da] = struct{}{}
+			}
 		}
 	})
 	return nicknameSet
@@ -52,6 +58,11 @@ func isNickname(a, b string) bool {
 	set := nicknamePairs()
 	if _, ok := set[a+"|"+b]; ok {
 		return true
+	}
+	if da, db := dimKey(a), dimKey(b); da != db {
+		if _, ok := set[da+"|"+db]; ok {
+			return true
+		}
 	}
 	// A diminutive of a listed nickname: "Artie" is "Art" (Arthur),
 	// "Tommie" is "Tom" (Thomas), "Bertie" is "Bert" (Albert).
@@ -91,6 +102,18 @@ func diminutiveBase(s string) string {
 func firstToken(s string) string {
 	if i := strings.IndexByte(s, ' '); i >= 0 {
 		return s[:i]
+	}
+	return s
+}
+
+// dimKey writes an English diminutive ending (-ie, -ey, -y, -i) as -y, so
+// that its spellings meet; other names are unchanged.
+func dimKey(s string) string {
+	switch {
+	case len(s) >= 4 && (strings.HasSuffix(s, "ie") || strings.HasSuffix(s, "ey")):
+		return s[:len(s)-2] + "y"
+	case len(s) >= 3 && strings.HasSuffix(s, "i"):
+		return s[:len(s)-1] + "y"
 	}
 	return s
 }

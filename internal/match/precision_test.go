@@ -25,6 +25,7 @@ func TestNicknames(t *testing.T) {
 		{"artie is art is arthur", Record{GivenName: "Arthur"}, Record{GivenName: "Artie"}, FieldGivenName, Variant},
 		{"tommie is tom is thomas", Record{GivenName: "Tommie"}, Record{GivenName: "Thomas"}, FieldGivenName, Variant},
 		{"a diminutive of nothing listed", Record{GivenName: "Arthur"}, Record{GivenName: "Archie"}, FieldGivenName, Different},
+		{"addie is addy is adelaide", Record{GivenName: "Addie"}, Record{GivenName: "Adelaide"}, FieldGivenName, Variant},
 		{"an initial", Record{GivenName: "J."}, Record{GivenName: "John"}, FieldGivenName, Partial},
 		{"another initial", Record{GivenName: "W"}, Record{GivenName: "John"}, FieldGivenName, Different},
 	}
