@@ -83,6 +83,8 @@ func compareName(f Field, a, b *nameFeat) uint8 {
 		return lvClose
 	case jw >= jwPartial || sharesKey(a.keys, b.keys) || initialOf(a.text, b.text) || initialOf(b.text, a.text):
 		return lvPartial
+	case f == FieldGivenName && shareNickname(firstToken(a.text), firstToken(b.text)):
+		return lvPartial
 	}
 	return lvDifferent
 }

@@ -19,12 +19,25 @@ var builtinNicknames string
 var (
 	nicknameOnce sync.Once
 	nicknameSet  map[string]struct{}
+	sharedSet    map[string]struct{} // "harold|henry": two names with a nickname in common (Harry)
 )
 
 // nicknamePairs returns the set of "name|nickname" pairs, both ways round.
 func nicknamePairs() map[string]struct{} {
 	nicknameOnce.Do(func() {
-		nicknameSet = map[string]struct{}{}
+		nicknameSet, sharedSet = map[string]struct{}{}, map[string]struct{}{}
+		formals := map[string][]string{} // nickname → the names it is short for
+		defer func() {
+			for _, fs := range formals {
+				for _, x := range fs {
+					for _, y := range fs {
+						if x != y {
+							sharedSet[x+"|"+y] = struct{}{}
+						}
+					}
+				}
+			}
+		}()
 		for i, line := range strings.Split(builtinNicknames, "\n") {
 			parts := strings.Split(strings.TrimSpace(line), ",")
 			if i == 0 || len(parts) != 3 || parts[1] != "has_nickname" {
@@ -36,6 +49,7 @@ func nicknamePairs() map[string]struct{} {
 			}
 			nicknameSet[a+"|"+b] = struct{}{}
 			nicknameSet[b+"|"+a] = struct{}{}
+			formals[b] = append(formals[b], a)
 			// Diminutive endings are spelt every way: "Addie" for the
 			// listed "Addy", "Emmie" for "Emmy".
 			if da, db := dimKey(a), dimKey(b); da != db {
@@ -116,4 +130,16 @@ func dimKey(s string) string {
 		return s[:len(s)-1] + "y"
 	}
 	return s
+}
+
+// shareNickname reports whether two (folded) given names are short for
+// nothing in common but have a nickname in common: "Harold" and "Henry"
+// are both "Harry", and a clerk who heard "Harry" may write either.
+func shareNickname(a, b string) bool {
+	if a == "" || b == "" || a == b {
+		return false
+	}
+	nicknamePairs()
+	_, ok := sharedSet[a+"|"+b]
+	return ok
 }

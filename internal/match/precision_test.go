@@ -26,6 +26,8 @@ func TestNicknames(t *testing.T) {
 		{"tommie is tom is thomas", Record{GivenName: "Tommie"}, Record{GivenName: "Thomas"}, FieldGivenName, Variant},
 		{"a diminutive of nothing listed", Record{GivenName: "Arthur"}, Record{GivenName: "Archie"}, FieldGivenName, Different},
 		{"addie is addy is adelaide", Record{GivenName: "Addie"}, Record{GivenName: "Adelaide"}, FieldGivenName, Variant},
+		{"harold and henry are both harry", Record{GivenName: "Harold"}, Record{GivenName: "Henry"}, FieldGivenName, Partial},
+		{"john and henry share no nickname", Record{GivenName: "John"}, Record{GivenName: "Henry"}, FieldGivenName, Different},
 		{"an initial", Record{GivenName: "J."}, Record{GivenName: "John"}, FieldGivenName, Partial},
 		{"another initial", Record{GivenName: "W"}, Record{GivenName: "John"}, FieldGivenName, Different},
 	}
