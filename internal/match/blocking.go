@@ -20,6 +20,9 @@ const (
 	keyFamilyFather = 'H' // family name sound + father's name sound
 	keyGivenInitial = 'I' // given name sound + family initial
 	keyFamilyGiven  = 'J' // family name sound + given initial
+	keyFamilyPlace  = 'K' // family name sound + the whole address
+	keyGivenPlace   = 'L' // given name sound + the whole address
+	keyPlaceYear    = 'M' // the whole address + birth year
 )
 
 // blockKeys appends the hashed blocking keys of p to buf. Hashes have their
@@ -28,18 +31,15 @@ const (
 // native-script name) and clear for the keys of Latin names, which
 // unrelated people share far more often.
 func blockKeys(p *prepared, buf []uint64) []uint64 {
-	add := func(kind byte, parts ...string) {
-		h := uint64(14695981039346656037)
-		h = (h ^ uint64(kind)) * 1099511628211
-		for _, s := range parts {
-			if s == "" {
-				return
-			}
-			for i := 0; i < len(s); i++ {
-				h = (h ^ uint64(s[i])) * 1099511628211
-			}
-			h = (h ^ 0xff) * 1099511628211
+	const prime = 1099511628211
+	start := func(kind byte) uint64 { return (uint64(14695981039346656037) ^ uint64(kind)) * prime }
+	mix := func(h uint64, s string) uint64 {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
 		}
+		return (h ^ 0xff) * prime
+	}
+	put := func(kind byte, h uint64) {
 		h &^= 3
 		if strongKey[kind] {
 			h |= 2
@@ -50,6 +50,27 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 			}
 		}
 		buf = append(buf, h)
+	}
+	add := func(kind byte, parts ...string) {
+		h := start(kind)
+		for _, s := range parts {
+			if s == "" {
+				return
+			}
+			h = mix(h, s)
+		}
+		put(kind, h)
+	}
+	// addPlace is add with the whole address (its hash) after name.
+	addPlace := func(kind byte, name string) {
+		if name == "" || p.place == 0 {
+			return
+		}
+		h := mix(start(kind), name)
+		for i := 0; i < 8; i++ {
+			h = (h ^ (p.place >> (8 * i) & 0xff)) * prime
+		}
+		put(kind, (h^0xff)*prime)
 	}
 	year := ""
 	if p.dob.Prec >= PrecYear {
@@ -84,6 +105,16 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 		add(keyStreet, num, word)
 	}
 	add(keyNative, p.native.sorted)
+	// A name and the place written in full: the same person whose other
+	// names were rewritten (a nickname, a dropped family name) and whose
+	// date is missing still meets here; a household meets under its
+	// family name and father already.
+	addPlace(keyFamilyPlace, family)
+	addPlace(keyGivenPlace, given)
+	// Both names rewritten ("Sir Jack" for "John Bastide"): the place and
+	// the year still meet; in a registry, where an address is a house,
+	// only twins share both.
+	addPlace(keyPlaceYear, year)
 	return buf
 }
 

@@ -48,13 +48,15 @@ var minAgreeM = [NumFields]float64{
 // quasi-identifier a household or a village shares (address, postcode,
 // area, parents' names) can never count for as much as an identity
 // document; disagreement on a strong identifier never counts for less
-// than its bound.
+// than its bound. A postcode is at most as specific as a whole address and
+// is clamped like one: term frequency keeps a village's code weak, and
+// where a code is a street (a UK unit) it tells as much as the street.
 var (
 	maxWeight = [NumFields]float64{
-		FieldGivenName: 10, FieldFamilyName: 8, FieldFullName: 10, FieldNativeName: 10,
+		FieldGivenName: 10, FieldFamilyName: 10, FieldFullName: 10, FieldNativeName: 10,
 		FieldFatherName: 7, FieldMotherName: 6, FieldDOB: 12, FieldSex: 1,
 		FieldPhone: 10, FieldNationalID: 20, FieldPassport: 18,
-		FieldAddress: 8, FieldPostcode: 4, FieldAdminArea: 3,
+		FieldAddress: 8, FieldPostcode: 8, FieldAdminArea: 3,
 	}
 	// maxAgainst is the least negative a Different level may weigh.
 	maxAgainst = [NumFields]float64{

@@ -48,7 +48,7 @@ func compareField(f Field, a, b *prepared, st *Stats, v *Vector) uint8 {
 	case FieldAddress:
 		return compareAddress(a.addr, b.addr, st)
 	case FieldPostcode:
-		return compareCode(FieldPostcode, a.postcode, b.postcode, 1)
+		return comparePostcode(a.postcode, b.postcode)
 	case FieldAdminArea:
 		return compareAdmin(a.admin, b.admin)
 	}
@@ -73,15 +73,27 @@ func compareName(f Field, a, b *nameFeat) uint8 {
 		return lvExact
 	case a.sorted == b.sorted || a.phon == b.phon || a.glued == b.glued:
 		return lvVariant
+	case f == FieldGivenName && isNickname(firstToken(a.text), firstToken(b.text)):
+		// A nickname is the same name written another way.
+		return lvVariant
 	}
 	jw := JaroWinkler(a.text, b.text)
 	switch {
 	case jw >= jwClose:
 		return lvClose
-	case jw >= jwPartial || sharesKey(a.keys, b.keys):
+	case jw >= jwPartial || sharesKey(a.keys, b.keys) || initialOf(a.text, b.text) || initialOf(b.text, a.text):
+		return lvPartial
+	case f == FieldGivenName && shareNickname(firstToken(a.text), firstToken(b.text)):
 		return lvPartial
 	}
 	return lvDifferent
+}
+
+// initialOf reports whether name a is an initial ("J", "J. R.") whose
+// first letter begins name b: consistent with it, but weak.
+func initialOf(a, b string) bool {
+	t := firstToken(a)
+	return len(t) == 1 && t != "" && b != "" && b[0] == t[0] && !isDigits(t)
 }
 
 func sharesKey(a, b []string) bool {
@@ -95,14 +107,16 @@ func sharesKey(a, b []string) bool {
 	return false
 }
 
-// compareFull looks at the name as a bag of parts, but only when given and
-// family names disagree where they stand: "Rafiqul Islam / Mohammad" against
-// "Md. Rafiqul / Islam" is the same name split differently. When the parts
-// already agreed in place the field is not applicable, so the same evidence
-// is not counted twice.
+// compareFull looks at the name as a bag of parts, but only when neither
+// the given nor the family name agrees where it stands: "Rafiqul Islam /
+// Mohammad" against "Md. Rafiqul / Islam" is the same name split
+// differently. When a part already agreed in place the field is not
+// applicable: "Frank Moore" and "Bernard Moore" share a part because they
+// share the family name, which has counted already, and counting it twice
+// made namesakes matches.
 func compareFull(a, b *prepared, v Vector) uint8 {
-	g, f := v[FieldGivenName], v[FieldFamilyName]
-	if g != lvPartial && g != lvDifferent && f != lvPartial && f != lvDifferent {
+	agrees := func(l uint8) bool { return l == lvExact || l == lvVariant || l == lvClose }
+	if agrees(v[FieldGivenName]) || agrees(v[FieldFamilyName]) {
 		return 0
 	}
 	if len(a.full) == 0 || len(b.full) == 0 {
@@ -281,6 +295,18 @@ func compareCode(f Field, a, b string, edits int) uint8 {
 		return 2
 	}
 	return 3
+}
+
+// comparePostcode treats one edit, or for a code of six characters or more
+// the same code but for its last two (a UK unit within its sector: "TQ13
+// 8DF" and "TQ13 8JR"), as close. Four- and five-digit codes (Bangladesh,
+// most of Europe) have no such part.
+func comparePostcode(a, b string) uint8 {
+	l := compareCode(FieldPostcode, a, b, 1)
+	if l == 3 && len(a) >= 6 && len(a) == len(b) && a[:len(a)-2] == b[:len(b)-2] && !isDigits(a) {
+		return 2
+	}
+	return l
 }
 
 // comparePassport treats a renewal that keeps most of the number (a new

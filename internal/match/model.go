@@ -154,6 +154,15 @@ func (m *scorer) weight(f Field, l uint8, a, b *prepared, st *Stats) float64 {
 			// proportion to the records behind them.
 			n := float64(st.n[f])
 			w := n / (n + tfTrust)
+			// The records carrying a value include the record itself and
+			// its own duplicates; only the others agree by chance. A
+			// registry of distinct people loses one record's worth; a
+			// collection with ten records per person ("Ellicott" written
+			// ten times for one man) would otherwise call a rare name
+			// common.
+			if n > 0 {
+				tfu = math.Max(tfu-(1+m.MatchesPerRecord*m.M[f][l])/n, 1/n)
+			}
 			return clampWeight(f, l, math.Log2(m.M[f][l]/(w*tfu+(1-w)*m.U[f][l])))
 		}
 	}
@@ -173,11 +182,19 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 	}
 	switch f {
 	case FieldGivenName, FieldFamilyName, FieldFatherName, FieldMotherName:
-		n := nameOfField(f, a)
+		n, o := nameOfField(f, a), nameOfField(f, b)
 		if k == Exact {
 			return st.tf(f, n.text, false), true
 		}
-		return st.tf(f, n.phon, true), true
+		// Another spelling of the same name: the share of records that
+		// would agree at this level by chance is those written like either
+		// side but not exactly as it ("Jon" for "John"), or for a nickname
+		// those carrying the other name ("Bill" for "William"), averaged
+		// over which of the two is the one asked about.
+		if n.phon == o.phon {
+			return math.Max(variantTF(st, f, n), variantTF(st, f, o)), true
+		}
+		return (st.tf(f, n.text, false) + st.tf(f, o.text, false)) / 2, true
 	case FieldFullName:
 		if len(a.full) > 0 {
 			return st.tf(f, a.full[0].phon, true), true
@@ -195,12 +212,22 @@ func tfU(f Field, l uint8, a, b *prepared, st *Stats) (float64, bool) {
 				return st.tf(f, x, false), true
 			}
 		}
+	case FieldAddress:
+		// A birth place or a town ("London") is shared by many people, a
+		// house by a household: the more common of the two addresses.
+		return math.Max(st.tfPlace(a.place), st.tfPlace(b.place)), true
 	case FieldPostcode:
 		return st.tf(f, a.postcode, false), true
 	case FieldAdminArea:
 		return st.tf(f, a.admin, false), true
 	}
 	return 0, false
+}
+
+// variantTF is the share of records whose name sounds as n's but is spelt
+// otherwise; at least one record's worth.
+func variantTF(st *Stats, f Field, n *nameFeat) float64 {
+	return math.Max(st.tf(f, n.phon, true)-st.tf(f, n.text, false), 1/math.Max(float64(st.n[f]), 1))
 }
 
 func nameOfField(f Field, p *prepared) *nameFeat {
@@ -263,6 +290,13 @@ func newScorer(m *Model) *scorer {
 			if m.U[f][l] > 0 && m.M[f][l] > 0 {
 				s.lw[f][l] = clampWeight(Field(f), uint8(l), math.Log2(m.M[f][l]/m.U[f][l]))
 			}
+			if Field(f) == FieldFullName && l < len(levels[f]) && levels[f][l] == Different {
+				// No part found elsewhere: the names differ, which the
+				// given and family names have counted already. The level
+				// stays (its m and u keep the others' in proportion) but
+				// weighs nothing.
+				s.lw[f][l] = 0
+			}
 		}
 	}
 	// The most a field can weigh: a level's weight, or for a field adjusted
@@ -301,7 +335,7 @@ func b2i(b bool) int {
 var tfAdjusted = [NumFields]bool{
 	FieldGivenName: true, FieldFamilyName: true, FieldFullName: true, FieldNativeName: true,
 	FieldFatherName: true, FieldMotherName: true, FieldDOB: true, FieldPhone: true,
-	FieldPostcode: true, FieldAdminArea: true,
+	FieldAddress: true, FieldPostcode: true, FieldAdminArea: true,
 }
 
 // boundStages are the fields bound compares, cheapest first, in stages

@@ -160,9 +160,37 @@ var honorifics = map[string]bool{
 	"bin": true, "bint": true, "ibn": true, "binte": true, "binti": true, "s/o": true, "d/o": true, "w/o": true,
 }
 
+// titles are English ranks, offices and post-nominals, and ordinals ("1st",
+// "9th"): like the honorifics they are written on one record and left off
+// the next ("Sir Thomas Clifford, 1st Baron", "Thomas Clifford"), and unlike
+// "Mohammad" they are never a name on their own.
+var titles = map[string]bool{
+	"sir": true, "dame": true, "lord": true, "lady": true, "rev": true, "revd": true, "reverend": true,
+	"hon": true, "rt": true, "capt": true, "captain": true, "col": true, "colonel": true, "gen": true, "general": true,
+	"maj": true, "major": true, "lieut": true, "sgt": true, "jr": true, "jnr": true, "snr": true,
+	"bt": true, "bart": true, "baronet": true, "esq": true, "kbe": true, "obe": true, "mbe": true, "cbe": true, "qc": true, "kc": true,
+}
+
+// isTitle reports whether a folded token is in titles or an ordinal.
+func isTitle(tok string) bool {
+	if titles[tok] {
+		return true
+	}
+	n := len(tok)
+	if n < 3 || !isDigits(tok[:n-2]) {
+		return false
+	}
+	switch tok[n-2:] {
+	case "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
 // IsHonorific reports whether a folded token is a title or prefix (Md,
-// Mohd, Mst, Sk, Haji, Dr, Syed …) rather than part of the name proper.
-func IsHonorific(tok string) bool { return honorifics[tok] }
+// Mohd, Mst, Sk, Haji, Dr, Syed, Sir, 1st …) rather than part of the name
+// proper.
+func IsHonorific(tok string) bool { return honorifics[tok] || isTitle(tok) }
 
 // Name is a personal name after normalisation: Tokens are the parts that
 // identify the person, in their original order; Prefixes are the honorifics
@@ -205,7 +233,7 @@ func NormalizeName(s string, v *Variants) Name {
 		// "Mohammad" alone is the name; pure titles (Dr, Mr) are not.
 		var keep []string
 		for _, t := range n.Prefixes {
-			if len(t) > 3 && t != "doctor" && t != "mister" && t != "late" && t != "miss" {
+			if len(t) > 3 && t != "doctor" && t != "mister" && t != "late" && t != "miss" && !isTitle(t) {
 				keep = append(keep, t)
 			}
 		}

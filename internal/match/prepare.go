@@ -31,6 +31,7 @@ type prepared struct {
 	nid      string
 	passport string
 	addr     []string // folded, abbreviation-expanded address tokens
+	place    uint64   // hash of the whole address (addr), 0 without one
 	postcode string
 	admin    string
 }
@@ -116,7 +117,7 @@ func (p *preparer) prepare(r *Record) prepared {
 	q.native = p.name(r.FullNameNative)
 	q.father = p.name(r.FatherName)
 	q.mother = p.name(r.MotherName)
-	q.dob, _ = ParseDate(r.DOB)
+	q.dob = readDate(r.DOB)
 	q.sex = parseSex(r.Sex)
 	for _, ph := range r.Phones {
 		if d := normPhone(ph); d != "" {
@@ -134,6 +135,7 @@ func (p *preparer) prepare(r *Record) prepared {
 		}
 		q.addr = append(q.addr, p.str(t))
 	}
+	q.place = placeHash(q.addr)
 	q.postcode = p.str(normCode(r.Postcode))
 	q.admin = p.str(normCode(r.AdminArea))
 	return q

@@ -146,3 +146,75 @@ func logModel(t *testing.T, m *match.Model) {
 func ftoa(x float64) string {
 	return strconvFormat(x)
 }
+
+// clusterFigures describes the registry the automatic matches leave: records
+// joined through a chain of matches are one person, as merging them makes
+// them.
+type clusterFigures struct {
+	prf         prf // pairwise, over the pairs of records each person holds
+	openPairs   int // possible pairs between two different people
+	peoplePairs int // distinct pairs of people those possible pairs join
+}
+
+func clustered(res *match.Result, n int, ent map[string]string, truePairs int) clusterFigures {
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	ids := make([]string, n)
+	for _, p := range res.Pairs {
+		ids[p.IA], ids[p.IB] = p.A, p.B
+		if p.Decision == match.Match {
+			parent[find(p.IA)] = find(p.IB)
+		}
+	}
+	var c clusterFigures
+	people := map[[2]int]bool{}
+	for _, p := range res.Pairs {
+		if p.Decision != match.Possible {
+			continue
+		}
+		a, b := find(p.IA), find(p.IB)
+		if a == b {
+			continue
+		}
+		c.openPairs++
+		people[[2]int{min(a, b), max(a, b)}] = true
+	}
+	c.peoplePairs = len(people)
+	members := map[int][]int{}
+	for i := 0; i < n; i++ {
+		r := find(i)
+		members[r] = append(members[r], i)
+	}
+	tp, fp := 0, 0
+	for _, ms := range members {
+		for x := range ms {
+			for y := x + 1; y < len(ms); y++ {
+				// A record in no pair has no id here; it is alone anyway.
+				if ent[ids[ms[x]]] == ent[ids[ms[y]]] {
+					tp++
+				} else {
+					fp++
+				}
+			}
+		}
+	}
+	if tp+fp > 0 {
+		c.prf.P = float64(tp) / float64(tp+fp)
+	}
+	if truePairs > 0 {
+		c.prf.R = float64(tp) / float64(truePairs)
+	}
+	if c.prf.P+c.prf.R > 0 {
+		c.prf.F1 = 2 * c.prf.P * c.prf.R / (c.prf.P + c.prf.R)
+	}
+	return c
+}

@@ -74,7 +74,9 @@ func (d Date) IsPlaceholder() bool { return d.Prec == PrecDay && d.Month == 1 &&
 // ParseDate reads a date of birth in any accepted form: YYYY, YYYY-MM,
 // YYYY-MM-DD, DD/MM/YYYY (also with - or . separators), YYYYMMDD. Native
 // digits are accepted. An empty string gives the zero Date and no error.
-func ParseDate(s string) (Date, error) {
+func ParseDate(s string) (Date, error) { return parseDate(s, false) }
+
+func parseDate(s string, lenient bool) (Date, error) {
 	s = strings.TrimSpace(foldDigits(s))
 	if s == "" {
 		return Date{}, nil
@@ -124,9 +126,29 @@ func ParseDate(s string) (Date, error) {
 		}
 	}
 	if y < 1800 || y > 2200 || (prec >= PrecMonth && (m < 1 || m > 12)) || (prec == PrecDay && (d < 1 || d > daysIn(y, m))) {
+		if lenient && y >= 1000 && y <= 2200 {
+			// What can be read of a mistyped date still tells: a month
+			// of 81 leaves the year, a day of 31 April the month.
+			switch {
+			case prec >= PrecMonth && (m < 1 || m > 12):
+				return Date{Year: int16(y), Prec: PrecYear}, nil
+			case prec == PrecDay && (d < 1 || d > daysIn(y, m)):
+				return Date{Year: int16(y), Month: int8(m), Prec: PrecMonth}, nil
+			}
+			return Date{Year: int16(y), Month: int8(m), Day: int8(d), Prec: prec}, nil
+		}
 		return bad()
 	}
 	return Date{Year: int16(y), Month: int8(m), Day: int8(d), Prec: prec}, nil
+}
+
+// readDate is ParseDate for comparison: a date that validation would
+// refuse still counts for what can be read of it — a year before 1800 (a
+// historical record), or the year and month of a date whose day or month
+// is impossible. Unreadable text counts as missing.
+func readDate(s string) Date {
+	d, _ := parseDate(s, true)
+	return d
 }
 
 func daysIn(y, m int) int {

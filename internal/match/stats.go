@@ -14,11 +14,14 @@ type Stats struct {
 	vari  [NumFields]map[string]int32 // variant-level values
 	addr  map[string]int32            // address token document frequency
 	nAddr int64
+	// places counts whole addresses by hash (a registry holds about one
+	// per household); their total is n[FieldAddress].
+	places map[uint64]int32
 }
 
 // NewStats returns empty statistics.
 func NewStats() *Stats {
-	s := &Stats{addr: map[string]int32{}}
+	s := &Stats{addr: map[string]int32{}, places: map[uint64]int32{}}
 	for f := range s.exact {
 		s.exact[f] = map[string]int32{}
 		s.vari[f] = map[string]int32{}
@@ -94,6 +97,12 @@ func (s *Stats) add(p *prepared, sign int32) {
 		}
 	}
 	if len(p.addr) > 0 {
+		s.n[FieldAddress] += int64(sign)
+		if c := s.places[p.place] + sign; c > 0 {
+			s.places[p.place] = c
+		} else {
+			delete(s.places, p.place)
+		}
 		s.nAddr += int64(sign)
 		for i, t := range p.addr {
 			if !containsStr(p.addr[:i], t) {
@@ -149,4 +158,29 @@ func (s *Stats) idf(t string) float64 {
 // f; for explanations and tests.
 func (s *Stats) Count(f Field, v string) int {
 	return int(s.exact[f][strings.TrimSpace(v)])
+}
+
+// placeHash identifies a whole address by a hash of its tokens.
+func placeHash(addr []string) uint64 {
+	if len(addr) == 0 {
+		return 0
+	}
+	h := uint64(14695981039346656037)
+	for _, t := range addr {
+		for i := 0; i < len(t); i++ {
+			h = (h ^ uint64(t[i])) * 1099511628211
+		}
+		h = (h ^ ' ') * 1099511628211
+	}
+	return h | 1 // never 0, which means no address
+}
+
+// tfPlace returns the share of records with an address that have the whole
+// address hashed to h; at least one record's worth.
+func (s *Stats) tfPlace(h uint64) float64 {
+	n := s.n[FieldAddress]
+	if n <= 0 {
+		return 1
+	}
+	return float64(max(s.places[h], 1)) / float64(n)
 }
