@@ -196,6 +196,14 @@ const (
 	ActRecommendModels   Action = "recommend.models"
 	ActRecommendTrain    Action = "recommend.train"
 	ActRecommendActivate Action = "recommend.activate"
+	// Programmes an organisation runs (RAISE, say): seeing them (to enrol
+	// a case, or to filter indicators by them); creating and deactivating
+	// them (the organisation's administrators, not its supervisors: a
+	// programme is a contract with a donor, not casework); enrolling a
+	// case of the organisation in one.
+	ActProgrammeRead   Action = "programme.read"
+	ActProgrammeManage Action = "programme.manage"
+	ActProgrammeEnrol  Action = "programme.enrol"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -300,6 +308,10 @@ var rules = map[Action]rule{
 	ActRecommendModels:   {scope: ScopeRead, roles: []Role{RoleSupervisor, RoleMEAnalyst, RoleAdministrator}},
 	ActRecommendTrain:    {scope: ScopeWrite, roles: []Role{RoleMEAnalyst, RoleAdministrator}},
 	ActRecommendActivate: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+
+	ActProgrammeRead:   {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
+	ActProgrammeManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActProgrammeEnrol:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

@@ -77,6 +77,10 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActRecommendModels:   {homeward.RoleSupervisor, homeward.RoleMEAnalyst, homeward.RoleAdministrator},
 	homeward.ActRecommendTrain:    {homeward.RoleMEAnalyst, homeward.RoleAdministrator},
 	homeward.ActRecommendActivate: {homeward.RoleAdministrator},
+
+	homeward.ActProgrammeRead:   {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleCaseWorker, homeward.RoleMEAnalyst},
+	homeward.ActProgrammeManage: {homeward.RoleAdministrator},
+	homeward.ActProgrammeEnrol:  {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.
@@ -95,6 +99,7 @@ var operatorReach = map[homeward.Action]bool{
 	homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
 	homeward.ActProviderManage: true,
 	homeward.ActIndicatorRead:  true, homeward.ActResearchExport: true,
+	homeward.ActProgrammeRead: true,
 }
 
 func has(rs []homeward.Role, r homeward.Role) bool {
