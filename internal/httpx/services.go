@@ -5,6 +5,7 @@ import (
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
 	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/recommend"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
@@ -28,6 +29,7 @@ type Services struct {
 	Reports    report.Service
 	RPL        rpl.Service
 	Recommend  recommend.Service
+	Programmes programme.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

@@ -43,6 +43,7 @@ type personView struct {
 	CanEdit     bool
 	CanAssign   bool
 	CanConsent  bool
+	Programmes  *casePrograms // nil without a case
 }
 
 type docView struct{ Type, Number, Country, ValidUntil string }
@@ -206,6 +207,9 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 		cv.Version = c.Version
 		v.Case = cv
+		if v.Programmes, err = w.personProgrammes(r, c); err != nil {
+			return nil, err
+		}
 		events, err := w.svc.Registry.Timeline(ctx, c.ID)
 		if err != nil {
 			return nil, err

@@ -113,6 +113,7 @@ func New(svc Services) (*Web, error) {
 	w.routesSkills()
 	w.routesVerify()
 	w.routesRecommend()
+	w.routesProgramme()
 	return w, nil
 }
 
