@@ -74,13 +74,15 @@ func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if ad != "" && district != "" && ad != district {
+		if ad != "" && district != "" && ad != district || au != "" && district != "" && !reference.AreaIn(au, district) {
 			return homeward.FieldErrorf("area", "indicator.area_district", "Give either an area or a district.")
 		}
 		if ad != "" {
 			dq.District = ad
 		}
-		dq.Upazila = au
+		if au != "" {
+			dq.District, dq.Upazila = "", au // the upazila is within its district
+		}
 	}
 	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, dq)
 	if err != nil {
