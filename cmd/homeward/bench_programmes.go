@@ -42,7 +42,7 @@ func seedBenchProgrammes(sys, actx context.Context, db *sqldb.DB, p *program) er
 	admin.Roles = []homeward.Role{homeward.RoleAdministrator}
 	actxAdmin := homeward.NewContextWithActor(sys, &admin)
 	ids := map[string]string{}
-	existing, err := db.Programmes(actxAdmin, "")
+	existing, err := db.Programmes(actxAdmin, programme.Filter{})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"homeward/internal/httpx"
+	"homeward/internal/programme"
 )
 
 func (a *API) routesProgramme() {
@@ -15,7 +16,7 @@ func (a *API) routesProgramme() {
 // listProgrammes lists the caller's organisation's programmes (?org= for
 // the operator's watchers; every organisation's when they leave it out).
 func (a *API) listProgrammes(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.svc.Programmes.Programmes(r.Context(), r.URL.Query().Get("org"))
+	list, err := a.svc.Programmes.Programmes(r.Context(), programme.Filter{OrgID: r.URL.Query().Get("org"), Counts: true})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"homeward/homewardtest"
 	"homeward/internal/demo"
 	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/referral"
 	"homeward/internal/rpl"
 )
@@ -234,7 +235,7 @@ func TestSeed(t *testing.T) {
 	// RAISE at three NGOs, Shokti at Shapla: the ministry's analyst sees
 	// RAISE's cases of all three added up, and some cases in both.
 	t.Run("programmes", func(t *testing.T) {
-		all, err := db.Programmes(as("me@ministry.demo"), "")
+		all, err := db.Programmes(as("me@ministry.demo"), programme.Filter{Counts: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -102,15 +102,22 @@ func (p *Programme) Validate() error {
 	return v.Err()
 }
 
+// Filter chooses the programmes listed.
+type Filter struct {
+	OrgID string
+	// Counts fills in each programme's Enrolled, counting its enrolments;
+	// the dashboard leaves it out, to read no case records.
+	Counts bool
+}
+
 // Service manages an organisation's programmes and enrolls its cases.
 // Implementations enforce the policy for the actor in ctx: the
 // organisation's administrators manage its programmes; its case workers
 // and supervisors enrol its cases, in its active programmes only.
 type Service interface {
 	// Programmes lists the programmes of the actor's organisation (all of
-	// them for the operator's watchers when org is "", or org's), with how
-	// many cases each has enrolled.
-	Programmes(ctx context.Context, org string) ([]*Programme, error)
+	// them for the operator's watchers when f.OrgID is "", or its).
+	Programmes(ctx context.Context, f Filter) ([]*Programme, error)
 	CreateProgramme(ctx context.Context, p *Programme) (*Programme, error)
 	SetProgrammeActive(ctx context.Context, id string, active bool) error
 	// Enrol enrolls a case in a programme of the case's organisation. A

@@ -9,19 +9,23 @@ import (
 	"homeward/internal/registry"
 )
 
-// Programmes lists an organisation's programmes with how many cases each
-// has enrolled: the actor's own organisation's, or for the operator's
-// watchers org's ("" is every organisation's).
-func (db *DB) Programmes(ctx context.Context, org string) ([]*programme.Programme, error) {
+// Programmes lists an organisation's programmes (with how many cases each
+// has enrolled when f.Counts): the actor's own organisation's, or for the
+// operator's watchers f.OrgID's ("" is every organisation's).
+func (db *DB) Programmes(ctx context.Context, f programme.Filter) ([]*programme.Programme, error) {
 	actor := homeward.ActorFromContext(ctx)
+	org := f.OrgID
 	if org == "" && !actor.Operator && !actor.System {
 		org = actorOrg(actor)
 	}
 	if err := homeward.Authorize(actor, homeward.ActProgrammeRead, homeward.Resource{Type: "programme", OrgID: org}); err != nil {
 		return nil, err
 	}
-	q := `SELECT p.id, p.org_id, p.code, p.name_en, p.name_bn, p.donor, p.start_month, p.end_month, p.districts, p.active, p.created_at,
-		(SELECT COUNT(*) FROM case_programmes e WHERE e.programme_id = p.id) FROM programmes p`
+	count := `0`
+	if f.Counts {
+		count = `(SELECT COUNT(*) FROM case_programmes e WHERE e.programme_id = p.id)`
+	}
+	q := `SELECT p.id, p.org_id, p.code, p.name_en, p.name_bn, p.donor, p.start_month, p.end_month, p.districts, p.active, p.created_at, ` + count + ` FROM programmes p`
 	var args []any
 	if org != "" {
 		q += ` WHERE p.org_id = ?`

@@ -13,6 +13,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/reference"
 	"homeward/internal/report"
 )
@@ -122,7 +123,7 @@ func (w *Web) indicatorUpazilas(rw http.ResponseWriter, r *http.Request) error {
 // code once.
 func (w *Web) programmeOptions(r *http.Request, lang, org string) []option {
 	out := []option{{"", i18n.T(lang, "indicator.ui.programme_all", nil)}}
-	list, err := w.svc.Programmes.Programmes(r.Context(), org)
+	list, err := w.svc.Programmes.Programmes(r.Context(), programme.Filter{OrgID: org})
 	if err != nil {
 		return out
 	}

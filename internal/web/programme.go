@@ -42,7 +42,7 @@ func (w *Web) showProgrammes(rw http.ResponseWriter, r *http.Request, status int
 	if !p.Can(string(homeward.ActProgrammeRead)) && !p.Can(string(homeward.ActProgrammeManage)) {
 		return forbidden()
 	}
-	list, err := w.svc.Programmes.Programmes(r.Context(), "")
+	list, err := w.svc.Programmes.Programmes(r.Context(), programme.Filter{Counts: true})
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (w *Web) personProgrammes(r *http.Request, c *registry.Case) (*casePrograms
 		v.Enrolled = append(v.Enrolled, option{name + " (" + e.Code + ")", i18n.T(lng, "programme.ui.enrolled_on", map[string]any{"date": timeText(lng, w.clock(r).Location(), e.EnrolledAt)})})
 	}
 	if v.CanEnrol && !v.Closed {
-		all, err := w.svc.Programmes.Programmes(ctx, c.OrgID)
+		all, err := w.svc.Programmes.Programmes(ctx, programme.Filter{OrgID: c.OrgID})
 		if err != nil {
 			return nil, err
 		}
