@@ -208,6 +208,14 @@ const (
 	// a supervisor of the organisation that holds the record.
 	ActBreakGlass       Action = "breakglass.open"
 	ActBreakGlassReview Action = "breakglass.review"
+	// Programmes an organisation runs (RAISE, say): seeing them (to enrol
+	// a case, or to filter indicators by them); creating and deactivating
+	// them (the organisation's administrators, not its supervisors: a
+	// programme is a contract with a donor, not casework); enrolling a
+	// case of the organisation in one.
+	ActProgrammeRead   Action = "programme.read"
+	ActProgrammeManage Action = "programme.manage"
+	ActProgrammeEnrol  Action = "programme.enrol"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -319,6 +327,9 @@ var rules = map[Action]rule{
 
 	ActBreakGlass:       {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActBreakGlassReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActProgrammeRead:    {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
+	ActProgrammeManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActProgrammeEnrol:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

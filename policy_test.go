@@ -84,6 +84,9 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 
 	homeward.ActBreakGlass:       {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActBreakGlassReview: {homeward.RoleSupervisor},
+	homeward.ActProgrammeRead:    {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleCaseWorker, homeward.RoleMEAnalyst},
+	homeward.ActProgrammeManage:  {homeward.RoleAdministrator},
+	homeward.ActProgrammeEnrol:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.
@@ -102,6 +105,7 @@ var operatorReach = map[homeward.Action]bool{
 	homeward.ActAuditRead: true, homeward.ActAuditVerify: true,
 	homeward.ActProviderManage: true,
 	homeward.ActIndicatorRead:  true, homeward.ActResearchExport: true,
+	homeward.ActProgrammeRead: true,
 }
 
 func has(rs []homeward.Role, r homeward.Role) bool {

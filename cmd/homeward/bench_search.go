@@ -152,6 +152,9 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
+	if err := seedBenchProgrammes(sys, actx, db, p); err != nil {
+		return err
+	}
 	if *services {
 		if err := benchServices(sys, actx, db, *seed, max(1, *workers), p.stdout, p.stderr); err != nil {
 			return err

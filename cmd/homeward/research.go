@@ -184,26 +184,49 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	}
 	to := indicator.Month(db.Now().In(db.Clock().Location()).Format("2006-01"))
 	from := indicator.Month(homeward.AddMonths(db.Now(), -11).Format("2006-01"))
-	page := func(by []string) error {
+	page := func(by []string, narrow indicator.Query) error {
 		var reqs []indicator.Request
 		for _, d := range indicator.Standard() {
 			b := by
 			if len(by) > 0 && !slices.Contains(d.By, by[0]) {
 				b = nil
 			}
-			reqs = append(reqs, indicator.Request{Def: d, Query: indicator.Query{From: from, To: to, By: b}})
+			q := narrow
+			q.From, q.To, q.By = from, to, b
+			reqs = append(reqs, indicator.Request{Def: d, Query: q})
 		}
 		_, err := db.IndicatorPage(sys, reqs)
 		return err
 	}
-	for _, by := range [][]string{nil, {"district"}} {
-		lat, el, err := concurrently(*n, *workers, func(int) error { return page(by) })
+	// The busiest district and upazila of the seed, for the narrowed pages.
+	var district, upazila string
+	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'district' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&district)
+		if err == nil {
+			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values <> '' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&upazila)
+		}
+		return err
+	}); err != nil {
+		fmt.Fprintf(p.stdout, "no district or upazila figures to narrow to: %v\n", err)
+	}
+	for _, c := range []struct {
+		label  string
+		by     []string
+		narrow indicator.Query
+	}{
+		{"totals", nil, indicator.Query{}},
+		{"by district", []string{"district"}, indicator.Query{}},
+		{"by upazila", []string{"upazila"}, indicator.Query{}},
+		{"by programme", []string{"programme"}, indicator.Query{}},
+		{"district " + district + " by upazila", []string{"upazila"}, indicator.Query{District: district}},
+		{"upazila " + upazila + " by sex", []string{"sex"}, indicator.Query{Upazila: upazila}},
+		{"programme RAISE by sex", []string{"sex"}, indicator.Query{Programme: "RAISE"}},
+		{"programme RAISE in upazila " + upazila, nil, indicator.Query{Programme: "RAISE", Upazila: upazila}},
+	} {
+		by, label := c.by, c.label
+		lat, el, err := concurrently(*n, *workers, func(int) error { return page(by, c.narrow) })
 		if err != nil {
 			return err
-		}
-		label := "totals"
-		if by != nil {
-			label = "by " + by[0]
 		}
 		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s\n",
 			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99))

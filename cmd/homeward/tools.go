@@ -57,9 +57,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchIndicators(ctx, p, rest)
 	case "pages":
 		return benchPages(ctx, p, rest)
+	case "programmes":
+		return benchProgrammes(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe or indicators")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators or programmes")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

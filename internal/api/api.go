@@ -66,6 +66,7 @@ func New(svc Services) *API {
 	a.routesAssessment()
 	a.routesIndicator()
 	a.routesCredential()
+	a.routesProgramme()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

@@ -44,6 +44,8 @@ func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
 // (default the last 12 months), ?by=sex,district (at most two of the
 // definition's disaggregations), ?org= (the operator's watchers: one
 // organisation), ?district= (one district's figures, by its p-code),
+// ?area= (one district's or one upazila's figures, by its p-code),
+// ?programme= (the cases of one programme, by its code),
 // ?format=csv (a CSV table with HXL hashtags instead of
 // JSON).
 func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
@@ -66,7 +68,23 @@ func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) error {
 		e.Args = map[string]any{"value": district}
 		return e
 	}
-	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, indicator.Query{From: from, To: to, By: by, OrgID: q.Get("org"), District: district})
+	dq := indicator.Query{From: from, To: to, By: by, OrgID: q.Get("org"), District: district, Programme: q.Get("programme")}
+	if area := q.Get("area"); area != "" {
+		ad, au, err := indicator.ParseArea(area)
+		if err != nil {
+			return err
+		}
+		if ad != "" && district != "" && ad != district || au != "" && district != "" && !reference.AreaIn(au, district) {
+			return homeward.FieldErrorf("area", "indicator.area_district", "Give either an area or a district.")
+		}
+		if ad != "" {
+			dq.District = ad
+		}
+		if au != "" {
+			dq.District, dq.Upazila = "", au // the upazila is within its district
+		}
+	}
+	s, err := a.svc.Indicators.IndicatorSeries(r.Context(), d, dq)
 	if err != nil {
 		return err
 	}

@@ -144,6 +144,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedReferrals(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo referrals: %w", err)
 	}
+	if err := seedProgrammes(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo programmes: %w", err)
+	}
 	if err := seedCertificates(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo certificates: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/demo"
+	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/referral"
 	"homeward/internal/rpl"
 )
@@ -228,6 +230,39 @@ func TestSeed(t *testing.T) {
 			if active != c.active || revoked != c.revoked {
 				t.Errorf("%s: %d active, %d revoked; want %d, %d", c.email, active, revoked, c.active, c.revoked)
 			}
+		}
+	})
+	// RAISE at three NGOs, Shokti at Shapla: the ministry's analyst sees
+	// RAISE's cases of all three added up, and some cases in both.
+	t.Run("programmes", func(t *testing.T) {
+		all, err := db.Programmes(as("me@ministry.demo"), programme.Filter{Counts: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raise := 0
+		for _, p := range all {
+			if p.Code == "RAISE" && p.Enrolled > 0 {
+				raise++
+			}
+		}
+		if raise != 3 {
+			t.Errorf("RAISE with cases at %d organisations: %+v", raise, all)
+		}
+		if _, err := db.RebuildIndicators(homewardtest.SystemCtx(), indicator.Standard()); err != nil {
+			t.Fatal(err)
+		}
+		def, _ := indicator.Find("registrations")
+		now := indicator.Month(db.Now().Format("2006-01"))
+		s, err := db.IndicatorSeries(as("me@ministry.demo"), def, indicator.Query{From: "2000-01", To: now, By: []string{"programme"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]bool{}
+		for _, r := range s.Rows {
+			shown[r.By["programme"]] = shown[r.By["programme"]] || !r.Suppressed
+		}
+		if !shown["RAISE"] || !shown[""] {
+			t.Errorf("registrations by programme: %+v", s.Rows)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
 	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/recommend"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
@@ -30,6 +31,7 @@ type Services struct {
 	Recommend  recommend.Service
 	Subjects   registry.SubjectService
 	BreakGlass registry.BreakGlassService
+	Programmes programme.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

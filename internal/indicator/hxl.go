@@ -21,6 +21,8 @@ var hxlTags = map[string]string{
 	"sex":          "#meta+sex",
 	"age_group":    "#meta+age_group",
 	"district":     "#adm2+code",
+	"upazila":      "#adm3+code",
+	"programme":    "#activity+code",
 	"destination":  "#country+code+destination",
 	"return_type":  "#meta+return_type",
 	"service_type": "#service+code",

@@ -49,7 +49,7 @@ func TestWriteHXL(t *testing.T) {
 			t.Errorf("row %d:\n got %q\nwant %q", i, rows[i], want[i])
 		}
 	}
-	if HXLTag("programme") != "#meta+programme" {
-		t.Errorf("an unknown column's tag: %s", HXLTag("programme"))
+	if HXLTag("donor") != "#meta+donor" {
+		t.Errorf("an unknown column's tag: %s", HXLTag("donor"))
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/reference"
 )
 
 // Unit says how an indicator's value is made from its numerator and
@@ -75,9 +76,12 @@ type Source struct {
 }
 
 // Dims are the disaggregations every source has: the person's sex and age
-// group (at the month), and the case's district, destination and return
-// type.
-var Dims = []string{"sex", "age_group", "district", "destination", "return_type"}
+// group (at the month), the case's district, destination and return type,
+// the upazila the person lives in ("" when their address names only a
+// district), and the programmes the case is enrolled in (a Multi field: a
+// case in two programmes counts in each one's cells, once in the totals;
+// "" is a case in none).
+var Dims = []string{"sex", "age_group", "district", "upazila", "destination", "return_type", "programme"}
 
 // Sources are the records indicators are made of.
 var Sources = map[string]Source{
@@ -222,12 +226,29 @@ type Record struct {
 	Dates   map[string]time.Time // zero: no such date
 	Fields  map[string]string
 	Numbers map[string]*float64
+	// Multi holds the fields a record has several values of at once (the
+	// programmes of its case), each value once; a field listed here with
+	// no values has the one value "". Fields does not repeat them.
+	Multi map[string][]string
 }
 
-// Pass reports whether r passes f.
+// Values returns r's values of field: one, or for a Multi field each of
+// them ("" when it has none).
+func (r *Record) Values(field string) []string {
+	if vs, ok := r.Multi[field]; ok {
+		if len(vs) == 0 {
+			return []string{""}
+		}
+		return vs
+	}
+	return []string{r.Fields[field]}
+}
+
+// Pass reports whether r passes f; a Multi field passes when one of its
+// values is listed.
 func (f Filter) Pass(r *Record) bool {
 	for field, vals := range f {
-		if !slices.Contains(vals, r.Fields[field]) {
+		if !slices.ContainsFunc(r.Values(field), func(v string) bool { return slices.Contains(vals, v) }) {
 			return false
 		}
 	}
@@ -340,28 +361,54 @@ func (a *Aggregator) Add(r *Record) {
 		}
 		period := at.In(a.loc).Format("2006-01")
 		for _, by := range a.combo[d.Code] {
-			vals := make([]string, len(by))
-			for i, f := range by {
-				vals[i] = r.Fields[f]
+			// One cell per combination of the record's values: a case
+			// in two programmes is in both programmes' cells, and in the
+			// total (no field) once.
+			fields := strings.Join(by, ",")
+			for _, values := range valueTuples(r, by) {
+				a.count(cellKey{d.Code, r.OrgID, period, fields, values}, d.Unit, inDen, inNum, val)
 			}
-			k := cellKey{d.Code, r.OrgID, period, strings.Join(by, ","), strings.Join(vals, "|")}
-			c := a.cells[k]
-			if c == nil {
-				c = &Cell{Code: k.code, OrgID: k.org, Period: k.period, ByFields: k.fields, ByValues: k.values}
-				a.cells[k] = c
-			}
-			if inDen {
-				c.Denominator++
-			}
-			if inNum {
-				c.Numerator += val
-				if d.Unit == Median {
-					if c.Spread == nil {
-						c.Spread = map[int]float64{}
-					}
-					c.Spread[int(math.Floor(val))]++
+		}
+	}
+}
+
+// valueTuples returns r's values of the fields by, joined by '|', one
+// string per combination (several only where a Multi field has several).
+func valueTuples(r *Record, by []string) []string {
+	out := []string{""}
+	for i, f := range by {
+		vs := r.Values(f)
+		next := make([]string, 0, len(out)*len(vs))
+		for _, o := range out {
+			for _, v := range vs {
+				if i > 0 {
+					next = append(next, o+"|"+v)
+				} else {
+					next = append(next, v)
 				}
 			}
+		}
+		out = next
+	}
+	return out
+}
+
+func (a *Aggregator) count(k cellKey, unit Unit, inDen, inNum bool, val float64) {
+	c := a.cells[k]
+	if c == nil {
+		c = &Cell{Code: k.code, OrgID: k.org, Period: k.period, ByFields: k.fields, ByValues: k.values}
+		a.cells[k] = c
+	}
+	if inDen {
+		c.Denominator++
+	}
+	if inNum {
+		c.Numerator += val
+		if unit == Median {
+			if c.Spread == nil {
+				c.Spread = map[int]float64{}
+			}
+			c.Spread[int(math.Floor(val))]++
 		}
 	}
 }
@@ -488,6 +535,8 @@ type Series struct {
 	Rows       []Row      `json:"rows"`
 	Suppressed int        `json:"suppressed"`
 	District   string     `json:"district,omitempty"`
+	Upazila    string     `json:"upazila,omitempty"`
+	Programme  string     `json:"programme,omitempty"`
 }
 
 // Query asks for a series.
@@ -501,6 +550,45 @@ type Query struct {
 	// the cells broken down by district (small ones suppressed); an
 	// indicator that is not broken down by district has no rows then.
 	District string
+	// Upazila and Programme narrow the series the same way, to one
+	// upazila (a p-code) and to the cases of one programme (its code).
+	// Each narrowing takes one of the MaxBy fields of a cell: with two of
+	// them, the series cannot be broken down further.
+	Upazila   string
+	Programme string
+}
+
+// Narrowing returns the fields q narrows the series by, and their values.
+func (q Query) Narrowing() map[string]string {
+	out := map[string]string{}
+	if q.District != "" {
+		out["district"] = q.District
+	}
+	if q.Upazila != "" {
+		out["upazila"] = q.Upazila
+	}
+	if q.Programme != "" {
+		out["programme"] = q.Programme
+	}
+	return out
+}
+
+// ParseArea reads an area filter: a district's or an upazila's p-code,
+// returned as the one or the other.
+func ParseArea(area string) (district, upazila string, err error) {
+	area = strings.ToUpper(strings.TrimSpace(area))
+	if area == "" {
+		return "", "", nil
+	}
+	switch a := reference.Area(area); {
+	case a != nil && a.Level == "district":
+		return a.Code, "", nil
+	case a != nil && a.Level == "upazila":
+		return "", a.Code, nil
+	}
+	e := homeward.FieldErrorf("area", "indicator.area", "%q is not the p-code of a district or an upazila.", area)
+	e.Args = map[string]any{"value": area}
+	return "", "", e
 }
 
 // Request asks for one indicator's series.

@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,34 @@ func TestMedianFromSpreads(t *testing.T) {
 	def := &Definition{Unit: Median}
 	if r := def.MakeRow("2026-11", nil, "", cells[0].Numerator, cells[0].Denominator, EncodeSpread(cells[0].Spread)); r.Numerator != nil || *r.Value != 3 || *r.Denominator != 4 {
 		t.Errorf("row: %+v", r)
+	}
+}
+
+// A record with several values of a Multi field (a case in two
+// programmes) counts in each value's cells, and once in the total and in
+// the cells of its other fields.
+func TestAggregatorMultiValues(t *testing.T) {
+	count := &Definition{Code: "n", Version: 1, Unit: Count, Source: "cases", Period: "opened", Numerator: Filter{}, By: []string{"programme", "sex"}}
+	a := NewAggregator([]*Definition{count}, time.UTC)
+	at := time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC)
+	add := func(sex string, progs ...string) {
+		a.Add(&Record{OrgID: "o", Dates: map[string]time.Time{"opened": at}, Fields: map[string]string{"sex": sex}, Multi: map[string][]string{"programme": progs}})
+	}
+	add("female", "RAISE", "SKILL")
+	add("female", "RAISE")
+	add("male")
+	got := map[string]float64{}
+	for _, c := range a.Cells() {
+		got[c.ByFields+"="+c.ByValues] = c.Numerator
+	}
+	want := map[string]float64{"=": 3, "sex=female": 2, "sex=male": 1, "programme=RAISE": 2, "programme=SKILL": 1, "programme=": 1,
+		"programme,sex=RAISE|female": 2, "programme,sex=SKILL|female": 1, "programme,sex=|male": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("cells = %v\nwant %v", got, want)
+	}
+	// A filter on a Multi field passes when one of its values is listed.
+	r := &Record{Multi: map[string][]string{"programme": {"RAISE", "SKILL"}}}
+	if !(Filter{"programme": {"SKILL"}}).Pass(r) || (Filter{"programme": {""}}).Pass(r) || !(Filter{"programme": {""}}).Pass(&Record{Multi: map[string][]string{"programme": nil}}) {
+		t.Error("Multi filter")
 	}
 }

@@ -101,6 +101,17 @@ func ValueLabel(lang, field, v string) string {
 		if a := reference.Area(v); a != nil {
 			return a.Name(lang)
 		}
+	case "upazila":
+		if v == "" {
+			return i18n.T(lang, "indicator.value.no_upazila", nil)
+		}
+		if a := reference.Area(v); a != nil {
+			return a.Name(lang)
+		}
+	case "programme":
+		if v == "" {
+			return i18n.T(lang, "indicator.value.no_programme", nil)
+		}
 	case "destination":
 		if c := reference.CountryByCode(v); c != nil {
 			return c.Name(lang)

@@ -11,6 +11,7 @@ import (
 
 	"homeward"
 	"homeward/internal/indicator"
+	"homeward/internal/reference"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 	"homeward/internal/scoring"
@@ -114,7 +115,13 @@ func (d dialect) joinText(expr string) string {
 // and person's disaggregations, and returns how many there were.
 func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indicator.Record)) (int, error) {
 	loc := db.zone()
-	const dims = `c.sex, c.district, c.destination_country, c.return_type, p.date_of_birth`
+	const dims = `c.sex, c.district, c.destination_country, c.return_type, p.date_of_birth, c.id, p.admin_area`
+	// The programmes of every case, read once: a few bytes an enrolment.
+	programmes, err := db.caseProgrammes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	upazilas := map[string]string{} // admin area → its upazila, or ""
 	var q string
 	switch source {
 	case "cases":
@@ -147,8 +154,8 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 	n := 0
 	for rows.Next() {
 		r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}}
-		var sex, district, dest, rtype, dob string
-		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob}
+		var sex, district, dest, rtype, dob, caseID, area string
+		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob, &caseID, &area}
 		// birth year, for the age group at each record's month
 		var opened, sent, updated time.Time
 		var returned, status, orgType, answered, round, income, score, state, service, delivery, ref string
@@ -171,6 +178,15 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			return n, err
 		}
 		r.Fields["sex"], r.Fields["district"], r.Fields["destination"], r.Fields["return_type"] = sex, district, dest, rtype
+		up, ok := upazilas[area]
+		if !ok {
+			if a := reference.Area(area); a != nil && a.Level == "upazila" {
+				up = a.Code
+			}
+			upazilas[area] = up
+		}
+		r.Fields["upazila"] = up
+		r.Multi = map[string][]string{"programme": programmes[caseID]}
 		born := 0
 		if len(dob) >= 4 {
 			born, _ = strconv.Atoi(dob[:4])
@@ -301,8 +317,10 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	out := make([]*indicator.Series, len(reqs))
 	byCode := map[string]int{}
 	// fields are the cells' disaggregations read for each request: its
-	// breakdown and, to narrow it to one district, the district.
+	// breakdown and the fields it is narrowed by (a district, an upazila,
+	// a programme).
 	fields := make([][]string, len(reqs))
+	narrow := q0.Narrowing()
 	var codes []any
 	var want []string
 	var args []any
@@ -311,39 +329,52 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		if by == nil {
 			by = []string{}
 		}
-		out[i] = &indicator.Series{Code: rq.Def.Code, Version: rq.Def.Version, Unit: rq.Def.Unit, From: q0.From, To: q0.To, By: by, Rows: []indicator.Row{}, District: q0.District}
+		out[i] = &indicator.Series{Code: rq.Def.Code, Version: rq.Def.Version, Unit: rq.Def.Unit, From: q0.From, To: q0.To, By: by, Rows: []indicator.Row{},
+			District: q0.District, Upazila: q0.Upazila, Programme: q0.Programme}
 		byCode[rq.Def.Code] = i
 		codes = append(codes, rq.Def.Code)
 		fields[i] = by
-		if q0.District == "" {
+		if len(narrow) == 0 {
 			want = append(want, `(code = ? AND by_fields = ?)`)
 			args = append(args, rq.Def.Code, strings.Join(by, ","))
 			continue
 		}
-		if !slices.Contains(rq.Def.By, "district") || slices.Contains(by, "district") {
-			continue // not kept by district (or already broken down by it): no rows
-		}
-		if len(by) >= indicator.MaxBy {
-			return nil, homeward.FieldErrorf("by", "indicator.by_district", "With a district chosen, break an indicator down by one more field at most.")
-		}
-		f := append(slices.Clone(by), "district")
-		slices.Sort(f)
-		fields[i] = f
-		// The district's place among the cell's values ("BD3026|female").
-		cond, val := `by_values = ?`, q0.District
-		if len(f) == 2 {
-			cond = `by_values LIKE ? ESCAPE '\'`
-			if f[0] == "district" {
-				val = escapeLike(q0.District) + "|%"
-			} else {
-				val = "%|" + escapeLike(q0.District)
+		f := slices.Clone(by)
+		kept := true
+		for field := range narrow {
+			kept = kept && slices.Contains(rq.Def.By, field)
+			if !slices.Contains(f, field) {
+				f = append(f, field)
 			}
 		}
-		want = append(want, `(code = ? AND by_fields = ? AND `+cond+`)`)
-		args = append(args, rq.Def.Code, strings.Join(f, ","), val)
+		if !kept {
+			continue // not kept by a field it is narrowed by: no rows
+		}
+		if len(f) > indicator.MaxBy {
+			return nil, homeward.FieldErrorf("by", "indicator.by_narrowed", "A figure is kept by two fields at most: with a district, an upazila or a programme chosen, break it down by fewer fields.")
+		}
+		slices.Sort(f)
+		fields[i] = f
+		// The narrowed values' places among the cell's values
+		// ("BD3026|female"): exact when every field is narrowed.
+		exact, parts, pattern := true, make([]string, len(f)), make([]string, len(f))
+		for j, field := range f {
+			if v, ok := narrow[field]; ok {
+				parts[j], pattern[j] = v, escapeLike(v)
+			} else {
+				exact, pattern[j] = false, "%"
+			}
+		}
+		if exact {
+			want = append(want, `(code = ? AND by_fields = ? AND by_values = ?)`)
+			args = append(args, rq.Def.Code, strings.Join(f, ","), strings.Join(parts, "|"))
+		} else {
+			want = append(want, `(code = ? AND by_fields = ? AND by_values LIKE ? ESCAPE '\')`)
+			args = append(args, rq.Def.Code, strings.Join(f, ","), strings.Join(pattern, "|"))
+		}
 	}
 	if len(want) == 0 {
-		return out, nil // nothing kept by district
+		return out, nil // nothing kept by the fields narrowed by
 	}
 	runs, err := db.query(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
 	if err != nil {
@@ -389,8 +420,12 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		}
 		s := out[i]
 		r := reqs[i].Def.MakeRow(period, fields[i], values, num, den, spread.String)
-		if s.District != "" {
-			delete(r.By, "district")
+		if len(narrow) > 0 {
+			for field := range narrow {
+				if !slices.Contains(s.By, field) {
+					delete(r.By, field)
+				}
+			}
 			if len(r.By) == 0 {
 				r.By = nil
 			}

@@ -13,6 +13,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
+	"homeward/internal/programme"
 	"homeward/internal/reference"
 	"homeward/internal/report"
 )
@@ -23,6 +24,7 @@ import (
 func (w *Web) routesIndicator() {
 	w.handle("GET /indicators", w.indicators, true)
 	w.handle("GET /indicators/export.csv", w.indicatorExport, true)
+	w.handle("GET /indicators/upazilas", w.indicatorUpazilas, true)
 }
 
 type indicatorCard struct {
@@ -34,6 +36,7 @@ type indicatorCard struct {
 	Suppressed                     string // note, or ""
 	Breakable                      bool   // the chosen breakdown applies
 	NoDistrict                     bool   // a district is chosen and the indicator is not kept by district
+	NoFilter                       bool   // an upazila or a programme is chosen and the indicator is not kept by it
 }
 
 type indicatorRow struct {
@@ -53,14 +56,86 @@ type indicatorPage struct {
 	// are theirs to choose from (nil for everyone else).
 	Org        string
 	OrgOptions []option
-	// District narrows every figure to one district.
-	District  string
-	Districts []districtGroup
-	Cards     []indicatorCard
+	// District narrows every figure to one district, Upazila to one of
+	// its upazilas (offered once a district is chosen), Programme to the
+	// cases of one programme (by code).
+	District         string
+	Districts        []districtGroup
+	Upazila          string
+	Upazilas         []option
+	Programme        string
+	ProgrammeOptions []option
+	Cards            []indicatorCard
 }
 
 // breakdowns are the disaggregations offered on the dashboard.
-var breakdowns = []string{"sex", "age_group", "district", "destination", "return_type", "service_type"}
+var breakdowns = []string{"sex", "age_group", "district", "upazila", "destination", "return_type", "programme", "service_type"}
+
+// dashFilter is what the dashboard narrows its figures to.
+type dashFilter struct{ District, Upazila, Programme string }
+
+// drops reports whether the breakdown by is no breakdown under f: one
+// district's (upazila's, programme's) figures are its totals, not broken
+// down by it (a district's upazilas are).
+func (f dashFilter) drops(by string) bool {
+	return by == "district" && (f.District != "" || f.Upazila != "") || by == "upazila" && f.Upazila != "" || by == "programme" && f.Programme != ""
+}
+
+// readFilter reads and checks the dashboard's narrowing: a district's
+// p-code, one of its upazilas, a programme code (any code: one no
+// organisation uses has no figures); an area and a programme together
+// leave no room for a breakdown (a figure is kept by two fields at most).
+func readFilter(q interface{ Get(string) string }, by string) (dashFilter, error) {
+	f := dashFilter{District: q.Get("district"), Upazila: q.Get("upazila"), Programme: strings.TrimSpace(q.Get("programme"))}
+	if f.District != "" {
+		if a := reference.Area(f.District); a == nil || a.Level != "district" {
+			return f, badDistrict(f.District)
+		}
+	}
+	if f.Upazila != "" {
+		if a := reference.Area(f.Upazila); a == nil || a.Level != "upazila" || f.District == "" || !reference.AreaIn(f.Upazila, f.District) {
+			e := homeward.FieldErrorf("upazila", "indicator.upazila", "%q is not an upazila of the chosen district.", f.Upazila)
+			e.Args = map[string]any{"value": f.Upazila}
+			return f, e
+		}
+	}
+	if (f.District != "" || f.Upazila != "") && f.Programme != "" && by != "" && !f.drops(by) {
+		return f, homeward.FieldErrorf("by", "indicator.by_narrowed", "A figure is kept by two fields at most: with a district, an upazila or a programme chosen, break it down by fewer fields.")
+	}
+	return f, nil
+}
+
+// indicatorUpazilas answers the district select's htmx request with the
+// upazila select of the chosen district.
+func (w *Web) indicatorUpazilas(rw http.ResponseWriter, r *http.Request) error {
+	a := homeward.ActorFromContext(r.Context())
+	if err := homeward.Authorize(a, homeward.ActIndicatorRead, homeward.Resource{Type: "indicator", OrgID: a.OrgID}); err != nil {
+		return err
+	}
+	p := w.newPage(r, "indicator.ui.title", nil)
+	d := r.URL.Query().Get("district")
+	p.Data = &indicatorPage{District: d, Upazilas: upazilaOptions(p.Lang, d)}
+	return w.renderPart(rw, http.StatusOK, "indicators", "ind-upazila", p)
+}
+
+// programmeOptions lists the programme codes the reader may filter by
+// (every organisation's for the operator's watchers, or org's), each
+// code once.
+func (w *Web) programmeOptions(r *http.Request, lang, org string) []option {
+	out := []option{{"", i18n.T(lang, "indicator.ui.programme_all", nil)}}
+	list, err := w.svc.Programmes.Programmes(r.Context(), programme.Filter{OrgID: org})
+	if err != nil {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, p := range list {
+		if !seen[p.Code] {
+			seen[p.Code] = true
+			out = append(out, option{p.Code, p.Code + " — " + p.Name(lang)})
+		}
+	}
+	return out
+}
 
 func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
@@ -69,7 +144,10 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "indicator.ui.title", nil)
 	q := r.URL.Query()
-	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org"), District: q.Get("district"), Districts: districtOptions(p.Lang)}
+	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org"), District: q.Get("district"), Districts: districtOptions(p.Lang),
+		Upazila: q.Get("upazila"), Programme: q.Get("programme")}
+	d.Upazilas = upazilaOptions(p.Lang, d.District)
+	d.ProgrammeOptions = w.programmeOptions(r, p.Lang, d.Org)
 
 	if a.Operator {
 		d.OrgOptions = []option{{"", i18n.T(p.Lang, "indicator.ui.org_all", nil)}}
@@ -84,8 +162,9 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		d.ByOptions = append(d.ByOptions, option{b, i18n.T(p.Lang, "indicator.by."+b, nil)})
 	}
 	from, to, err := indicator.ParseRange(d.From, d.To, w.clock(r).Local())
-	if err == nil && d.District != "" && reference.Area(d.District) == nil {
-		err = badDistrict(d.District)
+	var filter dashFilter
+	if err == nil {
+		filter, err = readFilter(q, d.By)
 	}
 	if err != nil {
 		if ferr := formErrors(p, err, nil); ferr != nil {
@@ -102,7 +181,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
 	loc := w.clock(r).Location()
-	defs, reqs := pageRequests(from, to, d.By, d.Org, d.District)
+	defs, reqs := pageRequests(from, to, d.By, d.Org, filter)
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
@@ -117,6 +196,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		card.NoDistrict = d.District != "" && !slices.Contains(def.By, "district")
+		card.NoFilter = d.Upazila != "" && !slices.Contains(def.By, "upazila") || d.Programme != "" && !slices.Contains(def.By, "programme")
 		cards[i] = card
 	}
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
@@ -165,14 +245,17 @@ func badDistrict(v string) error {
 
 // pageRequests asks for every standard indicator over from..to, broken
 // down by by where the indicator allows it, of one organisation when org
-// is set (the storage refuses an organisation the reader may not see).
-func pageRequests(from, to indicator.Month, by, org, district string) ([]*indicator.Definition, []indicator.Request) {
+// is set (the storage refuses an organisation the reader may not see),
+// narrowed to f.
+func pageRequests(from, to indicator.Month, by, org string, f dashFilter) ([]*indicator.Definition, []indicator.Request) {
 	defs := indicator.Standard()
 	reqs := make([]indicator.Request, len(defs))
 	for i, def := range defs {
-		q := indicator.Query{From: from, To: to, OrgID: org, District: district}
-		// One district's figures are its totals, not broken down by it.
-		if by != "" && slices.Contains(def.By, by) && !(district != "" && by == "district") {
+		q := indicator.Query{From: from, To: to, OrgID: org, District: f.District, Programme: f.Programme}
+		if f.Upazila != "" {
+			q.District, q.Upazila = "", f.Upazila // the upazila is within the district
+		}
+		if by != "" && slices.Contains(def.By, by) && !f.drops(by) {
 			q.By = []string{by}
 		}
 		reqs[i] = indicator.Request{Def: def, Query: q}
@@ -196,11 +279,11 @@ func (w *Web) indicatorExport(rw http.ResponseWriter, r *http.Request) error {
 	if by != "" && !slices.Contains(breakdowns, by) {
 		return homeward.FieldErrorf("by", "indicator.by_offered", "This breakdown is not offered.")
 	}
-	district := q.Get("district")
-	if district != "" && reference.Area(district) == nil {
-		return badDistrict(district)
+	filter, err := readFilter(q, by)
+	if err != nil {
+		return err
 	}
-	defs, reqs := pageRequests(from, to, by, q.Get("org"), district)
+	defs, reqs := pageRequests(from, to, by, q.Get("org"), filter)
 	series, err := w.svc.Indicators.IndicatorPage(r.Context(), reqs)
 	if err != nil {
 		return err

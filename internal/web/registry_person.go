@@ -54,6 +54,7 @@ type personView struct {
 	// Readers is who opened the record (for supervisors and auditors).
 	Readers     []readerRow
 	ShowReaders bool
+	Programmes  *casePrograms // nil without a case
 }
 
 // readerRow is one opening of the record.
@@ -261,6 +262,9 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 		cv.Version = c.Version
 		v.Case = cv
+		if v.Programmes, err = w.personProgrammes(r, c); err != nil {
+			return nil, err
+		}
 		events, err := w.svc.Registry.Timeline(ctx, c.ID)
 		if err != nil {
 			return nil, err
