@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"homeward"
-	"homeward/internal/assessment"
 	"homeward/internal/i18n"
-	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/subject"
 )
 
 // routesSubject registers the returnee's requests about their data: a
@@ -81,38 +79,9 @@ func (w *Web) subjectFulfil(rw http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// subjectDoc is the copy of everything held on a person.
-type subjectDoc struct {
-	Org         string                    `json:"organisation"`
-	ProducedAt  time.Time                 `json:"produced_at"`
-	Language    string                    `json:"language"`
-	Record      *registry.Record          `json:"record"`
-	Received    []subjectReferral         `json:"shared_with"`
-	Assessments []*assessment.Submission  `json:"assessments"`
-	Scores      []assessment.ScorePoint   `json:"scores"`
-	Plans       []referral.Plan           `json:"plans"`
-	Readers     []subjectReader           `json:"read_by"`
-	Requests    []registry.SubjectRequest `json:"requests"`
-}
-
-// subjectReferral is one organisation that received part of the record.
-type subjectReferral struct {
-	To      string           `json:"to"`
-	Service string           `json:"service"`
-	SentAt  time.Time        `json:"sent_at"`
-	State   string           `json:"state"`
-	Fields  []referral.Field `json:"fields"`
-}
-
-type subjectReader struct {
-	Who string    `json:"who"`
-	At  time.Time `json:"at"`
-	Via string    `json:"via,omitempty"`
-}
-
 // subjectView is the printable copy.
 type subjectView struct {
-	Doc                                    *subjectDoc
+	Doc                                    *subject.Copy
 	Name, Native, Case, Produced, Org      string
 	Facts                                  []option
 	Episodes                               []string
@@ -136,62 +105,31 @@ func (w *Web) subjectAccess(rw http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("format") == "json" {
 		format = "json"
 	}
-	if err := w.svc.Subjects.RecordSubjectExport(ctx, id, format); err != nil {
-		return err
-	}
-	rec, err := w.svc.Registry.FindRecord(ctx, id)
-	if err != nil {
-		return err
-	}
-	lng := r.URL.Query().Get("lang")
-	if !i18n.Supported(lng) {
-		lng = lang(r)
+	language := func(rec *registry.Record) string {
+		if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
+			return l
+		}
 		for _, l := range rec.Person.Languages {
 			if i18n.Supported(l) {
-				lng = l
-				break
+				return l
 			}
 		}
+		return lang(r)
 	}
-	doc := &subjectDoc{ProducedAt: w.clock(r).Time().UTC(), Language: lng, Record: rec, Received: []subjectReferral{}, Plans: []referral.Plan{}}
-	if o, err := w.svc.Orgs.FindOrganisationByID(ctx, rec.Person.OrgID); err == nil {
-		doc.Org = o.Name
+	var names map[string]string // service names in the copy's language, read once
+	serviceName := func(lng, code string) string {
+		if names == nil {
+			names, _ = w.serviceNames(r, lng)
+		}
+		return nameOr(names, code)
 	}
-	ov, err := w.svc.Assessment.PersonOverview(ctx, id)
+	doc, err := subject.Build(ctx, w.svc, id, format, w.clock(r).Time(), language, serviceName)
 	if err != nil {
 		return err
 	}
-	doc.Assessments, doc.Scores = ov.Submissions, ov.Scores
-	names, _ := w.serviceNames(r, lng)
-	if rec.Case != nil {
-		refs, _, err := w.svc.Referral.FindReferrals(ctx, referral.ReferralFilter{Box: referral.Outbox, CaseID: rec.Case.ID, Limit: 200})
-		if err != nil {
-			return err
-		}
-		for _, x := range refs {
-			doc.Received = append(doc.Received, subjectReferral{To: x.ToOrgName, Service: nameOr(names, x.ServiceType), SentAt: x.SentAt, State: string(x.State), Fields: x.Shared.Fields})
-		}
-		plans, err := w.svc.Referral.FindPlans(ctx, referral.PlanFilter{CaseID: rec.Case.ID})
-		if err != nil {
-			return err
-		}
-		doc.Plans = plans
-	}
-	readers, err := w.svc.Subjects.AllReaders(ctx, id)
-	if err != nil {
-		return err
-	}
-	users := w.userNames(r)
-	for _, rd := range readers {
-		w.addNames(r, users, rd.ActorID)
-		who := users[rd.ActorID]
-		if who == "" {
-			who = rd.ActorID
-		}
-		doc.Readers = append(doc.Readers, subjectReader{Who: who, At: rd.At, Via: rd.Via})
-	}
-	if doc.Requests, err = w.svc.Subjects.SubjectRequests(ctx, id); err != nil {
-		return err
+	lng := doc.Language
+	if names == nil {
+		names, _ = w.serviceNames(r, lng)
 	}
 	if format == "json" {
 		rw.Header().Set("Content-Type", "application/json")
@@ -206,7 +144,7 @@ func (w *Web) subjectAccess(rw http.ResponseWriter, r *http.Request) error {
 	return w.render(rw, http.StatusOK, "subject_access", p)
 }
 
-func (w *Web) subjectViewOf(r *http.Request, lng string, doc *subjectDoc, names map[string]string) *subjectView {
+func (w *Web) subjectViewOf(r *http.Request, lng string, doc *subject.Copy, names map[string]string) *subjectView {
 	loc := w.clock(r).Location()
 	rec := doc.Record
 	p := &rec.Person
