@@ -67,7 +67,11 @@ func TestSubjectAccessAPI(t *testing.T) {
 	}
 	var doc struct {
 		Language string
-		Record   struct{ Person struct{ GivenName string `json:"given_name"` } }
+		Record   struct {
+			Person struct {
+				GivenName string `json:"given_name"`
+			}
+		}
 		ReadBy   []struct{ Who string } `json:"read_by"`
 		Requests []struct{ ID string }
 	}
@@ -101,7 +105,9 @@ func TestBreakGlassAPI(t *testing.T) {
 		Case   struct{ Number string }
 	}
 	_ = json.Unmarshal(reg.body, &rec)
-	open := func(as, body string) answer { return e.do(call{method: "POST", path: "/api/v1/emergency-access", as: as, body: body}) }
+	open := func(as, body string) answer {
+		return e.do(call{method: "POST", path: "/api/v1/emergency-access", as: as, body: body})
+	}
 	for _, c := range []struct {
 		name, as, body string
 		want           int
