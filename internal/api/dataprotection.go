@@ -18,6 +18,7 @@ func (a *API) routesDataProtection() {
 	a.handle("POST", "/api/v1/people/{id}/subject-requests", a.recordSubjectRequest)
 	a.handle("GET", "/api/v1/people/{id}/subject-requests", a.personSubjectRequests)
 	a.handle("GET", "/api/v1/people/{id}/subject-access", a.subjectCopy)
+	a.handle("GET", "/api/v1/people/{id}/consents/{cid}/receipt", a.consentReceipt)
 	a.handle("GET", "/api/v1/subject-requests", a.openSubjectRequests)
 	a.handle("POST", "/api/v1/subject-requests/{id}/fulfil", a.fulfilSubjectRequest)
 
@@ -90,15 +91,10 @@ func (a *API) fulfilSubjectRequest(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// subjectCopy returns everything held on the person, as the web page's
-// JSON download does (?lang= names services in that language; else the
-// person's first supported language). Producing it is audited.
-func (a *API) subjectCopy(w http.ResponseWriter, r *http.Request) error {
-	id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	language := func(rec *registry.Record) string {
+// personLanguage is ?lang= when supported, else the person's first
+// supported language, else English.
+func personLanguage(r *http.Request) func(*registry.Record) string {
+	return func(rec *registry.Record) string {
 		if l := r.URL.Query().Get("lang"); i18n.Supported(l) {
 			return l
 		}
@@ -108,6 +104,33 @@ func (a *API) subjectCopy(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		return "en"
+	}
+}
+
+// consentReceipt returns the receipt of one consent after ISO/IEC TS 27560
+// in the person's language (?lang= to choose); producing it is an audited
+// read of the record.
+func (a *API) consentReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := actorAndID(r)
+	if err != nil {
+		return err
+	}
+	now := a.clock(r).Time()
+	rc, err := subject.LoadReceipt(r.Context(), a.svc, id, r.PathValue("cid"), now, personLanguage(r))
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, rc.JSON(now))
+	return nil
+}
+
+// subjectCopy returns everything held on the person, as the web page's
+// JSON download does (?lang= names services in that language; else the
+// person's first supported language). Producing it is audited.
+func (a *API) subjectCopy(w http.ResponseWriter, r *http.Request) error {
+	id, err := actorAndID(r)
+	if err != nil {
+		return err
 	}
 	var names map[string]string
 	serviceName := func(lng, code string) string {
@@ -126,7 +149,7 @@ func (a *API) subjectCopy(w http.ResponseWriter, r *http.Request) error {
 		}
 		return code
 	}
-	doc, err := subject.Build(r.Context(), a.svc, id, "json", a.clock(r).Time(), language, serviceName)
+	doc, err := subject.Build(r.Context(), a.svc, id, "json", a.clock(r).Time(), personLanguage(r), serviceName)
 	if err != nil {
 		return err
 	}

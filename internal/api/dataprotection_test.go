@@ -91,6 +91,53 @@ func TestSubjectAccessAPI(t *testing.T) {
 	}
 }
 
+// A consent receipt through the API: the ISO/IEC TS 27560 elements in the
+// language asked for; refused to another organisation and for a consent
+// the person does not have.
+func TestConsentReceiptAPI(t *testing.T) {
+	e := newEnv(t)
+	reg := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: registration("Rahima", "Begum", "", "01712345678", "1234567890", "BD302602")})
+	if reg.status != 201 {
+		t.Fatalf("register: %d %s", reg.status, reg.body)
+	}
+	var rec struct {
+		Person   struct{ ID string }
+		Case     struct{ Number string }
+		Consents []struct{ ID, Purpose string }
+	}
+	_ = json.Unmarshal(reg.body, &rec)
+	if len(rec.Consents) == 0 {
+		t.Fatalf("no consents: %s", reg.body)
+	}
+	path := "/api/v1/people/" + rec.Person.ID + "/consents/" + rec.Consents[0].ID + "/receipt"
+	a := e.do(call{method: "GET", path: path + "?lang=bn", as: "ngo/case_worker"})
+	if a.status != 200 {
+		t.Fatalf("receipt: %d %s", a.status, a.body)
+	}
+	var got struct {
+		RecordID       string `json:"recordId"`
+		PIIPrincipalID string `json:"piiPrincipalId"`
+		ConsentStatus  string `json:"consentStatus"`
+		Language       string
+		Purposes       []struct{ PurposeID, Purpose string }
+		Event          []struct{ EventType, EventBy string }
+	}
+	if err := json.Unmarshal(a.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.RecordID != rec.Consents[0].ID || got.PIIPrincipalID != rec.Case.Number || got.ConsentStatus != "given" || got.Language != "bn" ||
+		len(got.Purposes) != 1 || got.Purposes[0].PurposeID != rec.Consents[0].Purpose || got.Purposes[0].Purpose == rec.Consents[0].Purpose ||
+		len(got.Event) != 1 || got.Event[0].EventBy != e.w.Users["ngo"]["case_worker"].Name {
+		t.Errorf("receipt: %+v", got)
+	}
+	if a := e.do(call{method: "GET", path: path, as: "operator/case_worker"}); a.status != 404 {
+		t.Errorf("another organisation: %d", a.status)
+	}
+	if a := e.do(call{method: "GET", path: "/api/v1/people/" + rec.Person.ID + "/consents/nope/receipt", as: "ngo/case_worker"}); a.status != 404 {
+		t.Errorf("unknown consent: %d", a.status)
+	}
+}
+
 // Emergency access through the API: refused without a reason or for an
 // unknown record, granted to another organisation's case worker, read,
 // listed to the holder's supervisor, reviewed only by them.
