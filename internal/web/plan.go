@@ -9,6 +9,7 @@ import (
 
 	"homeward"
 	"homeward/internal/i18n"
+	"homeward/internal/recommend"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -423,11 +424,52 @@ func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
 	return w.planPost(rw, r, "plan.ui.saved", func(id string, version int) error {
 		in, g, sr, err := planInput(r)
 		goals, rows = g, sr
+		if err != nil {
+			return err
+		}
+		before, err := w.svc.Referral.FindPlan(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		pl, err := w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
 		if err == nil {
-			_, err = w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
+			w.recordPlanFormChoices(r, before, pl)
 		}
 		return err
 	}, func(*planView) ([]goalRow, []serviceRow) { return goals, rows })
+}
+
+// recordPlanFormChoices records, beside the suggestions the plan page
+// showed, a service the case worker added with the plan form rather than
+// from the suggestions — so that "followed the suggestion" counts every
+// choice, not only those made on the suggestions panel. Nothing is
+// recorded without the returnee's consent to suggestions or for a user who
+// does not see them; a failure to record is logged and leaves the plan
+// saved.
+func (w *Web) recordPlanFormChoices(r *http.Request, before, after *referral.Plan) {
+	had := map[string]bool{}
+	for _, s := range before.Services {
+		had[recommend.ServiceOf(s.ServiceType)] = true
+	}
+	var added []string
+	for _, s := range after.Services {
+		if svc := recommend.ServiceOf(s.ServiceType); svc != "" && !had[svc] && !slices.Contains(added, svc) {
+			added = append(added, svc)
+		}
+	}
+	if len(added) == 0 {
+		return
+	}
+	v, err := w.suggestions(r, lang(r), before)
+	if err != nil || v == nil || !v.Consent || len(v.suggested) == 0 {
+		return
+	}
+	for _, svc := range added {
+		c := &recommend.Choice{ModelVersion: v.Model, Suggested: v.suggested, Chosen: svc}
+		if err := w.svc.Recommend.RecordChoice(r.Context(), after.ID, c); err != nil {
+			slog.WarnContext(r.Context(), "recording a plan-form choice beside the suggestions", "plan", after.ID, "err", err)
+		}
+	}
 }
 
 func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {

@@ -150,6 +150,22 @@ func TestSuggestionsOnPlanPage(t *testing.T) {
 	if cs := choices(); len(cs) != 2 || cs[0].Chosen != "" || cs[0].Followed {
 		t.Errorf("none recorded as %+v", cs[0])
 	}
+	// A service added with the ordinary plan form is a choice too, beside
+	// the suggestions shown; keeping a service already planned is not.
+	got, err = w.DB.FindPlan(cwCtx, pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"csrf_token": {token}, "version": {strconv.Itoa(got.Version)}, "goal_text": {"Earn again"}, "goal_dimension": {"economic"},
+		"svc_id": {got.Services[0].ID, ""}, "svc_type": {"skills_training", "psychosocial_counselling"}, "svc_provider": {provider.ID, provider.ID}}
+	if status, page := cw.post("/plans/"+pl.ID, form); status != 200 || !strings.Contains(page, "saved") {
+		t.Fatalf("plan form: %d\n%.1500s", status, page)
+	}
+	cs = choices()
+	if len(cs) != 3 || cs[0].Chosen != "psychosocial_counselling" || cs[0].Reason != "" || len(cs[0].Suggested) < 3 ||
+		cs[0].Followed != (cs[0].Suggested[0].Service == "psychosocial_counselling") {
+		t.Fatalf("plan-form choice: %d choices, newest %+v", len(cs), cs[0])
+	}
 
 	// Models: a case worker does not see the model pages.
 	if status, _ := cw.get("/recommend"); status != 403 {
