@@ -9,6 +9,7 @@ import (
 
 	"homeward"
 	"homeward/internal/httpx"
+	"homeward/internal/suggest"
 )
 
 // Services are what the API calls (one definition for both edges).
@@ -26,6 +27,7 @@ type API struct {
 	mux     *http.ServeMux
 	routes  []Route
 	MaxBody int64
+	models  suggest.Models // parsed recommendation models, by version
 }
 
 // New returns the API with every route registered.

@@ -15,7 +15,7 @@ import (
 	"homeward/internal/i18n"
 	"homeward/internal/recommend"
 	"homeward/internal/referral"
-	"homeward/internal/registry"
+	"homeward/internal/suggest"
 )
 
 // routesRecommend registers the service suggestions: the choice a case
@@ -67,96 +67,43 @@ const maxModelBytes = 8 << 20
 
 // loadModel parses a stored model version, once per version.
 func (w *Web) loadModel(s *recommend.Stored) (*recommend.Model, error) {
-	if m, ok := w.modelCache.Load(s.ID); ok {
-		return m.(*recommend.Model), nil
-	}
-	m, err := recommend.LoadModel(bytes.NewReader(s.Raw))
-	if err != nil {
-		return nil, err
-	}
-	w.modelCache.Store(s.ID, m)
-	return m, nil
+	return w.models.Load(s)
 }
 
-// suggestions ranks the services for the plan's person: only those a
-// provider near them offers, with places, and whose eligibility they meet;
-// by the active model, or by the needs-based rules when none is active.
-// It returns nil when the user may not see suggestions.
+// suggestions ranks the services for the plan's person (internal/suggest)
+// and words the ranking for the panel. It returns nil when the user may
+// not see suggestions.
 func (w *Web) suggestions(r *http.Request, lng string, pl *referral.Plan) (*suggestView, error) {
-	ctx := r.Context()
-	a := homeward.ActorFromContext(ctx)
-	if w.svc.Recommend == nil || !homeward.Can(a, homeward.ActRecommendRead, homeward.Resource{OrgID: pl.OrgID}) {
-		return nil, nil
-	}
-	rec, err := w.svc.Registry.FindRecord(ctx, pl.PersonID)
-	if err != nil {
+	rk, err := suggest.Rank(r.Context(), w.svc, &w.models, pl, w.clock(r).Time())
+	if err != nil || rk == nil {
 		return nil, err
 	}
-	now := w.clock(r).Time()
-	v := &suggestView{offers: map[string]referral.Offer{}}
-	if _, ok := registry.ConsentValid(rec.Consents, registry.PurposeSuggestions, registry.Recipient{}, now); !ok {
+	v := &suggestView{Consent: rk.Consent, Model: rk.Model, ModelID: rk.ModelID, offers: rk.Offers, suggested: rk.Suggested}
+	if !rk.Consent {
 		return v, nil
 	}
-	v.Consent = true
-	ov, err := w.svc.Assessment.PersonOverview(ctx, pl.PersonID)
-	if err != nil {
-		return nil, err
-	}
-	profile, missing := recommend.ProfileOf(recommend.Facts{Record: rec, Submissions: ov.Submissions}, now)
-	for _, f := range missing {
+	for _, f := range rk.Missing {
 		v.Missing = append(v.Missing, i18n.T(lng, "recommend.feature."+f, nil))
 	}
-	facts := referral.FactsOf(rec, now)
+	for _, s := range rk.Unavailable {
+		v.Unavailable = append(v.Unavailable, i18n.T(lng, "recommend.service."+s, nil))
+	}
 	names, _ := w.serviceNames(r, lng)
-	var eligible []string
-	rules := map[string]string{}
-	for _, s := range recommend.Services {
-		o, ok := w.bestOffer(r, s, facts)
-		if !ok {
-			v.Unavailable = append(v.Unavailable, i18n.T(lng, "recommend.service."+s, nil))
-			continue
-		}
-		eligible = append(eligible, s)
-		v.offers[s] = o
-		// An offer for one sex only is a programme rule, shown as such:
-		// the model never reads sex.
-		if len(o.Eligibility.Sexes) > 0 {
-			var sexes []string
-			for _, x := range o.Eligibility.Sexes {
-				sexes = append(sexes, label(lng, "registry.sex", string(x)))
-			}
-			rules[s] = i18n.T(lng, "recommend.ui.programme_rule", map[string]any{"who": strings.Join(sexes, ", ")})
-		}
-	}
-	active, err := w.svc.Recommend.ActiveModel(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ranked []recommend.Suggestion
-	if active != nil {
-		m, err := w.loadModel(active)
-		if err != nil {
-			return nil, err
-		}
-		v.Model, v.ModelID = active.Version, active.ID
-		m.Impute(&profile, missing)
-		ranked = m.Rank(profile, eligible)
-	} else {
-		recommend.ImputeTypical(&profile, missing)
-		ranked = recommend.Rules(profile, eligible)
-	}
-	for i := range ranked {
-		ranked[i].Reasons = recommend.WithoutMissing(ranked[i].Reasons, missing)
-	}
-	v.suggested = ranked
 	planned := map[string]bool{}
 	for _, s := range pl.Services {
 		planned[recommend.ServiceOf(s.ServiceType)] = true
 	}
-	for _, s := range ranked {
-		o := v.offers[s.Service]
+	for _, s := range rk.Suggested {
+		o := rk.Offers[s.Service]
 		row := suggestRow{Service: s.Service, Name: i18n.T(lng, "recommend.service."+s.Service, nil), Rank: s.Rank, InPlan: planned[s.Service],
-			ByRule: s.Rule, Provider: o.OrgName, Rule: rules[s.Service]}
+			ByRule: s.Rule, Provider: o.OrgName}
+		if sexes := rk.Rules[s.Service]; len(sexes) > 0 {
+			var who []string
+			for _, x := range sexes {
+				who = append(who, label(lng, "registry.sex", string(x)))
+			}
+			row.Rule = i18n.T(lng, "recommend.ui.programme_rule", map[string]any{"who": strings.Join(who, ", ")})
+		}
 		if t := nameOr(names, o.ServiceType); t != "" && t != o.ServiceType {
 			row.Provider = o.OrgName + " — " + t
 		}
@@ -187,40 +134,6 @@ func signedPoints(lng string, x float64) string {
 		return "+" + points(lng, x)
 	}
 	return points(lng, x)
-}
-
-// bestOffer returns the offer of a ranked service that serves the
-// person's district, whose eligibility they meet and that has places (the
-// most places left first); false when there is none.
-func (w *Web) bestOffer(r *http.Request, service string, facts referral.Facts) (referral.Offer, bool) {
-	var best referral.Offer
-	found := false
-	for _, t := range recommend.CatalogueTypes[service] {
-		offers, err := w.svc.Referral.FindOffers(r.Context(), referral.OfferFilter{ServiceType: t, Area: facts.District})
-		if err != nil {
-			continue
-		}
-		for _, o := range offers {
-			if !o.Active || len(o.Eligibility.Ineligible(facts)) > 0 || (o.PlacesLeft != nil && *o.PlacesLeft <= 0) {
-				continue
-			}
-			if !found || more(o.PlacesLeft, best.PlacesLeft) {
-				best, found = o, true
-			}
-		}
-	}
-	return best, found
-}
-
-// more reports whether places a beat places b (nil is unlimited).
-func more(a, b *int) bool {
-	switch {
-	case a == nil:
-		return b != nil
-	case b == nil:
-		return false
-	}
-	return *a > *b
 }
 
 // planChoose records the case worker's choice beside the suggestions: the

@@ -23,6 +23,7 @@ import (
 	"homeward"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
+	"homeward/internal/suggest"
 )
 
 //go:embed templates/*.html
@@ -62,7 +63,7 @@ type Web struct {
 	flashKeys map[string]bool
 	// recModels caches parsed model versions by their stored id (a
 	// version never changes once stored).
-	modelCache sync.Map
+	models suggest.Models // parsed recommendation models, by version
 }
 
 // New returns the UI with its routes.
