@@ -31,19 +31,11 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent clients")
 	n := fs.Int("n", 1000, "requests of each page")
-	if err := p.parse(fs, args); err != nil {
-		return err
-	}
-	db, err := open(ctx)
+	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	actx, err := benchActor(sys, db, false)
-	if err != nil {
-		return err
-	}
 	org := homeward.ActorFromContext(actx).OrgID
 	email, pw, err := benchPagesUser(sys, db, org)
 	if err != nil {

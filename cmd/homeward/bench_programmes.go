@@ -20,19 +20,11 @@ import (
 func benchProgrammes(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench programmes", "bench programmes [--data-dir DIR | --database postgres://…]")
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
-	if err := p.parse(fs, args); err != nil {
-		return err
-	}
-	db, err := open(ctx)
+	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	actx, err := benchActor(sys, db, false)
-	if err != nil {
-		return err
-	}
 	return seedBenchProgrammes(sys, actx, db, p)
 }
 

@@ -168,6 +168,24 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 
 // benchActor returns a case worker's context in the bench organisation,
 // creating both when create is set.
+// openBenchAs parses the bench's flags, opens its database (the caller
+// closes it) and returns it with the system's context and the seeded bench
+// user's.
+func openBenchAs(ctx context.Context, p *program, fs *flag.FlagSet, args []string, open func(context.Context) (*sqldb.DB, error)) (db *sqldb.DB, sys, actx context.Context, err error) {
+	if err := p.parse(fs, args); err != nil {
+		return nil, nil, nil, err
+	}
+	if db, err = open(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	sys = homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	if actx, err = benchActor(sys, db, false); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, sys, actx, nil
+}
+
 func benchActor(sys context.Context, db *sqldb.DB, create bool) (context.Context, error) {
 	var orgID, userID string
 	err := db.Transact(sys, func(tx *sqldb.Tx) error {
@@ -248,19 +266,11 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent searchers")
 	n := fs.Int("n", 2000, "searches of each kind")
-	if err := p.parse(fs, args); err != nil {
-		return err
-	}
-	db, err := open(ctx)
+	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	actx, err := benchActor(sys, db, false)
-	if err != nil {
-		return err
-	}
 	org := homeward.ActorFromContext(actx).OrgID
 	var names, phones, people []string
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {

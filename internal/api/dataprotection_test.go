@@ -96,18 +96,9 @@ func TestSubjectAccessAPI(t *testing.T) {
 // the person does not have.
 func TestConsentReceiptAPI(t *testing.T) {
 	e := newEnv(t)
-	reg := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: registration("Rahima", "Begum", "", "01712345678", "1234567890", "BD302602")})
-	if reg.status != 201 {
-		t.Fatalf("register: %d %s", reg.status, reg.body)
-	}
-	var rec struct {
-		Person   struct{ ID string }
-		Case     struct{ Number string }
-		Consents []struct{ ID, Purpose string }
-	}
-	_ = json.Unmarshal(reg.body, &rec)
+	rec := registerRahima(t, e)
 	if len(rec.Consents) == 0 {
-		t.Fatalf("no consents: %s", reg.body)
+		t.Fatalf("no consents: %+v", rec)
 	}
 	path := "/api/v1/people/" + rec.Person.ID + "/consents/" + rec.Consents[0].ID + "/receipt"
 	a := e.do(call{method: "GET", path: path + "?lang=bn", as: "ngo/case_worker"})
@@ -143,15 +134,7 @@ func TestConsentReceiptAPI(t *testing.T) {
 // listed to the holder's supervisor, reviewed only by them.
 func TestBreakGlassAPI(t *testing.T) {
 	e := newEnv(t)
-	reg := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: registration("Rahima", "Begum", "", "01712345678", "1234567890", "BD302602")})
-	if reg.status != 201 {
-		t.Fatalf("register: %d %s", reg.status, reg.body)
-	}
-	var rec struct {
-		Person struct{ ID string }
-		Case   struct{ Number string }
-	}
-	_ = json.Unmarshal(reg.body, &rec)
+	rec := registerRahima(t, e)
 	open := func(as, body string) answer {
 		return e.do(call{method: "POST", path: "/api/v1/emergency-access", as: as, body: body})
 	}
@@ -195,4 +178,24 @@ func TestBreakGlassAPI(t *testing.T) {
 	if a := e.do(call{method: "POST", path: "/api/v1/emergency-access/" + gid + "/review", as: "ngo/supervisor", body: `{"note":"again"}`}); a.status != 409 {
 		t.Errorf("reviewed twice: %d", a.status)
 	}
+}
+
+// rahima is a returnee registered by the NGO's case worker.
+type rahima struct {
+	Person   struct{ ID string }
+	Case     struct{ Number string }
+	Consents []struct{ ID, Purpose string }
+}
+
+func registerRahima(t *testing.T, e *env) rahima {
+	t.Helper()
+	reg := e.do(call{method: "POST", path: "/api/v1/registrations", as: "ngo/case_worker", body: registration("Rahima", "Begum", "", "01712345678", "1234567890", "BD302602")})
+	if reg.status != 201 {
+		t.Fatalf("register: %d %s", reg.status, reg.body)
+	}
+	var rec rahima
+	if err := json.Unmarshal(reg.body, &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
