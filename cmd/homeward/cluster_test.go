@@ -287,6 +287,7 @@ type ack struct {
 type load struct {
 	mu       sync.Mutex
 	acks     []ack
+	lat      []time.Duration // of each acknowledged registration
 	next     atomic.Int64
 	unknown  atomic.Int64 // sent, but no answer (the node died)
 	refused  atomic.Int64 // 503 answers
@@ -327,6 +328,7 @@ func (c *cluster) drive(pick func(w int) *node) *load {
 				req.Header.Set("Authorization", "Bearer "+tok.Secret)
 				req.Header.Set("Content-Type", "application/json")
 				l.requests.Add(1)
+				t0 := time.Now()
 				res, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -350,6 +352,7 @@ func (c *cluster) drive(pick func(w int) *node) *load {
 					}
 					l.mu.Lock()
 					l.acks = append(l.acks, a)
+					l.lat = append(l.lat, time.Since(t0))
 					l.mu.Unlock()
 				case res.StatusCode == http.StatusServiceUnavailable:
 					l.refused.Add(1)
@@ -369,6 +372,13 @@ func (l *load) acked() []ack {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]ack(nil), l.acks...)
+}
+
+// latencies returns the acknowledged registrations' latencies, sorted.
+func (l *load) latencies() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return sortDurations(append([]time.Duration(nil), l.lat...))
 }
 
 // finish stops the clients and fails t on any unexpected answer.
