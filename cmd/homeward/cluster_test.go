@@ -620,3 +620,5 @@ func (c *cluster) verifyAudit() {
 		c.t.Errorf("homeward audit verify: %v\n%s", err, out)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
