@@ -236,6 +236,7 @@ func (c *cluster) start(n *node) time.Duration {
 	cmd := exec.Command(c.bin, "serve", "--addr", "127.0.0.1:0", "--indicators-interval", "0", "--api-rate", "0")
 	cmd.Env = c.env(n.dir)
 	cmd.Stdout = &n.log
+	dieWithTest(cmd)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		c.t.Fatal(err)
