@@ -134,7 +134,7 @@ func (n *node) URL() string {
 // cluster is a database (embedded SQLite in dataDir, or a PostgreSQL
 // schema) and the nodes serving it.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	dsn     string // PostgreSQL; "" for SQLite in dataDir
 	dataDir string
