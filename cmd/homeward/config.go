@@ -68,6 +68,9 @@ type Config struct {
 	AuditKey     string
 	// PublicURL is the instance's address from outside (see PublicBase).
 	PublicURL string
+	// DatabaseReplica is a PostgreSQL streaming replica for reads that
+	// tolerate lag (exports, indicator dashboards); empty: none.
+	DatabaseReplica string
 	// SQLiteCacheMB bounds SQLite's page caches (sqldb.Options.CacheMB).
 	SQLiteCacheMB int
 	// auditKeyed is set by commands that need the audit key besides the
@@ -119,6 +122,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "header with the client's address set by a trusted proxy in front (X-Forwarded-For, X-Real-IP); empty: the peer address")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address to serve Prometheus metrics on (/metrics), apart from the application: loopback or an internal network; empty: not served")
+	fs.StringVar(&c.DatabaseReplica, "database-replica", "", "a postgres:// URL of a streaming replica of --database that takes reads tolerating a little lag (exports, indicator dashboards); empty: none")
 	fs.StringVar(&c.NotesKeyFile, "notes-key-file", "", "file holding the key that encrypts counselling notes (base64, mode 0600); default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key, created on first start")
 }
 
@@ -225,6 +229,10 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" && c.DataDir == "" {
 		problems = append(problems, "--data-dir must not be empty")
+	}
+	if c.DatabaseReplica != "" && (!strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") ||
+		!strings.HasPrefix(c.DatabaseReplica, "postgres://") && !strings.HasPrefix(c.DatabaseReplica, "postgresql://")) {
+		problems = append(problems, "--database-replica must be a postgres:// URL, with --database a postgres:// URL too")
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {

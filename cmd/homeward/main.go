@@ -54,6 +54,8 @@ func init() {
 		"org":     {"create and list organisations", cmdOrg},
 		"user":    {"manage users: create, list, disable, enable, reset-password, token", cmdUser},
 		"audit":   {"verify the audit log's keyed hash chains, or anchor them in a signed checkpoint", cmdAudit},
+		"backup":  {"copy the database consistently while the server runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump)", cmdBackup},
+		"restore": {"put a backup back into a fresh data directory or an empty PostgreSQL database", cmdRestore},
 		"version": {"print the version", cmdVersion},
 	}
 }

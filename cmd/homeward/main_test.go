@@ -33,7 +33,7 @@ func TestUsageAndHelp(t *testing.T) {
 	if _, err := run(t, nil, "", "frobnicate"); exitCode(err) != 2 {
 		t.Errorf("unknown command: %v", err)
 	}
-	for _, cmd := range []string{"serve", "demo", "migrate", "version", "audit", "user", "org"} {
+	for _, cmd := range []string{"serve", "demo", "migrate", "version", "audit", "user", "org", "backup", "restore"} {
 		out, err := run(t, nil, "", cmd, "--help")
 		if err != nil && exitCode(err) != 2 {
 			t.Errorf("%s --help: %v", cmd, err)
@@ -61,6 +61,15 @@ func TestUsageAndHelp(t *testing.T) {
 	}
 	if out, _ := run(t, nil, "", "serve", "--help"); !strings.Contains(out, "-webhook-allow-private") || !strings.Contains(out, "-webhook-interval") {
 		t.Errorf("serve --help lacks the webhook flags: %s", out)
+	}
+	if _, err := run(t, nil, "", "backup"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--out") {
+		t.Errorf("backup without --out: %v", err)
+	}
+	if _, err := run(t, nil, "", "restore"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--from") {
+		t.Errorf("restore without --from: %v", err)
+	}
+	if _, err := run(t, nil, "", "serve", "--database-replica", "postgres://replica/x"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--database-replica") {
+		t.Errorf("a replica without a PostgreSQL database: %v", err)
 	}
 	if _, err := run(t, map[string]string{"HOMEWARD_DATABASE": "mysql://x"}, "", "migrate"); exitCode(err) != 2 || !strings.Contains(err.Error(), "postgres://") {
 		t.Errorf("bad database from env: %v", err)

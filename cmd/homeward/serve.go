@@ -75,6 +75,17 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 			return nil, err
 		}
 	}
+	if c.serving && c.DatabaseReplica != "" {
+		warning, err := db.UseReplica(ctx, c.DatabaseReplica)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if warning != "" {
+			log.Warn(warning, "replica", sqldb.ReplicaHost(c.DatabaseReplica))
+		}
+		log.Info("exports and indicator dashboards read the replica", "replica", sqldb.ReplicaHost(c.DatabaseReplica))
+	}
 	if key == nil {
 		return db, nil
 	}

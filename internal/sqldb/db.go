@@ -81,6 +81,9 @@ type DB struct {
 	// ends every cached token that was read before it.
 	tokens  sync.Map
 	authGen atomic.Int64
+	// lagging is the PostgreSQL streaming replica that takes reads that
+	// tolerate lag (see UseReplica); nil without one.
+	lagging *sql.DB
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
 	closeErr  error
@@ -242,6 +245,9 @@ func (db *DB) close() error {
 	}
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
+	}
+	if db.lagging != nil {
+		errs = append(errs, db.lagging.Close())
 	}
 	return errors.Join(errs...)
 }

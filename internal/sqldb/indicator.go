@@ -376,7 +376,8 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	if len(want) == 0 {
 		return out, nil // nothing kept by the fields narrowed by
 	}
-	runs, err := db.query(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
+	// Aggregates recomputed on a schedule tolerate a replica's lag.
+	runs, err := db.queryLagging(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +402,7 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		cond += ` AND org_id = ?`
 		args = append(args, org)
 	}
-	rows, err := db.query(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
+	rows, err := db.queryLagging(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
 		GROUP BY code, period, by_values ORDER BY code, period, by_values`, args...)
 	if err != nil {
 		return nil, err

@@ -209,7 +209,8 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 	}); err != nil {
 		return err
 	}
-	rows, err := db.query(ctx, `SELECT p.person, p.episodes, `+caseColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id`, args...)
+	// An export may lag the primary a little: it reads the replica, if any.
+	rows, err := db.queryLagging(ctx, `SELECT p.person, p.episodes, `+caseColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id`, args...)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// crashRounds is how many times the crash tests kill a node:
+// HOMEWARD_CRASH_ROUNDS, or 20.
+func crashRounds(t *testing.T) int {
+	t.Helper()
+	if s := os.Getenv("HOMEWARD_CRASH_ROUNDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("HOMEWARD_CRASH_ROUNDS=%q", s)
+		}
+		return n
+	}
+	return 20
+}
+
+// Under registration load from several clients, the server on embedded
+// SQLite is killed with SIGKILL at random moments and started again; every
+// registration that was answered 201 must be stored whole, none stored
+// half, the audit chains must verify and case numbers stay unique and
+// gapless.
+func TestCrashSQLite(t *testing.T) {
+	needCrash(t)
+	c := newCluster(t, false, 1, 6)
+	crashRoundsOn(t, c)
+}
+
+// The same on PostgreSQL with two nodes: one of them, at random, is
+// killed each round while the other serves on; PostgreSQL stays up.
+func TestCrashPostgres(t *testing.T) {
+	needCrash(t)
+	needPostgres(t)
+	c := newCluster(t, true, 2, 6)
+	crashRoundsOn(t, c)
+}
+
+func crashRoundsOn(t *testing.T, c *cluster) {
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, seed>>7))
+	t.Logf("seed %d", seed)
+	for _, n := range c.nodes {
+		c.start(n)
+	}
+	l := c.drive(func(w int) *node { return c.nodes[w%len(c.nodes)] })
+	rounds := crashRounds(t)
+	t0 := time.Now()
+	prevAcks := 0
+	for r := 1; r <= rounds; r++ {
+		rt := time.Now()
+		// Let the clients work for a random while, then kill a node
+		// wherever it is: mid-request, mid-commit, mid-checkpoint.
+		time.Sleep(time.Duration(50+rng.IntN(550)) * time.Millisecond)
+		victim := c.nodes[rng.IntN(len(c.nodes))]
+		c.kill(victim)
+		acks := l.acked()
+		stored := c.check(acks)
+		if t.Failed() {
+			t.Fatalf("round %d: stopping at the first failure\n%s", r, victim.log.String())
+		}
+		restart := c.start(victim)
+		t.Logf("round %2d: killed %s; %4d acknowledged this round, %5d acknowledged in all, %5d stored; restart to listening %v; round %v",
+			r, victim.name, len(acks)-prevAcks, len(acks), stored, restart.Round(time.Millisecond), time.Since(rt).Round(time.Millisecond))
+		prevAcks = len(acks)
+	}
+	time.Sleep(200 * time.Millisecond)
+	l.finish(t)
+	for _, n := range c.nodes {
+		c.kill(n)
+	}
+	acks := l.acked()
+	stored := c.check(acks)
+	c.verifyAudit()
+	el := time.Since(t0)
+	t.Logf("%s: %d kills survived: %d registrations sent, %d acknowledged, %d stored (%d sent without an answer, %d answered 503), nothing acknowledged lost; %v in all, %.0f acknowledged/s",
+		t.Name(), rounds, l.requests.Load(), len(acks), stored, l.unknown.Load(), l.refused.Load(), el.Round(time.Millisecond), float64(len(acks))/el.Seconds())
+	if len(acks) == 0 {
+		t.Error("no registration was acknowledged: the test tested nothing")
+	}
+}
