@@ -649,7 +649,7 @@ func (tx *Tx) readers() (func(string, ...any) scanner, func(string, ...any) (row
 func (db *DB) FindRecord(ctx context.Context, personID string) (*registry.Record, error) {
 	actor := homeward.ActorFromContext(ctx)
 	var org string
-	if err := db.queryRow(ctx, `SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+	if err := db.queryRow(ctx, `SELECT p.org_id FROM people p WHERE p.id = ?`+notErased, personID).Scan(&org); err != nil {
 		if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
 			return nil, err
 		}
@@ -907,7 +907,7 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 func (db *DB) personOrg(ctx context.Context, q func(string, ...any) scanner, personID string, action homeward.Action) (string, error) {
 	actor := homeward.ActorFromContext(ctx)
 	var org string
-	if err := q(`SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+	if err := q(`SELECT p.org_id FROM people p WHERE p.id = ?`+notErased, personID).Scan(&org); err != nil {
 		if err := homeward.Authorize(actor, action, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
 			return "", err
 		}
