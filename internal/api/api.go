@@ -67,6 +67,7 @@ func New(svc Services) *API {
 	a.routesIndicator()
 	a.routesCredential()
 	a.routesProgramme()
+	a.routesPrivacy()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

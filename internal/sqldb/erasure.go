@@ -171,7 +171,7 @@ func (tx *Tx) refuseHeld(org, personID string) error {
 // kept; the case numbers and timelines; free-text answers of assessments;
 // the personal fields shared with referrals and their messages;
 // counselling notes; webhook deliveries still queued; uploaded evidence
-// files; consent witnesses; the notes and reasons of subject requests and
+// files; certificates (revoked); consent witnesses; the notes and reasons of subject requests and
 // emergency accesses. What counts (sex, district, dates, statuses,
 // scores) stays, so indicators keep their numbers. The audit log is not
 // touched: its events carry ids and codes, never what is erased here.
@@ -205,6 +205,10 @@ func (tx *Tx) erasePerson(org, personID string) error {
 		{`UPDATE subject_requests SET note = '' WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
 		{`UPDATE break_glass SET reason = '', review_note = '' WHERE person_id = ? AND owner_org = ?`, []any{personID, org}},
 		{`UPDATE recommend_choices SET reason = '' WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},
+		// A certificate named the person: it is revoked (its status bit
+		// set), and the stored copy dropped.
+		{`UPDATE credentials SET credential = '{}', revoke_reason = '', revoked_at = COALESCE(revoked_at, ?),
+			revoked_by = CASE WHEN revoked_by = '' THEN ? ELSE revoked_by END WHERE person_id = ? AND org_id = ?`, []any{tx.now, actorID(tx.actor), personID, org}},
 	}
 	for _, s := range steps {
 		if _, err := tx.Exec(s.q, s.args...); err != nil {
