@@ -111,7 +111,7 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	if _, err := w.DB.LiftHold(sup2, h.ID, "The prosecutor released the file."); homewardtest.Code(err) != homeward.ECONFLICT {
 		t.Errorf("lifted twice: %v", err)
 	}
-	if holds := dbHolds(t, w.World, rahima...); len(holds) == 0 {
+	if holds := dbHolds(t, w.World, append(rahima, number)...); len(holds) < len(rahima)+1 {
 		t.Fatal("the test's needles are not in the database before erasure: the check below could not fail")
 	}
 
@@ -155,8 +155,13 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	if _, err := w.DB.FindRecord(cw, other.Person.ID); err != nil {
 		t.Errorf("the other person: %v", err)
 	}
-	if n := erasedLeft(t, w.World, pid, r.ID); len(n) > 0 {
+	if n := erasedLeft(t, w.World, pid, r.ID, number); len(n) > 0 {
 		t.Errorf("left after erasure: %v", n)
+	}
+	// The case number (also a key people carry on paper) is nowhere, the
+	// audit log included.
+	if n := dbHolds(t, w.World, number); len(n) > 0 {
+		t.Errorf("the case number is left: %v", n)
 	}
 	rep, err := w.DB.VerifyAudit(homewardtest.SystemCtx())
 	if err != nil || !rep.OK() {
@@ -172,7 +177,7 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 
 // erasedLeft lists the rows about the erased person (or their referral)
 // that still hold the person's name, phone, document or address.
-func erasedLeft(t *testing.T, w *homewardtest.World, pid, referralID string) []string {
+func erasedLeft(t *testing.T, w *homewardtest.World, pid, referralID string, more ...string) []string {
 	t.Helper()
 	raw := sqldb.RawDB(t, w.DB)
 	var found []string
@@ -202,7 +207,7 @@ func erasedLeft(t *testing.T, w *homewardtest.World, pid, referralID string) []s
 			if q.name == "dedupe_pairs" {
 				found = append(found, "a duplicate pair")
 			}
-			for _, n := range append(rahima, "1990123456789") {
+			for _, n := range append(append([]string{"1990123456789"}, rahima...), more...) {
 				if strings.Contains(s, n) {
 					found = append(found, q.name+": "+n)
 				}

@@ -481,7 +481,9 @@ func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country str
 	if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
 		return nil, err
 	}
-	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case": c.Number}); err != nil {
+	// Ids only, never the case number: an erased person's number must not
+	// stay in the chain, which can never be changed.
+	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case_id": c.ID}); err != nil {
 		return nil, err
 	}
 	return &registry.Record{Person: *p, Episodes: nonNilSlice(reg.Episodes), Case: c, Consents: nonNilSlice(reg.Consents), Version: 1, CreatedAt: tx.now, UpdatedAt: tx.now}, nil
