@@ -3,11 +3,13 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/dedupe"
 	"homeward/internal/password"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
@@ -59,6 +61,28 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	r := w.send(t, rec, "skills_training")
 	number := rec.Case.Number
 	pid := rec.Person.ID
+	dd := dedupe.New(w.DB, dedupe.Options{})
+	w.DB.OnPersonChanged(dd.PersonChanged)
+	if _, err := dd.ScanAll(homewardtest.SystemCtx()); err != nil {
+		t.Fatal(err)
+	}
+	probe := &registry.Registration{Person: registry.Person{GivenName: "Rahima", FamilyName: "Khatun", Sex: registry.SexFemale, Phones: []string{"+8801712345678"},
+		Documents: []registry.Document{{Type: registry.DocNationalID, Number: "1990123456789", IssuingCountry: "BD"}}}}
+	candidates := func() []string {
+		t.Helper()
+		cs, err := dd.Check(w.Ctx("ngo", homeward.RoleCaseWorker), probe, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, c := range cs {
+			ids = append(ids, c.PersonID)
+		}
+		return ids
+	}
+	if !slices.Contains(candidates(), pid) {
+		t.Fatal("duplicate detection does not find the person before erasure")
+	}
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
 	sup := w.Ctx("ngo", homeward.RoleSupervisor)
 	sup2 := secondSupervisor(t, w.World)
@@ -149,6 +173,9 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 		return nil
 	}); err != nil || len(exported) != 1 || exported[0] != other.Person.ID {
 		t.Errorf("export after erasure: %v %v", exported, err)
+	}
+	if slices.Contains(candidates(), pid) {
+		t.Error("duplicate detection still finds the erased person")
 	}
 	// The other Rahima is untouched; the erased one's data is nowhere —
 	// the audit log included, which still verifies.
