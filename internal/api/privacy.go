@@ -129,7 +129,7 @@ func (a *API) setRetentionRule(w http.ResponseWriter, r *http.Request) error {
 	if err := a.decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := a.svc.Privacy.SetRetentionRule(r.Context(), in.Kind, in.Years); err != nil {
+	if err := a.svc.Privacy.SetRetentionRules(r.Context(), map[string]int{in.Kind: in.Years}); err != nil {
 		return err
 	}
 	return a.retentionRules(w, r)

@@ -158,7 +158,9 @@ type PrivacyService interface {
 	// personID is set), standing ones first.
 	LegalHolds(ctx context.Context, personID string, limit int) ([]LegalHold, error)
 	RetentionRules(ctx context.Context) ([]RetentionRule, error)
-	SetRetentionRule(ctx context.Context, kind string, years int) error
+	// SetRetentionRules sets the periods given (kind → years, 0 removes
+	// one), all or none.
+	SetRetentionRules(ctx context.Context, years map[string]int) error
 	// RunRetention applies the rules of the actor's organisation (of
 	// every organisation for the system); a dry run changes nothing.
 	RunRetention(ctx context.Context, dryRun bool) (*RetentionReport, error)

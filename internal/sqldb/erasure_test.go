@@ -13,6 +13,7 @@ import (
 	"homeward/internal/password"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/rpl"
 	"homeward/internal/sqldb"
 )
 
@@ -86,6 +87,13 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
 	sup := w.Ctx("ngo", homeward.RoleSupervisor)
 	sup2 := secondSupervisor(t, w.World)
+	app, err := w.DB.ApplyRPL(cw, rec.Case.ID, w.DB.RPLCatalogue().Standard("HW-MASON-2").Code, []rpl.Evidence{{Kind: "employer_letter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.AttachRPLEvidence(cw, app.ID, "letter.pdf", pdfFile); err != nil {
+		t.Fatal(err)
+	}
 
 	// Bad input and wrong people first: nothing is written.
 	if _, err := w.DB.RequestErasure(cw, pid, "short"); homewardtest.Code(err) != homeward.EINVALID {
@@ -122,6 +130,16 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	}
 	if _, err := w.DB.DecideErasure(sup2, req.ID, true); homewardtest.Code(err) != homeward.ECONFLICT {
 		t.Errorf("erasure under a legal hold: %v", err)
+	}
+	// Another organisation neither lifts it, nor holds the person, nor sees the hold.
+	if _, err := w.DB.LiftHold(w.Ctx("operator", homeward.RoleSupervisor), h.ID, "The prosecutor released the file."); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("another organisation lifts the hold: %v", err)
+	}
+	if _, err := w.DB.PlaceHold(w.Ctx("operator", homeward.RoleAdministrator), number, "Evidence in a trafficking prosecution."); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("another organisation holds the person: %v", err)
+	}
+	if hs, err := w.DB.LegalHolds(w.Ctx("operator", homeward.RoleSupervisor), pid, 10); err != nil || len(hs) != 0 {
+		t.Errorf("another organisation sees the hold: %v %v", hs, err)
 	}
 	if _, err := w.DB.PlaceHold(cw, pid, "Evidence in a trafficking prosecution."); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("a case worker places a hold: %v", err)
@@ -176,6 +194,10 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	}
 	if slices.Contains(candidates(), pid) {
 		t.Error("duplicate detection still finds the erased person")
+	}
+	var files int
+	if err := sqldb.RawDB(t, w.DB).QueryRow(sqldb.Rebind(w.DB, `SELECT COUNT(*) FROM rpl_evidence_files WHERE assessment_id = ?`), app.ID).Scan(&files); err != nil || files != 0 {
+		t.Errorf("evidence files left: %d %v", files, err)
 	}
 	// The other Rahima is untouched; the erased one's data is nowhere —
 	// the audit log included, which still verifies.
@@ -257,6 +279,14 @@ func TestRetention(t *testing.T) {
 	w.offer(t, "skills_training", 5)
 	ref := w.send(t, open, "skills_training")
 	w.move(t, w.as("provider", homeward.RoleCaseWorker), ref, referral.StateDeclined, referral.DeclineNoCapacity)
+	app, err := w.DB.ApplyRPL(w.Ctx("ngo", homeward.RoleCaseWorker), open.Case.ID, w.DB.RPLCatalogue().Standard("HW-MASON-2").Code, []rpl.Evidence{{Kind: "employer_letter"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := w.DB.AttachRPLEvidence(w.Ctx("ngo", homeward.RoleCaseWorker), app.ID, "letter.pdf", pdfFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sup := w.Ctx("ngo", homeward.RoleSupervisor)
 	closed := registry.StatusClosed
 	for _, rec := range []*registry.Record{a, b} {
@@ -265,19 +295,23 @@ func TestRetention(t *testing.T) {
 		}
 	}
 	admin := w.Ctx("ngo", homeward.RoleAdministrator)
-	if err := w.DB.SetRetentionRule(sup, registry.RetainClosedCase, 5); homewardtest.Code(err) != homeward.EFORBIDDEN {
+	if err := w.DB.SetRetentionRules(sup, map[string]int{registry.RetainClosedCase: 5}); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("a supervisor sets retention: %v", err)
 	}
-	if err := w.DB.SetRetentionRule(admin, registry.RetainClosedCase, 500); homewardtest.Code(err) != homeward.EINVALID {
+	if err := w.DB.SetRetentionRules(admin, map[string]int{registry.RetainClosedCase: 500}); homewardtest.Code(err) != homeward.EINVALID {
 		t.Errorf("500 years: %v", err)
 	}
-	if err := w.DB.SetRetentionRule(admin, "everything", 5); homewardtest.Code(err) != homeward.EINVALID {
+	if err := w.DB.SetRetentionRules(admin, map[string]int{"everything": 5}); homewardtest.Code(err) != homeward.EINVALID {
 		t.Errorf("an unknown kind: %v", err)
 	}
-	for kind, years := range map[string]int{registry.RetainClosedCase: 5, registry.RetainDeclinedReferral: 2} {
-		if err := w.DB.SetRetentionRule(admin, kind, years); err != nil {
-			t.Fatal(err)
-		}
+	if err := w.DB.SetRetentionRules(admin, map[string]int{registry.RetainClosedCase: 5, registry.RetainDeclinedReferral: 2, registry.RetainEvidenceFile: 500}); homewardtest.Code(err) != homeward.EINVALID {
+		t.Errorf("one bad period among good ones: %v", err)
+	}
+	if rules, _ := w.DB.RetentionRules(admin); len(rules) != 0 {
+		t.Errorf("a refused set saved %v", rules)
+	}
+	if err := w.DB.SetRetentionRules(admin, map[string]int{registry.RetainClosedCase: 5, registry.RetainDeclinedReferral: 2, registry.RetainEvidenceFile: 3}); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := w.DB.RunRetention(w.Ctx("operator", homeward.RoleSupervisor), true); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("a supervisor runs retention: %v", err)
@@ -300,7 +334,7 @@ func TestRetention(t *testing.T) {
 	for _, it := range rep.Items {
 		got[it.RecordID] = it
 	}
-	if len(rep.Items) != 3 || !rep.DryRun || rep.Done != 0 || rep.Held != 1 ||
+	if len(rep.Items) != 4 || !rep.DryRun || rep.Done != 0 || rep.Held != 1 || got[file.ID].Action != "delete" ||
 		got[a.Person.ID].Action != "pseudonymise" || got[a.Person.ID].Held || !got[b.Person.ID].Held ||
 		got[ref.ID].Action != "clear" || got[ref.ID].Kind != registry.RetainDeclinedReferral || got[a.Person.ID].Years != 5 {
 		t.Fatalf("dry run: %+v", rep)
@@ -313,8 +347,12 @@ func TestRetention(t *testing.T) {
 	}
 	// The scheduled job runs as the system, over every organisation.
 	rep, err = w.DB.RunRetention(homewardtest.SystemCtx(), false)
-	if err != nil || rep.Done != 2 || rep.Held != 1 {
+	if err != nil || rep.Done != 3 || rep.Held != 1 {
 		t.Fatalf("run: %+v %v", rep, err)
+	}
+	var files int
+	if err := sqldb.RawDB(t, w.DB).QueryRow(sqldb.Rebind(w.DB, `SELECT COUNT(*) FROM rpl_evidence_files WHERE id = ?`), file.ID).Scan(&files); err != nil || files != 0 {
+		t.Errorf("an evidence file past its period: %d %v", files, err)
 	}
 	if _, err := w.DB.FindRecord(w.Ctx("ngo", homeward.RoleCaseWorker), a.Person.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
 		t.Errorf("a closed case past its period: %v", err)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,28 +163,40 @@ func (db *DB) retentionRules(ctx context.Context, org string) ([]registry.Retent
 	return out, rows.Err()
 }
 
-// SetRetentionRule sets the organisation's period for a kind of record
-// (0 years removes it: the records are kept).
-func (db *DB) SetRetentionRule(ctx context.Context, kind string, years int) error {
+// SetRetentionRules sets the organisation's periods (kind → years; 0
+// removes a period: the records are kept). Every one is checked before
+// any is written, in one transaction.
+func (db *DB) SetRetentionRules(ctx context.Context, years map[string]int) error {
 	actor := homeward.ActorFromContext(ctx)
 	org := actorOrg(actor)
 	if err := homeward.Authorize(actor, homeward.ActRetentionManage, homeward.Resource{Type: "retention_rule", OrgID: org}); err != nil {
 		return err
 	}
-	if err := registry.CheckRetentionRule(kind, years); err != nil {
-		return err
-	}
-	return db.Transact(ctx, func(tx *Tx) error {
-		if years == 0 {
-			if _, err := tx.Exec(`DELETE FROM retention_rules WHERE org_id = ? AND kind = ?`, org, kind); err != nil {
-				return err
-			}
-		} else if _, err := tx.Exec(`INSERT INTO retention_rules (org_id, kind, years, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (org_id, kind) DO UPDATE SET years = excluded.years, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			org, kind, years, actorID(actor), tx.now); err != nil {
+	kinds := make([]string, 0, len(years))
+	for k, n := range years {
+		if err := registry.CheckRetentionRule(k, n); err != nil {
 			return err
 		}
-		return tx.Audit("retention.rule", "retention_rule", kind, org, map[string]any{"kind": kind, "years": years})
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return db.Transact(ctx, func(tx *Tx) error {
+		for _, kind := range kinds {
+			n := years[kind]
+			if n == 0 {
+				if _, err := tx.Exec(`DELETE FROM retention_rules WHERE org_id = ? AND kind = ?`, org, kind); err != nil {
+					return err
+				}
+			} else if _, err := tx.Exec(`INSERT INTO retention_rules (org_id, kind, years, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (org_id, kind) DO UPDATE SET years = excluded.years, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				org, kind, n, actorID(actor), tx.now); err != nil {
+				return err
+			}
+			if err := tx.Audit("retention.rule", "retention_rule", kind, org, map[string]any{"kind": kind, "years": n}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -336,10 +336,8 @@ func (w *Web) retentionRules(rw http.ResponseWriter, r *http.Request) error {
 		p.Errors, p.Data = errs, d
 		return w.render(rw, http.StatusBadRequest, "retention", p)
 	}
-	for _, k := range registry.RetentionKinds {
-		if err := w.svc.Privacy.SetRetentionRule(r.Context(), k, years[k]); err != nil {
-			return err
-		}
+	if err := w.svc.Privacy.SetRetentionRules(r.Context(), years); err != nil {
+		return err
 	}
 	http.Redirect(rw, r, "/retention?ok=retention.ui.saved", http.StatusSeeOther)
 	return nil
