@@ -358,3 +358,29 @@ func (w *Web) retentionRun(rw http.ResponseWriter, r *http.Request) error {
 	p.Data = d
 	return w.render(rw, http.StatusOK, "retention", p)
 }
+
+// erasureTasks is the task group of erasure requests waiting for a
+// supervisor's decision (those another supervisor recorded).
+func (w *Web) erasureTasks(r *http.Request, lng string, perGroup int) ([]taskItem, int) {
+	a := homeward.ActorFromContext(r.Context())
+	if w.svc.Privacy == nil || !homeward.Can(a, homeward.ActErasureApprove, homeward.Resource{OrgID: a.OrgID}) {
+		return nil, 0
+	}
+	reqs, err := w.svc.Privacy.ErasureRequests(r.Context(), "", 200)
+	if err != nil {
+		return nil, 0
+	}
+	loc := w.clock(r).Location()
+	var items []taskItem
+	n := 0
+	for _, q := range reqs {
+		if q.Status != registry.ErasureRequested || q.RequestedBy == a.UserID {
+			continue
+		}
+		n++
+		if len(items) < perGroup {
+			items = append(items, taskItem{"/privacy#er-" + q.ID, q.PersonName, timeText(lng, loc, q.RequestedAt)})
+		}
+	}
+	return items, n
+}

@@ -82,6 +82,12 @@ func TestErasurePages(t *testing.T) {
 	if _, page := sup.get("/people/export?format=csv"); !strings.Contains(page, number) {
 		t.Fatal("the export lacks the person before erasure")
 	}
+	if _, page := second.get("/tasks"); !strings.Contains(page, "Erasure requests to decide") || !strings.Contains(page, "/privacy#er-"+id) {
+		t.Error("the other supervisor is not asked to decide")
+	}
+	if _, page := sup.get("/tasks"); strings.Contains(page, "/privacy#er-"+id) {
+		t.Error("the requester is asked to decide their own request")
+	}
 	_, p2 := second.get("/privacy")
 	if status, page := second.post("/erasure/"+id+"/approve", url.Values{"csrf_token": {csrf(t, p2)}}); status != 409 || !strings.Contains(page, "legal hold") {
 		t.Errorf("approved under a hold: %d", status)
