@@ -216,6 +216,17 @@ const (
 	ActProgrammeRead   Action = "programme.read"
 	ActProgrammeManage Action = "programme.manage"
 	ActProgrammeEnrol  Action = "programme.enrol"
+	// Erasure and retention: a case worker or supervisor records a
+	// returnee's request to be erased, with a reason; another supervisor
+	// of the organisation approves (or refuses) it — never the one who
+	// asked (see registry.CheckFourEyes). A supervisor or administrator
+	// places and lifts a legal hold, which blocks erasure and retention
+	// for the person. Administrators set the retention periods, read the
+	// dry-run report and run it.
+	ActErasureRequest  Action = "erasure.request"
+	ActErasureApprove  Action = "erasure.approve"
+	ActLegalHold       Action = "legal_hold.manage"
+	ActRetentionManage Action = "retention.manage"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -330,6 +341,11 @@ var rules = map[Action]rule{
 	ActProgrammeRead:    {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
 	ActProgrammeManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActProgrammeEnrol:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+
+	ActErasureRequest:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActErasureApprove:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActLegalHold:       {scope: ScopeWrite, roles: []Role{RoleSupervisor, RoleAdministrator}},
+	ActRetentionManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

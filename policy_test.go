@@ -87,6 +87,10 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActProgrammeRead:    {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleCaseWorker, homeward.RoleMEAnalyst},
 	homeward.ActProgrammeManage:  {homeward.RoleAdministrator},
 	homeward.ActProgrammeEnrol:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActErasureRequest:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActErasureApprove:   {homeward.RoleSupervisor},
+	homeward.ActLegalHold:        {homeward.RoleSupervisor, homeward.RoleAdministrator},
+	homeward.ActRetentionManage:  {homeward.RoleAdministrator},
 }
 
 // Actions only the operator organisation's role holders may perform.

@@ -43,6 +43,9 @@ type Config struct {
 	// IndicatorsInterval is how often the server recomputes the indicators
 	// (0: never; homeward indicators rebuild does it by hand).
 	IndicatorsInterval time.Duration
+	// RetentionInterval is how often the server applies the retention
+	// periods (0: never).
+	RetentionInterval time.Duration
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses (refused by default against request forgery).
 	WebhookAllowPrivate bool
@@ -119,6 +122,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")
+	fs.DurationVar(&c.RetentionInterval, "retention-interval", 24*time.Hour, "how often to apply the organisations' retention periods (0: never; at least 1m), starting at launch")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", "", "header with the client's address set by a trusted proxy in front (X-Forwarded-For, X-Real-IP); empty: the peer address")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address to serve Prometheus metrics on (/metrics), apart from the application: loopback or an internal network; empty: not served")
@@ -259,6 +263,9 @@ func (c *Config) Validate() error {
 		if _, err := scoring.ParseSchedule(c.FollowUps); err != nil {
 			problems = append(problems, fmt.Sprintf("--follow-ups %q: %v", c.FollowUps, err))
 		}
+	}
+	if c.serving && c.RetentionInterval != 0 && c.RetentionInterval < time.Minute {
+		problems = append(problems, fmt.Sprintf("--retention-interval %s: use 0 (never) or at least 1m", c.RetentionInterval))
 	}
 	if c.serving && c.IndicatorsInterval != 0 && c.IndicatorsInterval < time.Minute {
 		problems = append(problems, fmt.Sprintf("--indicators-interval %s: use 0 (never) or at least 1m", c.IndicatorsInterval))

@@ -205,6 +205,15 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 			runIndicators(ctx, db, log, c.IndicatorsInterval)
 		}()
 	}
+	// Retention periods are applied at launch and then daily, the same way.
+	if c.RetentionInterval > 0 {
+		done := make(chan struct{})
+		defer func() { stopBackground(); <-done }()
+		go func() {
+			defer close(done)
+			runRetention(ctx, db, log, c.RetentionInterval)
+		}()
+	}
 	if c.FollowUps != "" {
 		sched, err := scoring.ParseSchedule(c.FollowUps)
 		if err != nil {

@@ -31,6 +31,8 @@ type Services struct {
 	Recommend  recommend.Service
 	Subjects   registry.SubjectService
 	BreakGlass registry.BreakGlassService
+	// Privacy: erasure requests, legal holds and retention.
+	Privacy    registry.PrivacyService
 	Programmes programme.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).

@@ -58,7 +58,9 @@ func (db *DB) OpenBreakGlass(ctx context.Context, identifier, reason string) (*r
 			b.ID, b.RequesterID, org, b.PersonID, b.OwnerOrg, reason, b.GrantedAt, b.ExpiresAt); err != nil {
 			return err
 		}
-		detail := map[string]any{"grant": b.ID, "person_id": b.PersonID, "owner_org": b.OwnerOrg, "requester_org": org, "reason": reason, "expires_at": b.ExpiresAt}
+		// Ids only: the reason is free text that may name the person, and
+		// a chained event can never be erased (the grant keeps it).
+		detail := map[string]any{"grant": b.ID, "person_id": b.PersonID, "owner_org": b.OwnerOrg, "requester_org": org, "expires_at": b.ExpiresAt}
 		if err := tx.Audit("breakglass.open", "person", b.PersonID, org, detail); err != nil {
 			return err
 		}
@@ -243,6 +245,6 @@ func (db *DB) ReviewBreakGlass(ctx context.Context, id, note string) error {
 		if _, err := tx.Exec(`UPDATE break_glass SET reviewed_by = ?, reviewed_at = ?, review_note = ? WHERE id = ?`, actorID(actor), tx.now, note, id); err != nil {
 			return err
 		}
-		return tx.Audit("breakglass.review", "person", b.PersonID, org, map[string]any{"grant": id, "note": note})
+		return tx.Audit("breakglass.review", "person", b.PersonID, org, map[string]any{"grant": id})
 	})
 }

@@ -210,7 +210,7 @@ func (db *DB) RevokeCredential(ctx context.Context, id, reason string) (*rpl.Cre
 			return err
 		}
 		out = c
-		return tx.Audit("credential.revoked", "credential", id, c.OrgID, map[string]any{"reason": reason})
+		return tx.Audit("credential.revoked", "credential", id, c.OrgID, nil) // the reason is free text: kept on the credential, not in the chain
 	})
 	return out, err
 }

@@ -60,13 +60,15 @@ func (db *DB) People(ctx context.Context, orgID string, since time.Time, fn func
 	if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: orgID}); err != nil {
 		return err
 	}
-	q := `SELECT id, version, merged_into IS NOT NULL, updated_at, person FROM people WHERE org_id = ?`
+	// An erased person is gone from duplicate detection as a merged one is.
+	q := `SELECT p.id, p.version, p.merged_into IS NOT NULL OR EXISTS (SELECT 1 FROM erasure_requests er WHERE er.person_id = p.id AND er.status = 'erased'),
+		p.updated_at, p.person FROM people p WHERE p.org_id = ?`
 	args := []any{orgID}
 	if !since.IsZero() {
-		q += ` AND updated_at >= ?`
+		q += ` AND p.updated_at >= ?`
 		args = append(args, since)
 	}
-	rows, err := db.query(ctx, q+` ORDER BY updated_at, id`, args...)
+	rows, err := db.query(ctx, q+` ORDER BY p.updated_at, p.id`, args...)
 	if err != nil {
 		return err
 	}

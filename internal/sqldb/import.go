@@ -321,7 +321,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 			}
 			events = append(events, v...)
 		}
-		e, err := sealAudit(tx, "person.register", "person", p.ID, p.OrgID, map[string]any{"case": number})
+		e, err := sealAudit(tx, "person.register", "person", p.ID, p.OrgID, map[string]any{"case_id": caseID})
 		if err != nil {
 			return err
 		}

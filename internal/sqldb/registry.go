@@ -481,7 +481,9 @@ func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country str
 	if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
 		return nil, err
 	}
-	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case": c.Number}); err != nil {
+	// Ids only, never the case number: an erased person's number must not
+	// stay in the chain, which can never be changed.
+	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case_id": c.ID}); err != nil {
 		return nil, err
 	}
 	return &registry.Record{Person: *p, Episodes: nonNilSlice(reg.Episodes), Case: c, Consents: nonNilSlice(reg.Consents), Version: 1, CreatedAt: tx.now, UpdatedAt: tx.now}, nil
@@ -649,7 +651,7 @@ func (tx *Tx) readers() (func(string, ...any) scanner, func(string, ...any) (row
 func (db *DB) FindRecord(ctx context.Context, personID string) (*registry.Record, error) {
 	actor := homeward.ActorFromContext(ctx)
 	var org string
-	if err := db.queryRow(ctx, `SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+	if err := db.queryRow(ctx, `SELECT p.org_id FROM people p WHERE p.id = ?`+notErased, personID).Scan(&org); err != nil {
 		if err := homeward.Authorize(actor, homeward.ActPersonRead, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
 			return nil, err
 		}
@@ -907,7 +909,7 @@ func (db *DB) UpdateCase(ctx context.Context, caseID string, version int, upd re
 func (db *DB) personOrg(ctx context.Context, q func(string, ...any) scanner, personID string, action homeward.Action) (string, error) {
 	actor := homeward.ActorFromContext(ctx)
 	var org string
-	if err := q(`SELECT org_id FROM people WHERE id = ?`, personID).Scan(&org); err != nil {
+	if err := q(`SELECT p.org_id FROM people p WHERE p.id = ?`+notErased, personID).Scan(&org); err != nil {
 		if err := homeward.Authorize(actor, action, homeward.Resource{Type: "person", OrgID: actorOrg(actor)}); err != nil {
 			return "", err
 		}

@@ -24,7 +24,7 @@ const summaryColumns = `p.id, p.given_name, p.family_name, p.full_name_native, p
 // cases; searches go through searchQuery instead.
 func (db *DB) exportWhere(ctx context.Context, org string, f registry.SearchFilter) (string, []any, error) {
 	var where strings.Builder
-	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL`)
+	where.WriteString(`c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL` + notErased)
 	args := []any{org}
 	add := func(cond string, a ...any) {
 		where.WriteString(" AND " + cond)
@@ -153,7 +153,7 @@ func (db *DB) listCases(ctx context.Context, org string, f registry.SearchFilter
 	}
 	limit := pageLimit(f.Limit)
 	args = append(args, limit+1)
-	rows, err := db.query(ctx, `SELECT `+summaryColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL`+cond+` ORDER BY c.id DESC LIMIT ?`, args...)
+	rows, err := db.query(ctx, `SELECT `+summaryColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND p.merged_into IS NULL AND c.merged_into IS NULL`+notErased+cond+` ORDER BY c.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}

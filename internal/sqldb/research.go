@@ -50,7 +50,7 @@ func (db *DB) ResearchRows(ctx context.Context, org string, from, to indicator.M
 			` + latest(` AND a.round = 'baseline'`) + `, ` + latest(``) + `
 		FROM cases c JOIN people p ON p.id = c.person_id
 		WHERE c.merged_into IS NULL AND p.merged_into IS NULL AND c.return_date >= ? AND c.return_date < ?
-			AND EXISTS (SELECT 1 FROM consents k WHERE k.person_id = p.id AND k.purpose = ? AND k.withdrawn_at IS NULL)`
+			AND EXISTS (SELECT 1 FROM consents k WHERE k.person_id = p.id AND k.purpose = ? AND k.withdrawn_at IS NULL)` + notErased
 	// return_date is YYYY-MM-DD (or coarser): the months' range as text.
 	end, err := time.Parse("2006-01", string(to))
 	if err != nil {

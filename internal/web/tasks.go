@@ -116,6 +116,8 @@ func (w *Web) tasks(r *http.Request, lng string, perGroup int) (*taskData, error
 	add("subject_requests", items, n)
 	items, n = w.breakGlassTasks(r, lng, perGroup)
 	add("break_glass", items, n)
+	items, n = w.erasureTasks(r, lng, perGroup)
+	add("erasure_requests", items, n)
 	return d, nil
 }
 

@@ -117,6 +117,7 @@ func New(svc Services) (*Web, error) {
 	w.routesRecommend()
 	w.routesSubject()
 	w.routesBreakGlass()
+	w.routesPrivacy()
 	w.routesProgramme()
 	return w, nil
 }
