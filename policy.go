@@ -216,6 +216,15 @@ const (
 	ActProgrammeRead   Action = "programme.read"
 	ActProgrammeManage Action = "programme.manage"
 	ActProgrammeEnrol  Action = "programme.enrol"
+	// Cross-border handoff: registering partner instances abroad, their
+	// agreements and keys, and seeing this instance's own signing key
+	// (the operator's administrators); announcing a case's return to a
+	// partner and seeing its delivery log and feedback (the case's
+	// organisation, when the agreement lets it send); deciding on the
+	// expected arrivals a partner announced (the receiving organisation).
+	ActPartnerManage  Action = "partner.manage"
+	ActHandoffSend    Action = "handoff.send"
+	ActHandoffReceive Action = "handoff.receive"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -330,6 +339,10 @@ var rules = map[Action]rule{
 	ActProgrammeRead:    {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
 	ActProgrammeManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActProgrammeEnrol:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+
+	ActPartnerManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActHandoffSend:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActHandoffReceive: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

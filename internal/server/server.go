@@ -16,6 +16,8 @@ import (
 	"homeward"
 	"homeward/internal/api"
 	"homeward/internal/dedupe"
+	"homeward/internal/handoff"
+	"homeward/internal/handoff/inbox"
 	"homeward/internal/httpx"
 	"homeward/internal/report"
 	"homeward/internal/sqldb"
@@ -155,6 +157,9 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
 	mux.Handle("/", ui)
+	// Partner instances abroad deliver signed handoff messages here; the
+	// signature, not a session or token, says who they are.
+	mux.Handle(handoff.InboxPath, &inbox.Inbox{Store: db, PublicURL: db.PublicURL, Now: db.Now})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
