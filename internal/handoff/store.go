@@ -1,9 +1,37 @@
 package handoff
 
 import (
+	"context"
 	"crypto/ed25519"
 	"time"
 )
+
+// Service is what the web UI and the API call: partners and keys (the
+// operator's administrators), announcing and the delivery log (the
+// sending organisation), expected arrivals (the receiving one).
+type Service interface {
+	HandoffInstanceKey(ctx context.Context) (*InstanceKey, error)
+	Partners(ctx context.Context) ([]Partner, error)
+	Partner(ctx context.Context, id string) (*Partner, error)
+	RegisterPartner(ctx context.Context, p *Partner, publicKey, fingerprint string) error
+	AddPartnerKey(ctx context.Context, partnerID, publicKey string) (*PartnerKey, error)
+	ConfirmPartnerKey(ctx context.Context, partnerID, keyID, fingerprint string) error
+	RevokePartnerKey(ctx context.Context, partnerID, keyID string) error
+	AnnounceReturn(ctx context.Context, personID string, in AnnounceInput) (*Outgoing, error)
+	HandoffLog(ctx context.Context, caseID string) ([]Outgoing, error)
+	Arrivals(ctx context.Context, state, q string) ([]Arrival, error)
+	Arrival(ctx context.Context, id string) (*Arrival, error)
+	DecideArrival(ctx context.Context, id string, accept bool) (*Arrival, error)
+	SendArrivalFeedback(ctx context.Context, id, status string) error
+}
+
+// InstanceKey is this instance's public signing key as partners pin it.
+type InstanceKey struct {
+	KeyID       string    `json:"key_id"`
+	PublicKey   string    `json:"public_key"`
+	Fingerprint string    `json:"fingerprint"`
+	CreatedAt   time.Time `json:"created_at"`
+}
 
 // AnnounceInput is what a case worker gives when announcing a return.
 type AnnounceInput struct {

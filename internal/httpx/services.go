@@ -4,6 +4,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
+	"homeward/internal/handoff"
 	"homeward/internal/indicator"
 	"homeward/internal/programme"
 	"homeward/internal/recommend"
@@ -32,6 +33,7 @@ type Services struct {
 	Subjects   registry.SubjectService
 	BreakGlass registry.BreakGlassService
 	Programmes programme.Service
+	Handoff    handoff.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

@@ -537,6 +537,12 @@ func arrivalReception(a *handoff.Arrival, today time.Time) *registry.Reception {
 	r := &registry.Reception{GivenName: p.GivenName, FamilyName: p.FamilyName, FullNameNative: p.NativeName, Sex: registry.Sex(p.Sex), Phone: p.Phone,
 		DestinationCountry: a.Country, PointOfEntry: a.PortOfEntry, ReturnType: registry.ReturnType(p.ReturnType),
 		Notes: a.Announcement.Needs}
+	// A port the registry does not know (the partner wrote it in its own
+	// words) is kept in the notes, for whoever completes the case.
+	if registry.PointOfEntryByCode(r.PointOfEntry) == nil {
+		r.PointOfEntry = ""
+		r.Notes = strings.TrimSpace(a.PortOfEntry + "\n" + r.Notes)
+	}
 	if r.Sex == "" {
 		r.Sex = registry.SexUnknown
 	}

@@ -17,26 +17,20 @@ import (
 )
 
 // errNoHandoffSeal refuses to keep the instance's signing key in clear.
+var _ handoff.Service = (*DB)(nil)
+
 var errNoHandoffSeal = errors.New("handoff messages cannot be signed: no at-rest key is configured to seal the signing key (HOMEWARD_NOTES_KEY, --notes-key-file or <data-dir>/notes.key)")
 
 func instanceKeyAD(id string) []byte {
 	return []byte(strings.Join([]string{"homeward instance_keys v1", id}, "\x00"))
 }
 
-// InstanceKey is this instance's public signing key as partners pin it.
-type InstanceKey struct {
-	KeyID       string    `json:"key_id"`
-	PublicKey   string    `json:"public_key"`
-	Fingerprint string    `json:"fingerprint"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
 // instanceSigner returns the instance's active signing key and its key
 // id, making one on first use: Ed25519, its private key sealed at rest
 // like the certificate issuers' keys.
-func (db *DB) instanceSigner(tx *Tx) (ed25519.PrivateKey, *InstanceKey, error) {
+func (db *DB) instanceSigner(tx *Tx) (ed25519.PrivateKey, *handoff.InstanceKey, error) {
 	var id, sealed string
-	k := &InstanceKey{}
+	k := &handoff.InstanceKey{}
 	err := tx.QueryRow(`SELECT id, key_id, public_key, private_key, created_at FROM instance_keys WHERE retired_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`).
 		Scan(&id, &k.KeyID, &k.PublicKey, &sealed, dbTime{&k.CreatedAt})
 	if err == nil {
@@ -64,7 +58,7 @@ func (db *DB) instanceSigner(tx *Tx) (ed25519.PrivateKey, *InstanceKey, error) {
 	if sealed, err = db.NotesKeys.Seal(credential.PrivateKeyMultibase(key), instanceKeyAD(id)); err != nil {
 		return nil, nil, err
 	}
-	k = &InstanceKey{KeyID: handoff.KeyID(pub), PublicKey: handoff.EncodePublicKey(pub), Fingerprint: handoff.Fingerprint(pub), CreatedAt: tx.now}
+	k = &handoff.InstanceKey{KeyID: handoff.KeyID(pub), PublicKey: handoff.EncodePublicKey(pub), Fingerprint: handoff.Fingerprint(pub), CreatedAt: tx.now}
 	if _, err := tx.Exec(`INSERT INTO instance_keys (id, key_id, public_key, private_key, created_at) VALUES (?, ?, ?, ?, ?)`,
 		id, k.KeyID, k.PublicKey, sealed, tx.now); err != nil {
 		return nil, nil, err
@@ -90,12 +84,12 @@ func operatorOrg(tx *Tx) (string, error) {
 // HandoffInstanceKey returns this instance's public signing key (made on
 // first use) for an administrator to give partners, with its fingerprint
 // to read out over the phone.
-func (db *DB) HandoffInstanceKey(ctx context.Context) (*InstanceKey, error) {
+func (db *DB) HandoffInstanceKey(ctx context.Context) (*handoff.InstanceKey, error) {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActPartnerManage, homeward.Resource{Type: "instance_key", OrgID: actorOrg(actor)}); err != nil {
 		return nil, err
 	}
-	var out *InstanceKey
+	var out *handoff.InstanceKey
 	err := db.Transact(ctx, func(tx *Tx) error {
 		_, k, err := db.instanceSigner(tx)
 		out = k

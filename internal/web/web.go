@@ -117,6 +117,7 @@ func New(svc Services) (*Web, error) {
 	w.routesSubject()
 	w.routesBreakGlass()
 	w.routesProgramme()
+	w.routesHandoff()
 	return w, nil
 }
 
