@@ -36,8 +36,15 @@ func (s *Sender) Send(ctx context.Context, m *Outbound) (int, error) {
 	return s.Do(req)
 }
 
-// SignedRequest builds the signed POST of m to m.URL at instant now.
+// SignedRequest builds the signed POST of m to m.URL at instant now,
+// valid for Validity.
 func SignedRequest(ctx context.Context, m *Outbound, now time.Time) (*http.Request, error) {
+	return SignedRequestFor(ctx, m, now, Validity)
+}
+
+// SignedRequestFor is SignedRequest valid for the given time (a file
+// carried by hand is valid for FileValidity).
+func SignedRequestFor(ctx context.Context, m *Outbound, now time.Time, validity time.Duration) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL, bytes.NewReader(m.Body))
 	if err != nil {
 		return nil, err
@@ -46,7 +53,7 @@ func SignedRequest(ctx context.Context, m *Outbound, now time.Time) (*http.Reque
 	req.Header.Set("Idempotency-Key", m.ID)
 	nonce := make([]byte, 16)
 	_, _ = rand.Read(nonce)
-	err = httpsig.SignRequest(req, m.Body, httpsig.Params{Created: now, Expires: now.Add(Validity), Nonce: base64.RawURLEncoding.EncodeToString(nonce), KeyID: m.KeyID}, m.Key)
+	err = httpsig.SignRequest(req, m.Body, httpsig.Params{Created: now, Expires: now.Add(validity), Nonce: base64.RawURLEncoding.EncodeToString(nonce), KeyID: m.KeyID}, m.Key)
 	return req, err
 }
 

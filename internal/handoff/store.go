@@ -23,6 +23,11 @@ type Service interface {
 	Arrival(ctx context.Context, id string) (*Arrival, error)
 	DecideArrival(ctx context.Context, id string, accept bool) (*Arrival, error)
 	SendArrivalFeedback(ctx context.Context, id, status string) error
+	// ExportHandoffFile signs an announcement of the actor's
+	// organisation as a file, for a partner without a reachable inbox;
+	// ImportHandoffFile receives such a file exactly as the inbox would.
+	ExportHandoffFile(ctx context.Context, messageID string) (*File, error)
+	ImportHandoffFile(ctx context.Context, raw []byte) (*Ack, error)
 }
 
 // InstanceKey is this instance's public signing key as partners pin it.

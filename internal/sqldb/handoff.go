@@ -582,3 +582,61 @@ func (db *DB) SendArrivalFeedback(ctx context.Context, id, status string) error 
 		return tx.queueFeedback(a.PartnerID, a.OrgID, id, a.MessageID, status)
 	})
 }
+
+// ExportHandoffFile signs an announcement of the actor's organisation as
+// a file for a partner without a reachable inbox: the same signed
+// message, valid for handoff.FileValidity, with a fresh nonce.
+func (db *DB) ExportHandoffFile(ctx context.Context, messageID string) (*handoff.File, error) {
+	actor := homeward.ActorFromContext(ctx)
+	org := actorOrg(actor)
+	if err := homeward.Authorize(actor, homeward.ActHandoffSend, homeward.Resource{Type: "handoff_message", OrgID: org}); err != nil {
+		return nil, err
+	}
+	var f *handoff.File
+	err := db.Transact(ctx, func(tx *Tx) error {
+		var base, body, caseID string
+		if err := tx.QueryRow(`SELECT p.base_url, o.body, o.case_id FROM handoff_outbox o JOIN partners p ON p.id = o.partner_id WHERE o.id = ? AND o.org_id = ? AND o.kind = ?`,
+			messageID, org, handoff.TypeAnnouncement).Scan(&base, &body, &caseID); err != nil {
+			return notFound(err)
+		}
+		key, k, err := db.instanceSigner(tx)
+		if err != nil {
+			return err
+		}
+		m := &handoff.Outbound{ID: messageID, URL: (&handoff.Partner{BaseURL: base}).InboxURL(), Body: []byte(body), Key: key, KeyID: k.KeyID}
+		req, err := handoff.SignedRequestFor(ctx, m, tx.now, handoff.FileValidity)
+		if err != nil {
+			return err
+		}
+		f = handoff.NewFile(req.Method, req.URL.String(), req.Header, m.Body)
+		return tx.Audit("handoff.exported", "case", caseID, org, map[string]any{"message_id": messageID})
+	})
+	return f, err
+}
+
+// ImportHandoffFile receives a signed file carried from a partner, as the
+// inbox receives a message (the signature, digest, replay cache and
+// agreement checked, refusals audited), valid for handoff.FileValidity.
+// The actor must be one who receives arrivals; what the file holds goes
+// to the organisation the partner's agreement names.
+func (db *DB) ImportHandoffFile(ctx context.Context, raw []byte) (*handoff.Ack, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActHandoffReceive, homeward.Resource{Type: "handoff_arrival", OrgID: actorOrg(actor)}); err != nil {
+		return nil, err
+	}
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	rc := &handoff.Receiver{Store: db, Now: db.Now}
+	if len(raw) > handoff.MaxBody+16<<10 {
+		return nil, rc.Refused(sys, nil, "", homeward.Errorf(homeward.ETOOLARGE, "handoff.refused.too_large", "The message is over the size limit."))
+	}
+	m, body, err := handoff.ReadFile(raw)
+	if err != nil {
+		return nil, rc.Refused(sys, nil, "", err)
+	}
+	// The file was signed for this instance's inbox, wherever it came
+	// from.
+	if !strings.HasSuffix(m.TargetURI, handoff.InboxPath) || db.PublicURL != "" && m.TargetURI != strings.TrimRight(db.PublicURL, "/")+handoff.InboxPath {
+		return nil, rc.Refused(sys, nil, "", homeward.FieldErrorf("file", "handoff.file.elsewhere", "This file was signed for another instance."))
+	}
+	return rc.Receive(sys, m, body, handoff.FileValidity)
+}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -9,6 +11,7 @@ import (
 
 	"homeward"
 	"homeward/internal/handoff"
+	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
@@ -29,8 +32,12 @@ func (w *Web) routesHandoff() {
 	w.handle("GET /arrivals", w.arrivalsPage, true)
 	w.handle("POST /arrivals/{id}/decide", w.arrivalDecide, true)
 	w.handle("POST /arrivals/{id}/feedback", w.arrivalFeedback, true)
+	w.handle("GET /people/{id}/handoff/{msg}/file", w.handoffFile, true)
+	w.upload("POST /arrivals/import", w.arrivalImport, handoff.MaxBody+16<<10, func(a *homeward.Actor) error {
+		return homeward.Authorize(a, homeward.ActHandoffReceive, homeward.Resource{OrgID: a.OrgID})
+	})
 	w.flash("handoff.ui.partner_saved", "handoff.ui.key_added", "handoff.ui.key_confirmed", "handoff.ui.key_revoked",
-		"handoff.ui.consent_saved", "handoff.ui.announced", "handoff.ui.accepted", "handoff.ui.declined", "handoff.ui.feedback_queued")
+		"handoff.ui.consent_saved", "handoff.ui.announced", "handoff.ui.accepted", "handoff.ui.declined", "handoff.ui.feedback_queued", "handoff.ui.imported", "handoff.ui.imported_again")
 }
 
 // fieldOptions are the fields a handoff carries, labelled.
@@ -517,5 +524,67 @@ func (w *Web) arrivalFeedback(rw http.ResponseWriter, r *http.Request) error {
 		return w.showArrivals(rw, r, p, status)
 	}
 	http.Redirect(rw, r, "/arrivals?ok=handoff.ui.feedback_queued#arrival-"+id, http.StatusSeeOther)
+	return nil
+}
+
+// handoffFile downloads an announcement signed as a file, for a partner
+// without a reachable inbox.
+func (w *Web) handoffFile(rw http.ResponseWriter, r *http.Request) error {
+	if _, err := pathUUID(r); err != nil {
+		return err
+	}
+	msg := r.PathValue("msg")
+	if !homeward.ValidID(msg) {
+		return notFound()
+	}
+	f, err := w.svc.Handoff.ExportHandoffFile(r.Context(), msg)
+	if err != nil {
+		return err
+	}
+	rw.Header().Set("Content-Type", "application/json")
+	rw.Header().Set("Content-Disposition", `attachment; filename="handoff-`+msg+`.json"`)
+	enc := json.NewEncoder(rw)
+	enc.SetIndent("", "  ")
+	return enc.Encode(f)
+}
+
+// arrivalImport receives a signed file a partner sent by other means.
+func (w *Web) arrivalImport(rw http.ResponseWriter, r *http.Request) error {
+	file, _, err := r.FormFile("file")
+	var ack *handoff.Ack
+	if err == nil {
+		defer file.Close()
+		raw, rerr := io.ReadAll(io.LimitReader(file, handoff.MaxBody+16<<10+1))
+		if rerr != nil {
+			return rerr
+		}
+		ack, err = w.svc.Handoff.ImportHandoffFile(r.Context(), raw)
+	} else {
+		err = homeward.FieldErrorf("file", "handoff.file.missing", "Choose the signed file the partner sent.")
+	}
+	if err != nil {
+		p := w.newPage(r, "handoff.ui.arrivals", nil)
+		status, rerr := refusal(p, err, nil)
+		if rerr != nil {
+			switch homeward.ErrorCode(err) {
+			case homeward.EUNAUTHORIZED, homeward.ETOOLARGE:
+				p.Error, status = i18n.Error(p.Lang, err), httpx.StatusOf(err)
+			default:
+				return rerr
+			}
+		}
+		if p.Error == "" {
+			for _, m := range p.Errors {
+				p.Error = m
+			}
+			p.Errors, p.Summary = nil, nil
+		}
+		return w.showArrivals(rw, r, p, status)
+	}
+	ok := "handoff.ui.imported"
+	if ack.Status == "duplicate" {
+		ok = "handoff.ui.imported_again"
+	}
+	http.Redirect(rw, r, "/arrivals?ok="+ok, http.StatusSeeOther)
 	return nil
 }

@@ -345,3 +345,65 @@ func post(t *testing.T, req *http.Request, body []byte) (int, map[string]any) {
 	_ = json.NewDecoder(resp.Body).Decode(&p)
 	return resp.StatusCode, p
 }
+
+// TestSignedFile carries an announcement as a signed file instead of over
+// the network: it is checked exactly as the inbox checks a message, so a
+// tampered file, a second import and a file meant for another instance
+// are refused with nothing stored.
+func TestSignedFile(t *testing.T) {
+	bd := start(t, homewardtest.Open(t))
+	tr := start(t, homewardtest.OpenSQLite(t))
+	bdOnTR, _ := pair(t, bd, tr, []string{"name", "passport"}, []string{"name", "passport"})
+	worker := tr.w.Ctx("ngo", homeward.RoleCaseWorker)
+	rec := registerReturnee(t, tr, "EB0123456")
+	if err := tr.db.RecordConsent(worker, rec.Person.ID, &registry.Consent{Purpose: registry.PurposeHandoff, Method: registry.MethodSignedForm,
+		Recipient: registry.Recipient{Partner: bdOnTR.ID}, Fields: []string{"name", "passport"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tr.db.AnnounceReturn(worker, rec.Person.ID, handoff.AnnounceInput{PartnerID: bdOnTR.ID, TravelDate: homewardtest.Today(tr.db, 3), PortOfEntry: "BD-DAC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := tr.db.ExportHandoffFile(worker, out.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.db.ExportHandoffFile(tr.w.Ctx("operator", homeward.RoleCaseWorker), out.ID); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("another organisation exported the announcement: %v", err)
+	}
+	raw, _ := json.Marshal(f)
+	receiver := bd.w.Ctx("ngo", homeward.RoleCaseWorker)
+	count := func() int {
+		as, err := bd.db.Arrivals(receiver, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(as)
+	}
+
+	tampered := *f
+	tampered.Body = strings.Replace(f.Body, "Rahim", "Karim", 1)
+	tamperedRaw, _ := json.Marshal(tampered)
+	elsewhere := *f
+	elsewhere.TargetURI = "https://elsewhere.example" + handoff.InboxPath
+	elsewhereRaw, _ := json.Marshal(elsewhere)
+	if _, err := bd.db.ImportHandoffFile(receiver, tamperedRaw); homewardtest.Code(err) != homeward.EINVALID || count() != 0 {
+		t.Fatalf("a tampered file: %v, %d stored", err, count())
+	}
+	if _, err := bd.db.ImportHandoffFile(receiver, elsewhereRaw); homewardtest.Code(err) != homeward.EINVALID || count() != 0 {
+		t.Fatalf("a file for another instance: %v, %d stored", err, count())
+	}
+	if _, err := bd.db.ImportHandoffFile(bd.w.Ctx("ngo", homeward.RoleAuditor), raw); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("an auditor imported a file: %v", err)
+	}
+	// Days later (a file is carried by hand) it is still good.
+	later := bd.db.Now
+	bd.db.Now = func() time.Time { return later().Add(4 * 24 * time.Hour) }
+	ack, err := bd.db.ImportHandoffFile(receiver, raw)
+	if err != nil || ack.Status != "received" || count() != 1 {
+		t.Fatalf("the file: %+v %v, %d stored", ack, err, count())
+	}
+	if _, err := bd.db.ImportHandoffFile(receiver, raw); homewardtest.Code(err) != homeward.ECONFLICT || count() != 1 {
+		t.Errorf("the same file twice: %v, %d stored", err, count())
+	}
+}
