@@ -166,12 +166,20 @@ func (db *DB) HandoffLog(ctx context.Context, caseID string) ([]handoff.Outgoing
 // being sent (see claimLease).
 const handoffLease = 5 * time.Minute
 
+// permanentRefusal reports whether a partner's answer refuses the message
+// itself (malformed, outside the agreement, too large): sending it again
+// cannot help. An unknown key (401) is retried: the partner's
+// administrator may not have confirmed our key yet.
+func permanentRefusal(status int) bool {
+	return status == 400 || status == 403 || status == 413 || status == 422
+}
+
 // DeliverHandoffs sends the outbox messages that are due (system only),
 // each claimed first so that two workers never send one together, signed
 // with the instance's key by send, and records the attempt: delivered on
-// a 2xx answer; given up at once on a refusal (4xx other than 408 and
-// 429: sending the same message again cannot help); otherwise retried
-// on the back-off schedule.
+// a 2xx answer; given up at once when the partner refuses the message
+// itself (see permanentRefusal); otherwise retried on the back-off
+// schedule.
 func (db *DB) DeliverHandoffs(ctx context.Context, send func(context.Context, *handoff.Outbound) (int, error)) (int, error) {
 	actor := homeward.ActorFromContext(ctx)
 	if actor == nil || !actor.System {
@@ -241,7 +249,7 @@ func (db *DB) DeliverHandoffs(ctx context.Context, send func(context.Context, *h
 		case sendErr == nil && status >= 200 && status < 300:
 			q, args = `UPDATE handoff_outbox SET status = ?, attempts = ?, last_status = ?, last_error = '', next_at = NULL, delivered_at = ?`, []any{handoff.OutDelivered, n, status, at}
 			sent++
-		case sendErr == nil && status >= 400 && status < 500 && status != 408 && status != 429, !retry:
+		case sendErr == nil && permanentRefusal(status), !retry:
 			q, args = `UPDATE handoff_outbox SET status = ?, attempts = ?, last_status = ?, last_error = ?, next_at = NULL`, []any{handoff.OutFailed, n, status, msg}
 		default:
 			q, args = `UPDATE handoff_outbox SET attempts = ?, last_status = ?, last_error = ?, next_at = ?`, []any{n, status, msg, next}

@@ -230,4 +230,42 @@ func TestHandoffAnnounceNeedsConsentAndAgreement(t *testing.T) {
 	if log, err := db.HandoffLog(w.Ctx("operator", homeward.RoleCaseWorker), rec.Case.ID); err != nil || len(log) != 0 {
 		t.Errorf("another organisation sees the log: %+v %v", log, err)
 	}
+
+	// Delivery: retried with back-off while the partner is down or does
+	// not yet trust our key, given up when it refuses the message itself.
+	now := db.Now()
+	db.Now = func() time.Time { return now }
+	answers := []int{503, 401, 403}
+	var signed []string
+	send := func(_ context.Context, m *handoff.Outbound) (int, error) {
+		signed = append(signed, m.KeyID)
+		st := answers[0]
+		answers = answers[1:]
+		return st, nil
+	}
+	sys := homewardtest.SystemCtx()
+	if _, err := db.DeliverHandoffs(worker, send); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("a user worked the outbox: %v", err)
+	}
+	for i, wantStatus := range []string{handoff.OutPending, handoff.OutPending, handoff.OutFailed} {
+		if n, err := db.DeliverHandoffs(sys, send); err != nil || n != 0 {
+			t.Fatalf("attempt %d: %d %v", i+1, n, err)
+		}
+		// Not due again until the back-off has passed.
+		if n, _ := db.DeliverHandoffs(sys, send); n != 0 || len(signed) != i+1 {
+			t.Fatalf("attempt %d was retried at once", i+1)
+		}
+		log, _ := db.HandoffLog(worker, rec.Case.ID)
+		if log[0].Status != wantStatus || log[0].Attempts != i+1 || len(log[0].Log) != i+1 {
+			t.Fatalf("after attempt %d: %+v", i+1, log[0])
+		}
+		now = now.Add(handoff.Backoff[i] + time.Second)
+	}
+	if n, _ := db.DeliverHandoffs(sys, send); n != 0 || len(signed) != 3 {
+		t.Errorf("a refused message was sent again")
+	}
+	k, _ := db.HandoffInstanceKey(admin)
+	if signed[0] != k.KeyID {
+		t.Errorf("signed with key %s, not the instance's %s", signed[0], k.KeyID)
+	}
 }
