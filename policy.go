@@ -227,6 +227,15 @@ const (
 	ActErasureApprove  Action = "erasure.approve"
 	ActLegalHold       Action = "legal_hold.manage"
 	ActRetentionManage Action = "retention.manage"
+	// Cross-border handoff: registering partner instances abroad, their
+	// agreements and keys, and seeing this instance's own signing key
+	// (the operator's administrators); announcing a case's return to a
+	// partner and seeing its delivery log and feedback (the case's
+	// organisation, when the agreement lets it send); deciding on the
+	// expected arrivals a partner announced (the receiving organisation).
+	ActPartnerManage  Action = "partner.manage"
+	ActHandoffSend    Action = "handoff.send"
+	ActHandoffReceive Action = "handoff.receive"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -346,6 +355,9 @@ var rules = map[Action]rule{
 	ActErasureApprove:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
 	ActLegalHold:       {scope: ScopeWrite, roles: []Role{RoleSupervisor, RoleAdministrator}},
 	ActRetentionManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActPartnerManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActHandoffSend:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActHandoffReceive:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

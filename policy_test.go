@@ -91,12 +91,16 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActErasureApprove:   {homeward.RoleSupervisor},
 	homeward.ActLegalHold:        {homeward.RoleSupervisor, homeward.RoleAdministrator},
 	homeward.ActRetentionManage:  {homeward.RoleAdministrator},
+
+	homeward.ActPartnerManage:  {homeward.RoleAdministrator}, // operator only
+	homeward.ActHandoffSend:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActHandoffReceive: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 }
 
 // Actions only the operator organisation's role holders may perform.
 var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActOrgSetType: true, homeward.ActFormManage: true,
 	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true,
-	homeward.ActIndicatorRebuild: true}
+	homeward.ActIndicatorRebuild: true, homeward.ActPartnerManage: true}
 
 // Actions whose records of other organisations are visible to every role.
 var directory = map[homeward.Action]bool{homeward.ActOrgRead: true, homeward.ActReferenceRead: true, homeward.ActFormRead: true,

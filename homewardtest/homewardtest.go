@@ -177,7 +177,29 @@ type World struct {
 // NewWorld opens a database and fills it with the World.
 func NewWorld(t testing.TB) *World {
 	t.Helper()
-	db := Open(t)
+	return NewWorldOn(t, Open(t))
+}
+
+// OpenSQLite is Open on SQLite whatever HOMEWARD_TEST_DATABASE says: the
+// second instance of a test that runs two, so that one of them is on
+// each backend when the suite runs on PostgreSQL.
+func OpenSQLite(t testing.TB) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "homeward.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.NotesKeys = NotesKeys(t)
+	db.AuditKeys = AuditKeys(t)
+	db.Zone = Zone
+	db.Now = Clock(t)
+	return db
+}
+
+// NewWorldOn fills db with the World.
+func NewWorldOn(t testing.TB, db *sqldb.DB) *World {
+	t.Helper()
 	ctx := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
 	w := &World{DB: db, Users: map[string]map[homeward.Role]*homeward.User{}}
 	w.Operator = &homeward.Organisation{Name: "Ministry of Expatriates' Welfare", Type: homeward.OrgMinistry, Country: "BD", Areas: []string{"BD30"}, Operator: true}

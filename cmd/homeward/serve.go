@@ -15,6 +15,7 @@ import (
 	"homeward/internal/credential"
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
+	"homeward/internal/handoff"
 	"homeward/internal/reference"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
@@ -195,6 +196,12 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		Send: webhook.New(webhook.Options{AllowPrivate: c.WebhookAllowPrivate, UserAgent: "Homeward/" + version}).Send}
 	stopHooks := hooks.Start(ctx)
 	defer stopHooks()
+	// Cross-border handoff messages wait in an outbox; this loop signs
+	// and delivers them, retrying until the partner acknowledges.
+	handoffs := &handoff.Worker{Store: db, Interval: c.WebhookInterval, Logger: log,
+		Send: (&handoff.Sender{Do: webhook.New(webhook.Options{AllowPrivate: c.WebhookAllowPrivate, UserAgent: "Homeward/" + version}).Do, Now: db.Now}).Send}
+	stopHandoffs := handoffs.Start(ctx)
+	defer stopHandoffs()
 	// The indicators are recomputed at launch and then on schedule, so
 	// that dashboards read aggregates a little old rather than records.
 	if c.IndicatorsInterval > 0 {

@@ -58,6 +58,11 @@ func mergeOpenAPI() ([]byte, error) {
 		if err := mergeSection(doc, frag, "paths"); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		// Requests Homeward makes to others (OpenAPI 3.1 webhooks): the
+		// signed cross-border handoff messages.
+		if err := mergeSection(doc, frag, "webhooks"); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		comps, _ := frag["components"].(map[string]any)
 		dc, _ := doc["components"].(map[string]any)
 		for _, sec := range []string{"schemas", "responses", "parameters"} {

@@ -153,6 +153,9 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedRecommend(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo suggestions: %w", err)
 	}
+	if err := seedHandoff(ctx, db, w); err != nil {
+		return nil, fmt.Errorf("demo handoff: %w", err)
+	}
 	return w, nil
 }
 
@@ -183,5 +186,9 @@ func PrintNotes(out io.Writer) {
 		"its log lists the referral events, none of them sent. Add a webhook of your own there to try them; for a\n"+
 		"receiver on this machine, start the demo with --webhook-allow-private.\n"+
 		"Service suggestions: a Shapla plan (/plans, as caseworker@shapla.demo) ranks services by the model that\n"+
-		"data@shapla.demo trained on a simulated history and admin@shapla.demo activated (/recommend).\n")
+		"data@shapla.demo trained on a simulated history and admin@shapla.demo activated (/recommend).\n"+
+		"Cross-border handoff: the Istanbul Return Counselling Centre (Türkiye) is a partner abroad (/partners, as\n"+
+		"admin@ministry.demo); its signed announcements reached Shapla (/arrivals, as caseworker@shapla.demo): two\n"+
+		"accepted into cases, one declined, one to meet at the airport today, one next week. Feedback to it waits in\n"+
+		"the outbox: the partner's address is an example, so deliveries are retried and logged.\n")
 }

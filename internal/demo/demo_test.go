@@ -40,6 +40,25 @@ func TestSeed(t *testing.T) {
 		return homeward.NewContextWithActor(ctx, a)
 	}
 
+	t.Run("arrivals announced from abroad", func(t *testing.T) {
+		list, err := db.Arrivals(as("caseworker@shapla.demo"), "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[string]int{}
+		today := db.Now().In(homewardtest.Zone).Format("2006-01-02")
+		meetToday := 0
+		for _, a := range list {
+			states[a.State]++
+			if a.State == "expected" && a.TravelDate == today && a.Announcement.Urgent {
+				meetToday++
+			}
+		}
+		if states["accepted"] < 2 || states["declined"] != 1 || states["expected"] < 1 || meetToday != 1 {
+			t.Errorf("arrivals by state %v, %d to meet today", states, meetToday)
+		}
+	})
+
 	t.Run("every referral state", func(t *testing.T) {
 		sent, received := map[referral.State]int{}, map[referral.State]int{}
 		for _, sup := range []string{"supervisor@shapla.demo", "supervisor@smwf.demo", "supervisor@prottyasha.demo", "supervisor@wewb.demo", "supervisor@notunshuru.demo"} {

@@ -4,6 +4,7 @@ import (
 	"homeward"
 	"homeward/internal/assessment"
 	"homeward/internal/dedupe"
+	"homeward/internal/handoff"
 	"homeward/internal/indicator"
 	"homeward/internal/programme"
 	"homeward/internal/recommend"
@@ -34,6 +35,7 @@ type Services struct {
 	// Privacy: erasure requests, legal holds and retention.
 	Privacy    registry.PrivacyService
 	Programmes programme.Service
+	Handoff    handoff.Service
 	// Clock tells the time and the instance's time zone (the zero Clock is
 	// the system clock in UTC).
 	Clock homeward.Clock

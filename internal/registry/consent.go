@@ -19,6 +19,11 @@ const (
 	// learned model or rules (internal/recommend); withdrawing it is the
 	// returnee's opt-out of automated suggestions.
 	PurposeSuggestions Purpose = "automated_suggestions"
+	// PurposeHandoff allows announcing the person's return to one partner
+	// instance abroad (Recipient.Partner), with only the fields the
+	// consent lists (Fields). It is recorded from the handoff page, where
+	// the partner and the fields are chosen, not with the other purposes.
+	PurposeHandoff Purpose = "cross_border_handoff"
 )
 
 // Purposes lists every Purpose.
@@ -39,11 +44,13 @@ var ConsentMethods = []ConsentMethod{MethodSignedForm, MethodVerbalWithWitness, 
 
 // Recipient is who may receive data under a referral consent: one named
 // organisation (OrgID) or every organisation of a type (OrgType, such as
-// "ngo" or "service_provider"). When asking ConsentValid, give both the
-// recipient organisation's id and its type.
+// "ngo" or "service_provider"); under a handoff consent, one partner
+// instance (Partner). When asking ConsentValid, give both the recipient
+// organisation's id and its type.
 type Recipient struct {
 	OrgID   string `json:"org_id,omitempty"`
 	OrgType string `json:"org_type,omitempty"`
+	Partner string `json:"partner,omitempty"`
 }
 
 // IsZero reports whether no recipient is named.
@@ -53,6 +60,9 @@ func (r Recipient) IsZero() bool { return r == Recipient{} }
 // organisation to: a named organisation only itself, a type every
 // organisation of that type.
 func (r Recipient) covers(to Recipient) bool {
+	if r.Partner != "" || to.Partner != "" {
+		return r.Partner == to.Partner
+	}
 	if r.OrgID != "" {
 		return r.OrgID == to.OrgID
 	}
@@ -75,6 +85,9 @@ type Consent struct {
 	ExpiresAt   *time.Time    `json:"expires_at,omitempty"`
 	WithdrawnAt *time.Time    `json:"withdrawn_at,omitempty"`
 	WithdrawnBy string        `json:"withdrawn_by,omitempty"`
+	// Fields lists what a handoff consent lets leave the country (the
+	// field names of internal/handoff); empty for other purposes.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // Validate checks a consent being recorded (or withdrawn) at now.
@@ -82,17 +95,23 @@ func (c *Consent) Validate(now time.Time) error {
 	var v homeward.Validation
 	if c.Purpose == "" {
 		required(&v, "purpose")
-	} else if !validChoice(c.Purpose, Purposes) {
+	} else if c.Purpose != PurposeHandoff && !validChoice(c.Purpose, Purposes) {
 		choiceErr(&v, "purpose", string(c.Purpose))
 	}
 	switch {
+	case c.Purpose == PurposeHandoff && (c.Recipient.Partner == "" || c.Recipient.OrgID != "" || c.Recipient.OrgType != ""):
+		v.Add("recipient", "registry.consent.partner_required", "Name the partner abroad the person agrees their return may be announced to.")
+	case c.Purpose == PurposeHandoff && len(c.Fields) == 0:
+		v.Add("fields", "registry.consent.fields_required", "Choose at least one part of the record the person agrees to share.")
+	case c.Purpose != PurposeHandoff && (c.Recipient.Partner != "" || len(c.Fields) > 0):
+		v.Add("recipient", "registry.consent.partner_unexpected", "Only a cross-border handoff consent names a partner abroad and the fields it covers.")
 	case c.Purpose == PurposeReferral && c.Recipient.IsZero():
 		v.Add("recipient", "registry.consent.recipient_required", "Name the organisation or the type of organisation the person agrees to be referred to.")
 	case c.Purpose == PurposeReferral && c.Recipient.OrgID != "" && c.Recipient.OrgType != "":
 		v.Add("recipient", "registry.consent.recipient_both", "Name either one organisation or a type of organisation, not both.")
 	case c.Recipient.OrgType != "" && !homeward.OrgType(c.Recipient.OrgType).Valid():
 		choiceErr(&v, "recipient.org_type", c.Recipient.OrgType)
-	case c.Purpose != PurposeReferral && c.Purpose != "" && !c.Recipient.IsZero():
+	case c.Purpose != PurposeReferral && c.Purpose != PurposeHandoff && c.Purpose != "" && !c.Recipient.IsZero():
 		v.Add("recipient", "registry.consent.recipient_unexpected", "Only referral consents name a recipient.")
 	}
 	if c.Method == "" {
@@ -156,7 +175,7 @@ func (c *Consent) matches(purpose Purpose, to Recipient) bool {
 	if c.Purpose != purpose {
 		return false
 	}
-	return purpose != PurposeReferral || c.Recipient.covers(to)
+	return (purpose != PurposeReferral && purpose != PurposeHandoff) || c.Recipient.covers(to)
 }
 
 // ConsentValid answers the question other capabilities ask before using or

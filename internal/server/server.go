@@ -16,6 +16,8 @@ import (
 	"homeward"
 	"homeward/internal/api"
 	"homeward/internal/dedupe"
+	"homeward/internal/handoff"
+	"homeward/internal/handoff/inbox"
 	"homeward/internal/httpx"
 	"homeward/internal/report"
 	"homeward/internal/sqldb"
@@ -89,7 +91,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Programmes: db, Clock: db.Clock()})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Programmes: db, Handoff: db, Clock: db.Clock()})
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +157,9 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
 	mux.Handle("/", ui)
+	// Partner instances abroad deliver signed handoff messages here; the
+	// signature, not a session or token, says who they are.
+	mux.Handle(handoff.InboxPath, &inbox.Inbox{Store: db, PublicURL: db.PublicURL, Now: db.Now})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -119,6 +119,7 @@ func New(svc Services) (*Web, error) {
 	w.routesBreakGlass()
 	w.routesPrivacy()
 	w.routesProgramme()
+	w.routesHandoff()
 	return w, nil
 }
 

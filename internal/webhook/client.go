@@ -121,6 +121,25 @@ func (c *Client) Send(ctx context.Context, m referral.Message) (int, error) {
 	return resp.StatusCode, nil
 }
 
+// Do sends a request the caller built (a signed cross-border handoff
+// message) through the same guarded transport as webhooks: the address
+// checked first, no redirects followed, private destinations refused
+// unless allowed. It returns the answer's status; the error never
+// carries the URL.
+func (c *Client) Do(req *http.Request) (int, error) {
+	if err := CheckURL(req.URL.String(), c.allowPrivate); err != nil {
+		return 0, err
+	}
+	req.Header.Set("User-Agent", c.ua)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, describe(err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
 // describe turns a client error into a short message for the delivery
 // log, without the URL.
 func describe(err error) error {
