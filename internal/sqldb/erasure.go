@@ -205,6 +205,14 @@ func (tx *Tx) erasePerson(org, personID string) error {
 		{`UPDATE subject_requests SET note = '' WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
 		{`UPDATE break_glass SET reason = '', review_note = '' WHERE person_id = ? AND owner_org = ?`, []any{personID, org}},
 		{`UPDATE recommend_choices SET reason = '' WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},
+		// Cross-border handoff: announcements of the person's cases keep
+		// no body, and one not yet delivered is never sent; an expected
+		// arrival the person was opened from keeps no name, passport or
+		// announcement.
+		{`UPDATE handoff_outbox SET body = '{}', status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
+			next_at = NULL, last_error = CASE WHEN status = 'pending' THEN 'person erased' ELSE last_error END
+			WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},
+		{`UPDATE handoff_arrivals SET name_key = '', passport = '', announcement = '{}' WHERE org_id = ? AND person_id = ?`, []any{org, personID}},
 		// A certificate named the person: it is revoked (its status bit
 		// set), and the stored copy dropped.
 		{`UPDATE credentials SET credential = '{}', revoke_reason = '', revoked_at = COALESCE(revoked_at, ?),
