@@ -89,7 +89,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Programmes: db, Clock: db.Clock()})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Programmes: db, Clock: db.Clock()})
 	if err != nil {
 		return nil, err
 	}

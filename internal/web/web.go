@@ -118,6 +118,7 @@ func New(svc Services) (*Web, error) {
 	w.routesSubject()
 	w.routesBreakGlass()
 	w.routesProgramme()
+	w.routesSignIn()
 	return w, nil
 }
 
@@ -210,6 +211,12 @@ func (w *Web) serve(pattern string, h handlerFunc, signedIn bool, upload int64, 
 		a := homeward.ActorFromContext(r.Context())
 		if signedIn && a == nil {
 			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if signedIn && a != nil && a.MustEnrol && !enrolPages[pattern] {
+			// Nothing else until the second factor the organisation
+			// requires is set up (the services refuse it too).
+			http.Redirect(rw, r, enrolPath, http.StatusSeeOther)
 			return
 		}
 		if may != nil {
