@@ -232,6 +232,13 @@ const (
 	// administrators only, never another organisation's. A user's own
 	// second factors and sessions are theirs alone and need no role.
 	ActSignInPolicy Action = "signin.policy"
+	// ActSecondFactorReset removes another user's second factor when they
+	// have lost both their authenticator and their recovery codes: the
+	// instance's operator only, from the command line (no role allows it,
+	// so that an organisation administrator who resets a password cannot
+	// also take the factor that guards it). It is audited and the user is
+	// told at their next sign-in.
+	ActSecondFactorReset Action = "signin.factor_reset"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -341,12 +348,13 @@ var rules = map[Action]rule{
 	ActSubjectRequest: {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 	ActSubjectAccess:  {scope: ScopeRead, roles: []Role{RoleSupervisor}},
 
-	ActBreakGlass:       {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActBreakGlassReview: {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
-	ActProgrammeRead:    {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
-	ActProgrammeManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
-	ActProgrammeEnrol:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActSignInPolicy:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActBreakGlass:        {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActBreakGlassReview:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActProgrammeRead:     {scope: ScopeRead, roles: []Role{RoleAdministrator, RoleSupervisor, RoleCaseWorker, RoleMEAnalyst}, crossOrg: operatorRoles},
+	ActProgrammeManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActProgrammeEnrol:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActSignInPolicy:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActSecondFactorReset: {scope: ScopeAdmin},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.

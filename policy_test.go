@@ -82,12 +82,13 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActSubjectRequest: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
 	homeward.ActSubjectAccess:  {homeward.RoleSupervisor},
 
-	homeward.ActBreakGlass:       {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActBreakGlassReview: {homeward.RoleSupervisor},
-	homeward.ActProgrammeRead:    {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleCaseWorker, homeward.RoleMEAnalyst},
-	homeward.ActProgrammeManage:  {homeward.RoleAdministrator},
-	homeward.ActProgrammeEnrol:   {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActSignInPolicy:     {homeward.RoleAdministrator}, // own organisation only, the operator's too
+	homeward.ActBreakGlass:        {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActBreakGlassReview:  {homeward.RoleSupervisor},
+	homeward.ActProgrammeRead:     {homeward.RoleAdministrator, homeward.RoleSupervisor, homeward.RoleCaseWorker, homeward.RoleMEAnalyst},
+	homeward.ActProgrammeManage:   {homeward.RoleAdministrator},
+	homeward.ActProgrammeEnrol:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActSignInPolicy:      {homeward.RoleAdministrator}, // own organisation only, the operator's too
+	homeward.ActSecondFactorReset: {},                           // the operator's command line (system) only
 }
 
 // Actions only the operator organisation's role holders may perform.

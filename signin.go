@@ -111,6 +111,9 @@ type SecondFactorStatus struct {
 	RecoveryCodesLeft int `json:"recovery_codes_left"`
 	// Required: the organisation's policy requires one of the user.
 	Required bool `json:"required"`
+	// ResetAt is when the instance's operator removed the user's second
+	// factor (see ActSecondFactorReset), until they set up a new one.
+	ResetAt *time.Time `json:"reset_at,omitempty"`
 }
 
 // TOTPEnrolment is a TOTP secret waiting for its first code: shown once as

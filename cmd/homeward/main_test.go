@@ -188,6 +188,15 @@ func TestAdminCommands(t *testing.T) {
 	if out := must("", "user", "token", "list", "admin@ministry.test"); !strings.Contains(out, "revoked") {
 		t.Errorf("token list: %s", out)
 	}
+	// The operator removes a lost second factor: the password alone then
+	// signs in (to set up a new one), once; a second reset has nothing to
+	// remove.
+	if out := must("", "user", "reset-second-factor", "admin@ministry.test"); !strings.Contains(out, "second factor of admin@ministry.test removed") {
+		t.Errorf("reset-second-factor: %s", out)
+	}
+	if out, err := run(t, env, "", "user", "reset-second-factor", "admin@ministry.test"); err == nil {
+		t.Errorf("second reset: %s", out)
+	}
 	must("", "user", "reset-password", "admin@ministry.test")
 	if out := must("", "forms", "import", "../../internal/form/builtin/rss.xlsx"); !strings.Contains(out, "stored form rss version") {
 		t.Errorf("forms import: %s", out)

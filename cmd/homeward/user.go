@@ -28,8 +28,12 @@ Commands:
   list [--org ORG]
   disable EMAIL | enable EMAIL
   reset-password EMAIL [--password-stdin]
-  token create EMAIL --name N --scopes read,write [--expires 90d] --password-stdin
-                     a token is made only by its owner: give EMAIL's own password on stdin
+  reset-second-factor EMAIL
+                     remove the authenticator app and recovery codes of a user who lost both
+                     (audited; their sessions end; they are told at their next sign-in)
+  token create EMAIL --name N --scopes read,write [--expires 90d] [--code C] --password-stdin
+                     a token is made only by its owner: give EMAIL's own password on stdin,
+                     and a current code when they have a second factor
   token list EMAIL
   token revoke TOKEN_ID
 
@@ -211,6 +215,24 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		if generated {
 			fmt.Fprintf(p.stdout, "password: %s\n", pw)
 		}
+		return nil
+	case "reset-second-factor":
+		db, pos, err := withDB(ctx, p, "user reset-second-factor", "user reset-second-factor EMAIL\n\nRemoves the authenticator app and recovery codes of a user who lost both, so that they can sign in\nwith their password and set up a new one. Check who asks first: this is audited, ends the user's\nsessions, and the user is told on their account page.", rest, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := db.ResetSecondFactor(sctx, u.ID); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "second factor of %s removed; their sessions were ended and they will be told at their next sign-in\n", u.Email)
 		return nil
 	case "token":
 		return cmdToken(ctx, p, rest)

@@ -285,6 +285,9 @@ func (db *DB) SecondFactorStatus(ctx context.Context) (*homeward.SecondFactorSta
 		return nil, err
 	}
 	st.TOTP = st.EnrolledAt != nil
+	if err := db.queryRow(ctx, `SELECT reset_at FROM second_factor_resets WHERE user_id = ?`, a.UserID).Scan(dbNullTime{&st.ResetAt}); err != nil && err != errNoRows {
+		return nil, err
+	}
 	p, err := scanPolicy(db.queryRow(ctx, policyQuery, a.OrgID), a.OrgID)
 	if err != nil {
 		return nil, err
@@ -372,6 +375,9 @@ func (db *DB) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 		if err := tx.replaceRecoveryCodes(a.UserID, codes); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(`DELETE FROM second_factor_resets WHERE user_id = ?`, a.UserID); err != nil {
+			return err
+		}
 		if err := tx.clearThrottle(keys); err != nil {
 			return err
 		}
@@ -453,6 +459,44 @@ func (db *DB) DisableTOTP(ctx context.Context, code string) error {
 		return db.auditCodeFailure(ctx, "auth.totp.disable_failed", a.UserID, a.OrgID, e)
 	}
 	return err
+}
+
+// ResetSecondFactor removes the second factor of a user who lost it and
+// their recovery codes: the instance's operator only (see
+// ActSecondFactorReset), never silently. The user's sessions and pending
+// sign-ins end, the reset is audited in their organisation's chain, and
+// the user is told on their account page until they set up a new one.
+func (db *DB) ResetSecondFactor(ctx context.Context, userID string) error {
+	actor := homeward.ActorFromContext(ctx)
+	return db.Transact(ctx, func(tx *Tx) error {
+		var orgID string
+		if err := tx.QueryRow(`SELECT org_id FROM users WHERE id = ?`, userID).Scan(&orgID); err != nil {
+			if err := homeward.Authorize(actor, homeward.ActSecondFactorReset, homeward.Resource{Type: "user"}); err != nil {
+				return err
+			}
+			return notFound(err)
+		}
+		if err := homeward.Authorize(actor, homeward.ActSecondFactorReset, homeward.Resource{Type: "user", ID: userID, OrgID: orgID}); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`DELETE FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL`, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return homeward.Errorf(homeward.ECONFLICT, "error.totp.none_for_user", "This user has no second factor.")
+		}
+		for _, q := range []string{`DELETE FROM recovery_codes WHERE user_id = ?`, `DELETE FROM signin_challenges WHERE user_id = ?`,
+			`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM second_factor_resets WHERE user_id = ?`} {
+			if _, err := tx.Exec(q, userID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`INSERT INTO second_factor_resets (user_id, reset_at) VALUES (?, ?)`, userID, tx.now); err != nil {
+			return err
+		}
+		return tx.Audit("auth.totp.reset", "user", userID, orgID, nil)
+	})
 }
 
 // RegenerateRecoveryCodes replaces the actor's recovery codes (the old

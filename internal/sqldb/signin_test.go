@@ -427,3 +427,56 @@ func TestSessionsList(t *testing.T) {
 		t.Error("session alive after the account was disabled")
 	}
 }
+
+// Only the operator (the system actor of the command line) removes another
+// user's second factor; it ends their sessions and pending sign-ins, is
+// audited, and the user is told until they set up a new one.
+func TestResetSecondFactor(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	now := fixedClock(db, time.Date(2026, 11, 23, 10, 0, 5, 0, time.UTC))
+	u := w.Users["ngo"][homeward.RoleSupervisor]
+	ctx, token := signIn(t, db, u.Email)
+	if err := db.ResetSecondFactor(homewardtest.SystemCtx(), u.ID); homewardtest.Code(err) != homeward.ECONFLICT {
+		t.Errorf("reset without a factor: %v", err)
+	}
+	secret, _ := enrolTOTP(t, db, ctx)
+	challenge, _, _ := db.Login(context.Background(), u.Email, homewardtest.Password)
+	for who, c := range map[string]context.Context{
+		"own administrator":        w.Ctx("ngo", homeward.RoleAdministrator),
+		"operator's administrator": w.Ctx("operator", homeward.RoleAdministrator),
+		"the user":                 ctx,
+	} {
+		if err := db.ResetSecondFactor(c, u.ID); err == nil {
+			t.Errorf("%s reset the factor", who)
+		}
+	}
+	if st, _ := db.SecondFactorStatus(ctx); !st.TOTP || st.ResetAt != nil {
+		t.Fatalf("refused resets changed the factor: %+v", st)
+	}
+	if err := db.ResetSecondFactor(homewardtest.SystemCtx(), "no-such-user"); homewardtest.Code(err) != homeward.ENOTFOUND {
+		t.Errorf("unknown user: %v", err)
+	}
+	if err := db.ResetSecondFactor(homewardtest.SystemCtx(), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SessionActor(context.Background(), token); err == nil {
+		t.Error("a session outlived the reset")
+	}
+	*now = now.Add(secondfactor.Period)
+	code, _ := secondfactor.Code(secret, *now)
+	if _, _, err := db.LoginSecondFactor(context.Background(), challenge, code); err == nil {
+		t.Error("a pending sign-in outlived the reset")
+	}
+	if auditCount(t, db, u.ID, "auth.totp.reset") != 1 {
+		t.Error("reset not audited")
+	}
+	ctx, _ = signIn(t, db, u.Email)
+	if st, _ := db.SecondFactorStatus(ctx); st.TOTP || st.ResetAt == nil || !st.ResetAt.Equal(now.Add(-secondfactor.Period)) {
+		t.Errorf("status after the reset: %+v", st)
+	}
+	enrolTOTP(t, db, ctx)
+	if st, _ := db.SecondFactorStatus(ctx); st.ResetAt != nil {
+		t.Error("the notice outlived a new set-up")
+	}
+}

@@ -111,8 +111,19 @@ type accountData struct {
 	Sessions []sessionRow
 	// Codes are recovery codes just made, shown once.
 	Codes []string
-	// EnrolledOn is the day the authenticator was set up.
-	EnrolledOn string
+	// EnrolledOn is the day the authenticator was set up; ResetOn the
+	// day the operator removed the last one, when the user has not set up
+	// another since.
+	EnrolledOn, ResetOn string
+}
+
+// day writes t as a date in the reader's time zone and digits.
+func (w *Web) day(r *http.Request, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	loc := w.svc.Clock.For(homeward.ActorFromContext(r.Context())).Location()
+	return i18n.Digits(httpx.Locale(r), t.In(loc).Format(time.DateOnly))
 }
 
 func (w *Web) accountPage(r *http.Request, d *accountData) (*page, error) {
@@ -130,9 +141,7 @@ func (w *Web) accountPage(r *http.Request, d *accountData) (*page, error) {
 	cur := httpx.SessionFrom(r.Context())
 	lang, loc := httpx.Locale(r), w.svc.Clock.For(homeward.ActorFromContext(r.Context())).Location()
 	when := func(t time.Time) string { return i18n.Digits(lang, t.In(loc).Format("2006-01-02 15:04")) }
-	if d.Status.EnrolledAt != nil {
-		d.EnrolledOn = i18n.Digits(lang, d.Status.EnrolledAt.In(loc).Format(time.DateOnly))
-	}
+	d.EnrolledOn, d.ResetOn = w.day(r, d.Status.EnrolledAt), w.day(r, d.Status.ResetAt)
 	for _, s := range list {
 		d.Sessions = append(d.Sessions, sessionRow{Session: s, Current: cur != nil && cur.ID == s.ID, Client: clientSummary(s.UserAgent),
 			Created: when(s.CreatedAt), LastSeen: when(s.LastSeenAt)})
@@ -195,6 +204,8 @@ type enrolData struct {
 	Secret string
 	QR     qrCode
 	Codes  []string
+	// ResetOn: see accountData.
+	ResetOn string
 }
 
 func (w *Web) secondFactorPage(rw http.ResponseWriter, r *http.Request) error {
@@ -206,7 +217,7 @@ func (w *Web) secondFactorPage(rw http.ResponseWriter, r *http.Request) error {
 		http.Redirect(rw, r, "/account", http.StatusSeeOther)
 		return nil
 	}
-	return w.render(rw, http.StatusOK, "second_factor", w.newPage(r, "account.totp.title", &enrolData{Status: st}))
+	return w.render(rw, http.StatusOK, "second_factor", w.newPage(r, "account.totp.title", &enrolData{Status: st, ResetOn: w.day(r, st.ResetAt)}))
 }
 
 func (w *Web) totpBegin(rw http.ResponseWriter, r *http.Request) error {

@@ -488,3 +488,43 @@ func englishOf(t *testing.T, file string) []string {
 	}
 	return out
 }
+
+// A user who lost their authenticator and recovery codes asks the
+// operator, who removes the factor from the command line (no organisation
+// administrator can): the user's sessions end, the password alone signs
+// in, and the account page says what happened until a new one is set up.
+func TestOperatorResetsSecondFactor(t *testing.T) {
+	b, w := newBrowser(t)
+	now := signinClock(t, w)
+	usr := w.Users["ngo"][homeward.RoleCaseWorker]
+	u := b.as(w, "ngo", homeward.RoleCaseWorker)
+	enrolWeb(t, u, *now)
+	for _, role := range []homeward.Role{homeward.RoleAdministrator, homeward.RoleSupervisor} {
+		if err := w.DB.ResetSecondFactor(w.Ctx("ngo", role), usr.ID); homewardtest.Code(err) != homeward.EFORBIDDEN {
+			t.Errorf("the organisation's %s resets a second factor: %v", role, err)
+		}
+	}
+	if err := w.DB.ResetSecondFactor(w.Ctx("operator", homeward.RoleAdministrator), usr.ID); err == nil {
+		t.Errorf("the operator organisation's administrator resets a second factor: %v", err)
+	}
+	if err := w.DB.ResetSecondFactor(homewardtest.SystemCtx(), usr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if audited(t, w, usr.ID, "auth.totp.reset") != 1 {
+		t.Error("reset not audited")
+	}
+	if _, page := u.get("/home"); strings.Contains(page, `id="home-title"`) {
+		t.Error("the user's session outlived the reset")
+	}
+	v := b.fresh()
+	v.login(usr.Email)
+	_, page := v.get("/account")
+	if !strings.Contains(page, `id="factor-reset"`) || !strings.Contains(page, "operator on 2026-11-23") || !strings.Contains(page, `id="totp-off"`) {
+		t.Fatalf("account page after the reset:\n%.1500s", page[strings.Index(page, "<main"):])
+	}
+	*now = now.Add(secondfactor.Period)
+	enrolWeb(t, v, *now)
+	if _, page := v.get("/account"); strings.Contains(page, `id="factor-reset"`) {
+		t.Error("the notice outlived the new set-up")
+	}
+}

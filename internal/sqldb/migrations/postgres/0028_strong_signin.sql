@@ -43,6 +43,13 @@ CREATE TABLE signin_policies (
     updated_by          TEXT NOT NULL
 );
 
+-- The operator removed the user's second factor (they had lost it and
+-- their recovery codes): the user is told until they set up a new one.
+CREATE TABLE second_factor_resets (
+    user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    reset_at TIMESTAMPTZ NOT NULL
+);
+
 ALTER TABLE sessions ADD COLUMN last_seen_at TIMESTAMPTZ;
 ALTER TABLE sessions ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
