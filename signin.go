@@ -35,13 +35,17 @@ type SignInPolicy struct {
 	IdleMinutes       int        `json:"idle_minutes"`
 	AbsoluteMinutes   int        `json:"absolute_minutes"`
 	UpdatedAt         *time.Time `json:"updated_at,omitempty"` // nil: the defaults, never changed
+	// Version counts the changes: 1 for the defaults, never changed. A
+	// change names the version it was made on, so that of two
+	// administrators editing at once the second is told, not overwritten.
+	Version int `json:"version"`
 }
 
 // DefaultSignInPolicy returns the policy of an organisation that has not
 // set its own.
 func DefaultSignInPolicy(orgID string) *SignInPolicy {
 	return &SignInPolicy{OrgID: orgID, SecondFactorRoles: slices.Clone(DefaultSecondFactorRoles),
-		IdleMinutes: DefaultIdleMinutes, AbsoluteMinutes: DefaultAbsoluteMinutes}
+		IdleMinutes: DefaultIdleMinutes, AbsoluteMinutes: DefaultAbsoluteMinutes, Version: 1}
 }
 
 // Normalize sorts and de-duplicates the roles.

@@ -70,6 +70,7 @@ func New(svc Services) *API {
 	a.routesCredential()
 	a.routesProgramme()
 	a.routesDataProtection()
+	a.routesSignIn()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

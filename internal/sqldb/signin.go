@@ -45,19 +45,20 @@ func (r policyRow) policy(orgID string) *homeward.SignInPolicy {
 	return p
 }
 
-const policyQuery = `SELECT second_factor_roles, idle_minutes, absolute_minutes, updated_at FROM signin_policies WHERE org_id = ?`
+const policyQuery = `SELECT second_factor_roles, idle_minutes, absolute_minutes, updated_at, version FROM signin_policies WHERE org_id = ?`
 
 func scanPolicy(row *sql.Row, orgID string) (*homeward.SignInPolicy, error) {
 	var r policyRow
 	var updated time.Time
-	err := row.Scan(&r.roles, &r.idle, &r.absolute, dbTime{&updated})
+	var version int
+	err := row.Scan(&r.roles, &r.idle, &r.absolute, dbTime{&updated}, &version)
 	if err == errNoRows {
 		return homeward.DefaultSignInPolicy(orgID), nil
 	} else if err != nil {
 		return nil, err
 	}
 	p := r.policy(orgID)
-	p.UpdatedAt = &updated
+	p.UpdatedAt, p.Version = &updated, version
 	return p, nil
 }
 
@@ -93,14 +94,29 @@ func (db *DB) SetSignInPolicy(ctx context.Context, p *homeward.SignInPolicy) err
 		if actor != nil {
 			by = actor.UserID
 		}
-		if _, err := tx.Exec(`INSERT INTO signin_policies (org_id, second_factor_roles, idle_minutes, absolute_minutes, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET second_factor_roles = excluded.second_factor_roles,
-			idle_minutes = excluded.idle_minutes, absolute_minutes = excluded.absolute_minutes, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			p.OrgID, joinRoles(p.SecondFactorRoles), p.IdleMinutes, p.AbsoluteMinutes, tx.now, by); err != nil {
+		// The defaults are version 1: the first change inserts the row
+		// (nothing if another made it first), later ones update the
+		// version they were made on (nothing if another changed it).
+		var res sql.Result
+		var err error
+		if p.Version == 1 {
+			res, err = tx.Exec(`INSERT INTO signin_policies (org_id, second_factor_roles, idle_minutes, absolute_minutes, updated_at, updated_by, version)
+				VALUES (?, ?, ?, ?, ?, ?, 2) ON CONFLICT (org_id) DO NOTHING`,
+				p.OrgID, joinRoles(p.SecondFactorRoles), p.IdleMinutes, p.AbsoluteMinutes, tx.now, by)
+		} else {
+			res, err = tx.Exec(`UPDATE signin_policies SET second_factor_roles = ?, idle_minutes = ?, absolute_minutes = ?, updated_at = ?, updated_by = ?,
+				version = version + 1 WHERE org_id = ? AND version = ?`,
+				joinRoles(p.SecondFactorRoles), p.IdleMinutes, p.AbsoluteMinutes, tx.now, by, p.OrgID, p.Version)
+		}
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return staleVersion()
 		}
 		now := tx.now
 		p.UpdatedAt = &now
+		p.Version++
 		return tx.Audit("auth.policy.update", "signin_policy", p.OrgID, p.OrgID, map[string]any{
 			"second_factor_roles": p.SecondFactorRoles, "idle_minutes": p.IdleMinutes, "absolute_minutes": p.AbsoluteMinutes})
 	})

@@ -260,8 +260,21 @@ func TestSecondFactorRequired(t *testing.T) {
 	if err := db.SetSignInPolicy(admin, &bad); homewardtest.Code(err) != homeward.EINVALID {
 		t.Errorf("idle of a minute: %v", err)
 	}
+	// A change made on a version another change has passed is refused.
+	stale, before := *p, p.Version
+	stale.Version--
+	if err := db.SetSignInPolicy(admin, &stale); homewardtest.Code(err) != homeward.EPRECONDITION {
+		t.Errorf("change on a stale version: %v", err)
+	}
 	if err := db.SetSignInPolicy(admin, p); err != nil {
 		t.Fatal(err)
+	}
+	stale.Version = before
+	if p.Version != before+1 {
+		t.Errorf("version %d after a change of version %d", p.Version, before)
+	}
+	if err := db.SetSignInPolicy(admin, &stale); homewardtest.Code(err) != homeward.EPRECONDITION {
+		t.Errorf("change on the version just replaced: %v", err)
 	}
 	if got, _ := db.SignInPolicy(admin, w.NGO.ID); len(got.SecondFactorRoles) != 1 || got.UpdatedAt == nil {
 		t.Errorf("stored %+v", got)
@@ -358,7 +371,10 @@ func TestSessionTimeouts(t *testing.T) {
 
 	// The organisation's own time-outs apply at once to live sessions.
 	_, token = signIn(t, db, email)
-	p := homewardtest.NoSecondFactor(w.NGO.ID)
+	p, err := db.SignInPolicy(w.Ctx("ngo", homeward.RoleAdministrator), w.NGO.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.IdleMinutes, p.AbsoluteMinutes = 10, 60
 	if err := db.SetSignInPolicy(w.Ctx("ngo", homeward.RoleAdministrator), p); err != nil {
 		t.Fatal(err)

@@ -370,6 +370,7 @@ func (w *Web) policySave(rw http.ResponseWriter, r *http.Request) error {
 	idle, abs := strings.TrimSpace(r.PostFormValue("idle_minutes")), strings.TrimSpace(r.PostFormValue("absolute_minutes"))
 	p.IdleMinutes, _ = strconv.Atoi(idle)
 	p.AbsoluteMinutes, _ = strconv.Atoi(abs)
+	p.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if err := w.svc.Security.SetSignInPolicy(r.Context(), p); err != nil {
 		pg := w.policyPage(r, p, idle, abs)
 		status, err := refusal(pg, err, func(f string) string {

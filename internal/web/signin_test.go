@@ -25,8 +25,9 @@ func signinClock(t *testing.T, w *homewardtest.World) *time.Time {
 }
 
 var (
-	secretRe   = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7 ]+)</code>`)
-	recoveryRe = regexp.MustCompile(`<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})</code></li>`)
+	policyVersionRe = regexp.MustCompile(`name="version" value="(\d+)"`)
+	secretRe        = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7 ]+)</code>`)
+	recoveryRe      = regexp.MustCompile(`<li><code>([A-Z0-9]{5}-[A-Z0-9]{5})</code></li>`)
 )
 
 // enrolWeb sets up an authenticator app for the browser's user through the
@@ -61,6 +62,16 @@ func signInCode(t *testing.T, u *browser, email, code string) (int, string) {
 		t.Fatalf("password step: %d\n%.1000s", status, page)
 	}
 	return u.post("/login/code", url.Values{"code": {code}, "next": {"/home"}})
+}
+
+// policyVersion is the version of the sign-in rules a page's form edits.
+func policyVersion(t *testing.T, page string) string {
+	t.Helper()
+	m := policyVersionRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the sign-in rules form has no version")
+	}
+	return m[1]
 }
 
 func audited(t *testing.T, w *homewardtest.World, recordID, action string) int {
@@ -209,7 +220,7 @@ func TestSignInPolicyForcesEnrolment(t *testing.T) {
 	if !strings.Contains(page, `id="policy-role-case_worker"`) {
 		t.Fatalf("policy page:\n%.1500s", page)
 	}
-	form := url.Values{"csrf_token": {csrf(t, page)}, "roles": {"case_worker", "administrator"}, "idle_minutes": {"30"}, "absolute_minutes": {"600"}}
+	form := url.Values{"csrf_token": {csrf(t, page)}, "version": {policyVersion(t, page)}, "roles": {"case_worker", "administrator"}, "idle_minutes": {"30"}, "absolute_minutes": {"600"}}
 	// Saved; the administrator, who required it of themselves too, is
 	// sent to set it up at once.
 	if status, page := admin.post("/signin-policy", form); status != 200 || !strings.Contains(page, `id="enrol-required"`) {
@@ -261,7 +272,7 @@ func TestSignInPolicyEdit(t *testing.T) {
 	// the NGO's, whatever the form says.
 	op := b.as(w, "operator", homeward.RoleAdministrator)
 	_, page := op.get("/signin-policy")
-	if status, page := op.post("/signin-policy", url.Values{"csrf_token": {csrf(t, page)}, "org_id": {w.NGO.ID}, "roles": {"case_worker"}, "idle_minutes": {"15"}, "absolute_minutes": {"600"}}); status != 200 || !strings.Contains(page, "The sign-in rules were saved.") {
+	if status, page := op.post("/signin-policy", url.Values{"csrf_token": {csrf(t, page)}, "version": {policyVersion(t, page)}, "org_id": {w.NGO.ID}, "roles": {"case_worker"}, "idle_minutes": {"15"}, "absolute_minutes": {"600"}}); status != 200 || !strings.Contains(page, "The sign-in rules were saved.") {
 		t.Fatalf("operator saves its own: %d", status)
 	}
 	admin := w.Ctx("ngo", homeward.RoleAdministrator)
@@ -274,7 +285,7 @@ func TestSignInPolicyEdit(t *testing.T) {
 
 	na := b.as(w, "ngo", homeward.RoleAdministrator)
 	_, page = na.get("/signin-policy")
-	tok := csrf(t, page)
+	tok, version := csrf(t, page), policyVersion(t, page)
 	for _, tc := range []struct {
 		name       string
 		form       url.Values
@@ -288,6 +299,7 @@ func TestSignInPolicyEdit(t *testing.T) {
 		{"unknown role", url.Values{"roles": {"case_worker", "king"}, "idle_minutes": {"30"}, "absolute_minutes": {"600"}}, "is not one of the allowed values", ""},
 	} {
 		tc.form.Set("csrf_token", tok)
+		tc.form.Set("version", version)
 		status, page := na.post("/signin-policy", tc.form)
 		if status != 400 || !strings.Contains(page, tc.want) || !strings.Contains(page, tc.more) {
 			t.Errorf("%s: %d, want %q", tc.name, status, tc.want)
@@ -296,6 +308,18 @@ func TestSignInPolicyEdit(t *testing.T) {
 	if p, _ := w.DB.SignInPolicy(admin, w.NGO.ID); len(p.SecondFactorRoles) != 0 || p.IdleMinutes != homeward.DefaultIdleMinutes {
 		t.Errorf("refused forms saved something: %+v", p)
 	}
+	// Two administrators edit at once: the second is told, not obeyed.
+	good := url.Values{"csrf_token": {tok}, "version": {version}, "roles": {"supervisor"}, "idle_minutes": {"20"}, "absolute_minutes": {"600"}}
+	if status, _ := na.post("/signin-policy", good); status != 200 {
+		t.Fatalf("first save: %d", status)
+	}
+	good.Set("idle_minutes", "45")
+	if status, page := na.post("/signin-policy", good); status != 412 || !strings.Contains(page, "Someone else changed this record") {
+		t.Errorf("a save on a stale version: %d", status)
+	}
+	if p, _ := w.DB.SignInPolicy(admin, w.NGO.ID); p.IdleMinutes != 20 {
+		t.Errorf("the stale save overwrote the rules: %+v", p)
+	}
 }
 
 // Sessions end after the organisation's idle time-out without a request,
@@ -303,7 +327,10 @@ func TestSignInPolicyEdit(t *testing.T) {
 func TestSessionTimeouts(t *testing.T) {
 	b, w := newBrowser(t)
 	now := signinClock(t, w)
-	p := homewardtest.NoSecondFactor(w.NGO.ID)
+	p, err := w.DB.SignInPolicy(w.Ctx("ngo", homeward.RoleAdministrator), w.NGO.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.IdleMinutes, p.AbsoluteMinutes = 10, 60
 	if err := w.DB.SetSignInPolicy(w.Ctx("ngo", homeward.RoleAdministrator), p); err != nil {
 		t.Fatal(err)
@@ -436,7 +463,7 @@ func TestSignInPagesInBangla(t *testing.T) {
 	check("account page", page)
 	_, page = admin.get("/signin-policy")
 	check("sign-in rules", page)
-	_, page = admin.post("/signin-policy", url.Values{"csrf_token": {csrf(t, page)}, "idle_minutes": {"1"}, "absolute_minutes": {"600"}})
+	_, page = admin.post("/signin-policy", url.Values{"csrf_token": {csrf(t, page)}, "version": {policyVersion(t, page)}, "idle_minutes": {"1"}, "absolute_minutes": {"600"}})
 	check("refused sign-in rules", page)
 	if !strings.Contains(page, "মিনিটের মধ্যে বেছে নিন") {
 		t.Error("the refusal is not in Bangla")

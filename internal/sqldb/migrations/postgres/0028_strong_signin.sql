@@ -40,7 +40,8 @@ CREATE TABLE signin_policies (
     idle_minutes        INTEGER NOT NULL,
     absolute_minutes    INTEGER NOT NULL,
     updated_at          TIMESTAMPTZ NOT NULL,
-    updated_by          TEXT NOT NULL
+    updated_by          TEXT NOT NULL,
+    version             INTEGER NOT NULL
 );
 
 -- The operator removed the user's second factor (they had lost it and
