@@ -496,3 +496,27 @@ func TestResetSecondFactor(t *testing.T) {
 		t.Error("the notice outlived a new set-up")
 	}
 }
+
+// BenchmarkSessionActor resolves a browser session, as every signed-in
+// request does: the session, its organisation's sign-in rules (time-outs,
+// second factor required) and the user's factor in one query, plus the
+// actor. The clock stands still, so the last-use write (once a minute) is
+// left out; it reports the process's CPU time per request too.
+func BenchmarkSessionActor(b *testing.B) {
+	w := homewardtest.NewWorld(b)
+	db := w.DB
+	fixedClock(db, time.Date(2026, 11, 23, 10, 0, 5, 0, time.UTC))
+	token, _, err := db.Login(context.Background(), w.Users["ngo"][homeward.RoleCaseWorker].Email, homewardtest.Password)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := db.SessionActor(context.Background(), token); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+}
