@@ -19,6 +19,10 @@ type Actor struct {
 	Scopes   []Scope // nil for sessions; the token's scopes otherwise
 	TokenID  string
 	System   bool
+	// MustEnrol: the actor's organisation requires them to have a second
+	// factor and they have none. Until they enrol one, every action is
+	// refused (see Authorize); only their own enrolment is open to them.
+	MustEnrol bool
 	// Zone is the time zone of the actor's organisation when it names one;
 	// nil means the instance's (see Clock.For).
 	Zone *time.Location
@@ -41,10 +45,17 @@ func (a *Actor) HasScope(s Scope) bool {
 // policy table checks scopes itself; this is for the few self-service
 // actions (own profile, own password, own tokens) that have no table row.
 func RequireScope(a *Actor, s Scope) error {
+	if a != nil && a.MustEnrol {
+		return errMustEnrol()
+	}
 	if !a.HasScope(s) {
 		return Errorf(EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
 	return nil
+}
+
+func errMustEnrol() error {
+	return Errorf(EFORBIDDEN, "error.signin.enrol_first", "Your organisation requires a second factor: set one up before anything else.")
 }
 
 type actorKey struct{}
@@ -236,6 +247,18 @@ const (
 	ActPartnerManage  Action = "partner.manage"
 	ActHandoffSend    Action = "handoff.send"
 	ActHandoffReceive Action = "handoff.receive"
+	// ActSignInPolicy reads and sets how an organisation's users sign in
+	// (who needs a second factor, session time-outs): its own
+	// administrators only, never another organisation's. A user's own
+	// second factors and sessions are theirs alone and need no role.
+	ActSignInPolicy Action = "signin.policy"
+	// ActSecondFactorReset removes another user's second factor when they
+	// have lost both their authenticator and their recovery codes: the
+	// instance's operator only, from the command line (no role allows it,
+	// so that an organisation administrator who resets a password cannot
+	// also take the factor that guards it). It is audited and the user is
+	// told at their next sign-in.
+	ActSecondFactorReset Action = "signin.factor_reset"
 )
 
 // Resource is the record an action touches. OrgID is the owning
@@ -351,13 +374,15 @@ var rules = map[Action]rule{
 	ActProgrammeManage:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
 	ActProgrammeEnrol:   {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
 
-	ActErasureRequest:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActErasureApprove:  {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
-	ActLegalHold:       {scope: ScopeWrite, roles: []Role{RoleSupervisor, RoleAdministrator}},
-	ActRetentionManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
-	ActPartnerManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
-	ActHandoffSend:     {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
-	ActHandoffReceive:  {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActErasureRequest:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActErasureApprove:    {scope: ScopeWrite, roles: []Role{RoleSupervisor}},
+	ActLegalHold:         {scope: ScopeWrite, roles: []Role{RoleSupervisor, RoleAdministrator}},
+	ActRetentionManage:   {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActPartnerManage:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActHandoffSend:       {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActHandoffReceive:    {scope: ScopeWrite, roles: []Role{RoleCaseWorker, RoleSupervisor}},
+	ActSignInPolicy:      {scope: ScopeAdmin, roles: []Role{RoleAdministrator}},
+	ActSecondFactorReset: {scope: ScopeAdmin},
 }
 
 // Actions lists every action the policy knows, for exhaustive tests.
@@ -382,6 +407,9 @@ func Authorize(actor *Actor, action Action, res Resource) error {
 	}
 	if actor.System {
 		return nil
+	}
+	if actor.MustEnrol {
+		return errMustEnrol()
 	}
 	r, ok := rules[action]
 	if !ok {

@@ -92,9 +92,11 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActLegalHold:        {homeward.RoleSupervisor, homeward.RoleAdministrator},
 	homeward.ActRetentionManage:  {homeward.RoleAdministrator},
 
-	homeward.ActPartnerManage:  {homeward.RoleAdministrator}, // operator only
-	homeward.ActHandoffSend:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
-	homeward.ActHandoffReceive: {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActPartnerManage:     {homeward.RoleAdministrator}, // operator only
+	homeward.ActHandoffSend:       {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActHandoffReceive:    {homeward.RoleCaseWorker, homeward.RoleSupervisor},
+	homeward.ActSignInPolicy:      {homeward.RoleAdministrator}, // own organisation only, the operator's too
+	homeward.ActSecondFactorReset: {},                           // the operator's command line (system) only
 }
 
 // Actions only the operator organisation's role holders may perform.
@@ -206,6 +208,20 @@ func TestPolicySelfAndScopes(t *testing.T) {
 	}
 	if err := homeward.Authorize(cw, homeward.Action("nope"), homeward.Resource{}); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
 		t.Errorf("unknown action: %v", err)
+	}
+	// A user who must enrol a second factor may do nothing else, not even
+	// what their roles allow or what is theirs alone.
+	enrol := &homeward.Actor{UserID: "a1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleAdministrator}, MustEnrol: true}
+	for _, act := range []homeward.Action{homeward.ActOrgRead, homeward.ActUserRead, homeward.ActSignInPolicy} {
+		if err := homeward.Authorize(enrol, act, homeward.Resource{OrgID: "o1"}); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+			t.Errorf("%s before enrolment: %v", act, err)
+		}
+	}
+	if err := homeward.Authorize(enrol, homeward.ActTokenCreate, homeward.Resource{OrgID: "o1", OwnerID: "a1"}); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+		t.Errorf("own token before enrolment: %v", err)
+	}
+	if err := homeward.RequireScope(enrol, homeward.ScopeAdmin); homeward.ErrorCode(err) != homeward.EFORBIDDEN {
+		t.Errorf("self-service before enrolment: %v", err)
 	}
 }
 

@@ -200,7 +200,19 @@ type Session struct {
 	UserID    string
 	CSRFToken string
 	CreatedAt time.Time
-	ExpiresAt time.Time
+	// ExpiresAt is when the session ends at the latest: its absolute
+	// time-out, or sooner when left idle (see SignInPolicy).
+	ExpiresAt  time.Time
+	LastSeenAt time.Time
+	// ClientAddr and UserAgent describe the client that signed in, so that
+	// its owner recognises it in their list of sessions.
+	ClientAddr string
+	UserAgent  string
+	// SecondFactor is set in Login's answer when the password was right but
+	// a second factor is needed: no session exists yet, the token returned
+	// is that of the pending sign-in (see AuthService.LoginSecondFactor), and
+	// ExpiresAt is when it lapses.
+	SecondFactor bool
 }
 
 // AuthService checks credentials and resolves them to an actor.
@@ -208,6 +220,10 @@ type AuthService interface {
 	// Login checks email and password and opens a session; the returned token
 	// is the cookie value.
 	Login(ctx context.Context, email, password string) (token string, s *Session, err error)
+	// LoginSecondFactor completes a sign-in that Login answered with
+	// Session.SecondFactor: challenge is the token Login returned, code a
+	// TOTP code or a recovery code. It opens the session.
+	LoginSecondFactor(ctx context.Context, challenge, code string) (token string, s *Session, err error)
 	Logout(ctx context.Context, token string) error
 	// SessionActor resolves a session cookie to the signed-in actor.
 	SessionActor(ctx context.Context, token string) (*Actor, *Session, error)

@@ -208,6 +208,12 @@ func NewWorldOn(t testing.TB, db *sqldb.DB) *World {
 		if err := db.CreateOrganisation(ctx, o); err != nil {
 			t.Fatalf("create organisation: %v", err)
 		}
+		// The World's users sign in with a password alone, so that tests
+		// of everything else need no authenticator; tests of second
+		// factors require them (see NoSecondFactor).
+		if err := db.SetSignInPolicy(ctx, NoSecondFactor(o.ID)); err != nil {
+			t.Fatalf("sign-in policy: %v", err)
+		}
 	}
 	hash := password.Hash(Password)
 	for key, org := range map[string]*homeward.Organisation{"operator": w.Operator, "ngo": w.NGO} {
@@ -221,6 +227,14 @@ func NewWorldOn(t testing.TB, db *sqldb.DB) *World {
 		}
 	}
 	return w
+}
+
+// NoSecondFactor is a sign-in policy that requires no second factor, with
+// the default session time-outs.
+func NoSecondFactor(orgID string) *homeward.SignInPolicy {
+	p := homeward.DefaultSignInPolicy(orgID)
+	p.SecondFactorRoles = []homeward.Role{}
+	return p
 }
 
 // Actor returns the actor of the fixture user of org key and role.

@@ -70,6 +70,12 @@ func cmdMigrate(ctx context.Context, p *program, args []string) error {
 }
 
 func withDB(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, []string, error) {
+	db, pos, _, err := withDBConfig(ctx, p, name, usage, args, extra)
+	return db, pos, err
+}
+
+// withDBConfig is withDB that also returns the configuration read.
+func withDBConfig(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, []string, *Config, error) {
 	var c Config
 	fs := p.flagSet(name, usage)
 	c.dbFlags(fs)
@@ -77,18 +83,18 @@ func withDB(ctx context.Context, p *program, name, usage string, args []string, 
 		extra(fs)
 	}
 	if err := p.parse(fs, args); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := c.Validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	c.AuditKey = p.getenv(auditKeyEnv)
 	c.auditKeyed = true
 	db, err := openDB(ctx, &c, p.logger(&c))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return db, p.args, nil
+	return db, p.args, &c, nil
 }
 
 func cmdAudit(ctx context.Context, p *program, args []string) error {

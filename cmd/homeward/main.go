@@ -52,7 +52,7 @@ func init() {
 		"demo":    {"start the server on a fresh database with the demo world", cmdDemo},
 		"migrate": {"apply pending database migrations and list them", cmdMigrate},
 		"org":     {"create and list organisations", cmdOrg},
-		"user":    {"manage users: create, list, disable, enable, reset-password, token", cmdUser},
+		"user":    {"manage users: create, list, disable, enable, reset-password, reset-second-factor, token", cmdUser},
 		"audit":   {"verify the audit log's keyed hash chains, or anchor them in a signed checkpoint", cmdAudit},
 		"backup":  {"copy the database consistently while the server runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump)", cmdBackup},
 		"restore": {"put a backup back into a fresh data directory or an empty PostgreSQL database", cmdRestore},

@@ -14,6 +14,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/password"
+	"homeward/internal/secondfactor"
 	"homeward/internal/sqldb"
 )
 
@@ -141,7 +142,44 @@ func TestAdminCommands(t *testing.T) {
 	if out, err := run(t, env, "wrong password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read", "--password-stdin"); err == nil {
 		t.Errorf("token made with a wrong password: %s", out)
 	}
-	out = must("a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read,admin", "--expires", "30d", "--password-stdin")
+	// The organisation's default sign-in rules require a second factor of
+	// administrators: none set up, no token.
+	if out, err := run(t, env, "a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read", "--password-stdin"); err == nil || !strings.Contains(err.Error(), "second factor") {
+		t.Errorf("token made by an administrator without the required second factor: %v %s", err, out)
+	}
+	// Set up (as the account page does, with the instance's at-rest key),
+	// a token needs a current code too.
+	db, _, err := serveDB(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	session, _, err := db.Login(ctx, "admin@ministry.test", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _, err := db.SessionActor(ctx, session)
+	if err != nil || !admin.MustEnrol {
+		t.Fatalf("administrator without a second factor: %+v %v", admin, err)
+	}
+	actx := homeward.NewContextWithActor(ctx, admin)
+	e, err := db.BeginTOTP(actx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := secondfactor.Code(e.Secret, db.Now())
+	if _, err := db.ConfirmTOTP(actx, first); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if out, err := run(t, env, "a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read", "--password-stdin"); exitCode(err) != 2 || !strings.Contains(err.Error(), "--code") {
+		t.Errorf("token without the code: %v %s", err, out)
+	}
+	if out, err := run(t, env, "a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read", "--password-stdin", "--code", first); err == nil {
+		t.Errorf("token with the code used at set-up: %s", out)
+	}
+	next, _ := secondfactor.Code(e.Secret, time.Now().Add(secondfactor.Period))
+	out = must("a long enough password\n", "user", "token", "create", "admin@ministry.test", "--name", "sync", "--scopes", "read,admin", "--expires", "30d", "--password-stdin", "--code", next)
 	if !strings.Contains(out, "secret (shown once): hw_") {
 		t.Errorf("token create: %s", out)
 	}
@@ -149,6 +187,15 @@ func TestAdminCommands(t *testing.T) {
 	must("", "user", "token", "revoke", id)
 	if out := must("", "user", "token", "list", "admin@ministry.test"); !strings.Contains(out, "revoked") {
 		t.Errorf("token list: %s", out)
+	}
+	// The operator removes a lost second factor: the password alone then
+	// signs in (to set up a new one), once; a second reset has nothing to
+	// remove.
+	if out := must("", "user", "reset-second-factor", "admin@ministry.test"); !strings.Contains(out, "second factor of admin@ministry.test removed") {
+		t.Errorf("reset-second-factor: %s", out)
+	}
+	if out, err := run(t, env, "", "user", "reset-second-factor", "admin@ministry.test"); err == nil {
+		t.Errorf("second reset: %s", out)
 	}
 	must("", "user", "reset-password", "admin@ministry.test")
 	if out := must("", "forms", "import", "../../internal/form/builtin/rss.xlsx"); !strings.Contains(out, "stored form rss version") {

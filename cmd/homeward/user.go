@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"homeward"
+	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
 
@@ -26,8 +28,12 @@ Commands:
   list [--org ORG]
   disable EMAIL | enable EMAIL
   reset-password EMAIL [--password-stdin]
-  token create EMAIL --name N --scopes read,write [--expires 90d] --password-stdin
-                     a token is made only by its owner: give EMAIL's own password on stdin
+  reset-second-factor EMAIL
+                     remove the authenticator app and recovery codes of a user who lost both
+                     (audited; their sessions end; they are told at their next sign-in)
+  token create EMAIL --name N --scopes read,write [--expires 90d] [--code C] --password-stdin
+                     a token is made only by its owner: give EMAIL's own password on stdin,
+                     and a current code when they have a second factor
   token list EMAIL
   token revoke TOKEN_ID
 
@@ -210,6 +216,24 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 			fmt.Fprintf(p.stdout, "password: %s\n", pw)
 		}
 		return nil
+	case "reset-second-factor":
+		db, pos, err := withDB(ctx, p, "user reset-second-factor", "user reset-second-factor EMAIL\n\nRemoves the authenticator app and recovery codes of a user who lost both, so that they can sign in\nwith their password and set up a new one. Check who asks first: this is audited, ends the user's\nsessions, and the user is told on their account page.", rest, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(pos) != 1 {
+			return usageError{"give one e-mail address"}
+		}
+		u, err := findUser(ctx, db, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := db.ResetSecondFactor(sctx, u.ID); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(p.stdout, "second factor of %s removed; their sessions were ended and they will be told at their next sign-in\n", u.Email)
+		return nil
 	case "token":
 		return cmdToken(ctx, p, rest)
 	}
@@ -222,9 +246,11 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 	sctx := system(ctx)
 	switch sub {
 	case "create":
-		var name, scopes, expires string
+		var name, scopes, expires, code, notesFile string
 		var fromStdin bool
-		db, pos, err := withDB(ctx, p, "user token create", "user token create EMAIL --name N --scopes read,write [--expires 90d] --password-stdin\n\nA token is made only by its owner: EMAIL's own password is read from standard input.", rest, func(fs *flagSetT) {
+		db, pos, c, err := withDBConfig(ctx, p, "user token create", "user token create EMAIL --name N --scopes read,write [--expires 90d] [--code C] --password-stdin\n\nA token is made only by its owner: EMAIL's own password is read from standard input, and an owner with a second factor gives a current code from their authenticator app (or a recovery code).", rest, func(fs *flagSetT) {
+			fs.StringVar(&code, "code", "", "the owner's current second-factor code, when they have one")
+			fs.StringVar(&notesFile, "notes-key-file", "", "with --code: the instance's at-rest key that seals second factors (default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key; never created)")
 			fs.BoolVar(&fromStdin, "password-stdin", false, "read the owner's password from standard input (required)")
 			fs.StringVar(&name, "name", "", "what the token is for")
 			fs.StringVar(&scopes, "scopes", "read", "comma-separated scopes: read, write, admin, audit, reference")
@@ -246,9 +272,28 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 		}
 		// The owner signs in (throttled and audited like any sign-in) and
 		// makes the token as themselves.
-		session, _, err := db.Login(ctx, pos[0], pw)
+		session, s, err := db.Login(ctx, pos[0], pw)
 		if err != nil {
 			return explain(err)
+		}
+		if s.SecondFactor {
+			if code == "" {
+				return usageError{"this account signs in with a second factor: give a current code with --code"}
+			}
+			// The code is checked against the sealed secret: the
+			// instance's at-rest key opens it. It is read, never made.
+			c.NotesKey, c.NotesKeyFile = p.getenv(notesKeyEnv), notesFile
+			if c.NotesKey == "" && c.NotesKeyFile == "" {
+				c.NotesKeyFile = filepath.Join(c.DataDir, "notes.key")
+			}
+			key, _, _, err := c.notesKey()
+			if err != nil {
+				return err
+			}
+			db.NotesKeys = seal.NewKeyring(key)
+			if session, _, err = db.LoginSecondFactor(ctx, session, code); err != nil {
+				return explain(err)
+			}
 		}
 		defer db.Logout(ctx, session)
 		owner, _, err := db.SessionActor(ctx, session)

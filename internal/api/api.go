@@ -71,6 +71,7 @@ func New(svc Services) *API {
 	a.routesProgramme()
 	a.routesDataProtection()
 	a.routesPrivacy()
+	a.routesSignIn()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

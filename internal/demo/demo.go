@@ -124,6 +124,14 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 			return nil, fmt.Errorf("demo organisation %s: %w", d.Org.Name, err)
 		}
 		w.Orgs[d.Key] = &o
+		// Anyone may try the demo with its one password: its
+		// organisations require no second factor (a real organisation's
+		// administrators, supervisors and counsellors need one by default).
+		nofactor := homeward.DefaultSignInPolicy(o.ID)
+		nofactor.SecondFactorRoles = []homeward.Role{}
+		if err := db.SetSignInPolicy(ctx, nofactor); err != nil {
+			return nil, fmt.Errorf("demo sign-in policy %s: %w", d.Org.Name, err)
+		}
 		for _, du := range d.Users {
 			usr := &homeward.User{OrgID: o.ID, Email: du.Email, Name: du.Name, Roles: du.Roles, Locale: du.Locale}
 			if err := db.CreateUserWithHash(ctx, usr, hash); err != nil {

@@ -21,6 +21,7 @@ type Services struct {
 	Users      homeward.UserService
 	Grants     homeward.RoleGrantService
 	Auth       homeward.AuthService
+	Security   homeward.SecurityService
 	Audit      homeward.AuditService
 	Registry   registry.Service
 	Assessment assessment.Service

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"homeward"
 	"homeward/internal/password"
@@ -28,7 +29,9 @@ const (
 	AddressFreeFailures = 20
 	AddressMaxDelay     = 15 * time.Minute
 	throttleQuiet       = time.Hour
-	SessionLife         = 12 * time.Hour
+	// SessionLife is the absolute time-out of a session in an
+	// organisation that has not set its own (see homeward.SignInPolicy).
+	SessionLife = homeward.DefaultAbsoluteMinutes * time.Minute
 )
 
 // throttleDelay is how long to wait after the failures-th failure.
@@ -95,31 +98,45 @@ func (db *DB) claimAttempt(ctx context.Context, keys []throttleKey) error {
 	})
 }
 
+// throttledError is the answer to an attempt a throttle refused.
+func throttledError(err error) error {
+	var t errThrottled
+	if !errors.As(err, &t) {
+		return err
+	}
+	seconds := max(1, int(math.Ceil(t.wait.Seconds())))
+	return &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.login.throttled", Args: map[string]any{"seconds": seconds},
+		Message: "Too many sign-in attempts. Try again in " + itoa(seconds) + " seconds."}
+}
+
+// ChallengeLife is how long the second step of a sign-in waits for its
+// code after the password.
+const ChallengeLife = 5 * time.Minute
+
 // Login checks email and password. On success it opens a session and
 // returns its secret token (the cookie value); only the token's digest is
-// stored. Failures are counted and audited, and attempts are throttled (see
-// AccountFreeFailures): a throttled attempt is refused with ERATELIMIT
-// before anything is checked, the same for every e-mail address; any other
-// failure is the same EUNAUTHORIZED whether the account exists or not.
+// stored. When the user has a second factor, no session is opened yet: the
+// answer's Session.SecondFactor is set and the token is that of the pending
+// sign-in, which LoginSecondFactor completes. Failures are counted and
+// audited, and attempts are throttled (see AccountFreeFailures): a
+// throttled attempt is refused with ERATELIMIT before anything is checked,
+// the same for every e-mail address; any other failure is the same
+// EUNAUTHORIZED whether the account exists or not.
 func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	failed := homeward.Errorf(homeward.EUNAUTHORIZED, "error.login.failed", "The e-mail address or password is wrong.")
 	keys := throttleKeys(ctx, email)
 	if err := db.claimAttempt(ctx, keys); err != nil {
-		var t errThrottled
-		if !errors.As(err, &t) {
-			return "", nil, err
-		}
-		seconds := max(1, int(math.Ceil(t.wait.Seconds())))
-		return "", nil, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.login.throttled", Args: map[string]any{"seconds": seconds},
-			Message: "Too many sign-in attempts. Try again in " + itoa(seconds) + " seconds."}
+		return "", nil, throttledError(err)
 	}
 	var (
 		userID, orgID, hash string
 		disabled            bool
+		confirmed           *time.Time
 	)
-	err := db.queryRow(ctx, `SELECT id, org_id, password_hash, disabled FROM users WHERE email = ?`, email).
-		Scan(&userID, &orgID, &hash, &disabled)
+	err := db.queryRow(ctx, `SELECT u.id, u.org_id, u.password_hash, u.disabled, f.confirmed_at FROM users u
+		LEFT JOIN totp_factors f ON f.user_id = u.id WHERE u.email = ?`, email).
+		Scan(&userID, &orgID, &hash, &disabled, dbNullTime{&confirmed})
 	if err == errNoRows {
 		password.SpendTime(pw)
 		ctx := homeward.NewContextWithActor(ctx, nil)
@@ -151,38 +168,94 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 		return "", nil, failed
 	}
 	token := password.NewSecret("")
-	s := &homeward.Session{ID: password.Digest(token), UserID: userID, CSRFToken: password.NewSecret("")}
-	err = db.Transact(actorCtx, func(tx *Tx) error {
-		s.CreatedAt, s.ExpiresAt = tx.now, tx.now.Add(SessionLife)
-		if _, err := tx.Exec(`INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			s.ID, s.UserID, s.CSRFToken, s.CreatedAt, s.ExpiresAt); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`UPDATE users SET last_login = ? WHERE id = ?`, tx.now, userID); err != nil {
-			return err
-		}
-		// The account's count starts again. The address's only takes
-		// back this attempt, so that many people signing in from one
-		// office are not throttled, while a client cannot clear its
-		// failures by signing in to an account of its own between guesses.
-		if _, err := tx.Exec(`DELETE FROM login_throttle WHERE key = ?`, keys[0].key); err != nil {
-			return err
-		}
-		for _, k := range keys[1:] {
-			if _, err := tx.Exec(`UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0`, k.key); err != nil {
+	if confirmed != nil {
+		// The password was right; the code decides. Its attempts count
+		// against their own key (see claimCode), so the account's count
+		// starts again here as after any right password.
+		s := &homeward.Session{UserID: userID, SecondFactor: true}
+		err = db.Transact(actorCtx, func(tx *Tx) error {
+			s.CreatedAt, s.ExpiresAt = tx.now, tx.now.Add(ChallengeLife)
+			if _, err := tx.Exec(`DELETE FROM signin_challenges WHERE user_id = ? AND expires_at < ?`, userID, tx.now); err != nil {
 				return err
 			}
+			if _, err := tx.Exec(`INSERT INTO signin_challenges (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+				password.Digest(token), userID, s.CreatedAt, s.ExpiresAt); err != nil {
+				return err
+			}
+			if err := tx.clearThrottle(keys); err != nil {
+				return err
+			}
+			return tx.Audit("auth.login_password", "user", userID, orgID, map[string]any{"second_factor": "asked"})
+		})
+		if err != nil {
+			return "", nil, err
 		}
-		// Expired sessions of this user are swept on each login.
-		if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ? AND expires_at < ?`, userID, tx.now); err != nil {
+		return token, s, nil
+	}
+	var s *homeward.Session
+	err = db.Transact(actorCtx, func(tx *Tx) error {
+		if err := tx.clearThrottle(keys); err != nil {
 			return err
 		}
-		return tx.Audit("auth.login", "user", userID, orgID, nil)
+		s, err = tx.openSession(token, userID, orgID, nil)
+		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
 	return token, s, nil
+}
+
+// clearThrottle forgets the failures of a right answer. The account's (or
+// the code's) count starts again. The address's only takes back this
+// attempt, so that many people signing in from one office are not
+// throttled, while a client cannot clear its failures by signing in to an
+// account of its own between guesses.
+func (tx *Tx) clearThrottle(keys []throttleKey) error {
+	if _, err := tx.Exec(`DELETE FROM login_throttle WHERE key = ?`, keys[0].key); err != nil {
+		return err
+	}
+	for _, k := range keys[1:] {
+		if _, err := tx.Exec(`UPDATE login_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0`, k.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openSession stores the session of token for a user whose credentials
+// were all checked, and audits the sign-in (detail says how).
+func (tx *Tx) openSession(token, userID, orgID string, detail map[string]any) (*homeward.Session, error) {
+	p, err := tx.orgPolicy(orgID)
+	if err != nil {
+		return nil, err
+	}
+	s := &homeward.Session{ID: password.Digest(token), UserID: userID, CSRFToken: password.NewSecret(""),
+		CreatedAt: tx.now, LastSeenAt: tx.now, ExpiresAt: tx.now.Add(p.Absolute()),
+		ClientAddr: homeward.ClientAddrFromContext(tx.ctx), UserAgent: truncate(homeward.UserAgentFromContext(tx.ctx), 300)}
+	if _, err := tx.Exec(`INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, last_seen_at, client_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.UserID, s.CSRFToken, s.CreatedAt, s.ExpiresAt, s.LastSeenAt, s.ClientAddr, s.UserAgent); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(`UPDATE users SET last_login = ? WHERE id = ?`, tx.now, userID); err != nil {
+		return nil, err
+	}
+	// Expired sessions of this user are swept on each login.
+	if _, err := tx.Exec(`DELETE FROM sessions WHERE user_id = ? AND expires_at < ?`, userID, tx.now); err != nil {
+		return nil, err
+	}
+	return s, tx.Audit("auth.login", "user", userID, orgID, detail)
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Logout ends the session whose token is given.
@@ -239,24 +312,61 @@ func (db *DB) loadActor(ctx context.Context, userID string) (*homeward.Actor, er
 	return a, nil
 }
 
-// SessionActor resolves a session token to its actor; expired sessions and
-// disabled users are refused.
+// sessionTouch is how often a session's last use is written: reads stay
+// reads, and the idle time-out is exact to within this.
+const sessionTouch = time.Minute
+
+// SessionActor resolves a session token to its actor. Sessions past their
+// organisation's idle or absolute time-out (as set now, not when the
+// session began) and disabled users are refused. An actor whose
+// organisation requires a second factor of them, and who has none, comes
+// back with MustEnrol set.
 func (db *DB) SessionActor(ctx context.Context, token string) (*homeward.Actor, *homeward.Session, error) {
 	unauth := homeward.Errorf(homeward.EUNAUTHORIZED, "error.unauthorized", "Please sign in.")
 	if token == "" {
 		return nil, nil, unauth
 	}
 	s := &homeward.Session{ID: password.Digest(token)}
-	if err := db.queryRow(ctx, `SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id = ?`, s.ID).
-		Scan(&s.UserID, &s.CSRFToken, dbTime{&s.CreatedAt}, dbTime{&s.ExpiresAt}); err != nil {
+	var (
+		orgID           string
+		seen, confirmed *time.Time
+		row             policyRow
+	)
+	if err := db.queryRow(ctx, `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, s.client_addr, s.user_agent,
+			u.org_id, p.second_factor_roles, p.idle_minutes, p.absolute_minutes, f.confirmed_at
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN signin_policies p ON p.org_id = u.org_id
+		LEFT JOIN totp_factors f ON f.user_id = s.user_id WHERE s.id = ?`, s.ID).
+		Scan(&s.UserID, &s.CSRFToken, dbTime{&s.CreatedAt}, dbTime{&s.ExpiresAt}, dbNullTime{&seen}, &s.ClientAddr, &s.UserAgent,
+			&orgID, &row.roles, &row.idle, &row.absolute, dbNullTime{&confirmed}); err != nil {
 		return nil, nil, unauth
 	}
-	if !s.ExpiresAt.After(db.Now()) {
+	p := row.policy(orgID)
+	s.LastSeenAt = s.CreatedAt
+	if seen != nil {
+		s.LastSeenAt = *seen
+	}
+	now := db.Now()
+	if end := p.SessionExpiry(s.CreatedAt, s.LastSeenAt); end.Before(s.ExpiresAt) {
+		s.ExpiresAt = end
+	}
+	if !s.ExpiresAt.After(now) {
+		// Timed out: the row goes (a failure to remove it refuses all
+		// the same, and the next sign-in sweeps it).
+		if _, err := db.write.ExecContext(ctx, db.dialect.rebind(`DELETE FROM sessions WHERE id = ?`), s.ID); err != nil {
+			db.Logger.Warn("expired session not removed", "err", err)
+		}
 		return nil, nil, unauth
 	}
 	a, err := db.loadActor(ctx, s.UserID)
 	if err != nil {
 		return nil, nil, unauth
+	}
+	a.MustEnrol = confirmed == nil && p.Requires(a.Roles)
+	if now.Sub(s.LastSeenAt) >= sessionTouch {
+		if _, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), db.args([]any{now})[0], s.ID); err != nil {
+			db.Logger.Warn("session use not recorded", "err", err)
+		}
+		s.LastSeenAt = now
 	}
 	return a, s, nil
 }

@@ -24,7 +24,7 @@ func (w *Web) loginForm(rw http.ResponseWriter, r *http.Request) error {
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"), "/home")
-	token, s, err := w.svc.Auth.Login(r.Context(), email, pw)
+	token, s, err := w.svc.Auth.Login(withClient(r).Context(), email, pw)
 	if err != nil {
 		p := w.newPage(r, "login.title", loginData{Email: email, Next: next, DemoPassword: w.DemoPassword})
 		if err := formErrors(p, err, nil); err != nil {
@@ -35,6 +35,10 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 			status = http.StatusTooManyRequests
 		}
 		return w.render(rw, status, "login", p)
+	}
+	if s.SecondFactor {
+		w.startSecondFactor(rw, r, token, s, next)
+		return nil
 	}
 	w.setSessionCookie(rw, token, s.ExpiresAt)
 	http.Redirect(rw, r, next, http.StatusSeeOther)
@@ -91,15 +95,13 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request) error {
 	return w.render(rw, http.StatusOK, "home", w.newPage(r, "home.title", d))
 }
 
-func (w *Web) account(rw http.ResponseWriter, r *http.Request) error {
-	return w.render(rw, http.StatusOK, "account", w.newPage(r, "account.title", nil))
-}
-
 func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
 	a := homeward.ActorFromContext(r.Context())
-	p := w.newPage(r, "account.title", nil)
+	p, err := w.accountPage(r, nil)
+	if err != nil {
+		return err
+	}
 	cur, pw, again := r.PostFormValue("current_password"), r.PostFormValue("password"), r.PostFormValue("password_again")
-	var err error
 	if cur == "" {
 		err = homeward.FieldErrorf("current_password", "error.field.required", "This field is required.")
 	} else if pw != again {
@@ -113,10 +115,15 @@ func (w *Web) changePassword(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return w.render(rw, http.StatusBadRequest, "account", p)
 	}
-	// The change ended every session, this one too: sign in again.
-	token, s, err := w.svc.Auth.Login(r.Context(), a.Email, pw)
+	// The change ended every session, this one too: sign in again (with
+	// the second factor, when the user has one).
+	token, s, err := w.svc.Auth.Login(withClient(r).Context(), a.Email, pw)
 	if err != nil {
 		return err
+	}
+	if s.SecondFactor {
+		w.startSecondFactor(rw, r, token, s, "/account?ok=account.password.changed")
+		return nil
 	}
 	w.setSessionCookie(rw, token, s.ExpiresAt)
 	http.Redirect(rw, r, "/account?ok=account.password.changed", http.StatusSeeOther)

@@ -21,6 +21,9 @@ func fundWorld(t *testing.T, w *homewardtest.World) *homeward.Organisation {
 	if err := w.DB.CreateOrganisation(sys, fund); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.DB.SetSignInPolicy(sys, homewardtest.NoSecondFactor(fund.ID)); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.DB.CreateOffer(sys, &referral.Offer{OrgID: fund.ID, ServiceType: "business_startup", Areas: []string{"BD30"}, Active: true}); err != nil {
 		t.Fatal(err)
 	}

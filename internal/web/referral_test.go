@@ -28,6 +28,10 @@ func referralWorld(t *testing.T, w *homewardtest.World) (provider *homeward.Orga
 	if err := w.DB.CreateOrganisation(sys, provider); err != nil {
 		t.Fatal(err)
 	}
+	// Its users sign in with the password alone, as the World's do.
+	if err := w.DB.SetSignInPolicy(sys, homewardtest.NoSecondFactor(provider.ID)); err != nil {
+		t.Fatal(err)
+	}
 	hash := password.Hash(homewardtest.Password)
 	staff = &homeward.User{OrgID: provider.ID, Email: "staff@provider.test", Name: "Provider Staff", Roles: []homeward.Role{homeward.RoleProviderStaff}}
 	admin := &homeward.User{OrgID: provider.ID, Email: "admin@provider.test", Name: "Provider Admin", Roles: []homeward.Role{homeward.RoleAdministrator}}

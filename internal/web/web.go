@@ -120,6 +120,7 @@ func New(svc Services) (*Web, error) {
 	w.routesPrivacy()
 	w.routesProgramme()
 	w.routesHandoff()
+	w.routesSignIn()
 	return w, nil
 }
 
@@ -212,6 +213,12 @@ func (w *Web) serve(pattern string, h handlerFunc, signedIn bool, upload int64, 
 		a := homeward.ActorFromContext(r.Context())
 		if signedIn && a == nil {
 			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if signedIn && a != nil && a.MustEnrol && !enrolPages[pattern] {
+			// Nothing else until the second factor the organisation
+			// requires is set up (the services refuse it too).
+			http.Redirect(rw, r, enrolPath, http.StatusSeeOther)
 			return
 		}
 		if may != nil {
