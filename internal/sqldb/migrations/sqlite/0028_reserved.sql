@@ -1,0 +1,3 @@
+-- Reserved: number 0028 belongs to a change made on another branch at the
+-- same time as 0029 (encrypted identifiers). This placeholder keeps the
+-- numbers consecutive on this branch; drop it when merging that branch.
