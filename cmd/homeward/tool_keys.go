@@ -41,7 +41,7 @@ func printKeyStatus(ctx context.Context, p *program, db *sqldb.DB) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(p.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "key id\tpurpose\tcurrent\tcreated\tpeople\tmerges")
+	fmt.Fprintln(tw, "key id\tpurpose\tcurrent\tcreated\tpeople\tmerges\treferrals")
 	for _, s := range status {
 		id, created, current := s.ID, "", ""
 		if id == "" {
@@ -52,11 +52,11 @@ func printKeyStatus(ctx context.Context, p *program, db *sqldb.DB) error {
 		if s.Current {
 			current = "yes"
 		}
-		people, merges := fmt.Sprint(s.People), fmt.Sprint(s.Merges)
+		people, merges, referrals := fmt.Sprint(s.People), fmt.Sprint(s.Merges), fmt.Sprint(s.Referrals)
 		if s.Purpose == "index" {
-			people, merges = "-", "-"
+			people, merges, referrals = "-", "-", "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, s.Purpose, current, created, people, merges)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, s.Purpose, current, created, people, merges, referrals)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -93,7 +93,7 @@ func keysRotate(ctx context.Context, p *program, args []string) error {
 		if s.Current {
 			current = s.ID
 		} else {
-			left += s.People + s.Merges
+			left += s.People + s.Merges + s.Referrals
 		}
 	}
 	if left > 0 && current != "" {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"homeward/internal/referral"
 	"homeward/internal/registry"
 	"homeward/internal/seal"
 )
@@ -82,6 +83,10 @@ func keyAD(purpose, id string) []byte { return []byte("homeward data key\x00" + 
 // personAD and mergeAD bind a sealed record to its row.
 func personAD(id string) []byte { return []byte("homeward person\x00" + id) }
 func mergeAD(id string) []byte  { return []byte("homeward merge\x00" + id) }
+
+// referralAD binds a sealed referral (which holds the fields shared with the
+// receiver, phones and ID numbers among them) to its row.
+func referralAD(id string) []byte { return []byte("homeward referral\x00" + id) }
 
 // identKeys returns the data keys, loading them (and making the first ones)
 // when not loaded yet or loaded more than identKeyRefresh ago. It must not
@@ -400,6 +405,48 @@ func (tx *Tx) sealMerge(js []byte, id string) (string, string, error) {
 		return "", "", err
 	}
 	s, err := k.ring.Seal(string(js), mergeAD(id))
+	return s, k.current, err
+}
+
+// opener opens a stored text bound to ad (see openStored).
+type opener func(stored string, ad []byte) (string, error)
+
+// opener returns an opener that reads outside a transaction.
+func (db *DB) opener(ctx context.Context) opener {
+	return func(stored string, ad []byte) (string, error) {
+		var k *identKeys
+		if seal.IsSealed(stored) {
+			var err error
+			if k, err = db.readKeys(ctx); err != nil {
+				return "", err
+			}
+		}
+		return db.openStored(ctx, k, stored, ad)
+	}
+}
+
+// opener returns an opener inside the transaction.
+func (tx *Tx) opener() opener {
+	return func(stored string, ad []byte) (string, error) {
+		if !seal.IsSealed(stored) {
+			return stored, nil
+		}
+		k, err := tx.readKeys()
+		if err != nil {
+			return "", err
+		}
+		return tx.db.openStored(tx.ctx, k, stored, ad)
+	}
+}
+
+// sealReferral returns the referral as stored, sealed under the current data
+// key, and that key's id.
+func (tx *Tx) sealReferral(r *referral.Referral) (string, string, error) {
+	k, err := tx.identKeys()
+	if err != nil {
+		return "", "", err
+	}
+	s, err := k.ring.Seal(referralJSON(r), referralAD(r.ID))
 	return s, k.current, err
 }
 

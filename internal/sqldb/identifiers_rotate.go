@@ -14,11 +14,12 @@ var sealedTables = []struct {
 }{
 	{"people", "person", personAD},
 	{"dedupe_merges", "merge", mergeAD},
+	{"referrals", "referral", referralAD},
 }
 
 // ReencryptProgress reports a batch of re-sealed (or first sealed) records.
 type ReencryptProgress struct {
-	Table string // "people" or "dedupe_merges"
+	Table string // "people", "dedupe_merges" or "referrals"
 	Done  int    // records of the table re-sealed so far in this run
 }
 
@@ -237,6 +238,7 @@ type IdentifierKeyStatus struct {
 	CreatedAt time.Time
 	People    int // people records sealed under it
 	Merges    int // duplicate merges sealed under it
+	Referrals int // referrals (with the fields shared) sealed under it
 }
 
 // IdentifierStatus lists the data keys (current seal key first, then the
@@ -285,10 +287,13 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 				i = len(out)
 				out = append(out, IdentifierKeyStatus{ID: id, Purpose: purposeSeal})
 			}
-			if t.table == "people" {
+			switch t.table {
+			case "people":
 				out[i].People += n
-			} else {
+			case "dedupe_merges":
 				out[i].Merges += n
+			default:
+				out[i].Referrals += n
 			}
 		}
 		rows.Close()

@@ -367,12 +367,36 @@ func currentKey(t *testing.T, status []sqldb.IdentifierKeyStatus) string {
 	return ""
 }
 
-// countUnder counts the records (people and merges) sealed under key id.
+// countUnder counts the records (people, merges, referrals) sealed under
+// key id.
 func countUnder(status []sqldb.IdentifierKeyStatus, id string) int {
 	for _, s := range status {
 		if s.ID == id && s.Purpose == "seal" {
-			return s.People + s.Merges
+			return s.People + s.Merges + s.Referrals
 		}
 	}
 	return 0
+}
+
+// A referral keeps a copy of the fields shared with the receiver (phone and
+// national ID for legal aid): it is sealed too, and the receiver reads it.
+func TestReferralSharedIdentifiersAreSealed(t *testing.T) {
+	w := newRefWorld(t)
+	rec := w.returnee(t, "5554443332", w.Provider.ID)
+	w.offer(t, "legal_aid_documentation", 5)
+	r := w.send(t, rec, "legal_aid_documentation")
+	got, err := w.DB.FindReferral(w.as("provider", homeward.RoleSupervisor), r.ID)
+	if err != nil || got.Shared.Phone != "+8801712345678" || got.Shared.NationalID != "5554443332" {
+		t.Fatalf("receiver's referral: %+v %v", got, err)
+	}
+	if found := clearIdentifiers(t, w.DB); len(found) > 0 {
+		t.Errorf("identifiers in clear:\n%s", strings.Join(found, "\n"))
+	}
+	status, _, err := w.DB.IdentifierStatus(homewardtest.SystemCtx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status[0]; s.Purpose != "seal" || !s.Current || s.People != 1 || s.Referrals != 1 {
+		t.Errorf("status: %+v", status)
+	}
 }
