@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -307,23 +308,38 @@ func (db *DB) makeDataKey(ctx context.Context, purpose string, replace bool) err
 // blind returns the blind index of a normalised value of kind: the first
 // 16 bytes of HMAC-SHA256 under the index key, in hex.
 func (k *identKeys) blind(kind, value string) string {
-	m := hmac.New(sha256.New, k.index)
+	return blindWith(hmac.New(sha256.New, k.index), kind, value)
+}
+
+// blindWith is blind with an HMAC made for the index key (reset here), so
+// that a person's several keys share its set-up.
+func blindWith(m hash.Hash, kind, value string) string {
+	m.Reset()
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:16])
 }
 
 // blindKeys replaces the phone and document keys of personKeys by their
 // blind indexes.
 func (k *identKeys) blindKeys(keys [][2]string) [][2]string {
 	out := make([][2]string, len(keys))
+	var m hash.Hash
 	for i, kv := range keys {
+		kind := ""
 		switch kv[0] {
 		case "phone":
-			kv = [2]string{kindBlindPhone, k.blind(kindBlindPhone, kv[1])}
+			kind = kindBlindPhone
 		case "doc":
-			kv = [2]string{kindBlindDoc, k.blind(kindBlindDoc, kv[1])}
+			kind = kindBlindDoc
+		}
+		if kind != "" {
+			if m == nil {
+				m = hmac.New(sha256.New, k.index)
+			}
+			kv = [2]string{kind, blindWith(m, kind, kv[1])}
 		}
 		out[i] = kv
 	}
