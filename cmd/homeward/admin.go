@@ -70,15 +70,30 @@ func cmdMigrate(ctx context.Context, p *program, args []string) error {
 }
 
 func withDB(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, []string, error) {
-	db, pos, _, err := withDBConfig(ctx, p, name, usage, args, extra)
+	db, pos, _, err := openCommandDB(ctx, p, name, usage, args, false, extra)
 	return db, pos, err
 }
 
 // withDBConfig is withDB that also returns the configuration read.
 func withDBConfig(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, []string, *Config, error) {
+	return openCommandDB(ctx, p, name, usage, args, false, extra)
+}
+
+// withKeyedDB is withDB for commands that read or write people's records:
+// it also takes the key that wraps the data keys sealing their identifiers
+// (HOMEWARD_NOTES_KEY, --notes-key-file or <data-dir>/notes.key).
+func withKeyedDB(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, []string, error) {
+	db, pos, _, err := openCommandDB(ctx, p, name, usage, args, true, extra)
+	return db, pos, err
+}
+
+func openCommandDB(ctx context.Context, p *program, name, usage string, args []string, keyed bool, extra func(fs *flagSetT)) (*sqldb.DB, []string, *Config, error) {
 	var c Config
 	fs := p.flagSet(name, usage)
 	c.dbFlags(fs)
+	if keyed {
+		fs.StringVar(&c.NotesKeyFile, "notes-key-file", "", "file holding the master key that encrypts counselling notes and wraps the keys of people's identifiers (base64, mode 0600); default: HOMEWARD_NOTES_KEY, else <data-dir>/notes.key")
+	}
 	if extra != nil {
 		extra(fs)
 	}
@@ -90,6 +105,10 @@ func withDBConfig(ctx context.Context, p *program, name, usage string, args []st
 	}
 	c.AuditKey = p.getenv(auditKeyEnv)
 	c.auditKeyed = true
+	if keyed {
+		c.NotesKey = p.getenv(notesKeyEnv)
+		c.identKeyed = true
+	}
 	db, err := openDB(ctx, &c, p.logger(&c))
 	if err != nil {
 		return nil, nil, nil, err

@@ -24,6 +24,7 @@ import (
 	"homeward"
 	"homeward/internal/heapwatch"
 	"homeward/internal/registry"
+	"homeward/internal/seal"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
@@ -67,6 +68,12 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	if db.AuditKeys, err = homeward.ParseAuditKeys(homeward.GenerateAuditKey()); err != nil {
 		return err
 	}
+	// People's identifiers are sealed, as the server seals them.
+	nk, err := seal.ParseKey(seal.GenerateKey())
+	if err != nil {
+		return err
+	}
+	db.NotesKeys = seal.NewKeyring(nk)
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	org := &homeward.Organisation{Name: "Bench NGO", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
 	if err := db.CreateOrganisation(sys, org); err != nil {

@@ -272,7 +272,7 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 	}
 	defer db.Close()
 	org := homeward.ActorFromContext(actx).OrgID
-	var names, phones, people []string
+	var names, phones, docs, people, ids []string
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
 		var total int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM people WHERE org_id = ?`, org).Scan(&total); err != nil {
@@ -293,24 +293,38 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 			names = append(names, strings.TrimSpace(g+" "+f))
 		}
 		rows.Close()
-		rows, err = tx.Query(`SELECT value FROM person_keys WHERE org_id = ? AND kind = 'phone' ORDER BY person_id DESC LIMIT 5000`, org)
+		// Phones and ID numbers are sealed in the records (search keys
+		// hold only their blind indexes): sample records and open them.
+		rows, err = tx.Query(`SELECT id FROM people WHERE org_id = ? ORDER BY id DESC LIMIT 2000`, org)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
+			var id string
+			if err := rows.Scan(&id); err != nil {
 				return err
 			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		rec, err := db.FindRecord(sys, id)
+		if err != nil {
+			return err
+		}
+		for _, v := range rec.Person.Phones {
 			if strings.HasPrefix(v, "+880") {
 				v = "0" + v[4:] // the local form a case worker types
 			}
 			phones = append(phones, v)
 		}
-		return rows.Err()
-	}); err != nil {
-		return err
+		for _, d := range rec.Person.Documents {
+			docs = append(docs, d.Number)
+		}
 	}
 	if len(names) == 0 || len(phones) == 0 {
 		return fmt.Errorf("bench search: the organisation has no people")
@@ -320,7 +334,10 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 	for _, kind := range []struct {
 		name string
 		qs   []string
-	}{{"name", names}, {"phone", phones}} {
+	}{{"name", names}, {"phone", phones}, {"ID", docs}} {
+		if len(kind.qs) == 0 {
+			continue
+		}
 		qs := make([]string, *n)
 		for i := range qs {
 			qs[i] = kind.qs[r.IntN(len(kind.qs))]

@@ -82,6 +82,10 @@ type Config struct {
 	// serving is set when the server's flags are registered: only then
 	// are the server's settings checked.
 	serving bool
+	// identKeyed is set by commands that read or write people's records
+	// besides the server (import, keys): they need the key that wraps the
+	// data keys sealing identifiers (the notes key).
+	identKeyed bool
 }
 
 // PublicBase is --public-url without a trailing slash, or, when not given,

@@ -14,6 +14,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/password"
+	"homeward/internal/seal"
 	"homeward/internal/secondfactor"
 	"homeward/internal/sqldb"
 )
@@ -322,6 +323,12 @@ func newCmdWorld(t *testing.T) *cmdWorld {
 	if db.AuditKeys, err = homeward.ParseAuditKeys(auditKey); err != nil {
 		t.Fatal(err)
 	}
+	notesKey := seal.GenerateKey()
+	nk, err := seal.ParseKey(notesKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.NotesKeys = seal.NewKeyring(nk)
 	sys := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
 	w := &cmdWorld{db: db, org: &homeward.Organisation{Name: "Shapla", Type: homeward.OrgNGO, Country: "BD"}}
 	if err := db.CreateOrganisation(sys, w.org); err != nil {
@@ -335,6 +342,6 @@ func newCmdWorld(t *testing.T) *cmdWorld {
 		dsn = "sqlite://" + dsn
 	}
 	w.dsn = dsn
-	w.env = map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_AUDIT_KEY": auditKey}
+	w.env = map[string]string{"HOMEWARD_DATABASE": dsn, "HOMEWARD_AUDIT_KEY": auditKey, "HOMEWARD_NOTES_KEY": notesKey}
 	return w
 }

@@ -28,7 +28,7 @@ func cmdIndicators(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintln(p.stderr, "Usage: homeward indicators rebuild [flags]")
 		return helpOrUsage(sub, "indicators needs a subcommand: rebuild")
 	}
-	db, _, err := withDB(ctx, p, "indicators rebuild", "indicators rebuild [flags]\n\nRecomputes every standard indicator from the records into the aggregate tables the dashboards and\nthe API read (the server also does this every hour).", rest, nil)
+	db, _, err := withKeyedDB(ctx, p, "indicators rebuild", "indicators rebuild [flags]\n\nRecomputes every standard indicator from the records into the aggregate tables the dashboards and\nthe API read (the server also does this every hour).", rest, nil)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	var key *seal.Key
 	var keySource string
 	var keyCreated bool
-	if c.serving {
+	if c.serving || c.identKeyed {
 		var err error
 		if key, keySource, keyCreated, err = c.notesKey(); err != nil {
 			return nil, err
@@ -112,6 +112,21 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	}
 	if n > 0 {
 		log.Info("encrypted counselling notes stored in clear by an earlier version", "notes", n)
+	}
+	// People's identifiers are sealed under data keys that the same key
+	// wraps: refuse a key that does not open them, and convert records
+	// stored in clear by an earlier version (resumable: each batch commits).
+	if err := db.LoadIdentifierKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	records, keys, err := db.EncryptLegacyIdentifiers(ctx, 500)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if records > 0 || keys > 0 {
+		log.Info("encrypted people's identifiers stored in clear by an earlier version", "records", records, "search_keys", keys)
 	}
 	return db, nil
 }

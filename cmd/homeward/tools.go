@@ -94,7 +94,7 @@ func (b *progressBar) update(n, total int64, rows int, force bool) {
 func cmdImport(ctx context.Context, p *program, args []string) error {
 	var as, errPath, lang string
 	var dry bool
-	db, pos, err := withDB(ctx, p, "import", "import --as EMAIL [--dry-run] [--errors FILE.csv] FILE.csv|FILE.xlsx\n\nImports returnees in the documented header-mapped format (see README) as the user EMAIL\n(their organisation owns the records). Valid rows are written in batches; invalid rows are\nreported by line and column and written to --errors. Re-importing a file changes nothing.", args,
+	db, pos, err := withKeyedDB(ctx, p, "import", "import --as EMAIL [--dry-run] [--errors FILE.csv] FILE.csv|FILE.xlsx\n\nImports returnees in the documented header-mapped format (see README) as the user EMAIL\n(their organisation owns the records). Valid rows are written in batches; invalid rows are\nreported by line and column and written to --errors. Re-importing a file changes nothing.", args,
 		func(fs *flagSetT) {
 			fs.StringVar(&as, "as", "", "e-mail of the user the import acts as (a case worker or supervisor)")
 			fs.BoolVar(&dry, "dry-run", false, "validate only; write nothing")

@@ -103,12 +103,17 @@ func (db *DB) breakGlassFind(ctx context.Context, org, id string) ([][2]string, 
 	if err != nil {
 		return nil, err
 	}
-	var keys [][2]string
-	if d := registry.NormalizeDocumentNumber(id); d != "" {
-		keys = append(keys, [2]string{"doc", d})
+	// Phones and documents are found by their blind indexes.
+	bk, err := db.readKeys(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if ph, err := registry.ParsePhone(id, country); err == nil {
-		keys = append(keys, [2]string{"phone", ph})
+	var keys [][2]string
+	if d := registry.NormalizeDocumentNumber(id); d != "" && bk != nil {
+		keys = append(keys, [2]string{kindBlindDoc, bk.blind(kindBlindDoc, d)})
+	}
+	if ph, err := registry.ParsePhone(id, country); err == nil && bk != nil {
+		keys = append(keys, [2]string{kindBlindPhone, bk.blind(kindBlindPhone, ph)})
 	}
 	if len(keys) == 0 {
 		return out, nil

@@ -288,6 +288,7 @@ type Tx struct {
 // Transact runs fn in a write transaction, committing when fn returns nil
 // and rolling back otherwise (also on panic).
 func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	db.ensureIdentKeys(ctx)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -299,6 +300,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 // transaction keeps (Tx.conn), so that fn may use the driver's own
 // interface on it (pgx's COPY on PostgreSQL; see Tx.copyRows).
 func (db *DB) transactConn(ctx context.Context, fn func(tx *Tx) error) error {
+	db.ensureIdentKeys(ctx)
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)

@@ -68,6 +68,10 @@ func (db *DB) People(ctx context.Context, orgID string, since time.Time, fn func
 		q += ` AND p.updated_at >= ?`
 		args = append(args, since)
 	}
+	keys, err := db.readKeys(ctx)
+	if err != nil {
+		return err
+	}
 	rows, err := db.query(ctx, q+` ORDER BY p.updated_at, p.id`, args...)
 	if err != nil {
 		return err
@@ -79,9 +83,10 @@ func (db *DB) People(ctx context.Context, orgID string, since time.Time, fn func
 		if err := rows.Scan(&s.ID, &s.Version, &s.Merged, dbTime{&s.UpdatedAt}, &pj); err != nil {
 			return err
 		}
+		id := s.ID
 		s.Person = func() (*registry.Person, error) {
 			p := &registry.Person{}
-			return p, json.Unmarshal([]byte(pj), p)
+			return p, db.openPerson(ctx, keys, pj, id, p)
 		}
 		if err := fn(s); err != nil {
 			return err
@@ -388,7 +393,9 @@ func (tx *Tx) personName(id string) string {
 		return ""
 	}
 	var p registry.Person
-	_ = json.Unmarshal([]byte(pj), &p)
+	if err := tx.openPerson(pj, id, &p); err != nil {
+		return ""
+	}
 	return p.DisplayName()
 }
 
@@ -431,7 +438,7 @@ func (tx *Tx) snapshot(id string) (dedupe.Snapshot, *string, error) {
 	if err := tx.QueryRow(`SELECT person, episodes, version, merged_into FROM people WHERE id = ?`+tx.db.dialect.forUpdate(), id).Scan(&pj, &ej, &s.Version, &merged); err != nil {
 		return s, nil, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(pj), &s.Person); err != nil {
+	if err := tx.openPerson(pj, id, &s.Person); err != nil {
 		return s, nil, err
 	}
 	if err := json.Unmarshal([]byte(ej), &s.Episodes); err != nil {
@@ -551,8 +558,12 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO dedupe_merges (id, org_id, pair_id, kept_id, absorbed_id, merge, merged_by, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, m.OrgID, p.ID, keptID, absID, string(mj), m.MergedBy, tx.now); err != nil {
+		sealed, keyID, err := tx.sealMerge(mj, m.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO dedupe_merges (id, org_id, pair_id, kept_id, absorbed_id, merge, seal_key, merged_by, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.OrgID, p.ID, keptID, absID, sealed, keyID, m.MergedBy, tx.now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE dedupe_pairs SET status = 'merged', merge_id = ?, decided_by = ?, decided_at = ?, version = version + 1, updated_at = ? WHERE id = ?`,
@@ -657,7 +668,11 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`UPDATE dedupe_merges SET merge = ?, undone_by = ?, undone_at = ? WHERE id = ?`, string(mj), m.UndoneBy, tx.now, m.ID); err != nil {
+		sealed, keyID, err := tx.sealMerge(mj, m.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE dedupe_merges SET merge = ?, seal_key = ?, undone_by = ?, undone_at = ? WHERE id = ?`, sealed, keyID, m.UndoneBy, tx.now, m.ID); err != nil {
 			return err
 		}
 		if m.PairID != "" {
@@ -691,8 +706,12 @@ func (db *DB) mergeFor(ctx context.Context, qr func(string, ...any) *sql.Row, lo
 	if err := homeward.Authorize(actor, action, homeward.Resource{Type: "dedupe_merge", ID: id, OrgID: org}); err != nil {
 		return nil, err
 	}
+	js, err := db.openMerge(ctx, mj, id)
+	if err != nil {
+		return nil, err
+	}
 	m := &dedupe.Merge{}
-	return m, json.Unmarshal([]byte(mj), m)
+	return m, json.Unmarshal(js, m)
 }
 
 // FindMerge returns a merge with its snapshots.
@@ -706,19 +725,23 @@ func (db *DB) ListMerges(ctx context.Context, personID string) ([]dedupe.Merge, 
 	if _, err := db.personOrg(ctx, qr, personID, homeward.ActPersonRead); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT merge FROM dedupe_merges WHERE kept_id = ? OR absorbed_id = ? ORDER BY merged_at DESC, id DESC`, personID, personID)
+	rows, err := db.query(ctx, `SELECT id, merge FROM dedupe_merges WHERE kept_id = ? OR absorbed_id = ? ORDER BY merged_at DESC, id DESC`, personID, personID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []dedupe.Merge{}
 	for rows.Next() {
-		var mj string
-		if err := rows.Scan(&mj); err != nil {
+		var id, mj string
+		if err := rows.Scan(&id, &mj); err != nil {
+			return nil, err
+		}
+		js, err := db.openMerge(ctx, mj, id)
+		if err != nil {
 			return nil, err
 		}
 		var m dedupe.Merge
-		if err := json.Unmarshal([]byte(mj), &m); err != nil {
+		if err := json.Unmarshal(js, &m); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

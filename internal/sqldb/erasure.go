@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	"homeward"
 	"homeward/internal/referral"
@@ -180,8 +182,19 @@ func (tx *Tx) erasePerson(org, personID string) error {
 	if err := tx.QueryRow(`SELECT sex FROM people WHERE id = ? AND org_id = ?`, personID, org).Scan(&sex); err != nil {
 		return notFound(err)
 	}
-	tomb, err := json.Marshal(registry.Person{ID: personID, OrgID: org, Sex: registry.Sex(sex)})
+	tombJSON, err := json.Marshal(registry.Person{ID: personID, OrgID: org, Sex: registry.Sex(sex)})
 	if err != nil {
+		return err
+	}
+	// The tombstone is stored as every person record is: sealed when a
+	// master key is set (it holds nothing identifying, but a row in clear
+	// among sealed ones would be taken for one not yet converted).
+	tomb, tombKey := string(tombJSON), ""
+	if k, err := tx.identKeys(); err == nil {
+		if tomb, tombKey, err = k.sealPerson(&registry.Person{ID: personID, OrgID: org, Sex: registry.Sex(sex)}); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, errNoIdentKeys) {
 		return err
 	}
 	cases := `SELECT id FROM cases WHERE person_id = ? AND org_id = ?`
@@ -190,7 +203,7 @@ func (tx *Tx) erasePerson(org, personID string) error {
 		args []any
 	}{
 		{`UPDATE people SET external_id = '', given_name = '', family_name = '', full_name_native = '', date_of_birth = '', admin_area = '',
-			person = ?, episodes = '[]', version = version + 1, updated_at = ? WHERE id = ? AND org_id = ?`, []any{string(tomb), tx.now, personID, org}},
+			person = ?, seal_key = ?, episodes = '[]', version = version + 1, updated_at = ? WHERE id = ? AND org_id = ?`, []any{tomb, tombKey, tx.now, personID, org}},
 		// Lent keys (merge_id set) survive a plain delete by design.
 		{`UPDATE person_keys SET merge_id = NULL WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
 		{`DELETE FROM person_keys WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
@@ -285,14 +298,26 @@ func (tx *Tx) eraseReferrals(where string, args ...any) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	open := tx.opener()
 	for i, id := range ids {
+		js, err := open(docs[i], referralAD(id))
+		if err != nil {
+			return fmt.Errorf("referral %s: %w", id, err)
+		}
 		var r referral.Referral
-		if err := json.Unmarshal([]byte(docs[i]), &r); err != nil {
+		if err := json.Unmarshal([]byte(js), &r); err != nil {
 			return err
 		}
+		r.ID = id
 		clearReferral(&r)
-		b, _ := json.Marshal(r)
-		if _, err := tx.Exec(`UPDATE referrals SET referral = ? WHERE id = ?`, string(b), id); err != nil {
+		// Stored as every referral is: sealed when a master key is set.
+		stored, keyID := referralJSON(&r), ""
+		if sealed, k, err := tx.sealReferral(&r); err == nil {
+			stored, keyID = sealed, k
+		} else if !errors.Is(err, errNoIdentKeys) {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE referrals SET referral = ?, seal_key = ? WHERE id = ?`, stored, keyID, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE webhook_deliveries SET status = 'failed', next_at = NULL, last_error = 'person erased'

@@ -153,8 +153,13 @@ func TestErasureFourEyesAndEverywhere(t *testing.T) {
 	if _, err := w.DB.LiftHold(sup2, h.ID, "The prosecutor released the file."); homewardtest.Code(err) != homeward.ECONFLICT {
 		t.Errorf("lifted twice: %v", err)
 	}
-	if holds := dbHolds(t, w.World, append(rahima, number)...); len(holds) < len(rahima)+1 {
-		t.Fatal("the test's needles are not in the database before erasure: the check below could not fail")
+	// Phones and addresses are sealed at rest (issue 18 item 4), so only
+	// what stays in clear for lists and search — the names and the case
+	// number — can show that the check after erasure could fail.
+	for _, n := range []string{"Rahima", "Khatun", number} {
+		if holds := dbHolds(t, w.World, n); len(holds) == 0 {
+			t.Fatalf("%q is not in the database before erasure: the check below could not fail", n)
+		}
 	}
 
 	done, err := w.DB.DecideErasure(sup2, req.ID, true)

@@ -65,6 +65,7 @@ func (db *DB) TransactInTurn(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) queue(ctx context.Context, fn func(tx *Tx) error, alone bool) error {
+	db.ensureIdentKeys(ctx)
 	if db.group == nil {
 		return db.Transact(ctx, fn)
 	}

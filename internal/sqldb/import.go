@@ -47,6 +47,10 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			return nil, homeward.Errorf(homeward.EINVALID, "registry.import.invalid_row", "Only valid rows with an external_id can be imported.")
 		}
 	}
+	keys, err := db.identKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]registry.ImportOutcome, len(rows))
 	type prepared struct {
 		preps []*importPrep
@@ -55,7 +59,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	prepare := func(lo int) <-chan prepared {
 		c := make(chan prepared, 1)
 		go func() {
-			preps, err := prepareImport(rows[lo:min(lo+importChunk, len(rows))], org)
+			preps, err := prepareImport(keys, rows[lo:min(lo+importChunk, len(rows))], org)
 			c <- prepared{preps, err}
 		}()
 		return c
@@ -105,13 +109,13 @@ type importPrep struct {
 	pp  *preparedPerson
 }
 
-func prepareImport(rows []*registry.ImportRow, org string) ([]*importPrep, error) {
+func prepareImport(k *identKeys, rows []*registry.ImportRow, org string) ([]*importPrep, error) {
 	preps := make([]*importPrep, len(rows))
 	for i, row := range rows {
 		ip := &importPrep{reg: registry.Registration{Person: row.Person, Episodes: []registry.MigrationEpisode{row.Episode}}}
 		ip.reg.Person.OrgID, ip.reg.Person.ExternalID = org, row.ExternalID
 		var err error
-		if ip.pp, err = preparePerson(&ip.reg.Person, ip.reg.Episodes); err != nil {
+		if ip.pp, err = preparePerson(k, &ip.reg.Person, ip.reg.Episodes); err != nil {
 			return nil, err
 		}
 		preps[i] = ip
@@ -237,7 +241,7 @@ func (db *DB) importOne(tx *Tx, row *registry.ImportRow, kp *knownPerson, org, c
 	id, version := kp.id, kp.version
 	var old registry.Person
 	var oldEps []registry.MigrationEpisode
-	if err := json.Unmarshal([]byte(kp.person), &old); err != nil {
+	if err := tx.openPerson(kp.person, kp.id, &old); err != nil {
 		return "", err
 	}
 	if err := json.Unmarshal([]byte(kp.episodes), &oldEps); err != nil {
@@ -283,7 +287,7 @@ func (db *DB) importOne(tx *Tx, row *registry.ImportRow, kp *knownPerson, org, c
 // are taken in the rows' order, as one at a time.
 func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, idx []int, org, country string) error {
 	n := len(idx)
-	people := make([]any, 0, n*15)
+	people := make([]any, 0, n*16)
 	words := make([]any, 0, n*3)
 	cases := make([]any, 0, n*17)
 	events := make([]any, 0, n*2*7)
@@ -298,7 +302,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		ip := preps[i]
 		p, pp := &ip.reg.Person, ip.pp
 		people = append(people, p.ID, p.OrgID, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea,
-			pp.person, pp.episodes, 1, actor, tx.now, tx.now)
+			pp.person, pp.sealKey, pp.episodes, 1, actor, tx.now, tx.now)
 		w, s := searchWords(pp.keys)
 		words = append(words, p.ID, w, s)
 		for _, k := range pp.keys {
@@ -342,7 +346,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		table, columns string
 		vals           []any
 	}{
-		{"people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at`, people},
+		{"people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, seal_key, episodes, version, created_by, created_at, updated_at`, people},
 		{"person_words", `person_id, words, sounds`, words},
 		{"cases", `id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at`, cases},
 		{"person_keys", `org_id, kind, value, person_id`, keyVals},

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -122,7 +123,15 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 		if err := raw.QueryRow(arg(`SELECT id FROM cases WHERE person_id = ?`), id).Scan(&caseID); err != nil {
 			t.Fatalf("%s: case: %v", ext, err)
 		}
-		q(`SELECT org_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at = updated_at, merged_into FROM people WHERE id = ?`, id)
+		q(`SELECT org_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, seal_key <> '', episodes, version, created_by, created_at = updated_at, merged_into FROM people WHERE id = ?`, id)
+		// The record is sealed (with a fresh nonce each time): compare
+		// what it opens to.
+		rec, err := w.DB.FindRecord(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pj, _ := json.Marshal(rec.Person)
+		fmt.Fprintf(&b, "person\n\t%s\n", norm(string(pj)))
 		q(`SELECT words, sounds FROM person_words WHERE person_id = ?`, id)
 		q(`SELECT org_id, kind, CASE WHEN kind = 'external' THEN '' ELSE value END, merge_id FROM person_keys WHERE person_id = ?`, id)
 		q(`SELECT substr(number, 1, 8), org_id, assigned_to, status, closure_reason, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at = updated_at, closed_at, version, merged_into FROM cases WHERE person_id = ?`, id)

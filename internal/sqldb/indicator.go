@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,6 +123,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		return 0, err
 	}
 	upazilas := map[string]string{} // admin area → its upazila, or ""
+	open := db.opener(ctx)
 	var q string
 	switch source {
 	case "cases":
@@ -130,7 +132,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			FROM cases c JOIN people p ON p.id = c.person_id JOIN organisations o ON o.id = c.org_id
 			WHERE c.merged_into IS NULL`
 	case "referrals":
-		q = `SELECT c.org_id, ` + dims + `, r.sent_at, r.updated_at, r.state, r.service_type, r.referral
+		q = `SELECT c.org_id, ` + dims + `, r.sent_at, r.updated_at, r.state, r.service_type, r.referral, r.id
 			FROM referrals r JOIN cases c ON c.id = r.case_id JOIN people p ON p.id = c.person_id`
 	case "surveys":
 		q = `SELECT a.org_id, ` + dims + `, a.answered_on, a.round, COALESCE(` + db.dialect.jsonText("a.answers", "income_source") + `, ''), COALESCE(a.score, '')
@@ -158,7 +160,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob, &caseID, &area}
 		// birth year, for the age group at each record's month
 		var opened, sent, updated time.Time
-		var returned, status, orgType, answered, round, income, score, state, service, delivery, ref string
+		var returned, status, orgType, answered, round, income, score, state, service, delivery, ref, refID string
 		var firstPlan *time.Time
 		var issued time.Time
 		var standard, certStatus string
@@ -166,7 +168,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 		case "cases":
 			dst = append(dst, dbTime{&opened}, &returned, &status, &orgType, dbNullTime{&firstPlan})
 		case "referrals":
-			dst = append(dst, dbTime{&sent}, dbTime{&updated}, &state, &service, &ref)
+			dst = append(dst, dbTime{&sent}, dbTime{&updated}, &state, &service, &ref, &refID)
 		case "surveys":
 			dst = append(dst, &answered, &round, &income, &score)
 		case "grants":
@@ -221,7 +223,12 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			var h struct {
 				History []referral.Step `json:"history"`
 			}
-			if json.Unmarshal([]byte(ref), &h) == nil {
+			// The referral is sealed (it holds the fields shared).
+			js, err := open(ref, referralAD(refID))
+			if err != nil {
+				return n, fmt.Errorf("referral %s: %w", refID, err)
+			}
+			if json.Unmarshal([]byte(js), &h) == nil {
 				for _, st := range h.History {
 					if st.From == referral.StateSent && (st.To == referral.StateAccepted || st.To == referral.StateDeclined) {
 						days := max(st.At.Sub(sent).Hours()/24, 0)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -18,15 +19,22 @@ import (
 // organisation; an actor of any other organisation is told the referral
 // does not exist.
 
-const referralColumns = `r.referral, r.state, r.version, r.updated_at, f.name, t.name`
+const referralColumns = `r.referral, r.state, r.version, r.updated_at, f.name, t.name, r.id`
 const referralFrom = ` FROM referrals r JOIN organisations f ON f.id = r.from_org_id JOIN organisations t ON t.id = r.to_org_id`
 
-func scanReferral(s scanner) (*referral.Referral, error) {
-	var js, state, from, to string
+// scanReferral reads referralColumns; open opens the stored referral (see
+// DB.opener, Tx.opener): it holds the fields shared, phones and ID numbers
+// among them, sealed.
+func scanReferral(open opener, s scanner) (*referral.Referral, error) {
+	var stored, state, from, to, id string
 	var version int
 	var updated time.Time
-	if err := s.Scan(&js, &state, &version, dbTime{&updated}, &from, &to); err != nil {
+	if err := s.Scan(&stored, &state, &version, dbTime{&updated}, &from, &to, &id); err != nil {
 		return nil, err
+	}
+	js, err := open(stored, referralAD(id))
+	if err != nil {
+		return nil, fmt.Errorf("referral %s: %w", id, err)
 	}
 	var r referral.Referral
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
@@ -58,7 +66,7 @@ func (tx *Tx) loadReferral(id string) (*referral.Referral, error) {
 	if tx.db.dialect == postgres {
 		lock = " FOR UPDATE OF r" // the referral, not the organisations joined
 	}
-	return scanReferral(tx.QueryRow(`SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`+lock, id))
+	return scanReferral(tx.opener(), tx.QueryRow(`SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`+lock, id))
 }
 
 func timelineKind(to referral.State) registry.EventKind {
@@ -197,9 +205,13 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 		if r.PlanID != "" {
 			planID = r.PlanID
 		}
-		_, err = tx.Exec(`INSERT INTO referrals (id, from_org_id, to_org_id, to_user_id, case_id, person_id, plan_id, service_type, state, respond_by, due_date, referral, version, sent_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			r.ID, r.FromOrgID, r.ToOrgID, toUser, r.CaseID, r.PersonID, planID, r.ServiceType, string(r.State), r.RespondBy, r.DueDate, referralJSON(r), tx.now, tx.now)
+		sealed, keyID, err := tx.sealReferral(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO referrals (id, from_org_id, to_org_id, to_user_id, case_id, person_id, plan_id, service_type, state, respond_by, due_date, referral, seal_key, version, sent_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			r.ID, r.FromOrgID, r.ToOrgID, toUser, r.CaseID, r.PersonID, planID, r.ServiceType, string(r.State), r.RespondBy, r.DueDate, sealed, keyID, tx.now, tx.now)
 		if isUniqueViolation(err) {
 			return homeward.Errorf(homeward.ECONFLICT, "referral.send.duplicate", "An open referral for this service to this organisation exists already.")
 		} else if err != nil {
@@ -266,7 +278,7 @@ func (db *DB) FindReferral(ctx context.Context, id string) (*referral.Referral, 
 	if err := homeward.Authorize(actor, homeward.ActReferralRead, homeward.Resource{Type: "referral", OrgID: actorOrg(actor)}); err != nil {
 		return nil, err
 	}
-	r, err := scanReferral(db.queryRow(ctx, `SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`, id))
+	r, err := scanReferral(db.opener(ctx), db.queryRow(ctx, `SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -360,8 +372,9 @@ func (db *DB) FindReferrals(ctx context.Context, f referral.ReferralFilter) ([]r
 	}
 	defer rows.Close()
 	out := []referral.Referral{}
+	open := db.opener(ctx)
 	for rows.Next() {
-		r, err := scanReferral(rows)
+		r, err := scanReferral(open, rows)
 		if err != nil {
 			return nil, "", err
 		}
@@ -455,8 +468,12 @@ func (db *DB) MoveReferral(ctx context.Context, id string, version int, t referr
 }
 
 func (tx *Tx) saveReferral(r *referral.Referral, version int) error {
-	res, err := tx.Exec(`UPDATE referrals SET state = ?, referral = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		string(r.State), referralJSON(r), tx.now, r.ID, version)
+	sealed, keyID, err := tx.sealReferral(r)
+	if err != nil {
+		return err
+	}
+	res, err := tx.Exec(`UPDATE referrals SET state = ?, referral = ?, seal_key = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		string(r.State), sealed, keyID, tx.now, r.ID, version)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (db *DB) deliveryAndReferral(ctx context.Context, tx *Tx, id string, action
 	if tx != nil {
 		r, err = tx.loadReferral(rid)
 	} else {
-		r, err = scanReferral(db.queryRow(ctx, `SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`, rid))
+		r, err = scanReferral(db.opener(ctx), db.queryRow(ctx, `SELECT `+referralColumns+referralFrom+` WHERE r.id = ?`, rid))
 	}
 	if err != nil {
 		return nil, nil, err

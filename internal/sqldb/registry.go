@@ -326,15 +326,17 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 // facts), so that SQLite's single writer only inserts.
 type preparedPerson struct {
 	person, episodes                         string
+	sealKey                                  string // the data key that sealed person
 	keys                                     [][2]string
 	returnDate, returnType, dest, districtOf string
 }
 
 // preparePerson gives p a new ID (whatever the caller sent) and prepares it
-// for insertPerson.
-func preparePerson(p *registry.Person, episodes []registry.MigrationEpisode) (*preparedPerson, error) {
+// for insertPerson: sealed under k's current data key, with blind indexes
+// for its phones and documents.
+func preparePerson(k *identKeys, p *registry.Person, episodes []registry.MigrationEpisode) (*preparedPerson, error) {
 	p.ID = homeward.NewID()
-	pj, err := json.Marshal(p)
+	sealed, keyID, err := k.sealPerson(p)
 	if err != nil {
 		return nil, err
 	}
@@ -342,16 +344,16 @@ func preparePerson(p *registry.Person, episodes []registry.MigrationEpisode) (*p
 	if err != nil {
 		return nil, err
 	}
-	pp := &preparedPerson{person: string(pj), episodes: string(ej), keys: personKeys(p)}
+	pp := &preparedPerson{person: sealed, sealKey: keyID, episodes: string(ej), keys: k.blindKeys(personKeys(p))}
 	pp.returnDate, pp.returnType, pp.dest, pp.districtOf = caseFacts(p, episodes)
 	return pp, nil
 }
 
 func (tx *Tx) insertPerson(p *registry.Person, pp *preparedPerson) error {
-	_, err := tx.Exec(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, episodes, version, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+	_, err := tx.Exec(`INSERT INTO people (id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, seal_key, episodes, version, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 		p.ID, p.OrgID, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea,
-		pp.person, pp.episodes, actorID(tx.actor), tx.now, tx.now)
+		pp.person, pp.sealKey, pp.episodes, actorID(tx.actor), tx.now, tx.now)
 	if isUniqueViolation(err) {
 		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
 	} else if err != nil {
@@ -458,8 +460,11 @@ func (tx *Tx) insertConsent(c *registry.Consent) error {
 func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country string, pp *preparedPerson) (*registry.Record, error) {
 	p := &reg.Person
 	if pp == nil {
-		var err error
-		if pp, err = preparePerson(p, reg.Episodes); err != nil {
+		k, err := tx.identKeys()
+		if err != nil {
+			return nil, err
+		}
+		if pp, err = preparePerson(k, p, reg.Episodes); err != nil {
 			return nil, err
 		}
 	}
@@ -511,7 +516,11 @@ func (db *DB) Register(ctx context.Context, reg *registry.Registration) (*regist
 	if err := reg.Validate(now.In(db.zoneFor(ctx))); err != nil {
 		return nil, err
 	}
-	pp, err := preparePerson(&reg.Person, reg.Episodes)
+	k, err := db.identKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := preparePerson(k, &reg.Person, reg.Episodes)
 	if err != nil {
 		return nil, err
 	}
@@ -585,13 +594,17 @@ func scanCase(s interface{ Scan(...any) error }) (*registry.Case, int, error) {
 // loadRecord reads a person's record with q (the read pool or a transaction).
 func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, qs func(string, ...any) (rowsT, error), personID string) (*registry.Record, error) {
 	rec := &registry.Record{}
+	keys, err := db.readKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var pj, ej string
 	var merged *string
 	if err := qr(`SELECT person, episodes, version, created_at, updated_at, merged_into FROM people WHERE id = ?`, personID).
 		Scan(&pj, &ej, &rec.Version, dbTime{&rec.CreatedAt}, dbTime{&rec.UpdatedAt}, &merged); err != nil {
 		return nil, notFound(err)
 	}
-	if err := json.Unmarshal([]byte(pj), &rec.Person); err != nil {
+	if err := db.openPerson(ctx, keys, pj, personID, &rec.Person); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(ej), &rec.Episodes); err != nil {
@@ -737,10 +750,17 @@ func (db *DB) UpdatePerson(ctx context.Context, personID string, version int, up
 
 func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version int) error {
 	p := &reg.Person
-	pj, _ := json.Marshal(p)
+	k, err := tx.identKeys()
+	if err != nil {
+		return err
+	}
+	pj, keyID, err := k.sealPerson(p)
+	if err != nil {
+		return err
+	}
 	ej, _ := json.Marshal(nonNilSlice(reg.Episodes))
-	res, err := tx.Exec(`UPDATE people SET external_id = ?, given_name = ?, family_name = ?, full_name_native = ?, sex = ?, date_of_birth = ?, admin_area = ?, person = ?, episodes = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ?`, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea, string(pj), string(ej), tx.now, p.ID, version)
+	res, err := tx.Exec(`UPDATE people SET external_id = ?, given_name = ?, family_name = ?, full_name_native = ?, sex = ?, date_of_birth = ?, admin_area = ?, person = ?, seal_key = ?, episodes = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`, p.ExternalID, p.GivenName, p.FamilyName, p.FullNameNative, string(p.Sex), p.DateOfBirth.String(), p.Address.AdminArea, pj, keyID, string(ej), tx.now, p.ID, version)
 	if isUniqueViolation(err) {
 		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
 	} else if err != nil {
@@ -749,7 +769,7 @@ func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version
 	if n, _ := res.RowsAffected(); n != 1 {
 		return staleVersion()
 	}
-	if err := tx.writeKeys(p.OrgID, p.ID, personKeys(p), true); err != nil {
+	if err := tx.writeKeys(p.OrgID, p.ID, k.blindKeys(personKeys(p)), true); err != nil {
 		return err
 	}
 	// The person's keys now: their own and any lent by a merge.

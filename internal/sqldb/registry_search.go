@@ -32,20 +32,29 @@ func (db *DB) exportWhere(ctx context.Context, org string, f registry.SearchFilt
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if strings.IndexFunc(q, unicode.IsDigit) >= 0 {
-			keys := []any{org, strings.ToUpper(q), org, registry.NormalizeDocumentNumber(q), q}
+			// Phones and documents are found by their blind indexes.
+			bk, err := db.readKeys(ctx)
+			if err != nil {
+				return "", nil, err
+			}
+			doc := ""
+			if bk != nil {
+				doc = bk.blind(kindBlindDoc, registry.NormalizeDocumentNumber(q))
+			}
+			keys := []any{org, strings.ToUpper(q), org, kindBlindDoc, doc, q}
 			// A case number finds its person's cases (after a merge, the
 			// kept person's: the absorbed one's cases moved to them).
 			cond := `(p.id IN (SELECT person_id FROM cases WHERE org_id = ? AND number = ?) OR p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
-				(kind = 'doc' AND value = ?) OR (kind = 'external' AND value = ?)`
+				(kind = ? AND value = ?) OR (kind = 'external' AND value = ?)`
 			// A local number ("01712…") is read in the organisation's own
 			// country, as it was when the number was registered.
 			country, err := db.orgCountry(ctx, org)
 			if err != nil {
 				return "", nil, err
 			}
-			if ph, err := registry.ParsePhone(q, country); err == nil {
-				cond += ` OR (kind = 'phone' AND value = ?)`
-				keys = append(keys, ph)
+			if ph, err := registry.ParsePhone(q, country); err == nil && bk != nil {
+				cond += ` OR (kind = ? AND value = ?)`
+				keys = append(keys, kindBlindPhone, bk.blind(kindBlindPhone, ph))
 			}
 			add(cond+`)))`, keys...)
 		} else {
@@ -209,6 +218,10 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 	}); err != nil {
 		return err
 	}
+	keys, err := db.readKeys(ctx)
+	if err != nil {
+		return err
+	}
 	// An export may lag the primary a little: it reads the replica, if any.
 	rows, err := db.queryLagging(ctx, `SELECT p.person, p.episodes, `+caseColumns+` FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+` ORDER BY c.id`, args...)
 	if err != nil {
@@ -226,7 +239,7 @@ func (db *DB) Export(ctx context.Context, f registry.SearchFilter, fn func(*regi
 			dbTime{&c.OpenedAt}, dbNullTime{&c.ClosedAt}, &version); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(pj), rec.Person); err != nil {
+		if err := db.openPerson(ctx, keys, pj, c.PersonID, rec.Person); err != nil {
 			return err
 		}
 		var eps []registry.MigrationEpisode

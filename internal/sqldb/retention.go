@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -323,6 +324,7 @@ func (db *DB) retentionDue(ctx context.Context, org string, r registry.Retention
 	}
 	defer rows.Close()
 	var out []registry.RetentionItem
+	open := db.opener(ctx)
 	for rows.Next() {
 		it := item
 		dest := []any{&it.RecordID, &it.PersonID, dbTime{&it.Since}, &it.Held}
@@ -334,8 +336,12 @@ func (db *DB) retentionDue(ctx context.Context, org string, r registry.Retention
 			return nil, err
 		}
 		if doc != "" {
+			js, err := open(doc, referralAD(it.RecordID))
+			if err != nil {
+				return nil, fmt.Errorf("referral %s: %w", it.RecordID, err)
+			}
 			var ref referral.Referral
-			if err := json.Unmarshal([]byte(doc), &ref); err != nil {
+			if err := json.Unmarshal([]byte(js), &ref); err != nil {
 				return nil, err
 			}
 			if referralCleared(&ref) {

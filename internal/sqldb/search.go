@@ -195,8 +195,14 @@ func (db *DB) identifierSearch(ctx context.Context, org, id string) (*searchSQL,
 		parts = append(parts, `SELECT person_id FROM person_keys WHERE org_id = ? AND kind = '`+kind+`' AND value = ?`)
 		s.candArgs = append(s.candArgs, org, v)
 	}
-	if d := registry.NormalizeDocumentNumber(id); d != "" {
-		key("doc", d)
+	// Phones and documents are found by their blind indexes (without
+	// keys there are none to find).
+	keys, err := db.readKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d := registry.NormalizeDocumentNumber(id); d != "" && keys != nil {
+		key(kindBlindDoc, keys.blind(kindBlindDoc, d))
 	}
 	key("external", id)
 	// A local number ("01712…") is read in the organisation's own country,
@@ -205,8 +211,8 @@ func (db *DB) identifierSearch(ctx context.Context, org, id string) (*searchSQL,
 	if err != nil {
 		return nil, err
 	}
-	if ph, err := registry.ParsePhone(id, country); err == nil {
-		key("phone", ph)
+	if ph, err := registry.ParsePhone(id, country); err == nil && keys != nil {
+		key(kindBlindPhone, keys.blind(kindBlindPhone, ph))
 	}
 	s.cand = strings.Join(parts, " UNION ")
 	return s, nil
