@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"homeward/internal/httpx"
@@ -26,21 +27,29 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
+// withReason answers a write on the record in the path that takes
+// {"reason": "…"}: do's result, with status.
+func withReason[T any](a *API, status int, do func(ctx context.Context, id, reason string) (T, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := actorAndID(r)
+		if err != nil {
+			return err
+		}
+		var in reasonBody
+		if err := a.decode(w, r, &in); err != nil {
+			return err
+		}
+		out, err := do(r.Context(), id, in.Reason)
+		if err != nil {
+			return err
+		}
+		httpx.JSON(w, status, out)
+		return nil
+	}
+}
+
 func (a *API) requestErasure(w http.ResponseWriter, r *http.Request) error {
-	id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	var in reasonBody
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	req, err := a.svc.Privacy.RequestErasure(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusCreated, req)
-	return nil
+	return withReason(a, http.StatusCreated, a.svc.Privacy.RequestErasure)(w, r)
 }
 
 func (a *API) listErasureRequests(w http.ResponseWriter, r *http.Request) error {
@@ -94,20 +103,7 @@ func (a *API) placeHold(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) liftHold(w http.ResponseWriter, r *http.Request) error {
-	id, err := actorAndID(r)
-	if err != nil {
-		return err
-	}
-	var in reasonBody
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	h, err := a.svc.Privacy.LiftHold(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.JSON(w, http.StatusOK, h)
-	return nil
+	return withReason(a, http.StatusOK, a.svc.Privacy.LiftHold)(w, r)
 }
 
 func (a *API) retentionRules(w http.ResponseWriter, r *http.Request) error {

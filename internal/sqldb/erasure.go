@@ -242,24 +242,29 @@ func (tx *Tx) erasePerson(org, personID string) error {
 	return tx.eraseReferrals(`WHERE person_id = ? AND from_org_id = ?`, personID, org)
 }
 
-// eraseConsents drops the witness's name from a person's consents (the
-// purposes, recipients and dates stay: they say what was allowed).
-func (tx *Tx) eraseConsents(org, personID string) error {
-	rows, err := tx.Query(`SELECT id, consent FROM consents WHERE person_id = ? AND org_id = ?`, personID, org)
+// idDocs reads the (id, document) rows a query returns, all of them
+// before the caller writes (a transaction's rows must be closed first).
+func (tx *Tx) idDocs(q string, args ...any) (ids, docs []string, err error) {
+	rows, err := tx.Query(q, args...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var ids, docs []string
+	defer rows.Close()
 	for rows.Next() {
 		var id, doc string
 		if err := rows.Scan(&id, &doc); err != nil {
-			rows.Close()
-			return err
+			return nil, nil, err
 		}
 		ids, docs = append(ids, id), append(docs, doc)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	return ids, docs, rows.Err()
+}
+
+// eraseConsents drops the witness's name from a person's consents (the
+// purposes, recipients and dates stay: they say what was allowed).
+func (tx *Tx) eraseConsents(org, personID string) error {
+	ids, docs, err := tx.idDocs(`SELECT id, consent FROM consents WHERE person_id = ? AND org_id = ?`, personID, org)
+	if err != nil {
 		return err
 	}
 	for i, id := range ids {
@@ -281,21 +286,8 @@ func (tx *Tx) eraseConsents(org, personID string) error {
 // keeping the service, states and dates; and stops the webhook deliveries
 // about them still queued.
 func (tx *Tx) eraseReferrals(where string, args ...any) error {
-	rows, err := tx.Query(`SELECT id, referral FROM referrals `+where, args...)
+	ids, docs, err := tx.idDocs(`SELECT id, referral FROM referrals `+where, args...)
 	if err != nil {
-		return err
-	}
-	var ids, docs []string
-	for rows.Next() {
-		var id, doc string
-		if err := rows.Scan(&id, &doc); err != nil {
-			rows.Close()
-			return err
-		}
-		ids, docs = append(ids, id), append(docs, doc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	open := tx.opener()
