@@ -181,12 +181,7 @@ func (w *Web) partnerAction(rw http.ResponseWriter, r *http.Request, ok string, 
 		if err != nil {
 			return err
 		}
-		if p.Error == "" {
-			for _, m := range p.Errors {
-				p.Error = m
-			}
-			p.Errors, p.Summary = nil, nil
-		}
+		pageLevel(p)
 		d, derr := w.partnersData(r, p.Lang)
 		if derr != nil {
 			return derr
@@ -488,12 +483,7 @@ func (w *Web) arrivalDecide(rw http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if p.Error == "" {
-			for _, m := range p.Errors {
-				p.Error = m
-			}
-			p.Errors, p.Summary = nil, nil
-		}
+		pageLevel(p)
 		return w.showArrivals(rw, r, p, status)
 	}
 	if accept {
@@ -515,12 +505,7 @@ func (w *Web) arrivalFeedback(rw http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if p.Error == "" {
-			for _, m := range p.Errors {
-				p.Error = m
-			}
-			p.Errors, p.Summary = nil, nil
-		}
+		pageLevel(p)
 		return w.showArrivals(rw, r, p, status)
 	}
 	http.Redirect(rw, r, "/arrivals?ok=handoff.ui.feedback_queued#arrival-"+id, http.StatusSeeOther)
@@ -573,12 +558,7 @@ func (w *Web) arrivalImport(rw http.ResponseWriter, r *http.Request) error {
 				return rerr
 			}
 		}
-		if p.Error == "" {
-			for _, m := range p.Errors {
-				p.Error = m
-			}
-			p.Errors, p.Summary = nil, nil
-		}
+		pageLevel(p)
 		return w.showArrivals(rw, r, p, status)
 	}
 	ok := "handoff.ui.imported"
@@ -587,4 +567,15 @@ func (w *Web) arrivalImport(rw http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(rw, r, "/arrivals?ok="+ok, http.StatusSeeOther)
 	return nil
+}
+
+// pageLevel shows a refusal of a form on a list page (partners, arrivals)
+// as the page's one message: a field's message when nothing else says it.
+func pageLevel(p *page) {
+	if p.Error == "" {
+		for _, m := range p.Errors {
+			p.Error = m
+		}
+		p.Errors, p.Summary = nil, nil
+	}
 }
