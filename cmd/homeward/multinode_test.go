@@ -18,6 +18,7 @@ import (
 	"homeward/internal/httpx"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
 
@@ -170,6 +171,16 @@ func seedReferrals(t *testing.T, c *cluster, hookURL string, k int) int {
 	}
 	defer db.Close()
 	if db.AuditKeys, err = homeward.ParseAuditKeys(strings.TrimPrefix(c.keys[0], auditKeyEnv+"=")); err != nil {
+		t.Fatal(err)
+	}
+	// People's records are sealed under data keys the nodes' master key
+	// wraps: the seeding process holds the same key.
+	master, err := seal.ParseKey(strings.TrimPrefix(c.keys[1], notesKeyEnv+"="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.NotesKeys = seal.NewKeyring(master)
+	if err := db.LoadIdentifierKeys(ctx); err != nil {
 		t.Fatal(err)
 	}
 	db.WebhookAllowPrivate = true
