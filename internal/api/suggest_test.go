@@ -64,17 +64,21 @@ func TestPlanSuggestionsAPI(t *testing.T) {
 	if status != 200 || !got.Consent || !got.ByRules || len(got.Suggestions) != 2 {
 		t.Fatalf("with consent: %d %+v", status, got)
 	}
-	seen := map[string]bool{}
+	seen, reasons := map[string]bool{}, 0
 	for i, s := range got.Suggestions {
 		seen[s.Service] = true
 		if s.Rank != i+1 || s.Provider != "Dhaka Skills Centre" || s.Name == s.Service {
 			t.Errorf("suggestion %d: %+v", i, s)
 		}
 		for _, r := range s.Reasons {
+			reasons++
 			if r.Text == "" || !isBangla(r.Text) {
 				t.Errorf("reason %q not in Bangla", r.Text)
 			}
 		}
+	}
+	if reasons == 0 {
+		t.Error("no reason was given in words: the language check above checked nothing")
 	}
 	if !seen["skills_training"] || !seen["psychosocial_counselling"] || seen["job_placement"] {
 		t.Errorf("suggested %v", seen)
