@@ -41,12 +41,14 @@ func cmdRecommend(ctx context.Context, p *program, args []string) error {
 func recommendTrain(p *program, args []string) error {
 	var history, out, from, to string
 	var minTreated int
+	var tolerance float64
 	fs := p.flagSet("recommend train", "recommend train --history HISTORY.csv --out MODEL.json [--from YYYY-MM --to YYYY-MM]\n\nLearns how much each service changes the economic sustainability score at 12 months, person by\nperson, from past cases (a doubly-robust learner), and writes the model with its card.")
 	fs.StringVar(&history, "history", "", "past cases (CSV: the profile columns, services, rss_economic_12m)")
 	fs.StringVar(&out, "out", "", "the model file to write (JSON)")
 	fs.StringVar(&from, "from", "", "first month the cases come from (YYYY-MM), for the model card")
 	fs.StringVar(&to, "to", "", "last month the cases come from (YYYY-MM), for the model card")
 	fs.IntVar(&minTreated, "min-treated", 30, "fewest cases that received a service for its effect to be learned")
+	fs.Float64Var(&tolerance, "fairness-tolerance", recommend.DefaultTolerance*100, "the fairness audit warns about a group whose suggested-first rate, less its need, differs from everyone's by more than this many percentage points (more than 0, at most 50)")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -58,6 +60,9 @@ func recommendTrain(p *program, args []string) error {
 			return usageError{fmt.Sprintf("%q is not a month (YYYY-MM)", m)}
 		}
 	}
+	if tolerance <= 0 || recommend.CheckTolerance(tolerance/100) != nil {
+		return usageError{fmt.Sprintf("--fairness-tolerance %g: give more than 0 and at most %g percentage points", tolerance, recommend.MaxTolerance*100)}
+	}
 	f, err := os.Open(history)
 	if err != nil {
 		return err
@@ -67,7 +72,7 @@ func recommendTrain(p *program, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", history, err)
 	}
-	m, err := recommend.Train(cases, recommend.Options{Now: time.Now(), From: from, To: to, MinTreated: minTreated})
+	m, err := recommend.Train(cases, recommend.Options{Now: time.Now(), From: from, To: to, MinTreated: minTreated, FairnessTolerance: tolerance / 100})
 	if err != nil {
 		return err
 	}
@@ -107,7 +112,7 @@ func cardSummary(m *recommend.Model, out string) string {
 			v.HeldOut, v.PolicyValue["model"], v.PolicyValue["rules"], v.Usual, v.PolicyValue["usual"])
 	}
 	if f := m.Card.Fairness; f != nil {
-		fmt.Fprintf(&b, " Fairness audit (sex, age group, district; inputs exclude %s): %d warnings.", strings.Join(m.Card.Protected, " and "), len(f.Warnings))
+		fmt.Fprintf(&b, " Fairness audit (sex, age group, district; inputs exclude %s; tolerance %g percentage points): %d warnings.", strings.Join(m.Card.Protected, " and "), f.Tolerance*100, len(f.Warnings))
 	}
 	return b.String()
 }

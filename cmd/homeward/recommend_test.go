@@ -22,8 +22,22 @@ func TestRecommendCommandRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("train: %v\n%s", err, msg)
 	}
-	if !strings.Contains(msg, "learned from 800 cases from 2024-01..2025-12") {
+	if !strings.Contains(msg, "learned from 800 cases from 2024-01..2025-12") || !strings.Contains(msg, "tolerance 5 percentage points") {
 		t.Errorf("card summary: %s", msg)
+	}
+	// An organisation's own tolerance is used by the audit and kept on the card.
+	strict := filepath.Join(dir, "strict.json")
+	if msg, err := run(t, nil, "", "recommend", "train", "--history", history, "--out", strict, "--fairness-tolerance", "2.5"); err != nil || !strings.Contains(msg, "tolerance 2.5 percentage points") {
+		t.Fatalf("train with a tolerance: %v\n%s", err, msg)
+	}
+	f, err := os.Open(strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := recommend.LoadModel(f)
+	f.Close()
+	if err != nil || m.Card.Fairness == nil || m.Card.Fairness.Tolerance != 0.025 {
+		t.Fatalf("the card's tolerance: %v %+v", err, m.Card.Fairness)
 	}
 	people := filepath.Join(dir, "people.csv")
 	in := "external_id,sex,age,education,occupation_abroad,years_abroad,skill_level,debt_ratio,return_type,urban,distress,business_experience,rss_economic_baseline,extra\n" +
@@ -66,5 +80,11 @@ func TestRecommendCommandErrors(t *testing.T) {
 	}
 	if _, err := run(t, nil, "", "recommend", "train"); exitCode(err) != 2 {
 		t.Errorf("train without flags: %v", err)
+	}
+	for _, tol := range []string{"0", "-1", "50.5", "NaN"} {
+		_, err := run(t, nil, "", "recommend", "train", "--history", bad, "--out", filepath.Join(dir, "m.json"), "--fairness-tolerance", tol)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), "percentage points") {
+			t.Errorf("tolerance %s: %v", tol, err)
+		}
 	}
 }

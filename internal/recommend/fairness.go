@@ -44,6 +44,10 @@ const (
 	// DefaultTolerance is the largest difference of rates (suggested first
 	// minus need) from everyone's before a group is warned about.
 	DefaultTolerance = 0.05
+	// MaxTolerance is the largest tolerance an organisation may set: past
+	// it the audit would hide even a service never suggested to a group
+	// that needs it as much as everyone.
+	MaxTolerance = 0.5
 	// GainTolerance is the largest relative difference of a group's mean
 	// top gain from everyone's.
 	GainTolerance = 0.2
@@ -51,6 +55,16 @@ const (
 	// reported only).
 	MinGroup = 20
 )
+
+// CheckTolerance refuses a fairness tolerance outside [0, MaxTolerance]
+// (zero stands for DefaultTolerance) or not a number.
+func CheckTolerance(t float64) error {
+	if math.IsNaN(t) || t < 0 || t > MaxTolerance {
+		return inputErr("recommend.tolerance.range", map[string]any{"max": MaxTolerance * 100},
+			"the fairness tolerance must be more than 0 and at most %g percentage points", MaxTolerance*100)
+	}
+	return nil
+}
 
 // AgeGroup returns the audit's age group of an age.
 func AgeGroup(age float64) string {

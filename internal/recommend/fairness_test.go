@@ -3,6 +3,8 @@ package recommend
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"math"
 	"testing"
 )
 
@@ -55,6 +57,28 @@ func TestRecommendAuditWarnsOnMenOnlyGrants(t *testing.T) {
 	if !warned {
 		t.Errorf("no warning for women and grants: %+v", f.Warnings)
 	}
+	// The tolerance is the organisation's: just above the women's gap the
+	// warning goes, just below it stays.
+	all := f.Groups[0]
+	gap := math.Abs((women.SuggestedFirst[BusinessGrant] - women.Need[BusinessGrant]) - (all.SuggestedFirst[BusinessGrant] - all.Need[BusinessGrant]))
+	warnsWomen := func(tol float64) bool {
+		a := Audit(rank, people, NeedScore, tol)
+		if a.Tolerance != tol {
+			t.Errorf("tolerance %v kept as %v", tol, a.Tolerance)
+		}
+		for _, w := range a.Warnings {
+			if w.Dimension == "sex" && w.Value == "female" && w.Service == BusinessGrant && w.Key == "recommend.warn.rate" {
+				return true
+			}
+		}
+		return false
+	}
+	if gap <= DefaultTolerance || gap >= MaxTolerance {
+		t.Fatalf("the fixture's gap %v is not between the default and the largest tolerance", gap)
+	}
+	if !warnsWomen(gap*0.99) || warnsWomen(gap*1.01) {
+		t.Errorf("a tolerance around the gap %v does not decide the warning", gap)
+	}
 	fair := Audit(func(p Profile) []Suggestion { return Rules(p, nil) }, people, NeedScore, 0)
 	for _, w := range fair.Warnings {
 		if w.Dimension == "sex" && w.Service == BusinessGrant {
@@ -71,5 +95,24 @@ func TestRecommendAuditWarnsOnMenOnlyGrants(t *testing.T) {
 	}
 	if AgeGroup(18) != "18-24" || AgeGroup(34.9) != "25-34" || AgeGroup(55) != "55+" {
 		t.Error("age groups")
+	}
+}
+
+// Train refuses a tolerance outside (0, MaxTolerance] with the catalog key
+// the pages translate, and records an accepted one on the card.
+func TestTrainFairnessTolerance(t *testing.T) {
+	history, _ := Simulate(DefaultWorld(), 300, 7)
+	for _, tol := range []float64{-0.01, MaxTolerance + 0.001, math.NaN()} {
+		_, err := Train(history, Options{Now: now, Seed: 1, FairnessTolerance: tol})
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Key != "recommend.tolerance.range" {
+			t.Errorf("tolerance %v: %v", tol, err)
+		}
+	}
+	for tol, want := range map[float64]float64{0: DefaultTolerance, 0.12: 0.12, MaxTolerance: MaxTolerance} {
+		m, err := Train(history, Options{Now: now, Seed: 1, FairnessTolerance: tol})
+		if err != nil || m.Card.Fairness.Tolerance != want {
+			t.Errorf("tolerance %v: %v, card %v", tol, err, m.Card.Fairness)
+		}
 	}
 }

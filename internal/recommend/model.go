@@ -35,6 +35,12 @@ type Options struct {
 	HoldOut float64
 	// Seed makes the folds and the hold-out split reproducible.
 	Seed uint64
+	// FairnessTolerance is the audit's largest difference of rates
+	// (suggested first minus need) between a group and everyone before the
+	// group is warned about, a share in (0, MaxTolerance]; zero means
+	// DefaultTolerance. An organisation sets it from its own policy; the
+	// card records the one used.
+	FairnessTolerance float64
 }
 
 func (o *Options) defaults() {
@@ -216,6 +222,9 @@ func (nu *nuisance) pseudo(row []float64, t, y float64) float64 {
 // validation figures, after which the model is refitted on every case.
 func Train(cases []Case, opt Options) (*Model, error) {
 	opt.defaults()
+	if err := CheckTolerance(opt.FairnessTolerance); err != nil {
+		return nil, err
+	}
 	if len(cases) < MinCases {
 		return nil, fmt.Errorf("recommend: %d cases; training needs at least %d", len(cases), MinCases)
 	}
@@ -244,7 +253,7 @@ func Train(cases []Case, opt Options) (*Model, error) {
 		return nil, err
 	}
 	m.Card.Validation = val
-	m.Card.Fairness = Audit(func(p Profile) []Suggestion { return []Suggestion{m.Top(p)} }, Profiles(cases), NeedScore, 0)
+	m.Card.Fairness = Audit(func(p Profile) []Suggestion { return []Suggestion{m.Top(p)} }, Profiles(cases), NeedScore, opt.FairnessTolerance)
 	m.Version = m.version()
 	return m, nil
 }

@@ -192,6 +192,7 @@ type recModelsData struct {
 	Rows                  []recModelRow
 	CanTrain, CanActivate bool
 	Active, From, To      string
+	Tolerance             string // percentage points, as typed
 	MinCases              int
 }
 
@@ -203,6 +204,7 @@ func (w *Web) recModels(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	d.Tolerance = strconv.FormatFloat(recommend.DefaultTolerance*100, 'f', -1, 64)
 	p.Data = d
 	return w.render(rw, http.StatusOK, "recommend_models", p)
 }
@@ -263,7 +265,7 @@ func (w *Web) recPost(rw http.ResponseWriter, r *http.Request, to func(id string
 	if derr != nil {
 		return derr
 	}
-	d.From, d.To = r.PostFormValue("from"), r.PostFormValue("to")
+	d.From, d.To, d.Tolerance = r.PostFormValue("from"), r.PostFormValue("to"), r.PostFormValue("tolerance")
 	p.Data = d
 	return w.render(rw, status, "recommend_models", p)
 }
@@ -280,6 +282,10 @@ func (w *Web) recTrain(rw http.ResponseWriter, r *http.Request) error {
 				return "", "", homeward.FieldErrorf(field, "recommend.train.month", "Give a month as YYYY-MM.")
 			}
 		}
+		tolerance, err := formTolerance(r.PostFormValue("tolerance"))
+		if err != nil {
+			return "", "", err
+		}
 		cases, err := w.svc.Recommend.RecommendHistory(r.Context(), from, to)
 		if err != nil {
 			return "", "", err
@@ -289,7 +295,7 @@ func (w *Web) recTrain(rw http.ResponseWriter, r *http.Request) error {
 			e.Args = map[string]any{"n": len(cases), "min": recommend.MinCases}
 			return "", "", e
 		}
-		m, err := recommend.Train(cases, recommend.Options{Now: w.clock(r).Time(), From: from, To: to, Seed: 1})
+		m, err := recommend.Train(cases, recommend.Options{Now: w.clock(r).Time(), From: from, To: to, Seed: 1, FairnessTolerance: tolerance})
 		if err != nil {
 			return "", "", homeward.Errorf(homeward.ECONFLICT, "recommend.train.failed", "The model could not be trained: %v", err)
 		}
@@ -303,6 +309,23 @@ func (w *Web) recTrain(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return s.ID, "recommend.ui.trained", nil
 	})
+}
+
+// formTolerance reads the training form's fairness tolerance, in
+// percentage points (Latin or Bangla digits; empty: the default), as a
+// share.
+func formTolerance(v string) (float64, error) {
+	v = strings.TrimSpace(homeward.ASCIIDigits(v))
+	if v == "" {
+		return recommend.DefaultTolerance, nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || x <= 0 || recommend.CheckTolerance(x/100) != nil {
+		e := homeward.FieldErrorf("tolerance", "recommend.train.tolerance", "Give the tolerance in percentage points: more than 0 and at most %g.", recommend.MaxTolerance*100)
+		e.Args = map[string]any{"max": int(recommend.MaxTolerance * 100)}
+		return 0, e
+	}
+	return x / 100, nil
 }
 
 func validMonth(s string) bool {
@@ -377,6 +400,7 @@ type recCardData struct {
 	Limits                  []string
 	Groups                  []recGroup
 	Warnings                []string
+	Tolerance               string // the audit's, in percentage points
 	CanActivate, CanRetire  bool
 }
 
@@ -441,6 +465,7 @@ func (w *Web) recModel(rw http.ResponseWriter, r *http.Request) error {
 		d.Limits = append(d.Limits, i18n.T(lng, k, nil))
 	}
 	if f := c.Fairness; f != nil {
+		d.Tolerance = i18n.Digits(lng, strconv.FormatFloat(math.Round(f.Tolerance*1000)/10, 'f', -1, 64))
 		warned := map[string]bool{}
 		for _, wr := range f.Warnings {
 			warned[wr.Dimension+"="+wr.Value] = true

@@ -197,6 +197,32 @@ func TestSuggestionsOnPlanPage(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(path, "/recommend/") || !strings.Contains(card, `id="rec-card-title"`) {
 		t.Fatalf("upload: %d %s\n%.2000s", status, path, card)
 	}
+	if !strings.Contains(card, `id="rec-fair-tolerance">A group is warned about when its rate differs from everyone&#39;s by more than 5 percentage points`) {
+		t.Errorf("the card does not show the default tolerance:\n%.3000s", card)
+	}
+	// The organisation's tolerance: typed on the training form (Latin or
+	// Bangla digits), refused outside (0, 50] with the field named, and
+	// shown on the card of a model trained with it.
+	if !strings.Contains(list, `id="rec-tolerance" name="tolerance" value="5"`) {
+		t.Errorf("the training form does not offer the default tolerance:\n%.3000s", list)
+	}
+	for _, bad := range []string{"abc", "0", "-3", "50.5", "1e9"} {
+		status, page := me.post("/recommend/train", url.Values{"csrf_token": {csrf(t, list)}, "tolerance": {bad}})
+		if status != 400 || !strings.Contains(page, "Give the tolerance in percentage points: more than 0 and at most 50.") || !strings.Contains(page, `value="`+bad+`"`) {
+			t.Errorf("tolerance %q: %d\n%.2000s", bad, status, page)
+		}
+	}
+	if status, page := me.post("/recommend/train", url.Values{"csrf_token": {csrf(t, list)}, "tolerance": {"৭"}}); status != 409 || !strings.Contains(page, "past cases have a 12-month follow-up") {
+		t.Errorf("a Bangla-digit tolerance was not accepted (the world has too few outcomes, so training is refused for that): %d\n%.2000s", status, page)
+	}
+	strict, err := recommend.Train(history, recommend.Options{Now: w.DB.Now(), Seed: 5, FairnessTolerance: 0.025})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawStrict, _ := json.Marshal(strict)
+	if status, card, _ := me.uploadModel(t, csrf(t, list), rawStrict); status != 200 || !strings.Contains(card, "by more than 2.5 percentage points") {
+		t.Errorf("the card of a model trained with 2.5 points: %d\n%.3000s", status, card)
+	}
 	if strings.Contains(card, `id="rec-activate"`) {
 		t.Error("an M&E analyst is offered activation")
 	}
