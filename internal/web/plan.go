@@ -390,7 +390,7 @@ func formVersion(r *http.Request) (int, error) {
 // on success the plan is shown again with the flash ok; on a refusal the
 // page shows the reason, with what was typed kept by failed (which may
 // adjust the view).
-func (w *Web) planPost(rw http.ResponseWriter, r *http.Request, ok string, write func(id string, version int) error,
+func (w *Web) planPost(rw http.ResponseWriter, r *http.Request, ok string, write func(cur *referral.Plan, version int) error,
 	failed func(v *planView) ([]goalRow, []serviceRow)) error {
 	id, err := pathUUID(r)
 	if err != nil {
@@ -404,7 +404,7 @@ func (w *Web) planPost(rw http.ResponseWriter, r *http.Request, ok string, write
 	if err != nil {
 		return err
 	}
-	if err = write(id, version); err == nil {
+	if err = write(cur, version); err == nil {
 		http.Redirect(rw, r, "/plans/"+id+"?ok="+ok, http.StatusSeeOther)
 		return nil
 	}
@@ -421,17 +421,13 @@ func (w *Web) planPost(rw http.ResponseWriter, r *http.Request, ok string, write
 func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
 	var goals []goalRow
 	var rows []serviceRow
-	return w.planPost(rw, r, "plan.ui.saved", func(id string, version int) error {
+	return w.planPost(rw, r, "plan.ui.saved", func(before *referral.Plan, version int) error {
 		in, g, sr, err := planInput(r)
 		goals, rows = g, sr
 		if err != nil {
 			return err
 		}
-		before, err := w.svc.Referral.FindPlan(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		pl, err := w.svc.Referral.UpdatePlan(r.Context(), id, version, in)
+		pl, err := w.svc.Referral.UpdatePlan(r.Context(), before.ID, version, in)
 		if err == nil {
 			w.recordPlanFormChoices(r, before, pl)
 		}
@@ -474,8 +470,8 @@ func (w *Web) recordPlanFormChoices(r *http.Request, before, after *referral.Pla
 
 func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {
 	a := referral.Agreement{Method: registry.ConsentMethod(r.PostFormValue("method")), Witness: r.PostFormValue("witness")}
-	return w.planPost(rw, r, "plan.ui.agreed", func(id string, version int) error {
-		_, err := w.svc.Referral.AgreePlan(r.Context(), id, version, a)
+	return w.planPost(rw, r, "plan.ui.agreed", func(cur *referral.Plan, version int) error {
+		_, err := w.svc.Referral.AgreePlan(r.Context(), cur.ID, version, a)
 		return err
 	}, func(v *planView) ([]goalRow, []serviceRow) {
 		v.Method, v.Witness = string(a.Method), a.Witness
@@ -484,8 +480,8 @@ func (w *Web) planAgree(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) planApprove(rw http.ResponseWriter, r *http.Request) error {
-	return w.planPost(rw, r, "plan.ui.approved", func(id string, version int) error {
-		_, err := w.svc.Referral.ApprovePlan(r.Context(), id, version, r.PostFormValue("note"))
+	return w.planPost(rw, r, "plan.ui.approved", func(cur *referral.Plan, version int) error {
+		_, err := w.svc.Referral.ApprovePlan(r.Context(), cur.ID, version, r.PostFormValue("note"))
 		return err
 	}, nil)
 }

@@ -143,11 +143,8 @@ func signedPoints(lng string, x float64) string {
 func (w *Web) planChoose(rw http.ResponseWriter, r *http.Request) error {
 	service := r.PostFormValue("service")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	return w.planPost(rw, r, "recommend.ui.chosen", func(id string, version int) error {
-		pl, err := w.svc.Referral.FindPlan(r.Context(), id)
-		if err != nil {
-			return err
-		}
+	return w.planPost(rw, r, "recommend.ui.chosen", func(pl *referral.Plan, version int) error {
+		id := pl.ID
 		v, err := w.suggestions(r, lang(r), pl)
 		if err != nil {
 			return err
