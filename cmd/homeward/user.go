@@ -51,6 +51,25 @@ func findUser(ctx context.Context, db *sqldb.DB, email string) (*homeward.User, 
 	return list[0], nil
 }
 
+// withUser opens the database for a command about one user, named by the
+// one positional argument (an e-mail address), and finds them.
+func withUser(ctx context.Context, p *program, name, usage string, args []string, extra func(fs *flagSetT)) (*sqldb.DB, *homeward.User, error) {
+	db, pos, err := withDB(ctx, p, name, usage, args, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pos) != 1 {
+		db.Close()
+		return nil, nil, usageError{"give one e-mail address"}
+	}
+	u, err := findUser(ctx, db, pos[0])
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, u, nil
+}
+
 func findOrg(ctx context.Context, db *sqldb.DB, ref string) (*homeward.Organisation, error) {
 	if homeward.ValidID(ref) {
 		return db.FindOrganisationByID(system(ctx), ref)
@@ -170,18 +189,11 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		}
 		return tw.Flush()
 	case "disable", "enable":
-		db, pos, err := withDB(ctx, p, "user "+sub, "user "+sub+" EMAIL", rest, nil)
+		db, u, err := withUser(ctx, p, "user "+sub, "user "+sub+" EMAIL", rest, nil)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if len(pos) != 1 {
-			return usageError{"give one e-mail address"}
-		}
-		u, err := findUser(ctx, db, pos[0])
-		if err != nil {
-			return err
-		}
 		disabled := sub == "disable"
 		if _, err := db.UpdateUser(sctx, u.ID, u.Version, homeward.UserUpdate{Disabled: &disabled}); err != nil {
 			return explain(err)
@@ -190,20 +202,13 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		return nil
 	case "reset-password":
 		var fromStdin bool
-		db, pos, err := withDB(ctx, p, "user reset-password", "user reset-password EMAIL [--password-stdin]", rest, func(fs *flagSetT) {
+		db, u, err := withUser(ctx, p, "user reset-password", "user reset-password EMAIL [--password-stdin]", rest, func(fs *flagSetT) {
 			fs.BoolVar(&fromStdin, "password-stdin", false, "read the new password from standard input")
 		})
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if len(pos) != 1 {
-			return usageError{"give one e-mail address"}
-		}
-		u, err := findUser(ctx, db, pos[0])
-		if err != nil {
-			return err
-		}
 		pw, generated, err := readSecret(p.stdin, fromStdin)
 		if err != nil {
 			return err
@@ -217,18 +222,11 @@ func cmdUser(ctx context.Context, p *program, args []string) error {
 		}
 		return nil
 	case "reset-second-factor":
-		db, pos, err := withDB(ctx, p, "user reset-second-factor", "user reset-second-factor EMAIL\n\nRemoves the authenticator app and recovery codes of a user who lost both, so that they can sign in\nwith their password and set up a new one. Check who asks first: this is audited, ends the user's\nsessions, and the user is told on their account page.", rest, nil)
+		db, u, err := withUser(ctx, p, "user reset-second-factor", "user reset-second-factor EMAIL\n\nRemoves the authenticator app and recovery codes of a user who lost both, so that they can sign in\nwith their password and set up a new one. Check who asks first: this is audited, ends the user's\nsessions, and the user is told on their account page.", rest, nil)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if len(pos) != 1 {
-			return usageError{"give one e-mail address"}
-		}
-		u, err := findUser(ctx, db, pos[0])
-		if err != nil {
-			return err
-		}
 		if err := db.ResetSecondFactor(sctx, u.ID); err != nil {
 			return explain(err)
 		}
@@ -315,18 +313,11 @@ func cmdToken(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stdout, "token %s for %s (scopes %s)\nsecret (shown once): %s\n", t.ID, u.Email, scopes, t.Secret)
 		return nil
 	case "list":
-		db, pos, err := withDB(ctx, p, "user token list", "user token list EMAIL", rest, nil)
+		db, u, err := withUser(ctx, p, "user token list", "user token list EMAIL", rest, nil)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if len(pos) != 1 {
-			return usageError{"give one e-mail address"}
-		}
-		u, err := findUser(ctx, db, pos[0])
-		if err != nil {
-			return err
-		}
 		list, err := db.FindTokens(sctx, u.ID)
 		if err != nil {
 			return err
