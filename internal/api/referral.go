@@ -27,6 +27,7 @@ func (a *API) routesReferral() {
 	a.handle("POST", "/api/v1/plans/{id}/agree", a.agreePlan)
 	a.handle("POST", "/api/v1/plans/{id}/approve", a.approvePlan)
 	a.handle("GET", "/api/v1/plans/{id}/suggestions", a.planSuggestions)
+	a.handle("POST", "/api/v1/plans/{id}/choices", a.planChoice)
 
 	a.handle("POST", "/api/v1/referrals", a.sendReferral)
 	a.handle("GET", "/api/v1/referrals", a.listReferrals)

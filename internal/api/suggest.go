@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"homeward"
 
@@ -91,5 +92,38 @@ func (a *API) planSuggestions(w http.ResponseWriter, r *http.Request) error {
 		out.Unavailable = append(out.Unavailable, featureOut{s, i18n.T(lng, "recommend.service."+s, nil)})
 	}
 	httpx.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// planChoice records the case worker's choice beside the suggestions the
+// plan has now, as the plan page's suggestions panel does: "service" is a
+// suggested service (added to the plan at the If-Match version unless a
+// service of its kind is there already) or "none"; "reason" is optional.
+// The answer is the choice kept, with the ranking it was made against and
+// whether it followed the first suggestion.
+func (a *API) planChoice(w http.ResponseWriter, r *http.Request) error {
+	id, version, err := idAndVersion(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Service string `json:"service"`
+		Reason  string `json:"reason"`
+	}
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	pl, err := a.svc.Referral.FindPlan(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	c, err := suggest.Choose(r.Context(), a.svc, &a.models, pl, version, strings.TrimSpace(in.Service), strings.TrimSpace(in.Reason), a.clock(r).Time())
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
+	}
+	httpx.JSON(w, http.StatusCreated, c)
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"homeward"
 )
 
 // The sources of a stored model version.
@@ -53,6 +55,16 @@ type Choice struct {
 
 // MaxReason is the longest reason a case worker may give, in characters.
 const MaxReason = 2000
+
+// CheckReason refuses a reason over MaxReason characters.
+func CheckReason(reason string) error {
+	if len([]rune(reason)) > MaxReason {
+		e := homeward.FieldErrorf("reason", "recommend.choice.reason", "A reason is at most %d characters.", MaxReason)
+		e.Args = map[string]any{"n": MaxReason}
+		return e
+	}
+	return nil
+}
 
 // Service is what the web and API adapters call; internal/sqldb implements
 // it, authorising every call (see homeward.ActRecommend*).

@@ -179,10 +179,8 @@ func (db *DB) RetireModel(ctx context.Context, id string) error {
 // suggestion that was not made).
 func (db *DB) RecordChoice(ctx context.Context, planID string, c *recommend.Choice) error {
 	actor := homeward.ActorFromContext(ctx)
-	if len([]rune(c.Reason)) > recommend.MaxReason {
-		e := homeward.FieldErrorf("reason", "recommend.choice.reason", "A reason is at most %d characters.", recommend.MaxReason)
-		e.Args = map[string]any{"n": recommend.MaxReason}
-		return e
+	if err := recommend.CheckReason(c.Reason); err != nil {
+		return err
 	}
 	c.Reason = strings.TrimSpace(c.Reason)
 	return db.Transact(ctx, func(tx *Tx) error {

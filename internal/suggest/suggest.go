@@ -7,6 +7,7 @@ package suggest
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -151,4 +152,46 @@ func more(a, b *int) bool {
 		return false
 	}
 	return *a > *b
+}
+
+// Choose records the case worker's choice beside the suggestions the plan
+// has now: service is a ranked service, added to the plan (with the
+// offer's provider) at version unless a service of its kind is there
+// already, or "none" when they chose otherwise; reason is optional. The
+// ranking, whether the choice followed it and the reason are kept. It is
+// refused without the returnee's agreement to suggestions, for a service
+// that is not among them, and for a reason over recommend.MaxReason
+// characters; nil, nil when the actor may not see suggestions.
+func Choose(ctx context.Context, svc httpx.Services, models *Models, pl *referral.Plan, version int, service, reason string, now time.Time) (*recommend.Choice, error) {
+	rk, err := Rank(ctx, svc, models, pl, now)
+	if err != nil || rk == nil {
+		return nil, err
+	}
+	if !rk.Consent {
+		return nil, homeward.Errorf(homeward.EFORBIDDEN, "recommend.no_consent", "The returnee has not agreed to automated suggestions.")
+	}
+	if service == "" {
+		return nil, homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
+	}
+	if err := recommend.CheckReason(reason); err != nil {
+		return nil, err
+	}
+	c := &recommend.Choice{ModelVersion: rk.Model, Suggested: rk.Suggested, Reason: reason}
+	if service != "none" {
+		o, ok := rk.Offers[service]
+		if !ok {
+			return nil, homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
+		}
+		c.Chosen = service
+		if !slices.ContainsFunc(pl.Services, func(s referral.PlannedService) bool { return recommend.ServiceOf(s.ServiceType) == service }) {
+			in := referral.PlanInput{Goals: pl.Goals, Services: append(slices.Clone(pl.Services), referral.PlannedService{ServiceType: o.ServiceType, ProviderOrgID: o.OrgID})}
+			if _, err := svc.Referral.UpdatePlan(ctx, pl.ID, version, in); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := svc.Recommend.RecordChoice(ctx, pl.ID, c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }

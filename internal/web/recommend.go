@@ -144,37 +144,11 @@ func (w *Web) planChoose(rw http.ResponseWriter, r *http.Request) error {
 	service := r.PostFormValue("service")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	return w.planPost(rw, r, "recommend.ui.chosen", func(pl *referral.Plan, version int) error {
-		id := pl.ID
-		v, err := w.suggestions(r, lang(r), pl)
-		if err != nil {
-			return err
+		c, err := suggest.Choose(r.Context(), w.svc, &w.models, pl, version, service, reason, w.clock(r).Time())
+		if err == nil && c == nil {
+			err = homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 		}
-		if v == nil || !v.Consent {
-			return homeward.Errorf(homeward.EFORBIDDEN, "recommend.no_consent", "The returnee has not agreed to automated suggestions.")
-		}
-		if service == "" {
-			return homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
-		}
-		if len([]rune(reason)) > recommend.MaxReason {
-			e := homeward.FieldErrorf("reason", "recommend.choice.reason", "A reason is at most %d characters.", recommend.MaxReason)
-			e.Args = map[string]any{"n": recommend.MaxReason}
-			return e
-		}
-		c := &recommend.Choice{ModelVersion: v.Model, Suggested: v.suggested, Reason: reason}
-		if service != "none" {
-			o, ok := v.offers[service]
-			if !ok {
-				return homeward.FieldErrorf("service", "recommend.choice.service", "Choose a suggested service, or none of them.")
-			}
-			c.Chosen = service
-			if !slices.ContainsFunc(pl.Services, func(s referral.PlannedService) bool { return recommend.ServiceOf(s.ServiceType) == service }) {
-				in := referral.PlanInput{Goals: pl.Goals, Services: append(slices.Clone(pl.Services), referral.PlannedService{ServiceType: o.ServiceType, ProviderOrgID: o.OrgID})}
-				if _, err := w.svc.Referral.UpdatePlan(r.Context(), id, version, in); err != nil {
-					return err
-				}
-			}
-		}
-		return w.svc.Recommend.RecordChoice(r.Context(), id, c)
+		return err
 	}, nil)
 }
 
