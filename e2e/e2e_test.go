@@ -95,7 +95,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// A bound that catches a hung browser, not a slow machine: the
+	// accessibility test alone runs axe on some fifty pages.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
 	t.Cleanup(acancel)
