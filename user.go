@@ -73,7 +73,7 @@ func (u *User) Normalize() {
 // the supported locale tags.
 // Locales are the languages a user may choose; internal/i18n has a
 // catalog for each (a test keeps the two in step).
-var Locales = []string{"en", "bn"}
+var Locales = []string{"en", "bn", "ar", "ckb", "ur"}
 
 func (u *User) Validate(locales []string) error {
 	var v Validation

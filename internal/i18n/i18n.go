@@ -39,6 +39,9 @@ const Default = "en"
 var locales = []Locale{
 	{Tag: "en", Name: "English"},
 	{Tag: "bn", Name: "বাংলা"},
+	{Tag: "ar", Name: "العربية", RTL: true},
+	{Tag: "ckb", Name: "کوردی", RTL: true},
+	{Tag: "ur", Name: "اردو", RTL: true},
 }
 
 var (
@@ -194,9 +197,10 @@ func Format(lang, msg string, args map[string]any) string {
 }
 
 var digitSets = map[string][]rune{
-	"bn": []rune("০১২৩৪৫৬৭৮৯"),
-	"ar": []rune("٠١٢٣٤٥٦٧٨٩"),
-	"ur": []rune("۰۱۲۳۴۵۶۷۸۹"),
+	"bn":  []rune("০১২৩৪৫৬৭৮৯"),
+	"ar":  []rune("٠١٢٣٤٥٦٧٨٩"),
+	"ckb": []rune("٠١٢٣٤٥٦٧٨٩"),
+	"ur":  []rune("۰۱۲۳۴۵۶۷۸۹"),
 }
 
 // Number formats n (an integer or a float) for lang, with the locale's
@@ -268,10 +272,9 @@ func Keys(lang string) []string {
 	return ks
 }
 
-// N returns the message for a count n: key+".one" or key+".other", chosen
-// by the language's plural rule (CLDR cardinals: in English "one" is 1, in
-// Bangla 0 and 1), with n among the arguments as {n}. A language without
-// the form falls back as T does.
+// N returns the message for a count n: key+"."+the CLDR cardinal category
+// of n in lang (PluralForm), with n among the arguments as {n}. A language
+// without the form falls back as T does.
 func N(lang, key string, n int, args map[string]any) string {
 	a := map[string]any{"n": n}
 	for k, v := range args {
@@ -280,13 +283,32 @@ func N(lang, key string, n int, args map[string]any) string {
 	return T(lang, key+"."+PluralForm(lang, n), a)
 }
 
-// PluralForm is the CLDR cardinal category of n in lang: "one" or "other"
-// (the only two that English and Bangla use).
+// PluralForm is the CLDR cardinal category of a whole number n in lang
+// (CLDR 44 plural rules): English, Urdu and Sorani have "one" (1) and
+// "other"; Bangla "one" (0 and 1) and "other"; Arabic "zero", "one",
+// "two", "few" (n % 100 in 3..10), "many" (n % 100 in 11..99) and "other".
 func PluralForm(lang string, n int) string {
+	if n < 0 {
+		n = -n
+	}
 	switch lang {
 	case "bn", "hi", "fa":
 		if n == 0 || n == 1 {
 			return "one"
+		}
+		return "other"
+	case "ar":
+		switch m := n % 100; {
+		case n == 0:
+			return "zero"
+		case n == 1:
+			return "one"
+		case n == 2:
+			return "two"
+		case m >= 3 && m <= 10:
+			return "few"
+		case m >= 11 && m <= 99:
+			return "many"
 		}
 		return "other"
 	}
@@ -294,4 +316,14 @@ func PluralForm(lang string, n int) string {
 		return "one"
 	}
 	return "other"
+}
+
+// PluralForms lists the CLDR cardinal categories lang uses for whole
+// numbers, the suffixes its plural keys must carry.
+func PluralForms(lang string) []string {
+	switch lang {
+	case "ar":
+		return []string{"zero", "one", "two", "few", "many", "other"}
+	}
+	return []string{"one", "other"}
 }

@@ -8,45 +8,99 @@ import (
 	"homeward"
 )
 
-// Every key in English must be translated into every other supported locale,
-// and no locale may carry keys English lacks (a typo would never show).
+// Every catalog is whole and sound: no language carries a key English
+// lacks, a placeholder English does not have (or lacks one it has), or a
+// plural form that is not its CLDR category; and every key English has is
+// translated in every language users may choose — the test fails on any
+// untranslated key, naming the language, the file and the key.
 func TestCatalogsComplete(t *testing.T) {
-	en := map[string]bool{}
-	for _, k := range Keys(Default) {
-		en[k] = true
-	}
-	if len(en) == 0 {
+	if len(Keys(Default)) == 0 {
 		t.Fatal("English catalog is empty")
 	}
-	for _, l := range Locales() {
-		got := map[string]bool{}
-		for _, k := range Keys(l.Tag) {
-			got[k] = true
-			if !en[k] {
-				t.Errorf("%s: key %q is not in the English catalog", l.Tag, k)
-			}
-		}
-		for k := range en {
-			if !got[k] {
-				t.Errorf("%s: missing translation for %q", l.Tag, k)
-			}
+	problems, err := Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if slices.Contains(Faults, p.Kind) || p.Kind == "missing" {
+			t.Error(p)
 		}
 	}
 }
 
-// Placeholders used in English must appear in each translation.
-func TestPlaceholdersKept(t *testing.T) {
-	for _, l := range Locales() {
-		for _, k := range Keys(Default) {
-			en := T(Default, k, nil)
-			tr := T(l.Tag, k, nil)
-			for _, part := range strings.Split(en, "{")[1:] {
-				name := strings.SplitN(part, "}", 2)[0]
-				if !strings.Contains(tr, "{"+name+"}") {
-					t.Errorf("%s %q: placeholder {%s} missing in %q", l.Tag, k, name, tr)
-				}
-			}
+// Check finds each kind of fault, and says where; and the review status
+// makes machine-made and stale translations visible.
+func TestCheckFindsFaults(t *testing.T) {
+	en := map[string]string{"a.greet": "Hello {name}", "a.n.one": "{n} answer", "a.n.other": "{n} answers"}
+	for _, c := range []struct {
+		lang, key, value, kind string
+	}{
+		{"ar", "a.greet", "مرحبا {nme}", "placeholder"},
+		{"ar", "a.greet", "مرحبا", "placeholder"},
+		{"ar", "a.greet", "مرحبا {name} {extra}", "placeholder"},
+		{"ar", "a.gret", "مرحبا {name}", "extra"},
+		{"ur", "a.n.few", "{n}", "plural"},
+		{"bn", "a.n.two", "{n}", "plural"},
+		{"ar", "a.n.two", "{n} إجابتان", ""},
+		{"ar", "a.n.many", "{n} إجابة", ""},
+		{"ur", "a.n.one", "{n} جواب", ""},
+	} {
+		got := checkKey(en, c.lang, "f.json", c.key, c.value)
+		switch {
+		case c.kind == "" && len(got) != 0:
+			t.Errorf("%s %s %q: %v", c.lang, c.key, c.value, got)
+		case c.kind != "" && (len(got) != 1 || got[0].Kind != c.kind || got[0].File != "f.json" || got[0].Key != c.key):
+			t.Errorf("%s %s %q: want %s, got %v", c.lang, c.key, c.value, c.kind, got)
 		}
+	}
+	if s := (Problem{Lang: "ar", File: "core.json", Key: "k", Kind: "placeholder", Detail: "d"}).String(); s != `ar/core.json: placeholder "k": d` {
+		t.Errorf("problem reads %q", s)
+	}
+	problems, err := Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	machine := map[string]int{}
+	for _, p := range problems {
+		if p.Kind == "machine" {
+			machine[p.Lang]++
+		}
+		if p.Lang == "bn" && p.Kind == "machine" {
+			t.Errorf("Bangla has no status file, yet: %v", p)
+		}
+	}
+	for _, l := range []string{"ar", "ckb", "ur"} {
+		if machine[l] == 0 {
+			t.Errorf("%s: no machine-made translation is marked for review", l)
+		}
+	}
+	if SourceHash("Hello") != "185f8db32271fe25" {
+		t.Errorf("SourceHash changed: %s (every status file would go stale)", SourceHash("Hello"))
+	}
+}
+
+// Arabic has six plural categories, Urdu and Sorani two, Bangla counts 0
+// with 1 (CLDR).
+func TestPluralForms(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"ar", 0, "zero"}, {"ar", 1, "one"}, {"ar", 2, "two"}, {"ar", 3, "few"}, {"ar", 10, "few"}, {"ar", 11, "many"},
+		{"ar", 99, "many"}, {"ar", 100, "other"}, {"ar", 102, "other"}, {"ar", 103, "few"}, {"ar", 111, "many"}, {"ar", 1000, "other"},
+		{"ur", 0, "other"}, {"ur", 1, "one"}, {"ur", 2, "other"}, {"ckb", 1, "one"}, {"ckb", 5, "other"},
+		{"bn", 0, "one"}, {"bn", 1, "one"}, {"bn", 2, "other"}, {"en", 0, "other"}, {"en", 1, "one"},
+	} {
+		if got := PluralForm(c.lang, c.n); got != c.want {
+			t.Errorf("PluralForm(%s, %d) = %s, want %s", c.lang, c.n, got, c.want)
+		}
+		if !slices.Contains(PluralForms(c.lang), c.want) {
+			t.Errorf("PluralForms(%s) lacks %s", c.lang, c.want)
+		}
+	}
+	if got := N("ar", "ui_a.fill.errors", 2, nil); !strings.Contains(got, "٢") || !strings.Contains(got, "إجابتان") {
+		t.Errorf("Arabic dual: %q", got)
 	}
 }
 
