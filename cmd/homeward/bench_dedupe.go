@@ -3,7 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,6 +34,8 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data-dedupe", "directory of the SQLite database (must not hold a seeded bench organisation)")
 	workers := fs.Int("workers", 4, "concurrent registration clients during the scan")
 	seed := fs.Uint64("seed", 1, "random seed")
+	budgetMB := fs.Int("dedupe-memory-mb", DefaultDedupeMemoryMB, "the scan's memory budget in MB, as serve's --dedupe-memory-mb (0: none)")
+	heapProfile := fs.String("heap-profile", "", "write a heap profile taken as the scan ends, the index still loaded (go tool pprof FILE)")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -68,10 +76,15 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &seedRU)
 	seedRSS := seedRU.Maxrss / 1024 // KiB on Linux
 	seeded := len(rows)
-	rows = nil // the scan must not be charged for the generated rows (len(rows) kept them alive)
+	rows, reg = nil, nil // the scan must not be charged for the generated rows (len(rows) kept them alive)
+	// Nor for what seeding left resident: give it back to the system and
+	// start the peak of the scan's own resident memory from here (a server
+	// scans a registry it has not generated in memory).
+	debug.FreeOSMemory()
+	scanRSSFrom, hwmReset := resetPeakRSS()
 
 	// Scan, with registrations arriving.
-	svc := dedupe.New(db, dedupe.Options{Now: db.Now})
+	svc := dedupe.New(db, dedupe.Options{Now: db.Now, MemoryBudget: int64(*budgetMB) << 20})
 	db.OnPersonChanged(svc.PersonChanged)
 	stopHeap := heapwatch.Start(20 * time.Millisecond)
 	scanDone := make(chan struct{})
@@ -107,6 +120,11 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	start := time.Now()
 	res, scanErr := svc.Scan(sys, org)
 	took := time.Since(start)
+	if *heapProfile != "" {
+		if err := writeHeapProfile(*heapProfile); err != nil {
+			return err
+		}
+	}
 	close(scanDone)
 	wg.Wait()
 	peakHeap := stopHeap()
@@ -119,6 +137,10 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	maxRSS := ru.Maxrss / 1024 // KiB on Linux
+	scanRSS := maxRSS          // without a reset peak, the whole life's
+	if hwmReset {
+		scanRSS = procStatusMB("VmHWM")
+	}
 
 	// What the scan raised.
 	matches, possibles, strong, err := benchPairFigures(sys, db, org)
@@ -128,7 +150,10 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	perPeople := float64(matches+possibles) * 200 / float64(seeded)
 	fmt.Fprintf(p.stdout, "scan: %d people checked in %s; %d pairs raised: %d match, %d possible (%.2f per 200 people); %d matches where two strong identifiers disagree\n",
 		res.People, took.Round(time.Millisecond), res.Raised, matches, possibles, perPeople, strong)
-	fmt.Fprintf(p.stdout, "memory: peak Go heap in use during the scan %d MB; process max RSS %d MB (%d MB when seeding ended)\n", peakHeap>>20, maxRSS, seedRSS)
+	fmt.Fprintf(p.stdout, "memory: peak Go heap in use during the scan %d MB; peak RSS during the scan %d MB (%d MB as it began, peak reset: %v); process max RSS %d MB (%d MB when seeding ended)\n",
+		peakHeap>>20, scanRSS, scanRSSFrom, hwmReset, maxRSS, seedRSS)
+	fmt.Fprintf(p.stdout, "memory budget of the scan %d MB (Go soft limit; 0: none); the index holds an estimated %.1f MB for %d people\n",
+		*budgetMB, float64(svc.Indexes.Bytes())/(1<<20), svc.Indexes.People())
 	var p50, p95, p99 time.Duration
 	if len(lat) > 0 {
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -148,9 +173,47 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	check(perPeople <= 1, fmt.Sprintf("at most 1 pair per 200 people in the queue (%.2f)", perPeople))
 	check(strong == 0, fmt.Sprintf("no match where two strong identifiers disagree (%d)", strong))
 	check(took <= time.Minute, fmt.Sprintf("scan within 60 s (%s)", took.Round(time.Millisecond)))
-	check(maxRSS <= 300, fmt.Sprintf("within 300 MB (max RSS %d MB)", maxRSS))
+	check(scanRSS <= 300, fmt.Sprintf("within 300 MB (peak RSS during the scan %d MB)", scanRSS))
 	check(p99 <= 100*time.Millisecond, fmt.Sprintf("registrations meanwhile p99 ≤ 100 ms (%s)", p99))
 	return nil
+}
+
+// resetPeakRSS resets the kernel's peak resident set of this process
+// (VmHWM, Linux ≥ 4.0) to its current size, and returns that size in MB;
+// false when the system does not allow it.
+func resetPeakRSS() (int64, bool) {
+	ok := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	return procStatusMB("VmRSS"), ok
+}
+
+// procStatusMB reads a size field ("VmHWM", "VmRSS") of /proc/self/status
+// in MB; 0 when it cannot.
+func procStatusMB(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // benchPairFigures counts the organisation's raised pairs by decision, and

@@ -20,6 +20,13 @@ import (
 	"homeward/internal/webhook"
 )
 
+// DefaultDedupeMemoryMB is the default memory budget of the duplicate
+// scan. The index of 100,000 people holds about 160 MB; a budget close to
+// that would keep the collector running all the time, so the default
+// leaves it about 100 MB to work in. SQLite's page caches (96 MB by
+// default) come on top.
+const DefaultDedupeMemoryMB = 256
+
 // Config is the server's configuration, filled from flags and HOMEWARD_*
 // environment variables.
 type Config struct {
@@ -76,6 +83,9 @@ type Config struct {
 	DatabaseReplica string
 	// SQLiteCacheMB bounds SQLite's page caches (sqldb.Options.CacheMB).
 	SQLiteCacheMB int
+	// DedupeMemoryMB is the Go memory the process keeps to while the
+	// duplicate scan runs (dedupe.Options.MemoryBudget; 0: none).
+	DedupeMemoryMB int
 	// auditKeyed is set by commands that need the audit key besides the
 	// server (all but migrate).
 	auditKeyed bool
@@ -124,6 +134,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
+	fs.IntVar(&c.DedupeMemoryMB, "dedupe-memory-mb", DefaultDedupeMemoryMB, "Go memory in MB the process keeps to while the duplicate scan runs (a soft limit; SQLite's caches are apart); 0: no budget")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")
 	fs.DurationVar(&c.RetentionInterval, "retention-interval", 24*time.Hour, "how often to apply the organisations' retention periods (0: never; at least 1m), starting at launch")
@@ -273,6 +284,9 @@ func (c *Config) Validate() error {
 	}
 	if c.serving && c.IndicatorsInterval != 0 && c.IndicatorsInterval < time.Minute {
 		problems = append(problems, fmt.Sprintf("--indicators-interval %s: use 0 (never) or at least 1m", c.IndicatorsInterval))
+	}
+	if c.serving && c.DedupeMemoryMB < 0 {
+		problems = append(problems, fmt.Sprintf("--dedupe-memory-mb %d: use 0 (no budget) or more", c.DedupeMemoryMB))
 	}
 	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
 		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))

@@ -202,7 +202,7 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	defer stopBackground()
 	// The duplicate scan runs in the background; several serve processes
 	// share the work through leases in the database.
-	dd := dedupe.New(db, dedupe.Options{Logger: log, Now: db.Now})
+	dd := dedupe.New(db, dedupe.Options{Logger: log, Now: db.Now, MemoryBudget: int64(c.DedupeMemoryMB) << 20})
 	stopScan := dd.Start(ctx)
 	defer stopScan()
 	// Webhook deliveries and referral expiry run in the background too;

@@ -354,7 +354,7 @@ func TestProbesAndMetrics(t *testing.T) {
 		t.Errorf("metrics lack the request counter by route:\n%.2000s", m.body)
 	}
 	// The duplicate scan reports its progress.
-	for _, name := range []string{"homeward_dedupe_scans_running 0", "homeward_dedupe_scan_people_total 0", "homeward_dedupe_pairs_raised_total", "homeward_dedupe_last_scan_seconds", "homeward_dedupe_index_people"} {
+	for _, name := range []string{"homeward_dedupe_scans_running 0", "homeward_dedupe_scan_people_total 0", "homeward_dedupe_pairs_raised_total", "homeward_dedupe_last_scan_seconds", "homeward_dedupe_index_people", "homeward_dedupe_index_bytes", "homeward_dedupe_memory_budget_bytes"} {
 		if !strings.Contains(string(m.body), name) {
 			t.Errorf("metrics lack %s", name)
 		}

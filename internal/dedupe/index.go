@@ -90,9 +90,16 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 	now := time.Now()
 	if o.idx == nil {
 		idx := match.NewIndex(x.opt)
-		versions := map[string]int{}
+		// The table sized once for the people there are (a count is cheap
+		// next to loading them); those registered meanwhile grow it.
+		people, err := x.store.CountPeople(sys, orgID, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		idx.Grow(people)
+		versions := make(map[string]int, people)
 		var synced time.Time
-		err := x.store.People(sys, orgID, time.Time{}, func(s Stored) error {
+		err = x.store.People(sys, orgID, time.Time{}, func(s Stored) error {
 			if s.UpdatedAt.After(synced) {
 				synced = s.UpdatedAt
 			}
@@ -154,17 +161,32 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 // People returns how many people the loaded indexes of all organisations
 // hold (for metrics).
 func (x *Indexes) People() int {
+	n := 0
+	for _, idx := range x.loaded() {
+		n += idx.Len()
+	}
+	return n
+}
+
+// loaded returns the organisations' loaded indexes.
+func (x *Indexes) loaded() []*match.Index {
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	var idxs []*match.Index
 	for _, o := range x.orgs {
 		if idx := o.cur.Load(); idx != nil {
 			idxs = append(idxs, idx)
 		}
 	}
-	x.mu.Unlock()
-	n := 0
-	for _, idx := range idxs {
-		n += idx.Len()
+	return idxs
+}
+
+// Bytes estimates the memory the loaded indexes of all organisations hold
+// (match.Index.Bytes; for metrics and the memory budget).
+func (x *Indexes) Bytes() int64 {
+	var n int64
+	for _, idx := range x.loaded() {
+		n += idx.Bytes()
 	}
 	return n
 }

@@ -13,7 +13,7 @@ type Scores struct {
 // Add counts one pair. decided is false for an open pair; same tells a
 // decided pair's outcome.
 func (h *Scores) Add(score float64, decided, same bool) {
-	b := int(math.Round(math.Min(math.Max(score, 0), 1) * 1000))
+	b := scoreBin(score)
 	switch {
 	case !decided:
 		h.Open[b]++
@@ -23,6 +23,9 @@ func (h *Scores) Add(score float64, decided, same bool) {
 		h.Different[b]++
 	}
 }
+
+// scoreBin is the bin of a score in a histogram of thousandths.
+func scoreBin(score float64) int { return int(math.Round(math.Min(math.Max(score, 0), 1) * 1000)) }
 
 // Calibration is a registry's thresholds, set from its own decisions and
 // score distribution, and how they were reached.
@@ -79,6 +82,14 @@ func Calibrate(m *Model, people int, h *Scores) Calibration {
 			same += h.Same[b]
 		}
 		return n, same
+	}
+	if c.Decided < minDecided {
+		// Without decisions to go by, the pairs' own scores: each is the
+		// model's probability that the pair is one person.
+		if t := ScoreThreshold(&h.Open, c.MatchThreshold); t > 0 {
+			c.MatchThreshold = t
+			c.Reasons = append(c.Reasons, "match.calibration.match_scores")
+		}
 	}
 	if c.Decided >= minDecided {
 		// The lowest threshold whose decided pairs were nearly all the same
@@ -157,4 +168,36 @@ func Calibrate(m *Model, people int, h *Scores) Calibration {
 	}
 	c.Queued = queued
 	return c
+}
+
+// ScoreThreshold returns the lowest match threshold on the grid, from
+// lowestMatch up to below current, at which the pairs of hist (a histogram
+// of scores in thousandths, as Scores holds them) at or above it would be
+// the same person at least matchPrecision of the time by their own
+// scores: the mean match probability of the pairs a threshold makes
+// matches is the share of them expected to be right. It needs minDecided
+// pairs at or above the threshold, never raises one (scores cannot show
+// that the model is overconfident; decisions can, see Calibrate) and
+// returns 0 when no lower threshold qualifies.
+//
+// A registry of distinct people has no pairs near the top and keeps its
+// threshold; a collection with many duplicates whose scores leave no
+// doubt lowers it to the grid step where the pairs just above it, each
+// likely but not certain, would bring the expected share of wrong
+// matches over 1 − matchPrecision.
+func ScoreThreshold(hist *[1001]int, current float64) float64 {
+	for _, t := range matchGrid {
+		if t < lowestMatch || t >= current {
+			continue
+		}
+		n, sum := 0, 0.0
+		for b := int(math.Round(t * 1000)); b <= 1000; b++ {
+			n += hist[b]
+			sum += float64(b) / 1000 * float64(hist[b])
+		}
+		if n >= minDecided && sum >= matchPrecision*float64(n) {
+			return t
+		}
+	}
+	return 0
 }

@@ -89,6 +89,71 @@ func TestCalibrate(t *testing.T) {
 	})
 }
 
+func TestScoreThreshold(t *testing.T) {
+	// hist builds a histogram: n pairs at each score.
+	hist := func(at map[float64]int) *[1001]int {
+		var h Scores
+		for score, n := range at {
+			for range n {
+				h.Add(score, false, false)
+			}
+		}
+		return &h.Open
+	}
+	cases := []struct {
+		name    string
+		at      map[float64]int
+		current float64
+		want    float64
+	}{
+		{"many certain duplicates carry a thin band of likely ones: lowered to the floor",
+			map[float64]int{0.999: 1000, 0.82: 40, 0.87: 40}, 0.90, 0.80},
+		{"a band that would make more than 2 % of the matches wrong stops the lowering",
+			map[float64]int{0.999: 1000, 0.82: 200, 0.87: 40}, 0.90, 0.85},
+		{"pairs just below the threshold outweigh the certain ones: kept",
+			map[float64]int{0.999: 100, 0.86: 300, 0.81: 300}, 0.90, 0},
+		{"a registry of distinct people (nothing near the top): kept",
+			map[float64]int{0.35: 500, 0.55: 200, 0.75: 30}, 0.90, 0},
+		{"fewer pairs than a calibration needs: kept",
+			map[float64]int{0.999: minDecided - 2, 0.85: 1}, 0.90, 0},
+		{"never raised, never below the floor",
+			map[float64]int{0.999: 1000, 0.70: 5}, 0.80, 0},
+		{"empty", nil, 0.90, 0},
+	}
+	for _, c := range cases {
+		if got := ScoreThreshold(hist(c.at), c.current); got != c.want {
+			t.Errorf("%s: got %g, want %g", c.name, got, c.want)
+		}
+	}
+}
+
+func TestCalibrateFromScores(t *testing.T) {
+	m := DefaultModel()
+	var h Scores
+	for range 500 {
+		h.Add(0.998, false, false)
+	}
+	for range 20 {
+		h.Add(0.83, false, false)
+	}
+	c := Calibrate(m, 100_000, &h)
+	if c.MatchThreshold != 0.80 || !slices.Contains(c.Reasons, "match.calibration.match_scores") {
+		t.Fatalf("no decisions: got %+v, want the match threshold lowered to 0.80 from the scores", c)
+	}
+	// Decisions, once there are enough, overrule the scores: here they
+	// say the band below 0.95 held different people.
+	for range 25 {
+		h.Add(0.83, true, false)
+	}
+	for range 25 {
+		h.Add(0.999, true, true)
+	}
+	c = Calibrate(m, 100_000, &h)
+	if c.MatchThreshold < DefaultMatchThreshold || slices.Contains(c.Reasons, "match.calibration.match_scores") {
+		t.Fatalf("with decisions: got %+v, want the scores ignored and the threshold not lowered", c)
+	}
+}
+
 func TestModelReportAndFingerprint(t *testing.T) {
 	m := DefaultModel()
 	fp := m.Fingerprint()

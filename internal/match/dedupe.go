@@ -71,6 +71,10 @@ type Result struct {
 	PriorLogOdds   float64       // log2 prior odds that a pair of records match
 	Elapsed        time.Duration // the whole run
 	ScoreElapsed   time.Duration // the scoring pass alone (Comparisons / ScoreElapsed = comparisons per second)
+	// ScoreCalibrated is set when the match threshold (in Model) was
+	// lowered from the distribution of the pairs' scores (ScoreThreshold);
+	// never when Options.MatchThreshold fixes it.
+	ScoreCalibrated bool
 }
 
 // Dedupe finds pairs of records in recs that describe the same person.
@@ -157,6 +161,22 @@ func run(ctx context.Context, as, bs []Record, link bool, opt Options) (*Result,
 			p.IB -= b.nA
 		}
 		p.A, p.B = b.preps[p.IA].id, b.preps[p.IB+b.offsetB()].id
+	}
+	if opt.MatchThreshold == 0 {
+		// The threshold for the collection from its own score
+		// distribution (ScoreThreshold), as a registry's queue has it.
+		var hist [1001]int
+		for i := range pairs {
+			hist[scoreBin(pairs[i].Score)]++
+		}
+		if t := ScoreThreshold(&hist, model.MatchThreshold); t > 0 {
+			model.MatchThreshold = t
+			model.PossibleThreshold = min(model.PossibleThreshold, t)
+			res.ScoreCalibrated = true
+			for i := range pairs {
+				pairs[i].Decision = model.decide(pairs[i].Score)
+			}
+		}
 	}
 	res.Pairs, res.Comparisons = pairs, comps
 	res.Elapsed = time.Since(start)

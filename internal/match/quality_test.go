@@ -122,6 +122,23 @@ func TestFEBRL3Dedupe(t *testing.T) {
 	if m.F1 < 0.95 {
 		t.Errorf("FEBRL 3 match-only F1 = %.4f, want ≥ 0.95", m.F1)
 	}
+	// Decisions follow the threshold the run reports, whether set from
+	// the scores or fixed by the caller (then never moved).
+	fixed, err := match.Dedupe(context.Background(), recs, match.Options{MatchThreshold: match.DefaultMatchThreshold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fixed.ScoreCalibrated || fixed.Model.MatchThreshold != match.DefaultMatchThreshold {
+		t.Errorf("a fixed match threshold moved to %g", fixed.Model.MatchThreshold)
+	}
+	for _, r := range []*match.Result{res, fixed} {
+		for _, p := range r.Pairs {
+			if (p.Score >= r.Model.MatchThreshold) != (p.Decision == match.Match) {
+				t.Fatalf("pair %s–%s at %.4f decided %s with the match threshold at %g", p.A, p.B, p.Score, p.Decision, r.Model.MatchThreshold)
+			}
+		}
+	}
+	t.Logf("FEBRL 3 match threshold %.2f (from the scores: %v)", res.Model.MatchThreshold, res.ScoreCalibrated)
 	logModel(t, res.Model)
 }
 

@@ -29,7 +29,15 @@ func scanIndex(t testing.TB, recs []match.Record, opt match.IndexOptions, pass b
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
-	t.Logf("index of %d records: %d MB of heap (%d bytes per record)", len(recs), (m1.HeapAlloc-m0.HeapAlloc)>>20, (m1.HeapAlloc-m0.HeapAlloc)/uint64(len(recs)))
+	heap := int64(m1.HeapAlloc - m0.HeapAlloc)
+	t.Logf("index of %d records: %d MB of heap (%d bytes per record); estimated by Bytes %d MB (%d per record)",
+		len(recs), heap>>20, heap/int64(len(recs)), x.Bytes()>>20, x.Bytes()/int64(len(recs)))
+	// The estimate a memory budget is checked against leaves out only the
+	// shared vocabulary and the term frequencies: it must account for most
+	// of the heap and never claim more than there is.
+	if est := x.Bytes(); est < heap/2 || est > heap {
+		t.Errorf("Bytes estimates %d bytes for an index that takes %d", est, heap)
+	}
 	pairs = map[[2]string]match.Decision{}
 	c0, s0 := x.Comparisons()
 	start := time.Now()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -77,5 +79,62 @@ func TestStaleScanLeaseTakenOver(t *testing.T) {
 	skew = 46 * time.Second
 	if res, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil || res.Skipped || res.People != 3 {
 		t.Fatalf("after the lease ran out: %+v %v", res, err)
+	}
+}
+
+// limitDuringSave is the real store, noting the runtime's memory limit
+// while the scan saves its pairs.
+type limitDuringSave struct {
+	dedupe.Store
+	seen *int64
+}
+
+func (s limitDuringSave) SavePairs(ctx context.Context, orgID, owner string, found []dedupe.Found, done bool, upTo time.Time, lease time.Duration) (int, error) {
+	*s.seen = debug.SetMemoryLimit(-1)
+	return s.Store.SavePairs(ctx, orgID, owner, found, done, upTo, lease)
+}
+
+// A scan keeps to its memory budget while it runs and puts the limit in
+// force before it back when it ends; a lower limit already in force
+// (GOMEMLIMIT) is kept; the index's estimated size is reported.
+func TestScanMemoryBudget(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 6)
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	const budget = 1 << 30
+	for _, tt := range []struct {
+		name       string
+		inForce    int64
+		wantDuring int64
+	}{
+		{"no limit in force: the budget", math.MaxInt64, budget},
+		{"a lower limit in force: kept", budget / 2, budget / 2},
+	} {
+		debug.SetMemoryLimit(tt.inForce)
+		var seen int64
+		svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now, MemoryBudget: budget})
+		if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
+			t.Fatal(err)
+		}
+		if seen != tt.wantDuring {
+			t.Errorf("%s: limit during the scan %d, want %d", tt.name, seen, tt.wantDuring)
+		}
+		if after := debug.SetMemoryLimit(-1); after != tt.inForce {
+			t.Errorf("%s: limit after the scan %d, want %d back", tt.name, after, tt.inForce)
+		}
+		if svc.MemoryBudget() != budget || svc.Indexes.People() != 6 || svc.Indexes.Bytes() < 6*500 {
+			t.Errorf("%s: budget %d, index of %d people estimated at %d bytes", tt.name, svc.MemoryBudget(), svc.Indexes.People(), svc.Indexes.Bytes())
+		}
+	}
+	// Without a budget the limit is left alone.
+	debug.SetMemoryLimit(math.MaxInt64)
+	var seen int64
+	svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now})
+	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
+		t.Fatal(err)
+	}
+	if seen != math.MaxInt64 || svc.MemoryBudget() != 0 {
+		t.Errorf("no budget: limit during the scan %d, budget %d", seen, svc.MemoryBudget())
 	}
 }
