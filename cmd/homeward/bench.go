@@ -109,15 +109,11 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if *traceFile != "" {
 		f, err := os.Create(*traceFile)
@@ -293,4 +289,24 @@ func rawSQLiteRate(ctx context.Context, path string, n int) (float64, error) {
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// startCPUProfile writes a CPU profile to path until the function it
+// returns is called (more than once does no harm).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }
