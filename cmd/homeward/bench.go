@@ -85,12 +85,18 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	}
 	actx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: org.ID, Roles: u.Roles})
 
-	// Preload through the batched import path (the fast way in).
+	// Preload through the batched import path (the fast way in), with the
+	// names of bench seed: as concentrated as Bangladeshi names are.
 	start := time.Now()
-	for i := 0; i < *preload; i += registry.ImportBatch {
-		if _, err := db.ImportRows(actx, benchImportRows(i, min(i+registry.ImportBatch, *preload))); err != nil {
-			return err
+	if err := benchPeople(0, *preload, func(rows []*registry.ImportRow) error {
+		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+				return err
+			}
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	if *preload > 0 {
 		el := time.Since(start)
@@ -109,15 +115,11 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if *traceFile != "" {
 		f, err := os.Create(*traceFile)
@@ -132,10 +134,23 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	}
 	// Request bodies are encoded before the clock starts: encoding them is
 	// the load generator's work, not the server's.
+	// The people registered are drawn like the preloaded ones (other
+	// batches of the generator: new people, some of them duplicates).
+	regs := make([]registry.Registration, 0, *n)
+	if err := benchPeople(benchRegisterBatch, *n, func(rows []*registry.ImportRow) error {
+		for _, r := range rows {
+			p := r.Person
+			p.ExternalID = r.ExternalID
+			regs = append(regs, registry.Registration{Person: p, Episodes: []registry.MigrationEpisode{r.Episode}})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	bodies := make([][]byte, 0, *n)
 	if *viaHTTP {
-		for i := 0; i < *n; i++ {
-			body, err := json.Marshal(benchRegistration(*preload + i))
+		for i := range regs {
+			body, err := json.Marshal(&regs[i])
 			if err != nil {
 				return err
 			}
@@ -154,16 +169,17 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	var importWG sync.WaitGroup
 	if *withImport {
 		importWG.Go(func() {
-			for b := 0; ; b++ {
+			for b := benchImportBatch; ; b++ {
 				select {
 				case <-importDone:
 					return
 				default:
 				}
-				// Numbered past the preload and the measured registrations.
-				from := 10_000_000 + b*registry.ImportBatch
-				rows := benchImportRows(from, from+registry.ImportBatch)
-				if _, err := db.ImportRows(actx, rows); err != nil {
+				rows, _, err := benchSeedRows(b, registry.ImportBatch, 1)
+				if err == nil {
+					_, err = db.ImportRows(actx, rows)
+				}
+				if err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
@@ -182,7 +198,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 				if i >= *n {
 					return
 				}
-				reg := benchRegistration(*preload + i)
+				reg := &regs[i]
 				t0 := time.Now()
 				if *viaHTTP {
 					req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/api/v1/registrations", bytes.NewReader(bodies[i]))
@@ -199,7 +215,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 						firstErr.CompareAndSwap(nil, fmt.Errorf("status %d: %s", res.StatusCode, msg))
 						return
 					}
-				} else if _, err := db.Register(actx, &reg); err != nil {
+				} else if _, err := db.Register(actx, reg); err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					return
 				}
@@ -222,8 +238,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	if *viaHTTP {
 		how = "JSON API over HTTP"
 	}
-	fmt.Fprintf(p.stdout, "registrations (%s): %d in %s with %d workers: %.0f/s; latency p50 %s p99 %s max %s\n",
-		how, *n, el.Round(time.Millisecond), *workers, float64(*n)/el.Seconds(), pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
+	rate := float64(*n) / el.Seconds()
+	fmt.Fprintf(p.stdout, "registrations (%s, concentrated names): %d in %s with %d workers: %.0f/s = %.2f x the raw rate; latency p50 %s p99 %s max %s\n",
+		how, *n, el.Round(time.Millisecond), *workers, rate, rate/raw, pct(.5).Round(time.Microsecond), pct(.99).Round(time.Microsecond), lat[len(lat)-1].Round(time.Microsecond))
 	if *withImport {
 		fmt.Fprintf(p.stdout, "alongside, a bulk import wrote %d rows (%.0f/s)\n", imported.Load(), float64(imported.Load())/el.Seconds())
 	}
@@ -235,14 +252,32 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	return nil
 }
 
-// benchImportRows returns import rows for bench people from up to to.
-func benchImportRows(from, to int) []*registry.ImportRow {
-	rows := make([]*registry.ImportRow, 0, to-from)
-	for j := from; j < to; j++ {
-		reg := benchRegistration(j)
-		rows = append(rows, &registry.ImportRow{Line: j - from + 2, ExternalID: fmt.Sprintf("P%08d", j), Person: reg.Person, Episode: reg.Episodes[0]})
+// Batches of the generator that bench register draws its measured
+// registrations and its alongside import from, far past the preload's.
+const (
+	benchRegisterBatch = 1_000_000
+	benchImportBatch   = 2_000_000
+)
+
+// benchPeople hands fn n valid import rows of bench seed's generator (seed
+// 1), from batch b0 on, a batch of at most 5,000 at a time, so that a large
+// preload never sits in memory whole.
+func benchPeople(b0, n int, fn func([]*registry.ImportRow) error) error {
+	for b, done := b0, 0; done < n; b++ {
+		rows, _, err := benchSeedRows(b, min(5_000, n-done), 1)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return fmt.Errorf("bench: the generator gave no valid rows")
+		}
+		rows = rows[:min(len(rows), n-done)]
+		if err := fn(rows); err != nil {
+			return err
+		}
+		done += len(rows)
 	}
-	return rows
+	return nil
 }
 
 var benchGiven = []string{"Rafiqul", "Shahana", "Abdul", "Rina", "Kamal", "Nasima", "Jahangir", "Fatema", "Mizanur", "Taslima", "Anwar", "Rokeya"}
@@ -293,4 +328,24 @@ func rawSQLiteRate(ctx context.Context, path string, n int) (float64, error) {
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// startCPUProfile writes a CPU profile to path until the function it
+// returns is called (more than once does no harm).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }

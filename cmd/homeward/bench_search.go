@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -95,15 +94,12 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfile := func() {}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
+		if stopProfile, err = startCPUProfile(*cpuprofile); err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+		defer stopProfile()
 	}
 	start := time.Now()
 	written, invalid := 0, 0
@@ -128,9 +124,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		fmt.Fprintf(p.stderr, "\r%d people, %.0f/s   ", written, float64(written)/el.Seconds())
 	}
 	el := time.Since(start)
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	fmt.Fprintf(p.stderr, "\n")
 	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
 		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)

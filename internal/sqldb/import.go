@@ -70,23 +70,51 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	if db.dialect == postgres {
 		transact = db.transactConn
 	}
-	next := prepare(0)
-	for lo := 0; lo < len(rows); lo += importChunk {
-		hi := min(lo+importChunk, len(rows))
-		p := <-next
-		if p.err != nil {
-			if lo > 0 {
-				db.personChanged(org, "")
+	next, pending := prepare(0), true
+	// lo is the first row not yet committed; each transaction writes the
+	// chunk at lo and, while no other job waits for the writer, the
+	// chunks after it (up to importTxRows rows): a commit writes every
+	// page it dirtied, and the pages at the end of each index are shared by
+	// consecutive chunks, so fewer commits write fewer pages. A
+	// registration that queues meanwhile waits for one chunk, as before.
+	// Should such a transaction fail, its chunks are written again one to a
+	// transaction, so that those before the failing row are kept, as when
+	// every chunk commits on its own.
+	single := false
+	for lo := 0; lo < len(rows); {
+		hi, tried := lo, 0
+		var chunks []registry.ImportOutcome
+		err := transact(ctx, func(tx *Tx) error {
+			hi, chunks = lo, make([]registry.ImportOutcome, 0, min(importTxRows, len(rows)-lo))
+			for {
+				p := <-next
+				pending = false
+				if p.err != nil {
+					return p.err
+				}
+				end := min(hi+importChunk, len(rows))
+				if end < len(rows) {
+					next, pending = prepare(end), true
+				}
+				chunk := make([]registry.ImportOutcome, end-hi)
+				tried++
+				if err := db.importChunk(tx, rows[hi:end], p.preps, chunk, org, country); err != nil {
+					return err
+				}
+				chunks, hi = append(chunks, chunk...), end
+				if single || hi == len(rows) || hi-lo+importChunk > importTxRows || !db.writerIdle() {
+					return nil
+				}
 			}
-			return out, p.err
-		}
-		if hi < len(rows) {
-			next = prepare(hi)
-		}
-		chunk := make([]registry.ImportOutcome, hi-lo)
-		if err := transact(ctx, func(tx *Tx) error { return db.importChunk(tx, rows[lo:hi], p.preps, chunk, org, country) }); err != nil {
-			if hi < len(rows) {
+		})
+		if err != nil {
+			// A chunk being prepared is waited for: it reads rows.
+			if pending {
 				<-next
+			}
+			if tried > 1 {
+				next, pending, single = prepare(lo), true, true
+				continue
 			}
 			// The chunks before are written: say so, and what they were.
 			if lo > 0 {
@@ -94,10 +122,23 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 			}
 			return out, err
 		}
-		copy(out[lo:], chunk)
+		copy(out[lo:], chunks)
+		lo = hi
 	}
 	db.personChanged(org, "")
 	return out, nil
+}
+
+// importTxRows bounds the rows of an import that one transaction writes
+// when nothing else waits for the writer (see ImportRows).
+const importTxRows = 500
+
+// writerIdle reports whether no transaction waits for SQLite's writer. On
+// PostgreSQL, where transactions run side by side, it reports false: an
+// import's transaction holds the case-number counter it took until it
+// commits, and a registration would wait for it.
+func (db *DB) writerIdle() bool {
+	return db.group != nil && len(db.group.jobs) == 0
 }
 
 // importPrep is an import row made ready, outside the writer, for being

@@ -284,3 +284,35 @@ func TestImportBatchDuplicatesAreRaised(t *testing.T) {
 	}
 	t.Errorf("no pair of the two records of one person imported together among %d pairs", len(pairs))
 }
+
+// While nothing else waits for SQLite's writer, an import's chunks share a
+// transaction, up to a bound: 1,050 rows are three commits, not eleven, and
+// every row is written.
+func TestImportChunksShareACommitWhileWriterIdle(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	if w.DB.Dialect() != "sqlite" {
+		t.Skip("PostgreSQL commits every chunk on its own")
+	}
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	rows := importPeople("C", 1050)
+	before := w.DB.WriterStats()
+	out, err := w.DB.ImportRows(ctx, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range out {
+		if o != registry.ImportCreated {
+			t.Fatalf("row %d: outcome %q", i, o)
+		}
+	}
+	if got := w.DB.WriterStats().Groups - before.Groups; got != 3 {
+		t.Errorf("1,050 rows imported in %d commits; want 3 (500 rows at most to one)", got)
+	}
+	n, err := w.DB.CountPeople(ctx, homeward.ActorFromContext(ctx).OrgID, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1050 {
+		t.Errorf("%d people stored; want 1,050", n)
+	}
+}
