@@ -86,9 +86,9 @@ type Account struct {
 	Credentials []Credential
 }
 
-func (a *Account) WebAuthnID() []byte                       { return []byte(a.ID) }
-func (a *Account) WebAuthnName() string                     { return a.Name }
-func (a *Account) WebAuthnDisplayName() string              { return a.DisplayName }
+func (a *Account) WebAuthnID() []byte                         { return []byte(a.ID) }
+func (a *Account) WebAuthnName() string                       { return a.Name }
+func (a *Account) WebAuthnDisplayName() string                { return a.DisplayName }
 func (a *Account) WebAuthnCredentials() []webauthn.Credential { return a.Credentials }
 
 // Ceremony is what a begun ceremony gives: the options the browser passes
