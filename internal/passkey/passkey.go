@@ -210,6 +210,9 @@ type Answer struct {
 
 // Read parses a browser's answer just enough to find its ceremony.
 func Read(response []byte) (*Answer, error) {
+	if len(response) > MaxResponse {
+		return nil, fmt.Errorf("%w: answer of %d bytes", ErrRefused, len(response))
+	}
 	var r struct {
 		RawID    string `json:"rawId"`
 		Response struct {
