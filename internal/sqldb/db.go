@@ -25,8 +25,8 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"homeward"
-	"homeward/internal/scoring"
 	"homeward/internal/passkey"
+	"homeward/internal/scoring"
 	"homeward/internal/seal"
 )
 
