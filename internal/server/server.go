@@ -106,6 +106,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	ui.SecureCookies = opt.SecureCookies
 	ui.PublicURL = db.PublicURL
 	ui.DemoPassword = opt.DemoPassword
+	ui.Passkeys = db.Passkeys != nil
 	ui.Background = opt.Background
 	wake := make(chan struct{}, 1)
 	ui.ReportRequested = func() {
