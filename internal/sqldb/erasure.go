@@ -8,8 +8,8 @@ import (
 
 	"homeward"
 	"homeward/internal/referral"
-	"homeward/internal/rpl"
 	"homeward/internal/registry"
+	"homeward/internal/rpl"
 )
 
 var _ registry.PrivacyService = (*DB)(nil)
