@@ -329,6 +329,9 @@ func TestRetention(t *testing.T) {
 	if _, err := w.DB.PlaceHold(sup, b.Person.ID, "Evidence in a trafficking prosecution."); err != nil {
 		t.Fatal(err)
 	}
+	// Who read the record is kept whatever retention does to the record:
+	// read events hold ids only, and pruning them would break the chain.
+	readRecord(t, w.World, a.Person.ID)
 	c.Set(c.Now().AddDate(5, 0, 1))
 	headBefore := auditHead(t, w.World)
 	rep, err = w.DB.RunRetention(admin, true)
@@ -376,6 +379,17 @@ func TestRetention(t *testing.T) {
 	}
 	if vr, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err != nil || !vr.OK() {
 		t.Fatalf("audit verify after retention: %+v %v", vr, err)
+	}
+	if n := auditCount(t, w.DB, a.Person.ID, "person.read"); n != 1 {
+		t.Errorf("reads of the pseudonymised record after retention: %d, want 1", n)
+	}
+}
+
+// readRecord records a case worker's opening of a person's record.
+func readRecord(t *testing.T, w *homewardtest.World, personID string) {
+	t.Helper()
+	if err := w.DB.RecordRead(w.Ctx("ngo", homeward.RoleCaseWorker), homeward.RecordRead{Action: "person.read", RecordType: "person", RecordID: personID, OrgID: w.NGO.ID}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -435,12 +449,16 @@ func TestErasureClearsPlansAndRPLNotes(t *testing.T) {
 		t.Fatalf("the fixture's words are not stored: %s", before)
 	}
 
+	readRecord(t, w.World, rec.Person.ID)
 	req, err := w.DB.RequestErasure(w.Ctx("ngo", homeward.RoleSupervisor), rec.Person.ID, "The returnee asked in writing on the 3rd.")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.DB.DecideErasure(secondSupervisor(t, w.World), req.ID, true); err != nil {
 		t.Fatal(err)
+	}
+	if n := auditCount(t, w.DB, rec.Person.ID, "person.read"); n != 1 {
+		t.Errorf("reads of the erased record: %d, want 1 (kept: ids only)", n)
 	}
 	after := planDoc(plan.ID) + appDoc(app.ID)
 	for _, s := range words {
