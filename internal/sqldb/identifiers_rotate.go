@@ -46,9 +46,9 @@ func (db *DB) reseal(ctx context.Context, k *identKeys, batch int, clearOnly boo
 	if batch <= 0 {
 		batch = 500
 	}
-	cond, arg := `seal_key <> ?`, k.current
+	cond, arg, action := `seal_key <> ?`, k.current, "keys.identifiers.resealed"
 	if clearOnly {
-		cond, arg = `seal_key = ?`, ""
+		cond, arg, action = `seal_key = ?`, "", "keys.identifiers.converted"
 	}
 	total := 0
 	for _, t := range sealedTables {
@@ -107,7 +107,10 @@ func (db *DB) reseal(ctx context.Context, k *identKeys, batch int, clearOnly boo
 					c, _ := res.RowsAffected()
 					n += int(c)
 				}
-				return nil
+				// Each batch is audited with its commit (in the instance's
+				// chain; counts and key ids only): an interrupted run leaves
+				// exactly the batches it did.
+				return tx.Audit(action, "data_key", k.current, "", map[string]any{"table": t.table, "records": n, "first": recs[0].id, "last": after})
 			})
 			if err != nil {
 				return total, err
@@ -171,7 +174,7 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 					return err
 				}
 			}
-			return nil
+			return tx.Audit("keys.search_keys.indexed", "person_keys", "", "", map[string]any{"keys": len(keys)})
 		})
 		if err != nil {
 			return total, err
@@ -227,7 +230,10 @@ func (db *DB) NewIdentifierKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return k.current, nil
+	err = db.Transact(ctx, func(tx *Tx) error {
+		return tx.Audit("keys.identifier_key.created", "data_key", k.current, "", nil)
+	})
+	return k.current, err
 }
 
 // IdentifierKeyStatus is one data key and how many records it seals.
