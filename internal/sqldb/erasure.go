@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -226,7 +227,7 @@ func (tx *Tx) erasePerson(org, personID string) error {
 		{`UPDATE handoff_outbox SET body = '{}', status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
 			next_at = NULL, last_error = CASE WHEN status = 'pending' THEN 'person erased' ELSE last_error END
 			WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},
-		{`UPDATE handoff_arrivals SET name_key = '', passport = '', announcement = '{}' WHERE org_id = ? AND person_id = ?`, []any{org, personID}},
+		{`UPDATE handoff_arrivals SET name_key = '', passport = '', passport_index = '', announcement = '{}' WHERE org_id = ? AND person_id = ?`, []any{org, personID}},
 		// A certificate named the person: it is revoked (its status bit
 		// set), and the stored copy dropped.
 		{`UPDATE credentials SET credential = '{}', revoke_reason = '', revoked_at = COALESCE(revoked_at, ?),
@@ -280,18 +281,24 @@ func (tx *Tx) erasePerson(org, personID string) error {
 // before the caller writes (a transaction's rows must be closed first).
 func (tx *Tx) idDocs(q string, args ...any) (ids, docs []string, err error) {
 	rows, err := tx.Query(q, args...)
+	return scanPairs(rows, err)
+}
+
+// scanPairs reads every (id, text) row of rows (err: the query's) and
+// closes them.
+func scanPairs(rows *sql.Rows, err error) (ids, texts []string, _ error) {
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, doc string
-		if err := rows.Scan(&id, &doc); err != nil {
+		var id, text string
+		if err := rows.Scan(&id, &text); err != nil {
 			return nil, nil, err
 		}
-		ids, docs = append(ids, id), append(docs, doc)
+		ids, texts = append(ids, id), append(texts, text)
 	}
-	return ids, docs, rows.Err()
+	return ids, texts, rows.Err()
 }
 
 // eraseConsents drops the witness's name from a person's consents (the

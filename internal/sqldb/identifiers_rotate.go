@@ -15,11 +15,12 @@ var sealedTables = []struct {
 	{"people", "person", personAD},
 	{"dedupe_merges", "merge", mergeAD},
 	{"referrals", "referral", referralAD},
+	{"handoff_arrivals", "announcement", arrivalAD},
 }
 
 // ReencryptProgress reports a batch of re-sealed (or first sealed) records.
 type ReencryptProgress struct {
-	Table string // "people", "dedupe_merges" or "referrals"
+	Table string // "people", "dedupe_merges", "referrals" or "handoff_arrivals"
 	Done  int    // records of the table re-sealed so far in this run
 }
 
@@ -161,7 +162,8 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 			return total, err
 		}
 		if len(keys) == 0 {
-			return total, nil
+			n, err := db.indexLegacyArrivals(ctx, k, batch)
+			return total + n, err
 		}
 		err = db.Transact(ctx, func(tx *Tx) error {
 			for _, r := range keys {
@@ -312,4 +314,38 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 		return nil, 0, err
 	}
 	return out, clearKeys, nil
+}
+
+// indexLegacyArrivals replaces the clear passport numbers of announcements
+// received before they were sealed by their blind index, batch rows to a
+// transaction. It returns how many it replaced.
+func (db *DB) indexLegacyArrivals(ctx context.Context, k *identKeys, batch int) (int, error) {
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		ids, passports, err := db.idPairs(ctx, `SELECT id, passport FROM handoff_arrivals WHERE passport <> '' ORDER BY id LIMIT ?`, batch)
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		err = db.Transact(ctx, func(tx *Tx) error {
+			for i, id := range ids {
+				if _, err := tx.Exec(`UPDATE handoff_arrivals SET passport = '', passport_index = ? WHERE id = ? AND passport = ?`, k.passportIndex(passports[i]), id, passports[i]); err != nil {
+					return err
+				}
+			}
+			return tx.Audit("keys.search_keys.indexed", "handoff_arrivals", "", "", map[string]any{"keys": len(ids)})
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+// idPairs reads the (id, text) rows a query returns.
+func (db *DB) idPairs(ctx context.Context, q string, args ...any) (ids, texts []string, err error) {
+	rows, err := db.query(ctx, q, args...)
+	return scanPairs(rows, err)
 }
