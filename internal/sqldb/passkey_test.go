@@ -15,15 +15,11 @@ import (
 	"homeward/internal/sqldb"
 )
 
-const passkeyOrigin = "https://homeward.test"
+const passkeyOrigin = passkeytest.Origin
 
 func withPasskeys(t *testing.T, db *sqldb.DB) {
 	t.Helper()
-	rp, err := passkey.New(passkey.Config{RPID: "homeward.test", Origins: []string{passkeyOrigin}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Passkeys = rp
+	db.Passkeys = passkeytest.RelyingParty()
 }
 
 // addPasskey registers a new software authenticator for the actor of ctx.

@@ -16,17 +16,11 @@ import (
 	"homeward/internal/passkey/passkeytest"
 )
 
-const passkeyOrigin = "https://homeward.test"
+const passkeyOrigin = passkeytest.Origin
 
 func newPasskeyBrowser(t *testing.T) (*browser, *homewardtest.World) {
 	t.Helper()
-	return newBrowserWith(t, func(w *homewardtest.World) {
-		rp, err := passkey.New(passkey.Config{RPID: "homeward.test", Origins: []string{passkeyOrigin}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.DB.Passkeys = rp
-	})
+	return newBrowserWith(t, func(w *homewardtest.World) { w.DB.Passkeys = passkeytest.RelyingParty() })
 }
 
 // postJSON posts body as the passkey script does, with the CSRF token in

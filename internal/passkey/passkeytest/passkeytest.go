@@ -16,7 +16,22 @@ import (
 	"errors"
 
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
+
+	"homeward/internal/passkey"
 )
+
+// Origin is the site of RelyingParty.
+const Origin = "https://homeward.test"
+
+// RelyingParty returns the relying party of homeward.test, whose
+// ceremonies New(Origin) answers.
+func RelyingParty() *passkey.RelyingParty {
+	rp, err := passkey.New(passkey.Config{RPID: "homeward.test", Origins: []string{Origin}})
+	if err != nil {
+		panic(err)
+	}
+	return rp
+}
 
 // Flags of authenticator data (WebAuthn §6.1).
 const (
