@@ -109,7 +109,9 @@ func minTime(a, b time.Time) time.Time {
 // SecondFactorStatus is what a user's account page says about their second
 // factors.
 type SecondFactorStatus struct {
-	TOTP       bool       `json:"totp"`
+	TOTP bool `json:"totp"`
+	// Passkeys counts the user's passkeys (each one a second factor).
+	Passkeys   int        `json:"passkeys"`
 	EnrolledAt *time.Time `json:"enrolled_at,omitempty"`
 	// RecoveryCodesLeft counts the unused recovery codes.
 	RecoveryCodesLeft int `json:"recovery_codes_left"`

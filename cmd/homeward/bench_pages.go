@@ -31,6 +31,7 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent clients")
 	n := fs.Int("n", 1000, "requests of each page")
+	reads := fs.String("reads", "both", "the person page's read audit: audited, unaudited (to measure its cost) or both")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -71,18 +72,36 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	if len(people) == 0 {
 		return fmt.Errorf("bench pages: no people (run homeward bench seed first)")
 	}
-	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return err
+	var modes []bool // audited?
+	switch *reads {
+	case "audited":
+		modes = []bool{true}
+	case "unaudited":
+		modes = []bool{false}
+	case "both":
+		modes = []bool{false, true}
+	default:
+		return usageError{"bench pages: --reads is audited, unaudited or both"}
 	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	servers := map[bool]*httptest.Server{}
+	for _, audited := range modes {
+		opt := server.Options{Logger: slog.New(slog.DiscardHandler)}
+		if !audited {
+			opt.Audit = unauditedReads{db}
+		}
+		h, err := server.New(db, opt)
+		if err != nil {
+			return err
+		}
+		servers[audited] = httptest.NewServer(h)
+		defer servers[audited].Close()
+	}
 	token, _, err := db.Login(ctx, email, pw)
 	if err != nil {
 		return err
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
-	get := func(path string) error {
+	get := func(srv *httptest.Server, path string) error {
 		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
 		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: token})
 		res, err := client.Do(req)
@@ -100,20 +119,28 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	}
 	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
 	stopHeap := heapwatch.Start(10 * time.Millisecond)
-	for _, page := range []struct {
+	type benchPage struct {
 		name string
+		srv  *httptest.Server
 		path func(i int) string
-	}{
-		{"person page", func(i int) string { return "/people/" + people[i%len(people)] }},
-		{"home page  ", func(int) string { return "/" }},
-	} {
+	}
+	var pages []benchPage
+	for _, audited := range modes {
+		name := "person page, read audited  "
+		if !audited {
+			name = "person page, read unaudited"
+		}
+		pages = append(pages, benchPage{name, servers[audited], func(i int) string { return "/people/" + people[i%len(people)] }})
+	}
+	pages = append(pages, benchPage{"home page", servers[modes[len(modes)-1]], func(int) string { return "/" }})
+	for _, page := range pages {
 		// A few requests first, so that templates and statements are ready.
 		for i := range min(20, *n) {
-			if err := get(page.path(i)); err != nil {
+			if err := get(page.srv, page.path(i)); err != nil {
 				return err
 			}
 		}
-		lat, el, err := concurrently(*n, *workers, func(i int) error { return get(page.path(i)) })
+		lat, el, err := concurrently(*n, *workers, func(i int) error { return get(page.srv, page.path(i)) })
 		if err != nil {
 			return err
 		}
@@ -126,6 +153,14 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "memory: peak Go heap in use %d MB; process max RSS %d MB (server and clients in one process)\n", peak>>20, ru.Maxrss/1024)
 	return nil
 }
+
+// unauditedReads is the audit service with reads left unrecorded: bench
+// pages' measure of what the person page's read audit costs. Never used
+// outside the benchmark.
+type unauditedReads struct{ homeward.AuditService }
+
+// RecordRead records nothing.
+func (unauditedReads) RecordRead(context.Context, homeward.RecordRead) error { return nil }
 
 // benchPagesUser returns the sign-in of bench pages' case worker, creating
 // them with the newest cases of the organisation assigned on first use.

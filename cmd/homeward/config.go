@@ -14,6 +14,7 @@ import (
 
 	"homeward"
 	"homeward/internal/httpx"
+	"homeward/internal/passkey"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
 	"homeward/internal/sqldb"
@@ -78,6 +79,11 @@ type Config struct {
 	AuditKey     string
 	// PublicURL is the instance's address from outside (see PublicBase).
 	PublicURL string
+	// RPID and RPOrigins are the passkeys' relying party (see Passkeys):
+	// the site's domain and the origins the browser runs the ceremonies
+	// from; by default the host and origin of PublicBase.
+	RPID      string
+	RPOrigins string
 	// DatabaseReplica is a PostgreSQL streaming replica for reads that
 	// tolerate lag (exports, indicator dashboards); empty: none.
 	DatabaseReplica string
@@ -128,6 +134,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	c.serving = true
 	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the instance's address as people outside reach it (https://homeward.example.org); printed certificates' QR codes and revocation lists name it; default http://localhost and the port of --addr")
+	fs.StringVar(&c.RPID, "rp-id", "", "passkeys: the relying party id, the site's domain (homeward.example.org); default the host of --public-url")
+	fs.StringVar(&c.RPOrigins, "rp-origin", "", "passkeys: the origins, comma-separated, the browser signs in from (https://homeward.example.org); default --public-url")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure and send Strict-Transport-Security (set when serving over HTTPS)")
 	fs.Float64Var(&c.APIRate, "api-rate", 20, "requests a second each API client (token, user or address) may make; 0 for no limit")
 	fs.IntVar(&c.APIBurst, "api-burst", 100, "requests an API client may make at once before --api-rate applies")
@@ -306,10 +314,42 @@ func (c *Config) Validate() error {
 			problems = append(problems, "--public-url "+c.PublicURL+": give an http(s) address without query, such as https://homeward.example.org")
 		}
 	}
+	if c.serving {
+		if _, err := c.Passkeys(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return usageError{strings.Join(problems, "; ")}
 	}
 	return nil
+}
+
+// Passkeys returns the passkeys' relying party: --rp-id and --rp-origin,
+// by default the host and the origin of PublicBase. The id must be the
+// host of every origin or a domain it is under (WebAuthn's rule; browsers
+// refuse others).
+func (c *Config) Passkeys() (passkey.Config, error) {
+	pc := passkey.Config{RPID: c.RPID}
+	origins := c.RPOrigins
+	if origins == "" {
+		origins = c.PublicBase()
+	}
+	for _, o := range strings.Split(origins, ",") {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			return pc, fmt.Errorf("--rp-origin %s: give origins such as https://homeward.example.org", o)
+		}
+		if pc.RPID == "" {
+			pc.RPID = u.Hostname()
+		}
+		if h := u.Hostname(); h != pc.RPID && !strings.HasSuffix(h, "."+pc.RPID) {
+			return pc, fmt.Errorf("--rp-id %s: the origin %s is not on that domain", pc.RPID, o)
+		}
+		pc.Origins = append(pc.Origins, o)
+	}
+	return pc, nil
 }
 
 func (c *Config) level() (slog.Level, error) {

@@ -16,6 +16,7 @@ import (
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
 	"homeward/internal/handoff"
+	"homeward/internal/passkey"
 	"homeward/internal/reference"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
@@ -62,6 +63,16 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	}
 	db.Logger = log
 	db.PublicURL = c.PublicBase()
+	if c.serving {
+		pc, err := c.Passkeys()
+		if err == nil {
+			db.Passkeys, err = passkey.New(pc)
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	db.DIDWebHost = credential.DIDWebHost(db.PublicURL)
 	if db.Zone, err = homeward.LoadZone(c.TimeZone); err != nil {
 		db.Close()

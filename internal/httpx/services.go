@@ -22,6 +22,7 @@ type Services struct {
 	Grants     homeward.RoleGrantService
 	Auth       homeward.AuthService
 	Security   homeward.SecurityService
+	Passkeys   homeward.PasskeyService
 	Audit      homeward.AuditService
 	Registry   registry.Service
 	Assessment assessment.Service

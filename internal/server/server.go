@@ -46,6 +46,10 @@ type Options struct {
 	// (imports from the upload page); serve ends it at shutdown and then
 	// calls Handler.Wait. Nil: such work runs until it is done.
 	Background context.Context
+	// Audit replaces db as the audit service of both edges; bench pages
+	// sets one that records no reads, to measure what audited reads cost.
+	// Nil: db.
+	Audit homeward.AuditService
 }
 
 // Handler is the complete HTTP handler.
@@ -87,17 +91,22 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger, Now: db.Now})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
-	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Clock: db.Clock()})
+	audit := opt.Audit
+	if audit == nil {
+		audit = db
+	}
+	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: audit, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Clock: db.Clock()})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
-	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Programmes: db, Handoff: db, Clock: db.Clock()})
+	ui, err := web.New(web.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Passkeys: db, Audit: audit, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, Reports: db, RPL: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Programmes: db, Handoff: db, Clock: db.Clock()})
 	if err != nil {
 		return nil, err
 	}
 	ui.SecureCookies = opt.SecureCookies
 	ui.PublicURL = db.PublicURL
 	ui.DemoPassword = opt.DemoPassword
+	ui.Passkeys = db.Passkeys != nil
 	ui.Background = opt.Background
 	wake := make(chan struct{}, 1)
 	ui.ReportRequested = func() {

@@ -134,7 +134,7 @@ func (db *DB) Login(ctx context.Context, email, pw string) (string, *homeward.Se
 		disabled            bool
 		confirmed           *time.Time
 	)
-	err := db.queryRow(ctx, `SELECT u.id, u.org_id, u.password_hash, u.disabled, f.confirmed_at FROM users u
+	err := db.queryRow(ctx, `SELECT u.id, u.org_id, u.password_hash, u.disabled, `+secondFactorSince("u.id")+` FROM users u
 		LEFT JOIN totp_factors f ON f.user_id = u.id WHERE u.email = ?`, email).
 		Scan(&userID, &orgID, &hash, &disabled, dbNullTime{&confirmed})
 	if err == errNoRows {
@@ -333,7 +333,7 @@ func (db *DB) SessionActor(ctx context.Context, token string) (*homeward.Actor, 
 		row             policyRow
 	)
 	if err := db.queryRow(ctx, `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, s.client_addr, s.user_agent,
-			u.org_id, p.second_factor_roles, p.idle_minutes, p.absolute_minutes, f.confirmed_at
+			u.org_id, p.second_factor_roles, p.idle_minutes, p.absolute_minutes, `+secondFactorSince("s.user_id")+`
 		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN signin_policies p ON p.org_id = u.org_id
 		LEFT JOIN totp_factors f ON f.user_id = s.user_id WHERE s.id = ?`, s.ID).
 		Scan(&s.UserID, &s.CSRFToken, dbTime{&s.CreatedAt}, dbTime{&s.ExpiresAt}, dbNullTime{&seen}, &s.ClientAddr, &s.UserAgent,

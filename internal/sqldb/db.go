@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"homeward"
+	"homeward/internal/passkey"
 	"homeward/internal/scoring"
 	"homeward/internal/seal"
 )
@@ -60,6 +61,9 @@ type DB struct {
 	// Without it, notes are refused rather than stored in clear, and
 	// sealed notes cannot be read.
 	NotesKeys *seal.Keyring
+	// Passkeys is the WebAuthn relying party (serve's --rp-id and
+	// --rp-origin). Without it, passkeys are unavailable.
+	Passkeys *passkey.RelyingParty
 	// AuditKeys keys the audit chain (see appendAudit) and verifies it.
 	// Without it, writes are refused rather than audited unkeyed.
 	AuditKeys *homeward.AuditKeyring

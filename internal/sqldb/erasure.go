@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"homeward"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
+	"homeward/internal/rpl"
 )
 
 var _ registry.PrivacyService = (*DB)(nil)
@@ -225,7 +227,7 @@ func (tx *Tx) erasePerson(org, personID string) error {
 		{`UPDATE handoff_outbox SET body = '{}', status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
 			next_at = NULL, last_error = CASE WHEN status = 'pending' THEN 'person erased' ELSE last_error END
 			WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},
-		{`UPDATE handoff_arrivals SET name_key = '', passport = '', announcement = '{}' WHERE org_id = ? AND person_id = ?`, []any{org, personID}},
+		{`UPDATE handoff_arrivals SET name_key = '', passport = '', passport_index = '', announcement = '{}' WHERE org_id = ? AND person_id = ?`, []any{org, personID}},
 		// A certificate named the person: it is revoked (its status bit
 		// set), and the stored copy dropped.
 		{`UPDATE credentials SET credential = '{}', revoke_reason = '', revoked_at = COALESCE(revoked_at, ?),
@@ -239,6 +241,39 @@ func (tx *Tx) erasePerson(org, personID string) error {
 	if err := tx.eraseConsents(org, personID); err != nil {
 		return err
 	}
+	// Plans keep their services, statuses and dates; the goals in the
+	// person's own words and every note go.
+	if err := eraseDocs(tx, `SELECT id, plan FROM plans WHERE person_id = ? AND org_id = ?`,
+		`UPDATE plans SET plan = ?, version = version + 1 WHERE id = ? AND org_id = ?`, org, func(p *referral.Plan) {
+			for i := range p.Goals {
+				p.Goals[i].Text = ""
+			}
+			for i := range p.Services {
+				p.Services[i].Note = ""
+			}
+			if p.Agreement != nil {
+				p.Agreement.Witness = ""
+			}
+			if p.Approval != nil {
+				p.Approval.Note = ""
+			}
+		}, personID, org); err != nil {
+		return err
+	}
+	// RPL applications keep the standard, results and decision; what the
+	// evidence and the assessors' notes said goes.
+	if err := eraseDocs(tx, `SELECT id, assessment FROM rpl_assessments WHERE person_id = ? AND org_id = ?`,
+		`UPDATE rpl_assessments SET assessment = ?, version = version + 1 WHERE id = ? AND org_id = ?`, org, func(a *rpl.Assessment) {
+			for i := range a.Evidence {
+				a.Evidence[i].Note = ""
+			}
+			for i := range a.Results {
+				a.Results[i].Note = ""
+			}
+			a.Version++
+		}, personID, org); err != nil {
+		return err
+	}
 	return tx.eraseReferrals(`WHERE person_id = ? AND from_org_id = ?`, personID, org)
 }
 
@@ -246,35 +281,51 @@ func (tx *Tx) erasePerson(org, personID string) error {
 // before the caller writes (a transaction's rows must be closed first).
 func (tx *Tx) idDocs(q string, args ...any) (ids, docs []string, err error) {
 	rows, err := tx.Query(q, args...)
+	return scanPairs(rows, err)
+}
+
+// scanPairs reads every (id, text) row of rows (err: the query's) and
+// closes them.
+func scanPairs(rows *sql.Rows, err error) (ids, texts []string, _ error) {
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, doc string
-		if err := rows.Scan(&id, &doc); err != nil {
+		var id, text string
+		if err := rows.Scan(&id, &text); err != nil {
 			return nil, nil, err
 		}
-		ids, docs = append(ids, id), append(docs, doc)
+		ids, texts = append(ids, id), append(texts, text)
 	}
-	return ids, docs, rows.Err()
+	return ids, texts, rows.Err()
 }
 
 // eraseConsents drops the witness's name from a person's consents (the
 // purposes, recipients and dates stay: they say what was allowed).
 func (tx *Tx) eraseConsents(org, personID string) error {
-	ids, docs, err := tx.idDocs(`SELECT id, consent FROM consents WHERE person_id = ? AND org_id = ?`, personID, org)
+	return eraseDocs(tx, `SELECT id, consent FROM consents WHERE person_id = ? AND org_id = ?`,
+		`UPDATE consents SET consent = ? WHERE id = ? AND org_id = ?`, org, func(c *registry.Consent) { c.Witness = "" }, personID, org)
+}
+
+// eraseDocs rewrites each JSON document T that sel (id, document; with
+// args) returns, with clear applied, through upd (document, id, org).
+func eraseDocs[T any](tx *Tx, sel, upd, org string, clear func(*T), args ...any) error {
+	ids, docs, err := tx.idDocs(sel, args...)
 	if err != nil {
 		return err
 	}
 	for i, id := range ids {
-		var c registry.Consent
-		if err := json.Unmarshal([]byte(docs[i]), &c); err != nil {
+		var d T
+		if err := json.Unmarshal([]byte(docs[i]), &d); err != nil {
 			return err
 		}
-		c.Witness = ""
-		b, _ := json.Marshal(c)
-		if _, err := tx.Exec(`UPDATE consents SET consent = ? WHERE id = ? AND org_id = ?`, string(b), id, org); err != nil {
+		clear(&d)
+		b, err := json.Marshal(&d)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(upd, string(b), id, org); err != nil {
 			return err
 		}
 	}

@@ -329,6 +329,9 @@ func TestRetention(t *testing.T) {
 	if _, err := w.DB.PlaceHold(sup, b.Person.ID, "Evidence in a trafficking prosecution."); err != nil {
 		t.Fatal(err)
 	}
+	// Who read the record is kept whatever retention does to the record:
+	// read events hold ids only, and pruning them would break the chain.
+	readRecord(t, w.World, a.Person.ID)
 	c.Set(c.Now().AddDate(5, 0, 1))
 	headBefore := auditHead(t, w.World)
 	rep, err = w.DB.RunRetention(admin, true)
@@ -377,6 +380,17 @@ func TestRetention(t *testing.T) {
 	if vr, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err != nil || !vr.OK() {
 		t.Fatalf("audit verify after retention: %+v %v", vr, err)
 	}
+	if n := auditCount(t, w.DB, a.Person.ID, "person.read"); n != 1 {
+		t.Errorf("reads of the pseudonymised record after retention: %d, want 1", n)
+	}
+}
+
+// readRecord records a case worker's opening of a person's record.
+func readRecord(t *testing.T, w *homewardtest.World, personID string) {
+	t.Helper()
+	if err := w.DB.RecordRead(w.Ctx("ngo", homeward.RoleCaseWorker), homeward.RecordRead{Action: "person.read", RecordType: "person", RecordID: personID, OrgID: w.NGO.ID}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // auditHead returns the NGO chain's last sequence number and hash.
@@ -388,4 +402,86 @@ func auditHead(t *testing.T, w *homewardtest.World) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprint(seq, "@", hash)
+}
+
+// TestErasureClearsPlansAndRPLNotes: an erasure clears the free text of the
+// person's plans (goals in their words, service notes, the agreement's
+// witness) and of their RPL applications (what the evidence said), keeping
+// what counts (services, statuses, kinds of evidence); another person's
+// plan and application keep theirs.
+func TestErasureClearsPlansAndRPLNotes(t *testing.T) {
+	w := newRefWorld(t)
+	rec := w.returnee(t, "1990123456789", w.Provider.ID)
+	other := w.returnee(t, "1980111111111", w.Provider.ID)
+	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
+	std := w.DB.RPLCatalogue().Standard("HW-MASON-2").Code
+	words := []string{"tailoring shop in Jessore", "childcare for her son", "Al-Noor Tailoring"}
+	plan, err := w.DB.CreatePlan(cw, rec.Case.ID, referral.PlanInput{Goals: []referral.Goal{{Text: "Open a " + words[0], Dimension: "economic"}},
+		Services: []referral.PlannedService{{ServiceType: "skills_training", Note: "Needs " + words[1]}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := w.DB.ApplyRPL(cw, rec.Case.ID, std, []rpl.Evidence{{Kind: "employer_letter", Note: "Letter from " + words[2] + ", Dubai"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPlan, err := w.DB.CreatePlan(cw, other.Case.ID, referral.PlanInput{Goals: []referral.Goal{{Text: "Poultry farm in Bogura"}},
+		Services: []referral.PlannedService{{ServiceType: "skills_training", Note: "Has land"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherApp, err := w.DB.ApplyRPL(cw, other.Case.ID, std, []rpl.Evidence{{Kind: "certificate", Note: "Site foreman's certificate"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := sqldb.RawDB(t, w.DB)
+	doc := func(q, id string) string {
+		t.Helper()
+		var s string
+		if err := raw.QueryRow(sqldb.Rebind(w.DB, q), id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	planDoc := func(id string) string { return doc(`SELECT plan FROM plans WHERE id = ?`, id) }
+	appDoc := func(id string) string { return doc(`SELECT assessment FROM rpl_assessments WHERE id = ?`, id) }
+	if before := planDoc(plan.ID) + appDoc(app.ID); !strings.Contains(before, words[0]) || !strings.Contains(before, words[2]) {
+		t.Fatalf("the fixture's words are not stored: %s", before)
+	}
+
+	readRecord(t, w.World, rec.Person.ID)
+	req, err := w.DB.RequestErasure(w.Ctx("ngo", homeward.RoleSupervisor), rec.Person.ID, "The returnee asked in writing on the 3rd.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.DecideErasure(secondSupervisor(t, w.World), req.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, w.DB, rec.Person.ID, "person.read"); n != 1 {
+		t.Errorf("reads of the erased record: %d, want 1 (kept: ids only)", n)
+	}
+	after := planDoc(plan.ID) + appDoc(app.ID)
+	for _, s := range words {
+		if strings.Contains(after, s) {
+			t.Errorf("erased person's %q still stored: %s", s, after)
+		}
+	}
+	for _, s := range []string{"skills_training", "employer_letter", std} {
+		if !strings.Contains(after, s) {
+			t.Errorf("erasure lost %q, which counts: %s", s, after)
+		}
+	}
+	// Through the services, the plan and application still open (their
+	// versions moved on: an edit begun before the erasure is refused).
+	p, err := w.DB.FindPlan(cw, plan.ID)
+	if err != nil || p.Version != plan.Version+1 || p.Goals[0].Text != "" || p.Services[0].Note != "" {
+		t.Errorf("plan after erasure: %+v %v", p, err)
+	}
+	apps, err := w.DB.RPLAssessments(cw, rec.Case.ID)
+	if err != nil || len(apps) != 1 || apps[0].Version != app.Version+1 || apps[0].Evidence[0].Note != "" || apps[0].Evidence[0].Kind != "employer_letter" {
+		t.Errorf("application after erasure: %+v %v", apps, err)
+	}
+	if kept := planDoc(otherPlan.ID) + appDoc(otherApp.ID); !strings.Contains(kept, "Poultry farm in Bogura") || !strings.Contains(kept, "Site foreman") {
+		t.Errorf("another person's plan or application was cleared: %s", kept)
+	}
 }

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -300,9 +301,19 @@ func (db *DB) ReceiveHandoff(ctx context.Context, p *handoff.Partner, keyID stri
 				return err
 			}
 			id := homeward.NewID()
-			res, err := tx.Exec(`INSERT INTO handoff_arrivals (id, partner_id, org_id, message_id, state, travel_date, port_of_entry, name_key, passport, announcement, received_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				id, p.ID, org, env.ID, handoff.ArrivalExpected, a.TravelDate, a.PortOfEntry, arrivalNameKey(&a.Person), registry.NormalizeDocumentNumber(a.Person.Passport), string(body), tx.now)
+			// Sealed as people's records are; the passport is found by its
+			// blind index only.
+			k, err := tx.identKeys()
+			if err != nil {
+				return err
+			}
+			sealed, err := k.ring.Seal(string(body), arrivalAD(id))
+			if err != nil {
+				return err
+			}
+			res, err := tx.Exec(`INSERT INTO handoff_arrivals (id, partner_id, org_id, message_id, state, travel_date, port_of_entry, name_key, passport, passport_index, announcement, seal_key, received_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				id, p.ID, org, env.ID, handoff.ArrivalExpected, a.TravelDate, a.PortOfEntry, arrivalNameKey(&a.Person), k.passportIndex(a.Person.Passport), sealed, k.current, tx.now)
 			if err != nil {
 				return err
 			}
@@ -377,17 +388,36 @@ func (db *DB) AuditHandoffRefusal(ctx context.Context, partnerID, keyID, reason 
 	})
 }
 
-const arrivalColumns = `a.id, a.partner_id, p.name, p.country, a.org_id, a.message_id, a.state, a.travel_date, a.port_of_entry, a.passport, a.announcement, a.received_at,
+const arrivalColumns = `a.id, a.partner_id, p.name, p.country, a.org_id, a.message_id, a.state, a.travel_date, a.port_of_entry, a.announcement, a.received_at,
 	a.decided_at, COALESCE(a.decided_by, ''), COALESCE(a.person_id, ''), COALESCE(a.case_id, '')`
 
-func scanArrival(s scanner) (*handoff.Arrival, error) {
+// arrivalAD binds a sealed announcement to its handoff_arrivals row.
+func arrivalAD(id string) []byte { return []byte("homeward arrival\x00" + id) }
+
+// passportIndex is the blind index of a passport number ("" for none).
+func (k *identKeys) passportIndex(passport string) string {
+	if doc := registry.NormalizeDocumentNumber(passport); doc != "" {
+		return k.blind(kindBlindDoc, doc)
+	}
+	return ""
+}
+
+func scanArrival(s scanner, open opener) (*handoff.Arrival, error) {
 	var a handoff.Arrival
-	var body string
-	if err := s.Scan(&a.ID, &a.PartnerID, &a.PartnerName, &a.Country, &a.OrgID, &a.MessageID, &a.State, &a.TravelDate, &a.PortOfEntry, &a.Passport, &body, dbTime{&a.ReceivedAt},
+	var stored string
+	if err := s.Scan(&a.ID, &a.PartnerID, &a.PartnerName, &a.Country, &a.OrgID, &a.MessageID, &a.State, &a.TravelDate, &a.PortOfEntry, &stored, dbTime{&a.ReceivedAt},
 		dbNullTime{&a.DecidedAt}, &a.DecidedBy, &a.PersonID, &a.CaseID); err != nil {
 		return nil, err
 	}
-	return &a, json.Unmarshal([]byte(body), &a.Announcement)
+	body, err := open(stored, arrivalAD(a.ID))
+	if err != nil {
+		return nil, fmt.Errorf("arrival %s: %w", a.ID, err)
+	}
+	if err := json.Unmarshal([]byte(body), &a.Announcement); err != nil {
+		return nil, err
+	}
+	a.Passport = registry.NormalizeDocumentNumber(a.Announcement.Person.Passport)
+	return &a, nil
 }
 
 // Arrivals lists the expected arrivals of the actor's organisation in a
@@ -405,11 +435,18 @@ func (db *DB) Arrivals(ctx context.Context, state, q string) ([]handoff.Arrival,
 	}
 	if q = strings.TrimSpace(q); q != "" {
 		doc, name := registry.NormalizeDocumentNumber(q), registry.NameKey(q)
+		if doc != "" {
+			k, err := db.identKeys(ctx)
+			if err != nil {
+				return nil, err
+			}
+			doc = k.passportIndex(doc)
+		}
 		switch {
 		case doc != "" && name != "":
-			query, args = query+` AND (a.passport = ? OR a.name_key LIKE ?)`, append(args, doc, "% "+likeEscape(name)+"%")
+			query, args = query+` AND (a.passport_index = ? OR a.name_key LIKE ?)`, append(args, doc, "% "+likeEscape(name)+"%")
 		case doc != "":
-			query, args = query+` AND a.passport = ?`, append(args, doc)
+			query, args = query+` AND a.passport_index = ?`, append(args, doc)
 		case name != "":
 			query, args = query+` AND a.name_key LIKE ?`, append(args, "% "+likeEscape(name)+"%")
 		default:
@@ -422,8 +459,9 @@ func (db *DB) Arrivals(ctx context.Context, state, q string) ([]handoff.Arrival,
 	}
 	defer rows.Close()
 	out := []handoff.Arrival{}
+	open := db.opener(ctx)
 	for rows.Next() {
-		a, err := scanArrival(rows)
+		a, err := scanArrival(rows, open)
 		if err != nil {
 			return nil, err
 		}
@@ -445,7 +483,7 @@ func (db *DB) Arrival(ctx context.Context, id string) (*handoff.Arrival, error) 
 	if err := homeward.Authorize(actor, homeward.ActHandoffReceive, homeward.Resource{Type: "handoff_arrival", OrgID: org}); err != nil {
 		return nil, err
 	}
-	a, err := scanArrival(db.queryRow(ctx, `SELECT `+arrivalColumns+` FROM handoff_arrivals a JOIN partners p ON p.id = a.partner_id WHERE a.id = ? AND a.org_id = ?`, id, org))
+	a, err := scanArrival(db.queryRow(ctx, `SELECT `+arrivalColumns+` FROM handoff_arrivals a JOIN partners p ON p.id = a.partner_id WHERE a.id = ? AND a.org_id = ?`, id, org), db.opener(ctx))
 	if err != nil {
 		return nil, notFound(err)
 	}

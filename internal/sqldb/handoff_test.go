@@ -14,6 +14,7 @@ import (
 	"homeward/internal/handoff"
 	"homeward/internal/httpsig"
 	"homeward/internal/registry"
+	"homeward/internal/sqldb"
 )
 
 // partnerKey is a fixed partner key for tests.
@@ -267,5 +268,105 @@ func TestHandoffAnnounceNeedsConsentAndAgreement(t *testing.T) {
 	k, _ := db.HandoffInstanceKey(admin)
 	if signed[0] != k.KeyID {
 		t.Errorf("signed with key %s, not the instance's %s", signed[0], k.KeyID)
+	}
+}
+
+// TestReceivedAnnouncementsAreSealed: a received announcement is stored
+// sealed under the identifiers' data key, its passport only as a blind
+// index; the reception desk still finds it by passport, only in its own
+// organisation; one stored in clear by an earlier version is converted.
+func TestReceivedAnnouncementsAreSealed(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	db := w.DB
+	key := partnerKey(9)
+	p := &handoff.Partner{Name: "Istanbul Return Counselling", Country: "TR", BaseURL: "https://tr.example", Fields: []string{"name", "sex", "passport"},
+		SendOrgs: []string{w.NGO.ID}, ReceiveOrg: w.NGO.ID}
+	if err := db.RegisterPartner(w.Ctx("operator", homeward.RoleAdministrator), p, handoff.EncodePublicKey(pubOf(key)), handoff.Fingerprint(pubOf(key))); err != nil {
+		t.Fatal(err)
+	}
+	receive := func(given, passport string) {
+		t.Helper()
+		env := &handoff.Envelope{Type: handoff.TypeAnnouncement, ID: homeward.NewID(), SentAt: db.Now(), Announcement: &handoff.Announcement{
+			SenderOrg: "Istanbul Return Counselling", TravelDate: homewardtest.Today(db, 0), PortOfEntry: "Dhaka airport", Fields: []string{"name", "sex", "passport"},
+			Person: handoff.Person{GivenName: given, FamilyName: "Mia", Sex: "male", Passport: passport}, Needs: "Wheelchair at the gate"}}
+		if _, err := db.ReceiveHandoff(homewardtest.SystemCtx(), p, handoff.KeyID(pubOf(key)), env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receive("Karim", "EB7654321")
+	receive("Rafiq", "EC1112223")
+	raw := sqldb.RawDB(t, db)
+	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
+	atRest := func() []string {
+		t.Helper()
+		var found []string
+		for _, col := range []string{"passport", "passport_index", "announcement", "name_key"} {
+			for _, s := range []string{"EB7654321", "7654321", "Wheelchair", "Istanbul"} {
+				var n int
+				if err := raw.QueryRow(sqldb.Rebind(db, `SELECT COUNT(*) FROM handoff_arrivals WHERE `+col+` LIKE ?`), "%"+s+"%").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n > 0 {
+					found = append(found, col+" holds "+s)
+				}
+			}
+		}
+		return found
+	}
+	if found := atRest(); len(found) > 0 {
+		t.Errorf("announcement in clear at rest: %v", found)
+	}
+	find := func(ctx context.Context, q string) []string {
+		t.Helper()
+		as, err := db.Arrivals(ctx, "", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range as {
+			names = append(names, a.Announcement.Person.GivenName+" "+a.Passport)
+		}
+		return names
+	}
+	for q, want := range map[string]string{"EB 765-4321": "Karim EB7654321", "ec1112223": "Rafiq EC1112223", "Rafiq": "Rafiq EC1112223"} {
+		if got := find(cw, q); len(got) != 1 || got[0] != want {
+			t.Errorf("arrivals %q: %v, want %s", q, got, want)
+		}
+	}
+	if got := find(cw, "EB7654322"); len(got) != 0 {
+		t.Errorf("another passport finds %v", got)
+	}
+	if got, err := db.Arrivals(w.Ctx("operator", homeward.RoleCaseWorker), "", "EB7654321"); err == nil && len(got) != 0 {
+		t.Errorf("another organisation finds the arrival: %v", got)
+	}
+
+	// An earlier version's row: the announcement and passport in clear.
+	var id, body string
+	if err := raw.QueryRow(sqldb.Rebind(db, `SELECT id FROM handoff_arrivals WHERE passport_index <> '' ORDER BY id LIMIT 1`)).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.Arrival(cw, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(a.Announcement)
+	body = string(b)
+	if _, err := raw.Exec(sqldb.Rebind(db, `UPDATE handoff_arrivals SET announcement = ?, passport = ?, passport_index = '', seal_key = '' WHERE id = ?`), body, a.Passport, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(cw, a.Passport); len(got) != 0 {
+		t.Fatalf("a clear passport is searched: %v", got)
+	}
+	if got, err := db.Arrival(cw, id); err != nil || got.Passport != a.Passport {
+		t.Fatalf("a clear announcement does not open: %+v %v", got, err)
+	}
+	if _, _, err := db.EncryptLegacyIdentifiers(homewardtest.SystemCtx(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if found := atRest(); len(found) > 0 {
+		t.Errorf("in clear after conversion: %v", found)
+	}
+	if got := find(cw, a.Passport); len(got) != 1 {
+		t.Errorf("converted arrival by passport: %v", got)
 	}
 }

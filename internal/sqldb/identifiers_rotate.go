@@ -15,11 +15,12 @@ var sealedTables = []struct {
 	{"people", "person", personAD},
 	{"dedupe_merges", "merge", mergeAD},
 	{"referrals", "referral", referralAD},
+	{"handoff_arrivals", "announcement", arrivalAD},
 }
 
 // ReencryptProgress reports a batch of re-sealed (or first sealed) records.
 type ReencryptProgress struct {
-	Table string // "people", "dedupe_merges" or "referrals"
+	Table string // "people", "dedupe_merges", "referrals" or "handoff_arrivals"
 	Done  int    // records of the table re-sealed so far in this run
 }
 
@@ -46,9 +47,9 @@ func (db *DB) reseal(ctx context.Context, k *identKeys, batch int, clearOnly boo
 	if batch <= 0 {
 		batch = 500
 	}
-	cond, arg := `seal_key <> ?`, k.current
+	cond, arg, action := `seal_key <> ?`, k.current, "keys.identifiers.resealed"
 	if clearOnly {
-		cond, arg = `seal_key = ?`, ""
+		cond, arg, action = `seal_key = ?`, "", "keys.identifiers.converted"
 	}
 	total := 0
 	for _, t := range sealedTables {
@@ -107,7 +108,10 @@ func (db *DB) reseal(ctx context.Context, k *identKeys, batch int, clearOnly boo
 					c, _ := res.RowsAffected()
 					n += int(c)
 				}
-				return nil
+				// Each batch is audited with its commit (in the instance's
+				// chain; counts and key ids only): an interrupted run leaves
+				// exactly the batches it did.
+				return tx.Audit(action, "data_key", k.current, "", map[string]any{"table": t.table, "records": n, "first": recs[0].id, "last": after})
 			})
 			if err != nil {
 				return total, err
@@ -158,7 +162,8 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 			return total, err
 		}
 		if len(keys) == 0 {
-			return total, nil
+			n, err := db.indexLegacyArrivals(ctx, k, batch)
+			return total + n, err
 		}
 		err = db.Transact(ctx, func(tx *Tx) error {
 			for _, r := range keys {
@@ -171,7 +176,7 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 					return err
 				}
 			}
-			return nil
+			return tx.Audit("keys.search_keys.indexed", "person_keys", "", "", map[string]any{"keys": len(keys)})
 		})
 		if err != nil {
 			return total, err
@@ -227,7 +232,10 @@ func (db *DB) NewIdentifierKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return k.current, nil
+	err = db.Transact(ctx, func(tx *Tx) error {
+		return tx.Audit("keys.identifier_key.created", "data_key", k.current, "", nil)
+	})
+	return k.current, err
 }
 
 // IdentifierKeyStatus is one data key and how many records it seals.
@@ -306,4 +314,38 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 		return nil, 0, err
 	}
 	return out, clearKeys, nil
+}
+
+// indexLegacyArrivals replaces the clear passport numbers of announcements
+// received before they were sealed by their blind index, batch rows to a
+// transaction. It returns how many it replaced.
+func (db *DB) indexLegacyArrivals(ctx context.Context, k *identKeys, batch int) (int, error) {
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		ids, passports, err := db.idPairs(ctx, `SELECT id, passport FROM handoff_arrivals WHERE passport <> '' ORDER BY id LIMIT ?`, batch)
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		err = db.Transact(ctx, func(tx *Tx) error {
+			for i, id := range ids {
+				if _, err := tx.Exec(`UPDATE handoff_arrivals SET passport = '', passport_index = ? WHERE id = ? AND passport = ?`, k.passportIndex(passports[i]), id, passports[i]); err != nil {
+					return err
+				}
+			}
+			return tx.Audit("keys.search_keys.indexed", "handoff_arrivals", "", "", map[string]any{"keys": len(ids)})
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
+// idPairs reads the (id, text) rows a query returns.
+func (db *DB) idPairs(ctx context.Context, q string, args ...any) (ids, texts []string, err error) {
+	rows, err := db.query(ctx, q, args...)
+	return scanPairs(rows, err)
 }

@@ -248,6 +248,39 @@ func TestLegacyIdentifiersAreConverted(t *testing.T) {
 	if records, keys, err := w.DB.EncryptLegacyIdentifiers(ctx, 2); err != nil || records != 0 || keys != 0 {
 		t.Errorf("second run: %d %d %v", records, keys, err)
 	}
+	// Every batch of the conversion is an audit event (counts and ids).
+	if events, n := keyEvents(t, w, "keys.identifiers.converted", "records"); events != 3 || n != 4 { // batches of 2: people 2+1, merge 1
+		t.Errorf("conversion audited as %d events of %d records, want 3 of 4", events, n)
+	}
+	if events, n := keyEvents(t, w, "keys.search_keys.indexed", "keys"); events != 3 || n != 6 {
+		t.Errorf("indexing audited as %d events of %d keys, want 3 of 6", events, n)
+	}
+	if vr, err := w.DB.VerifyAudit(ctx); err != nil || !vr.OK() {
+		t.Errorf("audit verify after conversion: %+v %v", vr, err)
+	}
+}
+
+// keyEvents counts the audit events of action and sums their detail's
+// field.
+func keyEvents(t *testing.T, w *homewardtest.World, action, field string) (events, sum int) {
+	t.Helper()
+	rows, err := sqldb.RawDB(t, w.DB).Query(sqldb.Rebind(w.DB, `SELECT detail FROM audit_events WHERE action = ?`), action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var js string
+		var d map[string]any
+		if err := rows.Scan(&js); err != nil || (js != "" && json.Unmarshal([]byte(js), &d) != nil) {
+			t.Fatalf("%s: %v %s", action, err, js)
+		}
+		events++
+		if v, ok := d[field].(float64); ok {
+			sum += int(v)
+		}
+	}
+	return events, sum
 }
 
 // A rotation interrupted after some batches loses nothing, and run again
@@ -283,6 +316,12 @@ func TestKeyRotationResumes(t *testing.T) {
 	})
 	if !errors.Is(err, context.Canceled) || n != 12 {
 		t.Fatalf("interrupted rotation: %d records, %v", n, err)
+	}
+	if events, _ := keyEvents(t, w, "keys.identifier_key.created", ""); events != 1 {
+		t.Errorf("new key audited %d times", events)
+	}
+	if events, n := keyEvents(t, w, "keys.identifiers.resealed", "records"); events != 3 || n != 12 {
+		t.Errorf("interrupted rotation audited as %d events of %d records, want the 3 batches done", events, n)
 	}
 	status, _, _ = w.DB.IdentifierStatus(sup)
 	if got := countUnder(status, newID); got != 13 { // 12 re-sealed and the late one
@@ -325,6 +364,12 @@ func TestKeyRotationResumes(t *testing.T) {
 	// Nothing left to do.
 	if n, err := w.DB.ReencryptIdentifiers(sup, 4, nil); err != nil || n != 0 {
 		t.Errorf("third run: %d %v", n, err)
+	}
+	if _, n := keyEvents(t, w, "keys.identifiers.resealed", "records"); n != len(before)+1 {
+		t.Errorf("rotation audited %d records, want %d", n, len(before)+1)
+	}
+	if vr, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err != nil || !vr.OK() {
+		t.Errorf("audit verify after rotation: %+v %v", vr, err)
 	}
 }
 

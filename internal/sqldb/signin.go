@@ -301,6 +301,9 @@ func (db *DB) SecondFactorStatus(ctx context.Context) (*homeward.SecondFactorSta
 		return nil, err
 	}
 	st.TOTP = st.EnrolledAt != nil
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM passkeys WHERE user_id = ?`, a.UserID).Scan(&st.Passkeys); err != nil {
+		return nil, err
+	}
 	if err := db.queryRow(ctx, `SELECT reset_at FROM second_factor_resets WHERE user_id = ?`, a.UserID).Scan(dbNullTime{&st.ResetAt}); err != nil && err != errNoRows {
 		return nil, err
 	}
@@ -499,7 +502,11 @@ func (db *DB) ResetSecondFactor(ctx context.Context, userID string) error {
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		n, _ := res.RowsAffected()
+		if res, err = tx.Exec(`DELETE FROM passkeys WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); n+k == 0 {
 			return homeward.Errorf(homeward.ECONFLICT, "error.totp.none_for_user", "This user has no second factor.")
 		}
 		for _, q := range []string{`DELETE FROM recovery_codes WHERE user_id = ?`, `DELETE FROM signin_challenges WHERE user_id = ?`,

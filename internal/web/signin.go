@@ -23,6 +23,7 @@ const signinCookie = "hw_signin"
 var enrolPages = map[string]bool{
 	"GET /account/second-factor": true, "POST /account/totp/begin": true, "POST /account/totp/confirm": true,
 	"POST /logout": true, "GET /login": true, "GET /login/code": true, "POST /login": true, "POST /login/code": true,
+	"POST /account/passkeys/begin": true, "POST /account/passkeys": true,
 }
 
 // enrolPath is where a user who must enrol is sent.
@@ -38,6 +39,7 @@ func (w *Web) routesSignIn() {
 	w.handle("POST /account/recovery-codes", w.recoveryCodes, true)
 	w.handle("POST /account/sessions/{id}/end", w.sessionEnd, true)
 	w.handle("POST /account/sessions/end-others", w.sessionsEndOthers, true)
+	w.routesPasskeys()
 	w.handle("GET /signin-policy", w.policyForm, true)
 	w.handle("POST /signin-policy", w.policySave, true)
 	w.flash("account.totp.disabled", "account.session.ended", "account.sessions.ended", "signin.policy.saved")
@@ -108,6 +110,7 @@ type sessionRow struct {
 
 type accountData struct {
 	Status   *homeward.SecondFactorStatus
+	Passkeys []passkeyRow
 	Sessions []sessionRow
 	// Codes are recovery codes just made, shown once.
 	Codes []string
@@ -142,6 +145,9 @@ func (w *Web) accountPage(r *http.Request, d *accountData) (*page, error) {
 	lang, loc := httpx.Locale(r), w.svc.Clock.For(homeward.ActorFromContext(r.Context())).Location()
 	when := func(t time.Time) string { return i18n.Digits(lang, t.In(loc).Format("2006-01-02 15:04")) }
 	d.EnrolledOn, d.ResetOn = w.day(r, d.Status.EnrolledAt), w.day(r, d.Status.ResetAt)
+	if d.Passkeys, err = w.passkeyRows(r); err != nil {
+		return nil, err
+	}
 	for _, s := range list {
 		d.Sessions = append(d.Sessions, sessionRow{Session: s, Current: cur != nil && cur.ID == s.ID, Client: clientSummary(s.UserAgent),
 			Created: when(s.CreatedAt), LastSeen: when(s.LastSeenAt)})
@@ -197,7 +203,8 @@ func clientSummary(ua string) string {
 }
 
 type enrolData struct {
-	Status *homeward.SecondFactorStatus
+	Status   *homeward.SecondFactorStatus
+	Passkeys []passkeyRow
 	// Begun: a secret was just made and is shown (QR and text) with the
 	// form for its first code.
 	Begun  bool
@@ -213,7 +220,7 @@ func (w *Web) secondFactorPage(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if st.TOTP {
+	if st.TOTP || st.Passkeys > 0 {
 		http.Redirect(rw, r, "/account", http.StatusSeeOther)
 		return nil
 	}

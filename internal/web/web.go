@@ -46,6 +46,8 @@ type Web struct {
 	// PublicURL is where the instance is reached from outside (no trailing
 	// slash): printed certificates point their QR code there.
 	PublicURL string
+	// Passkeys offers passkeys (the server has a WebAuthn relying party).
+	Passkeys bool
 	// DemoPassword, when set, is shown on the login page.
 	DemoPassword string
 	// Background, when set, is the context of work that outlives its
@@ -284,9 +286,21 @@ func (w *Web) parse() error {
 	if err != nil {
 		return err
 	}
+	// partial_*.html define pieces shared by a few pages (the passkey
+	// forms); every page can use them.
+	var partials []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "partial_") {
+			b, err := templateFS.ReadFile("templates/" + e.Name())
+			if err != nil {
+				return err
+			}
+			partials = append(partials, string(b))
+		}
+	}
 	for _, e := range entries {
 		name := e.Name()
-		if name == "layout.html" {
+		if name == "layout.html" || strings.HasPrefix(name, "partial_") {
 			continue
 		}
 		body, err := templateFS.ReadFile("templates/" + name)
@@ -296,6 +310,11 @@ func (w *Web) parse() error {
 		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
 		if err != nil {
 			return err
+		}
+		for _, part := range partials {
+			if _, err := t.Parse(part); err != nil {
+				return err
+			}
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return errors.Join(errors.New("template "+name), err)
@@ -333,11 +352,14 @@ type page struct {
 	Summary []errorLink
 	Data    any
 	Can     func(action string) bool
+	// Passkeys: the server has a WebAuthn relying party (Web.Passkeys).
+	Passkeys bool
 }
 
 func (w *Web) newPage(r *http.Request, titleKey string, data any) *page {
 	lang := httpx.Locale(r)
-	p := &page{Lang: lang, Title: i18n.T(lang, titleKey, nil), Actor: homeward.ActorFromContext(r.Context()), Path: r.URL.RequestURI(), Data: data}
+	p := &page{Lang: lang, Title: i18n.T(lang, titleKey, nil), Actor: homeward.ActorFromContext(r.Context()), Path: r.URL.RequestURI(), Data: data,
+		Passkeys: w.Passkeys}
 	if s := httpx.SessionFrom(r.Context()); s != nil {
 		p.CSRF = s.CSRFToken
 	}

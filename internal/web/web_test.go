@@ -24,7 +24,17 @@ type browser struct {
 
 func newBrowser(t *testing.T) (*browser, *homewardtest.World) {
 	t.Helper()
+	return newBrowserWith(t, nil)
+}
+
+// newBrowserWith is newBrowser with set run on the world before the
+// server is made (to configure its database).
+func newBrowserWith(t *testing.T, set func(*homewardtest.World)) (*browser, *homewardtest.World) {
+	t.Helper()
 	w := homewardtest.NewWorld(t)
+	if set != nil {
+		set(w)
+	}
 	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
