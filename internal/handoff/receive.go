@@ -82,6 +82,13 @@ func (rc *Receiver) Refused(ctx context.Context, p *Partner, keyID string, err e
 func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte, maxAge time.Duration) (*Ack, error) {
 	var partner *Partner
 	keyID := ""
+	// The nonce is recorded only once every check has passed: a message
+	// refused for any reason — its signature, its partner's suspension,
+	// a field outside the agreement — does not use it up, so that the
+	// sender can correct and sign it again without a false replay, and
+	// nobody can spend another sender's nonces.
+	var nonce, nonceKey string
+	var nonceUntil time.Time
 	v := &httpsig.Verifier{
 		Key: func(ctx context.Context, id string) (ed25519.PublicKey, error) {
 			keyID = id
@@ -91,10 +98,16 @@ func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte,
 		},
 		Now:    rc.Now,
 		MaxAge: maxAge,
-		Replay: rc.Store.RecordNonce,
+		Replay: func(_ context.Context, k, n string, until time.Time) error {
+			nonceKey, nonce, nonceUntil = k, n, until
+			return nil
+		},
 	}
 	if _, err := v.Verify(ctx, m, body); err != nil {
 		return nil, rc.Refused(ctx, partner, keyID, err)
+	}
+	if partner.Status != PartnerActive {
+		return nil, rc.Refused(ctx, partner, keyID, homeward.Errorf(homeward.EFORBIDDEN, "handoff.refused.suspended", "This instance has suspended exchanges with yours: nothing was stored."))
 	}
 	var env Envelope
 	if err := decodeStrict(body, &env); err != nil {
@@ -104,6 +117,11 @@ func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte,
 		return nil, rc.Refused(ctx, partner, keyID, homeward.FieldErrorf("id", "handoff.message.idempotency_mismatch", "The Idempotency-Key is not the message's id."))
 	}
 	if err := CheckEnvelope(&env, partner.Fields); err != nil {
+		return nil, rc.Refused(ctx, partner, keyID, err)
+	}
+	if err := rc.Store.RecordNonce(ctx, nonceKey, nonce, nonceUntil); errors.Is(err, httpsig.ErrReplay) {
+		return nil, rc.Refused(ctx, partner, keyID, &httpsig.Error{Reason: httpsig.ReasonReplay, Detail: "the nonce was already used"})
+	} else if err != nil {
 		return nil, rc.Refused(ctx, partner, keyID, err)
 	}
 	dup, err := rc.Store.ReceiveHandoff(ctx, partner, keyID, &env)

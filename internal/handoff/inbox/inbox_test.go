@@ -293,6 +293,9 @@ func TestInboxRefuses(t *testing.T) {
 		{"expired signature", expiredReq, expiredBody, 401, "expired"},
 		{"replay", goodReq, goodBody, 409, "replay"},
 		{"field outside the agreement", phoneReq, phoneBody, 403, "handoff.refused.field"},
+		// The refusal did not use up the nonce: sent again, the message is
+		// refused for its field again, not as a replay.
+		{"field outside the agreement, again", phoneReq, phoneBody, 403, "handoff.refused.field"},
 		{"body over the limit", goodReq, bytes.Repeat([]byte(" "), handoff.MaxBody+1), 413, "too_large"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
