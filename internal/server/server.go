@@ -87,7 +87,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		opt.Dedupe = dedupe.New(db, dedupe.Options{Logger: opt.Logger, Now: db.Now})
 	}
 	db.OnPersonChanged(opt.Dedupe.PersonChanged)
-	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Clock: db.Clock()})
+	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: db, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Handoff: db, Clock: db.Clock()})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
