@@ -18,7 +18,18 @@ type ReceiveStore interface {
 	TrustedPartnerKey(ctx context.Context, keyID string) (ed25519.PublicKey, *Partner, error)
 	RecordNonce(ctx context.Context, keyID, nonce string, until time.Time) error
 	ReceiveHandoff(ctx context.Context, p *Partner, keyID string, env *Envelope) (bool, error)
-	AuditHandoffRefusal(ctx context.Context, partnerID, keyID, reason string) error
+	AuditHandoffRefusal(ctx context.Context, r Refusal) error
+}
+
+// Refusal is what is audited of a refused message: who it claimed to be
+// from and why; Repeated counts further refusals of the same reason from
+// the same source that were not audited one by one (see RefusalTally).
+type Refusal struct {
+	PartnerID, KeyID, Source, Reason string
+	Repeated                         int
+	// Summary marks an event that stands only for Repeated refusals of
+	// a source gone quiet, not for one refusal more.
+	Summary bool
 }
 
 // Receiver checks and stores received messages, from the inbox or from
@@ -29,6 +40,11 @@ type ReceiveStore interface {
 type Receiver struct {
 	Store ReceiveStore
 	Now   func() time.Time
+	// Source names where the message came from when it claims no key
+	// (the inbox: the remote address); Tally, when set, counts repeated
+	// refusals instead of auditing each.
+	Source string
+	Tally  *RefusalTally
 }
 
 // Ack is the answer to a message stored (or already stored).
@@ -66,11 +82,27 @@ func (rc *Receiver) Refused(ctx context.Context, p *Partner, keyID string, err e
 	} else {
 		return err
 	}
-	pid := ""
+	ref := Refusal{KeyID: keyID, Source: rc.Source, Reason: reason}
 	if p != nil {
-		pid = p.ID
+		ref.PartnerID = p.ID
 	}
-	if aerr := rc.Store.AuditHandoffRefusal(ctx, pid, keyID, reason); aerr != nil {
+	if rc.Tally != nil {
+		source := "addr:" + rc.Source
+		if keyID != "" {
+			source = "key:" + keyID
+		}
+		audit, carried, stale := rc.Tally.Note(source, reason)
+		for _, s := range stale {
+			if aerr := rc.Store.AuditHandoffRefusal(ctx, Refusal{Source: s.Source, Reason: s.Reason, Repeated: s.Count, Summary: true}); aerr != nil {
+				return aerr
+			}
+		}
+		if !audit {
+			return err
+		}
+		ref.Repeated = carried
+	}
+	if aerr := rc.Store.AuditHandoffRefusal(ctx, ref); aerr != nil {
 		return aerr
 	}
 	return err

@@ -388,14 +388,26 @@ func arrivalNameKey(p *handoff.Person) string {
 
 // AuditHandoffRefusal records a message the inbox refused, in the
 // operator's audit chain: who it claimed to be from (a key id, a
-// partner when known) and why. Nothing of the message itself is kept.
-func (db *DB) AuditHandoffRefusal(ctx context.Context, partnerID, keyID, reason string) error {
+// partner when known, the source address) and why, and how many more
+// like it were counted rather than audited one by one. Nothing of the
+// message itself is kept.
+func (db *DB) AuditHandoffRefusal(ctx context.Context, r handoff.Refusal) error {
 	return db.Transact(ctx, func(tx *Tx) error {
 		op, err := operatorOrg(tx)
 		if err != nil {
 			return err
 		}
-		return tx.Audit("handoff.refused", "partner", partnerID, op, map[string]any{"key_id": keyID, "reason": reason})
+		detail := map[string]any{"key_id": r.KeyID, "reason": r.Reason}
+		if r.Source != "" {
+			detail["source"] = r.Source
+		}
+		if r.Repeated > 0 {
+			detail["repeated"] = r.Repeated
+		}
+		if r.Summary {
+			detail["summary"] = true
+		}
+		return tx.Audit("handoff.refused", "partner", r.PartnerID, op, detail)
 	})
 }
 

@@ -2,18 +2,21 @@ package inbox_test
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/assessment"
 	"homeward/internal/demo"
 	"homeward/internal/handoff"
+	"homeward/internal/handoff/inbox"
 	"homeward/internal/registry"
 )
 
@@ -273,3 +276,72 @@ func TestSuspendedPartner(t *testing.T) {
 		t.Fatalf("after resuming, %d delivered", n)
 	}
 }
+
+// TestInboxRateLimited floods the inbox with refused messages from one
+// address under one claimed key, on a frozen clock: the burst is refused
+// one by one, then 429 with Retry-After; the audit chain gets one event
+// per reason and window, and every refusal is accounted for in the
+// counts once the window has passed.
+func TestInboxRateLimited(t *testing.T) {
+	bd := start(t, homewardtest.Open(t))
+	now := bd.db.Now()
+	bd.db.Now = func() time.Time { return now }
+	send := func() *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, bd.srv.URL+handoff.InboxPath, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Signature-Input", `sig1=("@method");created=1;keyid="flood"`)
+		req.Header.Set("Signature", `sig1=:AAAA:`)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	const total = 100
+	statuses := map[int]int{}
+	for i := range total {
+		resp := send()
+		statuses[resp.StatusCode]++
+		if resp.StatusCode == 429 && resp.Header.Get("Retry-After") != "1" {
+			t.Errorf("request %d: Retry-After %q", i, resp.Header.Get("Retry-After"))
+		}
+	}
+	if statuses[400] != inboxBurst || statuses[429] != total-inboxBurst {
+		t.Fatalf("answers %v, want %d refused and then %d limited", statuses, inboxBurst, total-inboxBurst)
+	}
+	refused := "handoff.refused"
+	count := func() (events, accounted int) {
+		t.Helper()
+		evs, _, err := bd.db.FindAuditEvents(bd.w.Ctx("operator", homeward.RoleAuditor), homeward.AuditFilter{Action: &refused, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			var d struct {
+				Repeated int
+				Summary  bool
+			}
+			_ = json.Unmarshal([]byte(e.Detail), &d)
+			accounted += d.Repeated
+			if !d.Summary {
+				accounted++
+			}
+		}
+		return len(evs), accounted
+	}
+	if events, _ := count(); events != 2 {
+		t.Errorf("%d refusals audited one by one, want one for each reason", events)
+	}
+	// A window later the bucket has refilled and the counts come out.
+	now = now.Add(time.Minute)
+	if resp := send(); resp.StatusCode != 400 {
+		t.Fatalf("after the window: %d", resp.StatusCode)
+	}
+	if events, accounted := count(); events != 4 || accounted != total+1 {
+		t.Errorf("%d audit events accounting for %d refusals, want 4 for %d", events, accounted, total+1)
+	}
+}
+
+const inboxBurst = inbox.DefaultBurst
