@@ -29,7 +29,7 @@ type instance struct {
 	srv *httptest.Server
 }
 
-func start(t *testing.T, db *sqldb.DB) *instance {
+func start(t testing.TB, db *sqldb.DB) *instance {
 	t.Helper()
 	w := homewardtest.NewWorldOn(t, db)
 	srv := httptest.NewUnstartedServer(nil)
