@@ -92,11 +92,33 @@ func TestHandoffSuspendAndFeedbackConsent(t *testing.T) {
 		t.Errorf("the consent was not recorded for the partner: %v %v", ok, err)
 	}
 
+	// The sending side: the band the partner sent back shows on the case.
+	rec := register(t, w, "Rahima", "Begum", "", "01712345678")
+	if err := w.DB.RecordConsent(w.Ctx("ngo", homeward.RoleCaseWorker), rec.Person.ID, &registry.Consent{Purpose: registry.PurposeHandoff, Method: registry.MethodSignedForm,
+		Recipient: registry.Recipient{Partner: partner.ID}, Fields: []string{"name"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := w.DB.AnnounceReturn(w.Ctx("ngo", homeward.RoleCaseWorker), rec.Person.ID, handoff.AnnounceInput{PartnerID: partner.ID, TravelDate: homewardtest.Today(w.DB, 2), PortOfEntry: "BD-DAC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	band := &handoff.Envelope{Type: handoff.TypeFeedback, ID: homeward.NewID(), SentAt: w.DB.Now(), Feedback: &handoff.Feedback{AnnouncementID: out.ID,
+		Status: handoff.StatusSustainability, At: w.DB.Now(), Milestone: 6, Band: handoff.BandHigh}}
+	if _, err := w.DB.ReceiveHandoff(homewardtest.SystemCtx(), partner, handoff.KeyID(pub), band); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := cw.get("/people/" + rec.Person.ID + "/handoff"); !strings.Contains(page, "Sustainability score at 6 months: high") {
+		t.Errorf("the band is not on the sender's case:\n%.3000s", page[strings.Index(page, "<main"):])
+	}
+
 	cw.get("/lang?to=bn&back=/arrivals")
 	_, page = cw.get("/arrivals")
 	for _, english := range []string{"The person agreed that the band", "answered", "Record this consent"} {
 		if strings.Contains(page, english) {
 			t.Errorf("the Bangla arrivals page shows %q", english)
 		}
+	}
+	if _, page := cw.get("/people/" + rec.Person.ID + "/handoff"); !strings.Contains(page, "৬ মাসে টেকসইতা স্কোর: উচ্চ") {
+		t.Error("the band is not in Bangla on the sender's case")
 	}
 }
