@@ -117,6 +117,7 @@ func (l *tail) String() string {
 type node struct {
 	name string
 	dir  string
+	addr string                 // --addr; 127.0.0.1:0 when empty
 	url  atomic.Pointer[string] // nil while down
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -140,6 +141,7 @@ type cluster struct {
 	dataDir string
 	keys    []string // HOMEWARD_AUDIT_KEY and HOMEWARD_NOTES_KEY settings
 	extra   []string // more HOMEWARD_* settings for every node
+	args    []string // more serve flags for every node
 	nodes   []*node
 	// orgID, userID, email and password are the case worker the clients
 	// act as; tokens one API token each.
@@ -233,7 +235,11 @@ func (c *cluster) env(dir string) []string {
 func (c *cluster) start(n *node) time.Duration {
 	c.t.Helper()
 	t0 := time.Now()
-	cmd := exec.Command(c.bin, "serve", "--addr", "127.0.0.1:0", "--indicators-interval", "0", "--api-rate", "0")
+	addr := n.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	cmd := exec.Command(c.bin, append([]string{"serve", "--addr", addr, "--indicators-interval", "0", "--api-rate", "0"}, c.args...)...)
 	cmd.Env = c.env(n.dir)
 	cmd.Stdout = &n.log
 	dieWithTest(cmd)

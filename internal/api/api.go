@@ -72,6 +72,7 @@ func New(svc Services) *API {
 	a.routesDataProtection()
 	a.routesPrivacy()
 	a.routesSignIn()
+	a.routesHandoff()
 
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, r, homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found."))

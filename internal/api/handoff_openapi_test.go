@@ -34,7 +34,8 @@ func TestOpenAPIHandoffFormats(t *testing.T) {
 		t.Error("the handoff message is not documented")
 	}
 	for schema, v := range map[string]any{"HandoffEnvelope": handoff.Envelope{}, "HandoffAnnouncement": handoff.Announcement{}, "HandoffPerson": handoff.Person{},
-		"HandoffFeedback": handoff.Feedback{}, "HandoffAck": handoff.Ack{}, "HandoffFile": handoff.File{}} {
+		"HandoffFeedback": handoff.Feedback{}, "HandoffAck": handoff.Ack{}, "HandoffFile": handoff.File{}, "HandoffAssessment": handoff.Assessment{}, "HandoffScore": handoff.Score{},
+		"Partner": handoff.Partner{}, "PartnerKey": handoff.PartnerKey{}, "Arrival": handoff.Arrival{}} {
 		var want []string
 		rt := reflect.TypeOf(v)
 		for i := range rt.NumField() {

@@ -29,12 +29,18 @@ import (
 	"homeward/internal/registry"
 )
 
-// Fields a handoff may carry: the referral field sets, and the passport
-// number (how the reception desk finds the person on arrival).
-var Fields = append(fieldNames(referral.Fields), FieldPassport)
+// Fields a handoff may carry: the referral field sets, the passport
+// number (how the reception desk finds the person on arrival) and the
+// pre-departure assessments.
+var Fields = append(fieldNames(referral.Fields), FieldPassport, FieldAssessments)
 
 // FieldPassport is the passport number of the person's first passport.
 const FieldPassport = "passport"
+
+// FieldAssessments is the person's completed assessments (answers and
+// scores), all but those that are protected (a protection screening, or
+// one that raised flags: those stay in the country that took them).
+const FieldAssessments = "assessments"
 
 func fieldNames(fs []referral.Field) []string {
 	out := make([]string, len(fs))

@@ -45,6 +45,16 @@ func TestCheckEnvelope(t *testing.T) {
 	if err := handoff.CheckEnvelope(good(), agreement); err != nil {
 		t.Fatalf("a good announcement: %v", err)
 	}
+	withAssessment := good()
+	withAssessment.Announcement.Fields = append(withAssessment.Announcement.Fields, "assessments")
+	withAssessment.Announcement.Assessments = []handoff.Assessment{{FormID: "rss", FormVersion: "1", AnsweredOn: "2026-01-01", Answers: map[string]any{"food_security": "never"}}}
+	if err := handoff.CheckEnvelope(withAssessment, append(agreement, "assessments")); err != nil {
+		t.Fatalf("an announcement with an agreed assessment: %v", err)
+	}
+	band := &handoff.Envelope{Type: handoff.TypeFeedback, ID: homeward.NewID(), Feedback: &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: handoff.StatusSustainability, Milestone: 12, Band: handoff.BandHigh}}
+	if err := handoff.CheckEnvelope(band, agreement); err != nil {
+		t.Fatalf("a good band feedback: %v", err)
+	}
 	age := 30
 	for _, c := range []struct {
 		name string
@@ -64,6 +74,28 @@ func TestCheckEnvelope(t *testing.T) {
 		{"feedback with an unknown status", func(e *handoff.Envelope) {
 			e.Type, e.Announcement, e.Feedback = handoff.TypeFeedback, nil, &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: "vanished"}
 		}, homeward.EINVALID, "error.field.invalid_choice"},
+		{"assessments outside the agreement", func(e *handoff.Envelope) {
+			e.Announcement.Assessments = []handoff.Assessment{{FormID: "rss", AnsweredOn: "2026-01-01", Answers: map[string]any{}}}
+			e.Announcement.Fields = append(e.Announcement.Fields, "assessments")
+		}, homeward.EFORBIDDEN, "handoff.refused.field"},
+		{"an assessment without its day", func(e *handoff.Envelope) {
+			e.Announcement.Assessments = []handoff.Assessment{{FormID: "rss", Answers: map[string]any{}}}
+		}, homeward.EINVALID, ""},
+		{"too many assessments", func(e *handoff.Envelope) {
+			e.Announcement.Assessments = make([]handoff.Assessment, handoff.MaxAssessments+1)
+		}, homeward.EINVALID, ""},
+		{"a band without a milestone", func(e *handoff.Envelope) {
+			e.Type, e.Announcement, e.Feedback = handoff.TypeFeedback, nil, &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: handoff.StatusSustainability, Band: handoff.BandLow}
+		}, homeward.EINVALID, "handoff.message.band_invalid"},
+		{"a band at 3 months", func(e *handoff.Envelope) {
+			e.Type, e.Announcement, e.Feedback = handoff.TypeFeedback, nil, &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: handoff.StatusSustainability, Milestone: 3, Band: handoff.BandLow}
+		}, homeward.EINVALID, "handoff.message.band_invalid"},
+		{"an unknown band", func(e *handoff.Envelope) {
+			e.Type, e.Announcement, e.Feedback = handoff.TypeFeedback, nil, &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: handoff.StatusSustainability, Milestone: 6, Band: "0.72"}
+		}, homeward.EINVALID, "handoff.message.band_invalid"},
+		{"a band on other feedback", func(e *handoff.Envelope) {
+			e.Type, e.Announcement, e.Feedback = handoff.TypeFeedback, nil, &handoff.Feedback{AnnouncementID: homeward.NewID(), Status: handoff.StatusArrived, Milestone: 6, Band: handoff.BandLow}
+		}, homeward.EINVALID, "handoff.message.band_invalid"},
 	} {
 		e := good()
 		c.edit(e)
@@ -79,4 +111,15 @@ func asErr(err error, out **homeward.Error) bool {
 	e, ok := err.(*homeward.Error)
 	*out = e
 	return ok
+}
+
+func TestScoreBand(t *testing.T) {
+	for _, c := range []struct {
+		score float64
+		want  string
+	}{{0, "low"}, {0.3299, "low"}, {0.33, "medium"}, {0.6599, "medium"}, {0.66, "high"}, {1, "high"}} {
+		if got := handoff.ScoreBand(c.score); got != c.want {
+			t.Errorf("ScoreBand(%v) = %s, want %s", c.score, got, c.want)
+		}
+	}
 }

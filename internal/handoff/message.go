@@ -41,6 +41,47 @@ type Announcement struct {
 	Needs   string   `json:"needs,omitempty"` // pre-departure needs, in the case worker's words
 	Urgent  bool     `json:"urgent,omitempty"`
 	Message string   `json:"message,omitempty"`
+	// Assessments are the pre-departure assessments as structured data,
+	// present only when Fields lists FieldAssessments.
+	Assessments []Assessment `json:"assessments,omitempty"`
+}
+
+// Assessment is one completed pre-departure assessment as it travels: the
+// form and version answered, the day, the answers by question name and
+// the scores, so that the receiving side can read them without the
+// sender's software.
+type Assessment struct {
+	FormID      string         `json:"form_id"`
+	FormVersion string         `json:"form_version"`
+	Title       string         `json:"title,omitempty"`
+	AnsweredOn  string         `json:"answered_on"`
+	Round       string         `json:"round,omitempty"`
+	Answers     map[string]any `json:"answers"`
+	Score       *Score         `json:"score,omitempty"`
+}
+
+// Score is an assessment's scores: by dimension and composite, each in
+// [0, 1] or null when too little was answered.
+type Score struct {
+	Scheme     string              `json:"scheme,omitempty"`
+	Dimensions map[string]*float64 `json:"dimensions,omitempty"`
+	Composite  *float64            `json:"composite"`
+}
+
+// Limits on the assessments one announcement carries.
+const (
+	MaxAssessments = 20
+	maxAnswers     = 300
+)
+
+// present lists the fields the announcement carries: the person's and
+// the assessments.
+func (a *Announcement) present() []string {
+	out := a.Person.Present()
+	if len(a.Assessments) > 0 {
+		out = append(out, FieldAssessments)
+	}
+	return out
 }
 
 // Person is what an announcement says of the person: only the fields the
@@ -77,6 +118,12 @@ type Feedback struct {
 	AnnouncementID string    `json:"announcement_id"`
 	Status         string    `json:"status"`
 	At             time.Time `json:"at"`
+	// Milestone and Band are set for StatusSustainability only: the
+	// follow-up (6 or 12 months after the return) and the band the
+	// person's composite sustainability score fell in — never the score
+	// or the answers themselves.
+	Milestone int    `json:"milestone,omitempty"`
+	Band      string `json:"band,omitempty"`
 }
 
 // Feedback statuses.
@@ -86,17 +133,47 @@ const (
 	StatusDeclined   = "declined"    // no organisation will take it
 	StatusArrived    = "arrived"     // met at reception
 	StatusPlanAgreed = "plan_agreed" // a reintegration plan was agreed
+	// StatusSustainability carries the band of the sustainability score
+	// at a follow-up milestone, sent only with the person's consent.
+	StatusSustainability = "sustainability"
 )
 
 // Statuses lists every feedback status.
-var Statuses = []string{StatusReceived, StatusAccepted, StatusDeclined, StatusArrived, StatusPlanAgreed}
+var Statuses = []string{StatusReceived, StatusAccepted, StatusDeclined, StatusArrived, StatusPlanAgreed, StatusSustainability}
+
+// Milestones are the follow-ups (months after the return) whose score
+// band goes back to the announcing partner.
+var Milestones = []int{6, 12}
+
+// Score bands of the composite sustainability score (in [0, 1]): below
+// a third, below two thirds, and from two thirds up, the thresholds the
+// reintegration sustainability survey reports by.
+const (
+	BandLow    = "low"
+	BandMedium = "medium"
+	BandHigh   = "high"
+)
+
+// Bands lists every band, lowest first.
+var Bands = []string{BandLow, BandMedium, BandHigh}
+
+// ScoreBand returns the band of a composite sustainability score.
+func ScoreBand(composite float64) string {
+	switch {
+	case composite < 0.33:
+		return BandLow
+	case composite < 0.66:
+		return BandMedium
+	}
+	return BandHigh
+}
 
 // BuildPerson copies the named fields from the record as of now: the only
 // way case data goes into an announcement.
 func BuildPerson(rec *registry.Record, fields []string, now time.Time) Person {
 	var rf []referral.Field
 	for _, f := range fields {
-		if f != FieldPassport {
+		if f != FieldPassport && f != FieldAssessments {
 			rf = append(rf, referral.Field(f))
 		}
 	}
@@ -186,16 +263,18 @@ func CheckEnvelope(e *Envelope, agreement []string) error {
 				v.AddArgs(s.field, "error.field.too_long", map[string]any{"max": s.max}, "This is too long (at most %d characters).", s.max)
 			}
 		}
+		checkAssessments(&v, a.Assessments)
 		if err := v.Err(); err != nil {
 			return err
 		}
-		for _, f := range append(slices.Clone(a.Fields), a.Person.Present()...) {
+		present := a.present()
+		for _, f := range append(slices.Clone(a.Fields), present...) {
 			if !slices.Contains(agreement, f) {
 				return &homeward.Error{Code: homeward.EFORBIDDEN, Key: "handoff.refused.field", Field: "announcement.person", Args: map[string]any{"field": f},
 					Message: "The field “" + f + "” is outside the agreement with this instance: nothing was stored."}
 			}
 		}
-		for _, f := range a.Person.Present() {
+		for _, f := range present {
 			if !slices.Contains(a.Fields, f) {
 				return homeward.FieldErrorf("announcement.fields", "handoff.message.fields_unlisted", "The person carries a field the announcement does not list.")
 			}
@@ -211,8 +290,28 @@ func CheckEnvelope(e *Envelope, agreement []string) error {
 		if !slices.Contains(Statuses, f.Status) {
 			return &homeward.Error{Code: homeward.EINVALID, Key: "error.field.invalid_choice", Field: "feedback.status", Args: map[string]any{"value": f.Status}, Message: "“" + f.Status + "” is not one of the allowed values."}
 		}
+		if f.Status == StatusSustainability && (!slices.Contains(Milestones, f.Milestone) || !slices.Contains(Bands, f.Band)) ||
+			f.Status != StatusSustainability && (f.Milestone != 0 || f.Band != "") {
+			return homeward.FieldErrorf("feedback.band", "handoff.message.band_invalid", "A sustainability feedback carries a milestone (6 or 12) and a band (low, medium, high); other feedback carries neither.")
+		}
 	default:
 		return &homeward.Error{Code: homeward.EINVALID, Key: "error.field.invalid_choice", Field: "type", Args: map[string]any{"value": e.Type}, Message: "“" + e.Type + "” is not one of the allowed values."}
 	}
 	return nil
+}
+
+// checkAssessments bounds the assessments an announcement carries: how
+// many, how many answers each, and that each names its form and day.
+func checkAssessments(v *homeward.Validation, as []Assessment) {
+	if len(as) > MaxAssessments {
+		v.AddArgs("announcement.assessments", "handoff.message.too_many_assessments", map[string]any{"max": MaxAssessments}, "An announcement carries at most %d assessments.", MaxAssessments)
+		return
+	}
+	for _, x := range as {
+		if _, err := time.Parse(time.DateOnly, x.AnsweredOn); err != nil || strings.TrimSpace(x.FormID) == "" || len(x.FormID) > maxShort || len(x.FormVersion) > maxShort ||
+			utf8.RuneCountInString(x.Title) > maxShort || len(x.Round) > maxShort || len(x.Answers) > maxAnswers {
+			v.Add("announcement.assessments", "handoff.message.assessment_invalid", "An assessment must name its form and the day it was answered (YYYY-MM-DD), with at most 300 answers.")
+			return
+		}
+	}
 }

@@ -18,7 +18,18 @@ type ReceiveStore interface {
 	TrustedPartnerKey(ctx context.Context, keyID string) (ed25519.PublicKey, *Partner, error)
 	RecordNonce(ctx context.Context, keyID, nonce string, until time.Time) error
 	ReceiveHandoff(ctx context.Context, p *Partner, keyID string, env *Envelope) (bool, error)
-	AuditHandoffRefusal(ctx context.Context, partnerID, keyID, reason string) error
+	AuditHandoffRefusal(ctx context.Context, r Refusal) error
+}
+
+// Refusal is what is audited of a refused message: who it claimed to be
+// from and why; Repeated counts further refusals of the same reason from
+// the same source that were not audited one by one (see RefusalTally).
+type Refusal struct {
+	PartnerID, KeyID, Source, Reason string
+	Repeated                         int
+	// Summary marks an event that stands only for Repeated refusals of
+	// a source gone quiet, not for one refusal more.
+	Summary bool
 }
 
 // Receiver checks and stores received messages, from the inbox or from
@@ -29,6 +40,11 @@ type ReceiveStore interface {
 type Receiver struct {
 	Store ReceiveStore
 	Now   func() time.Time
+	// Source names where the message came from when it claims no key
+	// (the inbox: the remote address); Tally, when set, counts repeated
+	// refusals instead of auditing each.
+	Source string
+	Tally  *RefusalTally
 }
 
 // Ack is the answer to a message stored (or already stored).
@@ -66,11 +82,27 @@ func (rc *Receiver) Refused(ctx context.Context, p *Partner, keyID string, err e
 	} else {
 		return err
 	}
-	pid := ""
+	ref := Refusal{KeyID: keyID, Source: rc.Source, Reason: reason}
 	if p != nil {
-		pid = p.ID
+		ref.PartnerID = p.ID
 	}
-	if aerr := rc.Store.AuditHandoffRefusal(ctx, pid, keyID, reason); aerr != nil {
+	if rc.Tally != nil {
+		source := "addr:" + rc.Source
+		if keyID != "" {
+			source = "key:" + keyID
+		}
+		audit, carried, stale := rc.Tally.Note(source, reason)
+		for _, s := range stale {
+			if aerr := rc.Store.AuditHandoffRefusal(ctx, Refusal{Source: s.Source, Reason: s.Reason, Repeated: s.Count, Summary: true}); aerr != nil {
+				return aerr
+			}
+		}
+		if !audit {
+			return err
+		}
+		ref.Repeated = carried
+	}
+	if aerr := rc.Store.AuditHandoffRefusal(ctx, ref); aerr != nil {
 		return aerr
 	}
 	return err
@@ -82,6 +114,13 @@ func (rc *Receiver) Refused(ctx context.Context, p *Partner, keyID string, err e
 func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte, maxAge time.Duration) (*Ack, error) {
 	var partner *Partner
 	keyID := ""
+	// The nonce is recorded only once every check has passed: a message
+	// refused for any reason — its signature, its partner's suspension,
+	// a field outside the agreement — does not use it up, so that the
+	// sender can correct and sign it again without a false replay, and
+	// nobody can spend another sender's nonces.
+	var nonce, nonceKey string
+	var nonceUntil time.Time
 	v := &httpsig.Verifier{
 		Key: func(ctx context.Context, id string) (ed25519.PublicKey, error) {
 			keyID = id
@@ -91,10 +130,16 @@ func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte,
 		},
 		Now:    rc.Now,
 		MaxAge: maxAge,
-		Replay: rc.Store.RecordNonce,
+		Replay: func(_ context.Context, k, n string, until time.Time) error {
+			nonceKey, nonce, nonceUntil = k, n, until
+			return nil
+		},
 	}
 	if _, err := v.Verify(ctx, m, body); err != nil {
 		return nil, rc.Refused(ctx, partner, keyID, err)
+	}
+	if partner.Status != PartnerActive {
+		return nil, rc.Refused(ctx, partner, keyID, homeward.Errorf(homeward.EFORBIDDEN, "handoff.refused.suspended", "This instance has suspended exchanges with yours: nothing was stored."))
 	}
 	var env Envelope
 	if err := decodeStrict(body, &env); err != nil {
@@ -104,6 +149,11 @@ func (rc *Receiver) Receive(ctx context.Context, m httpsig.Message, body []byte,
 		return nil, rc.Refused(ctx, partner, keyID, homeward.FieldErrorf("id", "handoff.message.idempotency_mismatch", "The Idempotency-Key is not the message's id."))
 	}
 	if err := CheckEnvelope(&env, partner.Fields); err != nil {
+		return nil, rc.Refused(ctx, partner, keyID, err)
+	}
+	if err := rc.Store.RecordNonce(ctx, nonceKey, nonce, nonceUntil); errors.Is(err, httpsig.ErrReplay) {
+		return nil, rc.Refused(ctx, partner, keyID, &httpsig.Error{Reason: httpsig.ReasonReplay, Detail: "the nonce was already used"})
+	} else if err != nil {
 		return nil, rc.Refused(ctx, partner, keyID, err)
 	}
 	dup, err := rc.Store.ReceiveHandoff(ctx, partner, keyID, &env)

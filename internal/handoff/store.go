@@ -17,6 +17,8 @@ type Service interface {
 	AddPartnerKey(ctx context.Context, partnerID, publicKey string) (*PartnerKey, error)
 	ConfirmPartnerKey(ctx context.Context, partnerID, keyID, fingerprint string) error
 	RevokePartnerKey(ctx context.Context, partnerID, keyID string) error
+	// SetPartnerStatus suspends or resumes a partner.
+	SetPartnerStatus(ctx context.Context, partnerID, status string) (*Partner, error)
 	AnnounceReturn(ctx context.Context, personID string, in AnnounceInput) (*Outgoing, error)
 	HandoffLog(ctx context.Context, caseID string) ([]Outgoing, error)
 	Arrivals(ctx context.Context, state, q string) ([]Arrival, error)
@@ -89,6 +91,10 @@ type Received struct {
 	Status     string    `json:"status"`
 	At         time.Time `json:"at"`
 	ReceivedAt time.Time `json:"received_at"`
+	// Milestone and Band: the sustainability score band at 6 or 12
+	// months (status sustainability only).
+	Milestone int    `json:"milestone,omitempty"`
+	Band      string `json:"band,omitempty"`
 }
 
 // Arrival is an announcement received: a person expected to arrive.
@@ -112,6 +118,9 @@ type Arrival struct {
 	// Feedback lists the statuses sent back (the outbox's feedback
 	// messages for this arrival).
 	Feedback []string `json:"feedback,omitempty"`
+	// Sent is that feedback in full (the band and milestone of a
+	// sustainability feedback among it).
+	Sent []Feedback `json:"sent,omitempty"`
 }
 
 // Arrival states.

@@ -182,3 +182,19 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// ClaimedKeyID returns the keyid the message's first signature claims,
+// unverified, or "" when there is none: enough to count a sender's
+// requests against a rate limit before anything is verified.
+func ClaimedKeyID(h http.Header) string {
+	inputs, err := parseDictionary(h.Get("Signature-Input"))
+	if err != nil || len(inputs) == 0 {
+		return ""
+	}
+	for _, p := range inputs[0].Params {
+		if s, ok := p.Value.(string); ok && p.Name == "keyid" && len(s) <= 200 {
+			return s
+		}
+	}
+	return ""
+}

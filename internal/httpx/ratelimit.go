@@ -19,21 +19,33 @@ import (
 // balancer each node allows the rate (document the effective limit as
 // nodes × perSecond). Idle buckets are dropped so memory stays bounded.
 func RateLimit(perSecond float64, burst int, now func() time.Time) func(http.Handler) http.Handler {
-	l := &limiter{rate: perSecond, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
+	l := NewLimiter(perSecond, burst, now)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if perSecond <= 0 || !strings.HasPrefix(r.URL.Path, "/api/") {
 				next.ServeHTTP(w, r)
 				return
 			}
-			if wait, ok := l.take(clientKey(r)); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-				Error(w, r, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.rate_limited", Message: "Too many requests: slow down and retry after the time given in Retry-After."})
+			if wait, ok := l.Take(clientKey(r)); !ok {
+				TooMany(w, r, wait)
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// TooMany answers a request over its rate limit: 429 with Retry-After
+// (whole seconds, at least one) and a problem document.
+func TooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	Error(w, r, &homeward.Error{Code: homeward.ERATELIMIT, Key: "error.rate_limited", Message: "Too many requests: slow down and retry after the time given in Retry-After."})
+}
+
+// NewLimiter returns token buckets by key, refilled at perSecond up to
+// burst, in memory; idle buckets are dropped.
+func NewLimiter(perSecond float64, burst int, now func() time.Time) *Limiter {
+	return &Limiter{rate: perSecond, burst: float64(burst), now: now, buckets: map[string]*bucket{}}
 }
 
 // clientKey names whose bucket a request draws from.
@@ -54,7 +66,8 @@ type bucket struct {
 	at     time.Time
 }
 
-type limiter struct {
+// Limiter is a set of token buckets by key (see NewLimiter).
+type Limiter struct {
 	mu      sync.Mutex
 	rate    float64
 	burst   float64
@@ -63,9 +76,9 @@ type limiter struct {
 	swept   time.Time
 }
 
-// take draws one token from key's bucket; when it is empty it reports how
+// Take draws one token from key's bucket; when it is empty it reports how
 // long until one is there.
-func (l *limiter) take(key string) (time.Duration, bool) {
+func (l *Limiter) Take(key string) (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()

@@ -24,7 +24,17 @@ const (
 	// consent lists (Fields). It is recorded from the handoff page, where
 	// the partner and the fields are chosen, not with the other purposes.
 	PurposeHandoff Purpose = "cross_border_handoff"
+	// PurposeHandoffFeedback allows the instance that received the
+	// person through a handoff to tell the announcing partner
+	// (Recipient.Partner) the band of the person's sustainability score
+	// at the 6- and 12-month follow-ups, never the answers. Like
+	// PurposeHandoff it names a partner and is recorded on its own page.
+	PurposeHandoffFeedback Purpose = "handoff_feedback"
 )
+
+// namesPartner reports whether consents for the purpose name a partner
+// abroad rather than an organisation here.
+func (p Purpose) namesPartner() bool { return p == PurposeHandoff || p == PurposeHandoffFeedback }
 
 // Purposes lists every Purpose.
 var Purposes = []Purpose{PurposeRegistration, PurposeReferral, PurposeContact, PurposeResearch, PurposeSuggestions}
@@ -95,15 +105,17 @@ func (c *Consent) Validate(now time.Time) error {
 	var v homeward.Validation
 	if c.Purpose == "" {
 		required(&v, "purpose")
-	} else if c.Purpose != PurposeHandoff && !validChoice(c.Purpose, Purposes) {
+	} else if !c.Purpose.namesPartner() && !validChoice(c.Purpose, Purposes) {
 		choiceErr(&v, "purpose", string(c.Purpose))
 	}
 	switch {
-	case c.Purpose == PurposeHandoff && (c.Recipient.Partner == "" || c.Recipient.OrgID != "" || c.Recipient.OrgType != ""):
+	case c.Purpose.namesPartner() && (c.Recipient.Partner == "" || c.Recipient.OrgID != "" || c.Recipient.OrgType != ""):
 		v.Add("recipient", "registry.consent.partner_required", "Name the partner abroad the person agrees their return may be announced to.")
 	case c.Purpose == PurposeHandoff && len(c.Fields) == 0:
 		v.Add("fields", "registry.consent.fields_required", "Choose at least one part of the record the person agrees to share.")
-	case c.Purpose != PurposeHandoff && (c.Recipient.Partner != "" || len(c.Fields) > 0):
+	case c.Purpose == PurposeHandoffFeedback && len(c.Fields) > 0:
+		v.Add("fields", "registry.consent.partner_unexpected", "Only a cross-border handoff consent names a partner abroad and the fields it covers.")
+	case !c.Purpose.namesPartner() && (c.Recipient.Partner != "" || len(c.Fields) > 0):
 		v.Add("recipient", "registry.consent.partner_unexpected", "Only a cross-border handoff consent names a partner abroad and the fields it covers.")
 	case c.Purpose == PurposeReferral && c.Recipient.IsZero():
 		v.Add("recipient", "registry.consent.recipient_required", "Name the organisation or the type of organisation the person agrees to be referred to.")
@@ -111,7 +123,7 @@ func (c *Consent) Validate(now time.Time) error {
 		v.Add("recipient", "registry.consent.recipient_both", "Name either one organisation or a type of organisation, not both.")
 	case c.Recipient.OrgType != "" && !homeward.OrgType(c.Recipient.OrgType).Valid():
 		choiceErr(&v, "recipient.org_type", c.Recipient.OrgType)
-	case c.Purpose != PurposeReferral && c.Purpose != PurposeHandoff && c.Purpose != "" && !c.Recipient.IsZero():
+	case c.Purpose != PurposeReferral && !c.Purpose.namesPartner() && c.Purpose != "" && !c.Recipient.IsZero():
 		v.Add("recipient", "registry.consent.recipient_unexpected", "Only referral consents name a recipient.")
 	}
 	if c.Method == "" {
@@ -175,7 +187,7 @@ func (c *Consent) matches(purpose Purpose, to Recipient) bool {
 	if c.Purpose != purpose {
 		return false
 	}
-	return (purpose != PurposeReferral && purpose != PurposeHandoff) || c.Recipient.covers(to)
+	return (purpose != PurposeReferral && !purpose.namesPartner()) || c.Recipient.covers(to)
 }
 
 // ConsentValid answers the question other capabilities ask before using or

@@ -32,8 +32,12 @@ type Options struct {
 	// APIRate and APIBurst bound each API client (token, user or address)
 	// to APIRate requests a second, in bursts of up to APIBurst; zero is
 	// no limit.
-	APIRate      float64
-	APIBurst     int
+	APIRate  float64
+	APIBurst int
+	// InboxRate and InboxBurst bound the handoff inbox per claimed key and
+	// per remote address; zero means inbox.DefaultRate and DefaultBurst.
+	InboxRate    float64
+	InboxBurst   int
 	DemoPassword string
 	// ClientIPHeader names the header a trusted proxy sets with the
 	// client's address (see httpx.ClientAddr); empty: the peer address.
@@ -95,7 +99,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	if audit == nil {
 		audit = db
 	}
-	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: audit, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Clock: db.Clock()})
+	a := api.New(api.Services{Orgs: db, Users: db, Grants: db, Auth: db, Security: db, Audit: audit, Registry: db, Assessment: db, Dedupe: opt.Dedupe, Referral: db, Indicators: db, RPL: db, Programmes: db, Recommend: db, Subjects: db, BreakGlass: db, Privacy: db, Handoff: db, Clock: db.Clock()})
 	if opt.MaxBody > 0 {
 		a.MaxBody = opt.MaxBody
 	}
@@ -172,7 +176,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	mux.Handle("/", ui)
 	// Partner instances abroad deliver signed handoff messages here; the
 	// signature, not a session or token, says who they are.
-	mux.Handle(handoff.InboxPath, &inbox.Inbox{Store: db, PublicURL: db.PublicURL, Now: db.Now})
+	mux.Handle(handoff.InboxPath, inbox.New(db, db.PublicURL, func() time.Time { return db.Now() }, opt.InboxRate, opt.InboxBurst))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -764,7 +764,7 @@ func (tx *Tx) afterComplete(sub *assessment.Submission, fv *assessment.FormVersi
 			return err
 		}
 	}
-	return nil
+	return tx.scoreFeedback(sub)
 }
 
 // scoreArg renders a score for a timeline message: two decimals, or a dash.

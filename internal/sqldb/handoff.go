@@ -63,9 +63,15 @@ func (db *DB) AnnounceReturn(ctx context.Context, personID string, in handoff.An
 	if len(fields) == 0 {
 		return nil, homeward.Errorf(homeward.EFORBIDDEN, "handoff.announce.no_fields", "Nothing the person agreed to share is covered by the agreement with this partner.")
 	}
+	var assessments []handoff.Assessment
+	if slices.Contains(fields, handoff.FieldAssessments) {
+		if assessments, err = db.handoffAssessments(ctx, org, personID); err != nil {
+			return nil, err
+		}
+	}
 	env := handoff.Envelope{Type: handoff.TypeAnnouncement, ID: homeward.NewID(), SentAt: now.UTC(), Announcement: &handoff.Announcement{
 		SenderOrg: db.OrganisationName(ctx, org), TravelDate: in.TravelDate, PortOfEntry: in.PortOfEntry, Fields: fields,
-		Person: handoff.BuildPerson(rec, fields, now), Needs: in.Needs, Urgent: in.Urgent, Message: in.Message}}
+		Person: handoff.BuildPerson(rec, fields, now), Needs: in.Needs, Urgent: in.Urgent, Message: in.Message, Assessments: assessments}}
 	if err := handoff.CheckEnvelope(&env, p.Fields); err != nil {
 		return nil, err
 	}
@@ -146,13 +152,13 @@ func (db *DB) HandoffLog(ctx context.Context, caseID string) ([]handoff.Outgoing
 			o.Log = append(o.Log, a)
 		}
 		arows.Close()
-		frows, err := db.query(ctx, `SELECT status, at, received_at FROM handoff_feedback WHERE org_id = ? AND announcement_id = ? ORDER BY at, received_at`, org, o.ID)
+		frows, err := db.query(ctx, `SELECT status, at, received_at, milestone, band FROM handoff_feedback WHERE org_id = ? AND announcement_id = ? ORDER BY at, received_at`, org, o.ID)
 		if err != nil {
 			return nil, err
 		}
 		for frows.Next() {
 			var f handoff.Received
-			if err := frows.Scan(&f.Status, dbTime{&f.At}, dbTime{&f.ReceivedAt}); err != nil {
+			if err := frows.Scan(&f.Status, dbTime{&f.At}, dbTime{&f.ReceivedAt}, &f.Milestone, &f.Band); err != nil {
 				frows.Close()
 				return nil, err
 			}
@@ -187,7 +193,8 @@ func (db *DB) DeliverHandoffs(ctx context.Context, send func(context.Context, *h
 		return 0, homeward.Errorf(homeward.EFORBIDDEN, "error.forbidden", "You are not allowed to do this.")
 	}
 	var one int
-	if err := db.queryRow(ctx, `SELECT 1 FROM handoff_outbox WHERE status = ? AND next_at <= ? LIMIT 1`, handoff.OutPending, db.Now()).Scan(&one); err == errNoRows {
+	if err := db.queryRow(ctx, `SELECT 1 FROM handoff_outbox o JOIN partners p ON p.id = o.partner_id WHERE o.status = ? AND o.next_at <= ? AND p.status = ? LIMIT 1`,
+		handoff.OutPending, db.Now(), handoff.PartnerActive).Scan(&one); err == errNoRows {
 		return 0, nil
 	} else if err != nil {
 		return 0, err
@@ -209,7 +216,7 @@ func (db *DB) DeliverHandoffs(ctx context.Context, send func(context.Context, *h
 			}
 			var base, body string
 			err := tx.QueryRow(`SELECT o.id, p.base_url, o.body, o.attempts, o.next_at FROM handoff_outbox o JOIN partners p ON p.id = o.partner_id
-				WHERE o.status = ? AND o.next_at <= ? ORDER BY o.next_at, o.id LIMIT 1`+lock, handoff.OutPending, tx.now).Scan(&m.ID, &base, &body, &attempts, dbTime{&nextAt})
+				WHERE o.status = ? AND o.next_at <= ? AND p.status = ? ORDER BY o.next_at, o.id LIMIT 1`+lock, handoff.OutPending, tx.now, handoff.PartnerActive).Scan(&m.ID, &base, &body, &attempts, dbTime{&nextAt})
 			if err == errNoRows {
 				return nil
 			} else if err != nil {
@@ -334,8 +341,8 @@ func (db *DB) ReceiveHandoff(ctx context.Context, p *handoff.Partner, keyID stri
 				}
 				return err
 			}
-			res, err := tx.Exec(`INSERT INTO handoff_feedback (id, partner_id, org_id, announcement_id, message_id, status, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				homeward.NewID(), p.ID, org, f.AnnouncementID, env.ID, f.Status, f.At, tx.now)
+			res, err := tx.Exec(`INSERT INTO handoff_feedback (id, partner_id, org_id, announcement_id, message_id, status, at, received_at, milestone, band) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				homeward.NewID(), p.ID, org, f.AnnouncementID, env.ID, f.Status, f.At, tx.now, f.Milestone, f.Band)
 			if err != nil {
 				return err
 			}
@@ -343,7 +350,11 @@ func (db *DB) ReceiveHandoff(ctx context.Context, p *handoff.Partner, keyID stri
 				dup = true
 				return nil
 			}
-			return tx.Audit("handoff.feedback_received", "handoff_message", f.AnnouncementID, org, map[string]any{"partner_id": p.ID, "message_id": env.ID, "status": f.Status, "key_id": keyID})
+			detail := map[string]any{"partner_id": p.ID, "message_id": env.ID, "status": f.Status, "key_id": keyID}
+			if f.Milestone != 0 {
+				detail["milestone"], detail["band"] = f.Milestone, f.Band
+			}
+			return tx.Audit("handoff.feedback_received", "handoff_message", f.AnnouncementID, org, detail)
 		}
 		return homeward.Errorf(homeward.EINVALID, "error.field.invalid_choice", "Unknown message type.")
 	})
@@ -353,7 +364,14 @@ func (db *DB) ReceiveHandoff(ctx context.Context, p *handoff.Partner, keyID stri
 // queueFeedback puts a feedback message on an announcement received into
 // the outbox, for the partner that sent it.
 func (tx *Tx) queueFeedback(partnerID, org, arrivalID, announcementID, status string) error {
-	env := handoff.Envelope{Type: handoff.TypeFeedback, ID: homeward.NewID(), SentAt: tx.now, Feedback: &handoff.Feedback{AnnouncementID: announcementID, Status: status, At: tx.now}}
+	return tx.queueFeedbackMsg(partnerID, org, arrivalID, &handoff.Feedback{AnnouncementID: announcementID, Status: status})
+}
+
+// queueFeedbackMsg queues feedback f (its At set to now) on an
+// announcement received, for the partner that sent it.
+func (tx *Tx) queueFeedbackMsg(partnerID, org, arrivalID string, f *handoff.Feedback) error {
+	f.At = tx.now
+	env := handoff.Envelope{Type: handoff.TypeFeedback, ID: homeward.NewID(), SentAt: tx.now, Feedback: f}
 	body, err := json.Marshal(env)
 	if err != nil {
 		return err
@@ -362,7 +380,11 @@ func (tx *Tx) queueFeedback(partnerID, org, arrivalID, announcementID, status st
 	if err := tx.enqueueHandoff(out, body); err != nil {
 		return err
 	}
-	return tx.Audit("handoff.feedback", "handoff_arrival", arrivalID, org, map[string]any{"message_id": env.ID, "status": status, "partner_id": partnerID})
+	detail := map[string]any{"message_id": env.ID, "status": f.Status, "partner_id": partnerID}
+	if f.Milestone != 0 {
+		detail["milestone"], detail["band"] = f.Milestone, f.Band
+	}
+	return tx.Audit("handoff.feedback", "handoff_arrival", arrivalID, org, detail)
 }
 
 // arrivalNameKey is what reception searches an expected arrival's name
@@ -377,14 +399,26 @@ func arrivalNameKey(p *handoff.Person) string {
 
 // AuditHandoffRefusal records a message the inbox refused, in the
 // operator's audit chain: who it claimed to be from (a key id, a
-// partner when known) and why. Nothing of the message itself is kept.
-func (db *DB) AuditHandoffRefusal(ctx context.Context, partnerID, keyID, reason string) error {
+// partner when known, the source address) and why, and how many more
+// like it were counted rather than audited one by one. Nothing of the
+// message itself is kept.
+func (db *DB) AuditHandoffRefusal(ctx context.Context, r handoff.Refusal) error {
 	return db.Transact(ctx, func(tx *Tx) error {
 		op, err := operatorOrg(tx)
 		if err != nil {
 			return err
 		}
-		return tx.Audit("handoff.refused", "partner", partnerID, op, map[string]any{"key_id": keyID, "reason": reason})
+		detail := map[string]any{"key_id": r.KeyID, "reason": r.Reason}
+		if r.Source != "" {
+			detail["source"] = r.Source
+		}
+		if r.Repeated > 0 {
+			detail["repeated"] = r.Repeated
+		}
+		if r.Summary {
+			detail["summary"] = true
+		}
+		return tx.Audit("handoff.refused", "partner", r.PartnerID, op, detail)
 	})
 }
 
@@ -487,22 +521,13 @@ func (db *DB) Arrival(ctx context.Context, id string) (*handoff.Arrival, error) 
 	if err != nil {
 		return nil, notFound(err)
 	}
-	rows, err := db.query(ctx, `SELECT body FROM handoff_outbox WHERE org_id = ? AND case_id = ? AND kind = ? ORDER BY created_at, id`, org, id, handoff.TypeFeedback)
-	if err != nil {
-		return nil, err
+	_, qs := db.readers(ctx)
+	sent, err := sentFeedback(qs, org, id)
+	for _, f := range sent {
+		a.Feedback = append(a.Feedback, f.Status)
+		a.Sent = append(a.Sent, f)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var body string
-		var env handoff.Envelope
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if json.Unmarshal([]byte(body), &env) == nil && env.Feedback != nil {
-			a.Feedback = append(a.Feedback, env.Feedback.Status)
-		}
-	}
-	return a, rows.Err()
+	return a, err
 }
 
 // DecideArrival accepts or declines an expected arrival for the actor's

@@ -387,13 +387,14 @@ func (db *DB) Partner(ctx context.Context, id string) (*handoff.Partner, error) 
 	return p, db.partnerDetails(ctx, p)
 }
 
-// TrustedPartnerKey returns the active key with this id of an active
-// partner, and the partner; nil when there is none (unknown, pending,
-// revoked, or a suspended partner). It is what the inbox verifies with.
+// TrustedPartnerKey returns the active key with this id and its partner;
+// nil when there is none (unknown, pending or revoked). It is what the
+// inbox verifies with; a suspended partner's key is returned, so that
+// the refusal of its signed messages is audited under its name (the
+// receiver refuses them once the signature is checked).
 func (db *DB) TrustedPartnerKey(ctx context.Context, keyID string) (ed25519.PublicKey, *handoff.Partner, error) {
 	var partnerID, pubText string
-	err := db.queryRow(ctx, `SELECT k.partner_id, k.public_key FROM partner_keys k JOIN partners p ON p.id = k.partner_id
-		WHERE k.key_id = ? AND k.status = ? AND p.status = ?`, keyID, handoff.KeyActive, handoff.PartnerActive).Scan(&partnerID, &pubText)
+	err := db.queryRow(ctx, `SELECT k.partner_id, k.public_key FROM partner_keys k WHERE k.key_id = ? AND k.status = ?`, keyID, handoff.KeyActive).Scan(&partnerID, &pubText)
 	if err == errNoRows {
 		return nil, nil, nil
 	} else if err != nil {

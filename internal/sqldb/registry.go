@@ -620,12 +620,18 @@ func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, q
 		return nil, err
 	}
 	rec.Case = c
+	rec.Consents, err = personConsents(qs, personID)
+	return rec, err
+}
+
+// personConsents reads every consent recorded for a person, oldest first.
+func personConsents(qs func(string, ...any) (rowsT, error), personID string) ([]registry.Consent, error) {
 	rows, err := qs(`SELECT consent FROM consents WHERE person_id = ? ORDER BY recorded_at, id`, personID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	rec.Consents = []registry.Consent{}
+	out := []registry.Consent{}
 	for rows.Next() {
 		var cj string
 		if err := rows.Scan(&cj); err != nil {
@@ -635,9 +641,9 @@ func (db *DB) loadRecord(ctx context.Context, qr func(string, ...any) scanner, q
 		if err := json.Unmarshal([]byte(cj), &c); err != nil {
 			return nil, err
 		}
-		rec.Consents = append(rec.Consents, c)
+		out = append(out, c)
 	}
-	return rec, rows.Err()
+	return out, rows.Err()
 }
 
 type scanner interface{ Scan(...any) error }
@@ -1018,24 +1024,8 @@ func (db *DB) HasConsent(ctx context.Context, personID string, purpose registry.
 	if _, err := db.personOrg(ctx, qr, personID, homeward.ActPersonRead); err != nil {
 		return false, err
 	}
-	rows, err := qs(`SELECT consent FROM consents WHERE person_id = ?`, personID)
+	cs, err := personConsents(qs, personID)
 	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	var cs []registry.Consent
-	for rows.Next() {
-		var cj string
-		if err := rows.Scan(&cj); err != nil {
-			return false, err
-		}
-		var c registry.Consent
-		if err := json.Unmarshal([]byte(cj), &c); err != nil {
-			return false, err
-		}
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
 		return false, err
 	}
 	_, ok := registry.ConsentValid(cs, purpose, to, db.Now())

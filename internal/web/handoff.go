@@ -26,18 +26,21 @@ func (w *Web) routesHandoff() {
 	w.handle("POST /partners/{id}/keys", w.partnerKeyAdd, true)
 	w.handle("POST /partners/{id}/keys/{key}/confirm", w.partnerKeyConfirm, true)
 	w.handle("POST /partners/{id}/keys/{key}/revoke", w.partnerKeyRevoke, true)
+	w.handle("POST /partners/{id}/status", w.partnerStatus, true)
 	w.handle("GET /people/{id}/handoff", w.handoffPage, true)
 	w.handle("POST /people/{id}/handoff/consent", w.handoffConsent, true)
 	w.handle("POST /people/{id}/handoff", w.handoffAnnounce, true)
 	w.handle("GET /arrivals", w.arrivalsPage, true)
 	w.handle("POST /arrivals/{id}/decide", w.arrivalDecide, true)
 	w.handle("POST /arrivals/{id}/feedback", w.arrivalFeedback, true)
+	w.handle("POST /arrivals/{id}/feedback-consent", w.arrivalFeedbackConsent, true)
 	w.handle("GET /people/{id}/handoff/{msg}/file", w.handoffFile, true)
 	w.upload("POST /arrivals/import", w.arrivalImport, handoff.MaxBody+16<<10, func(a *homeward.Actor) error {
 		return homeward.Authorize(a, homeward.ActHandoffReceive, homeward.Resource{OrgID: a.OrgID})
 	})
 	w.flash("handoff.ui.partner_saved", "handoff.ui.key_added", "handoff.ui.key_confirmed", "handoff.ui.key_revoked",
-		"handoff.ui.consent_saved", "handoff.ui.announced", "handoff.ui.accepted", "handoff.ui.declined", "handoff.ui.feedback_queued", "handoff.ui.imported", "handoff.ui.imported_again")
+		"handoff.ui.consent_saved", "handoff.ui.announced", "handoff.ui.accepted", "handoff.ui.declined", "handoff.ui.feedback_queued", "handoff.ui.imported", "handoff.ui.imported_again",
+		"handoff20.ui.partner_suspended", "handoff20.ui.partner_resumed", "handoff20.ui.feedback_consent_saved")
 }
 
 // fieldOptions are the fields a handoff carries, labelled.
@@ -50,8 +53,8 @@ func fieldOptions(lng string) []option {
 }
 
 func fieldLabel(lng, f string) string {
-	if f == handoff.FieldPassport {
-		return i18n.T(lng, "handoff.field.passport", nil)
+	if f == handoff.FieldPassport || f == handoff.FieldAssessments {
+		return i18n.T(lng, "handoff.field."+f, nil)
 	}
 	return label(lng, "referral.field", f)
 }
@@ -282,7 +285,7 @@ func (w *Web) handoffData(r *http.Request, lng, personID string) (*handoffData, 
 			row.Attempts = append(row.Attempts, i18n.T(lng, "handoff.ui.attempt_line", map[string]any{"n": i18n.Number(lng, at.Attempt), "at": timeText(lng, loc, at.At), "status": i18n.Digits(lng, strconv.Itoa(at.StatusCode))}))
 		}
 		for _, f := range o.Feedback {
-			row.Feedback = append(row.Feedback, i18n.T(lng, "handoff.ui.feedback_line", map[string]any{"status": i18n.T(lng, "handoff.status."+f.Status, nil), "at": timeText(lng, loc, f.At)}))
+			row.Feedback = append(row.Feedback, i18n.T(lng, "handoff.ui.feedback_line", map[string]any{"status": feedbackText(lng, f.Status, f.Milestone, f.Band), "at": timeText(lng, loc, f.At)}))
 		}
 		d.Log = append(d.Log, row)
 	}
@@ -414,13 +417,56 @@ type arrivalRow struct {
 	Urgent, Expected, Accepted                                                                              bool
 	Vulnerabilities                                                                                         string
 	Sent                                                                                                    []string
-	CanArrived, CanPlan                                                                                     bool
+	CanArrived, CanPlan, FeedbackConsent                                                                    bool
+	Assessments                                                                                             []arrivalAssessment
+}
+
+// arrivalAssessment is a pre-departure assessment as the arrivals page
+// shows it: the answers as the partner's form named them.
+type arrivalAssessment struct {
+	Form, Date, Round, Score string
+	Answers                  []option
 }
 
 type arrivalsData struct {
 	Q, State string
 	States   []option
+	Methods  []option
 	Rows     []arrivalRow
+}
+
+// feedbackText describes a feedback status; a sustainability band says
+// its milestone and band.
+func feedbackText(lng, status string, milestone int, band string) string {
+	if status == handoff.StatusSustainability {
+		return i18n.T(lng, "handoff20.ui.band_line", map[string]any{"months": i18n.Number(lng, milestone), "band": i18n.T(lng, "handoff20.band."+band, nil)})
+	}
+	return i18n.T(lng, "handoff.status."+status, nil)
+}
+
+// arrivalAssessments lays out the assessments an announcement carried.
+func arrivalAssessments(lng string, as []handoff.Assessment) []arrivalAssessment {
+	out := make([]arrivalAssessment, 0, len(as))
+	for _, a := range as {
+		v := arrivalAssessment{Form: a.Title, Date: isoText(lng, a.AnsweredOn), Round: a.Round}
+		if v.Form == "" {
+			v.Form = a.FormID
+		}
+		if a.Score != nil && a.Score.Composite != nil {
+			v.Score = i18n.Digits(lng, strconv.FormatFloat(*a.Score.Composite, 'f', 2, 64))
+		}
+		names := make([]string, 0, len(a.Answers))
+		for k := range a.Answers {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			b, _ := json.Marshal(a.Answers[k])
+			v.Answers = append(v.Answers, option{k, strings.Trim(string(b), `"`)})
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func (w *Web) arrivalsPage(rw http.ResponseWriter, r *http.Request) error {
@@ -438,14 +484,15 @@ func (w *Web) showArrivals(rw http.ResponseWriter, r *http.Request, p *page, sta
 		return err
 	}
 	lng, loc := p.Lang, w.clock(r).Location()
-	d := &arrivalsData{Q: q, State: state, States: options(lng, "handoff.arrival", []string{handoff.ArrivalExpected, handoff.ArrivalAccepted, handoff.ArrivalDeclined})}
+	d := &arrivalsData{Q: q, State: state, States: options(lng, "handoff.arrival", []string{handoff.ArrivalExpected, handoff.ArrivalAccepted, handoff.ArrivalDeclined}),
+		Methods: options(lng, "registry.method", registry.ConsentMethods)}
 	for _, a := range list {
 		per := &a.Announcement.Person
 		row := arrivalRow{ID: a.ID, Partner: a.PartnerName + " (" + a.Country + ")", Travel: isoText(lng, a.TravelDate), Port: a.PortOfEntry,
 			Name: strings.TrimSpace(per.GivenName + " " + per.FamilyName), Passport: per.Passport, Sex: label(lng, "registry.sex", per.Sex),
 			Needs: a.Announcement.Needs, Message: a.Announcement.Message, Received: timeText(lng, loc, a.ReceivedAt), State: label(lng, "handoff.arrival", a.State),
 			Fields: fieldLabels(lng, a.Announcement.Fields), PersonID: a.PersonID, Urgent: a.Announcement.Urgent,
-			Expected: a.State == handoff.ArrivalExpected, Accepted: a.State == handoff.ArrivalAccepted}
+			Expected: a.State == handoff.ArrivalExpected, Accepted: a.State == handoff.ArrivalAccepted, Assessments: arrivalAssessments(lng, a.Announcement.Assessments)}
 		if per.DateOfBirth != "" {
 			row.Born = isoText(lng, per.DateOfBirth)
 		}
@@ -458,11 +505,14 @@ func (w *Web) showArrivals(rw http.ResponseWriter, r *http.Request, p *page, sta
 		}
 		row.Vulnerabilities = strings.Join(vs, ", ")
 		if full, err := w.svc.Handoff.Arrival(r.Context(), a.ID); err == nil {
-			for _, s := range full.Feedback {
-				row.Sent = append(row.Sent, i18n.T(lng, "handoff.status."+s, nil))
+			for _, f := range full.Sent {
+				row.Sent = append(row.Sent, feedbackText(lng, f.Status, f.Milestone, f.Band))
 			}
 			row.CanArrived = row.Accepted && !slices.Contains(full.Feedback, handoff.StatusArrived)
 			row.CanPlan = row.Accepted && !slices.Contains(full.Feedback, handoff.StatusPlanAgreed)
+		}
+		if a.PersonID != "" {
+			row.FeedbackConsent, _ = w.svc.Registry.HasConsent(r.Context(), a.PersonID, registry.PurposeHandoffFeedback, registry.Recipient{Partner: a.PartnerID})
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -478,13 +528,7 @@ func (w *Web) arrivalDecide(rw http.ResponseWriter, r *http.Request) error {
 	accept := r.PostFormValue("decision") == "accept"
 	a, derr := w.svc.Handoff.DecideArrival(r.Context(), id, accept)
 	if derr != nil {
-		p := w.newPage(r, "handoff.ui.arrivals", nil)
-		status, err := refusal(p, derr, nil)
-		if err != nil {
-			return err
-		}
-		pageLevel(p)
-		return w.showArrivals(rw, r, p, status)
+		return w.arrivalsRefused(rw, r, derr)
 	}
 	if accept {
 		http.Redirect(rw, r, "/people/"+a.PersonID+"?ok=handoff.ui.accepted", http.StatusSeeOther)
@@ -500,15 +544,48 @@ func (w *Web) arrivalFeedback(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ferr := w.svc.Handoff.SendArrivalFeedback(r.Context(), id, r.PostFormValue("status")); ferr != nil {
-		p := w.newPage(r, "handoff.ui.arrivals", nil)
-		status, err := refusal(p, ferr, nil)
-		if err != nil {
-			return err
-		}
-		pageLevel(p)
-		return w.showArrivals(rw, r, p, status)
+		return w.arrivalsRefused(rw, r, ferr)
 	}
 	http.Redirect(rw, r, "/arrivals?ok=handoff.ui.feedback_queued#arrival-"+id, http.StatusSeeOther)
+	return nil
+}
+
+// partnerStatus suspends or resumes a partner.
+func (w *Web) partnerStatus(rw http.ResponseWriter, r *http.Request) error {
+	status := r.PostFormValue("status")
+	ok := "handoff20.ui.partner_suspended"
+	if status == handoff.PartnerActive {
+		ok = "handoff20.ui.partner_resumed"
+	}
+	return w.partnerAction(rw, r, ok, func(id, _ string) error {
+		_, err := w.svc.Handoff.SetPartnerStatus(r.Context(), id, status)
+		return err
+	})
+}
+
+// arrivalFeedbackConsent records the person's consent that the band of
+// their sustainability score at 6 and 12 months goes back to the partner
+// that announced them.
+func (w *Web) arrivalFeedbackConsent(rw http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	a, err := w.svc.Handoff.Arrival(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var cerr error
+	if a.PersonID == "" {
+		cerr = homeward.Errorf(homeward.ECONFLICT, "handoff.arrival.not_accepted", "Accept the arrival before telling the partner about it.")
+	} else {
+		cerr = w.svc.Registry.RecordConsent(r.Context(), a.PersonID, &registry.Consent{Purpose: registry.PurposeHandoffFeedback,
+			Method: registry.ConsentMethod(r.PostFormValue("method")), Witness: strings.TrimSpace(r.PostFormValue("witness")), Recipient: registry.Recipient{Partner: a.PartnerID}})
+	}
+	if cerr != nil {
+		return w.arrivalsRefused(rw, r, cerr)
+	}
+	http.Redirect(rw, r, "/arrivals?ok=handoff20.ui.feedback_consent_saved#arrival-"+id, http.StatusSeeOther)
 	return nil
 }
 
@@ -567,6 +644,18 @@ func (w *Web) arrivalImport(rw http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(rw, r, "/arrivals?ok="+ok, http.StatusSeeOther)
 	return nil
+}
+
+// arrivalsRefused shows the arrivals page again with why an action on
+// one of them was refused.
+func (w *Web) arrivalsRefused(rw http.ResponseWriter, r *http.Request, cause error) error {
+	p := w.newPage(r, "handoff.ui.arrivals", nil)
+	status, err := refusal(p, cause, nil)
+	if err != nil {
+		return err
+	}
+	pageLevel(p)
+	return w.showArrivals(rw, r, p, status)
 }
 
 // pageLevel shows a refusal of a form on a list page (partners, arrivals)
