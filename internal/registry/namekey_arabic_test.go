@@ -31,6 +31,8 @@ func TestNameKeyArabicScript(t *testing.T) {
 		{"abd compound with article", "عبد الرحمن", "عبدالرحمن"},
 		{"abd allah in Latin", "Abd Allah", "Abdullah"},
 		{"abdallah", "Abdallah", "عبد الله"},
+		{"Mohammed alone", "Mohammed", "محمد"},
+		{"Muhammad alone", "Muhammad", "مُحَمَّد"},
 		{"Mohammed", "Mohammed Hussein", "محمد حسين"},
 		{"Muhammad", "Muhammad Husayn", "مُحَمَّد الحسين"},
 		{"Ahmed", "Ahmad Ali", "أحمد علي"},
