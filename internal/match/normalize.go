@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"homeward/internal/arabicname"
 )
 
 // Fold returns s case-folded, with Latin diacritics removed, Arabic-script
@@ -119,23 +121,13 @@ func foldArabic(r rune) rune {
 		return 0 // harakat, superscript alef, Quranic marks
 	}
 	switch r {
-	case 'آ', 'أ', 'إ', 'ٱ', 'ٲ', 'ٳ':
-		return 'ا'
-	case 'ى', 'ی', 'ې', 'ے', 'ۓ', 'ئ':
-		return 'ي'
-	case 'ک', 'ڪ':
-		return 'ك'
-	case 'ة', 'ۀ', 'ھ', 'ہ', 'ۃ':
-		return 'ه'
-	case 'ؤ':
-		return 'و'
 	case '،', '؛', '؟', '٪', '٫', '٬':
 		return ' '
 	}
 	if !unicode.IsLetter(r) {
 		return 0
 	}
-	return r
+	return arabicname.FoldRune(r) // one home for the letter rules, shared with search
 }
 
 // Tokens splits s into folded tokens.
@@ -220,7 +212,7 @@ func NormalizeName(s string, v *Variants) Name {
 	if v == nil {
 		v = DefaultVariants()
 	}
-	toks := Tokens(s)
+	toks := arabicNameTokens(Tokens(s))
 	var n Name
 	for _, t := range toks {
 		if IsHonorific(t) || honorificKey[v.Key(t)] {

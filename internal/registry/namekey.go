@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"homeward/internal/arabicname"
 )
 
 // NameKey returns the search key of a name, which storage indexes so that
@@ -20,8 +22,10 @@ import (
 //   - common transliteration variants meet on one spelling: mohammad, muhammad,
 //     mohammed, mohamed … → "muhammad"; hossain, hussain, hosen … → "hussain";
 //     rahman, rehman … → "rahman"; akter, akhter, aktar … → "akhtar"; and so on;
-//   - in Arabic script, vowel marks and tatweel are dropped and the alef,
-//     yeh, heh and kaf forms unified (Arabic and Urdu spellings meet).
+//   - in Arabic script (Arabic, Urdu, Sorani) letters are folded, the
+//     article ال and Latin "al-"/"el-" are optional, "عبد الله" is one word,
+//     and common names are keyed by their Latin spelling, so "محمد حسين",
+//     "الحسين" and "Hussein" meet (see internal/arabicname).
 //
 // The result is the remaining tokens joined by single spaces, or "" when
 // nothing is left. It is small and deterministic on purpose: the duplicate
@@ -69,15 +73,23 @@ func nameTokens(name string) []string {
 		switch {
 		case unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Bengali, r):
 			// Diacritics and Arabic harakat go; Bangla vowel signs are letters' parts and stay.
-		case r == 'ـ': // tatweel
 		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-			b.WriteRune(foldRune(unicode.ToLower(r)))
+			if f := foldRune(unicode.ToLower(r)); f != 0 {
+				b.WriteRune(f)
+			}
 		default:
 			b.WriteByte(' ')
 		}
 	}
-	toks := strings.Fields(norm.NFC.String(b.String()))
+	toks := arabicname.JoinTokens(strings.Fields(norm.NFC.String(b.String())))
 	for i, t := range toks {
+		if arabicname.IsArabicScript(t) {
+			t = arabicname.StripArticle(t)
+			if l, ok := arabicname.Latin(t); ok {
+				t = l
+			}
+			toks[i] = t
+		}
 		if v, ok := variants[t]; ok {
 			toks[i] = v
 		}
@@ -85,24 +97,14 @@ func nameTokens(name string) []string {
 	return toks
 }
 
-// foldRune unifies letter forms that differ between Arabic and Urdu
-// spellings, and ß/ı-like Latin oddities.
+// foldRune unifies letter forms that differ between Arabic, Urdu and
+// Sorani spellings (see arabicname.FoldRune; 0 means the rune is dropped),
+// and ı-like Latin oddities.
 func foldRune(r rune) rune {
-	switch r {
-	case 'أ', 'إ', 'آ', 'ٱ':
-		return 'ا'
-	case 'ى', 'ی', 'ې', 'ئ':
-		return 'ي'
-	case 'ة', 'ہ', 'ھ', 'ە':
-		return 'ه'
-	case 'ک':
-		return 'ك'
-	case 'ؤ':
-		return 'و'
-	case 'ı':
+	if r == 'ı' {
 		return 'i'
 	}
-	return r
+	return arabicname.FoldRune(r)
 }
 
 // honorifics are dropped from the start of a name.
@@ -120,14 +122,14 @@ var variants = func() map[string]string {
 	m := map[string]string{}
 	for key, vs := range map[string]string{
 		"muhammad":  "mohammad mohammed mohamed mohamad muhammed mohammod mohammud muhamad muhammet mahammad mohamod mahmmad muhammod",
-		"hussain":   "hossain hussein hosain husain hossen hosen hussen husen hossein hussin",
+		"hussain":   "hossain hussein hosain husain hossen hosen hussen husen hossein hussin husayn",
 		"rahman":    "rahaman rehman rahmaan rohman",
 		"rahim":     "raheem rohim",
 		"karim":     "kareem korim",
 		"ahmed":     "ahmad ahamed ahammed ahmmed ahamad",
 		"akhtar":    "akter akhter aktar akhtar aktar akthar",
 		"abdul":     "abdur abdus abdul abdel abd abdol",
-		"abdullah":  "abdulla abdollah",
+		"abdullah":  "abdulla abdollah abdallah",
 		"uddin":     "uddin udin uddeen",
 		"islam":     "islam eslam",
 		"chowdhury": "chowdhuri choudhury chaudhry chaudhary chowdhry choudhuri chowdury",
@@ -144,7 +146,7 @@ var variants = func() map[string]string {
 		"sultana":   "sultana",
 		"shahid":    "shaheed",
 		"zahid":     "jahid",
-		"yusuf":     "yousuf yousef yusof",
+		"yusuf":     "yousuf yousef yusof youssef",
 		"ibrahim":   "ebrahim",
 		"ismail":    "esmail",
 		"mustafa":   "mostafa mustapha",
@@ -155,6 +157,13 @@ var variants = func() map[string]string {
 		"siddique":  "siddiqui siddiki siddik siddiq",
 		"sharif":    "shareef",
 		"sheikh":    "shaikh",
+		// Names common in Iraq and Pakistan (issue 21; curated for this project).
+		"zainab": "zaynab zeinab zaineb",
+		"omar":   "umar",
+		"khalid": "khaled",
+		"aisha":  "ayesha aysha aishah",
+		"maryam": "mariam maryum",
+		"jafar":  "jaafar jaffar",
 	} {
 		for _, v := range strings.Fields(vs) {
 			m[v] = key

@@ -29,6 +29,7 @@ type Migration struct {
 var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) error{
 	9:  backfillNextFollowUp,
 	21: backfillNamePairs,
+	35: rebuildNameKeys,
 }
 
 // Migrations returns the dialect's migrations in order. File names are

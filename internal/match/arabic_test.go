@@ -1,0 +1,106 @@
+package match
+
+import "testing"
+
+// Arabic, Urdu and Sorani spellings of a name, and its common Latin
+// transliterations, share variant keys (issue 21).
+func TestNormalizeNameArabicScript(t *testing.T) {
+	same := []struct{ rule, a, b string }{
+		{"alef variants", "أمين إسماعيل آدم", "امين اسماعيل ادم"},
+		{"hamza on waw", "مؤمن", "مومن"},
+		{"hamza on yeh", "هائل", "هايل"},
+		{"standalone hamza", "علاء", "علا"},
+		{"alif maqsura", "مصطفى", "مصطفي"},
+		{"ta marbuta", "فاطمة", "فاطمه"},
+		{"Persian and Pashto yeh", "زینب", "زۍنب"},
+		{"keheh", "کریم", "كريم"},
+		{"Urdu heh", "شاہد", "شاهد"},
+		{"Sorani ae", "کاوە", "كاوه"},
+		{"tatweel and harakat", "حُـسَـيْـن", "حسين"},
+		{"article", "الحسين", "حسين"},
+		{"article apart", "ال حسين", "حسين"},
+		{"Latin el", "el Hassan", "Hassan"},
+		{"abd compound", "عبد الله", "عبدالله"},
+		{"abd allah in Latin", "Abd Allah", "Abdullah"},
+		{"Abdallah", "Abdallah", "عبد الله"},
+		{"Mohammed Hussein", "Mohammed Hussein", "محمد حسين"},
+		{"Muhammad Husayn", "Muhammad Husayn", "محمد الحسين"},
+		{"Ahmad Ali", "Ahmad Ali", "أحمد علي"},
+		{"Hasan", "Hasan", "حسن"},
+		{"Fatimah", "Fatimah", "فاطمة"},
+		{"Zeinab", "Zeinab", "زينب"},
+		{"Zaynab", "Zaynab", "Zainab"},
+		{"Umar", "Umar", "عمر"},
+		{"Khaled", "Khaled", "خالد"},
+		{"Mostafa", "Mostafa", "مصطفى"},
+		{"Ebrahim", "Ebrahim", "إبراهيم"},
+		{"Youssef", "Youssef", "يوسف"},
+		{"Kareem", "Kareem", "كريم"},
+		{"Ayesha", "Ayesha", "عائشة"},
+		{"Mariam", "Mariam", "مريم"},
+		{"Jaafar", "Jaafar", "جعفر"},
+		{"Kawa", "Kawa", "کاوە"},
+		{"Shwan", "Shwan", "شوان"},
+		{"Rebwar", "Rebwar", "ڕێبوار"},
+		{"Hêro", "Hêro", "هێرۆ"},
+		{"Imran", "Imran", "عمران"},
+		{"Bilal", "Bilal", "بلال"},
+		{"Shahid", "Shahid", "شاہد"},
+		{"Nasrin", "Nasrin", "نسرین"},
+	}
+	for _, tt := range same {
+		a, b := NormalizeName(tt.a, nil), NormalizeName(tt.b, nil)
+		if a.SortedKey() != b.SortedKey() || a.SortedKey() == "" {
+			t.Errorf("%s: keys of %q = %q, of %q = %q; want equal", tt.rule, tt.a, a.Keys, tt.b, b.Keys)
+		}
+	}
+	different := []struct{ rule, a, b string }{
+		{"Ilyas keeps its al", "الياس", "ياس"},
+		{"Allah keeps its al", "الله", "له"},
+		{"Hasan is not Hussein", "حسن", "حسين"},
+		{"Omar is not Imran", "عمر", "عمران"},
+		{"Abdul Karim stays two words", "Abdul Karim", "Abdulkarim"},
+	}
+	for _, tt := range different {
+		a, b := NormalizeName(tt.a, nil), NormalizeName(tt.b, nil)
+		if a.SortedKey() == b.SortedKey() {
+			t.Errorf("%s: %q and %q share key %q", tt.rule, tt.a, tt.b, a.SortedKey())
+		}
+	}
+	// Fold stays idempotent with the new letters.
+	for _, s := range []string{"ڕێبوار", "هێرۆ", "کاوە", "علاء", "نسرین"} {
+		if f := Fold(s); Fold(f) != f {
+			t.Errorf("Fold(Fold(%q)) = %q, Fold = %q", s, Fold(f), f)
+		}
+	}
+}
+
+// A duplicate pair written once in Latin and once in Arabic script agrees on
+// the name at the variant level: the same name in another spelling, as
+// Mohammed/Muhammad does in Latin. The name fields are compared with their
+// own kind (given with given, native with native): a Latin name is not
+// compared with an Arabic-script native name, which needs model weights.
+func TestCompareArabicScriptNames(t *testing.T) {
+	p := newPreparer(nil)
+	tests := []struct {
+		name  string
+		a, b  Record
+		field Field
+		want  Kind
+	}{
+		{"family Hussein/حسين", Record{GivenName: "Mohammed", FamilyName: "Hussein"}, Record{GivenName: "محمد", FamilyName: "حسين"}, FieldFamilyName, Variant},
+		{"given Ahmad/أحمد", Record{GivenName: "Ahmad"}, Record{GivenName: "أحمد"}, FieldGivenName, Variant},
+		{"given Abdullah/عبد الله", Record{GivenName: "Abdullah"}, Record{GivenName: "عبد الله"}, FieldGivenName, Exact},
+		{"native with and without al", Record{FullNameNative: "محمد الحسين"}, Record{FullNameNative: "مُحَمَّد حسين"}, FieldNativeName, Exact},
+		{"native Urdu and Arabic letters", Record{FullNameNative: "شاہد کریم"}, Record{FullNameNative: "شاهد كريم"}, FieldNativeName, Exact},
+		{"native different names", Record{FullNameNative: "حسن علي"}, Record{FullNameNative: "جعفر عمر"}, FieldNativeName, Different},
+		{"full name reordered across scripts", Record{GivenName: "Hussein", FamilyName: "Ali"}, Record{GivenName: "علي", FamilyName: "حسين"}, FieldFullName, Reordered},
+	}
+	for _, tt := range tests {
+		a, b := p.prepare(&tt.a), p.prepare(&tt.b)
+		v := compare(&a, &b, nil)
+		if got := levels[tt.field][v[tt.field]]; got != tt.want {
+			t.Errorf("%s: %s level = %s, want %s", tt.name, tt.field, got, tt.want)
+		}
+	}
+}
