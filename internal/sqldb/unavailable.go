@@ -3,6 +3,7 @@ package sqldb
 import (
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -70,4 +71,15 @@ func classifyOutage(err error) *homeward.Error {
 		return errStorageFull
 	}
 	return nil
+}
+
+// unlessOutage returns err's outage error when the database is down, and
+// otherwise instead: a credential that cannot be looked up because the
+// database is down is not a wrong credential, and must not send its holder
+// to sign in again.
+func unlessOutage(err error, instead error) error {
+	if e := classifyOutage(err); e != nil {
+		return fmt.Errorf("%w: %w", e, err)
+	}
+	return instead
 }
