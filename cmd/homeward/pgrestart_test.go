@@ -117,7 +117,7 @@ func TestPostgresRestart(t *testing.T) {
 			if s := ready(n); s != http.StatusServiceUnavailable {
 				t.Errorf("round %d: %s /readyz with the database down: %d", r, n.name, s)
 			}
-			req, _ := http.NewRequest("POST", n.URL()+"/api/v1/registrations", strings.NewReader(string(registrationBody(1<<30+r))))
+			req, _ := http.NewRequest("POST", n.URL()+"/api/v1/registrations", strings.NewReader(string(registrationBody(900000+r))))
 			req.Header.Set("Authorization", "Bearer "+c.tokens[0].Secret)
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Accept-Language", "bn")
