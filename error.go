@@ -21,6 +21,7 @@ const (
 	ETOOLARGE     = "too_large"    // request body or file over the limit
 	ERATELIMIT    = "rate_limited" // too many attempts (login back-off)
 	EMETHOD       = "method"       // the address does not take this HTTP method
+	EUNAVAILABLE  = "unavailable"  // the database or the server cannot take the request now; retry later
 	EINTERNAL     = "internal"     // anything unexpected; details are logged, never shown
 )
 
@@ -68,13 +69,42 @@ func FieldErrorf(field, key, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Key: key, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
-// any other non-nil error and "" for nil.
-func ErrorCode(err error) string {
+// classifiers recognise errors of the infrastructure (a database that is
+// down, a full disk) that are not *Error; see RegisterClassifier.
+var classifiers []func(error) *Error
+
+// RegisterClassifier adds f to the functions that turn an error that is
+// not an *Error into one (f returns nil for errors it does not know). A
+// storage adapter registers one in its init, as database drivers register
+// with database/sql, so that every layer codes a database outage the same
+// way without knowing the driver. It must not be called once requests are
+// served.
+func RegisterClassifier(f func(error) *Error) { classifiers = append(classifiers, f) }
+
+// AsError returns the first *Error in err's chain, or what a registered
+// classifier makes of err, or nil.
+func AsError(err error) *Error {
 	var e *Error
 	if err == nil {
-		return ""
+		return nil
 	} else if errors.As(err, &e) {
+		return e
+	}
+	for _, f := range classifiers {
+		if e := f(err); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// ErrorCode returns the code of the first *Error in err's chain (or of the
+// error a registered classifier makes of it), EINTERNAL for any other
+// non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	} else if e := AsError(err); e != nil {
 		return e.Code
 	}
 	return EINTERNAL

@@ -38,11 +38,16 @@ type Config struct {
 	LogFormat string
 	// TimeZone is the instance's IANA time zone: its calendar says which
 	// day "today" is (follow-ups due, dates not in the future).
-	TimeZone        string
-	SecureCookies   bool
-	APIRate         float64
-	APIBurst        int
-	MaxBody         int64
+	TimeZone      string
+	SecureCookies bool
+	APIRate       float64
+	APIBurst      int
+	MaxBody       int64
+	// MaxInFlight, MaxQueued and QueueWait bound the requests in flight
+	// (see server.Options).
+	MaxInFlight     int
+	MaxQueued       int
+	QueueWait       time.Duration
 	ShutdownTimeout time.Duration
 	FollowUps       string
 	// WebhookInterval is how often the background worker sends due
@@ -139,6 +144,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure and send Strict-Transport-Security (set when serving over HTTPS)")
 	fs.Float64Var(&c.APIRate, "api-rate", 20, "requests a second each API client (token, user or address) may make; 0 for no limit")
 	fs.IntVar(&c.APIBurst, "api-burst", 100, "requests an API client may make at once before --api-rate applies")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", 128, "most requests served at once; more wait (--max-queued, --queue-wait) or are answered 503 with Retry-After; 0 for no bound")
+	fs.IntVar(&c.MaxQueued, "max-queued", 256, "most requests waiting for a turn when --max-in-flight are served")
+	fs.DurationVar(&c.QueueWait, "queue-wait", 2*time.Second, "longest a request waits for a turn before it is answered 503")
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
@@ -298,6 +306,9 @@ func (c *Config) Validate() error {
 	}
 	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
 		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))
+	}
+	if c.serving && (c.MaxInFlight < 0 || c.MaxQueued < 0 || c.QueueWait < 0) {
+		problems = append(problems, "--max-in-flight, --max-queued and --queue-wait must not be negative")
 	}
 	if c.serving && c.NotesKey != "" {
 		if c.NotesKeyFile != "" {

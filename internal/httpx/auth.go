@@ -36,9 +36,16 @@ func Authenticate(auth homeward.AuthService) func(http.Handler) http.Handler {
 				}
 				ctx = homeward.NewContextWithActor(ctx, a)
 			} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-				if a, s, err := auth.SessionActor(ctx, c.Value); err == nil {
+				a, s, err := auth.SessionActor(ctx, c.Value)
+				switch {
+				case err == nil:
 					ctx = homeward.NewContextWithActor(ctx, a)
 					ctx = context.WithValue(ctx, sessionKey{}, s)
+				case homeward.ErrorCode(err) == homeward.EUNAVAILABLE:
+					// The session may well be good: say to retry, not
+					// to sign in again.
+					Error(w, r, err)
+					return
 				}
 			}
 			ctx = WithLocale(ctx, pickLocale(r, homeward.ActorFromContext(ctx)))

@@ -35,6 +35,7 @@ var Status = map[string]int{
 	homeward.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	homeward.ERATELIMIT:    http.StatusTooManyRequests,
 	homeward.EMETHOD:       http.StatusMethodNotAllowed,
+	homeward.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	homeward.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -154,8 +155,7 @@ func NewProblem(r *http.Request, err error, lang string) *Problem {
 	if p.Code != homeward.EINTERNAL {
 		p.Type = "https://homeward.example/problems/" + p.Code
 	}
-	var e *homeward.Error
-	if errors.As(err, &e) {
+	if e := homeward.AsError(err); e != nil {
 		if e.Field != "" && len(e.Fields) == 0 {
 			p.Errors = append(p.Errors, ProblemField{Field: e.Field, Message: i18n.Error(lang, err)})
 		}
@@ -172,6 +172,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	if homeward.ErrorCode(err) == homeward.EINTERNAL {
 		LoggerFrom(r.Context()).Error("internal error", "err", err)
 	}
+	RetryLater(w, r, err)
 	p := NewProblem(r, err, Locale(r))
 	if p.Status == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="homeward"`)
@@ -180,6 +181,26 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Language", Locale(r))
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// RetryAfterUnavailable is the Retry-After, in seconds, of an answer
+// that the database cannot take the request now (it restarts, its disk is
+// full): long enough for a restart, short enough not to lose the user.
+const RetryAfterUnavailable = "5"
+
+// RetryLater prepares the answer to err when err is EUNAVAILABLE: it logs
+// the cause (which the answer never shows) and sets Retry-After unless the
+// caller set it. Error and the web UI's error page call it.
+func RetryLater(w http.ResponseWriter, r *http.Request, err error) {
+	if homeward.ErrorCode(err) != homeward.EUNAVAILABLE {
+		return
+	}
+	if err != errOverloaded { // counted by Shed: a line each would flood the log in a burst
+		LoggerFrom(r.Context()).Warn("unavailable", "err", err)
+	}
+	if w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", RetryAfterUnavailable)
+	}
 }
 
 // JSON writes v with status.

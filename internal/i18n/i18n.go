@@ -8,7 +8,6 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -243,8 +242,8 @@ func Digits(lang, s string) string {
 
 // Error returns the translated, user-safe message of err.
 func Error(lang string, err error) string {
-	var e *homeward.Error
-	if !errors.As(err, &e) {
+	e := homeward.AsError(err)
+	if e == nil {
 		return T(lang, "error.internal", nil)
 	}
 	return message(lang, e.Key, e.Message, e.Args)

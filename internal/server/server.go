@@ -36,8 +36,14 @@ type Options struct {
 	APIBurst int
 	// InboxRate and InboxBurst bound the handoff inbox per claimed key and
 	// per remote address; zero means inbox.DefaultRate and DefaultBurst.
-	InboxRate    float64
-	InboxBurst   int
+	InboxRate  float64
+	InboxBurst int
+	// MaxInFlight bounds the requests served at once; MaxQueued more
+	// wait up to QueueWait for a turn; others are answered 503 with
+	// Retry-After (see httpx.Shed). Zero MaxInFlight: no bound.
+	MaxInFlight  int
+	MaxQueued    int
+	QueueWait    time.Duration
 	DemoPassword string
 	// ClientIPHeader names the header a trusted proxy sets with the
 	// client's address (see httpx.ClientAddr); empty: the peer address.
@@ -171,6 +177,17 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		)
 	}
 
+	// Load shedding: what it served, made wait and turned away.
+	shed := &httpx.ShedStats{}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_http_served_total", Help: "Requests admitted under --max-in-flight."},
+			func() float64 { return float64(shed.Served.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_http_queued_total", Help: "Admitted requests that first waited for a turn."},
+			func() float64 { return float64(shed.Queued.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "homeward_http_shed_total", Help: "Requests answered 503 because the server was full (--max-in-flight, --max-queued, --queue-wait)."},
+			func() float64 { return float64(shed.Shed.Load()) }),
+	)
+
 	mux := http.NewServeMux()
 	mux.Handle("/api/", a)
 	mux.Handle("/", ui)
@@ -197,6 +214,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 		httpx.RequestID(opt.Logger),
 		httpx.ClientAddr(opt.ClientIPHeader),
 		httpx.Log,
+		httpx.Shed(opt.MaxInFlight, opt.MaxQueued, opt.QueueWait, shed),
 		httpx.SecurityHeaders,
 		httpx.HSTS(opt.SecureCookies),
 		httpx.Authenticate(db),

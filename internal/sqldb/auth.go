@@ -338,7 +338,7 @@ func (db *DB) SessionActor(ctx context.Context, token string) (*homeward.Actor, 
 		LEFT JOIN totp_factors f ON f.user_id = s.user_id WHERE s.id = ?`, s.ID).
 		Scan(&s.UserID, &s.CSRFToken, dbTime{&s.CreatedAt}, dbTime{&s.ExpiresAt}, dbNullTime{&seen}, &s.ClientAddr, &s.UserAgent,
 			&orgID, &row.roles, &row.idle, &row.absolute, dbNullTime{&confirmed}); err != nil {
-		return nil, nil, unauth
+		return nil, nil, unlessOutage(err, unauth)
 	}
 	p := row.policy(orgID)
 	s.LastSeenAt = s.CreatedAt
@@ -410,7 +410,7 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 		WHERE t.secret_hash = ?`, digest).
 		Scan(&id, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed},
 			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator, &zone); err != nil {
-		return nil, unauth
+		return nil, unlessOutage(err, unauth)
 	}
 	a.Zone = orgZone(zone)
 	now := db.Now()

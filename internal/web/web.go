@@ -483,6 +483,7 @@ func (w *Web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		httpx.LoggerFrom(r.Context()).Error("internal error", "err", err)
 	}
+	httpx.RetryLater(rw, r, err)
 	if status == http.StatusUnauthorized {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
