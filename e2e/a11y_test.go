@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward/internal/demo"
+	"homeward/internal/i18n"
 )
 
 // axeSource is axe-core 4.14.1 (MPL-2.0, e2e/testdata/axe-LICENSE.txt),
@@ -29,8 +30,9 @@ type axeViolation struct {
 }
 
 // TestAccessibility runs axe-core on the pages a case worker and a provider
-// use most, in English and Bangla, on a desktop and a 360 px phone, and
-// fails on any serious or critical finding.
+// use most, in every language users may choose (English, Bangla, and the
+// right-to-left Arabic, Sorani and Urdu), on a desktop and a 360 px phone,
+// and fails on any serious or critical finding.
 func TestAccessibility(t *testing.T) {
 	url := startDemo(t)
 	ctx := browser(t)
@@ -69,7 +71,8 @@ func TestAccessibility(t *testing.T) {
 	}
 	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/reports", "/account"}
 	login("supervisor@shapla.demo")
-	for _, lang := range []string{"en", "bn"} {
+	for _, l := range i18n.Locales() {
+		lang := l.Tag
 		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/lang?to="+lang+"&back=/home"), chromedp.WaitVisible(chromedp.ID("home-title"))); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +84,14 @@ func TestAccessibility(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.Navigate(url+p), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 					t.Fatalf("%s: %v", p, err)
 				}
-				check(fmt.Sprintf("%s %s %dpx", p, lang, w))
+				where := fmt.Sprintf("%s %s %dpx", p, lang, w)
+				check(where)
+				// Right to left where the language reads so, and nothing
+				// wider than the screen (RTL overflow runs off the left).
+				layout := evalString(t, ctx, `document.documentElement.lang + ' ' + document.documentElement.dir + ' ' + (document.documentElement.scrollWidth > window.innerWidth ? 'overflow ' + document.documentElement.scrollWidth : 'fits')`)
+				if want := lang + " " + i18n.Dir(lang) + " fits"; layout != want {
+					t.Errorf("%s: %q, want %q", where, layout, want)
+				}
 			}
 		}
 	}
