@@ -220,7 +220,9 @@ func Number(lang string, n any) string {
 		}
 		p, _ = printers.LoadOrStore(lang, xmessage.NewPrinter(tag))
 	}
-	return p.(*xmessage.Printer).Sprint(number.Decimal(n))
+	// CLDR's default numbering for some locales (Urdu) is Latin; the
+	// locale's own digits are the instance's choice, as Digits gives them.
+	return Digits(lang, p.(*xmessage.Printer).Sprint(number.Decimal(n)))
 }
 
 // printers caches one number printer per locale.
