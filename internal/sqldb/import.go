@@ -64,12 +64,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 		}()
 		return c
 	}
-	// On SQLite a chunk waits its turn among the writer's jobs; on
-	// PostgreSQL it writes with COPY on its transaction's connection.
-	transact := db.TransactInTurn
-	if db.dialect == postgres {
-		transact = db.transactConn
-	}
+	transact := db.bulkTransact()
 	next := prepare(0)
 	for lo := 0; lo < len(rows); lo += importChunk {
 		hi := min(lo+importChunk, len(rows))
