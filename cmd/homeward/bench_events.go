@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"homeward"
@@ -65,6 +67,7 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	fs := p.flagSet("bench events", "bench events --events N [--data-dir DIR | --database postgres://…]")
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	total := fs.Int("events", 1_000_000, "timeline events to add, spread over the seeded organisation's cases")
+	research := fs.Float64("research", 0.6, "share of the cases' people who consented to anonymised research (recorded for those with no such consent yet)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
@@ -73,14 +76,14 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	defer db.Close()
 	org := homeward.ActorFromContext(actx).OrgID
 	type benchCase struct {
-		id       string
-		returned time.Time
+		id, person string
+		returned   time.Time
 	}
 	var cases []benchCase
 	now := db.Now().UTC()
 	earliest := now.AddDate(-3, 0, 0)
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-		rows, err := tx.Query(`SELECT id, return_date FROM cases WHERE org_id = ? AND merged_into IS NULL ORDER BY id`, org)
+		rows, err := tx.Query(`SELECT id, person_id, return_date FROM cases WHERE org_id = ? AND merged_into IS NULL ORDER BY id`, org)
 		if err != nil {
 			return err
 		}
@@ -88,7 +91,7 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 		for rows.Next() {
 			var c benchCase
 			var ret string
-			if err := rows.Scan(&c.id, &ret); err != nil {
+			if err := rows.Scan(&c.id, &c.person, &ret); err != nil {
 				return err
 			}
 			c.returned = earliest
@@ -103,6 +106,20 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	}
 	if len(cases) == 0 {
 		return fmt.Errorf("bench events: no cases (run homeward bench seed first)")
+	}
+	if *research > 0 {
+		var people []string
+		for i, c := range cases {
+			if float64(i%1000) < *research*1000 {
+				people = append(people, c.person)
+			}
+		}
+		t0 := time.Now()
+		n, err := benchResearchConsents(sys, actx, db, people)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "research consent recorded for %d people (%d had it already) in %s\n", n, len(people)-n, time.Since(t0).Round(time.Millisecond))
 	}
 	weights := 0
 	for _, k := range benchEventKinds {
@@ -175,4 +192,70 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "%s: added %d timeline events to %d cases in %s: %.0f events/s; the organisation's cases now have %d events\n",
 		db.Dialect(), written, min(len(cases), (written+mean-1)/mean), el.Round(time.Millisecond), float64(written)/el.Seconds(), inAll)
 	return nil
+}
+
+// benchResearchConsents records, for those of people who have none, a
+// signed consent to anonymised research, written directly in batches (the
+// consent service records one person at a time, which at a million people
+// takes too long for a bench). It returns how many it recorded.
+func benchResearchConsents(sys, actx context.Context, db *sqldb.DB, people []string) (int, error) {
+	a := homeward.ActorFromContext(actx)
+	have := map[string]bool{}
+	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(`SELECT person_id FROM consents WHERE org_id = ? AND purpose = ? AND withdrawn_at IS NULL`, a.OrgID, string(registry.PurposeResearch))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			have[id] = true
+		}
+		return rows.Err()
+	}); err != nil {
+		return 0, err
+	}
+	var todo []string
+	for _, p := range people {
+		if !have[p] {
+			todo = append(todo, p)
+		}
+	}
+	const rowsPerInsert, perTx = 200, 20_000
+	for lo := 0; lo < len(todo); lo += perTx {
+		batch := todo[lo:min(lo+perTx, len(todo))]
+		err := db.Transact(sys, func(tx *sqldb.Tx) error {
+			for i := 0; i < len(batch); i += rowsPerInsert {
+				chunk := batch[i:min(i+rowsPerInsert, len(batch))]
+				var q strings.Builder
+				q.WriteString(`INSERT INTO consents (id, person_id, org_id, purpose, consent, recorded_at) VALUES `)
+				args := make([]any, 0, 6*len(chunk))
+				for j, pid := range chunk {
+					if j > 0 {
+						q.WriteString(", ")
+					}
+					q.WriteString("(?, ?, ?, ?, ?, ?)")
+					at := db.Now().UTC()
+					c := registry.Consent{ID: homeward.NewID(), PersonID: pid, OrgID: a.OrgID, Purpose: registry.PurposeResearch,
+						Method: registry.MethodSignedForm, RecordedBy: a.UserID, RecordedAt: at}
+					js, err := json.Marshal(c)
+					if err != nil {
+						return err
+					}
+					args = append(args, c.ID, pid, a.OrgID, string(c.Purpose), string(js), at)
+				}
+				if _, err := tx.Exec(q.String(), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), nil
 }

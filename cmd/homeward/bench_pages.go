@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"syscall"
@@ -13,7 +11,6 @@ import (
 
 	"homeward"
 	"homeward/internal/heapwatch"
-	"homeward/internal/httpx"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
@@ -81,23 +78,7 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
-	get := func(path string) error {
-		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: token})
-		res, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if _, err := io.Copy(io.Discard, res.Body); err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
-		}
-		return nil
-	}
+	get := benchGetter(ctx, srv, token, *workers)
 	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
 	stopHeap := heapwatch.Start(10 * time.Millisecond)
 	for _, page := range []struct {
