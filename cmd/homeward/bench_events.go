@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"homeward"
 	"homeward/internal/assessment"
+	"homeward/internal/reference"
 	"homeward/internal/registry"
 	"homeward/internal/sqldb"
 )
@@ -68,6 +70,7 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	total := fs.Int("events", 1_000_000, "timeline events to add, spread over the seeded organisation's cases")
 	research := fs.Float64("research", 0.6, "share of the cases' people who consented to anonymised research (recorded for those with no such consent yet)")
+	places := fs.Bool("places", true, "give the cases that have no district an upazila (weighted to the districts most migrants come from) and an opening day over the last three years")
 	seed := fs.Uint64("seed", 1, "random seed")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
@@ -106,6 +109,14 @@ func benchEvents(ctx context.Context, p *program, args []string) error {
 	}
 	if len(cases) == 0 {
 		return fmt.Errorf("bench events: no cases (run homeward bench seed first)")
+	}
+	if *places {
+		t0 := time.Now()
+		n, err := benchPlaces(sys, db, org, *seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "%d cases given an upazila and an opening day over the last three years in %s\n", n, time.Since(t0).Round(time.Millisecond))
 	}
 	if *research > 0 {
 		var people []string
@@ -260,4 +271,67 @@ func benchResearchConsents(sys, actx context.Context, db *sqldb.DB, people []str
 		}
 	}
 	return len(todo), nil
+}
+
+// benchMigrantDistricts are the districts most returnees come from
+// (BMET's departures by district), weighted four times the others.
+var benchMigrantDistricts = []string{"BD2019", "BD2015", "BD2012", "BD2013", "BD3093", "BD3026", "BD2075", "BD3068", "BD3048", "BD3059", "BD2030", "BD6091"}
+
+// benchPlaces gives the organisation's cases without a district one of
+// 256 upazilas (their people the upazila as address, the cases its
+// district) and an opening day in one of the last 36 months, both by two
+// hex digits of the case id, so that the dashboards' district, upazila
+// and month filters have something to narrow. It returns the cases changed.
+func benchPlaces(sys context.Context, db *sqldb.DB, org string, seed uint64) (int64, error) {
+	var ups []string
+	var weights []int
+	total := 0
+	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "upazila"}) {
+		w := 1
+		if slices.Contains(benchMigrantDistricts, a.ParentCode) {
+			w = 4
+		}
+		ups, weights = append(ups, a.Code), append(weights, w)
+		total += w
+	}
+	if len(ups) == 0 {
+		return 0, fmt.Errorf("bench events: no upazilas in the reference data")
+	}
+	r := rand.New(rand.NewPCG(seed, 256))
+	now := db.Now().UTC()
+	var upCase, distCase, openCase strings.Builder
+	var upArgs, distArgs, openArgs []any
+	for b := range 256 {
+		w := r.IntN(total)
+		i := 0
+		for w >= weights[i] {
+			w -= weights[i]
+			i++
+		}
+		hex := fmt.Sprintf("%02x", b)
+		upCase.WriteString(" WHEN ? THEN ?")
+		upArgs = append(upArgs, hex, ups[i])
+		distCase.WriteString(" WHEN ? THEN ?")
+		distArgs = append(distArgs, hex, ups[i][:6])
+		openCase.WriteString(" WHEN ? THEN ?")
+		day := now.AddDate(0, -(b % 36), -r.IntN(28)).Truncate(time.Hour).Add(time.Duration(r.IntN(8)) * time.Hour)
+		openArgs = append(openArgs, hex, day)
+	}
+	var changed int64
+	err := db.Transact(sys, func(tx *sqldb.Tx) error {
+		// People first, while their cases still have no district.
+		if _, err := tx.Exec(`UPDATE people SET admin_area = CASE (SELECT substr(c.id, 35, 2) FROM cases c WHERE c.person_id = people.id ORDER BY c.id LIMIT 1)`+upCase.String()+` ELSE admin_area END
+			WHERE org_id = ? AND EXISTS (SELECT 1 FROM cases c WHERE c.person_id = people.id AND c.district = '')`, append(upArgs, org)...); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`UPDATE cases SET district = CASE substr(id, 35, 2)`+distCase.String()+` ELSE district END,
+			opened_at = CASE substr(id, 33, 2)`+openCase.String()+` ELSE opened_at END
+			WHERE org_id = ? AND district = ''`, append(append(distArgs, openArgs...), org)...)
+		if err != nil {
+			return err
+		}
+		changed, err = res.RowsAffected()
+		return err
+	})
+	return changed, err
 }
