@@ -233,21 +233,23 @@ func benchWriteCost(sys, actx context.Context, p *program, db *sqldb.DB, n, work
 	var rep *indicator.RebuildReport
 	wg.Go(func() { rep, rebuildErr = db.RebuildIndicators(sys, indicator.Standard()) })
 	// The rebuild reads for a while before it writes: registrations run
-	// until it ends.
+	// until it ends, a round of n/4 a second (a busy office's pace, not
+	// a load test that would slow the rebuild down).
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	var all latencies
-	off := n
-	for {
+	round := n/4 + 1
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for off := n; ; off += round {
+		lat, _, err := concurrently(round, workers, register(off))
+		if err != nil {
+			return err
+		}
+		all = append(all, lat...)
 		select {
 		case <-done:
-		default:
-			lat, _, err := concurrently(n/4+1, workers, register(off))
-			if err != nil {
-				return err
-			}
-			all = append(all, lat...)
-			off += n/4 + 1
+		case <-tick.C:
 			continue
 		}
 		break
