@@ -206,7 +206,8 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'district' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&district)
 		if err == nil {
-			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values <> '' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&upazila)
+			// In that district (an upazila's p-code begins with its district's).
+			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values LIKE ? GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`, district+"_%").Scan(&upazila)
 		}
 		return err
 	}); err != nil {
