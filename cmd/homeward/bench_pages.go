@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"syscall"
@@ -13,7 +11,6 @@ import (
 
 	"homeward"
 	"homeward/internal/heapwatch"
-	"homeward/internal/httpx"
 	"homeward/internal/server"
 	"homeward/internal/sqldb"
 )
@@ -100,23 +97,11 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
-	get := func(srv *httptest.Server, path string) error {
-		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: token})
-		res, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		if _, err := io.Copy(io.Discard, res.Body); err != nil {
-			return err
-		}
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
-		}
-		return nil
+	gets := map[*httptest.Server]func(path string) error{}
+	for _, srv := range servers {
+		gets[srv] = benchGetter(ctx, srv, token, *workers)
 	}
+	get := func(srv *httptest.Server, path string) error { return gets[srv](path) }
 	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
 	stopHeap := heapwatch.Start(10 * time.Millisecond)
 	type benchPage struct {

@@ -157,11 +157,14 @@ func runIndicators(ctx context.Context, db *sqldb.DB, log *slog.Logger, interval
 // the dashboard page does, once in total and once by district) with
 // concurrent readers, and prints the rebuild time and the page latencies.
 func benchIndicators(ctx context.Context, p *program, args []string) error {
-	fs := p.flagSet("bench indicators", "bench indicators [--data-dir DIR | --database postgres://…] [--workers 8] [--n 200] [--rebuild=true]")
+	fs := p.flagSet("bench indicators", "bench indicators [--data-dir DIR | --database postgres://…] [--workers 8] [--n 200] [--rebuild=true] [--pages=true] [--research=true] [--writes 400]")
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent dashboard readers")
 	n := fs.Int("n", 200, "dashboard pages to read")
 	rebuild := fs.Bool("rebuild", true, "rebuild the indicators first")
+	pages := fs.Bool("pages", true, "read the dashboard page through the web server as each watching role, with filters (needs bench seed's organisation)")
+	research := fs.Bool("research", true, "write the seeded organisation's research extract and report its time and memory")
+	writes := fs.Int("writes", 400, "registrations to time with no rebuild running and while one runs (0: none; adds people)")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -203,7 +206,8 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'district' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&district)
 		if err == nil {
-			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values <> '' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&upazila)
+			// In that district (an upazila's p-code begins with its district's).
+			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values LIKE ? GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`, district+"_%").Scan(&upazila)
 		}
 		return err
 	}); err != nil {
@@ -255,5 +259,26 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		line += fmt.Sprintf(", PDF %s (%d KB)", time.Since(t1).Round(time.Millisecond), len(pdf)>>10)
 	}
 	fmt.Fprintln(p.stdout, line)
+	if !*pages && !*research && *writes == 0 {
+		return nil
+	}
+	actx, err := benchActor(sys, db, false)
+	if err != nil {
+		return err
+	}
+	org := homeward.ActorFromContext(actx).OrgID
+	if *pages {
+		if err := benchDashboards(ctx, p, db, sys, org, district, upazila, *workers, *n); err != nil {
+			return err
+		}
+	}
+	if *research {
+		if err := benchResearchExport(sys, p, db, org); err != nil {
+			return err
+		}
+	}
+	if *writes > 0 {
+		return benchWriteCost(sys, actx, p, db, *writes, *workers)
+	}
 	return nil
 }

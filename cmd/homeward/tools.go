@@ -59,9 +59,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchPages(ctx, p, rest)
 	case "programmes":
 		return benchProgrammes(ctx, p, rest)
+	case "events":
+		return benchEvents(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators or programmes")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes or events")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

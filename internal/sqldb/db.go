@@ -317,6 +317,17 @@ func (db *DB) transactConn(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.run(ctx, sqlTx, conn, fn)
 }
 
+// bulkTransact returns how a transaction that writes many rows runs: on
+// SQLite it waits its turn among the writer's jobs (TransactInTurn); on
+// PostgreSQL it has a connection of its own, to write with COPY
+// (transactConn).
+func (db *DB) bulkTransact() func(context.Context, func(*Tx) error) error {
+	if db.dialect == postgres {
+		return db.transactConn
+	}
+	return db.TransactInTurn
+}
+
 // run runs fn in sqlTx (begun on conn, if not nil) and commits it, or rolls
 // it back when fn fails or panics.
 func (db *DB) run(ctx context.Context, sqlTx *sql.Tx, conn *sql.Conn, fn func(tx *Tx) error) (err error) {

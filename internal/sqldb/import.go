@@ -66,10 +66,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	}
 	// On SQLite a chunk waits its turn among the writer's jobs; on
 	// PostgreSQL it writes with COPY on its transaction's connection.
-	transact := db.TransactInTurn
-	if db.dialect == postgres {
-		transact = db.transactConn
-	}
+	transact := db.bulkTransact()
 	next, pending := prepare(0), true
 	// lo is the first row not yet committed; each transaction writes the
 	// chunk at lo and, while no other job waits for the writer, the
