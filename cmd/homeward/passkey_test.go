@@ -23,6 +23,10 @@ func TestPasskeyRelyingParty(t *testing.T) {
 		{args: []string{"--rp-id", "ample.org", "--rp-origin", "https://example.org"}, refuse: "not on that domain"},
 		{args: []string{"--rp-origin", "ftp://homeward.example.org"}, refuse: "--rp-origin"},
 		{args: []string{"--rp-origin", "https://homeward.example.org/login"}, refuse: "--rp-origin"},
+		// A public URL on an IP address: WebAuthn needs a domain, so passkeys
+		// are off and the server starts; named explicitly, an IP is refused.
+		{args: []string{"--public-url", "http://127.0.0.1:8080/"}, rpID: ""},
+		{args: []string{"--rp-id", "127.0.0.1", "--rp-origin", "http://127.0.0.1:8080"}, refuse: "domain"},
 	}
 	for _, tt := range tests {
 		db, _, err := serveDB(t, tt.env, append([]string{"--data-dir", t.TempDir()}, tt.args...)...)
@@ -37,6 +41,13 @@ func TestPasskeyRelyingParty(t *testing.T) {
 		}
 		if err != nil {
 			t.Errorf("%v %v: %v", tt.args, tt.env, err)
+			continue
+		}
+		if tt.rpID == "" {
+			if db.Passkeys != nil {
+				t.Errorf("%v: passkeys on for an IP address (%s)", tt.args, db.Passkeys.RPID())
+			}
+			db.Close()
 			continue
 		}
 		if db.Passkeys == nil || db.Passkeys.RPID() != tt.rpID {

@@ -65,7 +65,10 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	db.PublicURL = c.PublicBase()
 	if c.serving {
 		pc, err := c.Passkeys()
-		if err == nil {
+		switch {
+		case err == nil && pc.RPID == "":
+			log.Warn("passkeys are off: the public URL's host is an IP address and WebAuthn needs a domain; set --public-url, or --rp-id and --rp-origin, to a domain")
+		case err == nil:
 			db.Passkeys, err = passkey.New(pc)
 		}
 		if err != nil {
