@@ -215,19 +215,11 @@ func benchResearchConsents(sys, actx context.Context, db *sqldb.DB, people []str
 	a := homeward.ActorFromContext(actx)
 	have := map[string]bool{}
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-		rows, err := tx.Query(`SELECT person_id FROM consents WHERE org_id = ? AND purpose = ? AND withdrawn_at IS NULL`, a.OrgID, string(registry.PurposeResearch))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
+		ids, err := benchIDs(tx, `SELECT person_id FROM consents WHERE org_id = ? AND purpose = ? AND withdrawn_at IS NULL`, a.OrgID, string(registry.PurposeResearch))
+		for _, id := range ids {
 			have[id] = true
 		}
-		return rows.Err()
+		return err
 	}); err != nil {
 		return 0, err
 	}

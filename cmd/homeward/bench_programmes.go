@@ -55,20 +55,9 @@ func seedBenchProgrammes(sys, actx context.Context, db *sqldb.DB, p *program) er
 		ids[pr.Code] = made.ID
 	}
 	var cases []string
-	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-		rows, err := tx.Query(`SELECT id FROM cases WHERE org_id = ? AND status <> 'closed' AND merged_into IS NULL`, worker.OrgID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			cases = append(cases, id)
-		}
-		return rows.Err()
+	if err := db.Transact(sys, func(tx *sqldb.Tx) (err error) {
+		cases, err = benchIDs(tx, `SELECT id FROM cases WHERE org_id = ? AND status <> 'closed' AND merged_into IS NULL`, worker.OrgID)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -99,4 +88,22 @@ func seedBenchProgrammes(sys, actx context.Context, db *sqldb.DB, p *program) er
 	fmt.Fprintf(p.stderr, "\n")
 	fmt.Fprintf(p.stdout, "programmes: %d enrolments of %d open cases in RAISE and SKILL in %s (%d there already)\n", n, len(cases), time.Since(start).Round(time.Millisecond), skipped)
 	return nil
+}
+
+// benchIDs reads the one text column of a bench query's rows.
+func benchIDs(tx *sqldb.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
