@@ -101,6 +101,7 @@ type txHead struct {
 	seq        int64
 	hash       string
 	caseNumber bool
+	stored     int64 // a case number counter's value in the database
 }
 
 // flushHeads writes the audit chain heads and case number counters the
@@ -108,6 +109,9 @@ type txHead struct {
 func (tx *Tx) flushHeads() error {
 	for key, h := range tx.heads {
 		if h.caseNumber {
+			if h.seq == h.stored {
+				continue
+			}
 			if _, err := tx.Exec(`UPDATE case_numbers SET last = ? WHERE prefix = ?`, h.seq, strings.TrimPrefix(key, caseNumberKey)); err != nil {
 				return fmt.Errorf("case number: %w", err)
 			}

@@ -309,15 +309,20 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 	// counted on in memory and written back at commit, like audit heads: a
 	// group of registrations touches the row once, not once each.
 	key := caseNumberKey + prefix
-	var n int64
+	var n, stored int64
 	if h := tx.heads[key]; h != nil {
-		n = h.seq
-	} else if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 0)
-		ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last RETURNING last`, prefix).Scan(&n); err != nil {
-		return "", err
+		n, stored = h.seq+1, h.stored
+	} else {
+		// The first number of the transaction is taken in the statement
+		// that locks the counter (a registration's only one), so nothing is
+		// left to write at commit; later ones are counted in memory.
+		if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 1)
+			ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, prefix).Scan(&n); err != nil {
+			return "", err
+		}
+		stored = n
 	}
-	n++
-	tx.heads[key] = &txHead{seq: n, caseNumber: true}
+	tx.heads[key] = &txHead{seq: n, stored: stored, caseNumber: true}
 	return registry.FormatCaseNumber(alpha3, year, int(n)), nil
 }
 
@@ -471,9 +476,6 @@ func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country str
 	if err := tx.insertPerson(p, pp); err != nil {
 		return nil, err
 	}
-	if err := tx.openCase(c, p, pp, country); err != nil {
-		return nil, err
-	}
 	if err := tx.writeKeys(p.OrgID, p.ID, pp.keys, false); err != nil {
 		return nil, err
 	}
@@ -482,6 +484,13 @@ func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country str
 		if err := tx.insertConsent(&reg.Consents[i]); err != nil {
 			return nil, err
 		}
+	}
+	// What every registration shares comes last, so that on PostgreSQL the
+	// series' case number counter and the organisation's audit chain head
+	// are locked for as few statements as possible before the commit
+	// releases them: several nodes registering at once queue on them.
+	if err := tx.openCase(c, p, pp, country); err != nil {
+		return nil, err
 	}
 	if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
 		return nil, err
