@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"homeward"
+	"homeward/internal/registry"
+	"homeward/internal/seal"
+	"homeward/internal/sqldb"
 )
 
 // crashRounds is how many times the crash tests kill a node:
@@ -30,6 +37,9 @@ func crashRounds(t *testing.T) int {
 func TestCrashSQLite(t *testing.T) {
 	needCrash(t)
 	c := newCluster(t, false, 1, 6)
+	if n := crashPeople(t); n > 0 {
+		c.seedPeople(n)
+	}
 	crashRoundsOn(t, c)
 }
 
@@ -39,6 +49,9 @@ func TestCrashPostgres(t *testing.T) {
 	needCrash(t)
 	needPostgres(t)
 	c := newCluster(t, true, 2, 6)
+	if n := crashPeople(t); n > 0 {
+		c.seedPeople(n)
+	}
 	crashRoundsOn(t, c)
 }
 
@@ -84,4 +97,75 @@ func crashRoundsOn(t *testing.T, c *cluster) {
 	if len(acks) == 0 {
 		t.Error("no registration was acknowledged: the test tested nothing")
 	}
+}
+
+// crashPeople is how many people HOMEWARD_CRASH_PEOPLE asks the crash tests
+// to seed before the first kill (0 by default), so that the time from a kill
+// to serving again can be measured on a large registry.
+func crashPeople(t *testing.T) int {
+	t.Helper()
+	s := os.Getenv("HOMEWARD_CRASH_PEOPLE")
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		t.Fatalf("HOMEWARD_CRASH_PEOPLE=%q", s)
+	}
+	return n
+}
+
+// seedPeople imports n people with concentrated Bangladeshi names (bench
+// seed's rows) into the cluster's organisation as another case worker,
+// whose people the checks then leave out: they were not registered under
+// the kills, and import gives them no consents.
+func (c *cluster) seedPeople(n int) {
+	t := c.t
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, c.openDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, kv := range c.keys {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case auditKeyEnv:
+			if db.AuditKeys, err = homeward.ParseAuditKeys(v); err != nil {
+				t.Fatal(err)
+			}
+		case notesKeyEnv:
+			k, err := seal.ParseKey(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.NotesKeys = seal.NewKeyring(k)
+		}
+	}
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	u := &homeward.User{OrgID: c.orgID, Email: "seeder@crash.test", Name: "Seeder", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	if err := db.CreateUser(sys, u, c.password); err != nil {
+		t.Fatal(err)
+	}
+	c.seeder = u.ID
+	actx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: c.orgID, Roles: u.Roles})
+	t0 := time.Now()
+	written := 0
+	for b := 0; written < n; b++ {
+		rows, _, err := benchSeedRows(b, min(5_000, n-written), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Fatal("the generator gave no valid rows")
+		}
+		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		written += len(rows)
+	}
+	t.Logf("seeded %d people in %v", written, time.Since(t0).Round(time.Millisecond))
 }
