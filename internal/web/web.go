@@ -260,6 +260,9 @@ func (w *Web) parse() error {
 			return providerSelect{Row: row, Selected: selected, Options: opts}
 		},
 		"label": label,
+		"printHead": func(lang, css, title, button string) printHead {
+			return printHead{Lang: lang, CSS: css, Title: title, Button: button}
+		},
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
@@ -323,6 +326,10 @@ func (w *Web) parse() error {
 	}
 	return nil
 }
+
+// printHead is what the head of a page made to be printed shows
+// (partial_print.html).
+type printHead struct{ Lang, CSS, Title, Button string }
 
 func pairs(kv []any) map[string]any {
 	if len(kv) == 0 {
