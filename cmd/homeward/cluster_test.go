@@ -217,6 +217,32 @@ func (c *cluster) openDSN() string {
 	return filepath.Join(c.dataDir, "homeward.db")
 }
 
+// openDB opens the cluster's database with its audit and notes keys, as
+// its nodes do.
+func (c *cluster) openDB() *sqldb.DB {
+	c.t.Helper()
+	db, err := sqldb.Open(context.Background(), c.openDSN())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, kv := range c.keys {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case auditKeyEnv:
+			if db.AuditKeys, err = homeward.ParseAuditKeys(v); err != nil {
+				c.t.Fatal(err)
+			}
+		case notesKeyEnv:
+			nk, err := seal.ParseKey(v)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			db.NotesKeys = seal.NewKeyring(nk)
+		}
+	}
+	return db
+}
+
 // env is the environment of a homeward process of the cluster: the
 // caller's, without HOMEWARD_* settings, plus the cluster's.
 func (c *cluster) env(dir string) []string {

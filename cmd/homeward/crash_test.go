@@ -5,14 +5,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"homeward"
 	"homeward/internal/registry"
-	"homeward/internal/seal"
-	"homeward/internal/sqldb"
 )
 
 // crashRounds is how many times the crash tests kill a node:
@@ -123,26 +120,8 @@ func (c *cluster) seedPeople(n int) {
 	t := c.t
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, c.openDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := c.openDB()
 	defer db.Close()
-	for _, kv := range c.keys {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case auditKeyEnv:
-			if db.AuditKeys, err = homeward.ParseAuditKeys(v); err != nil {
-				t.Fatal(err)
-			}
-		case notesKeyEnv:
-			k, err := seal.ParseKey(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.NotesKeys = seal.NewKeyring(k)
-		}
-	}
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	u := &homeward.User{OrgID: c.orgID, Email: "seeder@crash.test", Name: "Seeder", Roles: []homeward.Role{homeward.RoleCaseWorker}}
 	if err := db.CreateUser(sys, u, c.password); err != nil {

@@ -18,7 +18,6 @@ import (
 	"homeward/internal/demo"
 	"homeward/internal/handoff"
 	"homeward/internal/registry"
-	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
 
@@ -53,26 +52,8 @@ func newInstance(t *testing.T, pg bool) *instance {
 	// Loopback partners: the outbox's network guard must let them through.
 	c.args = []string{"--public-url", "http://" + n.addr, "--webhook-allow-private", "--webhook-interval", "200ms"}
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, c.openDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := c.openDB()
 	t.Cleanup(func() { db.Close() })
-	for _, kv := range c.keys {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case auditKeyEnv:
-			if db.AuditKeys, err = homeward.ParseAuditKeys(v); err != nil {
-				t.Fatal(err)
-			}
-		case notesKeyEnv:
-			nk, err := seal.ParseKey(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.NotesKeys = seal.NewKeyring(nk)
-		}
-	}
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	op := &homeward.Organisation{Name: "Operator", Type: homeward.OrgMinistry, Country: "BD", Areas: []string{"BD30"}, Operator: true}
 	if err := db.CreateOrganisation(sys, op); err != nil {
