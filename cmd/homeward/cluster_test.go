@@ -383,48 +383,58 @@ func (c *cluster) drive(pick func(w int) *node) *load {
 					time.Sleep(2 * time.Millisecond)
 					continue
 				}
-				i := int(l.next.Add(1))
-				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
-				req.Header.Set("Authorization", "Bearer "+tok.Secret)
-				req.Header.Set("Content-Type", "application/json")
-				l.requests.Add(1)
-				t0 := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						l.unknown.Add(1)
-						time.Sleep(2 * time.Millisecond)
-					}
-					continue
-				}
-				body, err := io.ReadAll(res.Body)
-				res.Body.Close()
-				switch {
-				case err != nil:
-					l.unknown.Add(1)
-				case res.StatusCode == http.StatusCreated:
-					var a ack
-					if err := json.Unmarshal(body, &a); err != nil || a.Person.ID == "" || a.Case.Number == "" {
-						l.mu.Lock()
-						l.bad = append(l.bad, fmt.Sprintf("201 without a record: %s", body))
-						l.mu.Unlock()
-						continue
-					}
-					l.mu.Lock()
-					l.acks = append(l.acks, a)
-					l.lat = append(l.lat, time.Since(t0))
-					l.mu.Unlock()
-				case res.StatusCode == http.StatusServiceUnavailable:
-					l.refused.Add(1)
-				default:
-					l.mu.Lock()
-					l.bad = append(l.bad, fmt.Sprintf("%d: %.300s", res.StatusCode, body))
-					l.mu.Unlock()
+				if l.send(ctx, client, base, tok.Secret) {
+					time.Sleep(2 * time.Millisecond)
 				}
 			}
 		})
 	}
 	return l
+}
+
+// send sends the next registration to the node at base and records the
+// answer; it reports whether the node gave none (it died, or the
+// connection failed), so that a client can pause before the next.
+func (l *load) send(ctx context.Context, client *http.Client, base, secret string) (noAnswer bool) {
+	i := int(l.next.Add(1))
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	l.requests.Add(1)
+	t0 := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.unknown.Add(1)
+			return true
+		}
+		return false
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	switch {
+	case err != nil:
+		l.unknown.Add(1)
+	case res.StatusCode == http.StatusCreated:
+		var a ack
+		if err := json.Unmarshal(body, &a); err != nil || a.Person.ID == "" || a.Case.Number == "" {
+			l.mu.Lock()
+			l.bad = append(l.bad, fmt.Sprintf("201 without a record: %s", body))
+			l.mu.Unlock()
+			return false
+		}
+		l.mu.Lock()
+		l.acks = append(l.acks, a)
+		l.lat = append(l.lat, time.Since(t0))
+		l.mu.Unlock()
+	case res.StatusCode == http.StatusServiceUnavailable && res.Header.Get("Retry-After") != "":
+		l.refused.Add(1)
+	default:
+		l.mu.Lock()
+		l.bad = append(l.bad, fmt.Sprintf("%d: %.300s", res.StatusCode, body))
+		l.mu.Unlock()
+	}
+	return false
 }
 
 // acked returns a copy of the acknowledgements so far.
