@@ -159,7 +159,13 @@ var listeningURL = regexp.MustCompile(`msg=listening url=(http://[^ ]+)`)
 // count nodes (not started).
 func newCluster(t *testing.T, pg bool, count, clients int) *cluster {
 	t.Helper()
-	c := &cluster{t: t, bin: buildBinary(t), dataDir: t.TempDir()}
+	return newClusterIn(t, t.TempDir(), pg, count, clients)
+}
+
+// newClusterIn is newCluster with the (SQLite) data directory dir.
+func newClusterIn(t *testing.T, dir string, pg bool, count, clients int) *cluster {
+	t.Helper()
+	c := &cluster{t: t, bin: buildBinary(t), dataDir: dir}
 	if pg {
 		c.dsn = homewardtest.DSN(t)
 	}
