@@ -9,62 +9,59 @@ import (
 	"homeward/internal/backupcrypt"
 )
 
-// readSecret reads a key or passphrase file; "-" is standard input.
-func (p *program) readSecret(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(io.LimitReader(p.stdin, 4096))
+// secret reads the key or passphrase file given, naming its flag; text
+// is nil when none was given.
+func (b *backupFlags) secret(p *program, keyFlag string) (text []byte, flag string, err error) {
+	name, flag := b.keyFile, keyFlag
+	if b.passFile != "" {
+		name, flag = b.passFile, "--passphrase-file"
 	}
-	return os.ReadFile(name)
+	if name == "" {
+		return nil, "", nil
+	}
+	if name == "-" {
+		text, err = io.ReadAll(io.LimitReader(p.stdin, 4096))
+	} else {
+		text, err = os.ReadFile(name)
+	}
+	if err == nil && text == nil {
+		text = []byte{}
+	}
+	return text, flag, err
 }
 
 // sealer is how backup encrypts: nil for a clear backup.
 func (b *backupFlags) sealer(p *program) (*backupcrypt.Sealer, error) {
-	switch {
-	case b.keyFile != "":
-		text, err := p.readSecret(b.keyFile)
-		if err != nil {
-			return nil, err
-		}
-		s, err := backupcrypt.ToRecipient(text)
-		if err != nil {
-			return nil, usageError{"--recipient " + b.keyFile + ": " + err.Error()}
-		}
-		return s, nil
-	case b.passFile != "":
-		text, err := p.readSecret(b.passFile)
-		if err != nil {
-			return nil, err
-		}
-		s, err := backupcrypt.WithPassphrase(text)
-		if err != nil {
-			return nil, usageError{"--passphrase-file: " + err.Error()}
-		}
-		return s, nil
+	text, flag, err := b.secret(p, "--recipient")
+	if err != nil || text == nil {
+		return nil, err
 	}
-	return nil, nil
+	var s *backupcrypt.Sealer
+	if flag == "--passphrase-file" {
+		s, err = backupcrypt.WithPassphrase(text)
+	} else {
+		s, err = backupcrypt.ToRecipient(text)
+	}
+	if err != nil {
+		return nil, usageError{flag + ": " + err.Error()}
+	}
+	return s, nil
 }
 
 // opener is how restore decrypts: nil when no key was given.
 func (b *backupFlags) opener(p *program) (*backupcrypt.Opener, error) {
-	switch {
-	case b.keyFile != "":
-		text, err := p.readSecret(b.keyFile)
-		if err != nil {
-			return nil, err
-		}
-		o, err := backupcrypt.WithPrivateKey(text)
-		if err != nil {
-			return nil, usageError{"--key " + b.keyFile + ": " + err.Error()}
-		}
-		return o, nil
-	case b.passFile != "":
-		text, err := p.readSecret(b.passFile)
-		if err != nil {
-			return nil, err
-		}
+	text, flag, err := b.secret(p, "--key")
+	if err != nil || text == nil {
+		return nil, err
+	}
+	if flag == "--passphrase-file" {
 		return backupcrypt.OpenWithPassphrase(text), nil
 	}
-	return nil, nil
+	o, err := backupcrypt.WithPrivateKey(text)
+	if err != nil {
+		return nil, usageError{flag + ": " + err.Error()}
+	}
+	return o, nil
 }
 
 // encryptFile encrypts the file in into out, which must not exist,
