@@ -24,11 +24,12 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	restored := t.TempDir()
 	r := &cluster{t: t, bin: c.bin, dataDir: restored, keys: c.keys, tokens: c.tokens, nodes: []*node{{name: "restored", dir: restored}}}
 	t.Cleanup(func() { r.kill(r.nodes[0]) })
-	backupRestore(t, c, r, nil)
+	backupRestore(t, c, r, nil, false)
 }
 
 // The same on PostgreSQL, with pg_dump and pg_restore (found on the PATH or
-// in HOMEWARD_PG_BIN), restored into a new database.
+// in HOMEWARD_PG_BIN), restored into a new database; the backup is
+// encrypted to a recipient key, and the wrong key restores nothing.
 func TestBackupRestorePostgres(t *testing.T) {
 	needCrash(t)
 	needPostgres(t)
@@ -60,17 +61,31 @@ func TestBackupRestorePostgres(t *testing.T) {
 	if pgBin != "" {
 		extra = []string{"--pg-bin", pgBin}
 	}
-	backupRestore(t, c, r, extra)
+	backupRestore(t, c, r, extra, true)
 }
 
-func backupRestore(t *testing.T, c, r *cluster, extra []string) {
+// backupRestore backs up c under load and restores into r; encrypted, to
+// a key pair keygen makes, after a refused restore with another key.
+func backupRestore(t *testing.T, c, r *cluster, extra []string, encrypted bool) {
+	var bx, rx, wrong []string
+	if encrypted {
+		keys := t.TempDir()
+		for _, name := range []string{"ops", "other"} {
+			if out, err := c.homeward(keys, "backup", "keygen", "--out", filepath.Join(keys, name)); err != nil {
+				t.Fatalf("keygen: %v\n%s", err, out)
+			}
+		}
+		bx = []string{"--recipient", filepath.Join(keys, "ops.pub")}
+		rx = []string{"--key", filepath.Join(keys, "ops.key")}
+		wrong = []string{"--key", filepath.Join(keys, "other.key")}
+	}
 	c.start(c.nodes[0])
 	l := c.drive(func(int) *node { return c.nodes[0] })
 	time.Sleep(time.Second)
 	before := l.acked()
 	file := filepath.Join(t.TempDir(), "homeward.backup")
 	t0 := time.Now()
-	out, err := c.homeward(c.nodes[0].dir, append([]string{"backup", "--out", file}, extra...)...)
+	out, err := c.homeward(c.nodes[0].dir, append(append([]string{"backup", "--out", file}, extra...), bx...)...)
 	took := time.Since(t0)
 	if err != nil {
 		t.Fatalf("backup under load: %v\n%s", err, out)
@@ -88,16 +103,26 @@ func backupRestore(t *testing.T, c, r *cluster, extra []string) {
 	if len(all) <= len(before) {
 		t.Errorf("no registration acknowledged while the backup ran (%d before, %d in all): it was not taken under load", len(before), len(all))
 	}
-	if out, err := c.homeward(c.nodes[0].dir, append([]string{"backup", "--out", file}, extra...)...); err == nil {
+	if out, err := c.homeward(c.nodes[0].dir, append(append([]string{"backup", "--out", file}, extra...), bx...)...); err == nil {
 		t.Errorf("a second backup overwrote the first: %s", out)
 	}
 
+	if encrypted {
+		// The wrong key restores nothing: the right one then restores
+		// into the same, still empty, place.
+		if out, err := r.homeward(r.dataDir, append(append([]string{"restore", "--from", file}, extra...), wrong...)...); err == nil || !strings.Contains(out, "does not decrypt") {
+			t.Fatalf("restore with the wrong key: %v\n%s", err, out)
+		}
+		if out, err := r.homeward(r.dataDir, append([]string{"restore", "--from", file}, extra...)...); err == nil || !strings.Contains(out, "encrypted") {
+			t.Fatalf("restore without a key: %v\n%s", err, out)
+		}
+	}
 	t1 := time.Now()
-	if out, err := r.homeward(r.dataDir, append([]string{"restore", "--from", file}, extra...)...); err != nil {
+	if out, err := r.homeward(r.dataDir, append(append([]string{"restore", "--from", file}, extra...), rx...)...); err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
 	restoreTook := time.Since(t1)
-	if out, err := r.homeward(r.dataDir, append([]string{"restore", "--from", file}, extra...)...); err == nil {
+	if out, err := r.homeward(r.dataDir, append(append([]string{"restore", "--from", file}, extra...), rx...)...); err == nil {
 		t.Errorf("a restore over a restored database was not refused: %s", out)
 	}
 	inBackup := r.check(before)
@@ -140,6 +165,6 @@ func backupRestore(t *testing.T, c, r *cluster, extra []string) {
 	rl.finish(t)
 	r.kill(r.nodes[0])
 	after := r.check(append(before, rl.acked()...))
-	t.Logf("%s: backup under load (4 clients) in %v; restore in %v; the backup holds %d people (%d acknowledged before it began, %d stored at the end); audit verify passed on it; a server on it registered %d more, numbering on (%d people)",
-		t.Name(), took.Round(time.Millisecond), restoreTook.Round(time.Millisecond), inBackup, len(before), stored, len(rl.acked()), after)
+	t.Logf("%s (encrypted: %v): backup under load (4 clients) in %v; restore in %v; the backup holds %d people (%d acknowledged before it began, %d stored at the end); audit verify passed on it; a server on it registered %d more, numbering on (%d people)",
+		t.Name(), encrypted, took.Round(time.Millisecond), restoreTook.Round(time.Millisecond), inBackup, len(before), stored, len(rl.acked()), after)
 }

@@ -27,7 +27,7 @@ func cmdKeys(ctx context.Context, p *program, args []string) error {
 }
 
 func keysStatus(ctx context.Context, p *program, args []string) error {
-	db, _, err := withKeyedDB(ctx, p, "keys status", "keys status [flags]\n\nLists the data keys that encrypt people's identifiers (national ID, passport and other document\nnumbers, phones) with how many records each seals, and the blind index key. Key ids are not secret;\nthe keys themselves are never printed.", args, nil)
+	db, _, err := withKeyedDB(ctx, p, "keys status", "keys status [flags]\n\nLists the data keys that encrypt people's identifiers (national ID, passport and other document\nnumbers, phones) with how many records each seals (people, duplicate merges, referrals, received\nhandoff announcements), and the blind index key. Key ids are not secret;\nthe keys themselves are never printed.", args, nil)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func printKeyStatus(ctx context.Context, p *program, db *sqldb.DB) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(p.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "key id\tpurpose\tcurrent\tcreated\tpeople\tmerges\treferrals")
+	fmt.Fprintln(tw, "key id\tpurpose\tcurrent\tcreated\tpeople\tmerges\treferrals\tarrivals")
 	for _, s := range status {
 		id, created, current := s.ID, "", ""
 		if id == "" {
@@ -52,11 +52,11 @@ func printKeyStatus(ctx context.Context, p *program, db *sqldb.DB) error {
 		if s.Current {
 			current = "yes"
 		}
-		people, merges, referrals := fmt.Sprint(s.People), fmt.Sprint(s.Merges), fmt.Sprint(s.Referrals)
+		counts := fmt.Sprintf("%d\t%d\t%d\t%d", s.People, s.Merges, s.Referrals, s.Arrivals)
 		if s.Purpose == "index" {
-			people, merges, referrals = "-", "-", "-"
+			counts = "-\t-\t-\t-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, s.Purpose, current, created, people, merges, referrals)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, s.Purpose, current, created, counts)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -34,8 +34,8 @@ func TestKeysRotateCommand(t *testing.T) {
 	w.db.Close()
 	row := func(out string) map[string]string {
 		t.Helper()
-		// key id, purpose, current, created, people, merges, referrals
-		re := regexp.MustCompile(`(?m)^([0-9a-f]{12})\s+seal\s+(yes\s+)?\S+\s+(\d+)\s+(\d+)\s+(\d+)$`)
+		// key id, purpose, current, created, people, merges, referrals, arrivals
+		re := regexp.MustCompile(`(?m)^([0-9a-f]{12})\s+seal\s+(yes\s+)?\S+\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$`)
 		got := map[string]string{}
 		for _, m := range re.FindAllStringSubmatch(out, -1) {
 			got[m[1]] = strings.TrimSpace(m[2]) + ":" + m[3]

@@ -295,6 +295,35 @@ func TestReceivedAnnouncementsAreSealed(t *testing.T) {
 	}
 	receive("Karim", "EB7654321")
 	receive("Rafiq", "EC1112223")
+	// keys status counts them under the key that seals them, as
+	// arrivals (not referrals); clear ones under "" (checked below).
+	arrivalsUnder := func() map[string]int {
+		t.Helper()
+		status, _, err := db.IdentifierStatus(homewardtest.SystemCtx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, s := range status {
+			if s.Referrals != 0 {
+				t.Errorf("referrals counted under %q: %+v", s.ID, s)
+			}
+			if s.Arrivals != 0 {
+				got[s.ID] = s.Arrivals
+			}
+		}
+		return got
+	}
+	sealedUnder := arrivalsUnder()
+	if len(sealedUnder) != 1 || sealedUnder[""] != 0 {
+		t.Fatalf("arrivals by key: %v", sealedUnder)
+	}
+	var current string
+	for id, n := range sealedUnder {
+		if current = id; n != 2 {
+			t.Errorf("arrivals under %s: %d, want 2", id, n)
+		}
+	}
 	raw := sqldb.RawDB(t, db)
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
 	atRest := func() []string {
@@ -357,6 +386,9 @@ func TestReceivedAnnouncementsAreSealed(t *testing.T) {
 	if got := find(cw, a.Passport); len(got) != 0 {
 		t.Fatalf("a clear passport is searched: %v", got)
 	}
+	if got := arrivalsUnder(); got[current] != 1 || got[""] != 1 {
+		t.Errorf("arrivals by key with one in clear: %v", got)
+	}
 	if got, err := db.Arrival(cw, id); err != nil || got.Passport != a.Passport {
 		t.Fatalf("a clear announcement does not open: %+v %v", got, err)
 	}
@@ -368,5 +400,8 @@ func TestReceivedAnnouncementsAreSealed(t *testing.T) {
 	}
 	if got := find(cw, a.Passport); len(got) != 1 {
 		t.Errorf("converted arrival by passport: %v", got)
+	}
+	if got := arrivalsUnder(); got[current] != 2 || len(got) != 1 {
+		t.Errorf("arrivals by key after conversion: %v", got)
 	}
 }

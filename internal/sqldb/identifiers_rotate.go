@@ -247,6 +247,7 @@ type IdentifierKeyStatus struct {
 	People    int // people records sealed under it
 	Merges    int // duplicate merges sealed under it
 	Referrals int // referrals (with the fields shared) sealed under it
+	Arrivals  int // received handoff announcements sealed under it
 }
 
 // IdentifierStatus lists the data keys (current seal key first, then the
@@ -300,8 +301,12 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 				out[i].People += n
 			case "dedupe_merges":
 				out[i].Merges += n
-			default:
+			case "referrals":
 				out[i].Referrals += n
+			case "handoff_arrivals":
+				out[i].Arrivals += n
+			default:
+				return nil, 0, fmt.Errorf("identifier status: no count for sealed table %s", t.table)
 			}
 		}
 		rows.Close()

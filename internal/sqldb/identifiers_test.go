@@ -412,12 +412,12 @@ func currentKey(t *testing.T, status []sqldb.IdentifierKeyStatus) string {
 	return ""
 }
 
-// countUnder counts the records (people, merges, referrals) sealed under
-// key id.
+// countUnder counts the records (people, merges, referrals, arrivals)
+// sealed under key id.
 func countUnder(status []sqldb.IdentifierKeyStatus, id string) int {
 	for _, s := range status {
 		if s.ID == id && s.Purpose == "seal" {
-			return s.People + s.Merges + s.Referrals
+			return s.People + s.Merges + s.Referrals + s.Arrivals
 		}
 	}
 	return 0

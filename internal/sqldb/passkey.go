@@ -228,6 +228,9 @@ func (db *DB) RemovePasskey(ctx context.Context, id, pw string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return homeward.Errorf(homeward.ENOTFOUND, "error.not_found", "Not found.")
 		}
+		if err := tx.dropOrphanRecoveryCodes(a.UserID); err != nil {
+			return err
+		}
 		return tx.Audit("auth.passkey.removed", "user", a.UserID, a.OrgID, map[string]any{"passkey": id})
 	})
 }

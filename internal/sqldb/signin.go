@@ -175,11 +175,12 @@ func (tx *Tx) checkCode(userID, code string) (string, error) {
 	var sealed string
 	var last int64
 	err := tx.QueryRow(`SELECT secret, last_step FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL`, userID).Scan(&sealed, &last)
-	if err == errNoRows {
-		return "", errCode{"no_factor"}
-	} else if err != nil {
+	if err != nil && err != errNoRows {
 		return "", err
 	}
+	// A recovery code stands in for any second factor: a user whose only
+	// one is a passkey they lost recovers with it too. Codes exist only
+	// while the user has a factor (see dropOrphanRecoveryCodes).
 	if rc := secondfactor.NormalizeRecoveryCode(code); rc != "" {
 		res, err := tx.Exec(`UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`, tx.now, userID, password.Digest(rc))
 		if err != nil {
@@ -189,6 +190,9 @@ func (tx *Tx) checkCode(userID, code string) (string, error) {
 			return "", errCode{"wrong_recovery_code"}
 		}
 		return "recovery_code", nil
+	}
+	if err == errNoRows {
+		return "", errCode{"no_factor"}
 	}
 	secret, err := tx.db.NotesKeys.Open(sealed, totpAD(userID))
 	if err != nil {
@@ -296,12 +300,12 @@ func (db *DB) SecondFactorStatus(ctx context.Context) (*homeward.SecondFactorSta
 		return nil, err
 	}
 	st := &homeward.SecondFactorStatus{}
-	if err := db.queryRow(ctx, `SELECT f.confirmed_at, (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = f.user_id AND r.used_at IS NULL)
-		FROM totp_factors f WHERE f.user_id = ? AND f.confirmed_at IS NOT NULL`, a.UserID).Scan(dbNullTime{&st.EnrolledAt}, &st.RecoveryCodesLeft); err != nil && err != errNoRows {
+	if err := db.queryRow(ctx, `SELECT confirmed_at FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL`, a.UserID).Scan(dbNullTime{&st.EnrolledAt}); err != nil && err != errNoRows {
 		return nil, err
 	}
 	st.TOTP = st.EnrolledAt != nil
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM passkeys WHERE user_id = ?`, a.UserID).Scan(&st.Passkeys); err != nil {
+	if err := db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = ?), (SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL)`,
+		a.UserID, a.UserID).Scan(&st.Passkeys, &st.RecoveryCodesLeft); err != nil {
 		return nil, err
 	}
 	if err := db.queryRow(ctx, `SELECT reset_at FROM second_factor_resets WHERE user_id = ?`, a.UserID).Scan(dbNullTime{&st.ResetAt}); err != nil && err != errNoRows {
@@ -465,7 +469,7 @@ func (db *DB) DisableTOTP(ctx context.Context, code string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return homeward.Errorf(homeward.ECONFLICT, "error.totp.none", "You have no authenticator app to remove.")
 		}
-		if _, err := tx.Exec(`DELETE FROM recovery_codes WHERE user_id = ?`, a.UserID); err != nil {
+		if err := tx.dropOrphanRecoveryCodes(a.UserID); err != nil {
 			return err
 		}
 		if err := tx.clearThrottle(keys); err != nil {
@@ -522,8 +526,19 @@ func (db *DB) ResetSecondFactor(ctx context.Context, userID string) error {
 	})
 }
 
+// dropOrphanRecoveryCodes removes the user's recovery codes once they
+// have no second factor left (neither an authenticator app nor a
+// passkey): a code must never become a factor of its own.
+func (tx *Tx) dropOrphanRecoveryCodes(userID string) error {
+	_, err := tx.Exec(`DELETE FROM recovery_codes WHERE user_id = ?
+		AND NOT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL)
+		AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = ?)`, userID, userID, userID)
+	return err
+}
+
 // RegenerateRecoveryCodes replaces the actor's recovery codes (the old
-// ones stop working), given their current password.
+// ones stop working), given their current password. Any second factor
+// has them: an authenticator app or, alone, a passkey.
 func (db *DB) RegenerateRecoveryCodes(ctx context.Context, pw string) ([]string, error) {
 	a, err := selfActor(ctx, false)
 	if err != nil {
@@ -539,11 +554,12 @@ func (db *DB) RegenerateRecoveryCodes(ctx context.Context, pw string) ([]string,
 			return err
 		}
 		var n int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL`, a.UserID).Scan(&n); err != nil {
+		if err := tx.QueryRow(`SELECT (SELECT COUNT(*) FROM totp_factors WHERE user_id = ? AND confirmed_at IS NOT NULL) + (SELECT COUNT(*) FROM passkeys WHERE user_id = ?)`,
+			a.UserID, a.UserID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
-			return homeward.Errorf(homeward.ECONFLICT, "error.totp.none", "You have no authenticator app to remove.")
+			return homeward.Errorf(homeward.ECONFLICT, "error.recovery.no_factor", "Set up an authenticator app or a passkey first: recovery codes stand in for one.")
 		}
 		if err := tx.replaceRecoveryCodes(a.UserID, codes); err != nil {
 			return err

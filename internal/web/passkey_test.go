@@ -90,6 +90,14 @@ func TestPasskeyPages(t *testing.T) {
 		t.Fatalf("account page after registration:\n%.3000s", page)
 	}
 	id := passkeyRemoveRe.FindStringSubmatch(page)
+	// With a passkey alone, the page offers recovery codes, in case it is
+	// lost; made, they are shown once.
+	if !strings.Contains(page, `id="recovery-passkey-only"`) || !strings.Contains(page, "Unused recovery codes: 0.") {
+		t.Errorf("passkey-only account page offers no recovery codes:\n%.3000s", page)
+	}
+	if status, page := u.post("/account/recovery-codes", url.Values{"csrf_token": {csrf(t, page)}, "codes_password": {homewardtest.Password}}); status != 200 || !strings.Contains(page, `id="recovery-list"`) {
+		t.Errorf("recovery codes for a passkey: %d\n%.3000s", status, page)
+	}
 
 	// Sign-in: the password, then the passkey; or the passkey alone.
 	for _, withPassword := range []bool{true, false} {
