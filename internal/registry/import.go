@@ -520,6 +520,7 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 	e.Normalize()
 	var v homeward.Validation
 	p.validate(&v, now)
+	CheckAreaCountry(&v, "address.admin_area", p.Address.AdminArea, ir.opt.DefaultCountry)
 	validateEpisodes(&v, p, []MigrationEpisode{*e}, now)
 	for _, f := range v.Fields() {
 		c := b.columnOf(f.Field)
