@@ -257,7 +257,7 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		}
 		db.FollowUpSchedule = &sched
 	}
-	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, APIRate: c.APIRate, APIBurst: c.APIBurst, MaxInFlight: c.MaxInFlight, MaxQueued: c.MaxQueued, QueueWait: c.QueueWait, ClientIPHeader: c.ClientIPHeader, DemoPassword: demoPassword, Dedupe: dd, Background: ctx})
+	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, APIRate: c.APIRate, APIBurst: c.APIBurst, MaxInFlight: c.MaxInFlight, MaxQueued: c.MaxQueued, QueueWait: c.QueueWait, ClientIPHeader: c.ClientIPHeader, DemoPassword: demoPassword, Country: c.Country, Dedupe: dd, Background: ctx})
 	if err != nil {
 		return err
 	}

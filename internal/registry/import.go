@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"homeward"
+	"homeward/internal/country"
 )
 
 // Column is a column of the bulk import format (and of exports).
@@ -201,7 +202,7 @@ type ImportReader struct {
 // required columns (listed), a duplicated column, a line too long.
 func NewImportReader(r io.Reader, f Format, opt ImportOptions) (*ImportReader, error) {
 	if opt.DefaultCountry == "" {
-		opt.DefaultCountry = "BD"
+		opt.DefaultCountry = country.Default
 	}
 	opt.DefaultCountry = strings.ToUpper(opt.DefaultCountry)
 	if opt.Now.IsZero() {

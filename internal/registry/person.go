@@ -195,8 +195,9 @@ func NormalizeDocumentNumber(s string) string {
 // its dashes, for Validate to refuse rather than guessed at.
 func normalizeDocument(t DocumentType, issuer, number string) string {
 	if p := country.Lookup(issuer); p != nil {
-		if rule := p.Identifier(string(t)); rule != nil && !rule.Written(number) {
-			return strings.ToUpper(strings.TrimSpace(homeward.ASCIIDigits(number)))
+		ascii := strings.ToUpper(strings.TrimSpace(homeward.ASCIIDigits(number)))
+		if rule := p.Identifier(string(t)); rule != nil && !rule.Written(ascii) {
+			return ascii
 		}
 	}
 	return NormalizeDocumentNumber(number)
