@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/httpx"
 	"homeward/internal/passkey"
 	"homeward/internal/scoring"
@@ -38,7 +39,10 @@ type Config struct {
 	LogFormat string
 	// TimeZone is the instance's IANA time zone: its calendar says which
 	// day "today" is (follow-ups due, dates not in the future).
-	TimeZone      string
+	TimeZone string
+	// Country is the ISO alpha-2 code of the country pack the instance
+	// serves (--country): one instance serves one country.
+	Country       string
 	SecureCookies bool
 	APIRate       float64
 	APIBurst      int
@@ -128,7 +132,7 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "data", "directory for the embedded database and files")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
-	fs.StringVar(&c.TimeZone, "time-zone", homeward.DefaultZone, "the instance's IANA time zone, whose calendar says which day it is")
+	fs.StringVar(&c.TimeZone, "time-zone", homeward.DefaultZone, "the instance's IANA time zone, whose calendar says which day it is; serve and demo default to the --country pack's (Asia/Dhaka for BD)")
 	fs.IntVar(&c.SQLiteCacheMB, "sqlite-cache-mb", sqldb.DefaultCacheMB, "memory for SQLite's page caches in MB, all connections together (the writer has half)")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", "", "file holding the key that keys the audit chain and signs checkpoints (base64, mode 0600); default: HOMEWARD_AUDIT_KEY, else <data-dir>/audit.key, created on first use")
 }
@@ -137,6 +141,8 @@ func (c *Config) dbFlags(fs *flag.FlagSet) {
 func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	c.dbFlags(fs)
 	c.serving = true
+	fs.StringVar(&c.Country, "country", country.Default, "the country the instance serves, by its pack ("+strings.Join(country.Builtin().Codes(), ", ")+"): areas, identifiers, phone numbers, points of entry, case numbers, and the time zone unless --time-zone is given")
+	fs.Lookup("time-zone").DefValue, c.TimeZone = "", ""
 	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the instance's address as people outside reach it (https://homeward.example.org); printed certificates' QR codes and revocation lists name it; default http://localhost and the port of --addr")
 	fs.StringVar(&c.RPID, "rp-id", "", "passkeys: the relying party id, the site's domain (homeward.example.org); default the host of --public-url")
@@ -283,6 +289,13 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.level(); err != nil {
 		problems = append(problems, err.Error())
+	}
+	if c.serving {
+		if p, err := country.Get(c.Country); err != nil {
+			problems = append(problems, "--country: "+err.Error())
+		} else if c.Country = p.Code; c.TimeZone == "" {
+			c.TimeZone = p.TimeZone
+		}
 	}
 	if _, err := homeward.LoadZone(c.TimeZone); err != nil {
 		problems = append(problems, "--time-zone: "+err.Error())

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/credential"
 	"homeward/internal/dedupe"
 	"homeward/internal/demo"
@@ -257,7 +258,7 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		}
 		db.FollowUpSchedule = &sched
 	}
-	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, APIRate: c.APIRate, APIBurst: c.APIBurst, MaxInFlight: c.MaxInFlight, MaxQueued: c.MaxQueued, QueueWait: c.QueueWait, ClientIPHeader: c.ClientIPHeader, DemoPassword: demoPassword, Dedupe: dd, Background: ctx})
+	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, APIRate: c.APIRate, APIBurst: c.APIBurst, MaxInFlight: c.MaxInFlight, MaxQueued: c.MaxQueued, QueueWait: c.QueueWait, ClientIPHeader: c.ClientIPHeader, DemoPassword: demoPassword, Country: c.Country, Dedupe: dd, Background: ctx})
 	if err != nil {
 		return err
 	}
@@ -370,13 +371,15 @@ func cmdDemo(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := demo.Seed(ctx, db); err != nil {
+	if _, err := demo.SeedCountry(ctx, db, c.Country); err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "Homeward demo: open http://%s/ and sign in with one of these accounts.\n\n", c.Addr)
-	demo.PrintLogins(p.stdout)
-	fmt.Fprintln(p.stdout)
-	demo.PrintNotes(p.stdout)
+	fmt.Fprintf(p.stdout, "Homeward demo (%s): open http://%s/ and sign in with one of these accounts.\n\n", c.Country, c.Addr)
+	demo.PrintCountryLogins(p.stdout, c.Country)
+	if c.Country == country.Default {
+		fmt.Fprintln(p.stdout)
+		demo.PrintNotes(p.stdout)
+	}
 	fmt.Fprintf(p.stdout, "\nDemo world ready in %s. Press Ctrl+C to stop.\n", time.Since(start).Round(time.Millisecond))
 	return p.serve(ctx, &c, db, log, demo.Password)
 }

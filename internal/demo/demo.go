@@ -115,30 +115,9 @@ type World struct {
 // one password hash, computed once: argon2id is slow on purpose.
 func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	ctx = homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	w := &World{Orgs: map[string]*homeward.Organisation{}, Users: map[string]*homeward.User{}}
-	hash := password.Hash(Password)
-	for _, d := range Orgs {
-		o := d.Org
-		o.Areas = append([]string(nil), d.Org.Areas...)
-		if err := db.CreateOrganisation(ctx, &o); err != nil {
-			return nil, fmt.Errorf("demo organisation %s: %w", d.Org.Name, err)
-		}
-		w.Orgs[d.Key] = &o
-		// Anyone may try the demo with its one password: its
-		// organisations require no second factor (a real organisation's
-		// administrators, supervisors and counsellors need one by default).
-		nofactor := homeward.DefaultSignInPolicy(o.ID)
-		nofactor.SecondFactorRoles = []homeward.Role{}
-		if err := db.SetSignInPolicy(ctx, nofactor); err != nil {
-			return nil, fmt.Errorf("demo sign-in policy %s: %w", d.Org.Name, err)
-		}
-		for _, du := range d.Users {
-			usr := &homeward.User{OrgID: o.ID, Email: du.Email, Name: du.Name, Roles: du.Roles, Locale: du.Locale}
-			if err := db.CreateUserWithHash(ctx, usr, hash); err != nil {
-				return nil, fmt.Errorf("demo user %s: %w", du.Email, err)
-			}
-			w.Users[du.Email] = usr
-		}
+	w, err := seedOrgs(ctx, db, Orgs)
+	if err != nil {
+		return nil, err
 	}
 	if err := seedRegistry(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo registry: %w", err)
@@ -167,11 +146,13 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	return w, nil
 }
 
-// PrintLogins writes the demo logins as a table.
-func PrintLogins(out io.Writer) {
+// PrintLogins writes the Bangladesh demo logins as a table.
+func PrintLogins(out io.Writer) { printLogins(out, Orgs) }
+
+func printLogins(out io.Writer, orgs []Org) {
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "E-MAIL\tROLE\tORGANISATION\n")
-	for _, d := range Orgs {
+	for _, d := range orgs {
 		for _, u := range d.Users {
 			roles := ""
 			for i, r := range u.Roles {
@@ -199,4 +180,35 @@ func PrintNotes(out io.Writer) {
 		"admin@ministry.demo); its signed announcements reached Shapla (/arrivals, as caseworker@shapla.demo): two\n"+
 		"accepted into cases, one declined, one to meet at the airport today, one next week. Feedback to it waits in\n"+
 		"the outbox: the partner's address is an example, so deliveries are retried and logged.\n")
+}
+
+// seedOrgs creates the organisations and their users. Every demo user
+// shares one password hash, computed once: argon2id is slow on purpose.
+func seedOrgs(ctx context.Context, db *sqldb.DB, orgs []Org) (*World, error) {
+	w := &World{Orgs: map[string]*homeward.Organisation{}, Users: map[string]*homeward.User{}}
+	hash := password.Hash(Password)
+	for _, d := range orgs {
+		o := d.Org
+		o.Areas = append([]string(nil), d.Org.Areas...)
+		if err := db.CreateOrganisation(ctx, &o); err != nil {
+			return nil, fmt.Errorf("demo organisation %s: %w", d.Org.Name, err)
+		}
+		w.Orgs[d.Key] = &o
+		// Anyone may try the demo with its one password: its
+		// organisations require no second factor (a real organisation's
+		// administrators, supervisors and counsellors need one by default).
+		nofactor := homeward.DefaultSignInPolicy(o.ID)
+		nofactor.SecondFactorRoles = []homeward.Role{}
+		if err := db.SetSignInPolicy(ctx, nofactor); err != nil {
+			return nil, fmt.Errorf("demo sign-in policy %s: %w", d.Org.Name, err)
+		}
+		for _, du := range d.Users {
+			usr := &homeward.User{OrgID: o.ID, Email: du.Email, Name: du.Name, Roles: du.Roles, Locale: du.Locale}
+			if err := db.CreateUserWithHash(ctx, usr, hash); err != nil {
+				return nil, fmt.Errorf("demo user %s: %w", du.Email, err)
+			}
+			w.Users[du.Email] = usr
+		}
+	}
+	return w, nil
 }

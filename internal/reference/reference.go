@@ -1,5 +1,6 @@
 // Package reference serves Homeward's embedded reference data: administrative
-// areas of Bangladesh, Pakistan and Iraq (OCHA p-codes), ISCO-08 occupations
+// areas of the countries that have a pack (internal/country: Bangladesh,
+// Pakistan, Iraq; OCHA p-codes), ISCO-08 occupations
 // and ISO 3166 countries with names in English, Bangla, Arabic and Urdu. The
 // files and their provenance (data/SOURCES.md) are copied from the project's
 // shared data so that a clone needs nothing else. Data is parsed once, on first
@@ -17,6 +18,8 @@ import (
 	"sync"
 
 	"golang.org/x/text/unicode/norm"
+
+	"homeward/internal/country"
 )
 
 //go:embed data/*.csv data/SOURCES.md
@@ -101,6 +104,10 @@ func readCSV(name string, fn func(rec map[string]string) error) error {
 	if err != nil {
 		return err
 	}
+	return readCSVBytes(name, b, fn)
+}
+
+func readCSVBytes(name string, b []byte, fn func(rec map[string]string) error) error {
 	r := csv.NewReader(bytes.NewReader(b))
 	head, err := r.Read()
 	if err != nil {
@@ -140,10 +147,8 @@ func load() (*data, error) {
 			return nil
 		}
 	}
-	for _, f := range []struct{ file, country, lang string }{
-		{"bgd_admin.csv", "BD", "bn"}, {"pak_admin.csv", "PK", "ur"}, {"irq_admin.csv", "IQ", "ar"},
-	} {
-		if err := readCSV(f.file, addArea(f.country, f.lang)); err != nil {
+	for _, p := range country.All() {
+		if err := readCSVBytes(strings.ToLower(p.Code)+"/"+p.Areas.File, p.AreaCSV(), addArea(p.Code, p.Areas.Language)); err != nil {
 			return nil, err
 		}
 	}

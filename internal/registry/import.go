@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"homeward"
+	"homeward/internal/country"
 )
 
 // Column is a column of the bulk import format (and of exports).
@@ -201,7 +202,7 @@ type ImportReader struct {
 // required columns (listed), a duplicated column, a line too long.
 func NewImportReader(r io.Reader, f Format, opt ImportOptions) (*ImportReader, error) {
 	if opt.DefaultCountry == "" {
-		opt.DefaultCountry = "BD"
+		opt.DefaultCountry = country.Default
 	}
 	opt.DefaultCountry = strings.ToUpper(opt.DefaultCountry)
 	if opt.Now.IsZero() {
@@ -520,6 +521,7 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 	e.Normalize()
 	var v homeward.Validation
 	p.validate(&v, now)
+	CheckAreaCountry(&v, "address.admin_area", p.Address.AdminArea, ir.opt.DefaultCountry)
 	validateEpisodes(&v, p, []MigrationEpisode{*e}, now)
 	for _, f := range v.Fields() {
 		c := b.columnOf(f.Field)

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/reference"
 )
 
@@ -157,10 +158,10 @@ func (p *Person) Normalize(defaultCountry string) {
 	}
 	for i := range p.Documents {
 		d := &p.Documents[i]
-		d.Number = NormalizeDocumentNumber(d.Number)
 		if c := reference.CountryByCode(d.IssuingCountry); c != nil {
 			d.IssuingCountry = c.Alpha2
 		}
+		d.Number = normalizeDocument(d.Type, d.IssuingCountry, d.Number)
 	}
 	for i, ph := range p.Phones {
 		if e164, err := ParsePhone(ph, defaultCountry); err == nil {
@@ -188,6 +189,29 @@ func NormalizeDocumentNumber(s string) string {
 	}, s)
 }
 
+// normalizeDocument normalises a document's number (NormalizeDocumentNumber)
+// unless the issuing country writes it with dashes and they are in the wrong
+// places ("352-0212345671" for a CNIC): that number is kept as typed, with
+// its dashes, for Validate to refuse rather than guessed at.
+func normalizeDocument(t DocumentType, issuer, number string) string {
+	if p := country.Lookup(issuer); p != nil {
+		ascii := strings.ToUpper(strings.TrimSpace(homeward.ASCIIDigits(number)))
+		if rule := p.Identifier(string(t)); rule != nil && !rule.Written(ascii) {
+			return ascii
+		}
+	}
+	return NormalizeDocumentNumber(number)
+}
+
+// ShowDocumentNumber writes a stored document number the way its issuing
+// country writes it (a CNIC as 35202-1234567-1), or unchanged.
+func ShowDocumentNumber(t DocumentType, issuer, number string) string {
+	if p := country.Lookup(issuer); p != nil {
+		return p.Identifier(string(t)).Show(number)
+	}
+	return number
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -207,34 +231,21 @@ func isAlnum(s string) bool {
 	return s != ""
 }
 
-// lettersThenDigits reports whether s is 1..maxLetters letters followed by digits only.
-func lettersThenDigits(s string, minLetters, maxLetters int) bool {
-	i := 0
-	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
-		i++
-	}
-	return i >= minLetters && i <= maxLetters && allDigits(s[i:])
-}
-
 // checkDocumentNumber returns a catalog key and English message when number
 // is not a plausible number for a document of type t issued by country.
-func checkDocumentNumber(t DocumentType, country, number string) (key, msg string) {
+func checkDocumentNumber(t DocumentType, issuer, number string) (key, msg string) {
 	n := len(number)
+	var rule *country.Identifier
+	if p := country.Lookup(issuer); p != nil {
+		rule = p.Identifier(string(t))
+	}
 	switch {
+	case rule != nil && !rule.Written(number):
+		return "country.document.format", "The number is not written like " + rule.Format + ": give it without dashes, or with them in those places."
 	case !isAlnum(number):
 		return "registry.document.chars", "A document number has only letters and digits."
-	case t == DocNationalID && country == "BD" && !(allDigits(number) && (n == 10 || n == 13 || n == 17)):
-		return "registry.document.bd_nid", "A Bangladeshi national ID has 10, 13 or 17 digits."
-	case t == DocNationalID && country == "PK" && !(allDigits(number) && n == 13):
-		return "registry.document.pk_cnic", "A Pakistani CNIC has 13 digits."
-	case t == DocNationalID && country == "IQ" && !(allDigits(number) && n == 12):
-		return "registry.document.iq_nid", "An Iraqi national card number has 12 digits."
-	case t == DocBirthRegistration && country == "BD" && !(allDigits(number) && n == 17):
-		return "registry.document.bd_brn", "A Bangladeshi birth registration number has 17 digits."
-	case t == DocPassport && country == "BD" && !(lettersThenDigits(number, 1, 2) && n == 9):
-		return "registry.document.bd_passport", "A Bangladeshi passport number has 9 characters: one or two letters, then digits."
-	case t == DocPassport && country == "PK" && !(lettersThenDigits(number, 2, 2) && n == 9):
-		return "registry.document.pk_passport", "A Pakistani passport number has two letters and seven digits."
+	case rule != nil && !rule.Valid(number):
+		return rule.Key, rule.Message
 	case t == DocPassport && (n < 6 || n > 12):
 		return "registry.document.passport_length", "A passport number has 6 to 12 letters and digits."
 	case n < 4 || n > 30:
@@ -396,7 +407,11 @@ func (d Document) validate(v *homeward.Validation, field string) {
 	if d.Number == "" {
 		required(v, field+".number")
 	} else if key, msg := checkDocumentNumber(d.Type, d.IssuingCountry, d.Number); key != "" {
-		v.AddArgs(field+".number", key, map[string]any{"value": d.Number}, "%s", msg)
+		args := map[string]any{"value": d.Number}
+		if p := country.Lookup(d.IssuingCountry); p != nil && p.Identifier(string(d.Type)) != nil {
+			args["format"] = p.Identifier(string(d.Type)).Format
+		}
+		v.AddArgs(field+".number", key, args, "%s", msg)
 	}
 	if d.IssuingCountry == "" {
 		if d.Type == DocPassport || d.Type == DocNationalID {
@@ -410,25 +425,26 @@ func (d Document) validate(v *homeward.Validation, field string) {
 	}
 }
 
-// postcodeLen is the number of digits of a postcode by country.
-var postcodeLen = map[string]int{"BD": 4, "PK": 5, "IQ": 5}
-
 func (a Address) validate(v *homeward.Validation, field string) {
-	var country string
+	var areaCountry string
 	if a.AdminArea != "" {
 		area := reference.Area(a.AdminArea)
 		switch {
 		case area == nil || area.Code != a.AdminArea:
 			v.AddArgs(field+".admin_area", "error.field.invalid_pcode", map[string]any{"value": a.AdminArea}, "“%s” is not a known administrative area (p-code).", a.AdminArea)
-		case area.Level == "division" || area.Level == "province":
+		case area.Level == "division" || area.Level == "province" || area.Level == "governorate":
 			v.Add(field+".admin_area", "registry.address.too_coarse", "Choose at least the district, not only the division or province.")
 		default:
-			country = area.Country
+			areaCountry = area.Country
 		}
 	}
 	checkText(v, field+".text", a.Text, 500)
 	if a.Postcode != "" {
-		if n, ok := postcodeLen[country]; ok && (len(a.Postcode) != n || !allDigits(a.Postcode)) {
+		n := 0
+		if p := country.Lookup(areaCountry); p != nil {
+			n = p.PostcodeDigits
+		}
+		if n > 0 && (len(a.Postcode) != n || !allDigits(a.Postcode)) {
 			v.AddArgs(field+".postcode", "registry.address.postcode", map[string]any{"value": a.Postcode, "digits": n}, "“%s” is not a postcode: it has %d digits here.", a.Postcode, n)
 		} else if len(a.Postcode) > 10 {
 			tooLong(v, field+".postcode", a.Postcode, 10)

@@ -4,32 +4,9 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/reference"
 )
-
-// phonePlan describes the national numbering of a country the registry knows
-// in detail: its dialling code and the lengths and leading digits of its
-// national significant numbers (the number without the trunk prefix 0).
-type phonePlan struct {
-	dial     string
-	mobile   func(nsn string) bool
-	landline func(nsn string) bool
-}
-
-var phonePlans = map[string]phonePlan{
-	// Bangladesh: mobiles 01[3-9]XXXXXXXX; landlines 02… (Dhaka) and other area codes, 6–10 digits.
-	"BD": {dial: "880",
-		mobile:   func(n string) bool { return len(n) == 10 && n[0] == '1' && n[1] >= '3' && n[1] <= '9' },
-		landline: func(n string) bool { return len(n) >= 6 && len(n) <= 10 && n[0] >= '2' && n[0] <= '9' }},
-	// Pakistan: mobiles 03XX XXXXXXX; landlines area code + number, 9–10 digits.
-	"PK": {dial: "92",
-		mobile:   func(n string) bool { return len(n) == 10 && n[0] == '3' },
-		landline: func(n string) bool { return len(n) >= 9 && len(n) <= 10 && n[0] >= '2' && n[0] <= '9' && n[0] != '3' }},
-	// Iraq: mobiles 07[3-9]X XXX XXXX; landlines 1 (Baghdad) or 2–6 area codes, 8–9 digits.
-	"IQ": {dial: "964",
-		mobile:   func(n string) bool { return len(n) == 10 && n[0] == '7' && n[1] >= '3' && n[1] <= '9' },
-		landline: func(n string) bool { return len(n) >= 8 && len(n) <= 9 && n[0] >= '1' && n[0] <= '6' }},
-}
 
 func phoneErr(key, format string, args map[string]any, fmtArgs ...any) *homeward.Error {
 	e := homeward.FieldErrorf("", key, format, fmtArgs...)
@@ -41,8 +18,8 @@ func phoneErr(key, format string, args map[string]any, fmtArgs ...any) *homeward
 // international forms ("+880 1712-345678", "00880…", "8801712345678") and, given
 // the default country's ISO alpha-2 code, local forms ("01712345678", "0300
 // 1234567", "0770 123 4567", and the national number without its 0 as
-// spreadsheets store it). Numbers of Bangladesh, Pakistan and Iraq are checked
-// against their numbering plans; other countries' numbers are checked for a
+// spreadsheets store it). Numbers of the countries with a pack (internal/country)
+// are checked against their numbering plans; other countries' numbers are checked for a
 // known country code and a plausible length. Errors carry a specific key.
 func ParsePhone(s, defaultCountry string) (string, error) {
 	raw := strings.TrimSpace(s)
@@ -72,7 +49,7 @@ func ParsePhone(s, defaultCountry string) (string, error) {
 		digits, intl = digits[2:], true
 	}
 	if !intl {
-		if p, ok := phonePlans[def]; ok && strings.HasPrefix(digits, p.dial) && len(digits) > len(p.dial)+7 {
+		if p := country.Lookup(def); p != nil && strings.HasPrefix(digits, p.Phone.Dial) && len(digits) > len(p.Phone.Dial)+7 {
 			// "8801712345678": the country code without the plus, as spreadsheets keep it.
 			intl = true
 		}
@@ -84,8 +61,8 @@ func ParsePhone(s, defaultCountry string) (string, error) {
 		return "", phoneErr("registry.phone.no_country", "“%s” is a local number; write it with the country code, such as +880.", map[string]any{"value": raw}, raw)
 	}
 	nsn := strings.TrimPrefix(digits, "0")
-	if p, ok := phonePlans[def]; ok {
-		return checkPlan(raw, def, p, nsn)
+	if p := country.Lookup(def); p != nil {
+		return checkPlan(raw, p, nsn)
 	}
 	c := reference.CountryByCode(def)
 	if c == nil || c.Dial == "" {
@@ -95,25 +72,27 @@ func ParsePhone(s, defaultCountry string) (string, error) {
 	return checkInternational(raw, strings.ReplaceAll(dial, "-", "")+nsn)
 }
 
-func checkPlan(raw, country string, p phonePlan, nsn string) (string, error) {
-	if p.mobile(nsn) || p.landline(nsn) {
-		return "+" + p.dial + nsn, nil
+func checkPlan(raw string, p *country.Pack, nsn string) (string, error) {
+	if p.Phone.Mobile.Matches(nsn) || p.Phone.Landline.Matches(nsn) {
+		return "+" + p.Phone.Dial + nsn, nil
 	}
-	args := map[string]any{"value": raw, "country": country}
+	args := map[string]any{"value": raw, "country": p.Code}
 	// A number of a mobile's length with a wrong operator prefix is the common typo; say so.
-	if country == "BD" && len(nsn) == 10 && nsn[0] == '1' {
-		return "", phoneErr("registry.phone.prefix", "“%s” does not start with a valid mobile prefix for %s.", args, raw, country)
+	m := p.Phone.Mobile
+	if len(nsn) >= m.MinLength && len(nsn) <= m.MaxLength {
+		for _, pre := range m.Prefixes {
+			if nsn[0] == pre[0] {
+				return "", phoneErr("registry.phone.prefix", "“%s” does not start with a valid mobile prefix for %s.", args, raw, p.Code)
+			}
+		}
 	}
-	if country == "IQ" && len(nsn) == 10 && nsn[0] == '7' {
-		return "", phoneErr("registry.phone.prefix", "“%s” does not start with a valid mobile prefix for %s.", args, raw, country)
-	}
-	return "", phoneErr("registry.phone.length", "“%s” has the wrong number of digits for a phone number in %s.", args, raw, country)
+	return "", phoneErr("registry.phone.length", "“%s” has the wrong number of digits for a phone number in %s.", args, raw, p.Code)
 }
 
 func checkInternational(raw, digits string) (string, error) {
-	for cc, p := range phonePlans {
-		if strings.HasPrefix(digits, p.dial) {
-			return checkPlan(raw, cc, p, strings.TrimPrefix(digits[len(p.dial):], "0"))
+	for _, p := range country.All() {
+		if strings.HasPrefix(digits, p.Phone.Dial) {
+			return checkPlan(raw, p, strings.TrimPrefix(digits[len(p.Phone.Dial):], "0"))
 		}
 	}
 	if len(digits) < 8 || len(digits) > 15 {

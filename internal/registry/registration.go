@@ -1,9 +1,12 @@
 package registry
 
 import (
+	"strings"
 	"time"
 
 	"homeward"
+	"homeward/internal/country"
+	"homeward/internal/reference"
 )
 
 // Registration is what a case worker submits to register a returnee: the
@@ -14,10 +17,15 @@ type Registration struct {
 	Person   Person             `json:"person"`
 	Episodes []MigrationEpisode `json:"episodes"`
 	Consents []Consent          `json:"consents,omitempty"`
+
+	// country is the registering organisation's country, set by
+	// Normalize: the address must be one of its areas.
+	country string
 }
 
 // Normalize tidies every part (see Person.Normalize, MigrationEpisode.Normalize).
 func (r *Registration) Normalize(defaultCountry string) {
+	r.country = strings.ToUpper(strings.TrimSpace(defaultCountry))
 	r.Person.Normalize(defaultCountry)
 	for i := range r.Episodes {
 		r.Episodes[i].Normalize()
@@ -32,6 +40,7 @@ func (r *Registration) Validate(now time.Time) error {
 	var v homeward.Validation
 	var pv homeward.Validation
 	r.Person.validate(&pv, now)
+	CheckAreaCountry(&pv, "address.admin_area", r.Person.Address.AdminArea, r.country)
 	_ = v.Merge("person", pv.Err())
 	validateEpisodes(&v, &r.Person, r.Episodes, now)
 	if LatestReturn(r.Episodes) == nil {
@@ -41,4 +50,17 @@ func (r *Registration) Validate(now time.Time) error {
 		_ = v.Merge(idx("consents", i), r.Consents[i].Validate(now))
 	}
 	return v.Err()
+}
+
+// CheckAreaCountry refuses an administrative area (p-code) of another
+// country than the one the registering organisation serves: one instance
+// serves one country. Unknown areas and countries without a pack are left
+// to the other checks.
+func CheckAreaCountry(v *homeward.Validation, field, pcode, home string) {
+	area := reference.Area(pcode)
+	if area == nil || home == "" || country.Lookup(home) == nil || area.Country == home {
+		return
+	}
+	v.AddArgs(field, "country.area.other_country", map[string]any{"value": area.Code, "area_country": area.Country, "country": home},
+		"“%s” is an area of %s; this instance serves %s: choose an area there.", area.Code, area.Country, home)
 }

@@ -42,8 +42,18 @@ const ImportBatch = 500
 // ones. progress, if set, is called after every batch with the rows and
 // bytes read so far (for a bar over the file's size). Memory stays flat
 // whatever the file's length: the next batch is read while one is stored
-// (see importWriter), never more.
+// (see importWriter), never more. Without opt.DefaultCountry, a svc that
+// tells the actor's country (ActorCountry) gives it.
 func RunImport(ctx context.Context, svc Service, r io.Reader, f Format, opt ImportOptions, dryRun bool, errOut io.Writer, lang string, progress func(rows int, bytes int64)) (rep *ImportReport, err error) {
+	if c, ok := svc.(interface {
+		ActorCountry(context.Context) (string, error)
+	}); ok && opt.DefaultCountry == "" {
+		// The importing organisation's country reads local numbers and
+		// issues documents, and its areas are the ones allowed.
+		if opt.DefaultCountry, err = c.ActorCountry(ctx); err != nil {
+			return nil, err
+		}
+	}
 	cr := &countingReader{r: r}
 	ir, err := NewImportReader(cr, f, opt)
 	if err != nil {

@@ -60,6 +60,9 @@ type Options struct {
 	// sets one that records no reads, to measure what audited reads cost.
 	// Nil: db.
 	Audit homeward.AuditService
+	// Country is the ISO alpha-2 code of the country pack the instance
+	// serves (serve --country); "" is country.Default.
+	Country string
 }
 
 // Handler is the complete HTTP handler.
@@ -116,6 +119,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 	ui.SecureCookies = opt.SecureCookies
 	ui.PublicURL = db.PublicURL
 	ui.DemoPassword = opt.DemoPassword
+	ui.Country = opt.Country
 	ui.Passkeys = db.Passkeys != nil
 	ui.Background = opt.Background
 	wake := make(chan struct{}, 1)

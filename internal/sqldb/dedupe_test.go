@@ -18,11 +18,18 @@ import (
 // district are shared so that two of them look like one person.
 func registerAs(t *testing.T, w *homewardtest.World, given, family, dob, phone, nid, ext string) *registry.Record {
 	t.Helper()
+	return registerInArea(t, w, "BD302602", given, family, dob, phone, nid, ext)
+}
+
+// registerInArea registers as registerAs does, living in the area (p-code) of
+// the organisation's country.
+func registerInArea(t *testing.T, w *homewardtest.World, area, given, family, dob, phone, nid, ext string) *registry.Record {
+	t.Helper()
 	js := fmt.Sprintf(`{"person":{"external_id":%q,"given_name":%q,"family_name":%q,"sex":"male","date_of_birth":%q,"father_name":"Abdul Hamid",
 		"phones":[%q],"documents":[{"type":"national_id","number":%q,"issuing_country":"BD"}],
-		"address":{"admin_area":"BD302602","text":"Char Kalia village"}},
+		"address":{"admin_area":%q,"text":"Char Kalia village"}},
 		"episodes":[{"destination_country":"SA","departure_date":"2019-02","return":{"date":"2026-01-10","return_type":"deported","point_of_entry":"BD-DAC"}}],
-		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, ext, given, family, dob, phone, nid)
+		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, ext, given, family, dob, phone, nid, area)
 	var reg registry.Registration
 	if err := json.Unmarshal([]byte(js), &reg); err != nil {
 		t.Fatal(err)
@@ -317,7 +324,8 @@ func TestPhoneSearchUsesOrganisationCountry(t *testing.T) {
 	if _, err := w.DB.UpdateOrganisation(sys, o.ID, o.Version, homeward.OrganisationUpdate{Country: &pk, Areas: &areas}); err != nil {
 		t.Fatal(err)
 	}
-	rec := registerAs(t, w, "Imran", "Khan", "1988", "0300 1234567", "3520212345671", "PK-1")
+	// A Pakistani NGO registers people of Pakistan (Lahore district).
+	rec := registerInArea(t, w, "PK617", "Imran", "Khan", "1988", "0300 1234567", "3520212345671", "PK-1")
 	if got := rec.Person.Phones[0]; got != "+923001234567" {
 		t.Fatalf("stored phone %q", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"homeward"
+	homecountry "homeward/internal/country"
 	"homeward/internal/match"
 	"homeward/internal/reference"
 	"homeward/internal/registry"
@@ -21,6 +22,17 @@ var _ registry.Service = (*DB)(nil)
 // default country for phone numbers and the prefix of case numbers). It is
 // read on every registration and changes almost never, so it is cached for
 // a minute.
+// ActorCountry returns the ISO alpha-2 country of the actor's organisation
+// (registry.RunImport reads local numbers and checks areas by it).
+// The system actor has no organisation, so no country ("").
+func (db *DB) ActorCountry(ctx context.Context) (string, error) {
+	org := actorOrg(homeward.ActorFromContext(ctx))
+	if org == "" {
+		return "", nil
+	}
+	return db.orgCountry(ctx, org)
+}
+
 func (db *DB) orgCountry(ctx context.Context, orgID string) (string, error) {
 	type entry struct {
 		country string
@@ -297,9 +309,10 @@ func (tx *Tx) writeKeys(orgID, personID string, keys [][2]string, replace bool) 
 const caseNumberKey = "\x00case_numbers:"
 
 func (tx *Tx) nextCaseNumber(country string) (string, error) {
-	c := reference.CountryByCode(country)
 	alpha3 := "XXX"
-	if c != nil {
+	if p := homecountry.Lookup(country); p != nil {
+		alpha3 = p.CasePrefix // the country pack's, BGD for Bangladesh
+	} else if c := reference.CountryByCode(country); c != nil {
 		alpha3 = c.Alpha3
 	}
 	year := tx.now.Year()

@@ -62,7 +62,7 @@ func (w *Web) orgNew(rw http.ResponseWriter, r *http.Request) error {
 	if err := homeward.Authorize(a, homeward.ActOrgCreate, homeward.Resource{}); err != nil {
 		return err
 	}
-	return w.render(rw, http.StatusOK, "org_form", w.orgFormPage(r, &homeward.Organisation{Country: "BD", Type: homeward.OrgNGO}, true))
+	return w.render(rw, http.StatusOK, "org_form", w.orgFormPage(r, &homeward.Organisation{Country: w.country(), Type: homeward.OrgNGO}, true))
 }
 
 func orgFromForm(r *http.Request) *homeward.Organisation {

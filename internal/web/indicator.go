@@ -144,7 +144,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p := w.newPage(r, "indicator.ui.title", nil)
 	q := r.URL.Query()
-	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org"), District: q.Get("district"), Districts: districtOptions(p.Lang),
+	d := &indicatorPage{From: q.Get("from"), To: q.Get("to"), By: q.Get("by"), Org: q.Get("org"), District: q.Get("district"), Districts: districtOptions(p.Lang, w.country()),
 		Upazila: q.Get("upazila"), Programme: q.Get("programme")}
 	d.Upazilas = upazilaOptions(p.Lang, d.District)
 	d.ProgrammeOptions = w.programmeOptions(r, p.Lang, d.Org)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/reference"
@@ -147,12 +148,18 @@ type districtGroup struct {
 	Options  []option
 }
 
-// districtOptions lists Bangladesh's districts by division, names in lang.
-func districtOptions(lang string) []districtGroup {
+// districtOptions lists the districts of the country cc by its largest
+// areas (Bangladesh's divisions, Iraq's governorates, Pakistan's
+// provinces), names in lang.
+func districtOptions(lang, cc string) []districtGroup {
 	var out []districtGroup
-	for _, div := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "division"}) {
+	p := country.Lookup(cc)
+	if p == nil || len(p.Areas.Levels) < 2 {
+		return nil
+	}
+	for _, div := range reference.SearchAreas(reference.AreaFilter{Country: p.Code, Level: p.Areas.Levels[0]}) {
 		g := districtGroup{Division: div.Name(lang)}
-		for _, d := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "district", Parent: div.Code}) {
+		for _, d := range reference.SearchAreas(reference.AreaFilter{Country: p.Code, Level: p.Areas.Levels[1], Parent: div.Code}) {
 			g.Options = append(g.Options, option{d.Code, d.Name(lang)})
 		}
 		sort.Slice(g.Options, func(i, j int) bool { return g.Options[i].Label < g.Options[j].Label })
@@ -176,6 +183,14 @@ func countryOptions(lang string) []option {
 	}
 	sort.Slice(rest, func(i, j int) bool { return rest[i].Label < rest[j].Label })
 	return append(out, rest...)
+}
+
+// country returns the code of the instance's country.
+func (w *Web) country() string {
+	if w.Country == "" {
+		return country.Default
+	}
+	return w.Country
 }
 
 // pointOptions lists the points of entry of country in lang.

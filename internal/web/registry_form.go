@@ -108,7 +108,7 @@ func rowCounts(f formValues) map[string]int {
 
 func (w *Web) personFormPage(r *http.Request, title string, d *personFormData) *page {
 	lng := lang(r)
-	d.Districts, d.Countries, d.Points = districtOptions(lng), countryOptions(lng), pointOptions(lng, "BD")
+	d.Districts, d.Countries, d.Points = districtOptions(lng, w.country()), countryOptions(lng), pointOptions(lng, w.country())
 	d.Upazilas = upazilaOptions(lng, d.F.V["person.address.district"])
 	d.Sexes, d.DocTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.doctype", registry.DocumentTypes)
 	d.Relationships, d.Education = options(lng, "registry.relationship", registry.Relationships), options(lng, "registry.education", registry.EducationLevels)
@@ -325,8 +325,9 @@ func (m rowMap) rename(path string) string {
 	return path
 }
 
-// parsePersonForm reads the person and the episodes from a posted form.
-func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (registry.Person, []registry.MigrationEpisode, rowMap) {
+// parsePersonForm reads the person and the episodes from a posted form;
+// documents without an issuing country are cc's.
+func parsePersonForm(f formValues, cc string, now time.Time, v *homeward.Validation) (registry.Person, []registry.MigrationEpisode, rowMap) {
 	rows := rowMap{}
 	n := rowCounts(f)
 	p := registry.Person{
@@ -345,7 +346,7 @@ func parsePersonForm(f formValues, now time.Time, v *homeward.Validation) (regis
 		}
 		d := registry.Document{Type: registry.DocumentType(f.V[pre+"type"]), Number: num, IssuingCountry: f.V[pre+"issuing_country"]}
 		if d.IssuingCountry == "" {
-			d.IssuingCountry = "BD"
+			d.IssuingCountry = cc
 		}
 		d.ValidUntil = formDate(v, f, pre+"valid_until", false, now)
 		p.Documents = append(p.Documents, d)
@@ -456,13 +457,13 @@ func (w *Web) personCreate(rw http.ResponseWriter, r *http.Request) error {
 	f := valuesFromPost(r.PostForm)
 	now := w.clock(r).Local()
 	var v homeward.Validation
-	p, eps, rows := parsePersonForm(f, now, &v)
+	p, eps, rows := parsePersonForm(f, w.country(), now, &v)
 	reg := &registry.Registration{Person: p, Episodes: eps, Consents: parseConsents(f)}
 	var err error
 	var rec *registry.Record
 	if v.Err() != nil {
 		// Show the other problems too: validate what could be read.
-		reg.Normalize("BD")
+		reg.Normalize(w.country())
 		for i := range reg.Consents {
 			reg.Consents[i].RecordedBy, reg.Consents[i].RecordedAt = "-", now
 		}
@@ -520,12 +521,12 @@ func (w *Web) personUpdate(rw http.ResponseWriter, r *http.Request) error {
 	version, _ := strconv.Atoi(f.V["version"])
 	now := w.clock(r).Local()
 	var v homeward.Validation
-	p, eps, rows := parsePersonForm(f, now, &v)
+	p, eps, rows := parsePersonForm(f, w.country(), now, &v)
 	if err = v.Err(); err == nil {
 		_, err = w.svc.Registry.UpdatePerson(r.Context(), id, version, registry.PersonUpdate{Person: &p, Episodes: &eps})
 	} else {
 		reg := registry.Registration{Person: p, Episodes: eps}
-		reg.Normalize("BD")
+		reg.Normalize(w.country())
 		_ = v.Merge("", reg.Validate(now))
 		err = v.Err()
 	}

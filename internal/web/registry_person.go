@@ -196,7 +196,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		}
 	}
 	for _, d := range p.Documents {
-		v.Documents = append(v.Documents, docView{label(lng, "registry.doctype", string(d.Type)), d.Number, countryName(lng, d.IssuingCountry), dateText(lng, d.ValidUntil)})
+		v.Documents = append(v.Documents, docView{label(lng, "registry.doctype", string(d.Type)), registry.ShowDocumentNumber(d.Type, d.IssuingCountry, d.Number), countryName(lng, d.IssuingCountry), dateText(lng, d.ValidUntil)})
 	}
 	if p.Address.AdminArea != "" {
 		v.Address = areaPathName(lng, p.Address.AdminArea)

@@ -21,7 +21,7 @@ type receptionData struct {
 func (w *Web) receptionPage(r *http.Request, f formValues) (*page, error) {
 	lng := lang(r)
 	d := &receptionData{formKit: formKit{Lang: lng, F: f, Errs: map[string]string{}}}
-	d.Countries, d.Points = countryOptions(lng), pointOptions(lng, "BD")
+	d.Countries, d.Points = countryOptions(lng), pointOptions(lng, w.country())
 	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypes)
 	d.Services = options(lng, "registry.service", registry.ReceptionServices)
 	rows, _, _, err := w.search(r, registry.SearchFilter{Limit: 20}, true)
@@ -72,7 +72,7 @@ func (w *Web) receptionCreate(rw http.ResponseWriter, r *http.Request) error {
 	err := v.Err()
 	if err == nil {
 		rec, err = w.svc.Registry.RegisterReception(r.Context(), in)
-	} else if _, _, _, derr := in.Draft("BD", now); derr != nil {
+	} else if _, _, _, derr := in.Draft(w.country(), now); derr != nil {
 		_ = v.Merge("", derr)
 		err = v.Err()
 	}

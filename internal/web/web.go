@@ -50,6 +50,10 @@ type Web struct {
 	Passkeys bool
 	// DemoPassword, when set, is shown on the login page.
 	DemoPassword string
+	// Country is the ISO alpha-2 code of the country the instance serves
+	// (its country pack, internal/country); "" is country.Default. Forms
+	// offer its areas and points of entry and read local numbers by it.
+	Country string
 	// Background, when set, is the context of work that outlives its
 	// request (imports running on after the upload's answer): ending it
 	// stops that work, and Wait waits for it.

@@ -31,11 +31,18 @@ func newBrowser(t *testing.T) (*browser, *homewardtest.World) {
 // server is made (to configure its database).
 func newBrowserWith(t *testing.T, set func(*homewardtest.World)) (*browser, *homewardtest.World) {
 	t.Helper()
+	return newBrowserIn(t, "", set)
+}
+
+// newBrowserIn is newBrowserWith on an instance serving country (its
+// pack's code; "" for the default).
+func newBrowserIn(t *testing.T, country string, set func(*homewardtest.World)) (*browser, *homewardtest.World) {
+	t.Helper()
 	w := homewardtest.NewWorld(t)
 	if set != nil {
 		set(w)
 	}
-	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler)})
+	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler), Country: country})
 	if err != nil {
 		t.Fatal(err)
 	}

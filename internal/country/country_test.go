@@ -1,0 +1,222 @@
+package country
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+func TestBuiltinPacks(t *testing.T) {
+	for _, tc := range []struct{ code, alpha3, zone, lang, dial string }{
+		{"BD", "BGD", "Asia/Dhaka", "en", "880"},
+		{"IQ", "IRQ", "Asia/Baghdad", "ar", "964"},
+		{"PK", "PAK", "Asia/Karachi", "ur", "92"},
+	} {
+		p, err := Get(strings.ToLower(tc.code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Code != tc.code || p.CasePrefix != tc.alpha3 || p.TimeZone != tc.zone || p.Languages[0] != tc.lang || p.Phone.Dial != tc.dial {
+			t.Errorf("%s: %+v", tc.code, p)
+		}
+		if len(p.PointsOfEntry) == 0 || len(p.AreaCSV()) == 0 || !strings.Contains(p.Sources(), "areas.csv") {
+			t.Errorf("%s: ports, areas or sources missing", tc.code)
+		}
+	}
+	if !Lookup("IQ").Offers("ckb") || Lookup("PK").Offers("bn") {
+		t.Error("languages offered")
+	}
+	if got := strings.Join(Builtin().Codes(), ","); got != "BD,IQ,PK" {
+		t.Errorf("codes %s", got)
+	}
+}
+
+func TestUnknownCountry(t *testing.T) {
+	_, err := Get("XX")
+	var ue *UnknownError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "BD, IQ, PK") {
+		t.Fatalf("Get(XX) = %v, want an error listing BD, IQ, PK", err)
+	}
+	if Lookup("") != nil || Lookup("FR") != nil {
+		t.Error("Lookup of a country without a pack")
+	}
+}
+
+// packFS copies the embedded Iraq pack into a test folder named dir,
+// with edit applied to its pack.json.
+func packFS(t *testing.T, dir string, edit func(string) string) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	for _, f := range []string{"pack.json", "areas.csv", "SOURCES.md"} {
+		b, err := fs.ReadFile(embedded, "packs/iq/"+f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "pack.json" {
+			b = []byte(edit(string(b)))
+		}
+		m[dir+"/"+f] = &fstest.MapFile{Data: b}
+	}
+	return m
+}
+
+func TestAddingAFolderAddsACountry(t *testing.T) {
+	m := packFS(t, "jo", func(s string) string {
+		s = strings.Replace(s, `"code": "IQ"`, `"code": "JO"`, 1)
+		s = strings.Replace(s, `"alpha3": "IRQ"`, `"alpha3": "JOR"`, 1)
+		return strings.ReplaceAll(s, `"IQ-`, `"JO-`)
+	})
+	for k, v := range packFS(t, "iq", func(s string) string { return s }) {
+		m[k] = v
+	}
+	s, err := Load(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.Get("jo"); err != nil || p.Alpha3 != "JOR" {
+		t.Fatalf("Get(jo) = %v, %v", p, err)
+	}
+	if got := strings.Join(s.Codes(), ","); got != "IQ,JO" {
+		t.Errorf("codes %s", got)
+	}
+}
+
+func TestBrokenPackSaysWhere(t *testing.T) {
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"code", `"code": "IQ"`, `"code": "Iraq"`, "xx/pack.json: code:"},
+		{"zone", `"Asia/Baghdad"`, `"Asia/Nowhere"`, "xx/pack.json: time_zone:"},
+		{"dial", `"dial": "964"`, `"dial": "+964"`, "xx/pack.json: phone.dial:"},
+		{"identifier type", `"type": "national_id"`, `"type": "ration_card"`, "xx/pack.json: identifiers[0].type:"},
+		{"identifier format", `"lengths": [
+        12
+      ],`, `"lengths": [12], "format": "####-####",`, "xx/pack.json: identifiers[0].format:"},
+		{"port", `"code": "IQ-BGW"`, `"code": "BGW"`, "xx/pack.json: points_of_entry[0].code:"},
+		{"weekend", `"friday"`, `"Fri"`, "xx/pack.json: weekend[0]:"},
+		{"holiday", `"holidays": []`, `"holidays": ["2026-13-01"]`, "xx/pack.json: holidays[0]:"},
+		{"unknown field", `"alpha3"`, `"alpha_3"`, "xx/pack.json: json: unknown field"},
+		{"syntax", `"code": "IQ",`, `"code": "IQ"`, "xx/pack.json:"},
+		{"areas file", `"file": "areas.csv"`, `"file": "missing.csv"`, "xx/pack.json: areas.file:"},
+		{"areas level", `"governorate",`, ``, "xx/areas.csv: line 2: level:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := packFS(t, "xx", func(s string) string {
+				if !strings.Contains(s, tc.old) {
+					t.Fatalf("pack.json has no %q", tc.old)
+				}
+				return strings.Replace(s, tc.old, tc.new, 1)
+			})
+			_, err := Load(m)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("sources", func(t *testing.T) {
+		m := packFS(t, "xx", func(s string) string { return s })
+		delete(m, "xx/SOURCES.md")
+		if _, err := Load(m); err == nil || !strings.Contains(err.Error(), "xx/SOURCES.md") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+	t.Run("area parent", func(t *testing.T) {
+		m := packFS(t, "xx", func(s string) string { return s })
+		m["xx/areas.csv"].Data = []byte("level,code,parent_code,name_en\ndistrict,IQD9999,IQG99,Nowhere\n")
+		if _, err := Load(m); err == nil || !strings.Contains(err.Error(), "xx/areas.csv: code IQD9999: parent_code") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+	t.Run("same code twice", func(t *testing.T) {
+		m := packFS(t, "a", func(s string) string { return s })
+		for k, v := range packFS(t, "b", func(s string) string { return s }) {
+			m[k] = v
+		}
+		if _, err := Load(m); err == nil || !strings.Contains(err.Error(), "b/pack.json: code: IQ") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+	t.Run("empty", func(t *testing.T) {
+		if _, err := Load(fstest.MapFS{}); err == nil {
+			t.Fatal("no packs loaded without an error")
+		}
+	})
+}
+
+func TestPakistaniCNIC(t *testing.T) {
+	id := Lookup("PK").Identifier("national_id")
+	for _, tc := range []struct {
+		raw     string
+		written bool
+		valid   bool // of the number with dashes removed
+	}{
+		{"35202-1234567-1", true, true},
+		{"3520212345671", true, true},
+		{" 35202-1234567-1 ", true, true},
+		{"352021234567", true, false},     // 12 digits
+		{"35202123456712", true, false},   // 14 digits
+		{"3520-21234567-1", false, true},  // dash one place early
+		{"35202-123456-71", false, true},  // last dash misplaced
+		{"35202-12345671", false, true},   // one dash missing
+		{"35202-1234567-A", true, false},  // a letter
+		{"AB202-1234567-1", true, false},  // letters
+		{"35202--234567-1", false, false}, // two dashes together
+	} {
+		n := strings.NewReplacer("-", "", " ", "").Replace(tc.raw)
+		if got := id.Written(tc.raw); got != tc.written {
+			t.Errorf("Written(%q) = %v", tc.raw, got)
+		}
+		if got := id.Valid(n); got != tc.valid {
+			t.Errorf("Valid(%q) = %v", n, got)
+		}
+	}
+	if got := id.Show("3520212345671"); got != "35202-1234567-1" {
+		t.Errorf("Show = %q", got)
+	}
+	if got := id.Show("35202"); got != "35202" {
+		t.Errorf("Show of a short number = %q", got)
+	}
+}
+
+func TestIraqiNationalCard(t *testing.T) {
+	id := Lookup("IQ").Identifier("national_id")
+	for n, want := range map[string]bool{"199012345678": true, "19901234567": false, "1990123456789": false,
+		"19901234567A": false, "": false} {
+		if got := id.Valid(n); got != want {
+			t.Errorf("Valid(%q) = %v", n, got)
+		}
+	}
+	if !id.Written("1990-1234-5678") || id.Show("199012345678") != "199012345678" {
+		t.Error("an Iraqi card has no written format: dashes are only removed")
+	}
+	if Lookup("IQ").Identifier("passport") != nil {
+		t.Error("Iraq has no passport rule in its pack")
+	}
+	pass := Lookup("BD").Identifier("passport")
+	for n, want := range map[string]bool{"A12345678": true, "AB1234567": true, "ABC123456": false, "123456789": false} {
+		if got := pass.Valid(n); got != want {
+			t.Errorf("BD passport Valid(%q) = %v", n, got)
+		}
+	}
+}
+
+func TestWorkingDays(t *testing.T) {
+	thu := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC) // a Thursday
+	if got := Lookup("BD").AddWorkingDays(thu, 1); got.Weekday() != time.Sunday {
+		t.Errorf("BD: a working day after Thursday is %s, want Sunday", got.Weekday())
+	}
+	if got := Lookup("PK").AddWorkingDays(thu, 2); got.Weekday() != time.Monday {
+		t.Errorf("PK: two working days after Thursday is %s, want Monday", got.Weekday())
+	}
+	if got := Lookup("IQ").AddWorkingDays(thu, 0); !got.Equal(thu) {
+		t.Errorf("zero working days moved the day to %s", got)
+	}
+	p := *Lookup("IQ")
+	p.holidays = map[string]bool{"2026-12-06": true}
+	if got := p.AddWorkingDays(thu, 1); got.Format(time.DateOnly) != "2026-12-07" {
+		t.Errorf("a holiday on Sunday: the next working day is %s, want 2026-12-07", got.Format(time.DateOnly))
+	}
+}

@@ -1,0 +1,106 @@
+package registry
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pakistaniRegistration is a valid registration by an organisation in
+// Pakistan: a Lahore address, a CNIC, a local mobile number.
+func pakistaniRegistration(cnic, area string) Registration {
+	p := Person{GivenName: "Imran", FamilyName: "Khan", FullNameNative: "عمران خان", Sex: SexMale, DateOfBirth: DayDate(1988, 4, 2),
+		Documents: []Document{{Type: DocNationalID, Number: cnic, IssuingCountry: "PK"}},
+		Phones:    []string{"0300 1234567"},
+		Address:   Address{AdminArea: area, Postcode: "54000"},
+	}
+	e := validEpisode()
+	e.Return.PointOfEntry = "PK-LHE"
+	e.MigrationCost, e.DebtOutstanding, e.Remittances = nil, nil, nil
+	return Registration{Person: p, Episodes: []MigrationEpisode{e}}
+}
+
+func TestRegistrationInPakistan(t *testing.T) {
+	lahore := "PK617" // Lahore district, Punjab
+	for _, tc := range []struct {
+		name, cnic, area string
+		want             []string
+		stored           string
+	}{
+		{"CNIC with dashes", "35202-1234567-1", lahore, nil, "3520212345671"},
+		{"CNIC without dashes", "3520212345671", lahore, nil, "3520212345671"},
+		{"CNIC in Urdu digits", "۳۵۲۰۲-۱۲۳۴۵۶۷-۱", lahore, nil, "3520212345671"},
+		{"CNIC of 12 digits", "35202-123456-1", lahore, []string{"person.documents[0].number=country.document.format"}, ""},
+		{"CNIC short, no dashes", "352021234567", lahore, []string{"person.documents[0].number=registry.document.pk_cnic"}, ""},
+		{"CNIC dashes misplaced", "3520-21234567-1", lahore, []string{"person.documents[0].number=country.document.format"}, ""},
+		{"CNIC with a letter", "35202-1234567-X", lahore, []string{"person.documents[0].number=registry.document.pk_cnic"}, ""},
+		{"an Iraqi district", "3520212345671", "IQG11Q02", []string{"person.address.admin_area=country.area.other_country"}, ""},
+		{"a Bangladeshi district", "3520212345671", "BD3026", []string{"person.address.admin_area=country.area.other_country", "person.address.postcode=registry.address.postcode"}, ""},
+		{"a province only", "3520212345671", "PK6", []string{"person.address.admin_area=registry.address.too_coarse"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration(tc.cnic, tc.area)
+			reg.Normalize("pk")
+			got := problems(t, reg.Validate(now))
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+			if tc.want == nil {
+				if n := reg.Person.Documents[0].Number; n != tc.stored {
+					t.Errorf("stored %q, want %q", n, tc.stored)
+				}
+				if ph := reg.Person.Phones[0]; ph != "+923001234567" {
+					t.Errorf("phone %q", ph)
+				}
+				if s := ShowDocumentNumber(DocNationalID, "PK", reg.Person.Documents[0].Number); s != "35202-1234567-1" {
+					t.Errorf("shown %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestIraqiCardAndAreas(t *testing.T) {
+	reg := pakistaniRegistration("3520212345671", "IQG11Q02")
+	reg.Person.Documents = []Document{{Type: DocNationalID, Number: "1990 1234 5678", IssuingCountry: "IQ"}}
+	reg.Person.Phones = []string{"0770 123 4567"}
+	reg.Person.Address.Postcode = ""
+	reg.Episodes[0].Return.PointOfEntry = "IQ-EBL"
+	reg.Normalize("IQ")
+	if got := problems(t, reg.Validate(now)); got != nil {
+		t.Fatalf("an Iraqi registration: %v", got)
+	}
+	if reg.Person.Documents[0].Number != "199012345678" || reg.Person.Phones[0] != "+9647701234567" {
+		t.Errorf("normalised %+v %v", reg.Person.Documents, reg.Person.Phones)
+	}
+	for n, want := range map[string]string{"19901234567": "registry.document.iq_nid", "19901234567A": "registry.document.iq_nid", "1990123456789": "registry.document.iq_nid"} {
+		d := Document{Type: DocNationalID, Number: n, IssuingCountry: "IQ"}
+		if key, _ := checkDocumentNumber(d.Type, d.IssuingCountry, d.Number); key != want {
+			t.Errorf("%s: %q, want %s", n, key, want)
+		}
+	}
+	reg.Person.Address.AdminArea = "IQG01" // a governorate: too coarse
+	if got := strings.Join(problems(t, reg.Validate(now)), " "); got != "person.address.admin_area=registry.address.too_coarse" {
+		t.Errorf("a governorate: %s", got)
+	}
+}
+
+func TestBangladeshUnchanged(t *testing.T) {
+	// The Bangladeshi person of the other tests, registered by a
+	// Bangladeshi organisation, is as valid as before packs.
+	reg := Registration{Person: validPerson(), Episodes: []MigrationEpisode{validEpisode()}}
+	reg.Normalize("BD")
+	if got := problems(t, reg.Validate(now)); got != nil {
+		t.Fatalf("a Bangladeshi registration: %v", got)
+	}
+	if c := ShowDocumentNumber(DocNationalID, "BD", "1234567890"); c != "1234567890" {
+		t.Errorf("a BD NID has no written format: %q", c)
+	}
+	// Without a country (a store that knows none) no area is refused.
+	reg.country = ""
+	reg.Person.Address.AdminArea = "PK604"
+	reg.Person.Address.Postcode = "54000"
+	if got := problems(t, reg.Validate(now)); got != nil {
+		t.Errorf("no country: %v", got)
+	}
+}

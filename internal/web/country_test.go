@@ -1,0 +1,62 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"homeward"
+	"homeward/homewardtest"
+)
+
+// TestPakistanInstanceForms: on an instance serving Pakistan, whose NGO
+// works in Lahore, the registration form offers Pakistan's districts and
+// points of entry, refuses an Iraqi district with a message naming the
+// field, and shows a CNIC as Pakistan writes it.
+func TestPakistanInstanceForms(t *testing.T) {
+	b, w := newBrowserIn(t, "PK", func(w *homewardtest.World) {
+		sys := homewardtest.SystemCtx()
+		o, err := w.DB.FindOrganisationByID(sys, w.NGO.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, areas := "PK", []string{"PK617"}
+		if _, err := w.DB.UpdateOrganisation(sys, o.ID, o.Version, homeward.OrganisationUpdate{Country: &pk, Areas: &areas}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	_, page := cw.get("/people/new")
+	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`} {
+		if strings.Contains(page, not) {
+			t.Errorf("the form of a Pakistani instance offers %s", not)
+		}
+	}
+	form := func(district, cnic string) url.Values {
+		return url.Values{"csrf_token": {csrf(t, page)},
+			"person.given_name": {"Imran"}, "person.family_name": {"Khan"}, "person.full_name_native": {"عمران خان"}, "person.sex": {"male"},
+			"person.date_of_birth": {"1988"}, "person.phones": {"0300 1234567"},
+			"person.documents[0].type": {"national_id"}, "person.documents[0].number": {cnic},
+			"person.address.district":         {district},
+			"episodes[0].destination_country": {"SA"}, "episodes[0].return.date": {"2026-01-10"}, "episodes[0].return.return_type": {"deported"},
+			"episodes[0].return.point_of_entry": {"PK-LHE"},
+			"consent.purpose":                   {"registration_case_management"}, "consent.method": {"signed_form"}}
+	}
+	status, res := cw.post("/people", form("IQG11Q02", "35202-1234567-1"))
+	if status != 400 || !strings.Contains(res, "“IQG11Q02” is an area of another country (IQ); this instance serves PK") {
+		t.Errorf("an Iraqi district on a Pakistani instance: %d\n%.3000s", status, res)
+	}
+	status, res = cw.post("/people", form("PK617", "3520-21234567-1"))
+	if status != 400 || !strings.Contains(res, "is not written like #####-#######-#") {
+		t.Errorf("a CNIC with misplaced dashes: %d", status)
+	}
+	status, res = cw.post("/people", form("PK617", "3520212345671"))
+	if status != 200 || !strings.Contains(res, "35202-1234567-1") || !strings.Contains(res, "PAK-") {
+		t.Errorf("a Lahore registration: %d\n%.3000s", status, res)
+	}
+}
