@@ -451,7 +451,14 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 	if pass != nil && self < uint32(len(x.recs)) {
 		asked = pass.slots(x)
 	}
-	cand := x.gather(keys, qs)
+	buf := gatherBufs.Get().(*[]uint32)
+	cand := x.gather(keys, qs, (*buf)[:0])
+	defer func() {
+		if cap(cand) <= 1<<16 { // an outsized one goes
+			*buf = cand
+			gatherBufs.Put(buf)
+		}
+	}()
 	m := x.model
 	n := x.n + 1
 	prior := m.logOdds(n)
@@ -491,8 +498,13 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 	return out
 }
 
+// gatherBufs holds the slices gather fills, for the next query: the
+// background scan asks for every person, and a fresh slice each time was
+// most of what it allocated.
+var gatherBufs = sync.Pool{New: func() any { return new([]uint32) }}
+
 // gather returns the records that share blocking keys with a query (its
-// keys and signature), each once, in slot order:
+// keys and signature), each once, in slot order, in cand's memory:
 //
 //   - a key shared by at most rare records, or an identifier's key (phone,
 //     document, birth date, house, full name, native name; see strongKey)
@@ -505,8 +517,7 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 // So a record that shares a rare key is always compared, and common name
 // keys alone ("Islam" born 1985) never drive the comparisons. Called with
 // x.mu held.
-func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
-	var cand []uint32
+func (x *Index) gather(keys []uint64, qs uint64, cand []uint32) []uint32 {
 	var one [1]uint32
 	for _, k := range keys {
 		ps := x.posting(k, &one)
