@@ -36,6 +36,7 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	budgetMB := fs.Int("dedupe-memory-mb", DefaultDedupeMemoryMB, "the scan's memory budget in MB, as serve's --dedupe-memory-mb (0: none)")
 	heapProfile := fs.String("heap-profile", "", "write a heap profile taken as the scan ends, the index still loaded (go tool pprof FILE)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the scan (registrations included) to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -117,9 +118,24 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 			}
 		}()
 	}
+	stopCPU := func() {}
+	if *cpuProfile != "" {
+		if stopCPU, err = startCPUProfile(*cpuProfile); err != nil {
+			return err
+		}
+	}
+	var ru0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	start := time.Now()
 	res, scanErr := svc.Scan(sys, org)
 	took := time.Since(start)
+	stopCPU()
+	var ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := func(ru *syscall.Rusage) time.Duration {
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	scanCPU := cpu(&ru1) - cpu(&ru0)
 	if *heapProfile != "" {
 		if err := writeHeapProfile(*heapProfile); err != nil {
 			return err
@@ -150,6 +166,8 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 	perPeople := float64(matches+possibles) * 200 / float64(seeded)
 	fmt.Fprintf(p.stdout, "scan: %d people checked in %s; %d pairs raised: %d match, %d possible (%.2f per 200 people); %d matches where two strong identifiers disagree\n",
 		res.People, took.Round(time.Millisecond), res.Raised, matches, possibles, perPeople, strong)
+	fmt.Fprintf(p.stdout, "CPU time of the process during the scan (scan and registrations, user+system) %s, %.2f cores on average; load average %s\n",
+		scanCPU.Round(time.Millisecond), scanCPU.Seconds()/took.Seconds(), loadAverage())
 	fmt.Fprintf(p.stdout, "memory: peak Go heap in use during the scan %d MB; peak RSS during the scan %d MB (%d MB as it began, peak reset: %v); process max RSS %d MB (%d MB when seeding ended)\n",
 		peakHeap>>20, scanRSS, scanRSSFrom, hwmReset, maxRSS, seedRSS)
 	fmt.Fprintf(p.stdout, "memory budget of the scan %d MB (Go soft limit; 0: none); the index holds an estimated %.1f MB for %d people\n",
@@ -184,6 +202,17 @@ func benchDedupe(ctx context.Context, p *program, args []string) error {
 func resetPeakRSS() (int64, bool) {
 	ok := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	return procStatusMB("VmRSS"), ok
+}
+
+// loadAverage returns the system's load averages (1, 5 and 15 minutes)
+// as /proc/loadavg gives them, "?" where it cannot: a scan's wall time
+// on a shared machine means little without them.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
 }
 
 // procStatusMB reads a size field ("VmHWM", "VmRSS") of /proc/self/status

@@ -20,6 +20,7 @@ func TestBenchDedupe(t *testing.T) {
 	for _, re := range []string{
 		`seeded \d+ distinct people`,
 		`scan: \d+ people checked in \S+; \d+ pairs raised: \d+ match, \d+ possible \([0-9.]+ per 200 people\); \d+ matches where two strong identifiers disagree`,
+		`CPU time of the process during the scan \(scan and registrations, user\+system\) \S+, [0-9.]+ cores on average; load average \S+ \S+ \S+`,
 		`memory: peak Go heap in use during the scan \d+ MB; peak RSS during the scan \d+ MB \(\d+ MB as it began, peak reset: (true|false)\); process max RSS \d+ MB`,
 		`memory budget of the scan 256 MB \(Go soft limit; 0: none\); the index holds an estimated [0-9.]+ MB for \d+ people`,
 		`registrations during the scan \(2 clients\): \d+, \d+/s; latency p50 \S+ p95 \S+ p99 \S+`,

@@ -1,10 +1,12 @@
 package dedupe
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -33,6 +35,10 @@ type Options struct {
 	// registrations are being written, so that it never delays them for
 	// long (default 2ms; negative: never).
 	Yield time.Duration
+	// Workers is how many goroutines compare people during a scan
+	// (default 2, at most GOMAXPROCS): the scan reads people in one and
+	// compares them in these, each yielding to registrations on its own.
+	Workers int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// MaxCandidates bounds the answer of Check (default 10).
@@ -108,6 +114,9 @@ func New(store Store, opt Options) *Service {
 	}
 	if opt.Batch <= 0 {
 		opt.Batch = 500
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = min(2, runtime.GOMAXPROCS(0))
 	}
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = 10
@@ -316,45 +325,57 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		s.track(orgID, func(p *ScanProgress) { p.Done, p.Raised = people, raised })
 		return err
 	}
-	err = s.store.People(ctx, orgID, since, func(st Stored) error {
+	// People are read in one goroutine and compared in chunks by the
+	// workers; what they find is kept in reading order, so that flushes
+	// and the pairs saved do not depend on which worker ran first.
+	chunk := make([]scanned, 0, scanChunk)
+	compareChunk := func() error {
+		s.compareAll(ctx, orgID, idx, pass, chunk)
+		if err := ctx.Err(); err != nil {
+			return err // some of the chunk may not have been compared
+		}
+		for i := range chunk {
+			c := &chunk[i]
+			if c.err != nil {
+				return c.err
+			}
+			res.People++
+			for _, c := range c.cs {
+				a, b := Ordered(chunk[i].id, c.ID)
+				k := [2]string{a, b}
+				if i, dup := seen[k]; dup {
+					if c.Score > found[i].Score {
+						found[i].Score, found[i].Decision, found[i].Explanation = c.Score, c.Decision, c.Explanation
+					}
+					continue
+				}
+				seen[k] = len(found)
+				found = append(found, Found{A: a, B: b, Score: c.Score, Decision: c.Decision, Explanation: c.Explanation})
+				res.Found++
+			}
+			if res.People%s.opt.Batch == 0 {
+				if err := cmp.Or(flush(false), ctx.Err()); err != nil {
+					return err
+				}
+			}
+		}
+		clear(chunk) // the decoded people and candidates may go
+		chunk = chunk[:0]
+		return ctx.Err()
+	}
+	err = s.store.ScanPeople(ctx, orgID, since, func(st Stored) error {
 		if st.Merged {
 			return nil
 		}
-		// The person as indexed when the index holds this version; decoded
-		// and prepared again otherwise.
-		cs, ok := []match.Candidate(nil), false
-		if s.Indexes.current(orgID, st.ID, st.Version, idx) {
-			cs, ok = pass.CandidatesOf(st.ID)
+		chunk = append(chunk, scanned{id: st.ID, version: st.Version, person: st.Person})
+		if len(chunk) < scanChunk {
+			return nil
 		}
-		if !ok {
-			p, err := st.Person()
-			if err != nil {
-				return err
-			}
-			cs = pass.Candidates(FromPerson(p))
-		}
-		res.People++
-		for _, c := range cs {
-			a, b := Ordered(st.ID, c.ID)
-			k := [2]string{a, b}
-			if i, dup := seen[k]; dup {
-				if c.Score > found[i].Score {
-					found[i].Score, found[i].Decision, found[i].Explanation = c.Score, c.Decision, c.Explanation
-				}
-				continue
-			}
-			seen[k] = len(found)
-			found = append(found, Found{A: a, B: b, Score: c.Score, Decision: c.Decision, Explanation: c.Explanation})
-			res.Found++
-		}
-		if res.People%20 == 0 {
-			s.yield(ctx)
-		}
-		if res.People%s.opt.Batch == 0 {
-			return flush(false)
-		}
-		return ctx.Err()
+		return compareChunk()
 	})
+	if err == nil && len(chunk) > 0 {
+		err = compareChunk()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -367,6 +388,60 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		p.Running, p.FinishedAt, p.LastPeople, p.LastRaised, p.LastDuration = false, end, res.People, res.Raised, took
 	})
 	return res, nil
+}
+
+// scanChunk is how many people the scan's workers share out at a time.
+const scanChunk = 100
+
+// scanned is one person of a scan and what comparing them found.
+type scanned struct {
+	id      string
+	version int
+	person  func() (*registry.Person, error)
+	cs      []match.Candidate
+	err     error
+}
+
+// compareAll finds the candidates of every person of chunk, in the
+// service's workers: each takes the next person not taken, compares the
+// person as indexed when the index holds this version (decoding and
+// preparing them again otherwise), and yields to registrations every 20
+// people it compared.
+func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index, pass *match.Pass, chunk []scanned) {
+	var next atomic.Int64
+	work := func() {
+		for done := 1; ; done++ {
+			i := int(next.Add(1)) - 1
+			if i >= len(chunk) || ctx.Err() != nil {
+				return
+			}
+			c := &chunk[i]
+			ok := false
+			if s.Indexes.current(orgID, c.id, c.version, idx) {
+				c.cs, ok = pass.CandidatesOf(c.id)
+			}
+			if !ok {
+				var p *registry.Person
+				if p, c.err = c.person(); c.err != nil {
+					return
+				}
+				c.cs = pass.Candidates(FromPerson(p))
+			}
+			if done%20 == 0 {
+				s.yield(ctx)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range s.opt.Workers - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
 }
 
 // budget applies the memory budget for one scan and returns the function

@@ -31,6 +31,10 @@ type Store interface {
 	// People calls fn for every person of org updated at or after since
 	// (every person when since is zero), oldest update first.
 	People(ctx context.Context, orgID string, since time.Time, fn func(Stored) error) error
+	// ScanPeople is People for the scan, which mostly finds people in its
+	// index already: a person's record is read when Person is called (it
+	// may be called from another goroutine while fn runs), not along.
+	ScanPeople(ctx context.Context, orgID string, since time.Time, fn func(Stored) error) error
 
 	// ScanOrgs lists the organisations whose people changed after their
 	// scan watermark.

@@ -14,7 +14,7 @@ func (x *Index) CheckBound(r Record) (pairs, pruned, above, lost int) {
 	n := x.n + 1
 	prior := m.logOdds(n)
 	need := logit(m.PossibleThreshold) - prior
-	for _, i := range x.gather(blockKeys(&q, nil), signature(&q)) {
+	for _, i := range x.gather(blockKeys(&q, nil), signature(&q), nil) {
 		p := &x.recs[i]
 		if p.id == r.ID {
 			continue

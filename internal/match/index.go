@@ -372,11 +372,36 @@ func (x *Index) Candidates(r Record) []Candidate {
 // compared when either is asked; after a new model every pair is compared
 // again. Records added meanwhile change the term frequencies and posting
 // lengths a little, so a pair is decided on the index as it was when the
-// first of the two was asked. A Pass is for one goroutine.
+// first of the two was asked. Several goroutines may share a Pass (the
+// scan's workers): two records asked at the same moment may then both
+// compare their pair, which the caller keeps once.
 type Pass struct {
 	x      *Index
-	asked  []uint64 // by slot: the index's seq when asked (0: not yet)
+	mu     sync.Mutex // guards the asked slice's length and models
+	asked  []uint64   // by slot: the index's seq when asked (0: not yet); read and written atomically
 	models uint64
+}
+
+// slots returns the pass's asked slots, one per slot of x, forgetting
+// what was asked under an earlier model. Called with x.mu held for
+// reading (the slots of x do not change meanwhile).
+func (p *Pass) slots(x *Index) []uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.models != x.models {
+		for i := range p.asked {
+			atomic.StoreUint64(&p.asked[i], 0)
+		}
+		p.models = x.models
+	}
+	if len(p.asked) < len(x.recs) {
+		grown := make([]uint64, len(x.recs), max(len(x.recs), 2*cap(p.asked)))
+		for i := range p.asked {
+			grown[i] = atomic.LoadUint64(&p.asked[i])
+		}
+		p.asked = grown
+	}
+	return p.asked
 }
 
 // NewPass starts a pass over x.
@@ -424,16 +449,16 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *Pass) []Candidate {
 	var asked []uint64
 	if pass != nil && self < uint32(len(x.recs)) {
-		if pass.models != x.models {
-			clear(pass.asked)
-			pass.models = x.models
-		}
-		if len(pass.asked) < len(x.recs) {
-			pass.asked = append(pass.asked, make([]uint64, len(x.recs)-len(pass.asked))...)
-		}
-		asked = pass.asked
+		asked = pass.slots(x)
 	}
-	cand := x.gather(keys, qs)
+	buf := gatherBufs.Get().(*[]uint32)
+	cand := x.gather(keys, qs, (*buf)[:0])
+	defer func() {
+		if cap(cand) <= 1<<16 { // an outsized one goes
+			*buf = cand
+			gatherBufs.Put(buf)
+		}
+	}()
 	m := x.model
 	n := x.n + 1
 	prior := m.logOdds(n)
@@ -448,8 +473,10 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 		if !x.alive[i] || i == self {
 			continue
 		}
-		if asked != nil && asked[i] >= x.added[i] && asked[i] >= x.added[self] {
-			continue // i was asked, with r in the index, after it was added
+		if asked != nil {
+			if a := atomic.LoadUint64(&asked[i]); a >= x.added[i] && a >= x.added[self] {
+				continue // i was asked, with r in the index, after it was added
+			}
 		}
 		compared++
 		if m.bound(q, p, x.st, n, need) < need-boundMargin {
@@ -465,14 +492,19 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 	}
 	x.comps.Add(compared)
 	if asked != nil {
-		asked[self] = x.seq
+		atomic.StoreUint64(&asked[self], x.seq)
 	}
 	slices.SortFunc(out, func(a, b Candidate) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
 	return out
 }
 
+// gatherBufs holds the slices gather fills, for the next query: the
+// background scan asks for every person, and a fresh slice each time was
+// most of what it allocated.
+var gatherBufs = sync.Pool{New: func() any { return new([]uint32) }}
+
 // gather returns the records that share blocking keys with a query (its
-// keys and signature), each once, in slot order:
+// keys and signature), each once, in slot order, in cand's memory:
 //
 //   - a key shared by at most rare records, or an identifier's key (phone,
 //     document, birth date, house, full name, native name; see strongKey)
@@ -485,8 +517,7 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 // So a record that shares a rare key is always compared, and common name
 // keys alone ("Islam" born 1985) never drive the comparisons. Called with
 // x.mu held.
-func (x *Index) gather(keys []uint64, qs uint64) []uint32 {
-	var cand []uint32
+func (x *Index) gather(keys []uint64, qs uint64, cand []uint32) []uint32 {
 	var one [1]uint32
 	for _, k := range keys {
 		ps := x.posting(k, &one)

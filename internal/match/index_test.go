@@ -122,7 +122,7 @@ func TestGatherKeepsRareKeys(t *testing.T) {
 	gather := func(q Record) map[string]bool {
 		p := (&preparer{v: x.prep.v}).prepare(&q)
 		got := map[string]bool{}
-		for _, i := range x.gather(blockKeys(&p, nil), signature(&p)) {
+		for _, i := range x.gather(blockKeys(&p, nil), signature(&p), nil) {
 			got[x.recs[i].id] = true
 		}
 		return got

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +198,61 @@ func TestPassFindsTheSamePairs(t *testing.T) {
 	x.SetModel(x.Model())
 	if got := ids(p.Candidates(b)); got != "a d" {
 		t.Errorf("pass after a new model: b's candidates %q, want a d", got)
+	}
+}
+
+// Workers sharing a pass (as the scan's do) find the same pairs, with the
+// same decisions, as one goroutine; a pair is compared by both at most
+// when its two records are asked at the same moment.
+func TestPassSharedByWorkers(t *testing.T) {
+	reg := gen.Generate(gen.Config{Records: 2000, Seed: 7})
+	one, _, _, _ := scanIndex(t, reg.Records, match.IndexOptions{}, true)
+	x := match.NewIndex(match.IndexOptions{})
+	for _, r := range reg.Records {
+		if err := x.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := x.NewPass()
+	found := make([][][2]string, 2)
+	var wg sync.WaitGroup
+	for w := range found {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(reg.Records); i += len(found) {
+				id := reg.Records[i].ID
+				cs, ok := p.CandidatesOf(id)
+				if !ok {
+					t.Errorf("%s is not indexed", id)
+					return
+				}
+				for _, c := range cs {
+					a, b := id, c.ID
+					if b < a {
+						a, b = b, a
+					}
+					found[w] = append(found[w], [2]string{a, b})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	both := map[[2]string]bool{}
+	for _, f := range found {
+		for _, k := range f {
+			both[k] = true
+		}
+	}
+	if len(both) != len(one) {
+		t.Errorf("two workers found %d pairs, one goroutine %d", len(both), len(one))
+	}
+	for k := range one {
+		if !both[k] {
+			t.Errorf("pair %v found by one goroutine, not by two workers", k)
+		}
+	}
+	if len(one) == 0 {
+		t.Fatal("no pairs: the test tests nothing")
 	}
 }
