@@ -75,10 +75,10 @@ func TestIndicatorsByDistrict(t *testing.T) {
 	}
 	dhaka := page[strings.Index(page, `<th scope="row">Dhaka</th>`):]
 	dhaka = dhaka[:strings.Index(dhaka, "</tr>")]
-	if !strings.Contains(dhaka, `<td class="num">7</td>`) || !strings.Contains(dhaka, `<td class="num">50`) || strings.Contains(dhaka, "107") {
+	if !strings.Contains(dhaka, `<td class="num" data-label="Returnees registered">7</td>`) || !strings.Contains(dhaka, `<td class="num" data-label="Plan agreed within 30 days of return">50`) || strings.Contains(dhaka, "107") {
 		t.Errorf("Dhaka's row: %s", dhaka)
 	}
-	if !strings.Contains(page, `<td class="num muted">fewer than 5 people</td>`) {
+	if !strings.Contains(page, `<td class="num muted" data-label="Returnees registered">fewer than 5 people</td>`) {
 		t.Error("Barguna's two people are not suppressed")
 	}
 	// Sorted by registrations, largest first, the suppressed last; the
@@ -123,10 +123,10 @@ func TestIndicatorsByDistrict(t *testing.T) {
 	// The operator's analyst sees every organisation (Dhaka 107), or the
 	// NGO's alone; a case worker sees no indicators.
 	op := b.as(w, "operator", homeward.RoleMEAnalyst)
-	if _, page = op.get("/indicators/districts?" + period); !strings.Contains(page, `<td class="num">107</td>`) || !strings.Contains(page, `id="ind-org"`) {
+	if _, page = op.get("/indicators/districts?" + period); !strings.Contains(page, `<td class="num" data-label="Returnees registered">107</td>`) || !strings.Contains(page, `id="ind-org"`) {
 		t.Errorf("the operator's analyst:\n%.3000s", page)
 	}
-	if _, page = op.get("/indicators/districts?" + period + "&org=" + w.NGO.ID); strings.Contains(page, "107") || !strings.Contains(page, `<td class="num">7</td>`) {
+	if _, page = op.get("/indicators/districts?" + period + "&org=" + w.NGO.ID); strings.Contains(page, "107") || !strings.Contains(page, `<td class="num" data-label="Returnees registered">7</td>`) {
 		t.Error("the operator's analyst narrowed to the NGO")
 	}
 	if status, page := me.get("/indicators/districts?" + period + "&org=" + w.Operator.ID); status == 200 && strings.Contains(page, "107") {
