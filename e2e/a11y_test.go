@@ -69,7 +69,7 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
-	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/reports", "/account"}
+	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/indicators/districts", "/reports", "/account"}
 	login("supervisor@shapla.demo")
 	for _, l := range i18n.Locales() {
 		lang := l.Tag

@@ -70,7 +70,7 @@ const benchMinistry = "Bench ministry"
 // ensureBenchWatchers creates the watchers once (and the bench ministry,
 // the instance's operator, when the database has none); the bench
 // organisations sign in with a password alone, so that the bench needs no
-// authenticator.
+// authenticator. It may run any number of times on the same database.
 func ensureBenchWatchers(sys context.Context, db *sqldb.DB, org string) error {
 	var ministry string
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
@@ -90,7 +90,16 @@ func ensureBenchWatchers(sys context.Context, db *sqldb.DB, org string) error {
 		ministry = o.ID
 	}
 	for _, o := range []string{org, ministry} {
-		pol := homeward.DefaultSignInPolicy(o)
+		// The current policy, at its version: a second run (or an
+		// organisation that already changed its policy) updates it, and
+		// one that asks no second factor already is left as it is.
+		pol, err := db.SignInPolicy(sys, o)
+		if err != nil {
+			return err
+		}
+		if len(pol.SecondFactorRoles) == 0 {
+			continue
+		}
 		pol.SecondFactorRoles = []homeward.Role{}
 		if err := db.SetSignInPolicy(sys, pol); err != nil {
 			return err

@@ -165,6 +165,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	pages := fs.Bool("pages", true, "read the dashboard page through the web server as each watching role, with filters (needs bench seed's organisation)")
 	research := fs.Bool("research", true, "write the seeded organisation's research extract and report its time and memory")
 	writes := fs.Int("writes", 400, "registrations to time with no rebuild running and while one runs (0: none; adds people)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -177,7 +178,14 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	if *rebuild {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
+		stop := func() {}
+		if *cpuprofile != "" {
+			if stop, err = startCPUProfile(*cpuprofile); err != nil {
+				return err
+			}
+		}
 		rep, err := db.RebuildIndicators(sys, indicator.Standard())
+		stop()
 		if err != nil {
 			return err
 		}

@@ -297,23 +297,95 @@ type Cell struct {
 }
 
 // Aggregator accumulates the cells of a set of indicators of one source as
-// its records stream past.
+// its records stream past. A rebuild passes every record through every
+// indicator and every combination of its disaggregations (a million cases
+// make hundreds of millions of cell updates), so the indicators placed in
+// a month by the same date share their cells' lookups: a record finds one
+// group of counters per combination of its values and adds to each
+// indicator's counter in it, and what depends on the record alone (its
+// values of each combination) is made once per record.
 type Aggregator struct {
-	defs  []*Definition
-	loc   *time.Location
-	cells map[cellKey]*Cell
-	combo map[string][][]string // code → the disaggregation combinations
+	defs   []*Definition
+	loc    *time.Location
+	combos []aggCombo // every distinct combination of the definitions
+	dates  []aggDate  // the definitions by the date that places them
+	groups map[aggKey]*aggGroup
+	// per record: the tuples of each combination (nil: not yet made), and
+	// how each definition of a date counts it
+	tuples [][]string
+	counts []aggCount
 }
 
-type cellKey struct{ code, org, period, fields, values string }
+type aggCombo struct {
+	by     []string
+	fields string // the fields joined by commas
+}
+
+// aggDate is a date field and the definitions it places in months: their
+// combinations, and for each combination the definitions (as positions
+// in defs) broken down by it.
+type aggDate struct {
+	field  string
+	defs   []int
+	combos []int
+	slots  [][]int
+}
+
+// aggKey finds a group of counters: a date field and a combination (their
+// indexes), an organisation, a month and the record's values.
+type aggKey struct {
+	date, combo int32
+	org, period string
+	values      string
+}
+
+// aggGroup holds the counters of a date's definitions (by position) for
+// one organisation, month and combination of values; a definition whose
+// denominator is 0 has no cell there.
+type aggGroup struct {
+	num, den []float64
+	spread   []map[int]float64
+}
+
+type aggCount struct {
+	in, inNum bool
+	val       float64
+}
 
 // NewAggregator returns an aggregator for defs (all of one source), whose
 // months are those of loc's calendar.
 func NewAggregator(defs []*Definition, loc *time.Location) *Aggregator {
-	a := &Aggregator{defs: defs, loc: loc, cells: map[cellKey]*Cell{}, combo: map[string][][]string{}}
-	for _, d := range defs {
-		a.combo[d.Code] = Combinations(d.By)
+	a := &Aggregator{defs: defs, loc: loc, groups: map[aggKey]*aggGroup{}}
+	comboIndex, dateIndex := map[string]int{}, map[string]int{}
+	for i, d := range defs {
+		di, ok := dateIndex[d.Period]
+		if !ok {
+			di = len(a.dates)
+			dateIndex[d.Period] = di
+			a.dates = append(a.dates, aggDate{field: d.Period})
+		}
+		dt := &a.dates[di]
+		slot := len(dt.defs)
+		dt.defs = append(dt.defs, i)
+		for _, by := range Combinations(d.By) {
+			f := strings.Join(by, ",")
+			j, ok := comboIndex[f]
+			if !ok {
+				j = len(a.combos)
+				comboIndex[f] = j
+				a.combos = append(a.combos, aggCombo{by, f})
+			}
+			k := slices.Index(dt.combos, j)
+			if k < 0 {
+				k = len(dt.combos)
+				dt.combos = append(dt.combos, j)
+				dt.slots = append(dt.slots, nil)
+			}
+			dt.slots[k] = append(dt.slots[k], slot)
+		}
 	}
+	a.tuples = make([][]string, len(a.combos))
+	a.counts = make([]aggCount, len(defs))
 	return a
 }
 
@@ -336,39 +408,89 @@ func Combinations(by []string) [][]string {
 
 // Add counts r into every indicator and combination it belongs to.
 func (a *Aggregator) Add(r *Record) {
-	for _, d := range a.defs {
-		at := r.Dates[d.Period]
+	clear(a.tuples)
+	for di := range a.dates {
+		dt := &a.dates[di]
+		at := r.Dates[dt.field]
 		if at.IsZero() {
 			continue
 		}
-		// Without a denominator (counts, amounts) only the numerator's
-		// records count; with one, its records are the denominator and
-		// those of them that pass the numerator too are the numerator.
-		inDen := d.Denominator == nil || d.Denominator.Pass(r)
-		inNum := d.Numerator.Pass(r) && inDen
-		if !inDen || d.Denominator == nil && !inNum {
+		counted := false
+		for slot, i := range dt.defs {
+			c, ok := a.counting(a.defs[i], r)
+			a.counts[slot] = c
+			counted = counted || ok
+		}
+		if !counted {
 			continue
 		}
-		var val float64
-		if d.Unit == Mean || d.Unit == Amount || d.Unit == Median {
-			v := r.Numbers[d.Value]
-			if v == nil {
-				continue // no value: neither counted nor averaged
-			}
-			val = *v
-		} else {
-			val = 1
-		}
 		period := at.In(a.loc).Format("2006-01")
-		for _, by := range a.combo[d.Code] {
+		for k, j := range dt.combos {
+			slots := dt.slots[k]
+			if !slices.ContainsFunc(slots, func(s int) bool { return a.counts[s].in }) {
+				continue
+			}
 			// One cell per combination of the record's values: a case
 			// in two programmes is in both programmes' cells, and in the
 			// total (no field) once.
-			fields := strings.Join(by, ",")
-			for _, values := range valueTuples(r, by) {
-				a.count(cellKey{d.Code, r.OrgID, period, fields, values}, d.Unit, inDen, inNum, val)
+			tuples := a.tuples[j]
+			if tuples == nil {
+				tuples = valueTuples(r, a.combos[j].by)
+				a.tuples[j] = tuples
+			}
+			for _, values := range tuples {
+				key := aggKey{int32(di), int32(j), r.OrgID, period, values}
+				g := a.groups[key]
+				if g == nil {
+					g = &aggGroup{num: make([]float64, len(dt.defs)), den: make([]float64, len(dt.defs))}
+					a.groups[key] = g
+				}
+				for _, s := range slots {
+					if c := a.counts[s]; c.in {
+						g.add(s, a.defs[dt.defs[s]].Unit, c)
+					}
+				}
 			}
 		}
+	}
+}
+
+// counting says whether d counts r and how: every record it counts is in
+// its denominator; inNum those in its numerator too, adding val.
+func (a *Aggregator) counting(d *Definition, r *Record) (aggCount, bool) {
+	// Without a denominator (counts, amounts) only the numerator's
+	// records count; with one, its records are the denominator and
+	// those of them that pass the numerator too are the numerator.
+	inDen := d.Denominator == nil || d.Denominator.Pass(r)
+	inNum := d.Numerator.Pass(r) && inDen
+	if !inDen || d.Denominator == nil && !inNum {
+		return aggCount{}, false
+	}
+	val := 1.0
+	if d.Unit == Mean || d.Unit == Amount || d.Unit == Median {
+		v := r.Numbers[d.Value]
+		if v == nil {
+			return aggCount{}, false // no value: neither counted nor averaged
+		}
+		val = *v
+	}
+	return aggCount{true, inNum, val}, true
+}
+
+func (g *aggGroup) add(slot int, unit Unit, c aggCount) {
+	g.den[slot]++
+	if !c.inNum {
+		return
+	}
+	g.num[slot] += c.val
+	if unit == Median {
+		if g.spread == nil {
+			g.spread = make([]map[int]float64, len(g.num))
+		}
+		if g.spread[slot] == nil {
+			g.spread[slot] = map[int]float64{}
+		}
+		g.spread[slot][int(math.Floor(c.val))]++
 	}
 }
 
@@ -393,35 +515,28 @@ func valueTuples(r *Record, by []string) []string {
 	return out
 }
 
-func (a *Aggregator) count(k cellKey, unit Unit, inDen, inNum bool, val float64) {
-	c := a.cells[k]
-	if c == nil {
-		c = &Cell{Code: k.code, OrgID: k.org, Period: k.period, ByFields: k.fields, ByValues: k.values}
-		a.cells[k] = c
-	}
-	if inDen {
-		c.Denominator++
-	}
-	if inNum {
-		c.Numerator += val
-		if unit == Median {
-			if c.Spread == nil {
-				c.Spread = map[int]float64{}
+// Cells returns the accumulated cells, each indicator's in the order of
+// the aggregate table's key (fields, month, organisation, values), which
+// is the order a B-tree takes them in fastest.
+func (a *Aggregator) Cells() []*Cell {
+	var out []*Cell
+	for k, g := range a.groups {
+		dt := &a.dates[k.date]
+		for s, i := range dt.defs {
+			if g.den[s] == 0 {
+				continue
 			}
-			c.Spread[int(math.Floor(val))]++
+			c := &Cell{Code: a.defs[i].Code, OrgID: k.org, Period: k.period, ByFields: a.combos[k.combo].fields, ByValues: k.values,
+				Numerator: g.num[s], Denominator: g.den[s]}
+			if g.spread != nil {
+				c.Spread = g.spread[s]
+			}
+			out = append(out, c)
 		}
 	}
-}
-
-// Cells returns the accumulated cells in a stable order.
-func (a *Aggregator) Cells() []*Cell {
-	out := make([]*Cell, 0, len(a.cells))
-	for _, c := range a.cells {
-		out = append(out, c)
-	}
 	slices.SortFunc(out, func(x, y *Cell) int {
-		return cmp.Or(cmp.Compare(x.Code, y.Code), cmp.Compare(x.OrgID, y.OrgID), cmp.Compare(x.Period, y.Period),
-			cmp.Compare(x.ByFields, y.ByFields), cmp.Compare(x.ByValues, y.ByValues))
+		return cmp.Or(cmp.Compare(x.Code, y.Code), cmp.Compare(x.ByFields, y.ByFields), cmp.Compare(x.Period, y.Period),
+			cmp.Compare(x.OrgID, y.OrgID), cmp.Compare(x.ByValues, y.ByValues))
 	})
 	return out
 }
@@ -556,6 +671,10 @@ type Query struct {
 	// them, the series cannot be broken down further.
 	Upazila   string
 	Programme string
+	// Whole reads the period as one: each row sums its months (a row
+	// of fewer than K people over the whole period is suppressed), and
+	// its Period is "from..to".
+	Whole bool
 }
 
 // Narrowing returns the fields q narrows the series by, and their values.

@@ -306,8 +306,8 @@ func (db *DB) IndicatorSeries(ctx context.Context, d *indicator.Definition, q in
 
 // IndicatorPage reads several series at once (a dashboard page) in two
 // statements: when each was computed, and the values of them all. Each
-// request's Query names its own breakdown; the period and organisation are
-// those of the first request.
+// request's Query names its own breakdown; the period, the organisation
+// and whether the period is read as one are those of the first request.
 func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*indicator.Series, error) {
 	if len(reqs) == 0 {
 		return nil, nil
@@ -409,8 +409,12 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		cond += ` AND org_id = ?`
 		args = append(args, org)
 	}
-	rows, err := db.queryLagging(ctx, `SELECT code, period, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
-		GROUP BY code, period, by_values ORDER BY code, period, by_values`, args...)
+	period, group := "period", "code, period, by_values"
+	if q0.Whole {
+		period, group = "MIN(period)", "code, by_values"
+	}
+	rows, err := db.queryLagging(ctx, `SELECT code, `+period+`, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
+		GROUP BY `+group+` ORDER BY `+group, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -427,6 +431,9 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 			continue
 		}
 		s := out[i]
+		if q0.Whole {
+			period = string(q0.From) + ".." + string(q0.To)
+		}
 		r := reqs[i].Def.MakeRow(period, fields[i], values, num, den, spread.String)
 		if len(narrow) > 0 {
 			for field := range narrow {

@@ -25,6 +25,8 @@ func (w *Web) routesIndicator() {
 	w.handle("GET /indicators", w.indicators, true)
 	w.handle("GET /indicators/export.csv", w.indicatorExport, true)
 	w.handle("GET /indicators/upazilas", w.indicatorUpazilas, true)
+	w.handle("GET /indicators/districts", w.indicatorDistricts, true)
+	w.handle("GET /indicators/districts.csv", w.indicatorDistrictsCSV, true)
 }
 
 type indicatorCard struct {
@@ -150,12 +152,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	d.ProgrammeOptions = w.programmeOptions(r, p.Lang, d.Org)
 
 	if a.Operator {
-		d.OrgOptions = []option{{"", i18n.T(p.Lang, "indicator.ui.org_all", nil)}}
-		if list, _, err := w.svc.Orgs.FindOrganisations(r.Context(), homeward.OrganisationFilter{Limit: 500}); err == nil {
-			for _, o := range list {
-				d.OrgOptions = append(d.OrgOptions, option{o.ID, o.Name})
-			}
-		}
+		d.OrgOptions = w.orgOptions(r, p.Lang)
 	}
 	d.ByOptions = append(d.ByOptions, option{"", i18n.T(p.Lang, "indicator.ui.by_none", nil)})
 	for _, b := range breakdowns {
@@ -234,6 +231,18 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = d
 	return w.render(rw, http.StatusOK, "indicators", p)
+}
+
+// orgOptions lists the organisations the operator's watchers may narrow
+// the figures to, every organisation first.
+func (w *Web) orgOptions(r *http.Request, lang string) []option {
+	out := []option{{"", i18n.T(lang, "indicator.ui.org_all", nil)}}
+	if list, _, err := w.svc.Orgs.FindOrganisations(r.Context(), homeward.OrganisationFilter{Limit: 500}); err == nil {
+		for _, o := range list {
+			out = append(out, option{o.ID, o.Name})
+		}
+	}
+	return out
 }
 
 // badDistrict refuses a district filter that names no district.
