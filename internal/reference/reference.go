@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"golang.org/x/text/unicode/norm"
+
+	"homeward"
 )
 
 //go:embed data/*.csv data/SOURCES.md
@@ -60,7 +62,7 @@ type Occupation struct {
 }
 
 func pick(names map[string]string, lang string) string {
-	if n := names[lang]; n != "" {
+	if n := names[homeward.LangBase(lang)]; n != "" {
 		return n
 	}
 	return names["en"]
