@@ -214,3 +214,51 @@ func SkeletonsMeet(a, b string) bool {
 	}
 	return false
 }
+
+// Translit writes a folded Arabic-script token (article stripped) in rough
+// Latin letters, as a Latin spelling would: consonants as in the skeleton
+// (ش sh, چ ch), ا as a, و and ي inside a word as u and i, a final ا or ه
+// as a (و and ي before ا are w and y), and ع as a at the start of a word and nothing elsewhere ("جبار" →
+// "jabar", "عمر" → "amr"). It is not a transliteration to show anyone: the
+// registry's sound key (match.SoundKey) reads it so that a search in one
+// script finds a name written in the other. A token with a letter outside
+// Arabic script gives "".
+func Translit(tok string) string {
+	rs := []rune(tok)
+	var b strings.Builder
+	for i, r := range rs {
+		first, final := i == 0, i == len(rs)-1 && i > 0
+		beforeA := i+1 < len(rs) && rs[i+1] == 'ا' // و and ي before ا are w and y
+		switch {
+		case r == 'ع' || r == 'ا':
+			if first || r == 'ا' {
+				b.WriteByte('a')
+			}
+			continue
+		case final && r == 'ه':
+			b.WriteByte('a')
+			continue
+		case !first && !beforeA && r == 'و':
+			b.WriteByte('u')
+			continue
+		case !first && !beforeA && r == 'ي':
+			b.WriteByte('i')
+			continue
+		}
+		s, ok := arabicSkel[r]
+		if !ok {
+			if r < 0x0600 || r > 0x06FF {
+				return ""
+			}
+			continue
+		}
+		switch s {
+		case "S":
+			s = "sh"
+		case "C":
+			s = "ch"
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}

@@ -61,3 +61,11 @@ func TestLatinSkeletonsBounded(t *testing.T) {
 		t.Error("only lower-case a-z tokens have skeletons")
 	}
 }
+
+func TestTranslit(t *testing.T) {
+	for ar, want := range map[string]string{"جبار": "jbar", "عمر": "amr", "نوري": "nuri", "كاروان": "karwan", "ديار": "dyar", "فاطمه": "fatma", "شيرين": "shirin", "x": ""} {
+		if got := Translit(fold(ar)); got != want {
+			t.Errorf("Translit(%s) = %q, want %q", ar, got, want)
+		}
+	}
+}
