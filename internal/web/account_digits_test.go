@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"encoding/json"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/registry"
 )
 
 // createdRe finds when the current session began, as the account page
@@ -130,5 +133,36 @@ func TestDigitsPreferenceOthers(t *testing.T) {
 	}
 	if u, err := w.DB.UpdateUser(self, other.ID, other.Version, homeward.UserUpdate{Digits: &latn}); err != nil || u.Digits != latn {
 		t.Errorf("own digits: %v", err)
+	}
+}
+
+// A Latin passport number and case number inside a right-to-left page are
+// isolated (bdi / dir="ltr"), so that "P-12 34" is not reordered by the
+// Arabic around it; and with Latin digits the page's dates use 0-9 while
+// the numbers typed in Latin letters stay as they are.
+func TestRTLPersonPageIsolatesLatinNumbers(t *testing.T) {
+	b, w := newBrowser(t)
+	js := `{"person":{"given_name":"Karwan","family_name":"Jabbar","full_name_native":"كاروان جبار","sex":"male","date_of_birth":"1990",
+		"documents":[{"type":"passport","number":"A12345678","issuing_country":"IQ"}],"address":{"admin_area":"BD302602"}},
+		"episodes":[{"destination_country":"SA","departure_date":"2019-02","return":{"date":"2026-01-10","return_type":"deported"}}],
+		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`
+	var reg registry.Registration
+	if err := json.Unmarshal([]byte(js), &reg); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := w.DB.Register(w.Ctx("ngo", homeward.RoleCaseWorker), &reg)
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	for _, lang := range []string{"ar", "ckb", "ur"} {
+		b.c.Jar, _ = cookiejar.New(nil)
+		b.get("/lang?to=" + lang + "&back=/login")
+		b.login(w.Users["ngo"][homeward.RoleCaseWorker].Email)
+		_, page := b.get("/people/" + rec.Person.ID)
+		for _, want := range []string{`dir="rtl"`, `<bdi dir="ltr" class="doc-number">A12345678</bdi>`, `<span dir="ltr" id="case-number">` + rec.Case.Number + `</span>`, "كاروان جبار"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s person page lacks %s", lang, want)
+			}
+		}
 	}
 }
