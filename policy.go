@@ -14,6 +14,7 @@ type Actor struct {
 	Name     string
 	Email    string
 	Locale   string
+	Digits   string // the user's digit preference (User.Digits)
 	Roles    []Role
 	Operator bool    // the actor's organisation operates the instance
 	Scopes   []Scope // nil for sessions; the token's scopes otherwise

@@ -46,13 +46,16 @@ type User struct {
 	// PendingRoles are protected roles asked for the user and waiting for a
 	// second administrator's approval (see RoleGrant); set by reads of one
 	// user and by writes.
-	PendingRoles []Role     `json:"pending_roles,omitempty"`
-	Locale       string     `json:"locale"`
-	Disabled     bool       `json:"disabled"`
-	LastLogin    *time.Time `json:"last_login,omitempty"`
-	Version      int        `json:"version"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	PendingRoles []Role `json:"pending_roles,omitempty"`
+	Locale       string `json:"locale"`
+	// Digits is the user's choice of digits: "" for the language's own,
+	// DigitsLatin for 0-9 in every language.
+	Digits    string     `json:"digits"`
+	Disabled  bool       `json:"disabled"`
+	LastLogin *time.Time `json:"last_login,omitempty"`
+	Version   int        `json:"version"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // HasRole reports whether u holds r.
@@ -74,6 +77,22 @@ func (u *User) Normalize() {
 // Locales are the languages a user may choose; internal/i18n has a
 // catalog for each (a test keeps the two in step).
 var Locales = []string{"en", "bn", "ar", "ckb", "ur"}
+
+// DigitsLatin is the digit preference of a user who reads numbers and dates
+// in Latin digits (0-9) in every language; it is the BCP 47 numbering
+// system "latn" that the locale tag carries as "-u-nu-latn".
+const DigitsLatin = "latn"
+
+// LangBase returns the language of a locale tag without its Unicode
+// extension ("bn-u-nu-latn" → "bn"): catalogs and names in several
+// languages are keyed by the language alone, while the tag a request
+// carries may also say which digits its reader prefers.
+func LangBase(tag string) string {
+	if i := strings.Index(tag, "-u-"); i >= 0 {
+		return tag[:i]
+	}
+	return tag
+}
 
 func (u *User) Validate(locales []string) error {
 	var v Validation
@@ -98,6 +117,9 @@ func (u *User) Validate(locales []string) error {
 		if !r.Valid() {
 			v.AddArgs("roles["+strconv.Itoa(i)+"]", "error.field.invalid_choice", map[string]any{"value": r}, "%q is not one of the allowed values.", r)
 		}
+	}
+	if u.Digits != "" && u.Digits != DigitsLatin {
+		v.AddArgs("digits", "error.field.invalid_choice", map[string]any{"value": u.Digits}, "%q is not one of the allowed values.", u.Digits)
 	}
 	if !slices.Contains(locales, u.Locale) {
 		v.AddArgs("locale", "error.field.invalid_choice", map[string]any{"value": u.Locale}, "%q is not one of the allowed values.", u.Locale)
@@ -132,6 +154,7 @@ type UserUpdate struct {
 	Name     *string `json:"name"`
 	Roles    *[]Role `json:"roles"`
 	Locale   *string `json:"locale"`
+	Digits   *string `json:"digits"` // "" or DigitsLatin
 	Disabled *bool   `json:"disabled"`
 }
 

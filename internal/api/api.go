@@ -146,7 +146,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.JSON(w, http.StatusOK, map[string]any{
 		"user_id": actor.UserID, "org_id": actor.OrgID, "name": actor.Name, "email": actor.Email,
-		"roles": actor.Roles, "locale": actor.Locale, "scopes": actor.Scopes,
+		"roles": actor.Roles, "locale": actor.Locale, "digits": actor.Digits, "scopes": actor.Scopes,
 	})
 	return nil
 }

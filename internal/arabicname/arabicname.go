@@ -14,7 +14,10 @@
 // keyboard is the one all three communities can type.
 package arabicname
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // FoldRune returns the canonical form of an Arabic-script rune, 0 when the
 // rune is dropped (a vowel mark, tatweel, hamza), or r itself when nothing
@@ -144,6 +147,22 @@ func Latin(tok string) (string, bool) {
 	return l, ok
 }
 
+// LatinNames returns the Latin spellings of the table of common names
+// (see Latin), sorted: names known to be different names, however alike
+// their letters (Hasan and Hussain, Ali and Alia).
+func LatinNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range latin {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // latin maps common names in folded Arabic script to a Latin spelling that
 // both the registry's and the matcher's variant tables list. The table is
 // curated for this project from the names in issue 21 and the demo worlds of
@@ -158,7 +177,7 @@ var latin = func() map[string]string {
 		"mustafa": "مصطفي", "ibrahim": "ابراهيم", "yusuf": "يوسف", "karim": "كريم", "aisha": "عايشه عاشه",
 		"maryam": "مريم", "jafar": "جعفر", "mahmud": "محمود", "abbas": "عباس", "hamid": "حامد", "rahman": "رحمن",
 		"kawa": "كاوه", "shwan": "شوان", "rebwar": "ريبوار", "hero": "هيرو",
-		"imran": "عمران", "bilal": "بلال", "shahid": "شاهد", "nasrin": "نسرين",
+		"imran": "عمران", "bilal": "بلال", "shahid": "شاهد", "nasrin": "نسرين", "alia": "عليا",
 	} {
 		for _, a := range strings.Fields(ar) {
 			m[a] = l

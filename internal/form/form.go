@@ -47,7 +47,7 @@ type Text map[string]string
 
 // Get returns the text in lang, else in fallback, else any text present.
 func (t Text) Get(lang, fallback string) string {
-	if s := t[lang]; s != "" {
+	if s := t[homeward.LangBase(lang)]; s != "" {
 		return s
 	}
 	if s := t[fallback]; s != "" {

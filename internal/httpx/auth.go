@@ -57,8 +57,18 @@ func Authenticate(auth homeward.AuthService) func(http.Handler) http.Handler {
 // pickLocale chooses the explicit lang cookie, then (for API clients) an
 // explicit Accept-Language, then the user's preference, then the browser's
 // languages. Browsers always send Accept-Language, so for them the user's
-// own choice must come first.
+// own choice must come first. A signed-in user's choice of digits then
+// joins the tag (i18n.WithDigits), so that everything rendered for them
+// with it uses those digits.
 func pickLocale(r *http.Request, a *homeward.Actor) string {
+	lang := pickLanguage(r, a)
+	if a != nil {
+		return i18n.WithDigits(lang, a.Digits)
+	}
+	return lang
+}
+
+func pickLanguage(r *http.Request, a *homeward.Actor) string {
 	if c, err := r.Cookie("lang"); err == nil && i18n.Supported(c.Value) {
 		return c.Value
 	}

@@ -84,14 +84,43 @@ func catalog(lang string) map[string]string {
 	if loadErr != nil {
 		panic(loadErr) // embedded files are checked by tests; a broken build must not start
 	}
-	return catalogs[lang]
+	return catalogs[Base(lang)]
 }
+
+// latnExt is the BCP 47 Unicode extension that asks for Latin digits.
+const latnExt = "-u-nu-" + homeward.DigitsLatin
+
+// Base returns the language of a locale tag without the digit choice
+// ("ar-u-nu-latn" → "ar"): use it wherever a language is a key (names
+// in several languages, a switch on the language). Everything in this
+// package accepts either.
+func Base(tag string) string { return homeward.LangBase(tag) }
+
+// WithDigits returns the locale tag for a reader of lang whose digit
+// preference is digits (homeward.User.Digits): lang itself for the
+// language's own digits, lang+"-u-nu-latn" for Latin digits in a language
+// that has its own. The tag is the localizer: T, Number, Digits and the
+// date helpers given it render numbers in the chosen digits, and it is a
+// valid BCP 47 tag for a page's lang attribute.
+func WithDigits(lang, digits string) string {
+	lang = Base(lang)
+	if digits == homeward.DigitsLatin && digitSets[lang] != nil {
+		return lang + latnExt
+	}
+	return lang
+}
+
+// LatinDigits reports whether the tag asks for Latin digits.
+func LatinDigits(tag string) bool { return strings.HasSuffix(tag, latnExt) }
 
 // Locales returns the supported locales in display order.
 func Locales() []Locale { return append([]Locale(nil), locales...) }
 
 // Supported reports whether tag is a supported locale.
 func Supported(tag string) bool {
+	if LatinDigits(tag) {
+		tag = strings.TrimSuffix(tag, latnExt)
+	}
 	for _, l := range locales {
 		if l.Tag == tag {
 			return true
@@ -102,7 +131,7 @@ func Supported(tag string) bool {
 
 // Dir returns "rtl" for right-to-left locales and "ltr" otherwise.
 func Dir(tag string) string {
-	switch tag {
+	switch Base(tag) {
 	case "ar", "ur", "fa", "ps", "ckb":
 		return "rtl"
 	}
@@ -228,9 +257,13 @@ func Number(lang string, n any) string {
 // printers caches one number printer per locale.
 var printers sync.Map
 
-// Digits rewrites ASCII digits in s with the locale's native digits.
+// Digits rewrites ASCII digits in s with the locale's native digits,
+// unless the tag asks for Latin digits (WithDigits).
 func Digits(lang, s string) string {
-	set, ok := digitSets[lang]
+	if LatinDigits(lang) {
+		return s
+	}
+	set, ok := digitSets[Base(lang)]
 	if !ok {
 		return s
 	}
@@ -292,7 +325,7 @@ func PluralForm(lang string, n int) string {
 	if n < 0 {
 		n = -n
 	}
-	switch lang {
+	switch Base(lang) {
 	case "bn", "hi", "fa":
 		if n == 0 || n == 1 {
 			return "one"
@@ -322,7 +355,7 @@ func PluralForm(lang string, n int) string {
 // PluralForms lists the CLDR cardinal categories lang uses for whole
 // numbers, the suffixes its plural keys must carry.
 func PluralForms(lang string) []string {
-	switch lang {
+	switch Base(lang) {
 	case "ar":
 		return []string{"zero", "one", "two", "few", "many", "other"}
 	}

@@ -167,7 +167,7 @@ func (d *Definition) Validate() error {
 
 // Title returns the definition's name in lang (English when it has none).
 func (d *Definition) Title(lang string) string {
-	if n := d.Name[lang]; n != "" {
+	if n := d.Name[homeward.LangBase(lang)]; n != "" {
 		return n
 	}
 	return d.Name["en"]

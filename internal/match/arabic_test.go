@@ -95,6 +95,19 @@ func TestCompareArabicScriptNames(t *testing.T) {
 		{"native Urdu and Arabic letters", Record{FullNameNative: "شاہد کریم"}, Record{FullNameNative: "شاهد كريم"}, FieldNativeName, Exact},
 		{"native different names", Record{FullNameNative: "حسن علي"}, Record{FullNameNative: "جعفر عمر"}, FieldNativeName, Different},
 		{"full name reordered across scripts", Record{GivenName: "Hussein", FamilyName: "Ali"}, Record{GivenName: "علي", FamilyName: "حسين"}, FieldFullName, Reordered},
+		// Names the Latin table does not list meet by their skeleton.
+		{"given Jabbar/جبار", Record{GivenName: "Jabbar"}, Record{GivenName: "جبار"}, FieldGivenName, Variant},
+		{"family Nouri/نوری", Record{FamilyName: "Nouri"}, Record{FamilyName: "نوری"}, FieldFamilyName, Variant},
+		{"given Karwan Tariq/كاروان طارق", Record{GivenName: "Karwan Tariq"}, Record{GivenName: "كاروان طارق"}, FieldGivenName, Variant},
+		{"mixed table and skeleton", Record{GivenName: "Mohamed Salah"}, Record{GivenName: "محمد صلاح"}, FieldGivenName, Variant},
+		{"full name reordered by skeleton", Record{GivenName: "Karwan", FamilyName: "Jabbar"}, Record{GivenName: "جبار", FamilyName: "كاروان"}, FieldFullName, Reordered},
+		{"Alia is not علي", Record{GivenName: "Alia"}, Record{GivenName: "علي"}, FieldGivenName, Close},
+		{"Ali is not Alia", Record{GivenName: "Ali"}, Record{GivenName: "Alia"}, FieldGivenName, Close},
+		{"Hassan is not Hussein", Record{GivenName: "Hassan"}, Record{GivenName: "Hussein"}, FieldGivenName, Different},
+		{"Hassan is not حسين", Record{GivenName: "Hassan"}, Record{GivenName: "حسين"}, FieldGivenName, Partial},
+		{"Hussein is Husain", Record{GivenName: "Hussein"}, Record{GivenName: "Husain"}, FieldGivenName, Variant},
+		{"Jamila is not جميل", Record{GivenName: "Jamila"}, Record{GivenName: "جميل"}, FieldGivenName, Different},
+		{"Karwan is not كاروان طارق", Record{GivenName: "Karwan"}, Record{GivenName: "كاروان طارق"}, FieldGivenName, Different},
 	}
 	for _, tt := range tests {
 		a, b := p.prepare(&tt.a), p.prepare(&tt.b)

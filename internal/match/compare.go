@@ -71,10 +71,13 @@ func compareName(f Field, a, b *nameFeat) uint8 {
 		return lvMissing
 	case a.text == b.text:
 		return lvExact
-	case a.sorted == b.sorted || a.phon == b.phon || a.glued == b.glued:
+	case a.sorted == b.sorted || (a.phon == b.phon || a.glued == b.glued) && !knownApart(a, b):
 		return lvVariant
 	case f == FieldGivenName && isNickname(firstToken(a.text), firstToken(b.text)):
 		// A nickname is the same name written another way.
+		return lvVariant
+	case skeletonNames(a, b, false):
+		// The same name in Arabic script and in Latin letters.
 		return lvVariant
 	}
 	jw := JaroWinkler(a.text, b.text)
@@ -126,7 +129,7 @@ func compareFull(a, b *prepared, v Vector) uint8 {
 	for i := range a.full {
 		for j := range b.full {
 			x, y := &a.full[i], &b.full[j]
-			if x.sorted == y.sorted || x.phon == y.phon || x.glued == y.glued {
+			if x.sorted == y.sorted || (x.phon == y.phon || x.glued == y.glued) && !knownApart(x, y) || skeletonNames(x, y, true) {
 				return 1 // Reordered
 			}
 			d := softDice(x.keys, y.keys, nil)

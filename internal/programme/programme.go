@@ -35,7 +35,7 @@ type Programme struct {
 
 // Name returns the programme's name in lang (English when it has none).
 func (p *Programme) Name(lang string) string {
-	if lang == "bn" && p.NameBn != "" {
+	if homeward.LangBase(lang) == "bn" && p.NameBn != "" {
 		return p.NameBn
 	}
 	return p.NameEn

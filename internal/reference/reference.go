@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"homeward"
 	"homeward/internal/country"
 )
 
@@ -63,7 +64,7 @@ type Occupation struct {
 }
 
 func pick(names map[string]string, lang string) string {
-	if n := names[lang]; n != "" {
+	if n := names[homeward.LangBase(lang)]; n != "" {
 		return n
 	}
 	return names["en"]

@@ -38,7 +38,7 @@ type Unit struct {
 
 // Text returns a translated field in lang, else English.
 func Text(m map[string]string, lang string) string {
-	if s := m[lang]; s != "" {
+	if s := m[homeward.LangBase(lang)]; s != "" {
 		return s
 	}
 	return m["en"]

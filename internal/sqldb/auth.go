@@ -274,7 +274,7 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 	})
 }
 
-const actorQuery = `SELECT u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator, o.time_zone FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`
+const actorQuery = `SELECT u.id, u.org_id, u.name, u.email, u.locale, u.digits, u.roles, u.disabled, o.operator, o.time_zone FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?`
 
 // zones holds the time zones organisations name, loaded once each.
 var zones sync.Map // name → *time.Location
@@ -301,7 +301,7 @@ func (db *DB) loadActor(ctx context.Context, userID string) (*homeward.Actor, er
 	a := &homeward.Actor{}
 	var roles, zone string
 	var disabled bool
-	if err := db.queryRow(ctx, actorQuery, userID).Scan(&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator, &zone); err != nil {
+	if err := db.queryRow(ctx, actorQuery, userID).Scan(&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &a.Digits, &roles, &disabled, &a.Operator, &zone); err != nil {
 		return nil, err
 	}
 	a.Zone = orgZone(zone)
@@ -405,11 +405,11 @@ func (db *DB) TokenActor(ctx context.Context, secret string) (*homeward.Actor, e
 	var disabled bool
 	a := &homeward.Actor{}
 	if err := db.queryRow(ctx, `SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-			u.id, u.org_id, u.name, u.email, u.locale, u.roles, u.disabled, o.operator, o.time_zone
+			u.id, u.org_id, u.name, u.email, u.locale, u.digits, u.roles, u.disabled, o.operator, o.time_zone
 		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
 		WHERE t.secret_hash = ?`, digest).
 		Scan(&id, &scopes, dbNullTime{&expires}, dbNullTime{&revoked}, dbNullTime{&lastUsed},
-			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &roles, &disabled, &a.Operator, &zone); err != nil {
+			&a.UserID, &a.OrgID, &a.Name, &a.Email, &a.Locale, &a.Digits, &roles, &disabled, &a.Operator, &zone); err != nil {
 		return nil, unlessOutage(err, unauth)
 	}
 	a.Zone = orgZone(zone)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"homeward/internal/arabicname"
 	"homeward/internal/match"
 	"homeward/internal/registry"
 )
@@ -24,6 +25,10 @@ import (
 // more ("al", "husayn") still finds its person under the spelling that made
 // it, and Bangla and Latin keys that the rules leave alone are untouched.
 // People without keys of their own (erased, or merged away) are skipped.
+//
+// Migration 36 runs it again: name words in Arabic script then get the
+// sound key that match.SoundKey gives them ("جبار" sounds "jbr", as
+// Jabbar does), and their pair keys follow.
 func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 	const batch = 1000
 	after := ""
@@ -139,13 +144,23 @@ func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 					addWords(nk)
 				}
 			}
-			if len(fresh) == 0 {
+			// Stored words in Arabic script have had a sound key since
+			// migration 36 (match.SoundKey reads them in Latin letters).
+			var soundless []string
+			for _, w := range s.words {
+				if ph := match.SoundKey(w); arabicname.IsArabicScript(w) && ph != w && len(ph) >= 2 && !s.has[[2]string{"phon", ph}] {
+					soundless = append(soundless, w)
+				}
+			}
+			if len(fresh) == 0 && len(soundless) == 0 {
 				continue
 			}
 			var add [][2]string
 			for _, w := range fresh {
 				add = append(add, [2]string{"name", w})
-				if ph := match.Phonetic(w); ph != w && len(ph) >= 2 {
+			}
+			for _, w := range append(fresh, soundless...) {
+				if ph := match.SoundKey(w); ph != w && len(ph) >= 2 {
 					add = append(add, [2]string{"phon", ph})
 				}
 			}

@@ -69,7 +69,7 @@ func district(area string) string {
 // soundKey is what a name word sounds like, for "pair" keys: its sound
 // key (match.Phonetic) when it has one, else the word itself.
 func soundKey(word string) string {
-	if ph := match.Phonetic(word); ph != word && len(ph) >= 2 {
+	if ph := match.SoundKey(word); ph != word && len(ph) >= 2 {
 		return ph
 	}
 	return word
@@ -212,7 +212,7 @@ func personKeys(p *registry.Person) [][2]string {
 			add("name", tok)
 			// A sound key finds spellings no variant table lists
 			// (Rafiqul / Rofikul, Akhter / Aktar).
-			if ph := match.Phonetic(tok); ph != tok && len(ph) >= 2 {
+			if ph := match.SoundKey(tok); ph != tok && len(ph) >= 2 {
 				add("phon", ph)
 			}
 		}

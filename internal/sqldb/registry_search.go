@@ -64,7 +64,7 @@ func (db *DB) exportWhere(ctx context.Context, org string, f registry.SearchFilt
 			}
 			for _, t := range toks {
 				// A token matches a name word it begins, or one that sounds alike.
-				ph := match.Phonetic(t)
+				ph := match.SoundKey(t)
 				if ph == t || len(ph) < 2 {
 					add(`p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value >= ? AND value < ?)`, org, t, t+"\uffff")
 					continue

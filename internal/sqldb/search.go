@@ -324,7 +324,7 @@ func nameTokens(toks []string) []nameToken {
 	ts := make([]nameToken, len(toks))
 	for i, t := range toks {
 		ts[i].tok = t
-		if ph := match.Phonetic(t); ph != t && len(ph) >= 2 {
+		if ph := match.SoundKey(t); ph != t && len(ph) >= 2 {
 			ts[i].phon = ph
 		}
 	}

@@ -129,3 +129,29 @@ func TestSearchArabicScriptRebuildsOldKeys(t *testing.T) {
 		t.Errorf("second rebuild changed keys: %v → %v", before, again)
 	}
 }
+
+// Names the Latin table does not list are found across scripts by their
+// sound key: the Arabic-script word read in Latin letters (match.SoundKey),
+// so "كاروان جبار" finds Karwan Jabbar and the other way round; an
+// unrelated name is not found.
+func TestSearchArabicScriptSoundKeys(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	native := registerIn(t, w, "ngo", "Dilshad", "Aziz", "كاروان جبار", "", "", "")
+	latin := registerIn(t, w, "ngo", "Karwan", "Jabbar", "", "", "", "")
+	registerIn(t, w, "ngo", "Rebin", "Tofiq", "", "", "", "")
+	registerIn(t, w, "operator", "Karwan", "Jabbar", "كاروان جبار", "", "", "")
+	both := []string{native.Person.ID, latin.Person.ID}
+	for q, want := range map[string][]string{
+		"Karwan Jabbar": both, "كاروان جبار": both, "جبار": both, "Jabar": both, "کاروان": both,
+		"Dilshad": {native.Person.ID}, "طارق": nil,
+	} {
+		r := searchPage(t, w, "ngo", registry.SearchFilter{Query: q})
+		got := personIDs(r.Items)
+		slices.Sort(got)
+		want = slices.Clone(want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: found %v, want %v", q, got, want)
+		}
+	}
+}

@@ -10,12 +10,12 @@ import (
 	"homeward/internal/password"
 )
 
-const userColumns = `id, org_id, email, name, roles, locale, disabled, last_login, version, created_at, updated_at`
+const userColumns = `id, org_id, email, name, roles, locale, digits, disabled, last_login, version, created_at, updated_at`
 
 func scanUser(s interface{ Scan(...any) error }) (*homeward.User, error) {
 	u := &homeward.User{}
 	var roles string
-	if err := s.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &roles, &u.Locale, &u.Disabled, dbNullTime{&u.LastLogin}, &u.Version, dbTime{&u.CreatedAt}, dbTime{&u.UpdatedAt}); err != nil {
+	if err := s.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &roles, &u.Locale, &u.Digits, &u.Disabled, dbNullTime{&u.LastLogin}, &u.Version, dbTime{&u.CreatedAt}, dbTime{&u.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	u.Roles = splitRoles(roles)
@@ -237,9 +237,9 @@ func (db *DB) insertUser(ctx context.Context, u *homeward.User, hash string, fir
 		u.Roles = slices.DeleteFunc(u.Roles, func(r homeward.Role) bool { return slices.Contains(pending, r) })
 		u.ID = homeward.NewID()
 		u.CreatedAt, u.UpdatedAt, u.Version = tx.now, tx.now, 1
-		_, err = tx.Exec(`INSERT INTO users (id, org_id, email, name, roles, locale, password_hash, disabled, password_changed_at, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.OrgID, u.Email, u.Name, joinRoles(u.Roles), u.Locale, hash, u.Disabled, tx.now, u.Version, u.CreatedAt, u.UpdatedAt)
+		_, err = tx.Exec(`INSERT INTO users (id, org_id, email, name, roles, locale, digits, password_hash, disabled, password_changed_at, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.OrgID, u.Email, u.Name, joinRoles(u.Roles), u.Locale, u.Digits, hash, u.Disabled, tx.now, u.Version, u.CreatedAt, u.UpdatedAt)
 		if isUniqueViolation(err) {
 			return homeward.FieldErrorf("email", "error.user.email_taken", "A user with this e-mail address already exists.")
 		} else if err != nil {
@@ -346,6 +346,9 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 		if upd.Locale != nil {
 			u.Locale, changed = *upd.Locale, append(changed, "locale")
 		}
+		if upd.Digits != nil {
+			u.Digits, changed = *upd.Digits, append(changed, "digits")
+		}
 		if upd.Disabled != nil {
 			if *upd.Disabled && actor != nil && actor.UserID == u.ID {
 				return homeward.FieldErrorf("disabled", "error.user.self_disable", "You cannot disable your own account.")
@@ -369,8 +372,8 @@ func (db *DB) UpdateUser(ctx context.Context, id string, version int, upd homewa
 			changed = append(changed, "roles")
 		}
 		tx.authChanged()
-		r, err := tx.Exec(`UPDATE users SET name = ?, roles = ?, locale = ?, disabled = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			u.Name, joinRoles(u.Roles), u.Locale, u.Disabled, tx.now, u.ID, version)
+		r, err := tx.Exec(`UPDATE users SET name = ?, roles = ?, locale = ?, digits = ?, disabled = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			u.Name, joinRoles(u.Roles), u.Locale, u.Digits, u.Disabled, tx.now, u.ID, version)
 		if err != nil {
 			return err
 		}

@@ -181,7 +181,7 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	defs, reqs := pageRequests(from, to, d.By, d.Org, filter)
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
-		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[p.Lang], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
+		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[i18n.Base(p.Lang)], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
 		if card.Description == "" {
 			card.Description = def.Description["en"]
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"homeward"
 	"homeward/internal/i18n"
@@ -309,7 +310,7 @@ func (w *Web) retentionRules(rw http.ResponseWriter, r *http.Request) error {
 	errs := map[string]string{}
 	p := w.newPage(r, "retention.ui.title", nil)
 	for _, k := range registry.RetentionKinds {
-		s := r.PostFormValue("years_" + k)
+		s := strings.TrimSpace(homeward.ASCIIDigits(r.PostFormValue("years_" + k))) // any digit set
 		n, err := strconv.Atoi(s)
 		if s == "" {
 			n, err = 0, nil

@@ -150,7 +150,7 @@ func TestRetentionPage(t *testing.T) {
 	if rules, _ := w.DB.RetentionRules(w.Ctx("ngo", homeward.RoleAdministrator)); len(rules) != 0 {
 		t.Errorf("a refused form saved %v", rules)
 	}
-	if status, page := admin.post("/retention/rules", url.Values{"csrf_token": {tok}, "years_closed_case": {"5"}, "years_declined_referral": {"2"}}); status != 200 || !strings.Contains(page, "The retention periods are saved") || !strings.Contains(page, `value="5"`) {
+	if status, page := admin.post("/retention/rules", url.Values{"csrf_token": {tok}, "years_closed_case": {"5"}, "years_declined_referral": {"٢"}}); status != 200 || !strings.Contains(page, "The retention periods are saved") || !strings.Contains(page, `value="5"`) {
 		t.Errorf("save: %d", status)
 	}
 	admin.get("/lang?to=bn&back=/retention")

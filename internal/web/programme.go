@@ -125,7 +125,7 @@ func (w *Web) personProgrammes(r *http.Request, c *registry.Case) (*casePrograms
 	for _, e := range list {
 		in[e.ProgrammeID] = true
 		name := e.NameEn
-		if lng == "bn" && e.NameBn != "" {
+		if i18n.Base(lng) == "bn" && e.NameBn != "" {
 			name = e.NameBn
 		}
 		v.Enrolled = append(v.Enrolled, option{name + " (" + e.Code + ")", i18n.T(lng, "programme.ui.enrolled_on", map[string]any{"date": timeText(lng, w.clock(r).Location(), e.EnrolledAt)})})

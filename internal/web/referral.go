@@ -41,7 +41,7 @@ func (w *Web) serviceNames(r *http.Request, lng string) (map[string]string, []re
 }
 
 func serviceLabel(lng string, t referral.ServiceType) string {
-	if n := t.Names[lng]; n != "" {
+	if n := t.Names[i18n.Base(lng)]; n != "" {
 		return n
 	}
 	if key := "referral.service." + t.Code; i18n.Has(key) {

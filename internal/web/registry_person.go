@@ -228,7 +228,7 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 		if rt := e.Return; rt != nil {
 			ev.ReturnDate, ev.ReturnType, ev.Reason = dateText(lng, rt.Date), label(lng, "registry.return_type", string(rt.ReturnType)), rt.Reason
 			if poe := registry.PointOfEntryByCode(rt.PointOfEntry); poe != nil {
-				ev.Point = poe.Name(lng)
+				ev.Point = poe.Name(i18n.Base(lng))
 			}
 			var docs, svcs []string
 			for _, d := range rt.DocumentsOnArrival {
@@ -376,7 +376,7 @@ func eventText(lng string, loc *time.Location, ev registry.TimelineEvent, names,
 			args["point"] = ""
 			if e := registry.LatestReturn(rec.Episodes); e != nil {
 				if poe := registry.PointOfEntryByCode(e.Return.PointOfEntry); poe != nil {
-					args["point"] = poe.Name(lng)
+					args["point"] = poe.Name(i18n.Base(lng))
 				}
 			}
 			if args["point"] == "" {

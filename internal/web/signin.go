@@ -118,6 +118,8 @@ type accountData struct {
 	// day the operator removed the last one, when the user has not set up
 	// another since.
 	EnrolledOn, ResetOn string
+	// Digits are the choices of digits (none in a language without its own).
+	Digits []digitChoice
 }
 
 // day writes t as a date in the reader's time zone and digits.
@@ -145,6 +147,7 @@ func (w *Web) accountPage(r *http.Request, d *accountData) (*page, error) {
 	lang, loc := httpx.Locale(r), w.svc.Clock.For(homeward.ActorFromContext(r.Context())).Location()
 	when := func(t time.Time) string { return i18n.Digits(lang, t.In(loc).Format("2006-01-02 15:04")) }
 	d.EnrolledOn, d.ResetOn = w.day(r, d.Status.EnrolledAt), w.day(r, d.Status.ResetAt)
+	d.Digits = digitChoices(lang, homeward.ActorFromContext(r.Context()))
 	if d.Passkeys, err = w.passkeyRows(r); err != nil {
 		return nil, err
 	}

@@ -399,7 +399,7 @@ func (w *Web) certificatePrint(rw http.ResponseWriter, r *http.Request) error {
 	}
 	lng := lang(r)
 	other := "bn"
-	if lng == "bn" {
+	if i18n.Base(lng) == "bn" {
 		other = "en"
 	}
 	p := w.newPage(r, "rpl.ui.certificate", nil)

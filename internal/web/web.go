@@ -75,7 +75,7 @@ type Web struct {
 // New returns the UI with its routes.
 func New(svc Services) (*Web, error) {
 	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}, imp: newImportState()}
-	w.flash("org.saved", "user.created", "user.disabled", "user.enabled", "account.password.changed")
+	w.flash("org.saved", "user.created", "user.disabled", "user.enabled", "account.password.changed", "account.digits.saved")
 	w.flash("catalogue.saved", "webhook.ui.deleted")
 	w.flash("dedupe.ui.decided", "dedupe.ui.merged", "dedupe.ui.unmerged")
 	w.flash("provider.offer.created", "provider.offer.saved")
@@ -102,6 +102,7 @@ func New(svc Services) (*Web, error) {
 	w.handle("POST /users/{id}/state", w.userState, true)
 	w.handle("GET /account", w.account, true)
 	w.handle("POST /account/password", w.changePassword, true)
+	w.handle("POST /account/digits", w.setDigits, true)
 	w.routesRegistry()
 	w.routesDedupe()
 	w.routesAssessment()
@@ -252,6 +253,7 @@ func (w *Web) parse() error {
 		"t":       func(lang, key string, kv ...any) string { return i18n.T(lang, key, pairs(kv)) },
 		"req":     req,
 		"dir":     i18n.Dir,
+		"base":    i18n.Base,
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
 		"num":     i18n.Number,
