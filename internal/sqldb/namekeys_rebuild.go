@@ -26,6 +26,10 @@ import (
 // People without keys of their own (erased, or merged away) are skipped.
 func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 	const batch = 1000
+	own, err := ownKeyMerge(ctx, tx, d)
+	if err != nil {
+		return err
+	}
 	after := ""
 	for {
 		type person struct{ id, org, given, family, native string }
@@ -152,7 +156,7 @@ func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 			for _, v := range soundPairs(words) {
 				add = append(add, [2]string{"pair", v})
 			}
-			var merge any
+			var merge any = own
 			if o.merge != "" {
 				merge = o.merge
 			}

@@ -1,0 +1,1 @@
+-- Placeholder: the number belongs to another branch; at merge keep that branch's file and drop this one.
