@@ -556,14 +556,14 @@ func (db *DB) MergePair(ctx context.Context, pairID string, version int, plan de
 		}
 		// So do their search keys, lent: keys lent by an earlier merge into
 		// the absorbed person travel on with that merge's mark.
-		carried, err := tx.ids(`SELECT DISTINCT merge_id FROM person_keys WHERE person_id = ? AND merge_id IS NOT NULL ORDER BY merge_id`, absID)
+		carried, err := tx.ids(`SELECT DISTINCT merge_id FROM person_keys WHERE person_id = ? AND merge_id <> '' ORDER BY merge_id`, absID)
 		if err != nil {
 			return err
 		}
 		if len(carried) > 0 {
 			m.Moved["merges"] = carried
 		}
-		if _, err := tx.Exec(`UPDATE person_keys SET person_id = ?, merge_id = CASE WHEN merge_id IS NULL THEN ? ELSE merge_id END WHERE person_id = ?`, keptID, m.ID, absID); err != nil {
+		if _, err := tx.Exec(`UPDATE person_keys SET person_id = ?, merge_id = CASE WHEN merge_id = '' THEN ? ELSE merge_id END WHERE person_id = ?`, keptID, m.ID, absID); err != nil {
 			return err
 		}
 		if err := tx.updatePerson(&registry.Registration{Person: person, Episodes: eps}, nil, kept.Version); err != nil {
@@ -657,11 +657,11 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 				ids = ids[n:]
 			}
 		}
-		if _, err := tx.Exec(`UPDATE person_keys SET person_id = ?, merge_id = NULL WHERE merge_id = ?`, m.AbsorbedID, m.ID); err != nil {
+		if _, err := tx.Exec(`UPDATE person_keys SET person_id = ?, merge_id = '' WHERE merge_id = ? AND merge_id <> ''`, m.AbsorbedID, m.ID); err != nil {
 			return err
 		}
 		if c := m.Moved["merges"]; len(c) > 0 {
-			if _, err := tx.Exec(`UPDATE person_keys SET person_id = ? WHERE merge_id IN `+inList(len(c)), append([]any{m.AbsorbedID}, anys(c)...)...); err != nil {
+			if _, err := tx.Exec(`UPDATE person_keys SET person_id = ? WHERE merge_id <> '' AND merge_id IN `+inList(len(c)), append([]any{m.AbsorbedID}, anys(c)...)...); err != nil {
 				return err
 			}
 		}

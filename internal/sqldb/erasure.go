@@ -206,8 +206,10 @@ func (tx *Tx) erasePerson(org, personID string) error {
 	}{
 		{`UPDATE people SET external_id = '', given_name = '', family_name = '', full_name_native = '', date_of_birth = '', admin_area = '',
 			person = ?, seal_key = ?, episodes = '[]', version = version + 1, updated_at = ? WHERE id = ? AND org_id = ?`, []any{tomb, tombKey, tx.now, personID, org}},
-		// Lent keys (merge_id set) survive a plain delete by design.
-		{`UPDATE person_keys SET merge_id = NULL WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
+		// Lent keys (merge_id set) survive a plain delete by design: they
+		// are released first (a '!' before their merge; clearing it would
+		// make two lent copies of one key the same key).
+		{`UPDATE person_keys SET merge_id = '!' || merge_id WHERE person_id = ? AND org_id = ? AND merge_id <> ''`, []any{personID, org}},
 		{`DELETE FROM person_keys WHERE person_id = ? AND org_id = ?`, []any{personID, org}},
 		{`DELETE FROM person_words WHERE person_id = ? AND person_id IN (SELECT id FROM people WHERE org_id = ?)`, []any{personID, org}},
 		{`DELETE FROM case_events WHERE org_id = ? AND case_id IN (` + cases + `)`, []any{org, personID, org}},

@@ -182,7 +182,7 @@ func downgrade(t *testing.T, w *homewardtest.World, merges ...*dedupe.Merge) {
 		}
 		pj, _ := json.Marshal(rec.Person)
 		exec(`UPDATE people SET person = ?, seal_key = '' WHERE id = ?`, string(pj), p.id)
-		exec(`DELETE FROM person_keys WHERE person_id = ? AND kind IN ('bphone', 'bdoc') AND merge_id IS NULL`, p.id)
+		exec(`DELETE FROM person_keys WHERE person_id = ? AND kind IN ('bphone', 'bdoc') AND merge_id = ''`, p.id)
 		if rec.MergedInto != "" {
 			continue // its keys are lent to the kept person
 		}

@@ -31,6 +31,10 @@ import (
 // Jabbar does), and their pair keys follow.
 func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 	const batch = 1000
+	own, err := ownKeyMerge(ctx, tx, d)
+	if err != nil {
+		return err
+	}
 	after := ""
 	for {
 		type person struct{ id, org, given, family, native string }
@@ -167,7 +171,7 @@ func rebuildNameKeys(ctx context.Context, tx *sql.Tx, d dialect) error {
 			for _, v := range soundPairs(words) {
 				add = append(add, [2]string{"pair", v})
 			}
-			var merge any
+			var merge any = own
 			if o.merge != "" {
 				merge = o.merge
 			}

@@ -86,7 +86,7 @@ func RedoNamePairs(db *DB) error {
 	}
 	defer tx.Rollback()
 	// Lent keys outlive a delete (a trigger keeps them): unmark them first.
-	for _, stmt := range []string{`UPDATE person_keys SET merge_id = NULL WHERE kind = 'pair'`, `DELETE FROM person_keys WHERE kind = 'pair'`} {
+	for _, stmt := range []string{`UPDATE person_keys SET merge_id = '!' || merge_id WHERE kind = 'pair' AND merge_id <> ''`, `DELETE FROM person_keys WHERE kind = 'pair'`} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func RedoNamePairs(db *DB) error {
 // NamePairKeys lists every "pair" search key as "holder merge value".
 func NamePairKeys(t *testing.T, db *DB) []string {
 	t.Helper()
-	rows, err := db.read.QueryContext(context.Background(), `SELECT person_id || ' ' || COALESCE(merge_id, '-') || ' ' || value FROM person_keys WHERE kind = 'pair' ORDER BY 1`)
+	rows, err := db.read.QueryContext(context.Background(), `SELECT person_id || ' ' || COALESCE(NULLIF(merge_id, ''), '-') || ' ' || value FROM person_keys WHERE kind = 'pair' ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
