@@ -192,7 +192,7 @@ func backfillNamePairs(ctx context.Context, tx *sql.Tx, d dialect) error {
 }
 
 // ownKeyMerge is the merge_id of a person's own search key (not lent by a
-// merge): NULL before migration 37, '' since, when the column joined the
+// merge): NULL before migration 37, the empty string since, when the column joined the
 // key's primary key on SQLite. The Go steps of earlier migrations run on
 // the table as it was then, and again (in tests) on the table as it is.
 func ownKeyMerge(ctx context.Context, tx *sql.Tx, d dialect) (any, error) {
