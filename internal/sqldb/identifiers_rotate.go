@@ -126,6 +126,13 @@ func (db *DB) reseal(ctx context.Context, k *identKeys, batch int, clearOnly boo
 	return total, nil
 }
 
+// legacyKeysQuery finds clear phone and document search keys organisation
+// by organisation, so that each look-up is a range of the (org_id, kind, …)
+// index: the server runs it at every start, and a scan of every key of a
+// million people kept it from listening for minutes.
+const legacyKeysQuery = `SELECT k.kind, k.value, k.person_id FROM organisations o CROSS JOIN person_keys k
+	WHERE k.org_id = o.id AND k.kind IN ('phone', 'doc') LIMIT ?`
+
 // IndexLegacyIdentifiers replaces the clear phone and document search keys
 // written before identifiers were encrypted by their blind indexes, batch
 // keys to a transaction; a run stopped half-way goes on where it stopped.
@@ -145,7 +152,7 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 		}
 		type key struct{ kind, value, person string }
 		var keys []key
-		rows, err := db.query(ctx, `SELECT kind, value, person_id FROM person_keys WHERE kind IN ('phone', 'doc') LIMIT ?`, batch)
+		rows, err := db.query(ctx, legacyKeysQuery, batch)
 		if err != nil {
 			return total, err
 		}

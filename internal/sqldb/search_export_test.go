@@ -21,6 +21,9 @@ func SetSearchDriveCap(n int) func() {
 	return func() { searchDriveCap = old }
 }
 
+// LegacyKeysQuery is the start-up look-up of clear search keys.
+const LegacyKeysQuery = legacyKeysQuery
+
 // IsPostgres says whether db is PostgreSQL.
 func IsPostgres(db *DB) bool { return db.dialect == postgres }
 

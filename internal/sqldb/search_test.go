@@ -355,6 +355,19 @@ func TestSearchPlansUseIndexRanges(t *testing.T) {
 	}
 }
 
+// The server looks for clear search keys at every start: that look-up
+// reads index ranges, never every key of the registry.
+func TestStartupKeyLookupUsesIndexRanges(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	for i := range 5 {
+		registerIn(t, w, "ngo", "Rahima", "Begum", "", fmt.Sprintf("0171234%04d", i), fmt.Sprintf("12345%05d", i), "")
+	}
+	plan := sqldb.ExplainSearch(t, w.DB, sqldb.LegacyKeysQuery, []any{500})
+	if line := badPlanLine(w.DB, plan); line != "" {
+		t.Errorf("the start-up key look-up reads %q:\n%s", line, strings.Join(plan, "\n"))
+	}
+}
+
 // badPlanLine returns the first step of plan that reads people, cases or
 // person_keys whole, or uses an index by its org_id alone; "" if none.
 func badPlanLine(db *sqldb.DB, plan []string) string {
