@@ -14,20 +14,7 @@ import (
 // a person's own key).
 func storedKeys(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
-	rows, err := sqldb.RawDB(t, db).Query(`SELECT person_id || ' ' || kind || ' ' || value || ' ' || COALESCE(NULLIF(merge_id, ''), '-') FROM person_keys ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return sqldb.QueryStrings(t, db, `SELECT person_id || ' ' || kind || ' ' || value || ' ' || COALESCE(NULLIF(merge_id, ''), '-') FROM person_keys ORDER BY 1`)
 }
 
 // oldPersonKeys puts person_keys back as it was before migration 37 (a

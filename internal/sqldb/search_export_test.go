@@ -103,7 +103,14 @@ func RedoNamePairs(db *DB) error {
 // NamePairKeys lists every "pair" search key as "holder merge value".
 func NamePairKeys(t *testing.T, db *DB) []string {
 	t.Helper()
-	rows, err := db.read.QueryContext(context.Background(), `SELECT person_id || ' ' || COALESCE(NULLIF(merge_id, ''), '-') || ' ' || value FROM person_keys WHERE kind = 'pair' ORDER BY 1`)
+	return QueryStrings(t, db, `SELECT person_id || ' ' || COALESCE(NULLIF(merge_id, ''), '-') || ' ' || value FROM person_keys WHERE kind = 'pair' ORDER BY 1`)
+}
+
+// QueryStrings runs q, a query of one text column, on a reader and returns
+// its rows.
+func QueryStrings(t *testing.T, db *DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.read.QueryContext(context.Background(), db.dialect.rebind(q), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +122,9 @@ func NamePairKeys(t *testing.T, db *DB) []string {
 			t.Fatal(err)
 		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
