@@ -16,16 +16,9 @@ import (
 // number; the absorbed record says where it went. An unmerge gives the case
 // back.
 func TestMergeKeepsOneCaseWithBothTimelines(t *testing.T) {
-	w, svc, recs, p := duplicateWorld(t)
-	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	w, recs, m := mergedWorld(t)
+	svc, sup := dedupe.New(w.DB, dedupe.Options{}), w.Ctx("ngo", homeward.RoleSupervisor)
 	kept, absorbed := recs[0], recs[1]
-	if _, err := svc.Decide(sup, p.ID, p.Version, dedupe.StatusSame, ""); err != nil {
-		t.Fatal(err)
-	}
-	m, err := svc.Merge(sup, p.ID, p.Version+1, dedupe.MergePlan{Keep: kept.Person.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
 	got, err := w.DB.FindRecord(sup, kept.Person.ID)
 	if err != nil || got.Case == nil || got.Case.ID != kept.Case.ID {
 		t.Fatalf("kept person's case after merge: %v %+v", err, got.Case)
