@@ -102,26 +102,11 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		defer stopProfile()
 	}
 	start := time.Now()
-	written, invalid := 0, 0
-	const chunk = 5_000
-	for b := 0; written < *people; b++ {
-		n := min(chunk, *people-written)
-		rows, bad, err := benchSeedRows(b, n, *seed)
-		if err != nil {
-			return err
-		}
-		invalid += bad
-		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
-			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
-				return err
-			}
-		}
-		written += len(rows)
-		if len(rows) == 0 {
-			return fmt.Errorf("bench seed: the generator gave no valid rows")
-		}
-		el := time.Since(start)
-		fmt.Fprintf(p.stderr, "\r%d people, %.0f/s   ", written, float64(written)/el.Seconds())
+	written, invalid, err := seedBenchPeople(actx, db, *people, *seed, func(written int) {
+		fmt.Fprintf(p.stderr, "\r%d people, %.0f/s   ", written, float64(written)/time.Since(start).Seconds())
+	})
+	if err != nil {
+		return err
 	}
 	el := time.Since(start)
 	stopProfile()
@@ -209,6 +194,32 @@ var benchReturnTypes = []string{"end_of_contract", "end_of_contract", "voluntary
 // import reader, as an uploaded file would be. External ids carry the seed
 // and batch: seeding again with the same seed changes nothing, with another
 // adds people.
+// seedBenchPeople imports people generated from seed (benchSeedRows) as
+// actx's actor, in chunks of 5,000 through the batched import path, calling
+// each after every chunk; it returns how many were written and how many
+// generated rows were invalid and skipped.
+func seedBenchPeople(actx context.Context, db *sqldb.DB, people int, seed uint64, each func(written int)) (written, invalid int, err error) {
+	const chunk = 5_000
+	for b := 0; written < people; b++ {
+		rows, bad, err := benchSeedRows(b, min(chunk, people-written), seed)
+		if err != nil {
+			return written, invalid, err
+		}
+		if len(rows) == 0 {
+			return written, invalid, fmt.Errorf("bench seed: the generator gave no valid rows")
+		}
+		invalid += bad
+		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
+			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
+				return written, invalid, err
+			}
+		}
+		written += len(rows)
+		each(written)
+	}
+	return written, invalid, nil
+}
+
 func benchSeedRows(b, n int, seed uint64) ([]*registry.ImportRow, int, error) {
 	return benchRows(gen.Generate(gen.Config{Records: n, DupRate: 0.02, Seed: seed*1_000_003 + uint64(b)}), b, seed)
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"homeward"
-	"homeward/internal/registry"
 )
 
 // crashRounds is how many times the crash tests kill a node:
@@ -130,21 +129,9 @@ func (c *cluster) seedPeople(n int) {
 	c.seeder = u.ID
 	actx := homeward.NewContextWithActor(ctx, &homeward.Actor{UserID: u.ID, OrgID: c.orgID, Roles: u.Roles})
 	t0 := time.Now()
-	written := 0
-	for b := 0; written < n; b++ {
-		rows, _, err := benchSeedRows(b, min(5_000, n-written), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) == 0 {
-			t.Fatal("the generator gave no valid rows")
-		}
-		for lo := 0; lo < len(rows); lo += registry.ImportBatch {
-			if _, err := db.ImportRows(actx, rows[lo:min(lo+registry.ImportBatch, len(rows))]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		written += len(rows)
+	written, _, err := seedBenchPeople(actx, db, n, 1, func(int) {})
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("seeded %d people in %v", written, time.Since(t0).Round(time.Millisecond))
 }
