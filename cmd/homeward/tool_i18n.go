@@ -2,21 +2,34 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 
 	"homeward/internal/i18n"
 )
 
 func init() {
-	commands["i18n"] = command{"i18n status: untranslated, stale and unreviewed messages per language", cmdI18n}
+	commands["i18n"] = command{"i18n status|export|import: translations per language, as PO files for translators", cmdI18n}
 }
+
+const i18nUsage = `Usage: homeward i18n status [--lang L] [--list]
+       homeward i18n export --lang L [--out FILE.po]
+       homeward i18n import --lang L [--dir CHECKOUT] FILE.po`
 
 func cmdI18n(ctx context.Context, p *program, args []string) error {
 	sub, rest := subcommand(args)
-	if sub != "status" {
-		fmt.Fprintln(p.stderr, "Usage: homeward i18n status [--lang L] [--list]")
-		return helpOrUsage(sub, "i18n needs a subcommand: status")
+	switch sub {
+	case "export":
+		return cmdI18nExport(p, rest)
+	case "import":
+		return cmdI18nImport(p, rest)
+	case "status":
+	default:
+		fmt.Fprintln(p.stderr, i18nUsage)
+		return helpOrUsage(sub, "i18n needs a subcommand: status, export or import")
 	}
 	var lang string
 	var list bool
@@ -58,6 +71,80 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 	}
 	if faults > 0 {
 		return fmt.Errorf("%d faults in the translations", faults)
+	}
+	return nil
+}
+
+// cmdI18nExport writes one language's catalog as a gettext PO file.
+func cmdI18nExport(p *program, args []string) error {
+	var lang, out string
+	fs := p.flagSet("i18n export", "i18n export --lang L [--out FILE.po]\n\nWrites every message of the catalog as a gettext PO file for translators (Poedit, Weblate,\nLokalize): the key as msgctxt, the English text as msgid, the translation as msgstr (empty where\nthere is none), plural messages with a msgstr per plural form of the language. Machine-made\ntranslations and those made from an older English text are flagged fuzzy (\"needs review\").")
+	fs.StringVar(&lang, "lang", "", "the language (bn, ar, ckb, ur; en gives the English texts)")
+	fs.StringVar(&out, "out", "", "the file to write (default: standard output)")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if !i18n.Supported(lang) {
+		return usageError{fmt.Sprintf("--lang %q: not a supported language (en, bn, ar, ckb, ur)", lang)}
+	}
+	if out == "" {
+		return i18n.ExportPO(lang, p.stdout)
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := i18n.ExportPO(lang, f); err != nil {
+		f.Close()
+		os.Remove(out)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(out)
+		return err
+	}
+	fmt.Fprintf(p.stderr, "wrote %s\n", out)
+	return nil
+}
+
+// cmdI18nImport reads a translator's PO file into the catalogs of a checkout.
+func cmdI18nImport(p *program, args []string) error {
+	var lang, dir string
+	fs := p.flagSet("i18n import", "i18n import --lang L [--dir CHECKOUT] FILE.po\n\nReads a translator's PO file into the catalogs of a Homeward checkout (internal/i18n/locales/L and\ninternal/i18n/status/L.json; rebuild to ship them). An entry without the fuzzy flag is recorded as\nreviewed, one with it as machine-made; an empty translation leaves the message as it is. Every\nentry is checked first — known key, current English text, the same {placeholders}, one text per\nplural form — and with any fault nothing is written and each fault is listed with its line.")
+	fs.StringVar(&lang, "lang", "", "the language of the file (bn, ar, ckb, ur)")
+	fs.StringVar(&dir, "dir", ".", "the checkout holding internal/i18n")
+	if err := p.parse(fs, args); err != nil {
+		return err
+	}
+	if len(p.args) != 1 {
+		return usageError{"i18n import needs one PO file"}
+	}
+	name := p.args[0]
+	var r io.Reader
+	if name == "-" {
+		r = p.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	sum, err := i18n.ImportPO(dir, lang, r)
+	var faults i18n.POErrors
+	if errors.As(err, &faults) {
+		for _, f := range faults {
+			fmt.Fprintf(p.stderr, "%s:%d: %s\n", name, f.Line, f.Msg)
+		}
+		return fmt.Errorf("%s: %d faults; nothing was written", name, len(faults))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(p.stdout, "%s: %d messages changed; %d recorded as reviewed, %d as machine-made\n", name, sum.Translated, sum.Reviewed, sum.Machine)
+	for _, f := range sum.Files {
+		fmt.Fprintf(p.stdout, "  wrote %s\n", f)
 	}
 	return nil
 }
