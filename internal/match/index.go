@@ -119,17 +119,20 @@ func (x *Index) Grow(n int) {
 // ErrNoID is returned by Add for a record without an ID.
 var ErrNoID = errors.New("match: record has no ID")
 
-// Add puts r into the index, replacing any record with the same ID.
+// Add puts r into the index, replacing any record with the same ID. It
+// normalises r before taking the index's lock (that is most of its work),
+// so that several goroutines loading an index add in parallel.
 func (x *Index) Add(r Record) error {
 	if r.ID == "" {
 		return ErrNoID
 	}
+	p := (&preparer{v: x.prep.v}).prepare(&r)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.byID[r.ID]; ok {
 		x.remove(i)
 	}
-	p := x.prep.prepare(&r)
+	x.prep.share(&p)
 	var i uint32
 	if k := len(x.free); k > 0 {
 		i, x.free = x.free[k-1], x.free[:k-1]

@@ -100,11 +100,49 @@ func (p *preparer) nameOf(n Name) *nameFeat {
 		}
 	}
 	f := p.makeName(n)
-	if p.names != nil && len(p.names) <= maxInterned {
+	if p.names != nil {
+		p.keep(id, f)
+	}
+	return f
+}
+
+// share replaces q's names and repeated strings with the preparer's
+// shared ones (a query preparer prepared q, outside the index's lock).
+func (p *preparer) share(q *prepared) {
+	if p.names == nil {
+		return
+	}
+	name := func(f *nameFeat) *nameFeat {
+		if f.empty() {
+			return noName
+		}
+		id := f.text + "\x00" + strings.Join(f.keys, " ")
+		if g, ok := p.names[id]; ok {
+			return g
+		}
+		g := &nameFeat{text: p.str(f.text), keys: make([]string, len(f.keys)), sorted: p.str(f.sorted), phon: p.str(f.phon), glued: p.str(f.glued)}
+		for i, k := range f.keys {
+			g.keys[i] = p.str(k)
+		}
+		p.keep(id, g)
+		return g
+	}
+	q.given, q.family, q.native, q.father, q.mother = name(q.given), name(q.family), name(q.native), name(q.father), name(q.mother)
+	for i := range q.full {
+		q.full[i] = name(q.full[i])
+	}
+	for i, t := range q.addr {
+		q.addr[i] = p.str(t)
+	}
+	q.postcode, q.admin = p.str(q.postcode), p.str(q.admin)
+}
+
+// keep records f as the shared name of id, while the table has room.
+func (p *preparer) keep(id string, f *nameFeat) {
+	if len(p.names) <= maxInterned {
 		p.names[id] = f
 		p.shared += int64(unsafe.Sizeof(*f)) + int64(cap(f.keys))*int64(unsafe.Sizeof("")) + int64(len(id)) + 48
 	}
-	return f
 }
 
 func (p *preparer) makeName(n Name) *nameFeat {
