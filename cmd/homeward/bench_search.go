@@ -41,7 +41,10 @@ func benchDSN(database, dir string) string {
 func benchDBFlags(fs *flag.FlagSet, dir, help string) func(context.Context) (*sqldb.DB, error) {
 	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
 	d := fs.String("data-dir", dir, help)
-	return func(ctx context.Context) (*sqldb.DB, error) { return openBenchDB(ctx, *database, *d) }
+	cache := fs.Int("sqlite-cache-mb", sqldb.DefaultCacheMB, "memory for SQLite's page caches in MB, as serve's --sqlite-cache-mb")
+	return func(ctx context.Context) (*sqldb.DB, error) {
+		return openBenchDBWith(ctx, *database, *d, sqldb.Options{CacheMB: *cache})
+	}
 }
 
 // openBenchDB opens the bench database with its audit key: HOMEWARD_AUDIT_KEY,
@@ -49,6 +52,11 @@ func benchDBFlags(fs *flag.FlagSet, dir, help string) func(context.Context) (*sq
 // one after the other, key one chain); and the key of counselling notes
 // likewise (HOMEWARD_NOTES_KEY, else <dir>/notes.key).
 func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
+	return openBenchDBWith(ctx, database, dir, sqldb.Options{})
+}
+
+// openBenchDBWith is openBenchDB with the database's options.
+func openBenchDBWith(ctx context.Context, database, dir string, o sqldb.Options) (*sqldb.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -61,7 +69,7 @@ func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.Open(ctx, benchDSN(database, dir))
+	db, err := sqldb.OpenWith(ctx, benchDSN(database, dir), o)
 	if err != nil {
 		return nil, err
 	}

@@ -23,10 +23,10 @@ import (
 )
 
 // DefaultDedupeMemoryMB is the default memory budget of the duplicate
-// scan. The index of 100,000 people holds about 160 MB; a budget close to
-// that would keep the collector running all the time, so the default
-// leaves it about 100 MB to work in. SQLite's page caches (96 MB by
-// default) come on top.
+// scan. The index of 100,000 people holds about 107 MB (160 MB before
+// records shared their names); a budget close to that would keep the
+// collector running all the time, so the default leaves it room to work
+// in. SQLite's page caches (96 MB by default) come on top.
 const DefaultDedupeMemoryMB = 256
 
 // Config is the server's configuration, filled from flags and HOMEWARD_*

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,20 +100,7 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		idx.Grow(people)
 		versions := make(map[string]int, people)
 		var synced time.Time
-		err = x.store.People(sys, orgID, time.Time{}, func(s Stored) error {
-			if s.UpdatedAt.After(synced) {
-				synced = s.UpdatedAt
-			}
-			if s.Merged {
-				return nil
-			}
-			p, err := s.Person()
-			if err != nil {
-				return err
-			}
-			versions[s.ID] = s.Version
-			return idx.Add(FromPerson(p))
-		})
+		err = x.load(sys, orgID, idx, versions, &synced)
 		if err != nil {
 			return nil, err
 		}
@@ -156,6 +144,64 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 	}
 	o.pulled, o.dirty = now, false
 	return o.idx, nil
+}
+
+// loadWorkers is how many goroutines decode and add people while an index
+// loads: reading rows is a third of the work, decoding and normalising
+// the rest, and Index.Add normalises outside its lock.
+var loadWorkers = min(2, runtime.GOMAXPROCS(0))
+
+// load adds every unmerged person of org to idx, noting their versions
+// and the latest update seen: storage is read in this goroutine, people
+// are decoded and added in loadWorkers others.
+func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, versions map[string]int, synced *time.Time) error {
+	ctx, cancel := context.WithCancelCause(sys)
+	defer cancel(nil)
+	todo := make(chan Stored, 256)
+	var mu sync.Mutex // guards versions
+	var wg sync.WaitGroup
+	for range loadWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range todo {
+				if ctx.Err() != nil {
+					continue // drain: the reader stops at the cancelled context
+				}
+				p, err := s.Person()
+				if err == nil {
+					err = idx.Add(FromPerson(p))
+				}
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				mu.Lock()
+				versions[s.ID] = s.Version
+				mu.Unlock()
+			}
+		}()
+	}
+	err := x.store.People(sys, orgID, time.Time{}, func(s Stored) error {
+		if s.UpdatedAt.After(*synced) {
+			*synced = s.UpdatedAt
+		}
+		if s.Merged {
+			return nil
+		}
+		select {
+		case todo <- s:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	close(todo)
+	wg.Wait()
+	if err == nil {
+		err = context.Cause(ctx) // a worker's error, or the caller's cancellation
+	}
+	return err
 }
 
 // People returns how many people the loaded indexes of all organisations

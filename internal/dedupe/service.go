@@ -49,7 +49,7 @@ type Options struct {
 	// (debug.SetMemoryLimit) to it, unless a lower one is in force
 	// (GOMEMLIMIT), and puts the previous limit back when it ends, so the
 	// garbage of a long scan is collected before the heap outgrows it.
-	// The organisations' indexes are the largest part (about 1.6 KB per
+	// The organisations' indexes are the largest part (about 1.1 KB per
 	// person; Indexes.Bytes); a scan whose indexes take more than three
 	// quarters of the budget logs a warning, since the collector then
 	// works hard for little. SQLite's page caches are outside it

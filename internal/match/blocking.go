@@ -76,8 +76,8 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 	if p.dob.Prec >= PrecYear {
 		year = p.dob.String()[:4]
 	}
-	given, family := firstPhon(&p.given), p.family.phon
-	father := firstPhon(&p.father)
+	given, family := firstPhon(p.given), p.family.phon
+	father := firstPhon(p.father)
 	add(keyFamilyYear, family, year)
 	add(keyGivenFather, given, father)
 	add(keyGivenYear, given, year)

@@ -24,17 +24,17 @@ func compare(a, b *prepared, st *Stats) Vector {
 func compareField(f Field, a, b *prepared, st *Stats, v *Vector) uint8 {
 	switch f {
 	case FieldGivenName:
-		return compareName(FieldGivenName, &a.given, &b.given)
+		return compareName(FieldGivenName, a.given, b.given)
 	case FieldFamilyName:
-		return compareName(FieldFamilyName, &a.family, &b.family)
+		return compareName(FieldFamilyName, a.family, b.family)
 	case FieldFullName:
 		return compareFull(a, b, *v)
 	case FieldNativeName:
-		return compareNative(&a.native, &b.native)
+		return compareNative(a.native, b.native)
 	case FieldFatherName:
-		return compareName(FieldFatherName, &a.father, &b.father)
+		return compareName(FieldFatherName, a.father, b.father)
 	case FieldMotherName:
-		return compareName(FieldMotherName, &a.mother, &b.mother)
+		return compareName(FieldMotherName, a.mother, b.mother)
 	case FieldDOB:
 		return compareDate(a.dob, b.dob)
 	case FieldSex:
@@ -128,7 +128,7 @@ func compareFull(a, b *prepared, v Vector) uint8 {
 	best := uint8(4) // Different
 	for i := range a.full {
 		for j := range b.full {
-			x, y := &a.full[i], &b.full[j]
+			x, y := a.full[i], b.full[j]
 			if x.sorted == y.sorted || (x.phon == y.phon || x.glued == y.glued) && !knownApart(x, y) || skeletonNames(x, y, true) {
 				return 1 // Reordered
 			}

@@ -111,6 +111,9 @@ type batch struct {
 	keyFlat  []uint64
 	planned  int64
 	progress atomic.Int64
+	// sampled is the share of the registry preps holds when a fit runs on
+	// a sample (Index.Fit above IndexOptions.FitSample); 0 or 1: all of it.
+	sampled float64
 }
 
 func run(ctx context.Context, as, bs []Record, link bool, opt Options) (*Result, error) {
@@ -473,7 +476,13 @@ func (b *batch) fit(ctx context.Context) *Model {
 		if b.link {
 			return x * pairs / math.Max(1, float64(max(nA, n-nA)))
 		}
-		return 2 * x * pairs / math.Max(1, float64(n))
+		// A sample holding a share f of the records holds f² of their
+		// pairs: per record, f of the matches the registry holds.
+		f := 1.0
+		if b.sampled > 0 && b.sampled < 1 {
+			f = b.sampled
+		}
+		return 2 * x * pairs / math.Max(1, float64(n)) / f
 	}
 	if compared.Load() >= 200 { // fewer pairs cannot tell matches from chance
 		model.MatchesPerRecord = math.Max(per(lm), 1e-4)

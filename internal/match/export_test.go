@@ -38,3 +38,11 @@ func (x *Index) CheckBound(r Record) (pairs, pruned, above, lost int) {
 }
 
 func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
+
+// NewIndexUnshared is NewIndex whose records share no strings or names:
+// each holds its own, as records did before names were shared.
+func NewIndexUnshared(opt IndexOptions) *Index {
+	x := NewIndex(opt)
+	x.prep.intern, x.prep.names = nil, nil
+	return x
+}

@@ -44,6 +44,7 @@ type Index struct {
 	n         int
 	maxScan   int
 	rare      int
+	fitSample int
 	comps     atomic.Int64 // pairs compared (by bound) by Candidates
 	scored    atomic.Int64 // of those, pairs scored in full
 	seq       uint64       // Adds so far
@@ -69,6 +70,13 @@ type IndexOptions struct {
 	// records even when they share no other key with the query (default
 	// 16; keys of identifiers bring all up to MaxScan).
 	RareKey int
+	// FitSample is the number of records above which Fit estimates the
+	// model from a sample of that many (default 50,000): the fit's
+	// temporaries grow with the records it reads, and a larger sample
+	// changes the weights little. The sample is chosen by a seeded hash
+	// of the records' IDs, so the same registry gives the same weights
+	// whatever the order its records were added in.
+	FitSample int
 }
 
 // NewIndex returns an empty index.
@@ -82,9 +90,13 @@ func NewIndex(opt IndexOptions) *Index {
 	if opt.RareKey <= 0 {
 		opt.RareKey = 16
 	}
+	if opt.FitSample <= 0 {
+		opt.FitSample = 50_000
+	}
 	return &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
 		byID: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
+		fitSample: opt.FitSample,
 	}
 }
 
@@ -107,17 +119,20 @@ func (x *Index) Grow(n int) {
 // ErrNoID is returned by Add for a record without an ID.
 var ErrNoID = errors.New("match: record has no ID")
 
-// Add puts r into the index, replacing any record with the same ID.
+// Add puts r into the index, replacing any record with the same ID. It
+// normalises r before taking the index's lock (that is most of its work),
+// so that several goroutines loading an index add in parallel.
 func (x *Index) Add(r Record) error {
 	if r.ID == "" {
 		return ErrNoID
 	}
+	p := (&preparer{v: x.prep.v}).prepare(&r)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.byID[r.ID]; ok {
 		x.remove(i)
 	}
-	p := x.prep.prepare(&r)
+	x.prep.share(&p)
 	var i uint32
 	if k := len(x.free); k > 0 {
 		i, x.free = x.free[k-1], x.free[:k-1]
@@ -230,15 +245,15 @@ func (x *Index) remove(i uint32) {
 }
 
 // Bytes estimates the memory the index's records hold: each record's
-// prepared form, its own strings (ID, documents, phones; names and address
-// words are shared between records and counted once in the vocabulary,
-// which is left out), its slices and its entries in the ID map and the
-// postings. It is what a memory budget is checked against; TestScanCost
+// prepared form, its own strings (ID, documents, phones; address words are
+// shared between records and counted once in the vocabulary, which is left
+// out), its slices and its entries in the ID map and the postings, and the
+// prepared names the records share. It is what a memory budget is checked against; TestScanCost
 // compares it with the heap an index really takes.
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.bytes
+	return x.bytes + x.prep.shared
 }
 
 // Per-record costs recordBytes adds up: the fixed columns (prepared, sig,
@@ -248,19 +263,13 @@ const (
 	recordFixed = int64(unsafe.Sizeof(prepared{})) + 8 + 1 + 8
 	mapEntry    = 40
 	strHeader   = int64(unsafe.Sizeof(""))
+	ptrSize     = int64(unsafe.Sizeof(uintptr(0)))
 )
 
 // recordBytes estimates what record p with nkeys blocking keys holds.
 func recordBytes(p *prepared, nkeys int) int64 {
 	b := recordFixed + mapEntry + int64(len(p.id)) + int64(nkeys)*mapEntry
-	names := func(n *nameFeat) int64 { return int64(cap(n.keys)) * strHeader }
-	for _, n := range []*nameFeat{&p.given, &p.family, &p.native, &p.father, &p.mother} {
-		b += names(n)
-	}
-	b += int64(cap(p.full)) * int64(unsafe.Sizeof(nameFeat{}))
-	for i := range p.full {
-		b += names(&p.full[i])
-	}
+	b += int64(cap(p.full)) * ptrSize // the names themselves are shared, like the vocabulary
 	b += int64(cap(p.addr)+cap(p.phones)) * strHeader
 	for _, ph := range p.phones {
 		b += int64(len(ph))
@@ -294,12 +303,16 @@ func (x *Index) SetModel(m *Model) {
 
 // Fit re-estimates the model from the indexed records (as Dedupe does) and
 // starts using it. Queries keep being answered while it runs; Add and
-// Remove wait. It costs about as much as deduplicating the registry.
+// Remove wait. It costs about as much as deduplicating the registry, or a
+// sample of FitSample records of a larger one.
 func (x *Index) Fit(ctx context.Context) error {
 	x.mu.RLock()
 	b := &batch{opt: Options{Variants: x.v}, nA: x.n}
 	b.opt.defaults()
-	if len(x.free) == 0 {
+	if x.n > x.fitSample {
+		b.preps = x.sample(x.fitSample, b.opt.Seed)
+		b.nA, b.sampled = len(b.preps), float64(len(b.preps))/float64(x.n)
+	} else if len(x.free) == 0 {
 		// Every slot holds a record (a freshly loaded index): read them in
 		// place rather than copy them all (the fit only reads, under the
 		// read lock).
@@ -326,6 +339,44 @@ func (x *Index) Fit(ctx context.Context) error {
 	return nil
 }
 
+// sample returns copies of k of the indexed records: those whose IDs hash
+// lowest under seed, in that order, so that the same records (and the
+// same fit) come of the same registry however it was loaded. Called with
+// x.mu held for reading.
+func (x *Index) sample(k int, seed uint64) []prepared {
+	type ranked struct {
+		h    uint64
+		slot uint32
+	}
+	all := make([]ranked, 0, x.n)
+	for i := range x.recs {
+		if x.alive[i] {
+			all = append(all, ranked{idHash(x.recs[i].id, seed), uint32(i)})
+		}
+	}
+	slices.SortFunc(all, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(x.recs[a.slot].id, x.recs[b.slot].id))
+	})
+	out := make([]prepared, 0, min(k, len(all)))
+	for _, r := range all[:min(k, len(all))] {
+		out = append(out, x.recs[r.slot])
+	}
+	return out
+}
+
+// idHash is FNV-1a of id, started from seed, with splitmix64's finalizer:
+// IDs that differ in their last characters (a record and its copy) must
+// fall far apart.
+func idHash(id string, seed uint64) uint64 {
+	h := uint64(14695981039346656037) ^ seed*0x9e3779b97f4a7c15
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * 1099511628211
+	}
+	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+	h = (h ^ h>>27) * 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
 // signature packs what an oversized posting is filtered by: birth year and
 // short hashes of the given, family and father's name sounds.
 func signature(p *prepared) uint64 {
@@ -343,7 +394,7 @@ func signature(p *prepared) uint64 {
 	if p.dob.Prec >= PrecYear {
 		year = uint64(p.dob.Year)
 	}
-	return year<<48 | h(firstPhon(&p.given))<<32 | h(p.family.phon)<<16 | h(firstPhon(&p.father))
+	return year<<48 | h(firstPhon(p.given))<<32 | h(p.family.phon)<<16 | h(firstPhon(p.father))
 }
 
 // sigAgree counts the signature parts two records share.

@@ -233,15 +233,15 @@ func variantTF(st *Stats, f Field, n *nameFeat) float64 {
 func nameOfField(f Field, p *prepared) *nameFeat {
 	switch f {
 	case FieldGivenName:
-		return &p.given
+		return p.given
 	case FieldFamilyName:
-		return &p.family
+		return p.family
 	case FieldFatherName:
-		return &p.father
+		return p.father
 	case FieldMotherName:
-		return &p.mother
+		return p.mother
 	}
-	return &p.native
+	return p.native
 }
 
 // logOdds returns the prior log2 odds that two records picked from a

@@ -3,6 +3,7 @@ package match
 import (
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // nameFeat is a name prepared for comparison.
@@ -16,15 +17,23 @@ type nameFeat struct {
 
 func (n *nameFeat) empty() bool { return n.text == "" }
 
-// prepared is a Record reduced to what comparisons and blocking need.
+// noName is the prepared form of a missing name, shared by every record
+// without one.
+var noName = &nameFeat{}
+
+// prepared is a Record reduced to what comparisons and blocking need. Its
+// names point to prepared names the preparer shares between records (a
+// registry of 100,000 people holds a few thousand distinct names): a
+// record holds a pointer per name, not the name's strings and keys. A
+// prepared name is never changed once made.
 type prepared struct {
 	id       string
-	given    nameFeat
-	family   nameFeat
-	full     []nameFeat // given+family, then each alias
-	native   nameFeat
-	father   nameFeat
-	mother   nameFeat
+	given    *nameFeat
+	family   *nameFeat
+	full     []*nameFeat // given+family, then each alias
+	native   *nameFeat
+	father   *nameFeat
+	mother   *nameFeat
 	dob      Date
 	sex      byte
 	phones   []string
@@ -37,18 +46,27 @@ type prepared struct {
 }
 
 // preparer turns Records into prepared ones, sharing the memory of repeated
-// strings (a million records use a few thousand distinct names).
+// strings and names (a million records use a few thousand distinct names).
+// One without tables (the zero intern, for queries, which must not write)
+// shares nothing.
 type preparer struct {
 	v      *Variants
 	intern map[string]string
+	names  map[string]*nameFeat // by text and keys
+	// shared estimates the memory of the shared names (for Index.Bytes).
+	shared int64
 }
 
 func newPreparer(v *Variants) *preparer {
 	if v == nil {
 		v = DefaultVariants()
 	}
-	return &preparer{v: v, intern: map[string]string{}}
+	return &preparer{v: v, intern: map[string]string{}, names: map[string]*nameFeat{}}
 }
+
+// maxInterned bounds the sharing tables: unbounded vocabularies (typos)
+// must not grow them forever.
+const maxInterned = 4 << 20
 
 func (p *preparer) str(s string) string {
 	if s == "" || p.intern == nil {
@@ -57,22 +75,78 @@ func (p *preparer) str(s string) string {
 	if t, ok := p.intern[s]; ok {
 		return t
 	}
-	if len(p.intern) > 4<<20 {
-		return s // unbounded vocabularies (typos) must not grow the table forever
+	if len(p.intern) > maxInterned {
+		return s
 	}
 	p.intern[s] = s
 	return s
 }
 
-func (p *preparer) name(s string) nameFeat {
+func (p *preparer) name(s string) *nameFeat {
 	return p.nameOf(NormalizeName(s, p.v))
 }
 
-func (p *preparer) nameOf(n Name) nameFeat {
+// nameOf returns n prepared: the one already made for the same text and
+// keys when the preparer shares names.
+func (p *preparer) nameOf(n Name) *nameFeat {
 	if len(n.Tokens) == 0 {
-		return nameFeat{}
+		return noName
 	}
-	f := nameFeat{text: p.str(n.Text()), keys: make([]string, len(n.Keys))}
+	var id string
+	if p.names != nil {
+		id = n.Text() + "\x00" + strings.Join(n.Keys, " ")
+		if f, ok := p.names[id]; ok {
+			return f
+		}
+	}
+	f := p.makeName(n)
+	if p.names != nil {
+		p.keep(id, f)
+	}
+	return f
+}
+
+// share replaces q's names and repeated strings with the preparer's
+// shared ones (a query preparer prepared q, outside the index's lock).
+func (p *preparer) share(q *prepared) {
+	if p.names == nil {
+		return
+	}
+	name := func(f *nameFeat) *nameFeat {
+		if f.empty() {
+			return noName
+		}
+		id := f.text + "\x00" + strings.Join(f.keys, " ")
+		if g, ok := p.names[id]; ok {
+			return g
+		}
+		g := &nameFeat{text: p.str(f.text), keys: make([]string, len(f.keys)), sorted: p.str(f.sorted), phon: p.str(f.phon), glued: p.str(f.glued)}
+		for i, k := range f.keys {
+			g.keys[i] = p.str(k)
+		}
+		p.keep(id, g)
+		return g
+	}
+	q.given, q.family, q.native, q.father, q.mother = name(q.given), name(q.family), name(q.native), name(q.father), name(q.mother)
+	for i := range q.full {
+		q.full[i] = name(q.full[i])
+	}
+	for i, t := range q.addr {
+		q.addr[i] = p.str(t)
+	}
+	q.postcode, q.admin = p.str(q.postcode), p.str(q.admin)
+}
+
+// keep records f as the shared name of id, while the table has room.
+func (p *preparer) keep(id string, f *nameFeat) {
+	if len(p.names) <= maxInterned {
+		p.names[id] = f
+		p.shared += int64(unsafe.Sizeof(*f)) + int64(cap(f.keys))*int64(unsafe.Sizeof("")) + int64(len(id)) + 48
+	}
+}
+
+func (p *preparer) makeName(n Name) *nameFeat {
+	f := &nameFeat{text: p.str(n.Text()), keys: make([]string, len(n.Keys))}
 	for i, k := range n.Keys {
 		f.keys[i] = p.str(k)
 	}

@@ -42,9 +42,9 @@ func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
 	}
 	switch f {
 	case FieldGivenName:
-		return name(&p.given)
+		return name(p.given)
 	case FieldFamilyName:
-		return name(&p.family)
+		return name(p.family)
 	case FieldFullName:
 		if len(p.full) == 0 {
 			return nil, ""
@@ -56,9 +56,9 @@ func values(f Field, p *prepared, buf []string) (exact []string, vari string) {
 		}
 		return append(buf, p.native.text), p.native.sorted
 	case FieldFatherName:
-		return name(&p.father)
+		return name(p.father)
 	case FieldMotherName:
-		return name(&p.mother)
+		return name(p.mother)
 	case FieldDOB:
 		if p.dob.Prec == PrecNone {
 			return nil, ""

@@ -151,7 +151,7 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 			func() float64 { _, _, _, _, l := dd.ProgressTotals(); return l.Seconds() }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_people", Help: "People held in memory by the duplicate indexes of this process."},
 			func() float64 { return float64(dd.Indexes.People()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_bytes", Help: "Memory the duplicate indexes of this process hold, estimated (about 1.6 KB per person)."},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_bytes", Help: "Memory the duplicate indexes of this process hold, estimated (about 1.1 KB per person)."},
 			func() float64 { return float64(dd.Indexes.Bytes()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_memory_budget_bytes", Help: "Go memory the process keeps to while a duplicate scan runs (--dedupe-memory-mb; 0: no budget)."},
 			func() float64 { return float64(dd.MemoryBudget()) }),

@@ -11,6 +11,8 @@ import (
 
 	"homeward/homewardtest"
 	"homeward/internal/dedupe"
+	"homeward/internal/match"
+	"homeward/internal/registry"
 )
 
 // stopAfterFirstSave is the real store, with the scan's context cancelled
@@ -136,5 +138,46 @@ func TestScanMemoryBudget(t *testing.T) {
 	}
 	if seen != math.MaxInt64 || svc.MemoryBudget() != 0 {
 		t.Errorf("no budget: limit during the scan %d, budget %d", seen, svc.MemoryBudget())
+	}
+}
+
+// failOnePerson is the real store, with one person's record unreadable.
+type failOnePerson struct {
+	dedupe.Store
+	n *int
+}
+
+var errUnreadable = errors.New("unreadable record")
+
+func (s failOnePerson) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	return s.Store.People(ctx, orgID, since, func(p dedupe.Stored) error {
+		if *s.n++; *s.n == 7 {
+			p.Person = func() (*registry.Person, error) { return nil, errUnreadable }
+		}
+		return fn(p)
+	})
+}
+
+// The index loads in several goroutines: every person is in it, and a
+// record that cannot be read fails the load (no half index is kept, the
+// next use loads again).
+func TestIndexLoadsEveryoneOrFails(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 40)
+	n := 0
+	idx := dedupe.NewIndexes(failOnePerson{Store: w.DB, n: &n}, match.IndexOptions{})
+	if _, err := idx.Get(homewardtest.SystemCtx(), w.NGO.ID, true); !errors.Is(err, errUnreadable) {
+		t.Fatalf("load with an unreadable record: %v, want it", err)
+	}
+	if idx.People() != 0 {
+		t.Errorf("a failed load left an index of %d people", idx.People())
+	}
+	n = 100 // no record fails now
+	x, err := idx.Get(homewardtest.SystemCtx(), w.NGO.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Len() != 40 || idx.People() != 40 {
+		t.Errorf("index of %d people (%d), want 40", x.Len(), idx.People())
 	}
 }
