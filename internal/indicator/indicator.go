@@ -647,7 +647,7 @@ type Series struct {
 	From       Month      `json:"from"`
 	To         Month      `json:"to"`
 	By         []string   `json:"by"`
-	Rows       []Row      `json:"rows"`
+	Rows       []Row      `json:"rows"` // read-only: a store may share them between readers
 	Suppressed int        `json:"suppressed"`
 	District   string     `json:"district,omitempty"`
 	Upazila    string     `json:"upazila,omitempty"`
