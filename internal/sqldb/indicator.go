@@ -433,11 +433,12 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	if kept != nil || err != nil {
 		return kept, err
 	}
+	var read []*indicator.Series
+	defer func() { done(read) }() // whatever happens, the waiters go on
 	if err := db.readIndicatorRows(ctx, stmt, args, reqs, out, byCode, fields, narrow); err != nil {
-		done(nil)
 		return nil, err
 	}
-	done(out)
+	read = out
 	return out, nil
 }
 

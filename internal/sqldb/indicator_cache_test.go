@@ -1,6 +1,8 @@
 package sqldb_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,4 +76,52 @@ func TestIndicatorPageKeptUntilRebuild(t *testing.T) {
 	if got := total(read()); got != 3 {
 		t.Errorf("uncached: %v, want 3", got)
 	}
+}
+
+// Eight readers of one page just after a rebuild all get its figures
+// (one of them reads it, the others wait for that read), and so do eight
+// more while a rebuild runs beside them.
+func TestIndicatorPageConcurrentReaders(t *testing.T) {
+	w := newRefWorld(t)
+	w.returnee(t, "1234567890")
+	sys := homewardtest.SystemCtx()
+	if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	def, err := indicator.Find("registrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := indicator.Month(w.DB.Now().In(homewardtest.Zone).Format("2006-01"))
+	me := w.as("ngo", homeward.RoleMEAnalyst)
+	readers := func(rebuild bool) {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan error, 9)
+		for range 8 {
+			wg.Go(func() {
+				s, err := w.DB.IndicatorSeries(me, def, indicator.Query{From: month, To: month})
+				switch {
+				case err != nil:
+					errs <- err
+				case len(s.Rows) != 1 || *s.Rows[0].Numerator != 1:
+					errs <- fmt.Errorf("rows %+v", s.Rows)
+				}
+			})
+		}
+		if rebuild {
+			wg.Go(func() {
+				if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+	readers(false)
+	readers(true)
 }
