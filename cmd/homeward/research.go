@@ -167,7 +167,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	writes := fs.Int("writes", 400, "registrations to time with no rebuild running and while one runs (0: none; adds people)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
 	keep := fs.Bool("keep-pages", true, "keep dashboard pages read until the next rebuild (false: every read runs its statement)")
-	readprofile := fs.String("readprofile", "", "write a CPU profile of the concurrent dashboard reads (not the web pages) to this file")
+	readprofile := fs.String("readprofile", "", "write a CPU profile of the concurrent dashboard reads, the donor report and the web pages to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -255,7 +255,6 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99),
 			after.MaxOpenConnections, after.WaitCount-before.WaitCount, (after.WaitDuration - before.WaitDuration).Round(time.Millisecond))
 	}
-	stopReads()
 	// One donor report of the same 12 months, every organisation, as the
 	// background builder makes it (the PDF where Chromium is installed).
 	rep := &report.Report{ID: "bench", Lang: "bn", From: from, To: to}
@@ -293,6 +292,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 	}
+	stopReads()
 	if *research {
 		if err := benchResearchExport(sys, p, db, org); err != nil {
 			return err
