@@ -16,20 +16,8 @@ import (
 // time), and a reader that appends to the rows it got changes nobody else's;
 // another organisation's reader never gets the page.
 func TestIndicatorPageKeptUntilRebuild(t *testing.T) {
-	w := newRefWorld(t)
-	w.returnee(t, "1234567890")
-	at := w.DB.Now()
-	w.DB.Now = func() time.Time { return at }
-	sys := homewardtest.SystemCtx()
-	if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
-		t.Fatal(err)
-	}
-	def, err := indicator.Find("registrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	month := indicator.Month(at.In(homewardtest.Zone).Format("2006-01"))
-	me := w.as("ngo", homeward.RoleMEAnalyst)
+	w, def, month := registeredAndRebuilt(t, true)
+	sys, me := homewardtest.SystemCtx(), w.as("ngo", homeward.RoleMEAnalyst)
 	read := func(by ...string) *indicator.Series {
 		t.Helper()
 		s, err := w.DB.IndicatorSeries(me, def, indicator.Query{From: month, To: month, By: by})
@@ -82,18 +70,8 @@ func TestIndicatorPageKeptUntilRebuild(t *testing.T) {
 // (one of them reads it, the others wait for that read), and so do eight
 // more while a rebuild runs beside them.
 func TestIndicatorPageConcurrentReaders(t *testing.T) {
-	w := newRefWorld(t)
-	w.returnee(t, "1234567890")
-	sys := homewardtest.SystemCtx()
-	if _, err := w.DB.RebuildIndicators(sys, indicator.Standard()); err != nil {
-		t.Fatal(err)
-	}
-	def, err := indicator.Find("registrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	month := indicator.Month(w.DB.Now().In(homewardtest.Zone).Format("2006-01"))
-	me := w.as("ngo", homeward.RoleMEAnalyst)
+	w, def, month := registeredAndRebuilt(t, false)
+	sys, me := homewardtest.SystemCtx(), w.as("ngo", homeward.RoleMEAnalyst)
 	readers := func(rebuild bool) {
 		t.Helper()
 		var wg sync.WaitGroup
@@ -124,4 +102,25 @@ func TestIndicatorPageConcurrentReaders(t *testing.T) {
 	}
 	readers(false)
 	readers(true)
+}
+
+// registeredAndRebuilt is a world with one returnee and its indicators
+// rebuilt (on a stopped clock when stop is set), the registrations
+// indicator and the month it counts them in.
+func registeredAndRebuilt(t *testing.T, stop bool) (*refWorld, *indicator.Definition, indicator.Month) {
+	t.Helper()
+	w := newRefWorld(t)
+	w.returnee(t, "1234567890")
+	if stop {
+		at := w.DB.Now()
+		w.DB.Now = func() time.Time { return at }
+	}
+	if _, err := w.DB.RebuildIndicators(homewardtest.SystemCtx(), indicator.Standard()); err != nil {
+		t.Fatal(err)
+	}
+	def, err := indicator.Find("registrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, def, indicator.Month(w.DB.Now().In(homewardtest.Zone).Format("2006-01"))
 }
