@@ -166,6 +166,8 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	research := fs.Bool("research", true, "write the seeded organisation's research extract and report its time and memory")
 	writes := fs.Int("writes", 400, "registrations to time with no rebuild running and while one runs (0: none; adds people)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
+	keep := fs.Bool("keep-pages", true, "keep dashboard pages read until the next rebuild (false: every read runs its statement)")
+	readprofile := fs.String("readprofile", "", "write a CPU profile of the concurrent dashboard reads, the donor report and the web pages to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -174,6 +176,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.CacheIndicatorPages(*keep)
 	sys := system(ctx)
 	if *rebuild {
 		var before, after runtime.MemStats
@@ -221,6 +224,12 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	}); err != nil {
 		fmt.Fprintf(p.stdout, "no district or upazila figures to narrow to: %v\n", err)
 	}
+	stopReads := func() {}
+	if *readprofile != "" {
+		if stopReads, err = startCPUProfile(*readprofile); err != nil {
+			return err
+		}
+	}
 	for _, c := range []struct {
 		label  string
 		by     []string
@@ -236,12 +245,15 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		{"programme RAISE in upazila " + upazila, nil, indicator.Query{Programme: "RAISE", Upazila: upazila}},
 	} {
 		by, label := c.by, c.label
+		before := db.LaggingPoolStats()
 		lat, el, err := concurrently(*n, *workers, func(int) error { return page(by, c.narrow) })
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s\n",
-			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99))
+		after := db.LaggingPoolStats()
+		fmt.Fprintf(p.stdout, "dashboard (%d indicators, %s, %s..%s), %d readers: %d pages in %s; p50 %s p95 %s p99 %s; pool of %d: %d waits for a connection, %s waited in all\n",
+			len(indicator.Standard()), label, from, to, *workers, *n, el.Round(time.Millisecond), lat.at(.5), lat.at(.95), lat.at(.99),
+			after.MaxOpenConnections, after.WaitCount-before.WaitCount, (after.WaitDuration - before.WaitDuration).Round(time.Millisecond))
 	}
 	// One donor report of the same 12 months, every organisation, as the
 	// background builder makes it (the PDF where Chromium is installed).
@@ -280,6 +292,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 	}
+	stopReads()
 	if *research {
 		if err := benchResearchExport(sys, p, db, org); err != nil {
 			return err

@@ -9,7 +9,6 @@
 package indicator
 
 import (
-	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -517,27 +516,65 @@ func valueTuples(r *Record, by []string) []string {
 
 // Cells returns the accumulated cells, each indicator's in the order of
 // the aggregate table's key (fields, month, organisation, values), which
-// is the order a B-tree takes them in fastest.
+// is the order a B-tree takes them in fastest; the indicators in code
+// order. The groups are sorted once (several indicators share each, so
+// they are fewer than the cells) and each indicator's cells are read off
+// them in that order.
 func (a *Aggregator) Cells() []*Cell {
-	var out []*Cell
+	type group struct {
+		k aggKey
+		g *aggGroup
+	}
+	byDate := make([][]group, len(a.dates))
 	for k, g := range a.groups {
-		dt := &a.dates[k.date]
-		for s, i := range dt.defs {
-			if g.den[s] == 0 {
-				continue
+		byDate[k.date] = append(byDate[k.date], group{k, g})
+	}
+	n := 0
+	for _, gs := range byDate {
+		slices.SortFunc(gs, func(x, y group) int {
+			if c := strings.Compare(a.combos[x.k.combo].fields, a.combos[y.k.combo].fields); c != 0 {
+				return c
 			}
-			c := &Cell{Code: a.defs[i].Code, OrgID: k.org, Period: k.period, ByFields: a.combos[k.combo].fields, ByValues: k.values,
-				Numerator: g.num[s], Denominator: g.den[s]}
-			if g.spread != nil {
-				c.Spread = g.spread[s]
+			if c := strings.Compare(x.k.period, y.k.period); c != 0 {
+				return c
 			}
-			out = append(out, c)
+			if c := strings.Compare(x.k.org, y.k.org); c != 0 {
+				return c
+			}
+			return strings.Compare(x.k.values, y.k.values)
+		})
+		n += len(gs)
+	}
+	type place struct{ date, slot int }
+	places := make([]place, 0, len(a.defs))
+	for di := range a.dates {
+		for s := range a.dates[di].defs {
+			places = append(places, place{di, s})
 		}
 	}
-	slices.SortFunc(out, func(x, y *Cell) int {
-		return cmp.Or(cmp.Compare(x.Code, y.Code), cmp.Compare(x.ByFields, y.ByFields), cmp.Compare(x.Period, y.Period),
-			cmp.Compare(x.OrgID, y.OrgID), cmp.Compare(x.ByValues, y.ByValues))
+	slices.SortFunc(places, func(x, y place) int {
+		return strings.Compare(a.defs[a.dates[x.date].defs[x.slot]].Code, a.defs[a.dates[y.date].defs[y.slot]].Code)
 	})
+	cells := make([]Cell, 0, n)
+	out := make([]*Cell, 0, n)
+	for _, pl := range places {
+		d := a.defs[a.dates[pl.date].defs[pl.slot]]
+		for _, e := range byDate[pl.date] {
+			if e.g.den[pl.slot] == 0 {
+				continue
+			}
+			c := Cell{Code: d.Code, OrgID: e.k.org, Period: e.k.period, ByFields: a.combos[e.k.combo].fields, ByValues: e.k.values,
+				Numerator: e.g.num[pl.slot], Denominator: e.g.den[pl.slot]}
+			if e.g.spread != nil {
+				c.Spread = e.g.spread[pl.slot]
+			}
+			if len(cells) == cap(cells) {
+				cells = make([]Cell, 0, n) // more cells than groups: a new block
+			}
+			cells = append(cells, c)
+			out = append(out, &cells[len(cells)-1])
+		}
+	}
 	return out
 }
 
@@ -647,7 +684,7 @@ type Series struct {
 	From       Month      `json:"from"`
 	To         Month      `json:"to"`
 	By         []string   `json:"by"`
-	Rows       []Row      `json:"rows"`
+	Rows       []Row      `json:"rows"` // read-only: a store may share them between readers
 	Suppressed int        `json:"suppressed"`
 	District   string     `json:"district,omitempty"`
 	Upazila    string     `json:"upazila,omitempty"`

@@ -94,6 +94,9 @@ type DB struct {
 	// readStmts and writeStmts hold statements prepared on SQLite's read
 	// and writer pools (see queryRow and Tx.stmt).
 	readStmts, writeStmts stmtCache
+	// pages keeps the dashboard pages read since the last rebuild (see
+	// pageCache).
+	pages pageCache
 	// PublicURL is where the instance is reached from outside (no trailing
 	// slash): certificates name their status list and verification page
 	// under it.

@@ -64,6 +64,10 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 
 // storeIndicator replaces d's cells.
 func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) error {
+	// Pages read before the commit are kept under the runs they read,
+	// which change with it; forgetting them after it also covers a
+	// rebuild at the same instant.
+	defer db.pages.forget()
 	return db.Transact(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
 			return err
@@ -384,24 +388,33 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		return out, nil // nothing kept by the fields narrowed by
 	}
 	// Aggregates recomputed on a schedule tolerate a replica's lag.
-	runs, err := db.queryLagging(ctx, `SELECT code, computed_at FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
+	runs, err := db.queryLagging(ctx, `SELECT code, computed_at, version, records, cells FROM indicator_runs WHERE code IN `+inList(len(codes)), codes...)
 	if err != nil {
 		return nil, err
 	}
+	// The runs, and what each request makes of the rows, key the page in
+	// the cache (see pageCache).
+	var page strings.Builder
+	fmt.Fprintf(&page, "%s|%s|%s|%s|%s|%t", q0.From, q0.To, q0.District, q0.Upazila, q0.Programme, q0.Whole)
 	for runs.Next() {
 		var code string
 		var at time.Time
-		if err := runs.Scan(&code, dbTime{&at}); err != nil {
+		var version, records, cells int64
+		if err := runs.Scan(&code, dbTime{&at}, &version, &records, &cells); err != nil {
 			runs.Close()
 			return nil, err
 		}
 		if i, ok := byCode[code]; ok {
 			out[i].ComputedAt = &at
 		}
+		fmt.Fprintf(&page, "|%s@%d.%d.%d.%d", code, at.UnixNano(), version, records, cells)
 	}
 	runs.Close()
 	if err := runs.Err(); err != nil {
 		return nil, err
+	}
+	for _, rq := range reqs {
+		fmt.Fprintf(&page, "|%s.%d.%s.%s", rq.Def.Code, rq.Def.Version, rq.Def.Unit, strings.Join(rq.Query.By, ","))
 	}
 	cond := `(` + strings.Join(want, ` OR `) + `) AND period >= ? AND period <= ?`
 	args = append(args, string(q0.From), string(q0.To))
@@ -413,10 +426,29 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 	if q0.Whole {
 		period, group = "MIN(period)", "code, by_values"
 	}
-	rows, err := db.queryLagging(ctx, `SELECT code, `+period+`, by_values, SUM(numerator), SUM(denominator), `+db.dialect.joinText("NULLIF(spread, '')")+` FROM indicator_values WHERE `+cond+`
-		GROUP BY `+group+` ORDER BY `+group, args...)
-	if err != nil {
+	stmt := `SELECT code, ` + period + `, by_values, SUM(numerator), SUM(denominator), ` + db.dialect.joinText("NULLIF(spread, '')") + ` FROM indicator_values WHERE ` + cond + `
+		GROUP BY ` + group + ` ORDER BY ` + group
+	key := db.pages.key(stmt, args, page.String())
+	kept, done, err := db.pages.wait(ctx, key)
+	if kept != nil || err != nil {
+		return kept, err
+	}
+	var read []*indicator.Series
+	defer func() { done(read) }() // whatever happens, the waiters go on
+	if err := db.readIndicatorRows(ctx, stmt, args, reqs, out, byCode, fields, narrow); err != nil {
 		return nil, err
+	}
+	read = out
+	return out, nil
+}
+
+// readIndicatorRows runs a page's statement and makes its rows into the
+// series out (see IndicatorPage).
+func (db *DB) readIndicatorRows(ctx context.Context, stmt string, args []any, reqs []indicator.Request, out []*indicator.Series, byCode map[string]int, fields [][]string, narrow map[string]string) error {
+	q0 := reqs[0].Query
+	rows, err := db.queryLagging(ctx, stmt, args...)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -424,7 +456,7 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		var num, den float64
 		var spread sql.NullString
 		if err := rows.Scan(&code, &period, &values, &num, &den, &spread); err != nil {
-			return nil, err
+			return err
 		}
 		i, ok := byCode[code]
 		if !ok || out[i].ComputedAt == nil {
@@ -450,7 +482,7 @@ func (db *DB) IndicatorPage(ctx context.Context, reqs []indicator.Request) ([]*i
 		}
 		s.Rows = append(s.Rows, r)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // IndicatorStatus returns when each indicator was last computed.

@@ -70,3 +70,14 @@ func (db *DB) queryLagging(ctx context.Context, query string, args ...any) (*sql
 	}
 	return db.lagging.QueryContext(ctx, db.dialect.rebind(query), db.args(args)...)
 }
+
+// LaggingPoolStats returns the statistics of the pool that lag-tolerant
+// reads (dashboards, exports) wait on: the replica's, or else the read
+// pool's (on PostgreSQL the one pool). Benchmarks print its wait count and
+// time to tell waiting for a connection from working on one.
+func (db *DB) LaggingPoolStats() sql.DBStats {
+	if db.lagging != nil {
+		return db.lagging.Stats()
+	}
+	return db.read.Stats()
+}
