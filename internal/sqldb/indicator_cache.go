@@ -29,9 +29,16 @@ const maxCachedPages = 512
 // maxCachedRows leaves out pages too large to be worth keeping in memory.
 const maxCachedRows = 50_000
 
+// maxKeptRows bounds the rows of all pages kept together (a row is about
+// a hundred bytes: some 20 MB), whatever the number of pages; when a page
+// would pass it the cache starts again, like when the pages are too many.
+const maxKeptRows = 200_000
+
 type pageCache struct {
 	mu sync.Mutex
 	m  map[string][]*indicator.Series
+	// rows counts the rows of the pages in m (bounded by maxKeptRows).
+	rows int
 	// reading holds the pages being read, closed when read: readers of
 	// the same page wait for the first rather than all run it (eight
 	// readers just after a rebuild).
@@ -122,10 +129,16 @@ func (c *pageCache) put(key string, series []*indicator.Series) {
 	}
 	kept := copySeries(series)
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedPages {
-		c.m = map[string][]*indicator.Series{}
+	if c.m == nil || len(c.m) >= maxCachedPages || c.rows+n > maxKeptRows {
+		c.m, c.rows = map[string][]*indicator.Series{}, 0
+	}
+	if old, ok := c.m[key]; ok {
+		for _, s := range old {
+			c.rows -= len(s.Rows)
+		}
 	}
 	c.m[key] = kept
+	c.rows += n
 	c.mu.Unlock()
 }
 
@@ -133,7 +146,7 @@ func (c *pageCache) put(key string, series []*indicator.Series) {
 func (c *pageCache) forget() {
 	c.gen.Add(1)
 	c.mu.Lock()
-	c.m = nil
+	c.m, c.rows = nil, 0
 	c.mu.Unlock()
 }
 
