@@ -179,6 +179,13 @@ func (w *Web) indicators(rw http.ResponseWriter, r *http.Request) error {
 	}
 	loc := w.clock(r).Location()
 	defs, reqs := pageRequests(from, to, d.By, d.Org, filter)
+	// Broken down, each figure is read over the whole period (a row per
+	// district, upazila or programme, months summed): month by month it
+	// was tens of thousands of table rows no one reads, and seconds to
+	// write; the CSV download keeps the months.
+	for i := range reqs {
+		reqs[i].Query.Whole = len(reqs[i].Query.By) > 0
+	}
 	cards := make([]indicatorCard, len(defs))
 	for i, def := range defs {
 		card := indicatorCard{Code: def.Code, Title: def.Title(p.Lang), Description: def.Description[i18n.Base(p.Lang)], Unit: i18n.T(p.Lang, "indicator.unit."+string(def.Unit), nil), Breakable: true}
