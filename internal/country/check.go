@@ -195,14 +195,9 @@ func (p *Pack) check(bad func(field, format string, args ...any) error) error {
 	if len(p.weekend) > 3 {
 		return bad("weekend", "a week of %d weekend days", len(p.weekend))
 	}
-	p.holidays = map[string]bool{}
-	for i, h := range p.Holidays {
-		if _, err := time.Parse(time.DateOnly, h); err != nil {
-			return bad(fmt.Sprintf("holidays[%d]", i), "%q is not a date such as 2026-03-26", h)
-		}
-		p.holidays[h] = true
-	}
-	return nil
+	var err error
+	p.holidays, err = checkHolidays(p.Holidays, "holidays", bad)
+	return err
 }
 
 func contains(xs []int, x int) bool {
