@@ -104,3 +104,53 @@ func TestBangladeshUnchanged(t *testing.T) {
 		t.Errorf("no country: %v", got)
 	}
 }
+
+// A point of entry of another country is refused, with the field named, in
+// a registration (API and web forms) and at the reception desk; the
+// instance's own ports, unknown codes (their own message) and stores that
+// know no country are as before.
+func TestPortOfAnotherCountry(t *testing.T) {
+	for _, tc := range []struct {
+		name, home, port string
+		want             []string
+	}{
+		{"Lahore in Pakistan", "PK", "PK-LHE", nil},
+		{"Lahore, lower case", "PK", "pk-lhe", nil},
+		{"Dhaka airport in Pakistan", "PK", "BD-DAC", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Erbil in Pakistan", "PK", "IQ-EBL", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Torkham in Iraq", "IQ", "PK-TORKHAM", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Benapole in Bangladesh", "BD", "BD-BENAPOLE", nil},
+		{"Wagah in Bangladesh", "BD", "PK-WAGAH", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"an unknown port", "PK", "PK-NOWHERE", []string{"episodes[0].return.point_of_entry=registry.return.point_of_entry"}},
+		{"no country known", "", "IQ-EBL", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration("3520212345671", "PK617")
+			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+			reg.Episodes[0].Return.PointOfEntry = tc.port
+			reg.Normalize(tc.home)
+			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+			// The reception desk names its own field.
+			r := Reception{GivenName: "Imran", Sex: SexMale, DestinationCountry: "SA", ReturnType: ReturnDeported, PointOfEntry: tc.port}
+			_, _, _, err := r.Draft(tc.home, now)
+			var want []string
+			for _, w := range tc.want {
+				want = append(want, strings.Replace(w, "episodes[0].return.point_of_entry", "point_of_entry", 1))
+			}
+			if got := problems(t, err); !slices.Equal(got, want) {
+				t.Errorf("reception: problems %v, want %v", got, want)
+			}
+		})
+	}
+	// The message says which country the port belongs to and which one the
+	// instance serves.
+	reg := pakistaniRegistration("3520212345671", "PK617")
+	reg.Episodes[0].Return.PointOfEntry = "BD-DAC"
+	reg.Normalize("PK")
+	err := reg.Validate(now)
+	if err == nil || !strings.Contains(err.Error(), "“BD-DAC” is a point of entry of another country (BD); this instance serves PK") {
+		t.Errorf("message: %v", err)
+	}
+}
