@@ -50,6 +50,10 @@ type Pack struct {
 	// Holidays are the dated public holidays, one entry a day (a
 	// three-day Eid is three entries), when a source gives them.
 	Holidays []Holiday `json:"holidays"`
+	// ReturnTypes are the return types in local use (codes such as
+	// "deported", with names in the pack's languages); empty means every
+	// return type Homeward knows.
+	ReturnTypes []Named `json:"return_types,omitempty"`
 
 	weekend  map[time.Weekday]bool
 	holidays map[string]bool
@@ -99,6 +103,12 @@ func (p NumberPlan) Matches(nsn string) bool {
 type Port struct {
 	Code  string            `json:"code"`
 	Kind  string            `json:"kind"` // airport, land_port, seaport
+	Names map[string]string `json:"names"`
+}
+
+// Named is a coded value with names by language ("en" required).
+type Named struct {
+	Code  string            `json:"code"`
 	Names map[string]string `json:"names"`
 }
 

@@ -154,3 +154,62 @@ func TestPortOfAnotherCountry(t *testing.T) {
 		t.Errorf("message: %v", err)
 	}
 }
+
+// Return types follow the instance's pack: Iraq's camp returns are accepted
+// there and refused elsewhere with a message naming the field; Bangladesh
+// keeps exactly its five codes; an unknown code keeps its own message.
+func TestReturnTypesInLocalUse(t *testing.T) {
+	if got := ReturnTypesFor("BD"); !slices.Equal(got, []ReturnType{ReturnVoluntary, ReturnAssistedVoluntary, ReturnDeported, ReturnCrisisEvacuation, ReturnEndOfContract}) {
+		t.Errorf("BD return types %v", got)
+	}
+	if got := ReturnTypesFor("IQ"); !slices.Contains(got, "idp_camp_return") || slices.Contains(ReturnTypesFor("PK"), "idp_camp_return") {
+		t.Errorf("IQ %v, PK %v", got, ReturnTypesFor("PK"))
+	}
+	if got := ReturnTypesFor("NP"); !slices.Equal(got, ReturnTypes) {
+		t.Errorf("no pack: %v", got)
+	}
+	for _, tc := range []struct {
+		name, home string
+		rt         ReturnType
+		want       []string
+	}{
+		{"camp return in Iraq", "IQ", "idp_camp_return", nil},
+		{"camp return in Pakistan", "PK", "idp_camp_return", []string{"episodes[0].return.return_type=country.return_type.not_in_use"}},
+		{"camp return in Bangladesh", "BD", "idp_camp_return", []string{"episodes[0].return.return_type=country.return_type.not_in_use"}},
+		{"deported in Bangladesh", "BD", ReturnDeported, nil},
+		{"end of contract in Pakistan", "PK", ReturnEndOfContract, nil},
+		{"an unknown type", "IQ", "smuggled", []string{"episodes[0].return.return_type=error.field.invalid_choice"}},
+		{"no country known", "", "idp_camp_return", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration("3520212345671", "PK617")
+			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+			reg.Episodes[0].Return.PointOfEntry = ""
+			reg.Episodes[0].Return.ReturnType = tc.rt
+			reg.Normalize(tc.home)
+			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+			r := Reception{GivenName: "Ali", Sex: SexMale, DestinationCountry: "DE", ReturnType: tc.rt}
+			_, _, _, err := r.Draft(tc.home, now)
+			var want []string
+			for _, w := range tc.want {
+				want = append(want, strings.Replace(w, "episodes[0].return.return_type", "return_type", 1))
+			}
+			if got := problems(t, err); !slices.Equal(got, want) {
+				t.Errorf("reception: problems %v, want %v", got, want)
+			}
+		})
+	}
+	// Import: the column is named.
+	csv := "external_id,given_name,sex,destination_country,return_date,return_type\nX1,Ali,male,DE,2026-01-10,idp_camp_return\n"
+	for home, want := range map[string]string{"IQ": "", "BD": "2 return_type=country.return_type.not_in_use"} {
+		_, rows, err := readAll(t, []byte(csv), FormatCSV, ImportOptions{DefaultCountry: home})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rowProblems(rows), " "); got != want {
+			t.Errorf("import on %s: %q, want %q", home, got, want)
+		}
+	}
+}

@@ -46,6 +46,7 @@ func (r *Registration) Validate(now time.Time) error {
 	for i, e := range r.Episodes {
 		if e.Return != nil {
 			CheckPortCountry(&v, idx("episodes", i)+".return.point_of_entry", e.Return.PointOfEntry, r.country)
+			CheckReturnTypeCountry(&v, idx("episodes", i)+".return.return_type", e.Return.ReturnType, r.country)
 		}
 	}
 	if LatestReturn(r.Episodes) == nil {
