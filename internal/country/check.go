@@ -195,14 +195,11 @@ func (p *Pack) check(bad func(field, format string, args ...any) error) error {
 	if len(p.weekend) > 3 {
 		return bad("weekend", "a week of %d weekend days", len(p.weekend))
 	}
-	p.holidays = map[string]bool{}
-	for i, h := range p.Holidays {
-		if _, err := time.Parse(time.DateOnly, h); err != nil {
-			return bad(fmt.Sprintf("holidays[%d]", i), "%q is not a date such as 2026-03-26", h)
-		}
-		p.holidays[h] = true
+	var err error
+	if p.holidays, err = checkHolidays(p.Holidays, "holidays", bad); err != nil {
+		return err
 	}
-	return nil
+	return checkNamed(p.ReturnTypes, "return_types", bad)
 }
 
 func contains(xs []int, x int) bool {
@@ -262,6 +259,23 @@ func checkAreaCSV(b []byte, a Areas) error {
 		if !codes[cp[1]] {
 			return fmt.Errorf("code %s: parent_code: %s is not in the file", cp[0], cp[1])
 		}
+	}
+	return nil
+}
+
+// checkNamed checks a list of coded values: codes in lower case with
+// underscores, each once, each with an English name.
+func checkNamed(list []Named, field string, bad func(field, format string, args ...any) error) error {
+	seen := map[string]bool{}
+	for i, n := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case n.Code == "" || strings.Trim(n.Code, "abcdefghijklmnopqrstuvwxyz_") != "" || seen[n.Code]:
+			return bad(f+".code", "%q must be unique, lower case letters and underscores", n.Code)
+		case n.Names["en"] == "":
+			return bad(f+".names.en", "the English name is required")
+		}
+		seen[n.Code] = true
 	}
 	return nil
 }

@@ -47,9 +47,13 @@ type Pack struct {
 	PointsOfEntry  []Port       `json:"points_of_entry"`
 	// Weekend lists the days no one works ("friday", "saturday").
 	Weekend []string `json:"weekend"`
-	// Holidays are the dated public holidays ("2026-03-26"), when a
-	// source gives them.
-	Holidays []string `json:"holidays"`
+	// Holidays are the dated public holidays, one entry a day (a
+	// three-day Eid is three entries), when a source gives them.
+	Holidays []Holiday `json:"holidays"`
+	// ReturnTypes are the return types in local use (codes such as
+	// "deported", with names in the pack's languages); empty means every
+	// return type Homeward knows.
+	ReturnTypes []Named `json:"return_types,omitempty"`
 
 	weekend  map[time.Weekday]bool
 	holidays map[string]bool
@@ -102,6 +106,12 @@ type Port struct {
 	Names map[string]string `json:"names"`
 }
 
+// Named is a coded value with names by language ("en" required).
+type Named struct {
+	Code  string            `json:"code"`
+	Names map[string]string `json:"names"`
+}
+
 // Sources returns the pack's SOURCES.md.
 func (p *Pack) Sources() string { return p.sources }
 
@@ -135,24 +145,6 @@ func (p *Pack) Identifier(typ string) *Identifier {
 		}
 	}
 	return nil
-}
-
-// WorkingDay reports whether day (a date in the country's calendar) is
-// neither a weekend day nor a holiday.
-func (p *Pack) WorkingDay(day time.Time) bool {
-	return !p.weekend[day.Weekday()] && !p.holidays[day.Format(time.DateOnly)]
-}
-
-// AddWorkingDays returns the day n working days after day (n ≥ 0); the
-// time of day is kept.
-func (p *Pack) AddWorkingDays(day time.Time, n int) time.Time {
-	for n > 0 {
-		day = day.AddDate(0, 0, 1)
-		if p.WorkingDay(day) {
-			n--
-		}
-	}
-	return day
 }
 
 // Set is a loaded set of packs, by alpha-2 code.

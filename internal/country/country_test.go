@@ -97,7 +97,15 @@ func TestBrokenPackSaysWhere(t *testing.T) {
       ],`, `"lengths": [12], "format": "####-####",`, "xx/pack.json: identifiers[0].format:"},
 		{"port", `"code": "IQ-BGW"`, `"code": "BGW"`, "xx/pack.json: points_of_entry[0].code:"},
 		{"weekend", `"friday"`, `"Fri"`, "xx/pack.json: weekend[0]:"},
-		{"holiday", `"holidays": []`, `"holidays": ["2026-13-01"]`, "xx/pack.json: holidays[0]:"},
+		{"holiday as a bare date", `"holidays": []`, `"holidays": ["2026-03-26"]`, "xx/pack.json: json: cannot unmarshal"},
+		{"holiday date", `"holidays": []`, `"holidays": [{"date": "2026-13-01", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
+		{"holiday on 30 February", `"holidays": []`, `"holidays": [{"date": "2026-02-30", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
+		{"holiday without a name", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"ar": "نوروز"}}]`, "xx/pack.json: holidays[0].names.en:"},
+		{"holiday twice", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"en": "Nowruz"}}, {"date": "2026-03-21", "names": {"en": "Nowruz"}}]`, "xx/pack.json: holidays[1].date:"},
+		{"return type code", `"code": "idp_camp_return"`, `"code": "IDP camp"`, "xx/pack.json: return_types[5].code:"},
+		{"return type twice", `"code": "idp_camp_return"`, `"code": "voluntary"`, "xx/pack.json: return_types[5].code:"},
+		{"return type name", `"en": "Return from a displacement camp"`, `"fr": "Retour"`, "xx/pack.json: return_types[5].names.en:"},
+		{"weekday unknown", `"saturday"`, `"sabbath"`, "xx/pack.json: weekend[1]:"},
 		{"unknown field", `"alpha3"`, `"alpha_3"`, "xx/pack.json: json: unknown field"},
 		{"syntax", `"code": "IQ",`, `"code": "IQ"`, "xx/pack.json:"},
 		{"areas file", `"file": "areas.csv"`, `"file": "missing.csv"`, "xx/pack.json: areas.file:"},
@@ -216,7 +224,71 @@ func TestWorkingDays(t *testing.T) {
 	}
 	p := *Lookup("IQ")
 	p.holidays = map[string]bool{"2026-12-06": true}
+	// Two holidays on one day are one day off.
+	if _, err := checkHolidays([]Holiday{{Date: "2026-12-06", Names: map[string]string{"en": "A"}}, {Date: "2026-12-06", Names: map[string]string{"en": "B"}}}, "holidays",
+		func(f, format string, args ...any) error { return errors.New(f) }); err != nil {
+		t.Errorf("two holidays on one day refused: %v", err)
+	}
 	if got := p.AddWorkingDays(thu, 1); got.Format(time.DateOnly) != "2026-12-07" {
 		t.Errorf("a holiday on Sunday: the next working day is %s, want 2026-12-07", got.Format(time.DateOnly))
+	}
+}
+
+// The packs' holidays count: Bangladesh's Victory Day (16 December 2026, a
+// Wednesday) and Pakistan's Quaid-e-Azam Day (25 December 2026, a Friday)
+// are not working days; Iraq has no holidays (its source has none).
+func TestPackHolidays(t *testing.T) {
+	bd, pk, iq := Lookup("BD"), Lookup("PK"), Lookup("IQ")
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(time.DateOnly, s, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Add(10 * time.Hour)
+	}
+	for _, tc := range []struct {
+		p       *Pack
+		from    string
+		n       int
+		want    string
+		working bool
+	}{
+		{bd, "2026-12-15", 1, "2026-12-17", true},  // Tue + 1 skips Victory Day (Wed)
+		{bd, "2026-12-15", 3, "2026-12-21", true},  // Thu, then Fri–Sat weekend, Sun 20, Mon 21
+		{pk, "2026-12-24", 1, "2026-12-28", true},  // Thu + 1 skips Quaid-e-Azam Day (Fri) and Sat–Sun
+		{pk, "2026-03-19", 1, "2026-03-24", true},  // Eid al-Fitr 20–22 March (expected), Pakistan Day 23 March
+		{iq, "2026-12-24", 1, "2026-12-27", true},  // Thu + 1: Fri–Sat weekend only
+		{bd, "2027-03-25", 1, "2027-03-28", true},  // Independence Day Fri 26, Sat 27
+		{bd, "2026-12-16", 0, "2026-12-16", false}, // zero days: the day itself, a holiday
+	} {
+		got := tc.p.AddWorkingDays(day(tc.from), tc.n)
+		if got.Format(time.DateOnly) != tc.want || got.Hour() != 10 {
+			t.Errorf("%s: %d working days after %s = %s, want %s 10:00", tc.p.Code, tc.n, tc.from, got.Format(time.DateTime), tc.want)
+		}
+		if tc.p.WorkingDay(got) != tc.working {
+			t.Errorf("%s: WorkingDay(%s) = %v", tc.p.Code, tc.want, !tc.working)
+		}
+	}
+	for _, p := range []*Pack{bd, pk} {
+		years := map[string]int{}
+		expected := 0
+		for _, h := range p.Holidays {
+			years[h.Date[:4]]++
+			if h.Expected {
+				expected++
+			}
+		}
+		if years["2026"] < 10 || years["2027"] < 10 || expected == 0 {
+			t.Errorf("%s: holidays by year %v, %d expected (moon sighting)", p.Code, years, expected)
+		}
+		if !strings.Contains(p.Sources(), "date-holidays") || !strings.Contains(p.Sources(), "moon sighting") {
+			t.Errorf("%s: SOURCES.md does not cite the holidays' source", p.Code)
+		}
+	}
+	if len(iq.Holidays) != 0 || !strings.Contains(iq.Sources(), "no data for Iraq") {
+		t.Error("IQ: holidays without a source")
+	}
+	if h := bd.Holidays[0]; h.Name("bn") == h.Name("en") || h.Name("ckb") != h.Name("en") {
+		t.Errorf("BD holiday names %v", h.Names)
 	}
 }

@@ -145,8 +145,8 @@ var DeclineReasons = []Reason{DeclineNoCapacity, DeclineNotEligible, DeclineOutO
 // NotCompletedReasons are the reasons a service may end unfinished.
 var NotCompletedReasons = []Reason{NotCompletedNoShow, NotCompletedDropped, NotCompletedMoved, NotCompletedUnreach, NotCompletedStopped, NotCompletedDeceased, ReasonOther}
 
-// DefaultResponseDays is how long a receiver has to answer a referral
-// before it expires, unless the sender sets another deadline.
+// DefaultResponseDays is how many working days a receiver has to answer a
+// referral before it expires, unless the sender sets another deadline.
 const DefaultResponseDays = 7
 
 // MaxResponseDays bounds the deadline a sender may set.
@@ -335,11 +335,24 @@ func (d *Draft) Validate(now time.Time) error {
 	return v.Err()
 }
 
-// Deadline returns when a referral drafted at now expires unanswered.
-func (d *Draft) Deadline(now time.Time) time.Time {
+// Calendar counts working days: a country pack's weekend and holidays.
+type Calendar interface {
+	// AddWorkingDays returns the day n working days after day, read in
+	// day's time zone, at the same time of day.
+	AddWorkingDays(day time.Time, n int) time.Time
+}
+
+// Deadline returns when a referral drafted at now expires unanswered: the
+// response days are working days of cal, counted in now's time zone (the
+// instance's, so that "today" is the local day), at the same time of day.
+// A nil cal counts calendar days.
+func (d *Draft) Deadline(now time.Time, cal Calendar) time.Time {
 	days := d.RespondWithin
 	if days == 0 {
 		days = DefaultResponseDays
 	}
-	return now.Add(time.Duration(days) * 24 * time.Hour)
+	if cal == nil {
+		return now.AddDate(0, 0, days)
+	}
+	return cal.AddWorkingDays(now, days)
 }

@@ -145,13 +145,17 @@ func hasField(err error, f string) bool {
 
 func TestOverdueAndExpiry(t *testing.T) {
 	d := Draft{}
-	respondBy := d.Deadline(now)
+	respondBy := d.Deadline(now, nil)
 	if respondBy.Sub(now) != 7*24*time.Hour {
 		t.Errorf("default deadline %v", respondBy.Sub(now))
 	}
 	d.RespondWithin = 3
-	if d.Deadline(now).Sub(now) != 72*time.Hour {
+	if d.Deadline(now, nil).Sub(now) != 72*time.Hour {
 		t.Error("custom deadline ignored")
+	}
+	var cal countingCalendar
+	if got := d.Deadline(now, &cal); cal.n != 3 || !got.Equal(now.AddDate(0, 0, 6)) {
+		t.Errorf("with a calendar: %d working days asked, deadline %v", cal.n, got)
 	}
 	tests := []struct {
 		name    string
@@ -214,4 +218,13 @@ func TestSideOf(t *testing.T) {
 			t.Errorf("SideOf(%s) = %s", org, got)
 		}
 	}
+}
+
+// countingCalendar has a working day every other day, and records the
+// number of working days asked for.
+type countingCalendar struct{ n int }
+
+func (c *countingCalendar) AddWorkingDays(day time.Time, n int) time.Time {
+	c.n = n
+	return day.AddDate(0, 0, 2*n)
 }

@@ -104,3 +104,113 @@ func TestBangladeshUnchanged(t *testing.T) {
 		t.Errorf("no country: %v", got)
 	}
 }
+
+// A point of entry of another country is refused, with the field named, in
+// a registration (API and web forms) and at the reception desk; the
+// instance's own ports, unknown codes (their own message) and stores that
+// know no country are as before.
+func TestPortOfAnotherCountry(t *testing.T) {
+	for _, tc := range []struct {
+		name, home, port string
+		want             []string
+	}{
+		{"Lahore in Pakistan", "PK", "PK-LHE", nil},
+		{"Lahore, lower case", "PK", "pk-lhe", nil},
+		{"Dhaka airport in Pakistan", "PK", "BD-DAC", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Erbil in Pakistan", "PK", "IQ-EBL", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Torkham in Iraq", "IQ", "PK-TORKHAM", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"Benapole in Bangladesh", "BD", "BD-BENAPOLE", nil},
+		{"Wagah in Bangladesh", "BD", "PK-WAGAH", []string{"episodes[0].return.point_of_entry=country.port.other_country"}},
+		{"an unknown port", "PK", "PK-NOWHERE", []string{"episodes[0].return.point_of_entry=registry.return.point_of_entry"}},
+		{"no country known", "", "IQ-EBL", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration("3520212345671", "PK617")
+			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+			reg.Episodes[0].Return.PointOfEntry = tc.port
+			reg.Normalize(tc.home)
+			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+			// The reception desk names its own field.
+			r := Reception{GivenName: "Imran", Sex: SexMale, DestinationCountry: "SA", ReturnType: ReturnDeported, PointOfEntry: tc.port}
+			checkReception(t, r, tc.home, tc.want)
+		})
+	}
+	// The message says which country the port belongs to and which one the
+	// instance serves.
+	reg := pakistaniRegistration("3520212345671", "PK617")
+	reg.Episodes[0].Return.PointOfEntry = "BD-DAC"
+	reg.Normalize("PK")
+	err := reg.Validate(now)
+	if err == nil || !strings.Contains(err.Error(), "“BD-DAC” is a point of entry of another country (BD); this instance serves PK") {
+		t.Errorf("message: %v", err)
+	}
+}
+
+// Return types follow the instance's pack: Iraq's camp returns are accepted
+// there and refused elsewhere with a message naming the field; Bangladesh
+// keeps exactly its five codes; an unknown code keeps its own message.
+func TestReturnTypesInLocalUse(t *testing.T) {
+	if got := ReturnTypesFor("BD"); !slices.Equal(got, []ReturnType{ReturnVoluntary, ReturnAssistedVoluntary, ReturnDeported, ReturnCrisisEvacuation, ReturnEndOfContract}) {
+		t.Errorf("BD return types %v", got)
+	}
+	if got := ReturnTypesFor("IQ"); !slices.Contains(got, "idp_camp_return") || slices.Contains(ReturnTypesFor("PK"), "idp_camp_return") {
+		t.Errorf("IQ %v, PK %v", got, ReturnTypesFor("PK"))
+	}
+	if got := ReturnTypesFor("NP"); !slices.Equal(got, ReturnTypes) {
+		t.Errorf("no pack: %v", got)
+	}
+	for _, tc := range []struct {
+		name, home string
+		rt         ReturnType
+		want       []string
+	}{
+		{"camp return in Iraq", "IQ", "idp_camp_return", nil},
+		{"camp return in Pakistan", "PK", "idp_camp_return", []string{"episodes[0].return.return_type=country.return_type.not_in_use"}},
+		{"camp return in Bangladesh", "BD", "idp_camp_return", []string{"episodes[0].return.return_type=country.return_type.not_in_use"}},
+		{"deported in Bangladesh", "BD", ReturnDeported, nil},
+		{"end of contract in Pakistan", "PK", ReturnEndOfContract, nil},
+		{"an unknown type", "IQ", "smuggled", []string{"episodes[0].return.return_type=error.field.invalid_choice"}},
+		{"no country known", "", "idp_camp_return", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration("3520212345671", "PK617")
+			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+			reg.Episodes[0].Return.PointOfEntry = ""
+			reg.Episodes[0].Return.ReturnType = tc.rt
+			reg.Normalize(tc.home)
+			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+			r := Reception{GivenName: "Ali", Sex: SexMale, DestinationCountry: "DE", ReturnType: tc.rt}
+			checkReception(t, r, tc.home, tc.want)
+		})
+	}
+	// Import: the column is named.
+	csv := "external_id,given_name,sex,destination_country,return_date,return_type\nX1,Ali,male,DE,2026-01-10,idp_camp_return\n"
+	for home, want := range map[string]string{"IQ": "", "BD": "2 return_type=country.return_type.not_in_use"} {
+		_, rows, err := readAll(t, []byte(csv), FormatCSV, ImportOptions{DefaultCountry: home})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rowProblems(rows), " "); got != want {
+			t.Errorf("import on %s: %q, want %q", home, got, want)
+		}
+	}
+}
+
+// checkReception drafts r for home and compares its problems with want, a
+// registration's problems: the desk names the return's fields at its top
+// level ("point_of_entry" for "episodes[0].return.point_of_entry").
+func checkReception(t *testing.T, r Reception, home string, want []string) {
+	t.Helper()
+	_, _, _, err := r.Draft(home, now)
+	var desk []string
+	for _, w := range want {
+		desk = append(desk, strings.Replace(w, "episodes[0].return.", "", 1))
+	}
+	if got := problems(t, err); !slices.Equal(got, desk) {
+		t.Errorf("reception: problems %v, want %v", got, desk)
+	}
+}

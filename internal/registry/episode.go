@@ -115,8 +115,9 @@ const (
 	ReturnEndOfContract     ReturnType = "end_of_contract"
 )
 
-// ReturnTypes lists every ReturnType.
-var ReturnTypes = []ReturnType{ReturnVoluntary, ReturnAssistedVoluntary, ReturnDeported, ReturnCrisisEvacuation, ReturnEndOfContract}
+// ReturnTypes lists every ReturnType: the five above, then those in local
+// use that a country pack adds (see ReturnTypesFor).
+var ReturnTypes = withPackReturnTypes([]ReturnType{ReturnVoluntary, ReturnAssistedVoluntary, ReturnDeported, ReturnCrisisEvacuation, ReturnEndOfContract})
 
 // ArrivalDocument is a travel document the person held on arrival.
 type ArrivalDocument string

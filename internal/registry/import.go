@@ -510,7 +510,10 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 		e.Return.Date = d
 	}
 	if s := b.vals[ColReturnType]; s != "" {
-		if rt, ok := ParseReturnType(s); ok {
+		if rt, ok := ParseReturnType(s); ok && !returnTypeInUse(rt, strings.ToUpper(ir.opt.DefaultCountry)) {
+			b.add(ColReturnType, "country.return_type.not_in_use", map[string]any{"value": s, "country": strings.ToUpper(ir.opt.DefaultCountry)},
+				"“"+s+"” is not a return type in use in "+strings.ToUpper(ir.opt.DefaultCountry)+": choose one of the list.")
+		} else if ok {
 			e.Return.ReturnType = rt
 		} else {
 			b.add(ColReturnType, "registry.import.return_type", map[string]any{"value": s}, "“"+s+"” is not a return type; write voluntary, assisted voluntary, deported, crisis evacuation or end of contract.")

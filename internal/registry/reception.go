@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"strings"
 	"time"
 
 	"homeward"
@@ -87,6 +88,9 @@ func (r *Reception) Draft(defaultCountry string, now time.Time) (Person, Migrati
 	e.Normalize()
 	var ev homeward.Validation
 	e.validate(&ev, "", now)
+	home := strings.ToUpper(strings.TrimSpace(defaultCountry))
+	CheckPortCountry(&ev, "return.point_of_entry", ret.PointOfEntry, home)
+	CheckReturnTypeCountry(&ev, "return.return_type", ret.ReturnType, home)
 	rename := map[string]string{"return.date": "return_date", "return.point_of_entry": "point_of_entry", "return.return_type": "return_type"}
 	for _, f := range ev.Fields() {
 		if n, ok := rename[f.Field]; ok {

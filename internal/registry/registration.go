@@ -43,6 +43,12 @@ func (r *Registration) Validate(now time.Time) error {
 	CheckAreaCountry(&pv, "address.admin_area", r.Person.Address.AdminArea, r.country)
 	_ = v.Merge("person", pv.Err())
 	validateEpisodes(&v, &r.Person, r.Episodes, now)
+	for i, e := range r.Episodes {
+		if e.Return != nil {
+			CheckPortCountry(&v, idx("episodes", i)+".return.point_of_entry", e.Return.PointOfEntry, r.country)
+			CheckReturnTypeCountry(&v, idx("episodes", i)+".return.return_type", e.Return.ReturnType, r.country)
+		}
+	}
 	if LatestReturn(r.Episodes) == nil {
 		v.Add("episodes", "registry.registration.return_required", "Record at least one migration episode with its return date.")
 	}
@@ -63,4 +69,17 @@ func CheckAreaCountry(v *homeward.Validation, field, pcode, home string) {
 	}
 	v.AddArgs(field, "country.area.other_country", map[string]any{"value": area.Code, "area_country": area.Country, "country": home},
 		"“%s” is an area of %s; this instance serves %s: choose an area there.", area.Code, area.Country, home)
+}
+
+// CheckPortCountry refuses a point of entry (an airport or land crossing)
+// of another country than the one the registering organisation serves, as
+// CheckAreaCountry does for areas. Unknown codes are left to the episode's
+// own check.
+func CheckPortCountry(v *homeward.Validation, field, code, home string) {
+	poe := PointOfEntryByCode(code)
+	if poe == nil || home == "" || country.Lookup(home) == nil || poe.Country == home {
+		return
+	}
+	v.AddArgs(field, "country.port.other_country", map[string]any{"value": poe.Code, "port_country": poe.Country, "country": home},
+		"“%s” is a point of entry of another country (%s); this instance serves %s: choose one there.", poe.Code, poe.Country, home)
 }

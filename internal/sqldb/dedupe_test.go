@@ -22,14 +22,16 @@ func registerAs(t *testing.T, w *homewardtest.World, given, family, dob, phone, 
 }
 
 // registerInArea registers as registerAs does, living in the area (p-code) of
-// the organisation's country.
+// the organisation's country, arriving at that country's first point of
+// entry.
 func registerInArea(t *testing.T, w *homewardtest.World, area, given, family, dob, phone, nid, ext string) *registry.Record {
 	t.Helper()
+	port := registry.PointsOfEntry(area[:2])[0].Code
 	js := fmt.Sprintf(`{"person":{"external_id":%q,"given_name":%q,"family_name":%q,"sex":"male","date_of_birth":%q,"father_name":"Abdul Hamid",
 		"phones":[%q],"documents":[{"type":"national_id","number":%q,"issuing_country":"BD"}],
 		"address":{"admin_area":%q,"text":"Char Kalia village"}},
-		"episodes":[{"destination_country":"SA","departure_date":"2019-02","return":{"date":"2026-01-10","return_type":"deported","point_of_entry":"BD-DAC"}}],
-		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, ext, given, family, dob, phone, nid, area)
+		"episodes":[{"destination_country":"SA","departure_date":"2019-02","return":{"date":"2026-01-10","return_type":"deported","point_of_entry":%q}}],
+		"consents":[{"purpose":"registration_case_management","method":"signed_form"}]}`, ext, given, family, dob, phone, nid, area, port)
 	var reg registry.Registration
 	if err := json.Unmarshal([]byte(js), &reg); err != nil {
 		t.Fatal(err)

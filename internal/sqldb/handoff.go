@@ -560,7 +560,7 @@ func (db *DB) DecideArrival(ctx context.Context, id string, accept bool) (*hando
 			if err != nil {
 				return err
 			}
-			p, ep, c, err := arrivalReception(a, db.local(ctx)).Draft(country, db.local(ctx))
+			p, ep, c, err := arrivalReception(a, country, db.local(ctx)).Draft(country, db.local(ctx))
 			if err != nil {
 				return err
 			}
@@ -603,14 +603,15 @@ func (db *DB) DecideArrival(ctx context.Context, id string, accept bool) (*hando
 // opens: what it carries of the person, the return on the travel date at
 // its port of entry, from the partner's country (accepted ahead of the
 // journey, the return is dated today until the case is completed).
-func arrivalReception(a *handoff.Arrival, today time.Time) *registry.Reception {
+func arrivalReception(a *handoff.Arrival, country string, today time.Time) *registry.Reception {
 	p := &a.Announcement.Person
 	r := &registry.Reception{GivenName: p.GivenName, FamilyName: p.FamilyName, FullNameNative: p.NativeName, Sex: registry.Sex(p.Sex), Phone: p.Phone,
 		DestinationCountry: a.Country, PointOfEntry: a.PortOfEntry, ReturnType: registry.ReturnType(p.ReturnType),
 		Notes: a.Announcement.Needs}
 	// A port the registry does not know (the partner wrote it in its own
-	// words) is kept in the notes, for whoever completes the case.
-	if registry.PointOfEntryByCode(r.PointOfEntry) == nil {
+	// words), or one of another country than the receiving organisation's,
+	// is kept in the notes, for whoever completes the case.
+	if poe := registry.PointOfEntryByCode(r.PointOfEntry); poe == nil || (country != "" && poe.Country != country) {
 		r.PointOfEntry = ""
 		r.Notes = strings.TrimSpace(a.PortOfEntry + "\n" + r.Notes)
 	}

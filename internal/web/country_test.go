@@ -11,8 +11,8 @@ import (
 
 // TestPakistanInstanceForms: on an instance serving Pakistan, whose NGO
 // works in Lahore, the registration form offers Pakistan's districts and
-// points of entry, refuses an Iraqi district with a message naming the
-// field, and shows a CNIC as Pakistan writes it.
+// points of entry, refuses an Iraqi district and an Iraqi airport with a
+// message naming the field, and shows a CNIC as Pakistan writes it.
 func TestPakistanInstanceForms(t *testing.T) {
 	b, w := newBrowserIn(t, "PK", func(w *homewardtest.World) {
 		sys := homewardtest.SystemCtx()
@@ -27,29 +27,38 @@ func TestPakistanInstanceForms(t *testing.T) {
 	})
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
 	_, page := cw.get("/people/new")
-	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`} {
+	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`, `value="end_of_contract"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
-	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`} {
+	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`} {
 		if strings.Contains(page, not) {
 			t.Errorf("the form of a Pakistani instance offers %s", not)
 		}
 	}
-	form := func(district, cnic string) url.Values {
+	form := func(district, cnic string, port ...string) url.Values {
+		poe := "PK-LHE"
+		if len(port) > 0 {
+			poe = port[0]
+		}
 		return url.Values{"csrf_token": {csrf(t, page)},
 			"person.given_name": {"Imran"}, "person.family_name": {"Khan"}, "person.full_name_native": {"عمران خان"}, "person.sex": {"male"},
 			"person.date_of_birth": {"1988"}, "person.phones": {"0300 1234567"},
 			"person.documents[0].type": {"national_id"}, "person.documents[0].number": {cnic},
 			"person.address.district":         {district},
 			"episodes[0].destination_country": {"SA"}, "episodes[0].return.date": {"2026-01-10"}, "episodes[0].return.return_type": {"deported"},
-			"episodes[0].return.point_of_entry": {"PK-LHE"},
+			"episodes[0].return.point_of_entry": {poe},
 			"consent.purpose":                   {"registration_case_management"}, "consent.method": {"signed_form"}}
 	}
 	status, res := cw.post("/people", form("IQG11Q02", "35202-1234567-1"))
 	if status != 400 || !strings.Contains(res, "“IQG11Q02” is an area of another country (IQ); this instance serves PK") {
 		t.Errorf("an Iraqi district on a Pakistani instance: %d\n%.3000s", status, res)
+	}
+	// A port of entry of another country, typed past the form's list.
+	status, res = cw.post("/people", form("PK617", "3520212345671", "IQ-EBL"))
+	if status != 400 || !strings.Contains(res, "“IQ-EBL” is a point of entry of another country (IQ); this instance serves PK") {
+		t.Errorf("an Iraqi airport on a Pakistani instance: %d\n%.3000s", status, res)
 	}
 	status, res = cw.post("/people", form("PK617", "3520-21234567-1"))
 	if status != 400 || !strings.Contains(res, "is not written like #####-#######-#") {

@@ -115,7 +115,7 @@ func (w *Web) personFormPage(r *http.Request, title string, d *personFormData) *
 	d.WGDomains = options(lng, "registry.wg_domain", []string{"seeing", "hearing", "walking", "cognition", "self_care", "communication"})
 	d.WGAnswers = options(lng, "registry.wg", registry.WGAnswers)
 	d.Sectors, d.Visas = options(lng, "registry.sector", registry.Sectors), options(lng, "registry.visa", registry.VisaTypes)
-	d.Recruitment, d.ReturnTypes = options(lng, "registry.recruitment", registry.RecruitmentChannels), options(lng, "registry.return_type", registry.ReturnTypes)
+	d.Recruitment, d.ReturnTypes = options(lng, "registry.recruitment", registry.RecruitmentChannels), options(lng, "registry.return_type", registry.ReturnTypesFor(w.country()))
 	d.ArrivalDocuments, d.Services = options(lng, "registry.arrival_document", registry.ArrivalDocuments), options(lng, "registry.service", registry.ReceptionServices)
 	d.Purposes, d.Methods = options(lng, "registry.purpose", registry.Purposes), options(lng, "registry.method", registry.ConsentMethods)
 	d.OrgTypes = options(lng, "orgtype", []homeward.OrgType{homeward.OrgServiceProvider, homeward.OrgNGO, homeward.OrgEmployer, homeward.OrgInternational, homeward.OrgMinistry, homeward.OrgWelfareBoard})

@@ -68,7 +68,7 @@ func (w *Web) peopleList(rw http.ResponseWriter, r *http.Request) error {
 	lng := lang(r)
 	f, d, ferr := peopleQuery(r)
 	d.Districts, d.Statuses = districtOptions(lng, w.country()), options(lng, "registry.status", registry.CaseStatuses)
-	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypes)
+	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypesFor(w.country()))
 	p := w.newPage(r, "registry.ui.people.title", d)
 	status := http.StatusOK
 	if ferr == nil {

@@ -22,7 +22,7 @@ func (w *Web) receptionPage(r *http.Request, f formValues) (*page, error) {
 	lng := lang(r)
 	d := &receptionData{formKit: formKit{Lang: lng, F: f, Errs: map[string]string{}}}
 	d.Countries, d.Points = countryOptions(lng), pointOptions(lng, w.country())
-	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypes)
+	d.Sexes, d.ReturnTypes = options(lng, "registry.sex", registry.Sexes), options(lng, "registry.return_type", registry.ReturnTypesFor(w.country()))
 	d.Services = options(lng, "registry.service", registry.ReceptionServices)
 	rows, _, _, err := w.search(r, registry.SearchFilter{Limit: 20}, true)
 	if err != nil {
