@@ -133,6 +133,9 @@ func runCountryFlow(t *testing.T, ctx context.Context, url string, db *sqldb.DB,
 			for (const o of s.options) if (o.textContent.startsWith(`+jsString(f.provider)+`)) { s.value = o.value; return true; } return false; })()`),
 	)
 	check("plan form")
+	if cur := evalString(t, ctx, `document.getElementById('svc-currency-0').value`); cur != inst.Currency {
+		t.Errorf("%s: a budget is in %q by default, want the country's %s", lang, cur, inst.Currency)
+	}
 	do("save the plan", click("plan-save"), chromedp.WaitVisible(chromedp.ID("plan-agree")))
 	do("agree the plan", chromedp.SetValue(chromedp.ID("agree-method"), "signed_form"), click("plan-agree-submit"),
 		waitText("plan-status", i18n.T(lang, "referral.plan_status.active", nil)))

@@ -12,13 +12,13 @@ import (
 // run on: the demo's case worker, a district, a destination, the
 // case-number prefix and a passport the country's rules accept.
 type rtlInstance struct {
-	Worker, District, Destination, CasePrefix, PassportCountry string
+	Worker, District, Destination, CasePrefix, PassportCountry, Currency string
 }
 
 var rtlInstances = map[string]rtlInstance{
 	"BD": {Worker: "caseworker2@shapla.demo", District: "BD3067", Destination: "JO", CasePrefix: "BGD-"},
-	"IQ": {Worker: "caseworker@hawkari.demo", District: "IQG11Q02", Destination: "DE", CasePrefix: "IRQ-", PassportCountry: "IQ"},
-	"PK": {Worker: "caseworker@roshni.demo", District: "PK617", Destination: "SA", CasePrefix: "PAK-", PassportCountry: "PK"},
+	"IQ": {Worker: "caseworker@hawkari.demo", District: "IQG11Q02", Destination: "DE", CasePrefix: "IRQ-", PassportCountry: "IQ", Currency: "IQD"},
+	"PK": {Worker: "caseworker@roshni.demo", District: "PK617", Destination: "SA", CasePrefix: "PAK-", PassportCountry: "PK", Currency: "PKR"},
 }
 
 // rtlPerson is a returnee a right-to-left flow registers: the language of

@@ -257,6 +257,7 @@ func (w *Web) parse() error {
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
 		// scriptLang tags a name in its own script with its language.
+		"currency":   w.currency,
 		"scriptLang": i18n.ScriptLang,
 		"num":        i18n.Number,
 		"dateIn":     dateValue,
