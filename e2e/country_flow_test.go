@@ -81,10 +81,12 @@ func runCountryFlow(t *testing.T, ctx context.Context, url string, db *sqldb.DB,
 	lang := f.person.lang
 	do := uiaSteps(t, ctx)
 	// check fails on a page that is not right to left in lang, is wider
-	// than the phone, or shows catalog text untranslated.
+	// than the phone, shows catalog text untranslated, or has a serious
+	// accessibility fault.
 	check := func(where string) {
 		t.Helper()
 		rtlLayout(t, ctx, lang+" "+where, lang)
+		axeCheck(t, ctx, lang+" "+where)
 		if over := evalString(t, ctx, overflowJS); over != "" {
 			t.Errorf("%s %s: wider than the phone: %s", lang, where, over)
 		}
