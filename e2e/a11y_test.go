@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -49,26 +50,6 @@ func TestAccessibility(t *testing.T) {
 			t.Fatalf("login %s: %v", email, err)
 		}
 	}
-	check := func(where string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-			t.Fatalf("%s: load axe: %v", where, err)
-		}
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](
-			`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe: %v", where, err)
-		}
-		for _, v := range got {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				var at []string
-				for _, n := range v.Nodes[:min(3, len(v.Nodes))] {
-					at = append(at, fmt.Sprint(n.Target...))
-				}
-				t.Errorf("%s: %s (%s): %s at %s", where, v.ID, v.Impact, v.Help, strings.Join(at, "; "))
-			}
-		}
-	}
 	pages := []string{"/home", "/people", "/people/new", "/reception", "/referrals", "/plans", "/tasks", "/duplicates", "/assessments", "/indicators", "/indicators/districts", "/reports", "/account"}
 	login("supervisor@shapla.demo")
 	for _, l := range i18n.Locales() {
@@ -85,7 +66,7 @@ func TestAccessibility(t *testing.T) {
 					t.Fatalf("%s: %v", p, err)
 				}
 				where := fmt.Sprintf("%s %s %dpx", p, lang, w)
-				check(where)
+				axeCheck(t, ctx, where)
 				// Right to left where the language reads so, and nothing
 				// wider than the screen (RTL overflow runs off the left).
 				layout := evalString(t, ctx, `document.documentElement.lang + ' ' + document.documentElement.dir + ' ' + (document.documentElement.scrollWidth > window.innerWidth ? 'overflow ' + document.documentElement.scrollWidth : 'fits')`)
@@ -93,6 +74,29 @@ func TestAccessibility(t *testing.T) {
 					t.Errorf("%s: %q, want %q", where, layout, want)
 				}
 			}
+		}
+	}
+}
+
+// axeCheck runs axe-core on the browser's page and fails on any serious or
+// critical finding.
+func axeCheck(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
+		t.Fatalf("%s: load axe: %v", where, err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](
+		`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe: %v", where, err)
+	}
+	for _, v := range got {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			var at []string
+			for _, n := range v.Nodes[:min(3, len(v.Nodes))] {
+				at = append(at, fmt.Sprint(n.Target...))
+			}
+			t.Errorf("%s: %s (%s): %s at %s", where, v.ID, v.Impact, v.Help, strings.Join(at, "; "))
 		}
 	}
 }

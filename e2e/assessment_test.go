@@ -62,29 +62,8 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 	answers := demo.SurveyAnswers(rand.New(rand.NewPCG(11, 3)), demo.Levels{Economic: 0.4, Social: 0.6, Psychosocial: 0.5}, returned.AddDate(0, 0, 3).Format(time.DateOnly), "baseline")
 	answers["school_age_children"] = "yes"
 	answers["access_education"] = "some"
-	// Answer in form order so that skip logic has its inputs first.
-	order := []string{"round", "interview_date", "income_source", "food_security", "debt_months", "productive_assets", "work_access", "economic_satisfaction",
-		"housing", "school_age_children", "access_education", "access_health", "access_documentation", "access_justice", "access_water",
-		"support_network", "community_participation", "safety_belonging", "distress", "discrimination", "migrate_again", "migrate_reason"}
-	var steps []chromedp.Action[chromedp.Void]
-	for _, name := range order {
-		v, ok := answers[name]
-		if !ok {
-			continue
-		}
-		switch x := v.(type) {
-		case string:
-			if name == "interview_date" {
-				steps = append(steps, chromedp.SetValue(chromedp.ID("a-"+name), x))
-				continue
-			}
-			id := "a-" + name + "-" + x
-			steps = append(steps, chromedp.WaitVisible(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
-		case float64:
-			// Typed in Bangla digits.
-			steps = append(steps, chromedp.SendKeys(chromedp.ID("a-"+name), strings.Map(func(r rune) rune { return '০' + (r - '0') }, fmt.Sprint(int(x)))))
-		}
-	}
+	// Typed in Bangla digits.
+	steps := surveySteps(answers, func(n string) string { return strings.Map(func(r rune) rune { return '০' + (r - '0') }, n) })
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("answer: %v", err)
 	}
@@ -131,4 +110,32 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 	if strings.Join(keys, ",") != "economic,psychosocial,social" {
 		t.Errorf("dimensions %v", keys)
 	}
+}
+
+// surveySteps answers the sustainability survey's questions in form order,
+// so that skip logic has its inputs first; numbers are typed as digits
+// writes them.
+func surveySteps(answers map[string]any, digits func(string) string) []chromedp.Action[chromedp.Void] {
+	order := []string{"round", "interview_date", "income_source", "food_security", "debt_months", "productive_assets", "work_access", "economic_satisfaction",
+		"housing", "school_age_children", "access_education", "access_health", "access_documentation", "access_justice", "access_water",
+		"support_network", "community_participation", "safety_belonging", "distress", "discrimination", "migrate_again", "migrate_reason"}
+	var steps []chromedp.Action[chromedp.Void]
+	for _, name := range order {
+		v, ok := answers[name]
+		if !ok {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if name == "interview_date" {
+				steps = append(steps, chromedp.SetValue(chromedp.ID("a-"+name), x))
+				continue
+			}
+			id := "a-" + name + "-" + x
+			steps = append(steps, chromedp.WaitVisible(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+		case float64:
+			steps = append(steps, chromedp.SendKeys(chromedp.ID("a-"+name), digits(fmt.Sprint(int(x)))))
+		}
+	}
+	return steps
 }

@@ -59,7 +59,14 @@ func seedDemo(t *testing.T) (*sqldb.DB, *demo.World) {
 // serveDB serves db on a loopback port until the test ends.
 func serveDB(t *testing.T, db *sqldb.DB) string {
 	t.Helper()
-	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password})
+	return serveCountry(t, db, "")
+}
+
+// serveCountry serves db as an instance of country code ("" for the
+// default, Bangladesh) on a loopback port until the test ends.
+func serveCountry(t *testing.T, db *sqldb.DB, code string) string {
+	t.Helper()
+	h, err := server.New(db, server.Options{Logger: slog.New(slog.DiscardHandler), DemoPassword: demo.Password, Country: code})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -464,6 +464,23 @@ func TestAssessmentDraftsAndFollowUpWindow(t *testing.T) {
 	}
 }
 
+// overflowJS lists what is wider than the screen: the page, or a table,
+// form or card wider than its box; "" when everything fits.
+const overflowJS = `(() => {
+	const out = [];
+	if (document.documentElement.scrollWidth > window.innerWidth) out.push('page ' + document.documentElement.scrollWidth);
+	for (const el of document.querySelectorAll('.reg-table, form, .card')) {
+		if (el.scrollWidth > el.clientWidth + 1) out.push((el.id || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+	}
+	if (out.length) {
+		// Name the innermost elements that stick out of the screen.
+		const wide = [...document.querySelectorAll('main *')].filter(e => { const r = e.getBoundingClientRect();
+			return r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1) && ![...e.children].some(c => c.getBoundingClientRect().width >= r.width); });
+		out.push('at ' + wide.slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().width)).join('; '));
+	}
+	return out.join(', ');
+})()`
+
 // On a 360 px phone the header is one line with a menu (a <details>, no
 // script), lists are cards that need no sideways scrolling, and the plan
 // editor stacks its fields; in English and in Bangla.
@@ -499,14 +516,7 @@ func TestPhoneLayout(t *testing.T) {
 				if header > 64 {
 					t.Errorf("%s: the header is %v px high, more than one line", pg.name, header)
 				}
-				over, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
-					const out = [];
-					if (document.documentElement.scrollWidth > window.innerWidth) out.push('page ' + document.documentElement.scrollWidth);
-					for (const el of document.querySelectorAll('.reg-table, form, .card')) {
-						if (el.scrollWidth > el.clientWidth + 1) out.push((el.id || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);
-					}
-					return out.join(', ');
-				})()`))
+				over, _ := chromedp.Run(ctx, chromedp.Evaluate[string](overflowJS))
 				if over != "" {
 					t.Errorf("%s: wider than the phone: %s", pg.name, over)
 				}

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"html"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"homeward/internal/i18n"
 )
@@ -31,13 +34,13 @@ func textNodes(page string) map[string]bool {
 }
 
 // englishPhrases are the English catalog messages of three words or more
-// that have a Bangla translation of their own: if one shows on a Bangla
-// page, that text bypassed the catalog or was never translated.
-func englishPhrases() []string {
+// that have a translation of their own in lang: if one shows on a page in
+// lang, that text bypassed the catalog or was never translated.
+func englishPhrases(lang string) []string {
 	var out []string
 	for _, k := range i18n.Keys("en") {
 		en := i18n.T("en", k, nil)
-		if strings.Contains(en, "{") || len(strings.Fields(en)) < 3 || i18n.T("bn", k, nil) == en {
+		if strings.Contains(en, "{") || len(strings.Fields(en)) < 3 || i18n.T(lang, k, nil) == en {
 			continue
 		}
 		out = append(out, en)
@@ -53,7 +56,7 @@ func englishPhrases() []string {
 func TestBanglaPagesHaveNoEnglish(t *testing.T) {
 	db, _ := seedDemo(t)
 	base := serveDB(t, db)
-	phrases := englishPhrases()
+	phrases := englishPhrases("bn")
 	found := map[string][]string{}
 	for _, email := range []string{"caseworker2@shapla.demo", "supervisor@shapla.demo", "staff@ttc-dhaka.demo", "admin@shapla.demo"} {
 		get, home := signInHTTP(t, base, email, "bn")
@@ -92,5 +95,34 @@ func TestBanglaPagesHaveNoEnglish(t *testing.T) {
 	}
 	for p, where := range found {
 		t.Errorf("English on a Bangla page: %q (at %s)", p, strings.Join(where, ", "))
+	}
+}
+
+// catalogKeyRe matches a piece of text that looks like a catalog key
+// ("referral.state.sent"): what T shows for a key no catalog has.
+var catalogKeyRe = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+
+// untranslatedOnPage fails on English catalog text, or a bare catalog
+// key, shown on the browser's page in lang.
+func untranslatedOnPage(t *testing.T, ctx context.Context, where, lang string) {
+	t.Helper()
+	page, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	text := textNodes(page)
+	phrases := englishPhrases(lang)
+	if len(phrases) < 100 {
+		t.Fatalf("%s: only %d English phrases to look for in %s: the check would miss untranslated text", where, len(phrases), lang)
+	}
+	for _, p := range phrases {
+		if text[strings.TrimRight(p, ".:")] {
+			t.Errorf("%s: English on a page in %s: %q", where, lang, p)
+		}
+	}
+	for s := range text {
+		if catalogKeyRe.MatchString(s) {
+			t.Errorf("%s: an untranslated key shows: %q", where, s)
+		}
 	}
 }

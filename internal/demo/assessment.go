@@ -129,11 +129,11 @@ func (l Levels) add(d Levels, n float64) Levels {
 // surveys their return date has brought due (most of them; a few are left
 // due or overdue so that case workers have tasks), entered by each NGO's
 // case worker. It is deterministic.
-func seedAssessments(ctx context.Context, db *sqldb.DB, w *World) error {
+func seedAssessments(ctx context.Context, db *sqldb.DB, w *World, orgs []Org) error {
 	r := rand.New(rand.NewPCG(5, 2026))
 	now := db.Now()
 	n := 0
-	for _, d := range Orgs {
+	for _, d := range orgs {
 		var cw *homeward.User
 		for _, du := range d.Users {
 			if u := w.Users[du.Email]; u != nil && u.HasRole(homeward.RoleCaseWorker) {

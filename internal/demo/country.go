@@ -158,6 +158,12 @@ func SeedCountry(ctx context.Context, db *sqldb.DB, code string) (*World, error)
 	if err := cw.seedPeople(ctx, db, w, p); err != nil {
 		return nil, fmt.Errorf("demo registry: %w", err)
 	}
+	if err := seedAssessments(ctx, db, w, cw.orgs); err != nil {
+		return nil, fmt.Errorf("demo assessments: %w", err)
+	}
+	if err := seedReferrals(ctx, db, w, countryBooks[p.Code]); err != nil {
+		return nil, fmt.Errorf("demo referrals: %w", err)
+	}
 	return w, nil
 }
 

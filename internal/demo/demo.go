@@ -122,13 +122,13 @@ func Seed(ctx context.Context, db *sqldb.DB) (*World, error) {
 	if err := seedRegistry(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo registry: %w", err)
 	}
-	if err := seedAssessments(ctx, db, w); err != nil {
+	if err := seedAssessments(ctx, db, w, Orgs); err != nil {
 		return nil, fmt.Errorf("demo assessments: %w", err)
 	}
 	if err := seedDedupe(ctx, db, w); err != nil {
 		return nil, fmt.Errorf("demo duplicates: %w", err)
 	}
-	if err := seedReferrals(ctx, db, w); err != nil {
+	if err := seedReferrals(ctx, db, w, bangladesh); err != nil {
 		return nil, fmt.Errorf("demo referrals: %w", err)
 	}
 	if err := seedProgrammes(ctx, db, w); err != nil {

@@ -91,30 +91,12 @@ func (s *seeder) plans() {
 				ago = float64(150 - 9*(i-6) - 3*oi)
 			}
 			s.at(ago)
-			idea := planIdeas[pf.idea]
-			in := referral.PlanInput{Goals: idea.goals}
-			grantAt := -1
-			for _, x := range idea.services {
-				ps := referral.PlannedService{ServiceType: x.service, TargetDate: s.date(x.days), Note: x.note}
-				if p := partners[o.key][x.provider]; p != "" {
-					ps.ProviderOrgID = s.w.Orgs[p].ID
-				} else if org := s.w.Orgs[x.provider]; org != nil {
-					ps.ProviderOrgID = org.ID
-				}
-				if x.budget > 0 {
-					ps.Budget = &registry.Money{Amount: x.budget, Currency: "BDT"}
-				}
-				if x.provider == "notunshuru" {
-					grantAt = len(in.Services)
-				}
-				in.Services = append(in.Services, ps)
-			}
 			worker := s.worker(o.key)
-			s.turn[o.key]++
-			p, err := s.db.CreatePlan(s.as(worker), c.CaseID, in)
-			if s.fail("plan", err); err != nil || pf.fate == "draft" {
+			p, grantAt := s.plan(o.key, c, planIdeas[pf.idea], partners[o.key], "BDT")
+			if p == nil || pf.fate == "draft" {
 				continue
 			}
+			var err error
 			s.at(ago - 2)
 			a := referral.Agreement{Method: registry.MethodSignedForm}
 			if i%3 == 0 {
@@ -137,6 +119,35 @@ func (s *seeder) plans() {
 			g++
 		}
 	}
+}
+
+// plan makes the plan of idea for case c as org's case worker whose turn
+// it is: services go to org's usual partners (by role) or to the named
+// provider, budgets in currency. It returns the plan (nil when it failed)
+// and the index of the service the enterprise fund pays, -1 for none.
+func (s *seeder) plan(org string, c registry.Summary, idea planIdea, partners map[string]string, currency string) (*referral.Plan, int) {
+	in := referral.PlanInput{Goals: idea.goals}
+	grantAt := -1
+	for _, x := range idea.services {
+		ps := referral.PlannedService{ServiceType: x.service, TargetDate: s.date(x.days), Note: x.note}
+		if p := partners[x.provider]; p != "" {
+			ps.ProviderOrgID = s.w.Orgs[p].ID
+		} else if org := s.w.Orgs[x.provider]; org != nil {
+			ps.ProviderOrgID = org.ID
+		}
+		if x.budget > 0 {
+			ps.Budget = &registry.Money{Amount: x.budget, Currency: currency}
+		}
+		if x.provider == s.book.fund {
+			grantAt = len(in.Services)
+		}
+		in.Services = append(in.Services, ps)
+	}
+	worker := s.worker(org)
+	s.turn[org]++
+	p, err := s.db.CreatePlan(s.as(worker), c.CaseID, in)
+	s.fail("plan", err)
+	return p, grantAt
 }
 
 // grant plays the fund's part: accept, request the grant, have it decided

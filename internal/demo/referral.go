@@ -38,17 +38,52 @@ type seeder struct {
 	cands map[string][]registry.Summary
 	used  map[string]bool // case ids taken by a story
 	turn  map[string]int  // whose turn it is among an organisation's case workers
+	book  *storyBook
 }
+
+// storyBook is what the referral stories of one country's demo need: who
+// registers and refers, the providers' people, the directory and the
+// stories themselves.
+type storyBook struct {
+	orgs  []demoOrg
+	staff map[string]string // provider key → the e-mail of who answers its referrals
+	// fund is the provider whose consent makes a case one the stories
+	// may refer.
+	fund       string
+	offers     []orgOffer
+	certPrefix string // of training certificates, before the year
+	// webhook, when set, is the provider key whose information system
+	// follows its referrals while the stories play.
+	webhook string
+	notes   []string // a case worker's usual notes on a referral
+	play    func(s *seeder)
+}
+
+// orgOffer is a provider's offer in the directory, by organisation key.
+type orgOffer struct {
+	org string
+	o   referral.Offer
+}
+
+// bangladesh is the Bangladesh demo's book.
+var bangladesh = &storyBook{orgs: demoOrgs, staff: staff, fund: "notunshuru", offers: bdOffers, certPrefix: "BTEB/", webhook: "ttc-dhaka", notes: notes,
+	play: func(s *seeder) {
+		s.plans()
+		s.trainings()
+		s.counselling()
+		s.placements()
+		s.unanswered()
+	}}
 
 // seedReferrals fills the directory, then plays the plan and referral
 // stories on a moving clock.
-func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
+func seedReferrals(ctx context.Context, db *sqldb.DB, w *World, book *storyBook) error {
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	if err := seedOffers(sys, db, w); err != nil {
+	if err := seedOffers(sys, db, w, book.offers); err != nil {
 		return err
 	}
 	realNow := db.Now
-	s := &seeder{db: db, w: w, base: ctx, now: realNow().UTC(), cands: map[string][]registry.Summary{}, used: map[string]bool{}, turn: map[string]int{}}
+	s := &seeder{db: db, w: w, base: ctx, now: realNow().UTC(), cands: map[string][]registry.Summary{}, used: map[string]bool{}, turn: map[string]int{}, book: book}
 	s.clock = s.now
 	db.Now = func() time.Time { return s.clock }
 	defer func() { db.Now = realNow }()
@@ -56,16 +91,14 @@ func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
 		return err
 	}
 	// TTC Dhaka's management information system follows its referrals.
-	s.at(150)
 	hook := &referral.Webhook{URL: webhookURL}
-	if err := db.CreateWebhook(s.as("admin@ttc-dhaka.demo"), hook); err != nil {
-		return fmt.Errorf("demo webhook: %w", err)
+	if book.webhook != "" {
+		s.at(150)
+		if err := db.CreateWebhook(s.as("admin@"+book.webhook+".demo"), hook); err != nil {
+			return fmt.Errorf("demo webhook: %w", err)
+		}
 	}
-	s.plans()
-	s.trainings()
-	s.counselling()
-	s.placements()
-	s.unanswered()
+	book.play(s)
 	if s.err != nil {
 		return s.err
 	}
@@ -79,7 +112,10 @@ func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
 	// a day, in vain. So the webhook is stopped as its administrator would
 	// stop it: its log keeps every event, failed and never sent, and no
 	// new ones are queued.
-	if err := db.DeleteWebhook(s.as("admin@ttc-dhaka.demo"), hook.ID); err != nil {
+	if book.webhook == "" {
+		return nil
+	}
+	if err := db.DeleteWebhook(s.as("admin@"+book.webhook+".demo"), hook.ID); err != nil {
 		return fmt.Errorf("demo webhook: %w", err)
 	}
 	return nil
@@ -90,13 +126,12 @@ func seedReferrals(ctx context.Context, db *sqldb.DB, w *World) error {
 // so the webhook is stopped once the stories are told.
 const webhookURL = "https://mis.ttc-dhaka.example/homeward/events"
 
-func seedOffers(sys context.Context, db *sqldb.DB, w *World) error {
-	week := []string{"sa", "su", "mo", "tu", "we", "th"}
-	hours := []referral.Hours{{Days: week, Opens: "09:00", Closes: "17:00"}}
-	offers := []struct {
-		org string
-		o   referral.Offer
-	}{
+// bdHours are the Bangladesh providers' opening hours.
+var bdHours = []referral.Hours{{Days: []string{"sa", "su", "mo", "tu", "we", "th"}, Opens: "09:00", Closes: "17:00"}}
+
+// bdOffers is the Bangladesh providers' directory.
+var bdOffers = func(hours []referral.Hours) []orgOffer {
+	return []orgOffer{
 		{"ttc-dhaka", referral.Offer{ServiceType: "skills_training", Areas: []string{"BD30"}, Active: true, Hours: hours,
 			Description: "Three-month courses in electrical installation, welding, plumbing, tailoring and driving.",
 			Capacity:    referral.Capacity{Places: 40, Period: referral.PeriodMonth}, Eligibility: referral.Eligibility{Text: "Returnees aged 18 to 50."},
@@ -115,6 +150,9 @@ func seedOffers(sys context.Context, db *sqldb.DB, w *World) error {
 			Description: "Start-up grants in cash or in kind for returnees with a business plan, paid in tranches, with business visits for a year.",
 			Contact:     referral.Contact{Name: "Grants desk", Phone: "+880 1819 440 550", Email: "grants@notunshuru.example"}}},
 	}
+}(bdHours)
+
+func seedOffers(sys context.Context, db *sqldb.DB, w *World, offers []orgOffer) error {
 	for _, x := range offers {
 		o := x.o
 		o.OrgID = w.Orgs[x.org].ID
@@ -130,9 +168,9 @@ func ptr(n int) *int { return &n }
 // loadCandidates picks, for each registering organisation, the cases the
 // stories may use.
 func (s *seeder) loadCandidates() error {
-	fund := s.w.Orgs["notunshuru"].ID
+	fund := s.w.Orgs[s.book.fund].ID
 	cutoff := s.now.AddDate(0, -8, 0)
-	for _, o := range demoOrgs {
+	for _, o := range s.book.orgs {
 		ctx := s.as(o.workers[0])
 		list, _, err := s.db.Search(ctx, registry.SearchFilter{Limit: 400})
 		if err != nil {
@@ -179,7 +217,7 @@ func (s *seeder) as(email string) context.Context {
 
 // worker is the case worker of org whose turn it is.
 func (s *seeder) worker(org string) string {
-	for _, o := range demoOrgs {
+	for _, o := range s.book.orgs {
 		if o.key == org {
 			return o.workers[s.turn[org]%len(o.workers)]
 		}
@@ -225,7 +263,7 @@ func (s *seeder) refer(org, provider, service string, dueDays int, d referral.Dr
 		d.DueDate = s.date(dueDays)
 	}
 	if d.Note == "" {
-		d.Note = notes[s.turn[org]%len(notes)]
+		d.Note = s.book.notes[s.turn[org]%len(s.book.notes)]
 	}
 	if d.CaseID != "" {
 		r, err := s.db.SendReferral(s.as(by), &d)

@@ -30,14 +30,14 @@ func (s *seeder) training(from, provider string, ago float64, c course, end stri
 	}
 	r := s.refer(from, provider, "skills_training", due, referral.Draft{})
 	s.at(ago - 1)
-	s.move(r, staff[provider], referral.StateAccepted, "", "")
+	s.move(r, s.book.staff[provider], referral.StateAccepted, "", "")
 	t := referral.Training{Course: c.name, Trade: c.trade, ISCO: c.isco, StartDate: s.date(2), Hours: 200, EnrolledOn: s.date(0), Outcome: referral.TrainingEnrolled}
-	d := s.deliver(r, staff[provider], referral.DeliveryInput{Training: &t})
+	d := s.deliver(r, s.book.staff[provider], referral.DeliveryInput{Training: &t})
 	if end == "accepted" {
 		return
 	}
 	s.at(ago - 3)
-	s.move(r, staff[provider], referral.StateInProgress, "", "")
+	s.move(r, s.book.staff[provider], referral.StateInProgress, "", "")
 	// Three class days a week up to the end (or today).
 	weeks := map[string]int{"in_progress": int(ago-3) / 7, "overdue": int(ago-3) / 7, "completed": 12, "dropped": 3}[end]
 	for w := range weeks {
@@ -48,15 +48,15 @@ func (s *seeder) training(from, provider string, ago float64, c course, end stri
 	switch end {
 	case "completed":
 		s.at(ago - 3 - 7*12)
-		t.Outcome, t.EndDate, t.CertificateRef = referral.TrainingCompleted, s.date(0), "BTEB/"+s.date(0)[:4]+"/"+c.isco+"/"+itoa3(int(ago))
+		t.Outcome, t.EndDate, t.CertificateRef = referral.TrainingCompleted, s.date(0), s.book.certPrefix+s.date(0)[:4]+"/"+c.isco+"/"+itoa3(int(ago))
 	case "dropped":
 		s.at(ago - 3 - 7*3)
 		t.Outcome, t.DropOutReason = referral.TrainingDroppedOut, "Took work at a brick kiln to repay the recruitment loan."
 	}
-	s.update(d, staff[provider], referral.DeliveryInput{Training: &t})
+	s.update(d, s.book.staff[provider], referral.DeliveryInput{Training: &t})
 	switch end { // a completed training completed its referral
 	case "dropped":
-		s.move(r, staff[provider], referral.StateNotCompleted, referral.NotCompletedDropped, "Attended three weeks, then stopped coming.")
+		s.move(r, s.book.staff[provider], referral.StateNotCompleted, referral.NotCompletedDropped, "Attended three weeks, then stopped coming.")
 	}
 }
 
@@ -142,7 +142,20 @@ func (s *seeder) sender(r *referral.Referral) string {
 // counselling fills Mon Jotno's books: sessions of every type, one with a
 // referral for clinical care.
 func (s *seeder) counselling() {
+	s.counsel("monjotno", "shapla", "sylhet", "National Institute of Mental Health, Dhaka")
 	counsellor := staff["monjotno"]
+	// Family counselling is offered in Dhaka division only.
+	s.at(18)
+	r := s.refer("sylhet", "monjotno", "family_counselling", 0, referral.Draft{})
+	s.at(17)
+	s.move(r, counsellor, referral.StateDeclined, referral.DeclineOutOfArea, "Family sessions are in Dhaka only; individual sessions by phone are possible.")
+}
+
+// counsel fills provider's counselling books with referrals from the
+// organisations a and b: sessions of every type, one with a referral for
+// clinical care to clinic.
+func (s *seeder) counsel(provider, a, b, clinic string) {
+	counsellor := s.book.staff[provider]
 	type sess struct {
 		after float64
 		typ   referral.SessionType
@@ -152,13 +165,13 @@ func (s *seeder) counselling() {
 		{1, referral.SessionIndividual, "Intake. Sleeps three hours a night since deportation; nightmares about detention. Agreed on weekly sessions."},
 		{8, referral.SessionIndividual, "Breathing exercises practised; sleep slightly better."},
 		{15, referral.SessionFamily, "With wife and mother: the family's expectations about money; tension eased."},
-		{22, referral.SessionRemote, "By phone; client travelling to Sylhet for a job interview."},
+		{22, referral.SessionRemote, "By phone; client travelling for a job interview."},
 		{29, referral.SessionIndividual, "Reports sleeping six hours. Plans to start work next month."},
 		{36, referral.SessionGroup, "Returnee peer group, eight participants; shared stories of return."},
 	}
 	story := func(from string, ago float64, sessions int, end referral.State, due int) {
 		s.at(ago)
-		r := s.refer(from, "monjotno", "psychosocial_counselling", due, referral.Draft{})
+		r := s.refer(from, provider, "psychosocial_counselling", due, referral.Draft{})
 		s.at(ago - 0.5)
 		s.move(r, counsellor, referral.StateAccepted, "", "")
 		d := s.deliver(r, counsellor, referral.DeliveryInput{Counselling: &referral.Counselling{}})
@@ -167,7 +180,7 @@ func (s *seeder) counselling() {
 			s.at(ago - x.after)
 			in := referral.SessionInput{Date: s.date(0), Type: x.typ, Minutes: 50, Notes: x.note}
 			if i == 2 && end == referral.StateInProgress {
-				in.ClinicalReferral, in.ClinicalTo = true, "National Institute of Mental Health, Dhaka"
+				in.ClinicalReferral, in.ClinicalTo = true, clinic
 			}
 			s.session(d, counsellor, in)
 			if i == 0 && end != referral.StateAccepted && end != referral.StateNotCompleted {
@@ -183,17 +196,11 @@ func (s *seeder) counselling() {
 			s.move(r, counsellor, referral.StateNotCompleted, referral.NotCompletedNoShow, "Did not come to the first two appointments; phone switched off.")
 		}
 	}
-	story("shapla", 5, 1, referral.StateAccepted, 0)
-	story("sylhet", 33, 4, referral.StateInProgress, 0)
-	story("shapla", 60, 5, referral.StateInProgress, 40) // past its due date
-	story("sylhet", 100, 6, referral.StateCompleted, 0)
-	story("shapla", 20, 0, referral.StateNotCompleted, 0)
-
-	// Family counselling is offered in Dhaka division only.
-	s.at(18)
-	r := s.refer("sylhet", "monjotno", "family_counselling", 0, referral.Draft{})
-	s.at(17)
-	s.move(r, counsellor, referral.StateDeclined, referral.DeclineOutOfArea, "Family sessions are in Dhaka only; individual sessions by phone are possible.")
+	story(a, 5, 1, referral.StateAccepted, 0)
+	story(b, 33, 4, referral.StateInProgress, 0)
+	story(a, 60, 5, referral.StateInProgress, 40) // past its due date
+	story(b, 100, 6, referral.StateCompleted, 0)
+	story(a, 20, 0, referral.StateNotCompleted, 0)
 }
 
 // placements fills Meghna Garments' books: a job with its follow-ups, one

@@ -27,12 +27,13 @@ func TestPakistanInstanceForms(t *testing.T) {
 	})
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
 	_, page := cw.get("/people/new")
-	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`, `value="end_of_contract"`} {
+	// Money is in rupees unless the user writes another currency.
+	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`, `value="end_of_contract"`, `class="reg-currency" name="episodes[0].migration_cost.currency" value="PKR"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
-	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`} {
+	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`, `value="BDT"`} {
 		if strings.Contains(page, not) {
 			t.Errorf("the form of a Pakistani instance offers %s", not)
 		}

@@ -103,7 +103,7 @@ func (w *Web) deliveryData(r *http.Request, lng string, ref *referral.Referral, 
 	v.Types = options(lng, "referral.session_type", referral.SessionTypes)
 	v.Periods = options(lng, "delivery.ui.per", referral.WagePeriods)
 	if d == nil {
-		v.Form["currency"] = "BDT"
+		v.Form["currency"] = w.currency()
 		v.Form["outcome"] = string(referral.TrainingEnrolled)
 		v.Form["wage_per"] = "month"
 		return v

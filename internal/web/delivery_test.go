@@ -75,8 +75,16 @@ func TestDeliveryPages(t *testing.T) {
 
 	// ---- training: enrol, bad input, completion; the sender sees it ----
 	trainRef := refs["skills_training"]
-	if _, page := prov.get("/referrals/" + trainRef); !strings.Contains(page, `id="ref-delivery"`) {
+	_, page := prov.get("/referrals/" + trainRef)
+	if !strings.Contains(page, `id="ref-delivery"`) {
 		t.Fatal("accepted referral lacks the service record link")
+	}
+	// Organisations' names are isolated: a Latin name ending in "(Lahore)"
+	// must not mix with the date beside it on a right-to-left page.
+	for _, want := range []string{`<dd id="ref-from"><bdi>`, `<dd id="ref-to"><bdi>`, ` — <bdi>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("referral page lacks %s", want)
+		}
 	}
 	status, page := prov.get("/referrals/" + trainRef + "/delivery")
 	if status != 200 || !strings.Contains(page, `id="training-form"`) {

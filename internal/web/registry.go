@@ -193,6 +193,16 @@ func (w *Web) country() string {
 	return w.Country
 }
 
+// currency returns the currency (ISO 4217) of the instance's country: what
+// money fields are in unless the user writes another ("BDT" on a
+// Bangladeshi instance, "IQD" on an Iraqi one).
+func (w *Web) currency() string {
+	if c := reference.CountryByCode(w.country()); c != nil && c.Currency != "" {
+		return c.Currency
+	}
+	return ""
+}
+
 // pointOptions lists the points of entry of country in lang.
 func pointOptions(lang, country string) []option {
 	var out []option

@@ -256,12 +256,15 @@ func (w *Web) parse() error {
 		"base":    i18n.Base,
 		"locales": i18n.Locales,
 		"digits":  i18n.Digits,
-		"num":     i18n.Number,
-		"dateIn":  dateValue,
-		"pair":    func(a, b any) []any { return []any{a, b} },
-		"date":    func(lang string, t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) },
-		"join":    strings.Join,
-		"list":    func(v ...any) []any { return v },
+		// scriptLang tags a name in its own script with its language.
+		"currency":   w.currency,
+		"scriptLang": i18n.ScriptLang,
+		"num":        i18n.Number,
+		"dateIn":     dateValue,
+		"pair":       func(a, b any) []any { return []any{a, b} },
+		"date":       func(lang string, t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) },
+		"join":       strings.Join,
+		"list":       func(v ...any) []any { return v },
 		"providerSelect": func(row int, selected string, opts []option) providerSelect {
 			return providerSelect{Row: row, Selected: selected, Options: opts}
 		},
