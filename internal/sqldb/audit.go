@@ -74,44 +74,55 @@ func sealAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) (
 	}
 	// Take the chain's head, creating it on first use. On PostgreSQL the row
 	// lock serialises concurrent appends to one chain.
-	var seq int64
-	head := tx.heads[e.Chain]
-	if head != nil {
-		seq, e.PrevHash = head.seq, head.hash
-	} else {
-		// The no-op upsert returns the current head and, on PostgreSQL,
-		// locks its row until commit, so appends to one chain are serialised.
-		if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
-			ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, e.Chain).Scan(&seq, &e.PrevHash); err != nil {
-			return nil, fmt.Errorf("audit head: %w", err)
-		}
+	head, err := tx.takeHead(e.Chain)
+	if err != nil {
+		return nil, err
 	}
-	e.Seq = seq + 1
+	e.Seq, e.PrevHash = head.seq+1, head.hash
 	e.Seal(key)
 	// The head is written once, at commit (flushHeads).
-	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash}
+	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash, stored: head.stored}
 	return e, nil
 }
 
+// takeHead returns chain's head as the transaction has it, reading it
+// first if needed (creating it on first use): the no-op upsert returns the
+// current head and, on PostgreSQL, locks its row until commit, so appends
+// to one chain are serialised.
+func (tx *Tx) takeHead(chain string) (*txHead, error) {
+	if h := tx.heads[chain]; h != nil {
+		return h, nil
+	}
+	h := &txHead{}
+	if err := tx.QueryRow(`INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, '')
+		ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING seq, hash`, chain).Scan(&h.seq, &h.hash); err != nil {
+		return nil, fmt.Errorf("audit head: %w", err)
+	}
+	h.stored = h.seq
+	tx.heads[chain] = h
+	return h, nil
+}
+
 // txHead is an audit chain's last sequence number and hash, or (caseNumber)
-// the last case number given under a prefix. A transaction keeps them in memory
+// the last case number given under a prefix, with (stored) the sequence
+// number or counter the database holds. A transaction keeps them in memory
 // and writes each once, at commit; values are replaced, never changed in
 // place, so that a group can restore a failed job's copy.
 type txHead struct {
 	seq        int64
 	hash       string
 	caseNumber bool
-	stored     int64 // a case number counter's value in the database
+	stored     int64 // the head's sequence number or the counter's value in the database
 }
 
 // flushHeads writes the audit chain heads and case number counters the
 // transaction advanced.
 func (tx *Tx) flushHeads() error {
 	for key, h := range tx.heads {
+		if h.seq == h.stored {
+			continue
+		}
 		if h.caseNumber {
-			if h.seq == h.stored {
-				continue
-			}
 			if _, err := tx.Exec(`UPDATE case_numbers SET last = ? WHERE prefix = ?`, h.seq, strings.TrimPrefix(key, caseNumberKey)); err != nil {
 				return fmt.Errorf("case number: %w", err)
 			}

@@ -42,12 +42,37 @@ func (db *DB) openNote(stored, id, org, delivery, session string) (string, error
 	return text, nil
 }
 
+// The server runs the two look-ups below at every start, so each must be a
+// probe whatever the number of notes: they read the partial indexes of
+// migration 0040, whose conditions they repeat word for word (a planner
+// uses a partial index only for a condition it can match to the index's;
+// TestNoteConditionsMatchSeal checks the literals against seal.Prefix and
+// seal.HeaderLen).
+const (
+	clearNoteCond  = `substr(note, 1, 6) <> 'hwenc:'`
+	sealedNoteCond = `substr(note, 1, 6) = 'hwenc:'`
+	noteHead       = `substr(note, 1, 22)`
+)
+
+// clearNotesQuery reads a batch of the notes still stored in clear.
+const clearNotesQuery = `SELECT id, org_id, delivery_id, session_id, note FROM counselling_notes WHERE ` + clearNoteCond + ` ORDER BY id LIMIT ?`
+
+// noteKeysQuery lists the distinct headers ("hwenc:v1:<key id>:") of the
+// sealed notes by skipping through the index on the header: one probe per
+// key, never a read of every note.
+const noteKeysQuery = `WITH RECURSIVE heads(head) AS (
+	SELECT (SELECT min(` + noteHead + `) FROM counselling_notes WHERE ` + sealedNoteCond + `)
+	UNION ALL
+	SELECT (SELECT min(` + noteHead + `) FROM counselling_notes WHERE ` + sealedNoteCond + ` AND ` + noteHead + ` > heads.head)
+	FROM heads WHERE heads.head IS NOT NULL
+) SELECT head FROM heads WHERE head IS NOT NULL`
+
 // CheckNotesKeys returns an error naming the keys that sealed stored
 // counselling notes but are not configured: a server started without them
 // could not show those notes (a restored database without its key file, or
 // a key file that was replaced).
 func (db *DB) CheckNotesKeys(ctx context.Context) error {
-	rows, err := db.query(ctx, `SELECT DISTINCT substr(note, 1, ?) FROM counselling_notes WHERE substr(note, 1, ?) = ?`, seal.HeaderLen, len(seal.Prefix), seal.Prefix)
+	rows, err := db.query(ctx, noteKeysQuery)
 	if err != nil {
 		return err
 	}
@@ -91,8 +116,7 @@ func (db *DB) EncryptLegacyNotes(ctx context.Context, batch int) (int, error) {
 	for {
 		var found, sealed int
 		err := db.Transact(ctx, func(tx *Tx) error {
-			rows, err := tx.Query(`SELECT id, org_id, delivery_id, session_id, note FROM counselling_notes WHERE substr(note, 1, ?) <> ? ORDER BY id LIMIT ?`,
-				len(seal.Prefix), seal.Prefix, batch)
+			rows, err := tx.Query(clearNotesQuery, batch)
 			if err != nil {
 				return err
 			}

@@ -192,6 +192,12 @@ func (db *DB) IndexLegacyIdentifiers(ctx context.Context, batch int) (int, error
 	}
 }
 
+// clearRecordsQuery counts a sealed table's records stored in clear: a
+// probe of the table's seal_key index, run at every start.
+func clearRecordsQuery(table string) string {
+	return `SELECT COUNT(*) FROM ` + table + ` WHERE seal_key = ''`
+}
+
 // EncryptLegacyIdentifiers converts a database written before identifiers
 // were encrypted: it seals the records stored in clear and replaces clear
 // phone and document search keys by blind indexes, in batches (see
@@ -206,7 +212,7 @@ func (db *DB) EncryptLegacyIdentifiers(ctx context.Context, batch int) (records,
 	var clear int
 	for _, t := range sealedTables {
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE seal_key = ''`).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, clearRecordsQuery(t.table)).Scan(&n); err != nil {
 			return 0, 0, err
 		}
 		clear += n
@@ -328,6 +334,12 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 	return out, clearKeys, nil
 }
 
+// clearArrivalsQuery reads a batch of the received announcements whose
+// passport is still in clear; it reads the partial index
+// handoff_arrivals_clear (migration 0040), which holds only those, so that
+// the look-up at every start is a probe.
+const clearArrivalsQuery = `SELECT id, passport FROM handoff_arrivals WHERE passport <> '' ORDER BY id LIMIT ?`
+
 // indexLegacyArrivals replaces the clear passport numbers of announcements
 // received before they were sealed by their blind index, batch rows to a
 // transaction. It returns how many it replaced.
@@ -337,7 +349,7 @@ func (db *DB) indexLegacyArrivals(ctx context.Context, k *identKeys, batch int) 
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		ids, passports, err := db.idPairs(ctx, `SELECT id, passport FROM handoff_arrivals WHERE passport <> '' ORDER BY id LIMIT ?`, batch)
+		ids, passports, err := db.idPairs(ctx, clearArrivalsQuery, batch)
 		if err != nil || len(ids) == 0 {
 			return total, err
 		}

@@ -346,7 +346,7 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		for _, k := range pp.keys {
 			keys = append(keys, [3]string{k[0], k[1], p.ID})
 		}
-		number, err := tx.nextCaseNumber(country)
+		number, err := tx.nextCaseNumber(p.OrgID, country)
 		if err != nil {
 			return err
 		}

@@ -329,15 +329,33 @@ func (tx *Tx) writeKeys(orgID, personID string, keys [][2]string, replace bool) 
 // caseNumberKey prefixes case number counters among a transaction's heads.
 const caseNumberKey = "\x00case_numbers:"
 
-func (tx *Tx) nextCaseNumber(country string) (string, error) {
-	alpha3 := "XXX"
+// caseSeries returns the series of the case numbers the transaction gives
+// in country: its counter's prefix ("BGD-2026"), and its alpha3 and year.
+func (tx *Tx) caseSeries(country string) (prefix, alpha3 string, year int) {
+	alpha3 = "XXX"
 	if p := homecountry.Lookup(country); p != nil {
 		alpha3 = p.CasePrefix // the country pack's, BGD for Bangladesh
 	} else if c := reference.CountryByCode(country); c != nil {
 		alpha3 = c.Alpha3
 	}
-	year := tx.now.Year()
-	prefix := fmt.Sprintf("%s-%d", alpha3, year)
+	year = tx.now.Year()
+	return fmt.Sprintf("%s-%d", alpha3, year), alpha3, year
+}
+
+// lockOrder takes, on PostgreSQL, the audit chain head of orgID before a
+// case number counter: every transaction that holds both took them in this
+// order, so that none waits for the other in a cycle (the registration
+// seals its audit event before it numbers its case, see openCaseAudited).
+func (tx *Tx) lockOrder(orgID string) error {
+	if tx.db.dialect != postgres {
+		return nil
+	}
+	_, err := tx.takeHead(homeward.ChainFor(orgID))
+	return err
+}
+
+func (tx *Tx) nextCaseNumber(orgID, country string) (string, error) {
+	prefix, alpha3, year := tx.caseSeries(country)
 	// The counter is read once per transaction (the no-op upsert creates the
 	// prefix's row on first use and, on PostgreSQL, locks it until commit),
 	// counted on in memory and written back at commit, like audit heads: a
@@ -350,6 +368,9 @@ func (tx *Tx) nextCaseNumber(country string) (string, error) {
 		// The first number of the transaction is taken in the statement
 		// that locks the counter (a registration's only one), so nothing is
 		// left to write at commit; later ones are counted in memory.
+		if err := tx.lockOrder(orgID); err != nil {
+			return "", err
+		}
 		if err := tx.QueryRow(`INSERT INTO case_numbers (prefix, last) VALUES (?, 1)
 			ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, prefix).Scan(&n); err != nil {
 			return "", err
@@ -416,10 +437,20 @@ func caseFacts(p *registry.Person, episodes []registry.MigrationEpisode) (return
 }
 
 func (tx *Tx) openCase(c *registry.Case, p *registry.Person, pp *preparedPerson, country string) error {
-	number, err := tx.nextCaseNumber(country)
+	number, err := tx.nextCaseNumber(p.OrgID, country)
 	if err != nil {
 		return err
 	}
+	_, err = tx.Exec(`INSERT INTO cases (`+newCaseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`, tx.caseValues(c, number, p, pp)...)
+	return err
+}
+
+// newCaseColumns are the columns of a new case, in the order of caseValues.
+const newCaseColumns = `id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at`
+
+// caseValues completes a new case c of p numbered number and returns its
+// row in the order of newCaseColumns, version left out (1).
+func (tx *Tx) caseValues(c *registry.Case, number string, p *registry.Person, pp *preparedPerson) []any {
 	c.ID, c.Number, c.OrgID, c.PersonID, c.OpenedAt, c.Version = homeward.NewID(), number, p.OrgID, p.ID, tx.now, 1
 	if c.Status == "" {
 		c.Status = registry.StatusRegistered
@@ -435,12 +466,7 @@ func (tx *Tx) openCase(c *registry.Case, p *registry.Person, pp *preparedPerson,
 	if c.AssignedTo != "" {
 		assigned = c.AssignedTo
 	}
-	if _, err := tx.Exec(`INSERT INTO cases (id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-		c.ID, c.Number, c.OrgID, c.PersonID, assigned, string(c.Status), string(c.Priority), string(vj), c.Incomplete, pp.returnDate, pp.returnType, pp.dest, pp.districtOf, string(p.Sex), tx.now, tx.now); err != nil {
-		return err
-	}
-	return nil
+	return []any{c.ID, c.Number, c.OrgID, c.PersonID, assigned, string(c.Status), string(c.Priority), string(vj), c.Incomplete, pp.returnDate, pp.returnType, pp.dest, pp.districtOf, string(p.Sex), tx.now, tx.now}
 }
 
 func nonNilSlice[T any](s []T) []T {
@@ -523,15 +549,7 @@ func (tx *Tx) register(reg *registry.Registration, c *registry.Case, country str
 	// series' case number counter and the organisation's audit chain head
 	// are locked for as few statements as possible before the commit
 	// releases them: several nodes registering at once queue on them.
-	if err := tx.openCase(c, p, pp, country); err != nil {
-		return nil, err
-	}
-	if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
-		return nil, err
-	}
-	// Ids only, never the case number: an erased person's number must not
-	// stay in the chain, which can never be changed.
-	if err := tx.Audit("person.register", "person", p.ID, p.OrgID, map[string]any{"case_id": c.ID}); err != nil {
+	if err := tx.openCaseAudited(c, p, pp, country); err != nil {
 		return nil, err
 	}
 	return &registry.Record{Person: *p, Episodes: nonNilSlice(reg.Episodes), Case: c, Consents: nonNilSlice(reg.Consents), Version: 1, CreatedAt: tx.now, UpdatedAt: tx.now}, nil

@@ -1,0 +1,35 @@
+package sqldb
+
+// StartupQuery is a look-up the server runs at every start, with the table
+// it reads and the indexes that make it a probe. Probe says that the index
+// itself may not be read whole (it holds every sealed note), only searched;
+// the other indexes are partial ones that hold just the rows to convert, or
+// are searched by an equality.
+type StartupQuery struct {
+	Name, SQL, Table string
+	Args             []any
+	Indexes          []string
+	Probe            bool
+}
+
+// StartupQueries are the start-up look-ups of records still to convert
+// (besides LegacyKeysQuery, checked with the search plans).
+func StartupQueries() []StartupQuery {
+	qs := []StartupQuery{
+		{"clear notes", clearNotesQuery, "counselling_notes", []any{500}, []string{"counselling_notes_clear"}, false},
+		{"notes keys", noteKeysQuery, "counselling_notes", nil, []string{"counselling_notes_key"}, true},
+		{"clear arrivals", clearArrivalsQuery, "handoff_arrivals", []any{500}, []string{"handoff_arrivals_clear"}, false},
+	}
+	for _, t := range sealedTables {
+		qs = append(qs, StartupQuery{"clear " + t.table, clearRecordsQuery(t.table), t.table, nil, []string{t.table + "_seal_key"}, false})
+	}
+	return qs
+}
+
+// NoteConditions are the literal conditions the notes' look-ups share with
+// the partial indexes of migration 0040.
+func NoteConditions() (clear, sealed, head string) { return clearNoteCond, sealedNoteCond, noteHead }
+
+// NoteKeysQueryBefore is how the start-up listed the notes' keys before
+// noteKeysQuery: every sealed note read.
+const NoteKeysQueryBefore = `SELECT DISTINCT substr(note, 1, 22) FROM counselling_notes WHERE substr(note, 1, 6) = 'hwenc:'`
