@@ -44,7 +44,7 @@ func (db *DB) openNote(stored, id, org, delivery, session string) (string, error
 
 // The server runs the two look-ups below at every start, so each must be a
 // probe whatever the number of notes: they read the partial indexes of
-// migration 0040, whose conditions they repeat word for word (a planner
+// migration 0038, whose conditions they repeat word for word (a planner
 // uses a partial index only for a condition it can match to the index's;
 // TestNoteConditionsMatchSeal checks the literals against seal.Prefix and
 // seal.HeaderLen).

@@ -336,7 +336,7 @@ func (db *DB) IdentifierStatus(ctx context.Context) ([]IdentifierKeyStatus, int,
 
 // clearArrivalsQuery reads a batch of the received announcements whose
 // passport is still in clear; it reads the partial index
-// handoff_arrivals_clear (migration 0040), which holds only those, so that
+// handoff_arrivals_clear (migration 0038), which holds only those, so that
 // the look-up at every start is a probe.
 const clearArrivalsQuery = `SELECT id, passport FROM handoff_arrivals WHERE passport <> '' ORDER BY id LIMIT ?`
 

@@ -27,7 +27,7 @@ func StartupQueries() []StartupQuery {
 }
 
 // NoteConditions are the literal conditions the notes' look-ups share with
-// the partial indexes of migration 0040.
+// the partial indexes of migration 0038.
 func NoteConditions() (clear, sealed, head string) { return clearNoteCond, sealedNoteCond, noteHead }
 
 // NoteKeysQueryBefore is how the start-up listed the notes' keys before
