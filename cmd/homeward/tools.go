@@ -94,7 +94,7 @@ func (b *progressBar) update(n, total int64, rows int, force bool) {
 }
 
 func cmdImport(ctx context.Context, p *program, args []string) error {
-	var as, errPath, lang string
+	var as, errPath, lang, cpuprofile string
 	var dry bool
 	db, pos, err := withKeyedDB(ctx, p, "import", "import --as EMAIL [--dry-run] [--errors FILE.csv] FILE.csv|FILE.xlsx\n\nImports returnees in the documented header-mapped format (see README) as the user EMAIL\n(their organisation owns the records). Valid rows are written in batches; invalid rows are\nreported by line and column and written to --errors. Re-importing a file changes nothing.", args,
 		func(fs *flagSetT) {
@@ -102,6 +102,7 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 			fs.BoolVar(&dry, "dry-run", false, "validate only; write nothing")
 			fs.StringVar(&errPath, "errors", "", "write the rows that failed, with their errors, to this CSV file")
 			fs.StringVar(&lang, "lang", "en", "language of the error messages (en, bn)")
+			fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the import to this file")
 		})
 	if err != nil {
 		return err
@@ -133,6 +134,13 @@ func cmdImport(ctx context.Context, p *program, args []string) error {
 		}
 		defer ef.Close()
 		errOut = ef
+	}
+	if cpuprofile != "" {
+		stop, err := startCPUProfile(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	bar := &progressBar{w: p.stderr, label: filepath.Base(pos[0]), start: time.Now()}
 	actx := homeward.NewContextWithActor(ctx, actor)

@@ -46,6 +46,9 @@ func QueuedWrites(db *DB) int {
 // chain heads, as if other processes wrote then.
 func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
 
+// ImportTxRows is importTxRows, for the tests that count commits.
+const ImportTxRows = importTxRows
+
 // ImportOneByOne applies rows as ImportRows once did, a row at a time
 // through Tx.register, in one transaction: what the batched path must
 // write the same.

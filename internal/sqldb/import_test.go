@@ -286,15 +286,17 @@ func TestImportBatchDuplicatesAreRaised(t *testing.T) {
 }
 
 // While nothing else waits for SQLite's writer, an import's chunks share a
-// transaction, up to a bound: 1,050 rows are three commits, not eleven, and
-// every row is written.
+// transaction, up to a bound (ImportTxRows): twice the bound and 50 rows
+// more are three commits, not one per 100-row chunk, and every row is
+// written.
 func TestImportChunksShareACommitWhileWriterIdle(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	if w.DB.Dialect() != "sqlite" {
 		t.Skip("PostgreSQL commits every chunk on its own")
 	}
 	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
-	rows := importPeople("C", 1050)
+	n := 2*sqldb.ImportTxRows + 50
+	rows := importPeople("C", n)
 	before := w.DB.WriterStats()
 	out, err := w.DB.ImportRows(ctx, rows)
 	if err != nil {
@@ -306,13 +308,13 @@ func TestImportChunksShareACommitWhileWriterIdle(t *testing.T) {
 		}
 	}
 	if got := w.DB.WriterStats().Groups - before.Groups; got != 3 {
-		t.Errorf("1,050 rows imported in %d commits; want 3 (500 rows at most to one)", got)
+		t.Errorf("%d rows imported in %d commits; want 3 (%d rows at most to one)", n, got, sqldb.ImportTxRows)
 	}
-	n, err := w.DB.CountPeople(ctx, homeward.ActorFromContext(ctx).OrgID, time.Time{})
+	stored, err := w.DB.CountPeople(ctx, homeward.ActorFromContext(ctx).OrgID, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1050 {
-		t.Errorf("%d people stored; want 1,050", n)
+	if stored != n {
+		t.Errorf("%d people stored; want %d", stored, n)
 	}
 }
