@@ -7,6 +7,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/i18n"
 )
 
 // TestPakistanInstanceForms: on an instance serving Pakistan, whose NGO
@@ -65,8 +66,16 @@ func TestPakistanInstanceForms(t *testing.T) {
 	if status != 400 || !strings.Contains(res, "is not written like #####-#######-#") {
 		t.Errorf("a CNIC with misplaced dashes: %d", status)
 	}
-	status, res = cw.post("/people", form("PK617", "3520212345671"))
+	// A migration cost with its currency box cleared is in rupees.
+	lahore := form("PK617", "3520212345671")
+	lahore.Set("episodes[0].migration_cost.amount", "450000")
+	lahore.Set("episodes[0].migration_cost.currency", "")
+	status, res = cw.post("/people", lahore)
 	if status != 200 || !strings.Contains(res, "35202-1234567-1") || !strings.Contains(res, "PAK-") {
 		t.Errorf("a Lahore registration: %d\n%.3000s", status, res)
+	}
+	label := i18n.T("en", "registry.ui.migration_cost", nil)
+	if i := strings.Index(res, label); i < 0 || !strings.Contains(res[i:min(len(res), i+200)], "PKR") || strings.Contains(res, "BDT") {
+		t.Errorf("the migration cost is not in rupees:\n%.200s", res[max(0, i):])
 	}
 }

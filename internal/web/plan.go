@@ -292,8 +292,9 @@ func (w *Web) planData(r *http.Request, lng string, pl *referral.Plan) *planView
 }
 
 // planInput reads the plan form: goal rows and service rows, aligned by
-// index; empty new rows are ignored and rows ticked "remove" dropped.
-func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, error) {
+// index; empty new rows are ignored and rows ticked "remove" dropped; a
+// budget without a currency is in currency (the instance's).
+func planInput(r *http.Request, currency string) (referral.PlanInput, []goalRow, []serviceRow, error) {
 	_ = r.ParseForm()
 	f := r.PostForm
 	var in referral.PlanInput
@@ -340,7 +341,7 @@ func planInput(r *http.Request) (referral.PlanInput, []goalRow, []serviceRow, er
 			}
 			cur := row.Currency
 			if cur == "" {
-				cur = "BDT"
+				cur = currency
 			}
 			s.Budget = &registry.Money{Amount: n, Currency: cur}
 		}
@@ -422,7 +423,7 @@ func (w *Web) planUpdate(rw http.ResponseWriter, r *http.Request) error {
 	var goals []goalRow
 	var rows []serviceRow
 	return w.planPost(rw, r, "plan.ui.saved", func(before *referral.Plan, version int) error {
-		in, g, sr, err := planInput(r)
+		in, g, sr, err := planInput(r, w.currency())
 		goals, rows = g, sr
 		if err != nil {
 			return err
@@ -548,7 +549,7 @@ func (w *Web) planCreate(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, goals, rows, err := planInput(r)
+	in, goals, rows, err := planInput(r, w.currency())
 	var pl *referral.Plan
 	if err == nil {
 		pl, err = w.svc.Referral.CreatePlan(r.Context(), rec.Case.ID, in)

@@ -196,8 +196,11 @@ func (w *Web) country() string {
 // currency returns the currency (ISO 4217) of the instance's country: what
 // money fields are in unless the user writes another ("BDT" on a
 // Bangladeshi instance, "IQD" on an Iraqi one).
-func (w *Web) currency() string {
-	if c := reference.CountryByCode(w.country()); c != nil && c.Currency != "" {
+func (w *Web) currency() string { return currencyOf(w.country()) }
+
+// currencyOf is the currency (ISO 4217) of the country with code cc.
+func currencyOf(cc string) string {
+	if c := reference.CountryByCode(cc); c != nil && c.Currency != "" {
 		return c.Currency
 	}
 	return ""

@@ -269,7 +269,9 @@ func formInt(v *homeward.Validation, f formValues, name string) *int {
 	return &n
 }
 
-func formMoney(v *homeward.Validation, f formValues, name string) *registry.Money {
+// formMoney reads an amount and its currency; a currency left empty is
+// cur, the instance's.
+func formMoney(v *homeward.Validation, f formValues, name, cur string) *registry.Money {
 	s := strings.NewReplacer(",", "", " ", "", "_", "").Replace(strings.TrimSpace(homeward.ASCIIDigits(f.V[name+".amount"])))
 	if s == "" {
 		return nil
@@ -279,9 +281,8 @@ func formMoney(v *homeward.Validation, f formValues, name string) *registry.Mone
 		v.Add(name+".amount", "registry.ui.error.number", "Write a whole number.")
 		return nil
 	}
-	cur := f.V[name+".currency"]
-	if cur == "" {
-		cur = "BDT"
+	if c := f.V[name+".currency"]; c != "" {
+		cur = c
 	}
 	return &registry.Money{Amount: n, Currency: cur}
 }
@@ -396,9 +397,9 @@ func parsePersonForm(f formValues, cc string, now time.Time, v *homeward.Validat
 			RecruitmentChannel: registry.RecruitmentChannel(f.V[pre+"recruitment_channel"])}
 		e.DepartureDate = formDate(v, f, pre+"departure_date", false, now)
 		e.EndDate = formDate(v, f, pre+"end_date", false, now)
-		e.MigrationCost = formMoney(v, f, pre+"migration_cost")
-		e.DebtOutstanding = formMoney(v, f, pre+"debt_outstanding")
-		e.Remittances = formMoney(v, f, pre+"remittances")
+		e.MigrationCost = formMoney(v, f, pre+"migration_cost", currencyOf(cc))
+		e.DebtOutstanding = formMoney(v, f, pre+"debt_outstanding", currencyOf(cc))
+		e.Remittances = formMoney(v, f, pre+"remittances", currencyOf(cc))
 		ret := &registry.Return{PointOfEntry: f.V[pre+"return.point_of_entry"], ReturnType: registry.ReturnType(f.V[pre+"return.return_type"]),
 			Reason: f.V[pre+"return.reason"]}
 		ret.Date = formDate(v, f, pre+"return.date", false, now)
