@@ -14,18 +14,19 @@ import (
 // countryStories is what differs from one country's stories to another's:
 // the two registering organisations whose cases are referred, the
 // training centre and the counselling centre (organisation keys), the
-// clinic a counsellor refers to, plan ideas, the currency of budgets and a
-// decline note in the provider's words.
+// clinic a counsellor refers to, plan ideas and a decline note in the
+// provider's words (budgets are in the world's currency).
 type countryStories struct {
 	a, b, trainer, counsellor string
 	clinic                    string
 	ideas                     []planIdea
-	currency                  string
+	currency                  string // set by countryBook from the world
 	declined                  string
 }
 
 // countryBook makes the story book of a country's demo world.
 func countryBook(cw *countryWorld, st countryStories, staff map[string]string, certPrefix string, notes []string, offers []orgOffer) *storyBook {
+	st.currency = cw.currency
 	return &storyBook{orgs: cw.registrars, staff: staff, fund: st.trainer, offers: offers, certPrefix: certPrefix, notes: notes,
 		play: func(s *seeder) { s.tell(st) }}
 }
@@ -104,7 +105,7 @@ var (
 )
 
 var iraqBook = countryBook(countryWorlds["IQ"], countryStories{a: "hawkari", b: "daralamal", trainer: "evtc", counsellor: "psc",
-	clinic: "Ibn Rushd Psychiatric Hospital, Baghdad", currency: "IQD", declined: "The spring welding course is full; please refer again in May.",
+	clinic: "Ibn Rushd Psychiatric Hospital, Baghdad", declined: "The spring welding course is full; please refer again in May.",
 	ideas: []planIdea{
 		{goals: []referral.Goal{
 			{Text: "دەمەوێت کارگەیەکی بچووکی چاککردنەوەی ئۆتۆمبێل لە هەولێر بکەمەوە.", Dimension: "economic"},
@@ -129,7 +130,7 @@ var iraqBook = countryBook(countryWorlds["IQ"], countryStories{a: "hawkari", b: 
 	})
 
 var pakistanBook = countryBook(countryWorlds["PK"], countryStories{a: "roshni", b: "sahara", trainer: "ltsi", counsellor: "sukoon",
-	clinic: "Punjab Institute of Mental Health, Lahore", currency: "PKR", declined: "The March welding batch is full; please refer again in April.",
+	clinic: "Punjab Institute of Mental Health, Lahore", declined: "The March welding batch is full; please refer again in April.",
 	ideas: []planIdea{
 		{goals: []referral.Goal{
 			{Text: "میں لاہور میں موٹر سائیکل مرمت کی دکان کھولنا چاہتا ہوں۔", Dimension: "economic"},

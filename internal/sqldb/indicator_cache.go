@@ -29,9 +29,9 @@ const maxCachedPages = 512
 // maxCachedRows leaves out pages too large to be worth keeping in memory.
 const maxCachedRows = 50_000
 
-// maxKeptRows bounds the rows of all pages kept together (a row is about
-// a hundred bytes: some 20 MB), whatever the number of pages; when a page
-// would pass it the cache starts again, like when the pages are too many.
+// maxKeptRows bounds the rows of all pages kept together, whatever the
+// number of pages; when a page would pass it the cache starts again, like
+// when the pages are too many.
 const maxKeptRows = 200_000
 
 type pageCache struct {
