@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,7 +30,6 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
-	"homeward/internal/registry"
 	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
@@ -151,8 +149,6 @@ type cluster struct {
 	// without consents, they are left out of the checks of each person.
 	seeder string
 }
-
-var listeningURL = regexp.MustCompile(`msg=listening url=(http://[^ ]+)`)
 
 // newCluster builds the binary, makes the database (SQLite unless pg),
 // an organisation with a case worker and one API token per client, and
@@ -341,14 +337,6 @@ func (c *cluster) homeward(dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// ack is what a 201 answer to a registration said was stored.
-type ack struct {
-	Person struct{ ID string } `json:"person"`
-	Case   struct {
-		ID, Number string
-	} `json:"case"`
-}
-
 // load is registrations sent by several clients until stopped.
 type load struct {
 	mu       sync.Mutex
@@ -361,17 +349,6 @@ type load struct {
 	wg       sync.WaitGroup
 	stop     context.CancelFunc
 	requests atomic.Int64
-}
-
-// registrationBody is registration i with its consents, as JSON.
-func registrationBody(i int) []byte {
-	reg := benchRegistration(i)
-	reg.Consents = []registry.Consent{
-		{Purpose: registry.PurposeRegistration, Method: registry.MethodSignedForm},
-		{Purpose: registry.PurposeResearch, Method: registry.MethodSignedForm},
-	}
-	b, _ := json.Marshal(reg)
-	return b
 }
 
 // drive starts one client per token; client w sends to pick(w) (whichever
