@@ -88,6 +88,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	services := fs.Bool("services", true, "give a realistic share of the cases assessments, plans, referrals and deliveries through the services")
 	workers := fs.Int("workers", 6, "concurrent writers of the services")
+	servicesCases := fs.Int("services-cases", 0, "give services to the newest N cases only (0: every case), so that a registry of a million has realistic caseloads without hours of seeding")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
@@ -143,7 +144,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	if *services {
-		if err := benchServices(sys, actx, db, *seed, max(1, *workers), p.stdout, p.stderr); err != nil {
+		if err := benchServices(sys, actx, db, *seed, max(1, *workers), *servicesCases, p.stdout, p.stderr); err != nil {
 			return err
 		}
 		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
@@ -279,6 +280,7 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent searchers")
 	n := fs.Int("n", 2000, "searches of each kind")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -343,6 +345,13 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 		return fmt.Errorf("bench search: the organisation has no people")
 	}
 	fmt.Fprintf(p.stdout, "%s, %s people; %d concurrent searchers on %d CPUs\n", db.Dialect(), people[0], *workers, runtime.NumCPU())
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, kind := range []struct {
 		name string
