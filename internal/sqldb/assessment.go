@@ -856,14 +856,8 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 	if assigned == "" && actor != nil && !actor.System && !actor.HasRole(homeward.RoleSupervisor) {
 		assigned = actor.UserID
 	}
-	q := `SELECT c.id, c.number, c.person_id, COALESCE(c.assigned_to, ''), c.return_date, c.opened_at, p.given_name, p.family_name
-		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL AND c.merged_into IS NULL`
-	args := []any{org}
-	if assigned != "" {
-		q += ` AND c.assigned_to = ?`
-		args = append(args, assigned)
-	}
-	rows, err := db.query(ctx, q+` ORDER BY c.id`, args...)
+	q, args := followUpCasesQuery(org, assigned)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -887,7 +881,8 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		return nil, err
 	}
 	surveys := map[string][]time.Time{}
-	srows, err := db.query(ctx, `SELECT person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, org, assessment.SurveyFormID)
+	q, args = db.followUpSurveysQuery(org, assigned)
+	srows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -939,6 +934,39 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		tasks = tasks[:f.Limit]
 	}
 	return tasks, nil
+}
+
+// followUpCasesQuery is FollowUpTasks' statement for the open cases of org,
+// assigned to assigned unless it is "" (a supervisor's view: every open
+// case). A user's cases are read from cases_org_assigned, so a case
+// worker's tasks cost their caseload, not the registry.
+func followUpCasesQuery(org, assigned string) (string, []any) {
+	q := `SELECT c.id, c.number, c.person_id, COALESCE(c.assigned_to, ''), c.return_date, c.opened_at, p.given_name, p.family_name
+		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL AND c.merged_into IS NULL`
+	args := []any{org}
+	if assigned != "" {
+		q += ` AND c.assigned_to = ?`
+		args = append(args, assigned)
+	}
+	return q + ` ORDER BY c.id`, args
+}
+
+// followUpSurveysQuery is FollowUpTasks' statement for the completed
+// surveys it weighs: of the people whose open cases are assigned to
+// assigned, person by person (SQLite is told the index: by its default
+// estimates the organisation's form index looks narrower), or, for a
+// supervisor's view of every case, the organisation's.
+func (db *DB) followUpSurveysQuery(org, assigned string) (string, []any) {
+	if assigned == "" {
+		return `SELECT person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, []any{org, assessment.SurveyFormID}
+	}
+	indexed := ""
+	if db.dialect != postgres {
+		indexed = ` INDEXED BY assessments_person`
+	}
+	return `SELECT person_id, answered_on FROM assessments` + indexed + ` WHERE person_id IN (SELECT c.person_id FROM cases c
+		WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL) AND org_id = ? AND form_id = ? AND status = 'completed'`,
+		[]any{org, assigned, org, assessment.SurveyFormID}
 }
 
 func joinName(given, family string) string {
