@@ -886,13 +886,15 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for srows.Next() {
-		var p, d string
-		if err := srows.Scan(&p, &d); err != nil {
+		var id, p, d string
+		if err := srows.Scan(&id, &p, &d); err != nil {
 			srows.Close()
 			return nil, err
 		}
-		if t, ok := assessment.ParseReturnDate(d); ok {
+		if t, ok := assessment.ParseReturnDate(d); ok && !seen[id] {
+			seen[id] = true
 			surveys[p] = append(surveys[p], t)
 		}
 	}
@@ -953,20 +955,28 @@ func followUpCasesQuery(org, assigned string) (string, []any) {
 
 // followUpSurveysQuery is FollowUpTasks' statement for the completed
 // surveys it weighs: of the people whose open cases are assigned to
-// assigned, person by person (SQLite is told the index: by its default
-// estimates the organisation's form index looks narrower), or, for a
-// supervisor's view of every case, the organisation's.
+// assigned, read person by person from assessments_person; or, for a
+// supervisor's view of every case, the organisation's. The planners are
+// kept from the organisation's form index, which by their estimates
+// (SQLite's defaults; PostgreSQL's on a young table) looks narrower:
+// SQLite is told the index, and on PostgreSQL each person's surveys are a
+// lateral subquery it cannot flatten (OFFSET 0), filtered after.
 func (db *DB) followUpSurveysQuery(org, assigned string) (string, []any) {
 	if assigned == "" {
-		return `SELECT person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, []any{org, assessment.SurveyFormID}
+		return `SELECT id, person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, []any{org, assessment.SurveyFormID}
 	}
-	indexed := ""
-	if db.dialect != postgres {
-		indexed = ` INDEXED BY assessments_person`
+	caseload := `FROM cases c WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL`
+	args := []any{org, assigned, org, assessment.SurveyFormID}
+	if db.dialect == postgres {
+		// A person with two open cases of the caseload gives their
+		// surveys twice: FollowUpTasks keeps each survey once, by id.
+		return `SELECT a.id, a.person_id, a.answered_on FROM cases c
+			CROSS JOIN LATERAL (SELECT id, person_id, answered_on, org_id, form_id, status FROM assessments a0 WHERE a0.person_id = c.person_id OFFSET 0) a
+			WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL
+			AND a.org_id = ? AND a.form_id = ? AND a.status = 'completed'`, args
 	}
-	return `SELECT person_id, answered_on FROM assessments` + indexed + ` WHERE person_id IN (SELECT c.person_id FROM cases c
-		WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL) AND org_id = ? AND form_id = ? AND status = 'completed'`,
-		[]any{org, assigned, org, assessment.SurveyFormID}
+	return `SELECT id, person_id, answered_on FROM assessments INDEXED BY assessments_person WHERE person_id IN (SELECT c.person_id ` + caseload + `)
+		AND org_id = ? AND form_id = ? AND status = 'completed'`, args
 }
 
 func joinName(given, family string) string {
