@@ -122,6 +122,27 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stderr, "\n")
 	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
 		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)
+	if written > 0 {
+		if err := spreadBenchCases(sys, actx, db, p); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(p.stdout, "nobody imported: case statuses and programme enrolments left as they are\n")
+	}
+	if *services {
+		if err := benchServices(sys, actx, db, *seed, max(1, *workers), *servicesCases, p.stdout, p.stderr); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
+		return nil
+	}
+	fmt.Fprintf(p.stdout, "not seeded (--services=false): assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
+	return nil
+}
+
+// spreadBenchCases spreads the bench organisation's registered cases over
+// every status and enrols the open ones in programmes.
+func spreadBenchCases(sys, actx context.Context, db *sqldb.DB, p *program) error {
 	// Cases in every status, by the last digit of the case id (ids end in
 	// random hex): 6/16 registered, 2/16 each of the rest.
 	t0 := time.Now()
@@ -140,18 +161,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
-	if err := seedBenchProgrammes(sys, actx, db, p); err != nil {
-		return err
-	}
-	if *services {
-		if err := benchServices(sys, actx, db, *seed, max(1, *workers), *servicesCases, p.stdout, p.stderr); err != nil {
-			return err
-		}
-		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
-		return nil
-	}
-	fmt.Fprintf(p.stdout, "not seeded (--services=false): assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
-	return nil
+	return seedBenchProgrammes(sys, actx, db, p)
 }
 
 // benchActor returns a case worker's context in the bench organisation,
