@@ -88,6 +88,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	services := fs.Bool("services", true, "give a realistic share of the cases assessments, plans, referrals and deliveries through the services")
 	workers := fs.Int("workers", 6, "concurrent writers of the services")
+	programmes := fs.Bool("programmes", true, "enrol the open cases in programmes (after an import)")
 	servicesCases := fs.Int("services-cases", 0, "give services to the newest N cases only (0: every case), so that a registry of a million has realistic caseloads without hours of seeding")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := p.parse(fs, args); err != nil {
@@ -123,7 +124,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
 		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)
 	if written > 0 {
-		if err := spreadBenchCases(sys, actx, db, p); err != nil {
+		if err := spreadBenchCases(sys, actx, db, p, *programmes); err != nil {
 			return err
 		}
 	} else {
@@ -142,7 +143,7 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 
 // spreadBenchCases spreads the bench organisation's registered cases over
 // every status and enrols the open ones in programmes.
-func spreadBenchCases(sys, actx context.Context, db *sqldb.DB, p *program) error {
+func spreadBenchCases(sys, actx context.Context, db *sqldb.DB, p *program, programmes bool) error {
 	// Cases in every status, by the last digit of the case id (ids end in
 	// random hex): 6/16 registered, 2/16 each of the rest.
 	t0 := time.Now()
@@ -161,6 +162,9 @@ func spreadBenchCases(sys, actx context.Context, db *sqldb.DB, p *program) error
 		return err
 	}
 	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
+	if !programmes {
+		return nil
+	}
 	return seedBenchProgrammes(sys, actx, db, p)
 }
 
