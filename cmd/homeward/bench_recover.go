@@ -378,22 +378,16 @@ func (l *recoverLoad) client(ctx context.Context, client *http.Client, srv *reco
 			time.Sleep(time.Millisecond)
 			continue
 		}
-		i := int(atomic.AddInt64(&l.next, 1))
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
-		req.Header.Set("Authorization", "Bearer "+secret)
-		req.Header.Set("Content-Type", "application/json")
 		l.sent.Add(1)
 		t0 := time.Now()
-		res, err := client.Do(req)
-		if err != nil {
+		res, body, err := postRegistration(ctx, client, base, secret, int(atomic.AddInt64(&l.next, 1)))
+		if res == nil {
 			if ctx.Err() == nil {
 				l.unanswered.Add(1)
 				time.Sleep(time.Millisecond)
 			}
 			continue
 		}
-		body, err := io.ReadAll(res.Body)
-		res.Body.Close()
 		var a ack
 		if err != nil || res.StatusCode != http.StatusCreated || json.Unmarshal(body, &a) != nil || a.Case.ID == "" {
 			l.other.Add(1)
@@ -405,6 +399,22 @@ func (l *recoverLoad) client(ctx context.Context, client *http.Client, srv *reco
 		l.lat = append(l.lat, time.Since(t0))
 		l.mu.Unlock()
 	}
+}
+
+// postRegistration sends registration i (registrationBody) to the server
+// at base as the API token secret; it returns the answer (nil when none
+// came) and its body, or the error that cut the body short.
+func postRegistration(ctx context.Context, client *http.Client, base, secret string, i int) (*http.Response, []byte, error) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	return res, body, err
 }
 
 // window gives the rate and latencies of the registrations sent within

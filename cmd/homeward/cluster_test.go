@@ -9,7 +9,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -379,22 +378,16 @@ func (c *cluster) drive(pick func(w int) *node) *load {
 // answer; it reports whether the node gave none (it died, or the
 // connection failed), so that a client can pause before the next.
 func (l *load) send(ctx context.Context, client *http.Client, base, secret string) (noAnswer bool) {
-	i := int(l.next.Add(1))
-	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
-	req.Header.Set("Authorization", "Bearer "+secret)
-	req.Header.Set("Content-Type", "application/json")
 	l.requests.Add(1)
 	t0 := time.Now()
-	res, err := client.Do(req)
-	if err != nil {
+	res, body, err := postRegistration(ctx, client, base, secret, int(l.next.Add(1)))
+	if res == nil {
 		if ctx.Err() == nil {
 			l.unknown.Add(1)
 			return true
 		}
 		return false
 	}
-	body, err := io.ReadAll(res.Body)
-	res.Body.Close()
 	switch {
 	case err != nil:
 		l.unknown.Add(1)
