@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +30,8 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent clients")
 	n := fs.Int("n", 1000, "requests of each page")
 	reads := fs.String("reads", "both", "the person page's read audit: audited, unaudited (to measure its cost) or both")
+	only := fs.String("only", "", "measure only the pages whose name contains this (\"follow-up\", \"home\", \"person\")")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -124,7 +127,17 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 		pages = append(pages, benchPage{pg.name, last, func(int) []string { return []string{pg.path} }})
 	}
 	pages = append(pages, benchPage{"home page with its tasks (3 requests)", last, func(int) []string { return []string{"/home", "/tasks/panel", "/assessments/tasks"} }})
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	for _, page := range pages {
+		if !strings.Contains(page.name, *only) {
+			continue
+		}
 		fetch := func(i int) error {
 			for _, path := range page.paths(i) {
 				if err := get(page.srv, path); err != nil {
