@@ -55,15 +55,19 @@ func benchRecover(ctx context.Context, p *program, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent API clients")
 	loadFor := fs.Duration("load", 10*time.Second, "registration load measured before each kill")
 	searches := fs.Int("searches", 2000, "searches by name through the API before the first kill (0: none)")
+	bin := fs.String("bin", "", "the homeward binary to serve with (default: this one)")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
 	if *rounds < 0 || *workers < 1 || *loadFor <= 0 || *searches < 0 {
 		return usageError{"bench recover: --rounds, --searches ≥ 0, --workers ≥ 1, --load > 0"}
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		return err
+	if *bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		*bin = exe
 	}
 	db, err := openBenchDBWith(ctx, *database, *dir, sqldb.Options{CacheMB: *cache})
 	if err != nil {
@@ -118,7 +122,7 @@ func benchRecover(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer logf.Close()
-	srv := &recoverServer{bin: bin, log: logf, args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", *dir,
+	srv := &recoverServer{bin: *bin, log: logf, args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", *dir,
 		"--sqlite-cache-mb", strconv.Itoa(*cache), "--indicators-interval", "0", "--api-rate", "0"}}
 	if *database != "" {
 		srv.args = append(srv.args, "--database", *database)
