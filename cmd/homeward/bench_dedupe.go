@@ -217,8 +217,11 @@ func loadAverage() string {
 
 // procStatusMB reads a size field ("VmHWM", "VmRSS") of /proc/self/status
 // in MB; 0 when it cannot.
-func procStatusMB(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
+func procStatusMB(field string) int64 { return procStatusMBOf("self", field) }
+
+// procStatusMBOf is procStatusMB of the process pid ("self": this one).
+func procStatusMBOf(pid, field string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +30,8 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent clients")
 	n := fs.Int("n", 1000, "requests of each page")
 	reads := fs.String("reads", "both", "the person page's read audit: audited, unaudited (to measure its cost) or both")
+	only := fs.String("only", "", "measure only the pages whose name contains this (\"follow-up\", \"home\", \"person\")")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -105,9 +108,9 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
 	stopHeap := heapwatch.Start(10 * time.Millisecond)
 	type benchPage struct {
-		name string
-		srv  *httptest.Server
-		path func(i int) string
+		name  string
+		srv   *httptest.Server
+		paths func(i int) []string // fetched one after the other, as one page
 	}
 	var pages []benchPage
 	for _, audited := range modes {
@@ -115,17 +118,41 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 		if !audited {
 			name = "person page, read unaudited"
 		}
-		pages = append(pages, benchPage{name, servers[audited], func(i int) string { return "/people/" + people[i%len(people)] }})
+		pages = append(pages, benchPage{name, servers[audited], func(i int) []string { return []string{"/people/" + people[i%len(people)]} }})
 	}
-	pages = append(pages, benchPage{"home page", servers[modes[len(modes)-1]], func(int) string { return "/" }})
+	// The home page ("/" only redirects to it) loads its task lists after
+	// it, as fragments: measured apart and as the whole page.
+	last := servers[modes[len(modes)-1]]
+	for _, pg := range []struct{ name, path string }{{"home page alone", "/home"}, {"home: referral and plan tasks", "/tasks/panel"}, {"home: follow-up tasks", "/assessments/tasks"}} {
+		pages = append(pages, benchPage{pg.name, last, func(int) []string { return []string{pg.path} }})
+	}
+	pages = append(pages, benchPage{"home page with its tasks (3 requests)", last, func(int) []string { return []string{"/home", "/tasks/panel", "/assessments/tasks"} }})
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	for _, page := range pages {
+		if !strings.Contains(page.name, *only) {
+			continue
+		}
+		fetch := func(i int) error {
+			for _, path := range page.paths(i) {
+				if err := get(page.srv, path); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		// A few requests first, so that templates and statements are ready.
 		for i := range min(20, *n) {
-			if err := get(page.srv, page.path(i)); err != nil {
+			if err := fetch(i); err != nil {
 				return err
 			}
 		}
-		lat, el, err := concurrently(*n, *workers, func(i int) error { return get(page.srv, page.path(i)) })
+		lat, el, err := concurrently(*n, *workers, fetch)
 		if err != nil {
 			return err
 		}

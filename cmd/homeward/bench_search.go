@@ -88,6 +88,8 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	services := fs.Bool("services", true, "give a realistic share of the cases assessments, plans, referrals and deliveries through the services")
 	workers := fs.Int("workers", 6, "concurrent writers of the services")
+	programmes := fs.Bool("programmes", true, "enrol the open cases in programmes (after an import)")
+	servicesCases := fs.Int("services-cases", 0, "give services to the newest N cases only (0: every case), so that a registry of a million has realistic caseloads without hours of seeding")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	if err := p.parse(fs, args); err != nil {
 		return err
@@ -121,6 +123,27 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stderr, "\n")
 	fmt.Fprintf(p.stdout, "seeded %d people with a case each through batched import in %s: %.0f people/s (%d generated rows were invalid and skipped)\n",
 		written, el.Round(time.Millisecond), float64(written)/el.Seconds(), invalid)
+	if written > 0 {
+		if err := spreadBenchCases(sys, actx, db, p, *programmes); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(p.stdout, "nobody imported: case statuses and programme enrolments left as they are\n")
+	}
+	if *services {
+		if err := benchServices(sys, actx, db, *seed, max(1, *workers), *servicesCases, p.stdout, p.stderr); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
+		return nil
+	}
+	fmt.Fprintf(p.stdout, "not seeded (--services=false): assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
+	return nil
+}
+
+// spreadBenchCases spreads the bench organisation's registered cases over
+// every status and enrols the open ones in programmes.
+func spreadBenchCases(sys, actx context.Context, db *sqldb.DB, p *program, programmes bool) error {
 	// Cases in every status, by the last digit of the case id (ids end in
 	// random hex): 6/16 registered, 2/16 each of the rest.
 	t0 := time.Now()
@@ -139,18 +162,10 @@ func benchSeed(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	fmt.Fprintf(p.stdout, "spread cases over every status in %s\n", time.Since(t0).Round(time.Millisecond))
-	if err := seedBenchProgrammes(sys, actx, db, p); err != nil {
-		return err
-	}
-	if *services {
-		if err := benchServices(sys, actx, db, *seed, max(1, *workers), p.stdout, p.stderr); err != nil {
-			return err
-		}
-		fmt.Fprintf(p.stdout, "not seeded: business grants, job placements, case notes, consent withdrawals; cases are opened at the import (today), their services over the last three years\n")
+	if !programmes {
 		return nil
 	}
-	fmt.Fprintf(p.stdout, "not seeded (--services=false): assessments, plans, referrals, deliveries, timeline events beyond the import's own\n")
-	return nil
+	return seedBenchProgrammes(sys, actx, db, p)
 }
 
 // benchActor returns a case worker's context in the bench organisation,
@@ -279,6 +294,7 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 	open := benchDBFlags(fs, "data", "directory of the SQLite database")
 	workers := fs.Int("workers", 8, "concurrent searchers")
 	n := fs.Int("n", 2000, "searches of each kind")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -343,6 +359,13 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 		return fmt.Errorf("bench search: the organisation has no people")
 	}
 	fmt.Fprintf(p.stdout, "%s, %s people; %d concurrent searchers on %d CPUs\n", db.Dialect(), people[0], *workers, runtime.NumCPU())
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, kind := range []struct {
 		name string

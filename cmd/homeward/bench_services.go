@@ -111,7 +111,7 @@ type seedStory struct {
 // benchServices gives the bench organisation's cases that have neither an
 // assessment nor a plan their services (additive: a case that has some is
 // left alone, so seeding again adds only to new or untouched cases).
-func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers int, out, progress io.Writer) error {
+func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers, newest int, out, progress io.Writer) error {
 	providers, err := ensureBenchProviders(sys, db)
 	if err != nil {
 		return err
@@ -119,10 +119,15 @@ func benchServices(sys, actx context.Context, db *sqldb.DB, seed uint64, workers
 	org := homeward.ActorFromContext(actx).OrgID
 	type row struct{ caseID, personID, status, returnDate string }
 	var rows []row
+	// newest > 0: the newest cases only (case ids grow with time).
+	cases, args := `cases`, []any{org}
+	if newest > 0 {
+		cases, args = `(SELECT * FROM cases WHERE org_id = ? ORDER BY id DESC LIMIT ?)`, []any{org, newest, org}
+	}
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-		rs, err := tx.Query(`SELECT c.id, c.person_id, c.status, c.return_date FROM cases c WHERE c.org_id = ?
+		rs, err := tx.Query(`SELECT c.id, c.person_id, c.status, c.return_date FROM `+cases+` c WHERE c.org_id = ?
 			AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.person_id = c.person_id)
-			AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.case_id = c.id) ORDER BY c.id`, org)
+			AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.case_id = c.id) ORDER BY c.id`, args...)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -20,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,7 +29,6 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
-	"homeward/internal/registry"
 	"homeward/internal/seal"
 	"homeward/internal/sqldb"
 )
@@ -151,8 +148,6 @@ type cluster struct {
 	// without consents, they are left out of the checks of each person.
 	seeder string
 }
-
-var listeningURL = regexp.MustCompile(`msg=listening url=(http://[^ ]+)`)
 
 // newCluster builds the binary, makes the database (SQLite unless pg),
 // an organisation with a case worker and one API token per client, and
@@ -341,14 +336,6 @@ func (c *cluster) homeward(dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// ack is what a 201 answer to a registration said was stored.
-type ack struct {
-	Person struct{ ID string } `json:"person"`
-	Case   struct {
-		ID, Number string
-	} `json:"case"`
-}
-
 // load is registrations sent by several clients until stopped.
 type load struct {
 	mu       sync.Mutex
@@ -361,17 +348,6 @@ type load struct {
 	wg       sync.WaitGroup
 	stop     context.CancelFunc
 	requests atomic.Int64
-}
-
-// registrationBody is registration i with its consents, as JSON.
-func registrationBody(i int) []byte {
-	reg := benchRegistration(i)
-	reg.Consents = []registry.Consent{
-		{Purpose: registry.PurposeRegistration, Method: registry.MethodSignedForm},
-		{Purpose: registry.PurposeResearch, Method: registry.MethodSignedForm},
-	}
-	b, _ := json.Marshal(reg)
-	return b
 }
 
 // drive starts one client per token; client w sends to pick(w) (whichever
@@ -402,22 +378,16 @@ func (c *cluster) drive(pick func(w int) *node) *load {
 // answer; it reports whether the node gave none (it died, or the
 // connection failed), so that a client can pause before the next.
 func (l *load) send(ctx context.Context, client *http.Client, base, secret string) (noAnswer bool) {
-	i := int(l.next.Add(1))
-	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/registrations", bytes.NewReader(registrationBody(i)))
-	req.Header.Set("Authorization", "Bearer "+secret)
-	req.Header.Set("Content-Type", "application/json")
 	l.requests.Add(1)
 	t0 := time.Now()
-	res, err := client.Do(req)
-	if err != nil {
+	res, body, err := postRegistration(ctx, client, base, secret, int(l.next.Add(1)))
+	if res == nil {
 		if ctx.Err() == nil {
 			l.unknown.Add(1)
 			return true
 		}
 		return false
 	}
-	body, err := io.ReadAll(res.Body)
-	res.Body.Close()
 	switch {
 	case err != nil:
 		l.unknown.Add(1)

@@ -61,9 +61,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchProgrammes(ctx, p, rest)
 	case "events":
 		return benchEvents(ctx, p, rest)
+	case "recover":
+		return benchRecover(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes or events")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events|recover [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes, events or recover")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

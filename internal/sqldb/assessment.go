@@ -856,14 +856,8 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 	if assigned == "" && actor != nil && !actor.System && !actor.HasRole(homeward.RoleSupervisor) {
 		assigned = actor.UserID
 	}
-	q := `SELECT c.id, c.number, c.person_id, COALESCE(c.assigned_to, ''), c.return_date, c.opened_at, p.given_name, p.family_name
-		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL AND c.merged_into IS NULL`
-	args := []any{org}
-	if assigned != "" {
-		q += ` AND c.assigned_to = ?`
-		args = append(args, assigned)
-	}
-	rows, err := db.query(ctx, q+` ORDER BY c.id`, args...)
+	q, args := followUpCasesQuery(org, assigned)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -887,17 +881,20 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		return nil, err
 	}
 	surveys := map[string][]time.Time{}
-	srows, err := db.query(ctx, `SELECT person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, org, assessment.SurveyFormID)
+	q, args = db.followUpSurveysQuery(org, assigned)
+	srows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for srows.Next() {
-		var p, d string
-		if err := srows.Scan(&p, &d); err != nil {
+		var id, p, d string
+		if err := srows.Scan(&id, &p, &d); err != nil {
 			srows.Close()
 			return nil, err
 		}
-		if t, ok := assessment.ParseReturnDate(d); ok {
+		if t, ok := assessment.ParseReturnDate(d); ok && !seen[id] {
+			seen[id] = true
 			surveys[p] = append(surveys[p], t)
 		}
 	}
@@ -939,6 +936,47 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		tasks = tasks[:f.Limit]
 	}
 	return tasks, nil
+}
+
+// followUpCasesQuery is FollowUpTasks' statement for the open cases of org,
+// assigned to assigned unless it is "" (a supervisor's view: every open
+// case). A user's cases are read from cases_org_assigned, so a case
+// worker's tasks cost their caseload, not the registry.
+func followUpCasesQuery(org, assigned string) (string, []any) {
+	q := `SELECT c.id, c.number, c.person_id, COALESCE(c.assigned_to, ''), c.return_date, c.opened_at, p.given_name, p.family_name
+		FROM cases c JOIN people p ON p.id = c.person_id WHERE c.org_id = ? AND c.status <> 'closed' AND p.merged_into IS NULL AND c.merged_into IS NULL`
+	args := []any{org}
+	if assigned != "" {
+		q += ` AND c.assigned_to = ?`
+		args = append(args, assigned)
+	}
+	return q + ` ORDER BY c.id`, args
+}
+
+// followUpSurveysQuery is FollowUpTasks' statement for the completed
+// surveys it weighs: of the people whose open cases are assigned to
+// assigned, read person by person from assessments_person; or, for a
+// supervisor's view of every case, the organisation's. The planners are
+// kept from the organisation's form index, which by their estimates
+// (SQLite's defaults; PostgreSQL's on a young table) looks narrower:
+// SQLite is told the index, and on PostgreSQL each person's surveys are a
+// lateral subquery it cannot flatten (OFFSET 0), filtered after.
+func (db *DB) followUpSurveysQuery(org, assigned string) (string, []any) {
+	if assigned == "" {
+		return `SELECT id, person_id, answered_on FROM assessments WHERE org_id = ? AND form_id = ? AND status = 'completed'`, []any{org, assessment.SurveyFormID}
+	}
+	caseload := `FROM cases c WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL`
+	args := []any{org, assigned, org, assessment.SurveyFormID}
+	if db.dialect == postgres {
+		// A person with two open cases of the caseload gives their
+		// surveys twice: FollowUpTasks keeps each survey once, by id.
+		return `SELECT a.id, a.person_id, a.answered_on FROM cases c
+			CROSS JOIN LATERAL (SELECT id, person_id, answered_on, org_id, form_id, status FROM assessments a0 WHERE a0.person_id = c.person_id OFFSET 0) a
+			WHERE c.org_id = ? AND c.assigned_to = ? AND c.status <> 'closed' AND c.merged_into IS NULL
+			AND a.org_id = ? AND a.form_id = ? AND a.status = 'completed'`, args
+	}
+	return `SELECT id, person_id, answered_on FROM assessments INDEXED BY assessments_person WHERE person_id IN (SELECT c.person_id ` + caseload + `)
+		AND org_id = ? AND form_id = ? AND status = 'completed'`, args
 }
 
 func joinName(given, family string) string {

@@ -33,3 +33,13 @@ func NoteConditions() (clear, sealed, head string) { return clearNoteCond, seale
 // NoteKeysQueryBefore is how the start-up listed the notes' keys before
 // noteKeysQuery: every sealed note read.
 const NoteKeysQueryBefore = `SELECT DISTINCT substr(note, 1, 22) FROM counselling_notes WHERE substr(note, 1, 6) = 'hwenc:'`
+
+// FollowUpTaskQueries are FollowUpTasks' statements for a case worker's
+// own cases (assigned) and a supervisor's view of every case ("").
+func FollowUpTaskQueries(db *DB, org, assigned string) (cases, surveys StartupQuery) {
+	q, a := followUpCasesQuery(org, assigned)
+	cases = StartupQuery{Name: "cases", SQL: q, Args: a, Table: "cases", Indexes: []string{"cases_org_assigned"}}
+	q, a = db.followUpSurveysQuery(org, assigned)
+	surveys = StartupQuery{Name: "surveys", SQL: q, Args: a, Table: "assessments", Indexes: []string{"assessments_person"}}
+	return cases, surveys
+}
