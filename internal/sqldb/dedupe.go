@@ -645,17 +645,21 @@ func (db *DB) Unmerge(ctx context.Context, mergeID string) (*dedupe.Merge, error
 		}
 		for _, t := range movedTables {
 			ids := m.Moved[t]
-			set := `person_id = ?`
-			if t == "cases" {
-				set += `, merged_into = NULL` // the cases are the absorbed person's own again
-			}
 			for len(ids) > 0 {
 				n := min(len(ids), 500)
-				if _, err := tx.Exec(`UPDATE `+t+` SET `+set+` WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
+				if _, err := tx.Exec(`UPDATE `+t+` SET person_id = ? WHERE id IN `+inList(n), append([]any{m.AbsorbedID}, anys(ids[:n])...)...); err != nil {
 					return err
 				}
 				ids = ids[n:]
 			}
+		}
+		// The cases are the absorbed person's own again: those the merge
+		// took into the kept person's case. A case an earlier merge took
+		// into another of the absorbed person's stays in it (clearing it
+		// too left the person with two open cases, found twice).
+		if _, err := tx.Exec(`UPDATE cases SET merged_into = NULL WHERE person_id = ? AND org_id = ? AND merged_into IS NOT NULL
+			AND merged_into NOT IN (SELECT id FROM cases WHERE person_id = ? AND org_id = ?)`, m.AbsorbedID, m.OrgID, m.AbsorbedID, m.OrgID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(`UPDATE person_keys SET person_id = ?, merge_id = '' WHERE merge_id = ? AND merge_id <> ''`, m.AbsorbedID, m.ID); err != nil {
 			return err

@@ -133,7 +133,7 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 		pj, _ := json.Marshal(rec.Person)
 		fmt.Fprintf(&b, "person\n\t%s\n", norm(string(pj)))
 		q(`SELECT words, sounds FROM person_words WHERE person_id = ?`, id)
-		q(`SELECT org_id, kind, CASE WHEN kind = 'external' THEN '' ELSE value END, merge_id FROM person_keys WHERE person_id = ?`, id)
+		q(`SELECT org_id, kind, value, merge_id FROM person_keys WHERE person_id = ?`, id)
 		q(`SELECT substr(number, 1, 8), org_id, assigned_to, status, closure_reason, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at = updated_at, closed_at, version, merged_into FROM cases WHERE person_id = ?`, id)
 		q(`SELECT org_id, kind, actor_id, event FROM case_events WHERE case_id = ?`, caseID)
 		q(`SELECT chain, actor_id, org_id, action, record_type, request_id, detail, key_id FROM audit_events WHERE record_id = ?`, id)

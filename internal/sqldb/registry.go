@@ -247,9 +247,8 @@ func personKeys(p *registry.Person) [][2]string {
 	for _, d := range p.Documents {
 		add("doc", registry.NormalizeDocumentNumber(d.Number))
 	}
-	if p.ExternalID != "" {
-		add("external", p.ExternalID)
-	}
+	// The external id is no key: people_external finds it (see
+	// externalHolders).
 	return keys
 }
 

@@ -41,11 +41,11 @@ func (db *DB) exportWhere(ctx context.Context, org string, f registry.SearchFilt
 			if bk != nil {
 				doc = bk.blind(kindBlindDoc, registry.NormalizeDocumentNumber(q))
 			}
-			keys := []any{org, strings.ToUpper(q), org, kindBlindDoc, doc, q}
+			keys := []any{org, strings.ToUpper(q), org, q, org, kindBlindDoc, doc}
 			// A case number finds its person's cases (after a merge, the
 			// kept person's: the absorbed one's cases moved to them).
-			cond := `(p.id IN (SELECT person_id FROM cases WHERE org_id = ? AND number = ?) OR p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND (
-				(kind = ? AND value = ?) OR (kind = 'external' AND value = ?)`
+			cond := `(p.id IN (SELECT person_id FROM cases WHERE org_id = ? AND number = ?) OR p.id IN (` + externalHolders + `)
+				OR p.id IN (SELECT person_id FROM person_keys WHERE org_id = ? AND ((kind = ? AND value = ?)`
 			// A local number ("01712…") is read in the organisation's own
 			// country, as it was when the number was registered.
 			country, err := db.orgCountry(ctx, org)

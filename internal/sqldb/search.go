@@ -183,6 +183,17 @@ func parseSearchCursor(s, fp string) (int, string, error) {
 	return int(parts[0][0] - '0'), parts[1], nil
 }
 
+// externalHolders selects, as person_id, who holds an external id of an
+// organisation (its two arguments): the person it was registered with or,
+// when that person was merged away, the end of their chain of merges. The
+// people_external index answers it (no search key is stored for it: the
+// people row holds the id already); a merged-away person keeps their
+// external id, as their other keys travel on to the kept person.
+const externalHolders = `SELECT id AS person_id FROM (WITH RECURSIVE h(id, next) AS (
+		SELECT id, merged_into FROM people WHERE org_id = ? AND external_id = ? AND external_id <> ''
+		UNION ALL SELECT m.id, m.merged_into FROM h JOIN people m ON m.id = h.next)
+	SELECT id FROM h WHERE next IS NULL) holders`
+
 // identifierSearch looks a string with digits up as a case number (the
 // cases table's unique index; after a merge the case belongs to the kept
 // person), a document number, an external id and a phone number read in
@@ -204,7 +215,8 @@ func (db *DB) identifierSearch(ctx context.Context, org, id string) (*searchSQL,
 	if d := registry.NormalizeDocumentNumber(id); d != "" && keys != nil {
 		key(kindBlindDoc, keys.blind(kindBlindDoc, d))
 	}
-	key("external", id)
+	parts = append(parts, externalHolders)
+	s.candArgs = append(s.candArgs, org, id)
 	// A local number ("01712…") is read in the organisation's own country,
 	// as it was when the number was registered.
 	country, err := db.orgCountry(ctx, org)
