@@ -105,6 +105,20 @@ func TestBrokenPackSaysWhere(t *testing.T) {
 		{"return type code", `"code": "idp_camp_return"`, `"code": "IDP camp"`, "xx/pack.json: return_types[5].code:"},
 		{"return type twice", `"code": "idp_camp_return"`, `"code": "voluntary"`, "xx/pack.json: return_types[5].code:"},
 		{"return type name", `"en": "Return from a displacement camp"`, `"fr": "Retour"`, "xx/pack.json: return_types[5].names.en:"},
+		{"service code", `"code": "iq_krg_social_protection"`, `"code": "KRG social protection"`, "xx/pack.json: services[21].code:"},
+		{"service twice", `"code": "iq_krg_social_protection"`, `"code": "housing"`, "xx/pack.json: services[21].code:"},
+		{"service parent", `"parent": "business_startup"`, `"parent": "business_start"`, "xx/pack.json: services[2].parent:"},
+		{"service kind", `"kind": "training"`, `"kind": ""`, "xx/pack.json: services[0].kind:"},
+		{"service name", `"en": "Social protection in the Kurdistan Region"`, `"fr": "Protection sociale"`, "xx/pack.json: services[21].names.en:"},
+		{"service provider", `"en": "Kurdistan Regional Government, Ministry of Labour and Social Affairs"`, `"de": "Ministerium"`, "xx/pack.json: services[19].provider.en:"},
+		{"consent text", `"consent_texts": {
+    "referral": {
+      "en":`, `"consent_texts": {
+    "referral": {
+      "fr":`, "xx/pack.json: consent_texts.referral.en:"},
+		{"consent purpose", `"consent_texts": {
+    "referral"`, `"consent_texts": {
+    "Referral"`, "xx/pack.json: consent_texts.Referral:"},
 		{"weekday unknown", `"saturday"`, `"sabbath"`, "xx/pack.json: weekend[1]:"},
 		{"unknown field", `"alpha3"`, `"alpha_3"`, "xx/pack.json: json: unknown field"},
 		{"syntax", `"code": "IQ",`, `"code": "IQ"`, "xx/pack.json:"},
