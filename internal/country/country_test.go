@@ -97,11 +97,11 @@ func TestBrokenPackSaysWhere(t *testing.T) {
       ],`, `"lengths": [12], "format": "####-####",`, "xx/pack.json: identifiers[0].format:"},
 		{"port", `"code": "IQ-BGW"`, `"code": "BGW"`, "xx/pack.json: points_of_entry[0].code:"},
 		{"weekend", `"friday"`, `"Fri"`, "xx/pack.json: weekend[0]:"},
-		{"holiday as a bare date", `"holidays": []`, `"holidays": ["2026-03-26"]`, "xx/pack.json: json: cannot unmarshal"},
-		{"holiday date", `"holidays": []`, `"holidays": [{"date": "2026-13-01", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
-		{"holiday on 30 February", `"holidays": []`, `"holidays": [{"date": "2026-02-30", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
-		{"holiday without a name", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"ar": "نوروز"}}]`, "xx/pack.json: holidays[0].names.en:"},
-		{"holiday twice", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"en": "Nowruz"}}, {"date": "2026-03-21", "names": {"en": "Nowruz"}}]`, "xx/pack.json: holidays[1].date:"},
+		{"holiday as a bare date", `"holidays": [`, `"holidays": ["2026-03-26", `, "xx/pack.json: json: cannot unmarshal"},
+		{"holiday date", `"holidays": [`, `"holidays": [{"date": "2026-13-01", "names": {"en": "X"}}, `, "xx/pack.json: holidays[0].date:"},
+		{"holiday on 30 February", `"holidays": [`, `"holidays": [{"date": "2026-02-30", "names": {"en": "X"}}, `, "xx/pack.json: holidays[0].date:"},
+		{"holiday without a name", `"holidays": [`, `"holidays": [{"date": "2026-03-21", "names": {"ar": "نوروز"}}, `, "xx/pack.json: holidays[0].names.en:"},
+		{"holiday twice", `"holidays": [`, `"holidays": [{"date": "2026-03-21", "names": {"en": "Nowruz"}}, {"date": "2026-03-21", "names": {"en": "Nowruz"}}, `, "xx/pack.json: holidays[1].date:"},
 		{"return type code", `"code": "idp_camp_return"`, `"code": "IDP camp"`, "xx/pack.json: return_types[5].code:"},
 		{"return type twice", `"code": "idp_camp_return"`, `"code": "voluntary"`, "xx/pack.json: return_types[5].code:"},
 		{"return type name", `"en": "Return from a displacement camp"`, `"fr": "Retour"`, "xx/pack.json: return_types[5].names.en:"},
@@ -250,7 +250,9 @@ func TestWorkingDays(t *testing.T) {
 
 // The packs' holidays count: Bangladesh's Victory Day (16 December 2026, a
 // Wednesday) and Pakistan's Quaid-e-Azam Day (25 December 2026, a Friday)
-// are not working days; Iraq has no holidays (its source has none).
+// are not working days, nor are Iraq's Army Day (6 January 2026, a
+// Tuesday) and Eid al-Ghadir (expected Thursday 4 June 2026); 14 July is
+// no longer an Iraqi holiday (Official Holidays Law No. 12 of 2024).
 func TestPackHolidays(t *testing.T) {
 	bd, pk, iq := Lookup("BD"), Lookup("PK"), Lookup("IQ")
 	day := func(s string) time.Time {
@@ -272,6 +274,11 @@ func TestPackHolidays(t *testing.T) {
 		{pk, "2026-12-24", 1, "2026-12-28", true},  // Thu + 1 skips Quaid-e-Azam Day (Fri) and Sat–Sun
 		{pk, "2026-03-19", 1, "2026-03-24", true},  // Eid al-Fitr 20–22 March (expected), Pakistan Day 23 March
 		{iq, "2026-12-24", 1, "2026-12-27", true},  // Thu + 1: Fri–Sat weekend only
+		{iq, "2026-01-05", 1, "2026-01-07", true},  // Mon + 1 skips Army Day (Tue)
+		{iq, "2026-06-03", 1, "2026-06-07", true},  // Wed + 1 skips Eid al-Ghadir (Thu, expected) and Fri–Sat
+		{iq, "2026-03-19", 1, "2026-03-23", true},  // Eid al-Fitr 20–22 March (expected), Nowruz on the Saturday
+		{iq, "2026-07-13", 1, "2026-07-14", true},  // 14 July: a working day since the 2024 law
+		{iq, "2027-05-13", 1, "2027-05-20", true},  // Thu + 1: Fri–Sat, Eid al-Adha 16–19 May 2027 (expected)
 		{bd, "2027-03-25", 1, "2027-03-28", true},  // Independence Day Fri 26, Sat 27
 		{bd, "2026-12-16", 0, "2026-12-16", false}, // zero days: the day itself, a holiday
 	} {
@@ -283,7 +290,7 @@ func TestPackHolidays(t *testing.T) {
 			t.Errorf("%s: WorkingDay(%s) = %v", tc.p.Code, tc.want, !tc.working)
 		}
 	}
-	for _, p := range []*Pack{bd, pk} {
+	for _, p := range []*Pack{bd, pk, iq} {
 		years := map[string]int{}
 		expected := 0
 		for _, h := range p.Holidays {
@@ -299,8 +306,8 @@ func TestPackHolidays(t *testing.T) {
 			t.Errorf("%s: SOURCES.md does not cite the holidays' source", p.Code)
 		}
 	}
-	if len(iq.Holidays) != 0 || !strings.Contains(iq.Sources(), "no data for Iraq") {
-		t.Error("IQ: holidays without a source")
+	if !strings.Contains(iq.Sources(), "No. 12 of 2024") {
+		t.Error("IQ: SOURCES.md does not cite the Official Holidays Law")
 	}
 	if h := bd.Holidays[0]; h.Name("bn") == h.Name("en") || h.Name("ckb") != h.Name("en") {
 		t.Errorf("BD holiday names %v", h.Names)
