@@ -164,6 +164,9 @@ const (
 	// sender's for sending and revoking, the receiver's for responding and
 	// recording delivery (see internal/sqldb/referral.go).
 	ActServiceTypeManage Action = "service_type.manage"
+	// ActHolidayManage adds or removes a public holiday for the instance
+	// (its country pack's list is the default).
+	ActHolidayManage Action = "holiday.manage"
 	ActProviderRead      Action = "provider.read"
 	ActProviderManage    Action = "provider.manage"
 	ActPlanRead          Action = "plan.read"
@@ -332,6 +335,7 @@ var rules = map[Action]rule{
 	ActSchemeActivate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
 
 	ActServiceTypeManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActHolidayManage:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
 	ActProviderRead:      {scope: ScopeRead, roles: all, crossOrg: anyOrg},
 	ActProviderManage:    {scope: ScopeWrite, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
 	ActPlanRead:          {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},

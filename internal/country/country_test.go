@@ -313,3 +313,29 @@ func TestPackHolidays(t *testing.T) {
 		t.Errorf("BD holiday names %v", h.Names)
 	}
 }
+
+// An instance's changes move the working days: a removed pack holiday is
+// worked (unless it falls on the weekend), an added day is not.
+func TestCalendarChanges(t *testing.T) {
+	iq := Lookup("IQ")
+	cal := iq.Calendar([]HolidayChange{{Date: "2026-01-06", Removed: true}, {Date: "2026-01-08", Names: map[string]string{"en": "Extra"}},
+		{Date: "2026-01-09", Removed: true}}) // a Friday: still the weekend
+	mon := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	if got := iq.AddWorkingDays(mon, 2); got.Format(time.DateOnly) != "2026-01-08" {
+		t.Errorf("the pack alone: %s", got)
+	}
+	for n, want := range map[int]string{1: "2026-01-06", 2: "2026-01-07", 3: "2026-01-11"} {
+		if got := cal.AddWorkingDays(mon, n); got.Format(time.DateOnly) != want || got.Hour() != 10 {
+			t.Errorf("%d working days after Monday 5 January: %s, want %s", n, got, want)
+		}
+	}
+	bad := func(f, format string, args ...any) error { return errors.New(f) }
+	for _, c := range []HolidayChange{{Date: "2026-02-30", Removed: true}, {Date: "", Removed: true}, {Date: "2026-01-08", Names: map[string]string{"ar": "x"}}} {
+		if err := c.Check(bad); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+	if err := (HolidayChange{Date: "2026-01-08", Names: map[string]string{"en": "Extra"}}).Check(bad); err != nil {
+		t.Error(err)
+	}
+}

@@ -25,11 +25,9 @@ var catalogueSeeded sync.Map // *DB → struct{}
 func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 	if _, ok := catalogueSeeded.Load(db); !ok {
 		err := db.Transact(homeward.NewContextWithActor(ctx, homeward.SystemActor), func(tx *Tx) error {
-			code := db.Country
-			if code == "" {
-				if err := tx.QueryRow(`SELECT country FROM organisations WHERE operator = ? ORDER BY created_at LIMIT 1`, true).Scan(&code); err != nil && err != errNoRows {
-					return err
-				}
+			code, err := db.instanceCountry(tx)
+			if err != nil {
+				return err
 			}
 			for i, t := range referral.CountryServices(homecountry.Lookup(code)) {
 				b, _ := json.Marshal(t)
