@@ -166,18 +166,18 @@ const (
 	ActServiceTypeManage Action = "service_type.manage"
 	// ActHolidayManage adds or removes a public holiday for the instance
 	// (its country pack's list is the default).
-	ActHolidayManage Action = "holiday.manage"
-	ActProviderRead      Action = "provider.read"
-	ActProviderManage    Action = "provider.manage"
-	ActPlanRead          Action = "plan.read"
-	ActPlanWrite         Action = "plan.write"
-	ActPlanApprove       Action = "plan.approve"
-	ActReferralRead      Action = "referral.read"
-	ActReferralSend      Action = "referral.send"
-	ActReferralRespond   Action = "referral.respond"
-	ActReferralStats     Action = "referral.stats"
-	ActDeliveryWrite     Action = "delivery.write"
-	ActGrantApprove      Action = "grant.approve"
+	ActHolidayManage   Action = "holiday.manage"
+	ActProviderRead    Action = "provider.read"
+	ActProviderManage  Action = "provider.manage"
+	ActPlanRead        Action = "plan.read"
+	ActPlanWrite       Action = "plan.write"
+	ActPlanApprove     Action = "plan.approve"
+	ActReferralRead    Action = "referral.read"
+	ActReferralSend    Action = "referral.send"
+	ActReferralRespond Action = "referral.respond"
+	ActReferralStats   Action = "referral.stats"
+	ActDeliveryWrite   Action = "delivery.write"
+	ActGrantApprove    Action = "grant.approve"
 	// Counselling session notes: the providing organisation's counsellors
 	// (provider staff) only — not its administrators or supervisors, not
 	// the referring organisation, not the operator.

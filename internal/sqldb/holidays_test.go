@@ -47,7 +47,7 @@ func TestHolidayChangesMoveDeadlines(t *testing.T) {
 		field string
 	}{
 		{country.HolidayChange{Date: "16/12/2026", Removed: true}, "date"},
-		{country.HolidayChange{Date: "2026-12-17", Removed: true}, "date"},                              // not a holiday
+		{country.HolidayChange{Date: "2026-12-17", Removed: true}, "date"},                                 // not a holiday
 		{country.HolidayChange{Date: "2026-12-16", Names: map[string]string{"en": "Victory Day"}}, "date"}, // one already
 		{country.HolidayChange{Date: "2026-12-17", Names: map[string]string{"bn": "ছুটি"}}, "names.en"},
 	} {
