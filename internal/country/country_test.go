@@ -1,8 +1,11 @@
 package country
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -337,5 +340,30 @@ func TestCalendarChanges(t *testing.T) {
 	}
 	if err := (HolidayChange{Date: "2026-01-08", Names: map[string]string{"en": "Extra"}}).Check(bad); err != nil {
 		t.Error(err)
+	}
+}
+
+// Iraq's governorates and Pakistan's provinces and territories carry their
+// ISO 3166-2 codes (Debian iso-codes), each once, each of its country.
+func TestAreasISO3166_2(t *testing.T) {
+	for code, want := range map[string]int{"IQ": 18, "PK": 7} {
+		p := Lookup(code)
+		rows, err := csv.NewReader(bytes.NewReader(p.AreaCSV())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := slices.Index(rows[0], "iso_3166_2")
+		seen := map[string]bool{}
+		for _, r := range rows[1:] {
+			iso := r[col]
+			top := r[slices.Index(rows[0], "parent_code")] == ""
+			if top != (iso != "") || iso != "" && (!strings.HasPrefix(iso, code+"-") || seen[iso]) {
+				t.Errorf("%s %s: ISO 3166-2 %q", code, r[1], iso)
+			}
+			seen[iso] = true
+		}
+		if len(seen) != want+1 { // and "" for the lower levels
+			t.Errorf("%s: %d ISO 3166-2 codes, want %d", code, len(seen)-1, want)
+		}
 	}
 }
