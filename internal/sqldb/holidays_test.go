@@ -14,10 +14,7 @@ import (
 // day off; referral deadlines count with the changes; each change is
 // audited; others may not make them; bad changes are refused by field.
 func TestHolidayChangesMoveDeadlines(t *testing.T) {
-	w := newRefWorld(t)
-	clk := useClock(t, w)
-	clk.Set(time.Date(2026, 12, 15, 6, 30, 0, 0, time.UTC)) // Tuesday, 12:30 in Dhaka
-	w.offer(t, "skills_training", 0)
+	w, clk := deadlineWorld(t) // Tuesday 15 December 2026
 	cw := w.as("ngo", homeward.RoleCaseWorker)
 	admin := w.as("operator", homeward.RoleAdministrator)
 	send := func(nid string) time.Time {
