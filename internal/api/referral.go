@@ -197,7 +197,22 @@ func (a *API) updateOffer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) exportHSDS(w http.ResponseWriter, r *http.Request) error {
-	h, err := a.svc.Referral.ExportHSDS(r.Context(), func(code string) string { return i18n.T("en", "referral.service."+code, nil) })
+	types, err := a.svc.Referral.ServiceTypes(r.Context())
+	if err != nil {
+		return err
+	}
+	// A country's national types and those added by the operator carry
+	// their own names; the general ones are named by the catalog.
+	named := map[string]string{}
+	for _, t := range types {
+		named[t.Code] = t.Names["en"]
+	}
+	h, err := a.svc.Referral.ExportHSDS(r.Context(), func(code string) string {
+		if n := named[code]; n != "" {
+			return n
+		}
+		return i18n.T("en", "referral.service."+code, nil)
+	})
 	if err != nil {
 		return err
 	}
