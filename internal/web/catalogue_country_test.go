@@ -73,6 +73,10 @@ func TestIraqiCatalogueAndConsentText(t *testing.T) {
 		}
 	}
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	// The registration form gives the Iraqi text to read before consent.
+	if _, form := cw.get("/people/new"); !strings.Contains(form, `id="consent-notices"`) || !strings.Contains(form, "social protection offices of the Ministry of Labour and Social Affairs") {
+		t.Error("the registration form lacks the Iraqi consent text")
+	}
 	receipt := "/people/" + rec.Person.ID + "/consents/" + consentID + "/receipt"
 	if _, page := cw.get(receipt + "?lang=ar"); !strings.Contains(page, "دوائر الحماية الاجتماعية التابعة لوزارة العمل") {
 		t.Errorf("the Arabic receipt lacks the Iraqi consent text:\n%.2000s", page[strings.Index(page, "<main"):])

@@ -14,6 +14,11 @@ import (
 func TestHolidayPage(t *testing.T) {
 	b, w := newBrowser(t)
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	// (A Bangladeshi instance's registration form reads the catalog's
+	// consent texts: the pack has none of its own.)
+	if _, form := cw.get("/people/new"); !strings.Contains(form, "The details a service needs (and only those) may be shared") {
+		t.Error("the Bangladeshi registration form lacks the catalog's consent text")
+	}
 	status, page := cw.get("/holidays")
 	if status != 200 || !strings.Contains(page, `id="holiday-2026-12-16"`) || !strings.Contains(page, "Victory Day") || strings.Contains(page, `id="remove-2026-12-16"`) {
 		t.Fatalf("a case worker's holiday page: %d", status)
