@@ -1,3 +1,6 @@
+// Computes the Iraqi pack's holidays for 2026 and 2027 (internal/country/packs/iq,
+// see its SOURCES.md). Run in an empty folder: npm install date-holidays@3.37.0,
+// then node iq.js > iq.json; the JSON is the pack's "holidays" list.
 const Holidays = require('date-holidays');
 // Iraq's Official Holidays Law No. 12 of 2024, article 1 (first): the
 // general holidays. The Islamic ones are computed from the Hijri calendar
