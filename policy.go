@@ -164,17 +164,20 @@ const (
 	// sender's for sending and revoking, the receiver's for responding and
 	// recording delivery (see internal/sqldb/referral.go).
 	ActServiceTypeManage Action = "service_type.manage"
-	ActProviderRead      Action = "provider.read"
-	ActProviderManage    Action = "provider.manage"
-	ActPlanRead          Action = "plan.read"
-	ActPlanWrite         Action = "plan.write"
-	ActPlanApprove       Action = "plan.approve"
-	ActReferralRead      Action = "referral.read"
-	ActReferralSend      Action = "referral.send"
-	ActReferralRespond   Action = "referral.respond"
-	ActReferralStats     Action = "referral.stats"
-	ActDeliveryWrite     Action = "delivery.write"
-	ActGrantApprove      Action = "grant.approve"
+	// ActHolidayManage adds or removes a public holiday for the instance
+	// (its country pack's list is the default).
+	ActHolidayManage   Action = "holiday.manage"
+	ActProviderRead    Action = "provider.read"
+	ActProviderManage  Action = "provider.manage"
+	ActPlanRead        Action = "plan.read"
+	ActPlanWrite       Action = "plan.write"
+	ActPlanApprove     Action = "plan.approve"
+	ActReferralRead    Action = "referral.read"
+	ActReferralSend    Action = "referral.send"
+	ActReferralRespond Action = "referral.respond"
+	ActReferralStats   Action = "referral.stats"
+	ActDeliveryWrite   Action = "delivery.write"
+	ActGrantApprove    Action = "grant.approve"
 	// Counselling session notes: the providing organisation's counsellors
 	// (provider staff) only — not its administrators or supervisors, not
 	// the referring organisation, not the operator.
@@ -332,6 +335,7 @@ var rules = map[Action]rule{
 	ActSchemeActivate:  {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
 
 	ActServiceTypeManage: {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
+	ActHolidayManage:     {scope: ScopeAdmin, roles: []Role{RoleAdministrator}, operatorOnly: true},
 	ActProviderRead:      {scope: ScopeRead, roles: all, crossOrg: anyOrg},
 	ActProviderManage:    {scope: ScopeWrite, roles: []Role{RoleAdministrator}, crossOrg: operatorRoles},
 	ActPlanRead:          {scope: ScopeRead, roles: []Role{RoleCaseWorker, RoleSupervisor}},

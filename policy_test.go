@@ -44,6 +44,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 	homeward.ActSchemeActivate:  {homeward.RoleAdministrator},                         // operator only
 
 	homeward.ActServiceTypeManage: {homeward.RoleAdministrator}, // operator only
+	homeward.ActHolidayManage:     {homeward.RoleAdministrator}, // operator only
 	homeward.ActProviderRead:      homeward.Roles,
 	homeward.ActProviderManage:    {homeward.RoleAdministrator},
 	homeward.ActPlanRead:          {homeward.RoleCaseWorker, homeward.RoleSupervisor},
@@ -101,7 +102,7 @@ var sameOrg = map[homeward.Action][]homeward.Role{
 
 // Actions only the operator organisation's role holders may perform.
 var operatorOnly = map[homeward.Action]bool{homeward.ActOrgCreate: true, homeward.ActOrgSetType: true, homeward.ActFormManage: true,
-	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true,
+	homeward.ActSchemeManage: true, homeward.ActSchemeActivate: true, homeward.ActServiceTypeManage: true, homeward.ActHolidayManage: true,
 	homeward.ActIndicatorRebuild: true, homeward.ActPartnerManage: true}
 
 // Actions whose records of other organisations are visible to every role.

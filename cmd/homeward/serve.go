@@ -64,6 +64,7 @@ func openDB(ctx context.Context, c *Config, log *slog.Logger) (*sqldb.DB, error)
 	}
 	db.Logger = log
 	db.PublicURL = c.PublicBase()
+	db.Country = c.Country
 	if c.serving {
 		pc, err := c.Passkeys()
 		switch {

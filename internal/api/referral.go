@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/referral"
@@ -14,6 +15,9 @@ import (
 func (a *API) routesReferral() {
 	a.handle("GET", "/api/v1/service-types", a.serviceTypes)
 	a.handle("PUT", "/api/v1/service-types/{code}", a.putServiceType)
+	a.handle("GET", "/api/v1/holidays", a.holidays)
+	a.handle("PUT", "/api/v1/holidays/{date}", a.putHoliday)
+	a.handle("DELETE", "/api/v1/holidays/{date}", a.deleteHoliday)
 	a.handle("GET", "/api/v1/providers", a.listOffers)
 	a.handle("POST", "/api/v1/providers", a.createOffer)
 	a.handle("GET", "/api/v1/providers/{id}", a.getOffer)
@@ -98,6 +102,47 @@ func (a *API) putServiceType(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// holidayList is the instance's holidays: its pack's and its changes.
+type holidayList struct {
+	Country  string                  `json:"country"`
+	Holidays []country.Holiday       `json:"holidays"`
+	Changes  []country.HolidayChange `json:"changes"`
+}
+
+func (a *API) holidays(w http.ResponseWriter, r *http.Request) error {
+	code, changes, err := a.svc.Referral.Holidays(r.Context())
+	if err != nil {
+		return err
+	}
+	out := holidayList{Country: code, Holidays: []country.Holiday{}, Changes: changes}
+	if p := country.Lookup(code); p != nil {
+		out.Holidays = p.Holidays
+	}
+	httpx.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) putHoliday(w http.ResponseWriter, r *http.Request) error {
+	var c country.HolidayChange
+	if err := a.decode(w, r, &c); err != nil {
+		return err
+	}
+	c.Date = r.PathValue("date")
+	if err := a.svc.Referral.PutHolidayChange(r.Context(), &c); err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (a *API) deleteHoliday(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.Referral.DeleteHolidayChange(r.Context(), r.PathValue("date")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (a *API) listOffers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := referral.OfferFilter{ServiceType: q.Get("service_type"), Area: q.Get("area"), OrgID: q.Get("org_id"), Query: q.Get("q")}
@@ -152,7 +197,22 @@ func (a *API) updateOffer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) exportHSDS(w http.ResponseWriter, r *http.Request) error {
-	h, err := a.svc.Referral.ExportHSDS(r.Context(), func(code string) string { return i18n.T("en", "referral.service."+code, nil) })
+	types, err := a.svc.Referral.ServiceTypes(r.Context())
+	if err != nil {
+		return err
+	}
+	// A country's national types and those added by the operator carry
+	// their own names; the general ones are named by the catalog.
+	named := map[string]string{}
+	for _, t := range types {
+		named[t.Code] = t.Names["en"]
+	}
+	h, err := a.svc.Referral.ExportHSDS(r.Context(), func(code string) string {
+		if n := named[code]; n != "" {
+			return n
+		}
+		return i18n.T("en", "referral.service."+code, nil)
+	})
 	if err != nil {
 		return err
 	}

@@ -51,14 +51,81 @@ func (p *Pack) WorkingDay(day time.Time) bool {
 	return !p.weekend[day.Weekday()] && !p.holidays[day.Format(time.DateOnly)]
 }
 
+// IsHoliday reports whether date (YYYY-MM-DD) is one of the pack's
+// holidays.
+func (p *Pack) IsHoliday(date string) bool { return p.holidays[date] }
+
 // AddWorkingDays returns the day n working days after day (n ≥ 0), read
 // in day's time zone; the time of day is kept.
 func (p *Pack) AddWorkingDays(day time.Time, n int) time.Time {
+	return addWorkingDays(day, n, p.WorkingDay)
+}
+
+func addWorkingDays(day time.Time, n int, working func(time.Time) bool) time.Time {
 	for n > 0 {
 		day = day.AddDate(0, 0, 1)
-		if p.WorkingDay(day) {
+		if working(day) {
 			n--
 		}
 	}
 	return day
+}
+
+// HolidayChange is an instance's change to its pack's holidays, made by
+// an operator administrator: a day off added (with its names), or a day
+// of the pack's list removed (a holiday moved by the moon sighting, or
+// cancelled).
+type HolidayChange struct {
+	Date    string            `json:"date"` // YYYY-MM-DD
+	Removed bool              `json:"removed"`
+	Names   map[string]string `json:"names,omitempty"`
+}
+
+// Check checks the change: a real date, and for an added day its English
+// name. bad reports a field.
+func (c HolidayChange) Check(bad func(field, format string, args ...any) error) error {
+	if d, err := time.Parse(time.DateOnly, c.Date); err != nil || d.Format(time.DateOnly) != c.Date {
+		return bad("date", "%q is not a date such as 2026-03-26", c.Date)
+	}
+	if !c.Removed && c.Names["en"] == "" {
+		return bad("names.en", "the English name is required")
+	}
+	return nil
+}
+
+// Calendar is a pack's working days with an instance's holiday changes.
+type Calendar struct {
+	pack           *Pack
+	added, removed map[string]bool
+}
+
+// Calendar returns p's working days with changes applied.
+func (p *Pack) Calendar(changes []HolidayChange) *Calendar {
+	c := &Calendar{pack: p, added: map[string]bool{}, removed: map[string]bool{}}
+	for _, ch := range changes {
+		if ch.Removed {
+			c.removed[ch.Date] = true
+		} else {
+			c.added[ch.Date] = true
+		}
+	}
+	return c
+}
+
+// WorkingDay reports whether day is neither a weekend day nor a holiday
+// after the changes.
+func (c *Calendar) WorkingDay(day time.Time) bool {
+	d := day.Format(time.DateOnly)
+	switch {
+	case c.added[d]:
+		return false
+	case c.removed[d]:
+		return !c.pack.weekend[day.Weekday()]
+	}
+	return c.pack.WorkingDay(day)
+}
+
+// AddWorkingDays is Pack.AddWorkingDays after the changes.
+func (c *Calendar) AddWorkingDays(day time.Time, n int) time.Time {
+	return addWorkingDays(day, n, c.WorkingDay)
 }

@@ -199,6 +199,12 @@ func (p *Pack) check(bad func(field, format string, args ...any) error) error {
 	if p.holidays, err = checkHolidays(p.Holidays, "holidays", bad); err != nil {
 		return err
 	}
+	if err := checkServices(p.Services, bad); err != nil {
+		return err
+	}
+	if err := checkConsentTexts(p.ConsentTexts, bad); err != nil {
+		return err
+	}
 	return checkNamed(p.ReturnTypes, "return_types", bad)
 }
 

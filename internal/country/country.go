@@ -54,6 +54,13 @@ type Pack struct {
 	// "deported", with names in the pack's languages); empty means every
 	// return type Homeward knows.
 	ReturnTypes []Named `json:"return_types,omitempty"`
+	// Services is the national service catalogue (see Service); empty
+	// means Homeward's general one, the default country's.
+	Services []Service `json:"services,omitempty"`
+	// ConsentTexts are the default texts read to a person before each
+	// consent, by purpose ("referral") then language; a purpose or
+	// language without one uses the message catalog's.
+	ConsentTexts map[string]map[string]string `json:"consent_texts,omitempty"`
 
 	weekend  map[time.Weekday]bool
 	holidays map[string]bool

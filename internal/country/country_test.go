@@ -1,8 +1,11 @@
 package country
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -97,14 +100,28 @@ func TestBrokenPackSaysWhere(t *testing.T) {
       ],`, `"lengths": [12], "format": "####-####",`, "xx/pack.json: identifiers[0].format:"},
 		{"port", `"code": "IQ-BGW"`, `"code": "BGW"`, "xx/pack.json: points_of_entry[0].code:"},
 		{"weekend", `"friday"`, `"Fri"`, "xx/pack.json: weekend[0]:"},
-		{"holiday as a bare date", `"holidays": []`, `"holidays": ["2026-03-26"]`, "xx/pack.json: json: cannot unmarshal"},
-		{"holiday date", `"holidays": []`, `"holidays": [{"date": "2026-13-01", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
-		{"holiday on 30 February", `"holidays": []`, `"holidays": [{"date": "2026-02-30", "names": {"en": "X"}}]`, "xx/pack.json: holidays[0].date:"},
-		{"holiday without a name", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"ar": "نوروز"}}]`, "xx/pack.json: holidays[0].names.en:"},
-		{"holiday twice", `"holidays": []`, `"holidays": [{"date": "2026-03-21", "names": {"en": "Nowruz"}}, {"date": "2026-03-21", "names": {"en": "Nowruz"}}]`, "xx/pack.json: holidays[1].date:"},
+		{"holiday as a bare date", `"holidays": [`, `"holidays": ["2026-03-26", `, "xx/pack.json: json: cannot unmarshal"},
+		{"holiday date", `"holidays": [`, `"holidays": [{"date": "2026-13-01", "names": {"en": "X"}}, `, "xx/pack.json: holidays[0].date:"},
+		{"holiday on 30 February", `"holidays": [`, `"holidays": [{"date": "2026-02-30", "names": {"en": "X"}}, `, "xx/pack.json: holidays[0].date:"},
+		{"holiday without a name", `"holidays": [`, `"holidays": [{"date": "2026-03-21", "names": {"ar": "نوروز"}}, `, "xx/pack.json: holidays[0].names.en:"},
+		{"holiday twice", `"holidays": [`, `"holidays": [{"date": "2026-03-21", "names": {"en": "Nowruz"}}, {"date": "2026-03-21", "names": {"en": "Nowruz"}}, `, "xx/pack.json: holidays[1].date:"},
 		{"return type code", `"code": "idp_camp_return"`, `"code": "IDP camp"`, "xx/pack.json: return_types[5].code:"},
 		{"return type twice", `"code": "idp_camp_return"`, `"code": "voluntary"`, "xx/pack.json: return_types[5].code:"},
 		{"return type name", `"en": "Return from a displacement camp"`, `"fr": "Retour"`, "xx/pack.json: return_types[5].names.en:"},
+		{"service code", `"code": "iq_krg_social_protection"`, `"code": "KRG social protection"`, "xx/pack.json: services[21].code:"},
+		{"service twice", `"code": "iq_krg_social_protection"`, `"code": "housing"`, "xx/pack.json: services[21].code:"},
+		{"service parent", `"parent": "business_startup"`, `"parent": "business_start"`, "xx/pack.json: services[2].parent:"},
+		{"service kind", `"kind": "training"`, `"kind": ""`, "xx/pack.json: services[0].kind:"},
+		{"service name", `"en": "Social protection in the Kurdistan Region"`, `"fr": "Protection sociale"`, "xx/pack.json: services[21].names.en:"},
+		{"service provider", `"en": "Kurdistan Regional Government, Ministry of Labour and Social Affairs"`, `"de": "Ministerium"`, "xx/pack.json: services[19].provider.en:"},
+		{"consent text", `"consent_texts": {
+    "referral": {
+      "en":`, `"consent_texts": {
+    "referral": {
+      "fr":`, "xx/pack.json: consent_texts.referral.en:"},
+		{"consent purpose", `"consent_texts": {
+    "referral"`, `"consent_texts": {
+    "Referral"`, "xx/pack.json: consent_texts.Referral:"},
 		{"weekday unknown", `"saturday"`, `"sabbath"`, "xx/pack.json: weekend[1]:"},
 		{"unknown field", `"alpha3"`, `"alpha_3"`, "xx/pack.json: json: unknown field"},
 		{"syntax", `"code": "IQ",`, `"code": "IQ"`, "xx/pack.json:"},
@@ -236,7 +253,9 @@ func TestWorkingDays(t *testing.T) {
 
 // The packs' holidays count: Bangladesh's Victory Day (16 December 2026, a
 // Wednesday) and Pakistan's Quaid-e-Azam Day (25 December 2026, a Friday)
-// are not working days; Iraq has no holidays (its source has none).
+// are not working days, nor are Iraq's Army Day (6 January 2026, a
+// Tuesday) and Eid al-Ghadir (expected Thursday 4 June 2026); 14 July is
+// no longer an Iraqi holiday (Official Holidays Law No. 12 of 2024).
 func TestPackHolidays(t *testing.T) {
 	bd, pk, iq := Lookup("BD"), Lookup("PK"), Lookup("IQ")
 	day := func(s string) time.Time {
@@ -258,6 +277,11 @@ func TestPackHolidays(t *testing.T) {
 		{pk, "2026-12-24", 1, "2026-12-28", true},  // Thu + 1 skips Quaid-e-Azam Day (Fri) and Sat–Sun
 		{pk, "2026-03-19", 1, "2026-03-24", true},  // Eid al-Fitr 20–22 March (expected), Pakistan Day 23 March
 		{iq, "2026-12-24", 1, "2026-12-27", true},  // Thu + 1: Fri–Sat weekend only
+		{iq, "2026-01-05", 1, "2026-01-07", true},  // Mon + 1 skips Army Day (Tue)
+		{iq, "2026-06-03", 1, "2026-06-07", true},  // Wed + 1 skips Eid al-Ghadir (Thu, expected) and Fri–Sat
+		{iq, "2026-03-19", 1, "2026-03-23", true},  // Eid al-Fitr 20–22 March (expected), Nowruz on the Saturday
+		{iq, "2026-07-13", 1, "2026-07-14", true},  // 14 July: a working day since the 2024 law
+		{iq, "2027-05-13", 1, "2027-05-20", true},  // Thu + 1: Fri–Sat, Eid al-Adha 16–19 May 2027 (expected)
 		{bd, "2027-03-25", 1, "2027-03-28", true},  // Independence Day Fri 26, Sat 27
 		{bd, "2026-12-16", 0, "2026-12-16", false}, // zero days: the day itself, a holiday
 	} {
@@ -269,7 +293,7 @@ func TestPackHolidays(t *testing.T) {
 			t.Errorf("%s: WorkingDay(%s) = %v", tc.p.Code, tc.want, !tc.working)
 		}
 	}
-	for _, p := range []*Pack{bd, pk} {
+	for _, p := range []*Pack{bd, pk, iq} {
 		years := map[string]int{}
 		expected := 0
 		for _, h := range p.Holidays {
@@ -285,10 +309,61 @@ func TestPackHolidays(t *testing.T) {
 			t.Errorf("%s: SOURCES.md does not cite the holidays' source", p.Code)
 		}
 	}
-	if len(iq.Holidays) != 0 || !strings.Contains(iq.Sources(), "no data for Iraq") {
-		t.Error("IQ: holidays without a source")
+	if !strings.Contains(iq.Sources(), "No. 12 of 2024") {
+		t.Error("IQ: SOURCES.md does not cite the Official Holidays Law")
 	}
 	if h := bd.Holidays[0]; h.Name("bn") == h.Name("en") || h.Name("ckb") != h.Name("en") {
 		t.Errorf("BD holiday names %v", h.Names)
+	}
+}
+
+// An instance's changes move the working days: a removed pack holiday is
+// worked (unless it falls on the weekend), an added day is not.
+func TestCalendarChanges(t *testing.T) {
+	iq := Lookup("IQ")
+	cal := iq.Calendar([]HolidayChange{{Date: "2026-01-06", Removed: true}, {Date: "2026-01-08", Names: map[string]string{"en": "Extra"}},
+		{Date: "2026-01-09", Removed: true}}) // a Friday: still the weekend
+	mon := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	if got := iq.AddWorkingDays(mon, 2); got.Format(time.DateOnly) != "2026-01-08" {
+		t.Errorf("the pack alone: %s", got)
+	}
+	for n, want := range map[int]string{1: "2026-01-06", 2: "2026-01-07", 3: "2026-01-11"} {
+		if got := cal.AddWorkingDays(mon, n); got.Format(time.DateOnly) != want || got.Hour() != 10 {
+			t.Errorf("%d working days after Monday 5 January: %s, want %s", n, got, want)
+		}
+	}
+	bad := func(f, format string, args ...any) error { return errors.New(f) }
+	for _, c := range []HolidayChange{{Date: "2026-02-30", Removed: true}, {Date: "", Removed: true}, {Date: "2026-01-08", Names: map[string]string{"ar": "x"}}} {
+		if err := c.Check(bad); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+	if err := (HolidayChange{Date: "2026-01-08", Names: map[string]string{"en": "Extra"}}).Check(bad); err != nil {
+		t.Error(err)
+	}
+}
+
+// Iraq's governorates and Pakistan's provinces and territories carry their
+// ISO 3166-2 codes (Debian iso-codes), each once, each of its country.
+func TestAreasISO3166_2(t *testing.T) {
+	for code, want := range map[string]int{"IQ": 18, "PK": 7} {
+		p := Lookup(code)
+		rows, err := csv.NewReader(bytes.NewReader(p.AreaCSV())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := slices.Index(rows[0], "iso_3166_2")
+		seen := map[string]bool{}
+		for _, r := range rows[1:] {
+			iso := r[col]
+			top := r[slices.Index(rows[0], "parent_code")] == ""
+			if top != (iso != "") || iso != "" && (!strings.HasPrefix(iso, code+"-") || seen[iso]) {
+				t.Errorf("%s %s: ISO 3166-2 %q", code, r[1], iso)
+			}
+			seen[iso] = true
+		}
+		if len(seen) != want+1 { // and "" for the lower levels
+			t.Errorf("%s: %d ISO 3166-2 codes, want %d", code, len(seen)-1, want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/country"
 )
 
 // Kind says which delivery record a service type keeps.
@@ -76,47 +77,41 @@ type ServiceType struct {
 	Shared []Field `json:"shared_fields"`
 	// Names are labels by language for types added by administrators; the
 	// standard set is labelled by the catalog key "referral.service.<code>".
-	Names  map[string]string `json:"names,omitempty"`
-	Active bool              `json:"active"`
+	Names map[string]string `json:"names,omitempty"`
+	// Provider names, by language, the national body that provides a
+	// type of a country's catalogue ("Ministry of Labour and Social
+	// Affairs"); empty for general types.
+	Provider map[string]string `json:"provider,omitempty"`
+	Active   bool              `json:"active"`
 	// Standard marks the starting set shipped with Homeward.
 	Standard bool `json:"standard,omitempty"`
 }
 
-// basic is what nearly every provider needs to reach and serve someone.
-var basic = []Field{FieldName, FieldSex, FieldAge, FieldPhone, FieldDistrict}
+// Standard returns the starting catalogue of the default country
+// (Bangladesh): skills training, business start-up support (cash or
+// in-kind grant, business development services), psychosocial counselling,
+// recognition of prior learning, job placement, financial literacy and
+// financial services, legal aid and documentation, medical care, housing,
+// education for children, social protection linkage, family counselling
+// and airport/arrival assistance. It is the Bangladesh pack's data.
+func Standard() []ServiceType { return CountryServices(country.Lookup(country.Default)) }
 
-func with(extra ...Field) []Field { return append(slices.Clone(basic), extra...) }
-
-// Standard returns the starting catalogue: skills training, business
-// start-up support (cash or in-kind grant, business development services),
-// psychosocial counselling, recognition of prior learning, job placement,
-// financial literacy and financial services, legal aid and documentation,
-// medical care, housing, education for children, social protection linkage,
-// family counselling and airport/arrival assistance.
-func Standard() []ServiceType {
-	t := func(code, parent string, kind Kind, shared []Field) ServiceType {
-		return ServiceType{Code: code, Parent: parent, Kind: kind, Shared: shared, Active: true, Standard: true}
+// CountryServices returns the service catalogue of a country pack, each
+// type marked Standard (shipped with Homeward, not added by an operator);
+// a pack without one has the default country's.
+func CountryServices(p *country.Pack) []ServiceType {
+	if p == nil || len(p.Services) == 0 {
+		p = country.Lookup(country.Default)
 	}
-	return []ServiceType{
-		t("skills_training", "", KindTraining, with(FieldEducation, FieldLanguages, FieldOccupationAbroad, FieldDisability)),
-		t("business_startup", "", KindGeneric, with(FieldOccupationAbroad, FieldHousehold)),
-		t("business_grant_cash", "business_startup", KindGrant, with(FieldAddress, FieldOccupationAbroad, FieldHousehold, FieldNationalID)),
-		t("business_grant_in_kind", "business_startup", KindGrant, with(FieldAddress, FieldOccupationAbroad, FieldHousehold, FieldNationalID)),
-		t("business_development", "business_startup", KindTraining, with(FieldEducation, FieldOccupationAbroad)),
-		t("psychosocial_counselling", "", KindCounselling, with(FieldLanguages, FieldReturn, FieldVulnerabilities)),
-		t("recognition_prior_learning", "", KindTraining, with(FieldEducation, FieldOccupationAbroad, FieldDestinationCountry)),
-		t("job_placement", "", KindPlacement, with(FieldEducation, FieldOccupationAbroad, FieldDestinationCountry, FieldDisability)),
-		t("financial_services", "", KindGeneric, with(FieldHousehold)),
-		t("financial_literacy", "financial_services", KindTraining, with(FieldEducation, FieldHousehold)),
-		t("financial_access", "financial_services", KindGeneric, with(FieldAddress, FieldNationalID)),
-		t("legal_aid_documentation", "", KindGeneric, []Field{FieldName, FieldSex, FieldDateOfBirth, FieldPhone, FieldDistrict, FieldNationalID, FieldDestinationCountry, FieldReturn, FieldVulnerabilities}),
-		t("medical_care", "", KindGeneric, with(FieldDisability, FieldVulnerabilities)),
-		t("housing", "", KindGeneric, with(FieldAddress, FieldHousehold, FieldVulnerabilities)),
-		t("education_children", "", KindGeneric, []Field{FieldName, FieldPhone, FieldDistrict, FieldHousehold}),
-		t("social_protection", "", KindGeneric, []Field{FieldName, FieldSex, FieldDateOfBirth, FieldPhone, FieldDistrict, FieldAddress, FieldNationalID, FieldHousehold, FieldDisability}),
-		t("family_counselling", "", KindCounselling, with(FieldLanguages, FieldHousehold)),
-		t("arrival_assistance", "", KindGeneric, with(FieldReturn, FieldDestinationCountry, FieldVulnerabilities)),
+	out := make([]ServiceType, 0, len(p.Services))
+	for _, s := range p.Services {
+		t := ServiceType{Code: s.Code, Parent: s.Parent, Kind: Kind(s.Kind), Names: s.Names, Provider: s.Provider, Active: true, Standard: true}
+		for _, f := range s.Shared {
+			t.Shared = append(t.Shared, Field(f))
+		}
+		out = append(out, t)
 	}
+	return out
 }
 
 // Catalogue is the service catalogue: a tree of service types.

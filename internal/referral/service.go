@@ -3,6 +3,8 @@ package referral
 import (
 	"context"
 	"time"
+
+	"homeward/internal/country"
 )
 
 // Box selects referrals by the actor's side.
@@ -142,6 +144,12 @@ type Sender func(ctx context.Context, m Message) (int, error)
 type Service interface {
 	ServiceTypes(ctx context.Context) ([]ServiceType, error)
 	PutServiceType(ctx context.Context, t *ServiceType) error
+
+	// Holidays returns the instance's country and its changes to the
+	// country pack's holidays, which referral deadlines skip.
+	Holidays(ctx context.Context) (string, []country.HolidayChange, error)
+	PutHolidayChange(ctx context.Context, c *country.HolidayChange) error
+	DeleteHolidayChange(ctx context.Context, day string) error
 
 	FindOffers(ctx context.Context, f OfferFilter) ([]Offer, error)
 	FindOffer(ctx context.Context, id string) (*Offer, error)

@@ -97,6 +97,11 @@ type DB struct {
 	// pages keeps the dashboard pages read since the last rebuild (see
 	// pageCache).
 	pages pageCache
+	// Country is the ISO alpha-2 code of the country pack the instance
+	// serves (serve --country). Its service catalogue is stored on first
+	// use; "" means the operator organisation's country, or
+	// country.Default without one.
+	Country string
 	// PublicURL is where the instance is reached from outside (no trailing
 	// slash): certificates name their status list and verification page
 	// under it.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"homeward"
-	homecountry "homeward/internal/country"
 	"homeward/internal/referral"
 	"homeward/internal/registry"
 )
@@ -189,9 +188,13 @@ func (db *DB) SendReferral(ctx context.Context, d *referral.Draft) (*referral.Re
 		if err := tx.QueryRow(`SELECT name, country FROM organisations WHERE id = ?`, caseOrg).Scan(&fromName, &fromCountry); err != nil {
 			return err
 		}
+		cal, err := tx.workCalendar(fromCountry)
+		if err != nil {
+			return err
+		}
 		r := &referral.Referral{ID: homeward.NewID(), FromOrgID: caseOrg, FromOrgName: fromName, ToOrgID: d.ToOrgID, ToOrgName: toName, ToUserID: d.ToUserID,
 			ServiceType: d.ServiceType, CaseID: d.CaseID, PersonID: personID, PlanID: d.PlanID, PlannedServiceID: d.PlannedServiceID,
-			State: referral.StateSent, Note: d.Note, SentBy: actorID(actor), SentAt: tx.now, RespondBy: d.Deadline(tx.Local(), workCalendar(fromCountry)).UTC(), DueDate: d.DueDate,
+			State: referral.StateSent, Note: d.Note, SentBy: actorID(actor), SentAt: tx.now, RespondBy: d.Deadline(tx.Local(), cal).UTC(), DueDate: d.DueDate,
 			Shared:  referral.Share(rec, st.Shared, tx.Local()),
 			History: []referral.Step{{To: referral.StateSent, By: actorID(actor), At: tx.now}}, Version: 1, UpdatedAt: tx.now}
 		if d.PlanID != "" {
@@ -488,15 +491,6 @@ func (tx *Tx) saveReferral(r *referral.Referral, version int) error {
 		if _, err := tx.Exec(`UPDATE service_deliveries SET next_follow_up = NULL WHERE referral_id = ? AND next_follow_up IS NOT NULL`, r.ID); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// workCalendar returns the working days of country's pack (its weekend
-// and holidays), or nil (calendar days) for a country without a pack.
-func workCalendar(country string) referral.Calendar {
-	if p := homecountry.Lookup(country); p != nil {
-		return p
 	}
 	return nil
 }

@@ -15,10 +15,7 @@ import (
 // the local day, at the time it was sent. The clock is fixed on a Tuesday
 // before Bangladesh's Victory Day (Wednesday 16 December 2026).
 func TestReferralDeadlineWorkingDays(t *testing.T) {
-	w := newRefWorld(t)
-	clk := useClock(t, w)
-	clk.Set(time.Date(2026, 12, 15, 6, 30, 0, 0, time.UTC)) // Tuesday, 12:30 in Dhaka
-	w.offer(t, "skills_training", 0)
+	w, clk := deadlineWorld(t)
 	w.offer(t, "psychosocial_counselling", 0)
 	cw := w.as("ngo", homeward.RoleCaseWorker)
 	send := func(rec *registry.Record, service string, within int) time.Time {
@@ -66,4 +63,16 @@ func TestReferralDeadlineWorkingDays(t *testing.T) {
 	if got, want := send(b, "psychosocial_counselling", 3), time.Date(2026, 12, 18, 6, 30, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("no pack, 3 days from Tue 15 Dec: %v, want %v", got, want)
 	}
+}
+
+// deadlineWorld is a referral world whose clock is on Tuesday 15 December
+// 2026, 12:30 in Dhaka (the day before Victory Day), with a skills
+// training offer.
+func deadlineWorld(t *testing.T) (*refWorld, *clock) {
+	t.Helper()
+	w := newRefWorld(t)
+	clk := useClock(t, w)
+	clk.Set(time.Date(2026, 12, 15, 6, 30, 0, 0, time.UTC))
+	w.offer(t, "skills_training", 0)
+	return w, clk
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"homeward"
+	homecountry "homeward/internal/country"
 	"homeward/internal/referral"
 )
 
@@ -17,12 +18,18 @@ var _ referral.Service = (*DB)(nil)
 // in place, so that the check runs once per process.
 var catalogueSeeded sync.Map // *DB → struct{}
 
-// catalogue returns the service catalogue, storing the standard set on
-// first use (idempotently: concurrent processes may race).
+// catalogue returns the service catalogue, storing the instance's
+// country's catalogue on first use (see DB.Country). A type already stored
+// is left as it is, so that an operator's change outlives restarts;
+// concurrent processes may race harmlessly.
 func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 	if _, ok := catalogueSeeded.Load(db); !ok {
 		err := db.Transact(homeward.NewContextWithActor(ctx, homeward.SystemActor), func(tx *Tx) error {
-			for i, t := range referral.Standard() {
+			code, err := db.instanceCountry(tx)
+			if err != nil {
+				return err
+			}
+			for i, t := range referral.CountryServices(homecountry.Lookup(code)) {
 				b, _ := json.Marshal(t)
 				if _, err := tx.Exec(`INSERT INTO service_types (code, position, type, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
 					t.Code, i, string(b), tx.now); err != nil {

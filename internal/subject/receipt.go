@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
@@ -124,6 +125,24 @@ func LoadReceipt(ctx context.Context, svc httpx.Services, id, cid string, now ti
 	return out, nil
 }
 
+// Notice is the text the person was told of the consent's purpose, in
+// r.Language: the default of the organisation's country pack when it has
+// one in that language, else the message catalog's.
+func (r *Receipt) Notice() string {
+	return ConsentNotice(r.Language, r.Org.Country, string(r.Consent.Purpose))
+}
+
+// ConsentNotice is the default text of a consent purpose in lng for an
+// organisation of countryCode (see country.Pack.ConsentTexts).
+func ConsentNotice(lng, countryCode, purpose string) string {
+	if p := country.Lookup(countryCode); p != nil {
+		if t := p.ConsentText(purpose, i18n.Base(lng)); t != "" {
+			return t
+		}
+	}
+	return i18n.T(lng, "consent.receipt.notice."+purpose, nil)
+}
+
 // CaseNumber is the person's case number (the principal's id on the
 // receipt), or "".
 func (r *Receipt) CaseNumber() string {
@@ -139,7 +158,7 @@ func (r *Receipt) JSON(now time.Time) *Receipt27560 {
 	out := &Receipt27560{SchemaVersion: "ISO/IEC TS 27560:2023 (information elements); Homeward consent receipt 1", RecordID: c.ID,
 		PIIPrincipalID: r.CaseNumber(), PIIControllers: []ReceiptParty{{ID: r.Org.ID, Name: r.Org.Name, Type: string(r.Org.Type)}},
 		Purposes:       []ReceiptPurpose{{PurposeID: string(c.Purpose), Description: purposeName(lng, string(c.Purpose))}},
-		Notice:         ReceiptNotice{Language: lng, Text: i18n.T(lng, "consent.receipt.notice."+string(c.Purpose), nil)},
+		Notice:         ReceiptNotice{Language: lng, Text: r.Notice()},
 		CollectionMode: string(c.Method), Witness: c.Witness, Jurisdiction: r.Org.Country, ConsentStatus: r.Status, ValidUntil: c.ExpiresAt,
 		Language: lng, GeneratedAt: now.UTC(), CanWithdrawHow: i18n.T(lng, "consent.receipt.withdraw_how", nil),
 		LawfulBasis: "consent", ProcessingScope: i18n.T(lng, "consent.receipt.processing", nil),

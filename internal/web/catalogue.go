@@ -1,11 +1,14 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 
 	"homeward"
+	"homeward/internal/country"
+	"homeward/internal/i18n"
 	"homeward/internal/referral"
 )
 
@@ -23,8 +26,11 @@ func (w *Web) routesCatalogue() {
 
 type catalogueRow struct {
 	Code, Name, Kind, Shared string
-	Depth                    int
-	Active                   bool
+	// Provider is the national body that provides a type of the
+	// country's catalogue, in the reader's language.
+	Provider string
+	Depth    int
+	Active   bool
 }
 
 type serviceCatalogueData struct {
@@ -51,7 +57,7 @@ func (w *Web) catalogueList(rw http.ResponseWriter, r *http.Request) error {
 				shared[i] = label(p.Lang, "referral.field", string(f))
 			}
 			d.Rows = append(d.Rows, catalogueRow{Code: t.Code, Name: nameOr(names, t.Code), Kind: label(p.Lang, "referral.kind", string(t.Kind)),
-				Shared: strings.Join(shared, ", "), Depth: depth, Active: t.Active})
+				Shared: strings.Join(shared, ", "), Depth: depth, Active: t.Active, Provider: providerName(p.Lang, t)})
 			walk(t.Code, depth+1)
 		}
 	}
@@ -61,12 +67,34 @@ func (w *Web) catalogueList(rw http.ResponseWriter, r *http.Request) error {
 }
 
 type catalogueForm struct {
-	New                 bool
-	Type                referral.ServiceType
-	Parents, Kinds      []option
-	Fields              []option
-	Shared              []string
-	NameEn, NameBn, Std string
+	New            bool
+	Type           referral.ServiceType
+	Parents, Kinds []option
+	Fields         []option
+	Shared         []string
+	// Names are the name inputs, one per language of the instance.
+	Names    []catalogueName
+	Std      string
+	Provider string
+}
+
+// catalogueName is one language's name input of the catalogue form.
+type catalogueName struct {
+	Lang, Label, Value string
+}
+
+// nameLanguages are the languages a service type is named in on the form:
+// English, then the instance's country's other interface languages.
+func (w *Web) nameLanguages() []string {
+	out := []string{"en"}
+	if p := country.Lookup(w.country()); p != nil {
+		for _, l := range p.Languages {
+			if l != "en" {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
 }
 
 func (w *Web) catalogueFormPage(r *http.Request, t referral.ServiceType, isNew bool) *page {
@@ -76,7 +104,11 @@ func (w *Web) catalogueFormPage(r *http.Request, t referral.ServiceType, isNew b
 	}
 	p := w.newPage(r, title, nil)
 	names, types := w.serviceNames(r, p.Lang)
-	f := &catalogueForm{New: isNew, Type: t, NameEn: t.Names["en"], NameBn: t.Names["bn"]}
+	f := &catalogueForm{New: isNew, Type: t}
+	for _, l := range w.nameLanguages() {
+		f.Names = append(f.Names, catalogueName{Lang: l, Label: i18n.T(p.Lang, "catalogue.name_"+l, nil), Value: t.Names[l]})
+	}
+	f.Provider = providerName(p.Lang, t)
 	for _, x := range types {
 		if x.Code != t.Code {
 			f.Parents = append(f.Parents, option{x.Code, nameOr(names, x.Code)})
@@ -92,6 +124,14 @@ func (w *Web) catalogueFormPage(r *http.Request, t referral.ServiceType, isNew b
 	}
 	p.Data = f
 	return p
+}
+
+// providerName is the national provider of t in lng, or in English.
+func providerName(lng string, t referral.ServiceType) string {
+	if n := t.Provider[i18n.Base(lng)]; n != "" {
+		return n
+	}
+	return t.Provider["en"]
 }
 
 func (w *Web) mayManageCatalogue(r *http.Request) bool {
@@ -141,23 +181,34 @@ func (w *Web) catalogueSave(rw http.ResponseWriter, r *http.Request) error {
 	for _, x := range f["shared"] {
 		t.Shared = append(t.Shared, referral.Field(x))
 	}
-	for _, lang := range []string{"en", "bn"} {
+	_, types := w.serviceNames(r, "en")
+	i := slices.IndexFunc(types, func(x referral.ServiceType) bool { return x.Code == t.Code })
+	exists := i >= 0
+	if exists && !isNew {
+		// The form edits the names in the instance's languages; names in
+		// others, and the national provider, stay as they were.
+		t.Names, t.Provider = maps.Clone(types[i].Names), types[i].Provider
+	}
+	for _, lang := range w.nameLanguages() {
 		if n := strings.TrimSpace(f.Get("name_" + lang)); n != "" {
 			if t.Names == nil {
 				t.Names = map[string]string{}
 			}
 			t.Names[lang] = n
+		} else {
+			delete(t.Names, lang)
 		}
 	}
-	_, types := w.serviceNames(r, "en")
-	exists := slices.ContainsFunc(types, func(x referral.ServiceType) bool { return x.Code == t.Code })
+	if len(t.Names) == 0 {
+		t.Names = nil
+	}
 	var err error
 	switch {
 	case isNew && exists:
 		err = homeward.FieldErrorf("code", "catalogue.code_taken", "A service type with this code exists already.")
 	case !isNew && !exists:
 		return notFound()
-	case isNew && t.Names["en"] == "" && t.Names["bn"] == "":
+	case isNew && len(t.Names) == 0:
 		err = homeward.FieldErrorf("name_en", "catalogue.name_required", "Give the new service type a name.")
 	default:
 		err = w.svc.Referral.PutServiceType(r.Context(), &t)

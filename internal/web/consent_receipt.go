@@ -52,7 +52,7 @@ func (w *Web) consentReceipt(rw http.ResponseWriter, r *http.Request) error {
 		person = n + " — " + person
 	}
 	v := &receiptView{Org: rc.Org.Name, Person: person, CaseNumber: rc.CaseNumber(), Purpose: label(lng, "registry.purpose", string(c.Purpose)),
-		Notice: i18n.T(lng, "consent.receipt.notice."+string(c.Purpose), nil),
+		Notice: rc.Notice(),
 		Method: label(lng, "registry.method", string(c.Method)), Witness: c.Witness, ID: c.ID,
 		Recorded: i18n.T(lng, "consent.receipt.by_at", map[string]any{"by": names[c.RecordedBy], "at": timeText(lng, loc, c.RecordedAt)}),
 		Status:   i18n.T(lng, "consent.receipt.status."+rc.Status, nil)}

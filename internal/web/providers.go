@@ -17,6 +17,7 @@ func (w *Web) routesProviders() {
 	w.handle("GET /providers", w.providerList, true)
 	w.routesOffers()
 	w.routesCatalogue()
+	w.routesHolidays()
 }
 
 // ---- the directory ----

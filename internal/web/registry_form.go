@@ -13,6 +13,7 @@ import (
 	"homeward/internal/i18n"
 	"homeward/internal/reference"
 	"homeward/internal/registry"
+	"homeward/internal/subject"
 )
 
 // The registration form names its inputs by the JSON paths the domain uses
@@ -58,24 +59,27 @@ type personFormData struct {
 	PersonID, Name string
 	Version        int
 	formKit
-	Documents         []int
-	Household         []int
-	Episodes          []int
-	Upazilas          []option
-	Districts         []districtGroup
-	Countries         []option
-	Points            []option
-	Sexes, DocTypes   []option
-	Relationships     []option
-	Education         []option
-	WGDomains         []option
-	WGAnswers         []option
-	Sectors, Visas    []option
-	Recruitment       []option
-	ReturnTypes       []option
-	ArrivalDocuments  []option
-	Services          []option
-	Purposes          []option
+	Documents        []int
+	Household        []int
+	Episodes         []int
+	Upazilas         []option
+	Districts        []districtGroup
+	Countries        []option
+	Points           []option
+	Sexes, DocTypes  []option
+	Relationships    []option
+	Education        []option
+	WGDomains        []option
+	WGAnswers        []option
+	Sectors, Visas   []option
+	Recruitment      []option
+	ReturnTypes      []option
+	ArrivalDocuments []option
+	Services         []option
+	Purposes         []option
+	// Notices are what each consent purpose allows, to read to the person
+	// (Value the purpose's name, Label the instance's default text).
+	Notices           []option
 	Methods           []option
 	OrgTypes          []option
 	Occupations       []option
@@ -118,6 +122,10 @@ func (w *Web) personFormPage(r *http.Request, title string, d *personFormData) *
 	d.Recruitment, d.ReturnTypes = options(lng, "registry.recruitment", registry.RecruitmentChannels), options(lng, "registry.return_type", registry.ReturnTypesFor(w.country()))
 	d.ArrivalDocuments, d.Services = options(lng, "registry.arrival_document", registry.ArrivalDocuments), options(lng, "registry.service", registry.ReceptionServices)
 	d.Purposes, d.Methods = options(lng, "registry.purpose", registry.Purposes), options(lng, "registry.method", registry.ConsentMethods)
+	d.Notices = nil
+	for _, o := range d.Purposes {
+		d.Notices = append(d.Notices, option{o.Label, subject.ConsentNotice(lng, w.country(), o.Value)})
+	}
 	d.OrgTypes = options(lng, "orgtype", []homeward.OrgType{homeward.OrgServiceProvider, homeward.OrgNGO, homeward.OrgEmployer, homeward.OrgInternational, homeward.OrgMinistry, homeward.OrgWelfareBoard})
 	for _, o := range reference.SearchOccupations("", "unit", 0) {
 		d.Occupations = append(d.Occupations, option{o.Code, o.Code + " " + o.Title})

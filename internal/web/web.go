@@ -76,7 +76,7 @@ type Web struct {
 func New(svc Services) (*Web, error) {
 	w := &Web{svc: svc, mux: http.NewServeMux(), pages: map[string]*template.Template{}, imp: newImportState()}
 	w.flash("org.saved", "user.created", "user.disabled", "user.enabled", "account.password.changed", "account.digits.saved")
-	w.flash("catalogue.saved", "webhook.ui.deleted")
+	w.flash("catalogue.saved", "webhook.ui.deleted", "holiday.saved")
 	w.flash("dedupe.ui.decided", "dedupe.ui.merged", "dedupe.ui.unmerged")
 	w.flash("provider.offer.created", "provider.offer.saved")
 	w.flash("registry.ui.saved", "registry.ui.registered", "registry.ui.case_saved", "registry.ui.consent_saved", "registry.ui.consent_withdrawn_ok", "registry.ui.reception_saved")

@@ -1,0 +1,1 @@
+-- Placeholder: another branch's migration takes this number; delete at merge (pack21).
