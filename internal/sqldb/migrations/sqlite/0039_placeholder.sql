@@ -1,1 +1,0 @@
--- Placeholder: another branch's migration takes this number; delete at merge (pack21).
