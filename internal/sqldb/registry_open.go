@@ -39,9 +39,22 @@ func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *prepared
 	}
 	cv := tx.caseValues(c, "", p, pp)
 	detail["case_id"] = c.ID
-	e, err := sealAudit(tx, "person.register", "person", p.ID, p.OrgID, detail)
+	e, err := newAuditEvent(tx, "person.register", "person", p.ID, p.OrgID, detail)
 	if err != nil {
 		return err
+	}
+	// The audit event is inserted pending (deferred sealing), or sealed
+	// here and the head moved in the same statement.
+	audit := `audit_pending (` + pendingColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))`
+	auditArgs := pendingValues(e)
+	if !tx.db.DeferAuditSeal {
+		if err := tx.link(e); err != nil {
+			return err
+		}
+		audit = `audit_events (` + auditColumnsIn + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)),
+		h AS (
+			UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?)`
+		auditArgs = append(auditValues(e), e.Seq, e.Hash, e.Chain)
 	}
 	ev, err := tx.eventValues(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": numberSlot}))
 	if err != nil {
@@ -54,8 +67,7 @@ func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *prepared
 	args = append(args, cv[2:]...)
 	args = append(args, ev[:6]...)
 	args = append(args, ev[6], numberSlot)
-	args = append(args, auditValues(e)...)
-	args = append(args, e.Seq, e.Hash, e.Chain)
+	args = append(args, auditArgs...)
 	var last int64
 	var number string
 	err = tx.QueryRow(`WITH n AS (
@@ -69,9 +81,7 @@ func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *prepared
 			INSERT INTO case_events (id, case_id, org_id, kind, at, actor_id, event)
 			VALUES (?, ?, ?, ?, ?, ?, replace(?, ?, (SELECT number FROM c)))),
 		a AS (
-			INSERT INTO audit_events (`+auditColumnsIn+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)),
-		h AS (
-			UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?)
+			INSERT INTO `+audit+`
 		SELECT n.last, c.number FROM n, c`, args...).Scan(&last, &number)
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)
@@ -83,6 +93,8 @@ func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *prepared
 	// Both are written: nothing is left for the commit, and a later number
 	// or event of the transaction goes on from here.
 	tx.heads[caseNumberKey+prefix] = &txHead{seq: last, stored: last, caseNumber: true}
-	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash, stored: e.Seq}
+	if !tx.db.DeferAuditSeal {
+		tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash, stored: e.Seq}
+	}
 	return nil
 }
