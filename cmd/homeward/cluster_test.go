@@ -263,6 +263,9 @@ func (c *cluster) env(dir string) []string {
 	if c.dsn != "" {
 		env = append(env, "HOMEWARD_DATABASE="+c.dsn)
 	}
+	// HOMEWARD_TEST_NODE_ENV passes settings to every process (space
+	// separated), to compare configurations: HOMEWARD_AUDIT_SEAL_INTERVAL=0.
+	env = append(env, strings.Fields(os.Getenv("HOMEWARD_TEST_NODE_ENV"))...)
 	return append(env, c.extra...)
 }
 
