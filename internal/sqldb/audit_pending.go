@@ -96,6 +96,9 @@ func (db *DB) SealPendingAudit(ctx context.Context, limit int) (int, error) {
 			return fmt.Errorf("audit seal: %w", err)
 		}
 		n = len(events)
+		if db.beforeSealCommit != nil {
+			return db.beforeSealCommit()
+		}
 		return nil
 	})
 	return n, err

@@ -79,6 +79,9 @@ type DB struct {
 	// afterAuditHeads, set by tests, runs in verification right after
 	// the chain heads are read.
 	afterAuditHeads func()
+	// beforeSealCommit, set by tests, runs as SealPendingAudit is about to
+	// commit; an error rolls the sealing back, as a crash would.
+	beforeSealCommit func() error
 	group           *grouper
 	ckpt            *checkpointer
 	// searchTrace, when set (by tests), sees every statement a search
