@@ -82,8 +82,8 @@ type DB struct {
 	// beforeSealCommit, set by tests, runs as SealPendingAudit is about to
 	// commit; an error rolls the sealing back, as a crash would.
 	beforeSealCommit func() error
-	group           *grouper
-	ckpt            *checkpointer
+	group            *grouper
+	ckpt             *checkpointer
 	// searchTrace, when set (by tests), sees every statement a search
 	// runs, so that their plans can be checked.
 	searchTrace func(stmt string, args []any)
