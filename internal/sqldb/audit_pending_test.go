@@ -201,3 +201,32 @@ func TestAuditSealCrashAndStaleEvents(t *testing.T) {
 		t.Errorf("sealing with nothing pending: %d %v", n, err)
 	}
 }
+
+// A rule that reads the audit log sees an event still waiting for the
+// sealer: a subject access request is fulfilled once its copy was made,
+// sealed or not.
+func TestSubjectFulfilledBeforeSealing(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	w.DB.DeferAuditSeal = true
+	rec, err := w.DB.Register(w.Ctx("ngo", homeward.RoleCaseWorker), registration(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	req, err := w.DB.RecordSubjectRequest(sup, rec.Person.ID, homewardtest.Today(w.DB, 0), "in_person", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.FulfilSubjectRequest(sup, req.ID); err == nil {
+		t.Fatal("fulfilled before the copy was made")
+	}
+	if err := w.DB.RecordSubjectExport(sup, rec.Person.ID, "html"); err != nil {
+		t.Fatal(err)
+	}
+	if pendingCount(t, w.DB) == 0 {
+		t.Fatal("the copy's event is not pending")
+	}
+	if _, err := w.DB.FulfilSubjectRequest(sup, req.ID); err != nil {
+		t.Fatalf("fulfil with the copy's event pending: %v", err)
+	}
+}
