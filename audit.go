@@ -92,8 +92,9 @@ type AuditProblem struct {
 	// Kind is changed, deleted, reordered, truncated (events missing at
 	// the end, by the head or a checkpoint), replaced (the chain differs
 	// from a checkpoint), unkeyed (events without the audit key where
-	// keyed ones are required) or unknown_key (keyed with a key that is
-	// not configured).
+	// keyed ones are required), unknown_key (keyed with a key that is
+	// not configured) or unsealed (events written but left unlinked to
+	// their chain too long: see Pending).
 	Kind string `json:"kind"`
 	Text string `json:"text"`
 }
@@ -105,6 +106,10 @@ type AuditReport struct {
 	// Unkeyed counts events written before the audit key, verified by the
 	// unkeyed rule only (they are protected by the keyed event after them).
 	Unkeyed int64 `json:"unkeyed"`
+	// Pending counts events written but not yet linked into their chain
+	// (deferred sealing), none of them waiting too long: those are
+	// reported as problems of kind unsealed.
+	Pending int64 `json:"pending"`
 	// Checkpoint is the time of the checkpoint compared with, if any.
 	Checkpoint *time.Time     `json:"checkpoint,omitempty"`
 	Problems   []AuditProblem `json:"problems"`

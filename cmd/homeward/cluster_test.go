@@ -258,6 +258,9 @@ func (c *cluster) env(dir string) []string {
 	if c.dsn != "" {
 		env = append(env, "HOMEWARD_DATABASE="+c.dsn)
 	}
+	// HOMEWARD_TEST_NODE_ENV passes settings to every process (space
+	// separated), to compare configurations: HOMEWARD_AUDIT_SEAL_INTERVAL=0.
+	env = append(env, strings.Fields(os.Getenv("HOMEWARD_TEST_NODE_ENV"))...)
 	return append(env, c.extra...)
 }
 
@@ -479,7 +482,7 @@ type stored struct {
 	cases    map[string][2]string
 	byPerson map[string]int // cases per person
 	consents map[string]int
-	audited  map[string]int // person.register events per person
+	audited  map[string]int // person.register events per person, sealed or pending
 	counters map[string]int // case number series → last number given
 }
 
@@ -540,7 +543,10 @@ func (c *cluster) readStored(db *sql.DB) (*stored, error) {
 			s.consents[id] = n
 			return nil
 		}),
-		scan(`SELECT record_id, COUNT(*) FROM audit_events WHERE action = ? AND actor_id <> ? GROUP BY record_id`, []any{"person.register", c.seeder}, func(r *sql.Rows) error {
+		// An event not yet linked into its chain (PostgreSQL: see
+		// sqldb.DB.DeferAuditSeal) is stored as surely as a sealed one.
+		scan(`SELECT record_id, COUNT(*) FROM (SELECT record_id FROM audit_events WHERE action = ? AND actor_id <> ?
+			UNION ALL SELECT record_id FROM audit_pending WHERE action = ? AND actor_id <> ?) a GROUP BY record_id`, []any{"person.register", c.seeder, "person.register", c.seeder}, func(r *sql.Rows) error {
 			var id string
 			var n int
 			if err := r.Scan(&id, &n); err != nil {

@@ -57,6 +57,10 @@ type Config struct {
 	// WebhookInterval is how often the background worker sends due
 	// webhook deliveries.
 	WebhookInterval time.Duration
+	// AuditSealInterval is how often pending audit events are linked into
+	// their chains on PostgreSQL (0: each transaction seals its own, as on
+	// SQLite; see sqldb.DB.DeferAuditSeal).
+	AuditSealInterval time.Duration
 	// IndicatorsInterval is how often the server recomputes the indicators
 	// (0: never; homeward indicators rebuild does it by hand).
 	IndicatorsInterval time.Duration
@@ -158,6 +162,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.IntVar(&c.DedupeMemoryMB, "dedupe-memory-mb", DefaultDedupeMemoryMB, "Go memory in MB the process keeps to while the duplicate scan runs (a soft limit; SQLite's caches are apart); 0: no budget")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
+	fs.DurationVar(&c.AuditSealInterval, "audit-seal-interval", 100*time.Millisecond, "on PostgreSQL, how often to link the audit events written since into their chains, so that writes do not wait for each other on a chain (between 10ms and 10s; 0: every transaction links its own)")
 	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")
 	fs.DurationVar(&c.RetentionInterval, "retention-interval", 24*time.Hour, "how often to apply the organisations' retention periods (0: never; at least 1m), starting at launch")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
@@ -316,6 +321,9 @@ func (c *Config) Validate() error {
 	}
 	if c.serving && c.DedupeMemoryMB < 0 {
 		problems = append(problems, fmt.Sprintf("--dedupe-memory-mb %d: use 0 (no budget) or more", c.DedupeMemoryMB))
+	}
+	if c.serving && c.AuditSealInterval != 0 && (c.AuditSealInterval < 10*time.Millisecond || c.AuditSealInterval > 10*time.Second) {
+		problems = append(problems, fmt.Sprintf("--audit-seal-interval %s: use 0 or between 10ms and 10s", c.AuditSealInterval))
 	}
 	if c.serving && (c.WebhookInterval < 100*time.Millisecond || c.WebhookInterval > time.Hour) {
 		problems = append(problems, fmt.Sprintf("--webhook-interval %s: use between 100ms and 1h", c.WebhookInterval))

@@ -58,6 +58,11 @@ func TestUsageAndHelp(t *testing.T) {
 			t.Errorf("--webhook-interval %s: %v", v, err)
 		}
 	}
+	for _, v := range []string{"5ms", "11s", "-1s", "often"} {
+		if _, err := run(t, nil, "", "serve", "--audit-seal-interval", v); exitCode(err) != 2 {
+			t.Errorf("--audit-seal-interval %s: %v", v, err)
+		}
+	}
 	if _, err := run(t, map[string]string{"HOMEWARD_WEBHOOK_ALLOW_PRIVATE": "maybe"}, "", "serve"); exitCode(err) != 2 || !strings.Contains(err.Error(), "HOMEWARD_WEBHOOK_ALLOW_PRIVATE") {
 		t.Errorf("bad HOMEWARD_WEBHOOK_ALLOW_PRIVATE: %v", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -233,6 +234,17 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		Send: (&handoff.Sender{Do: webhook.New(webhook.Options{AllowPrivate: c.WebhookAllowPrivate, UserAgent: "Homeward/" + version}).Do, Now: db.Now}).Send}
 	stopHandoffs := handoffs.Start(ctx)
 	defer stopHandoffs()
+	// On PostgreSQL audit events are written pending and linked into their
+	// chains by one sealer at a time, whichever process holds the lock;
+	// every process runs one, so that events left by a killed process are
+	// linked too.
+	db.DeferAuditSeal = db.Dialect() == "postgres" && c.AuditSealInterval > 0
+	sealerDone := make(chan struct{})
+	defer func() { stopBackground(); <-sealerDone }()
+	go func() {
+		defer close(sealerDone)
+		db.RunAuditSealer(ctx, cmp.Or(c.AuditSealInterval, time.Second), func(err error) { log.Error("audit events not sealed", "err", err) })
+	}()
 	// The indicators are recomputed at launch and then on schedule, so
 	// that dashboards read aggregates a little old rather than records.
 	if c.IndicatorsInterval > 0 {

@@ -20,11 +20,17 @@ import (
 var errNoAuditKey = fmt.Errorf("%w: audit events cannot be written: no audit key is configured (HOMEWARD_AUDIT_KEY, --audit-key-file or <data-dir>/audit.key)", homeward.ErrAuditKey)
 
 func appendAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) error {
-	e, err := sealAudit(tx, action, recordType, recordID, orgID, detail)
+	e, err := newAuditEvent(tx, action, recordType, recordID, orgID, detail)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`INSERT INTO audit_events (chain, seq, at, actor_id, org_id, action, record_type, record_id, request_id, detail, prev_hash, key_id, hash)
+	if tx.db.DeferAuditSeal {
+		return tx.deferAudit(e)
+	}
+	if err := tx.link(e); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO audit_events (`+auditColumnsIn+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, auditValues(e)...); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
@@ -46,8 +52,17 @@ func auditValues(e *homeward.AuditEvent) []any {
 // chain is sealed (so that a batch of events is inserted in one statement
 // and still chains exactly as one at a time would).
 func sealAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) (*homeward.AuditEvent, error) {
-	key := tx.db.AuditKeys.Primary()
-	if key == nil {
+	e, err := newAuditEvent(tx, action, recordType, recordID, orgID, detail)
+	if err != nil {
+		return nil, err
+	}
+	return e, tx.link(e)
+}
+
+// newAuditEvent makes an event of orgID's chain for the transaction's
+// actor, not yet linked into the chain (see Tx.link and deferAudit).
+func newAuditEvent(tx *Tx, action, recordType, recordID, orgID string, detail any) (*homeward.AuditEvent, error) {
+	if tx.db.AuditKeys.Primary() == nil {
 		return nil, errNoAuditKey
 	}
 	e := &homeward.AuditEvent{
@@ -72,17 +87,27 @@ func sealAudit(tx *Tx, action, recordType, recordID, orgID string, detail any) (
 		}
 		e.Detail = string(b)
 	}
-	// Take the chain's head, creating it on first use. On PostgreSQL the row
-	// lock serialises concurrent appends to one chain.
+	return e, nil
+}
+
+// link makes e the next event of its chain: it takes the chain's head (on
+// PostgreSQL the row lock serialises concurrent appends to one chain),
+// gives e the next sequence number and the head's hash, seals it with the
+// primary audit key and moves the head in the transaction (written once,
+// at commit: flushHeads).
+func (tx *Tx) link(e *homeward.AuditEvent) error {
+	key := tx.db.AuditKeys.Primary()
+	if key == nil {
+		return errNoAuditKey
+	}
 	head, err := tx.takeHead(e.Chain)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	e.Seq, e.PrevHash = head.seq+1, head.hash
 	e.Seal(key)
-	// The head is written once, at commit (flushHeads).
 	tx.heads[e.Chain] = &txHead{seq: e.Seq, hash: e.Hash, stored: head.stored}
-	return e, nil
+	return nil
 }
 
 // takeHead returns chain's head as the transaction has it, reading it
@@ -462,6 +487,9 @@ func (db *DB) verifyAudit(ctx context.Context, cp *homeward.AuditCheckpoint) (*h
 			report.Problems = append(report.Problems, *v.Problem)
 		}
 		walked = append(walked, v.Head())
+	}
+	if err := db.checkPending(ctx, report, visible); err != nil {
+		return nil, nil, err
 	}
 	return report, walked, nil
 }

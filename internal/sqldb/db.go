@@ -67,11 +67,23 @@ type DB struct {
 	// AuditKeys keys the audit chain (see appendAudit) and verifies it.
 	// Without it, writes are refused rather than audited unkeyed.
 	AuditKeys *homeward.AuditKeyring
+	// DeferAuditSeal writes each transaction's audit events unlinked
+	// (audit_pending) for SealPendingAudit to link into their chains
+	// shortly after, instead of taking the chain's head in the
+	// transaction: `serve` sets it on PostgreSQL, where the head's row lock
+	// made an organisation's writes wait for each other's commits.
+	DeferAuditSeal bool
+	// UnsealedAfter is how long an event may wait unlinked before
+	// verification reports it (DefaultUnsealedAfter when zero).
+	UnsealedAfter time.Duration
 	// afterAuditHeads, set by tests, runs in verification right after
 	// the chain heads are read.
 	afterAuditHeads func()
-	group           *grouper
-	ckpt            *checkpointer
+	// beforeSealCommit, set by tests, runs as SealPendingAudit is about to
+	// commit; an error rolls the sealing back, as a crash would.
+	beforeSealCommit func() error
+	group            *grouper
+	ckpt             *checkpointer
 	// searchTrace, when set (by tests), sees every statement a search
 	// runs, so that their plans can be checked.
 	searchTrace func(stmt string, args []any)

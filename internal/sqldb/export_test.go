@@ -46,6 +46,9 @@ func QueuedWrites(db *DB) int {
 // chain heads, as if other processes wrote then.
 func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
 
+// BeforeSealCommit sets a function SealPendingAudit runs before its commit.
+func BeforeSealCommit(db *DB, fn func() error) { db.beforeSealCommit = fn }
+
 // ImportTxRows is importTxRows, for the tests that count commits.
 const ImportTxRows = importTxRows
 
