@@ -1,1 +1,0 @@
--- Placeholder for another helper's migration of this number (issue 19 helper audit19); the lead drops it at merge.
