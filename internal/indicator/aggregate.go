@@ -321,13 +321,16 @@ func valueTuples(r *Record, by []string) []string {
 // them in that order.
 func (a *Aggregator) Cells() []*Cell {
 	var out []*Cell
-	a.EachCell(func(c *Cell) { out = append(out, c) })
+	_ = a.EachCell(func(c *Cell) error {
+		out = append(out, c)
+		return nil
+	})
 	return out
 }
 
 // EachCell passes the accumulated cells to fn in the order Cells returns
-// them; each cell is fn's to keep.
-func (a *Aggregator) EachCell(fn func(*Cell)) {
+// them, each fn's to keep, and stops at fn's first error.
+func (a *Aggregator) EachCell(fn func(*Cell) error) error {
 	// The ranks of the combinations' field lists and of the
 	// organisations, in text order.
 	comboRank := make([]int, len(a.combos))
@@ -404,9 +407,12 @@ func (a *Aggregator) EachCell(fn func(*Cell)) {
 			}
 			cells = append(cells, Cell{Code: d.Code, OrgID: a.orgIDs[k.org], Period: months[k.month], ByFields: a.combos[k.combo].fields, ByValues: e.values,
 				Numerator: dt.num[at], Denominator: dt.den[at], Spread: dt.spread[at]})
-			fn(&cells[len(cells)-1])
+			if err := fn(&cells[len(cells)-1]); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // valueText returns the values of a group's key joined by '|'.

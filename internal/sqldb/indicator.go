@@ -44,56 +44,78 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 			return nil, err
 		}
 		rep.Records += n
-		cells := map[string][]*indicator.Cell{}
-		for _, c := range agg.Cells() {
-			cells[c.Code] = append(cells[c.Code], c)
-		}
 		computed := db.Now()
+		// The cells come indicator by indicator (in code order): each
+		// indicator's are stored when the next one's begin, so that one
+		// indicator's rows are held at a time, not the source's.
+		byCode := map[string]*indicator.Definition{}
 		for _, d := range bySource[src] {
-			mine := cells[d.Code]
+			byCode[d.Code] = d
+		}
+		var mine []*indicator.Cell
+		store := func(d *indicator.Definition) error {
 			if err := db.storeIndicator(ctx, d, mine, n, computed); err != nil {
-				return nil, err
+				return err
 			}
+			delete(byCode, d.Code)
 			rep.Indicators++
 			rep.Cells += len(mine)
+			mine = mine[:0]
+			return nil
+		}
+		if err := agg.EachCell(func(c *indicator.Cell) error {
+			if len(mine) > 0 && mine[0].Code != c.Code {
+				if err := store(byCode[mine[0].Code]); err != nil {
+					return err
+				}
+			}
+			mine = append(mine, c)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if len(mine) > 0 {
+			if err := store(byCode[mine[0].Code]); err != nil {
+				return nil, err
+			}
+		}
+		for _, d := range bySource[src] {
+			if byCode[d.Code] != nil { // no cells: its old ones go
+				if err := store(d); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
 }
 
-// storeIndicator replaces d's cells.
+// indicatorColumns are the columns of indicator_values a rebuild writes.
+const indicatorColumns = "code, by_fields, period, org_id, by_values, numerator, denominator, spread"
+
+// storeIndicator replaces d's cells, in one transaction that writes them
+// with COPY on PostgreSQL and with prepared multi-row statements on
+// SQLite (Tx.writeRows).
 func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) error {
 	// Pages read before the commit are kept under the runs they read,
 	// which change with it; forgetting them after it also covers a
 	// rebuild at the same instant.
 	defer db.pages.forget()
-	return db.Transact(ctx, func(tx *Tx) error {
+	vals := make([]any, 0, 8*len(cells))
+	for _, c := range cells {
+		vals = append(vals, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
+	}
+	return db.bulkTransact()(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
 			return err
 		}
-		const batch = 400
-		total := len(cells)
-		for len(cells) > 0 {
-			n := min(batch, len(cells))
-			var q strings.Builder
-			q.WriteString(`INSERT INTO indicator_values (code, by_fields, period, org_id, by_values, numerator, denominator, spread) VALUES `)
-			args := make([]any, 0, 8*n)
-			for i, c := range cells[:n] {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
-			}
-			if _, err := tx.Exec(q.String(), args...); err != nil {
-				return err
-			}
-			cells = cells[n:]
+		if err := tx.writeRows("indicator_values", indicatorColumns, vals); err != nil {
+			return err
 		}
 		_, err := tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET version = excluded.version, computed_at = excluded.computed_at, records = excluded.records, cells = excluded.cells`,
-			d.Code, d.Version, at, records, total)
+			d.Code, d.Version, at, records, len(cells))
 		return err
 	})
 }
