@@ -176,7 +176,8 @@ func (a *Aggregator) valueID(p int, v string) int32 {
 	return id
 }
 
-// Add counts r into every indicator and combination it belongs to.
+// Add counts r into every indicator and combination it belongs to; it keeps
+// nothing of r, which the caller may refill for the next record.
 func (a *Aggregator) Add(r *Record) {
 	clear(a.made)
 	org, ok := a.orgs[r.OrgID]

@@ -37,9 +37,14 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 		}
 		bySource[d.Source] = append(bySource[d.Source], d)
 	}
+	// The programmes of every case, read once: a few bytes an enrolment.
+	programmes, err := db.caseProgrammes(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, src := range sources {
 		agg := indicator.NewAggregator(bySource[src], db.zone())
-		n, err := db.indicatorRecords(ctx, src, agg.Add)
+		n, err := db.indicatorRecords(ctx, src, programmes, agg.Add)
 		if err != nil {
 			return nil, err
 		}
@@ -139,15 +144,11 @@ func (d dialect) joinText(expr string) string {
 }
 
 // indicatorRecords streams the records of source to fn, with the case's
-// and person's disaggregations, and returns how many there were.
-func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indicator.Record)) (int, error) {
+// and person's disaggregations (programmes are each case's, from
+// caseProgrammes), and returns how many there were.
+func (db *DB) indicatorRecords(ctx context.Context, source string, programmes map[string][]string, fn func(*indicator.Record)) (int, error) {
 	loc := db.zone()
 	const dims = `c.sex, c.district, c.destination_country, c.return_type, p.date_of_birth, c.id, p.admin_area`
-	// The programmes of every case, read once: a few bytes an enrolment.
-	programmes, err := db.caseProgrammes(ctx)
-	if err != nil {
-		return 0, err
-	}
 	upazilas := map[string]string{} // admin area → its upazila, or ""
 	open := db.opener(ctx)
 	var q string
@@ -180,8 +181,12 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 	}
 	defer rows.Close()
 	n := 0
+	// One record, refilled for each row: fn keeps nothing of it.
+	r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}, Multi: map[string][]string{}}
 	for rows.Next() {
-		r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}}
+		clear(r.Dates)
+		clear(r.Fields)
+		clear(r.Numbers)
 		var sex, district, dest, rtype, dob, caseID, area string
 		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob, &caseID, &area}
 		// birth year, for the age group at each record's month
@@ -214,7 +219,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			upazilas[area] = up
 		}
 		r.Fields["upazila"] = up
-		r.Multi = map[string][]string{"programme": programmes[caseID]}
+		r.Multi["programme"] = programmes[caseID]
 		born := 0
 		if len(dob) >= 4 {
 			born, _ = strconv.Atoi(dob[:4])
