@@ -560,10 +560,14 @@ func MedianOf(s map[int]float64) *float64 {
 
 // RebuildReport says what a rebuild computed.
 type RebuildReport struct {
-	Indicators int           `json:"indicators"`
-	Records    int           `json:"records"`
-	Cells      int           `json:"cells"`
-	Took       time.Duration `json:"took"`
+	Indicators int `json:"indicators"`
+	Records    int `json:"records"`
+	Cells      int `json:"cells"`
+	// Written is how many aggregate rows were inserted, updated or
+	// deleted: a rebuild writes only the cells that changed (all of them
+	// when most did).
+	Written int           `json:"written"`
+	Took    time.Duration `json:"took"`
 }
 
 // Service reads precomputed indicators and rebuilds them. Implementations

@@ -59,9 +59,11 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 		}
 		var mine []*indicator.Cell
 		store := func(d *indicator.Definition) error {
-			if err := db.storeIndicator(ctx, d, mine, n, computed); err != nil {
+			w, err := db.storeIndicator(ctx, d, mine, n, computed)
+			if err != nil {
 				return err
 			}
+			rep.Written += w
 			delete(byCode, d.Code)
 			rep.Indicators++
 			rep.Cells += len(mine)
@@ -99,30 +101,109 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 // indicatorColumns are the columns of indicator_values a rebuild writes.
 const indicatorColumns = "code, by_fields, period, org_id, by_values, numerator, denominator, spread"
 
-// storeIndicator replaces d's cells, in one transaction that writes them
-// with COPY on PostgreSQL and with prepared multi-row statements on
-// SQLite (Tx.writeRows).
-func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) error {
+// storeIndicator replaces d's cells with cells, in one transaction, and
+// returns how many rows it wrote (inserted, updated or deleted). Most of a
+// scheduled rebuild's cells are those already stored, so it reads the
+// stored ones first and writes only the difference; when most rows
+// differ (a first build, a new version), it deletes them all and writes
+// the new ones with COPY on PostgreSQL and prepared multi-row statements
+// on SQLite (Tx.writeRows).
+func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) (int, error) {
 	// Pages read before the commit are kept under the runs they read,
 	// which change with it; forgetting them after it also covers a
 	// rebuild at the same instant.
 	defer db.pages.forget()
-	vals := make([]any, 0, 8*len(cells))
-	for _, c := range cells {
-		vals = append(vals, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
-	}
-	return db.bulkTransact()(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
+	written := 0
+	err := db.bulkTransact()(ctx, func(tx *Tx) error {
+		written = 0
+		old, err := storedCells(tx, d.Code)
+		if err != nil {
 			return err
+		}
+		stored := len(old)
+		var fresh, changed []*indicator.Cell
+		for _, c := range cells {
+			k := cellKey(c.ByFields, c.Period, c.OrgID, c.ByValues)
+			o, ok := old[k]
+			switch {
+			case !ok:
+				fresh = append(fresh, c)
+			case o != storedCell{c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread)}:
+				changed = append(changed, c)
+			}
+			delete(old, k)
+		}
+		if n := len(changed) + len(old); n > rewriteAbove && n >= len(cells)/4 {
+			// Many rows and mostly new: every row is rewritten.
+			if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
+				return err
+			}
+			written = stored + len(cells)
+			fresh = cells
+		} else {
+			const key = `code = ? AND by_fields = ? AND period = ? AND org_id = ? AND by_values = ?`
+			for _, c := range changed {
+				if _, err := tx.Exec(`UPDATE indicator_values SET numerator = ?, denominator = ?, spread = ? WHERE `+key,
+					c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread), d.Code, c.ByFields, c.Period, c.OrgID, c.ByValues); err != nil {
+					return err
+				}
+			}
+			for k := range old {
+				f := strings.SplitN(k, "\x00", 4)
+				if _, err := tx.Exec(`DELETE FROM indicator_values WHERE `+key, d.Code, f[0], f[1], f[2], f[3]); err != nil {
+					return err
+				}
+			}
+			written = len(fresh) + len(changed) + len(old)
+		}
+		vals := make([]any, 0, 8*len(fresh))
+		for _, c := range fresh {
+			vals = append(vals, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
 		}
 		if err := tx.writeRows("indicator_values", indicatorColumns, vals); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
+		_, err = tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET version = excluded.version, computed_at = excluded.computed_at, records = excluded.records, cells = excluded.cells`,
 			d.Code, d.Version, at, records, len(cells))
 		return err
 	})
+	return written, err
+}
+
+// rewriteAbove is how many rows may differ, at most, before a rebuild
+// rewrites an indicator's rows whole (when a quarter of them differ too):
+// a row updated or deleted alone costs a few written in bulk.
+var rewriteAbove = 1000
+
+// storedCell is a stored cell's figures.
+type storedCell struct {
+	num, den float64
+	spread   string
+}
+
+// cellKey joins a cell's key within its indicator (the fields have no NUL).
+func cellKey(fields, period, org, values string) string {
+	return fields + "\x00" + period + "\x00" + org + "\x00" + values
+}
+
+// storedCells reads code's stored cells, by cellKey.
+func storedCells(tx *Tx, code string) (map[string]storedCell, error) {
+	rows, err := tx.Query(`SELECT by_fields, period, org_id, by_values, numerator, denominator, spread FROM indicator_values WHERE code = ?`, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]storedCell{}
+	for rows.Next() {
+		var fields, period, org, values string
+		var c storedCell
+		if err := rows.Scan(&fields, &period, &org, &values, &c.num, &c.den, &c.spread); err != nil {
+			return nil, err
+		}
+		out[cellKey(fields, period, org, values)] = c
+	}
+	return out, rows.Err()
 }
 
 // jsonText returns the SQL that reads the text at key of the JSON column
