@@ -37,7 +37,7 @@ func cmdIndicators(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "%d indicators from %d records: %d aggregate rows in %s\n", rep.Indicators, rep.Records, rep.Cells, rep.Took.Round(time.Millisecond))
+	fmt.Fprintf(p.stdout, "%d indicators from %d records: %d aggregate rows (%d written) in %s\n", rep.Indicators, rep.Records, rep.Cells, rep.Written, rep.Took.Round(time.Millisecond))
 	return nil
 }
 
@@ -166,6 +166,7 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 	research := fs.Bool("research", true, "write the seeded organisation's research extract and report its time and memory")
 	writes := fs.Int("writes", 400, "registrations to time with no rebuild running and while one runs (0: none; adds people)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
+	scratch := fs.Bool("scratch", false, "delete the aggregate rows before the rebuild (not timed), so that it writes every row")
 	keep := fs.Bool("keep-pages", true, "keep dashboard pages read until the next rebuild (false: every read runs its statement)")
 	readprofile := fs.String("readprofile", "", "write a CPU profile of the concurrent dashboard reads, the donor report and the web pages to this file")
 	if err := p.parse(fs, args); err != nil {
@@ -187,14 +188,22 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 				return err
 			}
 		}
+		if *scratch {
+			if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+				_, err := tx.Exec(`DELETE FROM indicator_values`)
+				return err
+			}); err != nil {
+				return err
+			}
+		}
 		rep, err := db.RebuildIndicators(sys, indicator.Standard())
 		stop()
 		if err != nil {
 			return err
 		}
 		runtime.ReadMemStats(&after)
-		fmt.Fprintf(p.stdout, "%s: rebuild of %d indicators from %d records: %d aggregate rows in %s (heap now %d MB)\n",
-			db.Dialect(), rep.Indicators, rep.Records, rep.Cells, rep.Took.Round(time.Millisecond), after.HeapAlloc>>20)
+		fmt.Fprintf(p.stdout, "%s: rebuild of %d indicators from %d records: %d aggregate rows (%d written) in %s (heap now %d MB)\n",
+			db.Dialect(), rep.Indicators, rep.Records, rep.Cells, rep.Written, rep.Took.Round(time.Millisecond), after.HeapAlloc>>20)
 	}
 	to := indicator.Month(db.Now().In(db.Clock().Location()).Format("2006-01"))
 	from := indicator.Month(homeward.AddMonths(db.Now(), -11).Format("2006-01"))

@@ -14,6 +14,14 @@ import (
 // RawDB.
 func TimeArg(db *DB, t time.Time) any { return db.args([]any{t})[0] }
 
+// SetRewriteAbove sets how many rows may differ before a rebuild rewrites
+// an indicator's rows whole, for the test's duration.
+func SetRewriteAbove(t *testing.T, n int) {
+	old := rewriteAbove
+	rewriteAbove = n
+	t.Cleanup(func() { rewriteAbove = old })
+}
+
 // RawDB exposes the writer pool to tests that tamper with tables.
 func RawDB(t *testing.T, db *DB) *sql.DB { return db.write }
 

@@ -37,65 +37,173 @@ func (db *DB) RebuildIndicators(ctx context.Context, defs []*indicator.Definitio
 		}
 		bySource[d.Source] = append(bySource[d.Source], d)
 	}
+	// The programmes of every case, read once: a few bytes an enrolment.
+	programmes, err := db.caseProgrammes(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, src := range sources {
 		agg := indicator.NewAggregator(bySource[src], db.zone())
-		n, err := db.indicatorRecords(ctx, src, agg.Add)
+		n, err := db.indicatorRecords(ctx, src, programmes, agg.Add)
 		if err != nil {
 			return nil, err
 		}
 		rep.Records += n
-		cells := map[string][]*indicator.Cell{}
-		for _, c := range agg.Cells() {
-			cells[c.Code] = append(cells[c.Code], c)
-		}
 		computed := db.Now()
+		// The cells come indicator by indicator (in code order): each
+		// indicator's are stored when the next one's begin, so that one
+		// indicator's rows are held at a time, not the source's.
+		byCode := map[string]*indicator.Definition{}
 		for _, d := range bySource[src] {
-			mine := cells[d.Code]
-			if err := db.storeIndicator(ctx, d, mine, n, computed); err != nil {
-				return nil, err
+			byCode[d.Code] = d
+		}
+		var mine []*indicator.Cell
+		store := func(d *indicator.Definition) error {
+			w, err := db.storeIndicator(ctx, d, mine, n, computed)
+			if err != nil {
+				return err
 			}
+			rep.Written += w
+			delete(byCode, d.Code)
 			rep.Indicators++
 			rep.Cells += len(mine)
+			mine = mine[:0]
+			return nil
+		}
+		if err := agg.EachCell(func(c *indicator.Cell) error {
+			if len(mine) > 0 && mine[0].Code != c.Code {
+				if err := store(byCode[mine[0].Code]); err != nil {
+					return err
+				}
+			}
+			mine = append(mine, c)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if len(mine) > 0 {
+			if err := store(byCode[mine[0].Code]); err != nil {
+				return nil, err
+			}
+		}
+		for _, d := range bySource[src] {
+			if byCode[d.Code] != nil { // no cells: its old ones go
+				if err := store(d); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
 }
 
-// storeIndicator replaces d's cells.
-func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) error {
+// indicatorColumns are the columns of indicator_values a rebuild writes.
+const indicatorColumns = "code, by_fields, period, org_id, by_values, numerator, denominator, spread"
+
+// storeIndicator replaces d's cells with cells, in one transaction, and
+// returns how many rows it wrote (inserted, updated or deleted). Most of a
+// scheduled rebuild's cells are those already stored, so it reads the
+// stored ones first and writes only the difference; when most rows
+// differ (a first build, a new version), it deletes them all and writes
+// the new ones with COPY on PostgreSQL and prepared multi-row statements
+// on SQLite (Tx.writeRows).
+func (db *DB) storeIndicator(ctx context.Context, d *indicator.Definition, cells []*indicator.Cell, records int, at time.Time) (int, error) {
 	// Pages read before the commit are kept under the runs they read,
 	// which change with it; forgetting them after it also covers a
 	// rebuild at the same instant.
 	defer db.pages.forget()
-	return db.Transact(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
+	written := 0
+	err := db.bulkTransact()(ctx, func(tx *Tx) error {
+		written = 0
+		old, err := storedCells(tx, d.Code)
+		if err != nil {
 			return err
 		}
-		const batch = 400
-		total := len(cells)
-		for len(cells) > 0 {
-			n := min(batch, len(cells))
-			var q strings.Builder
-			q.WriteString(`INSERT INTO indicator_values (code, by_fields, period, org_id, by_values, numerator, denominator, spread) VALUES `)
-			args := make([]any, 0, 8*n)
-			for i, c := range cells[:n] {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
+		stored := len(old)
+		var fresh, changed []*indicator.Cell
+		for _, c := range cells {
+			k := cellKey(c.ByFields, c.Period, c.OrgID, c.ByValues)
+			o, ok := old[k]
+			switch {
+			case !ok:
+				fresh = append(fresh, c)
+			case o != storedCell{c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread)}:
+				changed = append(changed, c)
 			}
-			if _, err := tx.Exec(q.String(), args...); err != nil {
+			delete(old, k)
+		}
+		if n := len(changed) + len(old); n > rewriteAbove && n >= len(cells)/4 {
+			// Many rows and mostly new: every row is rewritten.
+			if _, err := tx.Exec(`DELETE FROM indicator_values WHERE code = ?`, d.Code); err != nil {
 				return err
 			}
-			cells = cells[n:]
+			written = stored + len(cells)
+			fresh = cells
+		} else {
+			const key = `code = ? AND by_fields = ? AND period = ? AND org_id = ? AND by_values = ?`
+			for _, c := range changed {
+				if _, err := tx.Exec(`UPDATE indicator_values SET numerator = ?, denominator = ?, spread = ? WHERE `+key,
+					c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread), d.Code, c.ByFields, c.Period, c.OrgID, c.ByValues); err != nil {
+					return err
+				}
+			}
+			for k := range old {
+				f := strings.SplitN(k, "\x00", 4)
+				if _, err := tx.Exec(`DELETE FROM indicator_values WHERE `+key, d.Code, f[0], f[1], f[2], f[3]); err != nil {
+					return err
+				}
+			}
+			written = len(fresh) + len(changed) + len(old)
 		}
-		_, err := tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
+		vals := make([]any, 0, 8*len(fresh))
+		for _, c := range fresh {
+			vals = append(vals, c.Code, c.ByFields, c.Period, c.OrgID, c.ByValues, c.Numerator, c.Denominator, indicator.EncodeSpread(c.Spread))
+		}
+		if err := tx.writeRows("indicator_values", indicatorColumns, vals); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO indicator_runs (code, version, computed_at, records, cells) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET version = excluded.version, computed_at = excluded.computed_at, records = excluded.records, cells = excluded.cells`,
-			d.Code, d.Version, at, records, total)
+			d.Code, d.Version, at, records, len(cells))
 		return err
 	})
+	return written, err
+}
+
+// rewriteAbove is how many rows may differ, at most, before a rebuild
+// rewrites an indicator's rows whole (when a quarter of them differ too):
+// a row updated or deleted alone costs a few written in bulk.
+var rewriteAbove = 1000
+
+// storedCell is a stored cell's figures.
+type storedCell struct {
+	num, den float64
+	spread   string
+}
+
+// cellKey joins a cell's key within its indicator (the fields have no NUL).
+func cellKey(fields, period, org, values string) string {
+	return fields + "\x00" + period + "\x00" + org + "\x00" + values
+}
+
+// storedCells reads code's stored cells, by cellKey.
+func storedCells(tx *Tx, code string) (map[string]storedCell, error) {
+	rows, err := tx.Query(`SELECT by_fields, period, org_id, by_values, numerator, denominator, spread FROM indicator_values WHERE code = ?`, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]storedCell{}
+	for rows.Next() {
+		var fields, period, org, values string
+		var c storedCell
+		if err := rows.Scan(&fields, &period, &org, &values, &c.num, &c.den, &c.spread); err != nil {
+			return nil, err
+		}
+		out[cellKey(fields, period, org, values)] = c
+	}
+	return out, rows.Err()
 }
 
 // jsonText returns the SQL that reads the text at key of the JSON column
@@ -117,15 +225,11 @@ func (d dialect) joinText(expr string) string {
 }
 
 // indicatorRecords streams the records of source to fn, with the case's
-// and person's disaggregations, and returns how many there were.
-func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indicator.Record)) (int, error) {
+// and person's disaggregations (programmes are each case's, from
+// caseProgrammes), and returns how many there were.
+func (db *DB) indicatorRecords(ctx context.Context, source string, programmes map[string][]string, fn func(*indicator.Record)) (int, error) {
 	loc := db.zone()
 	const dims = `c.sex, c.district, c.destination_country, c.return_type, p.date_of_birth, c.id, p.admin_area`
-	// The programmes of every case, read once: a few bytes an enrolment.
-	programmes, err := db.caseProgrammes(ctx)
-	if err != nil {
-		return 0, err
-	}
 	upazilas := map[string]string{} // admin area → its upazila, or ""
 	open := db.opener(ctx)
 	var q string
@@ -158,8 +262,12 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 	}
 	defer rows.Close()
 	n := 0
+	// One record, refilled for each row: fn keeps nothing of it.
+	r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}, Multi: map[string][]string{}}
 	for rows.Next() {
-		r := &indicator.Record{Dates: map[string]time.Time{}, Fields: map[string]string{}, Numbers: map[string]*float64{}}
+		clear(r.Dates)
+		clear(r.Fields)
+		clear(r.Numbers)
 		var sex, district, dest, rtype, dob, caseID, area string
 		dst := []any{&r.OrgID, &sex, &district, &dest, &rtype, &dob, &caseID, &area}
 		// birth year, for the age group at each record's month
@@ -192,7 +300,7 @@ func (db *DB) indicatorRecords(ctx context.Context, source string, fn func(*indi
 			upazilas[area] = up
 		}
 		r.Fields["upazila"] = up
-		r.Multi = map[string][]string{"programme": programmes[caseID]}
+		r.Multi["programme"] = programmes[caseID]
 		born := 0
 		if len(dob) >= 4 {
 			born, _ = strconv.Atoi(dob[:4])
