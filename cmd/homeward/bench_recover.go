@@ -271,23 +271,36 @@ func (s *recoverServer) start() (time.Duration, error) {
 	t0 := time.Now()
 	cmd := exec.Command(s.bin, s.args...)
 	cmd.Stdout = s.log
-	stderr, err := cmd.StderrPipe()
+	u, done, err := startListening(cmd, s.log, 10*time.Minute)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("bench recover: %w (see its log)", err)
 	}
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	done, ready := make(chan struct{}), make(chan string, 1)
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
+	s.base.Store(&u)
+	return time.Since(t0), nil
+}
+
+// startListening starts a serve command (its Stdout already set), copies
+// what it logs to log, and waits up to limit until it logs the address it
+// listens on. done is closed when the process has exited; a process that
+// does not listen in time is killed.
+func startListening(cmd *exec.Cmd, log io.Writer, limit time.Duration) (url string, done chan struct{}, err error) {
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	done, ready := make(chan struct{}), make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
-			fmt.Fprintln(s.log, line)
+			fmt.Fprintln(log, line)
 			if m := listeningURL.FindStringSubmatch(line); m != nil {
 				select {
 				case ready <- m[1]:
@@ -295,19 +308,19 @@ func (s *recoverServer) start() (time.Duration, error) {
 				}
 			}
 		}
-		_, _ = io.Copy(s.log, stderr)
+		_, _ = io.Copy(log, stderr)
 		_ = cmd.Wait()
 		close(done)
 	}()
 	select {
 	case u := <-ready:
-		s.base.Store(&u)
-		return time.Since(t0), nil
+		return u, done, nil
 	case <-done:
-		return 0, fmt.Errorf("bench recover: serve exited before listening (see its log)")
-	case <-time.After(10 * time.Minute):
-		s.kill()
-		return 0, fmt.Errorf("bench recover: serve did not listen within 10 minutes")
+		return "", done, fmt.Errorf("serve exited before listening")
+	case <-time.After(limit):
+		_ = cmd.Process.Kill()
+		<-done
+		return "", done, fmt.Errorf("serve did not listen within %s", limit)
 	}
 }
 

@@ -8,13 +8,11 @@ package main
 // every temporary directory removed, by t.Cleanup, on every path.
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -276,43 +274,13 @@ func (c *cluster) start(n *node) time.Duration {
 	cmd.Env = c.env(n.dir)
 	cmd.Stdout = &n.log
 	dieWithTest(cmd)
-	stderr, err := cmd.StderrPipe()
+	u, done, err := startListening(cmd, &n.log, 2*time.Minute)
 	if err != nil {
-		c.t.Fatal(err)
+		c.t.Fatalf("%s: %v:\n%s", n.name, err, n.log.String())
 	}
-	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
-	}
-	n.cmd, n.done = cmd, make(chan struct{})
-	ready := make(chan string, 1)
-	go func(done chan struct{}) {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(&n.log, line)
-			if m := listeningURL.FindStringSubmatch(line); m != nil {
-				select {
-				case ready <- m[1]:
-				default:
-				}
-			}
-		}
-		_, _ = io.Copy(&n.log, stderr)
-		_ = cmd.Wait()
-		close(done)
-	}(n.done)
-	select {
-	case u := <-ready:
-		n.url.Store(&u)
-		return time.Since(t0)
-	case <-n.done:
-		c.t.Fatalf("%s exited before listening:\n%s", n.name, n.log.String())
-	case <-time.After(2 * time.Minute):
-		c.kill(n)
-		c.t.Fatalf("%s did not listen within 2 minutes:\n%s", n.name, n.log.String())
-	}
-	return 0
+	n.cmd, n.done = cmd, done
+	n.url.Store(&u)
+	return time.Since(t0)
 }
 
 // kill ends n with SIGKILL (no shutdown, no flush) and waits for it.
