@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"homeward"
@@ -11,10 +12,12 @@ import (
 
 // instanceCountry returns the country whose pack the instance serves:
 // DB.Country, else the operator organisation's, else country.Default.
-func (db *DB) instanceCountry(tx *Tx) (string, error) {
+// row runs a one-row query: a transaction's (Tx.QueryRow) or the read
+// pool's.
+func (db *DB) instanceCountry(row func(query string, args ...any) *sql.Row) (string, error) {
 	code := db.Country
 	if code == "" {
-		err := tx.QueryRow(`SELECT country FROM organisations WHERE operator = ? ORDER BY created_at LIMIT 1`, true).Scan(&code)
+		err := row(`SELECT country FROM organisations WHERE operator = ? ORDER BY created_at LIMIT 1`, true).Scan(&code)
 		if err != nil && err != errNoRows {
 			return "", err
 		}
@@ -25,9 +28,10 @@ func (db *DB) instanceCountry(tx *Tx) (string, error) {
 	return homecountry.Default, nil
 }
 
-// holidayChanges reads the holiday changes of country.
-func holidayChanges(tx *Tx, country string) ([]homecountry.HolidayChange, error) {
-	rows, err := tx.Query(`SELECT day, removed, names FROM holiday_changes WHERE country = ? ORDER BY day`, country)
+// holidayChanges reads the holiday changes of country through query (a
+// transaction's Tx.Query or the read pool's).
+func holidayChanges(query func(query string, args ...any) (*sql.Rows, error), country string) ([]homecountry.HolidayChange, error) {
+	rows, err := query(`SELECT day, removed, names FROM holiday_changes WHERE country = ? ORDER BY day`, country)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +62,7 @@ func (tx *Tx) workCalendar(country string) (referral.Calendar, error) {
 	if p == nil {
 		return nil, nil
 	}
-	changes, err := holidayChanges(tx, p.Code)
+	changes, err := holidayChanges(tx.Query, p.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -72,16 +76,12 @@ func (db *DB) Holidays(ctx context.Context) (string, []homecountry.HolidayChange
 	if err := homeward.Authorize(actor, homeward.ActProviderRead, homeward.Resource{Type: "holiday"}); err != nil {
 		return "", nil, err
 	}
-	var country string
-	var changes []homecountry.HolidayChange
-	err := db.Transact(ctx, func(tx *Tx) error {
-		var err error
-		if country, err = db.instanceCountry(tx); err != nil {
-			return err
-		}
-		changes, err = holidayChanges(tx, country)
-		return err
-	})
+	// Read from the read pool: a page view needs no turn of the writer.
+	country, err := db.instanceCountry(func(q string, args ...any) *sql.Row { return db.queryRow(ctx, q, args...) })
+	if err != nil {
+		return "", nil, err
+	}
+	changes, err := holidayChanges(func(q string, args ...any) (*sql.Rows, error) { return db.query(ctx, q, args...) }, country)
 	return country, changes, err
 }
 
@@ -102,7 +102,7 @@ func (db *DB) PutHolidayChange(ctx context.Context, c *homecountry.HolidayChange
 		c.Names = nil
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
-		country, err := db.instanceCountry(tx)
+		country, err := db.instanceCountry(tx.QueryRow)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (db *DB) DeleteHolidayChange(ctx context.Context, day string) error {
 		return err
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
-		country, err := db.instanceCountry(tx)
+		country, err := db.instanceCountry(tx.QueryRow)
 		if err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ var catalogueSeeded sync.Map // *DB → struct{}
 func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 	if _, ok := catalogueSeeded.Load(db); !ok {
 		err := db.Transact(homeward.NewContextWithActor(ctx, homeward.SystemActor), func(tx *Tx) error {
-			code, err := db.instanceCountry(tx)
+			code, err := db.instanceCountry(tx.QueryRow)
 			if err != nil {
 				return err
 			}
