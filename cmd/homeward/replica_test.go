@@ -71,21 +71,34 @@ func TestReplica(t *testing.T) {
 	if err := replica.QueryRow(`SELECT pg_is_in_recovery()`).Scan(&inRecovery); err != nil || !inRecovery {
 		t.Fatalf("HOMEWARD_TEST_REPLICA is not a replica in recovery: %v %v", inRecovery, err)
 	}
+	primary, err := sql.Open("pgx", c.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer primary.Close()
+	// The replica may be reconnecting to a primary that an earlier test
+	// restarted (TestPostgresRestart), or replaying what earlier tests
+	// wrote: wait (bounded) until it has replayed the primary's WAL up to
+	// now, so that the waits below measure this test alone.
+	var target string
+	if err := primary.QueryRow(`SELECT pg_current_wal_lsn()::text`).Scan(&target); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	waitReplica(t, primary, replica, 90*time.Second, "the primary's WAL position "+target, func() (bool, error) {
+		var ok bool
+		err := replica.QueryRow(`SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)`, target).Scan(&ok)
+		return ok, err
+	})
+	t.Logf("the replica had replayed the primary's WAL up to %s after %v", target, time.Since(t0).Round(time.Millisecond))
 	// caughtUp waits (bounded) until the replica holds the person.
 	caughtUp := func(personID string) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
+		waitReplica(t, primary, replica, 60*time.Second, "person "+personID, func() (bool, error) {
 			var n int
 			err := replica.QueryRow(`SELECT COUNT(*) FROM people WHERE id = $1`, personID).Scan(&n)
-			if err == nil && n == 1 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the replica did not receive person %s within 30 s: %v", personID, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return err == nil && n == 1, err
+		})
 	}
 
 	c.start(c.nodes[0])
@@ -162,7 +175,7 @@ func TestReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed = true
-	t0 := time.Now()
+	t0 = time.Now()
 	caughtUp(second.Person.ID)
 	if !exported(second.Case.Number) {
 		t.Errorf("the export lacks %s once the replica caught up", second.Case.Number)
@@ -170,4 +183,29 @@ func TestReplica(t *testing.T) {
 	t.Logf("the export read the replica (paused: without the new person; resumed: with it after %v); the person's page read the primary at once", time.Since(t0).Round(time.Millisecond))
 	c.kill(n)
 	c.verifyAudit()
+}
+
+// waitReplica polls done every 20 ms until it reports true or limit passes;
+// then it fails t with what both servers say of the replication, so that a
+// failure tells a lagging replica from a disconnected one.
+func waitReplica(t *testing.T, primary, replica *sql.DB, limit time.Duration, what string, done func() (bool, error)) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		ok, err := done()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			var receiver, senders string
+			if qerr := replica.QueryRow(`SELECT COALESCE((SELECT status || ' received ' || COALESCE(flushed_lsn::text, '-') FROM pg_stat_wal_receiver), 'no WAL receiver') || ' replayed ' || COALESCE(pg_last_wal_replay_lsn()::text, '-') || ' paused ' || pg_is_wal_replay_paused()::text`).Scan(&receiver); qerr != nil {
+				receiver = qerr.Error()
+			}
+			if qerr := primary.QueryRow(`SELECT 'at ' || pg_current_wal_lsn()::text || ', ' || COALESCE((SELECT string_agg(state || ' sent ' || COALESCE(sent_lsn::text, '-') || ' replayed ' || COALESCE(replay_lsn::text, '-'), '; ') FROM pg_stat_replication), 'no replication connection')`).Scan(&senders); qerr != nil {
+				senders = qerr.Error()
+			}
+			t.Fatalf("the replica did not reach %s within %v (last error: %v); replica: %s; primary: %s", what, limit, err, receiver, senders)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
