@@ -19,12 +19,18 @@ func StartupQueries() []StartupQuery {
 		{"clear notes", clearNotesQuery, "counselling_notes", []any{500}, []string{"counselling_notes_clear"}, false},
 		{"notes keys", noteKeysQuery, "counselling_notes", nil, []string{"counselling_notes_key"}, true},
 		{"clear arrivals", clearArrivalsQuery, "handoff_arrivals", []any{500}, []string{"handoff_arrivals_clear"}, false},
+		{"duplicate scan's organisations", scanOrgsQuery, "people", nil, []string{"people_org_updated"}, true},
 	}
 	for _, t := range sealedTables {
 		qs = append(qs, StartupQuery{"clear " + t.table, clearRecordsQuery(t.table), t.table, nil, []string{t.table + "_seal_key"}, false})
 	}
 	return qs
 }
+
+// ScanOrgsQueryBefore is how the duplicate scan found the organisations
+// with changed people before scanOrgsQuery: every person's entry read.
+const ScanOrgsQueryBefore = `SELECT people.org_id, MAX(people.updated_at), MAX(dedupe_scans.scanned_to) FROM people
+	LEFT JOIN dedupe_scans ON dedupe_scans.org_id = people.org_id GROUP BY people.org_id ORDER BY people.org_id`
 
 // NoteConditions are the literal conditions the notes' look-ups share with
 // the partial indexes of migration 0038.

@@ -30,6 +30,10 @@ func TestStartupLookupsAreProbes(t *testing.T) {
 	if tableReadOtherwise(w.DB, plan, "counselling_notes", []string{"counselling_notes_key"}, true) == "" {
 		t.Errorf("reading every sealed note passes the check:\n%s", strings.Join(plan, "\n"))
 	}
+	plan = sqldb.ExplainSearch(t, w.DB, sqldb.ScanOrgsQueryBefore, nil)
+	if tableReadOtherwise(w.DB, plan, "people", []string{"people_org_updated"}, true) == "" {
+		t.Errorf("reading every person's change time passes the check:\n%s", strings.Join(plan, "\n"))
+	}
 }
 
 // tableReadOtherwise returns the first step of plan that reads table other
@@ -40,7 +44,7 @@ func TestStartupLookupsAreProbes(t *testing.T) {
 func tableReadOtherwise(db *sqldb.DB, plan []string, table string, indexes []string, probe bool) string {
 	step := regexp.MustCompile(`^(SCAN|SEARCH) ` + table + `\b(?: USING (?:COVERING )?INDEX (\w+))?`)
 	if sqldb.IsPostgres(db) {
-		step = regexp.MustCompile(`(Seq Scan) on ` + table + `\b()|(Bitmap Index Scan on|Index Scan using|Index Only Scan using) (` + table + `\w*)`)
+		step = regexp.MustCompile(`(Seq Scan) on ` + table + `\b()|(Bitmap Index Scan on|Index Scan(?: Backward)? using|Index Only Scan(?: Backward)? using) (` + table + `\w*)`)
 	}
 	for i, line := range plan {
 		m := step.FindStringSubmatch(line)
