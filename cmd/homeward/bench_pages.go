@@ -32,6 +32,7 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	reads := fs.String("reads", "both", "the person page's read audit: audited, unaudited (to measure its cost) or both")
 	only := fs.String("only", "", "measure only the pages whose name contains this (\"follow-up\", \"home\", \"person\")")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
+	caseTasks := fs.Bool("case-tasks", true, "compute each case's follow-up task first, as serve does (false: a supervisor's tasks are computed from every case, as before they were kept, to measure the difference; only on a database where they were never computed)")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
@@ -46,9 +47,14 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := benchNoSecondFactor(sys, db, org); err != nil {
+		return err
+	}
 	// As serve does at start: each case's follow-up task for the schedule.
 	began := time.Now()
-	if n, err := db.RefreshCaseTasks(ctx, 1000); err != nil {
+	if !*caseTasks {
+		fmt.Fprintln(p.stdout, "follow-up tasks not computed per case (--case-tasks=false)")
+	} else if n, err := db.RefreshCaseTasks(ctx, 1000); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(p.stdout, "follow-up tasks computed for %d cases in %s (serve does it in the background at start)\n", n, time.Since(began).Round(time.Millisecond))
@@ -203,7 +209,7 @@ func (unauditedReads) RecordRead(context.Context, homeward.RecordRead) error { r
 func benchPagesUser(sys context.Context, db *sqldb.DB, org string, role homeward.Role) (email, pw string, err error) {
 	email, pw = "bench-pages@bench.test", "bench-pages-password-1"
 	if role == homeward.RoleSupervisor {
-		email = "bench-supervisor@bench.test"
+		email = "bench-pages-supervisor@bench.test"
 	}
 	var id string
 	err = db.Transact(sys, func(tx *sqldb.Tx) error {

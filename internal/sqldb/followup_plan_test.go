@@ -49,6 +49,14 @@ func TestSupervisorTasksReadARange(t *testing.T) {
 			t.Errorf("%s does not use cases_org_tasks:\n%s", q.Name, all)
 		}
 	}
+	q := sqldb.PeopleSurveysQuery(w.DB, w.NGO.ID)
+	plan := sqldb.ExplainSearch(t, w.DB, q.SQL, q.Args)
+	if bad := readsOrganisation(plan, q.Indexes); bad != "" && !strings.HasPrefix(bad, "does not use cases_org_assigned") {
+		t.Errorf("%s: %s:\n%s", q.Name, bad, strings.Join(plan, "\n"))
+	}
+	if all := strings.Join(plan, "\n"); !strings.Contains(all, "assessments_person") {
+		t.Errorf("%s does not use assessments_person:\n%s", q.Name, all)
+	}
 }
 
 // wholeOrg is a plan step that reads cases or assessments whole or by

@@ -73,3 +73,9 @@ func WaitingCasesQuery(org string, group int) StartupQuery {
 	q, a := waitingCasesQuery(org, group, "2026-12-05", 100)
 	return StartupQuery{Name: fmt.Sprintf("waiting cases, group %d", group), SQL: q, Args: a, Table: "cases", Indexes: []string{"cases_org_tasks"}}
 }
+
+// PeopleSurveysQuery is a supervisor's task list's statement for the
+// surveys of two people.
+func PeopleSurveysQuery(db *DB, org string) StartupQuery {
+	return StartupQuery{Name: "surveys of the waiting cases' people", SQL: db.peopleSurveysQuery(2), Args: []any{"a", "b", org, "rss"}, Table: "assessments", Indexes: []string{"assessments_person"}}
+}
