@@ -32,15 +32,32 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	reads := fs.String("reads", "both", "the person page's read audit: audited, unaudited (to measure its cost) or both")
 	only := fs.String("only", "", "measure only the pages whose name contains this (\"follow-up\", \"home\", \"person\")")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured pages to this file")
+	caseTasks := fs.Bool("case-tasks", true, "compute each case's follow-up task first, as serve does (false: a supervisor's tasks are computed from every case, as before they were kept, to measure the difference; only on a database where they were never computed)")
 	db, sys, actx, err := openBenchAs(ctx, p, fs, args, open)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	org := homeward.ActorFromContext(actx).OrgID
-	email, pw, err := benchPagesUser(sys, db, org)
+	email, pw, err := benchPagesUser(sys, db, org, homeward.RoleCaseWorker)
 	if err != nil {
 		return err
+	}
+	supEmail, supPw, err := benchPagesUser(sys, db, org, homeward.RoleSupervisor)
+	if err != nil {
+		return err
+	}
+	if err := benchNoSecondFactor(sys, db, org); err != nil {
+		return err
+	}
+	// As serve does at start: each case's follow-up task for the schedule.
+	began := time.Now()
+	if !*caseTasks {
+		fmt.Fprintln(p.stdout, "follow-up tasks not computed per case (--case-tasks=false)")
+	} else if n, err := db.RefreshCaseTasks(ctx, 1000); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(p.stdout, "follow-up tasks computed for %d cases in %s (serve does it in the background at start)\n", n, time.Since(began).Round(time.Millisecond))
 	}
 	// People spread over the registry, oldest to newest.
 	var people []string
@@ -100,17 +117,21 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	supToken, _, err := db.Login(ctx, supEmail, supPw)
+	if err != nil {
+		return err
+	}
 	gets := map[*httptest.Server]func(path string) error{}
 	for _, srv := range servers {
 		gets[srv] = benchGetter(ctx, srv, token, *workers)
 	}
-	get := func(srv *httptest.Server, path string) error { return gets[srv](path) }
 	fmt.Fprintf(p.stdout, "%s, %d people; %d concurrent clients on %d CPUs; a case worker with %d cases\n", db.Dialect(), total, *workers, runtime.NumCPU(), benchPagesCaseload)
 	stopHeap := heapwatch.Start(10 * time.Millisecond)
 	type benchPage struct {
 		name  string
 		srv   *httptest.Server
-		paths func(i int) []string // fetched one after the other, as one page
+		paths func(i int) []string    // fetched one after the other, as one page
+		get   func(path string) error // as another user than the case worker
 	}
 	var pages []benchPage
 	for _, audited := range modes {
@@ -118,15 +139,19 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 		if !audited {
 			name = "person page, read unaudited"
 		}
-		pages = append(pages, benchPage{name, servers[audited], func(i int) []string { return []string{"/people/" + people[i%len(people)]} }})
+		pages = append(pages, benchPage{name, servers[audited], func(i int) []string { return []string{"/people/" + people[i%len(people)]} }, nil})
 	}
 	// The home page ("/" only redirects to it) loads its task lists after
 	// it, as fragments: measured apart and as the whole page.
 	last := servers[modes[len(modes)-1]]
 	for _, pg := range []struct{ name, path string }{{"home page alone", "/home"}, {"home: referral and plan tasks", "/tasks/panel"}, {"home: follow-up tasks", "/assessments/tasks"}} {
-		pages = append(pages, benchPage{pg.name, last, func(int) []string { return []string{pg.path} }})
+		pages = append(pages, benchPage{pg.name, last, func(int) []string { return []string{pg.path} }, nil})
 	}
-	pages = append(pages, benchPage{"home page with its tasks (3 requests)", last, func(int) []string { return []string{"/home", "/tasks/panel", "/assessments/tasks"} }})
+	pages = append(pages, benchPage{"home page with its tasks (3 requests)", last, func(int) []string { return []string{"/home", "/tasks/panel", "/assessments/tasks"} }, nil})
+	// A supervisor's follow-up tasks are those of every open case.
+	supGet := benchGetter(ctx, last, supToken, *workers)
+	pages = append(pages, benchPage{"supervisor's home: follow-up tasks", last, func(int) []string { return []string{"/assessments/tasks"} }, supGet},
+		benchPage{"supervisor's home page with its tasks (3 requests)", last, func(int) []string { return []string{"/home", "/tasks/panel", "/assessments/tasks"} }, supGet})
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
@@ -140,7 +165,11 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 		}
 		fetch := func(i int) error {
 			for _, path := range page.paths(i) {
-				if err := get(page.srv, path); err != nil {
+				g := page.get
+				if g == nil {
+					g = gets[page.srv]
+				}
+				if err := g(path); err != nil {
 					return err
 				}
 			}
@@ -174,10 +203,14 @@ type unauditedReads struct{ homeward.AuditService }
 // RecordRead records nothing.
 func (unauditedReads) RecordRead(context.Context, homeward.RecordRead) error { return nil }
 
-// benchPagesUser returns the sign-in of bench pages' case worker, creating
-// them with the newest cases of the organisation assigned on first use.
-func benchPagesUser(sys context.Context, db *sqldb.DB, org string) (email, pw string, err error) {
+// benchPagesUser returns the sign-in of bench pages' case worker or
+// supervisor, creating them on first use: the case worker with the newest
+// cases of the organisation assigned.
+func benchPagesUser(sys context.Context, db *sqldb.DB, org string, role homeward.Role) (email, pw string, err error) {
 	email, pw = "bench-pages@bench.test", "bench-pages-password-1"
+	if role == homeward.RoleSupervisor {
+		email = "bench-pages-supervisor@bench.test"
+	}
 	var id string
 	err = db.Transact(sys, func(tx *sqldb.Tx) error {
 		return tx.QueryRow(`SELECT id FROM users WHERE email = ?`, email).Scan(&id)
@@ -185,9 +218,9 @@ func benchPagesUser(sys context.Context, db *sqldb.DB, org string) (email, pw st
 	if err == nil {
 		return email, pw, nil
 	}
-	u := &homeward.User{OrgID: org, Email: email, Name: "Bench case worker", Roles: []homeward.Role{homeward.RoleCaseWorker}}
-	if err := db.CreateUser(sys, u, pw); err != nil {
-		return "", "", err
+	u := &homeward.User{OrgID: org, Email: email, Name: "Bench " + string(role), Roles: []homeward.Role{role}}
+	if err := db.CreateUser(sys, u, pw); err != nil || role != homeward.RoleCaseWorker {
+		return email, pw, err
 	}
 	err = db.Transact(sys, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(`UPDATE cases SET assigned_to = ? WHERE id IN (SELECT id FROM cases WHERE org_id = ? AND merged_into IS NULL ORDER BY id DESC LIMIT ?)`, u.ID, org, benchPagesCaseload)

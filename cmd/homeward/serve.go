@@ -271,6 +271,20 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 		}
 		db.FollowUpSchedule = &sched
 	}
+	// Each case keeps its follow-up task for supervisors' lists; they are
+	// recomputed when the schedule is not the one they were computed for
+	// (after an upgrade, or a changed --follow-ups), in the background.
+	tasksDone := make(chan struct{})
+	defer func() { stopBackground(); <-tasksDone }()
+	go func() {
+		defer close(tasksDone)
+		began := time.Now()
+		if n, err := db.RefreshCaseTasks(ctx, 1000); err != nil && ctx.Err() == nil {
+			log.Error("follow-up tasks not recomputed", "err", err)
+		} else if n > 0 {
+			log.Info("follow-up tasks recomputed for the schedule", "cases", n, "took", time.Since(began).Round(time.Millisecond))
+		}
+	}()
 	h, err := server.New(db, server.Options{Logger: log, MaxBody: c.MaxBody, SecureCookies: c.SecureCookies, APIRate: c.APIRate, APIBurst: c.APIBurst, MaxInFlight: c.MaxInFlight, MaxQueued: c.MaxQueued, QueueWait: c.QueueWait, ClientIPHeader: c.ClientIPHeader, DemoPassword: demoPassword, Country: c.Country, Dedupe: dd, Background: ctx})
 	if err != nil {
 		return err

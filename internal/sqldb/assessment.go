@@ -672,6 +672,11 @@ func (db *DB) DiscardDraft(ctx context.Context, id string, version int) error {
 		if _, err := tx.Exec(`DELETE FROM assessments WHERE id = ? AND version = ?`, id, version); err != nil {
 			return err
 		}
+		if sub.FormID == assessment.SurveyFormID {
+			if err := tx.refreshCaseTasks(sub.PersonID); err != nil {
+				return err
+			}
+		}
 		return tx.Audit("assessment.discard", "assessment", sub.ID, sub.OrgID, map[string]any{"person_id": sub.PersonID, "form_id": sub.FormID})
 	})
 }
@@ -701,7 +706,10 @@ func (tx *Tx) writeSubmission(sub *assessment.Submission, insert bool) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sub.ID, sub.OrgID, sub.PersonID, caseID, sub.FormID, sub.FormVersion, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round, string(sub.Window),
 			schemeID, schemeVersion, score, sub.Version, sub.CreatedBy, sub.CreatedAt, sub.UpdatedAt, sub.CompletedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.afterSurveyWrite(sub)
 	}
 	res, err := tx.Exec(`UPDATE assessments SET status = ?, answers = ?, calculated = ?, flags = ?, answered_on = ?, round = ?, round_window = ?, scheme_id = ?, scheme_version = ?, score = ?, version = ?, updated_at = ?, completed_at = ?
 		WHERE id = ? AND version = ?`, string(sub.Status), string(answers), string(calc), string(flags), sub.AnsweredOn, sub.Round, string(sub.Window), schemeID, schemeVersion, score,
@@ -712,7 +720,16 @@ func (tx *Tx) writeSubmission(sub *assessment.Submission, insert bool) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return staleVersion()
 	}
-	return nil
+	return tx.afterSurveyWrite(sub)
+}
+
+// afterSurveyWrite recomputes the follow-up tasks of the person's cases
+// when sub is a survey that is or was completed (its date may have moved).
+func (tx *Tx) afterSurveyWrite(sub *assessment.Submission) error {
+	if sub.FormID != assessment.SurveyFormID {
+		return nil
+	}
+	return tx.refreshCaseTasks(sub.PersonID)
 }
 
 // afterComplete puts a completed submission on the case: timeline entries
@@ -856,50 +873,22 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 	if assigned == "" && actor != nil && !actor.System && !actor.HasRole(homeward.RoleSupervisor) {
 		assigned = actor.UserID
 	}
-	q, args := followUpCasesQuery(org, assigned)
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	type caseRow struct {
-		id, number, person, assigned, returned, name string
-		opened                                       time.Time
-	}
-	var cases []caseRow
-	for rows.Next() {
-		var c caseRow
-		var given, family string
-		if err := rows.Scan(&c.id, &c.number, &c.person, &c.assigned, &c.returned, dbTime{&c.opened}, &given, &family); err != nil {
-			rows.Close()
+	var cases []taskCaseRow
+	var surveys map[string][]time.Time
+	bounded := false
+	if assigned == "" && f.Limit > 0 {
+		var err error
+		if bounded, err = db.tasksCurrent(ctx); err != nil {
 			return nil, err
 		}
-		c.name = joinName(given, family)
-		cases = append(cases, c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	var err error
+	if bounded {
+		cases, surveys, err = db.waitingTaskCases(ctx, org, f.Limit)
+	} else {
+		cases, surveys, err = db.followUpTaskCases(ctx, org, assigned)
 	}
-	surveys := map[string][]time.Time{}
-	q, args = db.followUpSurveysQuery(org, assigned)
-	srows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for srows.Next() {
-		var id, p, d string
-		if err := srows.Scan(&id, &p, &d); err != nil {
-			srows.Close()
-			return nil, err
-		}
-		if t, ok := assessment.ParseReturnDate(d); ok && !seen[id] {
-			seen[id] = true
-			surveys[p] = append(surveys[p], t)
-		}
-	}
-	srows.Close()
-	if err := srows.Err(); err != nil {
 		return nil, err
 	}
 	now := db.Now()
@@ -936,6 +925,68 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 		tasks = tasks[:f.Limit]
 	}
 	return tasks, nil
+}
+
+// taskCaseRow is an open case as FollowUpTasks weighs it.
+type taskCaseRow struct {
+	id, number, person, assigned, returned, name string
+	opened                                       time.Time
+}
+
+// followUpTaskCases reads the open cases of org (assigned to assigned, or
+// all) and their people's completed surveys.
+func (db *DB) followUpTaskCases(ctx context.Context, org, assigned string) ([]taskCaseRow, map[string][]time.Time, error) {
+	q, args := followUpCasesQuery(org, assigned)
+	cases, err := db.taskCaseRows(ctx, nil, q, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, args = db.followUpSurveysQuery(org, assigned)
+	surveys, err := db.completedSurveys(ctx, q, args)
+	return cases, surveys, err
+}
+
+// taskCaseRows appends to cases the rows of a statement of
+// followUpCasesQuery's columns.
+func (db *DB) taskCaseRows(ctx context.Context, cases []taskCaseRow, q string, args []any) ([]taskCaseRow, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c taskCaseRow
+		var given, family string
+		if err := rows.Scan(&c.id, &c.number, &c.person, &c.assigned, &c.returned, dbTime{&c.opened}, &given, &family); err != nil {
+			return nil, err
+		}
+		c.name = joinName(given, family)
+		cases = append(cases, c)
+	}
+	return cases, rows.Err()
+}
+
+// completedSurveys reads a statement of id, person_id, answered_on into
+// each person's survey dates, each survey once.
+func (db *DB) completedSurveys(ctx context.Context, q string, args []any) (map[string][]time.Time, error) {
+	surveys := map[string][]time.Time{}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var id, p, d string
+		if err := rows.Scan(&id, &p, &d); err != nil {
+			return nil, err
+		}
+		if t, ok := assessment.ParseReturnDate(d); ok && !seen[id] {
+			seen[id] = true
+			surveys[p] = append(surveys[p], t)
+		}
+	}
+	return surveys, rows.Err()
 }
 
 // followUpCasesQuery is FollowUpTasks' statement for the open cases of org,

@@ -476,9 +476,12 @@ func (tx *Tx) snapshot(id string) (dedupe.Snapshot, *string, error) {
 // refreshCaseFacts copies the person's facts onto every case of theirs.
 func (tx *Tx) refreshCaseFacts(p *registry.Person, eps []registry.MigrationEpisode) error {
 	rd, rt, dest, dist := caseFacts(p, eps)
-	_, err := tx.Exec(`UPDATE cases SET return_date = ?, return_type = ?, destination_country = ?, district = ?, sex = ?, updated_at = ? WHERE person_id = ?`,
-		rd, rt, dest, dist, string(p.Sex), tx.now, p.ID)
-	return err
+	if _, err := tx.Exec(`UPDATE cases SET return_date = ?, return_type = ?, destination_country = ?, district = ?, sex = ?, updated_at = ? WHERE person_id = ?`,
+		rd, rt, dest, dist, string(p.Sex), tx.now, p.ID); err != nil {
+		return err
+	}
+	// The return date and the surveys a merge moved set the tasks.
+	return tx.refreshCaseTasks(p.ID)
 }
 
 func inList(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }

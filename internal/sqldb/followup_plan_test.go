@@ -32,6 +32,33 @@ func TestFollowUpTasksReadTheCaseload(t *testing.T) {
 	}
 }
 
+// A supervisor's task list reads the cases that have waited longest, a
+// range of cases_org_tasks for each group, never the organisation's cases.
+func TestSupervisorTasksReadARange(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	for _, group := range []int{0, 1} {
+		q := sqldb.WaitingCasesQuery(w.NGO.ID, group)
+		plan := sqldb.ExplainSearch(t, w.DB, q.SQL, q.Args)
+		all := strings.Join(plan, "\n")
+		for _, line := range plan {
+			if wholeOrg.MatchString(line) {
+				t.Errorf("%s reads the organisation: %s\n%s", q.Name, line, all)
+			}
+		}
+		if !strings.Contains(all, "cases_org_tasks") {
+			t.Errorf("%s does not use cases_org_tasks:\n%s", q.Name, all)
+		}
+	}
+	q := sqldb.PeopleSurveysQuery(w.DB, w.NGO.ID)
+	plan := sqldb.ExplainSearch(t, w.DB, q.SQL, q.Args)
+	if bad := readsOrganisation(plan, q.Indexes); bad != "" && !strings.HasPrefix(bad, "does not use cases_org_assigned") {
+		t.Errorf("%s: %s:\n%s", q.Name, bad, strings.Join(plan, "\n"))
+	}
+	if all := strings.Join(plan, "\n"); !strings.Contains(all, "assessments_person") {
+		t.Errorf("%s does not use assessments_person:\n%s", q.Name, all)
+	}
+}
+
 // wholeOrg is a plan step that reads cases or assessments whole or by
 // the organisation alone: a scan, or the organisation's indexes.
 var wholeOrg = regexp.MustCompile(`^SCAN (c|cases|a|assessments)\b|Seq Scan on (cases|assessments)\b|\b(cases_org|cases_org_status|assessments_org_form)\b`)

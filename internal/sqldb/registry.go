@@ -850,6 +850,9 @@ func (tx *Tx) updatePerson(reg *registry.Registration, c *registry.Case, version
 			rd, rt, dest, dist, string(p.Sex), tx.now, c.ID); err != nil {
 			return err
 		}
+		if err := tx.refreshCaseTasks(p.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

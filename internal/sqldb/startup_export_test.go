@@ -1,5 +1,11 @@
 package sqldb
 
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
 // StartupQuery is a look-up the server runs at every start, with the table
 // it reads and the indexes that make it a probe. Probe says that the index
 // itself may not be read whole (it holds every sealed note), only searched;
@@ -48,4 +54,28 @@ func FollowUpTaskQueries(db *DB, org, assigned string) (cases, surveys StartupQu
 	q, a = db.followUpSurveysQuery(org, assigned)
 	surveys = StartupQuery{Name: "surveys", SQL: q, Args: a, Table: "assessments", Indexes: []string{"assessments_person"}}
 	return cases, surveys
+}
+
+// SetCaseTaskGroupForTest sets the task group of a person's cases.
+func SetCaseTaskGroupForTest(t testing.TB, db *DB, personID string, group any) {
+	t.Helper()
+	err := db.Transact(context.Background(), func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE cases SET task_group = ? WHERE person_id = ?`, group, personID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WaitingCasesQuery is a supervisor's task list's statement for a group.
+func WaitingCasesQuery(org string, group int) StartupQuery {
+	q, a := waitingCasesQuery(org, group, "2026-12-05", 100)
+	return StartupQuery{Name: fmt.Sprintf("waiting cases, group %d", group), SQL: q, Args: a, Table: "cases", Indexes: []string{"cases_org_tasks"}}
+}
+
+// PeopleSurveysQuery is a supervisor's task list's statement for the
+// surveys of two people.
+func PeopleSurveysQuery(db *DB, org string) StartupQuery {
+	return StartupQuery{Name: "surveys of the waiting cases' people", SQL: db.peopleSurveysQuery(2), Args: []any{"a", "b", org, "rss"}, Table: "assessments", Indexes: []string{"assessments_person"}}
 }
