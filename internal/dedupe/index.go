@@ -41,7 +41,12 @@ type orgIndex struct {
 	versions map[string]int              // indexed people and their versions
 	synced   time.Time                   // latest updated_at seen
 	pulled   time.Time                   // when storage was last asked
-	dirty    bool
+	// dirty says a person changed since the last pull began. It is
+	// atomic: the registry's hook sets it without waiting for a load or
+	// a pull, which holds mu for as long as reading the organisation
+	// takes (minutes at a million people), and an acknowledgement waited
+	// for the hook.
+	dirty atomic.Bool
 }
 
 // NewIndexes returns an empty registry of indexes over store.
@@ -67,9 +72,7 @@ func (x *Indexes) Changed(orgID string) {
 	o := x.orgs[orgID]
 	x.mu.Unlock()
 	if o != nil {
-		o.mu.Lock()
-		o.dirty = true
-		o.mu.Unlock()
+		o.dirty.Store(true)
 	}
 }
 
@@ -98,23 +101,27 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 			return nil, err
 		}
 		idx.Grow(people)
+		// Changes from here on are read by the next pull.
+		o.dirty.Store(false)
 		versions := make(map[string]int, people)
 		var synced time.Time
 		err = x.load(sys, orgID, idx, versions, &synced)
 		if err != nil {
+			o.dirty.Store(true)
 			return nil, err
 		}
 		if x.FitAt > 0 && idx.Len() >= x.FitAt {
 			// A failed fit keeps the default model; the index still works.
 			_ = idx.Fit(ctx)
 		}
-		o.idx, o.versions, o.synced, o.pulled, o.dirty = idx, versions, synced, now, false
+		o.idx, o.versions, o.synced, o.pulled = idx, versions, synced, now
 		o.cur.Store(idx)
 		return o.idx, nil
 	}
-	if !force && !o.dirty && now.Sub(o.pulled) < x.RefreshEvery {
+	if !force && !o.dirty.Load() && now.Sub(o.pulled) < x.RefreshEvery {
 		return o.idx, nil
 	}
+	o.dirty.Store(false)
 	since := o.synced.Add(-x.Overlap)
 	err := x.store.People(sys, orgID, since, func(s Stored) error {
 		if s.UpdatedAt.After(o.synced) {
@@ -140,9 +147,10 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		return nil
 	})
 	if err != nil {
+		o.dirty.Store(true)
 		return nil, err
 	}
-	o.pulled, o.dirty = now, false
+	o.pulled = now
 	return o.idx, nil
 }
 

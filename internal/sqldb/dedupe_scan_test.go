@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,5 +180,63 @@ func TestIndexLoadsEveryoneOrFails(t *testing.T) {
 	}
 	if x.Len() != 40 || idx.People() != 40 {
 		t.Errorf("index of %d people (%d), want 40", x.Len(), idx.People())
+	}
+}
+
+// blockedLoad holds the first read of people at its first person until
+// release is closed, telling started when it got there.
+type blockedLoad struct {
+	dedupe.Store
+	started, release chan struct{}
+	once             *sync.Once
+}
+
+func (s blockedLoad) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	return s.Store.People(ctx, orgID, since, func(p dedupe.Stored) error {
+		s.once.Do(func() {
+			close(s.started)
+			<-s.release
+		})
+		return fn(p)
+	})
+}
+
+// A change noted while the organisation's index loads (minutes at a
+// million people) does not wait for the load: the registration that made
+// it is acknowledged after the hook returns. The change is read by the
+// next use of the index.
+func TestIndexChangeDoesNotWaitForLoad(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 40)
+	st := blockedLoad{Store: w.DB, started: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+	idx := dedupe.NewIndexes(st, match.IndexOptions{})
+	loaded := make(chan error, 1)
+	go func() {
+		_, err := idx.Get(homewardtest.SystemCtx(), w.NGO.ID, false)
+		loaded <- err
+	}()
+	<-st.started
+	registerIn(t, w, "ngo", "Nasrin", "Sultana", "", "01912345670", "1992123456789", "EXT-LOAD")
+	changed := make(chan struct{})
+	go func() {
+		idx.Changed(w.NGO.ID)
+		close(changed)
+	}()
+	select {
+	case <-changed:
+	case <-time.After(30 * time.Second):
+		close(st.release)
+		t.Fatal("noting a change waited for the index load")
+	}
+	close(st.release)
+	if err := <-loaded; err != nil {
+		t.Fatal(err)
+	}
+	x, err := idx.Get(homewardtest.SystemCtx(), w.NGO.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Len() != 41 {
+		t.Errorf("index of %d people after the change, want 41", x.Len())
 	}
 }
