@@ -873,16 +873,17 @@ func (db *DB) FollowUpTasks(ctx context.Context, f assessment.TaskFilter) ([]ass
 	if assigned == "" && actor != nil && !actor.System && !actor.HasRole(homeward.RoleSupervisor) {
 		assigned = actor.UserID
 	}
+	// A supervisor's list, limited, reads the cases that have waited
+	// longest once each case's task columns are current (case_tasks.go).
 	var cases []taskCaseRow
 	var surveys map[string][]time.Time
-	bounded := false
+	var bounded bool
+	var err error
 	if assigned == "" && f.Limit > 0 {
-		var err error
 		if bounded, err = db.tasksCurrent(ctx); err != nil {
 			return nil, err
 		}
 	}
-	var err error
 	if bounded {
 		cases, surveys, err = db.waitingTaskCases(ctx, org, f.Limit)
 	} else {
