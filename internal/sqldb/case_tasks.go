@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -17,9 +18,9 @@ import (
 // (nil) once the last is done. A follow-up not done before a later one was
 // is missed for good, and every window from that day on belongs to a
 // follow-up not yet done, so the case has a task exactly from task_on on.
-func caseTask(sched scoring.Schedule, start time.Time, surveys []time.Time) (group any, on string) {
+func caseTask(sched scoring.Schedule, start time.Time, surveys []time.Time) (group *int64, on string) {
 	if len(surveys) == 0 {
-		return 1, ""
+		return &baselineGroup, ""
 	}
 	fus := sched.FollowUps(start, surveys, start)
 	last := -1
@@ -31,8 +32,11 @@ func caseTask(sched scoring.Schedule, start time.Time, surveys []time.Time) (gro
 	if last == len(fus)-1 {
 		return nil, ""
 	}
-	return 0, fus[last+1].Opens.Format(time.DateOnly)
+	return &followUpGroup, fus[last+1].Opens.Format(time.DateOnly)
 }
+
+// The task groups: a follow-up to come, or the baseline.
+var followUpGroup, baselineGroup int64 = 0, 1
 
 // scheduleKey names a follow-up schedule in followup_tasks_state.
 func scheduleKey(s scoring.Schedule) string {
@@ -61,13 +65,7 @@ func (tx *Tx) updateTasks(cases []taskCase, surveys map[[2]string][]time.Time) e
 	sched := tx.db.followUps()
 	for _, c := range cases {
 		group, on := caseTask(sched, c.start(), surveys[[2]string{c.org, c.person}])
-		same := on == c.on
-		switch g := group.(type) {
-		case int:
-			same = same && c.group != nil && *c.group == int64(g)
-		default:
-			same = same && c.group == nil
-		}
+		same := on == c.on && (group == nil) == (c.group == nil) && (group == nil || *group == *c.group)
 		if same {
 			continue
 		}
@@ -80,12 +78,7 @@ func (tx *Tx) updateTasks(cases []taskCase, surveys map[[2]string][]time.Time) e
 
 // scanTaskCases reads rows of id, person_id, org_id, return_date,
 // opened_at, task_group, task_on.
-func scanTaskCases(rows interface {
-	Next() bool
-	Scan(...any) error
-	Close() error
-	Err() error
-}) ([]taskCase, error) {
+func scanTaskCases(rows *sql.Rows) ([]taskCase, error) {
 	defer rows.Close()
 	var out []taskCase
 	for rows.Next() {
@@ -117,7 +110,7 @@ func (tx *Tx) surveysOf(cases []taskCase) (map[[2]string][]time.Time, error) {
 		return out, nil
 	}
 	args = append(args, assessment.SurveyFormID)
-	rows, err := tx.Query(`SELECT org_id, person_id, answered_on FROM assessments WHERE person_id IN (?`+strings.Repeat(", ?", len(args)-2)+`)
+	rows, err := tx.Query(`SELECT org_id, person_id, answered_on FROM assessments WHERE person_id IN `+inList(len(args)-1)+`
 		AND form_id = ? AND status = 'completed'`, args...)
 	if err != nil {
 		return nil, err
