@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -267,6 +268,60 @@ func checkAreaCSV(b []byte, a Areas) error {
 		}
 	}
 	return nil
+}
+
+// readTiles reads a tile map (code,row,col): each code a district of the
+// areas file, once, each place on the grid once, rows and columns from 0
+// to 99.
+func readTiles(b, areaCSV []byte) (map[string]Tile, error) {
+	districts := map[string]bool{}
+	ar := csv.NewReader(bytes.NewReader(areaCSV))
+	ar.FieldsPerRecord = -1
+	rows, err := ar.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows[1:] { // the areas file is checked before
+		if row[0] == "district" {
+			districts[row[1]] = true
+		}
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = 3
+	if head, err := r.Read(); err != nil {
+		return nil, err
+	} else if strings.Join(head, ",") != "code,row,col" {
+		return nil, fmt.Errorf("line 1: the header must be code,row,col, not %s", strings.Join(head, ","))
+	}
+	tiles := map[string]Tile{}
+	taken := map[Tile]string{}
+	for line := 2; ; line++ {
+		row, err := r.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		code := row[0]
+		_, dup := tiles[code]
+		var t Tile
+		var perr error
+		if t.Row, perr = strconv.Atoi(row[1]); perr == nil {
+			t.Col, perr = strconv.Atoi(row[2])
+		}
+		switch {
+		case !districts[code]:
+			return nil, fmt.Errorf("line %d: code: %q is not a district of the areas file", line, code)
+		case dup:
+			return nil, fmt.Errorf("line %d: code: %s is placed twice", line, code)
+		case perr != nil || t.Row < 0 || t.Col < 0 || t.Row > 99 || t.Col > 99:
+			return nil, fmt.Errorf("line %d: row and col must be whole numbers from 0 to 99, not %q and %q", line, row[1], row[2])
+		case taken[t] != "":
+			return nil, fmt.Errorf("line %d: %s is on the place of %s (row %d, col %d)", line, code, taken[t], t.Row, t.Col)
+		}
+		tiles[code], taken[t] = t, code
+	}
+	return tiles, nil
 }
 
 // checkNamed checks a list of coded values: codes in lower case with

@@ -66,6 +66,7 @@ type Pack struct {
 	holidays map[string]bool
 	areaCSV  []byte
 	sources  string
+	tiles    map[string]Tile
 }
 
 // Areas names the pack's administrative areas file and the language of its
@@ -74,7 +75,16 @@ type Areas struct {
 	File     string   `json:"file"`
 	Language string   `json:"language"`
 	Levels   []string `json:"levels"`
+	// Tiles names an optional file placing each district on a grid
+	// (code,row,col), for the dashboards' tile map of districts: where no
+	// boundaries may be shipped, a tile per district keeps the country's
+	// shape without claiming its borders.
+	Tiles string `json:"tiles,omitempty"`
 }
+
+// Tile is a district's place on the tile map: row 0 is the north, column 0
+// the west.
+type Tile struct{ Row, Col int }
 
 // Phone is a country's national numbering: its dialling code and the
 // national significant numbers (without the trunk prefix 0) of mobiles and
@@ -124,6 +134,10 @@ func (p *Pack) Sources() string { return p.sources }
 
 // AreaCSV returns the pack's administrative areas file.
 func (p *Pack) AreaCSV() []byte { return p.areaCSV }
+
+// Tiles returns the districts' places on the tile map by area code, or nil
+// when the pack has none.
+func (p *Pack) Tiles() map[string]Tile { return p.tiles }
 
 // Name returns the country's name in lang, falling back to English.
 func (p *Pack) Name(lang string) string {
@@ -288,6 +302,16 @@ func loadPack(fsys fs.FS, dir string) (*Pack, error) {
 	}
 	if err := checkAreaCSV(p.areaCSV, p.Areas); err != nil {
 		return nil, fmt.Errorf("country pack %s: %w", path.Join(dir, p.Areas.File), err)
+	}
+	if p.Areas.Tiles != "" {
+		name := path.Join(dir, p.Areas.Tiles)
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, bad("areas.tiles", "%v", err)
+		}
+		if p.tiles, err = readTiles(b, p.areaCSV); err != nil {
+			return nil, fmt.Errorf("country pack %s: %w", name, err)
+		}
 	}
 	src, err := fs.ReadFile(fsys, path.Join(dir, "SOURCES.md"))
 	if err != nil {

@@ -367,3 +367,57 @@ func TestAreasISO3166_2(t *testing.T) {
 		}
 	}
 }
+
+// Bangladesh's tile map places each of its 64 districts once; a tiles file
+// that names a code which is not a district, places one twice, puts two on
+// one place or leaves the grid is refused with the file and line.
+func TestTileMap(t *testing.T) {
+	bd := Lookup("BD")
+	tiles := bd.Tiles()
+	districts := 0
+	for _, line := range strings.Split(string(bd.AreaCSV()), "\n") {
+		if code, ok := strings.CutPrefix(line, "district,"); ok {
+			districts++
+			if _, ok := tiles[strings.Split(code, ",")[0]]; !ok {
+				t.Errorf("district %s has no tile", code)
+			}
+		}
+	}
+	if districts != 64 || len(tiles) != 64 {
+		t.Errorf("%d districts, %d tiles", districts, len(tiles))
+	}
+	// Dhaka lies north of Barisal and west of Chittagong on the map too.
+	if dhaka, barisal, ctg := tiles["BD3026"], tiles["BD1006"], tiles["BD2015"]; dhaka.Row >= barisal.Row || dhaka.Col >= ctg.Col {
+		t.Errorf("Dhaka %v, Barisal %v, Chittagong %v", dhaka, barisal, ctg)
+	}
+	if Lookup("IQ").Tiles() != nil {
+		t.Error("Iraq has tiles without a tiles file")
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"header", "code,x,y\nIQG01Q01,0,0\n", "xx/tiles.csv: line 1: the header"},
+		{"not a district", "code,row,col\nIQG01,0,0\n", `xx/tiles.csv: line 2: code: "IQG01" is not a district`},
+		{"twice", "code,row,col\nIQG01Q01,0,0\nIQG01Q01,0,1\n", "xx/tiles.csv: line 3: code: IQG01Q01 is placed twice"},
+		{"same place", "code,row,col\nIQG01Q01,0,0\nIQG01Q02,0,0\n", "xx/tiles.csv: line 3: IQG01Q02 is on the place of IQG01Q01"},
+		{"off the grid", "code,row,col\nIQG01Q01,-1,0\n", "xx/tiles.csv: line 2: row and col must be whole numbers"},
+		{"not a number", "code,row,col\nIQG01Q01,north,0\n", "xx/tiles.csv: line 2: row and col must be whole numbers"},
+		{"columns", "code,row,col\nIQG01Q01,0\n", "xx/tiles.csv: record on line 2: wrong number of fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := packFS(t, "xx", func(s string) string {
+				return strings.Replace(s, `"file": "areas.csv"`, `"file": "areas.csv", "tiles": "tiles.csv"`, 1)
+			})
+			m["xx/tiles.csv"] = &fstest.MapFile{Data: []byte(tc.file)}
+			if _, err := Load(m); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("missing file", func(t *testing.T) {
+		m := packFS(t, "xx", func(s string) string {
+			return strings.Replace(s, `"file": "areas.csv"`, `"file": "areas.csv", "tiles": "tiles.csv"`, 1)
+		})
+		if _, err := Load(m); err == nil || !strings.Contains(err.Error(), "xx/pack.json: areas.tiles:") {
+			t.Fatalf("Load = %v", err)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"homeward"
+	"homeward/internal/country"
 	"homeward/internal/httpx"
 	"homeward/internal/i18n"
 	"homeward/internal/indicator"
@@ -50,6 +51,7 @@ type districtPage struct {
 	Rows                     []districtRow
 	Caption, ComputedAt      string
 	CSV                      string
+	Map                      *districtMap
 }
 
 // districtQuery reads and checks the page's period, organisation,
@@ -176,6 +178,12 @@ func (w *Web) indicatorDistricts(rw http.ResponseWriter, r *http.Request) error 
 		d.Rows = append(d.Rows, *dr)
 	}
 	sortDistrictRows(d.Rows, sortIndex, dir == "desc")
+	if pk := country.Lookup(w.country()); pk != nil && len(defs) > 0 {
+		// The map shows the indicator the table is sorted by, else the first.
+		col := max(sortIndex, 0)
+		title := i18n.T(p.Lang, "indicator.map.title", map[string]any{"indicator": defs[col].Title(p.Lang)})
+		d.Map = newDistrictMap(p.Lang, defs[col], title, d.Rows, col, pk.Tiles())
+	}
 	d.Caption = i18n.T(p.Lang, "indicator.district.caption", map[string]any{"from": i18n.Digits(p.Lang, d.From), "to": i18n.Digits(p.Lang, d.To)})
 	v := url.Values{"from": {d.From}, "to": {d.To}}
 	if org != "" {

@@ -75,11 +75,19 @@ func TestIndicatorsByDistrict(t *testing.T) {
 	}
 	dhaka := page[strings.Index(page, `<th scope="row">Dhaka</th>`):]
 	dhaka = dhaka[:strings.Index(dhaka, "</tr>")]
-	if !strings.Contains(dhaka, `<td class="num" data-label="Returnees registered">7</td>`) || !strings.Contains(dhaka, `<td class="num" data-label="Plan agreed within 30 days of return">50`) || strings.Contains(dhaka, "107") {
+	if !strings.Contains(dhaka, `<td class="num" data-label="Returnees registered">7</td>`) || !strings.Contains(dhaka, `<td class="num" data-label="Plan agreed within 30 days of return">50`) || strings.Contains(dhaka, ">107<") {
 		t.Errorf("Dhaka's row: %s", dhaka)
 	}
 	if !strings.Contains(page, `<td class="num muted" data-label="Returnees registered">fewer than 5 people</td>`) {
 		t.Error("Barguna's two people are not suppressed")
+	}
+	// The tile map shows the first indicator: Faridpur's 12 darkest,
+	// Dhaka's 7 lightest, Barguna's hidden, Sylhet without a figure.
+	if !strings.Contains(page, `<figcaption>Map of districts: Returnees registered</figcaption>`) ||
+		!strings.Contains(page, `class="q4" data-district="BD3029"><title>Faridpur: 12</title>`) ||
+		!strings.Contains(page, `class="q0" data-district="BD3026"><title>Dhaka: 7</title>`) ||
+		!strings.Contains(page, `class="hidden" data-district="BD1004">`) || !strings.Contains(page, `class="none" data-district="BD6091"><title>Sylhet: No figure</title>`) {
+		t.Errorf("the map:\n%.5000s", page[strings.Index(page, "<figure"):])
 	}
 	// Sorted by registrations, largest first, the suppressed last; the
 	// column says so to a screen reader, and its link turns it round.
@@ -89,6 +97,11 @@ func TestIndicatorsByDistrict(t *testing.T) {
 	}
 	if !strings.Contains(page, `aria-sort="descending"><a href="/indicators/districts?dir=asc&amp;from=2026-01&amp;sort=registrations&amp;to=2026-02" id="sort-registrations">`) {
 		t.Errorf("the sorted column:\n%.4000s", page)
+	}
+	// Sorted by another indicator, the map shows that one.
+	if _, page = me.get("/indicators/districts?" + period + "&sort=plan_within_30_days"); !strings.Contains(page, `<figcaption>Map of districts: Plan agreed within 30 days of return</figcaption>`) ||
+		!strings.Contains(page, `class="q4" data-district="BD3029"><title>Faridpur: 90`) {
+		t.Errorf("the map of plans:\n%.3000s", page[strings.Index(page, "<figure"):])
 	}
 	if _, page = me.get("/indicators/districts?" + period + "&sort=district&dir=desc"); strings.Join(rowNames(page), ",") != "Faridpur,Dhaka,Barguna" {
 		t.Errorf("names from Z: %v", rowNames(page))
@@ -126,10 +139,10 @@ func TestIndicatorsByDistrict(t *testing.T) {
 	if _, page = op.get("/indicators/districts?" + period); !strings.Contains(page, `<td class="num" data-label="Returnees registered">107</td>`) || !strings.Contains(page, `id="ind-org"`) {
 		t.Errorf("the operator's analyst:\n%.3000s", page)
 	}
-	if _, page = op.get("/indicators/districts?" + period + "&org=" + w.NGO.ID); strings.Contains(page, "107") || !strings.Contains(page, `<td class="num" data-label="Returnees registered">7</td>`) {
+	if _, page = op.get("/indicators/districts?" + period + "&org=" + w.NGO.ID); strings.Contains(page, ">107<") || strings.Contains(page, "Dhaka: 107<") || !strings.Contains(page, `<td class="num" data-label="Returnees registered">7</td>`) {
 		t.Error("the operator's analyst narrowed to the NGO")
 	}
-	if status, page := me.get("/indicators/districts?" + period + "&org=" + w.Operator.ID); status == 200 && strings.Contains(page, "107") {
+	if status, page := me.get("/indicators/districts?" + period + "&org=" + w.Operator.ID); status == 200 && (strings.Contains(page, ">107<") || strings.Contains(page, "Dhaka: 107<")) {
 		t.Error("the NGO's analyst reads the operator's figures")
 	}
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
