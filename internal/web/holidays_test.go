@@ -19,6 +19,18 @@ func TestHolidayPage(t *testing.T) {
 	if _, form := cw.get("/people/new"); !strings.Contains(form, "The details a service needs (and only those) may be shared") {
 		t.Error("the Bangladeshi registration form lacks the catalog's consent text")
 	}
+	// The main navigation leads to the page: for whoever follows
+	// referrals' due dates and for the operator's administrator, who
+	// manages the days; not for an NGO's administrator, who does neither.
+	if _, home := cw.get("/home"); !strings.Contains(home, `<a href="/holidays" id="nav-holidays">Public holidays</a>`) || !strings.Contains(home, `id="menu-nav-holidays"`) {
+		t.Error("a case worker's navigation has no link to the holidays")
+	}
+	if _, home := b.as(w, "operator", homeward.RoleAdministrator).get("/home"); !strings.Contains(home, `id="nav-holidays"`) {
+		t.Error("the operator's administrator has no link to the holidays")
+	}
+	if _, home := b.as(w, "ngo", homeward.RoleAdministrator).get("/home"); strings.Contains(home, `id="nav-holidays"`) {
+		t.Error("an NGO administrator is led to the holidays")
+	}
 	status, page := cw.get("/holidays")
 	if status != 200 || !strings.Contains(page, `id="holiday-2026-12-16"`) || !strings.Contains(page, "Victory Day") || strings.Contains(page, `id="remove-2026-12-16"`) {
 		t.Fatalf("a case worker's holiday page: %d", status)
