@@ -15,17 +15,27 @@ import (
 // row runs a one-row query: a transaction's (Tx.QueryRow) or the read
 // pool's.
 func (db *DB) instanceCountry(row func(query string, args ...any) *sql.Row) (string, error) {
-	code := db.Country
+	code, _, err := db.instanceCountryKnown(row)
+	return code, err
+}
+
+// instanceCountryKnown is instanceCountry, and whether the country is
+// known: chosen with serve --country or given by the operator
+// organisation. Until then the default country stands in, but nothing
+// that must follow the country may be stored from it.
+func (db *DB) instanceCountryKnown(row func(query string, args ...any) *sql.Row) (string, bool, error) {
+	code, known := db.Country, db.Country != ""
 	if code == "" {
 		err := row(`SELECT country FROM organisations WHERE operator = ? ORDER BY created_at LIMIT 1`, true).Scan(&code)
 		if err != nil && err != errNoRows {
-			return "", err
+			return "", false, err
 		}
+		known = err == nil
 	}
 	if p := homecountry.Lookup(code); p != nil {
-		return p.Code, nil
+		return p.Code, known, nil
 	}
-	return homecountry.Default, nil
+	return homecountry.Default, known, nil
 }
 
 // holidayChanges reads the holiday changes of country through query (a

@@ -48,10 +48,16 @@ func TestServiceCatalogueFromCountryPack(t *testing.T) {
 		db := homewardtest.Open(t)
 		sys := homewardtest.SystemCtx()
 		op := &homeward.Organisation{Name: "Ministry of Migration and Displaced", Type: homeward.OrgMinistry, Country: "IQ", Areas: []string{"IQG01"}, Operator: true}
+		// Listed before the operator organisation exists (a fresh instance
+		// without --country), the catalogue is the default country's but is
+		// not stored, so the Iraqi operator's instance gets Iraq's.
+		if before := serviceCodes(t, db, sys); before["iq_molsa_vocational_training"].Code != "" || len(before) != len(referral.Standard()) {
+			t.Errorf("before any operator: %d types", len(before))
+		}
 		if err := db.CreateOrganisation(sys, op); err != nil {
 			t.Fatal(err)
 		}
-		if got := serviceCodes(t, db, sys); got["iq_molsa_vocational_training"].Code == "" || got["pk_navttc_skills"].Code != "" {
+		if got := serviceCodes(t, db, sys); got["iq_molsa_vocational_training"].Code == "" || got["pk_navttc_skills"].Code != "" || got["iq_krg_social_protection"].Code == "" {
 			t.Errorf("an Iraqi operator's instance: %d types, without the Iraqi ones", len(got))
 		}
 	})

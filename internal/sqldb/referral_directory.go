@@ -24,11 +24,19 @@ var catalogueSeeded sync.Map // *DB → struct{}
 // concurrent processes may race harmlessly.
 func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 	if _, ok := catalogueSeeded.Load(db); !ok {
+		known := false
 		err := db.Transact(homeward.NewContextWithActor(ctx, homeward.SystemActor), func(tx *Tx) error {
-			code, err := db.instanceCountry(tx.QueryRow)
-			if err != nil {
+			code, k, err := db.instanceCountryKnown(tx.QueryRow)
+			if err != nil || !k {
+				// Before the country is known (no --country, no operator
+				// organisation yet) the default country's catalogue is
+				// shown but not stored: stored, it would outlive the
+				// operator organisation of another country. No one can
+				// change it meanwhile (only the operator's administrators
+				// may).
 				return err
 			}
+			known = true
 			for i, t := range referral.CountryServices(homecountry.Lookup(code)) {
 				b, _ := json.Marshal(t)
 				if _, err := tx.Exec(`INSERT INTO service_types (code, position, type, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
@@ -40,6 +48,9 @@ func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if !known {
+			return referral.NewCatalogue(referral.CountryServices(homecountry.Lookup(homecountry.Default)))
 		}
 		catalogueSeeded.Store(db, struct{}{})
 	}
