@@ -18,7 +18,11 @@ import (
 // provider's words (budgets are in the world's currency).
 type countryStories struct {
 	a, b, trainer, counsellor string
-	clinic                    string
+	// national is the national training programme's service type in the
+	// country pack's catalogue, which the trainer also offers: agreed
+	// plans and some referrals use it.
+	national string
+	clinic   string
 	ideas                     []planIdea
 	currency                  string // set by countryBook from the world
 	declined                  string
@@ -89,7 +93,7 @@ func (s *seeder) tell(st countryStories) {
 		from, to, service string
 		ago               float64
 	}{
-		{st.a, st.trainer, "skills_training", 0.2}, {st.b, st.counsellor, "psychosocial_counselling", 1},
+		{st.a, st.trainer, st.national, 0.2}, {st.b, st.counsellor, "psychosocial_counselling", 1},
 		{st.a, st.counsellor, "psychosocial_counselling", 12}, {st.b, st.trainer, "skills_training", 14},
 	} {
 		s.at(x.ago)
@@ -104,13 +108,13 @@ var (
 	pakistanHours = []referral.Hours{{Days: []string{"mo", "tu", "we", "th", "fr", "sa"}, Opens: "09:00", Closes: "17:00"}}
 )
 
-var iraqBook = countryBook(countryWorlds["IQ"], countryStories{a: "hawkari", b: "daralamal", trainer: "evtc", counsellor: "psc",
+var iraqBook = countryBook(countryWorlds["IQ"], countryStories{a: "hawkari", b: "daralamal", trainer: "evtc", counsellor: "psc", national: "iq_molsa_vocational_training",
 	clinic: "Ibn Rushd Psychiatric Hospital, Baghdad", declined: "The spring welding course is full; please refer again in May.",
 	ideas: []planIdea{
 		{goals: []referral.Goal{
 			{Text: "دەمەوێت کارگەیەکی بچووکی چاککردنەوەی ئۆتۆمبێل لە هەولێر بکەمەوە.", Dimension: "economic"},
 			{Text: "دەمەوێت منداڵەکانم بگەڕێنەوە بۆ قوتابخانە.", Dimension: "social"}},
-			services: []plannedIdea{{"skills_training", "trainer", 750000, 45, "Auto mechanics course before the workshop opens."},
+			services: []plannedIdea{{"iq_molsa_vocational_training", "trainer", 750000, 45, "Auto mechanics course before the workshop opens."},
 				{"psychosocial_counselling", "counsellor", 0, 30, ""}}},
 		{goals: []referral.Goal{
 			{Text: "أريد أن أجد عملاً ثابتاً وأن أسدد ديوني.", Dimension: "economic"},
@@ -124,18 +128,21 @@ var iraqBook = countryBook(countryWorlds["IQ"], countryStories{a: "hawkari", b: 
 		{"evtc", referral.Offer{ServiceType: "skills_training", Areas: []string{"IQG11", "IQG06", "IQG08", "IQG01", "IQG02"}, Active: true, Hours: iraqHours,
 			Description: "Three-month courses in auto mechanics, electrical installation, welding and tailoring.",
 			Capacity:    referral.Capacity{Places: 30, Period: referral.PeriodMonth}, Contact: referral.Contact{Name: "Admissions", Phone: "+964 750 000 1100"}}},
+		{"evtc", referral.Offer{ServiceType: "iq_molsa_vocational_training", Areas: []string{"IQG11", "IQG06", "IQG08", "IQG01", "IQG02"}, Active: true, Hours: iraqHours,
+			Description: "Courses of the Ministry of Labour and Social Affairs' vocational training programme, free for returnees.",
+			Capacity:    referral.Capacity{Places: 20, Period: referral.PeriodMonth}, Contact: referral.Contact{Name: "Admissions", Phone: "+964 750 000 1100"}}},
 		{"psc", referral.Offer{ServiceType: "psychosocial_counselling", Areas: []string{"IQG08", "IQG11", "IQG06", "IQG01", "IQG02"}, Active: true, Hours: iraqHours,
 			Description: "Individual and family counselling in Arabic and Kurdish, in person in Baghdad or by phone.",
 			Contact:     referral.Contact{Name: "Intake", Phone: "+964 770 000 3300"}}},
 	})
 
-var pakistanBook = countryBook(countryWorlds["PK"], countryStories{a: "roshni", b: "sahara", trainer: "ltsi", counsellor: "sukoon",
+var pakistanBook = countryBook(countryWorlds["PK"], countryStories{a: "roshni", b: "sahara", trainer: "ltsi", counsellor: "sukoon", national: "pk_tevta_skills",
 	clinic: "Punjab Institute of Mental Health, Lahore", declined: "The March welding batch is full; please refer again in April.",
 	ideas: []planIdea{
 		{goals: []referral.Goal{
 			{Text: "میں لاہور میں موٹر سائیکل مرمت کی دکان کھولنا چاہتا ہوں۔", Dimension: "economic"},
 			{Text: "میں ایجنٹ کے لیے لیا ہوا قرض واپس کرنا چاہتا ہوں۔", Dimension: "economic"}},
-			services: []plannedIdea{{"skills_training", "trainer", 60000, 45, "Motorcycle mechanics course before the shop opens."},
+			services: []plannedIdea{{"pk_tevta_skills", "trainer", 60000, 45, "Motorcycle mechanics course before the shop opens."},
 				{"financial_literacy", "", 0, 30, "Keeping accounts; loan repayment plan."}}},
 		{goals: []referral.Goal{
 			{Text: "رات کو نیند نہیں آتی؛ میں دوبارہ سکون سے رہنا چاہتا ہوں۔", Dimension: "psychosocial"},
@@ -149,6 +156,9 @@ var pakistanBook = countryBook(countryWorlds["PK"], countryStories{a: "roshni", 
 		{"ltsi", referral.Offer{ServiceType: "skills_training", Areas: []string{"PK5", "PK6"}, Active: true, Hours: pakistanHours,
 			Description: "Three-month courses in motorcycle and auto mechanics, electrical installation, welding and tailoring.",
 			Capacity:    referral.Capacity{Places: 40, Period: referral.PeriodMonth}, Contact: referral.Contact{Name: "Admissions", Phone: "+92 42 3500 1100"}}},
+		{"ltsi", referral.Offer{ServiceType: "pk_tevta_skills", Areas: []string{"PK5", "PK6"}, Active: true, Hours: pakistanHours,
+			Description: "TEVTA's free short courses for returnees, taught at the institute.",
+			Capacity:    referral.Capacity{Places: 25, Period: referral.PeriodMonth}, Contact: referral.Contact{Name: "Admissions", Phone: "+92 42 3500 1100"}}},
 		{"sukoon", referral.Offer{ServiceType: "psychosocial_counselling", Areas: []string{"PK5", "PK6"}, Active: true, Hours: pakistanHours,
 			Description: "Individual and family counselling in Urdu, Punjabi and Pashto, in person in Lahore and Peshawar or by phone.",
 			Contact:     referral.Contact{Name: "Intake", Phone: "+92 300 000 3300"}}},

@@ -24,9 +24,10 @@ func TestSeedCountry(t *testing.T) {
 	for _, tc := range []struct {
 		code, prefix, worker, lang string
 		providers                  []string // the providers' staff
+		national                   string   // a national service type the demo uses
 	}{
-		{"IQ", "IRQ-", "caseworker@hawkari.demo", "ckb", []string{"staff@evtc.demo", "counsellor@bpsc.demo"}}, // an Erbil case worker, in Sorani
-		{"PK", "PAK-", "caseworker@roshni.demo", "ur", []string{"staff@ltsi.demo", "counsellor@sukoon.demo"}}, // a Lahore case worker, in Urdu
+		{"IQ", "IRQ-", "caseworker@hawkari.demo", "ckb", []string{"staff@evtc.demo", "counsellor@bpsc.demo"}, "iq_molsa_vocational_training"}, // an Erbil case worker, in Sorani
+		{"PK", "PAK-", "caseworker@roshni.demo", "ur", []string{"staff@ltsi.demo", "counsellor@sukoon.demo"}, "pk_tevta_skills"},            // a Lahore case worker, in Urdu
 	} {
 		t.Run(tc.code, func(t *testing.T) {
 			ctx := context.Background()
@@ -49,7 +50,7 @@ func TestSeedCountry(t *testing.T) {
 				t.Fatalf("%s: %+v, want locale %s", tc.worker, u, tc.lang)
 			}
 			statuses := map[registry.CaseStatus]int{}
-			people, assessed, followedUp := 0, 0, 0
+			people, assessed, followedUp, nationalPlans := 0, 0, 0, 0
 			sent, received := map[referral.State]int{}, map[referral.State]int{}
 			plans := map[string]map[referral.PlanStatus]int{}
 			for _, o := range w.Orgs {
@@ -75,6 +76,11 @@ func TestSeedCountry(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, p := range pl {
+					for _, ps := range p.Services {
+						if ps.ServiceType == tc.national && p.Status == referral.PlanActive {
+							nationalPlans++
+						}
+					}
 					if plans[o.ShortName] == nil {
 						plans[o.ShortName] = map[referral.PlanStatus]int{}
 					}
@@ -116,6 +122,11 @@ func TestSeedCountry(t *testing.T) {
 			}
 			if people < 100 {
 				t.Errorf("%d people, want at least 100", people)
+			}
+			// The national catalogue is in use: agreed plans refer to the
+			// national training programme, and the trainer offers it.
+			if nationalPlans == 0 {
+				t.Errorf("no agreed plan uses %s", tc.national)
 			}
 			for _, st := range registry.CaseStatuses {
 				if statuses[st] == 0 {
