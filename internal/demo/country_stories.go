@@ -23,9 +23,9 @@ type countryStories struct {
 	// plans and some referrals use it.
 	national string
 	clinic   string
-	ideas                     []planIdea
-	currency                  string // set by countryBook from the world
-	declined                  string
+	ideas    []planIdea
+	currency string // set by countryBook from the world
+	declined string
 }
 
 // countryBook makes the story book of a country's demo world.

@@ -27,7 +27,7 @@ func TestSeedCountry(t *testing.T) {
 		national                   string   // a national service type the demo uses
 	}{
 		{"IQ", "IRQ-", "caseworker@hawkari.demo", "ckb", []string{"staff@evtc.demo", "counsellor@bpsc.demo"}, "iq_molsa_vocational_training"}, // an Erbil case worker, in Sorani
-		{"PK", "PAK-", "caseworker@roshni.demo", "ur", []string{"staff@ltsi.demo", "counsellor@sukoon.demo"}, "pk_tevta_skills"},            // a Lahore case worker, in Urdu
+		{"PK", "PAK-", "caseworker@roshni.demo", "ur", []string{"staff@ltsi.demo", "counsellor@sukoon.demo"}, "pk_tevta_skills"},              // a Lahore case worker, in Urdu
 	} {
 		t.Run(tc.code, func(t *testing.T) {
 			ctx := context.Background()
