@@ -23,20 +23,25 @@ var catalogueSeeded sync.Map // *DB → struct{}
 // is left as it is, so that an operator's change outlives restarts;
 // concurrent processes may race harmlessly.
 func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
+	return db.loadCatalogue(ctx, true)
+}
+
+// loadCatalogue is catalogue; with store unset (a listing) it stores
+// nothing before the instance's country is known (no --country, no
+// operator organisation yet) and shows the default country's instead, so
+// that a catalogue listed on a fresh instance does not outlive an operator
+// organisation of another country. Writes store it (offers, plans and
+// referrals name stored types), which only an instance without an operator
+// organisation does before its country is known.
+func (db *DB) loadCatalogue(ctx context.Context, store bool) (*referral.Catalogue, error) {
 	if _, ok := catalogueSeeded.Load(db); !ok {
-		known := false
+		stored := false
 		err := db.Transact(homeward.NewContextWithActor(ctx, homeward.SystemActor), func(tx *Tx) error {
 			code, k, err := db.instanceCountryKnown(tx.QueryRow)
-			if err != nil || !k {
-				// Before the country is known (no --country, no operator
-				// organisation yet) the default country's catalogue is
-				// shown but not stored: stored, it would outlive the
-				// operator organisation of another country. No one can
-				// change it meanwhile (only the operator's administrators
-				// may).
+			if err != nil || !k && !store {
 				return err
 			}
-			known = true
+			stored = true
 			for i, t := range referral.CountryServices(homecountry.Lookup(code)) {
 				b, _ := json.Marshal(t)
 				if _, err := tx.Exec(`INSERT INTO service_types (code, position, type, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
@@ -49,10 +54,9 @@ func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !known {
-			return referral.NewCatalogue(referral.CountryServices(homecountry.Lookup(homecountry.Default)))
+		if stored {
+			catalogueSeeded.Store(db, struct{}{})
 		}
-		catalogueSeeded.Store(db, struct{}{})
 	}
 	rows, err := db.query(ctx, `SELECT type FROM service_types ORDER BY position, code`)
 	if err != nil {
@@ -74,6 +78,9 @@ func (db *DB) catalogue(ctx context.Context) (*referral.Catalogue, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if len(ts) == 0 {
+		ts = referral.CountryServices(homecountry.Lookup(homecountry.Default))
+	}
 	return referral.NewCatalogue(ts)
 }
 
@@ -83,7 +90,7 @@ func (db *DB) ServiceTypes(ctx context.Context) ([]referral.ServiceType, error) 
 	if err := homeward.Authorize(actor, homeward.ActProviderRead, homeward.Resource{Type: "service_type"}); err != nil {
 		return nil, err
 	}
-	c, err := db.catalogue(ctx)
+	c, err := db.loadCatalogue(ctx, false)
 	if err != nil {
 		return nil, err
 	}
