@@ -73,7 +73,12 @@ func uploadsLeft(t *testing.T) []string {
 // on), and its upload is removed.
 func TestImportPanicEndsTheImportNotTheServer(t *testing.T) {
 	defer SetImportWait(0)()
+	// The import panics only once the upload has been answered: with no
+	// wait, the page shows the import running (an import that already
+	// failed shows the failure instead, which CI once caught).
+	answered := make(chan struct{})
 	w, err := New(Services{Registry: importOnly{importRows: func(context.Context, []*registry.ImportRow) ([]registry.ImportOutcome, error) {
+		<-answered
 		panic("boom")
 	}}})
 	if err != nil {
@@ -81,6 +86,7 @@ func TestImportPanicEndsTheImportNotTheServer(t *testing.T) {
 	}
 	before := len(uploadsLeft(t))
 	j := startImport(t, w, 10)
+	close(answered)
 	select {
 	case <-j.finished:
 	case <-time.After(10 * time.Second):
