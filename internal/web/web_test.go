@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
@@ -42,12 +44,23 @@ func newBrowserIn(t *testing.T, country string, set func(*homewardtest.World)) (
 	if set != nil {
 		set(w)
 	}
-	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler), Country: country})
+	// The server ends as serve ends it: background work (imports) stops
+	// and their error reports are removed, so no test leaves files behind.
+	bg, stop := context.WithCancel(context.Background())
+	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler), Country: country, Background: bg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := h.Wait(ctx); err != nil {
+			t.Errorf("the server's background work did not end: %v", err)
+		}
+	})
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: srv.URL, c: &http.Client{Jar: jar}}, w
 }
