@@ -248,9 +248,15 @@ func Number(lang string, n any) string {
 			tag = language.English
 		}
 		p, _ = printers.LoadOrStore(lang, xmessage.NewPrinter(tag))
+		groupings.Store(lang, groupingOf(p.(*xmessage.Printer)))
 	}
 	// CLDR's default numbering for some locales (Urdu) is Latin; the
 	// locale's own digits are the instance's choice, as Digits gives them.
+	if g, _ := groupings.Load(lang); g != nil && g.(*grouping) != nil {
+		if s, ok := g.(*grouping).format(n); ok {
+			return Digits(lang, s)
+		}
+	}
 	return Digits(lang, p.(*xmessage.Printer).Sprint(number.Decimal(n)))
 }
 
