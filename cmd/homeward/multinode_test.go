@@ -45,7 +45,10 @@ func TestMultiNode(t *testing.T) {
 	referrals := seedReferrals(t, c, hook.URL, 40)
 	c.extra = append(c.extra, "HOMEWARD_WEBHOOK_INTERVAL=100ms", "HOMEWARD_WEBHOOK_ALLOW_PRIVATE=true")
 
-	raw := rawPostgresRate(t, c, len(c.tokens), 3000)
+	raw, err := rawPostgresRate(context.Background(), c.dsn, len(c.tokens), 3000)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The nodes start together: each expires overdue referrals at launch
 	// and sends due deliveries, so they race for the same work.
@@ -229,43 +232,6 @@ func seedReferrals(t *testing.T, c *cluster, hookURL string, k int) int {
 		t.Fatal(err)
 	}
 	return k
-}
-
-// rawPostgresRate measures single-row INSERT transactions on the test's
-// PostgreSQL from conns connections together, for comparison.
-func rawPostgresRate(t *testing.T, c *cluster, conns, n int) float64 {
-	t.Helper()
-	db := c.sqlDB()
-	defer db.Close()
-	db.SetMaxOpenConns(conns)
-	if _, err := db.Exec(`CREATE TABLE raw_rate (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v TEXT)`); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Exec(`DROP TABLE raw_rate`)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for w := range conns {
-		wg.Go(func() {
-			for i := w; i < n; i += conns {
-				tx, err := db.Begin()
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if _, err := tx.Exec(`INSERT INTO raw_rate (v) VALUES ($1)`, "row"); err != nil {
-					tx.Rollback()
-					t.Error(err)
-					return
-				}
-				if err := tx.Commit(); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return float64(n) / time.Since(t0).Seconds()
 }
 
 var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

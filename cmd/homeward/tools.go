@@ -63,9 +63,11 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchEvents(ctx, p, rest)
 	case "recover":
 		return benchRecover(ctx, p, rest)
+	case "nodes":
+		return benchNodes(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events|recover [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes, events or recover")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events|recover|nodes [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes, events, recover or nodes")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage
