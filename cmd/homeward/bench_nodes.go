@@ -31,13 +31,14 @@ import (
 // --cpuprofile-dir, each writes its CPU profile), and the token it made is
 // revoked.
 func benchNodes(ctx context.Context, p *program, args []string) error {
-	fs := p.flagSet("bench nodes", "bench nodes --database postgres://… [--data-dir DIR] [--nodes 3] [--workers 9] [--n 3000]")
+	fs := p.flagSet("bench nodes", "bench nodes --database postgres://… [--data-dir DIR] [--nodes 3] [--workers 9] [--n 3000] [--settle 5m]")
 	database := fs.String("database", "", "postgres://… built by homeward bench seed (required)")
 	dir := fs.String("data-dir", "data", "directory of the bench's keys (audit.key, notes.key), as bench seed used it")
 	nodes := fs.Int("nodes", 3, "serve processes")
 	workers := fs.Int("workers", 9, "concurrent clients, spread over the nodes")
 	n := fs.Int("n", 3000, "registrations to measure")
 	profiles := fs.String("cpuprofile-dir", "", "write each node's CPU profile to DIR/node-N.prof (go tool pprof)")
+	settle := fs.Duration("settle", 0, "wait this long after the nodes are ready before measuring: at a million people a node's first duplicate scan loads the organisation's index and the follow-up tasks may be recomputed (minutes), which a running system has long done")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -101,6 +102,14 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 		}
 	}
 	fmt.Fprintf(p.stdout, "%d nodes ready in %s\n", *nodes, time.Since(t0).Round(time.Millisecond))
+	if *settle > 0 {
+		fmt.Fprintf(p.stdout, "settling for %s\n", *settle)
+		select {
+		case <-time.After(*settle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 
 	// Bodies are encoded before the clock starts; people are numbered apart
 	// from the seed and from earlier runs (their phones differ).
