@@ -159,6 +159,24 @@ func (db *DB) RefreshCaseTasks(ctx context.Context, batch int) (int, error) {
 	if ok, err := db.tasksCurrent(ctx); err != nil || ok {
 		return 0, err
 	}
+	if db.dialect == postgres {
+		// Several nodes started together would each recompute every case,
+		// waiting for each other's row locks: one does it, the others wait
+		// for it (a session's advisory lock, released if its process dies)
+		// and then find the columns current.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7243192)`); err != nil {
+			return 0, err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7243192)`)
+		if ok, err := db.tasksCurrent(ctx); err != nil || ok {
+			return 0, err
+		}
+	}
 	n, after := 0, ""
 	for {
 		if err := ctx.Err(); err != nil {

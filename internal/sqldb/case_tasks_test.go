@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,6 +121,32 @@ func TestSupervisorTasksFromCaseColumns(t *testing.T) {
 		t.Fatalf("refresh for the new schedule: %d, %v", n, err)
 	}
 	same("with a new schedule")
+
+	// Several nodes starting together on PostgreSQL: one recomputes, the
+	// others wait for it and find the columns current.
+	if db.Dialect() == "postgres" {
+		db.FollowUpSchedule = &scoring.Schedule{Months: []int{2, 4}, OpenDays: 7, GraceDays: 7}
+		var wg sync.WaitGroup
+		var read [3]int
+		var errs [3]error
+		for i := range read {
+			wg.Go(func() { read[i], errs[i] = db.RefreshCaseTasks(ctx, 2) })
+		}
+		wg.Wait()
+		busy := 0
+		for i, n := range read {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if n > 0 {
+				busy++
+			}
+		}
+		if busy != 1 || read[0]+read[1]+read[2] < len(people) {
+			t.Errorf("three refreshes at once read %v cases: want one to read them all", read)
+		}
+		same("after three refreshes at once")
+	}
 
 	if tasks, err := db.FollowUpTasks(w.Ctx("operator", homeward.RoleSupervisor), assessment.TaskFilter{Limit: 200}); err != nil || len(tasks) != 0 {
 		t.Errorf("another organisation's supervisor: %v, %v", names(tasks), err)
