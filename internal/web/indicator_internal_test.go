@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,7 +30,9 @@ func (s pageOnly) IndicatorPage(_ context.Context, reqs []indicator.Request) ([]
 	for i, rq := range reqs {
 		s := &indicator.Series{Code: rq.Def.Code, ComputedAt: &at, By: rq.Query.By}
 		if len(rq.Query.By) == 0 {
-			s.Rows = append(s.Rows, rq.Def.MakeRow("2026-01", nil, "", 1234, 5678, ""))
+			for m := 1; m <= 12; m++ {
+				s.Rows = append(s.Rows, rq.Def.MakeRow(fmt.Sprintf("2026-%02d", m), nil, "", float64(1234+m*17), float64(5678+m*29), ""))
+			}
 		}
 		for j, d := range byDistrict(rq, districts) {
 			s.Rows = append(s.Rows, rq.Def.MakeRow("2026-01..2026-12", rq.Query.By, d, float64(100+j*37), float64(1000+j*91), ""))
@@ -46,8 +49,9 @@ func (noProgrammes) Programmes(context.Context, programme.Filter) ([]*programme.
 }
 
 // BenchmarkIndicatorsByDistrict renders the dashboard broken down by
-// district (25 cards of 64 districts) without a database: what the page
-// itself costs in CPU. go test ./internal/web -run X -bench IndicatorsBy
+// district (25 cards of 64 districts), and month by month (25 charts and
+// tables of 12 months), without a database: what the page itself costs
+// in CPU. go test ./internal/web -run X -bench IndicatorsBy
 func BenchmarkIndicatorsByDistrict(b *testing.B) {
 	var districts []string
 	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "district"}) {
@@ -58,11 +62,12 @@ func BenchmarkIndicatorsByDistrict(b *testing.B) {
 		b.Fatal(err)
 	}
 	actor := &homeward.Actor{UserID: "u1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleMEAnalyst}}
-	for _, lang := range []string{"en", "bn"} {
-		b.Run(lang, func(b *testing.B) {
+	for _, c := range []struct{ name, query string }{{"by_district/en", "by=district"}, {"by_district/bn", "by=district"}, {"totals/en", ""}, {"totals/bn", ""}} {
+		lang := c.name[strings.IndexByte(c.name, '/')+1:]
+		b.Run(c.name, func(b *testing.B) {
 			size := 0
 			for b.Loop() {
-				r := httptest.NewRequest("GET", "/indicators?by=district&from=2026-01&to=2026-12", nil)
+				r := httptest.NewRequest("GET", "/indicators?from=2026-01&to=2026-12&"+c.query, nil)
 				r.AddCookie(&http.Cookie{Name: "lang", Value: lang})
 				r = r.WithContext(homeward.NewContextWithActor(r.Context(), actor))
 				rw := httptest.NewRecorder()
