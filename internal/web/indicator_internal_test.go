@@ -42,6 +42,20 @@ func (s pageOnly) IndicatorPage(_ context.Context, reqs []indicator.Request) ([]
 	return out, nil
 }
 
+// dashboardWeb is a Web whose indicators are pageOnly's, over
+// Bangladesh's districts, which it also returns.
+func dashboardWeb(tb testing.TB) (*Web, []string) {
+	var districts []string
+	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "district"}) {
+		districts = append(districts, a.Code)
+	}
+	w, err := New(Services{Indicators: pageOnly{districts: districts}, Programmes: noProgrammes{}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w, districts
+}
+
 type noProgrammes struct{ programme.Service }
 
 func (noProgrammes) Programmes(context.Context, programme.Filter) ([]*programme.Programme, error) {
@@ -53,14 +67,7 @@ func (noProgrammes) Programmes(context.Context, programme.Filter) ([]*programme.
 // tables of 12 months), without a database: what the page itself costs
 // in CPU. go test ./internal/web -run X -bench IndicatorsBy
 func BenchmarkIndicatorsByDistrict(b *testing.B) {
-	var districts []string
-	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "district"}) {
-		districts = append(districts, a.Code)
-	}
-	w, err := New(Services{Indicators: pageOnly{districts: districts}, Programmes: noProgrammes{}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	w, _ := dashboardWeb(b)
 	actor := &homeward.Actor{UserID: "u1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleMEAnalyst}}
 	for _, c := range []struct{ name, query string }{{"by_district/en", "by=district"}, {"by_district/bn", "by=district"}, {"totals/en", ""}, {"totals/bn", ""}} {
 		lang := c.name[strings.IndexByte(c.name, '/')+1:]
@@ -111,14 +118,7 @@ func TestCardBody(t *testing.T) {
 // The dashboard broken down by district has, in each card kept by
 // district, a row per district with its figures in the reader's digits.
 func TestIndicatorsByDistrictRows(t *testing.T) {
-	var districts []string
-	for _, a := range reference.SearchAreas(reference.AreaFilter{Country: "BD", Level: "district"}) {
-		districts = append(districts, a.Code)
-	}
-	w, err := New(Services{Indicators: pageOnly{districts: districts}, Programmes: noProgrammes{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, districts := dashboardWeb(t)
 	r := httptest.NewRequest("GET", "/indicators?by=district&from=2026-01&to=2026-12", nil)
 	r.AddCookie(&http.Cookie{Name: "lang", Value: "bn"})
 	r = r.WithContext(homeward.NewContextWithActor(r.Context(), &homeward.Actor{UserID: "u1", OrgID: "o1", Roles: []homeward.Role{homeward.RoleMEAnalyst}}))
