@@ -142,3 +142,23 @@ func TestIndicatorsByDistrictRows(t *testing.T) {
 		t.Errorf("registrations card lacks the first district's figures:\n%.2000s", card)
 	}
 }
+
+// A select's districts: grouped by division, escaped, the chosen one
+// selected; the lists are shared per language and country.
+func TestDistrictOptionsHTML(t *testing.T) {
+	groups := []districtGroup{{Division: "Chattogram & <Co>", Options: []option{{"BD2022", "Cox's Bazar"}, {"BD2015", "Chattogram"}}}}
+	want := `<optgroup label="Chattogram &amp; &lt;Co&gt;"><option value="BD2022" selected>Cox&#39;s Bazar</option><option value="BD2015">Chattogram</option></optgroup>`
+	if got := string(districtOptionsHTML(groups, "BD2022")); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := string(districtOptionsHTML(groups, "")); strings.Contains(got, "selected") {
+		t.Errorf("nothing chosen, yet: %s", got)
+	}
+	bn, en := districtOptions("bn", "BD"), districtOptions("en", "BD")
+	if len(bn) != 8 || bn[0].Division == en[0].Division {
+		t.Errorf("Bangladesh's divisions in Bangla and English: %d, %q / %q", len(bn), bn[0].Division, en[0].Division)
+	}
+	if again := districtOptions("bn", "BD"); &again[0] != &bn[0] {
+		t.Error("the list is made again for the same language and country")
+	}
+}

@@ -3,11 +3,14 @@ package web
 import (
 	"bytes"
 	"errors"
+	"html"
+	"html/template"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"homeward"
 	"homeward/internal/country"
@@ -150,8 +153,48 @@ type districtGroup struct {
 
 // districtOptions lists the districts of the country cc by its largest
 // areas (Bangladesh's divisions, Iraq's governorates, Pakistan's
-// provinces), names in lang.
+// provinces), names in lang. The lists are made once per language and
+// country and shared: callers must not change them.
 func districtOptions(lang, cc string) []districtGroup {
+	key := lang + "|" + cc
+	if v, ok := districtLists.Load(key); ok {
+		return v.([]districtGroup)
+	}
+	v, _ := districtLists.LoadOrStore(key, makeDistrictOptions(lang, cc))
+	return v.([]districtGroup)
+}
+
+// districtLists holds districtOptions' lists (a few languages times the
+// countries served).
+var districtLists sync.Map
+
+// districtOptionsHTML writes groups as a select's option groups, the
+// district selected marked: the same markup the templates wrote, made
+// here because a page's 64 districts cost hundreds of template calls
+// (the search page and the dashboards show them on every request).
+func districtOptionsHTML(groups []districtGroup, selected string) template.HTML {
+	var b strings.Builder
+	for _, g := range groups {
+		b.WriteString(`<optgroup label="`)
+		b.WriteString(html.EscapeString(g.Division))
+		b.WriteString(`">`)
+		for _, o := range g.Options {
+			b.WriteString(`<option value="`)
+			b.WriteString(html.EscapeString(o.Value))
+			if o.Value == selected {
+				b.WriteString(`" selected>`)
+			} else {
+				b.WriteString(`">`)
+			}
+			b.WriteString(html.EscapeString(o.Label))
+			b.WriteString(`</option>`)
+		}
+		b.WriteString(`</optgroup>`)
+	}
+	return template.HTML(b.String())
+}
+
+func makeDistrictOptions(lang, cc string) []districtGroup {
 	var out []districtGroup
 	p := country.Lookup(cc)
 	if p == nil || len(p.Areas.Levels) < 2 {

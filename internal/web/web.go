@@ -269,6 +269,8 @@ func (w *Web) parse() error {
 			return providerSelect{Row: row, Selected: selected, Options: opts}
 		},
 		"label": label,
+		// districtOptions writes a select's districts, grouped, the one given selected.
+		"districtOptions": districtOptionsHTML,
 		"printHead": func(lang, css, title, button string) printHead {
 			return printHead{Lang: lang, CSS: css, Title: title, Button: button}
 		},
