@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -257,6 +258,39 @@ type ScanResult struct {
 	Raised  int    `json:"raised"`  // new pairs in the queue
 }
 
+// errLeaseLost ends a scan whose lease another process took over.
+var errLeaseLost = errors.New("dedupe: another process took over the scan's lease")
+
+// keepLease renews owner's lease of org's scan every third of a lease
+// until the returned function is called; when the lease is lost it ends
+// the scan (lost). A renewal that fails (the database briefly away) is
+// logged and tried again at the next tick.
+func (s *Service) keepLease(ctx context.Context, orgID string, lost context.CancelCauseFunc) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.opt.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := s.store.RenewScan(ctx, orgID, s.owner, s.opt.Lease)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.opt.Logger.Warn("duplicate scan: renewing the lease", "org", orgID, "err", err)
+			case err == nil && !held:
+				lost(errLeaseLost)
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 // Scan checks every person of the organisation changed since the last scan
 // (everyone, the first time) against the organisation's index and fills
 // the review queue. Several processes may call it: a lease in the database
@@ -290,6 +324,12 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 		}
 		s.track(orgID, func(p *ScanProgress) { p.Running = false })
 	}()
+	// The lease is renewed in the background for as long as the scan
+	// runs: loading the index of a million people takes minutes, and every
+	// other process used to take the lease over meanwhile and load it too.
+	ctx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	defer s.keepLease(ctx, orgID, lost)()
 	defer s.budget()()
 	idx, err := s.Indexes.Get(ctx, orgID, true)
 	if err != nil {

@@ -48,6 +48,11 @@ type Store interface {
 	// and releases the lease; otherwise it renews the lease. It fails when
 	// owner no longer holds the lease. It returns how many pairs were new.
 	SavePairs(ctx context.Context, orgID, owner string, found []Found, done bool, upTo time.Time, lease time.Duration) (int, error)
+	// RenewScan extends owner's lease of org's scan to lease from now, and
+	// reports false when owner no longer holds it (another process took it
+	// over): a scan renews it while it loads the organisation's index,
+	// which takes minutes at a million people, longer than a lease.
+	RenewScan(ctx context.Context, orgID, owner string, lease time.Duration) (bool, error)
 	// ReleaseScan gives up owner's lease of org's scan (when a scan stops
 	// before it is done), leaving the watermark where it was.
 	ReleaseScan(ctx context.Context, orgID, owner string) error

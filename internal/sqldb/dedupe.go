@@ -184,6 +184,25 @@ func (db *DB) ClaimScan(ctx context.Context, orgID, owner string, lease time.Dur
 // ReleaseScan gives up owner's lease of org's scan at once (a scan that
 // stopped before it was done, at shutdown for one), so that another process
 // need not wait for the lease to run out; the watermark stays.
+// RenewScan extends owner's lease of org's scan (see dedupe.Store).
+func (db *DB) RenewScan(ctx context.Context, orgID, owner string, lease time.Duration) (bool, error) {
+	actor := homeward.ActorFromContext(ctx)
+	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {
+		return false, err
+	}
+	held := false
+	err := db.Transact(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE dedupe_scans SET locked_until = ? WHERE org_id = ? AND locked_by = ?`, tx.now.Add(lease), orgID, owner)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		held = n == 1
+		return err
+	})
+	return held, err
+}
+
 func (db *DB) ReleaseScan(ctx context.Context, orgID, owner string) error {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {

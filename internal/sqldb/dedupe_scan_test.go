@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/dedupe"
 	"homeward/internal/match"
@@ -82,6 +83,67 @@ func TestStaleScanLeaseTakenOver(t *testing.T) {
 	skew = 46 * time.Second
 	if res, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil || res.Skipped || res.People != 3 {
 		t.Fatalf("after the lease ran out: %+v %v", res, err)
+	}
+}
+
+// slowLoad is the real store, whose reading of the organisation's people
+// for the index (People) first waits: a load that takes several leases.
+type slowLoad struct {
+	dedupe.Store
+	wait    time.Duration
+	loading chan struct{} // closed when the load begins
+}
+
+func (s slowLoad) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	if since.IsZero() {
+		close(s.loading)
+		time.Sleep(s.wait)
+	}
+	return s.Store.People(ctx, orgID, since, fn)
+}
+
+// A scan keeps its lease while it loads the organisation's index, however
+// long that takes: another process neither takes the scan over nor loads
+// the index too (at a million people, three nodes each loaded 1 GB).
+// Only the holder renews a lease.
+func TestScanKeepsItsLeaseWhileLoading(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 4)
+	sys := homewardtest.SystemCtx()
+	const lease = 300 * time.Millisecond
+	store := slowLoad{Store: w.DB, wait: 4 * lease, loading: make(chan struct{})}
+	first := dedupe.New(store, dedupe.Options{Now: w.DB.Now, Lease: lease})
+	var res *dedupe.ScanResult
+	var err error
+	done := make(chan struct{})
+	go func() { defer close(done); res, err = first.Scan(sys, w.NGO.ID) }()
+	<-store.loading
+	time.Sleep(2 * lease) // past the lease it claimed
+	if _, _, ok, cerr := w.DB.ClaimScan(sys, w.NGO.ID, "another-node", lease); cerr != nil || ok {
+		t.Errorf("another process claimed the scan while its holder was loading: %v %v", ok, cerr)
+	}
+	<-done
+	if err != nil || res.Skipped || res.People != 4 {
+		t.Fatalf("the slow scan: %+v %v", res, err)
+	}
+	// The holder renews; anyone else does not, and once released no one.
+	if _, _, ok, err := w.DB.ClaimScan(sys, w.NGO.ID, "node-a", time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if held, err := w.DB.RenewScan(sys, w.NGO.ID, "node-a", time.Minute); !held || err != nil {
+		t.Errorf("the holder's renewal: %v %v", held, err)
+	}
+	if held, err := w.DB.RenewScan(sys, w.NGO.ID, "node-b", time.Minute); held || err != nil {
+		t.Errorf("another process renewed the lease: %v %v", held, err)
+	}
+	if err := w.DB.ReleaseScan(sys, w.NGO.ID, "node-a"); err != nil {
+		t.Fatal(err)
+	}
+	if held, err := w.DB.RenewScan(sys, w.NGO.ID, "node-a", time.Minute); held || err != nil {
+		t.Errorf("a released lease was renewed: %v %v", held, err)
+	}
+	if _, err := w.DB.RenewScan(w.Ctx("ngo", homeward.RoleCaseWorker), w.NGO.ID, "node-a", time.Minute); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("a case worker renewed a scan lease: %v", err)
 	}
 }
 
