@@ -379,7 +379,10 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 			qs[i] = kind.qs[r.IntN(len(kind.qs))]
 		}
 		var found atomic.Int64
+		took := make([]time.Duration, *n)
 		lat, el, err := concurrently(*n, *workers, func(i int) error {
+			t0 := time.Now()
+			defer func() { took[i] = time.Since(t0) }()
 			list, _, err := db.Search(actx, registry.SearchFilter{Query: qs[i], Limit: 20})
 			if err != nil {
 				return fmt.Errorf("%q: %w", qs[i], err)
@@ -394,6 +397,17 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintf(p.stdout, "search by %-5s: %d in %s: %.0f searches/s; p50 %s p95 %s p99 %s max %s; %d of %d found someone\n",
 			kind.name, *n, el.Round(time.Millisecond), float64(*n)/el.Seconds(), lat.at(.5), lat.at(.95), lat.at(.99), lat.at(1), found.Load(), *n)
+		// The slowest searches, to look into (EXPLAIN, the query's tokens).
+		order := make([]int, *n)
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool { return took[order[a]] > took[order[b]] })
+		var slow []string
+		for _, i := range order[:min(5, len(order))] {
+			slow = append(slow, fmt.Sprintf("%q %s", qs[i], took[i].Round(100*time.Microsecond)))
+		}
+		fmt.Fprintf(p.stdout, "  slowest: %s\n", strings.Join(slow, ", "))
 	}
 	return nil
 }
