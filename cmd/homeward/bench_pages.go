@@ -38,6 +38,7 @@ func benchPages(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
+	defer auditAsServe(ctx, db)()
 	org := homeward.ActorFromContext(actx).OrgID
 	email, pw, err := benchPagesUser(sys, db, org, homeward.RoleCaseWorker)
 	if err != nil {

@@ -188,6 +188,25 @@ func openBenchAs(ctx context.Context, p *program, fs *flag.FlagSet, args []strin
 	return db, sys, actx, nil
 }
 
+// auditAsServe writes audit events as serve does: on PostgreSQL pending,
+// linked into their chains by a sealer every 100 ms (serve's default
+// --audit-seal-interval), so that a bench's reads do not queue on the
+// organisation's chain head as serve's do not. It returns the function
+// that stops the sealer.
+func auditAsServe(ctx context.Context, db *sqldb.DB) (stop func()) {
+	if db.Dialect() != "postgres" {
+		return func() {}
+	}
+	db.DeferAuditSeal = true
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.RunAuditSealer(ctx, 100*time.Millisecond, func(error) {})
+	}()
+	return func() { cancel(); <-done }
+}
+
 func benchActor(sys context.Context, db *sqldb.DB, create bool) (context.Context, error) {
 	var orgID, userID string
 	err := db.Transact(sys, func(tx *sqldb.Tx) error {
@@ -300,6 +319,7 @@ func benchSearch(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
+	defer auditAsServe(ctx, db)()
 	org := homeward.ActorFromContext(actx).OrgID
 	var names, phones, docs, people, ids []string
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
