@@ -27,7 +27,7 @@ func TestNumberAsThePrinterWrites(t *testing.T) {
 		f := float64(v) / math.Pow10(rng.IntN(4))
 		values = append(values, f, math.Round(f*10)/10, math.Round(f*100)/100)
 	}
-	values = append(values, 0.5, 12.5, 99.95, 100.0, 0.001, 0.0004, 1.23456, -1.0, int64(-1234), -0.0, math.NaN(), math.Inf(1), 1e16, uint64(math.MaxUint64), int32(12345), uint(7), float32(2.5))
+	values = append(values, 0.5, 12.5, 99.95, 100.0, 0.001, 0.0004, 1.23456, -1.0, int64(-1234), math.Copysign(0, -1), math.NaN(), math.Inf(1), 1e16, uint64(math.MaxUint64), int32(12345), uint(7), float32(2.5))
 	var langs []string
 	for _, l := range Locales() {
 		langs = append(langs, l.Tag, l.Tag+latnExt)
