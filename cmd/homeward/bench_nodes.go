@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"homeward"
+	"homeward/internal/sqldb"
 )
 
 // benchNodes measures registration through the JSON API on several
@@ -70,7 +70,12 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 	}()
 
 	if *scanned {
-		if err := markScanned(ctx, *database, homeward.ActorFromContext(actx).OrgID); err != nil {
+		// The duplicate scan's watermark, as a finished scan leaves it.
+		if err := db.Transact(sys, func(tx *sqldb.Tx) error {
+			_, err := tx.Exec(`INSERT INTO dedupe_scans (org_id, scanned_to) VALUES (?, ?)
+				ON CONFLICT (org_id) DO UPDATE SET scanned_to = excluded.scanned_to`, homeward.ActorFromContext(actx).OrgID, db.Now().UTC())
+			return err
+		}); err != nil {
 			return err
 		}
 	}
@@ -96,18 +101,13 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 	}()
 	t0 := time.Now()
 	for i := range *nodes {
-		nd, err := startBenchNode(ctx, exe, i+1, *database, absDir, *profiles)
+		nd, err := startBenchNode(exe, i+1, *database, absDir, *profiles)
 		if err != nil {
 			return err
 		}
 		procs = append(procs, nd)
 	}
-	for _, nd := range procs {
-		if err := nd.ready(ctx, 3*time.Minute); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(p.stdout, "%d nodes ready in %s\n", *nodes, time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(p.stdout, "%d nodes listening in %s\n", *nodes, time.Since(t0).Round(time.Millisecond))
 	if *settle > 0 {
 		fmt.Fprintf(p.stdout, "settling for %s\n", *settle)
 		select {
@@ -152,11 +152,8 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "registrations (JSON API, %d nodes, %d clients, concentrated names): %d in %s: %.0f/s = %.2f x the raw rate; latency p50 %s p95 %s p99 %s max %s\n",
 		*nodes, *workers, *n, el.Round(time.Millisecond), rate, rate/raw, lat.at(.5), lat.at(.95), lat.at(.99), lat.at(1))
 	for _, nd := range procs {
-		nd.stop()
-	}
-	for _, nd := range procs {
-		if nd.rss > 0 {
-			fmt.Fprintf(p.stdout, "node %d: peak resident memory %d MB\n", nd.num, nd.rss>>20)
+		if rss := nd.stop(); rss > 0 {
+			fmt.Fprintf(p.stdout, "node %d: peak resident memory %d MB\n", nd.num, rss>>20)
 		}
 	}
 	if *profiles != "" {
@@ -170,24 +167,18 @@ type benchNode struct {
 	num  int
 	url  string
 	cmd  *exec.Cmd
-	log  bytes.Buffer
-	mu   sync.Mutex
-	done chan struct{}
+	log  tail
+	done chan struct{} // closed when the process has exited
 	once sync.Once
-	rss  int64
 }
 
-func startBenchNode(ctx context.Context, exe string, num int, database, dir, profiles string) (*benchNode, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
+// startBenchNode starts serve on a free loopback port and waits until it
+// listens (startListening, as bench recover does).
+func startBenchNode(exe string, num int, database, dir, profiles string) (*benchNode, error) {
 	// Background work that would compete with the registrations is off:
 	// the scheduled indicator rebuild and retention run at launch.
-	cmd := exec.Command(exe, "serve", "--database", database, "--data-dir", dir, "--addr", addr,
-		"--api-rate", "0", "--indicators-interval", "0", "--retention-interval", "0", "--log-level", "warn")
+	cmd := exec.Command(exe, "serve", "--database", database, "--data-dir", dir, "--addr", "127.0.0.1:0",
+		"--api-rate", "0", "--indicators-interval", "0", "--retention-interval", "0")
 	cmd.Env = os.Environ()
 	if profiles != "" {
 		if err := os.MkdirAll(profiles, 0o755); err != nil {
@@ -195,51 +186,20 @@ func startBenchNode(ctx context.Context, exe string, num int, database, dir, pro
 		}
 		cmd.Env = append(cmd.Env, fmt.Sprintf("HOMEWARD_CPUPROFILE=%s/node-%d.prof", profiles, num))
 	}
-	nd := &benchNode{num: num, url: "http://" + addr, cmd: cmd, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = &lockedWriter{mu: &nd.mu, w: &nd.log}, &lockedWriter{mu: &nd.mu, w: &nd.log}
-	if err := cmd.Start(); err != nil {
-		return nil, err
+	nd := &benchNode{num: num, cmd: cmd}
+	cmd.Stdout = &nd.log
+	u, done, err := startListening(cmd, &nd.log, 3*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("node %d: %w:\n%s", num, err, nd.log.String())
 	}
-	go func() {
-		_ = cmd.Wait()
-		if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			nd.rss = u.Maxrss * 1024
-		}
-		close(nd.done)
-	}()
+	nd.url, nd.done = u, done
 	return nd, nil
 }
 
-// ready waits until the node answers /readyz.
-func (nd *benchNode) ready(ctx context.Context, wait time.Duration) error {
-	deadline := time.Now().Add(wait)
-	for {
-		select {
-		case <-nd.done:
-			return fmt.Errorf("node %d exited: %s", nd.num, nd.output())
-		default:
-		}
-		req, _ := http.NewRequestWithContext(ctx, "GET", nd.url+"/readyz", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("node %d not ready after %s: %s", nd.num, wait, nd.output())
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
 // stop ends the node with SIGTERM (a graceful shutdown, which writes its
-// profile) and kills it if it has not ended within a minute.
-func (nd *benchNode) stop() {
+// profile) and kills it if it has not ended within a minute; it returns
+// the node's peak resident memory.
+func (nd *benchNode) stop() int64 {
 	nd.once.Do(func() {
 		_ = nd.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -249,27 +209,32 @@ func (nd *benchNode) stop() {
 			<-nd.done
 		}
 	})
-}
-
-func (nd *benchNode) output() string {
-	nd.mu.Lock()
-	defer nd.mu.Unlock()
-	s := nd.log.String()
-	if len(s) > 4000 {
-		s = s[len(s)-4000:]
+	if u, ok := nd.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return u.Maxrss * 1024
 	}
-	return s
+	return 0
 }
 
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
+// tail keeps the last bytes a process wrote, for failure messages.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
 }
 
-func (l *lockedWriter) Write(b []byte) (int, error) {
+func (l *tail) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(b)
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > 32<<10 {
+		l.buf = append([]byte(nil), l.buf[len(l.buf)-16<<10:]...)
+	}
+	return len(p), nil
+}
+
+func (l *tail) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
 }
 
 // rawPostgresRate measures single-row INSERT transactions on the database
@@ -300,17 +265,4 @@ func rawPostgresRate(ctx context.Context, dsn string, conns, n int) (float64, er
 		return 0, err
 	}
 	return float64(n) / el.Seconds(), nil
-}
-
-// markScanned sets the duplicate scan's watermark of org to now, as a
-// finished scan does.
-func markScanned(ctx context.Context, dsn, org string) error {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, `INSERT INTO dedupe_scans (org_id, scanned_to) VALUES ($1, now())
-		ON CONFLICT (org_id) DO UPDATE SET scanned_to = excluded.scanned_to`, org)
-	return err
 }

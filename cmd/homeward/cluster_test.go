@@ -85,28 +85,6 @@ func buildBinary(t *testing.T) string {
 	return binPath
 }
 
-// tail keeps the last bytes a process wrote, for failure messages.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (l *tail) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, p...)
-	if len(l.buf) > 32<<10 {
-		l.buf = append([]byte(nil), l.buf[len(l.buf)-16<<10:]...)
-	}
-	return len(p), nil
-}
-
-func (l *tail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.buf)
-}
-
 // node is one `homeward serve` process, started and killed again and
 // again on its own data directory.
 type node struct {

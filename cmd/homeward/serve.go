@@ -238,13 +238,8 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	// chains by one sealer at a time, whichever process holds the lock;
 	// every process runs one, so that events left by a killed process are
 	// linked too.
-	db.DeferAuditSeal = db.Dialect() == "postgres" && c.AuditSealInterval > 0
-	sealerDone := make(chan struct{})
-	defer func() { stopBackground(); <-sealerDone }()
-	go func() {
-		defer close(sealerDone)
-		db.RunAuditSealer(ctx, cmp.Or(c.AuditSealInterval, time.Second), func(err error) { log.Error("audit events not sealed", "err", err) })
-	}()
+	waitSealer := startAuditSealer(ctx, db, c.AuditSealInterval, func(err error) { log.Error("audit events not sealed", "err", err) })
+	defer func() { stopBackground(); waitSealer() }()
 	// The indicators are recomputed at launch and then on schedule, so
 	// that dashboards read aggregates a little old rather than records.
 	if c.IndicatorsInterval > 0 {
@@ -361,6 +356,21 @@ func (p *program) serve(ctx context.Context, c *Config, db *sqldb.DB, log *slog.
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startAuditSealer makes db write audit events pending on PostgreSQL when
+// interval is set (DB.DeferAuditSeal) and runs the sealer that links them
+// into their chains every interval (every second when 0, for events a
+// killed process left) until ctx ends, reporting failures to fail; the
+// function it returns waits for the sealer to end.
+func startAuditSealer(ctx context.Context, db *sqldb.DB, interval time.Duration, fail func(error)) (wait func()) {
+	db.DeferAuditSeal = db.Dialect() == "postgres" && interval > 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.RunAuditSealer(ctx, cmp.Or(interval, time.Second), fail)
+	}()
+	return func() { <-done }
 }
 
 func cmdDemo(ctx context.Context, p *program, args []string) error {

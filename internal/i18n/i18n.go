@@ -241,26 +241,34 @@ func Number(lang string, n any) string {
 	default:
 		return fmt.Sprint(n)
 	}
-	p, ok := printers.Load(lang)
+	v, ok := printers.Load(lang)
 	if !ok {
 		tag, err := language.Parse(lang)
 		if err != nil {
 			tag = language.English
 		}
-		p, _ = printers.LoadOrStore(lang, xmessage.NewPrinter(tag))
-		groupings.Store(lang, groupingOf(p.(*xmessage.Printer)))
+		p := xmessage.NewPrinter(tag)
+		v, _ = printers.LoadOrStore(lang, &numberPrinter{p: p, g: groupingOf(p)})
 	}
+	np := v.(*numberPrinter)
 	// CLDR's default numbering for some locales (Urdu) is Latin; the
 	// locale's own digits are the instance's choice, as Digits gives them.
-	if g, _ := groupings.Load(lang); g != nil && g.(*grouping) != nil {
-		if s, ok := g.(*grouping).format(n); ok {
+	if np.g != nil {
+		if s, ok := np.g.format(n); ok {
 			return Digits(lang, s)
 		}
 	}
-	return Digits(lang, p.(*xmessage.Printer).Sprint(number.Decimal(n)))
+	return Digits(lang, np.p.Sprint(number.Decimal(n)))
 }
 
-// printers caches one number printer per locale.
+// numberPrinter is a locale's number printer and the grouping read from
+// it (nil when its form was not understood; see grouping).
+type numberPrinter struct {
+	p *xmessage.Printer
+	g *grouping
+}
+
+// printers caches one numberPrinter per locale.
 var printers sync.Map
 
 // Digits rewrites ASCII digits in s with the locale's native digits,

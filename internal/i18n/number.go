@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,8 +26,6 @@ type grouping struct {
 	group, decimal     string
 	primary, secondary int
 }
-
-var groupings sync.Map // lang → *grouping, or nil when the printer's form was not understood
 
 // groupingOf reads p's way with numbers, or returns nil.
 func groupingOf(p *xmessage.Printer) *grouping {

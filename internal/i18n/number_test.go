@@ -46,7 +46,7 @@ func TestNumberAsThePrinterWrites(t *testing.T) {
 				t.Errorf("Number(%q, %T %v) = %q, the printer writes %q", lang, v, v, got, want)
 			}
 		}
-		if g, _ := groupings.Load(lang); g != nil && g.(*grouping) != nil {
+		if v, _ := printers.Load(lang); v != nil && v.(*numberPrinter).g != nil {
 			fast++
 		}
 	}

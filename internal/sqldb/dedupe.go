@@ -181,9 +181,6 @@ func (db *DB) ClaimScan(ctx context.Context, orgID, owner string, lease time.Dur
 	return since, now, ok, err
 }
 
-// ReleaseScan gives up owner's lease of org's scan at once (a scan that
-// stopped before it was done, at shutdown for one), so that another process
-// need not wait for the lease to run out; the watermark stays.
 // RenewScan extends owner's lease of org's scan (see dedupe.Store).
 func (db *DB) RenewScan(ctx context.Context, orgID, owner string, lease time.Duration) (bool, error) {
 	actor := homeward.ActorFromContext(ctx)
@@ -203,6 +200,9 @@ func (db *DB) RenewScan(ctx context.Context, orgID, owner string, lease time.Dur
 	return held, err
 }
 
+// ReleaseScan gives up owner's lease of org's scan at once (a scan that
+// stopped before it was done, at shutdown for one), so that another process
+// need not wait for the lease to run out; the watermark stays.
 func (db *DB) ReleaseScan(ctx context.Context, orgID, owner string) error {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {
