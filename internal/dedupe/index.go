@@ -1,7 +1,10 @@
 package dedupe
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -29,9 +32,20 @@ type Indexes struct {
 	// FitAt is the size from which a freshly loaded index estimates its
 	// model from the organisation's own data (default 2000; 0 keeps it).
 	FitAt int
+	// Pause, when set, is called by the goroutines that load an index
+	// every few people: the service pauses them while registrations are
+	// being written, as it pauses its scan.
+	Pause func(context.Context)
+	// Logger logs a background load that failed (default slog.Default).
+	Logger *slog.Logger
 
 	mu   sync.Mutex
 	orgs map[string]*orgIndex
+	// bg is the context of the loads Ready starts in the background;
+	// Close cancels it and waits for them.
+	bg     context.Context
+	stopBG context.CancelFunc
+	loads  sync.WaitGroup
 }
 
 type orgIndex struct {
@@ -47,11 +61,92 @@ type orgIndex struct {
 	// takes (minutes at a million people), and an acknowledgement waited
 	// for the hook.
 	dirty atomic.Bool
+	// While the index is first loaded: the people to read and read so
+	// far (Ready reports them).
+	total, read atomic.Int64
+	// lmu guards loading (closed when the background load Ready started
+	// ends; nil when none runs) and failed (that load's error).
+	lmu     sync.Mutex
+	loading chan struct{}
+	failed  error
+}
+
+// LoadingError says that an organisation's index is being loaded: Read of
+// Total people read so far.
+type LoadingError struct {
+	Read, Total int64
+}
+
+func (e *LoadingError) Error() string {
+	return fmt.Sprintf("dedupe: the index is loading (%d of %d people read)", e.Read, e.Total)
 }
 
 // NewIndexes returns an empty registry of indexes over store.
 func NewIndexes(store Store, opt match.IndexOptions) *Indexes {
-	return &Indexes{store: store, opt: opt, RefreshEvery: 2 * time.Second, Overlap: 2 * time.Minute, FitAt: 2000, orgs: map[string]*orgIndex{}}
+	bg, stop := context.WithCancel(context.Background())
+	return &Indexes{store: store, opt: opt, RefreshEvery: 2 * time.Second, Overlap: 2 * time.Minute, FitAt: 2000, orgs: map[string]*orgIndex{},
+		bg: bg, stopBG: stop}
+}
+
+// Close stops the loads Ready started in the background and waits for
+// them; a later Ready finds its load cancelled.
+func (x *Indexes) Close() {
+	x.stopBG()
+	x.loads.Wait()
+}
+
+// Ready is Get for a request that must not wait for an index to load
+// (minutes at a million people): the index when it is loaded, else a
+// *LoadingError after waiting at most wait for the load, which it starts
+// in the background unless one runs (a scan's, or an earlier Ready's),
+// and which goes on after Ready returns. A small organisation's index
+// loads within wait, and Ready answers as Get would.
+func (x *Indexes) Ready(ctx context.Context, orgID string, wait time.Duration) (*match.Index, error) {
+	o := x.entry(orgID)
+	if o.cur.Load() != nil {
+		return x.Get(ctx, orgID, false)
+	}
+	done := x.startLoad(o, orgID)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+		if o.cur.Load() != nil {
+			return x.Get(ctx, orgID, false)
+		}
+		o.lmu.Lock()
+		err := o.failed
+		o.lmu.Unlock()
+		return nil, cmp.Or(err, error(&LoadingError{Total: o.total.Load()}))
+	case <-t.C:
+		return nil, &LoadingError{Read: o.read.Load(), Total: o.total.Load()}
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+// startLoad starts loading o in the background unless a load Ready
+// started runs, and returns the channel closed when it ends. A scan's
+// load holds o.mu: the background Get waits for it and ends with it.
+func (x *Indexes) startLoad(o *orgIndex, orgID string) <-chan struct{} {
+	o.lmu.Lock()
+	defer o.lmu.Unlock()
+	if o.loading != nil {
+		return o.loading
+	}
+	done := make(chan struct{})
+	o.loading, o.failed = done, nil
+	x.loads.Go(func() {
+		_, err := x.Get(x.bg, orgID, false)
+		if err != nil && x.bg.Err() == nil {
+			cmp.Or(x.Logger, slog.Default()).Warn("duplicate check: loading the organisation's index failed", "org", orgID, "err", err)
+		}
+		o.lmu.Lock()
+		o.loading, o.failed = nil, err
+		o.lmu.Unlock()
+		close(done)
+	})
+	return done
 }
 
 func (x *Indexes) entry(orgID string) *orgIndex {
@@ -101,11 +196,13 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 			return nil, err
 		}
 		idx.Grow(people)
+		o.total.Store(int64(people))
+		o.read.Store(0)
 		// Changes from here on are read by the next pull.
 		o.dirty.Store(false)
 		versions := make(map[string]int, people)
 		var synced time.Time
-		err = x.load(sys, orgID, idx, versions, &synced)
+		err = x.load(sys, orgID, idx, versions, &synced, &o.read)
 		if err != nil {
 			o.dirty.Store(true)
 			return nil, err
@@ -154,6 +251,10 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 	return o.idx, nil
 }
 
+// loadPauseEvery is how many people a loading goroutine adds between
+// calls of Indexes.Pause.
+const loadPauseEvery = 20
+
 // loadWorkers is how many goroutines decode and add people while an index
 // loads: reading rows is a third of the work, decoding and normalising
 // the rest, and Index.Add normalises outside its lock.
@@ -162,7 +263,7 @@ var loadWorkers = min(2, runtime.GOMAXPROCS(0))
 // load adds every unmerged person of org to idx, noting their versions
 // and the latest update seen: storage is read in this goroutine, people
 // are decoded and added in loadWorkers others.
-func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, versions map[string]int, synced *time.Time) error {
+func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, versions map[string]int, synced *time.Time, read *atomic.Int64) error {
 	ctx, cancel := context.WithCancelCause(sys)
 	defer cancel(nil)
 	todo := make(chan Stored, 256)
@@ -172,9 +273,16 @@ func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, vers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for s := range todo {
+			for n := 1; ; n++ {
+				s, ok := <-todo
+				if !ok {
+					return
+				}
 				if ctx.Err() != nil {
 					continue // drain: the reader stops at the cancelled context
+				}
+				if x.Pause != nil && n%loadPauseEvery == 0 {
+					x.Pause(ctx)
 				}
 				p, err := s.Person()
 				if err == nil {
@@ -187,6 +295,7 @@ func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, vers
 				mu.Lock()
 				versions[s.ID] = s.Version
 				mu.Unlock()
+				read.Add(1)
 			}
 		}()
 	}

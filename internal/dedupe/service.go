@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -44,7 +45,12 @@ type Options struct {
 	Now func() time.Time
 	// MaxCandidates bounds the answer of Check (default 10).
 	MaxCandidates int
-	Index         match.IndexOptions
+	// CheckWait is how long Check waits for the organisation's index to
+	// load before answering that the check is getting ready (default 2s):
+	// at a million people the load takes minutes, and a registration form
+	// must not hang meanwhile.
+	CheckWait time.Duration
+	Index     match.IndexOptions
 	// MemoryBudget is the Go memory, in bytes, the process keeps to while
 	// a scan runs: the scan sets the runtime's soft memory limit
 	// (debug.SetMemoryLimit) to it, unless a lower one is in force
@@ -122,9 +128,26 @@ func New(store Store, opt Options) *Service {
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = 10
 	}
+	if opt.CheckWait <= 0 {
+		opt.CheckWait = 2 * time.Second
+	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return &Service{store: store, opt: opt, Indexes: NewIndexes(store, opt.Index), owner: hex.EncodeToString(b), progress: map[string]*ScanProgress{}}
+	s := &Service{store: store, opt: opt, Indexes: NewIndexes(store, opt.Index), owner: hex.EncodeToString(b), progress: map[string]*ScanProgress{}}
+	// Loading an index gives way to registrations as the scan does.
+	s.Indexes.Pause, s.Indexes.Logger = s.yield, opt.Logger
+	return s
+}
+
+// CheckLoadingKey is the message key of the error Check returns while the
+// organisation's index loads (code unavailable; args read and total).
+const CheckLoadingKey = "dedupe.check.loading"
+
+// loadingError is the error a request gets while the organisation's
+// index loads.
+func loadingError(e *LoadingError) error {
+	return &homeward.Error{Code: homeward.EUNAVAILABLE, Key: CheckLoadingKey, Args: map[string]any{"read": e.Read, "total": e.Total},
+		Message: fmt.Sprintf("The duplicate check is getting ready: %d of %d people read. Try again in a moment; the regular scan finds duplicates in any case.", e.Read, e.Total)}
 }
 
 // PersonChanged is the registry's hook: call it after a person of org was
@@ -224,8 +247,10 @@ func (s *Service) Check(ctx context.Context, reg *registry.Registration, except 
 	p := clonePerson(&reg.Person)
 	p.Normalize(country)
 	p.ID = except
-	idx, err := s.Indexes.Get(ctx, org, false)
-	if err != nil {
+	idx, err := s.Indexes.Ready(ctx, org, s.opt.CheckWait)
+	if le := (*LoadingError)(nil); errors.As(err, &le) {
+		return nil, loadingError(le)
+	} else if err != nil {
 		return nil, err
 	}
 	out := []Candidate{}
@@ -288,7 +313,7 @@ func (s *Service) keepLease(ctx context.Context, orgID string, lost context.Canc
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done; s.Indexes.Close() }
 }
 
 // Scan checks every person of the organisation changed since the last scan
@@ -559,7 +584,7 @@ func (s *Service) Start(ctx context.Context) (stop func()) {
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done; s.Indexes.Close() }
 }
 
 // Pairs lists the review queue.
@@ -643,7 +668,8 @@ func (s *Service) Pair(ctx context.Context, id string) (*PairView, error) {
 		return nil, err
 	}
 	if p.Status != StatusMerged {
-		if idx, err := s.Indexes.Get(ctx, p.OrgID, false); err == nil {
+		// Not while the index loads: the stored explanation is shown.
+		if idx, err := s.Indexes.Ready(ctx, p.OrgID, 0); err == nil {
 			if e, ok := idx.Explain(FromPerson(&v.A.Person), p.PersonB); ok {
 				p.Explanation, p.Score, p.Decision = e, e.Score, e.Decision.String()
 			}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -300,5 +301,94 @@ func TestIndexChangeDoesNotWaitForLoad(t *testing.T) {
 	}
 	if x.Len() != 41 {
 		t.Errorf("index of %d people after the change, want 41", x.Len())
+	}
+}
+
+// heldLoad is the real store whose loads of a whole organisation wait
+// until release is closed (or fail while fail is set), counting them.
+type heldLoad struct {
+	dedupe.Store
+	release chan struct{}
+	loads   *atomic.Int32
+	fail    *atomic.Bool
+}
+
+func (s heldLoad) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	if since.IsZero() {
+		s.loads.Add(1)
+		if s.fail.Load() {
+			return errors.New("the database went away")
+		}
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.Store.People(ctx, orgID, since, fn)
+}
+
+// The registration form's duplicate check does not wait for the
+// organisation's index to load (minutes at a million people): it answers
+// "getting ready", with the people read so far, while one load goes on in
+// the background, and the candidates once it is done. A load that failed
+// is said so and started again by the next check; the pair page meanwhile
+// shows the stored explanation.
+func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 4)
+	store := heldLoad{Store: w.DB, release: make(chan struct{}), loads: new(atomic.Int32), fail: new(atomic.Bool)}
+	dd := dedupe.New(store, dedupe.Options{Now: w.DB.Now, CheckWait: 20 * time.Millisecond})
+	defer dd.Indexes.Close()
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	probe := &registry.Registration{Person: registry.Person{GivenName: "Personaa", FamilyName: "Islam", Sex: registry.SexMale,
+		Phones: []string{"+8801712340000"}, Documents: []registry.Document{{Type: registry.DocNationalID, Number: "1234500000", IssuingCountry: "BD"}}}}
+	loading := func(want int32) {
+		t.Helper()
+		cs, err := dd.Check(ctx, probe, "")
+		var he *homeward.Error
+		if !errors.As(err, &he) || he.Code != homeward.EUNAVAILABLE || he.Key != dedupe.CheckLoadingKey || cs != nil {
+			t.Fatalf("a check while the index loads: %v %v", cs, err)
+		}
+		if he.Args["total"] != int64(4) || he.Args["read"] != int64(0) {
+			t.Errorf("progress: %v", he.Args)
+		}
+		if n := store.loads.Load(); n != want {
+			t.Errorf("%d loads started, want %d", n, want)
+		}
+	}
+	loading(1)
+	loading(1) // the same load, not a second one
+	// A wrong role is refused before anything is loaded.
+	if _, err := dd.Check(w.Ctx("ngo", homeward.RoleProviderStaff), probe, ""); homewardtest.Code(err) != homeward.EFORBIDDEN {
+		t.Errorf("provider staff checked for duplicates: %v", err)
+	}
+	close(store.release)
+	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), w.NGO.ID, false); err != nil { // waits for the load
+		t.Fatal(err)
+	}
+	cs, err := dd.Check(ctx, probe, "")
+	if err != nil || len(cs) == 0 || cs[0].Name != "Personaa Islam" {
+		t.Fatalf("the check once loaded: %+v %v", cs, err)
+	}
+	if n := store.loads.Load(); n != 1 {
+		t.Errorf("%d loads, want 1", n)
+	}
+
+	// A failing load: the check says what failed, and the next tries again.
+	w2 := homewardtest.NewWorld(t)
+	registerMany(t, w2, 2)
+	failing := heldLoad{Store: w2.DB, release: make(chan struct{}), loads: new(atomic.Int32), fail: new(atomic.Bool)}
+	failing.fail.Store(true)
+	close(failing.release)
+	dd2 := dedupe.New(failing, dedupe.Options{Now: w2.DB.Now, CheckWait: time.Minute})
+	defer dd2.Indexes.Close()
+	ctx2 := w2.Ctx("ngo", homeward.RoleCaseWorker)
+	if _, err := dd2.Check(ctx2, probe, ""); err == nil || homewardtest.Code(err) == homeward.EUNAVAILABLE {
+		t.Fatalf("a failed load: %v", err)
+	}
+	failing.fail.Store(false)
+	if cs, err := dd2.Check(ctx2, probe, ""); err != nil || len(cs) == 0 || failing.loads.Load() != 2 {
+		t.Fatalf("the check after a failed load: %+v %v (%d loads)", cs, err, failing.loads.Load())
 	}
 }

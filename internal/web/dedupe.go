@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -82,6 +83,9 @@ type dupCandidate struct {
 type dupCheckData struct {
 	Candidates []dupCandidate
 	Except     string
+	// Loading says, when set, that the organisation's duplicate index is
+	// still loading (the fragment asks again by itself).
+	Loading string
 }
 
 // duplicatesFragment answers the registration form's duplicate check: an
@@ -101,7 +105,10 @@ func (w *Web) duplicatesFragment(rw http.ResponseWriter, r *http.Request) error 
 	d := dupCheckData{Except: except}
 	if dupEnough(&reg.Person) {
 		cands, err := w.svc.Dedupe.Check(r.Context(), reg, except)
-		if err != nil {
+		var he *homeward.Error
+		if errors.As(err, &he) && he.Key == dedupe.CheckLoadingKey {
+			d.Loading = i18n.T(lang, he.Key, he.Args)
+		} else if err != nil {
 			return err
 		}
 		for _, c := range cands {

@@ -1,16 +1,20 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/dedupe"
 	"homeward/internal/registry"
+	"homeward/internal/server"
 )
 
 // dupRegister stores one of the records of the same man, written in
@@ -143,5 +147,65 @@ func TestDuplicateReviewMergeUnmerge(t *testing.T) {
 	_, page = sup.get(pairPath)
 	if !strings.Contains(page, "দুটি রেকর্ড তুলনা করুন") || !strings.Contains(page, "যাচাই বাকি") {
 		t.Errorf("Bangla pair page:\n%.2000s", page)
+	}
+}
+
+// heldStore is the real store whose loads of a whole organisation wait
+// until release is closed.
+type heldStore struct {
+	dedupe.Store
+	release chan struct{}
+}
+
+func (s heldStore) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	if since.IsZero() {
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.Store.People(ctx, orgID, since, fn)
+}
+
+// While the organisation's duplicate index loads, the registration form's
+// check says it is getting ready, in the user's language, and asks again
+// by itself; once loaded it lists the candidates.
+func TestDuplicateCheckWhileTheIndexLoads(t *testing.T) {
+	var dd *dedupe.Service
+	release := make(chan struct{})
+	var first *registry.Record
+	b, w := newBrowserOpts(t, func(w *homewardtest.World, o *server.Options) {
+		first = dupRegister(t, w, "Md. Rafiqul", "1985", "01712-345678", "1234567890")
+		dd = dedupe.New(heldStore{Store: w.DB, release: release}, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
+		o.Dedupe = dd
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+		dd.Indexes.Close()
+	})
+	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
+	q := url.Values{"person.given_name": {"Mohammad Rafikul"}, "person.family_name": {"Islam"}, "person.date_of_birth": {"1985-03-12"},
+		"person.father_name": {"Abdul Hamid"}, "person.address.district": {"BD3026"}, "person.phones": {"01812-345678"}}
+	status, frag := cw.get("/people/duplicates?" + q.Encode())
+	if status != 200 || !strings.Contains(frag, `class="dup-loading"`) || !strings.Contains(frag, "getting ready: 0 of 1 people read") ||
+		!strings.Contains(frag, "load delay:10s") || strings.Contains(frag, "dup-candidate") {
+		t.Fatalf("fragment while loading: %d\n%s", status, frag)
+	}
+	cw.get("/lang?to=bn&back=/home")
+	if _, frag := cw.get("/people/duplicates?" + q.Encode()); !strings.Contains(frag, "ডুপ্লিকেট যাচাই প্রস্তুত হচ্ছে") {
+		t.Errorf("Bangla fragment while loading:\n%s", frag)
+	}
+	close(release)
+	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), w.NGO.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	status, frag = cw.get("/people/duplicates?" + q.Encode())
+	if status != 200 || strings.Contains(frag, "dup-loading") || strings.Contains(frag, "load delay") || !strings.Contains(frag, first.Person.ID) {
+		t.Errorf("fragment once loaded: %d\n%s", status, frag)
 	}
 }

@@ -40,14 +40,25 @@ func newBrowserWith(t *testing.T, set func(*homewardtest.World)) (*browser, *hom
 // pack's code; "" for the default).
 func newBrowserIn(t *testing.T, country string, set func(*homewardtest.World)) (*browser, *homewardtest.World) {
 	t.Helper()
+	return newBrowserOpts(t, func(w *homewardtest.World, o *server.Options) {
+		o.Country = country
+		if set != nil {
+			set(w)
+		}
+	})
+}
+
+// newBrowserOpts is newBrowser with set run on the world and the server's
+// options before the server is made.
+func newBrowserOpts(t *testing.T, set func(*homewardtest.World, *server.Options)) (*browser, *homewardtest.World) {
+	t.Helper()
 	w := homewardtest.NewWorld(t)
-	if set != nil {
-		set(w)
-	}
 	// The server ends as serve ends it: background work (imports) stops
 	// and their error reports are removed, so no test leaves files behind.
 	bg, stop := context.WithCancel(context.Background())
-	h, err := server.New(w.DB, server.Options{Logger: slog.New(slog.DiscardHandler), Country: country, Background: bg})
+	opt := server.Options{Logger: slog.New(slog.DiscardHandler), Background: bg}
+	set(w, &opt)
+	h, err := server.New(w.DB, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
