@@ -321,6 +321,14 @@ func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, vers
 	return err
 }
 
+// loadedIndex reports whether the organisation's index is loaded.
+func (x *Indexes) loadedIndex(orgID string) bool {
+	x.mu.Lock()
+	o := x.orgs[orgID]
+	x.mu.Unlock()
+	return o != nil && o.cur.Load() != nil
+}
+
 // People returns how many people the loaded indexes of all organisations
 // hold (for metrics).
 func (x *Indexes) People() int {

@@ -57,9 +57,10 @@ type Options struct {
 	// (GOMEMLIMIT), and puts the previous limit back when it ends, so the
 	// garbage of a long scan is collected before the heap outgrows it.
 	// The organisations' indexes are the largest part (about 1.1 KB per
-	// person; Indexes.Bytes); a scan whose indexes take more than three
-	// quarters of the budget logs a warning, since the collector then
-	// works hard for little. SQLite's page caches are outside it
+	// person; Indexes.Bytes); a scan whose indexes need more than three
+	// quarters of the budget sets a limit half as much again as they
+	// need instead, and logs a warning, since under the budget the
+	// collector would run without end for nothing. SQLite's page caches are outside it
 	// (--sqlite-cache-mb). 0: no budget. Shown in /metrics as
 	// homeward_dedupe_memory_budget_bytes beside homeward_dedupe_index_bytes.
 	MemoryBudget int64
@@ -80,9 +81,11 @@ type Service struct {
 	progress  map[string]*ScanProgress // by organisation
 	raised    atomic.Int64             // pairs raised since start
 	// budgeted counts the scans running under the memory budget;
-	// limitBefore is the runtime's limit before the first of them.
+	// limitBefore is the runtime's limit before the first of them and
+	// limit the one they set (the largest any of them needs).
 	budgeted    int
 	limitBefore int64
+	limit       int64
 }
 
 // ScanProgress is where the scan of one organisation stands in this
@@ -355,14 +358,14 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	ctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
 	defer s.keepLease(ctx, orgID, lost)()
-	defer s.budget()()
-	idx, err := s.Indexes.Get(ctx, orgID, true)
+	need, err := s.indexNeed(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if b := s.opt.MemoryBudget; b > 0 && s.Indexes.Bytes() > b/4*3 {
-		s.opt.Logger.Warn("duplicate scan: the indexes take most of the memory budget", "org", orgID,
-			"index_bytes", s.Indexes.Bytes(), "budget_bytes", b)
+	defer s.budget(need)()
+	idx, err := s.Indexes.Get(ctx, orgID, true)
+	if err != nil {
+		return nil, err
 	}
 	if !since.IsZero() {
 		since = since.Add(-s.opt.Overlap)
@@ -509,18 +512,49 @@ func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index
 	wg.Wait()
 }
 
-// budget applies the memory budget for one scan and returns the function
-// that ends it: the limit in force before the first of the running scans
-// comes back when the last ends.
-func (s *Service) budget() (end func()) {
+// indexBytesPerPerson is about what an index holds per person (with its
+// share of the names and postings; match.Index.Bytes after loading): 1.1 KB
+// measured on the seeded registries of 100,000 and 1,000,000 people.
+const indexBytesPerPerson = 1200
+
+// indexNeed estimates the Go heap the loaded indexes will hold once the
+// organisation's is loaded too: what is loaded, and its people when it is
+// not yet.
+func (s *Service) indexNeed(ctx context.Context, orgID string) (int64, error) {
+	need := s.Indexes.Bytes()
+	if s.opt.MemoryBudget <= 0 || s.Indexes.loadedIndex(orgID) {
+		return need, nil
+	}
+	n, err := s.store.CountPeople(ctx, orgID, time.Time{})
+	return need + int64(n)*indexBytesPerPerson, err
+}
+
+// budget applies the memory budget for one scan whose indexes need about
+// need bytes, and returns the function that ends it: the limit in force
+// before the first of the running scans comes back when the last ends.
+// A limit under what the indexes hold would have the collector run
+// without end for nothing (at a million people, half the CPU of a node
+// while registrations waited): when they need more than the budget, the
+// limit is half as much again as they need, and a warning says so.
+func (s *Service) budget(need int64) (end func()) {
 	if s.opt.MemoryBudget <= 0 {
 		return func() {}
+	}
+	limit := s.opt.MemoryBudget
+	if need > limit/4*3 {
+		limit = max(limit, need/2*3)
+		s.opt.Logger.Warn("duplicate scan: the indexes need more memory than the budget; the scan's memory limit is raised (see --dedupe-memory-mb)",
+			"need_bytes", need, "budget_bytes", s.opt.MemoryBudget, "limit_bytes", limit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.budgeted == 0 {
 		s.limitBefore = debug.SetMemoryLimit(-1)
-		debug.SetMemoryLimit(min(s.limitBefore, s.opt.MemoryBudget))
+		s.limit = 0
+	}
+	if limit > s.limit {
+		s.limit = limit
+		debug.SetMemoryLimit(min(s.limitBefore, limit))
 	}
 	s.budgeted++
 	return func() {

@@ -193,10 +193,25 @@ func TestScanMemoryBudget(t *testing.T) {
 			t.Errorf("%s: budget %d, index of %d people estimated at %d bytes", tt.name, svc.MemoryBudget(), svc.Indexes.People(), svc.Indexes.Bytes())
 		}
 	}
+	// A budget smaller than the index needs: the limit is raised to half
+	// as much again as the index is estimated at, not kept under it (the
+	// collector would run without end).
+	debug.SetMemoryLimit(math.MaxInt64)
+	var small int64
+	svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &small}, dedupe.Options{Now: w.DB.Now, MemoryBudget: 1000})
+	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
+		t.Fatal(err)
+	}
+	if small < 6*1000 || small > 6*1200*3/2 {
+		t.Errorf("a budget under the index's needs: limit during the scan %d", small)
+	}
+	if after := debug.SetMemoryLimit(-1); after != math.MaxInt64 {
+		t.Errorf("limit after the scan %d, want none back", after)
+	}
 	// Without a budget the limit is left alone.
 	debug.SetMemoryLimit(math.MaxInt64)
 	var seen int64
-	svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now})
+	svc = dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now})
 	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
 		t.Fatal(err)
 	}
