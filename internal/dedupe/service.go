@@ -316,7 +316,7 @@ func (s *Service) keepLease(ctx context.Context, orgID string, lost context.Canc
 			}
 		}
 	}()
-	return func() { cancel(); <-done; s.Indexes.Close() }
+	return func() { cancel(); <-done }
 }
 
 // Scan checks every person of the organisation changed since the last scan
