@@ -286,8 +286,8 @@ type ScanResult struct {
 	Raised  int    `json:"raised"`  // new pairs in the queue
 }
 
-// errLeaseLost ends a scan whose lease another process took over.
-var errLeaseLost = errors.New("dedupe: another process took over the scan's lease")
+// ErrLeaseLost ends a scan whose lease another process took over.
+var ErrLeaseLost = errors.New("dedupe: another process took over the scan's lease")
 
 // keepLease renews owner's lease of org's scan every third of a lease
 // until the returned function is called; when the lease is lost it ends
@@ -311,7 +311,7 @@ func (s *Service) keepLease(ctx context.Context, orgID string, lost context.Canc
 			case err != nil && ctx.Err() == nil:
 				s.opt.Logger.Warn("duplicate scan: renewing the lease", "org", orgID, "err", err)
 			case err == nil && !held:
-				lost(errLeaseLost)
+				lost(ErrLeaseLost)
 				return
 			}
 		}
@@ -324,7 +324,7 @@ func (s *Service) keepLease(ctx context.Context, orgID string, lost context.Canc
 // the review queue. Several processes may call it: a lease in the database
 // lets one of them work at a time. Supervisors may ask for a scan of their
 // organisation; the background job scans as the system.
-func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
+func (s *Service) Scan(ctx context.Context, orgID string) (_ *ScanResult, err error) {
 	actor := homeward.ActorFromContext(ctx)
 	if err := homeward.Authorize(actor, homeward.ActDedupeReview, homeward.Resource{Type: "dedupe_scan", ID: orgID, OrgID: orgID}); err != nil {
 		return nil, err
@@ -357,6 +357,12 @@ func (s *Service) Scan(ctx context.Context, orgID string) (*ScanResult, error) {
 	// other process used to take the lease over meanwhile and load it too.
 	ctx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
+	defer func() {
+		// Say why the scan stopped, not that its context ended.
+		if err != nil && errors.Is(context.Cause(ctx), ErrLeaseLost) {
+			err = ErrLeaseLost
+		}
+	}()
 	defer s.keepLease(ctx, orgID, lost)()
 	need, err := s.indexNeed(ctx, orgID)
 	if err != nil {

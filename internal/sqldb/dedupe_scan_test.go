@@ -412,3 +412,24 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 		t.Fatalf("the check after a failed load: %+v %v (%d loads)", cs, err, failing.loads.Load())
 	}
 }
+
+// takenOver is slowLoad whose lease another process has taken: every
+// renewal finds it held by someone else.
+type takenOver struct{ slowLoad }
+
+func (takenOver) RenewScan(context.Context, string, string, time.Duration) (bool, error) {
+	return false, nil
+}
+
+// A scan whose lease another process took over stops, and says so.
+func TestScanStopsWhenItsLeaseIsTakenOver(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	registerMany(t, w, 3)
+	const lease = 150 * time.Millisecond
+	store := takenOver{slowLoad{Store: w.DB, wait: 4 * lease, loading: make(chan struct{})}}
+	dd := dedupe.New(store, dedupe.Options{Now: w.DB.Now, Lease: lease})
+	res, err := dd.Scan(homewardtest.SystemCtx(), w.NGO.ID)
+	if !errors.Is(err, dedupe.ErrLeaseLost) || res != nil {
+		t.Fatalf("a scan whose lease was taken over: %+v %v", res, err)
+	}
+}
