@@ -203,6 +203,9 @@ func (db *DB) RefreshCaseTasks(ctx context.Context, batch int) (int, error) {
 			return n, err
 		}
 		n += got
+		if db.afterTaskBatch != nil {
+			db.afterTaskBatch()
+		}
 		if got < batch {
 			break
 		}

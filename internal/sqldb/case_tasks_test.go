@@ -123,15 +123,33 @@ func TestSupervisorTasksFromCaseColumns(t *testing.T) {
 	same("with a new schedule")
 
 	// Several nodes starting together on PostgreSQL: one recomputes, the
-	// others wait for it and find the columns current.
+	// others wait for it and find the columns current. The first to get
+	// going is held after its first batch until the two others wait for
+	// the lock (without it they would read cases meanwhile; the hold ends
+	// after ten seconds then).
 	if db.Dialect() == "postgres" {
 		db.FollowUpSchedule = &scoring.Schedule{Months: []int{2, 4}, OpenDays: 7, GraceDays: 7}
+		held := make(chan struct{})
+		var hold sync.Once
+		sqldb.AfterTaskBatch(db, func() { hold.Do(func() { <-held }) })
+		defer sqldb.AfterTaskBatch(db, nil)
 		var wg sync.WaitGroup
 		var read [3]int
 		var errs [3]error
 		for i := range read {
 			wg.Go(func() { read[i], errs[i] = db.RefreshCaseTasks(ctx, 2) })
 		}
+		raw := sqldb.RawDB(t, db)
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			var waiting int
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7243192 AND NOT granted`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			if waiting == 2 {
+				break
+			}
+		}
+		close(held)
 		wg.Wait()
 		busy := 0
 		for i, n := range read {

@@ -79,6 +79,9 @@ type DB struct {
 	// afterAuditHeads, set by tests, runs in verification right after
 	// the chain heads are read.
 	afterAuditHeads func()
+	// afterTaskBatch, set by tests, runs in RefreshCaseTasks after each
+	// batch of cases it committed.
+	afterTaskBatch func()
 	// beforeSealCommit, set by tests, runs as SealPendingAudit is about to
 	// commit; an error rolls the sealing back, as a crash would.
 	beforeSealCommit func() error

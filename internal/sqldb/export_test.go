@@ -54,6 +54,10 @@ func QueuedWrites(db *DB) int {
 // chain heads, as if other processes wrote then.
 func AfterAuditHeads(db *DB, fn func()) { db.afterAuditHeads = fn }
 
+// AfterTaskBatch makes RefreshCaseTasks call fn after each batch it
+// committed.
+func AfterTaskBatch(db *DB, fn func()) { db.afterTaskBatch = fn }
+
 // BeforeSealCommit sets a function SealPendingAudit runs before its commit.
 func BeforeSealCommit(db *DB, fn func() error) { db.beforeSealCommit = fn }
 
