@@ -29,8 +29,19 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with set run on the world and the server's options
+// before the server is made.
+func newEnvWith(t *testing.T, set func(*homewardtest.World, *server.Options)) *env {
+	t.Helper()
 	w := homewardtest.NewWorld(t)
-	h, err := server.New(w.DB, server.Options{MaxBody: 4096, Logger: slog.New(slog.DiscardHandler)})
+	opt := server.Options{MaxBody: 4096, Logger: slog.New(slog.DiscardHandler)}
+	if set != nil {
+		set(w, &opt)
+	}
+	h, err := server.New(w.DB, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"homeward/homewardtest"
+	"homeward/internal/dedupe"
+	"homeward/internal/server"
 )
 
 // dupRegistration is a registration of the same man written three ways.
@@ -187,5 +193,58 @@ func TestDuplicateModelAPI(t *testing.T) {
 		if res := e.do(call{method: "GET", path: "/api/v1/duplicates/model", as: as}); res.status != 403 {
 			t.Errorf("%s: %d, want 403", as, res.status)
 		}
+	}
+}
+
+// heldStore is the real store whose loads of a whole organisation wait
+// until release is closed.
+type heldStore struct {
+	dedupe.Store
+	release chan struct{}
+}
+
+func (s heldStore) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
+	if since.IsZero() {
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.Store.People(ctx, orgID, since, fn)
+}
+
+// While the organisation's index loads, the check answers 503 with
+// Retry-After and a translated problem saying how far the load is, at
+// once; the candidates once it is loaded.
+func TestDuplicateCheckWhileTheIndexLoadsAPI(t *testing.T) {
+	release := make(chan struct{})
+	var dd *dedupe.Service
+	e := newEnvWith(t, func(w *homewardtest.World, o *server.Options) {
+		dd = dedupe.New(heldStore{Store: w.DB, release: release}, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
+		o.Dedupe = dd
+	})
+	t.Cleanup(func() { dd.Indexes.Close() })
+	cw := "ngo/case_worker"
+	first := e.do(call{method: "POST", path: "/api/v1/registrations", as: cw, body: dupRegistration("Md. Rafiqul", "1985", "01712-345678", "1234567890", "AIR-1")})
+	if first.status != 201 {
+		t.Fatalf("register: %d %s", first.status, first.body)
+	}
+	second := dupRegistration("Mohammad Rafikul", "1985-03-12", "01812-345678", "1234567890123", "NGO-7")
+	chk := e.do(call{method: "POST", path: "/api/v1/registrations/check", as: cw, body: second})
+	if chk.status != 503 || chk.header.Get("Retry-After") == "" || chk.json(t)["code"] != "unavailable" ||
+		!strings.Contains(string(chk.body), "0 of 1 people read") {
+		t.Fatalf("check while loading: %d %v %s", chk.status, chk.header, chk.body)
+	}
+	bn := e.do(call{method: "POST", path: "/api/v1/registrations/check", as: cw, body: second, header: map[string]string{"Accept-Language": "bn"}})
+	if bn.status != 503 || !strings.Contains(string(bn.body), "ডুপ্লিকেট যাচাই প্রস্তুত হচ্ছে") {
+		t.Errorf("Bangla check while loading: %d %s", bn.status, bn.body)
+	}
+	close(release)
+	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), e.w.NGO.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if chk := e.do(call{method: "POST", path: "/api/v1/registrations/check", as: cw, body: second}); chk.status != 200 || !strings.Contains(string(chk.body), "Rafiqul") {
+		t.Errorf("check once loaded: %d %s", chk.status, chk.body)
 	}
 }

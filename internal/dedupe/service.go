@@ -150,7 +150,7 @@ const CheckLoadingKey = "dedupe.check.loading"
 // index loads.
 func loadingError(e *LoadingError) error {
 	return &homeward.Error{Code: homeward.EUNAVAILABLE, Key: CheckLoadingKey, Args: map[string]any{"read": e.Read, "total": e.Total},
-		Message: fmt.Sprintf("The duplicate check is getting ready: %d of %d people read. Try again in a moment; the regular scan finds duplicates in any case.", e.Read, e.Total)}
+		Message: fmt.Sprintf("The duplicate check is getting ready: %d of %d people read. It answers again in a moment; the regular scan finds duplicates in any case.", e.Read, e.Total)}
 }
 
 // PersonChanged is the registry's hook: call it after a person of org was
