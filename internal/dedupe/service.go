@@ -86,6 +86,8 @@ type Service struct {
 	budgeted    int
 	limitBefore int64
 	limit       int64
+	// warnedAt is the limit above which a raised limit is logged again.
+	warnedAt int64
 }
 
 // ScanProgress is where the scan of one organisation stands in this
@@ -547,13 +549,17 @@ func (s *Service) budget(need int64) (end func()) {
 		return func() {}
 	}
 	limit := s.opt.MemoryBudget
-	if need > limit/4*3 {
-		limit = max(limit, need/2*3)
-		s.opt.Logger.Warn("duplicate scan: the indexes need more memory than the budget; the scan's memory limit is raised (see --dedupe-memory-mb)",
-			"need_bytes", need, "budget_bytes", s.opt.MemoryBudget, "limit_bytes", limit)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if need > limit/4*3 {
+		limit = max(limit, need/2*3)
+		// Once per process and size: scans run every Interval.
+		if limit > s.warnedAt {
+			s.warnedAt = limit + limit/10
+			s.opt.Logger.Warn("duplicate scan: the indexes need more memory than the budget; the scan's memory limit is raised (see --dedupe-memory-mb)",
+				"need_bytes", need, "budget_bytes", s.opt.MemoryBudget, "limit_bytes", limit)
+		}
+	}
 	if s.budgeted == 0 {
 		s.limitBefore = debug.SetMemoryLimit(-1)
 		s.limit = 0
