@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -240,11 +242,27 @@ func TestDuplicateCheckWhileTheIndexLoadsAPI(t *testing.T) {
 	if bn.status != 503 || !strings.Contains(string(bn.body), "ডুপ্লিকেট যাচাই প্রস্তুত হচ্ছে") {
 		t.Errorf("Bangla check while loading: %d %s", bn.status, bn.body)
 	}
+	metrics := func() string {
+		t.Helper()
+		res, err := http.Get(e.metrics.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if m := metrics(); !strings.Contains(m, "homeward_dedupe_index_loading_people_total 1\n") || !strings.Contains(m, "homeward_dedupe_index_loading_people_read 0\n") {
+		t.Errorf("metrics while loading:\n%s", m)
+	}
 	close(release)
 	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), e.w.NGO.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if chk := e.do(call{method: "POST", path: "/api/v1/registrations/check", as: cw, body: second}); chk.status != 200 || !strings.Contains(string(chk.body), "Rafiqul") {
 		t.Errorf("check once loaded: %d %s", chk.status, chk.body)
+	}
+	if m := metrics(); !strings.Contains(m, "homeward_dedupe_index_loading_people_total 0\n") {
+		t.Errorf("metrics once loaded: no load in progress expected")
 	}
 }

@@ -61,9 +61,10 @@ type orgIndex struct {
 	// takes (minutes at a million people), and an acknowledgement waited
 	// for the hook.
 	dirty atomic.Bool
-	// While the index is first loaded: the people to read and read so
-	// far (Ready reports them).
+	// While the index is first loaded (inLoad): the people to read and
+	// read so far (Ready and Loading report them).
 	total, read atomic.Int64
+	inLoad      atomic.Bool
 	// lmu guards loading (closed when the background load Ready started
 	// ends; nil when none runs) and failed (that load's error).
 	lmu     sync.Mutex
@@ -198,6 +199,8 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		idx.Grow(people)
 		o.total.Store(int64(people))
 		o.read.Store(0)
+		o.inLoad.Store(true)
+		defer o.inLoad.Store(false)
 		// Changes from here on are read by the next pull.
 		o.dirty.Store(false)
 		versions := make(map[string]int, people)
@@ -319,6 +322,20 @@ func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, vers
 		err = context.Cause(ctx) // a worker's error, or the caller's cancellation
 	}
 	return err
+}
+
+// Loading sums the progress of the indexes being loaded: people read so
+// far and people to read (for metrics).
+func (x *Indexes) Loading() (read, total int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, o := range x.orgs {
+		if o.inLoad.Load() {
+			read += o.read.Load()
+			total += o.total.Load()
+		}
+	}
+	return read, total
 }
 
 // loadedIndex reports whether the organisation's index is loaded.

@@ -153,6 +153,10 @@ func New(db *sqldb.DB, opt Options) (*Handler, error) {
 			func() float64 { return float64(dd.Indexes.People()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_bytes", Help: "Memory the duplicate indexes of this process hold, estimated (about 1.1 KB per person)."},
 			func() float64 { return float64(dd.Indexes.Bytes()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_loading_people_read", Help: "People read so far by the duplicate indexes being loaded (the check answers 'getting ready' meanwhile)."},
+			func() float64 { r, _ := dd.Indexes.Loading(); return float64(r) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_index_loading_people_total", Help: "People the duplicate indexes being loaded are to read (0: none loading)."},
+			func() float64 { _, t := dd.Indexes.Loading(); return float64(t) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "homeward_dedupe_memory_budget_bytes", Help: "Go memory the process keeps to while a duplicate scan runs (--dedupe-memory-mb; 0: no budget)."},
 			func() float64 { return float64(dd.MemoryBudget()) }),
 	)

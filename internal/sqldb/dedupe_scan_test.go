@@ -374,6 +374,9 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	}
 	loading(1)
 	loading(1) // the same load, not a second one
+	if read, total := dd.Indexes.Loading(); read != 0 || total != 4 {
+		t.Errorf("loading progress for metrics: %d of %d", read, total)
+	}
 	// A wrong role is refused before anything is loaded.
 	if _, err := dd.Check(w.Ctx("ngo", homeward.RoleProviderStaff), probe, ""); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("provider staff checked for duplicates: %v", err)
@@ -381,6 +384,9 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	close(store.release)
 	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), w.NGO.ID, false); err != nil { // waits for the load
 		t.Fatal(err)
+	}
+	if read, total := dd.Indexes.Loading(); read != 0 || total != 0 {
+		t.Errorf("loading progress once loaded: %d of %d", read, total)
 	}
 	cs, err := dd.Check(ctx, probe, "")
 	if err != nil || len(cs) == 0 || cs[0].Name != "Personaa Islam" {
