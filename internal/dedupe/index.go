@@ -92,7 +92,9 @@ func NewIndexes(store Store, opt match.IndexOptions) *Indexes {
 // Close stops the loads Ready started in the background and waits for
 // them; a later Ready finds its load cancelled.
 func (x *Indexes) Close() {
-	x.stopBG()
+	x.mu.Lock()
+	x.stopBG() // under mu: no load is added once it is cancelled
+	x.mu.Unlock()
 	x.loads.Wait()
 }
 
@@ -136,8 +138,18 @@ func (x *Indexes) startLoad(o *orgIndex, orgID string) <-chan struct{} {
 		return o.loading
 	}
 	done := make(chan struct{})
+	x.mu.Lock()
+	if err := x.bg.Err(); err != nil { // closed
+		x.mu.Unlock()
+		o.failed = err
+		close(done)
+		return done
+	}
+	x.loads.Add(1)
+	x.mu.Unlock()
 	o.loading, o.failed = done, nil
-	x.loads.Go(func() {
+	go func() {
+		defer x.loads.Done()
 		_, err := x.Get(x.bg, orgID, false)
 		if err != nil && x.bg.Err() == nil {
 			cmp.Or(x.Logger, slog.Default()).Warn("duplicate check: loading the organisation's index failed", "org", orgID, "err", err)
@@ -146,7 +158,7 @@ func (x *Indexes) startLoad(o *orgIndex, orgID string) <-chan struct{} {
 		o.loading, o.failed = nil, err
 		o.lmu.Unlock()
 		close(done)
-	})
+	}()
 	return done
 }
 

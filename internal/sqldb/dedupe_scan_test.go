@@ -417,6 +417,12 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	if cs, err := dd2.Check(ctx2, probe, ""); err != nil || len(cs) == 0 || failing.loads.Load() != 2 {
 		t.Fatalf("the check after a failed load: %+v %v (%d loads)", cs, err, failing.loads.Load())
 	}
+	// Once closed (shutdown), no load starts: the check says so at once.
+	dd3 := dedupe.New(w2.DB, dedupe.Options{Now: w2.DB.Now, CheckWait: time.Minute})
+	dd3.Indexes.Close()
+	if _, err := dd3.Check(ctx2, probe, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("a check after Close: %v", err)
+	}
 }
 
 // takenOver is slowLoad whose lease another process has taken: every
