@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -198,24 +197,6 @@ func TestDuplicateModelAPI(t *testing.T) {
 	}
 }
 
-// heldStore is the real store whose loads of a whole organisation wait
-// until release is closed.
-type heldStore struct {
-	dedupe.Store
-	release chan struct{}
-}
-
-func (s heldStore) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
-	if since.IsZero() {
-		select {
-		case <-s.release:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return s.Store.People(ctx, orgID, since, fn)
-}
-
 // While the organisation's index loads, the check answers 503 with
 // Retry-After and a translated problem saying how far the load is, at
 // once; the candidates once it is loaded.
@@ -223,7 +204,9 @@ func TestDuplicateCheckWhileTheIndexLoadsAPI(t *testing.T) {
 	release := make(chan struct{})
 	var dd *dedupe.Service
 	e := newEnvWith(t, func(w *homewardtest.World, o *server.Options) {
-		dd = dedupe.New(heldStore{Store: w.DB, release: release}, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
+		held := homewardtest.NewHeldLoads(w.DB)
+		held.Release = release
+		dd = dedupe.New(held, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
 		o.Dedupe = dd
 	})
 	t.Cleanup(func() { dd.Indexes.Close() })

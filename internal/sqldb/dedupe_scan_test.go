@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -319,30 +318,6 @@ func TestIndexChangeDoesNotWaitForLoad(t *testing.T) {
 	}
 }
 
-// heldLoad is the real store whose loads of a whole organisation wait
-// until release is closed (or fail while fail is set), counting them.
-type heldLoad struct {
-	dedupe.Store
-	release chan struct{}
-	loads   *atomic.Int32
-	fail    *atomic.Bool
-}
-
-func (s heldLoad) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
-	if since.IsZero() {
-		s.loads.Add(1)
-		if s.fail.Load() {
-			return errors.New("the database went away")
-		}
-		select {
-		case <-s.release:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return s.Store.People(ctx, orgID, since, fn)
-}
-
 // The registration form's duplicate check does not wait for the
 // organisation's index to load (minutes at a million people): it answers
 // "getting ready", with the people read so far, while one load goes on in
@@ -352,7 +327,7 @@ func (s heldLoad) People(ctx context.Context, orgID string, since time.Time, fn 
 func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	registerMany(t, w, 4)
-	store := heldLoad{Store: w.DB, release: make(chan struct{}), loads: new(atomic.Int32), fail: new(atomic.Bool)}
+	store := homewardtest.NewHeldLoads(w.DB)
 	dd := dedupe.New(store, dedupe.Options{Now: w.DB.Now, CheckWait: 20 * time.Millisecond})
 	defer dd.Indexes.Close()
 	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
@@ -368,7 +343,7 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 		if he.Args["total"] != int64(4) || he.Args["read"] != int64(0) {
 			t.Errorf("progress: %v", he.Args)
 		}
-		if n := store.loads.Load(); n != want {
+		if n := store.Loads.Load(); n != want {
 			t.Errorf("%d loads started, want %d", n, want)
 		}
 	}
@@ -381,7 +356,7 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	if _, err := dd.Check(w.Ctx("ngo", homeward.RoleProviderStaff), probe, ""); homewardtest.Code(err) != homeward.EFORBIDDEN {
 		t.Errorf("provider staff checked for duplicates: %v", err)
 	}
-	close(store.release)
+	close(store.Release)
 	if _, err := dd.Indexes.Get(homewardtest.SystemCtx(), w.NGO.ID, false); err != nil { // waits for the load
 		t.Fatal(err)
 	}
@@ -392,15 +367,15 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	if err != nil || len(cs) == 0 || cs[0].Name != "Personaa Islam" {
 		t.Fatalf("the check once loaded: %+v %v", cs, err)
 	}
-	if n := store.loads.Load(); n != 1 {
+	if n := store.Loads.Load(); n != 1 {
 		t.Errorf("%d loads, want 1", n)
 	}
 
 	// A failing load: the check says what failed, and the next tries again.
 	w2 := homewardtest.NewWorld(t)
 	registerMany(t, w2, 2)
-	failing := heldLoad{Store: w2.DB, release: make(chan struct{}), loads: new(atomic.Int32), fail: new(atomic.Bool)}
-	close(failing.release)
+	failing := homewardtest.NewHeldLoads(w2.DB)
+	close(failing.Release)
 	dd2 := dedupe.New(failing, dedupe.Options{Now: w2.DB.Now, CheckWait: time.Minute})
 	defer dd2.Indexes.Close()
 	ctx2 := w2.Ctx("ngo", homeward.RoleCaseWorker)
@@ -408,14 +383,14 @@ func TestCheckAnswersWhileTheIndexLoads(t *testing.T) {
 	if _, err := dd2.Scan(homewardtest.SystemCtx(), w2.Operator.ID); err != nil {
 		t.Fatal(err)
 	}
-	failing.loads.Store(0)
-	failing.fail.Store(true)
+	failing.Loads.Store(0)
+	failing.Fail.Store(true)
 	if _, err := dd2.Check(ctx2, probe, ""); err == nil || homewardtest.Code(err) == homeward.EUNAVAILABLE {
 		t.Fatalf("a failed load: %v", err)
 	}
-	failing.fail.Store(false)
-	if cs, err := dd2.Check(ctx2, probe, ""); err != nil || len(cs) == 0 || failing.loads.Load() != 2 {
-		t.Fatalf("the check after a failed load: %+v %v (%d loads)", cs, err, failing.loads.Load())
+	failing.Fail.Store(false)
+	if cs, err := dd2.Check(ctx2, probe, ""); err != nil || len(cs) == 0 || failing.Loads.Load() != 2 {
+		t.Fatalf("the check after a failed load: %+v %v (%d loads)", cs, err, failing.Loads.Load())
 	}
 	// Once closed (shutdown), no load starts: the check says so at once.
 	dd3 := dedupe.New(w2.DB, dedupe.Options{Now: w2.DB.Now, CheckWait: time.Minute})

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -150,24 +149,6 @@ func TestDuplicateReviewMergeUnmerge(t *testing.T) {
 	}
 }
 
-// heldStore is the real store whose loads of a whole organisation wait
-// until release is closed.
-type heldStore struct {
-	dedupe.Store
-	release chan struct{}
-}
-
-func (s heldStore) People(ctx context.Context, orgID string, since time.Time, fn func(dedupe.Stored) error) error {
-	if since.IsZero() {
-		select {
-		case <-s.release:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return s.Store.People(ctx, orgID, since, fn)
-}
-
 // While the organisation's duplicate index loads, the registration form's
 // check says it is getting ready, in the user's language, and asks again
 // by itself; once loaded it lists the candidates.
@@ -177,7 +158,9 @@ func TestDuplicateCheckWhileTheIndexLoads(t *testing.T) {
 	var first *registry.Record
 	b, w := newBrowserOpts(t, func(w *homewardtest.World, o *server.Options) {
 		first = dupRegister(t, w, "Md. Rafiqul", "1985", "01712-345678", "1234567890")
-		dd = dedupe.New(heldStore{Store: w.DB, release: release}, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
+		held := homewardtest.NewHeldLoads(w.DB)
+		held.Release = release
+		dd = dedupe.New(held, dedupe.Options{Now: w.DB.Now, CheckWait: 10 * time.Millisecond})
 		o.Dedupe = dd
 	})
 	t.Cleanup(func() {
