@@ -62,9 +62,10 @@ func TestMergeKeepsOneCaseWithBothTimelines(t *testing.T) {
 	}
 }
 
-// Migration 21 gives the people stored before it the "pair" keys a
-// registration and a merge give: a person's own words paired, and the
-// words a merge lent paired within that merge.
+// Migrations 21 and 45 give the people stored before them the "pair" keys
+// a registration and a merge give: a person's own words paired, and the
+// words a merge lent paired within that merge; 45 replaces the keys of
+// before it, which held the two words' sounds alone.
 func TestNamePairBackfill(t *testing.T) {
 	w, svc, recs, p := duplicateWorld(t)
 	sup := w.Ctx("ngo", homeward.RoleSupervisor)
@@ -86,6 +87,14 @@ func TestNamePairBackfill(t *testing.T) {
 	}
 	if len(want) < 3*10 || lent == 0 {
 		t.Fatalf("%d pair keys, %d lent: %v", len(want), lent, want)
+	}
+	// Keys as they were before migration 45: the sounds alone.
+	if err := sqldb.OldNamePairs(w.DB); err != nil {
+		t.Fatal(err)
+	}
+	old := sqldb.NamePairKeys(t, w.DB)
+	if len(old) == 0 || len(old) >= len(want) || slices.ContainsFunc(old, func(k string) bool { return strings.Contains(k, "|") }) {
+		t.Fatalf("old pair keys: %d of %d, %v", len(old), len(want), old)
 	}
 	if err := sqldb.RedoNamePairs(w.DB); err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx, d dialect) err
 	21: backfillNamePairs,
 	35: rebuildNameKeys,
 	36: rebuildNameKeys, // sound keys of Arabic-script name words
+	45: redoNamePairs,
 }
 
 // Migrations returns the dialect's migrations in order. File names are

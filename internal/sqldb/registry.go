@@ -75,24 +75,45 @@ func soundKey(word string) string {
 	return word
 }
 
-// soundPair is the "pair" key of two name words: their sound keys in byte
-// order, a space between ("rfkl slm").
-func soundPair(a, b string) string {
-	a, b = soundKey(a), soundKey(b)
-	return min(a, b) + " " + max(a, b)
+// pairSep parts a "pair" key's sounds from its words (name words and
+// sound keys are letters only); pairEnd is the byte after it.
+const pairSep, pairEnd = "|", "}"
+
+// pairKey is the "pair" key of two name words: their sound keys, then
+// the words themselves, both in the order of (sound, word), as
+// "rfkl slm|rafiqul islam". The sounds lead, so that one index range
+// holds every name that sounds like the two words ("Rofiqul Islaam"
+// too; see soundPairRange), and the words follow, so that the people with
+// the two words exactly are one key (since migration 45; the sounds
+// alone before).
+func pairKey(a, b string) string {
+	sa, sb := soundKey(a), soundKey(b)
+	if sb < sa || sb == sa && b < a {
+		a, b, sa, sb = b, a, sb, sa
+	}
+	return sa + " " + sb + pairSep + a + " " + b
+}
+
+// soundPairRange returns the range [lo, hi) of the "pair" keys of every
+// two words that sound like a and b.
+func soundPairRange(a, b string) (lo, hi string) {
+	sa, sb := soundKey(a), soundKey(b)
+	p := min(sa, sb) + " " + max(sa, sb)
+	return p + pairSep, p + pairEnd
 }
 
 // soundPairs returns the "pair" keys of a person's distinct name words
-// (the first maxPairWords of them): every two words' sounds as one key,
-// so that a search for a common full name reads the people whose name
-// sounds like both words ("Rafiqul Islam", "Rofiqul Islaam") from one
-// short index range instead of checking the thousands with either word.
+// (the first maxPairWords of them): every two words as one key, so that
+// a search for a common full name reads the people whose name sounds like
+// both words ("Rafiqul Islam", "Rofiqul Islaam") from one short index
+// range, and those with both words exactly from one key, instead of
+// checking the thousands with either word.
 func soundPairs(words []string) []string {
 	words = words[:min(len(words), maxPairWords)]
 	var out []string
 	for i, a := range words {
 		for _, b := range words[i+1:] {
-			out = append(out, soundPair(a, b))
+			out = append(out, pairKey(a, b))
 		}
 	}
 	return out
@@ -189,6 +210,23 @@ func backfillNamePairs(ctx context.Context, tx *sql.Tx, d dialect) error {
 			return nil
 		}
 	}
+}
+
+// redoNamePairs makes every "pair" key again from the name keys, as
+// backfillNamePairs makes them (migration 45: the keys of before hold the
+// sounds alone). Lent keys are released for the delete first (the
+// person_keys_keep_lent trigger keeps them from a plain one); the keys
+// made again are lent by the same merges.
+func redoNamePairs(ctx context.Context, tx *sql.Tx, d dialect) error {
+	for _, stmt := range []string{
+		`UPDATE person_keys SET merge_id = '!' || merge_id WHERE kind = 'pair' AND merge_id <> '' AND substr(merge_id, 1, 1) <> '!'`,
+		`DELETE FROM person_keys WHERE kind = 'pair'`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return backfillNamePairs(ctx, tx, d)
 }
 
 // ownKeyMerge is the merge_id of a person's own search key (not lent by a

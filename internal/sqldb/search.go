@@ -266,30 +266,33 @@ func (db *DB) countKeys(ctx context.Context, org string, limit int, cond string,
 	return n, err
 }
 
-// namePair is the rarest "pair" key of a query's tokens (see soundPairs):
-// the two tokens' indexes, the key and its count up to a search's sample.
+// namePair is the rarest pair of a query's tokens (see soundPairs): the
+// two tokens' indexes, the range of the keys that sound like them [lo,
+// hi), the key of the two words exactly, and the range's count up to a
+// search's sample.
 type namePair struct {
-	a, b  int
-	value string
-	n     int
+	a, b          int
+	lo, hi, exact string
+	n             int
 }
 
 // complete says whether the pair's range was counted to its end.
 func (p *namePair) complete() bool { return p != nil && p.n <= searchDriveCap*searchSampleFactor }
 
-// pairProbe counts the "pair" keys of every two of a query's tokens up to
-// the sample a search reads and returns the rarest; nil for one token.
+// pairProbe counts the "pair" keys that sound like every two of a query's
+// tokens up to the sample a search reads and returns the rarest; nil for
+// one token.
 func (db *DB) pairProbe(ctx context.Context, org string, toks []string) (*namePair, error) {
 	var best *namePair
 	for i, a := range toks {
 		for j := i + 1; j < len(toks); j++ {
-			v := soundPair(a, toks[j])
-			n, err := db.countKeys(ctx, org, searchDriveCap*searchSampleFactor, `kind = 'pair' AND value = ?`, v)
+			lo, hi := soundPairRange(a, toks[j])
+			n, err := db.countKeys(ctx, org, searchDriveCap*searchSampleFactor, `kind = 'pair' AND value >= ? AND value < ?`, lo, hi)
 			if err != nil {
 				return nil, err
 			}
 			if best == nil || n < best.n {
-				best = &namePair{a: i, b: j, value: v, n: n}
+				best = &namePair{a: i, b: j, lo: lo, hi: hi, exact: pairKey(a, toks[j]), n: n}
 			}
 			if n == 0 {
 				return best, nil
@@ -343,18 +346,19 @@ func nameTokens(toks []string) []nameToken {
 	return ts
 }
 
-// pairStream reads the rarest pair's range (names that sound like two of
-// the words) newest first, and stops at the page's exact matches and the
-// one after: every exact match is in that range, and a person's live case
-// is made with the person (ids in time order), so these are the first
-// exact matches of the whole search, and the cursor's order. It reads at
-// most searchStreamCap keys and returns nil when they hold too few exact
-// matches to fill the page. The count is a lower bound: for two words,
-// the people of the pair (each a match, exact or not).
+// pairStream reads the key of the rarest pair's two words exactly,
+// newest first, and stops at the page's exact matches and the one after:
+// every exact match has that key, and a person's live case is made with
+// the person (ids in time order), so these are the first exact matches of
+// the whole search, and the cursor's order. It reads at most
+// searchStreamCap keys (every one a match when the query has two words)
+// and returns nil when they hold too few exact matches to fill the page.
+// The count is a lower bound: for two words, the people whose name sounds
+// like both (each a match, exact or not).
 func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *namePair, f registry.SearchFilter, fp, afterID string, limit int) (*registry.SearchResult, error) {
 	_, _, rank, rankArgs := tokenChecks(nameTokens(toks), func(int) bool { return true })
 	filters, filterArgs := caseFilters(f)
-	args := append([]any{org, pair.value, searchStreamCap}, rankArgs...)
+	args := append([]any{org, pair.exact, searchStreamCap}, rankArgs...)
 	args = append(append(args, org), filterArgs...)
 	if afterID != "" {
 		filters += ` AND c.id < ?`
@@ -457,7 +461,7 @@ func (db *DB) nameSearch(ctx context.Context, org string, toks []string, pair *n
 		// hoque" for "tania haque"); a short part of the rest, longer
 		// words the driver begins and its sound-alikes.
 		s.sampled = true
-		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value = ?`, org, pair.value)
+		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value >= ? AND value < ?`, org, pair.lo, pair.hi)
 		fuzzy = searchDriveCap / 2
 		part(`SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'name' AND value > ? AND value < ? LIMIT ?`, org, drive.tok, drive.tok+"\uffff", fuzzy)
 	default:

@@ -21,6 +21,14 @@ func SetSearchDriveCap(n int) func() {
 	return func() { searchDriveCap = old }
 }
 
+// SetSearchStreamCap changes how many keys of a pair a search reads for
+// its exact matches until the returned function is called.
+func SetSearchStreamCap(n int) func() {
+	old := searchStreamCap
+	searchStreamCap = n
+	return func() { searchStreamCap = old }
+}
+
 // LegacyKeysQuery is the start-up look-up of clear search keys.
 const LegacyKeysQuery = legacyKeysQuery
 
@@ -80,7 +88,7 @@ func ExplainSearch(t *testing.T, db *DB, stmt string, args []any) []string {
 }
 
 // RedoNamePairs deletes every "pair" search key and fills them in again as
-// migration 21 does for the people stored before it.
+// migration 45 does.
 func RedoNamePairs(db *DB) error {
 	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -88,14 +96,34 @@ func RedoNamePairs(db *DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	// Lent keys outlive a delete (a trigger keeps them): unmark them first.
-	for _, stmt := range []string{`UPDATE person_keys SET merge_id = '!' || merge_id WHERE kind = 'pair' AND merge_id <> ''`, `DELETE FROM person_keys WHERE kind = 'pair'`} {
+	if err := redoNamePairs(ctx, tx, db.dialect); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// OldNamePairs turns every "pair" key back into its form of before
+// migration 45: the two words' sounds alone.
+func OldNamePairs(db *DB) error {
+	ctx := context.Background()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	at := `instr(value, '|')`
+	if db.dialect == postgres {
+		at = `strpos(value, '|')`
+	}
+	for _, stmt := range []string{
+		`INSERT INTO person_keys (org_id, kind, value, person_id, merge_id)
+			SELECT DISTINCT org_id, kind, substr(value, 1, ` + at + ` - 1), person_id, merge_id FROM person_keys WHERE kind = 'pair' AND ` + at + ` > 0`,
+		`UPDATE person_keys SET merge_id = '!' || merge_id WHERE kind = 'pair' AND ` + at + ` > 0 AND merge_id <> ''`,
+		`DELETE FROM person_keys WHERE kind = 'pair' AND ` + at + ` > 0`,
+	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
-	}
-	if err := backfillNamePairs(ctx, tx, db.dialect); err != nil {
-		return err
 	}
 	return tx.Commit()
 }

@@ -273,6 +273,45 @@ func TestSearchBadInputIsBounded(t *testing.T) {
 	}
 }
 
+// A common full name's exact matches come from the key of its two words,
+// however many newer people have a name that only sounds like it: the
+// page is read from that key alone, never from the newest of the
+// sound-alikes (which would hold none of them here).
+func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	defer sqldb.SetSearchDriveCap(2)()
+	defer sqldb.SetSearchStreamCap(4)()
+	var exact []string
+	for i := range 5 {
+		exact = append(exact, registerIn(t, w, "ngo", "Rahim", "Sarkar", "", "", "", fmt.Sprint("E", i)).Person.ID)
+	}
+	slices.Reverse(exact)
+	for i := range 6 {
+		registerIn(t, w, "ngo", "Rohim", "Sorkar", "", "", "", fmt.Sprint("S", i))
+	}
+	var stmts []string
+	defer sqldb.TraceSearch(w.DB, func(stmt string, _ []any) { stmts = append(stmts, stmt) })()
+	r := searchPage(t, w, "ngo", registry.SearchFilter{Query: "rahim sarkar", Limit: 3})
+	if got := personIDs(r.Items); !slices.Equal(got, exact[:3]) || !r.More || r.Total != 11 {
+		t.Errorf("rahim sarkar: %v (want %v) total %d more %v", got, exact[:3], r.Total, r.More)
+	}
+	if len(stmts) == 0 || !strings.Contains(stmts[len(stmts)-1], ") k") {
+		t.Errorf("the page was not read from the pair's key: last of %d statements\n%s", len(stmts), stmts[len(stmts)-1])
+	}
+	// The next page goes on from the key, then the sound-alikes follow.
+	got := personIDs(r.Items)
+	for f := (registry.SearchFilter{Query: "rahim sarkar", Limit: 3, After: r.Next}); f.After != ""; {
+		p := searchPage(t, w, "ngo", f)
+		got = append(got, personIDs(p.Items)...)
+		if f.After = p.Next; len(got) > 20 {
+			t.Fatal("pages do not end")
+		}
+	}
+	if len(got) != 11 || !slices.Equal(got[:5], exact) {
+		t.Errorf("pages: %v, want the %d exact matches %v first and 11 in all", got, len(exact), exact)
+	}
+}
+
 var (
 	sqliteScan   = regexp.MustCompile(`^SCAN (p|c|k|x|people|cases|person_keys)\b`)
 	sqliteOrgIdx = regexp.MustCompile(`USING (COVERING )?INDEX \w+ \(org_id=\?\)$`)
