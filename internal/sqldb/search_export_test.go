@@ -87,19 +87,24 @@ func ExplainSearch(t *testing.T, db *DB, stmt string, args []any) []string {
 	return out
 }
 
-// RedoNamePairs deletes every "pair" search key and fills them in again as
-// migration 45 does.
-func RedoNamePairs(db *DB) error {
-	ctx := context.Background()
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
+// SoundPairRange is the range of the "pair" keys that sound like a and b.
+func SoundPairRange(a, b string) (lo, hi string) { return soundPairRange(a, b) }
+
+// ForgetMigration removes migration version from the record of those
+// applied, so that the next Migrate applies it again, and closes the
+// idle connections: a new process would start with none, and the
+// statements they cached may predate a later migration's change of a
+// column's type.
+func ForgetMigration(db *DB, version int) error {
+	if _, err := db.write.Exec(db.dialect.rebind(`DELETE FROM schema_migrations WHERE version = ?`), version); err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := redoNamePairs(ctx, tx, db.dialect); err != nil {
-		return err
+	if db.dialect == postgres {
+		n := db.write.Stats().MaxOpenConnections
+		db.write.SetMaxIdleConns(0)
+		db.write.SetMaxIdleConns(n)
 	}
-	return tx.Commit()
+	return nil
 }
 
 // OldNamePairs turns every "pair" key back into its form of before

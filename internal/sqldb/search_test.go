@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -309,6 +310,64 @@ func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
 	}
 	if len(got) != 11 || !slices.Equal(got[:5], exact) {
 		t.Errorf("pages: %v, want the %d exact matches %v first and 11 in all", got, len(exact), exact)
+	}
+}
+
+// A key's range is a range of bytes whatever the database's collation
+// (migration 46 on PostgreSQL; SQLite's BINARY always): under a collation
+// that passes over punctuation and spaces at first, as glibc's en_US does,
+// the people whose names sound like two words ("rfkl slm|" to "rfkl
+// slm}") fall out of their own range.
+func TestSearchKeyRangesAreBytes(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	var ids []string
+	for _, n := range [][2]string{{"Rafiqul", "Islam"}, {"Rofiqul", "Islaam"}} {
+		ids = append(ids, registerIn(t, w, "ngo", n[0], n[1], "", "", "", "").Person.ID)
+	}
+	lo, hi := sqldb.SoundPairRange("rafiqul", "islam")
+	count := func() (n int) {
+		t.Helper()
+		if err := sqldb.RawDB(t, w.DB).QueryRow(sqldb.Rebind(w.DB, `SELECT COUNT(*) FROM person_keys WHERE kind = 'pair' AND value >= ? AND value < ?`), lo, hi).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d keys in [%q, %q), want 2", n, lo, hi)
+	}
+	if !sqldb.IsPostgres(w.DB) {
+		return
+	}
+	// The column as a database made with such a collation had it before
+	// migration 46: the range is empty.
+	raw := sqldb.RawDB(t, w.DB)
+	for _, q := range []string{
+		`CREATE COLLATION IF NOT EXISTS homeward_test_shifted (provider = icu, locale = 'en-u-ka-shifted')`,
+		`ALTER TABLE person_keys ALTER COLUMN value TYPE text COLLATE homeward_test_shifted`,
+	} {
+		if _, err := raw.Exec(q); err != nil && strings.Contains(err.Error(), "ICU is not supported") {
+			t.Skip("this PostgreSQL has no ICU collations to show the fault with")
+		} else if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := sqldb.ForgetMigration(w.DB, 46); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("the test's collation keeps %d keys in the range: it does not show the fault", n)
+	}
+	if err := w.DB.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("after migration 46: %d keys in [%q, %q), want 2", n, lo, hi)
+	}
+	defer sqldb.SetSearchDriveCap(1)()
+	r := searchPage(t, w, "ngo", registry.SearchFilter{Query: "rafiqul islam"})
+	// The exact match first, then the name that sounds like it.
+	if got := personIDs(r.Items); !slices.Equal(got, ids) {
+		t.Errorf("rafiqul islam: %v, want %v", got, ids)
 	}
 }
 
