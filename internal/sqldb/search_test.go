@@ -123,6 +123,21 @@ func TestSearchFinds(t *testing.T) {
 
 // Pages follow each other without gaps or repeats, exact matches first and
 // then the newest; a cursor works only for the search that made it.
+// allPages returns the people of first, a search's first page, and of
+// every page after it, following the cursors (at most 20 people).
+func allPages(t *testing.T, w *homewardtest.World, f registry.SearchFilter, first *registry.SearchResult) []string {
+	t.Helper()
+	got := personIDs(first.Items)
+	for f.After = first.Next; f.After != ""; {
+		p := searchPage(t, w, "ngo", f)
+		got = append(got, personIDs(p.Items)...)
+		if f.After = p.Next; len(got) > 20 {
+			t.Fatal("pages do not end")
+		}
+	}
+	return got
+}
+
 func TestSearchPagesAndCursors(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	var exact, prefix []string
@@ -246,14 +261,7 @@ func TestSearchBadInputIsBounded(t *testing.T) {
 	}
 	// Its pages follow each other, from the pair's range and then from the
 	// whole search, without gaps or repeats.
-	got := personIDs(r.Items)
-	for f := (registry.SearchFilter{Query: "md karim islam", Limit: 3, After: r.Next}); f.After != ""; {
-		p := searchPage(t, w, "ngo", f)
-		got = append(got, personIDs(p.Items)...)
-		if f.After = p.Next; len(got) > 20 {
-			t.Fatal("pages do not end")
-		}
-	}
+	got := allPages(t, w, registry.SearchFilter{Query: "md karim islam", Limit: 3}, r)
 	if !slices.Equal(got, islams[1:]) {
 		t.Errorf("karim islam pages: %v, want %v", got, islams[1:])
 	}
@@ -296,18 +304,14 @@ func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
 	if got := personIDs(r.Items); !slices.Equal(got, exact[:3]) || !r.More || r.Total != 11 {
 		t.Errorf("rahim sarkar: %v (want %v) total %d more %v", got, exact[:3], r.Total, r.More)
 	}
-	if len(stmts) == 0 || !strings.Contains(stmts[len(stmts)-1], ") k") {
-		t.Errorf("the page was not read from the pair's key: last of %d statements\n%s", len(stmts), stmts[len(stmts)-1])
+	if len(stmts) == 0 {
+		t.Fatal("no statement traced")
+	}
+	if last := stmts[len(stmts)-1]; !strings.Contains(last, ") k") {
+		t.Errorf("the page was not read from the pair's key: last of %d statements\n%s", len(stmts), last)
 	}
 	// The next page goes on from the key, then the sound-alikes follow.
-	got := personIDs(r.Items)
-	for f := (registry.SearchFilter{Query: "rahim sarkar", Limit: 3, After: r.Next}); f.After != ""; {
-		p := searchPage(t, w, "ngo", f)
-		got = append(got, personIDs(p.Items)...)
-		if f.After = p.Next; len(got) > 20 {
-			t.Fatal("pages do not end")
-		}
-	}
+	got := allPages(t, w, registry.SearchFilter{Query: "rahim sarkar", Limit: 3}, r)
 	if len(got) != 11 || !slices.Equal(got[:5], exact) {
 		t.Errorf("pages: %v, want the %d exact matches %v first and 11 in all", got, len(exact), exact)
 	}
