@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -136,5 +137,15 @@ func TestExplanationRoundTrip(t *testing.T) {
 	}
 	if _, err := DecodeExplanation([]byte(`{"fields":[{"field":"shoe_size","level":"exact"}]}`)); err == nil {
 		t.Error("unknown field accepted")
+	}
+}
+
+// A version the index cannot keep as it is becomes 0, which no stored
+// version equals (they count from 1): the person is read again.
+func TestVersionTag(t *testing.T) {
+	for v, want := range map[int]uint32{1: 1, 42: 42, math.MaxUint32: math.MaxUint32, 0: 0, -1: 0, math.MaxUint32 + 1: 0} {
+		if got := versionTag(v); got != want {
+			t.Errorf("versionTag(%d) = %d, want %d", v, got, want)
+		}
 	}
 }

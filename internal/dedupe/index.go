@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -49,12 +50,11 @@ type Indexes struct {
 }
 
 type orgIndex struct {
-	mu       sync.Mutex // one load or refresh at a time
-	idx      *match.Index
-	cur      atomic.Pointer[match.Index] // idx, for Sizes without waiting for a load
-	versions map[string]int              // indexed people and their versions
-	synced   time.Time                   // latest updated_at seen
-	pulled   time.Time                   // when storage was last asked
+	mu     sync.Mutex // one load or refresh at a time
+	idx    *match.Index
+	cur    atomic.Pointer[match.Index] // idx, for Sizes without waiting for a load
+	synced time.Time                   // latest updated_at seen
+	pulled time.Time                   // when storage was last asked
 	// dirty says a person changed since the last pull began. It is
 	// atomic: the registry's hook sets it without waiting for a load or
 	// a pull, which holds mu for as long as reading the organisation
@@ -215,9 +215,8 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		defer o.inLoad.Store(false)
 		// Changes from here on are read by the next pull.
 		o.dirty.Store(false)
-		versions := make(map[string]int, people)
 		var synced time.Time
-		err = x.load(sys, orgID, idx, versions, &synced, &o.read)
+		err = x.load(sys, orgID, idx, &synced, &o.read)
 		if err != nil {
 			o.dirty.Store(true)
 			return nil, err
@@ -226,7 +225,7 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 			// A failed fit keeps the default model; the index still works.
 			_ = idx.Fit(ctx)
 		}
-		o.idx, o.versions, o.synced, o.pulled = idx, versions, synced, now
+		o.idx, o.synced, o.pulled = idx, synced, now
 		o.cur.Store(idx)
 		return o.idx, nil
 	}
@@ -239,22 +238,20 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		if s.UpdatedAt.After(o.synced) {
 			o.synced = s.UpdatedAt
 		}
-		v, ok := o.versions[s.ID]
+		v, ok := o.idx.Tag(s.ID)
 		switch {
 		case s.Merged:
 			if ok {
 				o.idx.Remove(s.ID)
-				delete(o.versions, s.ID)
 			}
-		case !ok || v != s.Version:
+		case !ok || v != versionTag(s.Version):
 			p, err := s.Person()
 			if err != nil {
 				return err
 			}
-			if err := o.idx.Add(FromPerson(p)); err != nil {
+			if err := o.idx.AddTagged(FromPerson(p), versionTag(s.Version)); err != nil {
 				return err
 			}
-			o.versions[s.ID] = s.Version
 		}
 		return nil
 	})
@@ -278,11 +275,10 @@ var loadWorkers = min(2, runtime.GOMAXPROCS(0))
 // load adds every unmerged person of org to idx, noting their versions
 // and the latest update seen: storage is read in this goroutine, people
 // are decoded and added in loadWorkers others.
-func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, versions map[string]int, synced *time.Time, read *atomic.Int64) error {
+func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, synced *time.Time, read *atomic.Int64) error {
 	ctx, cancel := context.WithCancelCause(sys)
 	defer cancel(nil)
 	todo := make(chan Stored, 256)
-	var mu sync.Mutex // guards versions
 	var wg sync.WaitGroup
 	for range loadWorkers {
 		wg.Add(1)
@@ -301,15 +297,12 @@ func (x *Indexes) load(sys context.Context, orgID string, idx *match.Index, vers
 				}
 				p, err := s.Person()
 				if err == nil {
-					err = idx.Add(FromPerson(p))
+					err = idx.AddTagged(FromPerson(p), versionTag(s.Version))
 				}
 				if err != nil {
 					cancel(err)
 					continue
 				}
-				mu.Lock()
-				versions[s.ID] = s.Version
-				mu.Unlock()
 				read.Add(1)
 			}
 		}()
@@ -398,6 +391,21 @@ func (x *Indexes) current(orgID, personID string, version int, idx *match.Index)
 	o := x.entry(orgID)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	v, ok := o.versions[personID]
-	return o.idx == idx && ok && v == version
+	if o.idx != idx {
+		return false
+	}
+	v, ok := idx.Tag(personID)
+	return ok && v == versionTag(version)
+}
+
+// versionTag is a person's version as the index keeps it beside the
+// person's record (match.Index.AddTagged), in place of a map of IDs to
+// versions (82 bytes a person). A stored person's versions count from 1;
+// one out of range is kept as 0, which no stored version equals, so that
+// the person is read again rather than taken as current.
+func versionTag(v int) uint32 {
+	if v <= 0 || int64(v) > math.MaxUint32 {
+		return 0
+	}
+	return uint32(v)
 }

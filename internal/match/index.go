@@ -49,6 +49,7 @@ type Index struct {
 	scored    atomic.Int64 // of those, pairs scored in full
 	seq       uint64       // Adds so far
 	added     []uint64     // by slot: seq when its record was added
+	tags      []uint32     // by slot: the caller's tag (see AddTagged)
 	models    uint64       // models set so far
 	bytes     int64        // estimated memory of the records (see Bytes)
 }
@@ -114,6 +115,7 @@ func (x *Index) Grow(n int) {
 	x.sig = slices.Grow(x.sig, n)
 	x.alive = slices.Grow(x.alive, n)
 	x.added = slices.Grow(x.added, n)
+	x.tags = slices.Grow(x.tags, n)
 }
 
 // ErrNoID is returned by Add for a record without an ID.
@@ -122,7 +124,12 @@ var ErrNoID = errors.New("match: record has no ID")
 // Add puts r into the index, replacing any record with the same ID. It
 // normalises r before taking the index's lock (that is most of its work),
 // so that several goroutines loading an index add in parallel.
-func (x *Index) Add(r Record) error {
+func (x *Index) Add(r Record) error { return x.AddTagged(r, 0) }
+
+// AddTagged is Add with a tag the index keeps beside the record and Tag
+// returns (a registry's version of the person: one number a record, in
+// place of a map of its own beside the index).
+func (x *Index) AddTagged(r Record, tag uint32) error {
 	if r.ID == "" {
 		return ErrNoID
 	}
@@ -136,13 +143,14 @@ func (x *Index) Add(r Record) error {
 	var i uint32
 	if k := len(x.free); k > 0 {
 		i, x.free = x.free[k-1], x.free[:k-1]
-		x.recs[i], x.sig[i], x.alive[i] = p, signature(&p), true
+		x.recs[i], x.sig[i], x.alive[i], x.tags[i] = p, signature(&p), true, tag
 	} else {
 		i = uint32(len(x.recs))
 		x.recs = append(x.recs, p)
 		x.sig = append(x.sig, signature(&p))
 		x.alive = append(x.alive, true)
 		x.added = append(x.added, 0)
+		x.tags = append(x.tags, tag)
 	}
 	x.seq++
 	x.added[i] = x.seq
@@ -218,6 +226,18 @@ func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
 	return x.lists[v&^listBit]
 }
 
+// Tag returns the tag the record with this ID was added with, and
+// whether it is in the index.
+func (x *Index) Tag(id string) (uint32, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok := x.byID[id]
+	if !ok {
+		return 0, false
+	}
+	return x.tags[i], true
+}
+
 // Remove takes the record with this ID out of the index (after a merge or
 // deletion) and reports whether it was there.
 func (x *Index) Remove(id string) bool {
@@ -257,10 +277,10 @@ func (x *Index) Bytes() int64 {
 }
 
 // Per-record costs recordBytes adds up: the fixed columns (prepared, sig,
-// alive, added), a map entry (ID map, posting) with its share of the map's
+// alive, added, tags), a map entry (ID map, posting) with its share of the map's
 // spare room, a string or slice header.
 const (
-	recordFixed = int64(unsafe.Sizeof(prepared{})) + 8 + 1 + 8
+	recordFixed = int64(unsafe.Sizeof(prepared{})) + 8 + 1 + 8 + 4
 	mapEntry    = 40
 	strHeader   = int64(unsafe.Sizeof(""))
 	ptrSize     = int64(unsafe.Sizeof(uintptr(0)))

@@ -182,3 +182,40 @@ func TestPostings(t *testing.T) {
 		t.Errorf("%d lists made, want 1 (a freed list is reused)", len(x.lists))
 	}
 }
+
+// A record's tag follows the record: set by AddTagged, replaced with it,
+// 0 after a plain Add, gone with Remove; a slot reused after a removal
+// holds the new record's tag, not the old one's.
+func TestIndexTags(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	add := func(id string, tag uint32) {
+		t.Helper()
+		if err := x.AddTagged(Record{ID: id, GivenName: "Rahima " + id, FamilyName: "Khatun", DOB: "1979"}, tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tag := func(id string) string {
+		v, ok := x.Tag(id)
+		return fmt.Sprint(v, ok)
+	}
+	add("a", 3)
+	add("b", 7)
+	if got := tag("a") + " " + tag("b") + " " + tag("c"); got != "3 true 7 true 0 false" {
+		t.Errorf("tags: %s", got)
+	}
+	add("a", 4)
+	if got := tag("a"); got != "4 true" {
+		t.Errorf("a replaced: %s", got)
+	}
+	x.Remove("b")
+	if got := tag("b"); got != "0 false" {
+		t.Errorf("b removed: %s", got)
+	}
+	add("c", 9) // in b's slot
+	if err := x.Add(Record{ID: "d", GivenName: "Karim"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tag("c") + " " + tag("d"); got != "9 true 0 true" {
+		t.Errorf("c in a reused slot, d untagged: %s", got)
+	}
+}
