@@ -243,13 +243,28 @@ func (t *nameToken) complete(limit int) bool { return t.nName <= limit && t.nPho
 // countKeys counts person_keys of org matching cond up to limit (and one
 // more, when there are more), remembering the count a while (keyCounts).
 func (db *DB) countKeys(ctx context.Context, org string, limit int, cond string, args ...any) (int, error) {
-	key := org + "\x00" + cond + "\x00" + args[len(args)-1].(string)
+	return db.countIn(ctx, "COUNT(*)", "1", org, limit, cond, args...)
+}
+
+// countPeople counts the people among the first limit+1 person_keys of
+// org matching cond: a person may hold several keys of one range (a
+// "pair" range holds a key for each two words that sound alike, an alias's
+// and the name's), so this is what a count of people shown to a user may
+// rest on. It is exact when the range holds at most limit keys, a lower
+// bound otherwise.
+func (db *DB) countPeople(ctx context.Context, org string, limit int, cond string, args ...any) (int, error) {
+	return db.countIn(ctx, "COUNT(DISTINCT person_id)", "person_id", org, limit, cond, args...)
+}
+
+// countIn runs a bounded count, count over the first limit+1 keys' col.
+func (db *DB) countIn(ctx context.Context, count, col, org string, limit int, cond string, args ...any) (int, error) {
+	key := org + "\x00" + count + "\x00" + strconv.Itoa(limit) + "\x00" + cond + "\x00" + args[len(args)-1].(string)
 	now := db.Now()
 	if n, ok := db.keyCounts.get(key, limit, now); ok {
 		return n, nil
 	}
 	var n int
-	rows, err := db.searchQueryRows(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
+	rows, err := db.searchQueryRows(ctx, `SELECT `+count+` FROM (SELECT `+col+` FROM person_keys WHERE org_id = ? AND `+cond+` LIMIT ?) n`,
 		append(append([]any{org}, args...), limit+1)...)
 	if err != nil {
 		return 0, err
@@ -354,7 +369,7 @@ func nameTokens(toks []string) []nameToken {
 // searchStreamCap keys (every one a match when the query has two words)
 // and returns nil when they hold too few exact matches to fill the page.
 // The count is a lower bound: for two words, the people whose name sounds
-// like both (each a match, exact or not).
+// like both (each a match, exact or not; see countPeople).
 func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *namePair, f registry.SearchFilter, fp, afterID string, limit int) (*registry.SearchResult, error) {
 	_, _, rank, rankArgs := tokenChecks(nameTokens(toks), func(int) bool { return true })
 	filters, filterArgs := caseFilters(f)
@@ -385,7 +400,12 @@ func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *n
 	if r.Counted {
 		r.Total = limit
 		if len(toks) == 2 {
-			r.Total = min(pair.n, registry.SearchCountCap)
+			// Each person whose name sounds like the two words is a match.
+			n, err := db.countPeople(ctx, org, searchDriveCap*searchSampleFactor, `kind = 'pair' AND value >= ? AND value < ?`, pair.lo, pair.hi)
+			if err != nil {
+				return nil, err
+			}
+			r.Total = min(max(n, limit), registry.SearchCountCap)
 		}
 	}
 	return r, nil

@@ -20,6 +20,13 @@ import (
 // service, as a case worker there.
 func registerIn(t *testing.T, w *homewardtest.World, org, given, family, native, phone, nid, ext string) *registry.Record {
 	t.Helper()
+	return registerEdited(t, w, org, given, family, native, phone, nid, ext, nil)
+}
+
+// registerEdited is registerIn with the registration changed by edit
+// before it is saved (when edit is not nil).
+func registerEdited(t *testing.T, w *homewardtest.World, org, given, family, native, phone, nid, ext string, edit func(*registry.Registration)) *registry.Record {
+	t.Helper()
 	js := fmt.Sprintf(`{"person":{"external_id":%q,"given_name":%q,"family_name":%q,"full_name_native":%q,"sex":"female","date_of_birth":"1985",
 		"phones":[%q],"documents":[{"type":"national_id","number":%q,"issuing_country":"BD"}],
 		"address":{"admin_area":"BD302602","text":"Char Kalia village"}},
@@ -34,6 +41,9 @@ func registerIn(t *testing.T, w *homewardtest.World, org, given, family, native,
 	}
 	if nid == "" {
 		reg.Person.Documents = nil
+	}
+	if edit != nil {
+		edit(&reg)
 	}
 	rec, err := w.DB.Register(w.Ctx(org, homeward.RoleCaseWorker), &reg)
 	if err != nil {
@@ -290,9 +300,15 @@ func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	defer sqldb.SetSearchDriveCap(2)()
 	defer sqldb.SetSearchStreamCap(4)()
+	// The first also goes by a name that sounds alike: two of their keys
+	// are in the range of the sounds, and they count once.
 	var exact []string
 	for i := range 5 {
-		exact = append(exact, registerIn(t, w, "ngo", "Rahim", "Sarkar", "", "", "", fmt.Sprint("E", i)).Person.ID)
+		var edit func(*registry.Registration)
+		if i == 0 {
+			edit = func(r *registry.Registration) { r.Person.Aliases = []string{"Rahym Sarkar"} }
+		}
+		exact = append(exact, registerEdited(t, w, "ngo", "Rahim", "Sarkar", "", "", "", fmt.Sprint("E", i), edit).Person.ID)
 	}
 	slices.Reverse(exact)
 	for i := range 6 {
@@ -304,11 +320,10 @@ func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
 	if got := personIDs(r.Items); !slices.Equal(got, exact[:3]) || !r.More || r.Total != 11 {
 		t.Errorf("rahim sarkar: %v (want %v) total %d more %v", got, exact[:3], r.Total, r.More)
 	}
-	if len(stmts) == 0 {
-		t.Fatal("no statement traced")
-	}
-	if last := stmts[len(stmts)-1]; !strings.Contains(last, ") k") {
-		t.Errorf("the page was not read from the pair's key: last of %d statements\n%s", len(stmts), last)
+	// The stream's statement is the last but the count of the people.
+	stream := slices.IndexFunc(stmts, func(s string) bool { return strings.Contains(s, ") k") })
+	if stream < 0 || slices.ContainsFunc(stmts[stream+1:], func(s string) bool { return !strings.HasPrefix(s, "SELECT COUNT(") }) {
+		t.Errorf("the page was not read from the pair's key alone: %d statements\n%s", len(stmts), strings.Join(stmts, "\n"))
 	}
 	// The next page goes on from the key, then the sound-alikes follow.
 	got := allPages(t, w, registry.SearchFilter{Query: "rahim sarkar", Limit: 3}, r)
