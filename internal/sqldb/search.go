@@ -366,8 +366,10 @@ func nameTokens(toks []string) []nameToken {
 // every exact match has that key, and a person's live case is made with
 // the person (ids in time order), so these are the first exact matches of
 // the whole search, and the cursor's order. It reads at most
-// searchStreamCap keys (every one a match when the query has two words)
-// and returns nil when they hold too few exact matches to fill the page.
+// searchStreamCap people (every one a match when the query has two words;
+// a person holds the key once more for each merge that lent it, and is
+// read once) and returns nil when they hold too few exact matches to fill
+// the page.
 // The count is a lower bound: for two words, the people whose name sounds
 // like both (each a match, exact or not; see countPeople).
 func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *namePair, f registry.SearchFilter, fp, afterID string, limit int) (*registry.SearchResult, error) {
@@ -382,7 +384,7 @@ func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *n
 	args = append(args, limit+1)
 	rows, err := db.searchQueryRows(ctx, `SELECT `+summaryColumns+`
 		FROM (SELECT c.id AS case_id
-			FROM (SELECT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value = ? ORDER BY person_id DESC LIMIT ?) k
+			FROM (SELECT DISTINCT person_id FROM person_keys WHERE org_id = ? AND kind = 'pair' AND value = ? ORDER BY person_id DESC LIMIT ?) k
 			CROSS JOIN person_words w`+db.dialect.personCases("w.person_id")+`
 			WHERE w.person_id = k.person_id AND (`+rank+`) = 0 AND c.person_id = w.person_id AND c.org_id = ? AND c.merged_into IS NULL`+filters+`
 			LIMIT ?) hits

@@ -12,6 +12,7 @@ import (
 
 	"homeward"
 	"homeward/homewardtest"
+	"homeward/internal/dedupe"
 	"homeward/internal/registry"
 	"homeward/internal/sqldb"
 )
@@ -329,6 +330,48 @@ func TestSearchReadsAPairsExactWordsFirst(t *testing.T) {
 	got := allPages(t, w, registry.SearchFilter{Query: "rahim sarkar", Limit: 3}, r)
 	if len(got) != 11 || !slices.Equal(got[:5], exact) {
 		t.Errorf("pages: %v, want the %d exact matches %v first and 11 in all", got, len(exact), exact)
+	}
+}
+
+// A person kept by a merge holds a pair key of their own and the same key
+// lent by the merge: a page read from that key lists them once.
+func TestSearchListsAMergedPersonOnce(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	svc := dedupe.New(w.DB, dedupe.Options{})
+	w.DB.OnPersonChanged(svc.PersonChanged)
+	for i := range 3 {
+		registerIn(t, w, "ngo", "Rahim", "Sarkar", "", "", "", fmt.Sprint("X", i))
+	}
+	a := registerAs(t, w, "Rahim", "Sarkar", "1985-03-12", "01712-345678", "1234567890", "AIR-1")
+	b := registerAs(t, w, "Rahim", "Sarkar", "1985-03-12", "01712-345678", "1234567890", "NGO-7")
+	if _, err := svc.ScanAll(homewardtest.SystemCtx()); err != nil {
+		t.Fatal(err)
+	}
+	sup := w.Ctx("ngo", homeward.RoleSupervisor)
+	pairs, _, err := svc.Pairs(sup, dedupe.PairFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(pairs, func(p dedupe.Pair) bool { return p.Has(a.Person.ID) && p.Has(b.Person.ID) })
+	if i < 0 {
+		t.Fatalf("no pair of the two: %v", pairs)
+	}
+	if _, err := svc.Decide(sup, pairs[i].ID, pairs[i].Version, dedupe.StatusSame, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Merge(sup, pairs[i].ID, pairs[i].Version+1, dedupe.MergePlan{Keep: b.Person.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sqldb.QueryStrings(t, w.DB, sqldb.Rebind(w.DB, `SELECT merge_id FROM person_keys WHERE person_id = ? AND kind = 'pair'`), b.Person.ID)); n != 2 {
+		t.Fatalf("the kept person holds %d pair keys, want their own and the lent one", n)
+	}
+	defer sqldb.SetSearchDriveCap(1)()
+	for limit := 1; limit <= 5; limit++ {
+		r := searchPage(t, w, "ngo", registry.SearchFilter{Query: "rahim sarkar", Limit: limit})
+		got := allPages(t, w, registry.SearchFilter{Query: "rahim sarkar", Limit: limit}, r)
+		if len(got) != 4 || got[0] != b.Person.ID || len(slices.Compact(slices.Sorted(slices.Values(got)))) != 4 {
+			t.Errorf("pages of %d: %v, want the kept person first and 4 people once each", limit, got)
+		}
 	}
 }
 
