@@ -425,6 +425,12 @@ func TestSearchKeyRangesAreBytes(t *testing.T) {
 	if n := count(); n != 2 {
 		t.Errorf("after migration 46: %d keys in [%q, %q), want 2", n, lo, hi)
 	}
+	// The change of type dropped the column's statistics; the migration
+	// gathers them again.
+	var stats int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'person_keys' AND attname = 'value'`).Scan(&stats); err != nil || stats != 1 {
+		t.Errorf("statistics of person_keys.value after migration 46: %d rows, %v", stats, err)
+	}
 	defer sqldb.SetSearchDriveCap(1)()
 	r := searchPage(t, w, "ngo", registry.SearchFilter{Query: "rafiqul islam"})
 	// The exact match first, then the name that sounds like it.

@@ -7,3 +7,7 @@
 -- after migration 45; the table itself is not rewritten). org_id and kind
 -- keep the database's collation: org_id is compared with other tables' ids.
 ALTER TABLE person_keys ALTER COLUMN value TYPE text COLLATE "C";
+-- Changing a column's type drops its statistics, and nothing gathers them
+-- again until enough rows change: without them the planner reads a pair's
+-- range by a plan 30 times slower (measured at a million people).
+ANALYZE person_keys;
