@@ -402,8 +402,9 @@ func (db *DB) pairStream(ctx context.Context, org string, toks []string, pair *n
 	if r.Counted {
 		r.Total = limit
 		if len(toks) == 2 {
-			// Each person whose name sounds like the two words is a match.
-			n, err := db.countPeople(ctx, org, searchDriveCap*searchSampleFactor, `kind = 'pair' AND value >= ? AND value < ?`, pair.lo, pair.hi)
+			// Each person whose name sounds like the two words is a match;
+			// the count shown stops at SearchCountCap.
+			n, err := db.countPeople(ctx, org, registry.SearchCountCap, `kind = 'pair' AND value >= ? AND value < ?`, pair.lo, pair.hi)
 			if err != nil {
 				return nil, err
 			}
