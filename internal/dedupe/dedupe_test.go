@@ -140,12 +140,18 @@ func TestExplanationRoundTrip(t *testing.T) {
 	}
 }
 
-// A version the index cannot keep as it is becomes 0, which no stored
-// version equals (they count from 1): the person is read again.
+// A version the index cannot keep as it is becomes 0, and a record
+// tagged 0 is never taken as current: the person is read again.
 func TestVersionTag(t *testing.T) {
 	for v, want := range map[int]uint32{1: 1, 42: 42, math.MaxUint32: math.MaxUint32, 0: 0, -1: 0, math.MaxUint32 + 1: 0} {
 		if got := versionTag(v); got != want {
 			t.Errorf("versionTag(%d) = %d, want %d", v, got, want)
 		}
+		if same := sameVersion(versionTag(v), v); same != (want != 0) {
+			t.Errorf("sameVersion(versionTag(%d), %d) = %v", v, v, same)
+		}
+	}
+	if sameVersion(3, 4) || sameVersion(0, 0) {
+		t.Error("different versions, or none, taken as the same")
 	}
 }

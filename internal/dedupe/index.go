@@ -244,7 +244,7 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 			if ok {
 				o.idx.Remove(s.ID)
 			}
-		case !ok || v != versionTag(s.Version):
+		case !ok || !sameVersion(v, s.Version):
 			p, err := s.Person()
 			if err != nil {
 				return err
@@ -395,17 +395,23 @@ func (x *Indexes) current(orgID, personID string, version int, idx *match.Index)
 		return false
 	}
 	v, ok := idx.Tag(personID)
-	return ok && v == versionTag(version)
+	return ok && sameVersion(v, version)
 }
 
 // versionTag is a person's version as the index keeps it beside the
 // person's record (match.Index.AddTagged), in place of a map of IDs to
 // versions (82 bytes a person). A stored person's versions count from 1;
-// one out of range is kept as 0, which no stored version equals, so that
-// the person is read again rather than taken as current.
+// one out of range is kept as 0.
 func versionTag(v int) uint32 {
 	if v <= 0 || int64(v) > math.MaxUint32 {
 		return 0
 	}
 	return uint32(v)
+}
+
+// sameVersion says whether an indexed record's tag is the stored version
+// v. A tag of 0 is no version: such a person is read again at every pull
+// rather than taken as current.
+func sameVersion(tag uint32, v int) bool {
+	return tag != 0 && tag == versionTag(v)
 }
