@@ -243,7 +243,7 @@ func (t *nameToken) complete(limit int) bool { return t.nName <= limit && t.nPho
 // countKeys counts person_keys of org matching cond up to limit (and one
 // more, when there are more), remembering the count a while (keyCounts).
 func (db *DB) countKeys(ctx context.Context, org string, limit int, cond string, args ...any) (int, error) {
-	return db.countIn(ctx, "COUNT(*)", "1", org, limit, cond, args...)
+	return db.countIn(ctx, "", "COUNT(*)", "1", org, limit, cond, args...)
 }
 
 // countPeople counts the people among the first limit+1 person_keys of
@@ -253,12 +253,15 @@ func (db *DB) countKeys(ctx context.Context, org string, limit int, cond string,
 // rest on. It is exact when the range holds at most limit keys, a lower
 // bound otherwise.
 func (db *DB) countPeople(ctx context.Context, org string, limit int, cond string, args ...any) (int, error) {
-	return db.countIn(ctx, "COUNT(DISTINCT person_id)", "person_id", org, limit, cond, args...)
+	// Unlike a count of keys, a count of people at one limit says nothing
+	// of another: the limit is part of what is remembered.
+	return db.countIn(ctx, "people "+strconv.Itoa(limit), "COUNT(DISTINCT person_id)", "person_id", org, limit, cond, args...)
 }
 
-// countIn runs a bounded count, count over the first limit+1 keys' col.
-func (db *DB) countIn(ctx context.Context, count, col, org string, limit int, cond string, args ...any) (int, error) {
-	key := org + "\x00" + count + "\x00" + strconv.Itoa(limit) + "\x00" + cond + "\x00" + args[len(args)-1].(string)
+// countIn runs a bounded count, count over the first limit+1 keys' col,
+// remembered in keyCounts under what, cond and its last argument.
+func (db *DB) countIn(ctx context.Context, what, count, col, org string, limit int, cond string, args ...any) (int, error) {
+	key := org + "\x00" + what + "\x00" + cond + "\x00" + args[len(args)-1].(string)
 	now := db.Now()
 	if n, ok := db.keyCounts.get(key, limit, now); ok {
 		return n, nil
@@ -282,11 +285,9 @@ func (db *DB) countIn(ctx context.Context, count, col, org string, limit int, co
 }
 
 // namePair is the rarest pair of a query's tokens (see soundPairs): the
-// two tokens' indexes, the range of the keys that sound like them [lo,
-// hi), the key of the two words exactly, and the range's count up to a
-// search's sample.
+// range of the keys that sound like them [lo, hi), the key of the two
+// words exactly, and the range's count up to a search's sample.
 type namePair struct {
-	a, b          int
 	lo, hi, exact string
 	n             int
 }
@@ -307,7 +308,7 @@ func (db *DB) pairProbe(ctx context.Context, org string, toks []string) (*namePa
 				return nil, err
 			}
 			if best == nil || n < best.n {
-				best = &namePair{a: i, b: j, lo: lo, hi: hi, exact: pairKey(a, toks[j]), n: n}
+				best = &namePair{lo: lo, hi: hi, exact: pairKey(a, toks[j]), n: n}
 			}
 			if n == 0 {
 				return best, nil
