@@ -86,7 +86,7 @@ func signIn(email string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-var signOut = chromedp.Steps(click("logout"), chromedp.WaitVisible(chromedp.ID("login-submit")))
+var signOut = submitThen("logout", "login-submit")
 
 // settled waits until htmx has swapped and settled the page: a click on a
 // node that a swap is about to replace would be lost.
@@ -100,28 +100,40 @@ func click(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(settled, chromedp.Click(chromedp.ID(id)))
 }
 
-// submitThen clicks the submit button id of a form that loads a whole new
-// page (not an htmx swap) and waits until the new page shows the element
-// want. The old document is marked first, so an element of the same id on
-// it does not count; and the check is retried while the old document's
+// submitThen clicks the submit button id of a form that loads a new page
+// (a whole one, or a boosted form's swap of the body) and waits until the
+// new page shows the element want. The old page is marked first, so an
+// element of the same id on it does not count; and the check is retried while the old document's
 // script context is torn down by the navigation ("Cannot find context with
 // specified id"), which a plain WaitVisible reports as an error.
 func submitThen(id, want string) chromedp.Action[chromedp.Void] {
+	return submitWait(chromedp.ID(id), "#"+id, `document.getElementById(`+strconv.Quote(want)+`)`, "#"+want)
+}
+
+// submitCSS is submitThen for a button and an element found by CSS
+// selectors.
+func submitCSS(button, want string) chromedp.Action[chromedp.Void] {
+	return submitWait(chromedp.CSS(button), button, `document.querySelector(`+strconv.Quote(want)+`)`, want)
+}
+
+func submitWait[S chromedp.Selectable](button S, buttonName, wantJS, wantName string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(settled, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := chromedp.Evaluate[bool](`window.hwOldPage = true`)(ctx, t); err != nil {
+		// The old page's main element is marked: a new page, loaded or
+		// swapped in by a boosted form, comes with a main of its own.
+		if _, err := chromedp.Evaluate[bool](`(document.querySelector('main') || document.body).setAttribute('data-hw-old', ''), true`)(ctx, t); err != nil {
 			return err
 		}
-		if _, err := chromedp.Click(chromedp.ID(id))(ctx, t); err != nil {
+		if _, err := chromedp.Click(button)(ctx, t); err != nil {
 			return err
 		}
-		js := `!window.hwOldPage && document.readyState === 'complete' && !!document.getElementById(` + strconv.Quote(want) + `)`
+		js := `!document.querySelector('[data-hw-old]') && document.readyState === 'complete' && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping') && !!` + wantJS
 		for {
 			if ok, err := chromedp.Evaluate[bool](js)(ctx, t); err == nil && ok {
 				return nil
 			}
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("waiting for #%s after submitting #%s: %w", want, id, ctx.Err())
+				return fmt.Errorf("waiting for %s after submitting %s: %w", wantName, buttonName, ctx.Err())
 			case <-time.After(50 * time.Millisecond):
 			}
 		}

@@ -58,19 +58,19 @@ func TestAssessorToPrintedCertificate(t *testing.T) {
 		signIn("assessor@shapla.demo"),
 		chromedp.Navigate(base+"/people/"+personID+"/skills"),
 		chromedp.WaitVisible(chromedp.CSS("form.rpl-results")),
+		settled,
 		chromedp.Steps(steps...),
-		chromedp.Click(chromedp.CSS("form.rpl-results button.rpl-record")),
-		chromedp.WaitVisible(chromedp.CSS("p.flash")),
+		submitCSS("form.rpl-results button.rpl-record", "p.flash"),
 	)
 	screenshot(t, ctx, "skills-assessed")
 	do("the supervisor signs off and issues",
 		signOut,
 		signIn("supervisor@shapla.demo"),
 		chromedp.Navigate(base+"/people/"+personID+"/skills"),
-		chromedp.Click(chromedp.CSS("#assessment-"+aid+" form.rpl-signoff button")),
-		chromedp.WaitVisible(chromedp.CSS("#assessment-"+aid+" form.rpl-issue button")),
-		chromedp.Click(chromedp.CSS("#assessment-"+aid+" form.rpl-issue button")),
-		chromedp.WaitVisible(chromedp.ID("certificates")),
+		// Each button loads a whole new page: a plain WaitVisible after the
+		// click can be asked of the page being left, and fail with it.
+		submitCSS("#assessment-"+aid+" form.rpl-signoff button", "#assessment-"+aid+" form.rpl-issue button"),
+		submitCSS("#assessment-"+aid+" form.rpl-issue button", "#certificates"),
 	)
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#certificates a.cert-print')].map(a => a.getAttribute('href')).pop()`))
 	if err != nil || !strings.HasPrefix(href, "/certificates/print?id=") {
