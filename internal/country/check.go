@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -220,7 +221,7 @@ func contains(xs []int, x int) bool {
 
 // checkAreaCSV checks the areas file: its header, one row per unique code,
 // known levels, parents that exist.
-func checkAreaCSV(b []byte, a Areas) error {
+func checkAreaCSV(b []byte, a Areas, languages []string) error {
 	r := csv.NewReader(bytes.NewReader(b))
 	head, err := r.Read()
 	if err != nil {
@@ -233,6 +234,13 @@ func checkAreaCSV(b []byte, a Areas) error {
 	for _, need := range []string{"level", "code", "parent_code", "name_en"} {
 		if _, ok := col[need]; !ok {
 			return fmt.Errorf("header: the column %s is missing", need)
+		}
+	}
+	// A name column is name_ and one of the pack's languages (name_en_alt:
+	// another English spelling).
+	for _, h := range head {
+		if l, ok := strings.CutPrefix(h, "name_"); ok && h != "name_en_alt" && !slices.Contains(languages, l) && l != "en" {
+			return fmt.Errorf("header: %s: %q is not one of the pack's languages %v", h, l, languages)
 		}
 	}
 	levels := map[string]bool{}

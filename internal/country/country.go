@@ -300,7 +300,7 @@ func loadPack(fsys fs.FS, dir string) (*Pack, error) {
 	if p.areaCSV, err = fs.ReadFile(fsys, path.Join(dir, p.Areas.File)); err != nil {
 		return nil, bad("areas.file", "%v", err)
 	}
-	if err := checkAreaCSV(p.areaCSV, p.Areas); err != nil {
+	if err := checkAreaCSV(p.areaCSV, p.Areas, p.Languages); err != nil {
 		return nil, fmt.Errorf("country pack %s: %w", path.Join(dir, p.Areas.File), err)
 	}
 	if p.Areas.Tiles != "" {

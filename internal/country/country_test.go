@@ -155,6 +155,13 @@ func TestBrokenPackSaysWhere(t *testing.T) {
 			t.Fatalf("Load = %v", err)
 		}
 	})
+	t.Run("name column of another language", func(t *testing.T) {
+		m := packFS(t, "xx", func(s string) string { return s })
+		m["xx/areas.csv"].Data = []byte("level,code,parent_code,name_en,name_ur\ngovernorate,IQG99,,Nowhere,کہیں نہیں\n")
+		if _, err := Load(m); err == nil || !strings.Contains(err.Error(), `xx/areas.csv: header: name_ur: "ur" is not one of the pack's languages`) {
+			t.Fatalf("Load = %v", err)
+		}
+	})
 	t.Run("same code twice", func(t *testing.T) {
 		m := packFS(t, "a", func(s string) string { return s })
 		for k, v := range packFS(t, "b", func(s string) string { return s }) {

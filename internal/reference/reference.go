@@ -133,12 +133,16 @@ func readCSVBytes(name string, b []byte, fn func(rec map[string]string) error) e
 
 func load() (*data, error) {
 	d := &data{areas: map[string]*AdminArea{}, countries: map[string]*Country{}, occ: map[string]*Occupation{}}
-	addArea := func(country, localLang string) func(map[string]string) error {
+	// An area has a name in every language its pack's file has a name_
+	// column for (the pack's checks allow only the pack's languages).
+	addArea := func(country string) func(map[string]string) error {
 		return func(rec map[string]string) error {
 			a := &AdminArea{Code: rec["code"], Country: country, Level: rec["level"], ParentCode: rec["parent_code"],
 				Names: map[string]string{"en": rec["name_en"]}, AltName: rec["name_en_alt"], Note: rec["note"]}
-			if v := rec["name_"+localLang]; v != "" {
-				a.Names[localLang] = v
+			for col, v := range rec {
+				if l, ok := strings.CutPrefix(col, "name_"); ok && col != "name_en_alt" && v != "" {
+					a.Names[l] = v
+				}
 			}
 			if _, dup := d.areas[a.Code]; dup {
 				return fmt.Errorf("duplicate p-code %s", a.Code)
@@ -149,7 +153,7 @@ func load() (*data, error) {
 		}
 	}
 	for _, p := range country.All() {
-		if err := readCSVBytes(strings.ToLower(p.Code)+"/"+p.Areas.File, p.AreaCSV(), addArea(p.Code, p.Areas.Language)); err != nil {
+		if err := readCSVBytes(strings.ToLower(p.Code)+"/"+p.Areas.File, p.AreaCSV(), addArea(p.Code)); err != nil {
 			return nil, err
 		}
 	}

@@ -27,6 +27,24 @@ func TestLookups(t *testing.T) {
 	if a := Area("bd3026"); a == nil || a.Name("en") != "Dhaka" || a.Name("bn") != "ঢাকা" {
 		t.Errorf("Area(bd3026) = %+v", a)
 	}
+	// An Iraqi area has its Sorani name where the pack has one
+	// (every governorate; 89 of 101 districts); a district
+	// without one is named in English in Sorani, as before.
+	if a := Area("IQG11Q02"); a == nil || a.Name("ckb") != "هەولێر" || a.Name("en") != "Erbil" {
+		t.Errorf("Area(IQG11Q02) = %+v", a)
+	}
+	if a := Area("IQG06Q02"); a == nil || a.Name("ckb") != "Chamchamal" {
+		t.Errorf("Area(IQG06Q02) = %+v", a)
+	}
+	sorani := map[string]int{}
+	for _, a := range get().areaList {
+		if a.Country == "IQ" && a.Names["ckb"] != "" {
+			sorani[a.Level]++
+		}
+	}
+	if sorani["governorate"] != 18 || sorani["district"] != 89 {
+		t.Errorf("Sorani names: %v", sorani)
+	}
 	if Area("BD9999") != nil {
 		t.Error("unknown p-code found")
 	}
