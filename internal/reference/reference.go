@@ -33,13 +33,21 @@ type AdminArea struct {
 	Country    string            `json:"country"`
 	Level      string            `json:"level"`
 	ParentCode string            `json:"parent_code,omitempty"`
-	Names      map[string]string `json:"names"` // by language tag: en, bn, ar, ur
+	Names      map[string]string `json:"names"` // by language tag: en and the pack's languages (bn; ar, ckb; ur)
 	AltName    string            `json:"alt_name,omitempty"`
 	Note       string            `json:"note,omitempty"`
 }
 
-// Name returns the area's name in lang, falling back to English.
-func (a *AdminArea) Name(lang string) string { return pick(a.Names, lang) }
+// Name returns the area's name in lang, falling back to the language of
+// areaFallback, then to English.
+func (a *AdminArea) Name(lang string) string {
+	if n := a.Names[homeward.LangBase(lang)]; n == "" {
+		if n := a.Names[areaFallback[homeward.LangBase(lang)]]; n != "" {
+			return n
+		}
+	}
+	return pick(a.Names, lang)
+}
 
 // Country is an ISO 3166-1 country.
 type Country struct {
@@ -69,6 +77,14 @@ func pick(names map[string]string, lang string) string {
 	}
 	return names["en"]
 }
+
+// areaFallback is the language whose name of an area a reader of another
+// reads before the English one: a place in Iraq without a Sorani name is
+// shown with its official Arabic name in Sorani (the same script, and the
+// name Sorani sources themselves give many places outside the Kurdistan
+// Region). Countries keep their English fallback: their Arabic names are
+// not the ones Sorani uses.
+var areaFallback = map[string]string{"ckb": "ar"}
 
 type data struct {
 	areas       map[string]*AdminArea

@@ -29,12 +29,16 @@ func TestLookups(t *testing.T) {
 	}
 	// An Iraqi area has its Sorani name where the pack has one
 	// (every governorate; 89 of 101 districts); a district
-	// without one is named in English in Sorani, as before.
+	// without one is named in Arabic in Sorani where it has an Arabic
+	// name, else in English.
 	if a := Area("IQG11Q02"); a == nil || a.Name("ckb") != "هەولێر" || a.Name("en") != "Erbil" {
 		t.Errorf("Area(IQG11Q02) = %+v", a)
 	}
 	if a := Area("IQG06Q02"); a == nil || a.Name("ckb") != "Chamchamal" {
 		t.Errorf("Area(IQG06Q02) = %+v", a)
+	}
+	if a := Area("IQG10Q01"); a == nil || a.Name("ckb") != "الخالص" || a.Name("ur") != "Al-Khalis" {
+		t.Errorf("Area(IQG10Q01) = %+v", a)
 	}
 	sorani := map[string]int{}
 	for _, a := range get().areaList {
