@@ -39,7 +39,7 @@ func TestSupervisorMergesAndUnmergesDuplicates(t *testing.T) {
 	}
 	if lang, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.documentElement.lang")); lang != "en" {
 		// The demo supervisor prefers Bangla; the test reads English.
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.ID("dup-list"))); err != nil {
+		if err := chromedp.Do(ctx, submitThen("lang-en", "dup-list")); err != nil {
 			t.Fatalf("switch to English: %v", err)
 		}
 	}
@@ -58,14 +58,14 @@ func TestSupervisorMergesAndUnmergesDuplicates(t *testing.T) {
 	screenshot(t, ctx, "dedupe-pair")
 
 	// Same person.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dup-same")), chromedp.WaitVisible(chromedp.CSS("p.flash"))); err != nil {
+	if err := chromedp.Do(ctx, submitCSS("#dup-same", "p.flash")); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
 	if s := text("#dup-status"); !strings.Contains(s, "Same person") {
 		t.Errorf("status after confirming = %q", s)
 	}
 	// Merge, keeping the first record.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("dup-merge")), chromedp.WaitVisible(chromedp.ID("dup-unmerge"))); err != nil {
+	if err := chromedp.Do(ctx, submitThen("dup-merge", "dup-unmerge")); err != nil {
 		t.Fatalf("merge: %v", err)
 	}
 	if s := text("p.flash"); !strings.Contains(s, "merged") {
@@ -82,7 +82,7 @@ func TestSupervisorMergesAndUnmergesDuplicates(t *testing.T) {
 	}
 	// Undo.
 	if err := chromedp.Do(ctx, chromedp.Navigate(pairURL), chromedp.WaitVisible(chromedp.ID("dup-unmerge")),
-		chromedp.Click(chromedp.ID("dup-unmerge")), chromedp.WaitVisible(chromedp.ID("dup-merge"))); err != nil {
+		submitThen("dup-unmerge", "dup-merge")); err != nil {
 		t.Fatalf("unmerge: %v", err)
 	}
 	if s := text("p.flash"); !strings.Contains(s, "undone") {

@@ -163,7 +163,7 @@ func TestLoginSwitchToBangla(t *testing.T) {
 	}
 	screenshot(t, ctx, "home-en")
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("lang-bn")), chromedp.WaitVisible(chromedp.ID("lang-en"))); err != nil {
+	if err := chromedp.Do(ctx, submitThen("lang-bn", "lang-en")); err != nil {
 		t.Fatalf("switch to Bangla: %v", err)
 	}
 	title, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("home-title")))
@@ -183,7 +183,7 @@ func TestLoginSwitchToBangla(t *testing.T) {
 	screenshot(t, ctx, "home-bn")
 
 	// Signing out returns to the login page, in Bangla.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-submit"))); err != nil {
+	if err := chromedp.Do(ctx, signOut); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
 	btn, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-submit")))
