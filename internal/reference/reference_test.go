@@ -31,7 +31,7 @@ func TestLookups(t *testing.T) {
 	// (every governorate; 89 of 101 districts); a district
 	// without one is named in Arabic in Sorani where it has an Arabic
 	// name, else in English.
-	if a := Area("IQG11Q02"); a == nil || a.Name("ckb") != "هەولێر" || a.Name("en") != "Erbil" {
+	if a := Area("IQG11Q02"); a == nil || a.Name("ckb") != "هەولێر" || a.Name("ar") != "أربيل" || a.Name("en") != "Erbil" {
 		t.Errorf("Area(IQG11Q02) = %+v", a)
 	}
 	if a := Area("IQG06Q02"); a == nil || a.Name("ckb") != "Chamchamal" {
@@ -40,14 +40,17 @@ func TestLookups(t *testing.T) {
 	if a := Area("IQG10Q01"); a == nil || a.Name("ckb") != "الخالص" || a.Name("ur") != "Al-Khalis" {
 		t.Errorf("Area(IQG10Q01) = %+v", a)
 	}
-	sorani := map[string]int{}
+	sorani, arabic := 0, 0
 	for _, a := range get().areaList {
 		if a.Country == "IQ" && a.Names["ckb"] != "" {
-			sorani[a.Level]++
+			sorani++
+		}
+		if a.Country == "IQ" && a.Names["ar"] != "" {
+			arabic++
 		}
 	}
-	if sorani["governorate"] != 18 || sorani["district"] != 89 {
-		t.Errorf("Sorani names: %v", sorani)
+	if sorani != 18+89 || arabic != 100 {
+		t.Errorf("Iraqi areas with a Sorani name %d, with an Arabic name %d", sorani, arabic)
 	}
 	if Area("BD9999") != nil {
 		t.Error("unknown p-code found")
