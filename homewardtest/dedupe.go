@@ -43,3 +43,18 @@ func (s HeldLoads) People(ctx context.Context, orgID string, since time.Time, fn
 	}
 	return s.Store.People(ctx, orgID, since, fn)
 }
+
+// WaitHeld waits until a load of a whole organisation has reached the store
+// (and so has counted the people it will read: the count comes first), at
+// most a minute.
+func (s HeldLoads) WaitHeld(t interface {
+	Helper()
+	Fatal(...any)
+}) {
+	t.Helper()
+	for end := time.Now().Add(time.Minute); s.Loads.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("no load reached the store within a minute")
+		}
+	}
+}
