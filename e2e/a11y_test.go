@@ -44,8 +44,7 @@ func TestAccessibility(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("email")),
 			chromedp.SendKeys(chromedp.ID("email"), email),
 			chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-			chromedp.Click(chromedp.ID("login-submit")),
-			chromedp.WaitVisible(chromedp.ID("home-title")),
+			submitThen("login-submit", "home-title"),
 		); err != nil {
 			t.Fatalf("login %s: %v", email, err)
 		}

@@ -39,13 +39,11 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "caseworker@shapla.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
+		submitThen("login-submit", "home-title"),
 		chromedp.Navigate(srvURL+"/people/"+rec.Person.ID+"/assessments"),
 		chromedp.WaitVisible(chromedp.ID("start-assessment")),
 		chromedp.SetValue(chromedp.ID("form_id"), "rss"),
-		chromedp.Click(chromedp.ID("start-assessment")),
-		chromedp.WaitVisible(chromedp.ID("assessment-form")),
+		submitThen("start-assessment", "assessment-form"),
 	)
 	if err != nil {
 		t.Fatalf("start the survey: %v", err)
@@ -69,8 +67,7 @@ func TestCaseWorkerFillsSurveyInBangla(t *testing.T) {
 	}
 	screenshot(t, ctx, "survey-bn")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("complete")),
-		chromedp.WaitVisible(chromedp.ID("result-scores")),
+		submitThen("complete", "result-scores"),
 	)
 	if err != nil {
 		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))

@@ -29,8 +29,7 @@ func TestSupervisorMergesAndUnmergesDuplicates(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "supervisor@shapla.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
+		submitThen("login-submit", "home-title"),
 		chromedp.Navigate(url+"/duplicates"),
 		chromedp.WaitVisible(chromedp.ID("dup-list")),
 	)

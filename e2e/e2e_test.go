@@ -151,8 +151,7 @@ func TestLoginSwitchToBangla(t *testing.T) {
 
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
+		submitThen("login-submit", "home-title"),
 	)
 	if err != nil {
 		t.Fatalf("login: %v", err)

@@ -43,8 +43,7 @@ func TestPagesKeepToThePolicy(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "caseworker2@shapla.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
+		submitThen("login-submit", "home-title"),
 		chromedp.Navigate(url+"/reception"),
 		chromedp.WaitVisible(chromedp.CSS(`input[type=radio]`)),
 	)

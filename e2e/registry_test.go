@@ -22,14 +22,12 @@ func TestRegisterAndFindInBangla(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), "caseworker2@shapla.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("home-title")),
-		chromedp.Click(chromedp.ID("lang-bn")),
-		chromedp.WaitVisible(chromedp.ID("lang-en")),
-		chromedp.Click(chromedp.ID("nav-people")),
-		chromedp.WaitVisible(chromedp.ID("people-new")),
-		chromedp.Click(chromedp.ID("people-new")),
-		chromedp.WaitVisible(chromedp.ID("person-given_name")),
+		// Each click loads a new page: the wait is for the new one (a
+		// WaitVisible after a click can be asked of the page being left).
+		submitThen("login-submit", "home-title"),
+		submitThen("lang-bn", "lang-en"),
+		submitThen("nav-people", "people-new"),
+		submitThen("people-new", "person-given_name"),
 	)
 	if err != nil {
 		t.Fatalf("reach the registration form: %v", err)
@@ -49,8 +47,7 @@ func TestRegisterAndFindInBangla(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("episodes-0-destination_country"), "JO"),
 		chromedp.SetValue(chromedp.ID("episodes-0-return-date"), "2099-01-01"),
 		chromedp.SetValue(chromedp.ID("episodes-0-return-return_type"), "end_of_contract"),
-		chromedp.Click(chromedp.ID("person-save")),
-		chromedp.WaitVisible(chromedp.ID("form-error")),
+		submitThen("person-save", "form-error"),
 	)
 	if err != nil {
 		t.Fatalf("submit with errors: %v", err)
@@ -65,8 +62,7 @@ func TestRegisterAndFindInBangla(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.ID("person-sex"), "female"),
 		chromedp.SetValue(chromedp.ID("episodes-0-return-date"), "2025-09-14"),
-		chromedp.Click(chromedp.ID("person-save")),
-		chromedp.WaitVisible(chromedp.ID("case-number")),
+		submitThen("person-save", "case-number"),
 	)
 	if err != nil {
 		t.Fatalf("register: %v", err)
@@ -79,8 +75,7 @@ func TestRegisterAndFindInBangla(t *testing.T) {
 
 	// Find her again: the live search swaps the results while typing.
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("nav-people")),
-		chromedp.WaitVisible(chromedp.ID("q")),
+		submitThen("nav-people", "q"),
 		chromedp.SendKeys(chromedp.ID("q"), "নাসরিন সুল"),
 	)
 	if err != nil {
