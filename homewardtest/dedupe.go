@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"homeward/internal/dedupe"
@@ -47,10 +48,7 @@ func (s HeldLoads) People(ctx context.Context, orgID string, since time.Time, fn
 // WaitHeld waits until a load of a whole organisation has reached the store
 // (and so has counted the people it will read: the count comes first), at
 // most a minute.
-func (s HeldLoads) WaitHeld(t interface {
-	Helper()
-	Fatal(...any)
-}) {
+func (s HeldLoads) WaitHeld(t testing.TB) {
 	t.Helper()
 	for end := time.Now().Add(time.Minute); s.Loads.Load() == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(end) {

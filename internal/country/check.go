@@ -219,6 +219,16 @@ func contains(xs []int, x int) bool {
 	return false
 }
 
+// AreaNameColumn reports whether column h of an areas file holds the
+// areas' names in a language, and which: name_ and the language
+// (name_en_alt is another English spelling, not a language).
+func AreaNameColumn(h string) (lang string, ok bool) {
+	if h == "name_en_alt" {
+		return "", false
+	}
+	return strings.CutPrefix(h, "name_")
+}
+
 // checkAreaCSV checks the areas file: its header, one row per unique code,
 // known levels, parents that exist.
 func checkAreaCSV(b []byte, a Areas, languages []string) error {
@@ -236,10 +246,8 @@ func checkAreaCSV(b []byte, a Areas, languages []string) error {
 			return fmt.Errorf("header: the column %s is missing", need)
 		}
 	}
-	// A name column is name_ and one of the pack's languages (name_en_alt:
-	// another English spelling).
 	for _, h := range head {
-		if l, ok := strings.CutPrefix(h, "name_"); ok && h != "name_en_alt" && !slices.Contains(languages, l) && l != "en" {
+		if l, ok := AreaNameColumn(h); ok && l != "en" && !slices.Contains(languages, l) {
 			return fmt.Errorf("header: %s: %q is not one of the pack's languages %v", h, l, languages)
 		}
 	}

@@ -41,12 +41,14 @@ type AdminArea struct {
 // Name returns the area's name in lang, falling back to the language of
 // areaFallback, then to English.
 func (a *AdminArea) Name(lang string) string {
-	if n := a.Names[homeward.LangBase(lang)]; n == "" {
-		if n := a.Names[areaFallback[homeward.LangBase(lang)]]; n != "" {
-			return n
-		}
+	l := homeward.LangBase(lang)
+	if n := a.Names[l]; n != "" {
+		return n
 	}
-	return pick(a.Names, lang)
+	if n := a.Names[areaFallback[l]]; n != "" {
+		return n
+	}
+	return a.Names["en"]
 }
 
 // Country is an ISO 3166-1 country.
@@ -151,12 +153,12 @@ func load() (*data, error) {
 	d := &data{areas: map[string]*AdminArea{}, countries: map[string]*Country{}, occ: map[string]*Occupation{}}
 	// An area has a name in every language its pack's file has a name_
 	// column for (the pack's checks allow only the pack's languages).
-	addArea := func(country string) func(map[string]string) error {
+	addArea := func(countryCode string) func(map[string]string) error {
 		return func(rec map[string]string) error {
-			a := &AdminArea{Code: rec["code"], Country: country, Level: rec["level"], ParentCode: rec["parent_code"],
+			a := &AdminArea{Code: rec["code"], Country: countryCode, Level: rec["level"], ParentCode: rec["parent_code"],
 				Names: map[string]string{"en": rec["name_en"]}, AltName: rec["name_en_alt"], Note: rec["note"]}
 			for col, v := range rec {
-				if l, ok := strings.CutPrefix(col, "name_"); ok && col != "name_en_alt" && v != "" {
+				if l, ok := country.AreaNameColumn(col); ok && v != "" {
 					a.Names[l] = v
 				}
 			}
