@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
+	"homeward/internal/country"
 	"homeward/internal/i18n"
 )
 
@@ -68,6 +70,14 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintf(p.stdout, "%s (%s): %d of %d messages translated; %d missing, %d stale, %d machine-made awaiting review, %d faults\n",
 			l.Tag, l.Name, total-count["missing"], total, count["missing"], count["stale"], count["machine"], count["extra"]+count["placeholder"]+count["plural"])
+		// The country packs' area names are data, translated in their
+		// areas files (country/packs/<cc>/areas.csv), not in the catalog.
+		for _, pk := range country.All() {
+			if c, ok := pk.AreaNames()[l.Tag]; ok {
+				fmt.Fprintf(p.stdout, "  %s area names (internal/country/packs/%s/%s): %d of %d named; %d Homeward's own awaiting review\n",
+					pk.Code, strings.ToLower(pk.Code), pk.Areas.File, c.Named, c.Total, c.Unreviewed)
+			}
+		}
 	}
 	if faults > 0 {
 		return fmt.Errorf("%d faults in the translations", faults)

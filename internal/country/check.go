@@ -273,6 +273,13 @@ func checkAreaCSV(b []byte, a Areas, languages []string) error {
 		case row[col["name_en"]] == "":
 			return fmt.Errorf("line %d: name_en: the English name is required", line)
 		}
+		if i, ok := col["unreviewed"]; ok {
+			for _, l := range strings.Fields(row[i]) {
+				if n, ok := col["name_"+l]; l == "en" || !ok || row[n] == "" {
+					return fmt.Errorf("line %d: unreviewed: %q names no name of this row in one of the pack's languages (a name_%s column with a name)", line, l, l)
+				}
+			}
+		}
 		codes[code] = true
 		if pc := row[col["parent_code"]]; pc != "" {
 			parents = append(parents, [2]string{code, pc})
@@ -355,4 +362,43 @@ func checkNamed(list []Named, field string, bad func(field, format string, args 
 		seen[n.Code] = true
 	}
 	return nil
+}
+
+// AreaNameCount says how many of a pack's areas have a name in one
+// language, and of those how many are marked unreviewed (Homeward's own
+// rendering, awaiting a speaker's review).
+type AreaNameCount struct{ Total, Named, Unreviewed int }
+
+// AreaNames counts the areas file's names per language other than
+// English (a checked file: see checkAreaCSV).
+func (p *Pack) AreaNames() map[string]AreaNameCount {
+	out := map[string]AreaNameCount{}
+	rows, err := csv.NewReader(bytes.NewReader(p.areaCSV)).ReadAll()
+	if err != nil || len(rows) == 0 {
+		return out
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+		if l, ok := AreaNameColumn(h); ok && l != "en" {
+			out[l] = AreaNameCount{}
+		}
+	}
+	for _, row := range rows[1:] {
+		var unreviewed []string
+		if i, ok := col["unreviewed"]; ok {
+			unreviewed = strings.Fields(row[i])
+		}
+		for l, c := range out {
+			c.Total++
+			if row[col["name_"+l]] != "" {
+				c.Named++
+				if slices.Contains(unreviewed, l) {
+					c.Unreviewed++
+				}
+			}
+			out[l] = c
+		}
+	}
+	return out
 }

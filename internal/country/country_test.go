@@ -162,6 +162,34 @@ func TestBrokenPackSaysWhere(t *testing.T) {
 			t.Fatalf("Load = %v", err)
 		}
 	})
+	for _, tc := range []struct{ name, csv, want string }{
+		{"unreviewed name that is not there", "level,code,parent_code,name_en,name_ar,unreviewed\ngovernorate,IQG99,,Nowhere,,ar\n", `xx/areas.csv: line 2: unreviewed: "ar"`},
+		{"unreviewed English", "level,code,parent_code,name_en,unreviewed\ngovernorate,IQG99,,Nowhere,en\n", `xx/areas.csv: line 2: unreviewed: "en"`},
+		{"unreviewed language without a column", "level,code,parent_code,name_en,name_ar,unreviewed\ngovernorate,IQG98,,Somewhere,مكان,\ngovernorate,IQG99,,Nowhere,لا مكان,ar ckb\n", `xx/areas.csv: line 3: unreviewed: "ckb"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := packFS(t, "xx", func(s string) string { return s })
+			m["xx/areas.csv"].Data = []byte(tc.csv)
+			if _, err := Load(m); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Load = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("unreviewed names load", func(t *testing.T) {
+		m := packFS(t, "xx", func(s string) string { return s })
+		m["xx/areas.csv"].Data = []byte("level,code,parent_code,name_en,name_ar,name_ckb,unreviewed\ngovernorate,IQG99,,Nowhere,لا مكان,هیچ شوێن,ckb\n")
+		ps, err := Load(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ps.All()[0].AreaNames()
+		if want := (AreaNameCount{Total: 1, Named: 1, Unreviewed: 1}); got["ckb"] != want {
+			t.Errorf("ckb = %+v, want %+v", got["ckb"], want)
+		}
+		if want := (AreaNameCount{Total: 1, Named: 1}); got["ar"] != want {
+			t.Errorf("ar = %+v, want %+v", got["ar"], want)
+		}
+	})
 	t.Run("same code twice", func(t *testing.T) {
 		m := packFS(t, "a", func(s string) string { return s })
 		for k, v := range packFS(t, "b", func(s string) string { return s }) {

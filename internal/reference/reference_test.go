@@ -52,6 +52,16 @@ func TestLookups(t *testing.T) {
 	if sorani != 18+89 || arabic != 100 {
 		t.Errorf("Iraqi areas with a Sorani name %d, with an Arabic name %d", sorani, arabic)
 	}
+	// Every Pakistani area has an Urdu name (Homeward's own, marked
+	// unreviewed in the pack's file); English stays English.
+	if a := Area("PK617"); a == nil || a.Name("ur") != "لاہور" || a.Name("en") != "Lahore" {
+		t.Errorf("Area(PK617) = %+v", a)
+	}
+	for _, a := range get().areaList {
+		if a.Country == "PK" && a.Names["ur"] == "" {
+			t.Errorf("Pakistani area %s has no Urdu name", a.Code)
+		}
+	}
 	if Area("BD9999") != nil {
 		t.Error("unknown p-code found")
 	}

@@ -73,6 +73,16 @@ func TestIraqiCardAndAreas(t *testing.T) {
 	if reg.Person.Documents[0].Number != "199012345678" || reg.Person.Phones[0] != "+9647701234567" {
 		t.Errorf("normalised %+v %v", reg.Person.Documents, reg.Person.Phones)
 	}
+	// Iraq's points of entry are named in Sorani (Homeward's own, see the
+	// pack's SOURCES.md), Arabic and English.
+	if p := PointOfEntryByCode("IQ-EBL"); p == nil || p.Name("ckb") != "فڕۆکەخانەی نێودەوڵەتیی هەولێر" || p.Name("ar") != "مطار أربيل الدولي" || p.Name("en") != "Erbil International Airport" {
+		t.Errorf("IQ-EBL = %+v", p)
+	}
+	for _, p := range PointsOfEntry("IQ") {
+		if p.Names["ckb"] == "" {
+			t.Errorf("%s has no Sorani name", p.Code)
+		}
+	}
 	for n, want := range map[string]string{"19901234567": "registry.document.iq_nid", "19901234567A": "registry.document.iq_nid", "1990123456789": "registry.document.iq_nid"} {
 		d := Document{Type: DocNationalID, Number: n, IssuingCountry: "IQ"}
 		if key, _ := checkDocumentNumber(d.Type, d.IssuingCountry, d.Number); key != want {

@@ -34,6 +34,12 @@ func TestPakistanInstanceForms(t *testing.T) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
+	// In Urdu the districts and provinces are named in Urdu.
+	cw.get("/lang?to=ur&back=/")
+	if _, ur := cw.get("/people/new"); !strings.Contains(ur, "لاہور") || !strings.Contains(ur, "پنجاب") {
+		t.Errorf("the Urdu form names Lahore or Punjab otherwise")
+	}
+	cw.get("/lang?to=en&back=/")
 	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`, `value="BDT"`} {
 		if strings.Contains(page, not) {
 			t.Errorf("the form of a Pakistani instance offers %s", not)
