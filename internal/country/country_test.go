@@ -456,3 +456,38 @@ func TestTileMap(t *testing.T) {
 		}
 	})
 }
+
+// Every name a built-in pack carries is given in each of the pack's
+// languages: the country, its holidays, points of entry, return types and
+// national services with their providers (the general services are named
+// by the message catalog) — so a Lahore case worker reads none of them in
+// English.
+func TestPackTextsInEveryLanguage(t *testing.T) {
+	for _, p := range All() {
+		need := func(what string, names map[string]string) {
+			for _, l := range p.Languages {
+				if names[l] == "" {
+					t.Errorf("%s: %s has no name in %s", p.Code, what, l)
+				}
+			}
+		}
+		need("the country", p.Names)
+		for _, h := range p.Holidays {
+			need("holiday "+h.Date, h.Names)
+		}
+		for _, pt := range p.PointsOfEntry {
+			need("point of entry "+pt.Code, pt.Names)
+		}
+		for _, r := range p.ReturnTypes {
+			need("return type "+r.Code, r.Names)
+		}
+		for _, s := range p.Services {
+			if s.Names != nil {
+				need("service "+s.Code, s.Names)
+			}
+			if s.Provider != nil {
+				need("the provider of "+s.Code, s.Provider)
+			}
+		}
+	}
+}

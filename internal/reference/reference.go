@@ -178,7 +178,7 @@ func load() (*data, error) {
 	if err := readCSV("countries.csv", func(rec map[string]string) error {
 		c := &Country{Alpha2: rec["alpha2"], Alpha3: rec["alpha3"], Numeric: rec["numeric"], Region: rec["region"],
 			Dial: rec["dial"], Currency: rec["currency"], Names: map[string]string{}}
-		for _, l := range []string{"en", "bn", "ar", "ur"} {
+		for _, l := range []string{"en", "bn", "ar", "ckb", "ur"} {
 			if v := rec["name_"+l]; v != "" {
 				c.Names[l] = v
 			}

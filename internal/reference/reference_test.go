@@ -55,6 +55,10 @@ func TestLookups(t *testing.T) {
 			t.Errorf("%v in %s = %q, want %q", tc.names, tc.lang, got, tc.want)
 		}
 	}
+	// Countries are named in Sorani (CLDR).
+	if c := CountryByCode("SA"); c == nil || c.Name("ckb") != "عەرەبستانی سەعوودی" || c.Name("ur") != "سعودی عرب" {
+		t.Errorf("CountryByCode(SA) = %+v", c)
+	}
 	// Every Pakistani area has an Urdu name (Homeward's own, marked
 	// unreviewed in the pack's file); English stays English.
 	if a := Area("PK617"); a == nil || a.Name("ur") != "لاہور" || a.Name("en") != "Lahore" {
