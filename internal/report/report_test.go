@@ -83,3 +83,29 @@ func TestDocumentAndPDF(t *testing.T) {
 		t.Fatalf("PDF: %.8q %v", pdf, err)
 	}
 }
+
+// A report in Urdu or Arabic is laid out right to left, names its
+// indicators in the language and prints in the script's font; its numbers
+// take the language's digits.
+func TestDocumentRightToLeft(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	defs := []*indicator.Definition{{Code: "registrations", Unit: indicator.Count,
+		Name: map[string]string{"en": "Returnees registered", "bn": "নিবন্ধিত প্রত্যাবর্তনকারী", "ar": "العائدون المسجلون", "ur": "رجسٹرڈ واپس آنے والے"}}}
+	for _, tc := range []struct{ lang, name, number string }{
+		{"ur", "رجسٹرڈ واپس آنے والے", "۱,۲۳۴"},
+		{"ar", "العائدون المسجلون", "١٬٢٣٤"},
+	} {
+		d := &Data{Report: &Report{Lang: tc.lang, From: "2026-11", To: "2026-11"}, OrgName: "Roshni", Made: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Defs: defs,
+			Totals: []*indicator.Series{{Rows: []indicator.Row{{Period: "2026-11", Value: f(1234)}}}}, By: map[string][]*indicator.Series{}}
+		html, err := d.Document()
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := string(html)
+		for _, want := range []string{`lang="` + tc.lang + `" dir="rtl"`, tc.name, tc.number, ":lang(ur) { font-family: \"Noto Nastaliq Urdu\""} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the document lacks %q", tc.lang, want)
+			}
+		}
+	}
+}

@@ -433,7 +433,9 @@ func (w *Web) assessScores(rw http.ResponseWriter, r *http.Request) error {
 		FormatDate:  func(t time.Time) string { return i18n.Digits(lang, t.Format("2 Jan 2006")) },
 		FormatScore: func(x float64) string { return i18n.Digits(lang, fmt.Sprintf("%.2f", x)) },
 	}
-	if i18n.Base(lang) == "bn" {
+	if i18n.Base(lang) != "en" {
+		// Month names are English: other languages write the date day
+		// first, in their digits (15/01/2027), as their forms do.
 		labels.FormatDate = func(t time.Time) string { return isoText(lang, t.Format(time.DateOnly)) }
 	}
 	// ChartSVG escapes every text it writes and draws no script.
