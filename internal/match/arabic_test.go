@@ -117,3 +117,29 @@ func TestCompareArabicScriptNames(t *testing.T) {
 		}
 	}
 }
+
+// The online check finds a person registered in Arabic script when the
+// same person is registered again in Latin letters under names the
+// variant table does not list (جبار كاروان / Jabbar Karwan), with no
+// phone, document or full birth date to meet on: their blocking keys take
+// the names' sound across scripts.
+func TestIndexFindsAcrossScripts(t *testing.T) {
+	x := NewIndex(IndexOptions{})
+	for _, r := range []Record{
+		{ID: "ar", GivenName: "جبار", FamilyName: "كاروان", FatherName: "نوري", Sex: "m", DOB: "1985", AdminArea: "IQG11Q02"},
+		{ID: "other", GivenName: "Ahmed", FamilyName: "Saleh", FatherName: "Omar", Sex: "m", DOB: "1985", AdminArea: "IQG11Q02"},
+	} {
+		if err := x.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := x.Candidates(Record{ID: "new", GivenName: "Jabbar", FamilyName: "Karwan", FatherName: "Nouri", Sex: "m", DOB: "1985", AdminArea: "IQG11Q02"})
+	if len(got) == 0 || got[0].ID != "ar" {
+		t.Fatalf("candidates of Jabbar Karwan = %+v, want the Arabic-script record", got)
+	}
+	for _, c := range got {
+		if c.ID == "other" {
+			t.Errorf("Ahmed Saleh is a candidate: %+v", c)
+		}
+	}
+}

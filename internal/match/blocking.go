@@ -127,7 +127,7 @@ func firstPhon(n *nameFeat) string {
 	if len(n.keys) == 0 {
 		return ""
 	}
-	return Phonetic(n.keys[0])
+	return SoundKey(n.keys[0])
 }
 
 func initial(s string) string {

@@ -155,11 +155,11 @@ func (p *preparer) makeName(n Name) *nameFeat {
 	f.sorted = p.str(strings.Join(ks, " "))
 	ph := make([]string, len(ks))
 	for i, k := range ks {
-		ph[i] = Phonetic(k)
+		ph[i] = SoundKey(k)
 	}
 	sort.Strings(ph)
 	f.phon = p.str(strings.Join(ph, " "))
-	f.glued = p.str(Phonetic(strings.Join(ks, "")))
+	f.glued = p.str(SoundKey(strings.Join(ks, "")))
 	return f
 }
 
