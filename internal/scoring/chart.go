@@ -44,6 +44,10 @@ type ChartLabels struct {
 	FormatDate func(time.Time) string
 	// FormatScore formats scores (default two decimals).
 	FormatScore func(float64) string
+	// RTL mirrors the chart for a right-to-left page: time runs from
+	// right to left, the score axis stands on the right and the legend on
+	// the left.
+	RTL bool
 }
 
 // DefaultSeries are the three dimensions of the default scheme.
@@ -89,19 +93,29 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].At.Before(pts[j].At) })
 	esc := html.EscapeString
 	id := esc(labels.ID)
+	// Geometry is computed left to right; fx mirrors an x for a
+	// right-to-left chart, and start/end swap the text anchors with it.
+	// The drawing's own direction stays ltr, so that an anchor means the
+	// same whatever the page's direction.
+	fx := func(x float64) float64 { return x }
+	start, end := "start", "end"
+	if labels.RTL {
+		fx = func(x float64) float64 { return chartW - x }
+		start, end = end, start
+	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="score-chart" font-family="sans-serif" font-size="12">`, chartW, chartH, id, id)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="score-chart" font-family="sans-serif" font-size="12" direction="ltr">`, chartW, chartH, id, id)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, id, esc(labels.Title))
 	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`, id, esc(describeChart(pts, labels)))
 
 	// Axes and grid.
 	for _, v := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		y := yPos(v)
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ccc" stroke-width="1"/>`, padL, y, padL+plotW, y)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle" fill="#333">%s</text>`, padL-6, y, esc(labels.FormatScore(v)))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ccc" stroke-width="1"/>`, fx(padL), y, fx(padL+plotW), y)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="%s" dominant-baseline="middle" fill="#333">%s</text>`, fx(padL-6), y, end, esc(labels.FormatScore(v)))
 	}
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>`, padL, padT+plotH, padL+plotW, padT+plotH)
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#333"/>`, fx(padL), padT+plotH, fx(padL+plotW), padT+plotH)
 
 	xs := xPositions(pts)
 	lastX := -1000.0
@@ -111,9 +125,9 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 			continue
 		}
 		lastX = xs[i]
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#333">%s</text>`, xs[i], padT+plotH+18, esc(labels.FormatDate(p.At)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#333">%s</text>`, fx(xs[i]), padT+plotH+18, esc(labels.FormatDate(p.At)))
 		if p.Label != "" {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#666" font-size="11">%s</text>`, xs[i], padT+plotH+33, esc(p.Label))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#666" font-size="11">%s</text>`, fx(xs[i]), padT+plotH+33, esc(p.Label))
 		}
 	}
 
@@ -137,7 +151,7 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 				flush()
 				continue
 			}
-			seg = append(seg, fmt.Sprintf("%.1f,%.1f", xs[i], yPos(*v)))
+			seg = append(seg, fmt.Sprintf("%.1f,%.1f", fx(xs[i]), yPos(*v)))
 		}
 		flush()
 		for i, p := range pts {
@@ -146,7 +160,7 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 				continue
 			}
 			tip := fmt.Sprintf("%s, %s: %s", s.Label, labels.FormatDate(p.At), labels.FormatScore(*v))
-			fmt.Fprintf(&b, `%s<title>%s</title></%s>`, marker(st.marker, xs[i], yPos(*v)), esc(tip), markerTag(st.marker))
+			fmt.Fprintf(&b, `%s<title>%s</title></%s>`, marker(st.marker, fx(xs[i]), yPos(*v)), esc(tip), markerTag(st.marker))
 		}
 		b.WriteString(`</g>`)
 		// Legend entry.
@@ -156,12 +170,12 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 		if st.dash != "" {
 			dash = fmt.Sprintf(` stroke-dasharray="%s"`, st.dash)
 		}
-		fmt.Fprintf(&b, `<g class="legend" aria-hidden="true"><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"%s/>`, lx, ly, lx+28, ly, st.color, dash)
-		fmt.Fprintf(&b, `%s</%s>`, marker(st.marker, lx+14, ly), markerTag(st.marker))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" dominant-baseline="middle" fill="#222">%s</text></g>`, lx+36, ly, esc(s.Label))
+		fmt.Fprintf(&b, `<g class="legend" aria-hidden="true"><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"%s/>`, fx(lx), ly, fx(lx+28), ly, st.color, dash)
+		fmt.Fprintf(&b, `%s</%s>`, marker(st.marker, fx(lx+14), ly), markerTag(st.marker))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="%s" dominant-baseline="middle" fill="#222">%s</text></g>`, fx(lx+36), ly, start, esc(s.Label))
 	}
 	if len(pts) == 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#666">%s</text>`, padL+plotW/2, padT+plotH/2, esc(labels.NoScore))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#666">%s</text>`, fx(padL+plotW/2), padT+plotH/2, esc(labels.NoScore))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

@@ -3,6 +3,8 @@ package scoring
 import (
 	"encoding/xml"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +78,43 @@ func TestChartSVGLocalizedAndEmpty(t *testing.T) {
 	one := ChartSVG([]Point{{At: date("2026-01-01"), Scores: map[string]*float64{"economic": nil}}}, bn)
 	if strings.Contains(one, "<polyline") || !strings.Contains(one, "01-01-2026") {
 		t.Errorf("single empty point: %s", one)
+	}
+}
+
+// A right-to-left chart is the left-to-right one mirrored: the first
+// round on the right, the last on the left, the score axis's labels on
+// the right of the plot and anchored at their start, the legend on the
+// left; every point keeps its height.
+func TestChartSVGRightToLeft(t *testing.T) {
+	p := func(x float64) *float64 { return &x }
+	pts := []Point{
+		{At: date("2026-01-31"), Scores: map[string]*float64{"economic": p(0.25)}},
+		{At: date("2026-07-31"), Scores: map[string]*float64{"economic": p(0.75)}},
+	}
+	ltr := ChartSVG(pts, ChartLabels{Series: DefaultSeries[:1]})
+	rtl := ChartSVG(pts, ChartLabels{Series: DefaultSeries[:1], RTL: true})
+	line := regexp.MustCompile(`<polyline points="([0-9.]+),([0-9.]+) ([0-9.]+),([0-9.]+)"`)
+	l, r := line.FindStringSubmatch(ltr), line.FindStringSubmatch(rtl)
+	if l == nil || r == nil {
+		t.Fatalf("no line:\n%s\n%s", ltr, rtl)
+	}
+	num := func(s string) float64 { f, _ := strconv.ParseFloat(s, 64); return f }
+	for i := 1; i <= 3; i += 2 {
+		if num(l[i])+num(r[i]) != chartW || l[i+1] != r[i+1] {
+			t.Errorf("point %d: ltr (%s,%s), rtl (%s,%s): not mirrored", i/2, l[i], l[i+1], r[i], r[i+1])
+		}
+	}
+	if !(num(r[1]) > num(r[3])) {
+		t.Errorf("rtl: the first round (x %s) is not right of the last (x %s)", r[1], r[3])
+	}
+	if !strings.Contains(rtl, `<text x="598.0" y="16.0" text-anchor="start"`) || !strings.Contains(ltr, `<text x="42.0" y="16.0" text-anchor="end"`) {
+		t.Errorf("score axis labels not mirrored:\n%s", rtl)
+	}
+	legend := regexp.MustCompile(`<g class="legend" aria-hidden="true"><line x1="([0-9.]+)"`)
+	if m := legend.FindStringSubmatch(rtl); m == nil || num(m[1]) > chartW/2 {
+		t.Errorf("rtl legend not on the left: %v", m)
+	}
+	if !strings.Contains(rtl, `direction="ltr"`) {
+		t.Error("the drawing's direction is not fixed: anchors would follow the page's")
 	}
 }

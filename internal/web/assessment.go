@@ -432,6 +432,7 @@ func (w *Web) assessScores(rw http.ResponseWriter, r *http.Request) error {
 			{ID: "psychosocial", Label: i18n.T(lang, "assessment.dimension.psychosocial", nil)}},
 		FormatDate:  func(t time.Time) string { return i18n.Digits(lang, t.Format("2 Jan 2006")) },
 		FormatScore: func(x float64) string { return i18n.Digits(lang, fmt.Sprintf("%.2f", x)) },
+		RTL:         i18n.Dir(lang) == "rtl",
 	}
 	if i18n.Base(lang) != "en" {
 		// Month names are English: other languages write the date day

@@ -130,11 +130,12 @@ func TestAssessmentPages(t *testing.T) {
 	if !strings.Contains(page, "<svg") || !strings.Contains(page, i18n.T("bn", "assessment.chart.title", nil)) || !strings.Contains(page, "অর্থনৈতিক") {
 		t.Errorf("scores page:\n%.3000s", page)
 	}
-	// In Urdu the chart's dates are day first in Urdu digits, not English
-	// month names.
+	// In Urdu the chart is mirrored (its score axis on the right) and its
+	// dates are day first in Urdu digits, not English month names.
 	b.get("/lang?to=ur&back=/home")
 	_, page = b.get("/people/" + pid + "/scores")
-	if !strings.Contains(page, "<svg") || !strings.Contains(page, i18n.Digits("ur", returned.AddDate(0, 0, 4).Format("02/01/2006"))) || strings.Contains(page, returned.AddDate(0, 0, 4).Format("Jan 2006")) {
+	if !strings.Contains(page, "<svg") || !strings.Contains(page, i18n.Digits("ur", returned.AddDate(0, 0, 4).Format("02/01/2006"))) || strings.Contains(page, returned.AddDate(0, 0, 4).Format("Jan 2006")) ||
+		!strings.Contains(page, `<text x="598.0" y="16.0" text-anchor="start"`) {
 		t.Errorf("scores page in Urdu:\n%.3000s", page)
 	}
 	b.get("/lang?to=bn&back=/home")

@@ -361,22 +361,30 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 	}
 	n := len(s.Rows)
 	slot := float64(w-left-8) / float64(n)
+	// The months run left to right; on a right-to-left page fx mirrors
+	// every x (the first month on the right, the axis labels on the right
+	// anchored at their start). The drawing's direction stays ltr so that
+	// an anchor means what it says whatever the page's direction.
+	fx, end := func(x float64) float64 { return x }, "end"
+	if i18n.Dir(lang) == "rtl" {
+		fx, end = func(x float64) float64 { return w - x }, "start"
+	}
 	var b strings.Builder
 	id := "chart-" + d.Code
-	fmt.Fprintf(&b, `<svg class="indicator-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title"><title id="%s-title">%s</title>`, w, h, id, id, html.EscapeString(title))
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, left, h-bottom, w-4, h-bottom)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(report.Figure(lang, d.Unit, &max)))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, h-bottom, html.EscapeString(i18n.Digits(lang, "0")))
+	fmt.Fprintf(&b, `<svg class="indicator-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title" direction="ltr"><title id="%s-title">%s</title>`, w, h, id, id, html.EscapeString(title))
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="axis"/>`, fx(left), h-bottom, fx(w-4), h-bottom)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="%s">%s</text>`, fx(left-6), top+4, end, html.EscapeString(report.Figure(lang, d.Unit, &max)))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="%s">%s</text>`, fx(left-6), h-bottom, end, html.EscapeString(i18n.Digits(lang, "0")))
 	for i, r := range s.Rows {
 		x := float64(left) + float64(i)*slot + slot*0.15
 		bw := slot * 0.7
 		if r.Value != nil {
 			bh := (*r.Value / max) * float64(h-bottom-top)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"><title>%s: %s</title></rect>`,
-				x, float64(h-bottom)-bh, bw, bh, html.EscapeString(i18n.Digits(lang, r.Period)), html.EscapeString(report.Figure(lang, d.Unit, r.Value)))
+				min(fx(x), fx(x+bw)), float64(h-bottom)-bh, bw, bh, html.EscapeString(i18n.Digits(lang, r.Period)), html.EscapeString(report.Figure(lang, d.Unit, r.Value)))
 		}
 		if n <= 12 || i%((n+11)/12) == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x+bw/2, h-8, html.EscapeString(i18n.Digits(lang, r.Period)))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, fx(x+bw/2), h-8, html.EscapeString(i18n.Digits(lang, r.Period)))
 		}
 	}
 	// The trend: a least-squares line through the months with a value
@@ -401,7 +409,7 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 		if slope > 0 {
 			sign = "+"
 		}
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="trend"><title>%s</title></line>`, x1, y1, x2, y2,
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="trend"><title>%s</title></line>`, fx(x1), y1, fx(x2), y2,
 			html.EscapeString(i18n.T(lang, "indicator.ui.trend", map[string]any{"change": sign + report.Figure(lang, indicator.Mean, &slope)})))
 	}
 	b.WriteString(`</svg>`)
