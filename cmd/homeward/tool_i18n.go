@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"homeward/internal/country"
+	"homeward/internal/form"
 	"homeward/internal/i18n"
 )
 
@@ -48,6 +49,11 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	formTrs, err := form.BuiltinTranslations()
+	if err != nil {
+		return err
+	}
+	formTexts := form.BuiltinTexts()
 	total := len(i18n.Keys(i18n.Default))
 	faults := 0
 	for _, l := range i18n.Locales() {
@@ -70,6 +76,22 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintf(p.stdout, "%s (%s): %d of %d messages translated; %d missing, %d stale, %d machine-made awaiting review, %d faults\n",
 			l.Tag, l.Name, total-count["missing"], total, count["missing"], count["stale"], count["machine"], count["extra"]+count["placeholder"]+count["plural"])
+		// The built-in forms' texts are translated in a file a language.
+		for _, tr := range formTrs {
+			if tr.Language == l.Tag {
+				state := "reviewed"
+				if tr.Status == form.TranslationMachine {
+					state = "machine-made, awaiting review"
+				}
+				n := 0
+				for _, en := range formTexts {
+					if tr.Text(en) != "" {
+						n++
+					}
+				}
+				fmt.Fprintf(p.stdout, "  built-in forms (%s): %d of %d texts translated; %s\n", tr.File(), n, len(formTexts), state)
+			}
+		}
 		// The country packs' area names are data, translated in their
 		// areas files (country/packs/<cc>/areas.csv), not in the catalog.
 		for _, pk := range country.All() {

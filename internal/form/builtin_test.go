@@ -16,7 +16,7 @@ func TestBuiltinsParse(t *testing.T) {
 		if f.Version == "" || f.Title["en"] == "" || f.Title["bn"] == "" {
 			t.Errorf("%s: version %q title %v", f.ID, f.Version, f.Title)
 		}
-		if !reflect.DeepEqual(f.Languages, []string{"en", "bn"}) {
+		if !reflect.DeepEqual(f.Languages, []string{"en", "ar", "bn", "ckb", "ur"}) {
 			t.Errorf("%s: languages %v", f.ID, f.Languages)
 		}
 		for _, q := range f.Questions {

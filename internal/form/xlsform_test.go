@@ -200,7 +200,7 @@ func TestImportCLI(t *testing.T) {
 	if err := ImportCLI(context.Background(), []string{good}, &out, &errOut); err != nil {
 		t.Fatalf("good: %v %s", err, errOut.String())
 	}
-	for _, want := range []string{"form protection_screening version 2026.1", "languages: en, bn", "flag flag_trafficking (high)"} {
+	for _, want := range []string{"form protection_screening version 2026.2", "languages: en, ar, bn, ckb, ur", "flag flag_trafficking (high)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
@@ -20,6 +21,7 @@ import (
 	"homeward"
 	"homeward/homewardtest"
 	"homeward/internal/demo"
+	hwform "homeward/internal/form"
 	"homeward/internal/i18n"
 	"homeward/internal/registry"
 )
@@ -137,6 +139,12 @@ func TestAssessmentPages(t *testing.T) {
 	if !strings.Contains(page, "<svg") || !strings.Contains(page, i18n.Digits("ur", returned.AddDate(0, 0, 4).Format("02/01/2006"))) || strings.Contains(page, returned.AddDate(0, 0, 4).Format("Jan 2006")) ||
 		!strings.Contains(page, `<text x="598.0" y="16.0" text-anchor="start"`) {
 		t.Errorf("scores page in Urdu:\n%.3000s", page)
+	}
+	// The survey's questions are in Urdu too.
+	rss := hwform.Builtin("rss")
+	food := rss.Label(rss.Question("food_security"), "ur")
+	if _, page := b.get("/assessments/" + sid); food == rss.Label(rss.Question("food_security"), "en") || !strings.Contains(page, html.EscapeString(food)) {
+		t.Errorf("the survey in Urdu lacks %q", food)
 	}
 	b.get("/lang?to=bn&back=/home")
 	if _, frag := b.get("/people/" + pid + "/assessments/panel"); !strings.Contains(frag, `id="latest-scores"`) || strings.Contains(frag, "<html") {

@@ -2,7 +2,7 @@ package main
 
 // Version of every built-in form. Bump it when a form changes: answers keep
 // the version they were given with, so a changed form is a new version.
-const version = "2026.1"
+const version = "2026.2"
 
 // Forms returns the built-in form definitions.
 func Forms() []Def {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 
 	"github.com/xuri/excelize/v2"
+
+	"homeward/internal/form"
 )
 
 // Def is one form as the generator describes it.
@@ -37,34 +39,62 @@ func flagQ(name, sev, calc, en, bn string) Q {
 }
 func endGroup() Q { return Q{Type: "end_group"} }
 
-var surveyHeader = []string{"type", "name", "label::English (en)", "label::Bangla (bn)", "hint::English (en)", "hint::Bangla (bn)",
-	"required", "relevant", "constraint", "constraint_message::English (en)", "constraint_message::Bangla (bn)",
-	"calculation", "appearance", "severity"}
-
-// XLSX renders the form as an XLSForm workbook.
+// XLSX renders the form as an XLSForm workbook: English and Bangla from
+// the definitions, Arabic, Sorani and Urdu from the translation files
+// (internal/form/builtin/translations/*.json; an English text without a translation leaves the
+// cell empty, and the form shows the English text there).
 func (d Def) XLSX() ([]byte, error) {
+	trs, err := form.BuiltinTranslations()
+	if err != nil {
+		return nil, err
+	}
 	wb := excelize.NewFile()
 	defer wb.Close()
-	rows := [][]string{surveyHeader}
+	// other returns the header cells of column col in the other
+	// languages, and the cells of the English text en.
+	otherHead := func(col string) []string {
+		var h []string
+		for _, t := range trs {
+			h = append(h, col+"::"+t.Name+" ("+t.Language+")")
+		}
+		return h
+	}
+	other := func(en string) []string {
+		var c []string
+		for _, t := range trs {
+			c = append(c, t.Text(en))
+		}
+		return c
+	}
+	head := []string{"type", "name", "label::English (en)", "label::Bangla (bn)"}
+	head = append(head, otherHead("label")...)
+	head = append(head, "hint::English (en)", "hint::Bangla (bn)")
+	head = append(head, otherHead("hint")...)
+	head = append(head, "required", "relevant", "constraint", "constraint_message::English (en)", "constraint_message::Bangla (bn)")
+	head = append(head, otherHead("constraint_message")...)
+	head = append(head, "calculation", "appearance", "severity")
+	rows := [][]string{head}
 	for _, x := range d.Survey {
-		rows = append(rows, []string{x.Type, x.Name, x.En, x.Bn, x.HintEn, x.HintBn, x.Required, x.Relevant,
-			x.Constraint, x.MsgEn, x.MsgBn, x.Calc, x.Appearance, x.Severity})
+		r := append([]string{x.Type, x.Name, x.En, x.Bn}, other(x.En)...)
+		r = append(append(r, x.HintEn, x.HintBn), other(x.HintEn)...)
+		r = append(append(r, x.Required, x.Relevant, x.Constraint, x.MsgEn, x.MsgBn), other(x.MsgEn)...)
+		rows = append(rows, append(r, x.Calc, x.Appearance, x.Severity))
 	}
 	if err := writeSheet(wb, "survey", rows); err != nil {
 		return nil, err
 	}
-	rows = [][]string{{"list_name", "name", "label::English (en)", "label::Bangla (bn)"}}
+	rows = [][]string{append([]string{"list_name", "name", "label::English (en)", "label::Bangla (bn)"}, otherHead("label")...)}
 	for _, l := range d.Lists {
 		for _, o := range l.Options {
-			rows = append(rows, []string{l.Name, o[0], o[1], o[2]})
+			rows = append(rows, append([]string{l.Name, o[0], o[1], o[2]}, other(o[1])...))
 		}
 	}
 	if err := writeSheet(wb, "choices", rows); err != nil {
 		return nil, err
 	}
 	rows = [][]string{
-		{"form_title::English (en)", "form_title::Bangla (bn)", "form_id", "version", "default_language"},
-		{d.TitleEn, d.TitleBn, d.ID, d.Version, "English (en)"},
+		append(append([]string{"form_title::English (en)", "form_title::Bangla (bn)"}, otherHead("form_title")...), "form_id", "version", "default_language"),
+		append(append([]string{d.TitleEn, d.TitleBn}, other(d.TitleEn)...), d.ID, d.Version, "English (en)"),
 	}
 	if err := writeSheet(wb, "settings", rows); err != nil {
 		return nil, err
@@ -77,6 +107,33 @@ func (d Def) XLSX() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Texts returns every English text of the forms (titles, labels, hints,
+// constraint messages, choices), once each, in the order they appear.
+func Texts() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, d := range Forms() {
+		add(d.TitleEn)
+		for _, x := range d.Survey {
+			add(x.En)
+			add(x.HintEn)
+			add(x.MsgEn)
+		}
+		for _, l := range d.Lists {
+			for _, o := range l.Options {
+				add(o[1])
+			}
+		}
+	}
+	return out
 }
 
 func writeSheet(wb *excelize.File, name string, rows [][]string) error {
