@@ -12,6 +12,8 @@ import (
 	"homeward/internal/country"
 	"homeward/internal/form"
 	"homeward/internal/i18n"
+	"homeward/internal/indicator"
+	"homeward/internal/rpl"
 )
 
 func init() {
@@ -92,6 +94,25 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 				fmt.Fprintf(p.stdout, "  built-in forms (%s): %d of %d texts translated; %s\n", tr.File(), n, len(formTexts), state)
 			}
 		}
+		// The standard indicators and the starter skill standards carry
+		// their own texts.
+		named, machine := 0, false
+		defs := indicator.Standard()
+		for _, d := range defs {
+			if d.Name[l.Tag] != "" {
+				named++
+			}
+			machine = machine || slices.Contains(d.MachineMade, l.Tag)
+		}
+		fmt.Fprintf(p.stdout, "  standard indicators (internal/indicator/standard.json): %d of %d named%s\n", named, len(defs), awaiting(machine))
+		cat := rpl.Starter()
+		named = 0
+		for _, s := range cat.Standards {
+			if s.Name[l.Tag] != "" {
+				named++
+			}
+		}
+		fmt.Fprintf(p.stdout, "  skill standards (internal/rpl/standards.json): %d of %d named%s\n", named, len(cat.Standards), awaiting(slices.Contains(cat.MachineMade, l.Tag)))
 		// The country packs' area names are data, translated in their
 		// areas files (country/packs/<cc>/areas.csv), not in the catalog.
 		for _, pk := range country.All() {
@@ -105,6 +126,14 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 		return fmt.Errorf("%d faults in the translations", faults)
 	}
 	return nil
+}
+
+// awaiting says that a file's texts in a language are machine-made.
+func awaiting(machine bool) string {
+	if machine {
+		return "; machine-made, awaiting review"
+	}
+	return ""
 }
 
 // cmdI18nExport writes one language's catalog as a gettext PO file.

@@ -20,7 +20,9 @@ func TestI18nStatus(t *testing.T) {
 	for _, want := range []string{"bn (বাংলা): ", "ar (العربية): ", "ckb (کوردی): ", "ur (اردو): ", "machine-made awaiting review, 0 faults",
 		"PK area names (internal/country/packs/pk/areas.csv): 167 of 167 named; 167 Homeward's own awaiting review",
 		"IQ area names (internal/country/packs/iq/areas.csv): 119 of 119 named; 12 Homeward's own awaiting review",
-		"built-in forms (internal/form/builtin/translations/ur.json): 224 of 224 texts translated; machine-made, awaiting review"} {
+		"built-in forms (internal/form/builtin/translations/ur.json): 224 of 224 texts translated; machine-made, awaiting review",
+		"standard indicators (internal/indicator/standard.json): 25 of 25 named; machine-made, awaiting review",
+		"skill standards (internal/rpl/standards.json): 6 of 6 named; machine-made, awaiting review"} {
 
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)

@@ -61,6 +61,9 @@ type Definition struct {
 	Denominator Filter            `json:"denominator,omitempty"` // required for percent and mean
 	Value       string            `json:"value,omitempty"`       // the number summed (mean, amount)
 	By          []string          `json:"by"`
+	// MachineMade lists the languages whose name and description here are
+	// machine-made, awaiting a translator's review.
+	MachineMade []string `json:"machine_made,omitempty"`
 }
 
 // Source is one kind of record indicators count, and its fields.

@@ -209,3 +209,22 @@ func TestAggregatorMultiValues(t *testing.T) {
 		t.Error("Multi filter")
 	}
 }
+
+// Every standard indicator is named and described in every language the
+// interface offers (Arabic, Sorani and Urdu marked machine-made), so a
+// dashboard in any of them shows no English names.
+func TestStandardSetInEveryLanguage(t *testing.T) {
+	for _, d := range Standard() {
+		for _, l := range []string{"en", "bn", "ar", "ckb", "ur"} {
+			if d.Name[l] == "" || len(d.Description) > 0 && d.Description[l] == "" {
+				t.Errorf("%s: no name or description in %s", d.Code, l)
+			}
+			if l != "en" && d.Title(l) == d.Name["en"] {
+				t.Errorf("%s: the title in %s is the English one", d.Code, l)
+			}
+		}
+		if strings.Join(d.MachineMade, " ") != "ar ckb ur" {
+			t.Errorf("%s: machine-made %v", d.Code, d.MachineMade)
+		}
+	}
+}

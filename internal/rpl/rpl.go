@@ -56,9 +56,12 @@ func (s *Standard) Unit(code string) *Unit {
 
 // Catalogue is a versioned set of competency standards.
 type Catalogue struct {
-	Version   string     `json:"version"`
-	Source    string     `json:"source"`
-	Standards []Standard `json:"standards"`
+	Version string `json:"version"`
+	Source  string `json:"source"`
+	// MachineMade lists the languages whose texts in the catalogue are
+	// machine-made, awaiting a translator's review.
+	MachineMade []string   `json:"machine_made,omitempty"`
+	Standards   []Standard `json:"standards"`
 }
 
 // Standard returns the catalogue's standard with code, or nil.

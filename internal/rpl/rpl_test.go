@@ -177,3 +177,25 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("after the results: %v", err)
 	}
 }
+
+// The starter catalogue names every standard, its criteria and its units
+// in every language the interface offers (Arabic, Sorani and Urdu marked
+// machine-made).
+func TestStarterInEveryLanguage(t *testing.T) {
+	c := rpl.Starter()
+	for _, s := range c.Standards {
+		for _, l := range []string{"en", "bn", "ar", "ckb", "ur"} {
+			if s.Name[l] == "" || s.Criteria[l] == "" {
+				t.Errorf("%s: no name or criteria in %s", s.Code, l)
+			}
+			for _, u := range s.Units {
+				if u.Name[l] == "" {
+					t.Errorf("%s %s: no name in %s", s.Code, u.Code, l)
+				}
+			}
+		}
+	}
+	if strings.Join(c.MachineMade, " ") != "ar ckb ur" {
+		t.Errorf("machine-made %v", c.MachineMade)
+	}
+}
