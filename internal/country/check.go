@@ -207,7 +207,10 @@ func (p *Pack) check(bad func(field, format string, args ...any) error) error {
 	if err := checkConsentTexts(p.ConsentTexts, bad); err != nil {
 		return err
 	}
-	return checkNamed(p.ReturnTypes, "return_types", bad)
+	if err := checkNamed(p.ReturnTypes, "return_types", bad); err != nil {
+		return err
+	}
+	return checkNamed(p.ReturnReasons, "return_reasons", bad)
 }
 
 func contains(xs []int, x int) bool {

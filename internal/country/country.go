@@ -54,6 +54,10 @@ type Pack struct {
 	// "deported", with names in the pack's languages); empty means every
 	// return type Homeward knows.
 	ReturnTypes []Named `json:"return_types,omitempty"`
+	// ReturnReasons are the reasons for return in local use, offered as
+	// coded choices beside the free-text reason (codes such as
+	// "contract_ended", with names in the pack's languages).
+	ReturnReasons []Named `json:"return_reasons,omitempty"`
 	// Services is the national service catalogue (see Service); empty
 	// means Homeward's general one, the default country's.
 	Services []Service `json:"services,omitempty"`

@@ -481,6 +481,12 @@ func TestPackTextsInEveryLanguage(t *testing.T) {
 		for _, r := range p.ReturnTypes {
 			need("return type "+r.Code, r.Names)
 		}
+		if len(p.ReturnReasons) == 0 {
+			t.Errorf("%s: no reasons for return in local use", p.Code)
+		}
+		for _, r := range p.ReturnReasons {
+			need("reason for return "+r.Code, r.Names)
+		}
 		for _, s := range p.Services {
 			if s.Names != nil {
 				need("service "+s.Code, s.Names)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"homeward/internal/country"
 )
 
 // pakistaniRegistration is a valid registration by an organisation in
@@ -222,5 +224,57 @@ func checkReception(t *testing.T, r Reception, home string, want []string) {
 	}
 	if got := problems(t, err); !slices.Equal(got, desk) {
 		t.Errorf("reception: problems %v, want %v", got, desk)
+	}
+}
+
+// Reasons for return are coded choices of those in local use: a camp's
+// closure in Iraq, an amnesty in Pakistan; one of another country, an
+// unknown code or one given twice is refused, naming the reason's place;
+// codes are read in any case and spacing, and named in the pack's
+// languages.
+func TestReturnReasonsInLocalUse(t *testing.T) {
+	codes := func(ns []country.Named) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.Code)
+		}
+		return out
+	}
+	if iq, pk := codes(ReturnReasonsFor("IQ")), codes(ReturnReasonsFor("PK")); !slices.Contains(iq, "camp_closure") || slices.Contains(pk, "camp_closure") ||
+		!slices.Contains(pk, "amnesty_repatriation") || !slices.Contains(pk, "wages_unpaid") || ReturnReasonsFor("NP") != nil {
+		t.Errorf("IQ %v, PK %v", iq, pk)
+	}
+	for _, tc := range []struct {
+		name, home string
+		reasons    []string
+		want       []string
+	}{
+		{"camp closure in Iraq", "IQ", []string{"camp_closure", " Wages_Unpaid "}, nil},
+		{"camp closure in Pakistan", "PK", []string{"wages_unpaid", "camp_closure"}, []string{"episodes[0].return.reasons[1]=country.return_reason.not_in_use"}},
+		{"an unknown reason", "PK", []string{"bored"}, []string{"episodes[0].return.reasons[0]=registry.return.reason_code"}},
+		{"a reason twice", "BD", []string{"job_lost", "job_lost"}, []string{"episodes[0].return.reasons[1]=registry.return.reason_code"}},
+		{"amnesty in Pakistan", "PK", []string{"amnesty_repatriation"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := pakistaniRegistration("3520212345671", "PK617")
+			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+			reg.Episodes[0].Return.PointOfEntry = ""
+			reg.Episodes[0].Return.Reasons = tc.reasons
+			reg.Normalize(tc.home)
+			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems %v, want %v", got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ home, code, lang, want string }{
+		{"PK", "wages_unpaid", "ur", "اجرت نہیں ملی یا کاٹ لی گئی"},
+		{"IQ", "camp_closure", "ckb", "داخستنی کەمپی ئاوارەکان"},
+		{"BD", "wages_unpaid", "bn", "মজুরি পাননি বা কমানো হয়েছে"},
+		{"BD", "camp_closure", "bn", "The displacement camp closed"}, // another pack's, in English
+		{"PK", "bored", "ur", "bored"},
+	} {
+		if got := ReturnReasonName(tc.home, tc.code, tc.lang); got != tc.want {
+			t.Errorf("%s %s in %s = %q, want %q", tc.home, tc.code, tc.lang, got, tc.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -37,10 +38,13 @@ type Money struct {
 
 // Return is how the episode ended: the arrival home.
 type Return struct {
-	Date               Date               `json:"date,omitzero"`
-	PointOfEntry       string             `json:"point_of_entry,omitempty"` // a PointOfEntry code
-	ReturnType         ReturnType         `json:"return_type,omitempty"`
-	Reason             string             `json:"reason,omitempty"`
+	Date         Date       `json:"date,omitzero"`
+	PointOfEntry string     `json:"point_of_entry,omitempty"` // a PointOfEntry code
+	ReturnType   ReturnType `json:"return_type,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	// Reasons are coded reasons for return, of those in local use (the
+	// country pack's return_reasons); Reason adds words of one's own.
+	Reasons            []string           `json:"reasons,omitempty"`
 	DocumentsOnArrival []ArrivalDocument  `json:"documents_on_arrival,omitempty"`
 	ReceptionServices  []ReceptionService `json:"reception_services,omitempty"`
 }
@@ -155,6 +159,9 @@ func (e *MigrationEpisode) Normalize() {
 			r.PointOfEntry = poe.Code
 		}
 		r.Reason = strings.TrimSpace(r.Reason)
+		for i, c := range r.Reasons {
+			r.Reasons[i] = strings.ToLower(strings.TrimSpace(c))
+		}
 	}
 }
 
@@ -222,6 +229,12 @@ func (e *MigrationEpisode) validate(v *homeward.Validation, p string, now time.T
 			choiceErr(v, rp+".return_type", string(r.ReturnType))
 		}
 		checkText(v, rp+".reason", r.Reason, maxText)
+		for i, code := range r.Reasons {
+			if !slices.Contains(ReturnReasons(), code) || slices.Contains(r.Reasons[:i], code) {
+				v.AddArgs(idx(rp+".reasons", i), "registry.return.reason_code", map[string]any{"value": code},
+					"“%s” is not a reason for return, or is given twice: choose from the list.", code)
+			}
+		}
 		for i, d := range r.DocumentsOnArrival {
 			if !validChoice(d, ArrivalDocuments) {
 				choiceErr(v, idx(rp+".documents_on_arrival", i), string(d))

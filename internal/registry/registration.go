@@ -47,6 +47,7 @@ func (r *Registration) Validate(now time.Time) error {
 		if e.Return != nil {
 			CheckPortCountry(&v, idx("episodes", i)+".return.point_of_entry", e.Return.PointOfEntry, r.country)
 			CheckReturnTypeCountry(&v, idx("episodes", i)+".return.return_type", e.Return.ReturnType, r.country)
+			CheckReturnReasonsCountry(&v, idx("episodes", i)+".return.reasons", e.Return.Reasons, r.country)
 		}
 	}
 	if LatestReturn(r.Episodes) == nil {

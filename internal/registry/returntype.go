@@ -2,6 +2,7 @@ package registry
 
 import (
 	"slices"
+	"strconv"
 
 	"homeward"
 	"homeward/internal/country"
@@ -50,4 +51,66 @@ func CheckReturnTypeCountry(v *homeward.Validation, field string, rt ReturnType,
 	}
 	v.AddArgs(field, "country.return_type.not_in_use", map[string]any{"value": string(rt), "country": home},
 		"“%s” is not a return type in use in %s: choose one of the list.", string(rt), home)
+}
+
+// ReturnReasons lists the codes of every reason for return the country
+// packs name, in the packs' order.
+func ReturnReasons() []string {
+	var out []string
+	for _, p := range country.All() {
+		for _, r := range p.ReturnReasons {
+			if !slices.Contains(out, r.Code) {
+				out = append(out, r.Code)
+			}
+		}
+	}
+	return out
+}
+
+// ReturnReasonsFor returns the reasons for return in local use in country
+// (ISO alpha-2), with their names, in its pack's order; none without a
+// pack.
+func ReturnReasonsFor(code string) []country.Named {
+	if p := country.Lookup(code); p != nil {
+		return p.ReturnReasons
+	}
+	return nil
+}
+
+// ReturnReasonName names a reason for return in lang: the name its
+// country's pack gives, else any pack's, in lang or in English; the code
+// itself when no pack names it.
+func ReturnReasonName(home, code, lang string) string {
+	packs := country.All()
+	if p := country.Lookup(home); p != nil {
+		packs = append([]*country.Pack{p}, packs...)
+	}
+	for _, p := range packs {
+		for _, r := range p.ReturnReasons {
+			if r.Code == code {
+				if n := r.Names[homeward.LangBase(lang)]; n != "" {
+					return n
+				}
+				return r.Names["en"]
+			}
+		}
+	}
+	return code
+}
+
+// CheckReturnReasonsCountry refuses a reason for return that is known but
+// not in use in the country the registering organisation serves (a camp
+// closure on a Pakistani instance).
+func CheckReturnReasonsCountry(v *homeward.Validation, field string, reasons []string, home string) {
+	if home == "" || country.Lookup(home) == nil {
+		return
+	}
+	inUse := ReturnReasonsFor(home)
+	for i, code := range reasons {
+		if !slices.Contains(ReturnReasons(), code) || slices.ContainsFunc(inUse, func(n country.Named) bool { return n.Code == code }) {
+			continue
+		}
+		v.AddArgs(field+"["+strconv.Itoa(i)+"]", "country.return_reason.not_in_use", map[string]any{"value": code, "country": home},
+			"“%s” is not a reason for return in use in %s: choose one of the list.", code, home)
+	}
 }

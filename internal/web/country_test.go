@@ -29,18 +29,18 @@ func TestPakistanInstanceForms(t *testing.T) {
 	cw := b.as(w, "ngo", homeward.RoleCaseWorker)
 	_, page := cw.get("/people/new")
 	// Money is in rupees unless the user writes another currency.
-	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`, `value="end_of_contract"`, `class="reg-currency" name="episodes[0].migration_cost.currency" value="PKR"`} {
+	for _, want := range []string{`value="PK617"`, "Punjab", `value="PK-LHE"`, `value="end_of_contract"`, `value="amnesty_repatriation"`, `class="reg-currency" name="episodes[0].migration_cost.currency" value="PKR"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
 	// In Urdu the districts and provinces are named in Urdu.
 	cw.get("/lang?to=ur&back=/")
-	if _, ur := cw.get("/people/new"); !strings.Contains(ur, "لاہور") || !strings.Contains(ur, "پنجاب") {
-		t.Errorf("the Urdu form names Lahore or Punjab otherwise")
+	if _, ur := cw.get("/people/new"); !strings.Contains(ur, "لاہور") || !strings.Contains(ur, "پنجاب") || !strings.Contains(ur, "اجرت نہیں ملی یا کاٹ لی گئی") {
+		t.Errorf("the Urdu form names Lahore, Punjab or unpaid wages otherwise")
 	}
 	cw.get("/lang?to=en&back=/")
-	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`, `value="BDT"`} {
+	for _, not := range []string{`value="BD3026"`, `value="BD-DAC"`, `value="idp_camp_return"`, `value="BDT"`, `value="camp_closure"`} {
 		if strings.Contains(page, not) {
 			t.Errorf("the form of a Pakistani instance offers %s", not)
 		}
@@ -76,8 +76,16 @@ func TestPakistanInstanceForms(t *testing.T) {
 	lahore := form("PK617", "3520212345671")
 	lahore.Set("episodes[0].migration_cost.amount", "450000")
 	lahore.Set("episodes[0].migration_cost.currency", "")
+	// Reasons for return are those in use in Pakistan; an Iraqi one
+	// typed past the form's list is refused.
+	lahore["episodes[0].return.reasons"] = []string{"wages_unpaid", "camp_closure"}
+	if status, res := cw.post("/people", lahore); status != 400 || !strings.Contains(res, "“camp_closure” is not a reason for return in use in PK") {
+		t.Errorf("a camp closure in Lahore: %d\n%.3000s", status, res)
+	}
+	lahore["episodes[0].return.reasons"] = []string{"wages_unpaid", "amnesty_repatriation"}
 	status, res = cw.post("/people", lahore)
-	if status != 200 || !strings.Contains(res, "35202-1234567-1") || !strings.Contains(res, "PAK-") {
+	if status != 200 || !strings.Contains(res, "35202-1234567-1") || !strings.Contains(res, "PAK-") ||
+		!strings.Contains(res, `<dd id="return-reasons">Wages unpaid or cut, An amnesty or mass repatriation by the destination country</dd>`) {
 		t.Errorf("a Lahore registration: %d\n%.3000s", status, res)
 	}
 	label := i18n.T("en", "registry.ui.migration_cost", nil)

@@ -74,6 +74,7 @@ type personFormData struct {
 	Sectors, Visas   []option
 	Recruitment      []option
 	ReturnTypes      []option
+	ReturnReasons    []option
 	ArrivalDocuments []option
 	Services         []option
 	Purposes         []option
@@ -121,6 +122,10 @@ func (w *Web) personFormPage(r *http.Request, title string, d *personFormData) *
 	d.Sectors, d.Visas = options(lng, "registry.sector", registry.Sectors), options(lng, "registry.visa", registry.VisaTypes)
 	d.Recruitment, d.ReturnTypes = options(lng, "registry.recruitment", registry.RecruitmentChannels), options(lng, "registry.return_type", registry.ReturnTypesFor(w.country()))
 	d.ArrivalDocuments, d.Services = options(lng, "registry.arrival_document", registry.ArrivalDocuments), options(lng, "registry.service", registry.ReceptionServices)
+	d.ReturnReasons = nil
+	for _, rr := range registry.ReturnReasonsFor(w.country()) {
+		d.ReturnReasons = append(d.ReturnReasons, option{rr.Code, registry.ReturnReasonName(w.country(), rr.Code, lng)})
+	}
 	d.Purposes, d.Methods = options(lng, "registry.purpose", registry.Purposes), options(lng, "registry.method", registry.ConsentMethods)
 	d.Notices = nil
 	for _, o := range d.Purposes {
@@ -224,6 +229,9 @@ func recordValues(p *registry.Person, eps []registry.MigrationEpisode) formValue
 			f.set(pre+"return.point_of_entry", rt.PointOfEntry)
 			f.set(pre+"return.return_type", string(rt.ReturnType))
 			f.set(pre+"return.reason", rt.Reason)
+			for _, c := range rt.Reasons {
+				f.check(pre+"return.reasons", c)
+			}
 			for _, d := range rt.DocumentsOnArrival {
 				f.check(pre+"return.documents_on_arrival", string(d))
 			}
@@ -411,6 +419,11 @@ func parsePersonForm(f formValues, cc string, now time.Time, v *homeward.Validat
 		ret := &registry.Return{PointOfEntry: f.V[pre+"return.point_of_entry"], ReturnType: registry.ReturnType(f.V[pre+"return.return_type"]),
 			Reason: f.V[pre+"return.reason"]}
 		ret.Date = formDate(v, f, pre+"return.date", false, now)
+		for _, c := range registry.ReturnReasons() {
+			if f.Checked[pre+"return.reasons="+c] {
+				ret.Reasons = append(ret.Reasons, c)
+			}
+		}
 		for _, d := range registry.ArrivalDocuments {
 			if f.Checked[pre+"return.documents_on_arrival="+string(d)] {
 				ret.DocumentsOnArrival = append(ret.DocumentsOnArrival, d)

@@ -70,7 +70,7 @@ type householdView struct {
 type episodeView struct {
 	Country, Occupation, Sector, Employer, Departure, End, Visa, Recruitment string
 	Cost, Debt, Remittances                                                  string
-	ReturnDate, Point, ReturnType, Reason, Documents, Services               string
+	ReturnDate, Point, ReturnType, Reason, Reasons, Documents, Services      string
 }
 
 type caseView struct {
@@ -238,6 +238,11 @@ func (w *Web) personPageData(r *http.Request, id string) (*personView, error) {
 				svcs = append(svcs, label(lng, "registry.service", string(s)))
 			}
 			ev.Documents, ev.Services = strings.Join(docs, ", "), strings.Join(svcs, ", ")
+			var reasons []string
+			for _, c := range rt.Reasons {
+				reasons = append(reasons, registry.ReturnReasonName(w.country(), c, lng))
+			}
+			ev.Reasons = strings.Join(reasons, ", ")
 		}
 		v.Episodes = append(v.Episodes, ev)
 	}
