@@ -4,13 +4,16 @@ import (
 	"context"
 	"html"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"homeward/internal/form"
 	"homeward/internal/i18n"
+	"homeward/internal/indicator"
 )
 
 var (
@@ -34,8 +37,9 @@ func textNodes(page string) map[string]bool {
 }
 
 // englishPhrases are the English catalog messages of three words or more
-// that have a translation of their own in lang: if one shows on a page in
-// lang, that text bypassed the catalog or was never translated.
+// that have a translation of their own in lang, and the built-in forms'
+// questions and the standard indicators' names that do: if one shows on a
+// page in lang, that text bypassed the catalog or was never translated.
 func englishPhrases(lang string) []string {
 	var out []string
 	for _, k := range i18n.Keys("en") {
@@ -45,8 +49,28 @@ func englishPhrases(lang string) []string {
 		}
 		out = append(out, en)
 	}
+	// Texts that are data, not messages: the built-in forms' questions,
+	// hints and choices, and the standard indicators' names, where lang
+	// has them.
+	long := func(en, tr string) bool {
+		return tr != "" && tr != en && len(strings.Fields(en)) >= 3 && !strings.ContainsAny(en, "{$")
+	}
+	for _, f := range form.Builtins() {
+		for _, q := range f.Questions {
+			for _, txt := range []form.Text{q.Label, q.Hint} {
+				if long(txt["en"], txt[lang]) {
+					out = append(out, txt["en"])
+				}
+			}
+		}
+	}
+	for _, d := range indicator.Standard() {
+		if long(d.Name["en"], d.Name[lang]) {
+			out = append(out, d.Name["en"])
+		}
+	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // TestBanglaPagesHaveNoEnglish signs in to the demo in Bangla as a case
