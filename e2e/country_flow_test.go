@@ -58,8 +58,8 @@ func startCountryDemo(t *testing.T, code string) (string, *sqldb.DB) {
 // (numbers in the language's own digits) and sees the scores, agrees a plan
 // with a goal in the returnee's words and refers its service to the
 // country's provider, whose user accepts the referral in the same
-// language. Every page is right to left, fits the phone and shows no
-// untranslated catalog text.
+// language. Every page is right to left, fits the phone and a desktop
+// screen, and shows no untranslated catalog text.
 func TestRTLCountryCaseWorkerEndToEnd(t *testing.T) {
 	for _, code := range []string{"IQ", "PK"} {
 		t.Run(code, func(t *testing.T) {
@@ -89,6 +89,16 @@ func runCountryFlow(t *testing.T, ctx context.Context, url string, db *sqldb.DB,
 		axeCheck(t, ctx, lang+" "+where)
 		if over := evalString(t, ctx, overflowJS); over != "" {
 			t.Errorf("%s %s: wider than the phone: %s", lang, where, over)
+		}
+		// And on a desktop screen.
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+			t.Fatalf("%s %s: %v", lang, where, err)
+		}
+		if over := evalString(t, ctx, overflowJS); over != "" {
+			t.Errorf("%s %s: wider than a desktop screen: %s", lang, where, over)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
+			t.Fatalf("%s %s: %v", lang, where, err)
 		}
 		untranslatedOnPage(t, ctx, lang+" "+where, lang)
 	}

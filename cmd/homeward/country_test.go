@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"strings"
 	"testing"
+
+	"homeward"
 )
 
 func TestServeCountryUnknownRefused(t *testing.T) {
@@ -47,5 +50,30 @@ func TestServeCountryZone(t *testing.T) {
 		if c.Country != tc.country || c.TimeZone != tc.z {
 			t.Errorf("%v: country %s zone %s, want %s %s", tc.args, c.Country, c.TimeZone, tc.country, tc.z)
 		}
+	}
+}
+
+// serve warns of an operator organisation of another country than its
+// --country (a forgotten flag): operatorsElsewhere names it, and only it.
+func TestOperatorOfAnotherCountry(t *testing.T) {
+	w := newCmdWorld(t)
+	defer w.db.Close()
+	sys := homeward.NewContextWithActor(context.Background(), homeward.SystemActor)
+	if got, err := operatorsElsewhere(context.Background(), w.db, "BD"); err != nil || len(got) != 0 {
+		t.Fatalf("no operator yet: %v %v", got, err)
+	}
+	for _, o := range []*homeward.Organisation{
+		{Name: "Ministry of Overseas Pakistanis", Type: homeward.OrgMinistry, Country: "PK", Operator: true},
+		{Name: "Roshni", Type: homeward.OrgNGO, Country: "PK"}, // not an operator
+	} {
+		if err := w.db.CreateOrganisation(sys, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := operatorsElsewhere(context.Background(), w.db, "BD"); err != nil || len(got) != 1 || got[0] != "Ministry of Overseas Pakistanis (PK)" {
+		t.Errorf("on a Bangladeshi instance: %v %v", got, err)
+	}
+	if got, err := operatorsElsewhere(context.Background(), w.db, "PK"); err != nil || len(got) != 0 {
+		t.Errorf("on a Pakistani instance: %v %v", got, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"homeward"
@@ -205,7 +206,37 @@ func cmdServe(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if elsewhere, err := operatorsElsewhere(ctx, db, c.Country); err != nil {
+		return err
+	} else if len(elsewhere) > 0 {
+		log.Warn("the operator organisation serves another country than this instance: its users' registrations will be refused areas, ports and identifiers of "+c.Country+"; serve with that country's --country, or correct the organisation",
+			"country", c.Country, "operators", strings.Join(elsewhere, "; "))
+	}
 	return p.serve(ctx, &c, db, log, "")
+}
+
+// operatorsElsewhere names the operator organisations (with their country)
+// that serve another country than the instance's: one instance serves one
+// country, and a ministry set up for Pakistan on an instance serving
+// Bangladesh is most likely a forgotten --country.
+func operatorsElsewhere(ctx context.Context, db *sqldb.DB, country string) ([]string, error) {
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	var out []string
+	for after := ""; ; {
+		orgs, next, err := db.FindOrganisations(sys, homeward.OrganisationFilter{After: after, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			if o.Operator && o.Country != "" && o.Country != country {
+				out = append(out, o.Name+" ("+o.Country+")")
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		after = next
+	}
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully:
