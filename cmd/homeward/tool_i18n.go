@@ -116,6 +116,10 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 		// The country packs' area names are data, translated in their
 		// areas files (country/packs/<cc>/areas.csv), not in the catalog.
 		for _, pk := range country.All() {
+			if slices.Contains(pk.Unreviewed, l.Tag) {
+				fmt.Fprintf(p.stdout, "  %s pack texts (internal/country/packs/%s/pack.json): some Homeward's own, awaiting review (its SOURCES.md says which)\n",
+					pk.Code, strings.ToLower(pk.Code))
+			}
 			if c, ok := pk.AreaNames()[l.Tag]; ok {
 				fmt.Fprintf(p.stdout, "  %s area names (internal/country/packs/%s/%s): %d of %d named; %d Homeward's own awaiting review\n",
 					pk.Code, strings.ToLower(pk.Code), pk.Areas.File, c.Named, c.Total, c.Unreviewed)

@@ -22,7 +22,8 @@ func TestI18nStatus(t *testing.T) {
 		"IQ area names (internal/country/packs/iq/areas.csv): 119 of 119 named; 12 Homeward's own awaiting review",
 		"built-in forms (internal/form/builtin/translations/ur.json): 224 of 224 texts translated; machine-made, awaiting review",
 		"standard indicators (internal/indicator/standard.json): 25 of 25 named; machine-made, awaiting review",
-		"skill standards (internal/rpl/standards.json): 6 of 6 named; machine-made, awaiting review"} {
+		"skill standards (internal/rpl/standards.json): 6 of 6 named; machine-made, awaiting review",
+		"PK pack texts (internal/country/packs/pk/pack.json): some Homeward's own, awaiting review"} {
 
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)

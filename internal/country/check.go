@@ -210,7 +210,15 @@ func (p *Pack) check(bad func(field, format string, args ...any) error) error {
 	if err := checkNamed(p.ReturnTypes, "return_types", bad); err != nil {
 		return err
 	}
-	return checkNamed(p.ReturnReasons, "return_reasons", bad)
+	if err := checkNamed(p.ReturnReasons, "return_reasons", bad); err != nil {
+		return err
+	}
+	for i, l := range p.Unreviewed {
+		if l == "en" || !slices.Contains(p.Languages, l) {
+			return bad(fmt.Sprintf("unreviewed[%d]", i), "%q is not one of the pack's languages other than English %v", l, p.Languages)
+		}
+	}
+	return nil
 }
 
 func contains(xs []int, x int) bool {

@@ -58,6 +58,11 @@ type Pack struct {
 	// coded choices beside the free-text reason (codes such as
 	// "contract_ended", with names in the pack's languages).
 	ReturnReasons []Named `json:"return_reasons,omitempty"`
+	// Unreviewed lists the languages in which some of the pack's own
+	// texts (names of ports, holidays, return types and reasons,
+	// services and providers; consent texts) are Homeward's own
+	// translations awaiting a speaker's review; SOURCES.md says which.
+	Unreviewed []string `json:"unreviewed,omitempty"`
 	// Services is the national service catalogue (see Service); empty
 	// means Homeward's general one, the default country's.
 	Services []Service `json:"services,omitempty"`

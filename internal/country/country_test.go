@@ -127,6 +127,8 @@ func TestBrokenPackSaysWhere(t *testing.T) {
 		{"syntax", `"code": "IQ",`, `"code": "IQ"`, "xx/pack.json:"},
 		{"areas file", `"file": "areas.csv"`, `"file": "missing.csv"`, "xx/pack.json: areas.file:"},
 		{"areas level", `"governorate",`, ``, "xx/areas.csv: line 2: level:"},
+		{"unreviewed language", `"unreviewed": ["ar", "ckb"]`, `"unreviewed": ["ar", "ur"]`, "xx/pack.json: unreviewed[1]:"},
+		{"unreviewed English", `"unreviewed": ["ar", "ckb"]`, `"unreviewed": ["en"]`, "xx/pack.json: unreviewed[0]:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := packFS(t, "xx", func(s string) string {
