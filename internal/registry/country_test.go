@@ -266,6 +266,23 @@ func TestReturnReasonsInLocalUse(t *testing.T) {
 			}
 		})
 	}
+	// Import: a return_reasons column of codes separated by semicolons or
+	// commas; a reason unknown or of another country is refused, naming
+	// the column.
+	csv := "external_id,given_name,sex,destination_country,return_date,return_reasons\n" +
+		"X1,Ali,male,SA,2026-01-10,Wages_Unpaid; amnesty_repatriation\n" +
+		"X2,Omar,male,SA,2026-01-10,\"job_lost,camp_closure\"\n" +
+		"X3,Asad,male,SA,2026-01-10,bored\n"
+	_, rows, err := readAll(t, []byte(csv), FormatCSV, ImportOptions{DefaultCountry: "PK"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(rowProblems(rows), " "), "3 return_reasons=country.return_reason.not_in_use 4 return_reasons=registry.import.return_reasons"; got != want {
+		t.Errorf("import: %q, want %q", got, want)
+	}
+	if got := rows[0].Episode.Return.Reasons; !slices.Equal(got, []string{"wages_unpaid", "amnesty_repatriation"}) {
+		t.Errorf("imported reasons %v", got)
+	}
 	for _, tc := range []struct{ home, code, lang, want string }{
 		{"PK", "wages_unpaid", "ur", "اجرت نہیں ملی یا کاٹ لی گئی"},
 		{"IQ", "camp_closure", "ckb", "داخستنی کەمپی ئاوارەکان"},

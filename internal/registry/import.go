@@ -37,12 +37,13 @@ const (
 	ColOccupationAbroad   Column = "occupation_abroad"
 	ColReturnDate         Column = "return_date"
 	ColReturnType         Column = "return_type"
+	ColReturnReasons      Column = "return_reasons"
 )
 
 // ImportColumns lists the import format's columns in their documented order.
 var ImportColumns = []Column{ColExternalID, ColGivenName, ColFamilyName, ColFullNameNative, ColSex, ColDateOfBirth,
 	ColFatherName, ColMotherName, ColPhone, ColNationalID, ColPassportNumber, ColAdminArea, ColAddress, ColPostcode,
-	ColDestinationCountry, ColOccupationAbroad, ColReturnDate, ColReturnType}
+	ColDestinationCountry, ColOccupationAbroad, ColReturnDate, ColReturnType, ColReturnReasons}
 
 // RequiredColumns must be in every import file. A file also needs given_name
 // or full_name_native (or both); each row needs a value in at least one of them.
@@ -68,6 +69,7 @@ var columnAliases = map[string]Column{
 	"occupation": ColOccupationAbroad, "isco": ColOccupationAbroad, "isco_code": ColOccupationAbroad, "occupation_isco": ColOccupationAbroad,
 	"date_of_return": ColReturnDate, "arrival_date": ColReturnDate, "returned_on": ColReturnDate,
 	"type_of_return": ColReturnType, "return_kind": ColReturnType,
+	"reasons_for_return": ColReturnReasons, "return_reason_codes": ColReturnReasons,
 }
 
 // normalizeHeader folds a header cell: lower case, BOM and surrounding space
@@ -519,6 +521,24 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 			b.add(ColReturnType, "registry.import.return_type", map[string]any{"value": s}, "“"+s+"” is not a return type; write voluntary, assisted voluntary, deported, crisis evacuation or end of contract.")
 		}
 	}
+	// Reasons for return: codes of those in local use, separated by ";"
+	// or ",".
+	if s := b.vals[ColReturnReasons]; s != "" {
+		home := strings.ToUpper(ir.opt.DefaultCountry)
+		for _, c := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }) {
+			c = strings.ToLower(strings.TrimSpace(c))
+			switch {
+			case c == "":
+			case !slices.Contains(ReturnReasons(), c):
+				b.add(ColReturnReasons, "registry.import.return_reasons", map[string]any{"value": c}, "“"+c+"” is not a reason for return; write the codes of the reasons in use, separated by semicolons.")
+			case home != "" && country.Lookup(home) != nil && !slices.ContainsFunc(ReturnReasonsFor(home), func(n country.Named) bool { return n.Code == c }):
+				b.add(ColReturnReasons, "country.return_reason.not_in_use", map[string]any{"value": c, "country": home},
+					"“"+c+"” is not a reason for return in use in "+home+": choose one of the list.")
+			case !slices.Contains(e.Return.Reasons, c):
+				e.Return.Reasons = append(e.Return.Reasons, c)
+			}
+		}
+	}
 
 	p.Normalize(ir.opt.DefaultCountry)
 	e.Normalize()
@@ -570,6 +590,9 @@ func (b *rowBuilder) columnOf(field string) Column {
 			return ColReturnDate
 		case "return.return_type":
 			return ColReturnType
+		}
+		if strings.HasPrefix(field, "episodes[0].return.reasons") {
+			return ColReturnReasons
 		}
 	}
 	return ""
