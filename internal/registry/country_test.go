@@ -187,14 +187,7 @@ func TestReturnTypesInLocalUse(t *testing.T) {
 		{"no country known", "", "idp_camp_return", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reg := pakistaniRegistration("3520212345671", "PK617")
-			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
-			reg.Episodes[0].Return.PointOfEntry = ""
-			reg.Episodes[0].Return.ReturnType = tc.rt
-			reg.Normalize(tc.home)
-			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
-				t.Fatalf("problems %v, want %v", got, tc.want)
-			}
+			checkReturn(t, tc.home, func(r *Return) { r.ReturnType = tc.rt }, tc.want)
 			r := Reception{GivenName: "Ali", Sex: SexMale, DestinationCountry: "DE", ReturnType: tc.rt}
 			checkReception(t, r, tc.home, tc.want)
 		})
@@ -209,6 +202,21 @@ func TestReturnTypesInLocalUse(t *testing.T) {
 		if got := strings.Join(rowProblems(rows), " "); got != want {
 			t.Errorf("import on %s: %q, want %q", home, got, want)
 		}
+	}
+}
+
+// checkReturn registers a person with only what every country accepts
+// (no documents, phones, address or port), the return set by set, on an
+// instance of home, and compares the registration's problems with want.
+func checkReturn(t *testing.T, home string, set func(*Return), want []string) {
+	t.Helper()
+	reg := pakistaniRegistration("3520212345671", "PK617")
+	reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
+	reg.Episodes[0].Return.PointOfEntry = ""
+	set(reg.Episodes[0].Return)
+	reg.Normalize(home)
+	if got := problems(t, reg.Validate(now)); !slices.Equal(got, want) {
+		t.Fatalf("problems %v, want %v", got, want)
 	}
 }
 
@@ -256,14 +264,7 @@ func TestReturnReasonsInLocalUse(t *testing.T) {
 		{"amnesty in Pakistan", "PK", []string{"amnesty_repatriation"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reg := pakistaniRegistration("3520212345671", "PK617")
-			reg.Person.Documents, reg.Person.Phones, reg.Person.Address = nil, nil, Address{}
-			reg.Episodes[0].Return.PointOfEntry = ""
-			reg.Episodes[0].Return.Reasons = tc.reasons
-			reg.Normalize(tc.home)
-			if got := problems(t, reg.Validate(now)); !slices.Equal(got, tc.want) {
-				t.Fatalf("problems %v, want %v", got, tc.want)
-			}
+			checkReturn(t, tc.home, func(r *Return) { r.Reasons = tc.reasons }, tc.want)
 		})
 	}
 	// Import: a return_reasons column of codes separated by semicolons or

@@ -109,33 +109,6 @@ func (d Def) XLSX() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Texts returns every English text of the forms (titles, labels, hints,
-// constraint messages, choices), once each, in the order they appear.
-func Texts() []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	for _, d := range Forms() {
-		add(d.TitleEn)
-		for _, x := range d.Survey {
-			add(x.En)
-			add(x.HintEn)
-			add(x.MsgEn)
-		}
-		for _, l := range d.Lists {
-			for _, o := range l.Options {
-				add(o[1])
-			}
-		}
-	}
-	return out
-}
-
 func writeSheet(wb *excelize.File, name string, rows [][]string) error {
 	if _, err := wb.NewSheet(name); err != nil {
 		return err
