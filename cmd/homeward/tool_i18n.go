@@ -38,7 +38,7 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 	}
 	var lang string
 	var list bool
-	fs := p.flagSet("i18n status", "i18n status [--lang L] [--list]\n\nFor each language: the messages not translated (English is shown instead), those translated from an\nolder English text (stale), the machine-made ones awaiting a translator's review, and faults — keys\nEnglish lacks, placeholders that differ from English, plural forms that are not the language's CLDR\ncategories — each with its file and key. Translations live in internal/i18n/locales/<lang>/*.json,\ntheir review status in internal/i18n/status/<lang>.json. Exits 1 when there is a fault.")
+	fs := p.flagSet("i18n status", "i18n status [--lang L] [--list]\n\nFor each language: the messages not translated (English is shown instead), those translated from an\nolder English text (stale), the machine-made ones awaiting a translator's review, and faults — keys\nEnglish lacks, placeholders that differ from English, plural forms that are not the language's CLDR\ncategories — each with its file and key. Translations live in internal/i18n/locales/<lang>/*.json,\ntheir review status in internal/i18n/status/<lang>.json. Under each language, the texts that are data\n(built-in forms, standard indicators, skill standards, country packs' texts and area names) with how\nmany are translated and whether they await review. Exits 1 when there is a fault.")
 	fs.StringVar(&lang, "lang", "", "only this language (en, bn, ar, ckb, ur)")
 	fs.BoolVar(&list, "list", false, "list every key, not only the counts and faults")
 	if err := p.parse(fs, rest); err != nil {
@@ -51,11 +51,6 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	formTrs, err := form.BuiltinTranslations()
-	if err != nil {
-		return err
-	}
-	formTexts := form.BuiltinTexts()
 	total := len(i18n.Keys(i18n.Default))
 	faults := 0
 	for _, l := range i18n.Locales() {
@@ -78,56 +73,68 @@ func cmdI18n(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintf(p.stdout, "%s (%s): %d of %d messages translated; %d missing, %d stale, %d machine-made awaiting review, %d faults\n",
 			l.Tag, l.Name, total-count["missing"], total, count["missing"], count["stale"], count["machine"], count["extra"]+count["placeholder"]+count["plural"])
-		// The built-in forms' texts are translated in a file a language.
-		for _, tr := range formTrs {
-			if tr.Language == l.Tag {
-				state := "reviewed"
-				if tr.Status == form.TranslationMachine {
-					state = "machine-made, awaiting review"
-				}
-				n := 0
-				for _, en := range formTexts {
-					if tr.Text(en) != "" {
-						n++
-					}
-				}
-				fmt.Fprintf(p.stdout, "  built-in forms (%s): %d of %d texts translated; %s\n", tr.File(), n, len(formTexts), state)
-			}
-		}
-		// The standard indicators and the starter skill standards carry
-		// their own texts.
-		named, machine := 0, false
-		defs := indicator.Standard()
-		for _, d := range defs {
-			if d.Name[l.Tag] != "" {
-				named++
-			}
-			machine = machine || slices.Contains(d.MachineMade, l.Tag)
-		}
-		fmt.Fprintf(p.stdout, "  standard indicators (internal/indicator/standard.json): %d of %d named%s\n", named, len(defs), awaiting(machine))
-		cat := rpl.Starter()
-		named = 0
-		for _, s := range cat.Standards {
-			if s.Name[l.Tag] != "" {
-				named++
-			}
-		}
-		fmt.Fprintf(p.stdout, "  skill standards (internal/rpl/standards.json): %d of %d named%s\n", named, len(cat.Standards), awaiting(slices.Contains(cat.MachineMade, l.Tag)))
-		// The country packs' area names are data, translated in their
-		// areas files (country/packs/<cc>/areas.csv), not in the catalog.
-		for _, pk := range country.All() {
-			if slices.Contains(pk.Unreviewed, l.Tag) {
-				fmt.Fprintf(p.stdout, "  %s pack texts (internal/country/packs/%s/pack.json): some Homeward's own, awaiting review (its SOURCES.md says which)\n",
-					pk.Code, strings.ToLower(pk.Code))
-			}
-			if c, ok := pk.AreaNames()[l.Tag]; ok {
-				fmt.Fprintf(p.stdout, "  %s area names (internal/country/packs/%s/%s): %d of %d named; %d Homeward's own awaiting review\n",
-					pk.Code, strings.ToLower(pk.Code), pk.Areas.File, c.Named, c.Total, c.Unreviewed)
-			}
+		if err := printDataTexts(p.stdout, l.Tag); err != nil {
+			return err
 		}
 	}
 	if faults > 0 {
 		return fmt.Errorf("%d faults in the translations", faults)
+	}
+	return nil
+}
+
+// printDataTexts writes, under a language's catalog line, the texts that
+// are data rather than messages and are translated in their own files: the
+// built-in forms, the standard indicators, the starter skill standards,
+// and each country pack's own texts and area names.
+func printDataTexts(w io.Writer, lang string) error {
+	trs, err := form.BuiltinTranslations()
+	if err != nil {
+		return err
+	}
+	texts := form.BuiltinTexts()
+	for _, tr := range trs {
+		if tr.Language != lang {
+			continue
+		}
+		state := "reviewed"
+		if tr.Status == form.TranslationMachine {
+			state = "machine-made, awaiting review"
+		}
+		n := 0
+		for _, en := range texts {
+			if tr.Text(en) != "" {
+				n++
+			}
+		}
+		fmt.Fprintf(w, "  built-in forms (%s): %d of %d texts translated; %s\n", tr.File(), n, len(texts), state)
+	}
+	named, machine := 0, false
+	defs := indicator.Standard()
+	for _, d := range defs {
+		if d.Name[lang] != "" {
+			named++
+		}
+		machine = machine || slices.Contains(d.MachineMade, lang)
+	}
+	fmt.Fprintf(w, "  standard indicators (internal/indicator/standard.json): %d of %d named%s\n", named, len(defs), awaiting(machine))
+	cat := rpl.Starter()
+	named = 0
+	for _, s := range cat.Standards {
+		if s.Name[lang] != "" {
+			named++
+		}
+	}
+	fmt.Fprintf(w, "  skill standards (internal/rpl/standards.json): %d of %d named%s\n", named, len(cat.Standards), awaiting(slices.Contains(cat.MachineMade, lang)))
+	for _, pk := range country.All() {
+		if slices.Contains(pk.Unreviewed, lang) {
+			fmt.Fprintf(w, "  %s pack texts (internal/country/packs/%s/pack.json): some Homeward's own, awaiting review (its SOURCES.md says which)\n",
+				pk.Code, strings.ToLower(pk.Code))
+		}
+		if c, ok := pk.AreaNames()[lang]; ok {
+			fmt.Fprintf(w, "  %s area names (internal/country/packs/%s/%s): %d of %d named; %d Homeward's own awaiting review\n",
+				pk.Code, strings.ToLower(pk.Code), pk.Areas.File, c.Named, c.Total, c.Unreviewed)
+		}
 	}
 	return nil
 }
