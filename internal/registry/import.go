@@ -531,7 +531,7 @@ func (ir *ImportReader) parseRow(cells []string, line int) *ImportRow {
 			case c == "":
 			case !slices.Contains(ReturnReasons(), c):
 				b.add(ColReturnReasons, "registry.import.return_reasons", map[string]any{"value": c}, "“"+c+"” is not a reason for return; write the codes of the reasons in use, separated by semicolons.")
-			case home != "" && country.Lookup(home) != nil && !slices.ContainsFunc(ReturnReasonsFor(home), func(n country.Named) bool { return n.Code == c }):
+			case !returnReasonInUse(c, home):
 				b.add(ColReturnReasons, "country.return_reason.not_in_use", map[string]any{"value": c, "country": home},
 					"“"+c+"” is not a reason for return in use in "+home+": choose one of the list.")
 			case !slices.Contains(e.Return.Reasons, c):

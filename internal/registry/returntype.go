@@ -2,7 +2,7 @@ package registry
 
 import (
 	"slices"
-	"strconv"
+	"sync"
 
 	"homeward"
 	"homeward/internal/country"
@@ -54,8 +54,8 @@ func CheckReturnTypeCountry(v *homeward.Validation, field string, rt ReturnType,
 }
 
 // ReturnReasons lists the codes of every reason for return the country
-// packs name, in the packs' order.
-func ReturnReasons() []string {
+// packs name, in the packs' order (made once: the packs are built in).
+var ReturnReasons = sync.OnceValue(func() []string {
 	var out []string
 	for _, p := range country.All() {
 		for _, r := range p.ReturnReasons {
@@ -65,7 +65,7 @@ func ReturnReasons() []string {
 		}
 	}
 	return out
-}
+})
 
 // ReturnReasonsFor returns the reasons for return in local use in country
 // (ISO alpha-2), with their names, in its pack's order; none without a
@@ -98,19 +98,24 @@ func ReturnReasonName(home, code, lang string) string {
 	return code
 }
 
+// returnReasonInUse reports whether code, a known reason, may be recorded
+// in home's instance; an unknown reason or a country without a pack is
+// left to the other checks.
+func returnReasonInUse(code, home string) bool {
+	if home == "" || country.Lookup(home) == nil || !slices.Contains(ReturnReasons(), code) {
+		return true
+	}
+	return slices.ContainsFunc(ReturnReasonsFor(home), func(n country.Named) bool { return n.Code == code })
+}
+
 // CheckReturnReasonsCountry refuses a reason for return that is known but
 // not in use in the country the registering organisation serves (a camp
 // closure on a Pakistani instance).
 func CheckReturnReasonsCountry(v *homeward.Validation, field string, reasons []string, home string) {
-	if home == "" || country.Lookup(home) == nil {
-		return
-	}
-	inUse := ReturnReasonsFor(home)
 	for i, code := range reasons {
-		if !slices.Contains(ReturnReasons(), code) || slices.ContainsFunc(inUse, func(n country.Named) bool { return n.Code == code }) {
-			continue
+		if !returnReasonInUse(code, home) {
+			v.AddArgs(idx(field, i), "country.return_reason.not_in_use", map[string]any{"value": code, "country": home},
+				"“%s” is not a reason for return in use in %s: choose one of the list.", code, home)
 		}
-		v.AddArgs(field+"["+strconv.Itoa(i)+"]", "country.return_reason.not_in_use", map[string]any{"value": code, "country": home},
-			"“%s” is not a reason for return in use in %s: choose one of the list.", code, home)
 	}
 }

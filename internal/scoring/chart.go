@@ -93,16 +93,7 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].At.Before(pts[j].At) })
 	esc := html.EscapeString
 	id := esc(labels.ID)
-	// Geometry is computed left to right; fx mirrors an x for a
-	// right-to-left chart, and start/end swap the text anchors with it.
-	// The drawing's own direction stays ltr, so that an anchor means the
-	// same whatever the page's direction.
-	fx := func(x float64) float64 { return x }
-	start, end := "start", "end"
-	if labels.RTL {
-		fx = func(x float64) float64 { return chartW - x }
-		start, end = end, start
-	}
+	fx, start, end := Mirror(chartW, labels.RTL)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="score-chart" font-family="sans-serif" font-size="12" direction="ltr">`, chartW, chartH, id, id)
@@ -179,6 +170,19 @@ func ChartSVG(series []Point, labels ChartLabels) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// Mirror serves a drawing whose geometry is computed left to right: fx
+// returns an x as drawn (mirrored within width w for a right-to-left
+// page), and start and end are the text anchors that read as the
+// reading direction's start and end. The drawing's own direction is to
+// stay ltr (direction="ltr"), so that an anchor means the same whatever
+// the page's direction.
+func Mirror(w float64, rtl bool) (fx func(float64) float64, start, end string) {
+	if rtl {
+		return func(x float64) float64 { return w - x }, "end", "start"
+	}
+	return func(x float64) float64 { return x }, "start", "end"
 }
 
 func yPos(v float64) float64 {

@@ -16,6 +16,7 @@ import (
 	"homeward/internal/programme"
 	"homeward/internal/reference"
 	"homeward/internal/report"
+	"homeward/internal/scoring"
 )
 
 // routesIndicator registers the indicator dashboard: every standard
@@ -362,13 +363,8 @@ func barChart(lang string, d *indicator.Definition, s *indicator.Series, title s
 	n := len(s.Rows)
 	slot := float64(w-left-8) / float64(n)
 	// The months run left to right; on a right-to-left page fx mirrors
-	// every x (the first month on the right, the axis labels on the right
-	// anchored at their start). The drawing's direction stays ltr so that
-	// an anchor means what it says whatever the page's direction.
-	fx, end := func(x float64) float64 { return x }, "end"
-	if i18n.Dir(lang) == "rtl" {
-		fx, end = func(x float64) float64 { return w - x }, "start"
-	}
+	// every x (the first month on the right, the axis labels on the right).
+	fx, _, end := scoring.Mirror(w, i18n.Dir(lang) == "rtl")
 	var b strings.Builder
 	id := "chart-" + d.Code
 	fmt.Fprintf(&b, `<svg class="indicator-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title" direction="ltr"><title id="%s-title">%s</title>`, w, h, id, id, html.EscapeString(title))
