@@ -31,19 +31,10 @@ const (
 // native-script name) and clear for the keys of Latin names, which
 // unrelated people share far more often.
 func blockKeys(p *prepared, buf []uint64) []uint64 {
-	const prime = 1099511628211
-	start := func(kind byte) uint64 { return (uint64(14695981039346656037) ^ uint64(kind)) * prime }
-	mix := func(h uint64, s string) uint64 {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * prime
-		}
-		return (h ^ 0xff) * prime
-	}
+	const prime = keyPrime
+	start, mix := keyStart, keyMix
 	put := func(kind byte, h uint64) {
-		h &^= 3
-		if strongKey[kind] {
-			h |= 2
-		}
+		h = keyEnd(kind, h)
 		for _, x := range buf {
 			if x == h {
 				return
@@ -117,6 +108,30 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 	addPlace(keyPlaceYear, year)
 	return buf
 }
+
+const keyPrime = 1099511628211
+
+// keyStart, keyMix and keyEnd make a blocking key: its kind, then each
+// part, then the flag bits (see blockKeys).
+func keyStart(kind byte) uint64 { return (uint64(14695981039346656037) ^ uint64(kind)) * keyPrime }
+
+func keyMix(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * keyPrime
+	}
+	return (h ^ 0xff) * keyPrime
+}
+
+func keyEnd(kind byte, h uint64) uint64 {
+	h &^= 3
+	if strongKey[kind] {
+		h |= 2
+	}
+	return h
+}
+
+// phoneKey is the blocking key of the (normalised) phone number v.
+func phoneKey(v string) uint64 { return keyEnd(keyPhone, keyMix(keyStart(keyPhone), v)) }
 
 // strongKey are the key kinds of identifiers (see blockKeys).
 var strongKey = [256]bool{keyFullName: true, keyPhone: true, keyNationalID: true, keyPassport: true, keyBirthDate: true, keyPostHouse: true, keyNative: true}

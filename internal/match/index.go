@@ -3,6 +3,7 @@ package match
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -28,8 +29,9 @@ type Index struct {
 	model *scorer
 	v     *Variants
 	prep  *preparer
-	recs  []prepared
-	sig   []uint64 // per record: cheap signature for oversized postings
+	recs  arena    // the records, packed (see packed.go)
+	loc   []uint64 // by slot: where its record is in recs
+	sig   []uint64 // by slot: cheap signature for oversized postings
 	alive []bool
 	byID  map[string]uint32
 	free  []uint32
@@ -37,21 +39,24 @@ type Index struct {
 	// set, to the index of its records' list in lists: most keys (a
 	// phone, a document) belong to one record, and a slot costs less than
 	// a slice.
-	post      map[uint64]uint32
-	lists     [][]uint32
-	freeLists []uint32
-	st        *Stats
-	n         int
-	maxScan   int
-	rare      int
-	fitSample int
-	comps     atomic.Int64 // pairs compared (by bound) by Candidates
-	scored    atomic.Int64 // of those, pairs scored in full
-	seq       uint64       // Adds so far
-	added     []uint64     // by slot: seq when its record was added
-	tags      []uint32     // by slot: the caller's tag (see AddTagged)
-	models    uint64       // models set so far
-	bytes     int64        // estimated memory of the records (see Bytes)
+	post        map[uint64]uint32
+	lists       [][]uint32
+	freeLists   []uint32
+	st          *Stats
+	n           int
+	maxScan     int
+	rare        int
+	fitSample   int
+	comps       atomic.Int64 // pairs compared (by bound) by Candidates
+	scored      atomic.Int64 // of those, pairs scored in full
+	seq         uint64       // Adds so far
+	added       []uint64     // by slot: seq when its record was added
+	tags        []uint32     // by slot: the caller's tag (see AddTagged)
+	models      uint64       // models set so far
+	bytes       int64        // estimated memory of the records but their packed bytes (see Bytes)
+	garbage     int64        // packed bytes of removed records, until compact
+	compactions int          // compactions so far
+	packBuf     []byte       // AddTagged's buffer for packing, under mu
 }
 
 // boundMargin absorbs rounding between bound's sums and score's.
@@ -94,11 +99,20 @@ func NewIndex(opt IndexOptions) *Index {
 	if opt.FitSample <= 0 {
 		opt.FitSample = 50_000
 	}
-	return &Index{
+	x := &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
 		byID: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 		fitSample: opt.FitSample,
 	}
+	x.st.phones = x.phoneCount
+	return x
+}
+
+// phoneCount counts the records with phone number v: the length of its
+// posting (see Stats.phones). Called with x.mu held.
+func (x *Index) phoneCount(v string) int32 {
+	var one [1]uint32
+	return int32(len(x.posting(phoneKey(v), &one)))
 }
 
 // Grow makes room for n more records, so that loading a registry whose
@@ -111,7 +125,7 @@ func (x *Index) Grow(n int) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.recs = slices.Grow(x.recs, n)
+	x.loc = slices.Grow(x.loc, n)
 	x.sig = slices.Grow(x.sig, n)
 	x.alive = slices.Grow(x.alive, n)
 	x.added = slices.Grow(x.added, n)
@@ -140,13 +154,15 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 		x.remove(i)
 	}
 	x.prep.share(&p)
+	x.packBuf = x.prep.pack(x.packBuf[:0], &p)
+	l := x.recs.put(x.packBuf)
 	var i uint32
 	if k := len(x.free); k > 0 {
 		i, x.free = x.free[k-1], x.free[:k-1]
-		x.recs[i], x.sig[i], x.alive[i], x.tags[i] = p, signature(&p), true, tag
+		x.loc[i], x.sig[i], x.alive[i], x.tags[i] = l, signature(&p), true, tag
 	} else {
-		i = uint32(len(x.recs))
-		x.recs = append(x.recs, p)
+		i = uint32(len(x.loc))
+		x.loc = append(x.loc, l)
 		x.sig = append(x.sig, signature(&p))
 		x.alive = append(x.alive, true)
 		x.added = append(x.added, 0)
@@ -154,15 +170,31 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	}
 	x.seq++
 	x.added[i] = x.seq
-	x.byID[x.recs[i].id] = i // the record's own copy of the ID: one string, not two
-	keys := blockKeys(&x.recs[i], nil)
+	x.byID[x.recID(i)] = i // a view of the packed ID: one copy, not two
+	keys := blockKeys(&p, nil)
 	for _, k := range keys {
 		x.postAdd(k, i)
 	}
-	x.st.add(&x.recs[i], 1)
+	x.st.add(&p, 1)
 	x.n++
-	x.bytes += recordBytes(&x.recs[i], len(keys))
+	x.bytes += recordBytes(len(keys))
 	return nil
+}
+
+// rec unpacks slot i's record into q (reusing q's slices) and returns its
+// packed length.
+func (x *Index) rec(i uint32, q *prepared) int {
+	return x.prep.unpack(x.recs.at(x.loc[i]), q)
+}
+
+// recID returns slot i's record's ID, a view of its packed bytes.
+func (x *Index) recID(i uint32) string {
+	b := x.recs.at(x.loc[i])
+	n, k := binary.Uvarint(b)
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&b[k], int(n))
 }
 
 const listBit = 1 << 31
@@ -251,17 +283,47 @@ func (x *Index) Remove(id string) bool {
 }
 
 func (x *Index) remove(i uint32) {
-	p := &x.recs[i]
-	keys := blockKeys(p, nil)
+	var p prepared
+	size := x.rec(i, &p)
+	keys := blockKeys(&p, nil)
 	for _, k := range keys {
 		x.postRemove(k, i)
 	}
-	x.bytes -= recordBytes(p, len(keys))
-	x.st.add(p, -1)
+	x.bytes -= recordBytes(len(keys))
+	x.st.add(&p, -1)
 	delete(x.byID, p.id)
-	x.recs[i], x.alive[i] = prepared{}, false
+	x.loc[i], x.alive[i] = 0, false
 	x.free = append(x.free, i)
 	x.n--
+	x.garbage += int64(size)
+	if x.garbage > max(x.recs.size/4, compactMin) {
+		x.compact()
+	}
+}
+
+// compactMin is the garbage below which removed records' bytes are left
+// where they are: compaction copies every live record.
+var compactMin int64 = 4 * arenaChunk
+
+// compact packs the live records into new chunks, leaving the removed
+// ones' bytes to the collector, and keys the ID map by the new copies (the
+// old keys are views of the old chunks, which they would keep).
+func (x *Index) compact() {
+	old := x.recs
+	x.recs = arena{}
+	clear(x.byID)
+	var q prepared
+	for i := range x.loc {
+		if !x.alive[i] {
+			continue
+		}
+		b := old.at(x.loc[i])
+		n := x.prep.unpack(b, &q)
+		x.loc[i] = x.recs.put(b[:n])
+		x.byID[x.recID(uint32(i))] = uint32(i)
+	}
+	x.garbage = 0
+	x.compactions++
 }
 
 // Bytes estimates the memory the index's records hold: each record's
@@ -273,28 +335,21 @@ func (x *Index) remove(i uint32) {
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.bytes + x.prep.shared
+	return x.bytes + x.recs.size + x.prep.shared
 }
 
-// Per-record costs recordBytes adds up: the fixed columns (prepared, sig,
-// alive, added, tags), a map entry (ID map, posting) with its share of the map's
-// spare room, a string or slice header.
+// Per-record costs recordBytes adds up besides the packed record: the
+// fixed columns (loc, sig, alive, added, tags) and a map entry (ID map,
+// posting) with its share of the map's spare room.
 const (
-	recordFixed = int64(unsafe.Sizeof(prepared{})) + 8 + 1 + 8 + 4
+	recordFixed = 8 + 8 + 1 + 8 + 4
 	mapEntry    = 40
-	strHeader   = int64(unsafe.Sizeof(""))
-	ptrSize     = int64(unsafe.Sizeof(uintptr(0)))
 )
 
-// recordBytes estimates what record p with nkeys blocking keys holds.
-func recordBytes(p *prepared, nkeys int) int64 {
-	b := recordFixed + mapEntry + int64(len(p.id)) + int64(nkeys)*mapEntry
-	b += int64(cap(p.full)) * ptrSize // the names themselves are shared, like the vocabulary
-	b += int64(cap(p.addr)+cap(p.phones)) * strHeader
-	for _, ph := range p.phones {
-		b += int64(len(ph))
-	}
-	return b + int64(len(p.nid)+len(p.passport))
+// recordBytes estimates what a record with nkeys blocking keys holds
+// besides its packed bytes.
+func recordBytes(nkeys int) int64 {
+	return recordFixed + mapEntry + int64(nkeys)*mapEntry
 }
 
 // Len returns the number of records in the index.
@@ -332,16 +387,13 @@ func (x *Index) Fit(ctx context.Context) error {
 	if x.n > x.fitSample {
 		b.preps = x.sample(x.fitSample, b.opt.Seed)
 		b.nA, b.sampled = len(b.preps), float64(len(b.preps))/float64(x.n)
-	} else if len(x.free) == 0 {
-		// Every slot holds a record (a freshly loaded index): read them in
-		// place rather than copy them all (the fit only reads, under the
-		// read lock).
-		b.preps = x.recs[:len(x.recs):len(x.recs)]
 	} else {
-		b.preps = make([]prepared, 0, x.n)
-		for i := range x.recs {
+		b.preps = make([]prepared, x.n)
+		k := 0
+		for i := range x.loc {
 			if x.alive[i] {
-				b.preps = append(b.preps, x.recs[i])
+				x.rec(uint32(i), &b.preps[k])
+				k++
 			}
 		}
 	}
@@ -369,17 +421,17 @@ func (x *Index) sample(k int, seed uint64) []prepared {
 		slot uint32
 	}
 	all := make([]ranked, 0, x.n)
-	for i := range x.recs {
+	for i := range x.loc {
 		if x.alive[i] {
-			all = append(all, ranked{idHash(x.recs[i].id, seed), uint32(i)})
+			all = append(all, ranked{idHash(x.recID(uint32(i)), seed), uint32(i)})
 		}
 	}
 	slices.SortFunc(all, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(x.recs[a.slot].id, x.recs[b.slot].id))
+		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(x.recID(a.slot), x.recID(b.slot)))
 	})
-	out := make([]prepared, 0, min(k, len(all)))
-	for _, r := range all[:min(k, len(all))] {
-		out = append(out, x.recs[r.slot])
+	out := make([]prepared, min(k, len(all)))
+	for j, r := range all[:len(out)] {
+		x.rec(r.slot, &out[j])
 	}
 	return out
 }
@@ -465,8 +517,8 @@ func (p *Pass) slots(x *Index) []uint64 {
 		}
 		p.models = x.models
 	}
-	if len(p.asked) < len(x.recs) {
-		grown := make([]uint64, len(x.recs), max(len(x.recs), 2*cap(p.asked)))
+	if len(p.asked) < len(x.loc) {
+		grown := make([]uint64, len(x.loc), max(len(x.loc), 2*cap(p.asked)))
 		for i := range p.asked {
 			grown[i] = atomic.LoadUint64(&p.asked[i])
 		}
@@ -496,8 +548,9 @@ func (p *Pass) CandidatesOf(id string) ([]Candidate, bool) {
 	if !ok || id == "" {
 		return nil, false
 	}
-	q := &x.recs[i]
-	return x.rank(q, i, blockKeys(q, make([]uint64, 0, 16)), x.sig[i], p), true
+	var q prepared
+	x.rec(i, &q)
+	return x.rank(&q, i, blockKeys(&q, make([]uint64, 0, 16)), x.sig[i], p), true
 }
 
 func (x *Index) candidates(r Record, pass *Pass) []Candidate {
@@ -506,7 +559,7 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	qs := signature(&q)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	self := uint32(len(x.recs)) // r's own slot, never returned
+	self := uint32(len(x.loc)) // r's own slot, never returned
 	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
 		self = i
 	}
@@ -514,12 +567,12 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 }
 
 // rank compares q (its blocking keys and signature; in slot self, or
-// len(x.recs) when not indexed) with the records it gathers and returns
+// len(x.loc) when not indexed) with the records it gathers and returns
 // those at or above the possible threshold, best first. Called with x.mu
 // held for reading.
 func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *Pass) []Candidate {
 	var asked []uint64
-	if pass != nil && self < uint32(len(x.recs)) {
+	if pass != nil && self < uint32(len(x.loc)) {
 		asked = pass.slots(x)
 	}
 	buf := gatherBufs.Get().(*[]uint32)
@@ -539,8 +592,9 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 	need := math.Log2(m.PossibleThreshold/(1-m.PossibleThreshold)) - prior
 	var out []Candidate
 	var compared int64
+	var unpacked prepared // each candidate in turn, in the same memory
+	p := &unpacked
 	for _, i := range cand {
-		p := &x.recs[i]
 		if !x.alive[i] || i == self {
 			continue
 		}
@@ -550,6 +604,7 @@ func (x *Index) rank(q *prepared, self uint32, keys []uint64, qs uint64, pass *P
 			}
 		}
 		compared++
+		x.rec(i, p)
 		if m.bound(q, p, x.st, n, need) < need-boundMargin {
 			continue
 		}
@@ -642,6 +697,8 @@ func (x *Index) Explain(r Record, id string) (*Explanation, bool) {
 		return nil, false
 	}
 	n := x.n + 1
-	_, v, ws, hh := x.model.score(&q, &x.recs[i], x.st, n)
+	var p prepared
+	x.rec(i, &p)
+	_, v, ws, hh := x.model.score(&q, &p, x.st, n)
 	return x.model.explain(v, ws, x.model.logOdds(n), hh), true
 }

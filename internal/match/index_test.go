@@ -123,7 +123,7 @@ func TestGatherKeepsRareKeys(t *testing.T) {
 		p := (&preparer{v: x.prep.v}).prepare(&q)
 		got := map[string]bool{}
 		for _, i := range x.gather(blockKeys(&p, nil), signature(&p), nil) {
-			got[x.recs[i].id] = true
+			got[x.recID(i)] = true
 		}
 		return got
 	}

@@ -13,6 +13,7 @@ type nameFeat struct {
 	sorted string   // sorted variant keys: order-insensitive identity
 	phon   string   // sorted phonetic keys: catches unlisted spellings
 	glued  string   // phonetic key of the sorted keys written together ("abdur rahman" = "abdurrahman")
+	id     uint32   // its number in the preparer's table (list); 0 when not there
 }
 
 func (n *nameFeat) empty() bool { return n.text == "" }
@@ -51,8 +52,10 @@ type prepared struct {
 // shares nothing.
 type preparer struct {
 	v      *Variants
-	intern map[string]string
+	intern map[string]uint32    // a shared string's number in strs
+	strs   []string             // the shared strings, by number
 	names  map[string]*nameFeat // by text and keys
+	list   []*nameFeat          // the shared names, by number (id); 0 is no name
 	// shared estimates the memory of the shared names (for Index.Bytes).
 	shared int64
 }
@@ -61,7 +64,7 @@ func newPreparer(v *Variants) *preparer {
 	if v == nil {
 		v = DefaultVariants()
 	}
-	return &preparer{v: v, intern: map[string]string{}, names: map[string]*nameFeat{}}
+	return &preparer{v: v, intern: map[string]uint32{}, names: map[string]*nameFeat{}, list: []*nameFeat{noName}}
 }
 
 // maxInterned bounds the sharing tables: unbounded vocabularies (typos)
@@ -72,13 +75,14 @@ func (p *preparer) str(s string) string {
 	if s == "" || p.intern == nil {
 		return s
 	}
-	if t, ok := p.intern[s]; ok {
-		return t
+	if id, ok := p.intern[s]; ok {
+		return p.strs[id]
 	}
 	if len(p.intern) > maxInterned {
 		return s
 	}
-	p.intern[s] = s
+	p.intern[s] = uint32(len(p.strs))
+	p.strs = append(p.strs, s)
 	return s
 }
 
@@ -141,6 +145,8 @@ func (p *preparer) share(q *prepared) {
 func (p *preparer) keep(id string, f *nameFeat) {
 	if len(p.names) <= maxInterned {
 		p.names[id] = f
+		f.id = uint32(len(p.list))
+		p.list = append(p.list, f)
 		p.shared += int64(unsafe.Sizeof(*f)) + int64(cap(f.keys))*int64(unsafe.Sizeof("")) + int64(len(id)) + 48
 	}
 }

@@ -17,6 +17,10 @@ type Stats struct {
 	// places counts whole addresses by hash (a registry holds about one
 	// per household); their total is n[FieldAddress].
 	places map[uint64]int32
+	// phones, when set, counts the records with a phone number in place
+	// of the exact-level table, which would hold every number once: an
+	// index counts them by the length of the number's posting.
+	phones func(v string) int32
 }
 
 // NewStats returns empty statistics.
@@ -89,6 +93,9 @@ func (s *Stats) add(p *prepared, sign int32) {
 			continue
 		}
 		s.n[f] += int64(sign)
+		if f == FieldPhone && s.phones != nil {
+			continue
+		}
 		for _, v := range ex {
 			bump(s.exact[f], v, sign)
 		}
@@ -142,6 +149,9 @@ func (s *Stats) tf(f Field, v string, variant bool) float64 {
 		m = s.vari[f]
 	}
 	c := m[v]
+	if f == FieldPhone && !variant && s.phones != nil {
+		c = s.phones(v)
+	}
 	if c < 1 {
 		c = 1
 	}
@@ -157,6 +167,9 @@ func (s *Stats) idf(t string) float64 {
 // Count returns how many records have exactly the (folded) value v in field
 // f; for explanations and tests.
 func (s *Stats) Count(f Field, v string) int {
+	if f == FieldPhone && s.phones != nil {
+		return int(s.phones(strings.TrimSpace(v)))
+	}
 	return int(s.exact[f][strings.TrimSpace(v)])
 }
 

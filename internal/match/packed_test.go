@@ -1,0 +1,94 @@
+package match_test
+
+import (
+	"fmt"
+	"testing"
+
+	"homeward/internal/match"
+	"homeward/internal/match/gen"
+)
+
+// A packed record unpacks to the record packed: with names and strings in
+// the preparer's tables, without tables (every string inline), and into a
+// prepared record that held another one (its slices reused). Packed, a
+// registry's record takes about a hundred bytes.
+func TestPackedRecordSize(t *testing.T) {
+	reg := gen.Generate(gen.Config{Records: 3000, Seed: 7})
+	reg.Records = append(reg.Records, match.Record{ID: "edge", GivenName: "Ånna-Maria", FamilyName: "O'Neil", DOB: "0990",
+		Aliases: []string{"Anna Oneil", "A. M. O'Neil"}, Phones: []string{"+880 1712-345678", "01812345678", "12"},
+		NationalID: "19901234567890123", Passport: "bn 0123456", Address: "House 12, Rd 7, Vill. Charpara", Postcode: "8130", AdminArea: "BD4087"})
+	for _, tables := range []bool{true, false} {
+		k := match.NewPacker(tables)
+		total := 0
+		for _, r := range reg.Records {
+			n, d := k.RoundTrip(r)
+			total += n
+			if d != "" {
+				t.Fatalf("tables=%v %s: %s", tables, r.ID, d)
+			}
+		}
+		avg := total / len(reg.Records)
+		t.Logf("tables=%v: %d bytes per packed record", tables, avg)
+		if tables && avg > 150 {
+			t.Errorf("%d bytes per packed record, want at most 150", avg)
+		}
+	}
+}
+
+// Records replaced and removed leave garbage in the arena until it is
+// compacted: after compactions the index holds exactly the live records,
+// finds them by ID (the ID map's keys moved to the new chunks) and gives
+// the candidates an index built afresh from the same records gives.
+func TestCompactKeepsRecords(t *testing.T) {
+	defer match.SetCompactMin(64 << 10)()
+	reg := gen.Generate(gen.Config{Records: 2000, Seed: 3})
+	x := match.NewIndex(match.IndexOptions{})
+	for round := range 3 {
+		for k, r := range reg.Records {
+			r.Address = fmt.Sprintf("%s, round %d", r.Address, round)
+			if err := x.AddTagged(r, uint32(round*10000+k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for k := 0; k < len(reg.Records); k += 2 {
+		x.Remove(reg.Records[k].ID)
+	}
+	if x.Compactions() == 0 {
+		t.Fatal("no compaction after replacing every record twice and removing half")
+	}
+	fresh := match.NewIndex(match.IndexOptions{})
+	for k, r := range reg.Records {
+		r.Address = fmt.Sprintf("%s, round %d", r.Address, 2)
+		tag, ok := x.Tag(r.ID)
+		if k%2 == 0 {
+			if ok {
+				t.Fatalf("%s removed but still in the index", r.ID)
+			}
+			continue
+		}
+		if !ok || tag != uint32(20000+k) {
+			t.Fatalf("%s: tag %d, %v; want %d", r.ID, tag, ok, 20000+k)
+		}
+		if err := fresh.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if x.Len() != fresh.Len() {
+		t.Fatalf("%d records, want %d", x.Len(), fresh.Len())
+	}
+	for k := 1; k < len(reg.Records); k += 2 {
+		r := reg.Records[k]
+		r.Address = fmt.Sprintf("%s, round %d", r.Address, 2)
+		got, want := x.Candidates(r), fresh.Candidates(r)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d candidates, want %d", r.ID, len(got), len(want))
+		}
+		for j := range got {
+			if got[j].ID != want[j].ID || got[j].Score != want[j].Score {
+				t.Fatalf("%s: candidate %d is %s (%.6f), want %s (%.6f)", r.ID, j, got[j].ID, got[j].Score, want[j].ID, want[j].Score)
+			}
+		}
+	}
+	t.Logf("%d compactions", x.Compactions())
+}
