@@ -53,6 +53,8 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 		return benchSearch(ctx, p, rest)
 	case "dedupe":
 		return benchDedupe(ctx, p, rest)
+	case "index":
+		return benchIndex(ctx, p, rest)
 	case "indicators":
 		return benchIndicators(ctx, p, rest)
 	case "pages":
@@ -66,8 +68,8 @@ func cmdBench(ctx context.Context, p *program, args []string) error {
 	case "nodes":
 		return benchNodes(ctx, p, rest)
 	}
-	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|indicators|programmes|events|recover|nodes [flags]")
-	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, indicators, programmes, events, recover or nodes")
+	fmt.Fprintln(p.stderr, "Usage: homeward bench gen|register|seed|search|pages|dedupe|index|indicators|programmes|events|recover|nodes [flags]")
+	return helpOrUsage(sub, "bench needs a subcommand: gen, register, seed, search, pages, dedupe, index, indicators, programmes, events, recover or nodes")
 }
 
 // progressBar draws "label [#####-----] n/total" on w with carriage

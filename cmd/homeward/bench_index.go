@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime"
+	"time"
+
+	"homeward"
+	"homeward/internal/dedupe"
+	"homeward/internal/match"
+)
+
+// benchIndex loads the seeded organisation's duplicate index as a serving
+// process does on its first duplicate check, and prints what it takes:
+// the load's time, the Go heap it holds (measured after a collection, the
+// heap before the load subtracted), the index's own estimate (Bytes, what
+// /metrics reports and a memory budget is checked against) and the
+// process's resident memory (issue 14: memory at a million people).
+func benchIndex(ctx context.Context, p *program, args []string) error {
+	fs := flag.NewFlagSet("bench index", flag.ContinueOnError)
+	fs.SetOutput(p.stderr)
+	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
+	dir := fs.String("data-dir", "data", "directory of the SQLite database (and of the keys, on either backend)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openBenchDB(ctx, *database, *dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	actx, err := benchActor(sys, db, false)
+	if err != nil {
+		return err
+	}
+	org := homeward.ActorFromContext(actx).OrgID
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	h0, rss0 := heap(), procStatusMB("VmRSS")
+	x := dedupe.NewIndexes(db, match.IndexOptions{})
+	defer x.Close()
+	start := time.Now()
+	idx, err := x.Get(sys, org, true)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	h1 := heap()
+	n := max(idx.Len(), 1)
+	fmt.Fprintf(p.stdout, "duplicate index of %d people loaded in %s (%.0f people/s)\n", idx.Len(), took.Round(time.Millisecond), float64(idx.Len())/took.Seconds())
+	fmt.Fprintf(p.stdout, "  Go heap held by the index: %d MB (%d bytes per person); its estimate (Bytes): %d MB (%d per person)\n",
+		(h1-h0)>>20, int64(h1-h0)/int64(n), idx.Bytes()>>20, idx.Bytes()/int64(n))
+	fmt.Fprintf(p.stdout, "  process resident memory: %d MB before the load, %d MB after, %d MB at its peak\n", rss0, procStatusMB("VmRSS"), procStatusMB("VmHWM"))
+	runtime.KeepAlive(idx)
+	return nil
+}
