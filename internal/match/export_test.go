@@ -145,3 +145,11 @@ func SetCompactMin(v int64) (restore func()) {
 	compactMin = v
 	return func() { compactMin = old }
 }
+
+// CollideIDs makes every ID hash alike for the index's ID map, until the
+// returned function puts the hash back.
+func CollideIDs() (restore func()) {
+	old := idKey
+	idKey = func(string) uint64 { return 7 }
+	return func() { idKey = old }
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -33,7 +34,11 @@ type Index struct {
 	loc   []uint64 // by slot: where its record is in recs
 	sig   []uint64 // by slot: cheap signature for oversized postings
 	alive []bool
-	byID  map[string]uint32
+	// byID finds a record's slot by a hash of its ID (idKey), checked
+	// against the record; byIDx holds the IDs whose hash another ID
+	// already has (none in practice). Neither holds the IDs themselves.
+	byID  map[uint64]uint32
+	byIDx map[string]uint32
 	free  []uint32
 	// post maps a blocking key to its one record's slot or, with listBit
 	// set, to the index of its records' list in lists: most keys (a
@@ -101,7 +106,7 @@ func NewIndex(opt IndexOptions) *Index {
 	}
 	x := &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
-		byID: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
+		byID: map[uint64]uint32{}, byIDx: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 		fitSample: opt.FitSample,
 	}
 	x.st.phones = x.phoneCount
@@ -150,7 +155,7 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	p := (&preparer{v: x.prep.v}).prepare(&r)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if i, ok := x.byID[r.ID]; ok {
+	if i, ok := x.slotOf(r.ID); ok {
 		x.remove(i)
 	}
 	x.prep.share(&p)
@@ -170,7 +175,7 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	}
 	x.seq++
 	x.added[i] = x.seq
-	x.byID[x.recID(i)] = i // a view of the packed ID: one copy, not two
+	x.setSlot(p.id, i)
 	keys := blockKeys(&p, nil)
 	for _, k := range keys {
 		x.postAdd(k, i)
@@ -179,6 +184,38 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	x.n++
 	x.bytes += recordBytes(len(keys))
 	return nil
+}
+
+// idKey is the hash byID finds an ID by (a variable: a test makes every
+// ID collide).
+var idKey = func(id string) uint64 { return idHash(id, 0) }
+
+// slotOf returns the slot of the record with this ID.
+func (x *Index) slotOf(id string) (uint32, bool) {
+	if i, ok := x.byID[idKey(id)]; ok && x.recID(i) == id {
+		return i, true
+	}
+	i, ok := x.byIDx[id]
+	return i, ok
+}
+
+// setSlot records that the record with this ID is in slot i.
+func (x *Index) setSlot(id string, i uint32) {
+	h := idKey(id)
+	if j, ok := x.byID[h]; ok && j != i && x.recID(j) != id {
+		x.byIDx[strings.Clone(id)] = i // another ID has the hash
+		return
+	}
+	x.byID[h] = i
+}
+
+// dropSlot forgets that the record with this ID is in slot i.
+func (x *Index) dropSlot(id string, i uint32) {
+	if h := idKey(id); func() bool { j, ok := x.byID[h]; return ok && j == i }() {
+		delete(x.byID, h)
+		return
+	}
+	delete(x.byIDx, id)
 }
 
 // rec unpacks slot i's record into q (reusing q's slices) and returns its
@@ -263,7 +300,7 @@ func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
 func (x *Index) Tag(id string) (uint32, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, ok := x.byID[id]
+	i, ok := x.slotOf(id)
 	if !ok {
 		return 0, false
 	}
@@ -275,7 +312,7 @@ func (x *Index) Tag(id string) (uint32, bool) {
 func (x *Index) Remove(id string) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	i, ok := x.byID[id]
+	i, ok := x.slotOf(id)
 	if ok {
 		x.remove(i)
 	}
@@ -291,7 +328,7 @@ func (x *Index) remove(i uint32) {
 	}
 	x.bytes -= recordBytes(len(keys))
 	x.st.add(&p, -1)
-	delete(x.byID, p.id)
+	x.dropSlot(p.id, i)
 	x.loc[i], x.alive[i] = 0, false
 	x.free = append(x.free, i)
 	x.n--
@@ -306,12 +343,10 @@ func (x *Index) remove(i uint32) {
 var compactMin int64 = 4 * arenaChunk
 
 // compact packs the live records into new chunks, leaving the removed
-// ones' bytes to the collector, and keys the ID map by the new copies (the
-// old keys are views of the old chunks, which they would keep).
+// ones' bytes to the collector.
 func (x *Index) compact() {
 	old := x.recs
 	x.recs = arena{}
-	clear(x.byID)
 	var q prepared
 	for i := range x.loc {
 		if !x.alive[i] {
@@ -320,7 +355,6 @@ func (x *Index) compact() {
 		b := old.at(x.loc[i])
 		n := x.prep.unpack(b, &q)
 		x.loc[i] = x.recs.put(b[:n])
-		x.byID[x.recID(uint32(i))] = uint32(i)
 	}
 	x.garbage = 0
 	x.compactions++
@@ -547,7 +581,7 @@ func (p *Pass) CandidatesOf(id string) ([]Candidate, bool) {
 	x := p.x
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, ok := x.byID[id]
+	i, ok := x.slotOf(id)
 	if !ok || id == "" {
 		return nil, false
 	}
@@ -563,7 +597,7 @@ func (x *Index) candidates(r Record, pass *Pass) []Candidate {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	self := uint32(len(x.loc)) // r's own slot, never returned
-	if i, ok := x.byID[r.ID]; ok && r.ID != "" {
+	if i, ok := x.slotOf(r.ID); ok && r.ID != "" {
 		self = i
 	}
 	return x.rank(&q, self, keys, qs, pass)
@@ -695,7 +729,7 @@ func (x *Index) Explain(r Record, id string) (*Explanation, bool) {
 	q := (&preparer{v: x.prep.v}).prepare(&r)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	i, ok := x.byID[id]
+	i, ok := x.slotOf(id)
 	if !ok {
 		return nil, false
 	}

@@ -37,10 +37,23 @@ func TestPackedRecordSize(t *testing.T) {
 
 // Records replaced and removed leave garbage in the arena until it is
 // compacted: after compactions the index holds exactly the live records,
-// finds them by ID (the ID map's keys moved to the new chunks) and gives
-// the candidates an index built afresh from the same records gives.
+// finds them by ID and gives the candidates an index built afresh from
+// the same records gives; also when IDs share their hash in the ID map.
 func TestCompactKeepsRecords(t *testing.T) {
 	defer match.SetCompactMin(64 << 10)()
+	for _, collide := range []bool{false, true} {
+		t.Run(fmt.Sprint("collide=", collide), func(t *testing.T) {
+			if collide {
+				// Every ID hashes alike: all but one are found through
+				// the map of colliding IDs.
+				defer match.CollideIDs()()
+			}
+			testCompactKeepsRecords(t)
+		})
+	}
+}
+
+func testCompactKeepsRecords(t *testing.T) {
 	reg := gen.Generate(gen.Config{Records: 2000, Seed: 3})
 	x := match.NewIndex(match.IndexOptions{})
 	for round := range 3 {
