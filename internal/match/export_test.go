@@ -153,3 +153,18 @@ func CollideIDs() (restore func()) {
 	idKey = func(string) uint64 { return 7 }
 	return func() { idKey = old }
 }
+
+// SetFreezeMin sets the size of the postings' map from which an index
+// freezes it and returns a function that puts the default back.
+func SetFreezeMin(v int) (restore func()) {
+	old := freezeMin
+	freezeMin = v
+	return func() { freezeMin = old }
+}
+
+// Freezes returns how many times the index froze its postings.
+func (x *Index) Freezes() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.freezes
+}

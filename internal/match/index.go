@@ -43,8 +43,11 @@ type Index struct {
 	// post maps a blocking key to its one record's slot or, with listBit
 	// set, to the index of its records' list in lists: most keys (a
 	// phone, a document) belong to one record, and a slot costs less than
-	// a slice.
+	// a slice. Most of a large index's postings are frozen in fz, under
+	// post (see frozen.go).
 	post        map[uint64]uint32
+	fz          frozen
+	freezes     int // freezes so far
 	lists       [][]uint32
 	freeLists   []uint32
 	st          *Stats
@@ -182,7 +185,8 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	}
 	x.st.add(&p, 1)
 	x.n++
-	x.bytes += recordBytes(len(keys))
+	x.bytes += recordBytes
+	x.maybeFreeze()
 	return nil
 }
 
@@ -237,7 +241,7 @@ func (x *Index) recID(i uint32) string {
 const listBit = 1 << 31
 
 func (x *Index) postAdd(k uint64, i uint32) {
-	v, ok := x.post[k]
+	v, ok := x.lookup(k)
 	switch {
 	case !ok:
 		x.post[k] = i
@@ -257,12 +261,12 @@ func (x *Index) postAdd(k uint64, i uint32) {
 }
 
 func (x *Index) postRemove(k uint64, i uint32) {
-	v, ok := x.post[k]
+	v, ok := x.lookup(k)
 	switch {
 	case !ok:
 	case v&listBit == 0:
 		if v == i {
-			delete(x.post, k)
+			x.unset(k)
 		}
 	default:
 		l := v &^ listBit
@@ -284,7 +288,7 @@ func (x *Index) postRemove(k uint64, i uint32) {
 // posting returns the slots of the records with key k; one holds a lone
 // slot.
 func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
-	v, ok := x.post[k]
+	v, ok := x.lookup(k)
 	switch {
 	case !ok:
 		return nil
@@ -326,7 +330,7 @@ func (x *Index) remove(i uint32) {
 	for _, k := range keys {
 		x.postRemove(k, i)
 	}
-	x.bytes -= recordBytes(len(keys))
+	x.bytes -= recordBytes
 	x.st.add(&p, -1)
 	x.dropSlot(p.id, i)
 	x.loc[i], x.alive[i] = 0, false
@@ -336,6 +340,7 @@ func (x *Index) remove(i uint32) {
 	if x.garbage > max(x.recs.size/4, compactMin) {
 		x.compact()
 	}
+	x.maybeFreeze()
 }
 
 // compactMin is the garbage below which removed records' bytes are left
@@ -360,34 +365,33 @@ func (x *Index) compact() {
 	x.compactions++
 }
 
-// Bytes estimates the memory the index's records hold: each record's
-// prepared form, its own strings (ID, documents, phones; address words are
-// shared between records and counted once in the vocabulary, which is left
-// out), its slices and its entries in the ID map and the postings, and the
-// prepared names the records share. It is what a memory budget is checked against; TestScanCost
-// compares it with the heap an index really takes.
+// Bytes estimates the memory the index holds: each record's packed bytes,
+// its columns and its entry in the ID map, the postings (the map's
+// entries, the frozen table, the lists) and the prepared names the
+// records share (the vocabulary of address words and the term
+// frequencies are left out). It is what a memory budget is checked
+// against; TestScanCost compares it with the heap an index really takes.
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.bytes + x.recs.size + x.prep.shared
+	b := x.bytes + x.recs.size + x.prep.shared
+	b += int64(len(x.post))*mapEntry + int64(len(x.fz.keys))*(8+4) + int64(len(x.fz.dir))*4
+	for _, l := range x.lists {
+		b += sliceHeader + int64(cap(l))*4
+	}
+	return b
 }
 
-// Per-record costs recordBytes adds up besides the packed record: the
-// fixed columns (loc, sig, alive, added, tags), its entry in the ID map
-// and, per blocking key, its share of the postings (a map entry for a
-// key of its own, a slot in a list for a shared one: 17.5 bytes a key on
-// average at 100,000 generated people, 15 keys each).
+// What Bytes counts: a record's fixed columns (loc, sig, alive, added,
+// tags) and its entry in the ID map (recordBytes); an entry of a Go map of
+// 12-byte entries with its share of the map's spare room (measured: about
+// 25 bytes at 100,000 records); a slice's header.
 const (
 	recordFixed = 8 + 8 + 1 + 8 + 4
-	mapEntry    = 40
-	keyEntry    = 24
+	mapEntry    = 24
+	sliceHeader = 24
+	recordBytes = recordFixed + mapEntry
 )
-
-// recordBytes estimates what a record with nkeys blocking keys holds
-// besides its packed bytes.
-func recordBytes(nkeys int) int64 {
-	return recordFixed + mapEntry + int64(nkeys)*keyEntry
-}
 
 // Len returns the number of records in the index.
 func (x *Index) Len() int {

@@ -168,18 +168,39 @@ func TestPostings(t *testing.T) {
 		{false, 2, []uint32{1, 3}}, {false, 1, []uint32{3}}, {false, 3, nil},
 		{true, 4, []uint32{4}}, {true, 5, []uint32{4, 5}}, {false, 4, []uint32{5}}, {true, 6, []uint32{5, 6}},
 	}
-	for n, s := range steps {
-		if s.add {
-			x.postAdd(k, s.slot)
-		} else {
-			x.postRemove(k, s.slot)
+	for _, freeze := range []bool{false, true} {
+		x = NewIndex(IndexOptions{})
+		x.postAdd(k+4, 9) // another key, frozen beside it
+		for n, s := range steps {
+			if s.add {
+				x.postAdd(k, s.slot)
+			} else {
+				x.postRemove(k, s.slot)
+			}
+			if got := get(); !slices.Equal(got, s.want) {
+				t.Fatalf("freeze=%v step %d: posting %v, want %v", freeze, n, got, s.want)
+			}
+			if freeze {
+				// Frozen, the posting reads the same, and the map is empty.
+				x.freeze()
+				if got := get(); !slices.Equal(got, s.want) || len(x.post) != 0 {
+					t.Fatalf("frozen after step %d: posting %v, want %v; %d keys left in the map", n, got, s.want, len(x.post))
+				}
+				// An emptied key is not kept.
+				if keys := 1 + min(len(s.want), 1); len(x.fz.keys) != keys {
+					t.Fatalf("frozen after step %d: %d keys, want %d", n, len(x.fz.keys), keys)
+				}
+			}
 		}
-		if got := get(); !slices.Equal(got, s.want) {
-			t.Fatalf("step %d: posting %v, want %v", n, got, s.want)
+		if len(x.lists) != 1 {
+			t.Errorf("freeze=%v: %d lists made, want 1 (a freed list is reused)", freeze, len(x.lists))
 		}
-	}
-	if len(x.lists) != 1 {
-		t.Errorf("%d lists made, want 1 (a freed list is reused)", len(x.lists))
+		if ps := x.posting(k+4, &one); !slices.Equal(ps, []uint32{9}) {
+			t.Errorf("freeze=%v: the other key's posting is %v", freeze, ps)
+		}
+		if freeze && x.freezes != len(steps) {
+			t.Errorf("%d freezes, want %d", x.freezes, len(steps))
+		}
 	}
 }
 

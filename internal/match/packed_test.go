@@ -53,6 +53,48 @@ func TestCompactKeepsRecords(t *testing.T) {
 	}
 }
 
+// An index that freezes its postings every few hundred keys, while its
+// records are added, replaced and removed, gives the candidates an index
+// that never froze gives (see frozen.go).
+func TestFrozenPostings(t *testing.T) {
+	reg := gen.Generate(gen.Config{Records: 3000, Seed: 5})
+	build := func(freezeAt int) *match.Index {
+		defer match.SetFreezeMin(freezeAt)()
+		x := match.NewIndex(match.IndexOptions{})
+		for round := range 2 {
+			for k, r := range reg.Records {
+				if round == 1 && k%3 != 0 {
+					continue
+				}
+				r.Phones = append(r.Phones, fmt.Sprintf("0171%07d", k*round))
+				if err := x.Add(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for k := 0; k < len(reg.Records); k += 5 {
+			x.Remove(reg.Records[k].ID)
+		}
+		return x
+	}
+	frozen, plain := build(300), build(1<<30)
+	if frozen.Freezes() < 10 || plain.Freezes() != 0 {
+		t.Fatalf("%d and %d freezes, want at least 10 and none", frozen.Freezes(), plain.Freezes())
+	}
+	for _, r := range reg.Records {
+		got, want := frozen.Candidates(r), plain.Candidates(r)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d candidates, want %d", r.ID, len(got), len(want))
+		}
+		for j := range got {
+			if got[j].ID != want[j].ID || got[j].Score != want[j].Score {
+				t.Fatalf("%s: candidate %d is %s (%.6f), want %s (%.6f)", r.ID, j, got[j].ID, got[j].Score, want[j].ID, want[j].Score)
+			}
+		}
+	}
+	t.Logf("%d freezes", frozen.Freezes())
+}
+
 func testCompactKeepsRecords(t *testing.T) {
 	reg := gen.Generate(gen.Config{Records: 2000, Seed: 3})
 	x := match.NewIndex(match.IndexOptions{})
