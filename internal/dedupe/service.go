@@ -521,10 +521,10 @@ func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index
 }
 
 // indexBytesPerPerson is about what an index holds per person, with its
-// share of the names and postings, rounded up: match.Index.Bytes gave 556
-// bytes a person at a million seeded people (the heap grew 490; homeward
-// bench index) and 609 on 100,000 generated records (the heap grew 711).
-const indexBytesPerPerson = 700
+// share of the names and postings, rounded up: the heap grew 403 bytes a
+// person at a million seeded people (homeward bench index; Bytes gave
+// 320) and 607 on 100,000 generated records (Bytes 417).
+const indexBytesPerPerson = 600
 
 // indexNeed estimates the Go heap the loaded indexes will hold once the
 // organisation's is loaded too: what is loaded, and its people when it is
