@@ -26,16 +26,11 @@ func benchIndex(ctx context.Context, p *program, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, sys, actx, err := openBenchOrg(ctx, *database, *dir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	actx, err := benchActor(sys, db, false)
-	if err != nil {
-		return err
-	}
 	org := homeward.ActorFromContext(actx).OrgID
 	heap := func() uint64 {
 		runtime.GC()

@@ -49,16 +49,11 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 	if *nodes < 1 || *workers < 1 || *n < 1 || *n > 10_000_000 {
 		return usageError{"bench nodes: --nodes, --workers and --n must be at least 1 (--n at most 10000000)"}
 	}
-	db, err := openBenchDB(ctx, *database, *dir)
+	db, sys, actx, err := openBenchOrg(ctx, *database, *dir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	actx, err := benchActor(sys, db, false)
-	if err != nil {
-		return err
-	}
 	tok := &homeward.APIToken{Name: "bench nodes", Scopes: []homeward.Scope{homeward.ScopeWrite, homeward.ScopeRead}}
 	if err := db.CreateToken(sys, homeward.ActorFromContext(actx).UserID, tok); err != nil {
 		return err

@@ -56,6 +56,21 @@ func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 	return openBenchDBWith(ctx, database, dir, sqldb.Options{})
 }
 
+// openBenchOrg opens the bench database of a seeded organisation and
+// returns it with the system's context and that of the organisation's
+// bench user.
+func openBenchOrg(ctx context.Context, database, dir string) (db *sqldb.DB, sys, actx context.Context, err error) {
+	if db, err = openBenchDB(ctx, database, dir); err != nil {
+		return nil, nil, nil, err
+	}
+	sys = homeward.NewContextWithActor(ctx, homeward.SystemActor)
+	if actx, err = benchActor(sys, db, false); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, sys, actx, nil
+}
+
 // openBenchDBWith is openBenchDB with the database's options.
 func openBenchDBWith(ctx context.Context, database, dir string, o sqldb.Options) (*sqldb.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {

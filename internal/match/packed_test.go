@@ -82,15 +82,7 @@ func TestFrozenPostings(t *testing.T) {
 		t.Fatalf("%d and %d freezes, want at least 10 and none", frozen.Freezes(), plain.Freezes())
 	}
 	for _, r := range reg.Records {
-		got, want := frozen.Candidates(r), plain.Candidates(r)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d candidates, want %d", r.ID, len(got), len(want))
-		}
-		for j := range got {
-			if got[j].ID != want[j].ID || got[j].Score != want[j].Score {
-				t.Fatalf("%s: candidate %d is %s (%.6f), want %s (%.6f)", r.ID, j, got[j].ID, got[j].Score, want[j].ID, want[j].Score)
-			}
-		}
+		sameCandidates(t, r.ID, frozen.Candidates(r), plain.Candidates(r))
 	}
 	t.Logf("%d freezes", frozen.Freezes())
 }
@@ -135,15 +127,21 @@ func testCompactKeepsRecords(t *testing.T) {
 	for k := 1; k < len(reg.Records); k += 2 {
 		r := reg.Records[k]
 		r.Address = fmt.Sprintf("%s, round %d", r.Address, 2)
-		got, want := x.Candidates(r), fresh.Candidates(r)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d candidates, want %d", r.ID, len(got), len(want))
-		}
-		for j := range got {
-			if got[j].ID != want[j].ID || got[j].Score != want[j].Score {
-				t.Fatalf("%s: candidate %d is %s (%.6f), want %s (%.6f)", r.ID, j, got[j].ID, got[j].Score, want[j].ID, want[j].Score)
-			}
-		}
+		sameCandidates(t, r.ID, x.Candidates(r), fresh.Candidates(r))
 	}
 	t.Logf("%d compactions", x.Compactions())
+}
+
+// sameCandidates fails t unless got lists want's candidates of id, with
+// the same scores, in the same order.
+func sameCandidates(t *testing.T, id string, got, want []match.Candidate) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d candidates, want %d", id, len(got), len(want))
+	}
+	for j := range got {
+		if got[j].ID != want[j].ID || got[j].Score != want[j].Score {
+			t.Fatalf("%s: candidate %d is %s (%.6f), want %s (%.6f)", id, j, got[j].ID, got[j].Score, want[j].ID, want[j].Score)
+		}
+	}
 }
