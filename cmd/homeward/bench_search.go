@@ -56,19 +56,10 @@ func openBenchDB(ctx context.Context, database, dir string) (*sqldb.DB, error) {
 	return openBenchDBWith(ctx, database, dir, sqldb.Options{})
 }
 
-// openBenchOrg opens the bench database of a seeded organisation and
-// returns it with the system's context and that of the organisation's
-// bench user.
+// openBenchOrg opens the bench database of a seeded organisation (see
+// openBenchAs).
 func openBenchOrg(ctx context.Context, database, dir string) (db *sqldb.DB, sys, actx context.Context, err error) {
-	if db, err = openBenchDB(ctx, database, dir); err != nil {
-		return nil, nil, nil, err
-	}
-	sys = homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	if actx, err = benchActor(sys, db, false); err != nil {
-		db.Close()
-		return nil, nil, nil, err
-	}
-	return db, sys, actx, nil
+	return benchOrg(ctx, func(ctx context.Context) (*sqldb.DB, error) { return openBenchDB(ctx, database, dir) })
 }
 
 // openBenchDBWith is openBenchDB with the database's options.
@@ -193,6 +184,12 @@ func openBenchAs(ctx context.Context, p *program, fs *flag.FlagSet, args []strin
 	if err := p.parse(fs, args); err != nil {
 		return nil, nil, nil, err
 	}
+	return benchOrg(ctx, open)
+}
+
+// benchOrg opens the database with open and returns it with the system's
+// context and the seeded bench user's (closing it when there is none).
+func benchOrg(ctx context.Context, open func(context.Context) (*sqldb.DB, error)) (db *sqldb.DB, sys, actx context.Context, err error) {
 	if db, err = open(ctx); err != nil {
 		return nil, nil, nil, err
 	}
