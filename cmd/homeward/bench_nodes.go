@@ -65,12 +65,7 @@ func benchNodes(ctx context.Context, p *program, args []string) error {
 	}()
 
 	if *scanned {
-		// The duplicate scan's watermark, as a finished scan leaves it.
-		if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-			_, err := tx.Exec(`INSERT INTO dedupe_scans (org_id, scanned_to) VALUES (?, ?)
-				ON CONFLICT (org_id) DO UPDATE SET scanned_to = excluded.scanned_to`, homeward.ActorFromContext(actx).OrgID, db.Now().UTC())
-			return err
-		}); err != nil {
+		if err := markScanned(sys, db, homeward.ActorFromContext(actx).OrgID); err != nil {
 			return err
 		}
 	}
@@ -260,4 +255,14 @@ func rawPostgresRate(ctx context.Context, dsn string, conns, n int) (float64, er
 		return 0, err
 	}
 	return float64(n) / el.Seconds(), nil
+}
+
+// markScanned moves the organisation's duplicate scan watermark to now,
+// as a finished scan leaves it.
+func markScanned(sys context.Context, db *sqldb.DB, org string) error {
+	return db.Transact(sys, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(`INSERT INTO dedupe_scans (org_id, scanned_to) VALUES (?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET scanned_to = excluded.scanned_to`, org, db.Now().UTC())
+		return err
+	})
 }

@@ -47,7 +47,7 @@ func registrationBody(i int) []byte {
 // and to the first registration acknowledged again. At the end it checks
 // that every acknowledged registration is stored.
 func benchRecover(ctx context.Context, p *program, args []string) error {
-	fs := p.flagSet("bench recover", "bench recover [--data-dir DIR | --database postgres://…] [--rounds 3] [--workers 8] [--load 10s] [--searches 2000]")
+	fs := p.flagSet("bench recover", "bench recover [--data-dir DIR | --database postgres://…] [--rounds 3] [--workers 8] [--load 10s] [--searches 2000] [--scanned] [--index]")
 	database := fs.String("database", "", "postgres://… (default: SQLite in --data-dir)")
 	dir := fs.String("data-dir", "data", "directory of the SQLite database (and of the keys, on either backend)")
 	cache := fs.Int("sqlite-cache-mb", sqldb.DefaultCacheMB, "serve's --sqlite-cache-mb")
@@ -56,6 +56,8 @@ func benchRecover(ctx context.Context, p *program, args []string) error {
 	loadFor := fs.Duration("load", 10*time.Second, "registration load measured before each kill")
 	searches := fs.Int("searches", 2000, "searches by name through the API before the first kill (0: none)")
 	bin := fs.String("bin", "", "the homeward binary to serve with (default: this one)")
+	scanned := fs.Bool("scanned", false, "count the organisation's people as already scanned for duplicates, as on a running system (see bench nodes)")
+	withIndex := fs.Bool("index", false, "before measuring, have serve load the organisation's duplicate index (asking its duplicate check until it answers) and print the time and memory that took; the serve's peak RSS is then reset, so that the figures after are those of a serve holding the index, as a running system's does")
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +94,9 @@ func benchRecover(ctx context.Context, p *program, args []string) error {
 	tok := &homeward.APIToken{Name: "bench recover", Scopes: []homeward.Scope{homeward.ScopeWrite, homeward.ScopeRead}}
 	if err == nil {
 		err = db.CreateToken(sys, a.UserID, tok)
+	}
+	if err == nil && *scanned {
+		err = markScanned(sys, db, a.OrgID)
 	}
 	db.Close()
 	if err != nil {
@@ -136,6 +141,15 @@ func benchRecover(ctx context.Context, p *program, args []string) error {
 	fmt.Fprintf(p.stdout, "serve started: listening after %s\n", listen.Round(time.Millisecond))
 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *workers}}
+	if *withIndex {
+		took, err := srv.loadIndex(ctx, client, tok.Secret, 30*time.Minute)
+		if err != nil {
+			return err
+		}
+		rss := srv.rss()
+		fmt.Fprintf(p.stdout, "duplicate index loaded by serve in %s; serve's RSS then %s, peak %s; peak reset: %v\n",
+			took.Round(time.Millisecond), rss, srv.peakRSS(), srv.resetPeak())
+	}
 	if *searches > 0 && len(names) > 0 {
 		lat, el, failed := recoverSearches(client, srv, tok.Secret, names, *searches, *workers)
 		fmt.Fprintf(p.stdout, "search by name through the API: %d in %s with %d clients: %.0f/s; p50 %s p95 %s p99 %s max %s; %d failed; serve's peak RSS %s; load average %s\n",
@@ -355,18 +369,63 @@ func (s *recoverServer) waitReady(client *http.Client, limit time.Duration) time
 }
 
 // peakRSS is the serving process's peak resident memory (VmHWM) since it
-// started, or "?" where /proc does not tell.
-func (s *recoverServer) peakRSS() string {
-	s.mu.Lock()
-	cmd := s.cmd
-	s.mu.Unlock()
-	if cmd == nil {
-		return "?"
-	}
-	if mb := procStatusMBOf(strconv.Itoa(cmd.Process.Pid), "VmHWM"); mb > 0 {
-		return fmt.Sprintf("%d MB", mb)
+// started (or since resetPeak), or "?" where /proc does not tell.
+func (s *recoverServer) peakRSS() string { return s.status("VmHWM") }
+
+// rss is the serving process's resident memory now.
+func (s *recoverServer) rss() string { return s.status("VmRSS") }
+
+// status returns a size field of the serving process's /proc status.
+func (s *recoverServer) status(field string) string {
+	if pid := s.pid(); pid != "" {
+		if mb := procStatusMBOf(pid, field); mb > 0 {
+			return fmt.Sprintf("%d MB", mb)
+		}
 	}
 	return "?"
+}
+
+func (s *recoverServer) pid() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return ""
+	}
+	return strconv.Itoa(s.cmd.Process.Pid)
+}
+
+// resetPeak resets the serving process's peak resident memory to its
+// current size (Linux ≥ 4.0); false when the system does not allow it.
+func (s *recoverServer) resetPeak() bool {
+	pid := s.pid()
+	return pid != "" && os.WriteFile("/proc/"+pid+"/clear_refs", []byte("5"), 0) == nil
+}
+
+// loadIndex asks serve's duplicate check, every second, until it answers
+// (it answers 503 while the organisation's index loads) and returns how
+// long that took.
+func (s *recoverServer) loadIndex(ctx context.Context, client *http.Client, secret string, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for time.Since(start) < limit {
+		req, _ := http.NewRequestWithContext(ctx, "POST", s.url()+"/api/v1/registrations/check", bytes.NewReader(registrationBody(1)))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+		res.Body.Close()
+		switch res.StatusCode {
+		case http.StatusOK:
+			return time.Since(start), nil
+		case http.StatusServiceUnavailable:
+			time.Sleep(time.Second)
+		default:
+			return 0, fmt.Errorf("bench recover: the duplicate check answered %s", res.Status)
+		}
+	}
+	return 0, fmt.Errorf("bench recover: the duplicate index was not loaded within %s", limit)
 }
 
 // recoverLoad is registrations sent by clients until stopped, through
