@@ -31,8 +31,6 @@ const (
 // native-script name) and clear for the keys of Latin names, which
 // unrelated people share far more often.
 func blockKeys(p *prepared, buf []uint64) []uint64 {
-	const prime = keyPrime
-	start, mix := keyStart, keyMix
 	put := func(kind byte, h uint64) {
 		h = keyEnd(kind, h)
 		for _, x := range buf {
@@ -43,12 +41,12 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 		buf = append(buf, h)
 	}
 	add := func(kind byte, parts ...string) {
-		h := start(kind)
+		h := keyStart(kind)
 		for _, s := range parts {
 			if s == "" {
 				return
 			}
-			h = mix(h, s)
+			h = keyMix(h, s)
 		}
 		put(kind, h)
 	}
@@ -57,11 +55,11 @@ func blockKeys(p *prepared, buf []uint64) []uint64 {
 		if name == "" || p.place == 0 {
 			return
 		}
-		h := mix(start(kind), name)
+		h := keyMix(keyStart(kind), name)
 		for i := 0; i < 8; i++ {
-			h = (h ^ (p.place >> (8 * i) & 0xff)) * prime
+			h = (h ^ (p.place >> (8 * i) & 0xff)) * keyPrime
 		}
-		put(kind, (h^0xff)*prime)
+		put(kind, (h^0xff)*keyPrime)
 	}
 	year := ""
 	if p.dob.Prec >= PrecYear {

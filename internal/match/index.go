@@ -61,7 +61,6 @@ type Index struct {
 	added       []uint64     // by slot: seq when its record was added
 	tags        []uint32     // by slot: the caller's tag (see AddTagged)
 	models      uint64       // models set so far
-	bytes       int64        // estimated memory of the records but their packed bytes (see Bytes)
 	garbage     int64        // packed bytes of removed records, until compact
 	compactions int          // compactions so far
 	packBuf     []byte       // AddTagged's buffer for packing, under mu
@@ -185,7 +184,6 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	}
 	x.st.add(&p, 1)
 	x.n++
-	x.bytes += recordBytes
 	x.maybeFreeze()
 	return nil
 }
@@ -215,7 +213,8 @@ func (x *Index) setSlot(id string, i uint32) {
 
 // dropSlot forgets that the record with this ID is in slot i.
 func (x *Index) dropSlot(id string, i uint32) {
-	if h := idKey(id); func() bool { j, ok := x.byID[h]; return ok && j == i }() {
+	h := idKey(id)
+	if j, ok := x.byID[h]; ok && j == i {
 		delete(x.byID, h)
 		return
 	}
@@ -330,7 +329,6 @@ func (x *Index) remove(i uint32) {
 	for _, k := range keys {
 		x.postRemove(k, i)
 	}
-	x.bytes -= recordBytes
 	x.st.add(&p, -1)
 	x.dropSlot(p.id, i)
 	x.loc[i], x.alive[i] = 0, false
@@ -374,7 +372,7 @@ func (x *Index) compact() {
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	b := x.bytes + x.recs.size + x.prep.shared
+	b := int64(x.n)*recordBytes + x.recs.size + x.prep.shared
 	b += int64(len(x.post))*mapEntry + int64(len(x.fz.keys))*(8+4) + int64(len(x.fz.dir))*4
 	for _, l := range x.lists {
 		b += sliceHeader + int64(cap(l))*4

@@ -51,10 +51,7 @@ func (a *arena) at(l uint64) []byte {
 
 // strID returns s's number in the preparer's string table.
 func (p *preparer) strID(s string) (uint32, bool) {
-	if p.intern == nil {
-		return 0, false
-	}
-	id, ok := p.intern[s]
+	id, ok := p.intern[s] // a nil table (no sharing) holds nothing
 	return id, ok
 }
 

@@ -148,9 +148,11 @@ func (s *Stats) tf(f Field, v string, variant bool) float64 {
 	if variant {
 		m = s.vari[f]
 	}
-	c := m[v]
+	var c int32
 	if f == FieldPhone && !variant && s.phones != nil {
 		c = s.phones(v)
+	} else {
+		c = m[v]
 	}
 	if c < 1 {
 		c = 1
