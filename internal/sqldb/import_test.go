@@ -318,3 +318,66 @@ func TestImportChunksShareACommitWhileWriterIdle(t *testing.T) {
 		t.Errorf("%d people stored; want %d", stored, n)
 	}
 }
+
+// An import looks the external ids of each chunk up in people_external,
+// one entry an id — on PostgreSQL in the plan it caches for the statement
+// (the generic plan), even one made on the statistics of a nearly empty
+// table, as after an organisation's first rows. The IN list of before got
+// the organisation alone as its index condition there, and each chunk
+// read every person of the organisation.
+func TestImportLookupReadsOneEntryAnID(t *testing.T) {
+	w := homewardtest.NewWorld(t)
+	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
+	if sqldb.IsPostgres(w.DB) {
+		// Statistics of three people, kept while the table grows.
+		if _, err := w.DB.ImportRows(ctx, importPeople("A", 3)); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{`ANALYZE people`, `ALTER TABLE people SET (autovacuum_enabled = false)`} {
+			if err := sqldb.Exec(w.DB, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := w.DB.ImportRows(ctx, importPeople("B", 600)); err != nil {
+		t.Fatal(err)
+	}
+	ids := []any{w.Actor("ngo", homeward.RoleCaseWorker).OrgID}
+	for i := range 100 {
+		ids = append(ids, fmt.Sprintf("B%d", i*5))
+	}
+	external := regexp.MustCompile(`\bpeople_external\b`)
+	check := func(q string, args []any) string {
+		plan := sqldb.ExplainGeneric(t, w.DB, q, args)
+		if line := badPlanLine(w.DB, plan); line != "" {
+			return line + " in plan:\n" + strings.Join(plan, "\n")
+		}
+		if !slices.ContainsFunc(plan, external.MatchString) {
+			return "people_external unused in plan:\n" + strings.Join(plan, "\n")
+		}
+		return ""
+	}
+	q, args := sqldb.KnownPeopleQuery(w.DB, ids)
+	if bad := check(q, args); bad != "" {
+		t.Errorf("the import's look-up: %s\nof %s", bad, q)
+	}
+	if sqldb.IsPostgres(w.DB) {
+		// The check itself: the statement of before fails it.
+		old := `SELECT external_id, id, person, episodes, version, merged_into FROM people WHERE org_id = $1 AND external_id <> '' AND external_id IN (`
+		for i := range ids[1:] {
+			old += fmt.Sprintf("$%d, ", i+2)
+		}
+		old = strings.TrimSuffix(old, ", ") + ")"
+		if check(old, ids) == "" {
+			t.Errorf("the IN list of before passes the plan check")
+		}
+	}
+	// What it finds: the people named, and no one else.
+	found := 0
+	if err := sqldb.QueryEach(w.DB, q, args, func() { found++ }); err != nil {
+		t.Fatal(err)
+	}
+	if found != 100 {
+		t.Errorf("the look-up found %d people of the 100 named", found)
+	}
+}

@@ -41,50 +41,12 @@ func IsPostgres(db *DB) bool { return db.dialect == postgres }
 // as a sequential scan even on the few rows of a test.
 func ExplainSearch(t *testing.T, db *DB, stmt string, args []any) []string {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := db.read.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
+	if db.dialect != postgres {
+		return explainLines(t, db, "EXPLAIN QUERY PLAN "+stmt, db.args(args), 3, nil)
 	}
-	defer tx.Rollback()
-	prefix := "EXPLAIN QUERY PLAN "
-	col := 3
-	if db.dialect == postgres {
-		// Statistics as autovacuum keeps them in production.
-		for _, s := range []string{`ANALYZE people, cases, person_keys`, `SET LOCAL enable_seqscan = off`} {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		prefix, col = "EXPLAIN ", 0
-	}
-	rows, err := tx.QueryContext(ctx, prefix+db.dialect.rebind(stmt), db.args(args)...)
-	if err != nil {
-		t.Fatalf("explain %s: %v", stmt, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		switch v := vals[col].(type) {
-		case string:
-			out = append(out, strings.TrimSpace(v))
-		case []byte:
-			out = append(out, strings.TrimSpace(string(v)))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	// Statistics as autovacuum keeps them in production.
+	return explainLines(t, db, "EXPLAIN "+db.dialect.rebind(stmt), db.args(args), 0,
+		[]string{`ANALYZE people, cases, person_keys`, `SET LOCAL enable_seqscan = off`})
 }
 
 // SoundPairRange is the range of the "pair" keys that sound like a and b.
@@ -174,4 +136,98 @@ func CacheSizes(t *testing.T, db *DB) (write, read int) {
 		t.Fatal(err)
 	}
 	return write, read
+}
+
+// KnownPeopleQuery is the import's look-up of the people named by
+// external ids (the organisation first in ids), and its arguments.
+func KnownPeopleQuery(db *DB, ids []any) (string, []any) { return knownPeopleQuery(db.dialect, ids) }
+
+// ExplainGeneric returns the plan a statement is given when its
+// arguments are not known: PostgreSQL's generic plan, the one its plan
+// cache keeps for a statement run again and again (EXPLAIN of the
+// statement prepared, with plan_cache_mode forced to it, on the
+// statistics as they are); on SQLite, EXPLAIN QUERY PLAN, whose plans never
+// depend on the values. stmt is in the dialect's own placeholders.
+func ExplainGeneric(t *testing.T, db *DB, stmt string, args []any) []string {
+	t.Helper()
+	if db.dialect != postgres {
+		return explainLines(t, db, "EXPLAIN QUERY PLAN "+stmt, args, 3, nil)
+	}
+	nulls := strings.TrimSuffix(strings.Repeat("NULL, ", len(args)), ", ")
+	return explainLines(t, db, "EXPLAIN EXECUTE homeward_explain("+nulls+")", nil, 0, []string{
+		`SET LOCAL plan_cache_mode = force_generic_plan`,
+		`PREPARE homeward_explain AS ` + stmt,
+	})
+}
+
+// explainLines runs the statements before, then explain with args, in one
+// transaction rolled back, and returns column col of its rows. The
+// statement ExplainGeneric prepares is deallocated (a prepared statement
+// outlives the transaction; the connection's next user must not find it).
+func explainLines(t *testing.T, db *DB, explain string, args []any, col int, before []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, s := range before {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, explain, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", explain, err)
+	}
+	var out []string
+	for rows.Next() {
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		switch v := vals[col].(type) {
+		case string:
+			out = append(out, strings.TrimSpace(v))
+		case []byte:
+			out = append(out, strings.TrimSpace(string(v)))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if strings.HasPrefix(explain, "EXPLAIN EXECUTE homeward_explain") {
+		if _, err := tx.ExecContext(ctx, `DEALLOCATE homeward_explain`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// Exec runs a statement (in the dialect's own placeholders) on the
+// writer's connection pool, outside any transaction.
+func Exec(db *DB, stmt string, args ...any) error {
+	_, err := db.write.Exec(stmt, args...)
+	return err
+}
+
+// QueryEach runs a query (in the dialect's own placeholders) on the
+// readers and calls fn for each row.
+func QueryEach(db *DB, q string, args []any, fn func()) error {
+	rows, err := db.read.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fn()
+	}
+	return rows.Err()
 }
