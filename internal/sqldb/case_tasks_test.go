@@ -96,6 +96,13 @@ func TestSupervisorTasksFromCaseColumns(t *testing.T) {
 		t.Errorf("a second refresh for the same schedule read %d cases, %v", n, err)
 	}
 	same("from the columns")
+	// The columns themselves, which the list only narrows by: computed
+	// from each person's surveys (the list would not show a wrong one).
+	for name, want := range map[string]string{"baseline due": "1", "3 months due": "0", "last done": "none"} {
+		if got := sqldb.CaseTaskGroupForTest(t, db, people[name]); got != want {
+			t.Errorf("%s: task group %s, want %s", name, got, want)
+		}
+	}
 	if got := names(list(200)); !strings.Contains(got, "3 months due") || strings.Contains(got, "last done") || strings.Contains(got, "12 later") || strings.Contains(got, "3 months later") {
 		t.Errorf("tasks: %s", got)
 	}

@@ -68,6 +68,20 @@ func SetCaseTaskGroupForTest(t testing.TB, db *DB, personID string, group any) {
 	}
 }
 
+// CaseTaskGroupForTest reads the task group stored on the person's case
+// ("none" for no group).
+func CaseTaskGroupForTest(t testing.TB, db *DB, personID string) string {
+	t.Helper()
+	var g *int64
+	if err := db.read.QueryRow(db.dialect.rebind(`SELECT task_group FROM cases WHERE person_id = ?`), personID).Scan(&g); err != nil {
+		t.Fatal(err)
+	}
+	if g == nil {
+		return "none"
+	}
+	return fmt.Sprint(*g)
+}
+
 // WaitingCasesQuery is a supervisor's task list's statement for a group.
 func WaitingCasesQuery(org string, group int) StartupQuery {
 	q, a := waitingCasesQuery(org, group, "2026-12-05", 100)
