@@ -19,6 +19,10 @@ func TestBenchSeedAndSearch(t *testing.T) {
 	if !regexp.MustCompile(`seeded 6\d\d people with a case each through batched import in \S+: \d+ people/s`).MatchString(out) {
 		t.Errorf("seed output: %s", out)
 	}
+	// The people are spread over districts as the generator places them.
+	if m := regexp.MustCompile(`cases are in (\d+) districts`).FindStringSubmatch(out); m == nil || len(m[1]) < 2 {
+		t.Errorf("seed output lacks cases in ten or more districts: %s", out)
+	}
 	// A second seed adds to the same organisation.
 	if out, err := run(t, nil, "", "bench", "seed", "--people", "100", "--seed", "2", "--services=false", "--data-dir", dir); err != nil {
 		t.Fatalf("second seed: %v\n%s", err, out)

@@ -221,10 +221,11 @@ func benchIndicators(ctx context.Context, p *program, args []string) error {
 		_, err := db.IndicatorPage(sys, reqs)
 		return err
 	}
-	// The busiest district and upazila of the seed, for the narrowed pages.
+	// The busiest district and upazila of the seed, for the narrowed pages
+	// (cases with no district are counted under the empty value).
 	var district, upazila string
 	if err := db.Transact(sys, func(tx *sqldb.Tx) error {
-		err := tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'district' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&district)
+		err := tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'district' AND by_values <> '' GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`).Scan(&district)
 		if err == nil {
 			// In that district (an upazila's p-code begins with its district's).
 			err = tx.QueryRow(`SELECT by_values FROM indicator_values WHERE code = 'registrations' AND by_fields = 'upazila' AND by_values LIKE ? GROUP BY by_values ORDER BY SUM(numerator) DESC LIMIT 1`, district+"_%").Scan(&upazila)
