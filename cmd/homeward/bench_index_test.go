@@ -29,7 +29,7 @@ func TestBenchIndex(t *testing.T) {
 		t.Errorf("index of %d people, want the 300 seeded less the invalid rows:\n%s", n, out)
 	}
 	for _, re := range []string{
-		`Go heap held by the index: \d+ MB \(\d+ bytes per person\); its estimate \(Bytes\): \d+ MB \(\d+ per person\)`,
+		`Go heap held by the index: \d+ MB \(\d+ bytes per person\); its estimate \(Bytes\): \d+ MB \(\d+ per person\), computed in \S+`,
 		`process resident memory: \d+ MB before the load, \d+ MB after, \d+ MB at its peak`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

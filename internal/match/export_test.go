@@ -168,3 +168,14 @@ func (x *Index) Freezes() int {
 	defer x.mu.RUnlock()
 	return x.freezes
 }
+
+// ListCap returns the lists' capacities as Bytes counts them (kept as
+// they change) and as a walk of the lists finds them.
+func (x *Index) ListCap() (kept, walked int64) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, l := range x.lists {
+		walked += int64(cap(l))
+	}
+	return x.listCap, walked
+}

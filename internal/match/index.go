@@ -49,6 +49,7 @@ type Index struct {
 	fz          frozen
 	freezes     int // freezes so far
 	lists       [][]uint32
+	listCap     int64 // the lists' capacities summed (slots), for Bytes
 	freeLists   []uint32
 	st          *Stats
 	n           int
@@ -252,11 +253,18 @@ func (x *Index) postAdd(k uint64, i uint32) {
 			l = uint32(len(x.lists))
 			x.lists = append(x.lists, nil)
 		}
-		x.lists[l] = append(x.lists[l][:0], v, i)
+		x.setList(l, append(x.lists[l][:0], v, i))
 		x.post[k] = l | listBit
 	default:
-		x.lists[v&^listBit] = append(x.lists[v&^listBit], i)
+		x.setList(v&^listBit, append(x.lists[v&^listBit], i))
 	}
+}
+
+// setList makes ps list l, keeping listCap (the lists' capacities, in
+// slots, for Bytes) in step.
+func (x *Index) setList(l uint32, ps []uint32) {
+	x.listCap += int64(cap(ps) - cap(x.lists[l]))
+	x.lists[l] = ps
 }
 
 func (x *Index) postRemove(k uint64, i uint32) {
@@ -276,10 +284,10 @@ func (x *Index) postRemove(k uint64, i uint32) {
 		}
 		if len(ps) == 1 {
 			x.post[k] = ps[0]
-			x.lists[l] = nil
+			x.setList(l, nil)
 			x.freeLists = append(x.freeLists, l)
 		} else {
-			x.lists[l] = ps
+			x.lists[l] = ps // the same capacity
 		}
 	}
 }
@@ -374,10 +382,7 @@ func (x *Index) Bytes() int64 {
 	defer x.mu.RUnlock()
 	b := int64(x.n)*recordBytes + x.recs.size + x.prep.shared
 	b += int64(len(x.post))*mapEntry + int64(len(x.fz.keys))*(8+4) + int64(len(x.fz.dir))*4
-	for _, l := range x.lists {
-		b += sliceHeader + int64(cap(l))*4
-	}
-	return b
+	return b + int64(len(x.lists))*sliceHeader + x.listCap*4
 }
 
 // What Bytes counts: a record's fixed columns (loc, sig, alive, added,

@@ -84,6 +84,12 @@ func TestFrozenPostings(t *testing.T) {
 	for _, r := range reg.Records {
 		sameCandidates(t, r.ID, frozen.Candidates(r), plain.Candidates(r))
 	}
+	// Bytes counts the lists' room as it changes, never by walking them.
+	for _, x := range []*match.Index{frozen, plain} {
+		if kept, walked := x.ListCap(); kept != walked || kept == 0 {
+			t.Errorf("the lists' capacity kept for Bytes is %d slots; the lists hold %d", kept, walked)
+		}
+	}
 	t.Logf("%d freezes", frozen.Freezes())
 }
 
