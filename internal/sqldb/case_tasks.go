@@ -98,11 +98,14 @@ const taskCaseColumns = `id, person_id, org_id, return_date, opened_at, task_gro
 func (tx *Tx) surveysOf(cases []taskCase) (map[[2]string][]time.Time, error) {
 	out := map[[2]string][]time.Time{}
 	seen := map[[2]string]bool{}
+	listed := map[string]bool{}
 	var args []any
 	for _, c := range cases {
-		k := [2]string{c.org, c.person}
-		if !seen[k] {
-			seen[k] = true
+		seen[[2]string{c.org, c.person}] = true
+		// Each person once: on PostgreSQL a person listed twice would
+		// have their surveys read twice.
+		if !listed[c.person] {
+			listed[c.person] = true
 			args = append(args, c.person)
 		}
 	}

@@ -138,9 +138,11 @@ func CacheSizes(t *testing.T, db *DB) (write, read int) {
 	return write, read
 }
 
-// KnownPeopleQuery is the import's look-up of the people named by
-// external ids (the organisation first in ids), and its arguments.
-func KnownPeopleQuery(db *DB, ids []any) (string, []any) { return knownPeopleQuery(db.dialect, ids) }
+// KnownPeopleQuery is the import's look-up of the people of org named by
+// external ids, and its arguments.
+func KnownPeopleQuery(db *DB, org string, exts []string) (string, []any) {
+	return knownPeopleQuery(db.dialect, org, exts)
+}
 
 // ExplainGeneric returns the plan a statement is given when its
 // arguments are not known: PostgreSQL's generic plan, the one its plan
