@@ -49,26 +49,6 @@ func (d dialect) rebind(q string) string {
 	return out
 }
 
-// numbered is rebind for a query built for one use (its length varies
-// with its arguments): the result is not kept.
-func (d dialect) numbered(q string) string {
-	if d != postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // forUpdate returns the row-locking clause; SQLite's write transactions are
 // already exclusive.
 func (d dialect) forUpdate() string {

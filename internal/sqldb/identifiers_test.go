@@ -46,16 +46,8 @@ func rawText(t *testing.T, db *sqldb.DB) string {
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}
-		cols, _ := rows.Columns()
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+			vals := sqldb.ScanAny(t, rows)
 			b.WriteString(table + ":")
 			for _, v := range vals {
 				if s, ok := v.([]byte); ok {

@@ -96,17 +96,9 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 				t.Fatalf("%s: %v", query, err)
 			}
 			defer rows.Close()
-			cols, _ := rows.Columns()
 			var lines []string
 			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
+				vals := sqldb.ScanAny(t, rows)
 				for i, v := range vals {
 					switch x := v.(type) {
 					case string:

@@ -185,15 +185,7 @@ func explainLines(t *testing.T, db *DB, explain string, args []any, col int, bef
 	}
 	var out []string
 	for rows.Next() {
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+		vals := ScanAny(t, rows)
 		switch v := vals[col].(type) {
 		case string:
 			out = append(out, strings.TrimSpace(v))
@@ -232,4 +224,25 @@ func QueryEach(db *DB, q string, args []any, fn func()) error {
 		fn()
 	}
 	return rows.Err()
+}
+
+// ScanAny scans the current row of rows into one value a column.
+func ScanAny(t testing.TB, rows interface {
+	Columns() ([]string, error)
+	Scan(...any) error
+}) []any {
+	t.Helper()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	return vals
 }
