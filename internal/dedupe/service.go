@@ -520,11 +520,11 @@ func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index
 	wg.Wait()
 }
 
-// indexBytesPerPerson is about what an index holds per person, with its
+// IndexBytesPerPerson is about what an index holds per person, with its
 // share of the names and postings, rounded up: the heap grew 403 bytes a
 // person at a million seeded people (homeward bench index; Bytes gave
 // 320) and 607 on 100,000 generated records (Bytes 417).
-const indexBytesPerPerson = 600
+const IndexBytesPerPerson = 600
 
 // indexNeed estimates the Go heap the loaded indexes will hold once the
 // organisation's is loaded too: what is loaded, and its people when it is
@@ -535,7 +535,7 @@ func (s *Service) indexNeed(ctx context.Context, orgID string) (int64, error) {
 		return need, nil
 	}
 	n, err := s.store.CountPeople(ctx, orgID, time.Time{})
-	return need + int64(n)*indexBytesPerPerson, err
+	return need + int64(n)*IndexBytesPerPerson, err
 }
 
 // budget applies the memory budget for one scan whose indexes need about

@@ -122,9 +122,7 @@ func (tx *Tx) surveysOf(cases []taskCase) (map[[2]string][]time.Time, error) {
 		// parameters read every assessment and compared it with each of
 		// them (168 ms a batch of the recomputation at a million people,
 		// against under a millisecond).
-		q = `SELECT a.org_id, a.person_id, a.answered_on FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(?::text), ", n), ", ") + `) v(pid)
-			CROSS JOIN LATERAL (SELECT org_id, person_id, answered_on, form_id, status FROM assessments a0 WHERE a0.person_id = v.pid OFFSET 0) a
-			WHERE a.form_id = ? AND a.status = 'completed'`
+		q = `SELECT a.org_id, a.person_id, a.answered_on FROM ` + assessmentsOfPeople(n) + ` WHERE a.form_id = ? AND a.status = 'completed'`
 	}
 	rows, err := tx.Query(q, args...)
 	if err != nil {
@@ -288,10 +286,18 @@ func (db *DB) waitingTaskCases(ctx context.Context, org string, limit int) ([]ta
 // person's surveys are a lateral subquery it cannot flatten.
 func (db *DB) peopleSurveysQuery(n int) string {
 	if db.dialect == postgres {
-		return `SELECT a.id, a.person_id, a.answered_on FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(?::text), ", n), ", ") + `) v(pid)
-			CROSS JOIN LATERAL (SELECT id, person_id, answered_on, org_id, form_id, status FROM assessments a0 WHERE a0.person_id = v.pid OFFSET 0) a
+		return `SELECT a.id, a.person_id, a.answered_on FROM ` + assessmentsOfPeople(n) + `
 			WHERE a.org_id = ? AND a.form_id = ? AND a.status = 'completed'`
 	}
 	return `SELECT id, person_id, answered_on FROM assessments INDEXED BY assessments_person WHERE person_id IN ` + inList(n) + `
 		AND org_id = ? AND form_id = ? AND status = 'completed'`
+}
+
+// assessmentsOfPeople is, on PostgreSQL, the assessments (as a) of n people
+// given as arguments, read person by person from assessments_person: a
+// lateral subquery the planner cannot flatten (OFFSET 0), whatever plan it
+// caches for the statement.
+func assessmentsOfPeople(n int) string {
+	return `(VALUES ` + strings.TrimSuffix(strings.Repeat("(?::text), ", n), ", ") + `) v(pid)
+		CROSS JOIN LATERAL (SELECT id, person_id, answered_on, org_id, form_id, status FROM assessments a0 WHERE a0.person_id = v.pid OFFSET 0) a`
 }

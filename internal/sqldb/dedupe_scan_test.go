@@ -201,10 +201,9 @@ func TestScanMemoryBudget(t *testing.T) {
 	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
 		t.Fatal(err)
 	}
-	// An index not yet loaded is estimated at 600 bytes a person
-	// (indexBytesPerPerson; 400 measured at a million people).
-	if small < 6*400 || small > 6*600*3/2 {
-		t.Errorf("a budget under the index's needs: limit during the scan %d, want half as much again as 6 people need", small)
+	// Nothing is loaded yet: the index is estimated from its people.
+	if want := int64(6 * dedupe.IndexBytesPerPerson * 3 / 2); small != want {
+		t.Errorf("a budget under the index's needs: limit during the scan %d, want %d (half as much again as 6 people need)", small, want)
 	}
 	if after := debug.SetMemoryLimit(-1); after != math.MaxInt64 {
 		t.Errorf("limit after the scan %d, want none back", after)

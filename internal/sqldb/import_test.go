@@ -326,7 +326,7 @@ func TestImportLookupReadsOneEntryAnID(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range []string{`ANALYZE people`, `ALTER TABLE people SET (autovacuum_enabled = false)`} {
-			if err := sqldb.Exec(w.DB, s); err != nil {
+			if _, err := sqldb.RawDB(t, w.DB).Exec(s); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -368,8 +368,16 @@ func TestImportLookupReadsOneEntryAnID(t *testing.T) {
 		}
 	}
 	// What it finds: the people named, and no one else.
+	rows, err := sqldb.RawDB(t, w.DB).Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
 	found := 0
-	if err := sqldb.QueryEach(w.DB, q, args, func() { found++ }); err != nil {
+	for rows.Next() {
+		found++
+	}
+	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if found != 100 {

@@ -42,11 +42,11 @@ func IsPostgres(db *DB) bool { return db.dialect == postgres }
 func ExplainSearch(t *testing.T, db *DB, stmt string, args []any) []string {
 	t.Helper()
 	if db.dialect != postgres {
-		return explainLines(t, db, "EXPLAIN QUERY PLAN "+stmt, db.args(args), 3, nil)
+		return explainLines(t, db, nil, "EXPLAIN QUERY PLAN "+stmt, db.args(args), 3, nil)
 	}
 	// Statistics as autovacuum keeps them in production.
-	return explainLines(t, db, "EXPLAIN "+db.dialect.rebind(stmt), db.args(args), 0,
-		[]string{`ANALYZE people, cases, person_keys`, `SET LOCAL enable_seqscan = off`})
+	return explainLines(t, db, []string{`ANALYZE people, cases, person_keys`, `SET LOCAL enable_seqscan = off`},
+		"EXPLAIN "+db.dialect.rebind(stmt), db.args(args), 0, nil)
 }
 
 // SoundPairRange is the range of the "pair" keys that sound like a and b.
@@ -153,20 +153,19 @@ func KnownPeopleQuery(db *DB, org string, exts []string) (string, []any) {
 func ExplainGeneric(t *testing.T, db *DB, stmt string, args []any) []string {
 	t.Helper()
 	if db.dialect != postgres {
-		return explainLines(t, db, "EXPLAIN QUERY PLAN "+stmt, args, 3, nil)
+		return explainLines(t, db, nil, "EXPLAIN QUERY PLAN "+stmt, args, 3, nil)
 	}
+	// A prepared statement outlives the transaction: it is deallocated,
+	// so that the connection's next user does not find it.
 	nulls := strings.TrimSuffix(strings.Repeat("NULL, ", len(args)), ", ")
-	return explainLines(t, db, "EXPLAIN EXECUTE homeward_explain("+nulls+")", nil, 0, []string{
-		`SET LOCAL plan_cache_mode = force_generic_plan`,
-		`PREPARE homeward_explain AS ` + stmt,
-	})
+	return explainLines(t, db, []string{`SET LOCAL plan_cache_mode = force_generic_plan`, `PREPARE homeward_explain AS ` + stmt},
+		"EXPLAIN EXECUTE homeward_explain("+nulls+")", nil, 0, []string{`DEALLOCATE homeward_explain`})
 }
 
-// explainLines runs the statements before, then explain with args, in one
-// transaction rolled back, and returns column col of its rows. The
-// statement ExplainGeneric prepares is deallocated (a prepared statement
-// outlives the transaction; the connection's next user must not find it).
-func explainLines(t *testing.T, db *DB, explain string, args []any, col int, before []string) []string {
+// explainLines runs the statements before, explain with args and the
+// statements after in one transaction, rolled back, and returns column col
+// of explain's rows.
+func explainLines(t *testing.T, db *DB, before []string, explain string, args []any, col int, after []string) []string {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := db.read.BeginTx(ctx, nil)
@@ -197,33 +196,12 @@ func explainLines(t *testing.T, db *DB, explain string, args []any, col int, bef
 		t.Fatal(err)
 	}
 	rows.Close()
-	if strings.HasPrefix(explain, "EXPLAIN EXECUTE homeward_explain") {
-		if _, err := tx.ExecContext(ctx, `DEALLOCATE homeward_explain`); err != nil {
-			t.Fatal(err)
+	for _, s := range after {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
 		}
 	}
 	return out
-}
-
-// Exec runs a statement (in the dialect's own placeholders) on the
-// writer's connection pool, outside any transaction.
-func Exec(db *DB, stmt string, args ...any) error {
-	_, err := db.write.Exec(stmt, args...)
-	return err
-}
-
-// QueryEach runs a query (in the dialect's own placeholders) on the
-// readers and calls fn for each row.
-func QueryEach(db *DB, q string, args []any, fn func()) error {
-	rows, err := db.read.Query(q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		fn()
-	}
-	return rows.Err()
 }
 
 // ScanAny scans the current row of rows into one value a column.
