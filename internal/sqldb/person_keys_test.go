@@ -7,6 +7,7 @@ import (
 
 	"homeward"
 	"homeward/internal/dedupe"
+	"homeward/internal/registry"
 	"homeward/internal/sqldb"
 )
 
@@ -125,5 +126,131 @@ func TestPersonKeysMigration(t *testing.T) {
 	var left int
 	if err := raw.QueryRow(sqldb.Rebind(w.DB, `SELECT COUNT(*) FROM person_keys WHERE person_id = ?`), kept.Person.ID).Scan(&left); err != nil || left != 0 {
 		t.Errorf("keys left after erasure: %d %v", left, err)
+	}
+}
+
+// keysWithoutPerson lists the search keys whose holder is no person.
+func keysWithoutPerson(t *testing.T, db *sqldb.DB) []string {
+	t.Helper()
+	return sqldb.QueryStrings(t, db, `SELECT k.person_id || ' ' || k.kind FROM person_keys k
+		WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = k.person_id) ORDER BY 1`)
+}
+
+// foreignKeysOfPersonKeys counts person_keys' foreign keys.
+func foreignKeysOfPersonKeys(t *testing.T, db *sqldb.DB) int {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM pragma_foreign_key_list('person_keys')`
+	if sqldb.IsPostgres(db) {
+		q = `SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'person_keys'::regclass AND contype = 'f'`
+	}
+	var n int
+	if err := sqldb.RawDB(t, db).QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestPersonKeysHavePeople: since migration 47 no foreign key checks on
+// PostgreSQL that a search key's holder is a person (it cost a trigger a
+// key written), so this checks it through what writes keys: registration,
+// a merge and its undoing, a second merge, an import that adds people and
+// updates a known one, and an erasure. The migration keeps every key, lent
+// ones with their merge; SQLite keeps its foreign key.
+func TestPersonKeysHavePeople(t *testing.T) {
+	w, recs, m := mergedWorld(t)
+	db, raw := w.DB, sqldb.RawDB(t, w.DB)
+	svc, sup := dedupe.New(db, dedupe.Options{}), w.Ctx("ngo", homeward.RoleSupervisor)
+	kept := recs[0]
+	wantFK := 1
+	if sqldb.IsPostgres(db) {
+		wantFK = 0
+	}
+	if n := foreignKeysOfPersonKeys(t, db); n != wantFK {
+		t.Errorf("person_keys has %d foreign keys after the migrations, want %d", n, wantFK)
+	}
+	check := func(when string) {
+		t.Helper()
+		if orphans := keysWithoutPerson(t, db); len(orphans) > 0 {
+			t.Errorf("%s: keys of no person: %v", when, orphans)
+		}
+	}
+
+	if sqldb.IsPostgres(db) {
+		// The migration, on a database holding keys (lent ones among them).
+		want := storedKeys(t, db)
+		for _, q := range []string{
+			`ALTER TABLE person_keys ADD FOREIGN KEY (person_id) REFERENCES people(id) ON DELETE CASCADE`,
+			`DELETE FROM schema_migrations WHERE version = 47`,
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if n := foreignKeysOfPersonKeys(t, db); n != 1 {
+			t.Fatalf("the foreign key put back: %d", n)
+		}
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := foreignKeysOfPersonKeys(t, db); n != 0 {
+			t.Errorf("person_keys has %d foreign keys after migration 47", n)
+		}
+		if got := storedKeys(t, db); !slices.Equal(got, want) {
+			t.Errorf("keys after migration 47:\n got %v\nwant %v", got, want)
+		}
+
+		// The check finds a key without its person (here nothing else would).
+		if _, err := raw.Exec(sqldb.Rebind(db, `INSERT INTO person_keys (org_id, kind, value, person_id) VALUES (?, 'name', 'nobody', ?)`),
+			kept.Person.OrgID, homeward.NewID()); err != nil {
+			t.Fatal(err)
+		}
+		if orphans := keysWithoutPerson(t, db); len(orphans) != 1 {
+			t.Fatalf("a key of no person was not found: %v", orphans)
+		}
+		if _, err := raw.Exec(`DELETE FROM person_keys WHERE value = 'nobody'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after the merge")
+
+	if _, err := svc.Unmerge(sup, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after the unmerge")
+	pairs, _, err := svc.Pairs(sup, dedupe.PairFilter{})
+	if err != nil || len(pairs) != 1 {
+		t.Fatalf("queue after unmerge: %v %v", pairs, err)
+	}
+	if _, err := svc.Decide(sup, pairs[0].ID, pairs[0].Version, dedupe.StatusSame, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Merge(sup, pairs[0].ID, pairs[0].Version+1, dedupe.MergePlan{Keep: kept.Person.ID}); err != nil {
+		t.Fatal(err)
+	}
+	check("after the second merge")
+
+	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
+	rows := importPeople("HAVE", 3)
+	if _, err := db.ImportRows(cw, rows); err != nil {
+		t.Fatal(err)
+	}
+	again := *rows[0]
+	again.Person.FamilyName = "Khatun"
+	if out, err := db.ImportRows(cw, []*registry.ImportRow{&again}); err != nil || len(out) != 1 || out[0] != registry.ImportUpdated {
+		t.Fatalf("import of a known person: %v %v", out, err)
+	}
+	check("after the imports")
+
+	req, err := db.RequestErasure(sup, kept.Person.ID, "The returnee asked in writing on the 3rd.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DecideErasure(secondSupervisor(t, w), req.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	check("after the erasure")
+	var keys int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM person_keys`).Scan(&keys); err != nil || keys == 0 {
+		t.Fatalf("no keys left to check: %d %v", keys, err)
 	}
 }
