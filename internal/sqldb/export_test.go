@@ -61,6 +61,9 @@ func AfterTaskBatch(db *DB, fn func()) { db.afterTaskBatch = fn }
 // BeforeSealCommit sets a function SealPendingAudit runs before its commit.
 func BeforeSealCommit(db *DB, fn func() error) { db.beforeSealCommit = fn }
 
+// ImportChunkRows is how many rows an import's chunk holds on db.
+func ImportChunkRows(db *DB) int { return db.importChunkRows() }
+
 // ImportTxRows is importTxRows, for the tests that count commits.
 const ImportTxRows = importTxRows
 

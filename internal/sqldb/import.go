@@ -21,8 +21,25 @@ import (
 // little (see TransactInTurn).
 const importChunk = 100
 
-// ImportRows stores valid rows of an import, importChunk rows to a
-// transaction (a row is written whole or not at all): a new
+// pgImportChunk is importChunk on PostgreSQL, where each chunk is a
+// transaction of its own (see writerIdle) and transactions run side by
+// side: a registration waits only for the part of a chunk's transaction
+// that holds the case number counter (createImported writes that part
+// last). Measured, importing 100,000 people: 100 rows a transaction
+// 5,376/s, 500 rows 6,401 and 6,373/s (fewer commits, each flushing the
+// WAL, and fewer COPY round trips).
+const pgImportChunk = 500
+
+// importChunkRows is how many rows of an import a chunk holds.
+func (db *DB) importChunkRows() int {
+	if db.dialect == postgres {
+		return pgImportChunk
+	}
+	return importChunk
+}
+
+// ImportRows stores valid rows of an import, a chunk of rows
+// (importChunkRows) to a transaction or more (a row is written whole or not at all): a new
 // external_id registers the person with a new case; a known one updates the
 // person when something changed and is left alone otherwise, so importing a
 // file twice changes nothing.
@@ -52,6 +69,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 		return nil, err
 	}
 	out := make([]registry.ImportOutcome, len(rows))
+	chunkRows := db.importChunkRows()
 	type prepared struct {
 		preps []*importPrep
 		err   error
@@ -59,7 +77,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 	prepare := func(lo int) <-chan prepared {
 		c := make(chan prepared, 1)
 		go func() {
-			preps, err := prepareImport(keys, rows[lo:min(lo+importChunk, len(rows))], org)
+			preps, err := prepareImport(keys, rows[lo:min(lo+chunkRows, len(rows))], org)
 			c <- prepared{preps, err}
 		}()
 		return c
@@ -89,7 +107,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 				if p.err != nil {
 					return p.err
 				}
-				end := min(hi+importChunk, len(rows))
+				end := min(hi+chunkRows, len(rows))
 				if end < len(rows) {
 					next, pending = prepare(end), true
 				}
@@ -99,7 +117,7 @@ func (db *DB) ImportRows(ctx context.Context, rows []*registry.ImportRow) ([]reg
 					return err
 				}
 				chunks, hi = append(chunks, chunk...), end
-				if single || hi == len(rows) || hi-lo+importChunk > importTxRows || !db.writerIdle() {
+				if single || hi == len(rows) || hi-lo+chunkRows > importTxRows || !db.writerIdle() {
 					return nil
 				}
 			}
@@ -347,19 +365,19 @@ func (db *DB) importOne(tx *Tx, row *registry.ImportRow, kp *knownPerson, org, c
 // with one multi-row statement per table: people, person_words, cases,
 // person_keys, case_events and audit_events. Case numbers and audit events
 // are taken in the rows' order, as one at a time.
+//
+// What needs no case number is written first (people, person_words,
+// person_keys: most of the work), and what does after it (cases, case_events,
+// audit_events), so that on PostgreSQL the series' case number counter and
+// the organisation's audit chain head, taken with the first number and held
+// until the commit, are held for the second part only: a registration
+// waits for that, not for the whole chunk (see pgImportChunk).
 func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, idx []int, org, country string) error {
 	n := len(idx)
 	people := make([]any, 0, n*16)
 	words := make([]any, 0, n*3)
-	cases := make([]any, 0, n*17)
-	events := make([]any, 0, n*2*7)
-	audits := make([]any, 0, n*13)
 	var keys [][3]string // kind, value, person
 	actor := actorID(tx.actor)
-	var assigned any
-	if tx.actor != nil && tx.actor.HasRole(homeward.RoleCaseWorker) {
-		assigned = tx.actor.UserID
-	}
 	for _, i := range idx {
 		ip := preps[i]
 		p, pp := &ip.reg.Person, ip.pp
@@ -370,6 +388,41 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		for _, k := range pp.keys {
 			keys = append(keys, [3]string{k[0], k[1], p.ID})
 		}
+	}
+	// The keys go in in the order of the lookup index (org_id, kind,
+	// value, person_id), so that consecutive inserts touch the same or
+	// neighbouring pages of the index (the people's own order scatters
+	// them over its whole width).
+	slices.SortFunc(keys, func(a, b [3]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]), strings.Compare(a[2], b[2]))
+	})
+	keyVals := make([]any, 0, 4*len(keys))
+	for _, k := range keys {
+		keyVals = append(keyVals, org, k[0], k[1], k[2])
+	}
+	err := tx.writeRows("people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, seal_key, episodes, version, created_by, created_at, updated_at`, people)
+	if isUniqueViolation(err) {
+		return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
+	} else if err != nil {
+		return err
+	}
+	if err := tx.writeTables([]tableRows{
+		{"person_words", `person_id, words, sounds`, words},
+		{"person_keys", `org_id, kind, value, person_id`, keyVals},
+	}); err != nil {
+		return err
+	}
+
+	cases := make([]any, 0, n*17)
+	events := make([]any, 0, n*2*7)
+	audits := make([]any, 0, n*13)
+	var assigned any
+	if tx.actor != nil && tx.actor.HasRole(homeward.RoleCaseWorker) {
+		assigned = tx.actor.UserID
+	}
+	for _, i := range idx {
+		ip := preps[i]
+		p, pp := &ip.reg.Person, ip.pp
 		number, err := tx.nextCaseNumber(p.OrgID, country)
 		if err != nil {
 			return err
@@ -393,32 +446,24 @@ func (tx *Tx) createImported(rows []*registry.ImportRow, preps []*importPrep, id
 		}
 		audits = append(audits, auditValues(e)...)
 	}
-	// The keys go in in the order of the lookup index (org_id, kind,
-	// value, person_id), so that consecutive inserts touch the same or
-	// neighbouring pages of the index (the people's own order scatters
-	// them over its whole width).
-	slices.SortFunc(keys, func(a, b [3]string) int {
-		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]), strings.Compare(a[2], b[2]))
-	})
-	keyVals := make([]any, 0, 4*len(keys))
-	for _, k := range keys {
-		keyVals = append(keyVals, org, k[0], k[1], k[2])
-	}
-	for _, t := range []struct {
-		table, columns string
-		vals           []any
-	}{
-		{"people", `id, org_id, external_id, given_name, family_name, full_name_native, sex, date_of_birth, admin_area, person, seal_key, episodes, version, created_by, created_at, updated_at`, people},
-		{"person_words", `person_id, words, sounds`, words},
+	return tx.writeTables([]tableRows{
 		{"cases", `id, number, org_id, person_id, assigned_to, status, priority, vulnerabilities, incomplete, return_date, return_type, destination_country, district, sex, opened_at, version, updated_at`, cases},
-		{"person_keys", `org_id, kind, value, person_id`, keyVals},
 		{"case_events", `id, case_id, org_id, kind, at, actor_id, event`, events},
 		{"audit_events", auditColumnsIn, audits},
-	} {
-		err := tx.writeRows(t.table, t.columns, t.vals)
-		if t.table == "people" && isUniqueViolation(err) {
-			return homeward.FieldErrorf("person.external_id", "registry.external_id.taken", "Another person of your organisation has this external ID.")
-		} else if err != nil {
+	})
+}
+
+// tableRows are rows for writeRows: a table, its columns (comma-separated)
+// and their values, a row per column count.
+type tableRows struct {
+	table, columns string
+	vals           []any
+}
+
+// writeTables writes each table's rows in turn.
+func (tx *Tx) writeTables(ts []tableRows) error {
+	for _, t := range ts {
+		if err := tx.writeRows(t.table, t.columns, t.vals); err != nil {
 			return err
 		}
 	}

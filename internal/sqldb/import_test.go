@@ -48,7 +48,7 @@ func importPeople(prefix string, n int) []*registry.ImportRow {
 func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	ctx := w.Ctx("ngo", homeward.RoleCaseWorker)
-	const n = 150 // more than a transaction's chunk, and more than a statement's rows
+	n := sqldb.ImportChunkRows(w.DB) + 50 // more than a transaction's chunk, and more than a statement's rows
 	out, err := w.DB.ImportRows(ctx, importPeople("B", n))
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestImportBatchWritesWhatOneByOneDoes(t *testing.T) {
 	if err := raw.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT number) FROM cases`).Scan(&numbers, &distinct); err != nil || numbers != 2*n || distinct != numbers {
 		t.Errorf("cases %d, distinct numbers %d (%v); want %d", numbers, distinct, err, 2*n)
 	}
-	if rep, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err != nil || !rep.OK() || rep.Events < 2*n {
+	if rep, err := w.DB.VerifyAudit(homewardtest.SystemCtx()); err != nil || !rep.OK() || rep.Events < int64(2*n) {
 		t.Errorf("audit after a batched import: %+v, %v", rep, err)
 	}
 	// Searching finds the imported people by a full name's pair key.
