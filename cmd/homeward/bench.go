@@ -32,9 +32,13 @@ import (
 // benchRegister measures registrations (person + episode + case + audit)
 // through the service on a fresh embedded database that already holds
 // --preload people, and the raw SQLite single-row transaction rate on the
-// same disk for comparison.
+// same disk for comparison; with --database, in a new organisation of that
+// PostgreSQL database, beside its raw single-row rate from as many
+// connections as there are clients, with audit events linked by the sealer
+// as serve links them.
 func benchRegister(ctx context.Context, p *program, args []string) error {
-	fs := p.flagSet("bench register", "bench register [--preload N] [--n N] [--workers W]")
+	fs := p.flagSet("bench register", "bench register [--preload N] [--n N] [--workers W] [--database postgres://…]")
+	database := fs.String("database", "", "postgres://… (default: a fresh SQLite database in --dir)")
 	preload := fs.Int("preload", 100_000, "people registered before measuring")
 	n := fs.Int("n", 20_000, "registrations to measure")
 	workers := fs.Int("workers", 8, "concurrent clients")
@@ -54,13 +58,24 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	raw, err := rawSQLiteRate(ctx, filepath.Join(*dir, "raw.db"), 5000)
+	var raw float64
+	var err error
+	if *database != "" {
+		raw, err = rawPostgresRate(ctx, *database, *workers, 20_000)
+		if err == nil {
+			fmt.Fprintf(p.stdout, "raw PostgreSQL single-row transactions, %d connections: %.0f/s\n", *workers, raw)
+		}
+	} else {
+		raw, err = rawSQLiteRate(ctx, filepath.Join(*dir, "raw.db"), 5000)
+		if err == nil {
+			fmt.Fprintf(p.stdout, "raw SQLite single-row transactions: %.0f/s\n", raw)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "raw SQLite single-row transactions: %.0f/s\n", raw)
 
-	db, err := sqldb.Open(ctx, filepath.Join(*dir, "homeward.db"))
+	db, err := sqldb.Open(ctx, benchDSN(*database, *dir))
 	if err != nil {
 		return err
 	}
@@ -74,12 +89,18 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	db.NotesKeys = seal.NewKeyring(nk)
+	sealCtx, stopSealer := context.WithCancel(ctx)
+	var sealErr atomic.Value
+	waitSealer := startAuditSealer(sealCtx, db, defaultAuditSealInterval, func(err error) { sealErr.CompareAndSwap(nil, err) })
+	defer waitSealer()
+	defer stopSealer()
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
 	org := &homeward.Organisation{Name: "Bench NGO", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
 	if err := db.CreateOrganisation(sys, org); err != nil {
 		return err
 	}
-	u := &homeward.User{OrgID: org.ID, Email: "bench@bench.test", Name: "Bench", Roles: []homeward.Role{homeward.RoleCaseWorker}}
+	// A database of its own on SQLite; on PostgreSQL one run after another.
+	u := &homeward.User{OrgID: org.ID, Email: "bench-" + org.ID + "@bench.test", Name: "Bench", Roles: []homeward.Role{homeward.RoleCaseWorker}}
 	if err := db.CreateUserWithHash(sys, u, "x"); err != nil {
 		return err
 	}
@@ -231,6 +252,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	peak := stopSampling()
 	if err, _ := firstErr.Load().(error); err != nil {
 		return err
+	}
+	if err, _ := sealErr.Load().(error); err != nil {
+		return fmt.Errorf("audit sealer: %w", err)
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))] }

@@ -221,7 +221,7 @@ func auditAsServe(ctx context.Context, db *sqldb.DB) (stop func()) {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	wait := startAuditSealer(ctx, db, 100*time.Millisecond, func(error) {})
+	wait := startAuditSealer(ctx, db, defaultAuditSealInterval, func(error) {})
 	return func() { cancel(); wait() }
 }
 

@@ -29,6 +29,9 @@ import (
 // in. SQLite's page caches (96 MB by default) come on top.
 const DefaultDedupeMemoryMB = 256
 
+// defaultAuditSealInterval is serve's --audit-seal-interval.
+const defaultAuditSealInterval = 100 * time.Millisecond
+
 // Config is the server's configuration, filled from flags and HOMEWARD_*
 // environment variables.
 type Config struct {
@@ -162,7 +165,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
 	fs.IntVar(&c.DedupeMemoryMB, "dedupe-memory-mb", DefaultDedupeMemoryMB, "Go memory in MB the process keeps to while the duplicate scan runs (a soft limit; SQLite's caches are apart); 0: no budget")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
-	fs.DurationVar(&c.AuditSealInterval, "audit-seal-interval", 100*time.Millisecond, "on PostgreSQL, how often to link the audit events written since into their chains, so that writes do not wait for each other on a chain (between 10ms and 10s; 0: every transaction links its own)")
+	fs.DurationVar(&c.AuditSealInterval, "audit-seal-interval", defaultAuditSealInterval, "on PostgreSQL, how often to link the audit events written since into their chains, so that writes do not wait for each other on a chain (between 10ms and 10s; 0: every transaction links its own)")
 	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")
 	fs.DurationVar(&c.RetentionInterval, "retention-interval", 24*time.Hour, "how often to apply the organisations' retention periods (0: never; at least 1m), starting at launch")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", false, "let webhooks reach loopback, private and link-local addresses (refused by default)")
