@@ -61,7 +61,8 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	var raw float64
 	var err error
 	if *database != "" {
-		raw, err = rawPostgresRate(ctx, *database, *workers, 20_000)
+		// As many transactions as registrations (20,000 by default).
+		raw, err = rawPostgresRate(ctx, *database, *workers, min(20_000, max(1_000, *n)))
 		if err == nil {
 			fmt.Fprintf(p.stdout, "raw PostgreSQL single-row transactions, %d connections: %.0f/s\n", *workers, raw)
 		}
