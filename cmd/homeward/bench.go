@@ -24,9 +24,7 @@ import (
 	"homeward"
 	"homeward/internal/heapwatch"
 	"homeward/internal/registry"
-	"homeward/internal/seal"
 	"homeward/internal/server"
-	"homeward/internal/sqldb"
 )
 
 // benchRegister measures registrations (person + episode + case + audit)
@@ -42,7 +40,7 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	preload := fs.Int("preload", 100_000, "people registered before measuring")
 	n := fs.Int("n", 20_000, "registrations to measure")
 	workers := fs.Int("workers", 8, "concurrent clients")
-	dir := fs.String("dir", "", "directory for the database (default: a temporary one)")
+	dir := fs.String("dir", "", "directory for the database, or with --database of its audit and notes keys, which a PostgreSQL database keeps from run to run (default: a temporary one; with --database, data)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 	traceFile := fs.String("trace", "", "write an execution trace of the measured part to this file (go tool trace)")
 	withImport := fs.Bool("with-import", false, "run a bulk import (batches of registry.ImportBatch rows) alongside, as an upload would, and report its rate")
@@ -50,7 +48,9 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 	if err := p.parse(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	if *dir == "" && *database != "" {
+		*dir = "data" // as bench seed's keys
+	} else if *dir == "" {
 		d, err := os.MkdirTemp("", "homeward-bench-")
 		if err != nil {
 			return err
@@ -76,27 +76,20 @@ func benchRegister(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 
-	db, err := sqldb.Open(ctx, benchDSN(*database, *dir))
+	// People's identifiers are sealed, as the server seals them, under the
+	// keys in dir (made on first use).
+	db, err := openBenchDB(ctx, *database, *dir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if db.AuditKeys, err = homeward.ParseAuditKeys(homeward.GenerateAuditKey()); err != nil {
-		return err
-	}
-	// People's identifiers are sealed, as the server seals them.
-	nk, err := seal.ParseKey(seal.GenerateKey())
-	if err != nil {
-		return err
-	}
-	db.NotesKeys = seal.NewKeyring(nk)
 	sealCtx, stopSealer := context.WithCancel(ctx)
 	var sealErr atomic.Value
 	waitSealer := startAuditSealer(sealCtx, db, defaultAuditSealInterval, func(err error) { sealErr.CompareAndSwap(nil, err) })
 	defer waitSealer()
 	defer stopSealer()
 	sys := homeward.NewContextWithActor(ctx, homeward.SystemActor)
-	org := &homeward.Organisation{Name: "Bench NGO", Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
+	org := &homeward.Organisation{Name: "Bench NGO " + time.Now().UTC().Format("2006-01-02 15:04:05.000"), Type: homeward.OrgNGO, Country: "BD", Areas: []string{"BD3026"}}
 	if err := db.CreateOrganisation(sys, org); err != nil {
 		return err
 	}

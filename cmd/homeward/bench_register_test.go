@@ -11,13 +11,12 @@ import (
 // bench register prints its figures on either backend (PostgreSQL when
 // HOMEWARD_TEST_DATABASE names one), with an import alongside.
 func TestBenchRegister(t *testing.T) {
-	args := []string{"bench", "register", "--preload", "300", "--n", "200", "--workers", "4", "--with-import"}
+	// --dir: the database (SQLite) or the keys of the database (PostgreSQL).
+	args := []string{"bench", "register", "--preload", "300", "--n", "200", "--workers", "4", "--with-import", "--dir", t.TempDir()}
 	raw := `raw SQLite single-row transactions: \d+/s`
 	if dsn := homewardtest.DSN(t); strings.HasPrefix(dsn, "postgres") {
 		args = append(args, "--database", dsn)
 		raw = `raw PostgreSQL single-row transactions, 4 connections: \d+/s`
-	} else {
-		args = append(args, "--dir", t.TempDir())
 	}
 	out, err := run(t, nil, "", args...)
 	if err != nil {
