@@ -381,8 +381,8 @@ func (tx *Tx) caseSeries(country string) (prefix, alpha3 string, year int) {
 
 // lockOrder takes, on PostgreSQL, the audit chain head of orgID before a
 // case number counter: every transaction that holds both took them in this
-// order, so that none waits for the other in a cycle (a registration
-// numbers its case before it appends its audit event, see openCaseAudited).
+// order, so that none waits for the other in a cycle (the registration
+// seals its audit event before it numbers its case, see openCaseAudited).
 //
 // With deferred sealing (DB.DeferAuditSeal) the transaction takes no head.
 func (tx *Tx) lockOrder(orgID string) error {

@@ -12,8 +12,9 @@ import (
 )
 
 // A registration numbers its case, writes the case's opening event with
-// that number and chains its audit event, past 999,999 too, exactly as
-// registry.FormatCaseNumber numbers.
+// that number and chains its audit event; on PostgreSQL in one statement
+// that formats the number itself: past 999,999 too, exactly as
+// registry.FormatCaseNumber does.
 func TestRegistrationNumbersPastAMillion(t *testing.T) {
 	w := homewardtest.NewWorld(t)
 	first := registerIn(t, w, "ngo", "Rahima", "Begum", "", "01712340000", "1234500000", "")
