@@ -166,7 +166,7 @@ func SetFreezeMin(v int) (restore func()) {
 func (x *Index) Freezes() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.freezes
+	return x.post.freezes
 }
 
 // ListCap returns the lists' capacities as Bytes counts them (kept as

@@ -2,20 +2,22 @@ package match
 
 import "slices"
 
-// The postings of a large index are mostly keys of one record each (a
-// phone, a document, a birth date), about five a person: in a Go map
-// each costs about 26 bytes. An index therefore moves its postings, from
-// time to time, into a frozen table: the keys sorted in one array and
-// their postings (a slot, or a list's number with listBit) in another, 12
-// bytes a key, found through a directory of the keys' first 16 bits. The
-// map holds only what changed since (a key added, moved to a list, or
-// emptied: noPosting), and is asked first.
+// An index's large maps are of 64-bit keys (hashes) to 32-bit values: a
+// blocking key's posting (about ten keys a person, most of one record: a
+// phone, a document, a birth date), an ID's slot, a household's count.
+// In a Go map each costs 25 to 35 bytes. A keyTable keeps most of its keys
+// frozen instead: sorted in one array and their values in another, 12
+// bytes a key, found through a directory of the keys' first 16 bits. Only
+// the keys added since the last freeze are in a Go map; a frozen key's
+// value changes in place, and a frozen key removed is marked noValue until
+// the next freeze drops it. The map and the frozen keys never share a key.
 
-// noPosting in the map says that a frozen key has no records any more.
-const noPosting = ^uint32(0)
+// noValue marks a frozen key that has no value any more.
+const noValue = ^uint32(0)
 
-// freezeMin is the size of the map below which nothing is frozen: a small
-// index keeps its map (a variable: a test freezes small indexes).
+// freezeMin is the number of new (or removed) keys below which nothing is
+// frozen: a small table keeps its map (a variable: a test freezes small
+// indexes).
 var freezeMin = 1 << 16
 
 const dirBits = 16
@@ -26,72 +28,110 @@ type frozen struct {
 	dir  []uint32 // by a key's first dirBits bits: the index of the first key with them; one more at the end
 }
 
-// get returns key k's posting in the frozen table.
-func (f *frozen) get(k uint64) (uint32, bool) {
+// find returns the position of key k in the frozen arrays.
+func (f *frozen) find(k uint64) (int, bool) {
 	if len(f.keys) == 0 {
 		return 0, false
 	}
 	b := k >> (64 - dirBits)
 	lo, hi := f.dir[b], f.dir[b+1]
-	if j, ok := slices.BinarySearch(f.keys[lo:hi], k); ok {
-		return f.vals[int(lo)+j], true
+	j, ok := slices.BinarySearch(f.keys[lo:hi], k)
+	return int(lo) + j, ok
+}
+
+// keyTable maps 64-bit keys to 32-bit values (noValue is not a value).
+// Its zero value is empty and ready.
+type keyTable struct {
+	m       map[uint64]uint32 // the keys not frozen
+	fz      frozen
+	dead    int // frozen keys marked noValue
+	freezes int // freezes so far
+}
+
+// get returns key k's value.
+func (t *keyTable) get(k uint64) (uint32, bool) {
+	if v, ok := t.m[k]; ok {
+		return v, true
+	}
+	if j, ok := t.fz.find(k); ok && t.fz.vals[j] != noValue {
+		return t.fz.vals[j], true
 	}
 	return 0, false
 }
 
-// lookup returns key k's posting: the map's, else the frozen table's;
-// false when there is none.
-func (x *Index) lookup(k uint64) (uint32, bool) {
-	v, ok := x.post[k]
-	if !ok {
-		v, ok = x.fz.get(k)
+// set makes v key k's value.
+func (t *keyTable) set(k uint64, v uint32) {
+	if j, ok := t.fz.find(k); ok {
+		if t.fz.vals[j] == noValue {
+			t.dead--
+		}
+		t.fz.vals[j] = v
+		return
 	}
-	return v, ok && v != noPosting
+	if t.m == nil {
+		t.m = map[uint64]uint32{}
+	}
+	t.m[k] = v
+	t.maybeFreeze()
 }
 
-// unset empties key k's posting.
-func (x *Index) unset(k uint64) {
-	if _, ok := x.fz.get(k); ok {
-		x.post[k] = noPosting
-	} else {
-		delete(x.post, k)
+// del removes key k.
+func (t *keyTable) del(k uint64) {
+	if _, ok := t.m[k]; ok {
+		delete(t.m, k)
+		return
+	}
+	if j, ok := t.fz.find(k); ok && t.fz.vals[j] != noValue {
+		t.fz.vals[j] = noValue
+		t.dead++
+		t.maybeFreeze()
 	}
 }
 
-// maybeFreeze freezes the map's postings once it holds more than a
-// quarter as many keys as the frozen table (and at least freezeMin), so
-// that the copying stays proportional to the keys added.
-func (x *Index) maybeFreeze() {
-	if len(x.post) > max(len(x.fz.keys)/4, freezeMin) {
-		x.freeze()
+// len returns the number of keys with a value.
+func (t *keyTable) len() int { return len(t.m) + len(t.fz.keys) - t.dead }
+
+// bytes estimates the table's memory: its map's entries (mapEntry each)
+// and its frozen arrays.
+func (t *keyTable) bytes() int64 {
+	return int64(len(t.m))*mapEntry + int64(len(t.fz.keys))*(8+4) + int64(len(t.fz.dir))*4
+}
+
+// maybeFreeze freezes the table once its map, or its dead keys, are more
+// than a quarter of the frozen keys (and at least freezeMin), so that the
+// copying stays proportional to the changes.
+func (t *keyTable) maybeFreeze() {
+	if max(len(t.m), t.dead) > max(len(t.fz.keys)/4, freezeMin) {
+		t.freeze()
 	}
 }
 
-// freeze merges the map's postings into a new frozen table and empties
-// the map (a new one: a Go map does not give memory back).
-func (x *Index) freeze() {
-	mk := make([]uint64, 0, len(x.post))
-	for k := range x.post {
+// freeze merges the map's keys into new frozen arrays, leaving out the
+// dead ones, and empties the map (a new one: a Go map does not give
+// memory back).
+func (t *keyTable) freeze() {
+	mk := make([]uint64, 0, len(t.m))
+	for k := range t.m {
 		mk = append(mk, k)
 	}
 	slices.Sort(mk)
-	fk, fv := x.fz.keys, x.fz.vals
-	keys := make([]uint64, 0, len(fk)+len(mk))
-	vals := make([]uint32, 0, len(fk)+len(mk))
+	fk, fv := t.fz.keys, t.fz.vals
+	n := len(fk) - t.dead + len(mk)
+	keys, vals := make([]uint64, 0, n), make([]uint32, 0, n)
 	i := 0
-	for _, k := range mk {
-		for i < len(fk) && fk[i] < k {
-			keys, vals = append(keys, fk[i]), append(vals, fv[i])
-			i++
-		}
-		if i < len(fk) && fk[i] == k {
-			i++ // the map's posting replaces the frozen one
-		}
-		if v := x.post[k]; v != noPosting {
-			keys, vals = append(keys, k), append(vals, v)
+	keep := func(end int) {
+		for ; i < end; i++ {
+			if fv[i] != noValue {
+				keys, vals = append(keys, fk[i]), append(vals, fv[i])
+			}
 		}
 	}
-	keys, vals = append(keys, fk[i:]...), append(vals, fv[i:]...)
+	for _, k := range mk {
+		j, _ := slices.BinarySearch(fk[i:], k) // never found: the map and the frozen keys are disjoint
+		keep(i + j)
+		keys, vals = append(keys, k), append(vals, t.m[k])
+	}
+	keep(len(fk))
 	dir := make([]uint32, 1<<dirBits+1)
 	b := 0
 	for j, k := range keys {
@@ -102,7 +142,7 @@ func (x *Index) freeze() {
 	for ; b < len(dir); b++ {
 		dir[b] = uint32(len(keys))
 	}
-	x.fz = frozen{keys: slices.Clip(keys), vals: slices.Clip(vals), dir: dir}
-	x.post = map[uint64]uint32{}
-	x.freezes++
+	t.fz = frozen{keys: keys, vals: vals, dir: dir}
+	t.m, t.dead = nil, 0
+	t.freezes++
 }

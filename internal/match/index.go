@@ -37,17 +37,14 @@ type Index struct {
 	// byID finds a record's slot by a hash of its ID (idKey), checked
 	// against the record; byIDx holds the IDs whose hash another ID
 	// already has (none in practice). Neither holds the IDs themselves.
-	byID  map[uint64]uint32
+	byID  keyTable
 	byIDx map[string]uint32
 	free  []uint32
 	// post maps a blocking key to its one record's slot or, with listBit
 	// set, to the index of its records' list in lists: most keys (a
 	// phone, a document) belong to one record, and a slot costs less than
-	// a slice. Most of a large index's postings are frozen in fz, under
-	// post (see frozen.go).
-	post        map[uint64]uint32
-	fz          frozen
-	freezes     int // freezes so far
+	// a slice (see frozen.go for the table).
+	post        keyTable
 	lists       [][]uint32
 	listCap     int64 // the lists' capacities summed (slots), for Bytes
 	freeLists   []uint32
@@ -109,7 +106,7 @@ func NewIndex(opt IndexOptions) *Index {
 	}
 	x := &Index{
 		model: newScorer(opt.Model), v: opt.Variants, prep: newPreparer(opt.Variants),
-		byID: map[uint64]uint32{}, byIDx: map[string]uint32{}, post: map[uint64]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
+		byIDx: map[string]uint32{}, st: NewStats(), maxScan: opt.MaxScan, rare: opt.RareKey,
 		fitSample: opt.FitSample,
 	}
 	x.st.phones = x.phoneCount
@@ -185,7 +182,6 @@ func (x *Index) AddTagged(r Record, tag uint32) error {
 	}
 	x.st.add(&p, 1)
 	x.n++
-	x.maybeFreeze()
 	return nil
 }
 
@@ -195,7 +191,7 @@ var idKey = func(id string) uint64 { return idHash(id, 0) }
 
 // slotOf returns the slot of the record with this ID.
 func (x *Index) slotOf(id string) (uint32, bool) {
-	if i, ok := x.byID[idKey(id)]; ok && x.recID(i) == id {
+	if i, ok := x.byID.get(idKey(id)); ok && x.recID(i) == id {
 		return i, true
 	}
 	i, ok := x.byIDx[id]
@@ -205,18 +201,18 @@ func (x *Index) slotOf(id string) (uint32, bool) {
 // setSlot records that the record with this ID is in slot i.
 func (x *Index) setSlot(id string, i uint32) {
 	h := idKey(id)
-	if j, ok := x.byID[h]; ok && j != i && x.recID(j) != id {
+	if j, ok := x.byID.get(h); ok && j != i && x.recID(j) != id {
 		x.byIDx[strings.Clone(id)] = i // another ID has the hash
 		return
 	}
-	x.byID[h] = i
+	x.byID.set(h, i)
 }
 
 // dropSlot forgets that the record with this ID is in slot i.
 func (x *Index) dropSlot(id string, i uint32) {
 	h := idKey(id)
-	if j, ok := x.byID[h]; ok && j == i {
-		delete(x.byID, h)
+	if j, ok := x.byID.get(h); ok && j == i {
+		x.byID.del(h)
 		return
 	}
 	delete(x.byIDx, id)
@@ -241,10 +237,10 @@ func (x *Index) recID(i uint32) string {
 const listBit = 1 << 31
 
 func (x *Index) postAdd(k uint64, i uint32) {
-	v, ok := x.lookup(k)
+	v, ok := x.post.get(k)
 	switch {
 	case !ok:
-		x.post[k] = i
+		x.post.set(k, i)
 	case v&listBit == 0:
 		var l uint32
 		if n := len(x.freeLists); n > 0 {
@@ -254,7 +250,7 @@ func (x *Index) postAdd(k uint64, i uint32) {
 			x.lists = append(x.lists, nil)
 		}
 		x.setList(l, append(x.lists[l][:0], v, i))
-		x.post[k] = l | listBit
+		x.post.set(k, l|listBit)
 	default:
 		x.setList(v&^listBit, append(x.lists[v&^listBit], i))
 	}
@@ -268,12 +264,12 @@ func (x *Index) setList(l uint32, ps []uint32) {
 }
 
 func (x *Index) postRemove(k uint64, i uint32) {
-	v, ok := x.lookup(k)
+	v, ok := x.post.get(k)
 	switch {
 	case !ok:
 	case v&listBit == 0:
 		if v == i {
-			x.unset(k)
+			x.post.del(k)
 		}
 	default:
 		l := v &^ listBit
@@ -283,7 +279,7 @@ func (x *Index) postRemove(k uint64, i uint32) {
 			ps = ps[:len(ps)-1]
 		}
 		if len(ps) == 1 {
-			x.post[k] = ps[0]
+			x.post.set(k, ps[0])
 			x.setList(l, nil)
 			x.freeLists = append(x.freeLists, l)
 		} else {
@@ -295,7 +291,7 @@ func (x *Index) postRemove(k uint64, i uint32) {
 // posting returns the slots of the records with key k; one holds a lone
 // slot.
 func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
-	v, ok := x.lookup(k)
+	v, ok := x.post.get(k)
 	switch {
 	case !ok:
 		return nil
@@ -346,7 +342,6 @@ func (x *Index) remove(i uint32) {
 	if x.garbage > max(x.recs.size/4, compactMin) {
 		x.compact()
 	}
-	x.maybeFreeze()
 }
 
 // compactMin is the garbage below which removed records' bytes are left
@@ -371,29 +366,27 @@ func (x *Index) compact() {
 	x.compactions++
 }
 
-// Bytes estimates the memory the index holds: each record's packed bytes,
-// its columns and its entry in the ID map, the postings (the map's
-// entries, the frozen table, the lists) and the prepared names the
-// records share (the vocabulary of address words and the term
-// frequencies are left out). It is what a memory budget is checked
-// against; TestScanCost compares it with the heap an index really takes.
+// Bytes estimates the memory the index holds: each record's packed bytes
+// and columns, the ID table, the postings (their table and lists) and the
+// prepared names the records share (the vocabulary of address words and
+// the term frequencies are left out). It is what a memory budget is
+// checked against; TestScanCost compares it with the heap an index really
+// takes.
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	b := int64(x.n)*recordBytes + x.recs.size + x.prep.shared
-	b += int64(len(x.post))*mapEntry + int64(len(x.fz.keys))*(8+4) + int64(len(x.fz.dir))*4
+	b := int64(x.n)*recordFixed + x.recs.size + x.prep.shared + x.byID.bytes() + x.post.bytes()
 	return b + int64(len(x.lists))*sliceHeader + x.listCap*4
 }
 
 // What Bytes counts: a record's fixed columns (loc, sig, alive, added,
-// tags) and its entry in the ID map (recordBytes); an entry of a Go map of
-// 12-byte entries with its share of the map's spare room (measured: about
-// 25 bytes at 100,000 records); a slice's header.
+// tags); an entry of a Go map of 12-byte entries with its share of the
+// map's spare room (measured: about 25 bytes at 100,000 records); a
+// slice's header.
 const (
 	recordFixed = 8 + 8 + 1 + 8 + 4
 	mapEntry    = 24
 	sliceHeader = 24
-	recordBytes = recordFixed + mapEntry
 )
 
 // Len returns the number of records in the index.

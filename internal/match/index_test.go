@@ -185,13 +185,13 @@ func TestPostings(t *testing.T) {
 			}
 			if freeze {
 				// Frozen, the posting reads the same, and the map is empty.
-				x.freeze()
-				if got := get(); !slices.Equal(got, s.want) || len(x.post) != 0 {
-					t.Fatalf("frozen after step %d: posting %v, want %v; %d keys left in the map", n, got, s.want, len(x.post))
+				x.post.freeze()
+				if got := get(); !slices.Equal(got, s.want) || len(x.post.m) != 0 {
+					t.Fatalf("frozen after step %d: posting %v, want %v; %d keys left in the map", n, got, s.want, len(x.post.m))
 				}
 				// An emptied key is not kept.
-				if keys := 1 + min(len(s.want), 1); len(x.fz.keys) != keys {
-					t.Fatalf("frozen after step %d: %d keys, want %d", n, len(x.fz.keys), keys)
+				if keys := 1 + min(len(s.want), 1); len(x.post.fz.keys) != keys {
+					t.Fatalf("frozen after step %d: %d keys, want %d", n, len(x.post.fz.keys), keys)
 				}
 			}
 		}
@@ -201,8 +201,8 @@ func TestPostings(t *testing.T) {
 		if ps := x.posting(k+4, &one); !slices.Equal(ps, []uint32{9}) {
 			t.Errorf("freeze=%v: the other key's posting is %v", freeze, ps)
 		}
-		if freeze && x.freezes != len(steps) {
-			t.Errorf("%d freezes, want %d", x.freezes, len(steps))
+		if freeze && x.post.freezes != len(steps) {
+			t.Errorf("%d freezes, want %d", x.post.freezes, len(steps))
 		}
 	}
 }

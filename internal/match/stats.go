@@ -16,7 +16,7 @@ type Stats struct {
 	nAddr int64
 	// places counts whole addresses by hash (a registry holds about one
 	// per household); their total is n[FieldAddress].
-	places map[uint64]int32
+	places keyTable
 	// phones, when set, counts the records with a phone number in place
 	// of the exact-level table, which would hold every number once: an
 	// index counts them by the length of the number's posting.
@@ -25,7 +25,7 @@ type Stats struct {
 
 // NewStats returns empty statistics.
 func NewStats() *Stats {
-	s := &Stats{addr: map[string]int32{}, places: map[uint64]int32{}}
+	s := &Stats{addr: map[string]int32{}}
 	for f := range s.exact {
 		s.exact[f] = map[string]int32{}
 		s.vari[f] = map[string]int32{}
@@ -105,10 +105,11 @@ func (s *Stats) add(p *prepared, sign int32) {
 	}
 	if len(p.addr) > 0 {
 		s.n[FieldAddress] += int64(sign)
-		if c := s.places[p.place] + sign; c > 0 {
-			s.places[p.place] = c
+		c, _ := s.places.get(p.place)
+		if c := int32(c) + sign; c > 0 {
+			s.places.set(p.place, uint32(c))
 		} else {
-			delete(s.places, p.place)
+			s.places.del(p.place)
 		}
 		s.nAddr += int64(sign)
 		for i, t := range p.addr {
@@ -197,5 +198,6 @@ func (s *Stats) tfPlace(h uint64) float64 {
 	if n <= 0 {
 		return 1
 	}
-	return float64(max(s.places[h], 1)) / float64(n)
+	c, _ := s.places.get(h)
+	return float64(max(c, 1)) / float64(n)
 }
