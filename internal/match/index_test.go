@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -241,5 +242,49 @@ func TestIndexTags(t *testing.T) {
 	}
 	if got := tag("c") + " " + tag("d"); got != "9 true 0 true" {
 		t.Errorf("c in a reused slot, d untagged: %s", got)
+	}
+}
+
+// A keyTable answers as a Go map does through any mix of sets and
+// deletions, frozen or not: a frozen key set again changes in place, a
+// frozen key deleted is gone until set again, and a freeze keeps exactly
+// the keys with a value, sorted.
+func TestKeyTable(t *testing.T) {
+	defer SetFreezeMin(50)()
+	r := rand.New(rand.NewPCG(1, 2))
+	var tab keyTable
+	want := map[uint64]uint32{}
+	for op := range 20_000 {
+		k := uint64(r.IntN(400)) * 0x9e3779b97f4a7c15 // spread over the directory
+		switch r.IntN(3) {
+		case 0:
+			tab.del(k)
+			delete(want, k)
+		default:
+			v := uint32(r.IntN(1 << 31))
+			tab.set(k, v)
+			want[k] = v
+		}
+		if tab.len() != len(want) {
+			t.Fatalf("op %d: len %d, want %d", op, tab.len(), len(want))
+		}
+		wv, wok := want[k]
+		if v, ok := tab.get(k); ok != wok || v != wv {
+			t.Fatalf("op %d: get %x = %d %v, want %d %v", op, k, v, ok, wv, wok)
+		}
+		if op%1000 == 999 {
+			for k, v := range want {
+				if got, ok := tab.get(k); !ok || got != v {
+					t.Fatalf("op %d: get %x = %d %v, want %d", op, k, got, ok, v)
+				}
+			}
+			tab.freeze()
+			if len(tab.m) != 0 || tab.dead != 0 || len(tab.fz.keys) != len(want) || !slices.IsSorted(tab.fz.keys) {
+				t.Fatalf("op %d: frozen: %d in the map, %d dead, %d keys (want %d), sorted %v", op, len(tab.m), tab.dead, len(tab.fz.keys), len(want), slices.IsSorted(tab.fz.keys))
+			}
+		}
+	}
+	if tab.freezes < 30 {
+		t.Errorf("%d freezes: the table hardly froze", tab.freezes)
 	}
 }
