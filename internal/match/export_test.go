@@ -169,13 +169,22 @@ func (x *Index) Freezes() int {
 	return x.post.freezes
 }
 
-// ListCap returns the lists' capacities as Bytes counts them (kept as
-// they change) and as a walk of the lists finds them.
-func (x *Index) ListCap() (kept, walked int64) {
+// SlabCopies returns how many times the index compacted its lists' slab.
+func (x *Index) SlabCopies() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	for _, l := range x.lists {
-		walked += int64(cap(l))
+	return x.slabCopies
+}
+
+// ListDead returns the slab's slots left behind, as the index counts
+// them (kept as the lists change, for compaction) and as a walk of the
+// lists finds them.
+func (x *Index) ListDead() (kept, walked int64) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	walked = int64(len(x.slab))
+	for _, r := range x.lists {
+		walked -= int64(r.c)
 	}
-	return x.listCap, walked
+	return x.slabDead, walked
 }

@@ -44,9 +44,14 @@ type Index struct {
 	// set, to the index of its records' list in lists: most keys (a
 	// phone, a document) belong to one record, and a slot costs less than
 	// a slice (see frozen.go for the table).
-	post        keyTable
-	lists       [][]uint32
-	listCap     int64 // the lists' capacities summed (slots), for Bytes
+	post keyTable
+	// lists are the postings of more than one record, each a run of
+	// slab (see listRef); slabDead counts the slab's slots in no list's
+	// room.
+	lists       []listRef
+	slab        []uint32
+	slabDead    int64
+	slabCopies  int // compactions of the slab so far
 	freeLists   []uint32
 	st          *Stats
 	n           int
@@ -247,20 +252,80 @@ func (x *Index) postAdd(k uint64, i uint32) {
 			l, x.freeLists = x.freeLists[n-1], x.freeLists[:n-1]
 		} else {
 			l = uint32(len(x.lists))
-			x.lists = append(x.lists, nil)
+			x.lists = append(x.lists, listRef{})
 		}
-		x.setList(l, append(x.lists[l][:0], v, i))
+		x.listAdd(l, v)
+		x.listAdd(l, i)
 		x.post.set(k, l|listBit)
 	default:
-		x.setList(v&^listBit, append(x.lists[v&^listBit], i))
+		x.listAdd(v&^listBit, i)
 	}
 }
 
-// setList makes ps list l, keeping listCap (the lists' capacities, in
-// slots, for Bytes) in step.
-func (x *Index) setList(l uint32, ps []uint32) {
-	x.listCap += int64(cap(ps) - cap(x.lists[l]))
-	x.lists[l] = ps
+// The lists live in one slab of slots, not a slice each: a large index
+// has half a million lists, and as slices they were half a million
+// objects for the collector to mark at every cycle (with the index of a
+// million people held, a cycle's marking took 200 to 500 ms while
+// searches waited on it). A list has room for c slots at off, n of them
+// used; it moves to the slab's end, with twice the room, when full, and
+// the slab is compacted once a quarter of it is left behind by lists
+// that moved or were freed.
+type listRef struct{ off, n, c uint32 }
+
+// list returns list l's slots (no room to append).
+func (x *Index) list(l uint32) []uint32 {
+	r := x.lists[l]
+	return x.slab[r.off : r.off+r.n : r.off+r.n]
+}
+
+// listAdd appends slot i to list l.
+func (x *Index) listAdd(l, i uint32) {
+	r := &x.lists[l]
+	if r.n == r.c {
+		c := max(2, 2*r.c)
+		off := len(x.slab)
+		if off+int(c) > cap(x.slab) {
+			// Grown by an eighth, not doubled as append would: the slab
+			// is most of the lists' memory, and its spare room would be.
+			grown := make([]uint32, off, off+max(int(c), off/8))
+			copy(grown, x.slab)
+			x.slab = grown
+		}
+		x.slab = x.slab[:off+int(c)]
+		copy(x.slab[off:], x.slab[r.off:r.off+r.n])
+		x.slabDead += int64(r.c) // the old place
+		r.off, r.c = uint32(off), c
+		defer x.maybeCompactLists()
+	}
+	x.slab[r.off+r.n] = i
+	r.n++
+}
+
+// listFree empties list l, leaving its room behind, and makes it free
+// for reuse.
+func (x *Index) listFree(l uint32) {
+	x.slabDead += int64(x.lists[l].c)
+	x.lists[l] = listRef{}
+	x.freeLists = append(x.freeLists, l)
+	x.maybeCompactLists()
+}
+
+// maybeCompactLists copies the lists into a new slab, each with its room,
+// once a quarter of the slab (and at least freezeMin slots) is left
+// behind.
+func (x *Index) maybeCompactLists() {
+	if x.slabDead <= max(int64(len(x.slab))/4, int64(freezeMin)) {
+		return
+	}
+	slab := make([]uint32, 0, int64(len(x.slab))-x.slabDead)
+	for l := range x.lists {
+		r := &x.lists[l]
+		off := len(slab)
+		slab = append(slab, x.slab[r.off:r.off+r.c]...)
+		r.off = uint32(off)
+	}
+	x.slab, x.slabDead = slab, 0
+	x.slabCopies++
 }
 
 func (x *Index) postRemove(k uint64, i uint32) {
@@ -273,17 +338,14 @@ func (x *Index) postRemove(k uint64, i uint32) {
 		}
 	default:
 		l := v &^ listBit
-		ps := x.lists[l]
+		ps := x.list(l)
 		if j := slices.Index(ps, i); j >= 0 {
 			ps[j] = ps[len(ps)-1]
-			ps = ps[:len(ps)-1]
+			x.lists[l].n--
 		}
-		if len(ps) == 1 {
+		if x.lists[l].n == 1 {
 			x.post.set(k, ps[0])
-			x.setList(l, nil)
-			x.freeLists = append(x.freeLists, l)
-		} else {
-			x.lists[l] = ps // the same capacity
+			x.listFree(l)
 		}
 	}
 }
@@ -299,7 +361,7 @@ func (x *Index) posting(k uint64, one *[1]uint32) []uint32 {
 		one[0] = v
 		return one[:]
 	}
-	return x.lists[v&^listBit]
+	return x.list(v &^ listBit)
 }
 
 // Tag returns the tag the record with this ID was added with, and
@@ -376,17 +438,17 @@ func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	b := int64(x.n)*recordFixed + x.recs.size + x.prep.shared + x.byID.bytes() + x.post.bytes()
-	return b + int64(len(x.lists))*sliceHeader + x.listCap*4
+	return b + int64(len(x.lists))*listRefSize + int64(cap(x.slab))*4
 }
 
 // What Bytes counts: a record's fixed columns (loc, sig, alive, added,
 // tags); an entry of a Go map of 12-byte entries with its share of the
 // map's spare room (measured: about 25 bytes at 100,000 records); a
-// slice's header.
+// list's place in the slab.
 const (
 	recordFixed = 8 + 8 + 1 + 8 + 4
 	mapEntry    = 24
-	sliceHeader = 24
+	listRefSize = 12
 )
 
 // Len returns the number of records in the index.

@@ -181,8 +181,8 @@ func TestPostings(t *testing.T) {
 			if got := get(); !slices.Equal(got, s.want) {
 				t.Fatalf("freeze=%v step %d: posting %v, want %v", freeze, n, got, s.want)
 			}
-			if kept, walked := x.ListCap(); kept != walked {
-				t.Fatalf("freeze=%v step %d: the lists' capacity kept is %d slots, they hold %d", freeze, n, kept, walked)
+			if kept, walked := x.ListDead(); kept != walked {
+				t.Fatalf("freeze=%v step %d: the slab's slots left behind counted %d, found %d", freeze, n, kept, walked)
 			}
 			if freeze {
 				// Frozen, the posting reads the same, and the map is empty.

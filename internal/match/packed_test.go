@@ -81,16 +81,20 @@ func TestFrozenPostings(t *testing.T) {
 	if frozen.Freezes() < 10 || plain.Freezes() != 0 {
 		t.Fatalf("%d and %d freezes, want at least 10 and none", frozen.Freezes(), plain.Freezes())
 	}
+	if frozen.SlabCopies() < 1 || plain.SlabCopies() != 0 {
+		t.Fatalf("the lists' slab compacted %d and %d times, want at least once and never", frozen.SlabCopies(), plain.SlabCopies())
+	}
 	for _, r := range reg.Records {
 		sameCandidates(t, r.ID, frozen.Candidates(r), plain.Candidates(r))
 	}
-	// Bytes counts the lists' room as it changes, never by walking them.
+	// The slab's slots left behind are counted as the lists change (for
+	// compaction), never by walking them.
 	for _, x := range []*match.Index{frozen, plain} {
-		if kept, walked := x.ListCap(); kept != walked || kept == 0 {
-			t.Errorf("the lists' capacity kept for Bytes is %d slots; the lists hold %d", kept, walked)
+		if kept, walked := x.ListDead(); kept != walked {
+			t.Errorf("the slab's slots left behind counted %d; the lists leave %d", kept, walked)
 		}
 	}
-	t.Logf("%d freezes", frozen.Freezes())
+	t.Logf("%d freezes, %d compactions of the lists", frozen.Freezes(), frozen.SlabCopies())
 }
 
 func testCompactKeepsRecords(t *testing.T) {
