@@ -56,7 +56,7 @@ type Options struct {
 	// (debug.SetMemoryLimit) to it, unless a lower one is in force
 	// (GOMEMLIMIT), and puts the previous limit back when it ends, so the
 	// garbage of a long scan is collected before the heap outgrows it.
-	// The organisations' indexes are the largest part (about 370 bytes per
+	// The organisations' indexes are the largest part (about 360 bytes per
 	// person; Indexes.Bytes); a scan whose indexes need more than three
 	// quarters of the budget sets a limit half as much again as they
 	// need instead, and logs a warning, since under the budget the
@@ -521,9 +521,10 @@ func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index
 }
 
 // IndexBytesPerPerson is about what an index holds per person, with its
-// share of the names and postings, rounded up: the heap grew 367 bytes a
-// person at a million seeded people (homeward bench index; Bytes gave
-// 312) and 607 on 100,000 generated records (Bytes 417).
+// share of the names and postings, rounded up: the heap grew 358 bytes a
+// person at 1,054,407 seeded people (homeward bench index; Bytes gave
+// 311) and, before the frozen tables and the lists' slab, 607 on 100,000
+// generated records (Bytes 417).
 const IndexBytesPerPerson = 600
 
 // indexNeed estimates the Go heap the loaded indexes will hold once the
