@@ -106,16 +106,7 @@ func TestPersonKeysMigration(t *testing.T) {
 		t.Errorf("the absorbed phone after unmerge: %v", ids)
 	}
 	// Merged again: the kept person holds its own "islam" and a lent one.
-	pairs, _, err := svc.Pairs(sup, dedupe.PairFilter{})
-	if err != nil || len(pairs) != 1 {
-		t.Fatalf("queue after unmerge: %v %v", pairs, err)
-	}
-	if _, err := svc.Decide(sup, pairs[0].ID, pairs[0].Version, dedupe.StatusSame, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Merge(sup, pairs[0].ID, pairs[0].Version+1, dedupe.MergePlan{Keep: kept.Person.ID}); err != nil {
-		t.Fatal(err)
-	}
+	mergeOnlyPair(t, svc, sup, kept.Person.ID)
 	req, err := w.DB.RequestErasure(sup, kept.Person.ID, "The returnee asked in writing on the 3rd.")
 	if err != nil {
 		t.Fatal(err)
@@ -217,16 +208,7 @@ func TestPersonKeysHavePeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after the unmerge")
-	pairs, _, err := svc.Pairs(sup, dedupe.PairFilter{})
-	if err != nil || len(pairs) != 1 {
-		t.Fatalf("queue after unmerge: %v %v", pairs, err)
-	}
-	if _, err := svc.Decide(sup, pairs[0].ID, pairs[0].Version, dedupe.StatusSame, ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Merge(sup, pairs[0].ID, pairs[0].Version+1, dedupe.MergePlan{Keep: kept.Person.ID}); err != nil {
-		t.Fatal(err)
-	}
+	mergeOnlyPair(t, svc, sup, kept.Person.ID)
 	check("after the second merge")
 
 	cw := w.Ctx("ngo", homeward.RoleCaseWorker)
@@ -252,5 +234,21 @@ func TestPersonKeysHavePeople(t *testing.T) {
 	var keys int
 	if err := raw.QueryRow(`SELECT COUNT(*) FROM person_keys`).Scan(&keys); err != nil || keys == 0 {
 		t.Fatalf("no keys left to check: %d %v", keys, err)
+	}
+}
+
+// mergeOnlyPair decides the one pair in the review queue (after an
+// unmerge) the same person and merges it, keeping keep.
+func mergeOnlyPair(t *testing.T, svc *dedupe.Service, sup context.Context, keep string) {
+	t.Helper()
+	pairs, _, err := svc.Pairs(sup, dedupe.PairFilter{})
+	if err != nil || len(pairs) != 1 {
+		t.Fatalf("queue after unmerge: %v %v", pairs, err)
+	}
+	if _, err := svc.Decide(sup, pairs[0].ID, pairs[0].Version, dedupe.StatusSame, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Merge(sup, pairs[0].ID, pairs[0].Version+1, dedupe.MergePlan{Keep: keep}); err != nil {
+		t.Fatal(err)
 	}
 }
