@@ -265,8 +265,9 @@ func (x *Index) postAdd(k uint64, i uint32) {
 // The lists live in one slab of slots, not a slice each: a large index
 // has half a million lists, and as slices they were half a million
 // objects for the collector to mark at every cycle (with the index of a
-// million people held, a cycle's marking took 200 to 500 ms while
-// searches waited on it). A list has room for c slots at off, n of them
+// million people held, serve's collections took 120 to 240 ms to mark,
+// with or without them: the prepared names and the term frequencies'
+// strings are the rest). A list has room for c slots at off, n of them
 // used; it moves to the slab's end, with twice the room, when full, and
 // the slab is compacted once a quarter of it is left behind by lists
 // that moved or were freed.
