@@ -31,6 +31,7 @@ func TestBenchIndex(t *testing.T) {
 	for _, re := range []string{
 		`Go heap held by the index: \d+ MB \(\d+ bytes per person\); its estimate \(Bytes\): \d+ MB \(\d+ per person\), computed in \S+`,
 		`process resident memory: \d+ MB before the load, \d+ MB after, \d+ MB at its peak`,
+		`a full collection with the index held: \S+ \(\d+ heap objects\)`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", re, out)

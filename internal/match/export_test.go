@@ -50,7 +50,7 @@ func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 // each holds its own, as records did before names were shared.
 func NewIndexUnshared(opt IndexOptions) *Index {
 	x := NewIndex(opt)
-	x.prep.intern, x.prep.names = nil, nil
+	x.prep.tab = nil
 	return x
 }
 
@@ -114,7 +114,7 @@ type Packer struct {
 func NewPacker(tables bool) *Packer {
 	p := newPreparer(nil)
 	if !tables {
-		p.intern, p.names = nil, nil
+		p.tab = nil
 	}
 	return &Packer{p: p}
 }

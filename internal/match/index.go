@@ -430,15 +430,14 @@ func (x *Index) compact() {
 }
 
 // Bytes estimates the memory the index holds: each record's packed bytes
-// and columns, the ID table, the postings (their table and lists) and the
-// prepared names the records share (the vocabulary of address words and
-// the term frequencies are left out). It is what a memory budget is
+// and columns, the ID table, the postings (their table and lists), the
+// strings and names the records share and the term frequencies. It is what a memory budget is
 // checked against; TestScanCost compares it with the heap an index really
 // takes.
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	b := int64(x.n)*recordFixed + x.recs.size + x.prep.shared + x.byID.bytes() + x.post.bytes()
+	b := int64(x.n)*recordFixed + x.recs.size + x.prep.tab.bytes() + x.st.bytes() + x.byID.bytes() + x.post.bytes()
 	return b + int64(len(x.lists))*listRefSize + int64(cap(x.slab))*4
 }
 

@@ -2,6 +2,7 @@ package match
 
 import (
 	"encoding/binary"
+	"slices"
 	"unsafe"
 )
 
@@ -11,10 +12,11 @@ import (
 // strings (ID, phones, documents) inline. A prepared record in memory is
 // about 200 bytes of fields and 200 of its own strings and slices; packed
 // it is about 75 (TestPackedRecordSize). A record is unpacked
-// into a prepared one whenever it is compared, without allocating: the
-// names come from the tables and the inline strings are views of the
-// arena's bytes, which are never written again once packed (compaction
-// writes new chunks and leaves the old ones to the collector).
+// into a prepared one whenever it is compared, without allocating once the
+// prepared one has been used: its names are filled in its own memory from
+// the tables, and every string is a view of a table's or the arena's
+// bytes, which are never written again once packed (compaction writes new
+// chunks and leaves the old ones to the collector).
 
 // arenaChunk is the size of an arena's chunks: large enough that a chunk
 // holds thousands of records, small enough that the last one's unused
@@ -51,8 +53,10 @@ func (a *arena) at(l uint64) []byte {
 
 // strID returns s's number in the preparer's string table.
 func (p *preparer) strID(s string) (uint32, bool) {
-	id, ok := p.intern[s] // a nil table (no sharing) holds nothing
-	return id, ok
+	if p.tab == nil || s == "" {
+		return 0, false
+	}
+	return p.tab.strs.find(s)
 }
 
 // pack appends q packed to buf. Its names and repeated strings must be the
@@ -78,7 +82,7 @@ func (p *preparer) pack(buf []byte, q *prepared) []byte {
 		switch {
 		case f.empty():
 			buf = append(buf, 0)
-		case f.id > 0 && int(f.id) < len(p.list) && p.list[f.id] == f:
+		case f.id > 0 && p.tab != nil && int(f.id) < len(p.tab.names) && p.tab.is(f.id, f):
 			buf = binary.AppendUvarint(buf, uint64(f.id)<<1)
 		default:
 			buf = append(buf, 1)
@@ -93,12 +97,12 @@ func (p *preparer) pack(buf []byte, q *prepared) []byte {
 		}
 	}
 	str(q.id)
+	buf = binary.AppendUvarint(buf, uint64(len(q.full)))
 	name(q.given)
 	name(q.family)
 	name(q.native)
 	name(q.father)
 	name(q.mother)
-	buf = binary.AppendUvarint(buf, uint64(len(q.full)))
 	for _, f := range q.full {
 		name(f)
 	}
@@ -120,8 +124,10 @@ func (p *preparer) pack(buf []byte, q *prepared) []byte {
 }
 
 // unpack fills q from the packed record at the start of b and returns its
-// length. q's slices are reused; its strings are views of b, valid for as
-// long as b is (an arena's bytes are never written again).
+// length. q's slices and names are reused (a name of q is only valid
+// until q is unpacked into again); its strings are views of b or of the
+// preparer's tables, valid for as long as they are (an arena's bytes and
+// a table's strings are never written again).
 func (p *preparer) unpack(b []byte, q *prepared) int {
 	pos := 0
 	uv := func() int {
@@ -141,29 +147,51 @@ func (p *preparer) unpack(b []byte, q *prepared) int {
 	tstr := func() string {
 		v := uv()
 		if v&1 == 0 {
-			return p.strs[v>>1]
+			return p.tab.strs.get(uint32(v >> 1))
 		}
 		return view(v >> 1)
 	}
-	name := func() *nameFeat {
+	q.id = str()
+	// The names go to q's own memory: their keys are appended to one
+	// slice and given to each name once all are read.
+	u := q.own
+	if u == nil {
+		u = &unpacked{}
+		q.own = u
+	}
+	nn := 5 + uv()
+	u.names = slices.Grow(u.names[:0], nn)[:nn]
+	u.keys, u.ends = u.keys[:0], u.ends[:0]
+	for i := range u.names {
+		f := &u.names[i]
 		switch v := uv(); {
 		case v == 0:
-			return noName
+			*f = nameFeat{}
 		case v&1 == 0:
-			return p.list[v>>1]
+			u.keys = p.tab.name(uint32(v>>1), f, u.keys)
+		default:
+			*f = nameFeat{text: str(), sorted: str(), phon: str(), glued: str()}
+			for range uv() {
+				u.keys = append(u.keys, str())
+			}
 		}
-		f := &nameFeat{text: str(), sorted: str(), phon: str(), glued: str()}
-		f.keys = make([]string, uv())
-		for i := range f.keys {
-			f.keys[i] = str()
-		}
-		return f
+		u.ends = append(u.ends, len(u.keys))
 	}
-	q.id = str()
-	q.given, q.family, q.native, q.father, q.mother = name(), name(), name(), name(), name()
+	start := 0
+	for i, end := range u.ends {
+		u.names[i].keys = u.keys[start:end:end]
+		start = end
+	}
+	name := func(i int) *nameFeat {
+		if u.names[i].empty() {
+			return noName
+		}
+		return &u.names[i]
+	}
+	q.given, q.family, q.native, q.father, q.mother = name(0), name(1), name(2), name(3), name(4)
 	q.full = q.full[:0]
-	for range uv() {
-		q.full = append(q.full, name())
+	for i := 5; i < nn; i++ {
+		q.full = append(q.full, name(i))
 	}
 	d := b[pos : pos+6]
 	q.dob = Date{Year: int16(uint16(d[0]) | uint16(d[1])<<8), Month: int8(d[2]), Day: int8(d[3]), Prec: Precision(d[4])}
@@ -182,4 +210,12 @@ func (p *preparer) unpack(b []byte, q *prepared) int {
 	pos += 8
 	q.postcode, q.admin = tstr(), tstr()
 	return pos
+}
+
+// unpacked is the memory of an unpacked record's names, reused by the
+// next record unpacked into the same prepared one.
+type unpacked struct {
+	names []nameFeat
+	keys  []string
+	ends  []int // by name: the end of its keys in keys
 }

@@ -3,7 +3,6 @@ package match
 import (
 	"sort"
 	"strings"
-	"unsafe"
 )
 
 // nameFeat is a name prepared for comparison.
@@ -13,7 +12,7 @@ type nameFeat struct {
 	sorted string   // sorted variant keys: order-insensitive identity
 	phon   string   // sorted phonetic keys: catches unlisted spellings
 	glued  string   // phonetic key of the sorted keys written together ("abdur rahman" = "abdurrahman")
-	id     uint32   // its number in the preparer's table (list); 0 when not there
+	id     uint32   // its number in the preparer's tables; 0 when not there
 }
 
 func (n *nameFeat) empty() bool { return n.text == "" }
@@ -44,45 +43,37 @@ type prepared struct {
 	place    uint64   // hash of the whole address (addr), 0 without one
 	postcode string
 	admin    string
+	// own holds the names an unpacked record points to (see unpack).
+	own *unpacked
 }
 
 // preparer turns Records into prepared ones, sharing the memory of repeated
-// strings and names (a million records use a few thousand distinct names).
-// One without tables (the zero intern, for queries, which must not write)
-// shares nothing.
+// strings and names in its tables (see tables.go). One without tables
+// (for queries, which must not write) shares nothing.
 type preparer struct {
-	v      *Variants
-	intern map[string]uint32    // a shared string's number in strs
-	strs   []string             // the shared strings, by number
-	names  map[string]*nameFeat // by text and keys
-	list   []*nameFeat          // the shared names, by number (id); 0 is no name
-	// shared estimates the memory of the shared names (for Index.Bytes).
-	shared int64
+	v   *Variants
+	tab *tables
 }
 
 func newPreparer(v *Variants) *preparer {
 	if v == nil {
 		v = DefaultVariants()
 	}
-	return &preparer{v: v, intern: map[string]uint32{}, names: map[string]*nameFeat{}, list: []*nameFeat{noName}}
+	return &preparer{v: v, tab: &tables{}}
 }
 
 // maxInterned bounds the sharing tables: unbounded vocabularies (typos)
 // must not grow them forever.
 const maxInterned = 4 << 20
 
+// str returns s, as the table's copy when it is shared.
 func (p *preparer) str(s string) string {
-	if s == "" || p.intern == nil {
+	if p.tab == nil {
 		return s
 	}
-	if id, ok := p.intern[s]; ok {
-		return p.strs[id]
+	if id, ok := p.tab.strs.add(s); ok {
+		return p.tab.strs.get(id)
 	}
-	if len(p.intern) > maxInterned {
-		return s
-	}
-	p.intern[s] = uint32(len(p.strs))
-	p.strs = append(p.strs, s)
 	return s
 }
 
@@ -96,59 +87,55 @@ func (p *preparer) nameOf(n Name) *nameFeat {
 	if len(n.Tokens) == 0 {
 		return noName
 	}
-	var id string
-	if p.names != nil {
-		id = n.Text() + "\x00" + strings.Join(n.Keys, " ")
-		if f, ok := p.names[id]; ok {
-			return f
-		}
-	}
 	f := p.makeName(n)
-	if p.names != nil {
-		p.keep(id, f)
+	if p.tab == nil {
+		return f
 	}
-	return f
+	id, ok := p.tab.nameID(f)
+	if !ok {
+		return f
+	}
+	t := p.tab
+	if int(id) >= len(t.made) {
+		t.made = append(t.made, make([]*nameFeat, int(id)+1-len(t.made))...)
+	}
+	if t.made[id] == nil {
+		f.id = id
+		t.made[id] = f
+	}
+	return t.made[id]
 }
 
-// share replaces q's names and repeated strings with the preparer's
-// shared ones (a query preparer prepared q, outside the index's lock).
+// share numbers q's names and repeated strings in the preparer's tables,
+// so that pack writes their numbers (a query preparer prepared q, outside
+// the index's lock).
 func (p *preparer) share(q *prepared) {
-	if p.names == nil {
+	if p.tab == nil {
 		return
 	}
-	name := func(f *nameFeat) *nameFeat {
+	name := func(f *nameFeat) {
 		if f.empty() {
-			return noName
+			return
 		}
-		id := f.text + "\x00" + strings.Join(f.keys, " ")
-		if g, ok := p.names[id]; ok {
-			return g
+		id, ok := p.tab.nameID(f)
+		if !ok {
+			id = 0 // written in full
 		}
-		g := &nameFeat{text: p.str(f.text), keys: make([]string, len(f.keys)), sorted: p.str(f.sorted), phon: p.str(f.phon), glued: p.str(f.glued)}
-		for i, k := range f.keys {
-			g.keys[i] = p.str(k)
-		}
-		p.keep(id, g)
-		return g
+		f.id = id
 	}
-	q.given, q.family, q.native, q.father, q.mother = name(q.given), name(q.family), name(q.native), name(q.father), name(q.mother)
-	for i := range q.full {
-		q.full[i] = name(q.full[i])
+	name(q.given)
+	name(q.family)
+	name(q.native)
+	name(q.father)
+	name(q.mother)
+	for _, f := range q.full {
+		name(f)
 	}
-	for i, t := range q.addr {
-		q.addr[i] = p.str(t)
+	for _, t := range q.addr {
+		p.tab.strs.add(t)
 	}
-	q.postcode, q.admin = p.str(q.postcode), p.str(q.admin)
-}
-
-// keep records f as the shared name of id, while the table has room.
-func (p *preparer) keep(id string, f *nameFeat) {
-	if len(p.names) <= maxInterned {
-		p.names[id] = f
-		f.id = uint32(len(p.list))
-		p.list = append(p.list, f)
-		p.shared += int64(unsafe.Sizeof(*f)) + int64(cap(f.keys))*int64(unsafe.Sizeof("")) + int64(len(id)) + 48
-	}
+	p.tab.strs.add(q.postcode)
+	p.tab.strs.add(q.admin)
 }
 
 func (p *preparer) makeName(n Name) *nameFeat {

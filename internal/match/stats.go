@@ -8,11 +8,16 @@ import (
 // Stats counts how often values occur, for term-frequency adjustment: two
 // records agreeing on "Islam" is weak evidence, on "Tahmeed" strong. It is
 // not safe for concurrent writes; Index guards its own.
+//
+// Values are counted by their hash (strHash), in tables without pointers
+// for the collector to follow (tables.go): two values of a field whose
+// 64-bit hashes meet would share a count, which at a million values
+// happens about once in 2^24 registries.
 type Stats struct {
 	n     [NumFields]int64
-	exact [NumFields]map[string]int32 // exact-level values
-	vari  [NumFields]map[string]int32 // variant-level values
-	addr  map[string]int32            // address token document frequency
+	exact [NumFields]keyTable // exact-level values
+	vari  [NumFields]keyTable // variant-level values
+	addr  keyTable            // address token document frequency
 	nAddr int64
 	// places counts whole addresses by hash (a registry holds about one
 	// per household); their total is n[FieldAddress].
@@ -24,13 +29,15 @@ type Stats struct {
 }
 
 // NewStats returns empty statistics.
-func NewStats() *Stats {
-	s := &Stats{addr: map[string]int32{}}
+func NewStats() *Stats { return &Stats{} }
+
+// bytes estimates the memory of the counts.
+func (s *Stats) bytes() int64 {
+	b := s.addr.bytes() + s.places.bytes()
 	for f := range s.exact {
-		s.exact[f] = map[string]int32{}
-		s.vari[f] = map[string]int32{}
+		b += s.exact[f].bytes() + s.vari[f].bytes()
 	}
-	return s
+	return b
 }
 
 // tfFields are the fields whose agreement is adjusted by term frequency.
@@ -97,10 +104,10 @@ func (s *Stats) add(p *prepared, sign int32) {
 			continue
 		}
 		for _, v := range ex {
-			bump(s.exact[f], v, sign)
+			bump(&s.exact[f], v, sign)
 		}
 		if va != "" {
-			bump(s.vari[f], va, sign)
+			bump(&s.vari[f], va, sign)
 		}
 	}
 	if len(p.addr) > 0 {
@@ -114,18 +121,27 @@ func (s *Stats) add(p *prepared, sign int32) {
 		s.nAddr += int64(sign)
 		for i, t := range p.addr {
 			if !containsStr(p.addr[:i], t) {
-				bump(s.addr, t, sign)
+				bump(&s.addr, t, sign)
 			}
 		}
 	}
 }
 
-func bump(m map[string]int32, k string, sign int32) {
-	if c := m[k] + sign; c > 0 {
-		m[k] = c
+// bump adds sign to v's count in t.
+func bump(t *keyTable, v string, sign int32) {
+	k := strHash(v)
+	c, _ := t.get(k)
+	if c := int32(c) + sign; c > 0 {
+		t.set(k, uint32(c))
 	} else {
-		delete(m, k)
+		t.del(k)
 	}
+}
+
+// count returns v's count in t.
+func count(t *keyTable, v string) int32 {
+	c, _ := t.get(strHash(v))
+	return int32(c)
 }
 
 func containsStr(ss []string, s string) bool {
@@ -145,15 +161,15 @@ func (s *Stats) tf(f Field, v string, variant bool) float64 {
 	if n <= 0 {
 		return 1
 	}
-	m := s.exact[f]
+	t := &s.exact[f]
 	if variant {
-		m = s.vari[f]
+		t = &s.vari[f]
 	}
 	var c int32
 	if f == FieldPhone && !variant && s.phones != nil {
 		c = s.phones(v)
 	} else {
-		c = m[v]
+		c = count(t, v)
 	}
 	if c < 1 {
 		c = 1
@@ -164,7 +180,7 @@ func (s *Stats) tf(f Field, v string, variant bool) float64 {
 // idf weighs an address token by its rarity: "road" says little, a village
 // name much.
 func (s *Stats) idf(t string) float64 {
-	return math.Log(float64(s.nAddr+2) / float64(s.addr[t]+1))
+	return math.Log(float64(s.nAddr+2) / float64(count(&s.addr, t)+1))
 }
 
 // Count returns how many records have exactly the (folded) value v in field
@@ -173,7 +189,7 @@ func (s *Stats) Count(f Field, v string) int {
 	if f == FieldPhone && s.phones != nil {
 		return int(s.phones(strings.TrimSpace(v)))
 	}
-	return int(s.exact[f][strings.TrimSpace(v)])
+	return int(count(&s.exact[f], strings.TrimSpace(v)))
 }
 
 // placeHash identifies a whole address by a hash of its tokens.
