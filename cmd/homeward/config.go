@@ -106,7 +106,8 @@ type Config struct {
 	// SQLiteCacheMB bounds SQLite's page caches (sqldb.Options.CacheMB).
 	SQLiteCacheMB int
 	// DedupeMemoryMB is the Go memory the process keeps to while the
-	// duplicate scan runs (dedupe.Options.MemoryBudget; 0: none).
+	// duplicate scan runs or a duplicate index is loaded
+	// (dedupe.Options.MemoryBudget; 0: none).
 	DedupeMemoryMB int
 	// auditKeyed is set by commands that need the audit key besides the
 	// server (all but migrate).
@@ -163,7 +164,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet, defaultAddr string) {
 	fs.Int64Var(&c.MaxBody, "max-body", httpx.DefaultMaxBody, "largest JSON request body in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on shutdown")
 	fs.StringVar(&c.FollowUps, "follow-ups", "3,6,12", "months after return when sustainability follow-ups are due")
-	fs.IntVar(&c.DedupeMemoryMB, "dedupe-memory-mb", DefaultDedupeMemoryMB, "Go memory in MB the process keeps to while the duplicate scan runs (a soft limit; SQLite's caches are apart); 0: no budget")
+	fs.IntVar(&c.DedupeMemoryMB, "dedupe-memory-mb", DefaultDedupeMemoryMB, "Go memory in MB the process keeps to while the duplicate scan runs or a duplicate index is loaded (a soft limit; SQLite's caches are apart); 0: no budget")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", webhook.DefaultInterval, "how often to send due webhook deliveries (between 100ms and 1h)")
 	fs.DurationVar(&c.AuditSealInterval, "audit-seal-interval", defaultAuditSealInterval, "on PostgreSQL, how often to link the audit events written since into their chains, so that writes do not wait for each other on a chain (between 10ms and 10s; 0: every transaction links its own)")
 	fs.DurationVar(&c.IndicatorsInterval, "indicators-interval", time.Hour, "how often to recompute the indicators (0: never; at least 1m), starting at launch")

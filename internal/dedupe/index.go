@@ -39,6 +39,10 @@ type Indexes struct {
 	Pause func(context.Context)
 	// Logger logs a background load that failed (default slog.Default).
 	Logger *slog.Logger
+	// Held, when set, is called once an organisation's index is loaded
+	// and once one is forgotten (the service holds its memory budget for
+	// the indexes loaded).
+	Held func()
 
 	mu   sync.Mutex
 	orgs map[string]*orgIndex
@@ -187,8 +191,12 @@ func (x *Indexes) Changed(orgID string) {
 // Forget drops an organisation's index (it is loaded again when needed).
 func (x *Indexes) Forget(orgID string) {
 	x.mu.Lock()
+	_, had := x.orgs[orgID]
 	delete(x.orgs, orgID)
 	x.mu.Unlock()
+	if had && x.Held != nil {
+		x.Held()
+	}
 }
 
 // Get returns the organisation's index, current as of now when force is
@@ -227,6 +235,9 @@ func (x *Indexes) Get(ctx context.Context, orgID string, force bool) (*match.Ind
 		}
 		o.idx, o.synced, o.pulled = idx, synced, now
 		o.cur.Store(idx)
+		if x.Held != nil {
+			x.Held()
+		}
 		return o.idx, nil
 	}
 	if !force && !o.dirty.Load() && now.Sub(o.pulled) < x.RefreshEvery {

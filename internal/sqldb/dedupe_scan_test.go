@@ -159,8 +159,10 @@ func (s limitDuringSave) SavePairs(ctx context.Context, orgID, owner string, fou
 	return s.Store.SavePairs(ctx, orgID, owner, found, done, upTo, lease)
 }
 
-// A scan keeps to its memory budget while it runs and puts the limit in
-// force before it back when it ends; a lower limit already in force
+// A scan keeps to its memory budget while it runs, and the budget stays
+// in force for as long as an index is loaded (a registration's check
+// loads one too); the limit in force before comes back when the index is
+// forgotten or the service stops. A lower limit already in force
 // (GOMEMLIMIT) is kept; the index's estimated size is reported.
 func TestScanMemoryBudget(t *testing.T) {
 	w := homewardtest.NewWorld(t)
@@ -185,37 +187,60 @@ func TestScanMemoryBudget(t *testing.T) {
 		if seen != tt.wantDuring {
 			t.Errorf("%s: limit during the scan %d, want %d", tt.name, seen, tt.wantDuring)
 		}
-		if after := debug.SetMemoryLimit(-1); after != tt.inForce {
-			t.Errorf("%s: limit after the scan %d, want %d back", tt.name, after, tt.inForce)
+		if after := debug.SetMemoryLimit(-1); after != tt.wantDuring {
+			t.Errorf("%s: limit after the scan, the index loaded: %d, want %d", tt.name, after, tt.wantDuring)
 		}
 		if svc.MemoryBudget() != budget || svc.Indexes.People() != 6 || svc.Indexes.Bytes() < 6*500 {
 			t.Errorf("%s: budget %d, index of %d people estimated at %d bytes", tt.name, svc.MemoryBudget(), svc.Indexes.People(), svc.Indexes.Bytes())
 		}
+		svc.Indexes.Forget(w.Operator.ID) // none loaded: nothing changes
+		if after := debug.SetMemoryLimit(-1); after != tt.wantDuring {
+			t.Errorf("%s: limit after another organisation's index was forgotten: %d, want %d", tt.name, after, tt.wantDuring)
+		}
+		svc.Indexes.Forget(w.NGO.ID)
+		if after := debug.SetMemoryLimit(-1); after != tt.inForce {
+			t.Errorf("%s: limit after the index was forgotten %d, want %d back", tt.name, after, tt.inForce)
+		}
+	}
+	// An index loaded by the check before a registration holds the
+	// budget too, until the service stops.
+	debug.SetMemoryLimit(math.MaxInt64)
+	var seen int64
+	svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now, MemoryBudget: budget, Interval: time.Hour})
+	if _, err := svc.Indexes.Get(homewardtest.SystemCtx(), w.NGO.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if held := debug.SetMemoryLimit(-1); held != budget {
+		t.Errorf("an index loaded without a scan: limit %d, want the budget %d", held, budget)
+	}
+	stop := svc.Start(homewardtest.SystemCtx())
+	stop()
+	if after := debug.SetMemoryLimit(-1); after != math.MaxInt64 {
+		t.Errorf("limit after the service stopped %d, want none back", after)
 	}
 	// A budget smaller than the index needs: the limit is raised to half
 	// as much again as the index is estimated at, not kept under it (the
 	// collector would run without end).
-	debug.SetMemoryLimit(math.MaxInt64)
 	var small int64
-	svc := dedupe.New(limitDuringSave{Store: w.DB, seen: &small}, dedupe.Options{Now: w.DB.Now, MemoryBudget: 1000})
+	svc = dedupe.New(limitDuringSave{Store: w.DB, seen: &small}, dedupe.Options{Now: w.DB.Now, MemoryBudget: 1000})
 	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
 		t.Fatal(err)
 	}
-	// Nothing is loaded yet: the index is estimated from its people.
-	if want := int64(6 * dedupe.IndexBytesPerPerson * 3 / 2); small != want {
-		t.Errorf("a budget under the index's needs: limit during the scan %d, want %d (half as much again as 6 people need)", small, want)
+	// Before the index is loaded the scan estimates it from its people;
+	// once loaded, it is held at what it takes (its first chunks: more).
+	if want := max(6*dedupe.IndexBytesPerPerson, svc.Indexes.Bytes()) / 2 * 3; small != want {
+		t.Errorf("a budget under the index's needs: limit during the scan %d, want %d (half as much again as the index needs)", small, want)
 	}
+	svc.Indexes.Forget(w.NGO.ID)
 	if after := debug.SetMemoryLimit(-1); after != math.MaxInt64 {
-		t.Errorf("limit after the scan %d, want none back", after)
+		t.Errorf("limit after the scan and the index %d, want none back", after)
 	}
 	// Without a budget the limit is left alone.
-	debug.SetMemoryLimit(math.MaxInt64)
-	var seen int64
 	svc = dedupe.New(limitDuringSave{Store: w.DB, seen: &seen}, dedupe.Options{Now: w.DB.Now})
 	if _, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID); err != nil {
 		t.Fatal(err)
 	}
-	if seen != math.MaxInt64 || svc.MemoryBudget() != 0 {
+	if seen != math.MaxInt64 || svc.MemoryBudget() != 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		t.Errorf("no budget: limit during the scan %d, budget %d", seen, svc.MemoryBudget())
 	}
 }
