@@ -446,3 +446,38 @@ func TestScanStopsWhenItsLeaseIsTakenOver(t *testing.T) {
 		t.Fatalf("a scan whose lease was taken over: %+v %v", res, err)
 	}
 }
+
+// The scan raises at most MaxScanPairs pairs for one person, its best
+// candidates, and counts the people it cut short: six near-identical
+// people are fifteen pairs, of which a cap of two raises at most two for
+// each person the scan checks.
+func TestScanCapsPairsPerPerson(t *testing.T) {
+	for _, tt := range []struct {
+		max        int
+		wantRaised func(int) bool
+		capped     bool
+	}{
+		{0, func(n int) bool { return n == 15 }, false}, // the default, 20
+		{2, func(n int) bool { return n >= 2 && n <= 2*6 }, true},
+	} {
+		w := homewardtest.NewWorld(t)
+		for i := range 6 {
+			registerAs(t, w, "Rahima", "Begum", "1985-03-02", "01712345678", fmt.Sprintf("19851234567%06d", i), fmt.Sprintf("X-%d", i))
+		}
+		svc := dedupe.New(w.DB, dedupe.Options{Now: w.DB.Now, MaxScanPairs: tt.max})
+		res, err := svc.Scan(homewardtest.SystemCtx(), w.NGO.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tt.wantRaised(res.Raised) || (res.Capped > 0) != tt.capped || res.Capped > 6 {
+			t.Errorf("cap %d: raised %d pairs, %d people capped", tt.max, res.Raised, res.Capped)
+		}
+		counts, err := svc.CountPairs(w.Ctx("ngo", homeward.RoleSupervisor))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[dedupe.StatusOpen] != res.Raised {
+			t.Errorf("cap %d: %d pairs open, %d raised", tt.max, counts[dedupe.StatusOpen], res.Raised)
+		}
+	}
+}
