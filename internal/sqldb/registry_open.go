@@ -32,7 +32,8 @@ const numberSlot = "{{case-number}}"
 // two cores an earlier session saw no better p99 and took it out; there the
 // processes' competition for the cores outweighs the round trips.)
 func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *preparedPerson, country string) error {
-	detail := map[string]any{"case_id": ""}
+	// The audit event's detail, once the case has its id (caseValues).
+	detail := func() map[string]any { return map[string]any{"case_id": c.ID} }
 	prefix, alpha3, year := tx.caseSeries(country)
 	if tx.db.dialect != postgres || tx.heads[caseNumberKey+prefix] != nil {
 		if err := tx.openCase(c, p, pp, country); err != nil {
@@ -41,12 +42,10 @@ func (tx *Tx) openCaseAudited(c *registry.Case, p *registry.Person, pp *prepared
 		if err := tx.addEvent(p.OrgID, registry.NewCaseEvent(c.ID, registry.EventCaseOpened, "", tx.now, map[string]any{"number": c.Number})); err != nil {
 			return err
 		}
-		detail["case_id"] = c.ID
-		return tx.Audit("person.register", "person", p.ID, p.OrgID, detail)
+		return tx.Audit("person.register", "person", p.ID, p.OrgID, detail())
 	}
 	cv := tx.caseValues(c, "", p, pp)
-	detail["case_id"] = c.ID
-	e, err := newAuditEvent(tx, "person.register", "person", p.ID, p.OrgID, detail)
+	e, err := newAuditEvent(tx, "person.register", "person", p.ID, p.OrgID, detail())
 	if err != nil {
 		return err
 	}
