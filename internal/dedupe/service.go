@@ -548,10 +548,10 @@ func (s *Service) compareAll(ctx context.Context, orgID string, idx *match.Index
 }
 
 // IndexBytesPerPerson is about what an index holds per person, with its
-// share of the names and postings, rounded up: the heap grew 358 bytes a
+// share of the names and postings, rounded up: the heap grew 323 bytes a
 // person at 1,054,407 seeded people (homeward bench index; Bytes gave
-// 311) and, before the frozen tables and the lists' slab, 607 on 100,000
-// generated records (Bytes 417).
+// 318) and, before the frozen tables, the lists' slab and the shared
+// names' tables, 607 on 100,000 generated records (Bytes 417).
 const IndexBytesPerPerson = 600
 
 // indexNeed estimates the Go heap the loaded indexes will hold once the
