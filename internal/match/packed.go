@@ -98,12 +98,7 @@ func (p *preparer) pack(buf []byte, q *prepared) []byte {
 	}
 	str(q.id)
 	buf = binary.AppendUvarint(buf, uint64(len(q.full)))
-	name(q.given)
-	name(q.family)
-	name(q.native)
-	name(q.father)
-	name(q.mother)
-	for _, f := range q.full {
+	for f := range q.names() {
 		name(f)
 	}
 	buf = append(buf, byte(q.dob.Year), byte(uint16(q.dob.Year)>>8), byte(q.dob.Month), byte(q.dob.Day), byte(q.dob.Prec), q.sex)
@@ -159,7 +154,7 @@ func (p *preparer) unpack(b []byte, q *prepared) int {
 		u = &unpacked{}
 		q.own = u
 	}
-	nn := 5 + uv()
+	nn := 5 + uv() // in the order of q.names
 	u.names = slices.Grow(u.names[:0], nn)[:nn]
 	u.keys, u.ends = u.keys[:0], u.ends[:0]
 	for i := range u.names {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"iter"
 	"sort"
 	"strings"
 )
@@ -45,6 +46,23 @@ type prepared struct {
 	admin    string
 	// own holds the names an unpacked record points to (see unpack).
 	own *unpacked
+}
+
+// names yields q's names in the order a record packs them (and unpack
+// reads them): given, family, native, father, mother, then the full names.
+func (q *prepared) names() iter.Seq[*nameFeat] {
+	return func(yield func(*nameFeat) bool) {
+		for _, f := range [...]*nameFeat{q.given, q.family, q.native, q.father, q.mother} {
+			if !yield(f) {
+				return
+			}
+		}
+		for _, f := range q.full {
+			if !yield(f) {
+				return
+			}
+		}
+	}
 }
 
 // preparer turns Records into prepared ones, sharing the memory of repeated
@@ -123,12 +141,7 @@ func (p *preparer) share(q *prepared) {
 		}
 		f.id = id
 	}
-	name(q.given)
-	name(q.family)
-	name(q.native)
-	name(q.father)
-	name(q.mother)
-	for _, f := range q.full {
+	for f := range q.names() {
 		name(f)
 	}
 	for _, t := range q.addr {
