@@ -67,10 +67,10 @@ type Options struct {
 	// the last scan ends and no index is loaded (Forget, or Start's stop),
 	// so the garbage of a long scan or of searches beside the index is
 	// collected before the heap outgrows it.
-	// The organisations' indexes are the largest part (about 360 bytes per
-	// person; Indexes.Bytes); a scan whose indexes need more than three
-	// quarters of the budget sets a limit half as much again as they
-	// need instead, and logs a warning, since under the budget the
+	// The organisations' indexes are the largest part (about 320 bytes per
+	// person at a million; Indexes.Bytes); indexes that need more than
+	// three quarters of the budget are given a limit half as much again
+	// as they need instead, with a warning, since under the budget the
 	// collector would run without end for nothing. SQLite's page caches
 	// are outside it (--sqlite-cache-mb). 0: no budget. Shown in /metrics as
 	// homeward_dedupe_memory_budget_bytes beside homeward_dedupe_index_bytes.

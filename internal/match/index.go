@@ -431,9 +431,9 @@ func (x *Index) compact() {
 
 // Bytes estimates the memory the index holds: each record's packed bytes
 // and columns, the ID table, the postings (their table and lists), the
-// strings and names the records share and the term frequencies. It is what a memory budget is
-// checked against; TestScanCost compares it with the heap an index really
-// takes.
+// strings and names the records share and the term frequencies. It is
+// what a memory budget is checked against; TestScanCost compares it with
+// the heap an index really takes.
 func (x *Index) Bytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

@@ -11,8 +11,8 @@ import (
 //
 // Values are counted by their hash (strHash), in tables without pointers
 // for the collector to follow (tables.go): two values of a field whose
-// 64-bit hashes meet would share a count, which at a million values
-// happens about once in 2^24 registries.
+// 64-bit hashes meet would share a count, which with a million values
+// in a field happens about once in 37 million registries.
 type Stats struct {
 	n     [NumFields]int64
 	exact [NumFields]keyTable // exact-level values
