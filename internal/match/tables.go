@@ -76,7 +76,6 @@ func (t *strTable) add(s string) (uint32, bool) {
 	last := len(t.chunks) - 1
 	if last < 0 || len(t.chunks[last])+len(s) > cap(t.chunks[last]) {
 		t.chunks = append(t.chunks, make([]byte, 0, strChunk))
-		t.size += strChunk
 		last++
 	}
 	pos := uint64(last)*strChunk + uint64(len(t.chunks[last]))
@@ -88,7 +87,7 @@ func (t *strTable) add(s string) (uint32, bool) {
 }
 
 func (t *strTable) bytes() int64 {
-	return t.size + int64(cap(t.refs))*8 + t.ids.bytes()
+	return int64(len(t.chunks))*strChunk + int64(cap(t.refs))*8 + t.ids.bytes()
 }
 
 // nameRec is a shared name: the numbers of its strings, and its keys' run
