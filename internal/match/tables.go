@@ -31,7 +31,6 @@ type strTable struct {
 	chunks [][]byte // never grown past their capacity: strings are views of them
 	refs   []uint64 // by number: offset across the chunks << 32 | length
 	ids    keyTable // a string's hash → its number
-	size   int64    // the chunks' capacity
 }
 
 // get returns string id.
