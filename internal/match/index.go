@@ -266,8 +266,8 @@ func (x *Index) postAdd(k uint64, i uint32) {
 // has half a million lists, and as slices they were half a million
 // objects for the collector to mark at every cycle (with the index of a
 // million people held, serve's collections took 120 to 240 ms to mark,
-// with or without them: the prepared names and the term frequencies'
-// strings are the rest). A list has room for c slots at off, n of them
+// with or without them, until the shared names and the term frequencies
+// went into tables without pointers too: tables.go). A list has room for c slots at off, n of them
 // used; it moves to the slab's end, with twice the room, when full, and
 // the slab is compacted once a quarter of it is left behind by lists
 // that moved or were freed.
@@ -448,7 +448,7 @@ func (x *Index) Bytes() int64 {
 const (
 	recordFixed = 8 + 8 + 1 + 8 + 4
 	mapEntry    = 24
-	listRefSize = 12
+	listRefSize = int64(unsafe.Sizeof(listRef{}))
 )
 
 // Len returns the number of records in the index.

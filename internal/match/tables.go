@@ -19,19 +19,23 @@ var tableSeed = maphash.MakeSeed()
 
 func strHash(s string) uint64 { return maphash.String(tableSeed, s) }
 
-// strChunk is the size of a string table's chunks; maxSharedLen is the
-// longest string shared (a longer one is kept inline by its record).
-const (
-	strChunk     = 1 << 16
-	maxSharedLen = 1 << 10
-)
+// maxSharedLen is the longest string shared (a longer one is kept inline
+// by its record).
+const maxSharedLen = 1 << 10
 
-// strTable numbers strings. Number 0 is the empty string.
+// strTable numbers strings, kept in an arena's chunks (packed.go).
+// Number 0 is the empty string.
 type strTable struct {
-	chunks [][]byte // never grown past their capacity: strings are views of them
-	refs   []uint64 // by number: offset across the chunks << 32 | length
-	ids    keyTable // a string's hash → its number
+	mem  arena
+	refs []uint64 // by number: where in the arena (pos) << 32 | length
+	ids  keyTable // a string's hash → its number
 }
+
+// A string's place in its arena as one number: its chunk times
+// arenaChunk plus its offset (a chunk is 2^20 bytes, so 4 GB in all).
+const chunkBits = 20
+
+var _ = [1]struct{}{}[arenaChunk-1<<chunkBits] // does not compile unless arenaChunk is 2^chunkBits
 
 // get returns string id.
 func (t *strTable) get(id uint32) string {
@@ -41,7 +45,8 @@ func (t *strTable) get(id uint32) string {
 		return ""
 	}
 	pos := r >> 32
-	return unsafe.String(&t.chunks[pos/strChunk][pos%strChunk], n)
+	b := t.mem.at(loc(int(pos>>chunkBits), int(pos&(1<<chunkBits-1))))
+	return unsafe.String(&b[0], n)
 }
 
 // find returns s's number.
@@ -72,13 +77,8 @@ func (t *strTable) add(s string) (uint32, bool) {
 	if len(t.refs) == 0 {
 		t.refs = append(t.refs, 0) // the empty string
 	}
-	last := len(t.chunks) - 1
-	if last < 0 || len(t.chunks[last])+len(s) > cap(t.chunks[last]) {
-		t.chunks = append(t.chunks, make([]byte, 0, strChunk))
-		last++
-	}
-	pos := uint64(last)*strChunk + uint64(len(t.chunks[last]))
-	t.chunks[last] = append(t.chunks[last], s...)
+	l := t.mem.put(unsafe.Slice(unsafe.StringData(s), len(s))) // copied
+	pos := l>>32<<chunkBits | uint64(uint32(l))
 	id := uint32(len(t.refs))
 	t.refs = append(t.refs, pos<<32|uint64(len(s)))
 	t.ids.set(h, id)
@@ -86,7 +86,7 @@ func (t *strTable) add(s string) (uint32, bool) {
 }
 
 func (t *strTable) bytes() int64 {
-	return int64(len(t.chunks))*strChunk + int64(cap(t.refs))*8 + t.ids.bytes()
+	return t.mem.size + int64(cap(t.refs))*8 + t.ids.bytes()
 }
 
 // nameRec is a shared name: the numbers of its strings, and its keys' run
